@@ -1,0 +1,420 @@
+package bib
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// months are BibTeX's built-in month macros.
+var months = map[string]string{
+	"jan": "January", "feb": "February", "mar": "March", "apr": "April",
+	"may": "May", "jun": "June", "jul": "July", "aug": "August",
+	"sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}
+
+// Parse reads a .bib file. name is used in problems only. It never fails: what it cannot parse is
+// kept as a KindBad item and reported in File.Problems, and parsing goes on at the next line that
+// starts with @.
+func Parse(name string, src []byte) *File {
+	text, problems := decode(name, src)
+	p := &parser{
+		name:   name,
+		src:    text,
+		macros: map[string]string{},
+		file:   &File{Name: name, Problems: problems},
+	}
+	p.lines = append(p.lines, 0)
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			p.lines = append(p.lines, i+1)
+		}
+	}
+	p.parse()
+	return p.file
+}
+
+type parser struct {
+	name   string
+	src    string
+	pos    int
+	lines  []int             // offset of each line's first byte
+	macros map[string]string // lower-case name -> expanded value, from earlier @string items
+	file   *File
+}
+
+// syntaxError aborts the current item; parse recovers from it.
+type syntaxError struct{ Problem }
+
+func (p *parser) lineCol(off int) (int, int) {
+	i := sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off }) - 1
+	return i + 1, off - p.lines[i] + 1
+}
+
+func (p *parser) problem(off int, sev Severity, key, format string, args ...any) Problem {
+	line, col := p.lineCol(off)
+	return Problem{File: p.name, Line: line, Col: col, Key: key, Severity: sev, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) warn(off int, key, format string, args ...any) {
+	p.file.Problems = append(p.file.Problems, p.problem(off, Warning, key, format, args...))
+}
+
+func (p *parser) fail(off int, key, format string, args ...any) {
+	panic(syntaxError{p.problem(off, Error, key, format, args...)})
+}
+
+// add appends the item whose source starts at off.
+func (p *parser) add(off int, it Item) {
+	if it.Raw == "" {
+		return
+	}
+	it.Line, _ = p.lineCol(off)
+	p.file.Items = append(p.file.Items, it)
+}
+
+func (p *parser) parse() {
+	textStart := 0
+	for p.pos < len(p.src) {
+		i := strings.IndexByte(p.src[p.pos:], '@')
+		if i < 0 {
+			break
+		}
+		at := p.pos + i
+		if !isIDChar(p.peekAfterSpace(at + 1)) {
+			// An @ in free text (an e-mail address in a comment, say): BibTeX skips it too.
+			p.pos = at + 1
+			continue
+		}
+		n := len(p.file.Items)
+		if !p.item(at) {
+			p.pos = p.nextItemLine(at + 1)
+			p.add(at, Item{Kind: KindBad, Raw: p.src[at:p.pos]})
+		}
+		if len(p.file.Items) == n {
+			continue // the @ was text
+		}
+		if text := p.src[textStart:at]; text != "" {
+			line, _ := p.lineCol(textStart)
+			p.file.Items = slices.Insert(p.file.Items, n, Item{Kind: KindText, Raw: text, Line: line})
+		}
+		textStart = p.pos
+	}
+	p.add(textStart, Item{Kind: KindText, Raw: p.src[textStart:]})
+}
+
+// item parses the item that starts with the @ at offset at. It reports false, with the problem
+// recorded, when the item is malformed.
+func (p *parser) item(at int) (ok bool) {
+	key := ""
+	defer func() {
+		if r := recover(); r != nil {
+			se, isSyntax := r.(syntaxError)
+			if !isSyntax {
+				panic(r)
+			}
+			if se.Key == "" {
+				se.Key = key
+			}
+			p.file.Problems = append(p.file.Problems, se.Problem)
+			ok = false
+		}
+	}()
+	p.pos = at + 1
+	p.skipSpace()
+	typ := strings.ToLower(p.ident())
+	p.skipSpace()
+	if typ == "comment" {
+		// JabRef and BibDesk wrap their metadata in @comment{...}; BibTeX ignores the word alone.
+		if c := p.peek(); c == '{' || c == '(' {
+			p.balanced(at, "")
+		}
+		p.add(at, Item{Kind: KindComment, Raw: p.src[at:p.pos]})
+		return true
+	}
+	open := p.peek()
+	if open != '{' && open != '(' {
+		// Not an item: an @ in free text such as an e-mail address. BibTeX skips it with a
+		// complaint; it is kept as text.
+		p.warn(at, "", "@%s is not followed by { or (: kept as text", typ)
+		p.pos = at + 1
+		return true
+	}
+	closer := byte('}')
+	if open == '(' {
+		closer = ')'
+	}
+	p.pos++
+	p.skipSpace()
+	switch typ {
+	case "string":
+		nameOff := p.pos
+		name := p.ident()
+		if name == "" {
+			p.fail(p.pos, "", "expected macro name in @string")
+		}
+		p.skipSpace()
+		p.expect('=', "", "after macro name %q", name)
+		raw, value := p.value("")
+		p.skipSpace()
+		p.expect(closer, "", "to close @string %q", name)
+		lname := strings.ToLower(name)
+		if _, dup := p.macros[lname]; dup {
+			p.warn(nameOff, "", "macro %q redefined", name)
+		}
+		p.macros[lname] = value
+		p.add(at, Item{Kind: KindString, Raw: p.src[at:p.pos], Name: name, Value: raw})
+	case "preamble":
+		raw, _ := p.value("")
+		p.skipSpace()
+		p.expect(closer, "", "to close @preamble")
+		p.add(at, Item{Kind: KindPreamble, Raw: p.src[at:p.pos], Value: raw})
+	default:
+		if typ == "" {
+			p.fail(at, "", "expected entry type after @")
+		}
+		keyOff := p.pos
+		key = p.key(closer)
+		if key == "" {
+			p.fail(keyOff, "", "missing citation key in @%s", typ)
+		}
+		e := &Entry{Type: typ, Key: key}
+		e.Line, _ = p.lineCol(at)
+		p.skipSpace()
+		if p.peek() != closer {
+			p.expect(',', key, "after citation key")
+			p.fields(e, closer)
+		}
+		p.pos++ // closer
+		e.Source = p.src[at:p.pos]
+		p.add(at, Item{Kind: KindEntry, Raw: e.Source, Entry: e})
+	}
+	return true
+}
+
+func (p *parser) fields(e *Entry, closer byte) {
+	seen := map[string]bool{}
+	for {
+		p.skipSpace()
+		if p.peek() == closer {
+			return
+		}
+		off := p.pos
+		name := strings.ToLower(p.ident())
+		if name == "" {
+			if p.pos >= len(p.src) {
+				p.fail(off, e.Key, "entry not closed: missing %q", closer)
+			}
+			p.fail(off, e.Key, "expected field name, found %q", p.src[p.pos])
+		}
+		p.skipSpace()
+		p.expect('=', e.Key, "after field name %q", name)
+		raw, value := p.value(e.Key)
+		line, _ := p.lineCol(off)
+		f := Field{Name: name, Raw: raw, Value: value, Line: line}
+		if seen[name] {
+			f.Duplicate = true
+			p.warn(off, e.Key, "repeated field %q: BibTeX uses the first value; the others are kept", name)
+		}
+		seen[name] = true
+		e.Fields = append(e.Fields, f)
+		p.skipSpace()
+		switch p.peek() {
+		case ',':
+			p.pos++
+		case closer:
+			return
+		default:
+			if p.pos >= len(p.src) {
+				p.fail(p.pos, e.Key, "entry not closed: missing %q", closer)
+			}
+			p.fail(p.pos, e.Key, "expected , or %q after the value of %q", closer, name)
+		}
+	}
+}
+
+// value parses part { # part } and returns the raw text and BibTeX's expansion of it.
+func (p *parser) value(key string) (raw, value string) {
+	p.skipSpace()
+	start := p.pos
+	var b strings.Builder
+	for {
+		p.skipSpace()
+		off := p.pos
+		switch c := p.peek(); {
+		case c == '{':
+			end := p.balanced(off, key)
+			b.WriteString(p.src[off+1 : end-1])
+		case c == '"':
+			b.WriteString(p.quoted(off, key))
+		case c >= '0' && c <= '9':
+			for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
+				p.pos++
+			}
+			b.WriteString(p.src[off:p.pos])
+		case isIDChar(c):
+			name := p.ident()
+			if v, ok := p.macros[strings.ToLower(name)]; ok {
+				b.WriteString(v)
+			} else if v, ok := months[strings.ToLower(name)]; ok {
+				b.WriteString(v)
+			} else {
+				p.warn(off, key, "undefined macro %q: kept as its name", name)
+				b.WriteString(name)
+			}
+		case p.pos >= len(p.src):
+			p.fail(off, key, "unexpected end of file: expected a value")
+		default:
+			p.fail(off, key, "expected a value, found %q", c)
+		}
+		end := p.pos
+		p.skipSpace()
+		if p.peek() != '#' {
+			p.pos = end
+			return p.src[start:end], collapseSpace(b.String())
+		}
+		p.pos++
+	}
+}
+
+// balanced consumes a {...} or (...) group starting at off, with nested braces, and returns the
+// offset just past it.
+func (p *parser) balanced(off int, key string) int {
+	open := p.src[off]
+	closer := byte('}')
+	if open == '(' {
+		closer = ')'
+	}
+	depth := 0
+	for i := off; i < len(p.src); i++ {
+		switch c := p.src[i]; {
+		case c == open:
+			depth++
+		case c == closer:
+			depth--
+			if depth == 0 {
+				p.pos = i + 1
+				return p.pos
+			}
+		}
+	}
+	p.fail(off, key, "unbalanced braces: %q opened here is never closed", open)
+	return 0
+}
+
+// quoted consumes "..." starting at off; a quote inside braces does not end it.
+func (p *parser) quoted(off int, key string) string {
+	depth := 0
+	for i := off + 1; i < len(p.src); i++ {
+		switch p.src[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth < 0 {
+				p.fail(i, key, "unbalanced braces: } without { in quoted value")
+			}
+		case '"':
+			if depth == 0 {
+				p.pos = i + 1
+				return p.src[off+1 : i]
+			}
+		}
+	}
+	p.fail(off, key, "unterminated quoted value")
+	return ""
+}
+
+func (p *parser) key(closer byte) string {
+	start := p.pos
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
+		if c == ',' || c == closer || isSpace(c) {
+			break
+		}
+		p.pos++
+	}
+	return p.src[start:p.pos]
+}
+
+func (p *parser) expect(c byte, key, format string, args ...any) {
+	if p.peek() != c {
+		what := "end of file"
+		if p.pos < len(p.src) {
+			what = fmt.Sprintf("%q", p.src[p.pos])
+		}
+		p.fail(p.pos, key, "expected %q %s, found %s", c, fmt.Sprintf(format, args...), what)
+	}
+	p.pos++
+}
+
+func (p *parser) ident() string {
+	start := p.pos
+	for p.pos < len(p.src) && isIDChar(p.src[p.pos]) {
+		p.pos++
+	}
+	return p.src[start:p.pos]
+}
+
+func (p *parser) peek() byte {
+	if p.pos < len(p.src) {
+		return p.src[p.pos]
+	}
+	return 0
+}
+
+func (p *parser) peekAfterSpace(off int) byte {
+	for off < len(p.src) && isSpace(p.src[off]) {
+		off++
+	}
+	if off < len(p.src) {
+		return p.src[off]
+	}
+	return 0
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.src) && isSpace(p.src[p.pos]) {
+		p.pos++
+	}
+}
+
+// nextItemLine returns the offset of the next line, at or after off, whose first non-blank
+// character is @; or the end of the input.
+func (p *parser) nextItemLine(off int) int {
+	for {
+		nl := strings.IndexByte(p.src[off:], '\n')
+		if nl < 0 {
+			return len(p.src)
+		}
+		off += nl + 1
+		i := off
+		for i < len(p.src) && (p.src[i] == ' ' || p.src[i] == '\t') {
+			i++
+		}
+		if i < len(p.src) && p.src[i] == '@' {
+			return off
+		}
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// isIDChar reports whether c may appear in a BibTeX identifier (entry type, field or macro name).
+// BibTeX allows any printable character but these; bytes of multi-byte UTF-8 runes are allowed.
+func isIDChar(c byte) bool {
+	if c <= ' ' || c == 0x7f {
+		return false
+	}
+	return !strings.ContainsRune("\"#%'(),={}", rune(c))
+}
+
+func collapseSpace(s string) string {
+	if !strings.ContainsAny(s, "\t\n\r\f\v") && !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

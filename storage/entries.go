@@ -1,0 +1,272 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// Report says what an import did with each entry of a file.
+type Report struct {
+	File       string
+	Imported   int
+	Duplicates int // skipped: an entry with the same key is already in the library
+	Rejected   int // items that could not be parsed; each has a Problem
+	// Problems lists every rejection and warning with its file, line and entry key.
+	Problems []bib.Problem
+}
+
+// Add adds another file's report to r.
+func (r *Report) Add(o Report) {
+	r.Imported += o.Imported
+	r.Duplicates += o.Duplicates
+	r.Rejected += o.Rejected
+	r.Problems = append(r.Problems, o.Problems...)
+}
+
+// storedField is the JSON form of a bib.Field in the entries.fields column.
+type storedField struct {
+	Name      string `json:"name"`
+	Raw       string `json:"raw"`
+	Value     string `json:"value"`
+	Duplicate bool   `json:"dup,omitempty"`
+}
+
+// Import adds a parsed file's entries and @string/@preamble/@comment items to the library, in
+// one transaction: all of the file or none of it. An entry whose key (case-insensitively) is
+// already in the library, or earlier in the file, is skipped as a duplicate.
+func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
+	rep := Report{File: f.Name, Problems: append([]bib.Problem(nil), f.Problems...)}
+	rep.Rejected = len(f.Errors())
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
+	defer tx.Rollback()
+	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
+		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+	if err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
+	defer insEntry.Close()
+	now := time.Now().UnixMilli()
+	for _, it := range f.Items {
+		if err := ctx.Err(); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		}
+		origin := fmt.Sprintf("%s:%d", f.Name, it.Line)
+		switch it.Kind {
+		case bib.KindString, bib.KindPreamble, bib.KindComment:
+			if err := addItem(ctx, tx, it, origin); err != nil {
+				return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+			}
+		case bib.KindEntry:
+			e := it.Entry
+			row, err := entryRow(e)
+			if err != nil {
+				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
+			}
+			res, err := insEntry.ExecContext(ctx, append([]any{e.Key, e.Type}, append(row, origin, now, now)...)...)
+			if err != nil {
+				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				rep.Duplicates++
+				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
+				continue
+			}
+			rep.Imported++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
+	return rep, nil
+}
+
+// addItem stores an @string, @preamble or @comment unless the very same text is already there.
+func addItem(ctx context.Context, tx *sql.Tx, it bib.Item, origin string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE source = ?`, it.Raw).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO items (kind, name, source, origin) VALUES (?, ?, ?, ?)`,
+		it.Kind.String(), it.Name, it.Raw, origin)
+	return err
+}
+
+// entryRow returns the values of an entry's columns from fields to keywords.
+func entryRow(e *bib.Entry) ([]any, error) {
+	fs := make([]storedField, len(e.Fields))
+	for i, f := range e.Fields {
+		fs[i] = storedField{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+	}
+	js, err := json.Marshal(fs)
+	if err != nil {
+		return nil, err
+	}
+	venue := e.Get("journal")
+	for _, name := range []string{"journaltitle", "booktitle", "publisher", "howpublished", "school", "institution"} {
+		if venue != "" {
+			break
+		}
+		venue = e.Get(name)
+	}
+	year := e.Get("year")
+	if year == "" && len(e.Get("date")) >= 4 {
+		year = e.Get("date")[:4]
+	}
+	return []any{string(js), e.Source, bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e),
+		year, bib.Plain(venue), bib.Plain(e.Get("abstract")), bib.Plain(e.Get("keywords"))}, nil
+}
+
+// Row is an entry as the list and the search command show it.
+type Row struct {
+	Key, Type, Title, Authors, FirstAuthor, Year, Venue string
+}
+
+// Search returns up to limit entries matching query, from offset on: every word of the query
+// must match (a prefix of) a word of the key, title, authors, venue, abstract or keywords,
+// accents ignored. An empty query lists the library in import order. Any text is a valid query.
+func (l *Library) Search(ctx context.Context, query string, offset, limit int) ([]Row, error) {
+	const cols = `e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue`
+	var rows *sql.Rows
+	var err error
+	if m := ftsQuery(query); m == "" {
+		rows, err = l.db.QueryContext(ctx, `SELECT `+cols+` FROM entries e ORDER BY e.id LIMIT ? OFFSET ?`, limit, offset)
+	} else {
+		rows, err = l.db.QueryContext(ctx, `SELECT `+cols+` FROM entries_fts f JOIN entries e ON e.id = f.rowid
+			WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts, 5, 10, 5, 2, 1, 3), e.id LIMIT ? OFFSET ?`, m, limit, offset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
+			return nil, fmt.Errorf("search %q: %w", query, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	return out, nil
+}
+
+// ftsQuery turns user text into an FTS5 query that cannot be malformed: each run of letters and
+// digits becomes a quoted prefix term, and the terms are ANDed. LaTeX is read as the text it
+// shows, so G{\"o}del searches for gödel (and the index folds that to godel).
+func ftsQuery(q string) string {
+	words := strings.FieldsFunc(bib.Plain(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	for i, w := range words {
+		words[i] = `"` + w + `"*`
+	}
+	return strings.Join(words, " ")
+}
+
+// Entry returns the entry with the given key (case-insensitive), or ErrNotFound.
+func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
+	var e bib.Entry
+	var fields string
+	err := l.db.QueryRowContext(ctx, `SELECT key, type, fields, source FROM entries WHERE key = ?`, key).
+		Scan(&e.Key, &e.Type, &fields, &e.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get entry %q: %w", key, err)
+	}
+	if err := decodeFields(&e, fields); err != nil {
+		return nil, fmt.Errorf("get entry %q: %w", key, err)
+	}
+	return &e, nil
+}
+
+func decodeFields(e *bib.Entry, js string) error {
+	var fs []storedField
+	if err := json.Unmarshal([]byte(js), &fs); err != nil {
+		return err
+	}
+	e.Fields = make([]bib.Field, len(fs))
+	for i, f := range fs {
+		e.Fields[i] = bib.Field{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+	}
+	return nil
+}
+
+// Export writes the library's @preamble and @string items, then its entries in import order, as
+// BibTeX; with a query, only the matching entries. Entries not edited since import come back
+// byte for byte. It returns the number of entries written.
+func (l *Library) Export(ctx context.Context, w io.Writer, query string) (int, error) {
+	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback()
+	bw := bib.NewWriter(w)
+	items, err := tx.QueryContext(ctx, `SELECT source FROM items WHERE kind IN ('preamble', 'string') ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	for items.Next() {
+		var src string
+		if err := items.Scan(&src); err != nil {
+			items.Close()
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		if err := bw.Raw(src); err != nil {
+			items.Close()
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	items.Close()
+	if err := items.Err(); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	sel := `SELECT key, type, fields, source FROM entries ORDER BY id`
+	var args []any
+	if m := ftsQuery(query); m != "" {
+		sel = `SELECT key, type, fields, source FROM entries WHERE id IN
+			(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) ORDER BY id`
+		args = append(args, m)
+	}
+	rows, err := tx.QueryContext(ctx, sel, args...)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var e bib.Entry
+		var fields string
+		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source); err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		if err := decodeFields(&e, fields); err != nil {
+			return n, fmt.Errorf("export %q: %w", e.Key, err)
+		}
+		if err := bw.Entry(&e); err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, bw.Close()
+}

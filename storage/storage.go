@@ -1,0 +1,145 @@
+// Package storage keeps a Bibshelf library in one SQLite file: entries with their exact BibTeX
+// source, library-wide @string/@preamble items, and a full-text index for search.
+//
+// It imports bib for the domain types and must not import Fyne. Every exported method is one
+// transaction. The driver is github.com/mattn/go-sqlite3, which must be built with CGO_ENABLED=1
+// and the sqlite_fts5 build tag: without the tag, Open fails with "no such module: fts5".
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrNotFound is returned when an entry does not exist; it matches fs.ErrNotExist.
+var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
+
+// Library is an open library file.
+type Library struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens the library at path, creating the file and its folder when missing, and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Library, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	// These options are per connection, so they go in the DSN for every connection of the pool.
+	// _txlock=immediate takes the write lock at BEGIN: two processes never deadlock on upgrade.
+	db, err := sql.Open("sqlite3", dsn(abs)+"?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate&_synchronous=NORMAL")
+	if err != nil {
+		return nil, fmt.Errorf("open library %s: %w", abs, err)
+	}
+	l := &Library{db: db, path: abs}
+	if err := l.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open library %s: %w", abs, err)
+	}
+	return l, nil
+}
+
+// dsn turns a file path into the file: URI SQLite expects, escaping what a URI must.
+func dsn(abs string) string {
+	p := filepath.ToSlash(abs)
+	if runtime.GOOS == "windows" && !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x -> /C:/x
+	}
+	return "file:" + (&url.URL{Path: p}).EscapedPath()
+}
+
+// Close closes the library.
+func (l *Library) Close() error { return l.db.Close() }
+
+// Path returns the library file's absolute path.
+func (l *Library) Path() string { return l.path }
+
+// SchemaVersion returns the number of the newest migration applied.
+func (l *Library) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// migrate applies, in order, each embedded migration not yet recorded, each in its own
+// transaction.
+func (l *Library) migrate(ctx context.Context) error {
+	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var version int
+		if _, err := fmt.Sscanf(filepath.Base(name), "%04d_", &version); err != nil {
+			return fmt.Errorf("migration %s: name must start with a 4-digit version", name)
+		}
+		if err := l.migrateOne(ctx, version, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Library) migrateOne(ctx context.Context, version int, name string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if strings.Contains(err.Error(), "no such module: fts5") {
+			err = fmt.Errorf("%w (this binary was built without -tags sqlite_fts5)", err)
+		}
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
+		version, filepath.Base(name), time.Now().UnixMilli()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Count returns the number of entries in the library.
+func (l *Library) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count entries: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,290 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/google/go-cmp/cmp"
+)
+
+// mustOpen opens a new library file in a temporary folder.
+func mustOpen(tb testing.TB) *Library {
+	tb.Helper()
+	l, err := Open(context.Background(), filepath.Join(tb.TempDir(), "sub dir", "lib #1.sqlite"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	return l
+}
+
+func sample(tb testing.TB) *bib.File {
+	tb.Helper()
+	src, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bib.Parse("sample-library.bib", src)
+}
+
+func TestOpenMigratesOnce(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	v, err := l.SchemaVersion(ctx)
+	if err != nil || v != 1 {
+		t.Fatalf("schema version = %d, %v; want 1", v, err)
+	}
+	path := l.Path()
+	l.Close()
+	l2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer l2.Close()
+	var n int
+	if err := l2.db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	}
+	var mode string
+	if err := l2.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+}
+
+func TestImportSearchExport(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	rep, err := l.Import(ctx, sample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported != 56 || rep.Duplicates != 0 || rep.Rejected != 0 {
+		t.Fatalf("report = %+v, want 56 imported", rep)
+	}
+	if n, err := l.Count(ctx); n != 56 || err != nil {
+		t.Fatalf("Count = %d, %v", n, err)
+	}
+
+	// Importing again skips every entry as a duplicate and adds nothing.
+	rep, err = l.Import(ctx, sample(t))
+	if err != nil || rep.Imported != 0 || rep.Duplicates != 56 || len(rep.Problems) != 56 {
+		t.Fatalf("second import = %+v, %v; want 56 duplicates", rep, err)
+	}
+
+	rows, err := l.Search(ctx, "", 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Row{{Key: "zhang2023noisy", Type: "inproceedings", Year: "2023", FirstAuthor: "Zhang"}}
+	got := []Row{{Key: rows[0].Key, Type: rows[0].Type, Year: rows[0].Year, FirstAuthor: rows[0].FirstAuthor}}
+	if diff := cmp.Diff(want, got); diff != "" || len(rows) != 3 {
+		t.Errorf("first row (-want +got):\n%s", diff)
+	}
+
+	for _, tt := range []struct {
+		query string
+		keys  []string
+	}{
+		{"pointer networks", []string{"vinyals2015pointer"}},
+		{"vinyals", []string{"vinyals2015pointer"}},
+		{"VINYAL", []string{"vinyals2015pointer"}}, // prefix, any case
+		{"", nil},
+	} {
+		rows, err := l.Search(ctx, tt.query, 0, 100)
+		if err != nil {
+			t.Errorf("Search(%q): %v", tt.query, err)
+			continue
+		}
+		if tt.query == "" {
+			if len(rows) != 56 {
+				t.Errorf("empty query: %d rows, want 56", len(rows))
+			}
+			continue
+		}
+		var keys []string
+		for _, r := range rows {
+			keys = append(keys, r.Key)
+		}
+		if diff := cmp.Diff(tt.keys, keys); diff != "" {
+			t.Errorf("Search(%q) (-want +got):\n%s", tt.query, diff)
+		}
+	}
+
+	for _, q := range []string{`"`, `*`, `AND(`, `NEAR`, `a OR`, `"unbalanced`, strings.Repeat("word ", 2000)} {
+		if _, err := l.Search(ctx, q, 0, 10); err != nil {
+			t.Errorf("Search(%.20q) = %v: any text is a valid query", q, err)
+		}
+	}
+
+	var buf bytes.Buffer
+	n, err := l.Export(ctx, &buf, "")
+	if err != nil || n != 56 {
+		t.Fatalf("Export = %d, %v", n, err)
+	}
+	again := bib.Parse("export.bib", buf.Bytes())
+	if len(again.Problems) != 0 || len(again.Entries()) != 56 {
+		t.Fatalf("exported file: %d entries, problems %v", len(again.Entries()), again.Problems)
+	}
+	for i, e := range sample(t).Entries() {
+		if again.Entries()[i].Source != e.Source {
+			t.Errorf("entry %s is not byte for byte", e.Key)
+		}
+	}
+
+	if _, err := l.Entry(ctx, "NO-SUCH-KEY"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Entry(missing) error = %v, want fs.ErrNotExist", err)
+	}
+	e, err := l.Entry(ctx, "VINYALS2015POINTER")
+	if err != nil || e.Get("title") != "Pointer Networks" {
+		t.Errorf("Entry = %+v, %v", e, err)
+	}
+}
+
+func TestSearchFoldsAccentsAndLaTeX(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	f := bib.Parse("g.bib", []byte(`@article{g1, author = {Kurt G{\"o}del}, title = {{\"U}ber formal unentscheidbare S{\"a}tze}}
+@article{g2, author = {Kurt Gödel}, title = {Second}}`))
+	if _, err := l.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"godel", "Gödel", `G{\"o}del`, "GODEL"} {
+		rows, err := l.Search(ctx, q, 0, 10)
+		if err != nil || len(rows) != 2 {
+			t.Errorf("Search(%q) = %d rows, %v; want 2", q, len(rows), err)
+		}
+	}
+	if rows, _ := l.Search(ctx, "uber satze", 0, 10); len(rows) != 1 || rows[0].Title != "Über formal unentscheidbare Sätze" {
+		t.Errorf("Search(uber satze) = %+v", rows)
+	}
+}
+
+func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	src := `@preamble{"\newcommand{\noopsort}[1]{}"}
+@string{jml = {Journal of Machine Learning}}
+@article{a, journal = jml, title = {A}}
+@article{b, title = {B}
+@article{c, title = {C}}
+@article{A, title = {same key, other case}}
+`
+	rep, err := l.Import(ctx, bib.Parse("m.bib", []byte(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported != 2 || rep.Rejected != 1 || rep.Duplicates != 1 {
+		t.Errorf("report = %+v; want 2 imported, 1 rejected, 1 duplicate", rep)
+	}
+	var buf bytes.Buffer
+	if _, err := l.Export(ctx, &buf, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := `@preamble{"\newcommand{\noopsort}[1]{}"}
+
+@string{jml = {Journal of Machine Learning}}
+
+@article{a, journal = jml, title = {A}}
+
+@article{c, title = {C}}
+`
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("export (-want +got):\n%s", diff)
+	}
+	if rows, _ := l.Search(ctx, "machine learning", 0, 10); len(rows) != 1 || rows[0].Venue != "Journal of Machine Learning" {
+		t.Errorf("venue search = %+v: macros must be expanded for search", rows)
+	}
+}
+
+// TestTwoWriters imports from two connections at once: SQLite's lock and the busy timeout must
+// serialise them without losing a write.
+func TestTwoWriters(t *testing.T) {
+	ctx := context.Background()
+	a := mustOpen(t)
+	b, err := Open(ctx, a.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var wg sync.WaitGroup
+	for i, l := range []*Library{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 20 {
+				src := strings.NewReplacer("K", string(rune('a'+i)), "N", string(rune('a'+j))).Replace("@misc{K-N, title = {t}}")
+				if _, err := l.Import(ctx, bib.Parse("w.bib", []byte(src))); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n, err := a.Count(ctx); n != 40 || err != nil {
+		t.Errorf("Count = %d, %v; want 40", n, err)
+	}
+}
+
+// TestBibtexRoundTrip runs the real bibtex program on the sample library and on its export
+// through a library: the .bbl files must be identical.
+func TestBibtexRoundTrip(t *testing.T) {
+	if _, err := exec.LookPath("bibtex"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("bibtex not installed: run ./dev deps")
+		}
+		t.Skip("bibtex not installed: run ./dev deps")
+	}
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := l.Export(ctx, &buf, ""); err != nil {
+		t.Fatal(err)
+	}
+	orig, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, style := range []string{"plain", "alpha"} {
+		a, b := runBibtex(t, orig, style), runBibtex(t, buf.Bytes(), style)
+		if strings.Count(a, `\bibitem`) != 56 {
+			t.Fatalf("%s: original gives %d bibitems", style, strings.Count(a, `\bibitem`))
+		}
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Errorf("%s .bbl differs (-original +exported):\n%s", style, diff)
+		}
+	}
+}
+
+func runBibtex(t *testing.T, bibSrc []byte, style string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "refs.bib"), bibSrc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	aux := "\\citation{*}\n\\bibstyle{" + style + "}\n\\bibdata{refs}\n"
+	if err := os.WriteFile(filepath.Join(dir, "doc.aux"), []byte(aux), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bibtex", "-terse", "doc")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bibtex: %v\n%s", err, out)
+	}
+	bbl, err := os.ReadFile(filepath.Join(dir, "doc.bbl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bbl)
+}
