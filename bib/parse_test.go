@@ -159,6 +159,20 @@ func TestNames(t *testing.T) {
 	}
 }
 
+func TestDisplayName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Vinyals, Oriol":              "Oriol Vinyals",
+		"Oriol  Vinyals":              "Oriol Vinyals",
+		"de la Fontaine, Jr., Jean":   "Jean de la Fontaine, Jr.",
+		`G{\"o}del, Kurt`:             "Kurt Gödel",
+		"{World Health Organization}": "World Health Organization",
+	} {
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestPlain(t *testing.T) {
 	tests := map[string]string{
 		`G{\"o}del`:                  "Gödel",
@@ -271,4 +285,26 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestToBibLaTeX(t *testing.T) {
+	src := `@phdthesis{t, author = {A}, school = {MIT}, year = 2019, month = sep, address = {Cambridge}}
+@article{a, journal = {J}, year = {2020}, month = {March}}
+@misc{m, title = {Web page}, url = {https://example.org/a_b%20c}}
+@article{odd, journal = {J}, year = {2000a}, month = {Spring}}
+@book{same, title = {Nothing to map}}`
+	var got []string
+	for _, e := range Parse("t.bib", []byte(src)).Entries() {
+		got = append(got, Format(ToBibLaTeX(e)))
+	}
+	want := []string{
+		"@thesis{t,\n  author = {A},\n  institution = {MIT},\n  date = {2019-09},\n  location = {Cambridge},\n  type = {phdthesis},\n}",
+		"@article{a,\n  journaltitle = {J},\n  date = {2020-03},\n}",
+		"@online{m,\n  title = {Web page},\n  url = {https://example.org/a_b%20c},\n}",
+		"@article{odd,\n  journaltitle = {J},\n  year = {2000a},\n  month = {Spring},\n}",
+		"@book{same, title = {Nothing to map}}",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("BibLaTeX (-want +got):\n%s", diff)
+	}
 }

@@ -71,6 +71,25 @@ func splitDepth0(s string, sep func(byte) bool) []string {
 	return parts
 }
 
+// DisplayName returns one BibTeX name in reading order, as plain text: "Vinyals, Oriol" and
+// "Oriol Vinyals" both give "Oriol Vinyals"; "Fontaine, Jr., Jean de la" gives
+// "Jean de la Fontaine, Jr.".
+func DisplayName(name string) string {
+	parts := splitDepth0(name, func(c byte) bool { return c == ',' })
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return Plain(strings.Join(strings.Fields(parts[0]), " "))
+	case 2:
+		return Plain(strings.TrimSpace(parts[1] + " " + parts[0]))
+	}
+	return Plain(strings.TrimSpace(strings.Join(parts[2:], ", ")+" "+parts[0]) + ", " + parts[1])
+}
+
 // Authors returns an entry's authors for display: "Vinyals, Fortunato, Jaitly", or the editors
 // when it has no authors, with "et al." for "and others".
 func Authors(e *Entry) string {

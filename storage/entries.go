@@ -209,10 +209,16 @@ func decodeFields(e *bib.Entry, js string) error {
 	return nil
 }
 
-// Export writes the library's @preamble and @string items, then its entries in import order, as
-// BibTeX; with a query, only the matching entries. Entries not edited since import come back
-// byte for byte. It returns the number of entries written.
-func (l *Library) Export(ctx context.Context, w io.Writer, query string) (int, error) {
+// ExportOptions says what Export writes.
+type ExportOptions struct {
+	Query    string // only the entries matching this search; all when empty
+	BibLaTeX bool   // map field and entry types to BibLaTeX's (see bib.ToBibLaTeX)
+}
+
+// Export writes the library's @preamble and @string items, then its entries in import order.
+// Entries not edited since import come back byte for byte, unless BibLaTeX output changes them.
+// It returns the number of entries written.
+func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
 	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -240,7 +246,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, query string) (int, e
 	}
 	sel := `SELECT key, type, fields, source FROM entries ORDER BY id`
 	var args []any
-	if m := ftsQuery(query); m != "" {
+	if m := ftsQuery(opts.Query); m != "" {
 		sel = `SELECT key, type, fields, source FROM entries WHERE id IN
 			(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) ORDER BY id`
 		args = append(args, m)
@@ -260,7 +266,11 @@ func (l *Library) Export(ctx context.Context, w io.Writer, query string) (int, e
 		if err := decodeFields(&e, fields); err != nil {
 			return n, fmt.Errorf("export %q: %w", e.Key, err)
 		}
-		if err := bw.Entry(&e); err != nil {
+		out := &e
+		if opts.BibLaTeX {
+			out = bib.ToBibLaTeX(out)
+		}
+		if err := bw.Entry(out); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
 		n++

@@ -126,7 +126,7 @@ func TestImportSearchExport(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	n, err := l.Export(ctx, &buf, "")
+	n, err := l.Export(ctx, &buf, ExportOptions{})
 	if err != nil || n != 56 {
 		t.Fatalf("Export = %d, %v", n, err)
 	}
@@ -186,7 +186,7 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 		t.Errorf("report = %+v; want 2 imported, 1 rejected, 1 duplicate", rep)
 	}
 	var buf bytes.Buffer
-	if _, err := l.Export(ctx, &buf, ""); err != nil {
+	if _, err := l.Export(ctx, &buf, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want := `@preamble{"\newcommand{\noopsort}[1]{}"}
@@ -249,7 +249,7 @@ func TestBibtexRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := l.Export(ctx, &buf, ""); err != nil {
+	if _, err := l.Export(ctx, &buf, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	orig, err := os.ReadFile("../assets/sample-library.bib")

@@ -1,0 +1,111 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	bibstorage "github.com/bibshelf/bibshelf/storage"
+)
+
+func (u *UI) onImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		go u.importFrom(r)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".bib", ".bibtex"}))
+	d.Show()
+}
+
+// importFrom reads, parses and imports one file; it runs off the UI goroutine.
+func (u *UI) importFrom(r fyne.URIReadCloser) {
+	defer r.Close()
+	name := r.URI().Path()
+	src, err := io.ReadAll(r)
+	if err != nil {
+		fyne.Do(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
+		return
+	}
+	rep, err := u.ImportBytes(context.Background(), name, src)
+	fyne.Do(func() {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		u.showReport(rep)
+		u.reload()
+	})
+}
+
+// ImportBytes parses src as BibTeX and imports it. It may run on any goroutine.
+func (u *UI) ImportBytes(ctx context.Context, name string, src []byte) (bibstorage.Report, error) {
+	return u.lib.Import(ctx, bib.Parse(name, src))
+}
+
+// showReport shows what an import did, with every problem, in text that can be copied.
+func (u *UI) showReport(rep bibstorage.Report) {
+	summary := fmt.Sprintf("Imported %d, skipped %d duplicates, rejected %d.", rep.Imported, rep.Duplicates, rep.Rejected)
+	var content fyne.CanvasObject = widget.NewLabel(summary)
+	if len(rep.Problems) > 0 {
+		var b strings.Builder
+		for _, p := range rep.Problems {
+			b.WriteString(p.Error())
+			b.WriteByte('\n')
+		}
+		details := widget.NewMultiLineEntry()
+		details.SetText(b.String())
+		details.Wrapping = fyne.TextWrapOff
+		details.SetMinRowsVisible(8)
+		content = container.NewBorder(widget.NewLabel(summary), nil, nil, nil, details)
+	}
+	d := dialog.NewCustom("Import of "+rep.File, "Close", content, u.win)
+	d.Resize(fyne.NewSize(720, 0))
+	d.Show()
+}
+
+func (u *UI) onExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if w == nil {
+			return
+		}
+		query := u.query
+		go func() {
+			var buf bytes.Buffer
+			n, err := u.lib.Export(context.Background(), &buf, bibstorage.ExportOptions{Query: query})
+			if err == nil {
+				_, err = w.Write(buf.Bytes())
+			}
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
+					return
+				}
+				u.status.SetText(fmt.Sprintf("Exported %d entries to %s", n, w.URI().Path()))
+			})
+		}()
+	}, u.win)
+	d.SetFileName("library.bib")
+	d.Show()
+}

@@ -1,0 +1,167 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// sidebar is the left pane: the library and, later, collections and tags.
+type sidebar struct {
+	content fyne.CanvasObject
+	library *widget.Label
+}
+
+func newSidebar() *sidebar {
+	s := &sidebar{library: widget.NewLabel("Library")}
+	icon := widget.NewIcon(theme.StorageIcon())
+	title := widget.NewLabelWithStyle("BIBSHELF", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.content = container.NewVBox(title, container.NewBorder(nil, nil, icon, nil, s.library))
+	return s
+}
+
+func (s *sidebar) setCount(n int) { s.library.SetText(fmt.Sprintf("Library (%s)", thousands(n))) }
+
+// column is one column of the entry list.
+type column struct {
+	title string
+	width float32
+	value func(storage.Row) string
+}
+
+var columns = []column{
+	{"Title", 360, func(r storage.Row) string { return r.Title }},
+	{"Authors", 170, func(r storage.Row) string { return r.Authors }},
+	{"Year", 52, func(r storage.Row) string { return r.Year }},
+	{"Venue", 240, func(r storage.Row) string { return r.Venue }},
+	{"Key", 200, func(r storage.Row) string { return r.Key }},
+}
+
+// entryList is the table of entries in the centre.
+type entryList struct {
+	table    *widget.Table
+	rows     []storage.Row
+	onSelect func(key string)
+}
+
+func newEntryList(onSelect func(key string)) *entryList {
+	l := &entryList{onSelect: onSelect}
+	l.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(l.rows), len(columns) },
+		func() fyne.CanvasObject {
+			lb := widget.NewLabel("")
+			lb.Truncation = fyne.TextTruncateEllipsis
+			return lb
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			text := ""
+			if id.Row < len(l.rows) {
+				text = columns[id.Col].value(l.rows[id.Row])
+			}
+			o.(*widget.Label).SetText(text)
+		})
+	l.table.ShowHeaderColumn = false
+	l.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(columns[id.Col].title)
+		}
+	}
+	for i, c := range columns {
+		l.table.SetColumnWidth(i, c.width)
+	}
+	l.table.OnSelected = l.onSelected
+	return l
+}
+
+func (l *entryList) onSelected(id widget.TableCellID) {
+	if id.Row >= 0 && id.Row < len(l.rows) {
+		l.onSelect(l.rows[id.Row].Key)
+	}
+}
+
+func (l *entryList) setRows(rows []storage.Row) {
+	l.rows = rows
+	l.table.UnselectAll()
+	l.table.ScrollToTop()
+	l.table.Refresh()
+}
+
+// entryPane shows the selected entry.
+type entryPane struct {
+	content fyne.CanvasObject
+	title   *widget.Label
+	authors *widget.Label
+	fields  *widget.Form
+	message *widget.Label
+}
+
+func newEntryPane() *entryPane {
+	p := &entryPane{
+		title:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		authors: widget.NewLabel(""),
+		fields:  widget.NewForm(),
+		message: widget.NewLabel("Select an entry to see its fields."),
+	}
+	p.title.Wrapping = fyne.TextWrapWord
+	p.authors.Wrapping = fyne.TextWrapWord
+	p.message.Wrapping = fyne.TextWrapWord
+	p.content = container.NewVScroll(container.NewVBox(p.message, p.title, p.authors, p.fields))
+	p.title.Hide()
+	p.authors.Hide()
+	return p
+}
+
+func (p *entryPane) showMessage(msg string) {
+	p.message.SetText(msg)
+	p.message.Show()
+	p.title.Hide()
+	p.authors.Hide()
+	p.fields.Items = nil
+	p.fields.Refresh()
+}
+
+func (p *entryPane) show(e *bib.Entry) {
+	p.message.Hide()
+	p.title.SetText(bib.Plain(e.Get("title")))
+	p.title.Show()
+	var names []string
+	for _, n := range bib.SplitNames(e.Get("author")) {
+		names = append(names, bib.DisplayName(n))
+	}
+	p.authors.SetText(strings.Join(names, "; "))
+	p.authors.Show()
+	items := []*widget.FormItem{
+		{Text: "type", Widget: widget.NewLabel("@" + e.Type)},
+		{Text: "key", Widget: selectable(e.Key)},
+	}
+	for _, f := range e.Fields {
+		if f.Name == "title" || f.Name == "author" {
+			continue
+		}
+		value := f.Value
+		if f.Duplicate {
+			value += "  (repeated field: BibTeX ignores it)"
+		}
+		items = append(items, &widget.FormItem{Text: f.Name, Widget: selectable(value)})
+	}
+	p.fields.Items = items
+	p.fields.Refresh()
+}
+
+// selectable is read-only text that can be selected and copied, and wraps.
+func selectable(s string) fyne.CanvasObject {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}

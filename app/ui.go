@@ -1,0 +1,182 @@
+// Package app is Bibshelf's window: every line of Fyne code lives here.
+//
+// Each pane is a struct holding its widgets, with onX methods as callbacks. The library is reached
+// through the small Library interface below; all of its calls run off the UI goroutine and their
+// results reach widgets through fyne.Do. It must not import database/sql or know about SQLite.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/assets"
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// Library is what the window needs from a library.
+type Library interface {
+	Count(ctx context.Context) (int, error)
+	Search(ctx context.Context, query string, offset, limit int) ([]storage.Row, error)
+	Entry(ctx context.Context, key string) (*bib.Entry, error)
+	Import(ctx context.Context, f *bib.File) (storage.Report, error)
+	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
+}
+
+var (
+	shortcutImport = desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutExport = desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFind   = desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// pageSize is how many rows of a search the list holds.
+const pageSize = 5000
+
+// UI is the main window.
+type UI struct {
+	app fyne.App
+	lib Library
+	win fyne.Window
+
+	sidebar *sidebar
+	list    *entryList
+	detail  *entryPane
+	search  *widget.Entry
+	status  *widget.Label
+
+	// The fields below are used on the UI goroutine only.
+	query      string
+	generation int // of the newest reload; older results are dropped
+
+	loadedOnce sync.Once
+	loaded     chan struct{} // closed when the first reload has reached the widgets
+}
+
+// New builds the main window over lib. It does not show it.
+func New(a fyne.App, lib Library) *UI {
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{})}
+	a.SetIcon(assets.Icon)
+	u.win = a.NewWindow("Bibshelf")
+	u.win.SetIcon(assets.Icon)
+
+	u.sidebar = newSidebar()
+	u.list = newEntryList(u.onSelect)
+	u.detail = newEntryPane()
+	u.search = widget.NewEntry()
+	u.search.SetPlaceHolder("Search title, authors, venue, abstract, key…")
+	u.search.OnChanged = u.onSearch
+	u.status = widget.NewLabel("Opening library…")
+
+	toolbar := widget.NewToolbar(
+		widget.NewToolbarAction(theme.FolderOpenIcon(), u.onImport),
+		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.onExport),
+	)
+	top := container.NewBorder(nil, nil, nil, toolbar, u.search)
+	centre := container.NewBorder(top, u.status, nil, nil, u.list.table)
+	right := container.NewHSplit(centre, u.detail.content)
+	right.Offset = 0.7
+	main := container.NewHSplit(u.sidebar.content, right)
+	main.Offset = 0.15
+	u.win.SetContent(main)
+	u.win.SetMainMenu(u.menu())
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.reload()
+	return u
+}
+
+// Window returns the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+func (u *UI) menu() *fyne.MainMenu {
+	imp := fyne.NewMenuItem("Import BibTeX…", u.onImport)
+	imp.Shortcut = &shortcutImport
+	exp := fyne.NewMenuItem("Export BibTeX…", u.onExport)
+	exp.Shortcut = &shortcutExport
+	u.win.Canvas().AddShortcut(&shortcutImport, func(fyne.Shortcut) { u.onImport() })
+	u.win.Canvas().AddShortcut(&shortcutExport, func(fyne.Shortcut) { u.onExport() })
+	u.win.Canvas().AddShortcut(&shortcutFind, func(fyne.Shortcut) { u.win.Canvas().Focus(u.search) })
+	return fyne.NewMainMenu(fyne.NewMenu("File", imp, exp))
+}
+
+func (u *UI) onSearch(q string) {
+	u.query = q
+	u.reload()
+}
+
+// reload runs the current search off the UI goroutine and shows its result.
+func (u *UI) reload() {
+	u.generation++
+	gen, query := u.generation, u.query
+	go func() {
+		ctx := context.Background()
+		start := time.Now()
+		rows, err := u.lib.Search(ctx, query, 0, pageSize)
+		took := time.Since(start)
+		total, cerr := u.lib.Count(ctx)
+		if err == nil {
+			err = cerr
+		}
+		fyne.Do(func() {
+			if gen != u.generation {
+				return // a newer search is on its way
+			}
+			if err != nil {
+				u.status.SetText("Search failed: " + err.Error())
+			} else {
+				u.list.setRows(rows)
+				u.sidebar.setCount(total)
+				u.status.SetText(statusText(len(rows), total, query, took))
+				if total == 0 {
+					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (Ctrl+O).")
+				}
+			}
+			u.loadedOnce.Do(func() { close(u.loaded) })
+		})
+	}()
+}
+
+func statusText(shown, total int, query string, took time.Duration) string {
+	switch {
+	case query == "":
+		return fmt.Sprintf("%s entries", thousands(total))
+	case shown == pageSize:
+		return fmt.Sprintf("first %s matches of %s entries · %s", thousands(shown), thousands(total), took.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%s of %s entries · %s", thousands(shown), thousands(total), took.Round(time.Millisecond))
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (u *UI) onSelect(key string) {
+	go func() {
+		e, err := u.lib.Entry(context.Background(), key)
+		fyne.Do(func() {
+			if err != nil {
+				u.detail.showMessage("Could not read the entry: " + err.Error())
+				return
+			}
+			u.detail.show(e)
+		})
+	}()
+}
+
+// Loaded is closed once the first list of entries has reached the window.
+func (u *UI) Loaded() <-chan struct{} { return u.loaded }
+
+// Rows returns how many entries the list holds. Call it on the UI goroutine.
+func (u *UI) Rows() int { return len(u.list.rows) }

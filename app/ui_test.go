@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fynestorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/assets"
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// newTestUI opens a real library in a temporary folder, fills it with the sample library and
+// builds the window over it with Fyne's test driver.
+func newTestUI(t *testing.T) (*UI, *storage.Library) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	if _, err := lib.Import(context.Background(), bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
+		t.Fatal(err)
+	}
+	u := New(a, lib)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	u.Window().Show()
+	return u, lib
+}
+
+// eventually waits until cond, read on the UI goroutine, holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var ok bool
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestListSearchAndSelect(t *testing.T) {
+	u, _ := newTestUI(t)
+	eventually(t, "56 rows, counted in the status line and the sidebar", func() bool {
+		return u.Rows() == 56 && u.status.Text == "56 entries" && u.sidebar.library.Text == "Library (56)"
+	})
+
+	test.Type(u.search, "pointer net")
+	eventually(t, "one match", func() bool {
+		return u.Rows() == 1 && u.list.rows[0].Key == "vinyals2015pointer" && strings.HasPrefix(u.status.Text, "1 of 56 entries · ")
+	})
+
+	u.list.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	eventually(t, "entry pane", func() bool {
+		return u.detail.title.Text == "Pointer Networks" && u.detail.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
+	})
+
+	u.search.SetText("")
+	eventually(t, "all rows again", func() bool { return u.Rows() == 56 })
+}
+
+func TestEmptyLibraryExplains(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "empty.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	u := New(a, lib)
+	eventually(t, "empty-library message", func() bool {
+		return strings.Contains(u.detail.message.Text, "Import a .bib file")
+	})
+}
+
+func TestImportShowsReport(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
+	path := filepath.Join(t.TempDir(), "new.bib")
+	src := "@article{new1, title = {A new paper}, author = {Ada Lovelace}, year = 1843}\n" +
+		"@article{broken, title = {Unclosed\n" +
+		"@article{vinyals2015pointer, title = {Same key as the sample}}\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := fynestorage.Reader(fynestorage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.importFrom(r)
+	eventually(t, "57 rows", func() bool { return u.Rows() == 57 })
+	if n, _ := lib.Count(context.Background()); n != 57 {
+		t.Errorf("library has %d entries, want 57", n)
+	}
+	var text string
+	fyne.DoAndWait(func() {
+		top := u.Window().Canvas().Overlays().Top()
+		if top == nil {
+			return
+		}
+		text = allText(top)
+	})
+	for _, want := range []string{
+		"Imported 1, skipped 1 duplicates, rejected 1.",
+		"new.bib:2:26: unbalanced braces",
+		`new.bib:3:1: warning: duplicate key`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report does not show %q; it shows:\n%s", want, text)
+		}
+	}
+}
+
+// allText returns the text of every label and entry under o.
+func allText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.Entry:
+			b.WriteString(w.Text + "\n")
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				walk(child)
+			}
+		} else if wd, ok := o.(fyne.Widget); ok {
+			for _, child := range test.WidgetRenderer(wd).Objects() {
+				walk(child)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const sampleBib = "../../assets/sample-library.bib"
+
+// bibshelf runs the command line in-process and returns its exit status and output.
+func bibshelf(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	st := run(args, strings.NewReader(stdin), &out, &errOut)
+	return st, out.String(), errOut.String()
+}
+
+func TestImportExportSearch(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	st, out, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib)
+	if st != 0 || out != "imported 56, skipped 0 duplicates, rejected 0\n" || errOut != "" {
+		t.Fatalf("import: %d %q %q", st, out, errOut)
+	}
+
+	st, out, _ = bibshelf(t, "", "search", "--library", lib, "--limit", "2", "representation")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if st != 0 || len(lines) != 2 || len(strings.Split(lines[0], "\t")) != 4 {
+		t.Fatalf("search: %d %q", st, out)
+	}
+	st, out, _ = bibshelf(t, "", "search", "--library", lib, "pointer", "networks")
+	if want := "vinyals2015pointer\t2015\tVinyals\tPointer Networks\n"; st != 0 || out != want {
+		t.Errorf("search: %d %q, want %q", st, out, want)
+	}
+
+	exported := filepath.Join(t.TempDir(), "out.bib")
+	if st, _, errOut := bibshelf(t, "", "export", "--library", lib, "-o", exported); st != 0 {
+		t.Fatalf("export: %d %s", st, errOut)
+	}
+	got, _ := os.ReadFile(exported)
+	orig, _ := os.ReadFile(sampleBib)
+	if string(got) != string(orig) {
+		t.Errorf("export of an untouched import differs from the original file (%d vs %d bytes)", len(got), len(orig))
+	}
+
+	st, out, _ = bibshelf(t, "", "export", "--library", lib, "--query", "pointer networks", "--format", "biblatex")
+	if st != 0 || !strings.HasPrefix(out, "@inproceedings{vinyals2015pointer,\n") || !strings.Contains(out, "  date = {2015},\n") || strings.Count(out, "@") != 1 {
+		t.Errorf("biblatex export: %d\n%s", st, out)
+	}
+}
+
+func TestImportReportsProblems(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	stdin := "@article{ok, title = {Fine}}\n@article{bad, title = {Unclosed\n@misc{ok, note = {same key}}\n"
+	st, out, errOut := bibshelf(t, stdin, "import", "--library", lib, "-")
+	if st != 1 {
+		t.Errorf("exit status = %d, want 1: an entry was rejected", st)
+	}
+	if out != "imported 1, skipped 1 duplicates, rejected 1\n" {
+		t.Errorf("summary = %q", out)
+	}
+	want := `<stdin>:2:23: unbalanced braces: '{' opened here is never closed (entry "bad")
+<stdin>:3:1: warning: duplicate key: an entry with this key is already in the library; skipped (entry "ok")
+`
+	if diff := cmp.Diff(want, errOut); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	for _, tt := range []struct {
+		args   []string
+		status int
+	}{
+		{[]string{"frobnicate"}, 2},
+		{[]string{"import", "--library", lib}, 2},
+		{[]string{"import", "--no-such-flag"}, 2},
+		{[]string{"export", "--library", lib, "--format", "ris"}, 2},
+		{[]string{"search", "--library", lib}, 2},
+		{[]string{"--size", "huge"}, 2},
+		{[]string{"import", "--library", lib, "/no/such/file.bib"}, 1},
+		{[]string{"help"}, 0},
+		{[]string{"--help"}, 0},
+		{[]string{"import", "--help"}, 0},
+		{[]string{"export", "--help"}, 0},
+		{[]string{"search", "-h"}, 0},
+	} {
+		if st, _, _ := bibshelf(t, "", tt.args...); st != tt.status {
+			t.Errorf("bibshelf %s: exit %d, want %d", strings.Join(tt.args, " "), st, tt.status)
+		}
+	}
+}
+
+func TestLibraryFromEnvironment(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "env.sqlite")
+	t.Setenv("BIBSHELF_LIBRARY", lib)
+	if st, _, errOut := bibshelf(t, "@misc{x, title = {T}}", "import", "-"); st != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	if _, err := os.Stat(lib); err != nil {
+		t.Errorf("BIBSHELF_LIBRARY not used: %v", err)
+	}
+}

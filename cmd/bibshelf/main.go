@@ -1,0 +1,267 @@
+// Command bibshelf is the Bibshelf reference manager: with no verb it opens the window, and its
+// verbs (import, export, search) serve scripts and Makefiles. Wiring only: the work is done in
+// the bib, storage and app packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitRejected = 1 // some input was rejected, or an operation failed
+	exitUsage    = 2
+)
+
+const usage = `Bibshelf: a reference manager for LaTeX writers.
+
+Usage:
+  bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
+  bibshelf import [--library PATH] FILE...                         import .bib files (- is stdin)
+  bibshelf export [--library PATH] [--format bibtex|biblatex] [--query Q] [-o FILE]
+  bibshelf search [--library PATH] [--limit N] QUERY
+
+The library is a SQLite file; by default %s
+(BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
+
+Exit status: 0 success; 1 some input was rejected (the rest was done); 2 usage error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs the command line and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	verb := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
+	}
+	switch verb {
+	case "":
+		return runWindow(args, stderr)
+	case "import":
+		return runImport(args, stdin, stdout, stderr)
+	case "export":
+		return runExport(args, stdout, stderr)
+	case "search":
+		return runSearch(args, stdout, stderr)
+	case "help":
+		printUsage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "bibshelf: unknown verb %q\n\n", verb)
+	printUsage(stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	def, err := storage.DefaultPath()
+	if err != nil {
+		def = "in the user data folder"
+	}
+	fmt.Fprintf(w, usage, def)
+}
+
+// newFlags returns a flag set for a verb, with the --library flag every verb has.
+func newFlags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nOptions:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	lib := fs.String("library", "", "library `file` (default: $BIBSHELF_LIBRARY, else the user data folder)")
+	return fs, lib
+}
+
+// parseFlags parses args and returns the exit status to stop with, or -1 to go on.
+func parseFlags(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	return -1
+}
+
+// libraryPath resolves the library file: the flag, else $BIBSHELF_LIBRARY, else the default.
+// isDefault tells whether it is the default library.
+func libraryPath(flagValue string) (path string, isDefault bool, err error) {
+	if flagValue != "" {
+		return flagValue, false, nil
+	}
+	if env := os.Getenv("BIBSHELF_LIBRARY"); env != "" {
+		return env, false, nil
+	}
+	path, err = storage.DefaultPath()
+	return path, true, err
+}
+
+func openLibrary(ctx context.Context, flagValue string, stderr io.Writer) (*storage.Library, bool) {
+	path, _, err := libraryPath(flagValue)
+	if err == nil {
+		var lib *storage.Library
+		if lib, err = storage.Open(ctx, path); err == nil {
+			return lib, true
+		}
+	}
+	fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+	return nil, false
+}
+
+func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] FILE... (- reads standard input)", stderr)
+	if st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "bibshelf import: no file named")
+		fs.Usage()
+		return exitUsage
+	}
+	ctx := context.Background()
+	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	if !ok {
+		return exitRejected
+	}
+	defer lib.Close()
+	var total storage.Report
+	failed := false
+	for _, name := range fs.Args() {
+		var src []byte
+		var err error
+		if name == "-" {
+			name = "<stdin>"
+			src, err = io.ReadAll(stdin)
+		} else {
+			src, err = os.ReadFile(name)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+			failed = true
+			continue
+		}
+		rep, err := lib.Import(ctx, bib.Parse(name, src))
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+			failed = true
+			continue
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintln(stderr, p.Error())
+		}
+		total.Add(rep)
+	}
+	fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, rejected %d\n", total.Imported, total.Duplicates, total.Rejected)
+	if failed || total.Rejected > 0 {
+		return exitRejected
+	}
+	return exitOK
+}
+
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--query Q] [-o FILE]", stderr)
+	format := fs.String("format", "bibtex", "output `format`: bibtex or biblatex")
+	query := fs.String("query", "", "export only the entries matching this search `query`")
+	out := fs.String("o", "", "write to `file` instead of standard output")
+	if st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	var opts storage.ExportOptions
+	switch *format {
+	case "bibtex":
+	case "biblatex":
+		opts.BibLaTeX = true
+	default:
+		fmt.Fprintf(stderr, "bibshelf export: unknown format %q (want bibtex or biblatex)\n", *format)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bibshelf export: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	opts.Query = *query
+	ctx := context.Background()
+	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	if !ok {
+		return exitRejected
+	}
+	defer lib.Close()
+	if *out == "" {
+		if _, err := lib.Export(ctx, stdout, opts); err != nil {
+			fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
+			return exitRejected
+		}
+		return exitOK
+	}
+	// Write next to the target and rename, so a failed export never leaves half a file.
+	tmp, err := os.CreateTemp(dirOf(*out), ".bibshelf-export-*")
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
+		return exitRejected
+	}
+	defer os.Remove(tmp.Name())
+	_, err = lib.Export(ctx, tmp, opts)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), *out)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
+		return exitRejected
+	}
+	return exitOK
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func runSearch(args []string, stdout, stderr io.Writer) int {
+	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] QUERY", stderr)
+	limit := fs.Int("limit", 100, "print at most `n` hits")
+	if st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	if fs.NArg() == 0 || *limit < 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	ctx := context.Background()
+	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	if !ok {
+		return exitRejected
+	}
+	defer lib.Close()
+	rows, err := lib.Search(ctx, strings.Join(fs.Args(), " "), 0, *limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf search: %v\n", err)
+		return exitRejected
+	}
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", r.Key, r.Year, tabless(r.FirstAuthor), tabless(r.Title))
+	}
+	return exitOK
+}
+
+// tabless keeps a column of tab-separated output on one line and in one column.
+func tabless(s string) string {
+	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+}

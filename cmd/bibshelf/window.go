@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/bibshelf/bibshelf/app"
+	"github.com/bibshelf/bibshelf/assets"
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// appID must match FyneApp.toml.
+const appID = "io.github.bibshelf"
+
+func runWindow(args []string, stderr io.Writer) int {
+	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]", stderr)
+	shot := fs.String("screenshot", "", "open the window, write its first complete render to this PNG `file`, and exit")
+	size := fs.String("size", "1280x800", "window size `WxH` in Fyne units")
+	if st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bibshelf: unknown verb %q\n\n", fs.Arg(0))
+		printUsage(stderr)
+		return exitUsage
+	}
+	w, h, ok := parseSize(*size)
+	if !ok {
+		fmt.Fprintf(stderr, "bibshelf: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
+		return exitUsage
+	}
+	ctx := context.Background()
+	lib, err := openWindowLibrary(ctx, *libFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+		return exitRejected
+	}
+	defer lib.Close()
+
+	a := fyneapp.NewWithID(appID)
+	ui := app.New(a, lib)
+	ui.Window().Resize(fyne.NewSize(w, h))
+	status := exitOK
+	if *shot != "" {
+		go func() {
+			if err := screenshot(ui, *shot); err != nil {
+				fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+				status = exitRejected
+			}
+			fyne.Do(a.Quit)
+		}()
+	}
+	ui.Window().ShowAndRun()
+	return status
+}
+
+// openWindowLibrary opens the window's library. When that is the default library and it does not
+// exist yet, it is created with the sample library in it, so that a first start shows papers.
+func openWindowLibrary(ctx context.Context, flagValue string) (*storage.Library, error) {
+	path, isDefault, err := libraryPath(flagValue)
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	lib, err := storage.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if isDefault && fresh {
+		if _, err := lib.Import(ctx, bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
+			lib.Close()
+			return nil, fmt.Errorf("fill new library with the sample: %w", err)
+		}
+	}
+	return lib, nil
+}
+
+// screenshot waits for the window's first complete render and writes it as a PNG.
+func screenshot(ui *app.UI, path string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	img, err := ui.CaptureSettled(ctx)
+	if err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	var rows int
+	fyne.DoAndWait(func() { rows = ui.Rows() })
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	b := img.Bounds()
+	fmt.Fprintf(os.Stdout, "screenshot: %s %dx%d, %d entries listed, settled after %s\n",
+		path, b.Dx(), b.Dy(), rows, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func parseSize(s string) (float32, float32, bool) {
+	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
+	if !ok {
+		return 0, 0, false
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if err1 != nil || err2 != nil || w < 200 || h < 150 {
+		return 0, 0, false
+	}
+	return float32(w), float32(h), true
+}
