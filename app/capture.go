@@ -24,7 +24,7 @@ func (u *UI) CaptureSettled(ctx context.Context) (image.Image, error) {
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("capture: window never settled: %w", ctx.Err())
-		case <-time.After(150 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 		// An empty DoAndWait lets the UI goroutine finish the work queued before it.
 		fyne.DoAndWait(func() {})

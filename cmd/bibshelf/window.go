@@ -21,6 +21,10 @@ import (
 	"github.com/bibshelf/bibshelf/storage"
 )
 
+// processStart is as close to the process's start as Go code gets: --screenshot reports the
+// time from here to the first complete frame.
+var processStart = time.Now()
+
 // appID must match FyneApp.toml.
 const appID = "io.github.bibshelf"
 
@@ -92,8 +96,8 @@ func openWindowLibrary(ctx context.Context, flagValue string) (*storage.Library,
 func screenshot(ui *app.UI, path string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	start := time.Now()
 	img, err := ui.CaptureSettled(ctx)
+	settled := time.Since(processStart)
 	if err != nil {
 		return fmt.Errorf("screenshot: %w", err)
 	}
@@ -111,8 +115,8 @@ func screenshot(ui *app.UI, path string) error {
 		return fmt.Errorf("screenshot: %w", err)
 	}
 	b := img.Bounds()
-	fmt.Fprintf(os.Stdout, "screenshot: %s %dx%d, %d entries listed, settled after %s\n",
-		path, b.Dx(), b.Dy(), rows, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stdout, "screenshot: %s %dx%d, %d entries listed, first complete frame %s after start\n",
+		path, b.Dx(), b.Dy(), rows, settled.Round(time.Millisecond))
 	return nil
 }
 
