@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // months are BibTeX's built-in month macros.
@@ -88,9 +89,16 @@ func (p *parser) parse() {
 			continue
 		}
 		n := len(p.file.Items)
-		if !p.item(at) {
-			p.pos = p.nextItemLine(at + 1)
-			p.add(at, Item{Kind: KindBad, Raw: p.src[at:p.pos]})
+		if ok, partial := p.item(at); !ok {
+			// The item ends where the next one starts; the blank lines before that are text.
+			p.pos = at + len(strings.TrimRightFunc(p.src[at:p.nextItemLine(at+1)], unicode.IsSpace))
+			if partial != nil {
+				// BibTeX keeps an entry whose key it has read, with the fields before the error.
+				partial.Source = p.src[at:p.pos]
+				p.add(at, Item{Kind: KindEntry, Raw: partial.Source, Entry: partial})
+			} else {
+				p.add(at, Item{Kind: KindBad, Raw: p.src[at:p.pos]})
+			}
 		}
 		if len(p.file.Items) == n {
 			continue // the @ was text
@@ -105,20 +113,22 @@ func (p *parser) parse() {
 }
 
 // item parses the item that starts with the @ at offset at. It reports false, with the problem
-// recorded, when the item is malformed.
-func (p *parser) item(at int) (ok bool) {
-	key := ""
+// recorded, when the item is malformed; partial is then the entry as far as it was read, when its
+// key was read.
+func (p *parser) item(at int) (ok bool, partial *Entry) {
+	var e *Entry
 	defer func() {
 		if r := recover(); r != nil {
 			se, isSyntax := r.(syntaxError)
 			if !isSyntax {
 				panic(r)
 			}
-			if se.Key == "" {
-				se.Key = key
+			if e != nil {
+				se.Key = e.Key
+				se.Msg += fmt.Sprintf("; the entry is kept with the %d fields before the error", len(e.Fields))
 			}
 			p.file.Problems = append(p.file.Problems, se.Problem)
-			ok = false
+			ok, partial = false, e
 		}
 	}()
 	p.pos = at + 1
@@ -126,12 +136,13 @@ func (p *parser) item(at int) (ok bool) {
 	typ := strings.ToLower(p.ident())
 	p.skipSpace()
 	if typ == "comment" {
-		// JabRef and BibDesk wrap their metadata in @comment{...}; BibTeX ignores the word alone.
-		if c := p.peek(); c == '{' || c == '(' {
-			p.balanced(at, "")
-		}
+		// BibTeX skips the word @comment and nothing else: what follows is text between items,
+		// and an entry inside @comment{...} is still read, so it is read here too.
+		p.pos = at + 1
+		p.skipSpace()
+		p.ident()
 		p.add(at, Item{Kind: KindComment, Raw: p.src[at:p.pos]})
-		return true
+		return true, nil
 	}
 	open := p.peek()
 	if open != '{' && open != '(' {
@@ -139,7 +150,7 @@ func (p *parser) item(at int) (ok bool) {
 		// complaint; it is kept as text.
 		p.warn(at, "", "@%s is not followed by { or (: kept as text", typ)
 		p.pos = at + 1
-		return true
+		return true, nil
 	}
 	closer := byte('}')
 	if open == '(' {
@@ -175,12 +186,12 @@ func (p *parser) item(at int) (ok bool) {
 			p.fail(at, "", "expected entry type after @")
 		}
 		keyOff := p.pos
-		key = p.key(closer)
-		if key == "" {
-			p.fail(keyOff, "", "missing citation key in @%s", typ)
-		}
-		e := &Entry{Type: typ, Key: key}
+		key := p.key(closer)
+		e = &Entry{Type: typ, Key: key}
 		e.Line, _ = p.lineCol(at)
+		if key == "" {
+			p.warn(keyOff, "", "@%s has no citation key", typ)
+		}
 		p.skipSpace()
 		if p.peek() != closer {
 			p.expect(',', key, "after citation key")
@@ -190,7 +201,7 @@ func (p *parser) item(at int) (ok bool) {
 		e.Source = p.src[at:p.pos]
 		p.add(at, Item{Kind: KindEntry, Raw: e.Source, Entry: e})
 	}
-	return true
+	return true, nil
 }
 
 func (p *parser) fields(e *Entry, closer byte) {

@@ -87,7 +87,8 @@ func TestParseRecovers(t *testing.T) {
 	for _, e := range f.Entries() {
 		keys = append(keys, e.Key)
 	}
-	if diff := cmp.Diff([]string{"good1", "good2", "good3"}, keys); diff != "" {
+	// Like BibTeX, an entry whose key was read is kept with the fields before the error.
+	if diff := cmp.Diff([]string{"good1", "broken", "good2", "unclosed", "good3"}, keys); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
 	var errs []string
@@ -95,8 +96,8 @@ func TestParseRecovers(t *testing.T) {
 		errs = append(errs, p.Error())
 	}
 	wantErrs := []string{
-		`r.bib:5:3: expected , or '}' after the value of "title" (entry "broken")`,
-		`r.bib:9:34: unbalanced braces: '{' opened here is never closed (entry "unclosed")`,
+		`r.bib:5:3: expected , or '}' after the value of "title"; the entry is kept with the 1 fields before the error (entry "broken")`,
+		`r.bib:9:34: unbalanced braces: '{' opened here is never closed; the entry is kept with the 0 fields before the error (entry "unclosed")`,
 	}
 	if diff := cmp.Diff(wantErrs, errs); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
@@ -108,7 +109,7 @@ func TestParseRecovers(t *testing.T) {
 	if raw.String() != src {
 		t.Errorf("items do not add up to the source: nothing may be lost\n%s", raw.String())
 	}
-	if got := f.Entries()[1].Get("note"); got != "undefinedmacro" {
+	if got := f.Entries()[2].Get("note"); got != "undefinedmacro" {
 		t.Errorf("undefined macro value = %q, want its name", got)
 	}
 }

@@ -73,3 +73,33 @@ func (w *Writer) Close() error {
 	}
 	return w.err
 }
+
+// WriteOptions says how WriteFile writes entries.
+type WriteOptions struct {
+	// Reformat writes every entry afresh from the parsed model, in the canonical form, instead of
+	// copying the source of entries that were not edited.
+	Reformat bool
+}
+
+// WriteFile writes a parsed file's items in their order: entries, @string, @preamble and
+// @comment items, and the text of items that could not be parsed (so that nothing is lost).
+// Free text between items, which BibTeX ignores, is left out.
+func WriteFile(w io.Writer, f *File, opts WriteOptions) error {
+	bw := NewWriter(w)
+	for _, it := range f.Items {
+		switch it.Kind {
+		case KindText:
+		case KindEntry:
+			e := it.Entry
+			if opts.Reformat {
+				c := *e
+				c.Source = ""
+				e = &c
+			}
+			bw.Entry(e)
+		default:
+			bw.Raw(it.Raw)
+		}
+	}
+	return bw.Close()
+}

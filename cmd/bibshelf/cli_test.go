@@ -60,10 +60,10 @@ func TestImportReportsProblems(t *testing.T) {
 	if st != 1 {
 		t.Errorf("exit status = %d, want 1: an entry was rejected", st)
 	}
-	if out != "imported 1, skipped 1 duplicates, rejected 1\n" {
+	if out != "imported 2, skipped 1 duplicates, rejected 1\n" {
 		t.Errorf("summary = %q", out)
 	}
-	want := `<stdin>:2:23: unbalanced braces: '{' opened here is never closed (entry "bad")
+	want := `<stdin>:2:23: unbalanced braces: '{' opened here is never closed; the entry is kept with the 0 fields before the error (entry "bad")
 <stdin>:3:1: warning: duplicate key: an entry with this key is already in the library; skipped (entry "ok")
 `
 	if diff := cmp.Diff(want, errOut); diff != "" {
