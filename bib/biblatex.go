@@ -97,3 +97,84 @@ func monthNumber(s string) int {
 	}
 	return 0
 }
+
+// bibtexFields maps BibLaTeX field names to their BibTeX names.
+var bibtexFields = map[string]string{
+	"journaltitle": "journal",
+	"location":     "address",
+	"annotation":   "annote",
+}
+
+// ToBibTeX returns e as a BibTeX entry, the reverse of ToBibLaTeX: journaltitle becomes journal,
+// location address; a date of the form YYYY or YYYY-MM becomes year and month (a bare month
+// macro); @thesis becomes @phdthesis or @mastersthesis by its type field (and institution
+// school), @report @techreport, and @online @misc. An entry with nothing to change is returned as
+// it is; otherwise the copy has no Source and is written in the canonical form.
+func ToBibTeX(e *Entry) *Entry {
+	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line}
+	dropType := false
+	switch typ := strings.ToLower(e.Get("type")); e.Type {
+	case "thesis":
+		switch typ {
+		case "phdthesis", "phd":
+			out.Type, dropType = "phdthesis", true
+		case "mathesis", "mastersthesis", "ma":
+			out.Type, dropType = "mastersthesis", true
+		default:
+			out.Type = "phdthesis"
+		}
+	case "report":
+		out.Type, dropType = "techreport", typ == "techreport"
+	case "online", "electronic", "www":
+		out.Type = "misc"
+	}
+	changed := out.Type != e.Type
+	isThesis := out.Type == "phdthesis" || out.Type == "mastersthesis"
+	year, month, dateOK := bibtexDate(e)
+	for _, f := range e.Fields {
+		to, ok := bibtexFields[f.Name]
+		if f.Name == "institution" && isThesis {
+			to, ok = "school", true
+		}
+		if ok && e.Field(to) == nil {
+			f.Name, changed = to, true
+		}
+		switch {
+		case dropType && f.Name == "type" && !f.Duplicate:
+			changed = true
+			continue
+		case dateOK && f.Name == "date" && !f.Duplicate:
+			out.Fields = append(out.Fields, Field{Name: "year", Raw: "{" + year + "}", Value: year, Line: f.Line})
+			if month != "" {
+				out.Fields = append(out.Fields, Field{Name: "month", Raw: month, Value: months[month], Line: f.Line})
+			}
+			changed = true
+			continue
+		}
+		out.Fields = append(out.Fields, f)
+	}
+	if !changed {
+		return e
+	}
+	return out
+}
+
+// bibtexDate splits a date field of the form YYYY or YYYY-MM (or YYYY-MM-DD, whose day BibTeX
+// cannot hold and which is then left alone) when the entry has no year.
+func bibtexDate(e *Entry) (year, month string, ok bool) {
+	d := e.Get("date")
+	if e.Field("year") != nil || (len(d) != 4 && len(d) != 7) {
+		return "", "", false
+	}
+	if _, err := strconv.Atoi(d[:4]); err != nil {
+		return "", "", false
+	}
+	if len(d) == 4 {
+		return d, "", true
+	}
+	m, err := strconv.Atoi(d[5:])
+	if d[4] != '-' || err != nil || m < 1 || m > 12 {
+		return "", "", false
+	}
+	return d[:4], []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}[m-1], true
+}

@@ -205,7 +205,6 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 }
 
 func (p *parser) fields(e *Entry, closer byte) {
-	seen := map[string]bool{}
 	for {
 		p.skipSpace()
 		if p.peek() == closer {
@@ -224,11 +223,13 @@ func (p *parser) fields(e *Entry, closer byte) {
 		raw, value := p.value(e.Key)
 		line, _ := p.lineCol(off)
 		f := Field{Name: name, Raw: raw, Value: value, Line: line}
-		if seen[name] {
-			f.Duplicate = true
-			p.warn(off, e.Key, "repeated field %q: BibTeX uses the first value; the others are kept", name)
+		for _, g := range e.Fields {
+			if g.Name == name {
+				f.Duplicate = true
+				p.warn(off, e.Key, "repeated field %q: BibTeX uses the first value; the others are kept", name)
+				break
+			}
 		}
-		seen[name] = true
 		e.Fields = append(e.Fields, f)
 		p.skipSpace()
 		switch p.peek() {
@@ -250,67 +251,87 @@ func (p *parser) value(key string) (raw, value string) {
 	p.skipSpace()
 	start := p.pos
 	var b strings.Builder
+	parts := 0
 	for {
-		p.skipSpace()
-		off := p.pos
-		switch c := p.peek(); {
-		case c == '{':
-			end := p.balanced(off, key)
-			b.WriteString(p.src[off+1 : end-1])
-		case c == '"':
-			b.WriteString(p.quoted(off, key))
-		case c >= '0' && c <= '9':
-			for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
-				p.pos++
-			}
-			b.WriteString(p.src[off:p.pos])
-		case isIDChar(c):
-			name := p.ident()
-			if v, ok := p.macros[strings.ToLower(name)]; ok {
-				b.WriteString(v)
-			} else if v, ok := months[strings.ToLower(name)]; ok {
-				b.WriteString(v)
-			} else {
-				p.warn(off, key, "undefined macro %q: kept as its name", name)
-				b.WriteString(name)
-			}
-		case p.pos >= len(p.src):
-			p.fail(off, key, "unexpected end of file: expected a value")
-		default:
-			p.fail(off, key, "expected a value, found %q", c)
-		}
+		part, messy := p.part(key)
+		parts++
 		end := p.pos
 		p.skipSpace()
 		if p.peek() != '#' {
 			p.pos = end
+			if parts == 1 {
+				// Most values are one part with clean spacing: no need to copy it.
+				if messy {
+					part = collapseSpace(part)
+				}
+				return p.src[start:end], part
+			}
+			b.WriteString(part)
 			return p.src[start:end], collapseSpace(b.String())
 		}
+		if parts == 1 {
+			b.Grow(2 * len(part))
+		}
+		b.WriteString(part)
 		p.pos++
+		p.skipSpace()
 	}
 }
 
-// balanced consumes a {...} or (...) group starting at off, with nested braces, and returns the
-// offset just past it.
-func (p *parser) balanced(off int, key string) int {
-	open := p.src[off]
-	closer := byte('}')
-	if open == '(' {
-		closer = ')'
+// part parses one part of a value: {braced}, "quoted", a number or a macro name, and returns
+// its expansion, and whether its white space needs collapsing.
+func (p *parser) part(key string) (string, bool) {
+	off := p.pos
+	switch c := p.peek(); {
+	case c == '{':
+		end := p.balanced(off, key)
+		v := p.src[off+1 : end-1]
+		return v, messySpace(v)
+	case c == '"':
+		v := p.quoted(off, key)
+		return v, messySpace(v)
+	case c >= '0' && c <= '9':
+		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
+			p.pos++
+		}
+		return p.src[off:p.pos], false
+	case isIDChar(c):
+		name := p.ident()
+		lname := strings.ToLower(name)
+		if v, ok := p.macros[lname]; ok {
+			return v, false
+		}
+		if v, ok := months[lname]; ok {
+			return v, false
+		}
+		p.warn(off, key, "undefined macro %q: kept as its name", name)
+		return name, false
+	case p.pos >= len(p.src):
+		p.fail(off, key, "unexpected end of file: expected a value")
+	default:
+		p.fail(off, key, "expected a value, found %q", c)
 	}
+	return "", false
+}
+
+// balanced consumes a {...} group starting at off, with nested braces, and returns the offset
+// just past it.
+func (p *parser) balanced(off int, key string) int {
 	depth := 0
 	for i := off; i < len(p.src); i++ {
-		switch c := p.src[i]; {
-		case c == open:
+		j := strings.IndexAny(p.src[i:], "{}")
+		if j < 0 {
+			break
+		}
+		i += j
+		if p.src[i] == '{' {
 			depth++
-		case c == closer:
-			depth--
-			if depth == 0 {
-				p.pos = i + 1
-				return p.pos
-			}
+		} else if depth--; depth == 0 {
+			p.pos = i + 1
+			return p.pos
 		}
 	}
-	p.fail(off, key, "unbalanced braces: %q opened here is never closed", open)
+	p.fail(off, key, "unbalanced braces: '{' opened here is never closed")
 	return 0
 }
 
@@ -410,9 +431,7 @@ func (p *parser) nextItemLine(off int) int {
 	}
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
+func isSpace(c byte) bool { return spaces[c] }
 
 // isIDChar reports whether c may appear in a BibTeX identifier (entry type, field or macro name).
 // BibTeX allows any printable character but these; bytes of multi-byte UTF-8 runes are allowed.
@@ -423,9 +442,42 @@ func isIDChar(c byte) bool {
 	return !strings.ContainsRune("\"#%'(),={}", rune(c))
 }
 
+// messySpace reports whether collapseSpace would change s.
+func messySpace(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' && spaces[c] && (c != ' ' || s[i+1] == ' ') {
+			return true
+		}
+	}
+	return false
+}
+
+var spaces = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\f': true, '\v': true}
+
+// collapseSpace turns each run of white space into one space and trims the ends, as BibTeX does
+// with field values. It allocates only when it changes something.
 func collapseSpace(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r\f\v") && !strings.Contains(s, "  ") {
+	if !messySpace(s) {
 		return s
 	}
-	return strings.Join(strings.Fields(s), " ")
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

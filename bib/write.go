@@ -1,7 +1,10 @@
 package bib
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -9,10 +12,12 @@ import (
 // since it was parsed) comes back byte for byte; any other entry gets the canonical form:
 //
 //	@type{key,
-//	  name = value,
+//	  name = {value},
 //	}
 //
-// with fields in their order and each value as written (Raw), or braced when it has no Raw.
+// with fields in their order and two spaces of indent. A value that is one quoted string or a
+// number is written in braces, which BibTeX reads the same; a bare macro name (month = sep,
+// journal = jacm) stays bare and a # concatenation stays as written.
 func Format(e *Entry) string {
 	if e.Source != "" {
 		return e.Source
@@ -24,10 +29,7 @@ func Format(e *Entry) string {
 	b.WriteString(e.Key)
 	b.WriteString(",\n")
 	for _, f := range e.Fields {
-		raw := f.Raw
-		if raw == "" {
-			raw = "{" + f.Value + "}"
-		}
+		raw := canonicalRaw(f)
 		b.WriteString("  ")
 		b.WriteString(f.Name)
 		b.WriteString(" = ")
@@ -36,6 +38,118 @@ func Format(e *Entry) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// canonicalRaw returns a field's value in the canonical form.
+func canonicalRaw(f Field) string {
+	raw := f.Raw
+	if raw == "" {
+		return "{" + f.Value + "}"
+	}
+	switch {
+	case isNumber(raw):
+		return "{" + raw + "}"
+	case raw[0] == '"' && quotedEnd(raw) == len(raw)-1:
+		return "{" + raw[1:len(raw)-1] + "}"
+	}
+	return raw
+}
+
+func isNumber(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// quotedEnd returns the offset of the quote that closes the quoted string starting at s[0], or -1.
+func quotedEnd(s string) int {
+	depth := 0
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case '"':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// FieldOrder is the order in which Set places a field the entry did not have: before the first
+// existing field that comes later in this list, or at the end when the field is not listed.
+var FieldOrder = []string{
+	"author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "series",
+	"edition", "volume", "number", "pages", "chapter", "year", "month", "date", "publisher",
+	"organization", "institution", "school", "address", "location", "howpublished", "type",
+	"isbn", "issn", "doi", "eprint", "archiveprefix", "primaryclass", "url", "urldate", "note",
+	"annote", "abstract", "keywords", "file",
+}
+
+func fieldRank(name string) int {
+	for i, n := range FieldOrder {
+		if n == name {
+			return i
+		}
+	}
+	return len(FieldOrder)
+}
+
+// ErrUnbalanced is returned for a value whose braces do not balance: BibTeX cannot read it.
+var ErrUnbalanced = errors.New("unbalanced braces")
+
+// Set gives the entry's field name (case-insensitive) the value value, which is BibTeX text such
+// as {G}{\"o}del without outer delimiters. A field the entry has keeps its place; a new one goes
+// where FieldOrder puts it. A month that names a month (sep, Sep) is written as the bare macro.
+// The entry loses its Source, so it is written in the canonical form from now on.
+func (e *Entry) Set(name, value string) error {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if !Balanced(value) {
+		return fmt.Errorf("set %s of %q: %w", name, e.Key, ErrUnbalanced)
+	}
+	raw := "{" + value + "}"
+	shown := collapseSpace(value)
+	if m := strings.ToLower(value); name == "month" && months[m] != "" {
+		raw, shown = m, months[m]
+	}
+	e.Source = ""
+	if f := e.Field(name); f != nil {
+		f.Raw, f.Value = raw, shown
+		return nil
+	}
+	nf := Field{Name: name, Raw: raw, Value: shown}
+	rank := fieldRank(name)
+	for i, f := range e.Fields {
+		if fieldRank(f.Name) > rank {
+			e.Fields = slices.Insert(e.Fields, i, nf)
+			return nil
+		}
+	}
+	e.Fields = append(e.Fields, nf)
+	return nil
+}
+
+// Balanced reports whether s's braces balance, counted as BibTeX counts them: \{ counts too.
+func Balanced(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
 
 // Writer writes items to a .bib file, one blank line between them.

@@ -1,0 +1,102 @@
+package bib
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/write")
+
+// TestWriteGolden writes each testdata/write/*.bib reformatted, as BibLaTeX and as BibTeX, and
+// compares with the .golden file next to it. Run with -update to accept a change, then read the
+// diff.
+func TestWriteGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/write/*.bib")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no inputs: %v", err)
+	}
+	for _, in := range inputs {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := Parse(filepath.Base(in), src)
+			var b bytes.Buffer
+			b.WriteString("% reformatted\n")
+			if err := WriteFile(&b, f, WriteOptions{Reformat: true}); err != nil {
+				t.Fatal(err)
+			}
+			for _, mode := range []struct {
+				name string
+				conv func(*Entry) *Entry
+			}{{"biblatex", ToBibLaTeX}, {"bibtex", ToBibTeX}} {
+				b.WriteString("\n% as " + mode.name + "\n")
+				w := NewWriter(&b)
+				for _, e := range f.Entries() {
+					w.Entry(mode.conv(e))
+				}
+				w.Close()
+			}
+			b.WriteString("\n% problems\n")
+			for _, p := range f.Problems {
+				b.WriteString(p.Error() + "\n")
+			}
+			golden := strings.TrimSuffix(in, ".bib") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update ./bib)", err)
+			}
+			if diff := cmp.Diff(string(want), b.String()); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", golden, diff)
+			}
+			// What the writer wrote must read back to the same values.
+			again := Parse("again", b.Bytes()[:bytes.Index(b.Bytes(), []byte("\n% as biblatex"))])
+			for i, e := range f.Entries() {
+				if diff := cmp.Diff(fieldValues(e), fieldValues(again.Entries()[i])); diff != "" {
+					t.Errorf("entry %s changed when reformatted (-want +got):\n%s", e.Key, diff)
+				}
+			}
+		})
+	}
+}
+
+func fieldValues(e *Entry) []string {
+	var vs []string
+	for _, f := range e.Fields {
+		vs = append(vs, f.Name+"="+f.Value)
+	}
+	return vs
+}
+
+func TestSet(t *testing.T) {
+	e := Parse("s.bib", []byte("@article{k,\n  title = {T},\n  year = 2020,\n  custom = {c},\n}")).Entries()[0]
+	for _, kv := range [][2]string{{"author", "A. Author"}, {"Month", "Sep"}, {"doi", "10.1/x"}, {"zzz", "last"}, {"title", "New {T}itle"}} {
+		if err := e.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "@article{k,\n  author = {A. Author},\n  title = {New {T}itle},\n  year = {2020},\n  month = sep,\n  doi = {10.1/x},\n  custom = {c},\n  zzz = {last},\n}"
+	if got := Format(e); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if got := e.Get("month"); got != "September" {
+		t.Errorf("month value = %q", got)
+	}
+	for _, bad := range []string{"{", "a}b{", `\}`} {
+		if err := e.Set("note", bad); err == nil {
+			t.Errorf("Set(note, %q): no error for unbalanced braces", bad)
+		}
+	}
+}
