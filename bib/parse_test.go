@@ -174,25 +174,6 @@ func TestDisplayName(t *testing.T) {
 	}
 }
 
-func TestPlain(t *testing.T) {
-	tests := map[string]string{
-		`G{\"o}del`:                  "Gödel",
-		`Schr\"odinger`:              "Schrödinger",
-		`{\'E}cole {\c{C}}a \v{s}`:   "École Ça š",
-		`Stra{\ss}e~2--3`:            "Straße 2–3",
-		`The {\TeX}book`:             "The book",
-		`\emph{Deep} {BEE} $\alpha$`: "Deep BEE α",
-		`50\% off \& more`:           "50% off & more",
-		`na\"{\i}ve`:                 "naïve",
-		`plain text stays`:           "plain text stays",
-	}
-	for in, want := range tests {
-		if got := Plain(in); got != want {
-			t.Errorf("Plain(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestOracle compares the parser, entry by entry, with github.com/nickng/bibtex on the sample
 // library, whose entries use only braced values: no macros, no concatenation. Entries the oracle
 // itself cannot read (it rejects an @ in a braced value, and takes % in a value for a comment)
