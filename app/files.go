@@ -78,6 +78,14 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	d.Show()
 }
 
+// exportOptions returns what an export writes now: the current search, and the preferences.
+// Call it on the UI goroutine.
+func (u *UI) exportOptions() bibstorage.ExportOptions {
+	opts := bibstorage.ExportOptions{Query: u.query}
+	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
+	return opts
+}
+
 func (u *UI) onExport() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
@@ -87,10 +95,10 @@ func (u *UI) onExport() {
 		if w == nil {
 			return
 		}
-		query := u.query
+		opts := u.exportOptions()
 		go func() {
 			var buf bytes.Buffer
-			n, err := u.lib.Export(context.Background(), &buf, bibstorage.ExportOptions{Query: query})
+			n, err := u.lib.Export(context.Background(), &buf, opts)
 			if err == nil {
 				_, err = w.Write(buf.Bytes())
 			}

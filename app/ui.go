@@ -38,6 +38,10 @@ var (
 	shortcutFind   = desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
+// prefExportASCII is the preference that writes non-ASCII text as LaTeX on export, for old
+// BibTeX toolchains.
+const prefExportASCII = "export.ascii"
+
 // pageSize is how many rows of a search the list holds.
 const pageSize = 5000
 
@@ -101,10 +105,16 @@ func (u *UI) menu() *fyne.MainMenu {
 	imp.Shortcut = &shortcutImport
 	exp := fyne.NewMenuItem("Export BibTeX…", u.onExport)
 	exp.Shortcut = &shortcutExport
+	ascii := fyne.NewMenuItem("Export Non-ASCII as LaTeX", nil)
+	ascii.Checked = u.app.Preferences().Bool(prefExportASCII)
+	ascii.Action = func() {
+		ascii.Checked = !ascii.Checked
+		u.app.Preferences().SetBool(prefExportASCII, ascii.Checked)
+	}
 	u.win.Canvas().AddShortcut(&shortcutImport, func(fyne.Shortcut) { u.onImport() })
 	u.win.Canvas().AddShortcut(&shortcutExport, func(fyne.Shortcut) { u.onExport() })
 	u.win.Canvas().AddShortcut(&shortcutFind, func(fyne.Shortcut) { u.win.Canvas().Focus(u.search) })
-	return fyne.NewMainMenu(fyne.NewMenu("File", imp, exp))
+	return fyne.NewMainMenu(fyne.NewMenu("File", imp, exp, fyne.NewMenuItemSeparator(), ascii))
 }
 
 func (u *UI) onSearch(q string) {

@@ -149,3 +149,33 @@ func allText(o fyne.CanvasObject) string {
 	walk(o)
 	return b.String()
 }
+
+func TestExportFollowsSearchAndASCIIPreference(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
+	test.Type(u.search, "biondi stationary")
+	eventually(t, "one match", func() bool { return u.Rows() == 1 })
+	var opts storage.ExportOptions
+	fyne.DoAndWait(func() {
+		u.app.Preferences().SetBool(prefExportASCII, true)
+		opts = u.exportOptions()
+	})
+	var buf strings.Builder
+	n, err := lib.Export(context.Background(), &buf, opts)
+	if err != nil || n != 1 {
+		t.Fatalf("export: %d, %v", n, err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "@inproceedings{biondi2024stationary,") || !strings.Contains(out, "Niccol{\\`o}") || !isASCII(out) {
+		t.Errorf("export is not the one ASCII entry:\n%s", out)
+	}
+}
+
+func isASCII(s string) bool {
+	for _, r := range s {
+		if r > 127 {
+			return false
+		}
+	}
+	return true
+}

@@ -188,11 +188,69 @@ func (w *Writer) Close() error {
 	return w.err
 }
 
-// WriteOptions says how WriteFile writes entries.
+// Dialect says which flavour of BibTeX an export speaks.
+type Dialect int
+
+const (
+	// AsWritten keeps each entry's fields and type as they are.
+	AsWritten Dialect = iota
+	// BibTeX maps BibLaTeX-only fields and types to BibTeX's (see ToBibTeX).
+	BibTeX
+	// BibLaTeX maps BibTeX fields and types to BibLaTeX's (see ToBibLaTeX).
+	BibLaTeX
+)
+
+// WriteOptions says how entries are written.
 type WriteOptions struct {
 	// Reformat writes every entry afresh from the parsed model, in the canonical form, instead of
 	// copying the source of entries that were not edited.
 	Reformat bool
+	Dialect  Dialect
+	// ASCII writes non-ASCII characters as LaTeX (é as {\'e}) for toolchains that cannot read
+	// UTF-8, except in fields that hold addresses rather than text (see Verbatim).
+	ASCII bool
+}
+
+// Verbatim lists the fields whose values are addresses or identifiers, not text: they are never
+// escaped or converted.
+var Verbatim = map[string]bool{"url": true, "doi": true, "eprint": true, "file": true, "pdf": true, "urlraw": true}
+
+// Prepare returns the entry as opts asks it to be written: mapped to a dialect, with non-ASCII
+// text as LaTeX, and without its source when it must be reformatted. It returns e itself when
+// nothing changes, so an untouched entry still comes back byte for byte. left lists the
+// characters that ASCII mode could not express in LaTeX (they are written as they are).
+func Prepare(e *Entry, opts WriteOptions) (out *Entry, left []rune) {
+	out = e
+	switch opts.Dialect {
+	case BibTeX:
+		out = ToBibTeX(out)
+	case BibLaTeX:
+		out = ToBibLaTeX(out)
+	}
+	if opts.ASCII && (out.Source == "" || !isASCII(out.Source)) {
+		var changed bool
+		fields := make([]Field, len(out.Fields))
+		for i, f := range out.Fields {
+			if !Verbatim[f.Name] && !isASCII(f.Raw) {
+				var l []rune
+				f.Raw, l = ToLaTeXReport(f.Raw)
+				left = append(left, l...)
+				changed = true
+			}
+			fields[i] = f
+		}
+		if changed {
+			c := *out
+			c.Fields, c.Source = fields, ""
+			out = &c
+		}
+	}
+	if opts.Reformat && out.Source != "" {
+		c := *out
+		c.Source = ""
+		out = &c
+	}
+	return out, left
 }
 
 // WriteFile writes a parsed file's items in their order: entries, @string, @preamble and
@@ -204,12 +262,7 @@ func WriteFile(w io.Writer, f *File, opts WriteOptions) error {
 		switch it.Kind {
 		case KindText:
 		case KindEntry:
-			e := it.Entry
-			if opts.Reformat {
-				c := *e
-				c.Source = ""
-				e = &c
-			}
+			e, _ := Prepare(it.Entry, opts)
 			bw.Entry(e)
 		default:
 			bw.Raw(it.Raw)

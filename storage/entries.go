@@ -40,10 +40,30 @@ type storedField struct {
 	Duplicate bool   `json:"dup,omitempty"`
 }
 
+// ImportOptions says how Import treats entries.
+type ImportOptions struct {
+	// KeyPattern makes the keys of entries that have none (bib.PatternJabRef when empty). Keys
+	// that entries have are never changed.
+	KeyPattern string
+}
+
 // Import adds a parsed file's entries and @string/@preamble/@comment items to the library, in
 // one transaction: all of the file or none of it. An entry whose key (case-insensitively) is
-// already in the library, or earlier in the file, is skipped as a duplicate.
+// already in the library, or earlier in the file, is skipped as a duplicate. An entry without a
+// key gets one from the default key pattern.
 func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
+	return l.ImportWith(ctx, f, ImportOptions{})
+}
+
+// ImportWith is Import with options.
+func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
+	if opts.KeyPattern == "" {
+		opts.KeyPattern = bib.PatternJabRef
+	}
+	pattern, err := bib.ParsePattern(opts.KeyPattern)
+	if err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
 	rep := Report{File: f.Name, Problems: append([]bib.Problem(nil), f.Problems...)}
 	rep.Rejected = len(f.Errors())
 	tx, err := l.db.BeginTx(ctx, nil)
@@ -71,6 +91,13 @@ func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 			}
 		case bib.KindEntry:
 			e := it.Entry
+			if e.Key == "" {
+				if e, err = withNewKey(ctx, tx, e, pattern); err != nil {
+					return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+				}
+				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
+			}
 			row, err := entryRow(e)
 			if err != nil {
 				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
@@ -92,6 +119,26 @@ func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 	}
 	return rep, nil
+}
+
+// withNewKey returns a copy of an entry with a key made from the pattern and free in the library.
+// The copy has no source: the source it came with has no key in it.
+func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyPattern) (*bib.Entry, error) {
+	var qerr error
+	key := bib.UniqueKey(pattern.Key(e), func(k string) bool {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE key = ?`, k).Scan(&n); err != nil {
+			qerr = err
+			return false
+		}
+		return n > 0
+	})
+	if qerr != nil {
+		return nil, fmt.Errorf("make a key: %w", qerr)
+	}
+	c := *e
+	c.Key, c.Source = key, ""
+	return &c, nil
 }
 
 // addItem stores an @string, @preamble or @comment unless the very same text is already there.
@@ -209,10 +256,13 @@ func decodeFields(e *bib.Entry, js string) error {
 	return nil
 }
 
-// ExportOptions says what Export writes.
+// ExportOptions says what Export writes, and how.
 type ExportOptions struct {
-	Query    string // only the entries matching this search; all when empty
-	BibLaTeX bool   // map field and entry types to BibLaTeX's (see bib.ToBibLaTeX)
+	Query string // only the entries matching this search; all when empty
+	bib.WriteOptions
+	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
+	// characters ASCII output cannot express.
+	Warn func(key, msg string)
 }
 
 // Export writes the library's @preamble and @string items, then its entries in import order.
@@ -266,9 +316,9 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		if err := decodeFields(&e, fields); err != nil {
 			return n, fmt.Errorf("export %q: %w", e.Key, err)
 		}
-		out := &e
-		if opts.BibLaTeX {
-			out = bib.ToBibLaTeX(out)
+		out, left := bib.Prepare(&e, opts.WriteOptions)
+		if len(left) > 0 && opts.Warn != nil {
+			opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
 		}
 		if err := bw.Entry(out); err != nil {
 			return n, fmt.Errorf("export: %w", err)

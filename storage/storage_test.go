@@ -208,6 +208,38 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 	}
 }
 
+func TestImportGivesKeysToEntriesWithout(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	src := `@article{knuth1984, author = {Donald E. Knuth}, title = {Literate Programming}, year = 1984}
+@article{, author = {Donald E. Knuth}, title = {Literate Programming, again}, year = 1984}
+@book{, author = {G{\"o}del, Kurt}, title = {Collected Works}, year = 1986}
+@book{, author = {Kurt Gödel}, title = {Collected Works II}, year = 1986}`
+	rep, err := l.Import(ctx, bib.Parse("k.bib", []byte(src)))
+	if err != nil || rep.Imported != 4 {
+		t.Fatalf("report = %+v, %v", rep, err)
+	}
+	rows, err := l.Search(ctx, "", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, r := range rows {
+		keys = append(keys, r.Key)
+	}
+	// The existing key never changes; the new entries get the next free suffix.
+	if diff := cmp.Diff([]string{"knuth1984", "Knuth1984a", "Godel1986", "Godel1986a"}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	e, err := l.Entry(ctx, "godel1986")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := bib.Format(e); !strings.HasPrefix(f, "@book{Godel1986,\n") {
+		t.Errorf("the exported entry must carry its new key:\n%s", f)
+	}
+}
+
 // TestTwoWriters imports from two connections at once: SQLite's lock and the busy timeout must
 // serialise them without losing a write.
 func TestTwoWriters(t *testing.T) {

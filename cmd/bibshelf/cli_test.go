@@ -53,6 +53,31 @@ func TestImportExportSearch(t *testing.T) {
 	}
 }
 
+func TestExportModes(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	src := "@Article{g,  Author = \"Kurt Gödel\", Title = \"Über {S}ätze – eine Übersicht\", Year = 1931,\n" +
+		"  url = {https://example.org/Gödel_ü}}\n"
+	if st, _, errOut := bibshelf(t, src, "import", "--library", lib, "-"); st != 0 {
+		t.Fatal(errOut)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, src},
+		{[]string{"--reformat"}, "@article{g,\n  author = {Kurt Gödel},\n  title = {Über {S}ätze – eine Übersicht},\n  year = {1931},\n  url = {https://example.org/Gödel_ü},\n}\n"},
+		{[]string{"--ascii"}, "@article{g,\n  author = {Kurt G{\\\"o}del},\n  title = {{\\\"U}ber {S}{\\\"a}tze -- eine {\\\"U}bersicht},\n  year = {1931},\n  url = {https://example.org/Gödel_ü},\n}\n"},
+	} {
+		st, out, errOut := bibshelf(t, "", append([]string{"export", "--library", lib}, tt.args...)...)
+		if st != 0 || errOut != "" {
+			t.Errorf("export %v: %d %s", tt.args, st, errOut)
+		}
+		if diff := cmp.Diff(tt.want, out); diff != "" {
+			t.Errorf("export %v (-want +got):\n%s", tt.args, diff)
+		}
+	}
+}
+
 func TestImportReportsProblems(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "lib.sqlite")
 	stdin := "@article{ok, title = {Fine}}\n@article{bad, title = {Unclosed\n@misc{ok, note = {same key}}\n"
@@ -81,6 +106,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"import", "--library", lib}, 2},
 		{[]string{"import", "--no-such-flag"}, 2},
 		{[]string{"export", "--library", lib, "--format", "ris"}, 2},
+		{[]string{"export", "--library", lib, "extra"}, 2},
 		{[]string{"search", "--library", lib}, 2},
 		{[]string{"--size", "huge"}, 2},
 		{[]string{"import", "--library", lib, "/no/such/file.bib"}, 1},

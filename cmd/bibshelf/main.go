@@ -28,7 +28,7 @@ const usage = `Bibshelf: a reference manager for LaTeX writers.
 Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] FILE...                         import .bib files (- is stdin)
-  bibshelf export [--library PATH] [--format bibtex|biblatex] [--query Q] [-o FILE]
+  bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [-o FILE]
   bibshelf search [--library PATH] [--limit N] QUERY
 
 The library is a SQLite file; by default %s
@@ -172,18 +172,25 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runExport(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--query Q] [-o FILE]", stderr)
-	format := fs.String("format", "bibtex", "output `format`: bibtex or biblatex")
+	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [-o FILE]", stderr)
+	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written)")
+	reformat := fs.Bool("reformat", false, "write every entry in the canonical form, not as it was written")
+	ascii := fs.Bool("ascii", false, "write non-ASCII characters as LaTeX (é as {\\'e}), except in url, doi, eprint and file")
 	query := fs.String("query", "", "export only the entries matching this search `query`")
 	out := fs.String("o", "", "write to `file` instead of standard output")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
-	var opts storage.ExportOptions
+	opts := storage.ExportOptions{
+		WriteOptions: bib.WriteOptions{Reformat: *reformat, ASCII: *ascii},
+		Warn:         func(key, msg string) { fmt.Fprintf(stderr, "bibshelf export: %s: %s\n", key, msg) },
+	}
 	switch *format {
+	case "":
 	case "bibtex":
+		opts.Dialect = bib.BibTeX
 	case "biblatex":
-		opts.BibLaTeX = true
+		opts.Dialect = bib.BibLaTeX
 	default:
 		fmt.Fprintf(stderr, "bibshelf export: unknown format %q (want bibtex or biblatex)\n", *format)
 		return exitUsage
