@@ -20,6 +20,8 @@ type Report struct {
 	Imported   int
 	Duplicates int // skipped: an entry with the same key is already in the library
 	Rejected   int // items that could not be parsed; each has a Problem
+	// KeysGiven lists the keys made for entries that came without one.
+	KeysGiven []string
 	// Problems lists every rejection and warning with its file, line and entry key.
 	Problems []bib.Problem
 }
@@ -30,6 +32,7 @@ func (r *Report) Add(o Report) {
 	r.Duplicates += o.Duplicates
 	r.Rejected += o.Rejected
 	r.Problems = append(r.Problems, o.Problems...)
+	r.KeysGiven = append(r.KeysGiven, o.KeysGiven...)
 }
 
 // storedField is the JSON form of a bib.Field in the entries.fields column.
@@ -95,6 +98,7 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 				if e, err = withNewKey(ctx, tx, e, pattern); err != nil {
 					return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 				}
+				rep.KeysGiven = append(rep.KeysGiven, e.Key)
 				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
 			}
