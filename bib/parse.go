@@ -26,12 +26,17 @@ func Parse(name string, src []byte) *File {
 		macros: map[string]string{},
 		file:   &File{Name: name, Problems: problems},
 	}
-	p.lines = append(p.lines, 0)
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			p.lines = append(p.lines, i+1)
+	p.lines = make([]int, 1, strings.Count(text, "\n")+1)
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		p.lines = append(p.lines, i)
 	}
+	// About one item per @, and the text between them.
+	p.file.Items = make([]Item, 0, 2*strings.Count(text, "@")+1)
 	p.parse()
 	return p.file
 }
@@ -43,6 +48,7 @@ type parser struct {
 	lines  []int             // offset of each line's first byte
 	macros map[string]string // lower-case name -> expanded value, from earlier @string items
 	file   *File
+	fields []Field // the entry being read; reused from entry to entry
 }
 
 // syntaxError aborts the current item; parse recovers from it.
@@ -195,7 +201,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		p.skipSpace()
 		if p.peek() != closer {
 			p.expect(',', key, "after citation key")
-			p.fields(e, closer)
+			p.readFields(e, closer)
 		}
 		p.pos++ // closer
 		e.Source = p.src[at:p.pos]
@@ -204,7 +210,11 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 	return true, nil
 }
 
-func (p *parser) fields(e *Entry, closer byte) {
+func (p *parser) readFields(e *Entry, closer byte) {
+	// Fields gather in a buffer reused from entry to entry; the entry gets a copy of exactly
+	// their number, also when a syntax error ends it early.
+	p.fields = p.fields[:0]
+	defer func() { e.Fields = slices.Clone(p.fields) }()
 	for {
 		p.skipSpace()
 		if p.peek() == closer {
@@ -223,14 +233,14 @@ func (p *parser) fields(e *Entry, closer byte) {
 		raw, value := p.value(e.Key)
 		line, _ := p.lineCol(off)
 		f := Field{Name: name, Raw: raw, Value: value, Line: line}
-		for _, g := range e.Fields {
+		for _, g := range p.fields {
 			if g.Name == name {
 				f.Duplicate = true
 				p.warn(off, e.Key, "repeated field %q: BibTeX uses the first value; the others are kept", name)
 				break
 			}
 		}
-		e.Fields = append(e.Fields, f)
+		p.fields = append(p.fields, f)
 		p.skipSpace()
 		switch p.peek() {
 		case ',':
@@ -317,18 +327,18 @@ func (p *parser) part(key string) (string, bool) {
 // balanced consumes a {...} group starting at off, with nested braces, and returns the offset
 // just past it.
 func (p *parser) balanced(off int, key string) int {
-	depth := 0
-	for i := off; i < len(p.src); i++ {
-		j := strings.IndexAny(p.src[i:], "{}")
+	// Between one } and the next there are only {s, so the depth can only reach 0 at a }.
+	depth := 1
+	for i := off + 1; ; {
+		j := strings.IndexByte(p.src[i:], '}')
 		if j < 0 {
 			break
 		}
-		i += j
-		if p.src[i] == '{' {
-			depth++
-		} else if depth--; depth == 0 {
-			p.pos = i + 1
-			return p.pos
+		depth += strings.Count(p.src[i:i+j], "{") - 1
+		i += j + 1
+		if depth == 0 {
+			p.pos = i
+			return i
 		}
 	}
 	p.fail(off, key, "unbalanced braces: '{' opened here is never closed")
@@ -442,16 +452,31 @@ func isIDChar(c byte) bool {
 	return !strings.ContainsRune("\"#%'(),={}", rune(c))
 }
 
-// messySpace reports whether collapseSpace would change s.
+// messySpace reports whether collapseSpace would change s: white space at an end, two spaces in
+// a row, or white space other than a space.
 func messySpace(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
+	if s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' && spaces[c] && (c != ' ' || s[i+1] == ' ') {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// Skip eight bytes at a time while none of them is a control character.
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x-0x2020202020202020)&^x&0x8080808080808080 == 0 {
+			continue
+		}
+		for k := i; k < i+8; k++ {
+			if spaces[s[k]] && s[k] != ' ' {
+				return true
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if spaces[s[i]] && s[i] != ' ' {
 			return true
 		}
 	}

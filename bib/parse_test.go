@@ -290,3 +290,38 @@ func TestToBibLaTeX(t *testing.T) {
 		t.Errorf("BibLaTeX (-want +got):\n%s", diff)
 	}
 }
+
+// collapseSlow is the obvious form of collapseSpace, to check the fast one against.
+func collapseSlow(s string) string {
+	var words []string
+	word := ""
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(" \t\n\r\f\v", s[i]) >= 0 {
+			if word != "" {
+				words = append(words, word)
+			}
+			word = ""
+			continue
+		}
+		word += s[i : i+1]
+	}
+	if word != "" {
+		words = append(words, word)
+	}
+	return strings.Join(words, " ")
+}
+
+func FuzzCollapseSpace(f *testing.F) {
+	for _, s := range []string{"", " ", "a b", "a  b", " a", "a ", "a\tb", "abcdefgh\nijklmnop", "abcdefghijklmnop q", "é\x01 x\v"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := collapseSlow(s)
+		if got := collapseSpace(s); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+		if messySpace(s) != (want != s) {
+			t.Errorf("messySpace(%q) = %v", s, messySpace(s))
+		}
+	})
+}

@@ -22,10 +22,15 @@ func Format(e *Entry) string {
 	if e.Source != "" {
 		return e.Source
 	}
+	// A key read from @type(...) may hold a }, which would end a braced entry.
+	open, closer := "{", "}"
+	if strings.Contains(e.Key, "}") {
+		open, closer = "(", ")"
+	}
 	var b strings.Builder
 	b.WriteString("@")
 	b.WriteString(e.Type)
-	b.WriteString("{")
+	b.WriteString(open)
 	b.WriteString(e.Key)
 	b.WriteString(",\n")
 	for _, f := range e.Fields {
@@ -36,7 +41,7 @@ func Format(e *Entry) string {
 		b.WriteString(raw)
 		b.WriteString(",\n")
 	}
-	b.WriteString("}")
+	b.WriteString(closer)
 	return b.String()
 }
 
