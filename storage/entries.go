@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -186,48 +184,11 @@ type Row struct {
 	Key, Type, Title, Authors, FirstAuthor, Year, Venue string
 }
 
-// Search returns up to limit entries matching query, from offset on: every word of the query
-// must match (a prefix of) a word of the key, title, authors, venue, abstract or keywords,
-// accents ignored. An empty query lists the library in import order. Any text is a valid query.
+// Search returns up to limit entries matching a query in the query language (see query.go),
+// from offset on, best matches first; an empty query lists the library in import order. Entries
+// in the trash are left out. Any text is a valid query.
 func (l *Library) Search(ctx context.Context, query string, offset, limit int) ([]Row, error) {
-	const cols = `e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue`
-	var rows *sql.Rows
-	var err error
-	if m := ftsQuery(query); m == "" {
-		rows, err = l.db.QueryContext(ctx, `SELECT `+cols+` FROM entries e ORDER BY e.id LIMIT ? OFFSET ?`, limit, offset)
-	} else {
-		rows, err = l.db.QueryContext(ctx, `SELECT `+cols+` FROM entries_fts f JOIN entries e ON e.id = f.rowid
-			WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts, 5, 10, 5, 2, 1, 3), e.id LIMIT ? OFFSET ?`, m, limit, offset)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
-	}
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
-			return nil, fmt.Errorf("search %q: %w", query, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
-	}
-	return out, nil
-}
-
-// ftsQuery turns user text into an FTS5 query that cannot be malformed: each run of letters and
-// digits becomes a quoted prefix term, and the terms are ANDed. LaTeX is read as the text it
-// shows, so G{\"o}del searches for gödel (and the index folds that to godel).
-func ftsQuery(q string) string {
-	words := strings.FieldsFunc(bib.Plain(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	for i, w := range words {
-		words[i] = `"` + w + `"*`
-	}
-	return strings.Join(words, " ")
+	return l.SearchWith(ctx, SearchOptions{Query: query, Offset: offset, Limit: limit})
 }
 
 // Entry returns the entry with the given key (case-insensitive), or ErrNotFound.
@@ -269,11 +230,12 @@ type ExportOptions struct {
 	Warn func(key, msg string)
 }
 
-// Export writes the library's @preamble and @string items, then its entries in import order.
+// Export writes the library's @preamble and @string items, then its entries in import order,
+// leaving out those in the trash.
 // Entries not edited since import come back byte for byte, unless BibLaTeX output changes them.
 // It returns the number of entries written.
 func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
-	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := l.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -298,14 +260,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if err := items.Err(); err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
-	sel := `SELECT key, type, fields, source FROM entries ORDER BY id`
-	var args []any
-	if m := ftsQuery(opts.Query); m != "" {
-		sel = `SELECT key, type, fields, source FROM entries WHERE id IN
-			(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) ORDER BY id`
-		args = append(args, m)
-	}
-	rows, err := tx.QueryContext(ctx, sel, args...)
+	from, where, args := compileQuery(opts.Query).sql()
+	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, e.fields, e.source FROM `+from+` WHERE `+where+` ORDER BY e.id`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}

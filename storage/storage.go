@@ -1,5 +1,6 @@
 // Package storage keeps a Bibshelf library in one SQLite file: entries with their exact BibTeX
-// source, library-wide @string/@preamble items, and a full-text index for search.
+// source, library-wide @string/@preamble items, a full-text index for search, and what users
+// organise entries with (tags, collections, notes, attachments, flags, the trash).
 //
 // It imports bib for the domain types and must not import Fyne. Every exported method is one
 // transaction. The driver is github.com/mattn/go-sqlite3, which must be built with CGO_ENABLED=1
@@ -12,6 +13,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,13 +33,20 @@ var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
 
 // Library is an open library file.
 type Library struct {
-	db   *sql.DB
+	db   *sql.DB // writes, and reads that need no snapshot
+	rdb  *sql.DB // read-only transactions
 	path string
 }
 
 // Open opens the library at path, creating the file and its folder when missing, and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*Library, error) {
+	return open(ctx, path, math.MaxInt)
+}
+
+// open is Open stopping at schema version upTo, so that tests can make a library as an older
+// release left it.
+func open(ctx context.Context, path string, upTo int) (*Library, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
@@ -51,9 +60,16 @@ func Open(ctx context.Context, path string) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
-	l := &Library{db: db, path: abs}
-	if err := l.migrate(ctx); err != nil {
+	// Read transactions go through a second pool that begins them deferred: in WAL mode they then
+	// read a snapshot without waiting for a writer, which an immediate BEGIN would.
+	rdb, err := sql.Open("sqlite3", dsn(abs)+"?_foreign_keys=on&_busy_timeout=10000&_txlock=deferred&_query_only=true")
+	if err != nil {
 		db.Close()
+		return nil, fmt.Errorf("open library %s: %w", abs, err)
+	}
+	l := &Library{db: db, rdb: rdb, path: abs}
+	if err := l.migrate(ctx, upTo); err != nil {
+		l.Close()
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
 	return l, nil
@@ -69,10 +85,20 @@ func dsn(abs string) string {
 }
 
 // Close closes the library.
-func (l *Library) Close() error { return l.db.Close() }
+func (l *Library) Close() error {
+	rerr := l.rdb.Close()
+	if err := l.db.Close(); err != nil {
+		return err
+	}
+	return rerr
+}
 
 // Path returns the library file's absolute path.
 func (l *Library) Path() string { return l.path }
+
+// AttachmentsDir returns the folder attached files are stored relative to: "attachments" next to
+// the library file. It need not exist.
+func (l *Library) AttachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
 
 // SchemaVersion returns the number of the newest migration applied.
 func (l *Library) SchemaVersion(ctx context.Context) (int, error) {
@@ -81,9 +107,9 @@ func (l *Library) SchemaVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// migrate applies, in order, each embedded migration not yet recorded, each in its own
-// transaction.
-func (l *Library) migrate(ctx context.Context) error {
+// migrate applies, in order, each embedded migration up to version upTo not yet recorded, each in
+// its own transaction.
+func (l *Library) migrate(ctx context.Context, upTo int) error {
 	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -97,6 +123,9 @@ func (l *Library) migrate(ctx context.Context) error {
 		var version int
 		if _, err := fmt.Sscanf(filepath.Base(name), "%04d_", &version); err != nil {
 			return fmt.Errorf("migration %s: name must start with a 4-digit version", name)
+		}
+		if version > upTo {
+			break
 		}
 		if err := l.migrateOne(ctx, version, name); err != nil {
 			return err
@@ -135,10 +164,10 @@ func (l *Library) migrateOne(ctx context.Context, version int, name string) erro
 	return tx.Commit()
 }
 
-// Count returns the number of entries in the library.
+// Count returns the number of entries in the library, not counting those in the trash.
 func (l *Library) Count(ctx context.Context) (int, error) {
 	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&n); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE trashed IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count entries: %w", err)
 	}
 	return n, nil

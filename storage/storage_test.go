@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
@@ -39,9 +40,10 @@ func sample(tb testing.TB) *bib.File {
 func TestOpenMigratesOnce(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
+	latest := latestVersion(t)
 	v, err := l.SchemaVersion(ctx)
-	if err != nil || v != 1 {
-		t.Fatalf("schema version = %d, %v; want 1", v, err)
+	if err != nil || v != latest {
+		t.Fatalf("schema version = %d, %v; want %d", v, err, latest)
 	}
 	path := l.Path()
 	l.Close()
@@ -51,8 +53,8 @@ func TestOpenMigratesOnce(t *testing.T) {
 	}
 	defer l2.Close()
 	var n int
-	if err := l2.db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	if err := l2.db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != latest {
+		t.Errorf("schema_migrations has %d rows (%v), want %d", n, err, latest)
 	}
 	var mode string
 	if err := l2.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -322,4 +324,32 @@ func runBibtex(t *testing.T, bibSrc []byte, style string) string {
 		t.Fatal(err)
 	}
 	return string(bbl)
+}
+
+// TestExportDoesNotWaitForImport exports while another connection holds the write lock: the
+// export reads a snapshot instead of waiting.
+func TestExportDoesNotWaitForImport(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := l.db.BeginTx(ctx, nil) // immediate: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE entries SET title = 'changing' WHERE key = 'vinyals2015pointer'`); err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var buf bytes.Buffer
+	n, err := l.Export(ctx2, &buf, ExportOptions{})
+	if err != nil || n != 56 {
+		t.Fatalf("export during a write: %d, %v", n, err)
+	}
+	if strings.Contains(buf.String(), "changing") {
+		t.Error("the export saw an uncommitted change")
+	}
 }

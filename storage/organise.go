@@ -1,0 +1,1157 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// This file holds what users organise their library with: tags, collections, saved searches,
+// notes, attached files, read/rating/starred flags, the trash and pairs marked "not a duplicate".
+// Entries are named by their citation key, case-insensitively; a key the library does not have
+// is an error matching ErrNotFound (and so fs.ErrNotExist). A method given several keys changes
+// all of them or, when one is missing, none.
+//
+// Each method that writes is one transaction. Each that only reads is one statement instead:
+// the connections begin transactions IMMEDIATE, which would make a read wait for the write lock
+// behind an import, where a statement in WAL mode reads its own snapshot at once.
+
+// notExist is the error for a tag, collection, saved search or attachment the library does not
+// have. It matches fs.ErrNotExist, as ErrNotFound does for entries, without its "file" wording.
+type notExist string
+
+func (e notExist) Error() string        { return string(e) }
+func (e notExist) Is(target error) bool { return target == fs.ErrNotExist }
+
+// exist is the error for a name already taken; it matches fs.ErrExist.
+type exist string
+
+func (e exist) Error() string        { return string(e) }
+func (e exist) Is(target error) bool { return target == fs.ErrExist }
+
+// entryID returns the id of the entry with the given key, in the trash or not.
+func entryID(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE key = ?`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%q: %w", key, ErrNotFound)
+	}
+	return id, err
+}
+
+func entryIDs(ctx context.Context, tx *sql.Tx, keys []string) ([]int64, error) {
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		id, err := entryID(ctx, tx, k)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// execEach runs a statement once per entry id, with args before the id.
+func execEach(ctx context.Context, tx *sql.Tx, query string, ids []int64, args ...any) error {
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, id := range ids {
+		if _, err := st.ExecContext(ctx, append(args, id)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanName trims a name and refuses an empty one, or one with control characters: they cannot be
+// typed, and the tag code relies on their absence.
+func cleanName(what, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", fmt.Errorf("a %s needs a name", what)
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return "", fmt.Errorf("%s name %q has control characters", what, name)
+	}
+	return name, nil
+}
+
+// Tag is a tag with the number of entries, not in the trash, that have it or one of its children.
+type Tag struct {
+	Name, Colour string
+	Count        int
+}
+
+// cleanTag trims each part of a tag's path, so that "ml / rl" is "ml/rl", and refuses empty
+// parts.
+func cleanTag(name string) (string, error) {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+		if parts[i] == "" {
+			if strings.TrimSpace(name) == "" {
+				return "", errors.New("a tag needs a name")
+			}
+			return "", fmt.Errorf("tag %q has an empty part: the parts of a tag are separated by single slashes", name)
+		}
+	}
+	return cleanName("tag", strings.Join(parts, "/"))
+}
+
+// inTagTree is the condition that the tag name in col is the tag named by the SQL expression
+// name, or one of its children. The range is "name/" < col < "name0" ('0' follows '/'),
+// compared with the column's NOCASE collation, so the unique index on tags.name serves it and
+// LIKE's wildcards need no escaping.
+func inTagTree(col, name string) string {
+	return "(" + col + " = " + name + " OR (" + col + " > " + name + " || '/' AND " + col + " < " + name + " || '0'))"
+}
+
+// tagArgs are the arguments of inTagTree(col, "?").
+func tagArgs(name string) []any { return []any{name, name, name} }
+
+// tagOrder orders tag names part by part, ignoring case, so that children follow their parent:
+// "ml", "ml/rl", "ml-old" and not "ml", "ml-old", "ml/rl".
+func tagOrder(a, b string) int {
+	ka := strings.ToLower(strings.ReplaceAll(a, "/", "\x00"))
+	kb := strings.ToLower(strings.ReplaceAll(b, "/", "\x00"))
+	if c := strings.Compare(ka, kb); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+// Tags returns every tag, children after their parent.
+func (l *Library) Tags(ctx context.Context) ([]Tag, error) {
+	// The LEFT JOINs fix the join order: from each tag to the tags of its tree (through the
+	// index on name), to their links, to the entries. Driven from the entries instead, as the
+	// planner may choose, the query reads every link once per tag.
+	rows, err := l.db.QueryContext(ctx, `SELECT t.name, t.colour, count(DISTINCT e.id)
+		FROM tags t
+		LEFT JOIN tags c ON `+inTagTree("c.name", "t.name")+`
+		LEFT JOIN entry_tags et ON et.tag_id = c.id
+		LEFT JOIN entries e ON e.id = et.entry_id AND e.trashed IS NULL
+		GROUP BY t.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	defer rows.Close()
+	var tags []Tag
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.Name, &t.Colour, &t.Count); err != nil {
+			return nil, fmt.Errorf("list tags: %w", err)
+		}
+		tags = append(tags, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	slices.SortFunc(tags, func(a, b Tag) int { return tagOrder(a.Name, b.Name) })
+	return tags, nil
+}
+
+// AddTags gives each entry each tag, creating the tags that do not exist. A tag that exists in
+// another case is used as it is written. With no keys, it only creates the tags.
+func (l *Library) AddTags(ctx context.Context, keys []string, tags ...string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("add tags: %w", err)
+	}
+	defer tx.Rollback()
+	ids, err := entryIDs(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("add tags: %w", err)
+	}
+	for _, name := range tags {
+		name, err := cleanTag(name)
+		if err != nil {
+			return fmt.Errorf("add tags: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+			return fmt.Errorf("add tag %q: %w", name, err)
+		}
+		tagID, err := tagID(ctx, tx, name)
+		if err != nil {
+			return fmt.Errorf("add tags: %w", err)
+		}
+		if err := execEach(ctx, tx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`, ids, tagID); err != nil {
+			return fmt.Errorf("add tag %q: %w", name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func tagID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notExist(fmt.Sprintf("no tag %q", name))
+	}
+	return id, err
+}
+
+// RemoveTags takes each tag, exactly (not its children), from each entry. The tags stay in the
+// library, with their colour, even when no entry has them any more; DeleteTag removes them.
+func (l *Library) RemoveTags(ctx context.Context, keys []string, tags ...string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("remove tags: %w", err)
+	}
+	defer tx.Rollback()
+	ids, err := entryIDs(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("remove tags: %w", err)
+	}
+	for _, name := range tags {
+		name, err := cleanTag(name)
+		if err != nil {
+			return fmt.Errorf("remove tags: %w", err)
+		}
+		tagID, err := tagID(ctx, tx, name)
+		if err != nil {
+			return fmt.Errorf("remove tags: %w", err)
+		}
+		if err := execEach(ctx, tx, `DELETE FROM entry_tags WHERE tag_id = ? AND entry_id = ?`, ids, tagID); err != nil {
+			return fmt.Errorf("remove tag %q: %w", name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// EntryTags returns the tags of an entry, children after their parent.
+func (l *Library) EntryTags(ctx context.Context, key string) ([]string, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT t.name FROM entries e
+		LEFT JOIN entry_tags et ON et.entry_id = e.id LEFT JOIN tags t ON t.id = et.tag_id
+		WHERE e.key = ?`, key)
+	if err != nil {
+		return nil, fmt.Errorf("get tags of %q: %w", key, err)
+	}
+	defer rows.Close()
+	found := false
+	var names []string
+	for rows.Next() {
+		found = true
+		var name sql.NullString
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("get tags of %q: %w", key, err)
+		}
+		if name.Valid {
+			names = append(names, name.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get tags of %q: %w", key, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("get tags: %q: %w", key, ErrNotFound)
+	}
+	slices.SortFunc(names, tagOrder)
+	return names, nil
+}
+
+// RenameTag renames a tag and its children: renaming "ml" to "learning" makes "ml/rl"
+// "learning/rl". A new name that is already a tag merges the two: its entries keep it and gain
+// those of the renamed tag, and it keeps its colour unless it has none. Renaming to another case
+// of the same name changes the case.
+func (l *Library) RenameTag(ctx context.Context, old, new string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("rename tag: %w", err)
+	}
+	defer tx.Rollback()
+	if old, err = cleanTag(old); err != nil {
+		return fmt.Errorf("rename tag: %w", err)
+	}
+	if new, err = cleanTag(new); err != nil {
+		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
+	type tag struct {
+		id           int64
+		name, colour string
+		target       string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, colour FROM tags WHERE `+inTagTree("name", "?"), tagArgs(old)...)
+	if err != nil {
+		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
+	var moved []tag
+	for rows.Next() {
+		var t tag
+		if err := rows.Scan(&t.id, &t.name, &t.colour); err != nil {
+			rows.Close()
+			return fmt.Errorf("rename tag %q: %w", old, err)
+		}
+		// NOCASE folds ASCII letters only, so the matched prefix has old's length in bytes.
+		t.target = new + t.name[len(old):]
+		moved = append(moved, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
+	if len(moved) == 0 {
+		return fmt.Errorf("rename tag: %w", notExist(fmt.Sprintf("no tag %q", old)))
+	}
+	// First every renamed tag takes a name no tag can have (control characters are refused), so
+	// that a target name still held by another renamed tag, as when "a/b" becomes "a" and "a/b/b"
+	// becomes "a/b", is free by the time it is wanted: only tags outside the renamed tree are
+	// merged into.
+	for _, t := range moved {
+		if _, err := tx.ExecContext(ctx, `UPDATE tags SET name = ? WHERE id = ?`, "\x01"+strconv.FormatInt(t.id, 10), t.id); err != nil {
+			return fmt.Errorf("rename tag %q: %w", t.name, err)
+		}
+	}
+	for _, t := range moved {
+		var into int64
+		var colour string
+		err := tx.QueryRowContext(ctx, `SELECT id, colour FROM tags WHERE name = ?`, t.target).Scan(&into, &colour)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := tx.ExecContext(ctx, `UPDATE tags SET name = ? WHERE id = ?`, t.target, t.id); err != nil {
+				return fmt.Errorf("rename tag %q: %w", t.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("rename tag %q: %w", t.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO entry_tags (entry_id, tag_id)
+			SELECT entry_id, ? FROM entry_tags WHERE tag_id = ?`, into, t.id); err != nil {
+			return fmt.Errorf("merge tag %q into %q: %w", t.name, t.target, err)
+		}
+		if colour == "" && t.colour != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE tags SET colour = ? WHERE id = ?`, t.colour, into); err != nil {
+				return fmt.Errorf("merge tag %q into %q: %w", t.name, t.target, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, t.id); err != nil {
+			return fmt.Errorf("merge tag %q into %q: %w", t.name, t.target, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// SetTagColour sets a tag's colour: "#rrggbb", or "" for none.
+func (l *Library) SetTagColour(ctx context.Context, name, colour string) error {
+	colour = strings.ToLower(strings.TrimSpace(colour))
+	if !validColour(colour) {
+		return fmt.Errorf("set tag colour: %q is not a colour: want #rrggbb, or nothing", colour)
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set tag colour: %w", err)
+	}
+	defer tx.Rollback()
+	if name, err = cleanTag(name); err != nil {
+		return fmt.Errorf("set tag colour: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE tags SET colour = ? WHERE name = ?`, colour, name)
+	if err != nil {
+		return fmt.Errorf("set tag colour: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set tag colour: %w", notExist(fmt.Sprintf("no tag %q", name)))
+	}
+	return tx.Commit()
+}
+
+func validColour(c string) bool {
+	if c == "" {
+		return true
+	}
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for _, r := range c[1:] {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// DeleteTag deletes a tag and its children, as the tag tree shows them, from the library. The
+// entries stay; they only lose the tags.
+func (l *Library) DeleteTag(ctx context.Context, name string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete tag: %w", err)
+	}
+	defer tx.Rollback()
+	if name, err = cleanTag(name); err != nil {
+		return fmt.Errorf("delete tag: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE `+inTagTree("name", "?"), tagArgs(name)...)
+	if err != nil {
+		return fmt.Errorf("delete tag %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete tag: %w", notExist(fmt.Sprintf("no tag %q", name)))
+	}
+	return tx.Commit()
+}
+
+// Collection is a folder of entries. Collections nest; an entry can be in any number of them.
+// A collection's name may contain "/": collections are named by their ID, or by their Path as a
+// list of names, never by a slash-separated string.
+type Collection struct {
+	ID       int64
+	ParentID int64    // 0 at the top level
+	Name     string   // unique among its siblings, ignoring case
+	Path     []string // the names from the top level down to this one's
+	Count    int      // entries in it (not in its children), not counting the trash
+}
+
+// errNoCollection is the error for a collection id the library does not have.
+func errNoCollection(id int64) error { return notExist(fmt.Sprintf("no collection %d", id)) }
+
+// collections returns every collection, each followed by its children in their order (the order
+// they were created or moved in). With a key, it returns only the collections that entry is in,
+// or ErrNotFound.
+func collections(ctx context.Context, db *sql.DB, key string) ([]Collection, error) {
+	// With a key, the entry is joined to every collection in the same statement, so that a
+	// missing entry (no row) is told from one in no collection (one row of NULLs).
+	q := `SELECT c.id, coalesce(c.parent_id, 0), c.name,
+		(SELECT count(*) FROM collection_entries ce JOIN entries e ON e.id = ce.entry_id
+			WHERE ce.collection_id = c.id AND e.trashed IS NULL), 1
+		FROM collections c ORDER BY c.position, c.id`
+	var args []any
+	if key != "" {
+		q = `SELECT c.id, coalesce(c.parent_id, 0), c.name,
+			(SELECT count(*) FROM collection_entries ce JOIN entries e ON e.id = ce.entry_id
+				WHERE ce.collection_id = c.id AND e.trashed IS NULL),
+			EXISTS (SELECT 1 FROM collection_entries m WHERE m.collection_id = c.id AND m.entry_id = x.id)
+			FROM (SELECT id FROM entries WHERE key = ?) x LEFT JOIN collections c ON true
+			ORDER BY c.position, c.id`
+		args = append(args, key)
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := false
+	in := map[int64]bool{}
+	children := map[int64][]Collection{}
+	for rows.Next() {
+		found = true
+		var id sql.NullInt64
+		var parent, count sql.NullInt64
+		var name sql.NullString
+		var member bool
+		if err := rows.Scan(&id, &parent, &name, &count, &member); err != nil {
+			return nil, err
+		}
+		if !id.Valid {
+			continue
+		}
+		c := Collection{ID: id.Int64, ParentID: parent.Int64, Name: name.String, Count: int(count.Int64)}
+		in[c.ID] = member
+		children[c.ParentID] = append(children[c.ParentID], c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if key != "" && !found {
+		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)
+	}
+	var out []Collection
+	var walk func(parent int64, path []string)
+	walk = func(parent int64, path []string) {
+		for _, c := range children[parent] {
+			c.Path = append(slices.Clip(path), c.Name)
+			if in[c.ID] {
+				out = append(out, c)
+			}
+			walk(c.ID, c.Path)
+		}
+	}
+	walk(0, nil)
+	return out, nil
+}
+
+// collectionByPath returns the id of the collection at path (0 for the empty path, the top).
+func collectionByPath(ctx context.Context, tx *sql.Tx, path []string) (int64, error) {
+	var id int64
+	for i, name := range path {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM collections WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE`,
+			id, strings.TrimSpace(name)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, notExist(fmt.Sprintf("no collection %q", strings.Join(path[:i+1], " > ")))
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// collectionPath returns the names from the top level down to the collection's.
+func collectionPath(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	var path []string
+	for id != 0 {
+		var name string
+		var parent int64
+		err := tx.QueryRowContext(ctx, `SELECT name, coalesce(parent_id, 0) FROM collections WHERE id = ?`, id).Scan(&name, &parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errNoCollection(id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		path = append(path, name)
+		id = parent
+	}
+	slices.Reverse(path)
+	return path, nil
+}
+
+// checkSiblingName refuses a name a sibling under parent (0: the top level) already has, other
+// than the collection self.
+func checkSiblingName(ctx context.Context, tx *sql.Tx, parent, self int64, name string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections
+		WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE AND id <> ?`, parent, name, self).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return exist(fmt.Sprintf("there is a collection %q there already", name))
+	}
+	return nil
+}
+
+// nextPosition returns the position after the last child of parent.
+func nextPosition(ctx context.Context, tx *sql.Tx, parent int64) (int, error) {
+	var p int
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position) + 1, 0) FROM collections WHERE coalesce(parent_id, 0) = ?`, parent).Scan(&p)
+	return p, err
+}
+
+// nullID is an id for a nullable column: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// CreateCollection creates a collection called name, last among the children of the collection
+// at parentPath (at the top level when parentPath is empty).
+func (l *Library) CreateCollection(ctx context.Context, parentPath []string, name string) (Collection, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Collection{}, fmt.Errorf("create collection: %w", err)
+	}
+	defer tx.Rollback()
+	if name, err = cleanName("collection", name); err != nil {
+		return Collection{}, fmt.Errorf("create collection: %w", err)
+	}
+	parent, err := collectionByPath(ctx, tx, parentPath)
+	if err != nil {
+		return Collection{}, fmt.Errorf("create collection %q: %w", name, err)
+	}
+	if err := checkSiblingName(ctx, tx, parent, 0, name); err != nil {
+		return Collection{}, fmt.Errorf("create collection: %w", err)
+	}
+	pos, err := nextPosition(ctx, tx, parent)
+	if err != nil {
+		return Collection{}, fmt.Errorf("create collection %q: %w", name, err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO collections (parent_id, name, position) VALUES (?, ?, ?)`, nullID(parent), name, pos)
+	if err != nil {
+		return Collection{}, fmt.Errorf("create collection %q: %w", name, err)
+	}
+	c := Collection{ParentID: parent, Name: name}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return Collection{}, fmt.Errorf("create collection %q: %w", name, err)
+	}
+	if c.Path, err = collectionPath(ctx, tx, c.ID); err != nil {
+		return Collection{}, fmt.Errorf("create collection %q: %w", name, err)
+	}
+	return c, tx.Commit()
+}
+
+// Collections returns every collection, each followed by its children (depth first), with its
+// parent's id, its path and its count of entries.
+func (l *Library) Collections(ctx context.Context) ([]Collection, error) {
+	cs, err := collections(ctx, l.db, "")
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	return cs, nil
+}
+
+// RenameCollection renames a collection; a sibling may not have the new name already.
+func (l *Library) RenameCollection(ctx context.Context, id int64, name string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("rename collection: %w", err)
+	}
+	defer tx.Rollback()
+	if name, err = cleanName("collection", name); err != nil {
+		return fmt.Errorf("rename collection: %w", err)
+	}
+	var parent int64
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(parent_id, 0) FROM collections WHERE id = ?`, id).Scan(&parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("rename collection: %w", errNoCollection(id))
+	}
+	if err != nil {
+		return fmt.Errorf("rename collection %d: %w", id, err)
+	}
+	if err := checkSiblingName(ctx, tx, parent, id, name); err != nil {
+		return fmt.Errorf("rename collection: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE collections SET name = ? WHERE id = ?`, name, id); err != nil {
+		return fmt.Errorf("rename collection %d: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// MoveCollection makes a collection, with its children, the last child of parent (0: the top
+// level). A collection cannot move into itself or into one of its children.
+func (l *Library) MoveCollection(ctx context.Context, id, parent int64) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("move collection: %w", err)
+	}
+	defer tx.Rollback()
+	var name string
+	var oldParent int64
+	err = tx.QueryRowContext(ctx, `SELECT name, coalesce(parent_id, 0) FROM collections WHERE id = ?`, id).Scan(&name, &oldParent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("move collection: %w", errNoCollection(id))
+	}
+	if err != nil {
+		return fmt.Errorf("move collection %d: %w", id, err)
+	}
+	if parent == oldParent {
+		return tx.Commit()
+	}
+	if parent != 0 {
+		if err := checkCollection(ctx, tx, parent); err != nil {
+			return fmt.Errorf("move collection %q: %w", name, err)
+		}
+		// The new parent's ancestors, itself included: the collection must not be one of them.
+		var n int
+		err := tx.QueryRowContext(ctx, `WITH RECURSIVE up(id, parent) AS (
+				SELECT id, parent_id FROM collections WHERE id = ?
+				UNION SELECT c.id, c.parent_id FROM collections c JOIN up ON c.id = up.parent)
+			SELECT count(*) FROM up WHERE id = ?`, parent, id).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("move collection %q: %w", name, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("move collection %q: a collection cannot go inside itself or one of its children", name)
+		}
+	}
+	if err := checkSiblingName(ctx, tx, parent, id, name); err != nil {
+		return fmt.Errorf("move collection: %w", err)
+	}
+	pos, err := nextPosition(ctx, tx, parent)
+	if err != nil {
+		return fmt.Errorf("move collection %q: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE collections SET parent_id = ?, position = ? WHERE id = ?`, nullID(parent), pos, id); err != nil {
+		return fmt.Errorf("move collection %q: %w", name, err)
+	}
+	return tx.Commit()
+}
+
+// DeleteCollection deletes a collection and its children. Their entries stay in the library.
+func (l *Library) DeleteCollection(ctx context.Context, id int64) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete collection: %w", err)
+	}
+	defer tx.Rollback()
+	// Its children, and every collection's memberships, go by ON DELETE CASCADE.
+	res, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete collection %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete collection: %w", errNoCollection(id))
+	}
+	return tx.Commit()
+}
+
+func checkCollection(ctx context.Context, tx *sql.Tx, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNoCollection(id)
+	}
+	return nil
+}
+
+// AddToCollection puts entries in a collection; those already in it stay as they are.
+func (l *Library) AddToCollection(ctx context.Context, id int64, keys ...string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("add to collection: %w", err)
+	}
+	defer tx.Rollback()
+	if err := checkCollection(ctx, tx, id); err != nil {
+		return fmt.Errorf("add to collection: %w", err)
+	}
+	ids, err := entryIDs(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("add to collection: %w", err)
+	}
+	if err := execEach(ctx, tx, `INSERT OR IGNORE INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`, ids, id); err != nil {
+		return fmt.Errorf("add to collection %d: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// RemoveFromCollection takes entries out of a collection (not out of its children, nor out of
+// the library).
+func (l *Library) RemoveFromCollection(ctx context.Context, id int64, keys ...string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("remove from collection: %w", err)
+	}
+	defer tx.Rollback()
+	if err := checkCollection(ctx, tx, id); err != nil {
+		return fmt.Errorf("remove from collection: %w", err)
+	}
+	ids, err := entryIDs(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("remove from collection: %w", err)
+	}
+	if err := execEach(ctx, tx, `DELETE FROM collection_entries WHERE collection_id = ? AND entry_id = ?`, ids, id); err != nil {
+		return fmt.Errorf("remove from collection %d: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// EntryCollections returns the collections an entry is in, in the order of Collections.
+func (l *Library) EntryCollections(ctx context.Context, key string) ([]Collection, error) {
+	cs, err := collections(ctx, l.db, key)
+	if err != nil {
+		return nil, fmt.Errorf("get collections: %w", err)
+	}
+	return cs, nil
+}
+
+// SavedSearch is a query kept under a name, shown as a smart collection.
+type SavedSearch struct {
+	Name, Query string
+}
+
+// SaveSearch keeps a query under a name, replacing the query of a saved search of that name.
+func (l *Library) SaveSearch(ctx context.Context, name, query string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save search: %w", err)
+	}
+	defer tx.Rollback()
+	if name, err = cleanName("saved search", name); err != nil {
+		return fmt.Errorf("save search: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO saved_searches (name, query) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name, query = excluded.query`, name, query); err != nil {
+		return fmt.Errorf("save search %q: %w", name, err)
+	}
+	return tx.Commit()
+}
+
+// SavedSearches returns the saved searches by name.
+func (l *Library) SavedSearches(ctx context.Context) ([]SavedSearch, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT name, query FROM saved_searches ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list saved searches: %w", err)
+	}
+	defer rows.Close()
+	var out []SavedSearch
+	for rows.Next() {
+		var s SavedSearch
+		if err := rows.Scan(&s.Name, &s.Query); err != nil {
+			return nil, fmt.Errorf("list saved searches: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list saved searches: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteSavedSearch deletes the saved search of that name.
+func (l *Library) DeleteSavedSearch(ctx context.Context, name string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete saved search: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM saved_searches WHERE name = ?`, strings.TrimSpace(name))
+	if err != nil {
+		return fmt.Errorf("delete saved search %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete saved search: %w", notExist(fmt.Sprintf("no saved search %q", name)))
+	}
+	return tx.Commit()
+}
+
+// SetNote sets the Markdown note of an entry; a note of nothing but spaces deletes it. Search
+// finds an entry by the words of its note.
+func (l *Library) SetNote(ctx context.Context, key, markdown string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set note: %w", err)
+	}
+	defer tx.Rollback()
+	id, err := entryID(ctx, tx, key)
+	if err != nil {
+		return fmt.Errorf("set note: %w", err)
+	}
+	if strings.TrimSpace(markdown) == "" {
+		_, err = tx.ExecContext(ctx, `DELETE FROM notes WHERE entry_id = ?`, id)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO notes (entry_id, body, modified) VALUES (?, ?, ?)
+			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified`,
+			id, markdown, time.Now().UnixMilli())
+	}
+	if err != nil {
+		return fmt.Errorf("set note of %q: %w", key, err)
+	}
+	return tx.Commit()
+}
+
+// Note returns the Markdown note of an entry, empty when it has none.
+func (l *Library) Note(ctx context.Context, key string) (string, error) {
+	var body string
+	err := l.db.QueryRowContext(ctx, `SELECT coalesce(n.body, '') FROM entries e
+		LEFT JOIN notes n ON n.entry_id = e.id WHERE e.key = ?`, key).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("get note: %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("get note of %q: %w", key, err)
+	}
+	return body, nil
+}
+
+// Attachment is a file attached to an entry.
+type Attachment struct {
+	ID int64
+	// Path is the file's absolute path, resolved against AttachmentsDir when Stored is relative.
+	Path string
+	// Stored is the path as the library keeps it: relative to AttachmentsDir, with forward
+	// slashes, for a file inside it; absolute otherwise.
+	Stored  string
+	Added   time.Time
+	Missing bool // the file cannot be found at Path
+}
+
+// storedPath returns how the library keeps the absolute path abs: relative to the attachments
+// folder when the file is inside it, so that the library and that folder can move together.
+func (l *Library) storedPath(abs string) string {
+	dir := l.AttachmentsDir()
+	if rel, ok := inside(dir, abs); ok {
+		return filepath.ToSlash(rel)
+	}
+	// The same folder reached through a symbolic link, as /var is /private/var on macOS.
+	rdir, err1 := filepath.EvalSymlinks(dir)
+	rabs, err2 := filepath.EvalSymlinks(abs)
+	if err1 == nil && err2 == nil {
+		if rel, ok := inside(rdir, rabs); ok {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return abs
+}
+
+// inside returns path relative to dir when it is below dir.
+func inside(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", false
+	}
+	return rel, true
+}
+
+// attachment fills in an attachment's absolute path; Missing is left for the caller, who checks
+// the files outside the transaction.
+func (l *Library) attachment(id int64, stored string, added int64) Attachment {
+	a := Attachment{ID: id, Stored: stored, Path: stored, Added: time.UnixMilli(added)}
+	if !filepath.IsAbs(stored) {
+		a.Path = filepath.Join(l.AttachmentsDir(), filepath.FromSlash(stored))
+	}
+	return a
+}
+
+// AddAttachment attaches an existing file to an entry and returns the attachment. Attaching the
+// same file again returns the attachment there is. The file is linked, not copied.
+func (l *Library) AddAttachment(ctx context.Context, key, path string) (Attachment, error) {
+	if path == "" {
+		return Attachment{}, errors.New("add attachment: no file named")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("add attachment: %w", err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return Attachment{}, fmt.Errorf("add attachment: %w", err)
+	}
+	stored := l.storedPath(abs)
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("add attachment: %w", err)
+	}
+	defer tx.Rollback()
+	id, err := entryID(ctx, tx, key)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("add attachment: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (entry_id, path, added) VALUES (?, ?, ?)
+		ON CONFLICT (entry_id, path) DO NOTHING`, id, stored, time.Now().UnixMilli()); err != nil {
+		return Attachment{}, fmt.Errorf("add attachment %s to %q: %w", abs, key, err)
+	}
+	var aid, added int64
+	if err := tx.QueryRowContext(ctx, `SELECT id, added FROM attachments WHERE entry_id = ? AND path = ?`, id, stored).Scan(&aid, &added); err != nil {
+		return Attachment{}, fmt.Errorf("add attachment %s to %q: %w", abs, key, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Attachment{}, fmt.Errorf("add attachment %s to %q: %w", abs, key, err)
+	}
+	return l.attachment(aid, stored, added), nil
+}
+
+// Attachments returns the files attached to an entry, in the order they were attached.
+func (l *Library) Attachments(ctx context.Context, key string) ([]Attachment, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT a.id, a.path, a.added FROM entries e
+		LEFT JOIN attachments a ON a.entry_id = e.id WHERE e.key = ? ORDER BY a.id`, key)
+	if err != nil {
+		return nil, fmt.Errorf("get attachments of %q: %w", key, err)
+	}
+	defer rows.Close()
+	found := false
+	var out []Attachment
+	for rows.Next() {
+		found = true
+		var id, added sql.NullInt64
+		var stored sql.NullString
+		if err := rows.Scan(&id, &stored, &added); err != nil {
+			return nil, fmt.Errorf("get attachments of %q: %w", key, err)
+		}
+		if id.Valid {
+			out = append(out, l.attachment(id.Int64, stored.String, added.Int64))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get attachments of %q: %w", key, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("get attachments: %q: %w", key, ErrNotFound)
+	}
+	for i := range out {
+		_, err := os.Stat(out[i].Path)
+		out[i].Missing = err != nil
+	}
+	return out, nil
+}
+
+// RemoveAttachment detaches a file from an entry. The file itself is left alone.
+func (l *Library) RemoveAttachment(ctx context.Context, key string, id int64) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("remove attachment: %w", err)
+	}
+	defer tx.Rollback()
+	eid, err := entryID(ctx, tx, key)
+	if err != nil {
+		return fmt.Errorf("remove attachment: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE id = ? AND entry_id = ?`, id, eid)
+	if err != nil {
+		return fmt.Errorf("remove attachment %d of %q: %w", id, key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("remove attachment: %w", notExist(fmt.Sprintf("%q has no attachment %d", key, id)))
+	}
+	return tx.Commit()
+}
+
+// Flags are what the user has marked an entry with.
+type Flags struct {
+	Read, Starred bool
+	Rating        int       // 0 (none) to 5
+	Trashed       time.Time // when it went to the trash; zero when it is not there
+}
+
+// EntryFlags returns an entry's flags.
+func (l *Library) EntryFlags(ctx context.Context, key string) (Flags, error) {
+	var f Flags
+	var trashed sql.NullInt64
+	err := l.db.QueryRowContext(ctx, `SELECT read, starred, rating, trashed FROM entries WHERE key = ?`, key).
+		Scan(&f.Read, &f.Starred, &f.Rating, &trashed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Flags{}, fmt.Errorf("get flags: %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Flags{}, fmt.Errorf("get flags of %q: %w", key, err)
+	}
+	if trashed.Valid {
+		f.Trashed = time.UnixMilli(trashed.Int64)
+	}
+	return f, nil
+}
+
+// setEach sets a column of entries to a value, in one transaction; verb names the change in
+// errors.
+func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	defer tx.Rollback()
+	ids, err := entryIDs(ctx, tx, keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	if err := execEach(ctx, tx, query, ids, value); err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	return tx.Commit()
+}
+
+// SetRead marks entries read or unread.
+func (l *Library) SetRead(ctx context.Context, read bool, keys ...string) error {
+	return l.setEach(ctx, "set read", `UPDATE entries SET read = ? WHERE id = ?`, read, keys)
+}
+
+// SetStarred stars entries or takes their star away.
+func (l *Library) SetStarred(ctx context.Context, starred bool, keys ...string) error {
+	return l.setEach(ctx, "set starred", `UPDATE entries SET starred = ? WHERE id = ?`, starred, keys)
+}
+
+// SetRating rates an entry from 1 to 5 stars, or 0 for no rating.
+func (l *Library) SetRating(ctx context.Context, key string, rating int) error {
+	if rating < 0 || rating > 5 {
+		return fmt.Errorf("set rating of %q: %d is not a rating: want 0 to 5", key, rating)
+	}
+	return l.setEach(ctx, "set rating", `UPDATE entries SET rating = ? WHERE id = ?`, rating, []string{key})
+}
+
+// Trash moves entries to the trash: Count, Search, Export and the tag counts leave them out, but
+// they keep their key, tags, collections, note and attachments until the trash is emptied. An
+// entry already in the trash keeps the time it went there.
+func (l *Library) Trash(ctx context.Context, keys ...string) error {
+	return l.setEach(ctx, "move to trash", `UPDATE entries SET trashed = ? WHERE id = ? AND trashed IS NULL`,
+		time.Now().UnixMilli(), keys)
+}
+
+// Restore takes entries out of the trash.
+func (l *Library) Restore(ctx context.Context, keys ...string) error {
+	return l.setEach(ctx, "restore", `UPDATE entries SET trashed = ? WHERE id = ?`, nil, keys)
+}
+
+// Trashed returns a page of the entries in the trash, the last trashed first.
+func (l *Library) Trashed(ctx context.Context, offset, limit int) ([]Row, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT key, type, title, authors, first_author, year, venue FROM entries
+		WHERE trashed IS NOT NULL ORDER BY trashed DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list trash: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
+			return nil, fmt.Errorf("list trash: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list trash: %w", err)
+	}
+	return out, nil
+}
+
+// EmptyTrash deletes the entries in the trash, with their tags, collection memberships, notes,
+// attachment links and not-duplicate marks (attached files stay on disk), and returns how many
+// there were. It is the only way entries leave the library.
+func (l *Library) EmptyTrash(ctx context.Context) (int, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("empty trash: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE trashed IS NOT NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("empty trash: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("empty trash: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("empty trash: %w", err)
+	}
+	return int(n), nil
+}
+
+// notDuplicatePair returns the ids of two entries, smaller first, as not_duplicates keeps them.
+func notDuplicatePair(ctx context.Context, tx *sql.Tx, keyA, keyB string) (int64, int64, error) {
+	ids, err := entryIDs(ctx, tx, []string{keyA, keyB})
+	if err != nil {
+		return 0, 0, err
+	}
+	return min(ids[0], ids[1]), max(ids[0], ids[1]), nil
+}
+
+// MarkNotDuplicate records that two entries are not duplicates of each other, in either order,
+// so that duplicate detection stops proposing them.
+func (l *Library) MarkNotDuplicate(ctx context.Context, keyA, keyB string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark not duplicates: %w", err)
+	}
+	defer tx.Rollback()
+	a, b, err := notDuplicatePair(ctx, tx, keyA, keyB)
+	if err != nil {
+		return fmt.Errorf("mark not duplicates: %w", err)
+	}
+	if a == b {
+		return fmt.Errorf("mark not duplicates: %q and %q are the same entry", keyA, keyB)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO not_duplicates (a, b) VALUES (?, ?)`, a, b); err != nil {
+		return fmt.Errorf("mark %q and %q not duplicates: %w", keyA, keyB, err)
+	}
+	return tx.Commit()
+}
+
+// NotDuplicate reports whether two entries were marked as not duplicates, in either order.
+func (l *Library) NotDuplicate(ctx context.Context, keyA, keyB string) (bool, error) {
+	var marked bool
+	err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM not_duplicates
+			WHERE a = min(x.id, y.id) AND b = max(x.id, y.id))
+		FROM entries x, entries y WHERE x.key = ? AND y.key = ?`, keyA, keyB).Scan(&marked)
+	if errors.Is(err, sql.ErrNoRows) {
+		missing := keyA
+		if _, err := l.Entry(ctx, keyA); err == nil {
+			missing = keyB
+		}
+		return false, fmt.Errorf("get not duplicates: %q: %w", missing, ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("get not duplicates of %q and %q: %w", keyA, keyB, err)
+	}
+	return marked, nil
+}

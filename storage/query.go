@@ -1,0 +1,269 @@
+package storage
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// The query language of the search field and of `bibshelf search`:
+//
+//	graph neural          both words (each also as the start of a longer word)
+//	"graph neural"        the phrase
+//	-survey               not this word
+//	graph OR tree         either word; OR binds tighter than the space: a OR b c = (a OR b) AND c
+//	author:lecun          a word in a column: author, title, venue (or journal), abstract,
+//	                      keywords, notes, key
+//	year:2019             the year; year:2019..2023, year:..2000 and year:2019.. are ranges
+//	type:article          the entry type
+//	tag:ml                the tag or any of its children (ml/contrastive)
+//	in:"Reading group"    in the collection of that name or one of its sub-collections
+//	has:pdf has:notes has:abstract has:doi has:url has:attachment
+//	is:unread is:read is:starred
+//
+// Any filter can be negated with a leading -. Words are read as the text LaTeX shows, with
+// accents folded, so G{\"o}del, Gödel and godel find each other. Any text is a valid query:
+// what is not understood as a filter is searched as words, and nothing reaches SQLite except
+// as a bound parameter or a quoted FTS5 string.
+
+// compiled is a query turned into SQL.
+type compiled struct {
+	match string   // an FTS5 expression the entry must match; empty for none
+	where []string // SQL conditions on the entries row e
+	args  []any    // the arguments of where, in order
+}
+
+// ftsColumns maps the column filters to the FTS5 index's columns.
+var ftsColumns = map[string]string{
+	"author": "authors", "authors": "authors", "title": "title", "venue": "venue",
+	"journal": "venue", "booktitle": "venue", "abstract": "abstract", "keywords": "keywords",
+	"keyword": "keywords", "notes": "notes", "note": "notes", "key": "key",
+}
+
+// token is one element of a query.
+type token struct {
+	neg    bool
+	field  string // lower case, "" for plain text
+	text   string
+	quoted bool
+	or     bool // the OR operator
+}
+
+// tokenize splits a query into tokens. An unclosed quote runs to the end.
+func tokenize(q string) []token {
+	var toks []token
+	i := 0
+	for i < len(q) {
+		for i < len(q) && isQuerySpace(q[i]) {
+			i++
+		}
+		if i >= len(q) {
+			break
+		}
+		var t token
+		if q[i] == '-' && i+1 < len(q) && !isQuerySpace(q[i+1]) {
+			t.neg = true
+			i++
+		}
+		// field:value, where field is letters only.
+		j := i
+		for j < len(q) && (q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
+			j++
+		}
+		if j > i && j < len(q) && q[j] == ':' {
+			t.field = strings.ToLower(q[i:j])
+			i = j + 1
+		}
+		if i < len(q) && q[i] == '"' {
+			end := strings.IndexByte(q[i+1:], '"')
+			if end < 0 {
+				end = len(q) - i - 1
+			}
+			t.text, t.quoted = q[i+1:i+1+end], true
+			i += end + 2
+		} else {
+			j := i
+			for j < len(q) && !isQuerySpace(q[j]) {
+				j++
+			}
+			t.text = q[i:j]
+			i = j
+		}
+		if t.text == "OR" && !t.neg && t.field == "" && !t.quoted {
+			t = token{or: true}
+		}
+		toks = append(toks, t)
+	}
+	return toks
+}
+
+func isQuerySpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// compileQuery turns a query into SQL; it never fails.
+func compileQuery(q string) compiled {
+	var c compiled
+	var groups [][]string // each group's terms are ORed; the groups are ANDed
+	orNext := false
+	for _, t := range tokenize(q) {
+		if t.or {
+			orNext = len(groups) > 0
+			continue
+		}
+		if t.field != "" && !ftsField(t.field) {
+			if cond, args, ok := filter(t.field, t.text); ok {
+				if t.neg {
+					cond = "NOT (" + cond + ")"
+				}
+				c.where = append(c.where, cond)
+				c.args = append(c.args, args...)
+				orNext = false
+				continue
+			}
+			// Not a filter we know: search its words, the field name included.
+			t.text = t.field + " " + t.text
+			t.field = ""
+		}
+		term := ftsTerm(t)
+		if term == "" {
+			continue
+		}
+		if t.neg {
+			c.where = append(c.where, "e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+			c.args = append(c.args, term)
+			orNext = false
+			continue
+		}
+		if orNext {
+			groups[len(groups)-1] = append(groups[len(groups)-1], term)
+		} else {
+			groups = append(groups, []string{term})
+		}
+		orNext = false
+	}
+	var parts []string
+	for _, g := range groups {
+		if len(g) == 1 {
+			parts = append(parts, g[0])
+		} else {
+			parts = append(parts, "("+strings.Join(g, " OR ")+")")
+		}
+	}
+	c.match = strings.Join(parts, " AND ")
+	return c
+}
+
+func ftsField(f string) bool { _, ok := ftsColumns[f]; return ok }
+
+// ftsTerm returns the FTS5 expression for a word, a phrase or a column term; "" when the text
+// has no letters or digits. Words are prefixes (as you type); a quoted phrase is exact.
+func ftsTerm(t token) string {
+	words := strings.FieldsFunc(bib.Plain(t.text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 {
+		return ""
+	}
+	// Every word is letters and digits only, so it is safe inside an FTS5 string.
+	term := `"` + strings.Join(words, " ") + `"`
+	if !t.quoted {
+		term += "*"
+	}
+	if col := ftsColumns[t.field]; col != "" {
+		term = col + " : " + term
+	}
+	return term
+}
+
+// filter returns the SQL condition of a field:value filter, or false when field is not one.
+func filter(field, value string) (string, []any, bool) {
+	v := strings.TrimSpace(value)
+	switch field {
+	case "year":
+		lo, hi, ok := yearRange(v)
+		if !ok {
+			return "", nil, false
+		}
+		if lo == hi {
+			return "e.year = ?", []any{strconv.Itoa(lo)}, true
+		}
+		return "e.year GLOB '[0-9][0-9][0-9][0-9]*' AND CAST(substr(e.year, 1, 4) AS INTEGER) BETWEEN ? AND ?", []any{lo, hi}, true
+	case "type":
+		if v == "" {
+			return "", nil, false
+		}
+		return "e.type = ?", []any{strings.ToLower(v)}, true
+	case "tag":
+		if v == "" {
+			return "", nil, false
+		}
+		return `e.id IN (SELECT et.entry_id FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+			WHERE t.name = ? OR t.name LIKE ? ESCAPE '\')`, []any{v, likeEscape(v) + "/%"}, true
+	case "in":
+		if v == "" {
+			return "", nil, false
+		}
+		return `e.id IN (WITH RECURSIVE sub(id) AS (
+				SELECT id FROM collections WHERE name = ? COLLATE NOCASE
+				UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id)
+			SELECT ce.entry_id FROM collection_entries ce JOIN sub ON ce.collection_id = sub.id)`, []any{v}, true
+	case "has":
+		switch strings.ToLower(v) {
+		case "pdf":
+			return `e.id IN (SELECT entry_id FROM attachments WHERE lower(path) GLOB '*.pdf')`, nil, true
+		case "attachment", "attachments", "file":
+			return `e.id IN (SELECT entry_id FROM attachments)`, nil, true
+		case "notes", "note":
+			return `e.id IN (SELECT entry_id FROM notes)`, nil, true
+		case "abstract":
+			return `e.abstract <> ''`, nil, true
+		case "doi", "url", "isbn", "eprint", "crossref", "keywords":
+			return `EXISTS (SELECT 1 FROM json_each(e.fields) WHERE json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true
+		}
+	case "is":
+		switch strings.ToLower(v) {
+		case "unread":
+			return "e.read = 0", nil, true
+		case "read":
+			return "e.read = 1", nil, true
+		case "starred":
+			return "e.starred = 1", nil, true
+		}
+	}
+	return "", nil, false
+}
+
+// yearRange reads 2019, 2019..2023, ..2000 and 2019.. as an inclusive range.
+func yearRange(v string) (int, int, bool) {
+	from, to, isRange := strings.Cut(v, "..")
+	if !isRange {
+		y, err := strconv.Atoi(v)
+		return y, y, err == nil && y >= 0 && y <= 9999
+	}
+	lo, hi := 0, 9999
+	var err error
+	if from != "" {
+		if lo, err = strconv.Atoi(from); err != nil {
+			return 0, 0, false
+		}
+	}
+	if to != "" {
+		if hi, err = strconv.Atoi(to); err != nil {
+			return 0, 0, false
+		}
+	}
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return lo, hi, true
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (c compiled) String() string {
+	return fmt.Sprintf("match %q where %q args %v", c.match, c.where, c.args)
+}

@@ -1,0 +1,172 @@
+package storage
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCompileQuery(t *testing.T) {
+	tests := []struct {
+		q     string
+		match string
+		where []string
+		args  []any
+	}{
+		{q: "", match: ""},
+		{q: "graph neural", match: `"graph"* AND "neural"*`},
+		{q: `"graph neural" nets`, match: `"graph neural" AND "nets"*`},
+		{q: "graph OR tree nets", match: `("graph"* OR "tree"*) AND "nets"*`},
+		{q: "OR graph OR", match: `"graph"*`},
+		{q: "author:lecun title:conv", match: `authors : "lecun"* AND title : "conv"*`},
+		{q: `G{\"o}del`, match: `"Gödel"*`},
+		{q: "state-of-the-art", match: `"state of the art"*`},
+		{q: "-survey deep", match: `"deep"*`,
+			where: []string{"e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"}, args: []any{`"survey"*`}},
+		{q: "year:2019", where: []string{"e.year = ?"}, args: []any{"2019"}},
+		{q: "year:2023..2019", where: []string{"e.year GLOB '[0-9][0-9][0-9][0-9]*' AND CAST(substr(e.year, 1, 4) AS INTEGER) BETWEEN ? AND ?"}, args: []any{2019, 2023}},
+		{q: "year:..2000", where: []string{"e.year GLOB '[0-9][0-9][0-9][0-9]*' AND CAST(substr(e.year, 1, 4) AS INTEGER) BETWEEN ? AND ?"}, args: []any{0, 2000}},
+		{q: "-type:Misc", where: []string{"NOT (e.type = ?)"}, args: []any{"misc"}},
+		{q: "year:soon", match: `"year soon"*`},
+		{q: "foo:bar", match: `"foo bar"*`},
+		{q: `title:"unclosed phrase`, match: `title : "unclosed phrase"`},
+		{q: `"`, match: ""},
+		{q: `AND( NEAR * "`, match: `"AND"* AND "NEAR"*`},
+		{q: "- -", match: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			c := compileQuery(tt.q)
+			if c.match != tt.match {
+				t.Errorf("match = %q, want %q", c.match, tt.match)
+			}
+			for i := range c.where {
+				c.where[i] = strings.Join(strings.Fields(c.where[i]), " ")
+			}
+			if diff := cmp.Diff(tt.where, c.where); diff != "" {
+				t.Errorf("where (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.args, c.args); diff != "" {
+				t.Errorf("args (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSearchLanguage runs the query language against a real library holding the sample, with
+// tags, collections, notes, flags, an attachment and an entry in the trash.
+func TestSearchLanguage(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(l.AddTags(ctx, []string{"vinyals2015pointer"}, "ml/seq2seq"))
+	must(l.AddTags(ctx, []string{"zhang2023noisy"}, "ml"))
+	must(l.AddTags(ctx, []string{"garrido2023selfsupervised"}, "mlops"))
+	group, err := l.CreateCollection(ctx, nil, "Reading group")
+	must(err)
+	week1, err := l.CreateCollection(ctx, []string{"Reading group"}, "Week 1")
+	must(err)
+	must(l.AddToCollection(ctx, group.ID, "ozair2019wasserstein"))
+	must(l.AddToCollection(ctx, week1.ID, "barkan2025bee"))
+	must(l.SetNote(ctx, "kim2023probabilistic", "Read for the *imputation* seminar; compare with zebrafish data."))
+	must(l.SetRead(ctx, true, "vinyals2015pointer", "zhang2023noisy"))
+	must(l.SetStarred(ctx, true, "zhang2023noisy"))
+	pdf := filepath.Join(l.AttachmentsDir(), "pointer.pdf")
+	must(os.MkdirAll(l.AttachmentsDir(), 0o755))
+	must(os.WriteFile(pdf, []byte("%PDF-1.4"), 0o644))
+	_, err = l.AddAttachment(ctx, "vinyals2015pointer", pdf)
+	must(err)
+	must(l.Trash(ctx, "gidaris2021obow"))
+
+	keys := func(q string) []string {
+		t.Helper()
+		rows, err := l.SearchWith(ctx, SearchOptions{Query: q, Sort: "key"})
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		n, err := l.CountMatches(ctx, q)
+		if err != nil || n != len(rows) {
+			t.Fatalf("CountMatches(%q) = %d, %v; the search gave %d", q, n, err, len(rows))
+		}
+		out := []string{}
+		for _, r := range rows {
+			out = append(out, r.Key)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"tag:ml", []string{"vinyals2015pointer", "zhang2023noisy"}}, // children, not mlops
+		{"tag:ml/seq2seq", []string{"vinyals2015pointer"}},
+		{`in:"reading group"`, []string{"barkan2025bee", "ozair2019wasserstein"}}, // with its sub-collection
+		{`in:"Week 1"`, []string{"barkan2025bee"}},
+		{"zebrafish", []string{"kim2023probabilistic"}}, // words of notes
+		{"notes:imputation", []string{"kim2023probabilistic"}},
+		{"has:notes", []string{"kim2023probabilistic"}},
+		{"has:pdf", []string{"vinyals2015pointer"}},
+		{"is:starred", []string{"zhang2023noisy"}},
+		{"pointer networks", []string{"vinyals2015pointer"}},
+		{`"pointer networks"`, []string{"vinyals2015pointer"}},
+		{`"networks pointer"`, []string{}},
+		{"author:vinyals", []string{"vinyals2015pointer"}},
+		{"title:vinyals", []string{}},
+		{"year:2015", []string{"vinyals2015pointer"}},
+		{"year:..2017 type:inproceedings", []string{"vinyals2015pointer", "wang2017transitive"}},
+		{"year:2015..2017", []string{"vinyals2015pointer", "wang2017transitive"}},
+		{"pointer OR wasserstein", []string{"ozair2019wasserstein", "vinyals2015pointer"}},
+		{"is:read -is:starred", []string{"vinyals2015pointer"}},
+		{"tag:ml -pointer", []string{"zhang2023noisy"}},
+		{"key:vinyals", []string{"vinyals2015pointer"}},
+		{"obow", []string{}}, // in the trash
+	} {
+		if diff := cmp.Diff(tt.want, keys(tt.q)); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.q, diff)
+		}
+	}
+	if n := len(keys("is:unread")); n != 53 {
+		t.Errorf("is:unread: %d entries, want 53 (56, less 2 read, less 1 in the trash)", n)
+	}
+	hostile := []string{`"`, `*`, `AND(`, `NEAR`, `a OR`, `OR`, `"unbalanced`, `-`, `tag:`, `in:"`, `year:1..x`,
+		`title:"`, `'; DROP TABLE entries; --`, `NEAR(a b, 2)`, `a:b:c`, `{`, `\`, strings.Repeat("word ", 2000)}
+	for _, q := range hostile {
+		if _, err := l.SearchWith(ctx, SearchOptions{Query: q, Limit: 10}); err != nil {
+			t.Errorf("Search(%.30q) = %v: any text is a valid query", q, err)
+		}
+	}
+	// Sorting by each column, both ways, pages without gaps or repeats.
+	for col := range sortColumns {
+		for _, desc := range []bool{false, true} {
+			var all []string
+			for off := 0; ; off += 10 {
+				rows, err := l.SearchWith(ctx, SearchOptions{Sort: col, Desc: desc, Offset: off, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rows {
+					all = append(all, r.Key)
+				}
+				if len(rows) < 10 {
+					break
+				}
+			}
+			if len(all) != 55 || len(slices.Compact(slices.Sorted(slices.Values(all)))) != 55 {
+				t.Errorf("sort %s desc=%v: %d rows over the pages", col, desc, len(all))
+			}
+		}
+	}
+}

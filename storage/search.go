@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// SearchOptions says which entries a search returns, in which order.
+type SearchOptions struct {
+	Query string // in the query language (see query.go); empty for the whole library
+	// Sort is the list column to sort by: "title", "authors", "year", "venue", "key" or "added";
+	// empty sorts by relevance when the query has words, else in library order.
+	Sort   string
+	Desc   bool
+	Offset int
+	Limit  int
+}
+
+// sortColumns maps Sort to SQL; each ends with the id so that the order is total and paging
+// stable.
+var sortColumns = map[string]string{
+	"title":   "e.title COLLATE NOCASE",
+	"authors": "e.first_author COLLATE NOCASE",
+	"year":    "e.year",
+	"venue":   "e.venue COLLATE NOCASE",
+	"key":     "e.key COLLATE NOCASE",
+	"added":   "e.created",
+}
+
+// SearchWith returns one page of the entries matching a query, not in the trash.
+func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, error) {
+	q := compileQuery(opts.Query)
+	from, where, args := q.sql()
+	order := "e.id"
+	if col, ok := sortColumns[opts.Sort]; ok {
+		order = col
+	} else if q.match != "" {
+		order = "bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1)"
+	}
+	dir := ""
+	if opts.Desc {
+		dir = " DESC"
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
+		FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
+		append(args, limit, max(opts.Offset, 0))...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", opts.Query, err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
+			return nil, fmt.Errorf("search %q: %w", opts.Query, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search %q: %w", opts.Query, err)
+	}
+	return out, nil
+}
+
+// CountMatches returns how many entries, not in the trash, match a query.
+func (l *Library) CountMatches(ctx context.Context, query string) (int, error) {
+	from, where, args := compileQuery(query).sql()
+	var n int
+	err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+	if err != nil && err != sql.ErrNoRows {
+		return 0, fmt.Errorf("count %q: %w", query, err)
+	}
+	return n, nil
+}
+
+// sql returns the FROM and WHERE clauses of a compiled query over entries e (and the FTS
+// index f when the query has words), and their arguments in order.
+func (c compiled) sql() (from, where string, args []any) {
+	from = "entries e"
+	conds := []string{"e.trashed IS NULL"}
+	if c.match != "" {
+		from = "entries_fts f JOIN entries e ON e.id = f.rowid"
+		conds = append(conds, "entries_fts MATCH ?")
+		args = append(args, c.match)
+	}
+	conds = append(conds, c.where...)
+	args = append(args, c.args...)
+	return from, strings.Join(conds, " AND "), args
+}
