@@ -60,6 +60,9 @@ func (u *UI) ImportBytes(ctx context.Context, name string, src []byte) (bibstora
 // showReport shows what an import did, with every problem, in text that can be copied.
 func (u *UI) showReport(rep bibstorage.Report) {
 	summary := fmt.Sprintf("Imported %d, skipped %d duplicates, rejected %d.", rep.Imported, rep.Duplicates, rep.Rejected)
+	if rep.Merged > 0 {
+		summary = fmt.Sprintf("Imported %d, skipped %d duplicates, merged %d, rejected %d.", rep.Imported, rep.Duplicates, rep.Merged, rep.Rejected)
+	}
 	var content fyne.CanvasObject = widget.NewLabel(summary)
 	if len(rep.Problems) > 0 {
 		var b strings.Builder

@@ -26,6 +26,7 @@ import (
 // Library is what the window needs from a library.
 type Library interface {
 	Count(ctx context.Context) (int, error)
+	CountMatches(ctx context.Context, query string) (int, error)
 	Search(ctx context.Context, query string, offset, limit int) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	Import(ctx context.Context, f *bib.File) (storage.Report, error)
@@ -76,7 +77,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.list = newEntryList(u.onSelect)
 	u.detail = newEntryPane()
 	u.search = widget.NewEntry()
-	u.search.SetPlaceHolder("Search title, authors, venue, abstract, key…")
+	u.search.SetPlaceHolder(`Search: words, "a phrase", -word, author:, year:2019..2023, tag:, type:, is:unread…`)
 	u.search.OnChanged = u.onSearch
 	u.status = widget.NewLabel("Opening library…")
 
@@ -130,6 +131,10 @@ func (u *UI) reload() {
 		ctx := context.Background()
 		start := time.Now()
 		rows, err := u.lib.Search(ctx, query, 0, pageSize)
+		matches := len(rows)
+		if err == nil && matches == pageSize {
+			matches, err = u.lib.CountMatches(ctx, query)
+		}
 		took := time.Since(start)
 		total, cerr := u.lib.Count(ctx)
 		if err == nil {
@@ -144,7 +149,7 @@ func (u *UI) reload() {
 			} else {
 				u.list.setRows(rows)
 				u.sidebar.setCount(total)
-				u.status.SetText(statusText(len(rows), total, query, took))
+				u.status.SetText(statusText(matches, total, query, took))
 				if total == 0 {
 					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (Ctrl+O).")
 				}
@@ -154,14 +159,11 @@ func (u *UI) reload() {
 	}()
 }
 
-func statusText(shown, total int, query string, took time.Duration) string {
-	switch {
-	case query == "":
+func statusText(matches, total int, query string, took time.Duration) string {
+	if query == "" {
 		return fmt.Sprintf("%s entries", thousands(total))
-	case shown == pageSize:
-		return fmt.Sprintf("first %s matches of %s entries · %s", thousands(shown), thousands(total), took.Round(time.Millisecond))
 	}
-	return fmt.Sprintf("%s of %s entries · %s", thousands(shown), thousands(total), took.Round(time.Millisecond))
+	return fmt.Sprintf("%s of %s entries · %s", thousands(matches), thousands(total), took.Round(time.Millisecond))
 }
 
 func thousands(n int) string {

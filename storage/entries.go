@@ -16,7 +16,8 @@ import (
 type Report struct {
 	File       string
 	Imported   int
-	Duplicates int // skipped: an entry with the same key is already in the library
+	Duplicates int // skipped: the same key, or (with SkipDuplicates) the same paper, is already there
+	Merged     int // merged into the entry already there (MergeDuplicates)
 	Rejected   int // items that could not be parsed; each has a Problem
 	// KeysGiven lists the keys made for entries that came without one.
 	KeysGiven []string
@@ -29,6 +30,7 @@ func (r *Report) Add(o Report) {
 	r.Imported += o.Imported
 	r.Duplicates += o.Duplicates
 	r.Rejected += o.Rejected
+	r.Merged += o.Merged
 	r.Problems = append(r.Problems, o.Problems...)
 	r.KeysGiven = append(r.KeysGiven, o.KeysGiven...)
 }
@@ -46,10 +48,37 @@ type ImportOptions struct {
 	// KeyPattern makes the keys of entries that have none (bib.PatternJabRef when empty). Keys
 	// that entries have are never changed.
 	KeyPattern string
+	// Duplicates says what happens to an entry that is the same paper as one in the library
+	// (same ISBN, DOI or arXiv id, or the same title, year and first author). An entry with the
+	// key of one in the library is always skipped.
+	Duplicates DuplicatePolicy
+	// Progress, when set, is called as the import goes, with the number of items done and the
+	// total, from the importing goroutine.
+	Progress func(done, total int)
 }
 
+// DuplicatePolicy is what an import does with an entry the library already has.
+type DuplicatePolicy int
+
+const (
+	// ImportDuplicates imports it anyway and reports it as a possible duplicate.
+	ImportDuplicates DuplicatePolicy = iota
+	// SkipDuplicates leaves it out, and reports it.
+	SkipDuplicates
+	// MergeDuplicates merges it into the entry already there (see Merge): the new entry goes to
+	// the trash, and the old one gains its fields, tags and notes.
+	MergeDuplicates
+)
+
+// bulkThreshold is the number of entries from which an import indexes them for search in one
+// statement at its end instead of one by one (see migration 0004).
+const bulkThreshold = 500
+
+// progressEvery is how many items an import handles between two calls of its Progress.
+const progressEvery = 1000
+
 // Import adds a parsed file's entries and @string/@preamble/@comment items to the library, in
-// one transaction: all of the file or none of it. An entry whose key (case-insensitively) is
+// one transaction: all of the file or none of it; cancelling ctx rolls it back. An entry whose key (case-insensitively) is
 // already in the library, or earlier in the file, is skipped as a duplicate. An entry without a
 // key gets one from the default key pattern.
 func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
@@ -73,16 +102,27 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 	}
 	defer tx.Rollback()
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
-		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified, `+identityColumnList+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 	}
 	defer insEntry.Close()
+	// Merging rewrites the index rows of entries the import may have added itself, so it needs
+	// the index kept up to date row by row.
+	bulk := len(f.Entries()) >= bulkThreshold && opts.Duplicates != MergeDuplicates
+	if bulk {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bulk_import (since_id) SELECT coalesce(max(id), 0) FROM entries`); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		}
+	}
 	now := time.Now().UnixMilli()
-	for _, it := range f.Items {
+	for i, it := range f.Items {
 		if err := ctx.Err(); err != nil {
 			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		}
+		if opts.Progress != nil && i%progressEvery == 0 {
+			opts.Progress(i, len(f.Items))
 		}
 		origin := fmt.Sprintf("%s:%d", f.Name, it.Line)
 		switch it.Kind {
@@ -100,11 +140,23 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
 			}
+			existing, reason, err := findDuplicate(ctx, tx, e)
+			if err != nil {
+				return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+			}
+			if existing != "" && opts.Duplicates == SkipDuplicates {
+				rep.Duplicates++
+				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
+				continue
+			}
 			row, err := entryRow(e)
 			if err != nil {
 				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
 			}
-			res, err := insEntry.ExecContext(ctx, append([]any{e.Key, e.Type}, append(row, origin, now, now)...)...)
+			args := append([]any{e.Key, e.Type}, row...)
+			args = append(args, origin, now, now)
+			res, err := insEntry.ExecContext(ctx, append(args, identityValues(e)...)...)
 			if err != nil {
 				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
 			}
@@ -114,11 +166,37 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
 				continue
 			}
+			switch {
+			case existing != "" && opts.Duplicates == MergeDuplicates:
+				if err := merge(ctx, tx, existing, []string{e.Key}); err != nil {
+					return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+				}
+				rep.Merged++
+				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): merged into it", existing, reason)})
+				continue
+			case existing != "":
+				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+					Severity: bib.Warning, Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", existing, reason)})
+			}
 			rep.Imported++
+		}
+	}
+	if bulk {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entries_fts (rowid, key, title, authors, venue, abstract, keywords, notes)
+			SELECT id, key, title, authors, venue, abstract, keywords, notes FROM entries_search
+			WHERE id > (SELECT since_id FROM bulk_import)`); err != nil {
+			return Report{}, fmt.Errorf("import %s: index for search: %w", f.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bulk_import`); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(len(f.Items), len(f.Items))
 	}
 	return rep, nil
 }

@@ -72,6 +72,12 @@ func open(ctx context.Context, path string, upTo int) (*Library, error) {
 		l.Close()
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
+	if upTo >= 3 {
+		if err := l.backfillIdentity(ctx); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("open library %s: %w", abs, err)
+		}
+	}
 	return l, nil
 }
 

@@ -353,3 +353,134 @@ func TestExportDoesNotWaitForImport(t *testing.T) {
 		t.Error("the export saw an uncommitted change")
 	}
 }
+
+// TestBulkImport imports a file large enough for the bulk path, into a library that already
+// has entries and a note: the search index must agree with the table afterwards, and small
+// imports must still be indexed by the trigger.
+func TestBulkImport(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetNote(ctx, "vinyals2015pointer", "kept through the bulk import: quokka"); err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3*bulkThreshold, 7); err != nil {
+		t.Fatal(err)
+	}
+	var calls [][2]int
+	rep, err := l.ImportWith(ctx, bib.Parse("bulk.bib", src.Bytes()), ImportOptions{
+		Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) },
+	})
+	if err != nil || rep.Imported+rep.Duplicates != 3*bulkThreshold {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if len(calls) < 2 || calls[len(calls)-1][0] != calls[len(calls)-1][1] {
+		t.Errorf("progress calls %v: want several, ending with done == total", calls)
+	}
+	checkSearchIndex(t, l)
+	var bulkRows int
+	if err := l.db.QueryRow(`SELECT count(*) FROM bulk_import`).Scan(&bulkRows); err != nil || bulkRows != 0 {
+		t.Errorf("bulk_import has %d rows (%v) after the import", bulkRows, err)
+	}
+	for _, q := range []string{"quokka", "pointer networks"} {
+		if rows, err := l.Search(ctx, q, 0, 10); err != nil || len(rows) != 1 || rows[0].Key != "vinyals2015pointer" {
+			t.Errorf("Search(%q) = %v, %v", q, rows, err)
+		}
+	}
+	// An entry of the bulk file is found by a word of its title.
+	first := bib.Parse("bulk.bib", src.Bytes()).Entries()[0]
+	rows, err := l.Search(ctx, "key:"+first.Key, 0, 10)
+	if err != nil || len(rows) != 1 {
+		t.Errorf("Search(key:%s) = %v, %v", first.Key, rows, err)
+	}
+	// A small import goes through the trigger.
+	if _, err := l.Import(ctx, bib.Parse("one.bib", []byte("@misc{wombat1, title = {Wombats}}"))); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := l.Search(ctx, "wombats", 0, 10); len(rows) != 1 {
+		t.Errorf("a small import is not searchable: %v", rows)
+	}
+	checkSearchIndex(t, l)
+}
+
+func TestImportCancelled(t *testing.T) {
+	l := mustOpen(t)
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3000, 3); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := l.ImportWith(ctx, bib.Parse("c.bib", src.Bytes()), ImportOptions{
+		Progress: func(done, total int) {
+			if done >= 1000 {
+				cancel()
+			}
+		},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("import error = %v, want context.Canceled", err)
+	}
+	if n, err := l.Count(context.Background()); n != 0 || err != nil {
+		t.Errorf("after a cancelled import the library has %d entries (%v), want none", n, err)
+	}
+	checkSearchIndex(t, l)
+}
+
+// checkSearchIndex fails the test unless the FTS5 index agrees with the entries table (the
+// rank = 1 form compares the two; the plain integrity-check does not).
+func checkSearchIndex(t *testing.T, l *Library) {
+	t.Helper()
+	if _, err := l.db.Exec(`INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Errorf("search index: %v", err)
+	}
+}
+
+func TestImportDuplicatePolicies(t *testing.T) {
+	ctx := context.Background()
+	// The same paper as the sample's vinyals2015pointer, as Google Scholar exports it.
+	scholar := `@inproceedings{vinyals2015pointernets,
+  title={Pointer networks},
+  author={Vinyals, Oriol and Fortunato, Meire and Jaitly, Navdeep},
+  booktitle={Advances in Neural Information Processing Systems},
+  pages={2692--2700},
+  year={2015}
+}`
+	for _, tt := range []struct {
+		policy   DuplicatePolicy
+		imported int
+		skipped  int
+		merged   int
+		count    int
+		msg      string
+	}{
+		{ImportDuplicates, 1, 0, 0, 57, `may have this paper as "vinyals2015pointer" (same title, year and first author): imported`},
+		{SkipDuplicates, 0, 1, 0, 56, `has this paper as "vinyals2015pointer" (same title, year and first author): skipped`},
+		{MergeDuplicates, 0, 0, 1, 56, `has this paper as "vinyals2015pointer" (same title, year and first author): merged into it`},
+	} {
+		l := mustOpen(t)
+		if _, err := l.Import(ctx, sample(t)); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := l.ImportWith(ctx, bib.Parse("scholar.bib", []byte(scholar)), ImportOptions{Duplicates: tt.policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Imported != tt.imported || rep.Duplicates != tt.skipped || rep.Merged != tt.merged ||
+			len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, tt.msg) {
+			t.Errorf("policy %d: report %+v", tt.policy, rep)
+		}
+		if n, _ := l.Count(ctx); n != tt.count {
+			t.Errorf("policy %d: %d entries, want %d", tt.policy, n, tt.count)
+		}
+		if tt.policy == MergeDuplicates {
+			e, err := l.Entry(ctx, "vinyals2015pointer")
+			if err != nil || e.Get("pages") != "2692--2700" {
+				t.Errorf("merged entry did not gain the pages: %v %v", e, err)
+			}
+		}
+		checkSearchIndex(t, l)
+	}
+}

@@ -23,7 +23,7 @@ func bibshelf(t *testing.T, stdin string, args ...string) (int, string, string) 
 func TestImportExportSearch(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "lib.sqlite")
 	st, out, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib)
-	if st != 0 || out != "imported 56, skipped 0 duplicates, rejected 0\n" || errOut != "" {
+	if st != 0 || out != "imported 56, skipped 0 duplicates, merged 0, rejected 0\n" || errOut != "" {
 		t.Fatalf("import: %d %q %q", st, out, errOut)
 	}
 
@@ -85,7 +85,7 @@ func TestImportReportsProblems(t *testing.T) {
 	if st != 1 {
 		t.Errorf("exit status = %d, want 1: an entry was rejected", st)
 	}
-	if out != "imported 2, skipped 1 duplicates, rejected 1\n" {
+	if out != "imported 2, skipped 1 duplicates, merged 0, rejected 1\n" {
 		t.Errorf("summary = %q", out)
 	}
 	want := `<stdin>:2:23: unbalanced braces: '{' opened here is never closed; the entry is kept with the 0 fields before the error (entry "bad")
@@ -107,6 +107,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"import", "--no-such-flag"}, 2},
 		{[]string{"export", "--library", lib, "--format", "ris"}, 2},
 		{[]string{"export", "--library", lib, "extra"}, 2},
+		{[]string{"import", "--library", lib, "--duplicates", "maybe", "x.bib"}, 2},
 		{[]string{"search", "--library", lib}, 2},
 		{[]string{"--size", "huge"}, 2},
 		{[]string{"import", "--library", lib, "/no/such/file.bib"}, 1},

@@ -27,7 +27,7 @@ const usage = `Bibshelf: a reference manager for LaTeX writers.
 
 Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
-  bibshelf import [--library PATH] FILE...                         import .bib files (- is stdin)
+  bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [-o FILE]
   bibshelf search [--library PATH] [--limit N] QUERY
 
@@ -122,9 +122,21 @@ func openLibrary(ctx context.Context, flagValue string, stderr io.Writer) (*stor
 }
 
 func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] FILE... (- reads standard input)", stderr)
+	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE... (- reads standard input)", stderr)
+	dups := fs.String("duplicates", "import", "what to do with a paper the library has (same DOI, ISBN, arXiv id, or title, year and first author): `import` it anyway, skip it, or merge it into the one there")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
+	}
+	opts := storage.ImportOptions{}
+	switch *dups {
+	case "import":
+	case "skip":
+		opts.Duplicates = storage.SkipDuplicates
+	case "merge":
+		opts.Duplicates = storage.MergeDuplicates
+	default:
+		fmt.Fprintf(stderr, "bibshelf import: --duplicates %q: want import, skip or merge\n", *dups)
+		return exitUsage
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "bibshelf import: no file named")
@@ -153,7 +165,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			failed = true
 			continue
 		}
-		rep, err := lib.Import(ctx, bib.Parse(name, src))
+		rep, err := lib.ImportWith(ctx, bib.Parse(name, src), opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 			failed = true
@@ -164,7 +176,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		total.Add(rep)
 	}
-	fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, rejected %d\n", total.Imported, total.Duplicates, total.Rejected)
+	fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d\n", total.Imported, total.Duplicates, total.Merged, total.Rejected)
 	if failed || total.Rejected > 0 {
 		return exitRejected
 	}
