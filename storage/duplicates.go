@@ -297,10 +297,9 @@ var identColumns = []identColumn{
 const identityColumnList = "doi, arxiv, isbn, title_key"
 
 // identityValues returns the values of identityColumnList for an entry.
-func identityValues(e *bib.Entry) []any {
-	id := Identity(e)
-	return []any{id.DOI, id.ArXiv, id.ISBN, id.TitleKey}
-}
+func identityValues(e *bib.Entry) []any { return identValues(Identity(e)) }
+
+func identValues(id Ident) []any { return []any{id.DOI, id.ArXiv, id.ISBN, id.TitleKey} }
 
 // setIdentity stores the identity of the entry with the given id, as it must be after each
 // insert or change of an entry's fields.
@@ -317,20 +316,54 @@ func setIdentity(ctx context.Context, tx *sql.Tx, id int64, e *bib.Entry) error 
 // else its DOI, its arXiv id or its title key, and why; "" when there is none. An entry with
 // e's own key is not a duplicate of it, so e may already be in the library.
 func findDuplicate(ctx context.Context, tx *sql.Tx, e *bib.Entry) (existingKey, reason string, err error) {
-	ident := Identity(e)
+	d, err := newDupFinder(ctx, tx)
+	if err != nil {
+		return "", "", err
+	}
+	defer d.close()
+	return d.find(ctx, e.Key, Identity(e))
+}
+
+// dupFinder is findDuplicate with its statements prepared once, for an import that asks for
+// every entry.
+type dupFinder struct {
+	stmts []*sql.Stmt // one per identColumns
+}
+
+func newDupFinder(ctx context.Context, tx *sql.Tx) (*dupFinder, error) {
+	d := &dupFinder{}
 	for _, c := range identColumns {
+		// "<> ''" repeats the partial index's condition, which the planner must see to use it.
+		st, err := tx.PrepareContext(ctx, `SELECT key FROM entries WHERE `+c.name+` = ? AND `+c.name+` <> ''
+			AND trashed IS NULL AND key <> ? ORDER BY id LIMIT 1`)
+		if err != nil {
+			d.close()
+			return nil, fmt.Errorf("find duplicates: %w", err)
+		}
+		d.stmts = append(d.stmts, st)
+	}
+	return d, nil
+}
+
+func (d *dupFinder) close() {
+	for _, st := range d.stmts {
+		st.Close()
+	}
+}
+
+// find is findDuplicate for an entry with the given key and identity.
+func (d *dupFinder) find(ctx context.Context, key string, ident Ident) (existingKey, reason string, err error) {
+	for i, c := range identColumns {
 		v := c.value(ident)
 		if v == "" {
 			continue
 		}
-		// "<> ''" repeats the partial index's condition, which the planner must see to use it.
-		err := tx.QueryRowContext(ctx, `SELECT key FROM entries WHERE `+c.name+` = ? AND `+c.name+` <> ''
-			AND trashed IS NULL AND key <> ? ORDER BY id LIMIT 1`, v, e.Key).Scan(&existingKey)
+		err := d.stmts[i].QueryRowContext(ctx, v, key).Scan(&existingKey)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
-			return "", "", fmt.Errorf("find duplicate of %q: %w", e.Key, err)
+			return "", "", fmt.Errorf("find duplicate of %q: %w", key, err)
 		}
 		return existingKey, c.reason(v), nil
 	}

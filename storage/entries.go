@@ -108,6 +108,11 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 	}
 	defer insEntry.Close()
+	dups, err := newDupFinder(ctx, tx)
+	if err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+	}
+	defer dups.close()
 	// Merging rewrites the index rows of entries the import may have added itself, so it needs
 	// the index kept up to date row by row.
 	bulk := len(f.Entries()) >= bulkThreshold && opts.Duplicates != MergeDuplicates
@@ -140,7 +145,8 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
 			}
-			existing, reason, err := findDuplicate(ctx, tx, e)
+			ident := Identity(e)
+			existing, reason, err := dups.find(ctx, e.Key, ident)
 			if err != nil {
 				return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 			}
@@ -156,7 +162,7 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 			}
 			args := append([]any{e.Key, e.Type}, row...)
 			args = append(args, origin, now, now)
-			res, err := insEntry.ExecContext(ctx, append(args, identityValues(e)...)...)
+			res, err := insEntry.ExecContext(ctx, append(args, identValues(ident)...)...)
 			if err != nil {
 				return Report{}, fmt.Errorf("import %s: entry %q: %w", f.Name, e.Key, err)
 			}
