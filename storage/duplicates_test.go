@@ -793,6 +793,28 @@ func benchLibrary100k(b *testing.B) string {
 			return
 		}
 		imported := time.Now()
+		// Every tenth entry gets a tag, half of them a child tag, for the tag-filter benchmarks.
+		rows, err := l.SearchWith(ctx, SearchOptions{})
+		if err != nil {
+			dupBench.err = err
+			return
+		}
+		var parent, child []string
+		for i := 0; i < len(rows); i += 10 {
+			if i%20 == 0 {
+				parent = append(parent, rows[i].Key)
+			} else {
+				child = append(child, rows[i].Key)
+			}
+		}
+		if err := l.AddTags(ctx, parent, "ml"); err != nil {
+			dupBench.err = err
+			return
+		}
+		if err := l.AddTags(ctx, child, "ml/graphs"); err != nil {
+			dupBench.err = err
+			return
+		}
 		dupBench.err = l.backfillIdentity(ctx)
 		b.Logf("import %v, backfillIdentity %v", imported.Sub(start), time.Since(imported))
 		dupBench.path = path

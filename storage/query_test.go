@@ -148,6 +148,25 @@ func TestSearchLanguage(t *testing.T) {
 			t.Errorf("Search(%.30q) = %v: any text is a valid query", q, err)
 		}
 	}
+	// Pages of a ranked search, with an entry in the trash among the matches, add up to the
+	// whole result in the same order.
+	must(l.Trash(ctx, "zhang2023noisy"))
+	whole, err := l.SearchWith(ctx, SearchOptions{Query: "learning"})
+	must(err)
+	var paged []Row
+	for off := 0; ; off += 4 {
+		rows, err := l.SearchWith(ctx, SearchOptions{Query: "learning", Offset: off, Limit: 4})
+		must(err)
+		paged = append(paged, rows...)
+		if len(rows) < 4 {
+			break
+		}
+	}
+	if len(whole) < 10 || !cmp.Equal(whole, paged) {
+		t.Errorf("ranked pages (%d rows) differ from the whole result (%d rows)", len(paged), len(whole))
+	}
+	must(l.Restore(ctx, "zhang2023noisy"))
+
 	// Sorting by each column, both ways, pages without gaps or repeats.
 	for col := range sortColumns {
 		for _, desc := range []bool{false, true} {

@@ -47,9 +47,27 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
-		FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
-		append(args, limit, max(opts.Offset, 0))...)
+	var rows *sql.Rows
+	var err error
+	if q.match != "" && len(q.where) == 0 && opts.Sort == "" && !opts.Desc && limit > 0 {
+		// Words only, best first: rank the index's matches and read only a page's rows, instead
+		// of reading every matching row to sort them. The page is taken from enough of the best
+		// matches to make up for those in the trash.
+		var trashed int
+		if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE trashed IS NOT NULL`).Scan(&trashed); err != nil {
+			return nil, fmt.Errorf("search %q: %w", opts.Query, err)
+		}
+		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
+			FROM (SELECT rowid, bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1) AS score FROM entries_fts
+				WHERE entries_fts MATCH ? ORDER BY score LIMIT ?) f
+			JOIN entries e ON e.id = f.rowid WHERE e.trashed IS NULL
+			ORDER BY f.score`+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
+			q.match, max(opts.Offset, 0)+limit+trashed, limit, max(opts.Offset, 0))
+	} else {
+		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
+			FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
+			append(args, limit, max(opts.Offset, 0))...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", opts.Query, err)
 	}

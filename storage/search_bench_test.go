@@ -1,0 +1,64 @@
+package storage
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkSearch100k runs the list's queries on a library of 100,000 generated entries (10% of
+// them tagged) and reports the median and 95th percentile of one query, first page of 100.
+func BenchmarkSearch100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a library of 100,000 entries")
+	}
+	ctx := context.Background()
+	l, err := Open(ctx, benchLibrary100k(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	first, err := l.SearchWith(ctx, SearchOptions{Limit: 1})
+	if err != nil || len(first) == 0 {
+		b.Fatal(err)
+	}
+	words := strings.Fields(first[0].Title)
+	phrase := `"` + strings.Join(words[:min(2, len(words))], " ") + `"`
+	for _, bc := range []struct {
+		name string
+		opts SearchOptions
+	}{
+		{"one-word", SearchOptions{Query: "network"}},
+		{"two-words", SearchOptions{Query: "graph learning"}},
+		{"prefix-as-typed", SearchOptions{Query: "netw"}},
+		{"phrase", SearchOptions{Query: phrase}},
+		{"tag", SearchOptions{Query: "tag:ml"}},
+		{"tag-and-word", SearchOptions{Query: "tag:ml network"}},
+		{"year-range", SearchOptions{Query: "year:2019..2021"}},
+		{"sort-title", SearchOptions{Sort: "title"}},
+		{"sort-authors-desc", SearchOptions{Sort: "authors", Desc: true}},
+		{"sort-year-with-word", SearchOptions{Query: "network", Sort: "year", Desc: true}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			bc.opts.Limit = 100
+			var took []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				rows, err := l.SearchWith(ctx, bc.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(rows) == 0 {
+					b.Fatalf("%+v: no rows", bc.opts)
+				}
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
