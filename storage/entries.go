@@ -307,7 +307,13 @@ func decodeFields(e *bib.Entry, js string) error {
 
 // ExportOptions says what Export writes, and how.
 type ExportOptions struct {
-	Query string // only the entries matching this search; all when empty
+	// Query keeps only the entries matching this search (tag:x and in:"collection" select a tag
+	// or a collection); all when empty.
+	Query string
+	// Keys, when set, keeps only the entries with these keys (case-insensitive).
+	Keys []string
+	// ByKey orders the entries by key instead of the order they came into the library.
+	ByKey bool
 	bib.WriteOptions
 	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
 	// characters ASCII output cannot express.
@@ -345,7 +351,20 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	from, where, args := compileQuery(opts.Query).sql()
-	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, e.fields, e.source FROM `+from+` WHERE `+where+` ORDER BY e.id`, args...)
+	if len(opts.Keys) > 0 {
+		// json_each takes the list as one parameter, however long it is.
+		keys, err := json.Marshal(opts.Keys)
+		if err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		where += ` AND e.key IN (SELECT value FROM json_each(?))`
+		args = append(args, string(keys))
+	}
+	order := "e.id"
+	if opts.ByKey {
+		order = "e.key COLLATE NOCASE, e.id"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, e.fields, e.source FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}

@@ -484,3 +484,47 @@ func TestImportDuplicatePolicies(t *testing.T) {
 		checkSearchIndex(t, l)
 	}
 }
+
+func TestExportSelections(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddTags(ctx, []string{"zhang2023noisy", "vinyals2015pointer"}, "reading"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.CreateCollection(ctx, nil, "Thesis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddToCollection(ctx, c.ID, "ozair2019wasserstein", "barkan2025bee"); err != nil {
+		t.Fatal(err)
+	}
+	keysOf := func(opts ExportOptions) []string {
+		t.Helper()
+		var buf bytes.Buffer
+		if _, err := l.Export(ctx, &buf, opts); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range bib.Parse("x.bib", buf.Bytes()).Entries() {
+			keys = append(keys, e.Key)
+		}
+		return keys
+	}
+	for _, tt := range []struct {
+		opts ExportOptions
+		want []string
+	}{
+		{ExportOptions{Query: "tag:reading"}, []string{"zhang2023noisy", "vinyals2015pointer"}},
+		{ExportOptions{Query: "tag:reading", ByKey: true}, []string{"vinyals2015pointer", "zhang2023noisy"}},
+		{ExportOptions{Query: `in:"thesis"`}, []string{"ozair2019wasserstein", "barkan2025bee"}},
+		{ExportOptions{Keys: []string{"BARKAN2025BEE", "kim2023probabilistic", "no-such-key"}}, []string{"kim2023probabilistic", "barkan2025bee"}},
+		{ExportOptions{Keys: []string{"barkan2025bee", "kim2023probabilistic"}, Query: "bee"}, []string{"barkan2025bee"}},
+	} {
+		if diff := cmp.Diff(tt.want, keysOf(tt.opts)); diff != "" {
+			t.Errorf("%+v (-want +got):\n%s", tt.opts, diff)
+		}
+	}
+}

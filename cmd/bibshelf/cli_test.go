@@ -47,6 +47,11 @@ func TestImportExportSearch(t *testing.T) {
 		t.Errorf("export of an untouched import differs from the original file (%d vs %d bytes)", len(got), len(orig))
 	}
 
+	st, out, _ = bibshelf(t, "", "export", "--library", lib, "--keys", "zhang2023noisy, BARKAN2025BEE", "--by-key")
+	if st != 0 || strings.Index(out, "@inproceedings{barkan2025bee,") > strings.Index(out, "@inproceedings{zhang2023noisy,") || strings.Count(out, "\n@") != 1 {
+		t.Errorf("export --keys --by-key: %d\n%.300s", st, out)
+	}
+
 	st, out, _ = bibshelf(t, "", "export", "--library", lib, "--query", "pointer networks", "--format", "biblatex")
 	if st != 0 || !strings.HasPrefix(out, "@inproceedings{vinyals2015pointer,\n") || !strings.Contains(out, "  date = {2015},\n") || strings.Count(out, "@") != 1 {
 		t.Errorf("biblatex export: %d\n%s", st, out)
