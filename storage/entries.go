@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -52,6 +53,11 @@ type ImportOptions struct {
 	// (same ISBN, DOI or arXiv id, or the same title, year and first author). An entry with the
 	// key of one in the library is always skipped.
 	Duplicates DuplicatePolicy
+	// KeywordSeparators splits an entry's keywords field into tags: any of these characters
+	// separates two keywords (",;" when empty). The field itself stays as written.
+	KeywordSeparators string
+	// NoKeywordTags leaves keywords fields alone: no tags are made from them.
+	NoKeywordTags bool
 	// Progress, when set, is called as the import goes, with the number of items done and the
 	// total, from the importing goroutine.
 	Progress func(done, total int)
@@ -113,6 +119,13 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
 	}
 	defer dups.close()
+	var tagger *keywordTagger
+	if !opts.NoKeywordTags {
+		if tagger, err = newKeywordTagger(ctx, tx, opts.KeywordSeparators); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		}
+		defer tagger.link.Close()
+	}
 	// Merging rewrites the index rows of entries the import may have added itself, so it needs
 	// the index kept up to date row by row.
 	bulk := len(f.Entries()) >= bulkThreshold && opts.Duplicates != MergeDuplicates
@@ -172,6 +185,15 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
 				continue
 			}
+			if tagger != nil {
+				id, err := res.LastInsertId()
+				if err == nil {
+					err = tagger.tag(ctx, tx, id, e, &rep, f.Name)
+				}
+				if err != nil {
+					return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+				}
+			}
 			switch {
 			case existing != "" && opts.Duplicates == MergeDuplicates:
 				if err := merge(ctx, tx, existing, []string{e.Key}); err != nil {
@@ -205,6 +227,60 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 		opts.Progress(len(f.Items), len(f.Items))
 	}
 	return rep, nil
+}
+
+// keywordTagger gives just-inserted entries a tag for each of their keywords, with the tag ids
+// it has seen and its statement kept from entry to entry.
+type keywordTagger struct {
+	seps string
+	ids  map[string]int64 // by lower-case tag name
+	link *sql.Stmt
+}
+
+func newKeywordTagger(ctx context.Context, tx *sql.Tx, seps string) (*keywordTagger, error) {
+	if seps == "" {
+		seps = ",;"
+	}
+	link, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	return &keywordTagger{seps: seps, ids: map[string]int64{}, link: link}, nil
+}
+
+// tag gives the entry with the given id its keywords as tags. A keyword that cannot be a tag (one
+// with an empty part between slashes, say) is reported and stays in the field only.
+func (k *keywordTagger) tag(ctx context.Context, tx *sql.Tx, id int64, e *bib.Entry, rep *Report, file string) error {
+	kw := e.Get("keywords")
+	if kw == "" {
+		return nil
+	}
+	for _, word := range strings.FieldsFunc(bib.Plain(kw), func(r rune) bool { return strings.ContainsRune(k.seps, r) }) {
+		name, err := cleanTag(word)
+		if strings.TrimSpace(word) == "" {
+			continue
+		}
+		if err != nil {
+			rep.Problems = append(rep.Problems, bib.Problem{File: file, Line: e.Line, Col: 1, Key: e.Key,
+				Severity: bib.Warning, Msg: fmt.Sprintf("keyword %q is not made a tag: %v", strings.TrimSpace(word), err)})
+			continue
+		}
+		tid, ok := k.ids[strings.ToLower(name)]
+		if !ok {
+			if _, err := addTag(ctx, tx, name, []int64{id}); err != nil {
+				return err
+			}
+			if tid, err = tagID(ctx, tx, name); err != nil {
+				return err
+			}
+			k.ids[strings.ToLower(name)] = tid
+			continue
+		}
+		if _, err := k.link.ExecContext(ctx, tid, id); err != nil {
+			return fmt.Errorf("tag %q: %w", e.Key, err)
+		}
+	}
+	return nil
 }
 
 // withNewKey returns a copy of an entry with a key made from the pattern and free in the library.

@@ -175,22 +175,31 @@ func (l *Library) AddTags(ctx context.Context, keys []string, tags ...string) er
 		return fmt.Errorf("add tags: %w", err)
 	}
 	for _, name := range tags {
-		name, err := cleanTag(name)
-		if err != nil {
+		if _, err := addTag(ctx, tx, name, ids); err != nil {
 			return fmt.Errorf("add tags: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
-			return fmt.Errorf("add tag %q: %w", name, err)
-		}
-		tagID, err := tagID(ctx, tx, name)
-		if err != nil {
-			return fmt.Errorf("add tags: %w", err)
-		}
-		if err := execEach(ctx, tx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`, ids, tagID); err != nil {
-			return fmt.Errorf("add tag %q: %w", name, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// addTag gives the entries ids the tag name, creating it when it does not exist, and returns the
+// name as the library writes it.
+func addTag(ctx context.Context, tx *sql.Tx, name string, ids []int64) (string, error) {
+	name, err := cleanTag(name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+		return "", fmt.Errorf("add tag %q: %w", name, err)
+	}
+	tagID, err := tagID(ctx, tx, name)
+	if err != nil {
+		return "", err
+	}
+	if err := execEach(ctx, tx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`, ids, tagID); err != nil {
+		return "", fmt.Errorf("add tag %q: %w", name, err)
+	}
+	return name, nil
 }
 
 func tagID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {

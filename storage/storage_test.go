@@ -528,3 +528,39 @@ func TestExportSelections(t *testing.T) {
 		}
 	}
 }
+
+func TestImportMakesTagsOfKeywords(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	src := `@article{a, title = {A}, keywords = {Machine learning; graphs, ml/contrastive , , a//b}}
+@article{b, title = {B}, keywords = {graphs}}`
+	rep, err := l.Import(ctx, bib.Parse("k.bib", []byte(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := l.EntryTags(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"graphs", "Machine learning", "ml/contrastive"}, tags); diff != "" {
+		t.Errorf("tags of a (-want +got):\n%s", diff)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, `keyword "a//b" is not made a tag`) {
+		t.Errorf("problems = %v", rep.Problems)
+	}
+	if rows, _ := l.Search(ctx, "tag:graphs", 0, 10); len(rows) != 2 {
+		t.Errorf("tag:graphs finds %d entries, want 2", len(rows))
+	}
+	// The field stays as written.
+	var buf bytes.Buffer
+	if _, err := l.Export(ctx, &buf, ExportOptions{}); err != nil || !strings.Contains(buf.String(), "keywords = {Machine learning; graphs, ml/contrastive , , a//b}") {
+		t.Errorf("export changed the keywords field: %v\n%s", err, buf.String())
+	}
+	l2 := mustOpen(t)
+	if _, err := l2.ImportWith(ctx, bib.Parse("k.bib", []byte(src)), ImportOptions{NoKeywordTags: true}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, _ := l2.Tags(ctx); len(tags) != 0 {
+		t.Errorf("NoKeywordTags made tags %v", tags)
+	}
+}
