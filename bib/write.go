@@ -178,7 +178,9 @@ func (w *Writer) write(s string) error {
 		return w.err
 	}
 	if w.n > 0 {
-		s = "\n\n" + s
+		if _, w.err = io.WriteString(w.w, "\n\n"); w.err != nil {
+			return w.err
+		}
 	}
 	w.n++
 	_, w.err = io.WriteString(w.w, s)

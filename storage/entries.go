@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -406,7 +407,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	bw := bib.NewWriter(w)
+	buf := bufio.NewWriterSize(w, 256<<10)
+	bw := bib.NewWriter(buf)
 	items, err := tx.QueryContext(ctx, `SELECT source FROM items WHERE kind IN ('preamble', 'string') ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -440,7 +442,14 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if opts.ByKey {
 		order = "e.key COLLATE NOCASE, e.id"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, e.fields, e.source FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
+	// An entry written as it was imported needs only its source: its fields are read only for
+	// entries that were edited, or when the options change what is written.
+	asWritten := opts.WriteOptions == (bib.WriteOptions{})
+	fieldsCol := "e.fields"
+	if asWritten {
+		fieldsCol = "CASE WHEN e.source = '' THEN e.fields ELSE '' END"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, `+fieldsCol+`, e.source FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -452,8 +461,10 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
-		if err := decodeFields(&e, fields); err != nil {
-			return n, fmt.Errorf("export %q: %w", e.Key, err)
+		if !asWritten || e.Source == "" {
+			if err := decodeFields(&e, fields); err != nil {
+				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
 		}
 		out, left := bib.Prepare(&e, opts.WriteOptions)
 		if len(left) > 0 && opts.Warn != nil {
@@ -467,5 +478,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("export: %w", err)
 	}
-	return n, bw.Close()
+	if err := bw.Close(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, buf.Flush()
 }

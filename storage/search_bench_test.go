@@ -2,10 +2,13 @@ package storage
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // BenchmarkSearch100k runs the list's queries on a library of 100,000 generated entries (10% of
@@ -59,6 +62,36 @@ func BenchmarkSearch100k(b *testing.B) {
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
+
+// BenchmarkExport100k exports the 100,000-entry library as written, and reformatted.
+func BenchmarkExport100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a library of 100,000 entries")
+	}
+	ctx := context.Background()
+	l, err := Open(ctx, benchLibrary100k(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	for _, bc := range []struct {
+		name string
+		opts ExportOptions
+	}{
+		{"as-written", ExportOptions{}},
+		{"reformat", ExportOptions{WriteOptions: bib.WriteOptions{Reformat: true}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n, err := l.Export(ctx, io.Discard, bc.opts)
+				if err != nil || n != 100_000 {
+					b.Fatal(n, err)
+				}
+			}
 		})
 	}
 }
