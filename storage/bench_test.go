@@ -3,28 +3,16 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"os"
 	"testing"
 )
 
 func BenchmarkImportSample(b *testing.B) {
-	ctx := context.Background()
-	f := sample(b)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		l, err := Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("lib%d.sqlite", i)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if rep, err := l.Import(ctx, f); err != nil || rep.Imported != 56 {
-			b.Fatal(rep, err)
-		}
-		b.StopTimer()
-		l.Close()
-		b.StartTimer()
+	src, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		b.Fatal(err)
 	}
+	benchImport(b, src, 56)
 }
 
 func BenchmarkSearchSample(b *testing.B) {

@@ -826,16 +826,10 @@ func benchLibrary100k(b *testing.B) string {
 }
 
 func BenchmarkFindDuplicates100k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("builds a library of 100,000 entries")
-	}
 	ctx := context.Background()
-	l, err := Open(ctx, benchLibrary100k(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
+	l := openBench100k(b)
 	var groups []DuplicateGroup
+	var err error
 	b.ReportAllocs()
 	for b.Loop() {
 		if groups, err = l.FindDuplicates(ctx); err != nil {

@@ -10,14 +10,10 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 )
 
-// benchImport imports n generated entries into a new library per iteration.
-func benchImport(b *testing.B, n int) {
-	var src bytes.Buffer
-	if err := bib.Synthetic(&src, n, 1); err != nil {
-		b.Fatal(err)
-	}
+// benchImport imports a .bib file holding n entries into a new library per iteration.
+func benchImport(b *testing.B, src []byte, n int) {
 	ctx := context.Background()
-	b.SetBytes(int64(src.Len()))
+	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -26,7 +22,7 @@ func benchImport(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		rep, err := l.Import(ctx, bib.Parse("synthetic.bib", src.Bytes()))
+		rep, err := l.Import(ctx, bib.Parse("bench.bib", src))
 		if err != nil || rep.Imported+rep.Duplicates != n {
 			b.Fatal(rep.Imported, rep.Duplicates, err)
 		}
@@ -36,5 +32,13 @@ func benchImport(b *testing.B, n int) {
 	}
 }
 
-func BenchmarkImport20k(b *testing.B)  { benchImport(b, 20000) }
-func BenchmarkImport100k(b *testing.B) { benchImport(b, 100000) }
+func benchImportSynthetic(b *testing.B, n int) {
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, n, 1); err != nil {
+		b.Fatal(err)
+	}
+	benchImport(b, src.Bytes(), n)
+}
+
+func BenchmarkImport20k(b *testing.B)  { benchImportSynthetic(b, 20000) }
+func BenchmarkImport100k(b *testing.B) { benchImportSynthetic(b, 100000) }

@@ -14,15 +14,8 @@ import (
 // BenchmarkSearch100k runs the list's queries on a library of 100,000 generated entries (10% of
 // them tagged) and reports the median and 95th percentile of one query, first page of 100.
 func BenchmarkSearch100k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("builds a library of 100,000 entries")
-	}
 	ctx := context.Background()
-	l, err := Open(ctx, benchLibrary100k(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
+	l := openBench100k(b)
 	first, err := l.SearchWith(ctx, SearchOptions{Limit: 1})
 	if err != nil || len(first) == 0 {
 		b.Fatal(err)
@@ -68,15 +61,8 @@ func BenchmarkSearch100k(b *testing.B) {
 
 // BenchmarkExport100k exports the 100,000-entry library as written, and reformatted.
 func BenchmarkExport100k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("builds a library of 100,000 entries")
-	}
 	ctx := context.Background()
-	l, err := Open(ctx, benchLibrary100k(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
+	l := openBench100k(b)
 	for _, bc := range []struct {
 		name string
 		opts ExportOptions
@@ -94,4 +80,17 @@ func BenchmarkExport100k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openBench100k opens the library of 100,000 generated entries that the benchmarks share.
+func openBench100k(b *testing.B) *Library {
+	if testing.Short() {
+		b.Skip("builds a library of 100,000 entries")
+	}
+	l, err := Open(context.Background(), benchLibrary100k(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	return l
 }
