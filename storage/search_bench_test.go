@@ -94,3 +94,40 @@ func openBench100k(b *testing.B) *Library {
 	b.Cleanup(func() { l.Close() })
 	return l
 }
+
+// BenchmarkOpen100k opens (and closes) the 100,000-entry library: migrations checked, identity
+// backfill looked for.
+func BenchmarkOpen100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a library of 100,000 entries")
+	}
+	path := benchLibrary100k(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, err := l.Count(ctx); err != nil || n != 100_000 {
+			b.Fatal(n, err)
+		}
+		l.Close()
+	}
+}
+
+func BenchmarkOpenSample(b *testing.B) {
+	ctx := context.Background()
+	path := mustOpen(b).Path()
+	if _, err := Open(ctx, path); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+}
