@@ -391,6 +391,9 @@ type ExportOptions struct {
 	Keys []string
 	// ByKey orders the entries by key instead of the order they came into the library.
 	ByKey bool
+	// Notes writes each entry's note into its annote field (replacing one it has), for styles
+	// that print annotations. Entries with a note are then written in the canonical form.
+	Notes bool
 	bib.WriteOptions
 	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
 	// characters ASCII output cannot express.
@@ -444,12 +447,16 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	}
 	// An entry written as it was imported needs only its source: its fields are read only for
 	// entries that were edited, or when the options change what is written.
-	asWritten := opts.WriteOptions == (bib.WriteOptions{})
+	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
 	fieldsCol := "e.fields"
 	if asWritten {
 		fieldsCol = "CASE WHEN e.source = '' THEN e.fields ELSE '' END"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, `+fieldsCol+`, e.source FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
+	noteCol := "''"
+	if opts.Notes {
+		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, `+fieldsCol+`, e.source, `+noteCol+` FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -458,12 +465,18 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	for rows.Next() {
 		var e bib.Entry
 		var fields string
-		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source); err != nil {
+		var note string
+		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source, &note); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
 		if !asWritten || e.Source == "" {
 			if err := decodeFields(&e, fields); err != nil {
 				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
+		}
+		if note = strings.TrimSpace(note); note != "" {
+			if err := e.Set("annote", note); err != nil && opts.Warn != nil {
+				opts.Warn(e.Key, "note not written as annote: "+err.Error())
 			}
 		}
 		out, left := bib.Prepare(&e, opts.WriteOptions)

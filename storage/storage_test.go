@@ -564,3 +564,47 @@ func TestImportMakesTagsOfKeywords(t *testing.T) {
 		t.Errorf("NoKeywordTags made tags %v", tags)
 	}
 }
+
+func TestExportNotesAsAnnote(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetNote(ctx, "vinyals2015pointer", "Read *twice*; 50% of it is appendix.\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetNote(ctx, "zhang2023noisy", "An unbalanced } brace"); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	var buf bytes.Buffer
+	if _, err := l.Export(ctx, &buf, ExportOptions{Keys: []string{"vinyals2015pointer", "zhang2023noisy", "ozair2019wasserstein"},
+		Notes: true, Warn: func(key, msg string) { warned = append(warned, key) }}); err != nil {
+		t.Fatal(err)
+	}
+	es := bib.Parse("x.bib", buf.Bytes()).Entries()
+	if len(es) != 3 {
+		t.Fatalf("%d entries", len(es))
+	}
+	byKey := map[string]*bib.Entry{}
+	for _, e := range es {
+		byKey[e.Key] = e
+	}
+	if got := byKey["vinyals2015pointer"].Get("annote"); got != "Read *twice*; 50% of it is appendix." {
+		t.Errorf("annote = %q", got)
+	}
+	if byKey["ozair2019wasserstein"].Field("annote") != nil || byKey["zhang2023noisy"].Field("annote") != nil {
+		t.Error("annote written for an entry without a (writable) note")
+	}
+	if diff := cmp.Diff([]string{"zhang2023noisy"}, warned); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	orig := map[string]string{}
+	for _, e := range sample(t).Entries() {
+		orig[e.Key] = e.Source
+	}
+	if byKey["ozair2019wasserstein"].Source != orig["ozair2019wasserstein"] {
+		t.Error("an entry without a note must still be written as it was")
+	}
+}

@@ -29,7 +29,7 @@ Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
-                  [--query Q] [--keys K,...] [--by-key] [-o FILE]
+                  [--query Q] [--keys K,...] [--by-key] [--notes] [-o FILE]
   bibshelf search [--library PATH] [--limit N] QUERY
 
 The library is a SQLite file; by default %s
@@ -185,13 +185,14 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runExport(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [-o FILE]", stderr)
+	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [-o FILE]", stderr)
 	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written)")
 	reformat := fs.Bool("reformat", false, "write every entry in the canonical form, not as it was written")
 	ascii := fs.Bool("ascii", false, "write non-ASCII characters as LaTeX (é as {\\'e}), except in url, doi, eprint and file")
 	query := fs.String("query", "", "export only the entries matching this search `query` (tag:NAME, in:\"COLLECTION\", ...)")
 	keys := fs.String("keys", "", "export only the entries with these comma-separated `keys`")
 	byKey := fs.Bool("by-key", false, "order the entries by key instead of the order they were imported in")
+	notes := fs.Bool("notes", false, "write each entry's note into its annote field")
 	out := fs.String("o", "", "write to `file` instead of standard output")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
@@ -214,7 +215,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bibshelf export: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	opts.Query, opts.ByKey = *query, *byKey
+	opts.Query, opts.ByKey, opts.Notes = *query, *byKey, *notes
 	for _, k := range strings.Split(*keys, ",") {
 		if k = strings.TrimSpace(k); k != "" {
 			opts.Keys = append(opts.Keys, k)
