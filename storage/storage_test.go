@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -606,5 +607,60 @@ func TestExportNotesAsAnnote(t *testing.T) {
 	}
 	if byKey["ozair2019wasserstein"].Source != orig["ozair2019wasserstein"] {
 		t.Error("an entry without a note must still be written as it was")
+	}
+}
+
+// TestTwoProcesses runs two processes that each import 150 entries into one library, one
+// transaction per entry, at the same time: none of the 300 writes may be lost.
+func TestTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two processes")
+	}
+	path := filepath.Join(t.TempDir(), "shared.sqlite")
+	l, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for _, who := range []string{"a", "b"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWriterChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "BIBSHELF_WRITER_LIBRARY="+path, "BIBSHELF_WRITER_NAME="+who)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, &out)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("writer %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	if n, err := l.Count(context.Background()); n != 300 || err != nil {
+		t.Errorf("Count = %d, %v; want 300", n, err)
+	}
+	checkSearchIndex(t, l)
+}
+
+// TestWriterChild is one of TestTwoProcesses's writers.
+func TestWriterChild(t *testing.T) {
+	path, who := os.Getenv("BIBSHELF_WRITER_LIBRARY"), os.Getenv("BIBSHELF_WRITER_NAME")
+	if path == "" {
+		t.Skip("a helper process of TestTwoProcesses")
+	}
+	ctx := context.Background()
+	l, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := range 150 {
+		src := fmt.Sprintf("@misc{%s%d, title = {Entry %d written by %s}}", who, i, i, who)
+		if rep, err := l.Import(ctx, bib.Parse(who+".bib", []byte(src))); err != nil || rep.Imported != 1 {
+			t.Fatalf("import %d: %+v, %v", i, rep, err)
+		}
 	}
 }
