@@ -284,6 +284,54 @@ func (k *keywordTagger) tag(ctx context.Context, tx *sql.Tx, id int64, e *bib.En
 	return nil
 }
 
+// entryTagLists returns each tagged entry's tags, separated by U+001F, by entry id.
+func entryTagLists(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id GROUP BY et.entry_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			return nil, err
+		}
+		m[id] = tags
+	}
+	return m, rows.Err()
+}
+
+// keywordsFor returns an entry's keywords field with the tags it does not name added, and
+// whether any was: keywords is the field as plain text, split as import splits it; tags are
+// separated by U+001F.
+func keywordsFor(keywords, tags string) (string, bool) {
+	if tags == "" {
+		return "", false
+	}
+	var out []string
+	named := map[string]bool{}
+	for _, k := range strings.FieldsFunc(keywords, func(r rune) bool { return r == ',' || r == ';' }) {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		out = append(out, k)
+		if name, err := cleanTag(k); err == nil {
+			named[strings.ToLower(name)] = true
+		}
+	}
+	changed := false
+	for _, t := range strings.Split(tags, "\x1f") {
+		if !named[strings.ToLower(t)] {
+			out = append(out, t)
+			changed = true
+		}
+	}
+	return strings.Join(out, ", "), changed
+}
+
 // withNewKey returns a copy of an entry with a key made from the pattern and free in the library.
 // The copy has no source: the source it came with has no key in it.
 func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyPattern) (*bib.Entry, error) {
@@ -394,6 +442,10 @@ type ExportOptions struct {
 	// Notes writes each entry's note into its annote field (replacing one it has), for styles
 	// that print annotations. Entries with a note are then written in the canonical form.
 	Notes bool
+	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
+	// field does not name gets the tag added there, and is written in the canonical form.
+	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
+	NoKeywordTags bool
 	bib.WriteOptions
 	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
 	// characters ASCII output cannot express.
@@ -456,7 +508,14 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if opts.Notes {
 		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, `+fieldsCol+`, e.source, `+noteCol+` FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
+	var tagsOf map[int64]string
+	if !opts.NoKeywordTags {
+		if tagsOf, err = entryTagLists(ctx, tx); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, e.source, `+noteCol+`, e.keywords
+		FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -465,13 +524,25 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	for rows.Next() {
 		var e bib.Entry
 		var fields string
-		var note string
-		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source, &note); err != nil {
+		var id int64
+		var note, keywords string
+		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
-		if !asWritten || e.Source == "" {
+		newKeywords, retag := keywordsFor(keywords, tagsOf[id])
+		if retag && fields == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT fields FROM entries WHERE key = ?`, e.Key).Scan(&fields); err != nil {
+				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
+		}
+		if !asWritten || e.Source == "" || retag {
 			if err := decodeFields(&e, fields); err != nil {
 				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
+		}
+		if retag {
+			if err := e.Set("keywords", newKeywords); err != nil && opts.Warn != nil {
+				opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
 			}
 		}
 		if note = strings.TrimSpace(note); note != "" {

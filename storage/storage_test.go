@@ -664,3 +664,37 @@ func TestWriterChild(t *testing.T) {
 		}
 	}
 }
+
+func TestExportWritesTagsAsKeywords(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	src := "@article{a, title = {A}, keywords = {graphs; ml, a//b}}\n\n@article{b, title = {B}, keywords = {graphs}}"
+	if _, err := l.Import(ctx, bib.Parse("k.bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	export := func(opts ExportOptions) string {
+		var buf bytes.Buffer
+		if _, err := l.Export(ctx, &buf, opts); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if got := export(ExportOptions{}); got != src+"\n" {
+		t.Errorf("tags unchanged, yet the export differs:\n%s", got)
+	}
+	if err := l.RemoveTags(ctx, []string{"a"}, "ml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddTags(ctx, []string{"a"}, "reading/now"); err != nil {
+		t.Fatal(err)
+	}
+	got := export(ExportOptions{})
+	// A removed tag stays a keyword; an added one joins them.
+	want := "@article{a,\n  title = {A},\n  keywords = {graphs, ml, a//b, reading/now},\n}\n\n@article{b, title = {B}, keywords = {graphs}}\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("export after a tag change (-want +got):\n%s", diff)
+	}
+	if got := export(ExportOptions{NoKeywordTags: true}); got != src+"\n" {
+		t.Errorf("NoKeywordTags changed the export:\n%s", got)
+	}
+}

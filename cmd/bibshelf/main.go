@@ -29,7 +29,7 @@ Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
-                  [--query Q] [--keys K,...] [--by-key] [--notes] [-o FILE]
+                  [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] QUERY
 
 The library is a SQLite file; by default %s
@@ -185,7 +185,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runExport(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [-o FILE]", stderr)
+	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]", stderr)
 	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written)")
 	reformat := fs.Bool("reformat", false, "write every entry in the canonical form, not as it was written")
 	ascii := fs.Bool("ascii", false, "write non-ASCII characters as LaTeX (é as {\\'e}), except in url, doi, eprint and file")
@@ -193,6 +193,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	keys := fs.String("keys", "", "export only the entries with these comma-separated `keys`")
 	byKey := fs.Bool("by-key", false, "order the entries by key instead of the order they were imported in")
 	notes := fs.Bool("notes", false, "write each entry's note into its annote field")
+	noKeywordTags := fs.Bool("no-keyword-tags", false, "leave keywords fields as they are, without the tags they do not name")
 	out := fs.String("o", "", "write to `file` instead of standard output")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
@@ -215,7 +216,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bibshelf export: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	opts.Query, opts.ByKey, opts.Notes = *query, *byKey, *notes
+	opts.Query, opts.ByKey, opts.Notes, opts.NoKeywordTags = *query, *byKey, *notes, *noKeywordTags
 	for _, k := range strings.Split(*keys, ",") {
 		if k = strings.TrimSpace(k); k != "" {
 			opts.Keys = append(opts.Keys, k)
