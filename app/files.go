@@ -49,6 +49,7 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 		}
 		u.showReport(rep)
 		u.reload()
+		u.refreshSidebar()
 	})
 }
 
@@ -81,15 +82,21 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	d.Show()
 }
 
-// exportOptions returns what an export writes now: the current search, and the preferences.
-// Call it on the UI goroutine.
+// exportOptions returns what an export writes now: the list's query (the sidebar's selection and
+// the search), and the preferences. Call it on the UI goroutine.
 func (u *UI) exportOptions() bibstorage.ExportOptions {
-	opts := bibstorage.ExportOptions{Query: u.query}
+	opts := bibstorage.ExportOptions{Query: u.listQuery()}
 	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
 	return opts
 }
 
 func (u *UI) onExport() {
+	if u.sidebar.current().kind == kindTrash {
+		// Export takes a query, and no query names the trash: exporting here would write
+		// entries that are not in it.
+		dialog.ShowInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win)
+		return
+	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, u.win)

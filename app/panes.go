@@ -1,33 +1,15 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
-
-// sidebar is the left pane: the library and, later, collections and tags.
-type sidebar struct {
-	content fyne.CanvasObject
-	library *widget.Label
-}
-
-func newSidebar() *sidebar {
-	s := &sidebar{library: widget.NewLabel("Library")}
-	icon := widget.NewIcon(theme.StorageIcon())
-	title := widget.NewLabelWithStyle("BIBSHELF", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.content = container.NewVBox(title, container.NewBorder(nil, nil, icon, nil, s.library))
-	return s
-}
-
-func (s *sidebar) setCount(n int) { s.library.SetText(fmt.Sprintf("Library (%s)", thousands(n))) }
 
 // column is one column of the entry list.
 type column struct {

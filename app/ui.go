@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,10 @@ type Library interface {
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	Import(ctx context.Context, f *bib.File) (storage.Report, error)
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
+	Tags(ctx context.Context) ([]storage.Tag, error)
+	Collections(ctx context.Context) ([]storage.Collection, error)
+	SavedSearches(ctx context.Context) ([]storage.SavedSearch, error)
+	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
 }
 
 var (
@@ -59,11 +64,14 @@ type UI struct {
 	status  *widget.Label
 
 	// The fields below are used on the UI goroutine only.
-	query      string
-	generation int // of the newest reload; older results are dropped
+	query          string // the search field's text
+	generation     int    // of the newest reload; older results are dropped
+	sideGeneration int    // of the newest sidebar refresh
+	listShown      int    // the generation of the reload last shown
+	sideShown      int    // the generation of the sidebar refresh last shown
 
 	loadedOnce sync.Once
-	loaded     chan struct{} // closed when the first reload has reached the widgets
+	loaded     chan struct{} // closed when the first list and sidebar have reached the widgets
 }
 
 // New builds the main window over lib. It does not show it.
@@ -73,7 +81,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.win = a.NewWindow("Bibshelf")
 	u.win.SetIcon(assets.Icon)
 
-	u.sidebar = newSidebar()
+	u.sidebar = newSidebar(u.onSidebar)
 	u.list = newEntryList(u.onSelect)
 	u.detail = newEntryPane()
 	u.search = widget.NewEntry()
@@ -90,11 +98,12 @@ func New(a fyne.App, lib Library) *UI {
 	right := container.NewHSplit(centre, u.detail.content)
 	right.Offset = 0.7
 	main := container.NewHSplit(u.sidebar.content, right)
-	main.Offset = 0.15
+	main.Offset = 0.2
 	u.win.SetContent(main)
 	u.win.SetMainMenu(u.menu())
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.reload()
+	u.refreshSidebar()
 	return u
 }
 
@@ -123,17 +132,37 @@ func (u *UI) onSearch(q string) {
 	u.reload()
 }
 
+func (u *UI) onSidebar(sideItem) { u.reload() }
+
+// listQuery returns the query of the list: the sidebar's selection and the search field's text,
+// both of which must match. Call it on the UI goroutine.
+func (u *UI) listQuery() string {
+	return strings.TrimSpace(u.sidebar.current().query + " " + u.query)
+}
+
 // reload runs the current search off the UI goroutine and shows its result.
 func (u *UI) reload() {
 	u.generation++
-	gen, query := u.generation, u.query
+	gen, query := u.generation, u.listQuery()
+	trash := u.sidebar.current().kind == kindTrash
 	go func() {
 		ctx := context.Background()
 		start := time.Now()
-		rows, err := u.lib.Search(ctx, query, 0, pageSize)
-		matches := len(rows)
-		if err == nil && matches == pageSize {
-			matches, err = u.lib.CountMatches(ctx, query)
+		var rows []storage.Row
+		var matches int
+		var err error
+		if trash {
+			rows, err = u.lib.Trashed(ctx, 0, pageSize)
+			matches = len(rows)
+			if err == nil && matches == pageSize {
+				matches, err = countTrash(ctx, u.lib)
+			}
+		} else {
+			rows, err = u.lib.Search(ctx, query, 0, pageSize)
+			matches = len(rows)
+			if err == nil && matches == pageSize {
+				matches, err = u.lib.CountMatches(ctx, query)
+			}
 		}
 		took := time.Since(start)
 		total, cerr := u.lib.Count(ctx)
@@ -148,15 +177,57 @@ func (u *UI) reload() {
 				u.status.SetText("Search failed: " + err.Error())
 			} else {
 				u.list.setRows(rows)
-				u.sidebar.setCount(total)
-				u.status.SetText(statusText(matches, total, query, took))
-				if total == 0 {
+				if trash {
+					u.status.SetText(trashStatusText(matches, u.query, took))
+				} else {
+					u.status.SetText(statusText(matches, total, query, took))
+				}
+				if total == 0 && !trash {
 					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (Ctrl+O).")
 				}
 			}
-			u.loadedOnce.Do(func() { close(u.loaded) })
+			u.listShown = gen
+			u.markLoaded()
 		})
 	}()
+}
+
+// refreshSidebar reads the sidebar's counts, tags, collections and saved searches off the UI
+// goroutine and shows them.
+func (u *UI) refreshSidebar() {
+	u.sideGeneration++
+	gen := u.sideGeneration
+	go func() {
+		d, err := readSidebar(context.Background(), u.lib)
+		fyne.Do(func() {
+			if gen != u.sideGeneration {
+				return
+			}
+			if err != nil {
+				u.status.SetText("Could not read the sidebar: " + err.Error())
+			} else {
+				u.sidebar.set(d)
+			}
+			u.sideShown = gen
+			u.markLoaded()
+		})
+	}()
+}
+
+// markLoaded closes loaded once the list and the sidebar have both been shown, so that a
+// screenshot never catches one without the other. Call it on the UI goroutine.
+func (u *UI) markLoaded() {
+	if u.listShown > 0 && u.sideShown > 0 {
+		u.loadedOnce.Do(func() { close(u.loaded) })
+	}
+}
+
+func trashStatusText(n int, search string, took time.Duration) string {
+	s := fmt.Sprintf("%s entries in the trash · %s", thousands(n), took.Round(time.Millisecond))
+	if strings.TrimSpace(search) != "" {
+		s += " (the search does not look in the trash)"
+	}
+	return s
 }
 
 func statusText(matches, total int, query string, took time.Duration) string {
@@ -189,6 +260,12 @@ func (u *UI) onSelect(key string) {
 
 // Loaded is closed once the first list of entries has reached the window.
 func (u *UI) Loaded() <-chan struct{} { return u.loaded }
+
+// settled reports whether the newest reload and sidebar refresh have both been shown. Call it
+// on the UI goroutine.
+func (u *UI) settled() bool {
+	return u.listShown == u.generation && u.sideShown == u.sideGeneration
+}
 
 // Rows returns how many entries the list holds. Call it on the UI goroutine.
 func (u *UI) Rows() int { return len(u.list.rows) }

@@ -57,12 +57,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestListSearchAndSelect(t *testing.T) {
 	u, _ := newTestUI(t)
 	eventually(t, "56 rows, counted in the status line and the sidebar", func() bool {
-		return u.Rows() == 56 && u.status.Text == "56 entries" && u.sidebar.library.Text == "Library (56)"
+		return u.settled() && u.Rows() == 56 && u.status.Text == "56 entries" && sideCount(u, idLibrary) == 56
 	})
 
-	test.Type(u.search, "pointer net")
+	// One change, not test.Type's keystroke per letter: Fyne's test driver runs fyne.Do on the
+	// calling goroutine, so the results of a burst of searches can land out of order there.
+	fyne.DoAndWait(func() { u.search.SetText("pointer net") })
 	eventually(t, "one match", func() bool {
-		return u.Rows() == 1 && u.list.rows[0].Key == "vinyals2015pointer" && strings.HasPrefix(u.status.Text, "1 of 56 entries · ")
+		return u.settled() && u.Rows() == 1 && u.list.rows[0].Key == "vinyals2015pointer" && strings.HasPrefix(u.status.Text, "1 of 56 entries · ")
 	})
 
 	u.list.table.Select(widget.TableCellID{Row: 0, Col: 0})
@@ -70,8 +72,9 @@ func TestListSearchAndSelect(t *testing.T) {
 		return u.detail.title.Text == "Pointer Networks" && u.detail.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
 	})
 
-	u.search.SetText("")
-	eventually(t, "all rows again", func() bool { return u.Rows() == 56 })
+	settle(t, u)
+	fyne.DoAndWait(func() { u.search.SetText("") })
+	eventually(t, "all rows again", func() bool { return u.settled() && u.Rows() == 56 })
 }
 
 func TestEmptyLibraryExplains(t *testing.T) {
@@ -89,7 +92,7 @@ func TestEmptyLibraryExplains(t *testing.T) {
 
 func TestImportShowsReport(t *testing.T) {
 	u, lib := newTestUI(t)
-	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
 	path := filepath.Join(t.TempDir(), "new.bib")
 	src := "@article{new1, title = {A new paper}, author = {Ada Lovelace}, year = 1843}\n" +
 		"@article{broken, title = {Unclosed\n" +
@@ -152,9 +155,9 @@ func allText(o fyne.CanvasObject) string {
 
 func TestExportFollowsSearchAndASCIIPreference(t *testing.T) {
 	u, lib := newTestUI(t)
-	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
-	test.Type(u.search, "biondi stationary")
-	eventually(t, "one match", func() bool { return u.Rows() == 1 })
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	fyne.DoAndWait(func() { u.search.SetText("biondi stationary") })
+	eventually(t, "one match", func() bool { return u.settled() && u.Rows() == 1 })
 	var opts storage.ExportOptions
 	fyne.DoAndWait(func() {
 		u.app.Preferences().SetBool(prefExportASCII, true)

@@ -1,0 +1,457 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// itemKind says what a sidebar row is, and so what selecting it does.
+type itemKind int
+
+const (
+	kindFixed  itemKind = iota // Library, Unread, Starred: a query
+	kindTrash                  // the trash, which the query language cannot name
+	kindHeader                 // a section title: selecting it folds the section
+	kindTag
+	kindCollection
+	kindSaved
+	kindEmpty // a section's explanation when it has nothing to show
+)
+
+// sideItem is one row of the sidebar.
+type sideItem struct {
+	id      string // stable across refreshes, so the selection survives them
+	kind    itemKind
+	section string // the header id this row is under; "" for the fixed rows
+	label   string
+	icon    fyne.Resource
+	colour  color.Color // a tag's colour; nil when it has none
+	depth   int
+	count   int // -1 while unknown
+	query   string
+}
+
+// sidebarData is what the sidebar shows, read from the library off the UI goroutine.
+type sidebarData struct {
+	total, unread, starred, trash int
+	tags                          []storage.Tag
+	tagCounts                     map[string]int // parents of tags that are not tags themselves
+	collections                   []storage.Collection
+	collectionCounts              map[int64]int // with sub-collections, as in:"Name" counts them
+	saved                         []storage.SavedSearch
+	savedCounts                   []int
+}
+
+// starIcon is drawn here because Fyne's theme has no star.
+var starIcon = theme.NewThemedResource(fyne.NewStaticResource("star.svg", []byte(
+	`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 17.3l6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z"/></svg>`)))
+
+const (
+	idLibrary     = "library"
+	idUnread      = "unread"
+	idStarred     = "starred"
+	idTrash       = "trash"
+	idTags        = "head:tags"
+	idCollections = "head:collections"
+	idSaved       = "head:saved"
+)
+
+// sidebar is the left pane: the library's fixed views, its tags, collections and saved searches.
+type sidebar struct {
+	content fyne.CanvasObject
+	list    *widget.List
+
+	items     []sideItem // every row, folded sections included
+	shown     []sideItem // the rows of the open sections
+	folded    map[string]bool
+	selected  string  // the id of the selected row
+	tall      []int   // the rows given extra height, to reset on the next rebuild
+	rowHeight float32 // of a one-line row
+
+	onSelect func(sideItem)
+}
+
+func newSidebar(onSelect func(sideItem)) *sidebar {
+	s := &sidebar{folded: map[string]bool{}, selected: idLibrary, onSelect: onSelect}
+	s.list = widget.NewList(func() int { return len(s.shown) }, newSideRow, s.updateRow)
+	s.list.HideSeparators = true
+	s.list.OnSelected = s.onSelected
+	s.rowHeight = newSideRow().MinSize().Height
+	title := widget.NewLabelWithStyle("BIBSHELF", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.content = container.NewBorder(title, nil, nil, nil, s.list)
+	s.set(nil)
+	return s
+}
+
+// set rebuilds the rows from data; nil means not read yet, so counts and sections stay blank
+// rather than claiming the library has no tags.
+func (s *sidebar) set(d *sidebarData) {
+	count := func(n int) int {
+		if d == nil {
+			return -1
+		}
+		return n
+	}
+	var total, unread, starred, trash int
+	if d != nil {
+		total, unread, starred, trash = d.total, d.unread, d.starred, d.trash
+	}
+	items := []sideItem{
+		{id: idLibrary, kind: kindFixed, label: "Library", icon: theme.StorageIcon(), count: count(total)},
+		{id: idUnread, kind: kindFixed, label: "Unread", icon: theme.VisibilityOffIcon(), count: count(unread), query: "is:unread"},
+		{id: idStarred, kind: kindFixed, label: "Starred", icon: starIcon, count: count(starred), query: "is:starred"},
+		{id: idTrash, kind: kindTrash, label: "Trash", icon: theme.DeleteIcon(), count: count(trash)},
+	}
+	items = append(items, sideItem{id: idTags, kind: kindHeader, label: "Tags", count: -1})
+	if d != nil {
+		items = append(items, tagItems(d)...)
+		if len(d.tags) == 0 {
+			items = append(items, emptyItem(idTags, "No tags yet — a keywords field becomes tags on import."))
+		}
+	}
+	items = append(items, sideItem{id: idCollections, kind: kindHeader, label: "Collections", count: -1})
+	if d != nil {
+		for _, c := range d.collections {
+			items = append(items, sideItem{
+				id: "col:" + strconv.FormatInt(c.ID, 10), kind: kindCollection, section: idCollections,
+				label: c.Name, icon: theme.FolderIcon(), depth: len(c.Path) - 1,
+				count: d.collectionCounts[c.ID], query: "in:" + quote(c.Name),
+			})
+		}
+		if len(d.collections) == 0 {
+			items = append(items, emptyItem(idCollections, "No collections yet — collections gather entries by hand, and nest."))
+		}
+	}
+	items = append(items, sideItem{id: idSaved, kind: kindHeader, label: "Saved searches", count: -1})
+	if d != nil {
+		for i, ss := range d.saved {
+			items = append(items, sideItem{
+				id: "saved:" + ss.Name, kind: kindSaved, section: idSaved,
+				label: ss.Name, icon: theme.SearchIcon(), count: d.savedCounts[i], query: ss.Query,
+			})
+		}
+		if len(d.saved) == 0 {
+			items = append(items, emptyItem(idSaved, "No saved searches yet — a saved search keeps a query under a name."))
+		}
+	}
+	s.items = items
+	s.rebuild()
+	if d != nil && s.find(s.selected) < 0 {
+		// The selected tag, collection or search is gone: fall back to the whole library.
+		s.selected = idLibrary
+		s.onSelect(s.items[0])
+	}
+}
+
+// tagItems lists the tags as a tree. A tag "a/b" whose parent "a" is not itself a tag still
+// shows under an "a" row, so that every level can be selected.
+func tagItems(d *sidebarData) []sideItem {
+	var out []sideItem
+	seen := map[string]bool{}
+	for _, t := range d.tags {
+		parts := strings.Split(t.Name, "/")
+		for i := range parts {
+			name := strings.Join(parts[:i+1], "/")
+			if seen[strings.ToLower(name)] {
+				continue
+			}
+			seen[strings.ToLower(name)] = true
+			it := sideItem{
+				id: "tag:" + name, kind: kindTag, section: idTags, label: parts[i], depth: i,
+				query: "tag:" + quote(name),
+			}
+			if name == t.Name {
+				it.count, it.colour = t.Count, parseColour(t.Colour)
+			} else {
+				it.count = d.tagCounts[name]
+			}
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// missingTagParents returns the parents of tags that are not tags themselves.
+func missingTagParents(tags []storage.Tag) []string {
+	have := map[string]bool{}
+	for _, t := range tags {
+		have[strings.ToLower(t.Name)] = true
+	}
+	var out []string
+	for _, t := range tags {
+		parts := strings.Split(t.Name, "/")
+		for i := 1; i < len(parts); i++ {
+			p := strings.Join(parts[:i], "/")
+			if !have[strings.ToLower(p)] {
+				have[strings.ToLower(p)] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func emptyItem(section, text string) sideItem {
+	return sideItem{id: "empty:" + section, kind: kindEmpty, section: section, label: text, count: -1}
+}
+
+// quote makes a tag or collection name one value of the query language, spaces and all.
+func quote(name string) string { return `"` + name + `"` }
+
+// parseColour reads a tag colour, "#rrggbb"; nil when it is not one.
+func parseColour(s string) color.Color {
+	if len(s) != 7 || s[0] != '#' {
+		return nil
+	}
+	v, err := strconv.ParseUint(s[1:], 16, 32)
+	if err != nil {
+		return nil
+	}
+	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
+
+// rebuild recomputes the shown rows after the items or the folding changed.
+func (s *sidebar) rebuild() {
+	s.shown = s.shown[:0]
+	for _, it := range s.items {
+		if it.section == "" || !s.folded[it.section] {
+			s.shown = append(s.shown, it)
+		}
+	}
+	// Heights are kept by row number, so rows that were tall go back to one line first.
+	for _, i := range s.tall {
+		s.list.SetItemHeight(i, s.rowHeight)
+	}
+	s.tall = s.tall[:0]
+	for i, it := range s.shown {
+		if it.kind == kindEmpty {
+			s.list.SetItemHeight(i, 3*s.rowHeight)
+			s.tall = append(s.tall, i)
+		}
+	}
+	s.list.Refresh()
+	if i := s.indexShown(s.selected); i >= 0 {
+		s.list.Select(i)
+	} else {
+		s.list.UnselectAll()
+	}
+}
+
+func (s *sidebar) find(id string) int {
+	for i, it := range s.items {
+		if it.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *sidebar) indexShown(id string) int {
+	for i, it := range s.shown {
+		if it.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// item returns the row with that id, for the window and the tests.
+func (s *sidebar) item(id string) (sideItem, bool) {
+	if i := s.find(id); i >= 0 {
+		return s.items[i], true
+	}
+	return sideItem{}, false
+}
+
+// current returns the selected row.
+func (s *sidebar) current() sideItem {
+	it, _ := s.item(s.selected)
+	return it
+}
+
+func (s *sidebar) onSelected(i widget.ListItemID) {
+	if i < 0 || i >= len(s.shown) {
+		return
+	}
+	it := s.shown[i]
+	switch it.kind {
+	case kindHeader:
+		s.folded[it.id] = !s.folded[it.id]
+		s.rebuild()
+		return
+	case kindEmpty:
+		s.rebuild() // puts the selection back where it was
+		return
+	}
+	if it.id == s.selected {
+		return
+	}
+	s.selected = it.id
+	s.onSelect(it)
+}
+
+// selectID selects the row with that id, as a click on it would.
+func (s *sidebar) selectID(id string) bool {
+	i := s.indexShown(id)
+	if i < 0 {
+		return false
+	}
+	s.list.Select(i)
+	return true
+}
+
+// sideRow is the widgets of one row; the list reuses them for any item.
+type sideRow struct {
+	indent *canvas.Rectangle
+	icon   *widget.Icon
+	swatch *canvas.Rectangle
+	name   *widget.Label
+	count  *widget.Label
+	hint   *widget.Label
+}
+
+const swatchSize = 10
+
+func newSideRow() fyne.CanvasObject {
+	r := &sideRow{
+		indent: canvas.NewRectangle(color.Transparent),
+		icon:   widget.NewIcon(nil),
+		swatch: canvas.NewRectangle(color.Transparent),
+		name:   widget.NewLabel(""),
+		count:  widget.NewLabel(""),
+		hint:   widget.NewLabel(""),
+	}
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.hint.Wrapping = fyne.TextWrapWord
+	r.hint.TextStyle.Italic = true
+	r.swatch.SetMinSize(fyne.NewSquareSize(swatchSize))
+	r.swatch.CornerRadius = swatchSize / 2
+	iconSize := theme.IconInlineSize()
+	sizer := canvas.NewRectangle(color.Transparent)
+	sizer.SetMinSize(fyne.NewSquareSize(iconSize))
+	left := container.NewHBox(r.indent, container.NewStack(sizer, r.icon, container.NewCenter(r.swatch)))
+	b := &sideRowBox{row: r, content: container.NewBorder(nil, nil, left, r.count, container.NewStack(r.name, r.hint))}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// sideRowBox carries its row's widgets, so that updateRow need not dig through containers.
+type sideRowBox struct {
+	widget.BaseWidget
+	row     *sideRow
+	content *fyne.Container
+}
+
+func (b *sideRowBox) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.content) }
+
+func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i < 0 || i >= len(s.shown) {
+		return
+	}
+	it, r := s.shown[i], o.(*sideRowBox).row
+	r.indent.SetMinSize(fyne.NewSize(float32(it.depth)*theme.IconInlineSize(), 0))
+	if it.kind == kindEmpty {
+		r.name.Hide()
+		r.count.Hide()
+		r.icon.Hide()
+		r.swatch.Hide()
+		r.hint.SetText(it.label)
+		r.hint.Show()
+		o.(*sideRowBox).content.Refresh()
+		return
+	}
+	r.hint.Hide()
+	r.name.Show()
+	r.name.TextStyle.Bold = it.kind == kindHeader
+	r.name.SetText(it.label)
+	icon := it.icon
+	if it.kind == kindHeader {
+		icon = theme.MenuDropDownIcon()
+		if s.folded[it.id] {
+			icon = theme.MenuExpandIcon()
+		}
+	}
+	if it.colour != nil {
+		r.swatch.FillColor = it.colour
+		r.swatch.Show()
+		r.swatch.Refresh()
+	} else {
+		r.swatch.Hide()
+	}
+	r.icon.SetResource(icon)
+	r.icon.Show()
+	if it.count >= 0 {
+		r.count.SetText(thousands(it.count))
+		r.count.Show()
+	} else {
+		r.count.Hide()
+	}
+	o.(*sideRowBox).content.Refresh()
+}
+
+// readSidebar reads everything the sidebar counts. It runs off the UI goroutine.
+func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
+	d := &sidebarData{tagCounts: map[string]int{}, collectionCounts: map[int64]int{}}
+	var err error
+	if d.total, err = lib.Count(ctx); err != nil {
+		return nil, err
+	}
+	if d.unread, err = lib.CountMatches(ctx, "is:unread"); err != nil {
+		return nil, err
+	}
+	if d.starred, err = lib.CountMatches(ctx, "is:starred"); err != nil {
+		return nil, err
+	}
+	if d.trash, err = countTrash(ctx, lib); err != nil {
+		return nil, err
+	}
+	if d.tags, err = lib.Tags(ctx); err != nil {
+		return nil, err
+	}
+	for _, p := range missingTagParents(d.tags) {
+		if d.tagCounts[p], err = lib.CountMatches(ctx, "tag:"+quote(p)); err != nil {
+			return nil, err
+		}
+	}
+	if d.collections, err = lib.Collections(ctx); err != nil {
+		return nil, err
+	}
+	// Collection.Count leaves out sub-collections, which in:"Name" includes: the row counts what
+	// selecting it shows.
+	for _, c := range d.collections {
+		if d.collectionCounts[c.ID], err = lib.CountMatches(ctx, "in:"+quote(c.Name)); err != nil {
+			return nil, err
+		}
+	}
+	if d.saved, err = lib.SavedSearches(ctx); err != nil {
+		return nil, err
+	}
+	for _, ss := range d.saved {
+		n, err := lib.CountMatches(ctx, ss.Query)
+		if err != nil {
+			return nil, err
+		}
+		d.savedCounts = append(d.savedCounts, n)
+	}
+	return d, nil
+}
+
+// countTrash counts the trash by listing it: the library has no count of it.
+func countTrash(ctx context.Context, lib Library) (int, error) {
+	rows, err := lib.Trashed(ctx, 0, -1)
+	if err != nil {
+		return 0, fmt.Errorf("count trash: %w", err)
+	}
+	return len(rows), nil
+}
