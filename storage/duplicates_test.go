@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -370,24 +369,6 @@ func identities(tb testing.TB, l *Library) map[string]Ident {
 	return out
 }
 
-// insertAsSchema2 stores an entry as a release at schema 2 did. Import is not used: it may
-// rely on tables of later versions.
-func insertAsSchema2(tb testing.TB, l *Library, e *bib.Entry) {
-	tb.Helper()
-	fs := make([]storedField, len(e.Fields))
-	for i, f := range e.Fields {
-		fs[i] = storedField{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
-	}
-	js, err := json.Marshal(fs)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := l.db.Exec(`INSERT INTO entries (key, type, fields, source, title, created, modified)
-		VALUES (?, ?, ?, ?, ?, 0, 0)`, e.Key, e.Type, string(js), e.Source, bib.Plain(e.Get("title"))); err != nil {
-		tb.Fatalf("insert %q: %v", e.Key, err)
-	}
-}
-
 func TestBackfillAfterUpgrade(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.sqlite")
@@ -405,7 +386,7 @@ func TestBackfillAfterUpgrade(t *testing.T) {
 	want := map[string]Ident{}
 	for _, f := range files {
 		for _, e := range f.Entries() {
-			insertAsSchema2(t, old, e)
+			insertAsVersion1(t, old, e)
 			want[e.Key] = Identity(e)
 		}
 	}

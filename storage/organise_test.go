@@ -98,17 +98,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if n := count(t, old, `SELECT count(*) FROM sqlite_schema WHERE name = 'tags'`); n != 0 {
 		t.Fatal("a version 1 library has no tags table")
 	}
-	// Import writes today's columns; write the rows as version 1 did.
 	for _, e := range sample(t).Entries() {
-		row, err := entryRow(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := old.db.Exec(`INSERT INTO entries (key, type, fields, source, title, authors, first_author,
-			year, venue, abstract, keywords, origin, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0)`,
-			append([]any{e.Key, e.Type}, row...)...); err != nil {
-			t.Fatal(err)
-		}
+		insertAsVersion1(t, old, e)
 	}
 	if err := old.Close(); err != nil {
 		t.Fatal(err)
@@ -1043,5 +1034,20 @@ func TestReadsDoNotWaitForWriters(t *testing.T) {
 		if err := read(); err != nil || time.Since(start) > time.Second {
 			t.Errorf("%s took %v with a writer busy: %v", name, time.Since(start), err)
 		}
+	}
+}
+
+// insertAsVersion1 adds an entry with only the columns of schema version 1, as a library made
+// by an earlier release holds it: Import writes today's columns.
+func insertAsVersion1(tb testing.TB, l *Library, e *bib.Entry) {
+	tb.Helper()
+	row, err := entryRow(e)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := l.db.Exec(`INSERT INTO entries (key, type, fields, source, title, authors, first_author,
+		year, venue, abstract, keywords, origin, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0)`,
+		append([]any{e.Key, e.Type}, row...)...); err != nil {
+		tb.Fatalf("insert %q: %v", e.Key, err)
 	}
 }
