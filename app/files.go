@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -41,8 +43,12 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 		fyne.Do(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
 		return
 	}
-	rep, err := u.ImportBytes(context.Background(), name, src)
+	rep, err := u.importWithProgress(name, bib.Parse(name, src))
 	fyne.Do(func() {
+		if errors.Is(err, context.Canceled) {
+			u.status.SetText("Import of " + filepath.Base(name) + " cancelled: nothing was imported")
+			return
+		}
 		if err != nil {
 			dialog.ShowError(err, u.win)
 			return
@@ -51,6 +57,33 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 		u.reload()
 		u.refreshSidebar()
 	})
+}
+
+// progressFrom is the number of entries from which an import shows its progress, with Cancel.
+const progressFrom = 1000
+
+// importWithProgress imports a parsed file; a large one shows a progress dialog whose Cancel
+// rolls the import back. It runs off the UI goroutine.
+func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var opts bibstorage.ImportOptions
+	if n := len(f.Entries()); n >= progressFrom {
+		var d dialog.Dialog
+		bar := widget.NewProgressBar()
+		fyne.DoAndWait(func() {
+			msg := widget.NewLabel(fmt.Sprintf("Importing %s entries from %s…", thousands(n), filepath.Base(name)))
+			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar), u.win)
+			d.SetOnClosed(cancel)
+			d.Resize(fyne.NewSize(480, 0))
+			d.Show()
+		})
+		defer fyne.Do(d.Hide)
+		opts.Progress = func(done, total int) {
+			fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+		}
+	}
+	return u.lib.ImportWith(ctx, f, opts)
 }
 
 // ImportBytes parses src as BibTeX and imports it. It may run on any goroutine.

@@ -31,6 +31,7 @@ type Library interface {
 	Search(ctx context.Context, query string, offset, limit int) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	Import(ctx context.Context, f *bib.File) (storage.Report, error)
+	ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error)
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
 	Tags(ctx context.Context) ([]storage.Tag, error)
 	Collections(ctx context.Context) ([]storage.Collection, error)

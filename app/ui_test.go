@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,4 +183,35 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+func TestLargeImportShowsProgressThenReport(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, progressFrom+200, 5); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "large.bib")
+	if err := os.WriteFile(path, src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := fynestorage.Reader(fynestorage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.importFrom(r)
+	n, err := lib.Count(context.Background())
+	if err != nil || n != 56+progressFrom+200 {
+		t.Fatalf("library has %d entries (%v), want %d", n, err, 56+progressFrom+200)
+	}
+	var text string
+	fyne.DoAndWait(func() {
+		if top := u.Window().Canvas().Overlays().Top(); top != nil {
+			text = allText(top)
+		}
+	})
+	if !strings.Contains(text, fmt.Sprintf("Imported %d,", progressFrom+200)) {
+		t.Errorf("the report is not on top after the progress dialog closed:\n%.300s", text)
+	}
 }
