@@ -14,16 +14,17 @@ import (
 // column is one column of the entry list.
 type column struct {
 	title string
+	sort  string // storage.SearchOptions.Sort
 	width float32
 	value func(storage.Row) string
 }
 
 var columns = []column{
-	{"Title", 360, func(r storage.Row) string { return r.Title }},
-	{"Authors", 170, func(r storage.Row) string { return r.Authors }},
-	{"Year", 52, func(r storage.Row) string { return r.Year }},
-	{"Venue", 240, func(r storage.Row) string { return r.Venue }},
-	{"Key", 200, func(r storage.Row) string { return r.Key }},
+	{"Title", "title", 360, func(r storage.Row) string { return r.Title }},
+	{"Authors", "authors", 170, func(r storage.Row) string { return r.Authors }},
+	{"Year", "year", 64, func(r storage.Row) string { return r.Year }},
+	{"Venue", "venue", 240, func(r storage.Row) string { return r.Venue }},
+	{"Key", "key", 200, func(r storage.Row) string { return r.Key }},
 }
 
 // entryList is the table of entries in the centre.
@@ -31,10 +32,36 @@ type entryList struct {
 	table    *widget.Table
 	rows     []storage.Row
 	onSelect func(key string)
+	onSort   func()
+
+	// The sort the headers show: a column's sort name, or "" for best match first (or library
+	// order when there is no search).
+	sort string
+	desc bool
 }
 
-func newEntryList(onSelect func(key string)) *entryList {
-	l := &entryList{onSelect: onSelect}
+// headerCell is a column title that sorts the list by its column when tapped.
+type headerCell struct {
+	widget.Label
+	onTap func()
+}
+
+func newHeaderCell() *headerCell {
+	h := &headerCell{}
+	h.TextStyle.Bold = true
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// Tapped sorts by the cell's column.
+func (h *headerCell) Tapped(*fyne.PointEvent) {
+	if h.onTap != nil {
+		h.onTap()
+	}
+}
+
+func newEntryList(onSelect func(key string), onSort func()) *entryList {
+	l := &entryList{onSelect: onSelect, onSort: onSort}
 	l.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(l.rows), len(columns) },
 		func() fyne.CanvasObject {
@@ -50,19 +77,37 @@ func newEntryList(onSelect func(key string)) *entryList {
 			o.(*widget.Label).SetText(text)
 		})
 	l.table.ShowHeaderColumn = false
-	l.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
+	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell() }
 	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(columns[id.Col].title)
+		if id.Col < 0 {
+			return
 		}
+		h := o.(*headerCell)
+		c := columns[id.Col]
+		title := c.title
+		if l.sort == c.sort {
+			title += map[bool]string{false: " ▲", true: " ▼"}[l.desc]
+		}
+		h.SetText(title)
+		col := id.Col
+		h.onTap = func() { l.sortBy(col) }
 	}
 	for i, c := range columns {
 		l.table.SetColumnWidth(i, c.width)
 	}
 	l.table.OnSelected = l.onSelected
 	return l
+}
+
+// sortBy sorts by a column: ascending first, then descending on a second tap.
+func (l *entryList) sortBy(col int) {
+	if s := columns[col].sort; l.sort == s {
+		l.desc = !l.desc
+	} else {
+		l.sort, l.desc = s, false
+	}
+	l.table.Refresh()
+	l.onSort()
 }
 
 func (l *entryList) onSelected(id widget.TableCellID) {

@@ -28,7 +28,7 @@ import (
 type Library interface {
 	Count(ctx context.Context) (int, error)
 	CountMatches(ctx context.Context, query string) (int, error)
-	Search(ctx context.Context, query string, offset, limit int) ([]storage.Row, error)
+	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	Import(ctx context.Context, f *bib.File) (storage.Report, error)
 	ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error)
@@ -83,7 +83,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
-	u.list = newEntryList(u.onSelect)
+	u.list = newEntryList(u.onSelect, u.reload)
 	u.detail = newEntryPane()
 	u.search = widget.NewEntry()
 	u.search.SetPlaceHolder(`Search: words, "a phrase", -word, author:, year:2019..2023, tag:, type:, is:unread…`)
@@ -145,6 +145,7 @@ func (u *UI) listQuery() string {
 func (u *UI) reload() {
 	u.generation++
 	gen, query := u.generation, u.listQuery()
+	search := storage.SearchOptions{Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: pageSize}
 	trash := u.sidebar.current().kind == kindTrash
 	go func() {
 		ctx := context.Background()
@@ -159,7 +160,7 @@ func (u *UI) reload() {
 				matches, err = countTrash(ctx, u.lib)
 			}
 		} else {
-			rows, err = u.lib.Search(ctx, query, 0, pageSize)
+			rows, err = u.lib.SearchWith(ctx, search)
 			matches = len(rows)
 			if err == nil && matches == pageSize {
 				matches, err = u.lib.CountMatches(ctx, query)

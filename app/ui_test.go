@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ func newTestUI(t *testing.T) (*UI, *storage.Library) {
 	u := New(a, lib)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
+	// Work the test started must reach the widgets before the library closes under it.
+	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
 	return u, lib
 }
 
@@ -88,7 +91,7 @@ func TestEmptyLibraryExplains(t *testing.T) {
 	defer lib.Close()
 	u := New(a, lib)
 	eventually(t, "empty-library message", func() bool {
-		return strings.Contains(u.detail.message.Text, "Import a .bib file")
+		return u.settled() && strings.Contains(u.detail.message.Text, "Import a .bib file")
 	})
 }
 
@@ -214,4 +217,39 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 	if !strings.Contains(text, fmt.Sprintf("Imported %d,", progressFrom+200)) {
 		t.Errorf("the report is not on top after the progress dialog closed:\n%.300s", text)
 	}
+}
+
+func TestHeaderSortsTheList(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "the window to settle", func() bool { return u.settled() && u.Rows() == 56 })
+	keys := func(opts storage.SearchOptions) []string {
+		rows, err := lib.SearchWith(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ks []string
+		for _, r := range rows {
+			ks = append(ks, r.Key)
+		}
+		return ks
+	}
+	shown := func() []string {
+		var ks []string
+		for _, r := range u.list.rows {
+			ks = append(ks, r.Key)
+		}
+		return ks
+	}
+	byTitle := keys(storage.SearchOptions{Sort: "title"})
+	byTitleDesc := keys(storage.SearchOptions{Sort: "title", Desc: true})
+	if byTitle[0] == byTitleDesc[0] {
+		t.Fatal("the two orders start alike: the test would prove nothing")
+	}
+	fyne.DoAndWait(func() { u.list.sortBy(0) }) // as a tap on "Title"
+	eventually(t, "sorted by title", func() bool { return u.settled() && slices.Equal(shown(), byTitle) })
+	fyne.DoAndWait(func() { u.list.sortBy(0) })
+	eventually(t, "sorted by title, descending", func() bool { return u.settled() && slices.Equal(shown(), byTitleDesc) })
+	fyne.DoAndWait(func() { u.list.sortBy(2) })
+	byYear := keys(storage.SearchOptions{Sort: "year"})
+	eventually(t, "sorted by year", func() bool { return u.settled() && slices.Equal(shown(), byYear) })
 }
