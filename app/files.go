@@ -86,11 +86,6 @@ func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, er
 	return u.lib.ImportWith(ctx, f, opts)
 }
 
-// ImportBytes parses src as BibTeX and imports it. It may run on any goroutine.
-func (u *UI) ImportBytes(ctx context.Context, name string, src []byte) (bibstorage.Report, error) {
-	return u.lib.Import(ctx, bib.Parse(name, src))
-}
-
 // showReport shows what an import did, with every problem, in text that can be copied.
 func (u *UI) showReport(rep bibstorage.Report) {
 	summary := fmt.Sprintf("Imported %d, skipped %d duplicates, rejected %d.", rep.Imported, rep.Duplicates, rep.Rejected)

@@ -30,7 +30,6 @@ type Library interface {
 	CountMatches(ctx context.Context, query string) (int, error)
 	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
-	Import(ctx context.Context, f *bib.File) (storage.Report, error)
 	ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error)
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
 	Tags(ctx context.Context) ([]storage.Tag, error)

@@ -90,8 +90,7 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 func (l *Library) CountMatches(ctx context.Context, query string) (int, error) {
 	from, where, args := compileQuery(query).sql()
 	var n int
-	err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
-	if err != nil && err != sql.ErrNoRows {
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %q: %w", query, err)
 	}
 	return n, nil
