@@ -140,6 +140,25 @@ func (e *Entry) Set(name, value string) error {
 	return nil
 }
 
+// Delete removes the entry's field name (case-insensitive), repeats included, and reports
+// whether it had one. The entry then loses its Source, as with Set.
+func (e *Entry) Delete(name string) bool {
+	n := len(e.Fields)
+	e.Fields = slices.DeleteFunc(e.Fields, func(f Field) bool { return strings.EqualFold(f.Name, name) })
+	if len(e.Fields) == n {
+		return false
+	}
+	e.Source = ""
+	return true
+}
+
+// Clone returns a copy of the entry that shares nothing with it.
+func (e *Entry) Clone() *Entry {
+	c := *e
+	c.Fields = slices.Clone(e.Fields)
+	return &c
+}
+
 // Balanced reports whether s's braces balance, counted as BibTeX counts them: \{ counts too.
 func Balanced(s string) bool {
 	depth := 0

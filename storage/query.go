@@ -2,8 +2,10 @@ package storage
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -22,7 +24,9 @@ import (
 //	tag:ml                the tag or any of its children (ml/contrastive)
 //	in:"Reading group"    in the collection of that name or one of its sub-collections
 //	has:pdf has:notes has:abstract has:doi has:url has:attachment
-//	is:unread is:read is:starred
+//	is:unread is:read is:starred is:unfiled (in no collection)
+//	added:7d              added in the last 7 days (also added:today, added:2026-11-01.. and
+//	                      added:2026-01-01..2026-06-30, dates in local time)
 //
 // Any filter can be negated with a leading -. Words are read as the text LaTeX shows, with
 // accents folded, so G{\"o}del, Gödel and godel find each other. Any text is a valid query:
@@ -230,9 +234,58 @@ func filter(field, value string) (string, []any, bool) {
 			return "e.read = 1", nil, true
 		case "starred":
 			return "e.starred = 1", nil, true
+		case "unfiled":
+			return "e.id NOT IN (SELECT entry_id FROM collection_entries)", nil, true
 		}
+	case "added":
+		lo, hi, ok := addedRange(v, time.Now())
+		if !ok {
+			return "", nil, false
+		}
+		return "e.created >= ? AND e.created < ?", []any{lo, hi}, true
 	}
 	return "", nil, false
+}
+
+// addedRange reads Nd (the last N days, today included), today, a date, and ranges of dates
+// (2026-01-01..2026-06-30, 2026-11-01.., ..2025-12-31) as Unix milliseconds [lo, hi).
+func addedRange(v string, now time.Time) (lo, hi int64, ok bool) {
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location()) }
+	end := day(now).AddDate(0, 0, 1)
+	switch v = strings.ToLower(v); {
+	case v == "today":
+		return day(now).UnixMilli(), end.UnixMilli(), true
+	case strings.HasSuffix(v, "d"):
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+		if err != nil || n < 1 || n > 100000 {
+			return 0, 0, false
+		}
+		return end.AddDate(0, 0, -n).UnixMilli(), end.UnixMilli(), true
+	}
+	parse := func(s string) (time.Time, bool) {
+		t, err := time.ParseInLocation("2006-01-02", s, now.Location())
+		return t, err == nil
+	}
+	from, to, isRange := strings.Cut(v, "..")
+	if !isRange {
+		to = from
+	}
+	lo, hi = math.MinInt64, math.MaxInt64
+	if from != "" {
+		t, ok := parse(from)
+		if !ok {
+			return 0, 0, false
+		}
+		lo = t.UnixMilli()
+	}
+	if to != "" {
+		t, ok := parse(to)
+		if !ok {
+			return 0, 0, false
+		}
+		hi = t.AddDate(0, 0, 1).UnixMilli()
+	}
+	return lo, hi, from != "" || to != ""
 }
 
 // yearRange reads 2019, 2019..2023, ..2000 and 2019.. as an inclusive range.

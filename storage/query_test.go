@@ -2,14 +2,42 @@ package storage
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+func TestAddedRange(t *testing.T) {
+	now := time.Date(2026, 11, 27, 15, 4, 0, 0, time.UTC)
+	ms := func(y int, m time.Month, d int) int64 { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).UnixMilli() }
+	for _, tt := range []struct {
+		v      string
+		lo, hi int64
+		ok     bool
+	}{
+		{"today", ms(2026, 11, 27), ms(2026, 11, 28), true},
+		{"7d", ms(2026, 11, 21), ms(2026, 11, 28), true},
+		{"2026-11-01", ms(2026, 11, 1), ms(2026, 11, 2), true},
+		{"2026-01-01..2026-06-30", ms(2026, 1, 1), ms(2026, 7, 1), true},
+		{"2026-11-01..", ms(2026, 11, 1), math.MaxInt64, true},
+		{"..2025-12-31", math.MinInt64, ms(2026, 1, 1), true},
+		{"..", 0, 0, false},
+		{"0d", 0, 0, false},
+		{"soon", 0, 0, false},
+		{"2026-13-01", 0, 0, false},
+	} {
+		lo, hi, ok := addedRange(tt.v, now)
+		if ok != tt.ok || (ok && (lo != tt.lo || hi != tt.hi)) {
+			t.Errorf("addedRange(%q) = %d, %d, %v; want %d, %d, %v", tt.v, lo, hi, ok, tt.lo, tt.hi, tt.ok)
+		}
+	}
+}
 
 func TestCompileQuery(t *testing.T) {
 	tests := []struct {
@@ -133,6 +161,10 @@ func TestSearchLanguage(t *testing.T) {
 		{"tag:ml -pointer", []string{"zhang2023noisy"}},
 		{"key:vinyals", []string{"vinyals2015pointer"}},
 		{"obow", []string{}}, // in the trash
+		{"is:unfiled -is:unread -is:starred", []string{"vinyals2015pointer"}},
+		{"-is:unfiled", []string{"barkan2025bee", "ozair2019wasserstein"}},
+		{"added:1d -is:unread", []string{"vinyals2015pointer", "zhang2023noisy"}},
+		{"added:..2001-01-01", []string{}},
 	} {
 		if diff := cmp.Diff(tt.want, keys(tt.q)); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", tt.q, diff)

@@ -1,0 +1,62 @@
+package bib
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMissing(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		want []string
+	}{
+		{`@article{a, author = {X}, title = {T}, journal = {J}, year = 2020}`, nil},
+		{`@article{a, author = {X}, title = {T}, year = 2020}`, []string{"journal"}},
+		{`@book{a, editor = {E}, title = {T}, year = 2020}`, []string{"publisher"}},
+		{`@Book{a, title = {T}}`, []string{"author or editor", "publisher", "year"}},
+		{`@online{a, author = {X}, title = {T}, date = {2020-01-02}, url = {http://x}}`, nil},
+		{`@misc{a}`, nil},
+		{`@whatever{a}`, nil},
+		{`@article{a, author = {}, title = { }, journal = {J}, year = 2020}`, []string{"author", "title"}},
+	} {
+		f := Parse("t.bib", []byte(tt.src))
+		got := Missing(f.Entries()[0])
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.src, diff)
+		}
+	}
+	if !IsRequired("Book", "editor") || IsRequired("book", "volume") || IsRequired("nosuch", "title") {
+		t.Error("IsRequired is wrong")
+	}
+}
+
+func TestCheckKey(t *testing.T) {
+	for key, ok := range map[string]bool{
+		"knuth1984": true, "Knuth:TeX-1984.a+b": true, "müller2020": true, "": false, "a b": false,
+		"a,b": false, "a{b": false, "a}": false, `a\b`: false, "a%b": false, "a#b": false, "a\tb": false,
+	} {
+		if err := CheckKey(key); (err == nil) != ok {
+			t.Errorf("CheckKey(%q) = %v", key, err)
+		}
+	}
+	for typ, ok := range map[string]bool{"article": true, "Online": true, "": false, "art icle": false, "a{": false} {
+		if err := CheckType(typ); (err == nil) != ok {
+			t.Errorf("CheckType(%q) = %v", typ, err)
+		}
+	}
+}
+
+func TestDeleteClone(t *testing.T) {
+	e := Parse("t.bib", []byte("@article{a, title = {T}, note = {x}, Note = {y}, year = 2020}")).Entries()[0]
+	c := e.Clone()
+	if !c.Delete("NOTE") || c.Delete("note") || c.Source != "" {
+		t.Fatalf("Delete: %+v", c)
+	}
+	if got := Format(c); got != "@article{a,\n  title = {T},\n  year = {2020},\n}" {
+		t.Errorf("after Delete:\n%s", got)
+	}
+	if len(e.Fields) != 4 || e.Source == "" {
+		t.Errorf("the original changed: %+v", e)
+	}
+}
