@@ -1,6 +1,7 @@
 package bib
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,5 +59,26 @@ func TestDeleteClone(t *testing.T) {
 	}
 	if len(e.Fields) != 4 || e.Source == "" {
 		t.Errorf("the original changed: %+v", e)
+	}
+}
+
+func TestRename(t *testing.T) {
+	for _, tt := range []struct{ src, typ, key, want string }{
+		{"@article{knuth84,\n  title = {T}}", "book", "Knuth:1984", "@book{Knuth:1984,\n  title = {T}}"},
+		{"@Article ( knuth84 , title = {T})", "article", "k2", "@article ( k2 , title = {T})"},
+		{"@misc{a}", "misc", "b", "@misc{b}"},
+		{"@misc{a, title = {T}}", "misc", "a}b", ""}, // a key with } needs parentheses: canonical
+	} {
+		e := Parse("t.bib", []byte(tt.src)).Entries()[0]
+		e.Rename(tt.typ, tt.key)
+		if e.Source != tt.want || e.Key != tt.key {
+			t.Errorf("Rename(%q, %q) of %q: source %q, want %q", tt.typ, tt.key, tt.src, e.Source, tt.want)
+		}
+		if tt.want != "" {
+			again := Parse("t.bib", []byte(e.Source)).Entries()
+			if len(again) != 1 || again[0].Key != tt.key || again[0].Type != strings.ToLower(tt.typ) || len(again[0].Fields) != len(e.Fields) {
+				t.Errorf("the renamed source does not read back: %q", e.Source)
+			}
+		}
 	}
 }

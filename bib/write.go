@@ -152,6 +152,47 @@ func (e *Entry) Delete(name string) bool {
 	return true
 }
 
+// Rename gives the entry another type and key. Its Source keeps the rest of the text as written
+// when the head of the entry can be found in it (@type{key, with any spacing); otherwise the
+// entry loses its Source, as with Set.
+func (e *Entry) Rename(typ, key string) {
+	typ = strings.ToLower(typ)
+	if typ == e.Type && key == e.Key {
+		return
+	}
+	src := e.Source
+	e.Type, e.Key, e.Source = typ, key, ""
+	if src == "" || src[0] != '@' || strings.Contains(key, "}") {
+		return
+	}
+	i := 1
+	for i < len(src) && isTypeByte(src[i]) {
+		i++
+	}
+	j := i
+	for j < len(src) && isSpaceByte(src[j]) {
+		j++
+	}
+	if j == len(src) || (src[j] != '{' && src[j] != '(') {
+		return
+	}
+	k := j + 1
+	for k < len(src) && isSpaceByte(src[k]) {
+		k++
+	}
+	m := k
+	for m < len(src) && src[m] != ',' && !isSpaceByte(src[m]) && src[m] != '}' && src[m] != ')' {
+		m++
+	}
+	e.Source = "@" + typ + src[i:k] + key + src[m:]
+}
+
+func isTypeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == ':' || c == '.'
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 // Clone returns a copy of the entry that shares nothing with it.
 func (e *Entry) Clone() *Entry {
 	c := *e
