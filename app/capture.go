@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"image"
 	"time"
-
-	"fyne.io/fyne/v2"
 )
 
-// CaptureSettled waits until the first list of entries has reached the window and the window has
-// drawn the same picture twice in a row, then returns that picture. It must not run on the UI
+// CaptureSettled waits until the first list of entries has reached the window, the reads it has
+// started are shown, and the window has drawn the same picture twice in a row, then returns that picture. It must not run on the UI
 // goroutine.
 func (u *UI) CaptureSettled(ctx context.Context) (image.Image, error) {
 	select {
@@ -26,8 +24,13 @@ func (u *UI) CaptureSettled(ctx context.Context) (image.Image, error) {
 			return nil, fmt.Errorf("capture: window never settled: %w", ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
-		// An empty DoAndWait lets the UI goroutine finish the work queued before it.
-		fyne.DoAndWait(func() {})
+		// DoAndWait also lets the UI goroutine finish the work queued before it.
+		settled := false
+		fyneDoAndWait(func() { settled = u.settled() })
+		if !settled {
+			last = nil
+			continue
+		}
 		img := captureNative(u.win)
 		if img == nil {
 			img = u.win.Canvas().Capture()

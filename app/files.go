@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -28,10 +30,32 @@ func (u *UI) onImport() {
 		if r == nil {
 			return // cancelled
 		}
+		u.rememberFolder(prefImportFolder, r.URI())
 		go u.importFrom(r)
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".bib", ".bibtex"}))
+	u.startIn(d, prefImportFolder)
 	d.Show()
+}
+
+// folderDialog is a file dialog that can start in a folder.
+type folderDialog interface{ SetLocation(fyne.ListableURI) }
+
+// startIn opens a file dialog in the folder a preference remembers, when it still exists.
+func (u *UI) startIn(d folderDialog, pref string) {
+	dir := u.app.Preferences().String(pref)
+	if dir == "" {
+		return
+	}
+	if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+		d.SetLocation(l)
+	}
+}
+
+func (u *UI) rememberFolder(pref string, file fyne.URI) {
+	if file != nil && file.Scheme() == "file" {
+		u.app.Preferences().SetString(pref, filepath.Dir(file.Path()))
+	}
 }
 
 // importFrom reads, parses and imports one file; it runs off the UI goroutine.
@@ -40,11 +64,29 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 	name := r.URI().Path()
 	src, err := io.ReadAll(r)
 	if err != nil {
-		fyne.Do(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
+		fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
 		return
 	}
-	rep, err := u.importWithProgress(name, bib.Parse(name, src))
-	fyne.Do(func() {
+	u.importParsed(name, bib.Parse(name, src))
+}
+
+// importPaths imports .bib files dropped onto the window, one after the other; it runs off the
+// UI goroutine.
+func (u *UI) importPaths(paths []string) {
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", p, err), u.win) })
+			continue
+		}
+		u.importParsed(p, bib.Parse(p, src))
+	}
+}
+
+// importParsed imports a parsed file and shows its report; it runs off the UI goroutine.
+func (u *UI) importParsed(name string, f *bib.File) {
+	rep, err := u.importWithProgress(name, f)
+	fyneDoAndWait(func() {
 		if errors.Is(err, context.Canceled) {
 			u.status.SetText("Import of " + filepath.Base(name) + " cancelled: nothing was imported")
 			return
@@ -59,6 +101,9 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 	})
 }
 
+// duplicatePolicies are the choices of the import preference, in storage's order.
+var duplicatePolicies = []string{"Import them anyway (and report them)", "Skip them", "Merge them into the entry there"}
+
 // progressFrom is the number of entries from which an import shows its progress, with Cancel.
 const progressFrom = 1000
 
@@ -67,20 +112,23 @@ const progressFrom = 1000
 func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var opts bibstorage.ImportOptions
+	opts := bibstorage.ImportOptions{
+		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
+		Duplicates: bibstorage.DuplicatePolicy(u.app.Preferences().IntWithFallback(prefDuplicates, int(bibstorage.ImportDuplicates))),
+	}
 	if n := len(f.Entries()); n >= progressFrom {
 		var d dialog.Dialog
 		bar := widget.NewProgressBar()
-		fyne.DoAndWait(func() {
+		fyneDoAndWait(func() {
 			msg := widget.NewLabel(fmt.Sprintf("Importing %s entries from %s…", thousands(n), filepath.Base(name)))
 			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar), u.win)
 			d.SetOnClosed(cancel)
 			d.Resize(fyne.NewSize(480, 0))
 			d.Show()
 		})
-		defer fyne.Do(d.Hide)
+		defer fyneDo(d.Hide)
 		opts.Progress = func(done, total int) {
-			fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+			fyneDo(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
 		}
 	}
 	return u.lib.ImportWith(ctx, f, opts)
@@ -105,9 +153,46 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		details.SetMinRowsVisible(8)
 		content = container.NewBorder(widget.NewLabel(summary), nil, nil, nil, details)
 	}
-	d := dialog.NewCustom("Import of "+rep.File, "Close", content, u.win)
+	copyReport := widget.NewButtonWithIcon("Copy Report", theme.ContentCopyIcon(), func() {
+		u.copyText(reportText(rep), "the import report")
+	})
+	d := dialog.NewCustomWithoutButtons("Import of "+filepath.Base(rep.File), content, u.win)
+	closeButton := widget.NewButton("Close", func() { d.Hide() })
+	closeButton.Importance = widget.HighImportance
+	buttons := []fyne.CanvasObject{copyReport, closeButton}
+	if possibleDuplicates(rep) > 0 {
+		review := widget.NewButton(fmt.Sprintf("Review %d Possible Duplicates…", possibleDuplicates(rep)), func() {
+			d.Hide()
+			u.onFindDuplicates()
+		})
+		buttons = []fyne.CanvasObject{copyReport, review, closeButton}
+	}
+	d.SetButtons(buttons)
 	d.Resize(fyne.NewSize(720, 0))
 	d.Show()
+}
+
+// possibleDuplicates counts the entries an import brought in although the library may have them.
+func possibleDuplicates(rep bibstorage.Report) int {
+	n := 0
+	for _, p := range rep.Problems {
+		if strings.Contains(p.Msg, "may have this paper") {
+			n++
+		}
+	}
+	return n
+}
+
+// reportText is an import report as plain text.
+func reportText(rep bibstorage.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Import of %s: imported %d, skipped %d duplicates, merged %d, rejected %d.\n",
+		rep.File, rep.Imported, rep.Duplicates, rep.Merged, rep.Rejected)
+	for _, p := range rep.Problems {
+		b.WriteString(p.Error())
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // exportOptions returns what an export writes now: the list's query (the sidebar's selection and
@@ -115,10 +200,64 @@ func (u *UI) showReport(rep bibstorage.Report) {
 func (u *UI) exportOptions() bibstorage.ExportOptions {
 	opts := bibstorage.ExportOptions{Query: u.listQuery()}
 	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
+	opts.Dialect = bib.Dialect(u.app.Preferences().IntWithFallback(prefExportDialect, int(bib.AsWritten)))
 	return opts
 }
 
-func (u *UI) onExport() {
+// exportScope is what an export writes.
+type exportScope int
+
+const (
+	exportList exportScope = iota // what the list shows: the sidebar's selection and the search
+	exportSelection
+	exportLibrary
+)
+
+func (u *UI) onExport() { u.export(exportList) }
+
+func (u *UI) export(scope exportScope) {
+	opts := u.exportOptions()
+	name := "library.bib"
+	switch scope {
+	case exportSelection:
+		keys := u.list.selection()
+		if len(keys) == 0 {
+			dialog.ShowInformation("Export Selection", "Select the entries to export first.", u.win)
+			return
+		}
+		opts.Query, opts.Keys = "", keys
+		name = "selection.bib"
+		if len(keys) == 1 {
+			name = keys[0] + ".bib"
+		}
+	case exportLibrary:
+		opts.Query = ""
+	case exportList:
+		if u.sidebar.current().kind == kindTrash {
+			// Export takes a query, and no query names the trash: exporting here would write
+			// entries that are not in it.
+			dialog.ShowInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win)
+			return
+		}
+		if it := u.sidebar.current(); it.id != idLibrary && it.label != "" {
+			name = fileName(it.label) + ".bib"
+		}
+	}
+	u.exportTo(opts, name)
+}
+
+// fileName makes a sidebar item's name fit for a file name.
+func fileName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '-'
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 	if u.sidebar.current().kind == kindTrash {
 		// Export takes a query, and no query names the trash: exporting here would write
 		// entries that are not in it.
@@ -133,7 +272,7 @@ func (u *UI) onExport() {
 		if w == nil {
 			return
 		}
-		opts := u.exportOptions()
+		u.rememberFolder(prefExportFolder, w.URI())
 		go func() {
 			var buf bytes.Buffer
 			n, err := u.lib.Export(context.Background(), &buf, opts)
@@ -143,7 +282,7 @@ func (u *UI) onExport() {
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
-			fyne.Do(func() {
+			fyneDo(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
 					return
@@ -152,6 +291,7 @@ func (u *UI) onExport() {
 			})
 		}()
 	}, u.win)
-	d.SetFileName("library.bib")
+	d.SetFileName(name)
+	u.startIn(d, prefExportFolder)
 	d.Show()
 }

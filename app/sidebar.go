@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"slices"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -45,6 +47,7 @@ type sideItem struct {
 // sidebarData is what the sidebar shows, read from the library off the UI goroutine.
 type sidebarData struct {
 	total, unread, starred, trash int
+	unfiled, recent               int
 	tags                          []storage.Tag
 	tagCounts                     map[string]int // parents of tags that are not tags themselves
 	collections                   []storage.Collection
@@ -62,6 +65,8 @@ const (
 	idUnread      = "unread"
 	idStarred     = "starred"
 	idTrash       = "trash"
+	idUnfiled     = "unfiled"
+	idRecent      = "recent"
 	idTags        = "head:tags"
 	idCollections = "head:collections"
 	idSaved       = "head:saved"
@@ -79,15 +84,23 @@ type sidebar struct {
 	tall      []int   // the rows given extra height, to reset on the next rebuild
 	rowHeight float32 // of a one-line row
 
+	collections map[int64]storage.Collection // by id, as last read
+	boxes       map[*sideRowBox]int          // the row widgets and the shown row each holds
+	also        []string                     // tag rows selected with Ctrl besides the selected one
+
 	onSelect func(sideItem)
+	onMenu   func(sideItem) *fyne.Menu
+	ctrl     func() bool // for tests: whether Ctrl is held; nil asks the driver
+	quiet    bool        // set while the sidebar itself selects a row
 }
 
 func newSidebar(onSelect func(sideItem)) *sidebar {
-	s := &sidebar{folded: map[string]bool{}, selected: idLibrary, onSelect: onSelect}
-	s.list = widget.NewList(func() int { return len(s.shown) }, newSideRow, s.updateRow)
+	s := &sidebar{folded: map[string]bool{}, selected: idLibrary, onSelect: onSelect,
+		collections: map[int64]storage.Collection{}, boxes: map[*sideRowBox]int{}}
+	s.list = widget.NewList(func() int { return len(s.shown) }, func() fyne.CanvasObject { return newSideRow(s) }, s.updateRow)
 	s.list.HideSeparators = true
 	s.list.OnSelected = s.onSelected
-	s.rowHeight = newSideRow().MinSize().Height
+	s.rowHeight = newSideRow(s).MinSize().Height
 	title := widget.NewLabelWithStyle("BIBSHELF", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.content = container.NewBorder(title, nil, nil, nil, s.list)
 	s.set(nil)
@@ -103,14 +116,16 @@ func (s *sidebar) set(d *sidebarData) {
 		}
 		return n
 	}
-	var total, unread, starred, trash int
+	var total, unread, starred, unfiled, recent, trash int
 	if d != nil {
-		total, unread, starred, trash = d.total, d.unread, d.starred, d.trash
+		total, unread, starred, unfiled, recent, trash = d.total, d.unread, d.starred, d.unfiled, d.recent, d.trash
 	}
 	items := []sideItem{
 		{id: idLibrary, kind: kindFixed, label: "Library", icon: theme.StorageIcon(), count: count(total)},
 		{id: idUnread, kind: kindFixed, label: "Unread", icon: theme.VisibilityOffIcon(), count: count(unread), query: "is:unread"},
 		{id: idStarred, kind: kindFixed, label: "Starred", icon: starIcon, count: count(starred), query: "is:starred"},
+		{id: idUnfiled, kind: kindFixed, label: "Unfiled", icon: theme.FileIcon(), count: count(unfiled), query: "is:unfiled"},
+		{id: idRecent, kind: kindFixed, label: "Recently added", icon: theme.HistoryIcon(), count: count(recent), query: "added:7d"},
 		{id: idTrash, kind: kindTrash, label: "Trash", icon: theme.DeleteIcon(), count: count(trash)},
 	}
 	items = append(items, sideItem{id: idTags, kind: kindHeader, label: "Tags", count: -1})
@@ -122,7 +137,9 @@ func (s *sidebar) set(d *sidebarData) {
 	}
 	items = append(items, sideItem{id: idCollections, kind: kindHeader, label: "Collections", count: -1})
 	if d != nil {
+		clear(s.collections)
 		for _, c := range d.collections {
+			s.collections[c.ID] = c
 			items = append(items, sideItem{
 				id: "col:" + strconv.FormatInt(c.ID, 10), kind: kindCollection, section: idCollections,
 				label: c.Name, icon: theme.FolderIcon(), depth: len(c.Path) - 1,
@@ -146,6 +163,7 @@ func (s *sidebar) set(d *sidebarData) {
 		}
 	}
 	s.items = items
+	s.also = slices.DeleteFunc(s.also, func(id string) bool { return s.find(id) < 0 })
 	s.rebuild()
 	if d != nil && s.find(s.selected) < 0 {
 		// The selected tag, collection or search is gone: fall back to the whole library.
@@ -242,7 +260,9 @@ func (s *sidebar) rebuild() {
 	}
 	s.list.Refresh()
 	if i := s.indexShown(s.selected); i >= 0 {
+		s.quiet = true
 		s.list.Select(i)
+		s.quiet = false
 	} else {
 		s.list.UnselectAll()
 	}
@@ -274,14 +294,46 @@ func (s *sidebar) item(id string) (sideItem, bool) {
 	return sideItem{}, false
 }
 
-// current returns the selected row.
+// current returns the selected row. Tags selected together with Ctrl make one row whose query
+// asks for all of them.
 func (s *sidebar) current() sideItem {
 	it, _ := s.item(s.selected)
+	for _, id := range s.also {
+		if o, ok := s.item(id); ok {
+			it.query += " " + o.query
+			it.label += " + " + o.label
+		}
+	}
 	return it
 }
 
+// collection returns the collection of a row.
+func (s *sidebar) collection(id string) (storage.Collection, bool) {
+	n, ok := collectionID(id)
+	if !ok {
+		return storage.Collection{}, false
+	}
+	c, ok := s.collections[n]
+	return c, ok
+}
+
+// itemAt returns the row under an absolute position in the window.
+func (s *sidebar) itemAt(abs fyne.Position) (sideItem, bool) {
+	d := fyne.CurrentApp().Driver()
+	for b, i := range s.boxes {
+		if i < 0 || i >= len(s.shown) || !b.Visible() {
+			continue
+		}
+		p, size := d.AbsolutePositionForObject(b), b.Size()
+		if abs.X >= p.X && abs.X < p.X+size.Width && abs.Y >= p.Y && abs.Y < p.Y+size.Height {
+			return s.shown[i], true
+		}
+	}
+	return sideItem{}, false
+}
+
 func (s *sidebar) onSelected(i widget.ListItemID) {
-	if i < 0 || i >= len(s.shown) {
+	if s.quiet || i < 0 || i >= len(s.shown) {
 		return
 	}
 	it := s.shown[i]
@@ -294,11 +346,38 @@ func (s *sidebar) onSelected(i widget.ListItemID) {
 		s.rebuild() // puts the selection back where it was
 		return
 	}
-	if it.id == s.selected {
+	if it.kind == kindTag && s.ctrlHeld() {
+		if cur, ok := s.item(s.selected); ok && cur.kind == kindTag && it.id != s.selected {
+			// Ctrl adds a tag to the selected ones (or takes it away): entries must have all.
+			if i := slices.Index(s.also, it.id); i >= 0 {
+				s.also = slices.Delete(s.also, i, i+1)
+			} else {
+				s.also = append(s.also, it.id)
+			}
+			s.quiet = true
+			s.list.Select(s.indexShown(s.selected))
+			s.quiet = false
+			s.list.Refresh()
+			s.onSelect(s.current())
+			return
+		}
+	}
+	if it.id == s.selected && len(s.also) == 0 {
 		return
 	}
+	s.also = nil
 	s.selected = it.id
+	s.list.Refresh()
 	s.onSelect(it)
+}
+
+// ctrlHeld reports whether Ctrl (Cmd on macOS) is held down.
+func (s *sidebar) ctrlHeld() bool {
+	if s.ctrl != nil {
+		return s.ctrl()
+	}
+	d, ok := fyne.CurrentApp().Driver().(desktop.Driver)
+	return ok && d.CurrentKeyModifiers()&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
 }
 
 // selectID selects the row with that id, as a click on it would.
@@ -323,7 +402,7 @@ type sideRow struct {
 
 const swatchSize = 10
 
-func newSideRow() fyne.CanvasObject {
+func newSideRow(s *sidebar) fyne.CanvasObject {
 	r := &sideRow{
 		indent: canvas.NewRectangle(color.Transparent),
 		icon:   widget.NewIcon(nil),
@@ -341,7 +420,7 @@ func newSideRow() fyne.CanvasObject {
 	sizer := canvas.NewRectangle(color.Transparent)
 	sizer.SetMinSize(fyne.NewSquareSize(iconSize))
 	left := container.NewHBox(r.indent, container.NewStack(sizer, r.icon, container.NewCenter(r.swatch)))
-	b := &sideRowBox{row: r, content: container.NewBorder(nil, nil, left, r.count, container.NewStack(r.name, r.hint))}
+	b := &sideRowBox{sidebar: s, row: r, content: container.NewBorder(nil, nil, left, r.count, container.NewStack(r.name, r.hint))}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -349,8 +428,22 @@ func newSideRow() fyne.CanvasObject {
 // sideRowBox carries its row's widgets, so that updateRow need not dig through containers.
 type sideRowBox struct {
 	widget.BaseWidget
+	sidebar *sidebar
 	row     *sideRow
 	content *fyne.Container
+	item    sideItem // the row it shows now
+}
+
+// TappedSecondary shows the row's menu: rename, colour, delete, new collection…
+func (b *sideRowBox) TappedSecondary(e *fyne.PointEvent) {
+	if b.sidebar.onMenu == nil {
+		return
+	}
+	if m := b.sidebar.onMenu(b.item); m != nil {
+		if cv := fyne.CurrentApp().Driver().CanvasForObject(b); cv != nil {
+			widget.ShowPopUpMenuAtPosition(m, cv, e.AbsolutePosition)
+		}
+	}
 }
 
 func (b *sideRowBox) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.content) }
@@ -359,7 +452,10 @@ func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if i < 0 || i >= len(s.shown) {
 		return
 	}
-	it, r := s.shown[i], o.(*sideRowBox).row
+	box := o.(*sideRowBox)
+	it, r := s.shown[i], box.row
+	box.item = it
+	s.boxes[box] = i
 	r.indent.SetMinSize(fyne.NewSize(float32(it.depth)*theme.IconInlineSize(), 0))
 	if it.kind == kindEmpty {
 		r.name.Hide()
@@ -373,7 +469,7 @@ func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r.hint.Hide()
 	r.name.Show()
-	r.name.TextStyle.Bold = it.kind == kindHeader
+	r.name.TextStyle.Bold = it.kind == kindHeader || slices.Contains(s.also, it.id)
 	r.name.SetText(it.label)
 	icon := it.icon
 	if it.kind == kindHeader {
@@ -411,6 +507,12 @@ func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
 		return nil, err
 	}
 	if d.starred, err = lib.CountMatches(ctx, "is:starred"); err != nil {
+		return nil, err
+	}
+	if d.unfiled, err = lib.CountMatches(ctx, "is:unfiled"); err != nil {
+		return nil, err
+	}
+	if d.recent, err = lib.CountMatches(ctx, "added:7d"); err != nil {
 		return nil, err
 	}
 	if d.trash, err = countTrash(ctx, lib); err != nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/storage"
 )
@@ -38,11 +40,19 @@ func selectSide(t *testing.T, u *UI, id string) {
 
 // rowKeys returns the keys the list shows, sorted. Call it on the UI goroutine.
 func rowKeys(u *UI) []string {
+	keys := listKeys(u)
+	slices.Sort(keys)
+	return keys
+}
+
+// listKeys returns the keys the list shows, in its order, reading any page it does not hold.
+// Call it on the UI goroutine.
+func listKeys(u *UI) []string {
 	var keys []string
-	for _, r := range u.list.rows {
+	for i := range u.list.rowCount() {
+		r, _ := u.list.row(i)
 		keys = append(keys, r.Key)
 	}
-	slices.Sort(keys)
 	return keys
 }
 
@@ -99,9 +109,9 @@ func TestSidebarTagFiltersAndCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyne.DoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.refreshSidebar)
 	eventually(t, "the parent tag's count", func() bool { return u.settled() && sideCount(u, "tag:ml") == 2 })
-	fyne.DoAndWait(func() {
+	fyneDoAndWait(func() {
 		parent, _ := u.sidebar.item("tag:ml")
 		child, _ := u.sidebar.item("tag:ml/deep nets")
 		if parent.depth != 0 || child.depth != 1 || child.label != "deep nets" || u.sidebar.find("tag:ml") > u.sidebar.find("tag:ml/deep nets") {
@@ -124,7 +134,7 @@ func TestSidebarUnreadAndStarred(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyne.DoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.refreshSidebar)
 	eventually(t, "counts", func() bool { return u.settled() && sideCount(u, idUnread) == 54 && sideCount(u, idStarred) == 1 })
 	selectSide(t, u, idUnread)
 	eventually(t, "54 of 56", func() bool {
@@ -154,7 +164,7 @@ func TestSidebarCollectionsAndSearchCombine(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyne.DoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.refreshSidebar)
 	groupID, weekID := fmt.Sprintf("col:%d", group.ID), fmt.Sprintf("col:%d", week.ID)
 	want := searchKeys(t, lib, `in:"Reading group"`)
 	if len(want) != 3 {
@@ -172,7 +182,7 @@ func TestSidebarCollectionsAndSearchCombine(t *testing.T) {
 		t.Fatalf("combined search finds %v", test)
 	}
 	settle(t, u)
-	fyne.DoAndWait(func() { u.search.SetText("pointer") })
+	fyneDoAndWait(func() { u.search.SetText("pointer") })
 	showsExactly(t, u, "collection AND search", test)
 	eventually(t, "status", func() bool { return u.settled() && strings.HasPrefix(u.status.Text, "1 of 56 entries · ") })
 	selectSide(t, u, idLibrary)
@@ -189,7 +199,7 @@ func TestSidebarSavedSearchAndTrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyne.DoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.refreshSidebar)
 	want := searchKeys(t, lib, "year:..2019")
 	eventually(t, "counts", func() bool {
 		return u.settled() && sideCount(u, "saved:Old papers") == len(want) && sideCount(u, idTrash) == 1 && sideCount(u, idLibrary) == 55
@@ -210,7 +220,7 @@ func TestSidebarEmptyStatesAndFolding(t *testing.T) {
 		it, ok := u.sidebar.item("empty:" + idCollections)
 		return ok && strings.HasPrefix(it.label, "No collections yet")
 	})
-	fyne.DoAndWait(func() {
+	fyneDoAndWait(func() {
 		if _, ok := u.sidebar.item("empty:" + idTags); ok {
 			t.Error("the sample's keywords made no tags")
 		}
@@ -227,4 +237,159 @@ func TestSidebarEmptyStatesAndFolding(t *testing.T) {
 			t.Error("unfolding Tags did not bring its rows back")
 		}
 	})
+}
+
+func TestSidebarCtrlSelectsTagsTogether(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	if err := lib.AddTags(ctx, []string{"vinyals2015pointer", "zhang2023noisy"}, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.AddTags(ctx, []string{"vinyals2015pointer", "kim2023probabilistic"}, "b"); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(u.refreshSidebar)
+	selectSide(t, u, "tag:a")
+	showsExactly(t, u, "tag a", []string{"vinyals2015pointer", "zhang2023noisy"})
+	ctrl := true
+	fyneDoAndWait(func() { u.sidebar.ctrl = func() bool { return ctrl } })
+	selectSide(t, u, "tag:b")
+	showsExactly(t, u, "tags a and b", []string{"vinyals2015pointer"})
+	// Ctrl on b again takes it away; a click without Ctrl selects one tag only.
+	selectSide(t, u, "tag:b")
+	showsExactly(t, u, "tag a again", []string{"vinyals2015pointer", "zhang2023noisy"})
+	ctrl = false
+	selectSide(t, u, "tag:b")
+	showsExactly(t, u, "tag b alone", []string{"kim2023probabilistic", "vinyals2015pointer"})
+}
+
+// menuAction runs the item of a sidebar row's menu with that label.
+func menuAction(t *testing.T, u *UI, id, label string) {
+	t.Helper()
+	var action func()
+	fyneDoAndWait(func() {
+		it, _ := u.sidebar.item(id)
+		var find func(m *fyne.Menu)
+		find = func(m *fyne.Menu) {
+			for _, mi := range m.Items {
+				if mi.Label == label {
+					action = mi.Action
+				}
+				if mi.ChildMenu != nil {
+					find(mi.ChildMenu)
+				}
+			}
+		}
+		if m := u.sideMenu(it); m != nil {
+			find(m)
+		}
+	})
+	if action == nil {
+		t.Fatalf("row %s has no menu item %q", id, label)
+	}
+	fyneDoAndWait(action)
+}
+
+// answer types into the open dialog's entry and confirms it with the button of that label.
+func answer(t *testing.T, u *UI, text, button string) {
+	t.Helper()
+	fyneDoAndWait(func() {
+		top := u.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no dialog")
+		}
+		var entry *widget.Entry
+		var ok *widget.Button
+		walk(top, func(o fyne.CanvasObject) {
+			switch w := o.(type) {
+			case *widget.Entry:
+				entry = w
+			case *widget.Button:
+				if w.Text == button {
+					ok = w
+				}
+			}
+		})
+		if entry == nil || ok == nil {
+			t.Fatalf("the dialog has no entry or no %q button", button)
+		}
+		entry.SetText(text)
+		test.Tap(ok)
+	})
+}
+
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			walk(c, f)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(w)
+		for _, c := range r.Objects() {
+			walk(c, f)
+		}
+	}
+}
+
+func TestSidebarMenusAndDrop(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	settle(t, u)
+	menuAction(t, u, idCollections, "New Collection…")
+	answer(t, u, "Thesis", "Create")
+	eventually(t, "the new collection", func() bool {
+		cols, _ := lib.Collections(ctx)
+		return u.settled() && len(cols) == 1 && cols[0].Name == "Thesis"
+	})
+	cols, _ := lib.Collections(ctx)
+	colID := fmt.Sprintf("col:%d", cols[0].ID)
+	eventually(t, "its row", func() bool { _, ok := u.sidebar.item(colID); return u.settled() && ok })
+
+	// Dragging two selected entries onto the collection's row puts them in it.
+	fyneDoAndWait(func() {
+		u.list.tap(0, 0)
+		u.list.tap(1, fyne.KeyModifierShift)
+	})
+	selectSide(t, u, idTags) // folds the long tag list, so that the collection's row is drawn
+	settle(t, u)
+	var drop fyne.Position
+	fyneDoAndWait(func() {
+		for b, i := range u.sidebar.boxes {
+			if i < len(u.sidebar.shown) && u.sidebar.shown[i].id == colID {
+				drop = fyne.CurrentApp().Driver().AbsolutePositionForObject(b).AddXY(5, 5)
+			}
+		}
+	})
+	if drop.IsZero() {
+		t.Fatal("the collection's row is not drawn")
+	}
+	fyneDoAndWait(func() { u.onDropEntries(drop) })
+	eventually(t, "two entries in the collection", func() bool { return u.settled() && sideCount(u, colID) == 2 })
+
+	// Rename the collection; a tag's rename merges it into another.
+	menuAction(t, u, colID, "Rename…")
+	answer(t, u, "PhD thesis", "Rename")
+	eventually(t, "renamed", func() bool { c, _ := lib.Collections(ctx); return u.settled() && c[0].Name == "PhD thesis" })
+	if err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "old"); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(u.refreshSidebar)
+	eventually(t, "tag old", func() bool { _, ok := u.sidebar.item("tag:old"); return u.settled() && ok })
+	menuAction(t, u, "tag:old", "Rename or Merge…")
+	answer(t, u, "attention", "Rename")
+	eventually(t, "merged", func() bool { _, ok := u.sidebar.item("tag:old"); return u.settled() && !ok })
+	if got := searchKeys(t, lib, "tag:attention"); !slices.Contains(got, "vinyals2015pointer") {
+		t.Errorf("tag:attention after the merge: %v", got)
+	}
+	menuAction(t, u, "tag:attention", "Red")
+	eventually(t, "coloured", func() bool { it, _ := u.sidebar.item("tag:attention"); return u.settled() && it.colour != nil })
+
+	// Save the search typed as a saved search.
+	fyneDoAndWait(func() { u.search.SetText("pointer") })
+	settle(t, u)
+	menuAction(t, u, idSaved, "Save Current Search…")
+	answer(t, u, "Pointers", "Save")
+	eventually(t, "saved", func() bool { return u.settled() && sideCount(u, "saved:Pointers") == 1 })
 }

@@ -9,12 +9,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -30,26 +32,85 @@ type Library interface {
 	CountMatches(ctx context.Context, query string) (int, error)
 	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
+	UpdateEntry(ctx context.Context, key string, e *bib.Entry) error
+	AddEntry(ctx context.Context, e *bib.Entry, keyPattern string) (string, error)
 	ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error)
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
 	Tags(ctx context.Context) ([]storage.Tag, error)
+	EntryTags(ctx context.Context, key string) ([]string, error)
+	AddTags(ctx context.Context, keys []string, tags ...string) error
+	RemoveTags(ctx context.Context, keys []string, tags ...string) error
 	Collections(ctx context.Context) ([]storage.Collection, error)
+	EntryCollections(ctx context.Context, key string) ([]storage.Collection, error)
+	AddToCollection(ctx context.Context, id int64, keys ...string) error
+	RemoveFromCollection(ctx context.Context, id int64, keys ...string) error
 	SavedSearches(ctx context.Context) ([]storage.SavedSearch, error)
+	EntryFlags(ctx context.Context, key string) (storage.Flags, error)
+	SetRead(ctx context.Context, read bool, keys ...string) error
+	SetStarred(ctx context.Context, starred bool, keys ...string) error
+	SetRating(ctx context.Context, key string, rating int) error
+	Trash(ctx context.Context, keys ...string) error
+	Restore(ctx context.Context, keys ...string) error
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
+	noteStore
+	attachmentStore
+	organiser
+	duplicateFinder
+}
+
+// shortcut makes a Ctrl (Cmd on macOS) shortcut, with Shift when shift is set.
+func shortcut(key fyne.KeyName, shift bool) *desktop.CustomShortcut {
+	m := fyne.KeyModifierShortcutDefault
+	if shift {
+		m |= fyne.KeyModifierShift
+	}
+	return &desktop.CustomShortcut{KeyName: key, Modifier: m}
 }
 
 var (
-	shortcutImport = desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutExport = desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
-	shortcutFind   = desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutImport     = shortcut(fyne.KeyO, false)
+	shortcutExport     = shortcut(fyne.KeyE, false)
+	shortcutFind       = shortcut(fyne.KeyF, false)
+	shortcutPaste      = shortcut(fyne.KeyV, true)
+	shortcutNew        = shortcut(fyne.KeyN, false)
+	shortcutDuplicate  = shortcut(fyne.KeyD, false)
+	shortcutTrash      = shortcut(fyne.KeyDelete, false)
+	shortcutCopyCite   = shortcut(fyne.KeyC, false)
+	shortcutCopyBibTeX = shortcut(fyne.KeyC, true)
+	shortcutCopyKey    = shortcut(fyne.KeyK, false)
+	shortcutUndo       = shortcut(fyne.KeyZ, false)
+	shortcutRedo       = shortcut(fyne.KeyZ, true)
+	shortcutPrefs      = shortcut(fyne.KeyComma, false)
+	shortcutSelectAll  = shortcut(fyne.KeyA, false)
 )
 
-// prefExportASCII is the preference that writes non-ASCII text as LaTeX on export, for old
-// BibTeX toolchains.
-const prefExportASCII = "export.ascii"
+// shortcutText spells a shortcut for a message.
+func shortcutText(s *desktop.CustomShortcut) string {
+	mod := "Ctrl+"
+	if fyne.CurrentDevice() != nil && s.Modifier&fyne.KeyModifierSuper != 0 {
+		mod = "Cmd+"
+	}
+	if s.Modifier&fyne.KeyModifierShift != 0 {
+		mod = "Shift+" + mod
+	}
+	return mod + string(s.KeyName)
+}
 
-// pageSize is how many rows of a search the list holds.
-const pageSize = 5000
+// Preferences, kept by Fyne per user.
+const (
+	// prefExportASCII writes non-ASCII text as LaTeX on export, for old BibTeX toolchains.
+	prefExportASCII   = "export.ascii"
+	prefExportDialect = "export.dialect" // a bib.Dialect
+	prefExportFolder  = "export.folder"
+	prefImportFolder  = "import.folder"
+	prefDuplicates    = "import.duplicates" // a storage.DuplicatePolicy
+	prefKeyPattern    = "keys.pattern"
+	prefCiteCommand   = "cite.command"
+	prefFontScale     = "view.scale"
+)
+
+// firstPage is how many rows a search reads at once; the list reads the rest as it scrolls.
+const firstPage = pageRows
 
 // UI is the main window.
 type UI struct {
@@ -64,11 +125,21 @@ type UI struct {
 	status  *widget.Label
 
 	// The fields below are used on the UI goroutine only.
-	query          string // the search field's text
-	generation     int    // of the newest reload; older results are dropped
-	sideGeneration int    // of the newest sidebar refresh
-	listShown      int    // the generation of the reload last shown
-	sideShown      int    // the generation of the sidebar refresh last shown
+	query          string                // the search field's text
+	generation     int                   // of the newest reload; older results are dropped
+	sideGeneration int                   // of the newest sidebar refresh
+	listShown      int                   // the generation of the reload last shown
+	sideShown      int                   // the generation of the sidebar refresh last shown
+	pending        int                   // changes queued on the writer and not yet shown
+	pagesPending   int                   // pages asked for and not yet shown
+	shownSearch    storage.SearchOptions // the search whose result the list shows
+	searching      bool                  // a reload is running
+	again          bool                  // another reload was asked for while it ran
+	againKeep      bool                  // and all those asked to keep the selection
+	history        history
+	asciiItem      *fyne.MenuItem
+
+	writes chan func() // changes to the library, run in order by writer
 
 	loadedOnce sync.Once
 	loaded     chan struct{} // closed when the first list and sidebar have reached the widgets
@@ -76,31 +147,52 @@ type UI struct {
 
 // New builds the main window over lib. It does not show it.
 func New(a fyne.App, lib Library) *UI {
-	u := &UI{app: a, lib: lib, loaded: make(chan struct{})}
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: make(chan func(), 64), againKeep: true}
+	go u.writer()
 	a.SetIcon(assets.Icon)
+	applyScale(a)
 	u.win = a.NewWindow("Bibshelf")
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
-	u.list = newEntryList(u.onSelect, u.reload)
-	u.detail = newEntryPane()
+	u.list = newEntryList(a.Preferences())
+	u.list.load = u.loadPage
+	u.list.onSelect = func(keys []string) { u.detail.showKeys(keys) }
+	u.list.onSort = u.reload
+	u.list.onActivate = func() { u.detail.edit() }
+	u.list.onDelete = u.onTrash
+	u.list.onShortcut = u.listShortcut
+	u.list.onDrag = func() {
+		u.status.SetText(fmt.Sprintf("Drop %s on a collection, a tag, Starred or the Trash", rowsText(len(u.list.selection()))))
+	}
+	u.list.onDrop = u.onDropEntries
+	u.sidebar.onMenu = u.sideMenu
+	u.detail = newEntryPane(u)
 	u.search = widget.NewEntry()
 	u.search.SetPlaceHolder(`Search: words, "a phrase", -word, author:, year:2019..2023, tag:, type:, is:unread…`)
 	u.search.OnChanged = u.onSearch
 	u.status = widget.NewLabel("Opening library…")
+	u.status.Truncation = fyne.TextTruncateEllipsis
 
 	toolbar := widget.NewToolbar(
+		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
 		widget.NewToolbarAction(theme.FolderOpenIcon(), u.onImport),
+		widget.NewToolbarAction(theme.ContentPasteIcon(), u.onPaste),
 		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.onExport),
+		widget.NewToolbarSeparator(),
+		widget.NewToolbarAction(theme.ContentCopyIcon(), u.onCopyCitation),
+		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
 	top := container.NewBorder(nil, nil, nil, toolbar, u.search)
 	centre := container.NewBorder(top, u.status, nil, nil, u.list.table)
 	right := container.NewHSplit(centre, u.detail.content)
-	right.Offset = 0.7
+	right.Offset = 0.62
 	main := container.NewHSplit(u.sidebar.content, right)
-	main.Offset = 0.2
+	main.Offset = 0.18
 	u.win.SetContent(main)
 	u.win.SetMainMenu(u.menu())
+	u.win.SetOnDropped(u.onDropped)
+	u.win.SetCloseIntercept(u.onClose)
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.reload()
 	u.refreshSidebar()
@@ -110,21 +202,143 @@ func New(a fyne.App, lib Library) *UI {
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
+// menuItem makes a menu item with a shortcut, which also works when the menu bar is not shown
+// (as in the test driver).
+func (u *UI) menuItem(label string, sc *desktop.CustomShortcut, action func()) *fyne.MenuItem {
+	it := fyne.NewMenuItem(label, action)
+	if sc != nil {
+		it.Shortcut = sc
+		u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { action() })
+	}
+	return it
+}
+
+// textShortcut wraps an action whose shortcut a text field also uses (Ctrl+C, Ctrl+Z, Ctrl+A):
+// the main menu sees such a shortcut first, so it is passed on when a text field has the focus.
+func (u *UI) textShortcut(s fyne.Shortcut, action func()) func() {
+	return func() {
+		if f, ok := u.win.Canvas().Focused().(fyne.Shortcutable); ok {
+			if _, isList := f.(*entryTable); !isList {
+				f.TypedShortcut(s)
+				return
+			}
+		}
+		action()
+	}
+}
+
 func (u *UI) menu() *fyne.MainMenu {
-	imp := fyne.NewMenuItem("Import BibTeX…", u.onImport)
-	imp.Shortcut = &shortcutImport
-	exp := fyne.NewMenuItem("Export BibTeX…", u.onExport)
-	exp.Shortcut = &shortcutExport
 	ascii := fyne.NewMenuItem("Export Non-ASCII as LaTeX", nil)
 	ascii.Checked = u.app.Preferences().Bool(prefExportASCII)
 	ascii.Action = func() {
 		ascii.Checked = !ascii.Checked
 		u.app.Preferences().SetBool(prefExportASCII, ascii.Checked)
 	}
-	u.win.Canvas().AddShortcut(&shortcutImport, func(fyne.Shortcut) { u.onImport() })
-	u.win.Canvas().AddShortcut(&shortcutExport, func(fyne.Shortcut) { u.onExport() })
-	u.win.Canvas().AddShortcut(&shortcutFind, func(fyne.Shortcut) { u.win.Canvas().Focus(u.search) })
-	return fyne.NewMainMenu(fyne.NewMenu("File", imp, exp, fyne.NewMenuItemSeparator(), ascii))
+	u.asciiItem = ascii
+	clip := u.app.Clipboard()
+	file := fyne.NewMenu("File",
+		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Import BibTeX…", shortcutImport, u.onImport),
+		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Export List…", shortcutExport, u.onExport),
+		u.menuItem("Export Selection…", nil, func() { u.export(exportSelection) }),
+		u.menuItem("Export Library…", nil, func() { u.export(exportLibrary) }),
+		ascii,
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
+		u.menuItem("Save Search…", nil, u.onSaveSearch),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
+	)
+	edit := fyne.NewMenu("Edit",
+		u.menuItem("Undo", shortcutUndo, u.textShortcut(&fyne.ShortcutUndo{}, u.onUndo)),
+		u.menuItem("Redo", shortcutRedo, u.textShortcut(&fyne.ShortcutRedo{}, u.onRedo)),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Copy Citation", shortcutCopyCite, u.textShortcut(&fyne.ShortcutCopy{Clipboard: clip}, u.onCopyCitation)),
+		u.menuItem("Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX),
+		u.menuItem("Copy Key", shortcutCopyKey, u.onCopyKey),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Select All", shortcutSelectAll, u.textShortcut(&fyne.ShortcutSelectAll{}, u.list.selectAll)),
+		u.menuItem("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
+		u.menuItem("Move to Trash", shortcutTrash, u.onTrash),
+		u.menuItem("Restore from Trash", nil, u.onRestore),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
+	)
+	view := fyne.NewMenu("View",
+		u.menuItem("Find", shortcutFind, func() { u.win.Canvas().Focus(u.search) }),
+		fyne.NewMenuItem("Columns", nil),
+	)
+	view.Items[1].ChildMenu = u.list.columnMenu()
+	return fyne.NewMainMenu(file, edit, view)
+}
+
+// listShortcut runs the window's action for a shortcut typed in the list.
+func (u *UI) listShortcut(s fyne.Shortcut) bool {
+	switch s.(type) {
+	case *fyne.ShortcutCopy:
+		u.onCopyCitation()
+	case *fyne.ShortcutUndo:
+		u.onUndo()
+	case *fyne.ShortcutRedo:
+		u.onRedo()
+	case *fyne.ShortcutSelectAll:
+		u.list.selectAll()
+	default:
+		return false
+	}
+	return true
+}
+
+// onClose saves what is being edited (the field with the focus, the note) and closes the window
+// once every change has reached the library.
+func (u *UI) onClose() {
+	u.win.Canvas().Unfocus() // a field editor hands its value over when it loses the focus
+	u.detail.notes.flush()
+	u.status.SetText("Saving…")
+	go func() {
+		u.Wait()
+		fyneDo(u.win.Close)
+	}()
+}
+
+// Wait returns once the changes asked for so far have reached the library. It must not be
+// called on the UI goroutine.
+func (u *UI) Wait() {
+	u.detail.notes.queue.wait()
+	u.detail.files.queue.wait()
+	done := make(chan struct{})
+	u.writes <- func() { close(done) }
+	<-done
+}
+
+// onDropped imports dropped .bib files and attaches other files to the selected entry.
+func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
+	var bibs, files []string
+	for _, uri := range uris {
+		if uri.Scheme() != "file" {
+			continue
+		}
+		switch strings.ToLower(uri.Extension()) {
+		case ".bib", ".bibtex":
+			bibs = append(bibs, uri.Path())
+		default:
+			files = append(files, uri.Path())
+		}
+	}
+	if len(bibs) > 0 {
+		go u.importPaths(bibs)
+	}
+	if len(files) > 0 {
+		if u.detail.entry == nil || len(u.list.selection()) != 1 {
+			dialog.ShowInformation("Attach files", "Select one entry, then drop files onto the window to attach them to it.", u.win)
+			return
+		}
+		u.detail.tabs.SelectIndex(3)
+		u.detail.files.add(files)
+	}
 }
 
 func (u *UI) onSearch(q string) {
@@ -140,11 +354,23 @@ func (u *UI) listQuery() string {
 	return strings.TrimSpace(u.sidebar.current().query + " " + u.query)
 }
 
-// reload runs the current search off the UI goroutine and shows its result.
-func (u *UI) reload() {
+// reload runs the current search off the UI goroutine and shows its first page; the selection
+// is emptied.
+func (u *UI) reload() { u.reloadKeep(false) }
+
+// reloadKeep reloads the list; with keep, the selection stays (after an edit, say). While a
+// search runs, the reloads asked for meanwhile make one more search when it ends, for the
+// newest text: typing never queues a search per keystroke, and never waits for one.
+func (u *UI) reloadKeep(keep bool) {
+	if u.searching {
+		u.again = true
+		u.againKeep = u.againKeep && keep
+		return
+	}
+	u.searching = true
 	u.generation++
 	gen, query := u.generation, u.listQuery()
-	search := storage.SearchOptions{Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: pageSize}
+	search := storage.SearchOptions{Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: firstPage}
 	trash := u.sidebar.current().kind == kindTrash
 	go func() {
 		ctx := context.Background()
@@ -153,15 +379,12 @@ func (u *UI) reload() {
 		var matches int
 		var err error
 		if trash {
-			rows, err = u.lib.Trashed(ctx, 0, pageSize)
+			rows, err = u.lib.Trashed(ctx, 0, -1) // the trash is small, and has no count
 			matches = len(rows)
-			if err == nil && matches == pageSize {
-				matches, err = countTrash(ctx, u.lib)
-			}
 		} else {
 			rows, err = u.lib.SearchWith(ctx, search)
 			matches = len(rows)
-			if err == nil && matches == pageSize {
+			if err == nil && matches == firstPage {
 				matches, err = u.lib.CountMatches(ctx, query)
 			}
 		}
@@ -170,25 +393,61 @@ func (u *UI) reload() {
 		if err == nil {
 			err = cerr
 		}
-		fyne.Do(func() {
+		fyneDo(func() {
+			u.searching = false
+			if u.again {
+				// The text changed while this ran: its result is stale already.
+				u.again = false
+				k := u.againKeep
+				u.againKeep = true
+				u.reloadKeep(k)
+				return
+			}
 			if gen != u.generation {
 				return // a newer search is on its way
 			}
 			if err != nil {
 				u.status.SetText("Search failed: " + err.Error())
 			} else {
-				u.list.setRows(rows)
 				if trash {
+					u.list.setTrash(gen, rows, keep)
 					u.status.SetText(trashStatusText(matches, u.query, took))
 				} else {
+					u.shownSearch = search
+					u.list.setResult(gen, matches, rows, keep)
 					u.status.SetText(statusText(matches, total, query, took))
 				}
+				if !keep {
+					u.detail.showKeys(nil)
+				}
 				if total == 0 && !trash {
-					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (Ctrl+O).")
+					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (" +
+						shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
+						", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
+				} else if matches == 0 && !trash {
+					u.detail.showMessage("Nothing matches the search.\n\nFewer words find more; the search field's hint lists what it understands.")
 				}
 			}
 			u.listShown = gen
 			u.markLoaded()
+		})
+	}()
+}
+
+// loadPage reads one page of the list's result off the UI goroutine.
+func (u *UI) loadPage(gen, page int) {
+	search := u.shownSearch // the search of the result shown, even when the text has changed since
+	search.Offset, search.Limit = page*pageRows, pageRows
+	u.pagesPending++
+	go func() {
+		rows, err := u.lib.SearchWith(context.Background(), search)
+		fyneDo(func() {
+			u.pagesPending--
+			if err != nil {
+				u.status.SetText("Could not read the list: " + err.Error())
+				return
+			}
+			u.list.setPage(gen, page, rows)
 		})
 	}()
 }
@@ -200,7 +459,7 @@ func (u *UI) refreshSidebar() {
 	gen := u.sideGeneration
 	go func() {
 		d, err := readSidebar(context.Background(), u.lib)
-		fyne.Do(func() {
+		fyneDo(func() {
 			if gen != u.sideGeneration {
 				return
 			}
@@ -246,17 +505,21 @@ func thousands(n int) string {
 	return s
 }
 
-func (u *UI) onSelect(key string) {
-	go func() {
-		e, err := u.lib.Entry(context.Background(), key)
-		fyne.Do(func() {
-			if err != nil {
-				u.detail.showMessage("Could not read the entry: " + err.Error())
-				return
-			}
-			u.detail.show(e)
-		})
-	}()
+// Tabs of the entry pane, for Reveal.
+var tabNames = []string{"info", "notes", "bibtex", "attachments"}
+
+// Reveal selects an entry and shows one tab of the entry pane ("info", "notes", "bibtex" or
+// "attachments"), as bibshelf --select does. Call it on the UI goroutine.
+func (u *UI) Reveal(key, tab string) error {
+	i := slices.Index(tabNames, strings.ToLower(tab))
+	if tab != "" && i < 0 {
+		return fmt.Errorf("no tab %q: want one of %s", tab, strings.Join(tabNames, ", "))
+	}
+	u.list.selectKeys(key)
+	if i >= 0 {
+		u.detail.tabs.SelectIndex(i)
+	}
+	return nil
 }
 
 // Loaded is closed once the first list of entries has reached the window.
@@ -265,8 +528,9 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return u.listShown == u.generation && u.sideShown == u.sideGeneration
+	return !u.searching && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
+		u.pagesPending == 0 && u.detail.idle()
 }
 
-// Rows returns how many entries the list holds. Call it on the UI goroutine.
-func (u *UI) Rows() int { return len(u.list.rows) }
+// Rows returns how many entries the list shows. Call it on the UI goroutine.
+func (u *UI) Rows() int { return u.list.rowCount() }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,12 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
+
+func TestMain(m *testing.M) {
+	// Fyne's test driver runs fyne.Do functions on the calling goroutines, at the same time.
+	uiLock = &sync.Mutex{}
+	os.Exit(m.Run())
+}
 
 // newTestUI opens a real library in a temporary folder, fills it with the sample library and
 // builds the window over it with Fyne's test driver.
@@ -48,7 +55,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var ok bool
-		fyne.DoAndWait(func() { ok = cond() })
+		fyneDoAndWait(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -67,18 +74,18 @@ func TestListSearchAndSelect(t *testing.T) {
 
 	// One change, not test.Type's keystroke per letter: Fyne's test driver runs fyne.Do on the
 	// calling goroutine, so the results of a burst of searches can land out of order there.
-	fyne.DoAndWait(func() { u.search.SetText("pointer net") })
+	fyneDoAndWait(func() { u.search.SetText("pointer net") })
 	eventually(t, "one match", func() bool {
-		return u.settled() && u.Rows() == 1 && u.list.rows[0].Key == "vinyals2015pointer" && strings.HasPrefix(u.status.Text, "1 of 56 entries · ")
+		return u.settled() && u.Rows() == 1 && listKeys(u)[0] == "vinyals2015pointer" && strings.HasPrefix(u.status.Text, "1 of 56 entries · ")
 	})
 
-	u.list.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	fyneDoAndWait(func() { u.list.tap(0, 0) })
 	eventually(t, "entry pane", func() bool {
-		return u.detail.title.Text == "Pointer Networks" && u.detail.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
+		return u.detail.info.title.Text == "Pointer Networks" && u.detail.info.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
 	})
 
 	settle(t, u)
-	fyne.DoAndWait(func() { u.search.SetText("") })
+	fyneDoAndWait(func() { u.search.SetText("") })
 	eventually(t, "all rows again", func() bool { return u.settled() && u.Rows() == 56 })
 }
 
@@ -115,7 +122,7 @@ func TestImportShowsReport(t *testing.T) {
 		t.Errorf("library has %d entries, want 58", n)
 	}
 	var text string
-	fyne.DoAndWait(func() {
+	fyneDoAndWait(func() {
 		top := u.Window().Canvas().Overlays().Top()
 		if top == nil {
 			return
@@ -161,10 +168,10 @@ func allText(o fyne.CanvasObject) string {
 func TestExportFollowsSearchAndASCIIPreference(t *testing.T) {
 	u, lib := newTestUI(t)
 	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
-	fyne.DoAndWait(func() { u.search.SetText("biondi stationary") })
+	fyneDoAndWait(func() { u.search.SetText("biondi stationary") })
 	eventually(t, "one match", func() bool { return u.settled() && u.Rows() == 1 })
 	var opts storage.ExportOptions
-	fyne.DoAndWait(func() {
+	fyneDoAndWait(func() {
 		u.app.Preferences().SetBool(prefExportASCII, true)
 		opts = u.exportOptions()
 	})
@@ -209,7 +216,7 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 		t.Fatalf("library has %d entries (%v), want %d", n, err, 56+progressFrom+200)
 	}
 	var text string
-	fyne.DoAndWait(func() {
+	fyneDoAndWait(func() {
 		if top := u.Window().Canvas().Overlays().Top(); top != nil {
 			text = allText(top)
 		}
@@ -233,23 +240,17 @@ func TestHeaderSortsTheList(t *testing.T) {
 		}
 		return ks
 	}
-	shown := func() []string {
-		var ks []string
-		for _, r := range u.list.rows {
-			ks = append(ks, r.Key)
-		}
-		return ks
-	}
+	shown := func() []string { return listKeys(u) }
 	byTitle := keys(storage.SearchOptions{Sort: "title"})
 	byTitleDesc := keys(storage.SearchOptions{Sort: "title", Desc: true})
 	if byTitle[0] == byTitleDesc[0] {
 		t.Fatal("the two orders start alike: the test would prove nothing")
 	}
-	fyne.DoAndWait(func() { u.list.sortBy(0) }) // as a tap on "Title"
+	fyneDoAndWait(func() { u.list.sortBy(0) }) // as a tap on "Title"
 	eventually(t, "sorted by title", func() bool { return u.settled() && slices.Equal(shown(), byTitle) })
-	fyne.DoAndWait(func() { u.list.sortBy(0) })
+	fyneDoAndWait(func() { u.list.sortBy(0) })
 	eventually(t, "sorted by title, descending", func() bool { return u.settled() && slices.Equal(shown(), byTitleDesc) })
-	fyne.DoAndWait(func() { u.list.sortBy(2) })
+	fyneDoAndWait(func() { u.list.sortBy(2) })
 	byYear := keys(storage.SearchOptions{Sort: "year"})
 	eventually(t, "sorted by year", func() bool { return u.settled() && slices.Equal(shown(), byYear) })
 }

@@ -82,3 +82,12 @@ func TestRename(t *testing.T) {
 		}
 	}
 }
+
+func TestSetField(t *testing.T) {
+	e := Parse("t.bib", []byte("@article{a, author = {X}, year = 2020}")).Entries()[0]
+	e.SetField(Field{Name: "Title", Raw: `"Quoted " # jan`, Value: "Quoted January"})
+	e.SetField(Field{Name: "year", Raw: "{2021}", Value: "2021"})
+	if got, want := Format(e), "@article{a,\n  author = {X},\n  title = \"Quoted \" # jan,\n  year = {2021},\n}"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

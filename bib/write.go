@@ -140,6 +140,25 @@ func (e *Entry) Set(name, value string) error {
 	return nil
 }
 
+// SetField gives the entry the field f as it is, raw text and all: in place of the field of that
+// name it has, or where FieldOrder puts a new one. The entry loses its Source, as with Set.
+func (e *Entry) SetField(f Field) {
+	f.Name, f.Duplicate = strings.ToLower(f.Name), false
+	e.Source = ""
+	if old := e.Field(f.Name); old != nil {
+		*old = f
+		return
+	}
+	rank := fieldRank(f.Name)
+	for i, o := range e.Fields {
+		if fieldRank(o.Name) > rank {
+			e.Fields = slices.Insert(e.Fields, i, f)
+			return
+		}
+	}
+	e.Fields = append(e.Fields, f)
+}
+
 // Delete removes the entry's field name (case-insensitive), repeats included, and reports
 // whether it had one. The entry then loses its Source, as with Set.
 func (e *Entry) Delete(name string) bool {

@@ -29,9 +29,11 @@ var processStart = time.Now()
 const appID = "io.github.bibshelf"
 
 func runWindow(args []string, stderr io.Writer) int {
-	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]", stderr)
+	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH]", stderr)
 	shot := fs.String("screenshot", "", "open the window, write its first complete render to this PNG `file`, and exit")
 	size := fs.String("size", "1280x800", "window size `WxH` in Fyne units")
+	selectKey := fs.String("select", "", "select the entry with this `key` once the library is shown")
+	tab := fs.String("tab", "", "show this `tab` of the selected entry: info, notes, bibtex or attachments")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
@@ -57,8 +59,22 @@ func runWindow(args []string, stderr io.Writer) int {
 	ui := app.New(a, lib)
 	ui.Window().Resize(fyne.NewSize(w, h))
 	status := exitOK
+	reveal := func() {
+		<-ui.Loaded()
+		fyne.DoAndWait(func() {
+			if err := ui.Reveal(*selectKey, *tab); err != nil {
+				fmt.Fprintf(stderr, "bibshelf: --tab: %v\n", err)
+			}
+		})
+	}
+	if (*selectKey != "" || *tab != "") && *shot == "" {
+		go reveal()
+	}
 	if *shot != "" {
 		go func() {
+			if *selectKey != "" || *tab != "" {
+				reveal()
+			}
 			if err := screenshot(ui, *shot); err != nil {
 				fmt.Fprintf(stderr, "bibshelf: %v\n", err)
 				status = exitRejected

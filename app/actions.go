@@ -1,0 +1,428 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// change is one undoable action on the library. do runs it (again, for redo); undo takes it back.
+// Both run off the UI goroutine, one change at a time, in the order they were asked for.
+type change struct {
+	name string
+	do   func(ctx context.Context) error
+	undo func(ctx context.Context) error
+	// select, when set, gives the keys to select once the change (or its redo) is done.
+	selectAfter func() []string
+	// selectUndone gives the keys to select once it is undone.
+	selectUndone func() []string
+}
+
+// history holds the changes made and undone, on the UI goroutine.
+type history struct {
+	done, undone []*change
+}
+
+// maxHistory is how many changes can be undone.
+const maxHistory = 200
+
+// perform runs a change off the UI goroutine and, when it worked, makes it undoable.
+func (u *UI) perform(c *change) {
+	u.run(c.name, c.do, func() {
+		u.history.done = append(u.history.done, c)
+		if len(u.history.done) > maxHistory {
+			u.history.done = slices.Delete(u.history.done, 0, 1)
+		}
+		u.history.undone = nil
+		u.afterChange(c.selectAfter)
+	})
+}
+
+// onUndo takes back the last change.
+func (u *UI) onUndo() {
+	if len(u.history.done) == 0 {
+		u.status.SetText("Nothing to undo")
+		return
+	}
+	c := u.history.done[len(u.history.done)-1]
+	u.history.done = u.history.done[:len(u.history.done)-1]
+	u.run("Undo "+c.name, c.undo, func() {
+		u.history.undone = append(u.history.undone, c)
+		u.status.SetText("Undone: " + c.name)
+		u.afterChange(c.selectUndone)
+	})
+}
+
+// onRedo makes the last undone change again.
+func (u *UI) onRedo() {
+	if len(u.history.undone) == 0 {
+		u.status.SetText("Nothing to redo")
+		return
+	}
+	c := u.history.undone[len(u.history.undone)-1]
+	u.history.undone = u.history.undone[:len(u.history.undone)-1]
+	u.run("Redo "+c.name, c.do, func() {
+		u.history.done = append(u.history.done, c)
+		u.status.SetText("Redone: " + c.name)
+		u.afterChange(c.selectAfter)
+	})
+}
+
+// run queues work on the library's writer goroutine and calls done on the UI goroutine when it
+// worked; a failure is shown with what was being done.
+func (u *UI) run(what string, work func(ctx context.Context) error, done func()) {
+	u.pending++
+	u.writes <- func() {
+		err := work(context.Background())
+		fyneDo(func() {
+			u.pending--
+			if err != nil {
+				u.showError(what, err)
+				u.afterChange(nil)
+				return
+			}
+			done()
+		})
+	}
+}
+
+// writer runs the library changes one after the other, so that undo finds what do left.
+func (u *UI) writer() {
+	for w := range u.writes {
+		w()
+	}
+}
+
+func (u *UI) showError(what string, err error) {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		msg = strings.TrimPrefix(msg, "update ")
+	case errors.Is(err, storage.ErrNotFound):
+		msg += " (another window may have changed it)"
+	}
+	u.status.SetText(what + " failed: " + msg)
+	dialog.ShowError(fmt.Errorf("%s failed: %s", what, msg), u.win)
+}
+
+// afterChange shows the library as it is now: the list (keeping its selection, or selecting the
+// given keys), the sidebar's counts and the entry pane.
+func (u *UI) afterChange(sel func() []string) {
+	if sel != nil {
+		keys := sel()
+		clear(u.list.selected)
+		for _, k := range keys {
+			u.list.selected[k] = true
+		}
+	}
+	u.reloadKeep(true)
+	u.refreshSidebar()
+	u.detail.showKeys(u.list.selection())
+}
+
+// saveEntry stores an edited entry in place of old.
+func (u *UI) saveEntry(old, edited *bib.Entry, what string) {
+	before, after := old.Clone(), edited.Clone()
+	u.perform(&change{
+		name:         what,
+		do:           func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, before.Key, after) },
+		undo:         func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, after.Key, before) },
+		selectAfter:  func() []string { return []string{after.Key} },
+		selectUndone: func() []string { return []string{before.Key} },
+	})
+}
+
+// onTrash moves the selection to the trash, or, in the Trash, takes it out.
+func (u *UI) onTrash() {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select the entries to move to the Trash first")
+		return
+	}
+	if u.sidebar.current().kind == kindTrash {
+		u.onRestore()
+		return
+	}
+	u.perform(&change{
+		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
+		do:           func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
+		undo:         func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
+		selectAfter:  func() []string { return nil },
+		selectUndone: func() []string { return keys },
+	})
+}
+
+// onRestore takes the selection out of the trash.
+func (u *UI) onRestore() {
+	keys := u.list.selection()
+	if len(keys) == 0 || u.sidebar.current().kind != kindTrash {
+		u.status.SetText("Select entries in the Trash to restore them")
+		return
+	}
+	u.perform(&change{
+		name:         fmt.Sprintf("Restore %s", rowsText(len(keys))),
+		do:           func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
+		undo:         func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
+		selectAfter:  func() []string { return nil },
+		selectUndone: func() []string { return keys },
+	})
+}
+
+// keysWithout returns the keys whose entries lack (or, with has, have) a tag, read before a
+// change so that its undo touches only those.
+func keysByTag(ctx context.Context, lib Library, keys []string, tag string, has bool) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		tags, err := lib.EntryTags(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, tag) }) == has {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (u *UI) addTag(keys []string, tag string) {
+	var changed []string
+	u.perform(&change{
+		name: "Add tag " + tag,
+		do: func(ctx context.Context) (err error) {
+			if changed, err = keysByTag(ctx, u.lib, keys, tag, false); err != nil || len(changed) == 0 {
+				return err
+			}
+			return u.lib.AddTags(ctx, changed, tag)
+		},
+		undo: func(ctx context.Context) error {
+			if len(changed) == 0 {
+				return nil
+			}
+			return u.lib.RemoveTags(ctx, changed, tag)
+		},
+	})
+}
+
+func (u *UI) removeTag(keys []string, tag string) {
+	var changed []string
+	u.perform(&change{
+		name: "Remove tag " + tag,
+		do: func(ctx context.Context) (err error) {
+			if changed, err = keysByTag(ctx, u.lib, keys, tag, true); err != nil || len(changed) == 0 {
+				return err
+			}
+			return u.lib.RemoveTags(ctx, changed, tag)
+		},
+		undo: func(ctx context.Context) error {
+			if len(changed) == 0 {
+				return nil
+			}
+			return u.lib.AddTags(ctx, changed, tag)
+		},
+	})
+}
+
+func (u *UI) addToCollection(c storage.Collection, keys ...string) {
+	u.perform(&change{
+		name: "Add to " + c.Name,
+		do:   func(ctx context.Context) error { return u.lib.AddToCollection(ctx, c.ID, keys...) },
+		undo: func(ctx context.Context) error { return u.lib.RemoveFromCollection(ctx, c.ID, keys...) },
+	})
+}
+
+func (u *UI) removeFromCollection(c storage.Collection, keys ...string) {
+	u.perform(&change{
+		name: "Remove from " + c.Name,
+		do:   func(ctx context.Context) error { return u.lib.RemoveFromCollection(ctx, c.ID, keys...) },
+		undo: func(ctx context.Context) error { return u.lib.AddToCollection(ctx, c.ID, keys...) },
+	})
+}
+
+// flagChange makes a change of one flag of some entries whose undo gives each its old value.
+func (u *UI) flagChange(name string, keys []string, set func(ctx context.Context, key string, f *storage.Flags) error) {
+	old := map[string]storage.Flags{}
+	u.perform(&change{
+		name: name,
+		do: func(ctx context.Context) error {
+			for _, k := range keys {
+				f, err := u.lib.EntryFlags(ctx, k)
+				if err != nil {
+					return err
+				}
+				old[k] = f
+				if err := set(ctx, k, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		undo: func(ctx context.Context) error {
+			for _, k := range keys {
+				f := old[k]
+				if err := set(ctx, k, &f); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}
+
+func (u *UI) setStarred(on bool, keys ...string) {
+	u.flagChange(map[bool]string{true: "Star", false: "Unstar"}[on], keys, func(ctx context.Context, k string, f *storage.Flags) error {
+		if f != nil {
+			return u.lib.SetStarred(ctx, f.Starred, k)
+		}
+		return u.lib.SetStarred(ctx, on, k)
+	})
+}
+
+func (u *UI) setRead(on bool, keys ...string) {
+	u.flagChange(map[bool]string{true: "Mark as read", false: "Mark as unread"}[on], keys, func(ctx context.Context, k string, f *storage.Flags) error {
+		if f != nil {
+			return u.lib.SetRead(ctx, f.Read, k)
+		}
+		return u.lib.SetRead(ctx, on, k)
+	})
+}
+
+func (u *UI) setRating(key string, rating int) {
+	u.flagChange("Rate", []string{key}, func(ctx context.Context, k string, f *storage.Flags) error {
+		if f != nil {
+			return u.lib.SetRating(ctx, k, f.Rating)
+		}
+		return u.lib.SetRating(ctx, k, rating)
+	})
+}
+
+// addEntry adds a new entry, made in the window; undo moves it to the trash, redo brings it back.
+func (u *UI) addEntry(e *bib.Entry, what string) {
+	var key string
+	u.perform(&change{
+		name: what,
+		do: func(ctx context.Context) (err error) {
+			if key != "" {
+				return u.lib.Restore(ctx, key)
+			}
+			key, err = u.lib.AddEntry(ctx, e, u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef))
+			return err
+		},
+		undo:        func(ctx context.Context) error { return u.lib.Trash(ctx, key) },
+		selectAfter: func() []string { return []string{key} },
+	})
+}
+
+// onNewEntry asks for a type and adds an entry of it with its required fields to fill in.
+func (u *UI) onNewEntry() {
+	var names []string
+	for _, t := range bib.Types {
+		names = append(names, t.Name)
+	}
+	sel := widget.NewSelect(names, nil)
+	sel.SetSelected("article")
+	dialog.ShowForm("New Entry", "Create", "Cancel", []*widget.FormItem{widget.NewFormItem("Type", sel)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		// Back to the full library, or the new entry may be outside what the list shows.
+		u.search.SetText("")
+		e := &bib.Entry{Type: sel.Selected}
+		u.addEntry(e, "New entry")
+		u.detail.tabs.SelectIndex(0)
+	}, u.win)
+}
+
+// onDuplicateEntry adds a copy of the selected entry under a new key.
+func (u *UI) onDuplicateEntry() {
+	e := u.detail.entry
+	if e == nil || len(u.list.selection()) != 1 {
+		u.status.SetText("Select one entry to duplicate it")
+		return
+	}
+	c := e.Clone()
+	c.Key, c.Source = "", ""
+	u.addEntry(c, "Duplicate entry")
+}
+
+// citeCommands are the citation commands Copy Citation can write; Pandoc's is [@a; @b].
+var citeCommands = []string{`\cite`, `\citep`, `\citet`, `\parencite`, `\textcite`, `\autocite`, `\footcite`, "Pandoc [@key]"}
+
+// citation writes the keys as the command cites them.
+func citation(command string, keys []string) string {
+	if strings.HasPrefix(command, "Pandoc") {
+		return "[@" + strings.Join(keys, "; @") + "]"
+	}
+	if command == "" {
+		command = `\cite`
+	}
+	return command + "{" + strings.Join(keys, ",") + "}"
+}
+
+func (u *UI) copyText(s, what string) {
+	u.app.Clipboard().SetContent(s)
+	u.status.SetText("Copied " + what)
+}
+
+func (u *UI) onCopyCitation() {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select the entries to cite first")
+		return
+	}
+	u.copyText(citation(u.app.Preferences().StringWithFallback(prefCiteCommand, `\cite`), keys), citation(u.app.Preferences().StringWithFallback(prefCiteCommand, `\cite`), keys))
+}
+
+func (u *UI) onCopyKey() {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select an entry first")
+		return
+	}
+	u.copyText(strings.Join(keys, ","), "the key")
+}
+
+// onCopyBibTeX copies the selection as BibTeX, as an export would write it.
+func (u *UI) onCopyBibTeX() {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select the entries to copy first")
+		return
+	}
+	opts := u.exportOptions()
+	opts.Keys = keys
+	go func() {
+		var b strings.Builder
+		_, err := u.lib.Export(context.Background(), &b, opts)
+		fyneDo(func() {
+			if err != nil {
+				u.showError("Copy BibTeX", err)
+				return
+			}
+			u.copyText(b.String(), fmt.Sprintf("%s as BibTeX", rowsText(len(keys))))
+		})
+	}()
+}
+
+// onPaste imports the BibTeX on the clipboard.
+func (u *UI) onPaste() {
+	text := u.app.Clipboard().Content()
+	f := bib.Parse("clipboard", []byte(text))
+	if len(f.Entries()) == 0 {
+		msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
+		if strings.TrimSpace(text) == "" {
+			msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
+		}
+		dialog.ShowInformation("Paste BibTeX", msg, u.win)
+		return
+	}
+	go u.importParsed("clipboard", f)
+}

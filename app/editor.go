@@ -1,0 +1,686 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// entryPane shows the selection: one entry in tabs (Info, Notes, BibTeX, Attachments), or a
+// word about several entries or none.
+type entryPane struct {
+	u       *UI
+	content fyne.CanvasObject
+	message *widget.Label
+	tabs    *container.AppTabs
+	info    *infoTab
+	source  *bibtexTab
+	notes   *notesPane
+	files   *attachmentsPane
+
+	entry   *bib.Entry // shown; nil when none
+	gen     int        // of the newest show; older reads are dropped
+	reading bool       // a read for the newest show is on its way
+}
+
+// idle reports whether the pane has shown what it was last asked to, and its tabs have written
+// what they were given. Call it on the UI goroutine.
+func (p *entryPane) idle() bool { return !p.reading && p.notes.idle() && p.files.idle() }
+
+// idle reports whether every job queued so far has run. Call it on the UI goroutine.
+func (q *libraryQueue) idle() bool {
+	if q.last == nil {
+		return true
+	}
+	select {
+	case <-q.last:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *notesPane) idle() bool       { return !p.dirty && p.queue.idle() }
+func (p *attachmentsPane) idle() bool { return p.queue.idle() }
+
+func newEntryPane(u *UI) *entryPane {
+	p := &entryPane{u: u, message: widget.NewLabel("Select an entry to see its fields.")}
+	p.message.Wrapping = fyne.TextWrapWord
+	p.info = newInfoTab(p)
+	p.source = newBibtexTab(p)
+	p.notes = newNotesPane(u.lib, func(string) { u.refreshSidebar() })
+	p.files = newAttachmentsPane(u.lib, u.win, openWithSystem(u.app), func(string) {})
+	p.tabs = container.NewAppTabs(
+		container.NewTabItem("Info", p.info.content),
+		container.NewTabItem("Notes", p.notes.content),
+		container.NewTabItem("BibTeX", p.source.content),
+		container.NewTabItem("Attachments", p.files.content),
+	)
+	p.tabs.Hide()
+	p.content = container.NewStack(container.NewPadded(container.NewVBox(p.message)), p.tabs)
+	return p
+}
+
+// showMessage shows a word instead of an entry.
+func (p *entryPane) showMessage(msg string) {
+	p.gen++
+	p.reading = false
+	p.notes.flush()
+	p.entry = nil
+	p.message.SetText(msg)
+	p.message.Show()
+	p.tabs.Hide()
+	p.notes.clear()
+	p.files.clear()
+}
+
+// showKeys shows the selection: one entry read off the UI goroutine, or a word about several.
+func (p *entryPane) showKeys(keys []string) {
+	switch len(keys) {
+	case 0:
+		p.showMessage("Select an entry to see its fields.")
+		return
+	case 1:
+	default:
+		p.showMessage(fmt.Sprintf("%d entries selected.\n\nCopy their citation with Edit › Copy Citation (%s), "+
+			"tag them from the Info tab of one entry at a time, or move them to the Trash (Delete).",
+			len(keys), shortcutText(shortcutCopyCite)))
+		return
+	}
+	p.gen++
+	gen, key, lib := p.gen, keys[0], p.u.lib
+	p.reading = true
+	go func() {
+		ctx := context.Background()
+		d, err := readEntryDetail(ctx, lib, key)
+		fyneDo(func() {
+			if gen != p.gen {
+				return
+			}
+			if err != nil {
+				p.showMessage("Could not read the entry: " + err.Error())
+				return
+			}
+			p.show(d)
+			p.reading = false
+		})
+	}()
+}
+
+// entryDetail is what the Info tab shows of one entry.
+type entryDetail struct {
+	entry       *bib.Entry
+	tags        []string
+	allTags     []storage.Tag
+	collections []storage.Collection // the entry's
+	all         []storage.Collection // the library's
+	flags       storage.Flags
+}
+
+func readEntryDetail(ctx context.Context, lib Library, key string) (*entryDetail, error) {
+	var d entryDetail
+	var err error
+	if d.entry, err = lib.Entry(ctx, key); err != nil {
+		return nil, err
+	}
+	if d.tags, err = lib.EntryTags(ctx, key); err != nil {
+		return nil, err
+	}
+	if d.allTags, err = lib.Tags(ctx); err != nil {
+		return nil, err
+	}
+	if d.collections, err = lib.EntryCollections(ctx, key); err != nil {
+		return nil, err
+	}
+	if d.all, err = lib.Collections(ctx); err != nil {
+		return nil, err
+	}
+	if d.flags, err = lib.EntryFlags(ctx, key); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func (p *entryPane) show(d *entryDetail) {
+	same := p.entry != nil && p.entry.Key == d.entry.Key
+	if !same {
+		p.notes.flush()
+	}
+	p.entry = d.entry
+	p.message.Hide()
+	p.tabs.Show()
+	p.info.show(d)
+	p.source.show(d.entry)
+	if !same {
+		p.notes.show(d.entry.Key)
+		p.files.show(d.entry.Key)
+	}
+}
+
+// edit focuses the Info tab's first field, for Enter in the list.
+func (p *entryPane) edit() {
+	if p.entry == nil {
+		return
+	}
+	p.tabs.SelectIndex(0)
+	if len(p.info.fields) > 0 {
+		p.u.win.Canvas().Focus(p.info.fields[0])
+	}
+}
+
+// infoTab shows and edits an entry's type, key, flags, tags, collections and fields.
+type infoTab struct {
+	pane    *entryPane
+	content fyne.CanvasObject
+
+	title       *widget.Label
+	authors     *widget.Label
+	kind        *widget.Select
+	key         *fieldEntry
+	starred     *widget.Check
+	read        *widget.Check
+	rating      *widget.Select
+	tags        *fyne.Container
+	tagInput    *widget.Entry
+	suggestions *fyne.Container
+	collections *fyne.Container
+	addToColl   *widget.Select
+	missing     *widget.Label
+	form        *widget.Form
+	fields      []*fieldEntry
+	newName     *widget.SelectEntry
+	newValue    *widget.Entry
+	problem     *widget.Label
+
+	d        *entryDetail
+	updating bool // set while show fills the widgets, so that their callbacks stay quiet
+}
+
+var ratings = []string{"No rating", "★", "★★", "★★★", "★★★★", "★★★★★"}
+
+func newInfoTab(p *entryPane) *infoTab {
+	t := &infoTab{pane: p}
+	t.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.title.Wrapping = fyne.TextWrapWord
+	t.authors = widget.NewLabel("")
+	t.authors.Wrapping = fyne.TextWrapWord
+	var types []string
+	for _, et := range bib.Types {
+		types = append(types, et.Name)
+	}
+	t.kind = widget.NewSelect(types, t.onType)
+	t.key = newFieldEntry(false, t.onKey)
+	t.starred = widget.NewCheck("Starred", func(on bool) {
+		if !t.updating {
+			p.u.setStarred(on, t.d.entry.Key)
+		}
+	})
+	t.read = widget.NewCheck("Read", func(on bool) {
+		if !t.updating {
+			p.u.setRead(on, t.d.entry.Key)
+		}
+	})
+	t.rating = widget.NewSelect(ratings, func(s string) {
+		if !t.updating {
+			p.u.setRating(t.d.entry.Key, slices.Index(ratings, s))
+		}
+	})
+	t.tags = container.NewHBox()
+	t.tagInput = widget.NewEntry()
+	t.tagInput.SetPlaceHolder("Add a tag (ml/vision for a child tag)…")
+	t.tagInput.OnChanged = func(string) { t.suggest() }
+	t.tagInput.OnSubmitted = func(s string) { t.addTag(s) }
+	t.suggestions = container.NewHBox()
+	t.collections = container.NewHBox()
+	t.addToColl = widget.NewSelect(nil, t.onAddToCollection)
+	t.addToColl.PlaceHolder = "Add to collection…"
+	t.missing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	t.missing.Wrapping = fyne.TextWrapWord
+	t.missing.Importance = widget.WarningImportance
+	t.form = widget.NewForm()
+	t.newName = widget.NewSelectEntry(append([]string(nil), bib.FieldOrder...))
+	t.newName.SetPlaceHolder("field")
+	t.newValue = widget.NewEntry()
+	t.newValue.SetPlaceHolder("value")
+	t.newValue.OnSubmitted = func(string) { t.addField() }
+	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), t.addField)
+	t.problem = widget.NewLabel("")
+	t.problem.Wrapping = fyne.TextWrapWord
+	t.problem.Importance = widget.DangerImportance
+	t.problem.Hide()
+
+	head := widget.NewForm(
+		widget.NewFormItem("Type", t.kind),
+		widget.NewFormItem("Key", t.key),
+		widget.NewFormItem("", container.NewHBox(t.starred, t.read, t.rating)),
+		widget.NewFormItem("Tags", container.NewVBox(container.NewHScroll(t.tags), t.tagInput, t.suggestions)),
+		widget.NewFormItem("Collections", container.NewVBox(container.NewHScroll(t.collections), t.addToColl)),
+	)
+	newField := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(140, t.newName.MinSize().Height), t.newName), add, t.newValue)
+	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, t.problem, head, widget.NewSeparator(),
+		t.missing, t.form, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
+	return t
+}
+
+// show fills the tab with an entry.
+func (t *infoTab) show(d *entryDetail) {
+	t.updating = true
+	defer func() { t.updating = false }()
+	t.d = d
+	e := d.entry
+	t.problem.Hide()
+	t.title.SetText(bib.Plain(e.Get("title")))
+	var names []string
+	for _, n := range bib.SplitNames(e.Get("author")) {
+		names = append(names, bib.DisplayName(n))
+	}
+	t.authors.SetText(strings.Join(names, "; "))
+	t.authors.Hidden = len(names) == 0
+	if _, known := bib.TypeOf(e.Type); !known && !slices.Contains(t.kind.Options, e.Type) {
+		t.kind.Options = append(t.kind.Options, e.Type)
+	}
+	t.kind.SetSelected(e.Type)
+	t.key.setValue(e.Key)
+	t.starred.SetChecked(d.flags.Starred)
+	t.read.SetChecked(d.flags.Read)
+	t.rating.SetSelectedIndex(min(max(d.flags.Rating, 0), 5))
+
+	t.tags.Objects = nil
+	for _, tag := range d.tags {
+		tag := tag
+		b := widget.NewButtonWithIcon(tag, theme.CancelIcon(), func() { t.pane.u.removeTag([]string{e.Key}, tag) })
+		b.Importance = widget.LowImportance
+		b.IconPlacement = widget.ButtonIconTrailingText
+		t.tags.Add(b)
+	}
+	if len(d.tags) == 0 {
+		t.tags.Add(widget.NewLabel("No tags"))
+	}
+	t.tags.Refresh()
+	t.tagInput.SetText("")
+	t.suggest()
+
+	t.collections.Objects = nil
+	for _, c := range d.collections {
+		c := c
+		b := widget.NewButtonWithIcon(strings.Join(c.Path, " › "), theme.CancelIcon(), func() { t.pane.u.removeFromCollection(c, e.Key) })
+		b.Importance = widget.LowImportance
+		b.IconPlacement = widget.ButtonIconTrailingText
+		t.collections.Add(b)
+	}
+	if len(d.collections) == 0 {
+		t.collections.Add(widget.NewLabel("In no collection"))
+	}
+	t.collections.Refresh()
+	var paths []string
+	for _, c := range d.all {
+		paths = append(paths, strings.Join(c.Path, " › "))
+	}
+	t.addToColl.Options = paths
+	t.addToColl.ClearSelected()
+	if len(paths) == 0 {
+		t.addToColl.PlaceHolder = "No collections yet"
+		t.addToColl.Disable()
+	} else {
+		t.addToColl.PlaceHolder = "Add to collection…"
+		t.addToColl.Enable()
+	}
+
+	if missing := bib.Missing(e); len(missing) > 0 {
+		t.missing.SetText(fmt.Sprintf("@%s needs: %s", e.Type, strings.Join(missing, ", ")))
+		t.missing.Show()
+	} else {
+		t.missing.Hide()
+	}
+	t.fillFields(e)
+}
+
+// fillFields makes an editor for each field, and an empty one for each required field missing.
+func (t *infoTab) fillFields(e *bib.Entry) {
+	t.fields = nil
+	var items []*widget.FormItem
+	shown := map[string]bool{}
+	add := func(name string, f *bib.Field) {
+		multi := slices.Contains(multiLineFields, name)
+		fe := newFieldEntry(multi, nil)
+		name0 := name
+		fe.commit = func(v string) { t.onField(name0, v) }
+		label := name
+		if bib.IsRequired(e.Type, name) {
+			label += " *"
+		}
+		if f != nil {
+			fe.setValue(editText(*f))
+			if f.Duplicate {
+				fe.Disable()
+				label += " (repeat)"
+			}
+		} else {
+			fe.setValue("")
+			fe.SetPlaceHolder("required")
+		}
+		items = append(items, widget.NewFormItem(label, fe))
+		t.fields = append(t.fields, fe)
+	}
+	for i := range e.Fields {
+		f := e.Fields[i]
+		shown[f.Name] = true
+		add(f.Name, &f)
+	}
+	et, _ := bib.TypeOf(e.Type)
+	for _, group := range et.Required {
+		if !slices.ContainsFunc(group, func(n string) bool { return shown[n] }) {
+			add(group[0], nil)
+			shown[group[0]] = true
+		}
+	}
+	t.form.Items = items
+	t.form.Refresh()
+}
+
+// multiLineFields get an editor of several lines.
+var multiLineFields = []string{"title", "abstract", "note", "annote", "annotation", "comment", "file"}
+
+// editText is the text a field is edited as: the value inside its braces or quotes when it is
+// one such group, and the BibTeX text as written otherwise (a macro, a number, a # join).
+func editText(f bib.Field) string {
+	r := strings.TrimSpace(f.Raw)
+	if len(r) >= 2 && (r[0] == '{' && r[len(r)-1] == '}' || r[0] == '"' && r[len(r)-1] == '"') {
+		inner := r[1 : len(r)-1]
+		if r[0] == '"' || bib.Balanced(inner) && groupEnd(r) == len(r)-1 {
+			return inner
+		}
+	}
+	return r
+}
+
+// groupEnd returns the index of the brace that closes the one at s[0].
+func groupEnd(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func (t *infoTab) fail(err error) {
+	t.problem.SetText(err.Error())
+	t.problem.Show()
+}
+
+// onField stores an edited field: an emptied field is removed.
+func (t *infoTab) onField(name, value string) {
+	if t.d == nil {
+		return
+	}
+	e := t.d.entry.Clone()
+	if strings.TrimSpace(value) == "" {
+		if !e.Delete(name) {
+			return
+		}
+	} else {
+		if f := e.Field(name); f != nil && editText(*f) == value {
+			return
+		}
+		if err := e.Set(name, value); err != nil {
+			t.fail(fmt.Errorf("%s: the braces do not balance, so BibTeX could not read it; not saved", name))
+			return
+		}
+	}
+	t.pane.u.saveEntry(t.d.entry, e, "Edit "+name)
+}
+
+func (t *infoTab) onKey(key string) {
+	if t.d == nil || key == t.d.entry.Key {
+		return
+	}
+	if err := bib.CheckKey(key); err != nil {
+		t.fail(err)
+		t.key.setValue(t.d.entry.Key)
+		return
+	}
+	e := t.d.entry.Clone()
+	e.Rename(e.Type, key)
+	t.pane.u.saveEntry(t.d.entry, e, "Change key")
+}
+
+func (t *infoTab) onType(typ string) {
+	if t.updating || t.d == nil || typ == t.d.entry.Type {
+		return
+	}
+	e := t.d.entry.Clone()
+	e.Rename(typ, e.Key)
+	t.pane.u.saveEntry(t.d.entry, e, "Change type")
+}
+
+func (t *infoTab) addField() {
+	name := strings.ToLower(strings.TrimSpace(t.newName.Text))
+	value := t.newValue.Text
+	if t.d == nil || name == "" || strings.TrimSpace(value) == "" {
+		t.fail(fmt.Errorf("a new field needs a name and a value"))
+		return
+	}
+	if err := bib.CheckType(name); err != nil {
+		t.fail(fmt.Errorf("field name %q: only letters, digits and - _ : . are allowed", name))
+		return
+	}
+	t.newName.SetText("")
+	t.newValue.SetText("")
+	t.onField(name, value)
+}
+
+// suggest shows the library's tags that start with (or contain) what is typed.
+func (t *infoTab) suggest() {
+	t.suggestions.Objects = nil
+	typed := strings.ToLower(strings.TrimSpace(t.tagInput.Text))
+	if t.d == nil || typed == "" {
+		t.suggestions.Refresh()
+		return
+	}
+	var first, rest []string
+	for _, tag := range t.d.allTags {
+		n := strings.ToLower(tag.Name)
+		if slices.Contains(t.d.tags, tag.Name) {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(n, typed):
+			first = append(first, tag.Name)
+		case strings.Contains(n, typed):
+			rest = append(rest, tag.Name)
+		}
+	}
+	for _, name := range append(first, rest...)[:min(len(first)+len(rest), 6)] {
+		name := name
+		b := widget.NewButton(name, func() { t.addTag(name) })
+		b.Importance = widget.LowImportance
+		t.suggestions.Add(b)
+	}
+	t.suggestions.Refresh()
+}
+
+func (t *infoTab) addTag(name string) {
+	name = strings.TrimSpace(name)
+	if t.d == nil || name == "" {
+		return
+	}
+	t.tagInput.SetText("")
+	t.pane.u.addTag([]string{t.d.entry.Key}, name)
+}
+
+func (t *infoTab) onAddToCollection(path string) {
+	if t.updating || t.d == nil || path == "" {
+		return
+	}
+	for _, c := range t.d.all {
+		if strings.Join(c.Path, " › ") == path {
+			t.pane.u.addToCollection(c, t.d.entry.Key)
+		}
+	}
+}
+
+// fieldEntry edits one value and hands it over when Enter is pressed (in a one-line editor) or
+// when the focus leaves it, as desktop forms do.
+type fieldEntry struct {
+	widget.Entry
+	value  string // as last shown or handed over
+	commit func(string)
+}
+
+func newFieldEntry(multi bool, commit func(string)) *fieldEntry {
+	e := &fieldEntry{commit: commit}
+	e.MultiLine = multi
+	if multi {
+		e.Wrapping = fyne.TextWrapWord
+		e.SetMinRowsVisible(3)
+	}
+	e.ExtendBaseWidget(e)
+	e.OnSubmitted = func(string) { e.handOver() }
+	return e
+}
+
+func (e *fieldEntry) setValue(v string) {
+	e.value = v
+	e.SetText(v)
+}
+
+func (e *fieldEntry) handOver() {
+	if e.Text == e.value || e.commit == nil {
+		return
+	}
+	e.value = e.Text
+	e.commit(e.Text)
+}
+
+// FocusLost hands the value over.
+func (e *fieldEntry) FocusLost() {
+	e.Entry.FocusLost()
+	e.handOver()
+}
+
+// bibtexTab edits the entry as BibTeX text, checked as it is typed; it is saved only when it
+// reads as exactly one entry without errors.
+type bibtexTab struct {
+	pane    *entryPane
+	content fyne.CanvasObject
+	text    *widget.Entry
+	status  *widget.Label
+	save    *widget.Button
+	revert  *widget.Button
+
+	entry  *bib.Entry // as shown
+	parsed *bib.Entry // the text's entry when it can be saved
+}
+
+func newBibtexTab(p *entryPane) *bibtexTab {
+	t := &bibtexTab{pane: p}
+	t.text = widget.NewMultiLineEntry()
+	t.text.TextStyle.Monospace = true
+	t.text.Wrapping = fyne.TextWrapOff
+	t.text.OnChanged = t.check
+	t.status = widget.NewLabel("")
+	t.status.Wrapping = fyne.TextWrapWord
+	t.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), t.onSave)
+	t.save.Importance = widget.HighImportance
+	t.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { t.show(t.entry) })
+	bar := container.NewHBox(t.save, t.revert, layout.NewSpacer())
+	t.content = container.NewBorder(nil, container.NewVBox(t.status, bar), nil, nil, t.text)
+	return t
+}
+
+func (t *bibtexTab) show(e *bib.Entry) {
+	t.entry = e
+	t.text.SetText(bib.Format(e))
+	t.check(t.text.Text)
+}
+
+// check parses the text and says what is wrong with it, line by line.
+func (t *bibtexTab) check(text string) {
+	t.parsed = nil
+	if t.entry == nil {
+		return
+	}
+	f := bib.Parse("entry", []byte(text))
+	var msgs []string
+	for _, pr := range f.Problems {
+		msgs = append(msgs, fmt.Sprintf("line %d: %s", pr.Line, pr.Msg))
+	}
+	entries := f.Entries()
+	bad := len(f.Errors()) > 0
+	for _, it := range f.Items {
+		switch it.Kind {
+		case bib.KindEntry, bib.KindText:
+		default:
+			bad = true
+			msgs = append(msgs, fmt.Sprintf("line %d: only one entry can be here, not @%s", it.Line, it.Kind))
+		}
+	}
+	switch {
+	case len(entries) == 0:
+		bad = true
+		msgs = append(msgs, "no entry: the text must be one @type{key, name = {value}, …}")
+	case len(entries) > 1:
+		bad = true
+		msgs = append(msgs, fmt.Sprintf("%d entries: this tab edits one (import the others with Paste BibTeX)", len(entries)))
+	default:
+		if err := bib.CheckKey(entries[0].Key); err != nil {
+			bad = true
+			msgs = append(msgs, fmt.Sprintf("line %d: %v", entries[0].Line, err))
+		}
+	}
+	changed := text != bib.Format(t.entry)
+	switch {
+	case bad:
+		t.status.Importance = widget.DangerImportance
+		t.status.SetText(strings.Join(msgs, "\n"))
+	case len(msgs) > 0:
+		t.parsed = entries[0]
+		t.status.Importance = widget.WarningImportance
+		t.status.SetText(strings.Join(msgs, "\n"))
+	case changed:
+		t.parsed = entries[0]
+		t.status.Importance = widget.MediumImportance
+		t.status.SetText("Valid BibTeX: Save stores it as written.")
+	default:
+		t.status.Importance = widget.MediumImportance
+		t.status.SetText("The entry as it will be exported.")
+	}
+	t.status.Refresh()
+	if t.parsed != nil && changed {
+		t.save.Enable()
+	} else {
+		t.save.Disable()
+	}
+	if changed {
+		t.revert.Enable()
+	} else {
+		t.revert.Disable()
+	}
+}
+
+func (t *bibtexTab) onSave() {
+	if t.parsed == nil || t.entry == nil {
+		return
+	}
+	t.pane.u.saveEntry(t.entry, t.parsed, "Edit as BibTeX")
+}

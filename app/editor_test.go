@@ -1,0 +1,406 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// selectKey selects one entry of the list by key, as a click on its row, and waits for the
+// entry pane to show it.
+func selectKey(t *testing.T, u *UI, key string) {
+	t.Helper()
+	eventually(t, key+" in the list", func() bool { return u.settled() && slices.Contains(listKeys(u), key) })
+	fyneDoAndWait(func() { u.list.tap(slices.Index(listKeys(u), key), 0) })
+	eventually(t, key+" in the entry pane", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Key == key
+	})
+}
+
+// fieldEditor returns the Info tab's editor of a field. Call it on the UI goroutine.
+func fieldEditor(u *UI, name string) *fieldEntry {
+	for _, it := range u.detail.info.form.Items {
+		if strings.TrimSuffix(it.Text, " *") == name {
+			return it.Widget.(*fieldEntry)
+		}
+	}
+	return nil
+}
+
+func stored(t *testing.T, lib *storage.Library, key, field string) string {
+	t.Helper()
+	e, err := lib.Entry(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Get(field)
+}
+
+func TestEditFieldUndoRedo(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+
+	// Typing into the title and leaving the field stores the new title.
+	fyneDoAndWait(func() {
+		f := fieldEditor(u, "title")
+		u.win.Canvas().Focus(f)
+		f.SetText("Pointer Networks, Revisited")
+		u.win.Canvas().Unfocus()
+	})
+	eventually(t, "the edit stored", func() bool { return u.settled() && u.detail.info.title.Text == "Pointer Networks, Revisited" })
+	if got := stored(t, lib, "vinyals2015pointer", "title"); got != "Pointer Networks, Revisited" {
+		t.Fatalf("stored title %q", got)
+	}
+	if rows := searchKeys(t, lib, "revisited"); !slices.Equal(rows, []string{"vinyals2015pointer"}) {
+		t.Errorf("search for the new title finds %v", rows)
+	}
+
+	// A new field, then undo of both, newest first, then redo.
+	fyneDoAndWait(func() {
+		u.detail.info.newName.SetText("note")
+		u.detail.info.newValue.SetText("Seminal")
+		u.detail.info.addField()
+	})
+	eventually(t, "the note stored", func() bool { return u.settled() && fieldEditor(u, "note") != nil })
+	fyneDoAndWait(u.onUndo)
+	eventually(t, "the note undone", func() bool { return u.settled() && fieldEditor(u, "note") == nil })
+	fyneDoAndWait(u.onUndo)
+	eventually(t, "the title undone", func() bool { return u.settled() && u.detail.info.title.Text == "Pointer Networks" })
+	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Source == "" || !strings.HasPrefix(e.Source, "@inproceedings{vinyals2015pointer,") {
+		t.Errorf("undo did not bring back the entry as imported; source %q", e.Source)
+	}
+	fyneDoAndWait(u.onRedo)
+	eventually(t, "the title redone", func() bool { return u.settled() && u.detail.info.title.Text == "Pointer Networks, Revisited" })
+
+	// Unbalanced braces are refused with a word, and nothing is stored.
+	fyneDoAndWait(func() {
+		f := fieldEditor(u, "pages")
+		f.SetText("{2692--2700")
+		f.handOver()
+	})
+	eventually(t, "the refusal shown", func() bool { return u.settled() && u.detail.info.problem.Visible() })
+	if got := stored(t, lib, "vinyals2015pointer", "pages"); got != "2692--2700" {
+		t.Errorf("pages stored as %q", got)
+	}
+}
+
+func TestEditKeyTypeAndRequiredFields(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() { u.detail.info.kind.SetSelected("book") })
+	eventually(t, "the type stored", func() bool {
+		return u.settled() && u.detail.entry.Type == "book" && strings.Contains(u.detail.info.missing.Text, "publisher")
+	})
+	var labels []string
+	fyneDoAndWait(func() {
+		for _, it := range u.detail.info.form.Items {
+			labels = append(labels, it.Text)
+		}
+	})
+	if !slices.Contains(labels, "publisher *") {
+		t.Errorf("the missing required field has no editor: %v", labels)
+	}
+	fyneDoAndWait(func() {
+		u.detail.info.key.SetText("Vinyals:2015")
+		u.detail.info.key.handOver()
+	})
+	eventually(t, "the key stored", func() bool { return u.settled() && u.detail.entry.Key == "Vinyals:2015" })
+	e, err := lib.Entry(context.Background(), "Vinyals:2015")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The source keeps its own layout under the new head.
+	if !strings.HasPrefix(e.Source, "@book{Vinyals:2015,") || !strings.Contains(e.Source, "Pointer Networks") {
+		t.Errorf("source after the rename: %q", e.Source)
+	}
+	// A key BibTeX cannot take is refused.
+	fyneDoAndWait(func() {
+		u.detail.info.key.SetText("two words")
+		u.detail.info.key.handOver()
+	})
+	eventually(t, "the refusal", func() bool { return u.settled() && u.detail.info.problem.Visible() })
+	if _, err := lib.Entry(context.Background(), "two words"); err == nil {
+		t.Error("a key with a space was stored")
+	}
+}
+
+func TestBibTeXTabChecksAsYouType(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	tab := u.detail.source
+	fyneDoAndWait(func() {
+		test.Type(tab.text, "") // focus only
+		tab.text.SetText("@inproceedings{vinyals2015pointer,\n  title = {Pointer Networks,\n  year = 2015\n}\n")
+	})
+	var status string
+	var disabled bool
+	fyneDoAndWait(func() { status, disabled = tab.status.Text, tab.save.Disabled() })
+	if !disabled || !strings.Contains(status, "line ") {
+		t.Errorf("broken BibTeX: save disabled %v, status %q", disabled, status)
+	}
+	fyneDoAndWait(func() { tab.text.SetText("@inproceedings{a, title = {A}}\n@misc{b}") })
+	fyneDoAndWait(func() { status, disabled = tab.status.Text, tab.save.Disabled() })
+	if !disabled || !strings.Contains(status, "2 entries") {
+		t.Errorf("two entries: save disabled %v, status %q", disabled, status)
+	}
+	typed := "@inproceedings{vinyals2015pointer,\n  title     = {Pointer Networks},\n  author    = {Vinyals, Oriol},\n  booktitle = {NIPS},\n  year      = 2015\n}"
+	fyneDoAndWait(func() { tab.text.SetText(typed) })
+	fyneDoAndWait(func() { disabled = tab.save.Disabled() })
+	if disabled {
+		t.Fatal("valid BibTeX cannot be saved")
+	}
+	fyneDoAndWait(func() { test.Tap(tab.save) })
+	eventually(t, "the BibTeX saved", func() bool { return u.settled() && u.detail.entry.Get("booktitle") == "NIPS" })
+	var buf strings.Builder
+	// The entry's tags (from the keywords the sample had) would be added back as keywords.
+	if _, err := lib.Export(context.Background(), &buf, storage.ExportOptions{Keys: []string{"vinyals2015pointer"}, NoKeywordTags: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(buf.String()) != typed {
+		t.Errorf("exported\n%s\nwant the text as typed\n%s", buf.String(), typed)
+	}
+}
+
+func TestTagsFlagsAndCollectionsFromTheInfoTab(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	col, err := lib.CreateCollection(ctx, nil, "Reading group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	selectKey(t, u, "vinyals2015pointer")
+	// The tag field suggests the library's tags as you type.
+	fyneDoAndWait(func() { u.detail.info.tagInput.SetText("self-sup") })
+	var suggested []string
+	fyneDoAndWait(func() {
+		for _, o := range u.detail.info.suggestions.Objects {
+			suggested = append(suggested, o.(*widget.Button).Text)
+		}
+	})
+	if len(suggested) == 0 || !strings.HasPrefix(suggested[0], "self-sup") {
+		t.Errorf("suggestions for self-sup: %v", suggested)
+	}
+	fyneDoAndWait(func() {
+		u.detail.info.tagInput.SetText("reading/2026")
+		u.detail.info.tagInput.OnSubmitted("reading/2026")
+	})
+	fyneDoAndWait(func() { u.detail.info.starred.SetChecked(true) })
+	fyneDoAndWait(func() { u.detail.info.rating.SetSelectedIndex(4) })
+	fyneDoAndWait(func() { u.detail.info.addToColl.SetSelected("Reading group") })
+	eventually(t, "the changes shown", func() bool {
+		return u.settled() && slices.Contains(u.detail.info.d.tags, "reading/2026") && u.detail.info.d.flags.Starred &&
+			u.detail.info.d.flags.Rating == 4 && len(u.detail.info.d.collections) == 1
+	})
+	if got := searchKeys(t, lib, "tag:reading is:starred in:\"Reading group\""); !slices.Equal(got, []string{"vinyals2015pointer"}) {
+		t.Errorf("the library has %v", got)
+	}
+	eventually(t, "the sidebar counts the star", func() bool { return u.settled() && sideCount(u, idStarred) == 1 })
+	// Undo, four times: out of the collection, rating back to none, unstarred, untagged.
+	for range 4 {
+		fyneDoAndWait(u.onUndo)
+	}
+	eventually(t, "all undone", func() bool {
+		return u.settled() && !slices.Contains(u.detail.info.d.tags, "reading/2026") && !u.detail.info.d.flags.Starred &&
+			u.detail.info.d.flags.Rating == 0 && len(u.detail.info.d.collections) == 0
+	})
+	if n, _ := lib.CountMatches(ctx, fmt.Sprintf("in:%q", col.Name)); n != 0 {
+		t.Errorf("the collection still holds %d entries", n)
+	}
+}
+
+func TestMultiSelectCopyCitationAndTrash(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	keys := func() []string { var k []string; fyneDoAndWait(func() { k = listKeys(u) }); return k }()
+	fyneDoAndWait(func() {
+		u.list.tap(0, 0)
+		u.list.tap(2, fyne.KeyModifierControl)
+		u.list.tap(4, fyne.KeyModifierShortcutDefault)
+	})
+	fyneDoAndWait(u.onCopyCitation)
+	want := `\cite{` + keys[0] + "," + keys[2] + "," + keys[4] + "}"
+	if got := u.app.Clipboard().Content(); got != want {
+		t.Errorf("clipboard %q, want %q", got, want)
+	}
+	// The command is a preference; Pandoc's form is [@a; @b].
+	u.app.Preferences().SetString(prefCiteCommand, "Pandoc [@key]")
+	fyneDoAndWait(func() { u.list.tap(0, 0); u.list.tap(1, fyne.KeyModifierShift) })
+	fyneDoAndWait(func() { u.listShortcut(&fyne.ShortcutCopy{}) }) // Ctrl+C in the list
+	if got, want := u.app.Clipboard().Content(), "[@"+keys[0]+"; @"+keys[1]+"]"; got != want {
+		t.Errorf("clipboard %q, want %q", got, want)
+	}
+
+	// Delete moves the selection to the trash; undo brings it back.
+	fyneDoAndWait(func() { u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete}) })
+	eventually(t, "two in the trash", func() bool { return u.settled() && u.Rows() == 54 && sideCount(u, idTrash) == 2 })
+	if n, _ := lib.Count(context.Background()); n != 54 {
+		t.Errorf("Count after trashing two = %d", n)
+	}
+	fyneDoAndWait(u.onUndo)
+	eventually(t, "back from the trash", func() bool { return u.settled() && u.Rows() == 56 && sideCount(u, idTrash) == 0 })
+}
+
+func TestArrowsMoveTheSelection(t *testing.T) {
+	u, _ := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	keys := func() []string { var k []string; fyneDoAndWait(func() { k = listKeys(u) }); return k }()
+	fyneDoAndWait(func() {
+		u.list.tap(3, 0)
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	})
+	var sel []string
+	fyneDoAndWait(func() { sel = u.list.selection() })
+	if !slices.Equal(sel, []string{keys[4]}) {
+		t.Errorf("after Down, Down, Up from row 3: %v, want %v", sel, keys[4])
+	}
+	eventually(t, "the pane follows", func() bool { return u.settled() && u.detail.entry != nil && u.detail.entry.Key == keys[4] })
+}
+
+func TestPasteNewAndDuplicateEntry(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	u.app.Clipboard().SetContent("@article{pasted2026, title = {Pasted from a Web Page}, author = {Ada Lovelace}, year = 2026}")
+	fyneDoAndWait(u.onPaste)
+	eventually(t, "57 rows", func() bool { return u.settled() && u.Rows() == 57 })
+	fyneDoAndWait(func() {
+		if top := u.win.Canvas().Overlays().Top(); top != nil {
+			u.win.Canvas().Overlays().Remove(top) // the report
+		}
+	})
+	// A new entry gets a key and shows its required fields to fill in.
+	fyneDoAndWait(func() { u.addEntry(&bib.Entry{Type: "article"}, "New entry") })
+	eventually(t, "the new entry selected", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Type == "article" && fieldEditor(u, "journal") != nil
+	})
+	newKey := u.detail.entry.Key
+	fyneDoAndWait(u.onUndo)
+	eventually(t, "the new entry in the trash", func() bool { return u.settled() && u.Rows() == 57 })
+	selectKey(t, u, "pasted2026")
+	fyneDoAndWait(u.onDuplicateEntry)
+	eventually(t, "the copy selected", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Key == "Lovelace2026"
+	})
+	if got := stored(t, lib, "Lovelace2026", "title"); got != "Pasted from a Web Page" {
+		t.Errorf("the copy's title %q", got)
+	}
+	if _, err := lib.Entry(context.Background(), newKey); err != nil {
+		t.Errorf("the undone new entry %q is not kept in the trash: %v", newKey, err)
+	}
+}
+
+func TestListPagesALargeResult(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	var src strings.Builder
+	if err := bib.Synthetic(&src, 2000, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {
+		t.Fatal(err)
+	}
+	u := New(a, lib)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	u.Window().Show()
+	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
+	eventually(t, "2,000 rows", func() bool { return u.settled() && u.Rows() == 2000 })
+	var held int
+	fyneDoAndWait(func() { held = len(u.list.pages) })
+	if held != 1 {
+		t.Errorf("the list holds %d pages after the first search, want 1", held)
+	}
+	// The last row is read when it is needed, not before.
+	fyneDoAndWait(func() { u.list.row(1999) })
+	eventually(t, "the last page", func() bool {
+		r, ok := u.list.row(1999)
+		return u.settled() && ok && r.Key != ""
+	})
+	want, err := lib.SearchWith(context.Background(), storage.SearchOptions{Offset: 1999, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got storage.Row
+	fyneDoAndWait(func() { got, _ = u.list.row(1999) })
+	if got.Key != want[0].Key {
+		t.Errorf("row 1999 is %q, storage says %q", got.Key, want[0].Key)
+	}
+	// Reading every row keeps no more than keepPages pages.
+	for i := 0; i < 2000; i += pageRows {
+		fyneDoAndWait(func() { u.list.row(i) })
+		eventually(t, "page read", func() bool { _, ok := u.list.row(i); return u.settled() && ok })
+	}
+	fyneDoAndWait(func() { held = len(u.list.pages) })
+	if held > keepPages {
+		t.Errorf("the list holds %d pages, more than %d", held, keepPages)
+	}
+}
+
+func TestMergeDialogChoosesPerField(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	src := "@article{dupA, title = {Deep Nets}, author = {Ada Lovelace}, doi = {10.1/xyz}, year = 2020}\n" +
+		"@article{dupB, title = {Deep Networks}, author = {Ada Lovelace}, doi = {10.1/XYZ}, year = 2020, pages = {1--10}}\n"
+	if _, err := lib.Import(ctx, bib.Parse("dups.bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.onFindDuplicates)
+	eventually(t, "the merge dialog", func() bool {
+		top := u.win.Canvas().Overlays().Top()
+		if top == nil {
+			return false
+		}
+		var checks []*widget.Check
+		walk(top, func(o fyne.CanvasObject) {
+			if c, ok := o.(*widget.Check); ok && c.Text == "Deep Networks" {
+				checks = append(checks, c)
+			}
+		})
+		if len(checks) != 1 {
+			return false
+		}
+		checks[0].SetChecked(true) // keep B's title
+		return true
+	})
+	fyneDoAndWait(func() {
+		walk(u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Merge" {
+				test.Tap(b)
+			}
+		})
+	})
+	eventually(t, "merged", func() bool {
+		n, _ := lib.CountMatches(ctx, "key:dupB")
+		return u.settled() && n == 0
+	})
+	e, err := lib.Entry(ctx, "dupA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Get("title") != "Deep Networks" || e.Get("pages") != "1--10" {
+		t.Errorf("kept entry: title %q, pages %q", e.Get("title"), e.Get("pages"))
+	}
+	note, _ := lib.Note(ctx, "dupA")
+	if !strings.Contains(note, "dupB") {
+		t.Errorf("the note does not say what was merged: %q", note)
+	}
+}

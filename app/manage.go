@@ -1,0 +1,200 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// organiser is what the sidebar's menus need from the library: the tags, collections and saved
+// searches themselves, rather than the entries in them.
+type organiser interface {
+	RenameTag(ctx context.Context, old, new string) error
+	SetTagColour(ctx context.Context, name, colour string) error
+	DeleteTag(ctx context.Context, name string) error
+	CreateCollection(ctx context.Context, parentPath []string, name string) (storage.Collection, error)
+	RenameCollection(ctx context.Context, id int64, name string) error
+	DeleteCollection(ctx context.Context, id int64) error
+	SaveSearch(ctx context.Context, name, query string) error
+	DeleteSavedSearch(ctx context.Context, name string) error
+}
+
+// tagColours are the colours a tag's menu offers.
+var tagColours = []struct{ name, hex string }{
+	{"Red", "#e5484d"}, {"Orange", "#f76b15"}, {"Yellow", "#ffc53d"}, {"Green", "#30a46c"},
+	{"Blue", "#0090ff"}, {"Purple", "#8e4ec6"}, {"Grey", "#8b8d98"},
+}
+
+// sideMenu returns the context menu of a sidebar row, or nil when it has none.
+func (u *UI) sideMenu(it sideItem) *fyne.Menu {
+	switch it.kind {
+	case kindTag:
+		name := strings.TrimPrefix(it.id, "tag:")
+		var colours []*fyne.MenuItem
+		for _, c := range tagColours {
+			hex := c.hex
+			colours = append(colours, fyne.NewMenuItem(c.name, func() {
+				u.organise("Colour tag", func(ctx context.Context) error { return u.lib.SetTagColour(ctx, name, hex) })
+			}))
+		}
+		colours = append(colours, fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("No Colour", func() {
+				u.organise("Colour tag", func(ctx context.Context) error { return u.lib.SetTagColour(ctx, name, "") })
+			}))
+		colour := fyne.NewMenuItem("Colour", nil)
+		colour.ChildMenu = fyne.NewMenu("", colours...)
+		return fyne.NewMenu("",
+			fyne.NewMenuItem("Rename or Merge…", func() { u.onRenameTag(name) }),
+			colour,
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Delete Tag…", func() { u.onDeleteTag(name) }),
+		)
+	case kindCollection:
+		c, ok := u.sidebar.collection(it.id)
+		if !ok {
+			return nil
+		}
+		return fyne.NewMenu("",
+			fyne.NewMenuItem("New Sub-collection…", func() { u.onNewCollection(c.Path) }),
+			fyne.NewMenuItem("Rename…", func() { u.onRenameCollection(c) }),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Delete Collection…", func() { u.onDeleteCollection(c) }),
+		)
+	case kindSaved:
+		name := strings.TrimPrefix(it.id, "saved:")
+		return fyne.NewMenu("", fyne.NewMenuItem("Delete Saved Search", func() {
+			u.organise("Delete saved search", func(ctx context.Context) error { return u.lib.DeleteSavedSearch(ctx, name) })
+		}))
+	case kindHeader:
+		switch it.id {
+		case idCollections:
+			return fyne.NewMenu("", fyne.NewMenuItem("New Collection…", func() { u.onNewCollection(nil) }))
+		case idSaved:
+			return fyne.NewMenu("", fyne.NewMenuItem("Save Current Search…", u.onSaveSearch))
+		}
+	}
+	return nil
+}
+
+// organise changes the library's tags, collections or saved searches off the UI goroutine. Such
+// changes are not undone with Undo: a rename can merge two tags, which no rename takes apart.
+func (u *UI) organise(what string, work func(ctx context.Context) error) {
+	u.run(what, work, func() {
+		u.status.SetText(what + ": done")
+		u.afterChange(nil)
+	})
+}
+
+// ask shows a dialog asking for one line of text.
+func (u *UI) ask(title, label, value, confirm string, done func(string)) {
+	in := widget.NewEntry()
+	in.SetText(value)
+	d := dialog.NewForm(title, confirm, "Cancel", []*widget.FormItem{widget.NewFormItem(label, in)}, func(ok bool) {
+		if ok && strings.TrimSpace(in.Text) != "" {
+			done(strings.TrimSpace(in.Text))
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(420, 0))
+	d.Show()
+	u.win.Canvas().Focus(in)
+}
+
+func (u *UI) onRenameTag(name string) {
+	u.ask("Rename Tag", "New name", name, "Rename", func(to string) {
+		u.organise("Rename tag "+name, func(ctx context.Context) error { return u.lib.RenameTag(ctx, name, to) })
+	})
+}
+
+func (u *UI) onDeleteTag(name string) {
+	dialog.ShowConfirm("Delete Tag",
+		fmt.Sprintf("Delete the tag %q and its children? The entries stay in the library.", name),
+		func(ok bool) {
+			if ok {
+				u.organise("Delete tag "+name, func(ctx context.Context) error { return u.lib.DeleteTag(ctx, name) })
+			}
+		}, u.win)
+}
+
+func (u *UI) onNewCollection(parent []string) {
+	title := "New Collection"
+	if len(parent) > 0 {
+		title = "New Collection in " + strings.Join(parent, " › ")
+	}
+	u.ask(title, "Name", "", "Create", func(name string) {
+		u.organise("New collection "+name, func(ctx context.Context) error {
+			_, err := u.lib.CreateCollection(ctx, parent, name)
+			return err
+		})
+	})
+}
+
+func (u *UI) onRenameCollection(c storage.Collection) {
+	u.ask("Rename Collection", "New name", c.Name, "Rename", func(name string) {
+		u.organise("Rename collection "+c.Name, func(ctx context.Context) error { return u.lib.RenameCollection(ctx, c.ID, name) })
+	})
+}
+
+func (u *UI) onDeleteCollection(c storage.Collection) {
+	dialog.ShowConfirm("Delete Collection",
+		fmt.Sprintf("Delete the collection %q and its sub-collections? Their entries stay in the library.", c.Name),
+		func(ok bool) {
+			if ok {
+				u.organise("Delete collection "+c.Name, func(ctx context.Context) error { return u.lib.DeleteCollection(ctx, c.ID) })
+			}
+		}, u.win)
+}
+
+// onSaveSearch keeps the list's query (the sidebar's selection and the search) under a name.
+func (u *UI) onSaveSearch() {
+	q := u.listQuery()
+	if q == "" || u.sidebar.current().kind == kindTrash {
+		dialog.ShowInformation("Save Search", "Type a search first: a saved search keeps a query, such as tag:ml year:2020.., under a name.", u.win)
+		return
+	}
+	u.ask("Save Search", "Name", u.query, "Save", func(name string) {
+		u.organise("Save search "+name, func(ctx context.Context) error { return u.lib.SaveSearch(ctx, name, q) })
+	})
+}
+
+// onDropEntries adds the selected entries to the collection or tag under the pointer, or moves
+// them to the trash, at the end of a drag from the list.
+func (u *UI) onDropEntries(abs fyne.Position) {
+	it, ok := u.sidebar.itemAt(abs)
+	keys := u.list.selection()
+	if !ok || len(keys) == 0 {
+		u.status.SetText("")
+		return
+	}
+	switch it.kind {
+	case kindCollection:
+		if c, ok := u.sidebar.collection(it.id); ok {
+			u.addToCollection(c, keys...)
+		}
+	case kindTag:
+		u.addTag(keys, strings.TrimPrefix(it.id, "tag:"))
+	case kindTrash:
+		u.onTrash()
+	case kindFixed:
+		switch it.id {
+		case idStarred:
+			u.setStarred(true, keys...)
+		case idUnread:
+			u.setRead(false, keys...)
+		}
+	default:
+		u.status.SetText("")
+	}
+}
+
+// collectionID reads the id of a collection row.
+func collectionID(id string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(id, "col:"), 10, 64)
+	return n, err == nil && strings.HasPrefix(id, "col:")
+}

@@ -1,0 +1,113 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// dialectNames are the export formats, in bib.Dialect's order.
+var dialectNames = []string{"As written", "BibTeX (BibLaTeX fields mapped back)", "BibLaTeX (BibTeX fields mapped)"}
+
+// keyPatterns are the key patterns offered; any other JabRef-style pattern can be typed.
+var keyPatterns = []string{bib.PatternJabRef, bib.PatternBetterBibTeX, bib.PatternAuthorYearTitle}
+
+// scales are the text sizes offered, in percent.
+var scales = []int{85, 100, 115, 130, 150, 175}
+
+// onPreferences shows the preferences; they apply when saved.
+func (u *UI) onPreferences() {
+	p := u.app.Preferences()
+	cite := widget.NewSelect(citeCommands, nil)
+	cite.SetSelected(p.StringWithFallback(prefCiteCommand, `\cite`))
+	pattern := widget.NewSelectEntry(keyPatterns)
+	pattern.SetText(p.StringWithFallback(prefKeyPattern, bib.PatternJabRef))
+	patternHelp := widget.NewLabel("")
+	patternHelp.Wrapping = fyne.TextWrapWord
+	checkPattern := func(s string) {
+		if _, err := bib.ParsePattern(s); err != nil {
+			patternHelp.Importance = widget.DangerImportance
+			patternHelp.SetText(err.Error())
+			return
+		}
+		patternHelp.Importance = widget.LowImportance
+		patternHelp.SetText("Keys for entries that come without one, as JabRef writes patterns: [auth][year], [auth:lower][shorttitle3_3][year]…")
+	}
+	pattern.OnChanged = checkPattern
+	checkPattern(pattern.Text)
+	format := widget.NewSelect(dialectNames, nil)
+	format.SetSelectedIndex(min(max(p.IntWithFallback(prefExportDialect, int(bib.AsWritten)), 0), len(dialectNames)-1))
+	ascii := widget.NewCheck("Write non-ASCII characters as LaTeX (é as {\\'e})", nil)
+	ascii.SetChecked(p.Bool(prefExportASCII))
+	dups := widget.NewSelect(duplicatePolicies, nil)
+	dups.SetSelectedIndex(min(max(p.IntWithFallback(prefDuplicates, int(storage.ImportDuplicates)), 0), len(duplicatePolicies)-1))
+	var scaleNames []string
+	for _, s := range scales {
+		scaleNames = append(scaleNames, strconv.Itoa(s)+"%")
+	}
+	scale := widget.NewSelect(scaleNames, nil)
+	scale.SetSelected(fmt.Sprintf("%d%%", int(p.FloatWithFallback(prefFontScale, 1)*100+0.5)))
+	if scale.SelectedIndex() < 0 {
+		scale.SetSelected("100%")
+	}
+	items := []*widget.FormItem{
+		widget.NewFormItem("Copy Citation writes", cite),
+		widget.NewFormItem("Citation key pattern", pattern),
+		widget.NewFormItem("", patternHelp),
+		widget.NewFormItem("Export format", format),
+		widget.NewFormItem("", ascii),
+		widget.NewFormItem("Papers already in the library, on import", dups),
+		widget.NewFormItem("Text size", scale),
+	}
+	d := dialog.NewForm("Preferences", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		p.SetString(prefCiteCommand, cite.Selected)
+		if _, err := bib.ParsePattern(pattern.Text); err == nil {
+			p.SetString(prefKeyPattern, strings.TrimSpace(pattern.Text))
+		} else {
+			u.status.SetText("The key pattern was not saved: " + err.Error())
+		}
+		p.SetInt(prefExportDialect, format.SelectedIndex())
+		p.SetBool(prefExportASCII, ascii.Checked)
+		if u.asciiItem != nil {
+			u.asciiItem.Checked = ascii.Checked
+		}
+		p.SetInt(prefDuplicates, dups.SelectedIndex())
+		if i := scale.SelectedIndex(); i >= 0 {
+			p.SetFloat(prefFontScale, float64(scales[i])/100)
+			applyScale(u.app)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(640, 0))
+	d.Show()
+}
+
+// applyScale sets the text size preference through a theme: Fyne's own scale setting belongs to
+// the user's Fyne settings, shared by every Fyne app.
+func applyScale(a fyne.App) {
+	s := float32(a.Preferences().FloatWithFallback(prefFontScale, 1))
+	if !slices.Contains(scales, int(s*100+0.5)) || s == 1 {
+		a.Settings().SetTheme(theme.DefaultTheme())
+		return
+	}
+	a.Settings().SetTheme(&scaledTheme{Theme: theme.DefaultTheme(), scale: s})
+}
+
+// scaledTheme is the default theme (light or dark as the system is) with every size scaled.
+type scaledTheme struct {
+	fyne.Theme
+	scale float32
+}
+
+func (t *scaledTheme) Size(n fyne.ThemeSizeName) float32 { return t.Theme.Size(n) * t.scale }

@@ -1,0 +1,585 @@
+package app
+
+import (
+	"image/color"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// column is one column the entry list can show.
+type column struct {
+	id    string // preference name and storage.SearchOptions.Sort
+	title string
+	width float32
+	value func(storage.Row) string
+}
+
+var allColumns = []column{
+	{"title", "Title", 360, func(r storage.Row) string { return r.Title }},
+	{"authors", "Authors", 170, func(r storage.Row) string { return r.Authors }},
+	{"year", "Year", 64, func(r storage.Row) string { return r.Year }},
+	{"venue", "Venue", 240, func(r storage.Row) string { return r.Venue }},
+	{"key", "Key", 200, func(r storage.Row) string { return r.Key }},
+	{"type", "Type", 110, func(r storage.Row) string { return r.Type }},
+}
+
+// Preferences of the list: the columns shown, in order, and each column's width.
+const (
+	prefColumns     = "list.columns"
+	prefWidthPrefix = "list.width."
+	defaultColumns  = "title,authors,year,venue,key"
+)
+
+// pageRows is how many rows the list asks storage for at a time. The list holds the pages near
+// what is on screen, never the whole result.
+const pageRows = 200
+
+// keepPages is how many pages the list keeps before it forgets the ones furthest from the rows
+// last drawn.
+const keepPages = 12
+
+// entryList is the table of entries in the centre. It shows one search result, whose rows it
+// reads a page at a time through load, and keeps its own selection of entries by key: Fyne's
+// table selects one cell, a reference manager selects several entries.
+type entryList struct {
+	table *entryTable
+	prefs fyne.Preferences
+	cols  []column
+
+	gen     int // generation of the result shown; pages of other results are dropped
+	total   int // rows in the result
+	pages   map[int][]storage.Row
+	loading map[int]bool
+	// load asks for a page of result gen; its rows come back through setPage.
+	load func(gen, page int)
+
+	selected map[string]bool // keys
+	anchor   int             // row a shift-click or shift-arrow extends from
+	cursor   int             // row the arrows move from; -1 for none
+
+	onSelect   func(keys []string) // the selection changed
+	onSort     func()              // the sort changed
+	onActivate func()              // Enter or a double click: edit
+	onDelete   func()              // Delete: to the trash
+	onShortcut func(fyne.Shortcut) bool
+	onDrag     func()              // a drag of the selection started
+	onDrop     func(fyne.Position) // it ended there (absolute)
+
+	// sort is a column's id, or "" for best match first (library order without words).
+	sort string
+	desc bool
+
+	headers map[int]*headerCell // by column index, as last drawn
+}
+
+func newEntryList(prefs fyne.Preferences) *entryList {
+	l := &entryList{prefs: prefs, pages: map[int][]storage.Row{}, loading: map[int]bool{},
+		selected: map[string]bool{}, cursor: -1, anchor: -1, headers: map[int]*headerCell{}}
+	l.cols = chosenColumns(prefs.StringWithFallback(prefColumns, defaultColumns))
+	t := &entryTable{list: l}
+	t.Length = func() (int, int) { return l.total, len(l.cols) }
+	t.CreateCell = func() fyne.CanvasObject { return newEntryCell(l) }
+	t.UpdateCell = l.updateCell
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l) }
+	t.UpdateHeader = l.updateHeader
+	t.ExtendBaseWidget(t)
+	l.table = t
+	l.applyWidths()
+	return l
+}
+
+// chosenColumns reads the columns preference, ignoring names it does not know; the title is
+// always shown.
+func chosenColumns(pref string) []column {
+	var cols []column
+	for _, id := range strings.Split(pref, ",") {
+		for _, c := range allColumns {
+			if c.id == strings.TrimSpace(id) && !slices.ContainsFunc(cols, func(o column) bool { return o.id == c.id }) {
+				cols = append(cols, c)
+			}
+		}
+	}
+	if !slices.ContainsFunc(cols, func(c column) bool { return c.id == "title" }) {
+		cols = append([]column{allColumns[0]}, cols...)
+	}
+	return cols
+}
+
+func (l *entryList) applyWidths() {
+	for i, c := range l.cols {
+		w := float32(l.prefs.FloatWithFallback(prefWidthPrefix+c.id, float64(c.width)))
+		l.table.SetColumnWidth(i, max(w, 40))
+	}
+}
+
+// toggleColumn shows or hides a column and remembers the choice.
+func (l *entryList) toggleColumn(id string) {
+	i := slices.IndexFunc(l.cols, func(c column) bool { return c.id == id })
+	switch {
+	case id == "title":
+		return
+	case i >= 0:
+		l.cols = slices.Delete(l.cols, i, i+1)
+	default:
+		for _, c := range allColumns {
+			if c.id == id {
+				l.cols = append(l.cols, c)
+			}
+		}
+	}
+	ids := make([]string, len(l.cols))
+	for i, c := range l.cols {
+		ids[i] = c.id
+	}
+	l.prefs.SetString(prefColumns, strings.Join(ids, ","))
+	l.headers = map[int]*headerCell{}
+	l.applyWidths()
+	l.table.Refresh()
+}
+
+// saveWidths remembers the widths of the columns whose titles are on screen, after the user
+// drags a column's edge (Fyne keeps the widths to itself).
+func (l *entryList) saveWidths() {
+	for i, h := range l.headers {
+		if i < len(l.cols) && h.col == i && h.Size().Width > 0 {
+			l.prefs.SetFloat(prefWidthPrefix+l.cols[i].id, float64(h.Size().Width))
+		}
+	}
+}
+
+// setResult shows a new search result: its size and its first page. The selection keeps the
+// entries it had when keep is set (the same search, after an edit), and is emptied otherwise.
+func (l *entryList) setResult(gen, total int, first []storage.Row, keep bool) {
+	l.gen, l.total = gen, total
+	l.pages = map[int][]storage.Row{0: first}
+	l.loading = map[int]bool{}
+	if !keep {
+		clear(l.selected)
+		l.cursor, l.anchor = -1, -1
+		l.table.ScrollToTop()
+	} else if l.cursor >= total {
+		l.cursor = total - 1
+	}
+	l.table.Refresh()
+}
+
+// setTrash shows the trash, which is read whole.
+func (l *entryList) setTrash(gen int, rows []storage.Row, keep bool) {
+	l.setResult(gen, len(rows), nil, keep)
+	for p := 0; p*pageRows < len(rows); p++ {
+		l.pages[p] = rows[p*pageRows : min((p+1)*pageRows, len(rows))]
+	}
+	l.table.Refresh()
+}
+
+// setPage stores a page of result gen that load asked for.
+func (l *entryList) setPage(gen, page int, rows []storage.Row) {
+	if gen != l.gen {
+		return
+	}
+	delete(l.loading, page)
+	l.pages[page] = rows
+	if len(l.pages) > keepPages {
+		l.forget(page)
+	}
+	l.table.Refresh()
+}
+
+// forget drops the pages furthest from the page just read, keeping the first page.
+func (l *entryList) forget(near int) {
+	pages := make([]int, 0, len(l.pages))
+	for p := range l.pages {
+		if p != 0 {
+			pages = append(pages, p)
+		}
+	}
+	dist := func(p int) int { return max(p-near, near-p) }
+	slices.SortFunc(pages, func(a, b int) int { return dist(b) - dist(a) })
+	for _, p := range pages[:len(l.pages)-keepPages] {
+		delete(l.pages, p)
+	}
+}
+
+// row returns the i-th row of the result if its page is at hand, and asks for the page if not.
+func (l *entryList) row(i int) (storage.Row, bool) {
+	if i < 0 || i >= l.total {
+		return storage.Row{}, false
+	}
+	p := i / pageRows
+	rows, ok := l.pages[p]
+	if !ok {
+		if !l.loading[p] && l.load != nil {
+			l.loading[p] = true
+			l.load(l.gen, p)
+		}
+		return storage.Row{}, false
+	}
+	if j := i % pageRows; j < len(rows) {
+		return rows[j], true
+	}
+	return storage.Row{}, false
+}
+
+// rowCount returns how many rows the result has.
+func (l *entryList) rowCount() int { return l.total }
+
+// selection returns the selected keys in the order of the list, as far as its pages are at
+// hand, then any others.
+func (l *entryList) selection() []string {
+	var keys []string
+	seen := map[string]bool{}
+	for p, rows := range l.sortedPages() {
+		_ = p
+		for _, r := range rows {
+			if l.selected[r.Key] && !seen[r.Key] {
+				keys = append(keys, r.Key)
+				seen[r.Key] = true
+			}
+		}
+	}
+	var rest []string
+	for k := range l.selected {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(keys, rest...)
+}
+
+func (l *entryList) sortedPages() [][]storage.Row {
+	ps := make([]int, 0, len(l.pages))
+	for p := range l.pages {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	out := make([][]storage.Row, len(ps))
+	for i, p := range ps {
+		out[i] = l.pages[p]
+	}
+	return out
+}
+
+// tap selects like a desktop list: a click selects one row, Ctrl (Cmd) adds or removes one,
+// Shift selects the range from the last click.
+func (l *entryList) tap(row int, mods fyne.KeyModifier) {
+	r, ok := l.row(row)
+	if !ok {
+		return
+	}
+	switch {
+	case mods&fyne.KeyModifierShift != 0 && l.anchor >= 0:
+		l.selectRange(l.anchor, row)
+	case mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
+		if l.selected[r.Key] {
+			delete(l.selected, r.Key)
+		} else {
+			l.selected[r.Key] = true
+		}
+		l.anchor = row
+	default:
+		clear(l.selected)
+		l.selected[r.Key] = true
+		l.anchor = row
+	}
+	l.cursor = row
+	l.changed()
+}
+
+// selectRange selects the rows from a to b whose pages are at hand.
+func (l *entryList) selectRange(a, b int) {
+	clear(l.selected)
+	for i := min(a, b); i <= max(a, b); i++ {
+		if r, ok := l.row(i); ok {
+			l.selected[r.Key] = true
+		}
+	}
+}
+
+// selectKeys selects the given entries (after a new entry, say); rows already drawn show it.
+func (l *entryList) selectKeys(keys ...string) {
+	clear(l.selected)
+	for _, k := range keys {
+		l.selected[k] = true
+	}
+	l.cursor, l.anchor = -1, -1
+	for i := 0; i < min(l.total, pageRows*len(l.pages)); i++ {
+		if r, ok := l.pages[i/pageRows]; ok && i%pageRows < len(r) && l.selected[r[i%pageRows].Key] {
+			l.cursor, l.anchor = i, i
+			l.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+			break
+		}
+	}
+	l.changed()
+}
+
+// selectAll selects every row whose page is at hand.
+func (l *entryList) selectAll() {
+	l.selectRange(0, l.total-1)
+	l.changed()
+}
+
+// move moves the cursor by delta rows; with extend it grows the selection instead.
+func (l *entryList) move(delta int, extend bool) {
+	if l.total == 0 {
+		return
+	}
+	next := min(max(l.cursor+delta, 0), l.total-1)
+	if l.cursor < 0 {
+		next = 0
+	}
+	if _, ok := l.row(next); !ok {
+		return // its page is on its way; the next key press will find it
+	}
+	l.cursor = next
+	l.table.ScrollTo(widget.TableCellID{Row: next, Col: 0})
+	if extend && l.anchor >= 0 {
+		l.selectRange(l.anchor, next)
+		l.changed()
+		return
+	}
+	l.tap(next, 0)
+}
+
+func (l *entryList) changed() {
+	l.table.Refresh()
+	if l.onSelect != nil {
+		l.onSelect(l.selection())
+	}
+}
+
+func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	c := o.(*entryCell)
+	c.row = id.Row
+	r, ok := l.row(id.Row)
+	text := ""
+	if ok && id.Col < len(l.cols) {
+		text = l.cols[id.Col].value(r)
+	}
+	c.label.SetText(text)
+	sel := ok && l.selected[r.Key]
+	if sel {
+		c.bg.FillColor = theme.Color(theme.ColorNameSelection)
+	} else {
+		c.bg.FillColor = color.Transparent
+	}
+	c.bg.Refresh()
+}
+
+func (l *entryList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	h := o.(*headerCell)
+	if id.Col < 0 || id.Col >= len(l.cols) {
+		h.SetText("")
+		h.col = -1
+		return
+	}
+	c := l.cols[id.Col]
+	title := c.title
+	if l.sort == c.id {
+		title += map[bool]string{false: " ▲", true: " ▼"}[l.desc]
+	}
+	h.SetText(title)
+	h.col = id.Col
+	l.headers[id.Col] = h
+}
+
+// sortBy sorts by a column: ascending first, then descending on a second tap.
+func (l *entryList) sortBy(col int) {
+	if col < 0 || col >= len(l.cols) {
+		return
+	}
+	if id := l.cols[col].id; l.sort == id {
+		l.desc = !l.desc
+	} else {
+		l.sort, l.desc = id, false
+	}
+	l.table.Refresh()
+	if l.onSort != nil {
+		l.onSort()
+	}
+}
+
+// columnMenu offers the columns to show.
+func (l *entryList) columnMenu() *fyne.Menu {
+	var items []*fyne.MenuItem
+	for _, c := range allColumns {
+		id := c.id
+		it := fyne.NewMenuItem(c.title, func() { l.toggleColumn(id) })
+		it.Checked = slices.ContainsFunc(l.cols, func(o column) bool { return o.id == id })
+		it.Disabled = id == "title"
+		items = append(items, it)
+	}
+	return fyne.NewMenu("Columns", items...)
+}
+
+// entryTable is Fyne's table with the list's keyboard: arrows move the selection (with Shift they
+// extend it), Enter edits, Delete moves to the trash.
+type entryTable struct {
+	widget.Table
+	list *entryList
+}
+
+// TypedKey handles the list's keys and leaves the rest to the table.
+func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
+	l := t.list
+	shift := false
+	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+		shift = d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
+	}
+	switch ev.Name {
+	case fyne.KeyDown:
+		l.move(1, shift)
+	case fyne.KeyUp:
+		l.move(-1, shift)
+	case fyne.KeyPageDown:
+		l.move(20, shift)
+	case fyne.KeyPageUp:
+		l.move(-20, shift)
+	case fyne.KeyHome:
+		l.move(-l.total, shift)
+	case fyne.KeyEnd:
+		l.move(l.total, shift)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if l.onActivate != nil {
+			l.onActivate()
+		}
+	case fyne.KeyDelete, fyne.KeyBackspace:
+		if l.onDelete != nil {
+			l.onDelete()
+		}
+	default:
+		t.Table.TypedKey(ev)
+	}
+}
+
+// TypedShortcut gives Copy, Undo and the like to the window's actions.
+func (t *entryTable) TypedShortcut(s fyne.Shortcut) {
+	if t.list.onShortcut != nil {
+		t.list.onShortcut(s)
+	}
+}
+
+// FocusGained keeps Fyne's focused-cell border off: the list's selection shows where it is.
+func (t *entryTable) FocusGained() {}
+
+// DragEnd remembers the widths after a column's edge was dragged.
+func (t *entryTable) DragEnd() {
+	t.Table.DragEnd()
+	t.list.saveWidths()
+}
+
+// entryCell is one cell of the list: its text over the selection's colour.
+type entryCell struct {
+	widget.BaseWidget
+	list  *entryList
+	row   int
+	bg    *canvas.Rectangle
+	label *widget.Label
+
+	dragging bool
+	dragTo   fyne.Position
+}
+
+func newEntryCell(l *entryList) *entryCell {
+	c := &entryCell{list: l, bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *entryCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
+}
+
+// Tapped selects the cell's row, reading Ctrl and Shift from the keyboard.
+func (c *entryCell) Tapped(*fyne.PointEvent) {
+	var mods fyne.KeyModifier
+	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+		mods = d.CurrentKeyModifiers()
+	}
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.list.table); cv != nil {
+		cv.Focus(c.list.table)
+	}
+	c.list.tap(c.row, mods)
+}
+
+// DoubleTapped selects the row and edits it.
+func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
+	if !c.list.selected[c.key()] {
+		c.list.tap(c.row, 0)
+	}
+	if c.list.onActivate != nil {
+		c.list.onActivate()
+	}
+}
+
+// Dragged drags the selection (the row first selected when it was not), to drop it on the
+// sidebar.
+func (c *entryCell) Dragged(e *fyne.DragEvent) {
+	if !c.dragging {
+		c.dragging = true
+		if !c.list.selected[c.key()] {
+			c.list.tap(c.row, 0)
+		}
+		if c.list.onDrag != nil {
+			c.list.onDrag()
+		}
+	}
+	c.dragTo = e.AbsolutePosition
+}
+
+// DragEnd drops the selection where the pointer is.
+func (c *entryCell) DragEnd() {
+	if c.dragging && c.list.onDrop != nil {
+		c.list.onDrop(c.dragTo)
+	}
+	c.dragging = false
+}
+
+func (c *entryCell) key() string {
+	r, _ := c.list.row(c.row)
+	return r.Key
+}
+
+// headerCell is a column title: a tap sorts by the column, a secondary tap offers the columns.
+type headerCell struct {
+	widget.Label
+	list *entryList
+	col  int
+}
+
+func newHeaderCell(l *entryList) *headerCell {
+	h := &headerCell{list: l, col: -1}
+	h.TextStyle.Bold = true
+	h.Truncation = fyne.TextTruncateEllipsis
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// Tapped sorts by the cell's column.
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.list.sortBy(h.col) }
+
+// TappedSecondary offers the choice of columns.
+func (h *headerCell) TappedSecondary(e *fyne.PointEvent) {
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(h); cv != nil {
+		widget.ShowPopUpMenuAtPosition(h.list.columnMenu(), cv, e.AbsolutePosition)
+	}
+}
+
+// rowsText is how the status line counts rows.
+func rowsText(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return thousands(n) + " entries"
+}
