@@ -189,7 +189,7 @@ type infoTab struct {
 	key         *fieldEntry
 	starred     *widget.Check
 	read        *widget.Check
-	rating      *widget.Select
+	rating      *ratingWidget
 	tags        *fyne.Container
 	tagInput    *widget.Entry
 	suggestions *fyne.Container
@@ -205,8 +205,6 @@ type infoTab struct {
 	d        *entryDetail
 	updating bool // set while show fills the widgets, so that their callbacks stay quiet
 }
-
-var ratings = []string{"No rating", "★", "★★", "★★★", "★★★★", "★★★★★"}
 
 func newInfoTab(p *entryPane) *infoTab {
 	t := &infoTab{pane: p}
@@ -230,9 +228,9 @@ func newInfoTab(p *entryPane) *infoTab {
 			p.u.setRead(on, t.d.entry.Key)
 		}
 	})
-	t.rating = widget.NewSelect(ratings, func(s string) {
-		if !t.updating {
-			p.u.setRating(t.d.entry.Key, slices.Index(ratings, s))
+	t.rating = newRatingWidget(func(r int) {
+		if !t.updating && t.d != nil {
+			p.u.setRating(t.d.entry.Key, r)
 		}
 	})
 	t.tags = container.NewHBox()
@@ -293,7 +291,7 @@ func (t *infoTab) show(d *entryDetail) {
 	t.key.setValue(e.Key)
 	t.starred.SetChecked(d.flags.Starred)
 	t.read.SetChecked(d.flags.Read)
-	t.rating.SetSelectedIndex(min(max(d.flags.Rating, 0), 5))
+	t.rating.set(d.flags.Rating)
 
 	t.tags.Objects = nil
 	for _, tag := range d.tags {
@@ -538,6 +536,75 @@ func (t *infoTab) onAddToCollection(path string) {
 		}
 	}
 }
+
+// ratingWidget shows a rating of 0 to 5 as stars; tapping the n-th star rates n, tapping the
+// star of the rating given clears it.
+type ratingWidget struct {
+	widget.BaseWidget
+	stars    []*starButton
+	rating   int
+	onChange func(int)
+}
+
+func newRatingWidget(onChange func(int)) *ratingWidget {
+	r := &ratingWidget{onChange: onChange}
+	for i := 1; i <= 5; i++ {
+		s := &starButton{n: i, parent: r, icon: widget.NewIcon(starOutlineIcon)}
+		s.ExtendBaseWidget(s)
+		r.stars = append(r.stars, s)
+	}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *ratingWidget) CreateRenderer() fyne.WidgetRenderer {
+	objs := make([]fyne.CanvasObject, len(r.stars))
+	for i, s := range r.stars {
+		objs[i] = s
+	}
+	return widget.NewSimpleRenderer(container.NewHBox(objs...))
+}
+
+// set shows a rating without calling onChange.
+func (r *ratingWidget) set(n int) {
+	r.rating = min(max(n, 0), 5)
+	for i, s := range r.stars {
+		if i < r.rating {
+			s.icon.SetResource(starIcon)
+		} else {
+			s.icon.SetResource(starOutlineIcon)
+		}
+	}
+}
+
+func (r *ratingWidget) tap(n int) {
+	if n == r.rating {
+		n = 0
+	}
+	r.set(n)
+	if r.onChange != nil {
+		r.onChange(n)
+	}
+}
+
+// starButton is one star of a ratingWidget.
+type starButton struct {
+	widget.BaseWidget
+	n      int
+	parent *ratingWidget
+	icon   *widget.Icon
+}
+
+func (s *starButton) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(s.icon) }
+
+func (s *starButton) MinSize() fyne.Size { return fyne.NewSquareSize(theme.IconInlineSize() * 1.2) }
+
+// Tapped rates the entry with this star's number.
+func (s *starButton) Tapped(*fyne.PointEvent) { s.parent.tap(s.n) }
+
+// starOutlineIcon is an unfilled star, for the ratings not reached.
+var starOutlineIcon = theme.NewThemedResource(fyne.NewStaticResource("star-outline.svg", []byte(
+	`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 17.3l6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z" fill="none" stroke="#000" stroke-width="1.6"/></svg>`)))
 
 // fieldEntry edits one value and hands it over when Enter is pressed (in a one-line editor) or
 // when the focus leaves it, as desktop forms do.

@@ -199,7 +199,7 @@ func TestTagsFlagsAndCollectionsFromTheInfoTab(t *testing.T) {
 		u.detail.info.tagInput.OnSubmitted("reading/2026")
 	})
 	fyneDoAndWait(func() { u.detail.info.starred.SetChecked(true) })
-	fyneDoAndWait(func() { u.detail.info.rating.SetSelectedIndex(4) })
+	fyneDoAndWait(func() { test.Tap(u.detail.info.rating.stars[3]) })
 	fyneDoAndWait(func() { u.detail.info.addToColl.SetSelected("Reading group") })
 	eventually(t, "the changes shown", func() bool {
 		return u.settled() && slices.Contains(u.detail.info.d.tags, "reading/2026") && u.detail.info.d.flags.Starred &&

@@ -384,11 +384,17 @@ func (l *entryList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	c := l.cols[id.Col]
-	title := c.title
-	if l.sort == c.id {
-		title += map[bool]string{false: " ▲", true: " ▼"}[l.desc]
+	h.SetText(c.title)
+	switch {
+	case l.sort != c.id:
+		h.arrow.Hide()
+	case l.desc:
+		h.arrow.SetResource(theme.MenuDropDownIcon())
+		h.arrow.Show()
+	default:
+		h.arrow.SetResource(theme.MenuDropUpIcon())
+		h.arrow.Show()
 	}
-	h.SetText(title)
 	h.col = id.Col
 	l.headers[id.Col] = h
 }
@@ -551,20 +557,32 @@ func (c *entryCell) key() string {
 	return r.Key
 }
 
-// headerCell is a column title: a tap sorts by the column, a secondary tap offers the columns.
+// headerCell is a column title, with an arrow when the list is sorted by it: a tap sorts by the
+// column, a secondary tap offers the columns. The arrow is an icon because the theme's font has
+// no arrow characters, and a fallback font costs megabytes.
 type headerCell struct {
-	widget.Label
-	list *entryList
-	col  int
+	widget.BaseWidget
+	label *widget.Label
+	arrow *widget.Icon
+	list  *entryList
+	col   int
 }
 
 func newHeaderCell(l *entryList) *headerCell {
-	h := &headerCell{list: l, col: -1}
-	h.TextStyle.Bold = true
-	h.Truncation = fyne.TextTruncateEllipsis
+	h := &headerCell{list: l, col: -1, label: widget.NewLabel(""), arrow: widget.NewIcon(nil)}
+	h.label.TextStyle.Bold = true
+	h.label.Truncation = fyne.TextTruncateEllipsis
+	h.arrow.Hide()
 	h.ExtendBaseWidget(h)
 	return h
 }
+
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+}
+
+// SetText sets the column's title.
+func (h *headerCell) SetText(s string) { h.label.SetText(s) }
 
 // Tapped sorts by the cell's column.
 func (h *headerCell) Tapped(*fyne.PointEvent) { h.list.sortBy(h.col) }

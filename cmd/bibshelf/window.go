@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -131,9 +132,33 @@ func screenshot(ui *app.UI, path string) error {
 		return fmt.Errorf("screenshot: %w", err)
 	}
 	b := img.Bounds()
-	fmt.Fprintf(os.Stdout, "screenshot: %s %dx%d, %d entries listed, first complete frame %s after start\n",
-		path, b.Dx(), b.Dy(), rows, settled.Round(time.Millisecond))
+	fmt.Fprintf(os.Stdout, "screenshot: %s %dx%d, %d entries listed, first complete frame %s after start%s\n",
+		path, b.Dx(), b.Dy(), rows, settled.Round(time.Millisecond), memory())
 	return nil
+}
+
+// memory reports the process's resident memory now and at its peak, where the system says
+// (Linux's /proc); "" elsewhere.
+func memory() string {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	var rss, peak string
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = strings.TrimSpace(v)
+		}
+	}
+	if rss == "" {
+		return ""
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return fmt.Sprintf(", resident memory %s (peak %s; Go heap in use %d MB, Go total %d MB)", rss, peak, m.HeapInuse>>20, m.Sys>>20)
 }
 
 func parseSize(s string) (float32, float32, bool) {
