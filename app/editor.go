@@ -260,7 +260,8 @@ func newInfoTab(p *entryPane) *infoTab {
 	head := widget.NewForm(
 		widget.NewFormItem("Type", t.kind),
 		widget.NewFormItem("Key", t.key),
-		widget.NewFormItem("", container.NewHBox(t.starred, t.read, t.rating)),
+		widget.NewFormItem("", container.NewHBox(t.starred, t.read)),
+		widget.NewFormItem("Rating", container.NewHBox(t.rating)),
 		widget.NewFormItem("Tags", container.NewVBox(container.NewHScroll(t.tags), t.tagInput, t.suggestions)),
 		widget.NewFormItem("Collections", container.NewVBox(container.NewHScroll(t.collections), t.addToColl)),
 	)

@@ -173,6 +173,15 @@ func (l *entryList) setResult(gen, total int, first []storage.Row, keep bool) {
 	l.table.Refresh()
 }
 
+// setTotal gives result gen its length, once counted.
+func (l *entryList) setTotal(gen, total int) {
+	if gen != l.gen || total == l.total {
+		return
+	}
+	l.total = total
+	l.table.Refresh()
+}
+
 // setTrash shows the trash, which is read whole.
 func (l *entryList) setTrash(gen int, rows []storage.Row, keep bool) {
 	l.setResult(gen, len(rows), nil, keep)

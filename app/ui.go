@@ -134,6 +134,7 @@ type UI struct {
 	pagesPending   int                   // pages asked for and not yet shown
 	shownSearch    storage.SearchOptions // the search whose result the list shows
 	searching      bool                  // a reload is running
+	counting       int                   // counts of results on their way
 	again          bool                  // another reload was asked for while it ran
 	againKeep      bool                  // and all those asked to keep the selection
 	history        history
@@ -384,9 +385,6 @@ func (u *UI) reloadKeep(keep bool) {
 		} else {
 			rows, err = u.lib.SearchWith(ctx, search)
 			matches = len(rows)
-			if err == nil && matches == firstPage {
-				matches, err = u.lib.CountMatches(ctx, query)
-			}
 		}
 		took := time.Since(start)
 		total, cerr := u.lib.Count(ctx)
@@ -416,6 +414,11 @@ func (u *UI) reloadKeep(keep bool) {
 					u.shownSearch = search
 					u.list.setResult(gen, matches, rows, keep)
 					u.status.SetText(statusText(matches, total, query, took))
+					if matches == firstPage {
+						// The first page is on screen; how many more there are can follow.
+						u.status.SetText(statusText(-1, total, query, took))
+						u.countMatches(gen, query, total, took)
+					}
 				}
 				if !keep {
 					u.detail.showKeys(nil)
@@ -433,6 +436,33 @@ func (u *UI) reloadKeep(keep bool) {
 		})
 	}()
 }
+
+// countMatches counts the result of reload gen off the UI goroutine, and gives the list its
+// length when the count arrives.
+func (u *UI) countMatches(gen int, query string, total int, took time.Duration) {
+	u.counting++
+	go func() {
+		start := time.Now()
+		n, err := u.lib.CountMatches(context.Background(), query)
+		took += time.Since(start)
+		fyneDo(func() {
+			u.counting--
+			if gen != u.generation {
+				return
+			}
+			if err != nil {
+				u.status.SetText("Count failed: " + err.Error())
+				return
+			}
+			u.list.setTotal(gen, n)
+			u.status.SetText(statusText(n, total, query, took))
+		})
+	}()
+}
+
+// shows reports whether the list shows the result of the newest search (its first page at
+// least). Call it on the UI goroutine.
+func (u *UI) shows() bool { return !u.searching && u.listShown == u.generation }
 
 // loadPage reads one page of the list's result off the UI goroutine.
 func (u *UI) loadPage(gen, page int) {
@@ -490,7 +520,11 @@ func trashStatusText(n int, search string, took time.Duration) string {
 	return s
 }
 
+// statusText says how many entries match; matches is -1 while they are being counted.
 func statusText(matches, total int, query string, took time.Duration) string {
+	if matches < 0 {
+		return fmt.Sprintf("%s+ of %s entries · counting…", thousands(firstPage), thousands(total))
+	}
 	if query == "" {
 		return fmt.Sprintf("%s entries", thousands(total))
 	}
@@ -528,7 +562,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return !u.searching && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
+	return !u.searching && u.counting == 0 && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
 		u.pagesPending == 0 && u.detail.idle()
 }
 
