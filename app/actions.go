@@ -424,5 +424,9 @@ func (u *UI) onPaste() {
 		dialog.ShowInformation("Paste BibTeX", msg, u.win)
 		return
 	}
-	go u.importParsed("clipboard", f)
+	u.importing++
+	go func() {
+		defer fyneDo(func() { u.importing-- })
+		u.importParsed("clipboard", f)
+	}()
 }

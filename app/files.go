@@ -31,7 +31,11 @@ func (u *UI) onImport() {
 			return // cancelled
 		}
 		u.rememberFolder(prefImportFolder, r.URI())
-		go u.importFrom(r)
+		u.importing++
+		go func() {
+			defer fyneDo(func() { u.importing-- })
+			u.importFrom(r)
+		}()
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".bib", ".bibtex"}))
 	u.startIn(d, prefImportFolder)
@@ -70,8 +74,17 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 	u.importParsed(name, bib.Parse(name, src))
 }
 
-// importPaths imports .bib files dropped onto the window, one after the other; it runs off the
-// UI goroutine.
+// ImportFiles imports .bib files, one after the other, each ending with its report: the files
+// dropped onto the window, or given on the command line. Call it on the UI goroutine.
+func (u *UI) ImportFiles(paths []string) {
+	u.importing++
+	go func() {
+		defer fyneDo(func() { u.importing-- })
+		u.importPaths(paths)
+	}()
+}
+
+// importPaths imports .bib files one after the other; it runs off the UI goroutine.
 func (u *UI) importPaths(paths []string) {
 	for _, p := range paths {
 		src, err := os.ReadFile(p)
@@ -149,7 +162,7 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		}
 		details := widget.NewMultiLineEntry()
 		details.SetText(b.String())
-		details.Wrapping = fyne.TextWrapOff
+		details.Wrapping = fyne.TextWrapWord
 		details.SetMinRowsVisible(8)
 		content = container.NewBorder(widget.NewLabel(summary), nil, nil, nil, details)
 	}
@@ -161,14 +174,14 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	closeButton.Importance = widget.HighImportance
 	buttons := []fyne.CanvasObject{copyReport, closeButton}
 	if possibleDuplicates(rep) > 0 {
-		review := widget.NewButton(fmt.Sprintf("Review %d Possible Duplicates…", possibleDuplicates(rep)), func() {
+		review := widget.NewButton(fmt.Sprintf("Review Possible Duplicates (%d)…", possibleDuplicates(rep)), func() {
 			d.Hide()
 			u.onFindDuplicates()
 		})
 		buttons = []fyne.CanvasObject{copyReport, review, closeButton}
 	}
 	d.SetButtons(buttons)
-	d.Resize(fyne.NewSize(720, 0))
+	d.Resize(fyne.NewSize(900, 0))
 	d.Show()
 }
 

@@ -135,6 +135,7 @@ type UI struct {
 	shownSearch    storage.SearchOptions // the search whose result the list shows
 	searching      bool                  // a reload is running
 	counting       int                   // counts of results on their way
+	importing      int                   // imports running
 	again          bool                  // another reload was asked for while it ran
 	againKeep      bool                  // and all those asked to keep the selection
 	history        history
@@ -330,7 +331,7 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(bibs) > 0 {
-		go u.importPaths(bibs)
+		u.ImportFiles(bibs)
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
@@ -562,7 +563,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return !u.searching && u.counting == 0 && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
+	return !u.searching && u.counting == 0 && u.importing == 0 && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
 		u.pagesPending == 0 && u.detail.idle()
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ var processStart = time.Now()
 const appID = "io.github.bibshelf"
 
 func runWindow(args []string, stderr io.Writer) int {
-	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH]", stderr)
+	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH] [FILE.bib...]", stderr)
 	shot := fs.String("screenshot", "", "open the window, write its first complete render to this PNG `file`, and exit")
 	size := fs.String("size", "1280x800", "window size `WxH` in Fyne units")
 	selectKey := fs.String("select", "", "select the entry with this `key` once the library is shown")
@@ -38,10 +39,12 @@ func runWindow(args []string, stderr io.Writer) int {
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bibshelf: unknown verb %q\n\n", fs.Arg(0))
-		printUsage(stderr)
-		return exitUsage
+	for _, arg := range fs.Args() {
+		if ext := strings.ToLower(filepath.Ext(arg)); ext != ".bib" && ext != ".bibtex" {
+			fmt.Fprintf(stderr, "bibshelf: unknown verb %q (the window takes .bib files to import)\n\n", arg)
+			printUsage(stderr)
+			return exitUsage
+		}
 	}
 	w, h, ok := parseSize(*size)
 	if !ok {
@@ -60,6 +63,9 @@ func runWindow(args []string, stderr io.Writer) int {
 	ui := app.New(a, lib)
 	ui.Window().Resize(fyne.NewSize(w, h))
 	status := exitOK
+	if files := fs.Args(); len(files) > 0 {
+		ui.ImportFiles(files)
+	}
 	reveal := func() {
 		<-ui.Loaded()
 		fyne.DoAndWait(func() {
