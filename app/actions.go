@@ -25,6 +25,8 @@ type change struct {
 	selectAfter func() []string
 	// selectUndone gives the keys to select once it is undone.
 	selectUndone func() []string
+	// failed, when set, is called on the UI goroutine when do fails the first time.
+	failed func()
 }
 
 // history holds the changes made and undone, on the UI goroutine.
@@ -35,14 +37,23 @@ type history struct {
 // maxHistory is how many changes can be undone.
 const maxHistory = 200
 
-// perform runs a change off the UI goroutine and, when it worked, makes it undoable.
+// perform runs a change off the UI goroutine and makes it undoable at once: the writer runs
+// changes in order, so an undo asked for before the change is written runs after it. A change
+// that fails leaves the history.
 func (u *UI) perform(c *change) {
-	u.run(c.name, c.do, func() {
-		u.history.done = append(u.history.done, c)
-		if len(u.history.done) > maxHistory {
-			u.history.done = slices.Delete(u.history.done, 0, 1)
+	u.history.done = append(u.history.done, c)
+	if len(u.history.done) > maxHistory {
+		u.history.done = slices.Delete(u.history.done, 0, 1)
+	}
+	u.history.undone = nil
+	u.runChange(c.name, c.do, func(err error) {
+		if err != nil {
+			u.history.done = slices.DeleteFunc(u.history.done, func(o *change) bool { return o == c })
+			if c.failed != nil {
+				c.failed()
+			}
+			return
 		}
-		u.history.undone = nil
 		u.afterChange(c.selectAfter)
 	})
 }
@@ -55,8 +66,13 @@ func (u *UI) onUndo() {
 	}
 	c := u.history.done[len(u.history.done)-1]
 	u.history.done = u.history.done[:len(u.history.done)-1]
-	u.run("Undo "+c.name, c.undo, func() {
-		u.history.undone = append(u.history.undone, c)
+	u.history.undone = append(u.history.undone, c)
+	u.runChange("Undo "+c.name, c.undo, func(err error) {
+		if err != nil {
+			// Neither undone nor to be redone: what the library holds is unknown here.
+			u.history.undone = slices.DeleteFunc(u.history.undone, func(o *change) bool { return o == c })
+			return
+		}
 		u.status.SetText("Undone: " + c.name)
 		u.afterChange(c.selectUndone)
 	})
@@ -70,8 +86,12 @@ func (u *UI) onRedo() {
 	}
 	c := u.history.undone[len(u.history.undone)-1]
 	u.history.undone = u.history.undone[:len(u.history.undone)-1]
-	u.run("Redo "+c.name, c.do, func() {
-		u.history.done = append(u.history.done, c)
+	u.history.done = append(u.history.done, c)
+	u.runChange("Redo "+c.name, c.do, func(err error) {
+		if err != nil {
+			u.history.done = slices.DeleteFunc(u.history.done, func(o *change) bool { return o == c })
+			return
+		}
 		u.status.SetText("Redone: " + c.name)
 		u.afterChange(c.selectAfter)
 	})
@@ -80,17 +100,26 @@ func (u *UI) onRedo() {
 // run queues work on the library's writer goroutine and calls done on the UI goroutine when it
 // worked; a failure is shown with what was being done.
 func (u *UI) run(what string, work func(ctx context.Context) error, done func()) {
+	u.runChange(what, work, func(err error) {
+		if err == nil {
+			done()
+		}
+	})
+}
+
+// runChange queues work on the writer goroutine and calls done with its error on the UI
+// goroutine; a failure is shown, and the window shows the library as it is.
+func (u *UI) runChange(what string, work func(ctx context.Context) error, done func(error)) {
 	u.pending++
 	u.writes <- func() {
 		err := work(context.Background())
 		fyneDo(func() {
 			u.pending--
+			done(err)
 			if err != nil {
 				u.showError(what, err)
 				u.afterChange(nil)
-				return
 			}
-			done()
 		})
 	}
 }
@@ -129,15 +158,27 @@ func (u *UI) afterChange(sel func() []string) {
 	u.detail.showKeys(u.list.selection())
 }
 
-// saveEntry stores an edited entry in place of old.
-func (u *UI) saveEntry(old, edited *bib.Entry, what string) {
+// saveEntryRef stores an edited entry in place of old. The selection follows a new key, when
+// the entry is still what is selected. When the library refuses the edit, ref is marked failed,
+// so that the Info tab shows the library's copy again.
+func (u *UI) saveEntryRef(ref *entryRef, old, edited *bib.Entry, what string) {
 	before, after := old.Clone(), edited.Clone()
+	follow := func(from, to string) func() []string {
+		return func() []string {
+			sel := u.list.selection()
+			if len(sel) == 1 && strings.EqualFold(sel[0], from) {
+				return []string{to}
+			}
+			return sel
+		}
+	}
 	u.perform(&change{
 		name:         what,
 		do:           func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, before.Key, after) },
 		undo:         func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, after.Key, before) },
-		selectAfter:  func() []string { return []string{after.Key} },
-		selectUndone: func() []string { return []string{before.Key} },
+		selectAfter:  follow(before.Key, after.Key),
+		selectUndone: follow(after.Key, before.Key),
+		failed:       func() { ref.failed = true },
 	})
 }
 

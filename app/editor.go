@@ -71,12 +71,24 @@ func newEntryPane(u *UI) *entryPane {
 	return p
 }
 
+// dropFocus takes the focus from a widget of the pane, which hands a field's edit over to the
+// entry it was made for, before the pane shows something else: a shortcut must not reach a
+// field that is no longer on screen.
+func (p *entryPane) dropFocus() {
+	c := p.u.win.Canvas()
+	if f := c.Focused(); f != nil && f != fyne.Focusable(p.u.search) && f != fyne.Focusable(p.u.list.table) {
+		c.Unfocus()
+	}
+}
+
 // showMessage shows a word instead of an entry.
 func (p *entryPane) showMessage(msg string) {
 	p.gen++
 	p.reading = false
+	p.dropFocus()
 	p.notes.flush()
 	p.entry = nil
+	p.info.ref = nil
 	p.message.SetText(msg)
 	p.message.Show()
 	p.tabs.Hide()
@@ -99,10 +111,15 @@ func (p *entryPane) showKeys(keys []string) {
 	}
 	p.gen++
 	gen, key, lib := p.gen, keys[0], p.u.lib
+	version := -1
+	if r := p.info.ref; r != nil && strings.EqualFold(r.key, key) {
+		version = r.version
+	}
 	p.reading = true
-	go func() {
-		ctx := context.Background()
-		d, err := readEntryDetail(ctx, lib, key)
+	// The read goes through the writer's queue, after every change asked for so far: it never
+	// shows an entry as it was before an edit already made.
+	p.u.writes <- func() {
+		d, err := readEntryDetail(context.Background(), lib, key)
 		fyneDo(func() {
 			if gen != p.gen {
 				return
@@ -111,10 +128,10 @@ func (p *entryPane) showKeys(keys []string) {
 				p.showMessage("Could not read the entry: " + err.Error())
 				return
 			}
-			p.show(d)
+			p.show(d, version)
 			p.reading = false
 		})
-	}()
+	}
 }
 
 // entryDetail is what the Info tab shows of one entry.
@@ -151,16 +168,19 @@ func readEntryDetail(ctx context.Context, lib Library, key string) (*entryDetail
 	return &d, nil
 }
 
-func (p *entryPane) show(d *entryDetail) {
+// show shows an entry read when the Info tab's edits of it were at version (-1 for another
+// entry).
+func (p *entryPane) show(d *entryDetail, version int) {
 	same := p.entry != nil && p.entry.Key == d.entry.Key
 	if !same {
+		p.dropFocus()
 		p.notes.flush()
 	}
-	p.entry = d.entry
 	p.message.Hide()
 	p.tabs.Show()
-	p.info.show(d)
-	p.source.show(d.entry)
+	p.info.show(d, version)
+	p.entry = p.info.ref.entry
+	p.source.show(p.entry, same)
 	if !same {
 		p.notes.show(d.entry.Key)
 		p.files.show(d.entry.Key)
@@ -203,7 +223,21 @@ type infoTab struct {
 	problem     *widget.Label
 
 	d        *entryDetail
+	ref      *entryRef // the entry shown, with the edits made to it here
+	names    []string  // the fields the editors in fields are for, in order
+	formBox  *fyne.Container
 	updating bool // set while show fills the widgets, so that their callbacks stay quiet
+}
+
+// entryRef is the entry the Info tab shows, as its edits have made it: an edit is made to the
+// newest version at once, before the library has it, so that two quick edits of one entry build
+// on each other. version counts those edits; a read of the library started before the newest
+// of them is older than ref's entry, and does not replace it.
+type entryRef struct {
+	key     string
+	entry   *bib.Entry
+	version int
+	failed  bool // an edit was refused: the library's copy is right, not this one
 }
 
 func newInfoTab(p *entryPane) *infoTab {
@@ -216,21 +250,21 @@ func newInfoTab(p *entryPane) *infoTab {
 	for _, et := range bib.Types {
 		types = append(types, et.Name)
 	}
-	t.kind = widget.NewSelect(types, t.onType)
-	t.key = newFieldEntry(false, t.onKey)
+	t.kind = widget.NewSelect(types, nil)
+	t.key = newFieldEntry(false, nil)
 	t.starred = widget.NewCheck("Starred", func(on bool) {
-		if !t.updating {
-			p.u.setStarred(on, t.d.entry.Key)
+		if !t.updating && t.ref != nil {
+			p.u.setStarred(on, t.ref.key)
 		}
 	})
 	t.read = widget.NewCheck("Read", func(on bool) {
-		if !t.updating {
-			p.u.setRead(on, t.d.entry.Key)
+		if !t.updating && t.ref != nil {
+			p.u.setRead(on, t.ref.key)
 		}
 	})
 	t.rating = newRatingWidget(func(r int) {
-		if !t.updating && t.d != nil {
-			p.u.setRating(t.d.entry.Key, r)
+		if !t.updating && t.ref != nil {
+			p.u.setRating(t.ref.key, r)
 		}
 	})
 	t.tags = container.NewHBox()
@@ -246,6 +280,7 @@ func newInfoTab(p *entryPane) *infoTab {
 	t.missing.Wrapping = fyne.TextWrapWord
 	t.missing.Importance = widget.WarningImportance
 	t.form = widget.NewForm()
+	t.formBox = container.NewStack(t.form)
 	t.newName = widget.NewSelectEntry(append([]string(nil), bib.FieldOrder...))
 	t.newName.SetPlaceHolder("field")
 	t.newValue = widget.NewEntry()
@@ -267,16 +302,28 @@ func newInfoTab(p *entryPane) *infoTab {
 	)
 	newField := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(140, t.newName.MinSize().Height), t.newName), add, t.newValue)
 	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, t.problem, head, widget.NewSeparator(),
-		t.missing, t.form, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
+		t.missing, t.formBox, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
 	return t
 }
 
-// show fills the tab with an entry.
-func (t *infoTab) show(d *entryDetail) {
+// show fills the tab with an entry read at version (see entryRef). The same entry shown again
+// keeps what is being typed: the focused editor and the tag being typed are left alone.
+func (t *infoTab) show(d *entryDetail, version int) {
 	t.updating = true
 	defer func() { t.updating = false }()
+	same := t.ref != nil && !t.ref.failed && strings.EqualFold(t.ref.key, d.entry.Key)
+	switch {
+	case !same:
+		t.ref = &entryRef{key: d.entry.Key, entry: d.entry}
+		t.tagInput.SetText("")
+	case version == t.ref.version:
+		t.ref.entry = d.entry
+	}
+	// Else edits made since the read began are not in it: ref's entry is newer.
 	t.d = d
-	e := d.entry
+	e := t.ref.entry
+	ref := t.ref
+	focused := t.pane.u.win.Canvas().Focused()
 	t.problem.Hide()
 	t.title.SetText(bib.Plain(e.Get("title")))
 	var names []string
@@ -289,7 +336,11 @@ func (t *infoTab) show(d *entryDetail) {
 		t.kind.Options = append(t.kind.Options, e.Type)
 	}
 	t.kind.SetSelected(e.Type)
-	t.key.setValue(e.Key)
+	t.kind.OnChanged = func(typ string) { t.onType(ref, typ) }
+	if !same || focused != fyne.Focusable(t.key) {
+		t.key.setValue(e.Key)
+	}
+	t.key.commit = func(k string) { t.onKey(ref, k) }
 	t.starred.SetChecked(d.flags.Starred)
 	t.read.SetChecked(d.flags.Read)
 	t.rating.set(d.flags.Rating)
@@ -297,7 +348,7 @@ func (t *infoTab) show(d *entryDetail) {
 	t.tags.Objects = nil
 	for _, tag := range d.tags {
 		tag := tag
-		b := widget.NewButtonWithIcon(tag, theme.CancelIcon(), func() { t.pane.u.removeTag([]string{e.Key}, tag) })
+		b := widget.NewButtonWithIcon(tag, theme.CancelIcon(), func() { t.pane.u.removeTag([]string{ref.key}, tag) })
 		b.Importance = widget.LowImportance
 		b.IconPlacement = widget.ButtonIconTrailingText
 		t.tags.Add(b)
@@ -306,13 +357,12 @@ func (t *infoTab) show(d *entryDetail) {
 		t.tags.Add(widget.NewLabel("No tags"))
 	}
 	t.tags.Refresh()
-	t.tagInput.SetText("")
 	t.suggest()
 
 	t.collections.Objects = nil
 	for _, c := range d.collections {
 		c := c
-		b := widget.NewButtonWithIcon(strings.Join(c.Path, " › "), theme.CancelIcon(), func() { t.pane.u.removeFromCollection(c, e.Key) })
+		b := widget.NewButtonWithIcon(strings.Join(c.Path, " › "), theme.CancelIcon(), func() { t.pane.u.removeFromCollection(c, ref.key) })
 		b.Importance = widget.LowImportance
 		b.IconPlacement = widget.ButtonIconTrailingText
 		t.collections.Add(b)
@@ -341,25 +391,61 @@ func (t *infoTab) show(d *entryDetail) {
 	} else {
 		t.missing.Hide()
 	}
-	t.fillFields(e)
+	t.fillFields(ref, same, focused)
+}
+
+// fieldNames lists the fields an entry's Info tab edits, in order: its own, then the required
+// ones it lacks.
+func fieldNames(e *bib.Entry) (names []string, have []bool) {
+	seen := map[string]bool{}
+	for _, f := range e.Fields {
+		names = append(names, f.Name)
+		have = append(have, true)
+		seen[f.Name] = true
+	}
+	et, _ := bib.TypeOf(e.Type)
+	for _, group := range et.Required {
+		if !slices.ContainsFunc(group, func(n string) bool { return seen[n] }) {
+			names = append(names, group[0])
+			have = append(have, false)
+			seen[group[0]] = true
+		}
+	}
+	return names, have
 }
 
 // fillFields makes an editor for each field, and an empty one for each required field missing.
-func (t *infoTab) fillFields(e *bib.Entry) {
-	t.fields = nil
+// When the same entry is shown again with the same fields, the editors stay and take the new
+// values, except the one being typed in.
+func (t *infoTab) fillFields(ref *entryRef, same bool, focused fyne.Focusable) {
+	e := ref.entry
+	names, have := fieldNames(e)
+	if same && slices.Equal(names, t.names) && len(t.fields) == len(names) {
+		for i, fe := range t.fields {
+			fe.commit = t.fieldCommit(ref, names[i])
+			if fyne.Focusable(fe) == focused {
+				continue
+			}
+			if have[i] {
+				fe.setValue(editText(e.Fields[i]))
+			} else {
+				fe.setValue("")
+			}
+		}
+		return
+	}
+	// New editors in a new form: Fyne's form keeps the widgets of its first rows.
+	t.fields, t.names = nil, names
 	var items []*widget.FormItem
-	shown := map[string]bool{}
-	add := func(name string, f *bib.Field) {
-		multi := slices.Contains(multiLineFields, name)
-		fe := newFieldEntry(multi, nil)
-		name0 := name
-		fe.commit = func(v string) { t.onField(name0, v) }
+	for i, name := range names {
+		fe := newFieldEntry(slices.Contains(multiLineFields, name), t.fieldCommit(ref, name))
 		label := name
 		if bib.IsRequired(e.Type, name) {
 			label += " *"
 		}
-		if f != nil {
-			fe.setValue(editText(*f))
+		if have[i] {
+			f := e.Fields[i]
+			fe.setValue(editText(f))
 			if f.Duplicate {
 				fe.Disable()
 				label += " (repeat)"
@@ -371,20 +457,13 @@ func (t *infoTab) fillFields(e *bib.Entry) {
 		items = append(items, widget.NewFormItem(label, fe))
 		t.fields = append(t.fields, fe)
 	}
-	for i := range e.Fields {
-		f := e.Fields[i]
-		shown[f.Name] = true
-		add(f.Name, &f)
-	}
-	et, _ := bib.TypeOf(e.Type)
-	for _, group := range et.Required {
-		if !slices.ContainsFunc(group, func(n string) bool { return shown[n] }) {
-			add(group[0], nil)
-			shown[group[0]] = true
-		}
-	}
-	t.form.Items = items
-	t.form.Refresh()
+	t.form = widget.NewForm(items...)
+	t.formBox.Objects = []fyne.CanvasObject{t.form}
+	t.formBox.Refresh()
+}
+
+func (t *infoTab) fieldCommit(ref *entryRef, name string) func(string) {
+	return func(v string) { t.onField(ref, name, v) }
 }
 
 // multiLineFields get an editor of several lines.
@@ -427,12 +506,9 @@ func (t *infoTab) fail(err error) {
 	t.problem.Show()
 }
 
-// onField stores an edited field: an emptied field is removed.
-func (t *infoTab) onField(name, value string) {
-	if t.d == nil {
-		return
-	}
-	e := t.d.entry.Clone()
+// onField stores an edited field of the entry ref: an emptied field is removed.
+func (t *infoTab) onField(ref *entryRef, name, value string) {
+	e := ref.entry.Clone()
 	if strings.TrimSpace(value) == "" {
 		if !e.Delete(name) {
 			return
@@ -446,36 +522,46 @@ func (t *infoTab) onField(name, value string) {
 			return
 		}
 	}
-	t.pane.u.saveEntry(t.d.entry, e, "Edit "+name)
+	t.edit(ref, e, "Edit "+name)
 }
 
-func (t *infoTab) onKey(key string) {
-	if t.d == nil || key == t.d.entry.Key {
+// edit makes e the newest version of the entry ref, and stores it.
+func (t *infoTab) edit(ref *entryRef, e *bib.Entry, what string) {
+	old := ref.entry
+	ref.entry, ref.key = e, e.Key
+	ref.version++
+	t.pane.u.saveEntryRef(ref, old, e, what)
+}
+
+func (t *infoTab) onKey(ref *entryRef, key string) {
+	if key == ref.entry.Key {
 		return
 	}
 	if err := bib.CheckKey(key); err != nil {
 		t.fail(err)
-		t.key.setValue(t.d.entry.Key)
+		if ref == t.ref {
+			t.key.setValue(ref.entry.Key)
+		}
 		return
 	}
-	e := t.d.entry.Clone()
+	e := ref.entry.Clone()
 	e.Rename(e.Type, key)
-	t.pane.u.saveEntry(t.d.entry, e, "Change key")
+	t.edit(ref, e, "Change key")
 }
 
-func (t *infoTab) onType(typ string) {
-	if t.updating || t.d == nil || typ == t.d.entry.Type {
+func (t *infoTab) onType(ref *entryRef, typ string) {
+	if t.updating || typ == "" || typ == ref.entry.Type {
 		return
 	}
-	e := t.d.entry.Clone()
+	e := ref.entry.Clone()
 	e.Rename(typ, e.Key)
-	t.pane.u.saveEntry(t.d.entry, e, "Change type")
+	t.edit(ref, e, "Change type")
 }
 
 func (t *infoTab) addField() {
 	name := strings.ToLower(strings.TrimSpace(t.newName.Text))
 	value := t.newValue.Text
-	if t.d == nil || name == "" || strings.TrimSpace(value) == "" {
+	if t.ref == nil || name == "" || strings.TrimSpace(value) == "" {
 		t.fail(fmt.Errorf("a new field needs a name and a value"))
 		return
 	}
@@ -485,7 +571,7 @@ func (t *infoTab) addField() {
 	}
 	t.newName.SetText("")
 	t.newValue.SetText("")
-	t.onField(name, value)
+	t.onField(t.ref, name, value)
 }
 
 // suggest shows the library's tags that start with (or contain) what is typed.
@@ -520,11 +606,11 @@ func (t *infoTab) suggest() {
 
 func (t *infoTab) addTag(name string) {
 	name = strings.TrimSpace(name)
-	if t.d == nil || name == "" {
+	if t.ref == nil || name == "" {
 		return
 	}
 	t.tagInput.SetText("")
-	t.pane.u.addTag([]string{t.d.entry.Key}, name)
+	t.pane.u.addTag([]string{t.ref.key}, name)
 }
 
 func (t *infoTab) onAddToCollection(path string) {
@@ -533,7 +619,7 @@ func (t *infoTab) onAddToCollection(path string) {
 	}
 	for _, c := range t.d.all {
 		if strings.Join(c.Path, " › ") == path {
-			t.pane.u.addToCollection(c, t.d.entry.Key)
+			t.pane.u.addToCollection(c, t.ref.key)
 		}
 	}
 }
@@ -670,15 +756,19 @@ func newBibtexTab(p *entryPane) *bibtexTab {
 	t.status.Wrapping = fyne.TextWrapWord
 	t.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), t.onSave)
 	t.save.Importance = widget.HighImportance
-	t.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { t.show(t.entry) })
+	t.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { t.show(t.entry, false) })
 	bar := container.NewHBox(t.save, t.revert, layout.NewSpacer())
 	t.content = container.NewBorder(nil, container.NewVBox(t.status, bar), nil, nil, t.text)
 	return t
 }
 
-func (t *bibtexTab) show(e *bib.Entry) {
+// show shows an entry as BibTeX. Shown again (same), text being edited stays.
+func (t *bibtexTab) show(e *bib.Entry, same bool) {
+	dirty := same && t.entry != nil && t.text.Text != bib.Format(t.entry)
 	t.entry = e
-	t.text.SetText(bib.Format(e))
+	if !dirty {
+		t.text.SetText(bib.Format(e))
+	}
 	t.check(t.text.Text)
 }
 
@@ -747,8 +837,13 @@ func (t *bibtexTab) check(text string) {
 }
 
 func (t *bibtexTab) onSave() {
-	if t.parsed == nil || t.entry == nil {
+	ref := t.pane.info.ref
+	if t.parsed == nil || t.entry == nil || ref == nil {
 		return
 	}
-	t.pane.u.saveEntry(t.entry, t.parsed, "Edit as BibTeX")
+	parsed := t.parsed
+	t.text.SetText(parsed.Source) // what is saved, so that the tab is not left dirty
+	t.pane.info.edit(ref, parsed, "Edit as BibTeX")
+	t.entry = parsed
+	t.check(t.text.Text)
 }

@@ -404,3 +404,187 @@ func TestMergeDialogChoosesPerField(t *testing.T) {
 		t.Errorf("the note does not say what was merged: %q", note)
 	}
 }
+
+func TestColumnChoiceIsRemembered(t *testing.T) {
+	u, _ := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(func() {
+		u.list.toggleColumn("type")
+		u.list.toggleColumn("venue")
+		u.list.toggleColumn("title") // always shown
+	})
+	if got := u.app.Preferences().String(prefColumns); got != "title,authors,year,key,type" {
+		t.Errorf("columns preference %q", got)
+	}
+	// A new window over the same preferences shows the same columns.
+	fyneDoAndWait(func() {
+		l := newEntryList(u.app.Preferences())
+		var ids []string
+		for _, c := range l.cols {
+			ids = append(ids, c.id)
+		}
+		if got := strings.Join(ids, ","); got != "title,authors,year,key,type" {
+			t.Errorf("a new list shows %s", got)
+		}
+	})
+	// The type column shows each row's type.
+	fyneDoAndWait(func() {
+		r, _ := u.list.row(0)
+		if v := u.list.cols[4].value(r); v == "" || v != r.Type {
+			t.Errorf("type column shows %q for %+v", v, r)
+		}
+	})
+}
+
+// shownEditors returns the field editors on screen in the Info tab, by field name: the names
+// the tab built its form for, paired in order with the editors the form draws. Call it on the
+// UI goroutine.
+func shownEditors(u *UI) map[string]*fieldEntry {
+	out := map[string]*fieldEntry{}
+	form, ok := u.detail.info.formBox.Objects[0].(*widget.Form)
+	if !ok {
+		return out
+	}
+	var editors []*fieldEntry
+	walk(form, func(o fyne.CanvasObject) {
+		if w, ok := o.(*fieldEntry); ok {
+			editors = append(editors, w)
+		}
+	})
+	for i, e := range editors {
+		if i < len(u.detail.info.names) {
+			out[u.detail.info.names[i]] = e
+		}
+	}
+	return out
+}
+
+func TestInfoTabFollowsTheSelection(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	selectKey(t, u, "zhang2023noisy")
+	zhang, err := lib.Entry(context.Background(), "zhang2023noisy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var title, year string
+	fyneDoAndWait(func() {
+		ed := shownEditors(u)
+		if ed["title"] != nil && ed["year"] != nil {
+			title, year = ed["title"].Text, ed["year"].Text
+		}
+	})
+	if title != zhang.Get("title") || year != zhang.Get("year") {
+		t.Fatalf("the Info tab shows title %q, year %q; zhang2023noisy has %q, %q", title, year, zhang.Get("title"), zhang.Get("year"))
+	}
+
+	// An edit typed into the title, then a click on another row: the edit goes to the entry it
+	// was typed for, and the selection stays on the row clicked.
+	fyneDoAndWait(func() {
+		f := shownEditors(u)["title"]
+		u.win.Canvas().Focus(f)
+		f.SetText("Edited while selected")
+	})
+	var other int
+	fyneDoAndWait(func() { other = slices.Index(listKeys(u), "vinyals2015pointer") })
+	fyneDoAndWait(func() {
+		u.win.Canvas().Focus(u.list.table) // as entryCell.Tapped does
+		u.list.tap(other, 0)
+	})
+	eventually(t, "the other entry shown", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Key == "vinyals2015pointer" &&
+			slices.Equal(u.list.selection(), []string{"vinyals2015pointer"})
+	})
+	if got := stored(t, lib, "zhang2023noisy", "title"); got != "Edited while selected" {
+		t.Errorf("zhang2023noisy's title is %q", got)
+	}
+	if got := stored(t, lib, "vinyals2015pointer", "title"); got != "Pointer Networks" {
+		t.Errorf("vinyals2015pointer's title is %q", got)
+	}
+}
+
+// Two edits made one right after the other, before the first is stored, both count.
+func TestQuickEditsBuildOnEachOther(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() {
+		ed := shownEditors(u)
+		ed["title"].SetText("Pointer Networks II")
+		ed["title"].handOver()
+		ed["pages"].SetText("1--10")
+		ed["pages"].handOver()
+		ed["volume"].SetText("")
+		ed["volume"].handOver()
+	})
+	settle(t, u)
+	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Get("title") != "Pointer Networks II" || e.Get("pages") != "1--10" || e.Field("volume") != nil {
+		t.Errorf("after three quick edits: title %q, pages %q, volume %v", e.Get("title"), e.Get("pages"), e.Field("volume"))
+	}
+	// Undo three times, at once: back to the entry as imported.
+	fyneDoAndWait(func() { u.onUndo(); u.onUndo(); u.onUndo() })
+	settle(t, u)
+	e, _ = lib.Entry(context.Background(), "vinyals2015pointer")
+	if e.Get("title") != "Pointer Networks" || e.Get("pages") != "2692--2700" || e.Get("volume") != "28" || e.Source == "" {
+		t.Errorf("after three undos: title %q, pages %q, volume %q, source kept %v", e.Get("title"), e.Get("pages"), e.Get("volume"), e.Source != "")
+	}
+}
+
+// Undo pressed before the change it undoes has reached the library undoes that change.
+func TestUndoRightAway(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() {
+		u.setStarred(true, "vinyals2015pointer")
+		u.onTrash()
+		u.onUndo()
+	})
+	settle(t, u)
+	ctx := context.Background()
+	f, err := lib.EntryFlags(ctx, "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Trashed.IsZero() || !f.Starred {
+		t.Errorf("after star, trash, undo: trashed %v, starred %v; want back from the trash, still starred", !f.Trashed.IsZero(), f.Starred)
+	}
+}
+
+func TestSelectAllReachesUnreadPages(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	var src strings.Builder
+	if err := bib.Synthetic(&src, 1000, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {
+		t.Fatal(err)
+	}
+	u := New(a, lib)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	u.Window().Show()
+	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
+	eventually(t, "1,000 rows", func() bool { return u.settled() && u.Rows() == 1000 })
+	fyneDoAndWait(u.list.selectAll)
+	eventually(t, "all selected", func() bool { return u.settled() && len(u.list.selection()) == 1000 })
+	// An edit of a row far down keeps the list's length and the cursor where they were.
+	fyneDoAndWait(func() { u.list.tap(0, 0) })
+	fyneDoAndWait(func() { u.list.row(700) })
+	eventually(t, "row 700", func() bool { _, ok := u.list.row(700); return u.settled() && ok })
+	fyneDoAndWait(func() { u.list.tap(700, 0) })
+	settle(t, u)
+	fyneDoAndWait(func() { u.setStarred(true, u.list.selection()...) })
+	eventually(t, "starred", func() bool { return u.settled() && sideCount(u, idStarred) == 1 })
+	var total, cursor int
+	fyneDoAndWait(func() { total, cursor = u.list.total, u.list.cursor })
+	if total != 1000 || cursor != 700 {
+		t.Errorf("after an edit: %d rows, cursor at %d; want 1000 and 700", total, cursor)
+	}
+}

@@ -271,12 +271,6 @@ func fileName(s string) string {
 }
 
 func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
-	if u.sidebar.current().kind == kindTrash {
-		// Export takes a query, and no query names the trash: exporting here would write
-		// entries that are not in it.
-		dialog.ShowInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win)
-		return
-	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, u.win)

@@ -259,7 +259,7 @@ func (s *sidebar) rebuild() {
 		}
 	}
 	s.list.Refresh()
-	if i := s.indexShown(s.selected); i >= 0 {
+	if i := s.indexShown(s.selected); i >= 0 && len(s.also) == 0 {
 		s.quiet = true
 		s.list.Select(i)
 		s.quiet = false
@@ -354,8 +354,14 @@ func (s *sidebar) onSelected(i widget.ListItemID) {
 			} else {
 				s.also = append(s.also, it.id)
 			}
+			// No row is the list's selection while several tags are: their names are bold, and a
+			// click on any of them, the first included, selects it alone.
 			s.quiet = true
-			s.list.Select(s.indexShown(s.selected))
+			if len(s.also) > 0 {
+				s.list.UnselectAll()
+			} else {
+				s.list.Select(s.indexShown(s.selected))
+			}
 			s.quiet = false
 			s.list.Refresh()
 			s.onSelect(s.current())
@@ -469,7 +475,7 @@ func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r.hint.Hide()
 	r.name.Show()
-	r.name.TextStyle.Bold = it.kind == kindHeader || slices.Contains(s.also, it.id)
+	r.name.TextStyle.Bold = it.kind == kindHeader || slices.Contains(s.also, it.id) || len(s.also) > 0 && it.id == s.selected
 	r.name.SetText(it.label)
 	icon := it.icon
 	if it.kind == kindHeader {

@@ -61,6 +61,9 @@ type entryList struct {
 	loading map[int]bool
 	// load asks for a page of result gen; its rows come back through setPage.
 	load func(gen, page int)
+	// loadKeys asks for the keys of rows from to to (inclusive) of result gen, to select them;
+	// they come back through addSelection.
+	loadKeys func(gen, from, to int)
 
 	selected map[string]bool // keys
 	anchor   int             // row a shift-click or shift-arrow extends from
@@ -305,14 +308,36 @@ func (l *entryList) tap(row int, mods fyne.KeyModifier) {
 	l.changed()
 }
 
-// selectRange selects the rows from a to b whose pages are at hand.
+// selectRange selects the rows from a to b. Rows whose pages are not at hand are asked for, and
+// join the selection when they come.
 func (l *entryList) selectRange(a, b int) {
 	clear(l.selected)
-	for i := min(a, b); i <= max(a, b); i++ {
-		if r, ok := l.row(i); ok {
-			l.selected[r.Key] = true
+	lo, hi := min(a, b), max(a, b)
+	missing := false
+	for i := lo; i <= hi; i++ {
+		rows, ok := l.pages[i/pageRows]
+		switch {
+		case !ok:
+			missing = true
+			i = (i/pageRows+1)*pageRows - 1 // the next page
+		case i%pageRows < len(rows):
+			l.selected[rows[i%pageRows].Key] = true
 		}
 	}
+	if missing && l.loadKeys != nil {
+		l.loadKeys(l.gen, lo, hi)
+	}
+}
+
+// addSelection adds keys of result gen to the selection.
+func (l *entryList) addSelection(gen int, keys []string) {
+	if gen != l.gen {
+		return
+	}
+	for _, k := range keys {
+		l.selected[k] = true
+	}
+	l.changed()
 }
 
 // selectKeys selects the given entries (after a new entry, say); rows already drawn show it.

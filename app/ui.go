@@ -159,6 +159,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.sidebar = newSidebar(u.onSidebar)
 	u.list = newEntryList(a.Preferences())
 	u.list.load = u.loadPage
+	u.list.loadKeys = u.loadKeys
 	u.list.onSelect = func(keys []string) { u.detail.showKeys(keys) }
 	u.list.onSort = u.reload
 	u.list.onActivate = func() { u.detail.edit() }
@@ -412,8 +413,14 @@ func (u *UI) reloadKeep(keep bool) {
 					u.list.setTrash(gen, rows, keep)
 					u.status.SetText(trashStatusText(matches, u.query, took))
 				} else {
+					shown := matches
+					if keep && matches == firstPage && search == u.shownSearch {
+						// The same search after an edit: its length is still about right, and
+						// keeps the selection and the scroll where they are until it is counted.
+						shown = max(matches, u.list.total)
+					}
 					u.shownSearch = search
-					u.list.setResult(gen, matches, rows, keep)
+					u.list.setResult(gen, shown, rows, keep)
 					u.status.SetText(statusText(matches, total, query, took))
 					if matches == firstPage {
 						// The first page is on screen; how many more there are can follow.
@@ -464,6 +471,35 @@ func (u *UI) countMatches(gen int, query string, total int, took time.Duration) 
 // shows reports whether the list shows the result of the newest search (its first page at
 // least). Call it on the UI goroutine.
 func (u *UI) shows() bool { return !u.searching && u.listShown == u.generation }
+
+// loadKeys reads the keys of rows from to to of the list's result, for a selection that
+// reaches beyond the pages the list holds.
+func (u *UI) loadKeys(gen, from, to int) {
+	search := u.shownSearch
+	search.Offset, search.Limit = from, to-from+1
+	trash := u.sidebar.current().kind == kindTrash
+	if trash {
+		return // the trash is read whole: every row is at hand
+	}
+	u.pagesPending++
+	u.status.SetText("Selecting…")
+	go func() {
+		rows, err := u.lib.SearchWith(context.Background(), search)
+		keys := make([]string, len(rows))
+		for i, r := range rows {
+			keys[i] = r.Key
+		}
+		fyneDo(func() {
+			u.pagesPending--
+			if err != nil {
+				u.status.SetText("Could not select: " + err.Error())
+				return
+			}
+			u.list.addSelection(gen, keys)
+			u.status.SetText(fmt.Sprintf("%s selected", rowsText(len(u.list.selected))))
+		})
+	}()
+}
 
 // loadPage reads one page of the list's result off the UI goroutine.
 func (u *UI) loadPage(gen, page int) {
