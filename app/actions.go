@@ -27,6 +27,9 @@ type change struct {
 	selectUndone func() []string
 	// failed, when set, is called on the UI goroutine when do fails the first time.
 	failed func()
+	// trashes marks a change whose do or undo moves entries to the trash: emptying the trash
+	// makes it impossible to take back.
+	trashes bool
 }
 
 // history holds the changes made and undone, on the UI goroutine.
@@ -195,6 +198,7 @@ func (u *UI) onTrash() {
 	}
 	u.perform(&change{
 		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
+		trashes:      true,
 		do:           func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
 		undo:         func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
 		selectAfter:  func() []string { return nil },
@@ -211,6 +215,7 @@ func (u *UI) onRestore() {
 	}
 	u.perform(&change{
 		name:         fmt.Sprintf("Restore %s", rowsText(len(keys))),
+		trashes:      true,
 		do:           func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
 		undo:         func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
 		selectAfter:  func() []string { return nil },
@@ -359,6 +364,7 @@ func (u *UI) addEntry(e *bib.Entry, what string) {
 		},
 		undo:        func(ctx context.Context) error { return u.lib.Trash(ctx, key) },
 		selectAfter: func() []string { return []string{key} },
+		trashes:     true,
 	})
 }
 

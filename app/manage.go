@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,7 @@ type organiser interface {
 	DeleteCollection(ctx context.Context, id int64) error
 	SaveSearch(ctx context.Context, name, query string) error
 	DeleteSavedSearch(ctx context.Context, name string) error
+	EmptyTrash(ctx context.Context) (int, error)
 }
 
 // tagColours are the colours a tag's menu offers.
@@ -72,6 +74,8 @@ func (u *UI) sideMenu(it sideItem) *fyne.Menu {
 		return fyne.NewMenu("", fyne.NewMenuItem("Delete Saved Search", func() {
 			u.organise("Delete saved search", func(ctx context.Context) error { return u.lib.DeleteSavedSearch(ctx, name) })
 		}))
+	case kindTrash:
+		return fyne.NewMenu("", fyne.NewMenuItem("Empty Trash…", u.onEmptyTrash))
 	case kindHeader:
 		switch it.id {
 		case idCollections:
@@ -148,6 +152,29 @@ func (u *UI) onDeleteCollection(c storage.Collection) {
 			if ok {
 				u.organise("Delete collection "+c.Name, func(ctx context.Context) error { return u.lib.DeleteCollection(ctx, c.ID) })
 			}
+		}, u.win)
+}
+
+// onEmptyTrash deletes the entries in the trash for good, after asking: the one change that
+// cannot be undone.
+func (u *UI) onEmptyTrash() {
+	dialog.ShowConfirm("Empty Trash",
+		"Delete the entries in the Trash for good, with their notes and attachment links? This cannot be undone. (The attached files stay on disk.)",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			var n int
+			u.run("Empty trash", func(ctx context.Context) (err error) {
+				n, err = u.lib.EmptyTrash(ctx)
+				return err
+			}, func() {
+				// Undoing a move to the trash of entries that are gone would fail.
+				u.history.done = slices.DeleteFunc(u.history.done, func(c *change) bool { return c.trashes })
+				u.history.undone = nil
+				u.status.SetText(fmt.Sprintf("Deleted %s for good", rowsText(n)))
+				u.afterChange(func() []string { return nil })
+			})
 		}, u.win)
 }
 

@@ -393,3 +393,29 @@ func TestSidebarMenusAndDrop(t *testing.T) {
 	answer(t, u, "Pointers", "Save")
 	eventually(t, "saved", func() bool { return u.settled() && sideCount(u, "saved:Pointers") == 1 })
 }
+
+func TestEmptyTrashAsksAndForgetsItsUndo(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(u.onTrash)
+	eventually(t, "one in the trash", func() bool { return u.settled() && sideCount(u, idTrash) == 1 })
+	menuAction(t, u, idTrash, "Empty Trash…")
+	fyneDoAndWait(func() {
+		walk(u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Yes" {
+				test.Tap(b)
+			}
+		})
+	})
+	eventually(t, "the trash emptied", func() bool { return u.settled() && sideCount(u, idTrash) == 0 })
+	if _, err := lib.Entry(context.Background(), "vinyals2015pointer"); err == nil {
+		t.Error("the entry is still in the library")
+	}
+	fyneDoAndWait(u.onUndo)
+	settle(t, u)
+	var status string
+	fyneDoAndWait(func() { status = u.status.Text })
+	if status != "Nothing to undo" {
+		t.Errorf("undo after emptying the trash: %q", status)
+	}
+}

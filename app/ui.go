@@ -267,6 +267,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
 		u.menuItem("Move to Trash", shortcutTrash, u.onTrash),
 		u.menuItem("Restore from Trash", nil, u.onRestore),
+		u.menuItem("Empty Trash…", nil, u.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
 	)
