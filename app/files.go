@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -38,6 +39,40 @@ func (u *UI) onImport() {
 		}()
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".bib", ".bibtex"}))
+	u.startIn(d, prefImportFolder)
+	d.Show()
+}
+
+// onImportFolder imports every .bib file of a folder (Fyne's file dialog picks one file at a
+// time; a folder takes several).
+func (u *UI) onImportFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if dir == nil {
+			return
+		}
+		u.app.Preferences().SetString(prefImportFolder, dir.Path())
+		items, err := dir.List()
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("list %s: %w", dir.Path(), err), u.win)
+			return
+		}
+		var paths []string
+		for _, it := range items {
+			if ext := strings.ToLower(it.Extension()); (ext == ".bib" || ext == ".bibtex") && it.Scheme() == "file" {
+				paths = append(paths, it.Path())
+			}
+		}
+		if len(paths) == 0 {
+			dialog.ShowInformation("Import Folder", "The folder "+dir.Path()+" holds no .bib file.", u.win)
+			return
+		}
+		slices.Sort(paths)
+		u.ImportFiles(paths)
+	}, u.win)
 	u.startIn(d, prefImportFolder)
 	d.Show()
 }
@@ -85,15 +120,43 @@ func (u *UI) ImportFiles(paths []string) {
 }
 
 // importPaths imports .bib files one after the other; it runs off the UI goroutine.
+// Several files end with one report for all of them; each file is still all or nothing.
 func (u *UI) importPaths(paths []string) {
+	if len(paths) == 1 {
+		src, err := os.ReadFile(paths[0])
+		if err != nil {
+			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", paths[0], err), u.win) })
+			return
+		}
+		u.importParsed(paths[0], bib.Parse(paths[0], src))
+		return
+	}
+	total := bibstorage.Report{File: fmt.Sprintf("%d files", len(paths))}
+	var failed []string
 	for _, p := range paths {
 		src, err := os.ReadFile(p)
+		var rep bibstorage.Report
+		if err == nil {
+			rep, err = u.importWithProgress(p, bib.Parse(p, src))
+		}
+		if errors.Is(err, context.Canceled) {
+			failed = append(failed, filepath.Base(p)+": cancelled, nothing of it imported")
+			break
+		}
 		if err != nil {
-			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", p, err), u.win) })
+			failed = append(failed, err.Error())
 			continue
 		}
-		u.importParsed(p, bib.Parse(p, src))
+		total.Add(rep)
 	}
+	fyneDoAndWait(func() {
+		u.showReport(total)
+		if len(failed) > 0 {
+			dialog.ShowError(errors.New(strings.Join(failed, "\n")), u.win)
+		}
+		u.reload()
+		u.refreshSidebar()
+	})
 }
 
 // importParsed imports a parsed file and shows its report; it runs off the UI goroutine.

@@ -243,6 +243,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Import BibTeX…", shortcutImport, u.onImport),
+		u.menuItem("Import Folder of BibTeX…", nil, u.onImportFolder),
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Export List…", shortcutExport, u.onExport),

@@ -254,3 +254,28 @@ func TestHeaderSortsTheList(t *testing.T) {
 	byYear := keys(storage.SearchOptions{Sort: "year"})
 	eventually(t, "sorted by year", func() bool { return u.settled() && slices.Equal(shown(), byYear) })
 }
+
+func TestImportSeveralFilesMakesOneReport(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	dir := t.TempDir()
+	var paths []string
+	for i, src := range []string{
+		"@article{one1, title = {One}, year = 2001}\n@article{one2, title = {Two}, year = 2002}\n",
+		"@article{two1, title = {Three}, year = 2003}\n@article{broken, title = {Unclosed\n",
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("f%d.bib", i))
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	fyneDoAndWait(func() { u.ImportFiles(paths) })
+	eventually(t, "the report", func() bool {
+		top := u.Window().Canvas().Overlays().Top()
+		return u.settled() && top != nil && strings.Contains(allText(top), "Imported 4, skipped 0 duplicates, rejected 1.")
+	})
+	if n, _ := lib.Count(context.Background()); n != 60 {
+		t.Errorf("library has %d entries, want 60", n)
+	}
+}
