@@ -370,6 +370,68 @@ func (d *dupFinder) find(ctx context.Context, key string, ident Ident) (existing
 	return "", "", nil
 }
 
+// dupHit is an entry's oldest duplicate, and why.
+type dupHit struct {
+	key, reason string
+}
+
+// bulkDuplicates returns what dupFinder.find would have said of each entry with an id above
+// since, had it been asked just before the entry's insert, by entry id; entries with no
+// duplicate are left out. Ids grow with each insert, so the entries older than one are those
+// with smaller ids: its duplicate by a column is the smallest id sharing its value, when that is
+// not its own. Grouping each identity index once, as FindDuplicates does, costs a few
+// milliseconds at 100,000 entries, where four look-ups per inserted entry took a fifth of a large
+// import.
+func bulkDuplicates(ctx context.Context, tx *sql.Tx, since int64) (map[int64]dupHit, error) {
+	type hit struct {
+		first int64
+		text  string
+	}
+	hits := map[int64]hit{}
+	for _, c := range identColumns {
+		rows, err := tx.QueryContext(ctx, `SELECT `+c.name+`, group_concat(id) FROM entries
+			WHERE `+c.name+` <> '' AND trashed IS NULL GROUP BY `+c.name+` HAVING count(*) > 1 AND max(id) > ?`, since)
+		if err != nil {
+			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+		}
+		for rows.Next() {
+			var v, list string
+			if err := rows.Scan(&v, &list); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+			}
+			ids, err := parseIDs(list)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+			}
+			for _, id := range ids[1:] {
+				// identColumns is in order of confidence: the first column that matches wins.
+				if _, seen := hits[id]; id > since && !seen {
+					hits[id] = hit{ids[0], c.reason(v)}
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+		}
+	}
+	firsts := make([]int64, 0, len(hits))
+	for _, h := range hits {
+		firsts = append(firsts, h.first)
+	}
+	keys, err := entryKeys(ctx, tx, firsts)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicates: %w", err)
+	}
+	out := make(map[int64]dupHit, len(hits))
+	for id, h := range hits {
+		out[id] = dupHit{keys[h.first], h.text}
+	}
+	return out, nil
+}
+
 // identityBatch is how many entries backfillIdentity fills per transaction: small enough that a
 // writer waiting for the lock is not held up for long, large enough that commits do not
 // dominate.

@@ -3,8 +3,10 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -42,3 +44,93 @@ func benchImportSynthetic(b *testing.B, n int) {
 
 func BenchmarkImport20k(b *testing.B)  { benchImportSynthetic(b, 20000) }
 func BenchmarkImport100k(b *testing.B) { benchImportSynthetic(b, 100000) }
+
+// TestBulkImportReportsAsRowByRow imports a generated file with near-duplicates in one bulk
+// import, and again in pieces too small for the bulk path, whose duplicate look-ups run before
+// each insert: the reports must be the same, warning for warning and in the same order.
+func TestBulkImportReportsAsRowByRow(t *testing.T) {
+	ctx := context.Background()
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 4*bulkThreshold, 11); err != nil {
+		t.Fatal(err)
+	}
+	f := bib.Parse("dups.bib", src.Bytes())
+	// The library already has a paper of the file, one in the trash, and a key of the file.
+	entries := f.Entries()
+	before := fmt.Sprintf("@article{before1, title = {%s}, author = {%s}, year = {%s}}\n"+
+		"@article{trashed1, title = {%s}, author = {%s}, year = {%s}}\n@misc{%s, title = {Taken}}\n",
+		entries[7].Get("title"), entries[7].Get("author"), entries[7].Get("year"),
+		entries[9].Get("title"), entries[9].Get("author"), entries[9].Get("year"), entries[11].Key)
+	setUp := func() *Library {
+		l := mustOpen(t)
+		if _, err := l.Import(ctx, bib.Parse("before.bib", []byte(before))); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Trash(ctx, "trashed1"); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+
+	bulk, err := setUp().Import(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pieces Report
+	l := setUp()
+	for i := 0; i < len(f.Items); i += bulkThreshold - 1 {
+		piece := &bib.File{Name: f.Name, Items: f.Items[i:min(i+bulkThreshold-1, len(f.Items))]}
+		rep, err := l.Import(ctx, piece)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pieces.Add(rep)
+	}
+	dups := 0
+	for _, p := range bulk.Problems {
+		if bytes.Contains([]byte(p.Msg), []byte("may have this paper")) {
+			dups++
+		}
+	}
+	if dups < 10 {
+		t.Fatalf("only %d possible duplicates reported: the test needs more", dups)
+	}
+	if bulk.Imported != pieces.Imported || bulk.Duplicates != pieces.Duplicates || !slices.Equal(bulk.Problems, pieces.Problems) {
+		t.Errorf("bulk import: %d imported, %d duplicates, %d problems; row by row: %d, %d, %d",
+			bulk.Imported, bulk.Duplicates, len(bulk.Problems), pieces.Imported, pieces.Duplicates, len(pieces.Problems))
+		for i := range min(len(bulk.Problems), len(pieces.Problems)) {
+			if bulk.Problems[i] != pieces.Problems[i] {
+				t.Fatalf("first difference, problem %d:\n bulk:       %v\n row by row: %v", i, bulk.Problems[i], pieces.Problems[i])
+			}
+		}
+	}
+}
+
+// TestFieldsJSON checks the hand-written encoder of the fields column against encoding/json.
+func TestFieldsJSON(t *testing.T) {
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 2000, 5); err != nil {
+		t.Fatal(err)
+	}
+	var lists [][]bib.Field
+	for _, e := range append(bib.Parse("s.bib", src.Bytes()).Entries(), sample(t).Entries()...) {
+		lists = append(lists, e.Fields)
+	}
+	for _, s := range []string{"", "a\xffb", "\xe2\x80", "<&>\u2028\u2029 \x01\x1f\x7f\"\\ \t\b\f\r\n", "G{\\\"o}del Gödel 日本"} {
+		lists = append(lists, []bib.Field{{Name: s, Raw: s, Value: s, Duplicate: true}, {Name: "n", Raw: s}})
+	}
+	lists = append(lists, nil)
+	for _, fields := range lists {
+		stored := make([]storedField, len(fields))
+		for i, f := range fields {
+			stored[i] = storedField{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+		}
+		want, err := json.Marshal(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendFieldsJSON(nil, fields); !bytes.Equal(got, want) {
+			t.Fatalf("fields JSON:\n got %s\nwant %s", got, want)
+		}
+	}
+}

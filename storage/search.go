@@ -36,6 +36,16 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 	order := "e.id"
 	if col, ok := sortColumns[opts.Sort]; ok {
 		order = col
+		if q.match != "" {
+			var n int
+			if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT ?)`,
+				q.match, sortedScanMatches).Scan(&n); err != nil {
+				return nil, fmt.Errorf("search %q: %w", opts.Query, err)
+			}
+			if n >= sortedScanMatches {
+				from, where, args = q.sqlInOrder()
+			}
+		}
 	} else if q.match != "" {
 		order = "bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1)"
 	}
@@ -109,4 +119,21 @@ func (c compiled) sql() (from, where string, args []any) {
 	conds = append(conds, c.where...)
 	args = append(args, c.args...)
 	return from, strings.Join(conds, " AND "), args
+}
+
+// sortedScanMatches is the number of matches from which a sorted search walks the list index
+// (sqlInOrder) rather than read and sort the rows of the matches: about 3 ms' worth of rows at
+// 100,000 entries, while the walk then meets a match every hundred entries or so.
+const sortedScanMatches = 1000
+
+// sqlInOrder is sql for a page in the order of a list column: SQLite walks that column's index
+// from the page's start and keeps the entries the words match, a set of ids it gathers from the
+// search index first. Joined to the index's matches instead, it reads the row of every match, a
+// quarter of the library for "network", to sort them (55 ms by year at 100,000 entries, against
+// 5 ms). The + keeps the id test from being used to look the rows up. Words that match few
+// entries are left to the join: the walk would go through the whole index (8 ms at 100,000)
+// where the join reads a handful of rows.
+func (c compiled) sqlInOrder() (from, where string, args []any) {
+	conds := append([]string{"e.trashed IS NULL", "+e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"}, c.where...)
+	return "entries e", strings.Join(conds, " AND "), append([]any{c.match}, c.args...)
 }
