@@ -400,14 +400,19 @@ func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if ok && id.Col < len(l.cols) {
 		text = l.cols[id.Col].value(r)
 	}
-	c.label.SetText(text)
-	sel := ok && l.selected[r.Key]
-	if sel {
-		c.bg.FillColor = theme.Color(theme.ColorNameSelection)
-	} else {
-		c.bg.FillColor = color.Transparent
+	// Setting a label's text measures it again to truncate it, the most costly part of showing
+	// a search; a table refresh often asks for the text a cell has.
+	if c.label.Text != text {
+		c.label.SetText(text)
 	}
-	c.bg.Refresh()
+	fill := color.Color(color.Transparent)
+	if ok && l.selected[r.Key] {
+		fill = theme.Color(theme.ColorNameSelection)
+	}
+	if c.bg.FillColor != fill {
+		c.bg.FillColor = fill
+		c.bg.Refresh()
+	}
 }
 
 func (l *entryList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {

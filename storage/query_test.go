@@ -66,6 +66,12 @@ func TestCompileQuery(t *testing.T) {
 		{q: `"`, match: ""},
 		{q: `AND( NEAR * "`, match: `"AND"* AND "NEAR"*`},
 		{q: "- -", match: ""},
+		{q: "n", match: `"n"`},
+		{q: "ai ml", match: `"ai" AND "ml"`},
+		{q: "neu", match: `"neu"*`},
+		{q: "neural n", match: `"neural"* AND "n"`},
+		{q: "-s", match: "", where: []string{"e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"}, args: []any{`"s"`}},
+		{q: "état", match: `"état"*`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
