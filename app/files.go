@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -123,21 +122,21 @@ func (u *UI) ImportFiles(paths []string) {
 // Several files end with one report for all of them; each file is still all or nothing.
 func (u *UI) importPaths(paths []string) {
 	if len(paths) == 1 {
-		src, err := os.ReadFile(paths[0])
+		src, err := bib.ReadFile(paths[0])
 		if err != nil {
 			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", paths[0], err), u.win) })
 			return
 		}
-		u.importParsed(paths[0], bib.Parse(paths[0], src))
+		u.importParsed(paths[0], bib.ParseString(paths[0], src))
 		return
 	}
 	total := bibstorage.Report{File: fmt.Sprintf("%d files", len(paths))}
 	var failed []string
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
+		src, err := bib.ReadFile(p)
 		var rep bibstorage.Report
 		if err == nil {
-			rep, err = u.importWithProgress(p, bib.Parse(p, src))
+			rep, err = u.importWithProgress(p, bib.ParseString(p, src))
 		}
 		if errors.Is(err, context.Canceled) {
 			failed = append(failed, filepath.Base(p)+": cancelled, nothing of it imported")

@@ -1,9 +1,38 @@
 package bib
 
 import (
+	"io"
+	"os"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
+
+// decodeString is decode for text already in a string: valid UTF-8 is used as it is.
+func decodeString(name, s string) (string, []Problem) {
+	s = strings.TrimPrefix(s, "\ufeff")
+	if utf8.ValidString(s) && !strings.HasPrefix(s, "\xff\xfe") && !strings.HasPrefix(s, "\xfe\xff") {
+		return s, nil
+	}
+	return decode(name, []byte(s))
+}
+
+// readString reads a file into a strings.Builder sized to it, whose String does not copy.
+func readString(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		b.Grow(int(st.Size()) + 1)
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
 
 // decode turns a file's bytes into UTF-8 text: a UTF-8 byte-order mark is dropped, UTF-16 with a
 // byte-order mark is converted, and bytes that are not valid UTF-8 are read as Windows-1252 (which

@@ -20,6 +20,23 @@ var months = map[string]string{
 // starts with @.
 func Parse(name string, src []byte) *File {
 	text, problems := decode(name, src)
+	return parse(name, text, problems)
+}
+
+// ParseString is Parse of a file already read as a string, as ReadFile reads it. A file that is
+// valid UTF-8 is parsed in place: the entries' text refers to s instead of a copy of it, which
+// for a large file saves its size in memory.
+func ParseString(name, s string) *File {
+	text, problems := decodeString(name, s)
+	return parse(name, text, problems)
+}
+
+// ReadFile reads a file into a string without the copy that string(os.ReadFile(...)) makes.
+func ReadFile(path string) (string, error) {
+	return readString(path)
+}
+
+func parse(name, text string, problems []Problem) *File {
 	p := &parser{
 		name:   name,
 		src:    text,

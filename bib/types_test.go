@@ -1,6 +1,8 @@
 package bib
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,5 +91,28 @@ func TestSetField(t *testing.T) {
 	e.SetField(Field{Name: "year", Raw: "{2021}", Value: "2021"})
 	if got, want := Format(e), "@article{a,\n  author = {X},\n  title = \"Quoted \" # jan,\n  year = {2021},\n}"; got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// ParseString reads what Parse reads, encodings included.
+func TestParseStringMatchesParse(t *testing.T) {
+	for _, src := range []string{
+		"@article{a, title = {Gödel}}\n",
+		"\ufeff@article{a, title = {BOM}}\n",
+		"@article{a, title = {caf\xe9}}\n",                       // Windows-1252
+		"\xff\xfe@\x00m\x00i\x00s\x00c\x00{\x00b\x00}\x00\n\x00", // UTF-16 LE
+	} {
+		want := Parse("t.bib", []byte(src))
+		got := ParseString("t.bib", src)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q (-Parse +ParseString):\n%s", src, diff)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "r.bib")
+	if err := os.WriteFile(path, []byte("@misc{x}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := ReadFile(path); err != nil || s != "@misc{x}" {
+		t.Errorf("ReadFile = %q, %v", s, err)
 	}
 }

@@ -153,20 +153,27 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var total storage.Report
 	failed := false
 	for _, name := range fs.Args() {
-		var src []byte
-		var err error
+		var f *bib.File
 		if name == "-" {
 			name = "<stdin>"
-			src, err = io.ReadAll(stdin)
+			src, err := io.ReadAll(stdin)
+			if err != nil {
+				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+				failed = true
+				continue
+			}
+			f = bib.Parse(name, src)
 		} else {
-			src, err = os.ReadFile(name)
+			// Read as a string and parsed in place: one copy of a large file in memory, not two.
+			src, err := bib.ReadFile(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+				failed = true
+				continue
+			}
+			f = bib.ParseString(name, src)
 		}
-		if err != nil {
-			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
-			failed = true
-			continue
-		}
-		rep, err := lib.ImportWith(ctx, bib.Parse(name, src), opts)
+		rep, err := lib.ImportWith(ctx, f, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 			failed = true
