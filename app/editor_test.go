@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -413,7 +414,7 @@ func TestColumnChoiceIsRemembered(t *testing.T) {
 		u.list.toggleColumn("venue")
 		u.list.toggleColumn("title") // always shown
 	})
-	if got := u.app.Preferences().String(prefColumns); got != "title,authors,year,key,type" {
+	if got := u.app.Preferences().String(prefColumns); got != "title,authors,year,key,added,type" {
 		t.Errorf("columns preference %q", got)
 	}
 	// A new window over the same preferences shows the same columns.
@@ -423,14 +424,20 @@ func TestColumnChoiceIsRemembered(t *testing.T) {
 		for _, c := range l.cols {
 			ids = append(ids, c.id)
 		}
-		if got := strings.Join(ids, ","); got != "title,authors,year,key,type" {
+		if got := strings.Join(ids, ","); got != "title,authors,year,key,added,type" {
 			t.Errorf("a new list shows %s", got)
 		}
 	})
-	// The type column shows each row's type.
+	// The type column shows each row's type, the added column today's date.
 	fyneDoAndWait(func() {
 		r, _ := u.list.row(0)
-		if v := u.list.cols[4].value(r); v == "" || v != r.Type {
+		if v := u.list.cols[4].value(r); v != time.Now().Format("2006-01-02") {
+			t.Errorf("added column shows %q", v)
+		}
+	})
+	fyneDoAndWait(func() {
+		r, _ := u.list.row(0)
+		if v := u.list.cols[5].value(r); v == "" || v != r.Type {
 			t.Errorf("type column shows %q for %+v", v, r)
 		}
 	})

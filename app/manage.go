@@ -22,6 +22,7 @@ type organiser interface {
 	DeleteTag(ctx context.Context, name string) error
 	CreateCollection(ctx context.Context, parentPath []string, name string) (storage.Collection, error)
 	RenameCollection(ctx context.Context, id int64, name string) error
+	MoveCollection(ctx context.Context, id, parent int64) error
 	DeleteCollection(ctx context.Context, id int64) error
 	SaveSearch(ctx context.Context, name, query string) error
 	DeleteSavedSearch(ctx context.Context, name string) error
@@ -63,9 +64,12 @@ func (u *UI) sideMenu(it sideItem) *fyne.Menu {
 		if !ok {
 			return nil
 		}
+		move := fyne.NewMenuItem("Move Into", nil)
+		move.ChildMenu = u.moveMenu(c)
 		return fyne.NewMenu("",
 			fyne.NewMenuItem("New Sub-collection…", func() { u.onNewCollection(c.Path) }),
 			fyne.NewMenuItem("Rename…", func() { u.onRenameCollection(c) }),
+			move,
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Delete Collection…", func() { u.onDeleteCollection(c) }),
 		)
@@ -143,6 +147,31 @@ func (u *UI) onRenameCollection(c storage.Collection) {
 	u.ask("Rename Collection", "New name", c.Name, "Rename", func(name string) {
 		u.organise("Rename collection "+c.Name, func(ctx context.Context) error { return u.lib.RenameCollection(ctx, c.ID, name) })
 	})
+}
+
+// moveMenu offers the places a collection can move to: the top level, or any collection that
+// is not itself or one of its sub-collections.
+func (u *UI) moveMenu(c storage.Collection) *fyne.Menu {
+	items := []*fyne.MenuItem{fyne.NewMenuItem("Top Level", func() {
+		u.organise("Move collection "+c.Name, func(ctx context.Context) error { return u.lib.MoveCollection(ctx, c.ID, 0) })
+	})}
+	items[0].Disabled = c.ParentID == 0
+	var ids []int64
+	for id := range u.sidebar.collections {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		o := u.sidebar.collections[id]
+		inside := len(o.Path) >= len(c.Path) && slices.Equal(o.Path[:len(c.Path)], c.Path)
+		if inside || o.ID == c.ParentID {
+			continue
+		}
+		items = append(items, fyne.NewMenuItem(strings.Join(o.Path, " › "), func() {
+			u.organise("Move collection "+c.Name, func(ctx context.Context) error { return u.lib.MoveCollection(ctx, c.ID, o.ID) })
+		}))
+	}
+	return fyne.NewMenu("", items...)
 }
 
 func (u *UI) onDeleteCollection(c storage.Collection) {

@@ -419,3 +419,42 @@ func TestEmptyTrashAsksAndForgetsItsUndo(t *testing.T) {
 		t.Errorf("undo after emptying the trash: %q", status)
 	}
 }
+
+func TestSidebarMovesACollection(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	a, err := lib.CreateCollection(ctx, nil, "Thesis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.CreateCollection(ctx, nil, "Drafts"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.CreateCollection(ctx, []string{"Thesis"}, "Chapter 1"); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(u.refreshSidebar)
+	id := fmt.Sprintf("col:%d", a.ID)
+	eventually(t, "the collections", func() bool { _, ok := u.sidebar.item(id); return u.settled() && ok })
+	// Thesis cannot move into itself or its own chapter; it can into Drafts.
+	var labels []string
+	fyneDoAndWait(func() {
+		c, _ := u.sidebar.collection(id)
+		for _, it := range u.moveMenu(c).Items {
+			labels = append(labels, it.Label)
+		}
+	})
+	if !slices.Equal(labels, []string{"Top Level", "Drafts"}) {
+		t.Errorf("Move Into offers %v", labels)
+	}
+	menuAction(t, u, id, "Drafts")
+	eventually(t, "moved", func() bool {
+		cols, _ := lib.Collections(ctx)
+		for _, c := range cols {
+			if c.Name == "Chapter 1" {
+				return u.settled() && strings.Join(c.Path, "/") == "Drafts/Thesis/Chapter 1"
+			}
+		}
+		return false
+	})
+}

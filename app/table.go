@@ -29,6 +29,12 @@ var allColumns = []column{
 	{"year", "Year", 64, func(r storage.Row) string { return r.Year }},
 	{"venue", "Venue", 240, func(r storage.Row) string { return r.Venue }},
 	{"key", "Key", 200, func(r storage.Row) string { return r.Key }},
+	{"added", "Added", 100, func(r storage.Row) string {
+		if r.Added.IsZero() {
+			return ""
+		}
+		return r.Added.Local().Format("2006-01-02")
+	}},
 	{"type", "Type", 110, func(r storage.Row) string { return r.Type }},
 }
 
@@ -36,7 +42,7 @@ var allColumns = []column{
 const (
 	prefColumns     = "list.columns"
 	prefWidthPrefix = "list.width."
-	defaultColumns  = "title,authors,year,venue,key"
+	defaultColumns  = "title,authors,year,venue,key,added"
 )
 
 // pageRows is how many rows the list asks storage for at a time. The list holds the pages near

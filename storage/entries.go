@@ -803,6 +803,7 @@ func appendJSONString(b []byte, s string) []byte {
 // Row is an entry as the list and the search command show it.
 type Row struct {
 	Key, Type, Title, Authors, FirstAuthor, Year, Venue string
+	Added                                               time.Time // when it came into the library
 }
 
 // Search returns up to limit entries matching a query in the query language (see query.go),

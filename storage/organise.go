@@ -1073,7 +1073,7 @@ func (l *Library) Restore(ctx context.Context, keys ...string) error {
 
 // Trashed returns a page of the entries in the trash, the last trashed first.
 func (l *Library) Trashed(ctx context.Context, offset, limit int) ([]Row, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT key, type, title, authors, first_author, year, venue FROM entries
+	rows, err := l.db.QueryContext(ctx, `SELECT key, type, title, authors, first_author, year, venue, created FROM entries
 		WHERE trashed IS NOT NULL ORDER BY trashed DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list trash: %w", err)
@@ -1082,9 +1082,11 @@ func (l *Library) Trashed(ctx context.Context, offset, limit int) ([]Row, error)
 	var out []Row
 	for rows.Next() {
 		var r Row
-		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
+		var added int64
+		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue, &added); err != nil {
 			return nil, fmt.Errorf("list trash: %w", err)
 		}
+		r.Added = time.UnixMilli(added)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // SearchOptions says which entries a search returns, in which order.
@@ -67,14 +68,14 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 		if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE trashed IS NOT NULL`).Scan(&trashed); err != nil {
 			return nil, fmt.Errorf("search %q: %w", opts.Query, err)
 		}
-		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
+		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue, e.created
 			FROM (SELECT rowid, bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1) AS score FROM entries_fts
 				WHERE entries_fts MATCH ? ORDER BY score LIMIT ?) f
 			JOIN entries e ON e.id = f.rowid WHERE e.trashed IS NULL
 			ORDER BY f.score`+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
 			q.match, max(opts.Offset, 0)+limit+trashed, limit, max(opts.Offset, 0))
 	} else {
-		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue
+		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue, e.created
 			FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
 			append(args, limit, max(opts.Offset, 0))...)
 	}
@@ -85,9 +86,11 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 	var out []Row
 	for rows.Next() {
 		var r Row
-		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue); err != nil {
+		var added int64
+		if err := rows.Scan(&r.Key, &r.Type, &r.Title, &r.Authors, &r.FirstAuthor, &r.Year, &r.Venue, &added); err != nil {
 			return nil, fmt.Errorf("search %q: %w", opts.Query, err)
 		}
+		r.Added = time.UnixMilli(added)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
