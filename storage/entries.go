@@ -114,6 +114,16 @@ func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 
 // ImportWith is Import with options.
 func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
+	rep, err := l.importWith(ctx, f, opts)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		// A cancelled context closes the transaction's statements under the importer, which
+		// then fails with "statement is closed": say why it stopped.
+		return Report{}, fmt.Errorf("import %s: %w", f.Name, ctx.Err())
+	}
+	return rep, err
+}
+
+func (l *Library) importWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
 	if opts.KeyPattern == "" {
 		opts.KeyPattern = bib.PatternJabRef
 	}
