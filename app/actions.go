@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -114,7 +115,7 @@ func (u *UI) run(what string, work func(ctx context.Context) error, done func())
 // goroutine; a failure is shown, and the window shows the library as it is.
 func (u *UI) runChange(what string, work func(ctx context.Context) error, done func(error)) {
 	u.pending++
-	u.writes <- func() {
+	u.writes.push(func() {
 		err := work(context.Background())
 		fyneDo(func() {
 			u.pending--
@@ -124,13 +125,46 @@ func (u *UI) runChange(what string, work func(ctx context.Context) error, done f
 				u.afterChange(nil)
 			}
 		})
+	})
+}
+
+// jobQueue is a first-in first-out queue of work that never makes the one who adds to it wait:
+// the UI goroutine adds to it, and must not block on the library.
+type jobQueue struct {
+	mu    sync.Mutex
+	ready *sync.Cond
+	jobs  []func()
+}
+
+func newJobQueue() *jobQueue {
+	q := &jobQueue{}
+	q.ready = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *jobQueue) push(job func()) {
+	q.mu.Lock()
+	q.jobs = append(q.jobs, job)
+	q.mu.Unlock()
+	q.ready.Signal()
+}
+
+func (q *jobQueue) pop() func() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.jobs) == 0 {
+		q.ready.Wait()
 	}
+	job := q.jobs[0]
+	q.jobs[0] = nil
+	q.jobs = q.jobs[1:]
+	return job
 }
 
 // writer runs the library changes one after the other, so that undo finds what do left.
 func (u *UI) writer() {
-	for w := range u.writes {
-		w()
+	for {
+		u.writes.pop()()
 	}
 }
 

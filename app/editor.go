@@ -118,7 +118,7 @@ func (p *entryPane) showKeys(keys []string) {
 	p.reading = true
 	// The read goes through the writer's queue, after every change asked for so far: it never
 	// shows an entry as it was before an edit already made.
-	p.u.writes <- func() {
+	p.u.writes.push(func() {
 		d, err := readEntryDetail(context.Background(), lib, key)
 		fyneDo(func() {
 			if gen != p.gen {
@@ -131,7 +131,7 @@ func (p *entryPane) showKeys(keys []string) {
 			p.show(d, version)
 			p.reading = false
 		})
-	}
+	})
 }
 
 // entryDetail is what the Info tab shows of one entry.

@@ -141,7 +141,7 @@ type UI struct {
 	history        history
 	asciiItem      *fyne.MenuItem
 
-	writes chan func() // changes to the library, run in order by writer
+	writes *jobQueue // changes to the library (and the entry pane's reads), run in order by writer
 
 	loadedOnce sync.Once
 	loaded     chan struct{} // closed when the first list and sidebar have reached the widgets
@@ -149,7 +149,7 @@ type UI struct {
 
 // New builds the main window over lib. It does not show it.
 func New(a fyne.App, lib Library) *UI {
-	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: make(chan func(), 64), againKeep: true}
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), againKeep: true}
 	go u.writer()
 	a.SetIcon(assets.Icon)
 	applyScale(a)
@@ -315,7 +315,7 @@ func (u *UI) Wait() {
 	u.detail.notes.queue.wait()
 	u.detail.files.queue.wait()
 	done := make(chan struct{})
-	u.writes <- func() { close(done) }
+	u.writes.push(func() { close(done) })
 	<-done
 }
 
