@@ -595,3 +595,21 @@ func TestSelectAllReachesUnreadPages(t *testing.T) {
 		t.Errorf("after an edit: %d rows, cursor at %d; want 1000 and 700", total, cursor)
 	}
 }
+
+func TestColumnWidthsAreRemembered(t *testing.T) {
+	u, _ := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(func() {
+		// As a drag of the Title column's edge leaves it: the header cell resized, then DragEnd.
+		h := u.list.headers[0]
+		if h == nil {
+			t.Fatal("no header cell drawn for the title")
+		}
+		u.list.table.SetColumnWidth(0, 420)
+		h.Resize(fyne.NewSize(420, h.Size().Height))
+		u.list.table.DragEnd()
+	})
+	if got := u.app.Preferences().Float(prefWidthPrefix + "title"); got != 420 {
+		t.Errorf("title width preference %v, want 420", got)
+	}
+}
