@@ -215,7 +215,20 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	if rep.Merged > 0 {
 		summary = fmt.Sprintf("Imported %d, skipped %d duplicates, merged %d, rejected %d.", rep.Imported, rep.Duplicates, rep.Merged, rep.Rejected)
 	}
-	var content fyne.CanvasObject = widget.NewLabel(summary)
+	top := container.NewVBox(widget.NewLabel(summary))
+	var d *dialog.CustomDialog
+	if n := len(rep.Possible); n > 0 {
+		// The entries were imported (the default policy); the choice comes now, with the
+		// report in view.
+		what := widget.NewLabel(fmt.Sprintf("%s may already be in the library (same DOI, arXiv id, ISBN, or title, year and first author). Keep both, or:", rowsText(n)))
+		what.Wrapping = fyne.TextWrapWord
+		skip := widget.NewButton("Move the New Ones to the Trash", func() { d.Hide(); u.skipPossible(rep.Possible) })
+		merge := widget.NewButton("Merge Each Into the One There", func() { d.Hide(); u.mergePossible(rep.Possible) })
+		review := widget.NewButton("Review One by One…", func() { d.Hide(); u.reviewPossible(rep.Possible) })
+		top.Add(what)
+		top.Add(container.NewHBox(skip, merge, review))
+	}
+	var content fyne.CanvasObject = top
 	if len(rep.Problems) > 0 {
 		var b strings.Builder
 		for _, p := range rep.Problems {
@@ -226,36 +239,59 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		details.SetText(b.String())
 		details.Wrapping = fyne.TextWrapWord
 		details.SetMinRowsVisible(8)
-		content = container.NewBorder(widget.NewLabel(summary), nil, nil, nil, details)
+		content = container.NewBorder(top, nil, nil, nil, details)
 	}
 	copyReport := widget.NewButtonWithIcon("Copy Report", theme.ContentCopyIcon(), func() {
 		u.copyText(reportText(rep), "the import report")
 	})
-	d := dialog.NewCustomWithoutButtons("Import of "+filepath.Base(rep.File), content, u.win)
+	d = dialog.NewCustomWithoutButtons("Import of "+filepath.Base(rep.File), content, u.win)
 	closeButton := widget.NewButton("Close", func() { d.Hide() })
 	closeButton.Importance = widget.HighImportance
-	buttons := []fyne.CanvasObject{copyReport, closeButton}
-	if possibleDuplicates(rep) > 0 {
-		review := widget.NewButton(fmt.Sprintf("Review Possible Duplicates (%d)…", possibleDuplicates(rep)), func() {
-			d.Hide()
-			u.onFindDuplicates()
-		})
-		buttons = []fyne.CanvasObject{copyReport, review, closeButton}
-	}
-	d.SetButtons(buttons)
+	d.SetButtons([]fyne.CanvasObject{copyReport, closeButton})
 	d.Resize(fyne.NewSize(900, 0))
 	d.Show()
 }
 
-// possibleDuplicates counts the entries an import brought in although the library may have them.
-func possibleDuplicates(rep bibstorage.Report) int {
-	n := 0
-	for _, p := range rep.Problems {
-		if strings.Contains(p.Msg, "may have this paper") {
-			n++
-		}
+// skipPossible moves the entries an import brought in that the library may have had to the
+// trash, as if the import had skipped them; Undo brings them back.
+func (u *UI) skipPossible(pairs []bibstorage.PossibleDuplicate) {
+	keys := make([]string, len(pairs))
+	for i, p := range pairs {
+		keys[i] = p.Key
 	}
-	return n
+	u.perform(&change{
+		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
+		do:           func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
+		undo:         func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
+		selectAfter:  func() []string { return nil },
+		selectUndone: func() []string { return keys },
+		trashes:      true,
+	})
+}
+
+// mergePossible merges each entry an import brought in into the one the library had (see
+// storage's Merge: nothing is lost, the new entry goes to the trash).
+func (u *UI) mergePossible(pairs []bibstorage.PossibleDuplicate) {
+	u.run("Merge", func(ctx context.Context) error {
+		for _, p := range pairs {
+			if err := u.lib.Merge(ctx, p.Existing, p.Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() {
+		u.status.SetText(fmt.Sprintf("Merged %s into the entries there; the new ones are in the Trash", rowsText(len(pairs))))
+		u.afterChange(nil)
+	})
+}
+
+// reviewPossible shows each pair in the merge dialog.
+func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
+	groups := make([]bibstorage.DuplicateGroup, len(pairs))
+	for i, p := range pairs {
+		groups[i] = bibstorage.DuplicateGroup{Keys: []string{p.Existing, p.Key}, Reasons: []string{p.Reason}}
+	}
+	u.reviewDuplicates(groups, 0)
 }
 
 // reportText is an import report as plain text.

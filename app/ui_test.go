@@ -279,3 +279,46 @@ func TestImportSeveralFilesMakesOneReport(t *testing.T) {
 		t.Errorf("library has %d entries, want 60", n)
 	}
 }
+
+// tapInDialog taps the button of that label in the dialog on top.
+func tapInDialog(t *testing.T, u *UI, label string) {
+	t.Helper()
+	found := false
+	fyneDoAndWait(func() {
+		top := u.Window().Canvas().Overlays().Top()
+		if top == nil {
+			return
+		}
+		walk(top, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == label && !found {
+				found = true
+				test.Tap(b)
+			}
+		})
+	})
+	if !found {
+		t.Fatalf("no %q button in the dialog on top", label)
+	}
+}
+
+func TestImportOffersToSkipOrMergePossibleDuplicates(t *testing.T) {
+	const again = "@inproceedings{pointer-again, author = {Vinyals, Oriol and Fortunato, Meire and Jaitly, Navdeep}, " +
+		"title = {Pointer Networks}, booktitle = {NeurIPS}, year = 2015, note = {seen twice}}\n"
+	for _, choice := range []string{"Move the New Ones to the Trash", "Merge Each Into the One There"} {
+		t.Run(choice, func(t *testing.T) {
+			u, lib := newTestUI(t)
+			settle(t, u)
+			u.importParsed("again.bib", bib.Parse("again.bib", []byte(again)))
+			eventually(t, "57 rows", func() bool { return u.settled() && u.Rows() == 57 })
+			tapInDialog(t, u, choice)
+			eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 && sideCount(u, idTrash) == 1 })
+			e, err := lib.Entry(context.Background(), "vinyals2015pointer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if merged := e.Get("note") == "seen twice"; merged != strings.HasPrefix(choice, "Merge") {
+				t.Errorf("after %q the entry there has note %q", choice, e.Get("note"))
+			}
+		})
+	}
+}

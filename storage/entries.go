@@ -31,6 +31,15 @@ type Report struct {
 	KeysGiven []string
 	// Problems lists every rejection and warning with its file, line and entry key.
 	Problems []bib.Problem
+	// Possible lists the entries imported although the library may have had them already
+	// (ImportDuplicates), for the caller to offer skipping or merging them after all.
+	Possible []PossibleDuplicate
+}
+
+// PossibleDuplicate is an entry an import brought in, and the entry the library had that may be
+// the same paper.
+type PossibleDuplicate struct {
+	Key, Existing, Reason string
 }
 
 // Add adds another file's report to r.
@@ -40,6 +49,7 @@ func (r *Report) Add(o Report) {
 	r.Rejected += o.Rejected
 	r.Merged += o.Merged
 	r.Problems = append(r.Problems, o.Problems...)
+	r.Possible = append(r.Possible, o.Possible...)
 	r.KeysGiven = append(r.KeysGiven, o.KeysGiven...)
 }
 
@@ -374,6 +384,7 @@ func (im *importer) run(ctx context.Context) error {
 			case existing != "":
 				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", existing, reason)})
+				rep.Possible = append(rep.Possible, PossibleDuplicate{Key: e.Key, Existing: existing, Reason: reason})
 			}
 			rep.Imported++
 		}
@@ -452,6 +463,7 @@ func (im *importer) reportDuplicates(ctx context.Context, since int64) error {
 		next = d.at
 		out = append(out, bib.Problem{File: im.f.Name, Line: d.line, Col: 1, Key: d.key, Severity: bib.Warning,
 			Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", h.key, h.reason)})
+		im.rep.Possible = append(im.rep.Possible, PossibleDuplicate{Key: d.key, Existing: h.key, Reason: h.reason})
 	}
 	im.rep.Problems = append(out, old[next:]...)
 	return nil

@@ -95,6 +95,9 @@ func TestBulkImportReportsAsRowByRow(t *testing.T) {
 	if dups < 10 {
 		t.Fatalf("only %d possible duplicates reported: the test needs more", dups)
 	}
+	if len(bulk.Possible) != dups || !slices.Equal(bulk.Possible, pieces.Possible) {
+		t.Errorf("bulk import: %d possible duplicates listed for %d reported; row by row: %d", len(bulk.Possible), dups, len(pieces.Possible))
+	}
 	if bulk.Imported != pieces.Imported || bulk.Duplicates != pieces.Duplicates || !slices.Equal(bulk.Problems, pieces.Problems) {
 		t.Errorf("bulk import: %d imported, %d duplicates, %d problems; row by row: %d, %d, %d",
 			bulk.Imported, bulk.Duplicates, len(bulk.Problems), pieces.Imported, pieces.Duplicates, len(pieces.Problems))

@@ -473,6 +473,9 @@ func TestImportDuplicatePolicies(t *testing.T) {
 			len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, tt.msg) {
 			t.Errorf("policy %d: report %+v", tt.policy, rep)
 		}
+		if tt.policy == ImportDuplicates && (len(rep.Possible) != 1 || rep.Possible[0].Existing != "vinyals2015pointer" || rep.Possible[0].Key != rep.Problems[0].Key) {
+			t.Errorf("possible duplicates: %+v", rep.Possible)
+		}
 		if n, _ := l.Count(ctx); n != tt.count {
 			t.Errorf("policy %d: %d entries, want %d", tt.policy, n, tt.count)
 		}
