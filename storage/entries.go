@@ -125,7 +125,8 @@ func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 // ImportWith is Import with options.
 func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
 	rep, err := l.importWith(ctx, f, opts)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) &&
+		(errors.Is(err, sql.ErrTxDone) || strings.Contains(err.Error(), "statement is closed")) {
 		// A cancelled context closes the transaction's statements under the importer, which
 		// then fails with "statement is closed": say why it stopped.
 		return Report{}, fmt.Errorf("import %s: %w", f.Name, ctx.Err())
@@ -220,7 +221,10 @@ func tightenGC() (restore func()) {
 		gcTight.Lock()
 		defer gcTight.Unlock()
 		if gcTight.n--; gcTight.n == 0 {
-			debug.SetGCPercent(gcTight.was)
+			// Put it back unless someone else has set it meanwhile.
+			if now := debug.SetGCPercent(gcTight.was); now != bulkGCPercent && now != gcTight.was {
+				debug.SetGCPercent(now)
+			}
 		}
 	}
 }
@@ -324,6 +328,9 @@ func (im *importer) run(ctx context.Context) error {
 			}
 		case bib.KindEntry:
 			e, p := it.Entry, <-prep
+			if p.err != nil {
+				return p.err
+			}
 			if e.Key == "" {
 				if e, err = withNewKey(ctx, tx, e, im.pattern); err != nil {
 					return err
@@ -475,6 +482,7 @@ type preparedEntry struct {
 	js    *[]byte
 	ident Ident
 	words []keyword
+	err   error // the preparing goroutine failed: the import stops with this
 }
 
 // fieldsBuffers holds the buffers of the fields JSON of entries being imported. The JSON is the
@@ -510,6 +518,16 @@ func prepareEntries(f *bib.File, tagger *keywordTagger) (<-chan preparedEntry, f
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			// A panic here would end the process, past any recover of the importer's caller:
+			// hand it to the import as an error instead.
+			if r := recover(); r != nil {
+				select {
+				case out <- preparedEntry{err: fmt.Errorf("prepare entry: %v", r)}:
+				case <-quit:
+				}
+			}
+		}()
 		for i := range f.Items {
 			e := f.Items[i].Entry
 			if f.Items[i].Kind != bib.KindEntry {
