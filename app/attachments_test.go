@@ -218,22 +218,11 @@ func TestAttachmentsAddOpenMissingRemove(t *testing.T) {
 // allLabels returns the text of every label under o.
 func allLabels(o fyne.CanvasObject) string {
 	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
+	walk(o, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
 			b.WriteString(l.Text + "\n")
 		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-		} else if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
-	}
-	walk(o)
+	})
 	return b.String()
 }
 

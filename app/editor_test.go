@@ -305,7 +305,9 @@ func TestPasteNewAndDuplicateEntry(t *testing.T) {
 	}
 }
 
-func TestListPagesALargeResult(t *testing.T) {
+// newSyntheticUI is newTestUI over a library of n generated entries.
+func newSyntheticUI(t *testing.T, n int, seed uint64) (*UI, *storage.Library) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
 	if err != nil {
@@ -313,7 +315,7 @@ func TestListPagesALargeResult(t *testing.T) {
 	}
 	t.Cleanup(func() { lib.Close() })
 	var src strings.Builder
-	if err := bib.Synthetic(&src, 2000, 1); err != nil {
+	if err := bib.Synthetic(&src, n, seed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {
@@ -323,7 +325,12 @@ func TestListPagesALargeResult(t *testing.T) {
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
 	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
-	eventually(t, "2,000 rows", func() bool { return u.settled() && u.Rows() == 2000 })
+	eventually(t, fmt.Sprintf("%d rows", n), func() bool { return u.settled() && u.Rows() == n })
+	return u, lib
+}
+
+func TestListPagesALargeResult(t *testing.T) {
+	u, lib := newSyntheticUI(t, 2000, 1)
 	var held int
 	fyneDoAndWait(func() { held = len(u.list.pages) })
 	if held != 1 {
@@ -561,24 +568,7 @@ func TestUndoRightAway(t *testing.T) {
 }
 
 func TestSelectAllReachesUnreadPages(t *testing.T) {
-	a := test.NewTempApp(t)
-	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
-	var src strings.Builder
-	if err := bib.Synthetic(&src, 1000, 2); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {
-		t.Fatal(err)
-	}
-	u := New(a, lib)
-	u.Window().Resize(fyne.NewSize(1280, 800))
-	u.Window().Show()
-	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
-	eventually(t, "1,000 rows", func() bool { return u.settled() && u.Rows() == 1000 })
+	u, _ := newSyntheticUI(t, 1000, 2)
 	fyneDoAndWait(u.list.selectAll)
 	eventually(t, "all selected", func() bool { return u.settled() && len(u.list.selection()) == 1000 })
 	// An edit of a row far down keeps the list's length and the cursor where they were.

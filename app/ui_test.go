@@ -143,25 +143,14 @@ func TestImportShowsReport(t *testing.T) {
 // allText returns the text of every label and entry under o.
 func allText(o fyne.CanvasObject) string {
 	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
+	walk(o, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
 		case *widget.Label:
 			b.WriteString(w.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(w.Text + "\n")
 		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-		} else if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
-	}
-	walk(o)
+	})
 	return b.String()
 }
 

@@ -375,6 +375,33 @@ type dupHit struct {
 	key, reason string
 }
 
+// sharedValues calls fn with each value of an identity column that several entries not in the
+// trash share, and their ids in ascending order; having adds to the HAVING clause, with its
+// arguments. The GROUP BY walks the column's partial index in order: no sort, no table reads.
+func sharedValues(ctx context.Context, tx *sql.Tx, col, having string, args []any, fn func(v string, ids []int64)) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+col+`, group_concat(id) FROM entries
+		WHERE `+col+` <> '' AND trashed IS NULL GROUP BY `+col+` HAVING count(*) > 1`+having, args...)
+	if err != nil {
+		return fmt.Errorf("find duplicates by %s: %w", col, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v, list string
+		if err := rows.Scan(&v, &list); err != nil {
+			return fmt.Errorf("find duplicates by %s: %w", col, err)
+		}
+		ids, err := parseIDs(list)
+		if err != nil {
+			return fmt.Errorf("find duplicates by %s: %w", col, err)
+		}
+		fn(v, ids)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find duplicates by %s: %w", col, err)
+	}
+	return nil
+}
+
 // bulkDuplicates returns what dupFinder.find would have said of each entry with an id above
 // since, had it been asked just before the entry's insert, by entry id; entries with no
 // duplicate are left out. Ids grow with each insert, so the entries older than one are those
@@ -389,32 +416,16 @@ func bulkDuplicates(ctx context.Context, tx *sql.Tx, since int64) (map[int64]dup
 	}
 	hits := map[int64]hit{}
 	for _, c := range identColumns {
-		rows, err := tx.QueryContext(ctx, `SELECT `+c.name+`, group_concat(id) FROM entries
-			WHERE `+c.name+` <> '' AND trashed IS NULL GROUP BY `+c.name+` HAVING count(*) > 1 AND max(id) > ?`, since)
-		if err != nil {
-			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-		}
-		for rows.Next() {
-			var v, list string
-			if err := rows.Scan(&v, &list); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-			}
-			ids, err := parseIDs(list)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-			}
+		err := sharedValues(ctx, tx, c.name, " AND max(id) > ?", []any{since}, func(v string, ids []int64) {
 			for _, id := range ids[1:] {
 				// identColumns is in order of confidence: the first column that matches wins.
 				if _, seen := hits[id]; id > since && !seen {
 					hits[id] = hit{ids[0], c.reason(v)}
 				}
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	firsts := make([]int64, 0, len(hits))
@@ -529,32 +540,15 @@ func (l *Library) FindDuplicates(ctx context.Context) ([]DuplicateGroup, error) 
 	}
 	var reasons []reason
 	for ci, c := range identColumns {
-		// The GROUP BY walks the column's partial index in order: no sort, no table reads.
-		rows, err := tx.QueryContext(ctx, `SELECT `+c.name+`, group_concat(id) FROM entries
-			WHERE `+c.name+` <> '' AND trashed IS NULL GROUP BY `+c.name+` HAVING count(*) > 1`)
-		if err != nil {
-			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-		}
-		for rows.Next() {
-			var v, list string
-			if err := rows.Scan(&v, &list); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-			}
-			ids, err := parseIDs(list)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
-			}
+		err := sharedValues(ctx, tx, c.name, "", nil, func(v string, ids []int64) {
 			text := c.reason(v)
 			for _, p := range sharePairs(ids, marked) {
 				uf.union(p[0], p[1])
 				reasons = append(reasons, reason{p[0], ci, text})
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("find duplicates by %s: %w", c.name, err)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 
