@@ -22,6 +22,7 @@ type entryPane struct {
 	u       *UI
 	content fyne.CanvasObject
 	message *widget.Label
+	batch   *fyne.Container // what can be done to several entries at once
 	tabs    *container.AppTabs
 	info    *infoTab
 	source  *bibtexTab
@@ -67,8 +68,35 @@ func newEntryPane(u *UI) *entryPane {
 		container.NewTabItem("Attachments", p.files.content),
 	)
 	p.tabs.Hide()
-	p.content = container.NewStack(container.NewPadded(container.NewVBox(p.message)), p.tabs)
+	p.batch = p.newBatch()
+	p.batch.Hide()
+	p.content = container.NewStack(container.NewPadded(container.NewVBox(p.message, p.batch)), p.tabs)
 	return p
+}
+
+// newBatch makes the actions on several selected entries: a tag for all of them, a star, read.
+func (p *entryPane) newBatch() *fyne.Container {
+	u := p.u
+	tag := widget.NewEntry()
+	tag.SetPlaceHolder("A tag for all of them…")
+	addTag := func() {
+		if name := strings.TrimSpace(tag.Text); name != "" {
+			u.addTag(u.list.selection(), name)
+			tag.SetText("")
+		}
+	}
+	tag.OnSubmitted = func(string) { addTag() }
+	return container.NewVBox(
+		container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Tag", theme.ContentAddIcon(), addTag), tag),
+		container.NewGridWithColumns(2,
+			widget.NewButtonWithIcon("Star", starIcon, func() { u.setStarred(true, u.list.selection()...) }),
+			widget.NewButton("Unstar", func() { u.setStarred(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Read", theme.VisibilityIcon(), func() { u.setRead(true, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Unread", theme.VisibilityOffIcon(), func() { u.setRead(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Copy Citation", theme.ContentCopyIcon(), u.onCopyCitation),
+			widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), u.onTrash),
+		),
+	)
 }
 
 // dropFocus takes the focus from a widget of the pane, which hands a field's edit over to the
@@ -91,6 +119,7 @@ func (p *entryPane) showMessage(msg string) {
 	p.info.ref = nil
 	p.message.SetText(msg)
 	p.message.Show()
+	p.batch.Hide()
 	p.tabs.Hide()
 	p.notes.clear()
 	p.files.clear()
@@ -105,8 +134,9 @@ func (p *entryPane) showKeys(keys []string) {
 	case 1:
 	default:
 		p.showMessage(fmt.Sprintf("%d entries selected.\n\nCopy their citation with Edit › Copy Citation (%s), "+
-			"tag them from the Info tab of one entry at a time, or move them to the Trash (Delete).",
+			"drag them onto a collection or a tag in the sidebar, or move them to the Trash (Delete). Or:",
 			len(keys), shortcutText(shortcutCopyCite)))
+		p.batch.Show()
 		return
 	}
 	p.gen++
@@ -177,6 +207,7 @@ func (p *entryPane) show(d *entryDetail, version int) {
 		p.notes.flush()
 	}
 	p.message.Hide()
+	p.batch.Hide()
 	p.tabs.Show()
 	p.info.show(d, version)
 	p.entry = p.info.ref.entry

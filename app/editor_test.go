@@ -603,3 +603,44 @@ func TestColumnWidthsAreRemembered(t *testing.T) {
 		t.Errorf("title width preference %v, want 420", got)
 	}
 }
+
+func TestBatchActionsOnSeveralEntries(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(func() { u.list.tap(0, 0); u.list.tap(2, fyne.KeyModifierShift) })
+	eventually(t, "three selected", func() bool { return u.settled() && u.detail.batch.Visible() })
+	keys := func() []string { var k []string; fyneDoAndWait(func() { k = u.list.selection() }); return k }()
+	fyneDoAndWait(func() {
+		walk(u.detail.batch, func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok {
+				e.SetText("to read")
+				e.OnSubmitted(e.Text)
+			}
+		})
+	})
+	tapBatch := func(label string) {
+		fyneDoAndWait(func() {
+			walk(u.detail.batch, func(o fyne.CanvasObject) {
+				if b, ok := o.(*widget.Button); ok && b.Text == label {
+					test.Tap(b)
+				}
+			})
+		})
+	}
+	tapBatch("Star")
+	eventually(t, "tagged and starred", func() bool { return u.settled() && sideCount(u, idStarred) == 3 })
+	if got := searchKeys(t, lib, `tag:"to read" is:starred`); len(got) != 3 || !slices.Equal(rowKeysOf(got), rowKeysOf(keys)) {
+		t.Errorf("tagged and starred: %v, selected %v", got, keys)
+	}
+	fyneDoAndWait(func() { u.onUndo(); u.onUndo() })
+	eventually(t, "undone", func() bool { return u.settled() && sideCount(u, idStarred) == 0 })
+	if got := searchKeys(t, lib, `tag:"to read"`); len(got) != 0 {
+		t.Errorf("still tagged after undo: %v", got)
+	}
+}
+
+func rowKeysOf(keys []string) []string {
+	k := slices.Clone(keys)
+	slices.Sort(k)
+	return k
+}
