@@ -311,19 +311,57 @@ func (u *UI) removeTag(keys []string, tag string) {
 	})
 }
 
+// keysByCollection returns the keys whose entries are not in the collection (or, with in, are),
+// read before a change so that its undo touches only those.
+func keysByCollection(ctx context.Context, lib Library, keys []string, id int64, in bool) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		cols, err := lib.EntryCollections(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(cols, func(c storage.Collection) bool { return c.ID == id }) == in {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
 func (u *UI) addToCollection(c storage.Collection, keys ...string) {
+	var changed []string
 	u.perform(&change{
 		name: "Add to " + c.Name,
-		do:   func(ctx context.Context) error { return u.lib.AddToCollection(ctx, c.ID, keys...) },
-		undo: func(ctx context.Context) error { return u.lib.RemoveFromCollection(ctx, c.ID, keys...) },
+		do: func(ctx context.Context) (err error) {
+			if changed, err = keysByCollection(ctx, u.lib, keys, c.ID, false); err != nil || len(changed) == 0 {
+				return err
+			}
+			return u.lib.AddToCollection(ctx, c.ID, changed...)
+		},
+		undo: func(ctx context.Context) error {
+			if len(changed) == 0 {
+				return nil
+			}
+			return u.lib.RemoveFromCollection(ctx, c.ID, changed...)
+		},
 	})
 }
 
 func (u *UI) removeFromCollection(c storage.Collection, keys ...string) {
+	var changed []string
 	u.perform(&change{
 		name: "Remove from " + c.Name,
-		do:   func(ctx context.Context) error { return u.lib.RemoveFromCollection(ctx, c.ID, keys...) },
-		undo: func(ctx context.Context) error { return u.lib.AddToCollection(ctx, c.ID, keys...) },
+		do: func(ctx context.Context) (err error) {
+			if changed, err = keysByCollection(ctx, u.lib, keys, c.ID, true); err != nil || len(changed) == 0 {
+				return err
+			}
+			return u.lib.RemoveFromCollection(ctx, c.ID, changed...)
+		},
+		undo: func(ctx context.Context) error {
+			if len(changed) == 0 {
+				return nil
+			}
+			return u.lib.AddToCollection(ctx, c.ID, changed...)
+		},
 	})
 }
 
@@ -416,6 +454,7 @@ func (u *UI) onNewEntry() {
 		}
 		// Back to the full library, or the new entry may be outside what the list shows.
 		u.search.SetText("")
+		u.sidebar.selectID(idLibrary)
 		e := &bib.Entry{Type: sel.Selected}
 		u.addEntry(e, "New entry")
 		u.detail.tabs.SelectIndex(0)
@@ -468,7 +507,11 @@ func (u *UI) onCopyKey() {
 		u.status.SetText("Select an entry first")
 		return
 	}
-	u.copyText(strings.Join(keys, ","), "the key")
+	what := "the key"
+	if len(keys) > 1 {
+		what = fmt.Sprintf("%d keys", len(keys))
+	}
+	u.copyText(strings.Join(keys, ","), what)
 }
 
 // onCopyBibTeX copies the selection as BibTeX, as an export would write it.
@@ -493,21 +536,22 @@ func (u *UI) onCopyBibTeX() {
 	}()
 }
 
-// onPaste imports the BibTeX on the clipboard.
+// onPaste imports the BibTeX on the clipboard; it is parsed off the UI goroutine, as a large
+// paste can take a moment.
 func (u *UI) onPaste() {
 	text := u.app.Clipboard().Content()
-	f := bib.Parse("clipboard", []byte(text))
-	if len(f.Entries()) == 0 {
-		msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
-		if strings.TrimSpace(text) == "" {
-			msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
-		}
-		dialog.ShowInformation("Paste BibTeX", msg, u.win)
-		return
-	}
 	u.importing++
 	go func() {
 		defer fyneDo(func() { u.importing-- })
+		f := bib.ParseString("clipboard", text)
+		if len(f.Entries()) == 0 {
+			msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
+			if strings.TrimSpace(text) == "" {
+				msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
+			}
+			fyneDo(func() { dialog.ShowInformation("Paste BibTeX", msg, u.win) })
+			return
+		}
 		u.importParsed("clipboard", f)
 	}()
 }

@@ -57,11 +57,11 @@ func library100k(b *testing.B) string {
 	if bench100k.err != nil {
 		b.Fatal(bench100k.err)
 	}
-	b.Cleanup(func() {}) // the folder goes with TestMain's exit: see removeBenchLibrary
 	return bench100k.path
 }
 
-// removeBenchLibrary deletes the 100k library's folder, if a benchmark made one.
+// removeBenchLibrary deletes the 100k library's folder, if a benchmark made one; TestMain calls
+// it once every test and benchmark has run.
 func removeBenchLibrary() {
 	if bench100k.path != "" {
 		os.RemoveAll(filepath.Dir(bench100k.path))

@@ -852,7 +852,7 @@ func (t *bibtexTab) check(text string) {
 		t.status.SetText("Valid BibTeX: Save stores it as written.")
 	default:
 		t.status.Importance = widget.MediumImportance
-		t.status.SetText("The entry as it will be exported.")
+		t.status.SetText("The entry as stored. An export can add its tags to keywords, or rewrite it for BibLaTeX or ASCII, as Preferences say.")
 	}
 	t.status.Refresh()
 	if t.parsed != nil && changed {

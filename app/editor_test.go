@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	fynestorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -643,4 +645,51 @@ func rowKeysOf(keys []string) []string {
 	k := slices.Clone(keys)
 	slices.Sort(k)
 	return k
+}
+
+// Undoing "add to collection" takes out only the entries the change put in.
+func TestUndoAddToCollectionKeepsWhatWasThere(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	c, err := lib.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.AddToCollection(ctx, c.ID, "vinyals2015pointer"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(func() { u.addToCollection(c, "vinyals2015pointer", "zhang2023noisy") })
+	settle(t, u)
+	if got := searchKeys(t, lib, `in:"Reading"`); len(got) != 2 {
+		t.Fatalf("after adding: %v", got)
+	}
+	fyneDoAndWait(u.onUndo)
+	settle(t, u)
+	if got := searchKeys(t, lib, `in:"Reading"`); !slices.Equal(got, []string{"vinyals2015pointer"}) {
+		t.Errorf("after undo the collection holds %v, want the entry it had", got)
+	}
+}
+
+// Files dropped onto the window: .bib files are imported, others attached to the selected entry.
+func TestDropOntoTheWindow(t *testing.T) {
+	u, lib := newTestUI(t)
+	dir := t.TempDir()
+	bibPath := filepath.Join(dir, "dropped.bib")
+	pdf := filepath.Join(dir, "paper.pdf")
+	if err := os.WriteFile(bibPath, []byte("@misc{dropped1, title = {Dropped}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() {
+		u.onDropped(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(bibPath), fynestorage.NewFileURI(pdf)})
+	})
+	eventually(t, "the import", func() bool { return u.settled() && u.Rows() == 57 })
+	eventually(t, "the attachment", func() bool {
+		as, err := lib.Attachments(context.Background(), "vinyals2015pointer")
+		return err == nil && len(as) == 1 && as[0].Path == pdf
+	})
 }

@@ -211,11 +211,9 @@ func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, er
 
 // showReport shows what an import did, with every problem, in text that can be copied.
 func (u *UI) showReport(rep bibstorage.Report) {
-	summary := fmt.Sprintf("Imported %d, skipped %d duplicates, rejected %d.", rep.Imported, rep.Duplicates, rep.Rejected)
-	if rep.Merged > 0 {
-		summary = fmt.Sprintf("Imported %d, skipped %d duplicates, merged %d, rejected %d.", rep.Imported, rep.Duplicates, rep.Merged, rep.Rejected)
-	}
-	top := container.NewVBox(widget.NewLabel(summary))
+	sum := widget.NewLabel(reportSummary(rep))
+	sum.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(sum)
 	var d *dialog.CustomDialog
 	if n := len(rep.Possible); n > 0 {
 		// The entries were imported (the default policy); the choice comes now, with the
@@ -294,11 +292,30 @@ func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
 	u.reviewDuplicates(groups, 0)
 }
 
+// reportSummary says what an import did in one sentence.
+func reportSummary(rep bibstorage.Report) string {
+	s := fmt.Sprintf("Imported %s, skipped %s, merged %d.", rowsText(rep.Imported),
+		plural(rep.Duplicates, "duplicate", "duplicates"), rep.Merged)
+	if rep.Rejected > 0 {
+		s += fmt.Sprintf(" %s had errors, listed below: text that could not be read is left out, and an "+
+			"entry whose key was read is kept with the fields before its error, as bibtex keeps it.",
+			plural(rep.Rejected, "item", "items"))
+	}
+	return s
+}
+
+// plural counts things: "1 duplicate", "2 duplicates".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
 // reportText is an import report as plain text.
 func reportText(rep bibstorage.Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Import of %s: imported %d, skipped %d duplicates, merged %d, rejected %d.\n",
-		rep.File, rep.Imported, rep.Duplicates, rep.Merged, rep.Rejected)
+	fmt.Fprintf(&b, "Import of %s: %s\n", rep.File, reportSummary(rep))
 	for _, p := range rep.Problems {
 		b.WriteString(p.Error())
 		b.WriteByte('\n')
@@ -392,7 +409,7 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 					dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
 					return
 				}
-				u.status.SetText(fmt.Sprintf("Exported %d entries to %s", n, w.URI().Path()))
+				u.status.SetText(fmt.Sprintf("Exported %s to %s", rowsText(n), w.URI().Path()))
 			})
 		}()
 	}, u.win)

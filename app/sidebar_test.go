@@ -208,7 +208,7 @@ func TestSidebarSavedSearchAndTrash(t *testing.T) {
 	showsExactly(t, u, "the saved search", want)
 	selectSide(t, u, idTrash)
 	showsExactly(t, u, "the trash", []string{"vinyals2015pointer"})
-	eventually(t, "trash status", func() bool { return u.settled() && strings.HasPrefix(u.status.Text, "1 entries in the trash · ") })
+	eventually(t, "trash status", func() bool { return u.settled() && strings.HasPrefix(u.status.Text, "1 entry in the trash · ") })
 }
 
 func TestSidebarEmptyStatesAndFolding(t *testing.T) {

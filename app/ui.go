@@ -172,7 +172,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
 	u.search = widget.NewEntry()
-	u.search.SetPlaceHolder(`Search: words, "a phrase", -word, author:, year:2019..2023, tag:, type:, is:unread…`)
+	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.onSearch
 	u.status = widget.NewLabel("Opening library…")
 	u.status.Truncation = fyne.TextTruncateEllipsis
@@ -552,7 +552,7 @@ func (u *UI) markLoaded() {
 }
 
 func trashStatusText(n int, search string, took time.Duration) string {
-	s := fmt.Sprintf("%s entries in the trash · %s", thousands(n), took.Round(time.Millisecond))
+	s := fmt.Sprintf("%s in the trash · %s", rowsText(n), took.Round(time.Millisecond))
 	if strings.TrimSpace(search) != "" {
 		s += " (the search does not look in the trash)"
 	}
