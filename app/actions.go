@@ -422,6 +422,47 @@ func (u *UI) setRating(key string, rating int) {
 	})
 }
 
+// onToggleStar stars the selected entries, or unstars them when all of them are starred;
+// onToggleRead does the same for read.
+func (u *UI) onToggleStar() {
+	u.toggleFlag(func(f storage.Flags) bool { return f.Starred }, u.setStarred)
+}
+
+func (u *UI) onToggleRead() {
+	u.toggleFlag(func(f storage.Flags) bool { return f.Read }, u.setRead)
+}
+
+func (u *UI) toggleFlag(has func(storage.Flags) bool, set func(bool, ...string)) {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select the entries first")
+		return
+	}
+	u.pending++
+	go func() {
+		all := true
+		for _, k := range keys {
+			f, err := u.lib.EntryFlags(context.Background(), k)
+			if err != nil {
+				fyneDo(func() { u.pending--; u.showError("Read flags", err) })
+				return
+			}
+			all = all && has(f)
+		}
+		fyneDo(func() { u.pending--; set(!all, keys...) })
+	}()
+}
+
+// onAddTag asks for a tag and gives it to the selected entries.
+func (u *UI) onAddTag() {
+	keys := u.list.selection()
+	if len(keys) == 0 {
+		u.status.SetText("Select the entries to tag first")
+		return
+	}
+	u.ask("Add Tag", fmt.Sprintf("Tag for %s", rowsText(len(keys))), "", "Add", func(tag string) { u.addTag(keys, tag) })
+}
+
 // addEntry adds a new entry, made in the window; undo moves it to the trash, redo brings it back.
 func (u *UI) addEntry(e *bib.Entry, what string) {
 	var key string

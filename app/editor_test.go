@@ -693,3 +693,23 @@ func TestDropOntoTheWindow(t *testing.T) {
 		return err == nil && len(as) == 1 && as[0].Path == pdf
 	})
 }
+
+func TestEntryMenuTogglesStarAndRead(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	if err := lib.SetStarred(ctx, true, "vinyals2015pointer"); err != nil {
+		t.Fatal(err)
+	}
+	selectKey(t, u, "vinyals2015pointer")
+	var other int
+	fyneDoAndWait(func() { other = slices.Index(listKeys(u), "zhang2023noisy") })
+	fyneDoAndWait(func() { u.list.tap(other, fyne.KeyModifierControl) })
+	settle(t, u)
+	// One of the two is starred: the toggle stars both; again, it unstars both.
+	fyneDoAndWait(u.onToggleStar)
+	eventually(t, "both starred", func() bool { return u.settled() && sideCount(u, idStarred) == 2 })
+	fyneDoAndWait(u.onToggleStar)
+	eventually(t, "none starred", func() bool { return u.settled() && sideCount(u, idStarred) == 0 })
+	fyneDoAndWait(u.onToggleRead)
+	eventually(t, "both read", func() bool { return u.settled() && sideCount(u, idUnread) == 54 })
+}

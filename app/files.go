@@ -194,16 +194,20 @@ func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, er
 	if n := len(f.Entries()); n >= progressFrom {
 		var d dialog.Dialog
 		bar := widget.NewProgressBar()
+		count := widget.NewLabel("")
 		fyneDoAndWait(func() {
 			msg := widget.NewLabel(fmt.Sprintf("Importing %s entries from %s…", thousands(n), filepath.Base(name)))
-			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar), u.win)
+			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar, count), u.win)
 			d.SetOnClosed(cancel)
 			d.Resize(fyne.NewSize(480, 0))
 			d.Show()
 		})
 		defer fyneDo(d.Hide)
 		opts.Progress = func(done, total int) {
-			fyneDo(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+			fyneDo(func() {
+				bar.SetValue(float64(done) / float64(max(total, 1)))
+				count.SetText(fmt.Sprintf("%s of %s items read; Cancel imports nothing.", thousands(done), thousands(total)))
+			})
 		}
 	}
 	return u.lib.ImportWith(ctx, f, opts)

@@ -82,6 +82,9 @@ var (
 	shortcutRedo       = shortcut(fyne.KeyZ, true)
 	shortcutPrefs      = shortcut(fyne.KeyComma, false)
 	shortcutSelectAll  = shortcut(fyne.KeyA, false)
+	shortcutAddTag     = shortcut(fyne.KeyT, false)
+	shortcutStar       = shortcut(fyne.KeyS, true)
+	shortcutRead       = shortcut(fyne.KeyR, true)
 )
 
 // shortcutText spells a shortcut for a message.
@@ -272,12 +275,19 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
 	)
+	entry := fyne.NewMenu("Entry",
+		u.menuItem("Add Tag…", shortcutAddTag, u.onAddTag),
+		u.menuItem("Star or Unstar", shortcutStar, u.onToggleStar),
+		u.menuItem("Mark Read or Unread", shortcutRead, u.onToggleRead),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Edit Fields (Enter in the list)", nil, func() { u.detail.edit() }),
+	)
 	view := fyne.NewMenu("View",
 		u.menuItem("Find", shortcutFind, func() { u.win.Canvas().Focus(u.search) }),
 		fyne.NewMenuItem("Columns", nil),
 	)
 	view.Items[1].ChildMenu = u.list.columnMenu()
-	return fyne.NewMainMenu(file, edit, view)
+	return fyne.NewMainMenu(file, edit, entry, view)
 }
 
 // listShortcut runs the window's action for a shortcut typed in the list.
