@@ -24,11 +24,12 @@ type column struct {
 }
 
 var allColumns = []column{
-	{"title", "Title", 360, func(r storage.Row) string { return r.Title }},
-	{"authors", "Authors", 170, func(r storage.Row) string { return r.Authors }},
-	{"year", "Year", 64, func(r storage.Row) string { return r.Year }},
-	{"venue", "Venue", 240, func(r storage.Row) string { return r.Venue }},
-	{"key", "Key", 200, func(r storage.Row) string { return r.Key }},
+	// The default widths fit title to venue beside the entry pane in a 1280-wide window.
+	{"title", "Title", 300, func(r storage.Row) string { return r.Title }},
+	{"authors", "Authors", 150, func(r storage.Row) string { return r.Authors }},
+	{"year", "Year", 58, func(r storage.Row) string { return r.Year }},
+	{"venue", "Venue", 130, func(r storage.Row) string { return r.Venue }},
+	{"key", "Key", 180, func(r storage.Row) string { return r.Key }},
 	{"added", "Added", 100, func(r storage.Row) string {
 		if r.Added.IsZero() {
 			return ""
