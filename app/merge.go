@@ -123,18 +123,22 @@ func (m *mergeDialog) show() {
 	m.keep.Required = true
 	m.keep.SetSelected(m.entries[0].Key)
 
-	grid := container.NewGridWithColumns(n + 1)
+	// One grid per row: a row is as tall as its own cells, and a long value (an abstract) is
+	// shortened so that it cannot widen its column past the dialog.
+	rows := container.NewVBox()
+	var row []fyne.CanvasObject
 	head := func(s string) *widget.Label {
 		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	grid.Add(head("field"))
+	row = append(row, head("field"))
 	for _, e := range m.entries {
-		grid.Add(head("@" + e.Type + "{" + e.Key + "}"))
+		row = append(row, head("@"+e.Type+"{"+e.Key+"}"))
 	}
+	rows.Add(container.NewGridWithColumns(n+1, row...))
 	for _, name := range m.fields {
-		grid.Add(widget.NewLabel(name))
+		row = []fyne.CanvasObject{widget.NewLabel(name)}
 		values := make([]string, n)
 		differ := false
 		for i, e := range m.entries {
@@ -154,13 +158,13 @@ func (m *mergeDialog) show() {
 			if !differ || values[i] == "" {
 				l := widget.NewLabel(text)
 				l.Truncation = fyne.TextTruncateEllipsis
-				grid.Add(l)
+				row = append(row, l)
 				checks = append(checks, nil)
 				continue
 			}
-			c := widget.NewCheck(text, nil)
+			c := widget.NewCheck(shorten(text, 40), nil)
 			checks = append(checks, c)
-			grid.Add(c)
+			row = append(row, c)
 		}
 		if differ {
 			name, checks := name, checks
@@ -185,13 +189,14 @@ func (m *mergeDialog) show() {
 				}
 			}
 		}
+		rows.Add(container.NewGridWithColumns(n+1, row...))
 	}
 	why := widget.NewLabel("Possible duplicates (" + m.counter + "): " + strings.Join(m.reasons, "; ") +
 		". Pick the values to keep; the other entries go to the Trash, and their tags, collections, notes " +
 		"and files move to the one kept. Values not kept are written into its note.")
 	why.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(why, widget.NewForm(widget.NewFormItem("Keep the key", m.keep)))
-	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(grid))
+	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(rows))
 
 	mergeB := widget.NewButton("Merge", m.onMerge)
 	mergeB.Importance = widget.HighImportance
@@ -202,6 +207,15 @@ func (m *mergeDialog) show() {
 	m.d.SetButtons([]fyne.CanvasObject{stop, skip, notDup, mergeB})
 	m.d.Resize(fyne.NewSize(min(float32(300+260*n), 1200), 600))
 	m.d.Show()
+}
+
+// shorten cuts s to n characters, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func (m *mergeDialog) advance() {
