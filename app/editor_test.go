@@ -713,3 +713,36 @@ func TestEntryMenuTogglesStarAndRead(t *testing.T) {
 	fyneDoAndWait(u.onToggleRead)
 	eventually(t, "both read", func() bool { return u.settled() && sideCount(u, idUnread) == 54 })
 }
+
+func TestRestoreEnterAndFind(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	// Enter in the list edits: the first field of the Info tab gets the focus.
+	fyneDoAndWait(func() { u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	var focused fyne.Focusable
+	fyneDoAndWait(func() { focused = u.win.Canvas().Focused() })
+	if fe, ok := focused.(*fieldEntry); !ok || fe.Text != "Pointer Networks" {
+		t.Errorf("Enter focused %T, want the title's editor", focused)
+	}
+	// Ctrl+F, typed on the window, focuses the search field.
+	fyneDoAndWait(func() {
+		if sc, ok := u.win.Canvas().(fyne.Shortcutable); ok {
+			sc.TypedShortcut(shortcutFind)
+		}
+	})
+	fyneDoAndWait(func() { focused = u.win.Canvas().Focused() })
+	if focused != fyne.Focusable(u.search) {
+		t.Errorf("Ctrl+F focused %T, want the search field", focused)
+	}
+	// Trash, then Restore from the Trash's list.
+	fyneDoAndWait(u.onTrash)
+	eventually(t, "in the trash", func() bool { return u.settled() && sideCount(u, idTrash) == 1 })
+	selectSide(t, u, idTrash)
+	eventually(t, "the trash listed", func() bool { return u.settled() && u.Rows() == 1 })
+	fyneDoAndWait(func() { u.list.tap(0, 0) })
+	fyneDoAndWait(u.onRestore)
+	eventually(t, "restored", func() bool { return u.settled() && sideCount(u, idTrash) == 0 && u.Rows() == 0 })
+	if f, err := lib.EntryFlags(context.Background(), "vinyals2015pointer"); err != nil || !f.Trashed.IsZero() {
+		t.Errorf("after Restore: %+v, %v", f, err)
+	}
+}
