@@ -746,3 +746,21 @@ func TestRestoreEnterAndFind(t *testing.T) {
 		t.Errorf("after Restore: %+v, %v", f, err)
 	}
 }
+
+// A shortcut typed while a dialog is open does not open another behind or over it.
+func TestShortcutsWaitForTheDialog(t *testing.T) {
+	u, _ := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(u.onPreferences)
+	count := func() int { var n int; fyneDoAndWait(func() { n = len(u.win.Canvas().Overlays().List()) }); return n }
+	if n := count(); n != 1 {
+		t.Fatalf("%d overlays after Preferences, want 1", n)
+	}
+	fyneDoAndWait(func() { u.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNew) })
+	if n := count(); n != 1 {
+		t.Errorf("Ctrl+N over Preferences: %d overlays, want 1", n)
+	}
+	tapInDialog(t, u, "Cancel")
+	fyneDoAndWait(func() { u.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNew) })
+	tapInDialog(t, u, "Create") // fails unless the New Entry dialog is on top
+}

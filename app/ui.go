@@ -209,8 +209,34 @@ func New(a fyne.App, lib Library) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // menuItem makes a menu item with a shortcut, which also works when the menu bar is not shown
-// (as in the test driver).
+// (as in the test driver). While a dialog is open its action does nothing: a shortcut would
+// otherwise open a second dialog over the first, or act behind it.
 func (u *UI) menuItem(label string, sc *desktop.CustomShortcut, action func()) *fyne.MenuItem {
+	return u.item(label, sc, func() {
+		if !u.dialogOpen() {
+			action()
+		}
+	})
+}
+
+// textItem is menuItem for an action whose shortcut a text field also uses (Ctrl+C, Ctrl+Z,
+// Ctrl+A): the main menu sees such a shortcut first, so it is passed on to the text field that
+// has the focus, in a dialog too.
+func (u *UI) textItem(label string, sc *desktop.CustomShortcut, text fyne.Shortcut, action func()) *fyne.MenuItem {
+	return u.item(label, sc, func() {
+		if f, ok := u.win.Canvas().Focused().(fyne.Shortcutable); ok {
+			if _, isList := f.(*entryTable); !isList {
+				f.TypedShortcut(text)
+				return
+			}
+		}
+		if !u.dialogOpen() {
+			action()
+		}
+	})
+}
+
+func (u *UI) item(label string, sc *desktop.CustomShortcut, action func()) *fyne.MenuItem {
 	it := fyne.NewMenuItem(label, action)
 	if sc != nil {
 		it.Shortcut = sc
@@ -219,18 +245,10 @@ func (u *UI) menuItem(label string, sc *desktop.CustomShortcut, action func()) *
 	return it
 }
 
-// textShortcut wraps an action whose shortcut a text field also uses (Ctrl+C, Ctrl+Z, Ctrl+A):
-// the main menu sees such a shortcut first, so it is passed on when a text field has the focus.
-func (u *UI) textShortcut(s fyne.Shortcut, action func()) func() {
-	return func() {
-		if f, ok := u.win.Canvas().Focused().(fyne.Shortcutable); ok {
-			if _, isList := f.(*entryTable); !isList {
-				f.TypedShortcut(s)
-				return
-			}
-		}
-		action()
-	}
+// dialogOpen reports whether a dialog is on top of the window.
+func (u *UI) dialogOpen() bool {
+	top, ok := u.win.Canvas().Overlays().Top().(*widget.PopUp)
+	return ok && top.Visible()
 }
 
 func (u *UI) menu() *fyne.MainMenu {
@@ -260,14 +278,14 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
 	)
 	edit := fyne.NewMenu("Edit",
-		u.menuItem("Undo", shortcutUndo, u.textShortcut(&fyne.ShortcutUndo{}, u.onUndo)),
-		u.menuItem("Redo", shortcutRedo, u.textShortcut(&fyne.ShortcutRedo{}, u.onRedo)),
+		u.textItem("Undo", shortcutUndo, &fyne.ShortcutUndo{}, u.onUndo),
+		u.textItem("Redo", shortcutRedo, &fyne.ShortcutRedo{}, u.onRedo),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Copy Citation", shortcutCopyCite, u.textShortcut(&fyne.ShortcutCopy{Clipboard: clip}, u.onCopyCitation)),
+		u.textItem("Copy Citation", shortcutCopyCite, &fyne.ShortcutCopy{Clipboard: clip}, u.onCopyCitation),
 		u.menuItem("Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX),
 		u.menuItem("Copy Key", shortcutCopyKey, u.onCopyKey),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Select All", shortcutSelectAll, u.textShortcut(&fyne.ShortcutSelectAll{}, u.list.selectAll)),
+		u.textItem("Select All", shortcutSelectAll, &fyne.ShortcutSelectAll{}, u.list.selectAll),
 		u.menuItem("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
 		u.menuItem("Move to Trash", shortcutTrash, u.onTrash),
 		u.menuItem("Restore from Trash", nil, u.onRestore),
