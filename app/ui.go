@@ -451,11 +451,12 @@ func (u *UI) reloadKeep(keep bool) {
 					}
 					u.shownSearch = search
 					u.list.setResult(gen, shown, rows, keep)
-					u.status.SetText(statusText(matches, total, query, took))
 					if matches == firstPage {
 						// The first page is on screen; how many more there are can follow.
 						u.status.SetText(statusText(-1, total, query, took))
 						u.countMatches(gen, query, total, took)
+					} else {
+						u.status.SetText(statusText(matches, total, query, took))
 					}
 				}
 				if !keep {
