@@ -230,6 +230,11 @@ func (u *UI) onTrash() {
 		u.onRestore()
 		return
 	}
+	u.trash(keys)
+}
+
+// trash moves entries to the trash; Undo brings them back, selected.
+func (u *UI) trash(keys []string) {
 	u.perform(&change{
 		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
 		trashes:      true,
@@ -257,7 +262,7 @@ func (u *UI) onRestore() {
 	})
 }
 
-// keysWithout returns the keys whose entries lack (or, with has, have) a tag, read before a
+// keysByTag returns the keys whose entries lack (or, with has, have) a tag, read before a
 // change so that its undo touches only those.
 func keysByTag(ctx context.Context, lib Library, keys []string, tag string, has bool) ([]string, error) {
 	var out []string

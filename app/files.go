@@ -261,14 +261,7 @@ func (u *UI) skipPossible(pairs []bibstorage.PossibleDuplicate) {
 	for i, p := range pairs {
 		keys[i] = p.Key
 	}
-	u.perform(&change{
-		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
-		do:           func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
-		undo:         func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
-		selectAfter:  func() []string { return nil },
-		selectUndone: func() []string { return keys },
-		trashes:      true,
-	})
+	u.trash(keys)
 }
 
 // mergePossible merges each entry an import brought in into the one the library had (see

@@ -2,6 +2,7 @@ package app
 
 import (
 	"image/color"
+	"maps"
 	"slices"
 	"strings"
 
@@ -257,9 +258,8 @@ func (l *entryList) rowCount() int { return l.total }
 func (l *entryList) selection() []string {
 	var keys []string
 	seen := map[string]bool{}
-	for p, rows := range l.sortedPages() {
-		_ = p
-		for _, r := range rows {
+	for _, p := range slices.Sorted(maps.Keys(l.pages)) {
+		for _, r := range l.pages[p] {
 			if l.selected[r.Key] && !seen[r.Key] {
 				keys = append(keys, r.Key)
 				seen[r.Key] = true
@@ -274,19 +274,6 @@ func (l *entryList) selection() []string {
 	}
 	slices.Sort(rest)
 	return append(keys, rest...)
-}
-
-func (l *entryList) sortedPages() [][]storage.Row {
-	ps := make([]int, 0, len(l.pages))
-	for p := range l.pages {
-		ps = append(ps, p)
-	}
-	slices.Sort(ps)
-	out := make([][]storage.Row, len(ps))
-	for i, p := range ps {
-		out[i] = l.pages[p]
-	}
-	return out
 }
 
 // tap selects like a desktop list: a click selects one row, Ctrl (Cmd) adds or removes one,
