@@ -3,7 +3,6 @@ package bib
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -37,43 +36,115 @@ func ReadFile(path string) (string, error) {
 }
 
 func parse(name, text string, problems []Problem) *File {
-	p := &parser{
+	p := newParser(name, text, problems)
+	// About one item per @, and the text between them.
+	p.file.Items = make([]Item, 0, 2*strings.Count(text, "@")+1)
+	for !p.done {
+		p.step()
+	}
+	return p.file
+}
+
+func newParser(name, text string, problems []Problem) *parser {
+	return &parser{
 		name:   name,
 		src:    text,
 		macros: map[string]string{},
 		file:   &File{Name: name, Problems: problems},
+		line:   1,
 	}
-	p.lines = make([]int, 1, strings.Count(text, "\n")+1)
-	for i := 0; ; {
-		j := strings.IndexByte(text[i:], '\n')
-		if j < 0 {
+}
+
+// Reader parses a .bib file one item at a time, for files too large to hold parsed whole: the
+// items and problems it gives are those of Parse, in the same order, and an item does not keep
+// the ones before it in memory. It is not safe for use by several goroutines at once.
+type Reader struct {
+	p *parser
+	i int // the next item of p.file.Items to give
+}
+
+// NewReader returns a Reader of a file read as a string, as ReadFile reads it. Like ParseString,
+// it parses a valid UTF-8 text in place.
+func NewReader(name, s string) *Reader {
+	text, problems := decodeString(name, s)
+	return &Reader{p: newParser(name, text, problems)}
+}
+
+// Next returns the next item, or false at the end of the file.
+func (r *Reader) Next() (Item, bool) {
+	p := r.p
+	for r.i >= len(p.file.Items) {
+		if p.done {
+			return Item{}, false
+		}
+		clear(p.file.Items)
+		p.file.Items, r.i = p.file.Items[:0], 0
+		p.step()
+	}
+	it := p.file.Items[r.i]
+	r.i++
+	return it, true
+}
+
+// Problems returns the problems found so far; once Next has reported the end, all of them.
+func (r *Reader) Problems() []Problem { return r.p.file.Problems }
+
+// Name returns the file name the Reader was given.
+func (r *Reader) Name() string { return r.p.name }
+
+// Estimate returns about how many items the file has: the lines that start with @, which in
+// most files are exactly its entries, @string, @preamble and @comment items.
+func (r *Reader) Estimate() int {
+	s, n := r.p.src, 0
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j < len(s) && s[j] == '@' {
+			n++
+		}
+		k := strings.IndexByte(s[j:], '\n')
+		if k < 0 {
 			break
 		}
-		i += j + 1
-		p.lines = append(p.lines, i)
+		i = j + k + 1
 	}
-	// About one item per @, and the text between them.
-	p.file.Items = make([]Item, 0, 2*strings.Count(text, "@")+1)
-	p.parse()
-	return p.file
+	return n
 }
 
 type parser struct {
-	name   string
-	src    string
-	pos    int
-	lines  []int             // offset of each line's first byte
-	macros map[string]string // lower-case name -> expanded value, from earlier @string items
-	file   *File
-	fields []Field // the entry being read; reused from entry to entry
+	name string
+	src  string
+	pos  int
+	// The line lineCol last found: its number, the offset of its first byte, and how far after
+	// that the text is known to have no newline. Offsets asked for mostly grow, so each newline
+	// is looked at about once, and no table of the lines is kept.
+	line, lineStart, scanned int
+	textStart                int               // where the text after the last item starts
+	done                     bool              // the whole input is parsed
+	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
+	file                     *File
+	fields                   []Field // the entry being read; reused from entry to entry
 }
 
 // syntaxError aborts the current item; parse recovers from it.
 type syntaxError struct{ Problem }
 
 func (p *parser) lineCol(off int) (int, int) {
-	i := sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off }) - 1
-	return i + 1, off - p.lines[i] + 1
+	if off < p.lineStart {
+		start := strings.LastIndexByte(p.src[:off], '\n') + 1
+		p.line -= strings.Count(p.src[start:p.lineStart], "\n")
+		p.lineStart, p.scanned = start, off
+	} else if off > p.scanned {
+		seg := p.src[p.scanned:off]
+		if n := strings.Count(seg, "\n"); n > 0 {
+			p.line += n
+			p.lineStart = p.scanned + strings.LastIndexByte(seg, '\n') + 1
+		}
+		p.scanned = off
+	}
+	return p.line, off - p.lineStart + 1
 }
 
 func (p *parser) problem(off int, sev Severity, key, format string, args ...any) Problem {
@@ -98,8 +169,10 @@ func (p *parser) add(off int, it Item) {
 	p.file.Items = append(p.file.Items, it)
 }
 
-func (p *parser) parse() {
-	textStart := 0
+// step parses the input up to and including the next item, appending the items it finds to
+// p.file.Items (the text before an item, then the item); at the end of the input it appends the
+// text after the last item and sets done.
+func (p *parser) step() {
 	for p.pos < len(p.src) {
 		i := strings.IndexByte(p.src[p.pos:], '@')
 		if i < 0 {
@@ -126,13 +199,15 @@ func (p *parser) parse() {
 		if len(p.file.Items) == n {
 			continue // the @ was text
 		}
-		if text := p.src[textStart:at]; text != "" {
-			line, _ := p.lineCol(textStart)
+		if text := p.src[p.textStart:at]; text != "" {
+			line, _ := p.lineCol(p.textStart)
 			p.file.Items = slices.Insert(p.file.Items, n, Item{Kind: KindText, Raw: text, Line: line})
 		}
-		textStart = p.pos
+		p.textStart = p.pos
+		return
 	}
-	p.add(textStart, Item{Kind: KindText, Raw: p.src[textStart:]})
+	p.add(p.textStart, Item{Kind: KindText, Raw: p.src[p.textStart:]})
+	p.done = true
 }
 
 // item parses the item that starts with the @ at offset at. It reports false, with the problem

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nickng/bibtex"
 )
 
@@ -242,6 +243,18 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte{0xff, 0xfe, '@', 0})
 	f.Fuzz(func(t *testing.T, src []byte) {
 		first := Parse("fuzz.bib", src)
+		// A Reader gives the same items and problems.
+		r := NewReader("fuzz.bib", string(src))
+		var items []Item
+		for it, ok := r.Next(); ok; it, ok = r.Next() {
+			items = append(items, it)
+		}
+		if d := cmp.Diff(first.Items, items, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("Reader's items differ from Parse's:\n%s", d)
+		}
+		if d := cmp.Diff(first.Problems, r.Problems(), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("Reader's problems differ from Parse's:\n%s", d)
+		}
 		// Write every entry in canonical form and parse again: the entries must survive.
 		var buf bytes.Buffer
 		w := NewWriter(&buf)

@@ -1,0 +1,100 @@
+package bib_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// readAll gathers a Reader's items as Parse gathers them.
+func readAll(name, src string) ([]bib.Item, []bib.Problem) {
+	r := bib.NewReader(name, src)
+	var items []bib.Item
+	for {
+		it, ok := r.Next()
+		if !ok {
+			return items, r.Problems()
+		}
+		items = append(items, it)
+	}
+}
+
+// checkReader checks that a Reader gives what Parse gives, and that the line of every item and
+// field is the one counted from the start of the text.
+func checkReader(t *testing.T, name, src string) {
+	t.Helper()
+	f := bib.ParseString(name, src)
+	items, problems := readAll(name, src)
+	if d := cmp.Diff(f.Items, items, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("%s: Reader's items differ from Parse's (-Parse +Reader):\n%s", name, d)
+	}
+	if d := cmp.Diff(f.Problems, problems, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("%s: Reader's problems differ from Parse's (-Parse +Reader):\n%s", name, d)
+	}
+	if strings.HasPrefix(src, "\ufeff") || !utf8Valid(src) {
+		return // parsed from a decoded copy: offsets in src mean nothing
+	}
+	base := uintptr(unsafe.Pointer(unsafe.StringData(src)))
+	lineOf := func(s string) int {
+		off := int(uintptr(unsafe.Pointer(unsafe.StringData(s))) - base)
+		return 1 + strings.Count(src[:off], "\n")
+	}
+	for _, it := range items {
+		if it.Raw == "" {
+			continue
+		}
+		if want := lineOf(it.Raw); it.Line != want {
+			t.Errorf("%s: %s item %.30q on line %d, counted %d", name, it.Kind, it.Raw, it.Line, want)
+		}
+	}
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\ufffd") == s }
+
+func TestReader(t *testing.T) {
+	for _, src := range []string{
+		"",
+		"just text\n",
+		"@article{a, title = {T}}",
+		"\n\n@article{a,\n title = {T},\n year = 2001}\n\ntext between\n\n@misc{b, note = \"x\" # jan}\nend",
+		"@string{x = {y}}\n@preamble{\"\\foo\"}\n@comment{z}\n@misc{a, title = x}\n",
+		"@book{k, title = {unclosed\n@misc{b, title={B}}\n",
+		"@book{k, title = {a}, title = {b}}\n@misc{k2 title}\n  @misc{k3, note={x}}\n",
+		"mail me@example.org\n@ misc{x, y = z}\n@misc{last,\n\n\n note = {n}\n}\n\n\n",
+		"@article{a, abstract = {one\n@ not an item, inside braces\n}}\n@misc{b}\n",
+	} {
+		checkReader(t, "test.bib", src)
+	}
+	// A file of many entries, read one by one.
+	var b strings.Builder
+	if err := bib.Synthetic(&b, 500, 3); err != nil {
+		t.Fatal(err)
+	}
+	checkReader(t, "synth.bib", b.String())
+}
+
+// TestReaderCorpus reads every .bib file of the corpus with a Reader and with Parse.
+func TestReaderCorpus(t *testing.T) {
+	dir := bibtest.CorpusDir(t)
+	for _, rel := range bibtest.CorpusFiles(t, dir) {
+		src, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReader(t, rel, string(src))
+	}
+}
+
+func TestReaderEstimate(t *testing.T) {
+	r := bib.NewReader("e.bib", "@string{a = {b}}\n  @article{x, title = {T}}\ntext @ here\n\t@misc{y}\n@comment{c}")
+	if n := r.Estimate(); n != 4 {
+		t.Errorf("Estimate = %d, want 4", n)
+	}
+}
