@@ -105,7 +105,7 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 		fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
 		return
 	}
-	u.importParsed(name, bib.Parse(name, src))
+	u.importText(name, string(src))
 }
 
 // ImportFiles imports .bib files, one after the other, each ending with its report: the files
@@ -127,7 +127,7 @@ func (u *UI) importPaths(paths []string) {
 			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", paths[0], err), u.win) })
 			return
 		}
-		u.importParsed(paths[0], bib.ParseString(paths[0], src))
+		u.importText(paths[0], src)
 		return
 	}
 	total := bibstorage.Report{File: fmt.Sprintf("%d files", len(paths))}
@@ -136,7 +136,7 @@ func (u *UI) importPaths(paths []string) {
 		src, err := bib.ReadFile(p)
 		var rep bibstorage.Report
 		if err == nil {
-			rep, err = u.importWithProgress(p, bib.ParseString(p, src))
+			rep, err = u.importReader(p, bib.NewReader(p, src))
 		}
 		if errors.Is(err, context.Canceled) {
 			failed = append(failed, filepath.Base(p)+": cancelled, nothing of it imported")
@@ -160,7 +160,29 @@ func (u *UI) importPaths(paths []string) {
 
 // importParsed imports a parsed file and shows its report; it runs off the UI goroutine.
 func (u *UI) importParsed(name string, f *bib.File) {
-	rep, err := u.importWithProgress(name, f)
+	n := len(f.Entries())
+	rep, err := u.importWithProgress(name, n, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+		return u.lib.ImportWith(ctx, f, opts)
+	})
+	u.importDone(name, rep, err)
+}
+
+// importText imports a file read as a string, parsing it as it goes, and shows its report; it
+// runs off the UI goroutine.
+func (u *UI) importText(name, src string) {
+	rep, err := u.importReader(name, bib.NewReader(name, src))
+	u.importDone(name, rep, err)
+}
+
+// importReader imports the file a Reader parses, with progress; it runs off the UI goroutine.
+func (u *UI) importReader(name string, r *bib.Reader) (bibstorage.Report, error) {
+	return u.importWithProgress(name, r.Estimate(), func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+		return u.lib.ImportReader(ctx, r, opts)
+	})
+}
+
+// importDone shows what an import did; it runs off the UI goroutine.
+func (u *UI) importDone(name string, rep bibstorage.Report, err error) {
 	fyneDoAndWait(func() {
 		if errors.Is(err, context.Canceled) {
 			u.status.SetText("Import of " + filepath.Base(name) + " cancelled: nothing was imported")
@@ -182,16 +204,16 @@ var duplicatePolicies = []string{"Import them anyway (and report them)", "Skip t
 // progressFrom is the number of entries from which an import shows its progress, with Cancel.
 const progressFrom = 1000
 
-// importWithProgress imports a parsed file; a large one shows a progress dialog whose Cancel
-// rolls the import back. It runs off the UI goroutine.
-func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, error) {
+// importWithProgress runs an import of about n entries; a large one shows a progress dialog
+// whose Cancel rolls the import back. It runs off the UI goroutine.
+func (u *UI) importWithProgress(name string, n int, run func(context.Context, bibstorage.ImportOptions) (bibstorage.Report, error)) (bibstorage.Report, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := bibstorage.ImportOptions{
 		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
 		Duplicates: bibstorage.DuplicatePolicy(u.app.Preferences().IntWithFallback(prefDuplicates, int(bibstorage.ImportDuplicates))),
 	}
-	if n := len(f.Entries()); n >= progressFrom {
+	if n >= progressFrom {
 		var d dialog.Dialog
 		bar := widget.NewProgressBar()
 		count := widget.NewLabel("")
@@ -210,7 +232,7 @@ func (u *UI) importWithProgress(name string, f *bib.File) (bibstorage.Report, er
 			})
 		}
 	}
-	return u.lib.ImportWith(ctx, f, opts)
+	return run(ctx, opts)
 }
 
 // showReport shows what an import did, with every problem, in text that can be copied.

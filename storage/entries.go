@@ -124,31 +124,74 @@ func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 
 // ImportWith is Import with options.
 func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
-	rep, err := l.importWith(ctx, f, opts)
+	return l.importSource(ctx, fileSource(f), opts)
+}
+
+// ImportReader is ImportWith of the file a Reader parses, parsed as it is imported: a large
+// file's entries are never all in memory at once. The Reader is read to its end, or until the
+// import fails or is cancelled.
+func (l *Library) ImportReader(ctx context.Context, r *bib.Reader, opts ImportOptions) (Report, error) {
+	return l.importSource(ctx, readerSource(r), opts)
+}
+
+// itemSource is what an import reads its items from.
+type itemSource struct {
+	name string
+	// next gives the items in order. An import calls it from one goroutine, not its caller's.
+	next func() (bib.Item, bool)
+	// items is the number of items other than text between them, and entries the number of
+	// entries: exact for a parsed file, estimated for a Reader.
+	items, entries int
+	// problems gives the parse's problems; all of them once next has reported the end.
+	problems func() []bib.Problem
+}
+
+func fileSource(f *bib.File) itemSource {
+	src := itemSource{name: f.Name, problems: func() []bib.Problem { return f.Problems }}
+	for i := range f.Items {
+		if k := f.Items[i].Kind; k != bib.KindText {
+			src.items++
+			if k == bib.KindEntry {
+				src.entries++
+			}
+		}
+	}
+	i := 0
+	src.next = func() (bib.Item, bool) {
+		if i == len(f.Items) {
+			return bib.Item{}, false
+		}
+		i++
+		return f.Items[i-1], true
+	}
+	return src
+}
+
+func readerSource(r *bib.Reader) itemSource {
+	n := r.Estimate()
+	return itemSource{name: r.Name(), next: r.Next, items: n, entries: n, problems: r.Problems}
+}
+
+func (l *Library) importSource(ctx context.Context, src itemSource, opts ImportOptions) (Report, error) {
+	rep, err := l.importWith(ctx, src, opts)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) &&
 		(errors.Is(err, sql.ErrTxDone) || strings.Contains(err.Error(), "statement is closed")) {
 		// A cancelled context closes the transaction's statements under the importer, which
 		// then fails with "statement is closed": say why it stopped.
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, ctx.Err())
+		return Report{}, fmt.Errorf("import %s: %w", src.name, ctx.Err())
 	}
 	return rep, err
 }
 
-func (l *Library) importWith(ctx context.Context, f *bib.File, opts ImportOptions) (Report, error) {
+func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOptions) (Report, error) {
 	if opts.KeyPattern == "" {
 		opts.KeyPattern = bib.PatternJabRef
 	}
 	pattern, err := bib.ParsePattern(opts.KeyPattern)
 	if err != nil {
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
-	entries := 0
-	for i := range f.Items {
-		if f.Items[i].Kind == bib.KindEntry {
-			entries++
-		}
-	}
-	large := entries >= bulkThreshold
+	large := src.entries >= bulkThreshold
 	// Merging rewrites the index rows of entries the import may have added itself, so it needs
 	// the index kept up to date row by row.
 	bulk := large && opts.Duplicates != MergeDuplicates
@@ -156,35 +199,34 @@ func (l *Library) importWith(ctx context.Context, f *bib.File, opts ImportOption
 	// the pool for the transaction and for putting the setting back after it.
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	defer conn.Close()
 	var cacheWas int
 	if large {
 		defer tightenGC()()
-		was, restore, err := growCache(ctx, conn, min(entries*bulkCachePerEntry, bulkCacheMax))
+		was, restore, err := growCache(ctx, conn, min(src.entries*bulkCachePerEntry, bulkCacheMax))
 		cacheWas = was
 		if err != nil {
-			return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 		}
 		defer restore()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	defer tx.Rollback()
-	im := importer{f: f, opts: opts, pattern: pattern, bulk: bulk, tx: tx, cacheWas: cacheWas,
-		rep: Report{File: f.Name, Problems: append([]bib.Problem(nil), f.Problems...)}}
-	im.rep.Rejected = len(f.Errors())
+	im := importer{src: src, opts: opts, pattern: pattern, bulk: bulk, tx: tx, cacheWas: cacheWas,
+		rep: Report{File: src.name}}
 	if err := im.run(ctx); err != nil {
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return Report{}, fmt.Errorf("import %s: %w", f.Name, err)
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	if opts.Progress != nil {
-		opts.Progress(len(f.Items), len(f.Items))
+		opts.Progress(im.items, im.items)
 	}
 	return im.rep, nil
 }
@@ -252,7 +294,8 @@ func growCache(ctx context.Context, conn *sql.Conn, bytes int) (was int, restore
 
 // importer is one ImportWith in its transaction.
 type importer struct {
-	f       *bib.File
+	src     itemSource
+	items   int // the items other than text read so far
 	opts    ImportOptions
 	pattern *bib.KeyPattern
 	bulk    bool
@@ -274,7 +317,7 @@ type pendingDup struct {
 }
 
 func (im *importer) run(ctx context.Context) error {
-	f, opts, tx, rep := im.f, im.opts, im.tx, &im.rep
+	name, opts, tx, rep := im.src.name, im.opts, im.tx, &im.rep
 	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
 		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified, `+identityColumnList+`)
@@ -310,34 +353,36 @@ func (im *importer) run(ctx context.Context) error {
 			return err
 		}
 	}
-	prep, stop := prepareEntries(f, tagger)
+	prep, stop := prepareEntries(im.src, tagger)
 	defer stop()
 	now := time.Now().UnixMilli()
 	args := make([]any, 0, 18)
-	for i, it := range f.Items {
+	for pi := range prep {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if opts.Progress != nil && i%progressEvery == 0 {
-			opts.Progress(i, len(f.Items))
+		if pi.p.err != nil {
+			return pi.p.err
 		}
+		it, p := pi.it, pi.p
+		if opts.Progress != nil && im.items%progressEvery == 0 {
+			opts.Progress(im.items, max(im.items, im.src.items))
+		}
+		im.items++
 		switch it.Kind {
 		case bib.KindString, bib.KindPreamble, bib.KindComment:
-			if err := addItem(ctx, tx, it, fmt.Sprintf("%s:%d", f.Name, it.Line)); err != nil {
+			if err := addItem(ctx, tx, it, fmt.Sprintf("%s:%d", name, it.Line)); err != nil {
 				return err
 			}
 		case bib.KindEntry:
-			e, p := it.Entry, <-prep
-			if p.err != nil {
-				return p.err
-			}
+			e := it.Entry
 			if e.Key == "" {
 				if e, err = withNewKey(ctx, tx, e, im.pattern); err != nil {
 					return err
 				}
 				p = prepareEntry(e, tagger)
 				rep.KeysGiven = append(rep.KeysGiven, e.Key)
-				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
 			}
 			var existing, reason string
@@ -349,12 +394,12 @@ func (im *importer) run(ctx context.Context) error {
 			if existing != "" && opts.Duplicates == SkipDuplicates {
 				p.done()
 				rep.Duplicates++
-				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
 				continue
 			}
 			args = append(append(args[:0], e.Key, e.Type), p.row...)
-			args = append(append(args, fmt.Sprintf("%s:%d", f.Name, it.Line), now, now), identValues(p.ident)...)
+			args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
 			res, err := insEntry.ExecContext(ctx, args...)
 			p.done()
 			if err != nil {
@@ -362,7 +407,7 @@ func (im *importer) run(ctx context.Context) error {
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				rep.Duplicates++
-				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
 				continue
 			}
@@ -373,7 +418,7 @@ func (im *importer) run(ctx context.Context) error {
 				}
 			}
 			if tagger != nil {
-				if err := tagger.tag(ctx, tx, id, e, p.words, rep, f.Name); err != nil {
+				if err := tagger.tag(ctx, tx, id, e, p.words, rep, name); err != nil {
 					return err
 				}
 			}
@@ -385,11 +430,11 @@ func (im *importer) run(ctx context.Context) error {
 					return err
 				}
 				rep.Merged++
-				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): merged into it", existing, reason)})
 				continue
 			case existing != "":
-				rep.Problems = append(rep.Problems, bib.Problem{File: f.Name, Line: e.Line, Col: 1, Key: e.Key,
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", existing, reason)})
 				rep.Possible = append(rep.Possible, PossibleDuplicate{Key: e.Key, Existing: existing, Reason: reason})
 			}
@@ -411,6 +456,14 @@ func (im *importer) run(ctx context.Context) error {
 			return fmt.Errorf("index for search: %w", err)
 		}
 	}
+	// The parse's problems come first, as the file's.
+	parsed := im.src.problems()
+	for _, p := range parsed {
+		if p.Severity == bib.Error {
+			rep.Rejected++
+		}
+	}
+	rep.Problems = append(slices.Clip(parsed), rep.Problems...)
 	return nil
 }
 
@@ -468,7 +521,7 @@ func (im *importer) reportDuplicates(ctx context.Context, since int64) error {
 		}
 		out = append(out, old[next:d.at]...)
 		next = d.at
-		out = append(out, bib.Problem{File: im.f.Name, Line: d.line, Col: 1, Key: d.key, Severity: bib.Warning,
+		out = append(out, bib.Problem{File: im.src.name, Line: d.line, Col: 1, Key: d.key, Severity: bib.Warning,
 			Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", h.key, h.reason)})
 		im.rep.Possible = append(im.rep.Possible, PossibleDuplicate{Key: d.key, Existing: h.key, Reason: h.reason})
 	}
@@ -508,12 +561,19 @@ func (p *preparedEntry) done() {
 	}
 }
 
-// prepareEntries prepares the file's entries in order on another goroutine, so that the Go side
-// of an import (plain text, identity, JSON: a third of its time) runs while SQLite inserts the
-// entries before. An entry without a key is left to the caller: its row depends on the key it
-// gets. stop ends the goroutine and waits for it.
-func prepareEntries(f *bib.File, tagger *keywordTagger) (<-chan preparedEntry, func()) {
-	out := make(chan preparedEntry, 64)
+// preparedItem is an item of an import, with what prepareEntry made of it if it is an entry.
+type preparedItem struct {
+	it bib.Item
+	p  preparedEntry
+}
+
+// prepareEntries reads the items an import keeps (all but the text between them) and prepares
+// its entries, in order, on another goroutine: the Go side of an import (the parse, when the
+// source is a Reader, then plain text, identity, JSON) runs while SQLite inserts the entries
+// before. An entry without a key is left to the caller: its row depends on the key it gets. The
+// channel is closed at the end of the items; stop ends the goroutine and waits for it.
+func prepareEntries(src itemSource, tagger *keywordTagger) (<-chan preparedItem, func()) {
+	out := make(chan preparedItem, 64)
 	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -523,22 +583,28 @@ func prepareEntries(f *bib.File, tagger *keywordTagger) (<-chan preparedEntry, f
 			// hand it to the import as an error instead.
 			if r := recover(); r != nil {
 				select {
-				case out <- preparedEntry{err: fmt.Errorf("prepare entry: %v", r)}:
+				case out <- preparedItem{p: preparedEntry{err: fmt.Errorf("prepare entry: %v", r)}}:
 				case <-quit:
 				}
 			}
+			close(out)
 		}()
-		for i := range f.Items {
-			e := f.Items[i].Entry
-			if f.Items[i].Kind != bib.KindEntry {
-				continue
+		for {
+			it, ok := src.next()
+			if !ok {
+				return
 			}
-			var p preparedEntry
-			if e.Key != "" {
-				p = prepareEntry(e, tagger)
+			pi := preparedItem{it: it}
+			switch it.Kind {
+			case bib.KindText, bib.KindBad:
+				continue
+			case bib.KindEntry:
+				if it.Entry.Key != "" {
+					pi.p = prepareEntry(it.Entry, tagger)
+				}
 			}
 			select {
-			case out <- p:
+			case out <- pi:
 			case <-quit:
 				return
 			}

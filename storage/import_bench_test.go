@@ -12,7 +12,8 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 )
 
-// benchImport imports a .bib file holding n entries into a new library per iteration.
+// benchImport imports a .bib file holding n entries into a new library per iteration, parsed as it
+// is imported (ImportReader), as the command line and the window import files.
 func benchImport(b *testing.B, src []byte, n int) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(src)))
@@ -24,7 +25,7 @@ func benchImport(b *testing.B, src []byte, n int) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		rep, err := l.Import(ctx, bib.Parse("bench.bib", src))
+		rep, err := l.ImportReader(ctx, bib.NewReader("bench.bib", string(src)), ImportOptions{})
 		if err != nil || rep.Imported+rep.Duplicates != n {
 			b.Fatal(rep.Imported, rep.Duplicates, err)
 		}

@@ -153,27 +153,27 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var total storage.Report
 	failed := false
 	for _, name := range fs.Args() {
-		var f *bib.File
+		var src string
 		if name == "-" {
 			name = "<stdin>"
-			src, err := io.ReadAll(stdin)
+			b, err := io.ReadAll(stdin)
 			if err != nil {
 				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 				failed = true
 				continue
 			}
-			f = bib.Parse(name, src)
+			src = string(b)
 		} else {
 			// Read as a string and parsed in place: one copy of a large file in memory, not two.
-			src, err := bib.ReadFile(name)
-			if err != nil {
+			var err error
+			if src, err = bib.ReadFile(name); err != nil {
 				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 				failed = true
 				continue
 			}
-			f = bib.ParseString(name, src)
 		}
-		rep, err := lib.ImportWith(ctx, f, opts)
+		// Parsed as it is imported: the entries of a large file are not all in memory at once.
+		rep, err := lib.ImportReader(ctx, bib.NewReader(name, src), opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 			failed = true

@@ -1,0 +1,108 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestImportReaderAsParsed imports the same files through a Reader (parsed as they are
+// imported) and as parsed files, with each duplicate policy, below and above the bulk
+// threshold: the reports, and the libraries' exports, tags and counts, must be the same.
+func TestImportReaderAsParsed(t *testing.T) {
+	ctx := context.Background()
+	var big bytes.Buffer
+	if err := bib.Synthetic(&big, 3*bulkThreshold, 17); err != nil {
+		t.Fatal(err)
+	}
+	messy := "@string{j = {Journal of Tests}}\n% a comment line\n" +
+		"@article{a1, title = {First}, author = {Ann Author}, journal = j, year = 2001, keywords = {x, y/z}}\n" +
+		"@article{a1, title = {Same key}}\n" +
+		"@book{broken, title = {unclosed\n" +
+		"@misc{, title = {No key}, year = 1999}\n" +
+		"@article{a2, title = {First}, author = {Ann Author}, year = 2001, month = jan}\n" +
+		"@preamble{\"\\newcommand{\\x}{y}\"}\n@comment{kept}\n" +
+		"@misc{dupfield, note = {one}, note = {two}}\n"
+	inputs := map[string]string{
+		"messy.bib": messy,
+		"big.bib":   messy + big.String() + "\n@article{tail, title = {Tail}}\n",
+	}
+	for name, src := range inputs {
+		for _, policy := range []DuplicatePolicy{ImportDuplicates, SkipDuplicates, MergeDuplicates} {
+			opts := ImportOptions{Duplicates: policy}
+			var progress []int
+			opts.Progress = func(done, total int) {
+				if done > total {
+					t.Errorf("%s: progress %d of %d", name, done, total)
+				}
+				progress = append(progress, done)
+			}
+			parsed, streamed := mustOpen(t), mustOpen(t)
+			want, err := parsed.ImportWith(ctx, bib.ParseString(name, src), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			progress = nil
+			got, err := streamed.ImportReader(ctx, bib.NewReader(name, src), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("%s, policy %d: reports differ (-parsed +Reader):\n%s", name, policy, d)
+			}
+			if want.Rejected == 0 || len(want.KeysGiven) == 0 || len(want.Problems) < 4 {
+				t.Errorf("%s: the test needs rejections, keys given and problems: %+v", name, want)
+			}
+			if len(progress) == 0 || progress[len(progress)-1] == 0 {
+				t.Errorf("%s: progress %v", name, progress)
+			}
+			var a, b strings.Builder
+			if _, err := parsed.Export(ctx, &a, ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := streamed.Export(ctx, &b, ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("%s, policy %d: exports differ", name, policy)
+			}
+			ta, _ := parsed.Tags(ctx)
+			tb, _ := streamed.Tags(ctx)
+			if d := cmp.Diff(ta, tb); d != "" || len(ta) == 0 {
+				t.Errorf("%s: tags differ or none (-parsed +Reader):\n%s", name, d)
+			}
+			for _, q := range []string{"first", "journal", "tail", "is:unread"} {
+				na, _ := parsed.CountMatches(ctx, q)
+				nb, _ := streamed.CountMatches(ctx, q)
+				if na != nb {
+					t.Errorf("%s: %q finds %d parsed, %d streamed", name, q, na, nb)
+				}
+			}
+		}
+	}
+}
+
+// TestImportReaderCancel cancels an import read from a Reader: nothing of it stays.
+func TestImportReaderCancel(t *testing.T) {
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
+		t.Fatal(err)
+	}
+	l := mustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := ImportOptions{Progress: func(done, total int) {
+		if done >= 1000 {
+			cancel()
+		}
+	}}
+	if _, err := l.ImportReader(ctx, bib.NewReader("c.bib", src.String()), opts); err == nil || ctx.Err() == nil {
+		t.Fatalf("import not cancelled: %v", err)
+	}
+	if n, err := l.Count(context.Background()); err != nil || n != 0 {
+		t.Fatalf("%d entries after a cancelled import (%v)", n, err)
+	}
+}
