@@ -471,7 +471,7 @@ func (l *Library) backfillBatch(ctx context.Context, after int64) (n int, last i
 		return 0, 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, key, type, fields FROM entries
+	rows, err := tx.QueryContext(ctx, `SELECT id, key, type, fields, source FROM entries
 		WHERE doi = '' AND arxiv = '' AND isbn = '' AND title_key = '' AND id > ? ORDER BY id LIMIT ?`,
 		after, identityBatch)
 	if err != nil {
@@ -485,7 +485,7 @@ func (l *Library) backfillBatch(ctx context.Context, after int64) (n int, last i
 	for rows.Next() {
 		var p pending
 		var fields string
-		if err := rows.Scan(&p.id, &p.e.Key, &p.e.Type, &fields); err != nil {
+		if err := rows.Scan(&p.id, &p.e.Key, &p.e.Type, &fields, &p.e.Source); err != nil {
 			rows.Close()
 			return 0, 0, err
 		}

@@ -52,6 +52,24 @@ func TestLibraryRoundTrip(t *testing.T) {
 			return
 		}
 		imported.Add(int64(rep.Imported))
+		// Every entry reads back with the fields it was parsed with (most are kept in the short
+		// form of the fields column, and parsed again from their source).
+		seen := map[string]bool{}
+		for _, e := range f.Entries() {
+			if e.Key == "" || seen[strings.ToLower(e.Key)] {
+				continue
+			}
+			seen[strings.ToLower(e.Key)] = true
+			got, err := lib.Entry(ctx, e.Key)
+			if err != nil {
+				diffs.Add(rel, "fields", fmt.Sprintf("%s: %v", e.Key, err))
+				return
+			}
+			if d := fieldsDiff(e.Fields, got.Fields); d != "" {
+				diffs.Add(rel, "fields", fmt.Sprintf("%s: %s", e.Key, d))
+				return
+			}
+		}
 		var out bytes.Buffer
 		if _, err := lib.Export(ctx, &out, ExportOptions{}); err != nil {
 			diffs.Add(rel, "export", err.Error())
@@ -99,4 +117,19 @@ func missingFromLibrary(ctx context.Context, lib *Library, keys []string, given 
 		}
 	}
 	return missing
+}
+
+// fieldsDiff describes the first difference between two lists of fields, line numbers aside.
+func fieldsDiff(want, got []bib.Field) string {
+	if len(want) != len(got) {
+		return fmt.Sprintf("%d fields, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		w.Line, g.Line = 0, 0
+		if w != g {
+			return fmt.Sprintf("field %d is %+v, want %+v", i, g, w)
+		}
+	}
+	return ""
 }
