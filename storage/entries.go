@@ -327,6 +327,31 @@ type pendingDup struct {
 
 func (im *importer) run(ctx context.Context) error {
 	name, opts, tx, rep := im.src.name, im.opts, im.tx, &im.rep
+	// A bulk import that keeps duplicates finds them all at its end (bulkDuplicates); skipping
+	// one decides whether the next entries can match it, so that needs each entry's answer
+	// before the next is inserted.
+	setDups := im.bulk && opts.Duplicates == ImportDuplicates
+	// Such an import into a library much smaller than itself makes the entries table's indexes
+	// again after its inserts instead of keeping them up to date. Nothing reads them in
+	// between: duplicates are looked for after the indexes are back.
+	var indexes []string
+	if setDups {
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&have); err != nil {
+			return err
+		}
+		if have*rebuildRatio <= im.src.entries {
+			var err error
+			if indexes, err = dropEntryIndexes(ctx, tx); err != nil {
+				return fmt.Errorf("drop indexes: %w", err)
+			}
+			// The cache grown for the indexes' pages is not needed (the import takes as long
+			// with 8 MB as with 64 MB).
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, min(im.cacheWas, -rebuildCache>>10))); err != nil {
+				return err
+			}
+		}
+	}
 	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
 		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified, `+identityColumnList+`)
@@ -335,10 +360,6 @@ func (im *importer) run(ctx context.Context) error {
 		return err
 	}
 	defer insEntry.Close()
-	// A bulk import that keeps duplicates finds them all at its end (bulkDuplicates); skipping
-	// one decides whether the next entries can match it, so that needs each entry's answer
-	// before the next is inserted.
-	setDups := im.bulk && opts.Duplicates == ImportDuplicates
 	var dups *dupFinder
 	if !setDups {
 		if dups, err = newDupFinder(ctx, tx); err != nil {
@@ -455,6 +476,11 @@ func (im *importer) run(ctx context.Context) error {
 			return err
 		}
 	}
+	for _, def := range indexes {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("make index again: %w", err)
+		}
+	}
 	if setDups {
 		if err := im.reportDuplicates(ctx, since); err != nil {
 			return err
@@ -474,6 +500,44 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	rep.Problems = append(slices.Clip(parsed), rep.Problems...)
 	return nil
+}
+
+// rebuildRatio: a bulk import drops the entries table's indexes and makes them again after its
+// inserts when the library has at most 1/rebuildRatio as many entries as it brings. Making the
+// twelve indexes of 100,000 entries takes 1.6 s, keeping them up to date through the inserts
+// 2.6 s; making them reads every entry, those already there too.
+const rebuildRatio = 4
+
+// rebuildCache is the page cache of an import that makes the indexes again after its inserts.
+const rebuildCache = 8 << 20
+
+// dropEntryIndexes drops the indexes of the entries table, but the key's UNIQUE constraint that
+// the inserts rely on, and returns the statements that make them again, in the transaction tx.
+func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+			return nil, err
+		}
+	}
+	return defs, nil
 }
 
 // ftsBulkHashSize is the pending data FTS5 gathers before it writes a segment, while a bulk

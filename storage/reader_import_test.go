@@ -106,3 +106,67 @@ func TestImportReaderCancel(t *testing.T) {
 		t.Fatalf("%d entries after a cancelled import (%v)", n, err)
 	}
 }
+
+// entryIndexes lists the indexes of the entries table with their definitions.
+func entryIndexes(t *testing.T, l *Library) []string {
+	t.Helper()
+	rows, err := l.db.Query(`SELECT name || ': ' || coalesce(sql, '') FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name = 'entries' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestBulkImportRebuildsIndexes imports a large file into a new library, which drops the entries
+// table's indexes for the inserts and makes them again: they must all be back, as they were, and
+// in use.
+func TestBulkImportRebuildsIndexes(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	before := entryIndexes(t, l)
+	if len(before) < 10 {
+		t.Fatalf("only %d indexes on entries: %v", len(before), before)
+	}
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3*bulkThreshold, 23); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := l.ImportReader(ctx, bib.NewReader("big.bib", src.String()), ImportOptions{})
+	if err != nil || rep.Imported != 3*bulkThreshold {
+		t.Fatalf("import: %d imported, %v", rep.Imported, err)
+	}
+	if d := cmp.Diff(before, entryIndexes(t, l)); d != "" {
+		t.Fatalf("indexes after the import (-before +after):\n%s", d)
+	}
+	var plan strings.Builder
+	rows, err := l.db.Query(`EXPLAIN QUERY PLAN SELECT key FROM entries WHERE trashed IS NULL ORDER BY title COLLATE NOCASE LIMIT 10`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	rows.Close()
+	if !strings.Contains(plan.String(), "entries_title") {
+		t.Errorf("sorting by title does not use its index:\n%s", plan.String())
+	}
+	var ok string
+	if err := l.db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity_check: %s %v", ok, err)
+	}
+}
