@@ -153,6 +153,9 @@ type itemSource struct {
 	items, entries int
 	// problems gives the parse's problems; all of them once next has reported the end.
 	problems func() []bib.Problem
+	// parses says that next parses as it goes: the import then calls it ahead of need, on a
+	// goroutine of its own.
+	parses bool
 }
 
 func fileSource(f *bib.File) itemSource {
@@ -178,7 +181,7 @@ func fileSource(f *bib.File) itemSource {
 
 func readerSource(r *bib.Reader) itemSource {
 	n := r.Estimate()
-	return itemSource{name: r.Name(), next: r.Next, items: n, entries: n, problems: r.Problems}
+	return itemSource{name: r.Name(), next: r.Next, items: n, entries: n, problems: r.Problems, parses: true}
 }
 
 func (l *Library) importSource(ctx context.Context, src itemSource, opts ImportOptions) (Report, error) {
@@ -653,6 +656,10 @@ func prepareEntries(src itemSource, tagger *keywordTagger) (<-chan preparedItem,
 	out := make(chan preparedItem, 64)
 	quit := make(chan struct{})
 	done := make(chan struct{})
+	next, nextDone := src.next, func() {}
+	if src.parses {
+		next, nextDone = readAhead(src.next, quit)
+	}
 	go func() {
 		defer close(done)
 		defer func() {
@@ -667,7 +674,7 @@ func prepareEntries(src itemSource, tagger *keywordTagger) (<-chan preparedItem,
 			close(out)
 		}()
 		for {
-			it, ok := src.next()
+			it, ok := next()
 			if !ok {
 				return
 			}
@@ -690,7 +697,59 @@ func prepareEntries(src itemSource, tagger *keywordTagger) (<-chan preparedItem,
 	return out, func() {
 		close(quit)
 		<-done
+		nextDone()
 	}
+}
+
+// readAheadItems is how many items readAhead reads ahead of their use.
+const readAheadItems = 256
+
+// readAhead calls next on a goroutine of its own, which stops when next reports the end or quit
+// is closed: a Reader parses the file while the entries before are prepared. It returns what
+// gives the items in order (panicking with a panic of next), and what waits for the goroutine.
+// The text between items is left out.
+func readAhead(next func() (bib.Item, bool), quit <-chan struct{}) (func() (bib.Item, bool), func()) {
+	type result struct {
+		it    bib.Item
+		panic any
+	}
+	ch := make(chan result, readAheadItems)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ch)
+		defer func() {
+			if r := recover(); r != nil {
+				select {
+				case ch <- result{panic: r}:
+				case <-quit:
+				}
+			}
+		}()
+		for {
+			it, ok := next()
+			if !ok {
+				return
+			}
+			if it.Kind == bib.KindText {
+				continue
+			}
+			select {
+			case ch <- result{it: it}:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() (bib.Item, bool) {
+			r, ok := <-ch
+			if r.panic != nil {
+				panic(r.panic)
+			}
+			return r.it, ok
+		}, func() {
+			<-done
+		}
 }
 
 // keywordTagger gives just-inserted entries a tag for each of their keywords, with the tag ids
