@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +137,23 @@ func TestLibraryFromEnvironment(t *testing.T) {
 	}
 	if _, err := os.Stat(lib); err != nil {
 		t.Errorf("BIBSHELF_LIBRARY not used: %v", err)
+	}
+}
+
+// TestNoLocaleNoise runs this test binary again in the C.UTF-8 locale, as a script in a Debian
+// container would run bibshelf: Fyne must not log that it cannot parse the locale (see
+// internal/locale).
+func TestNoLocaleNoise(t *testing.T) {
+	if os.Getenv("BIBSHELF_LOCALE_CHILD") != "" {
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoLocaleNoise$", "-test.v")
+	cmd.Env = append(os.Environ(), "BIBSHELF_LOCALE_CHILD=1", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE=", "LANG=C.UTF-8")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PASS") || strings.Contains(string(out), "locale") {
+		t.Errorf("in the C.UTF-8 locale, the program printed:\n%s", out)
 	}
 }

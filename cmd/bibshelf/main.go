@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
+	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
 	"github.com/bibshelf/bibshelf/storage"
 )
 
