@@ -502,6 +502,14 @@ func (im *importer) run(ctx context.Context) error {
 		}
 	}
 	rep.Problems = append(slices.Clip(parsed), rep.Problems...)
+	// A key is a piece of the file's text: a copy lets the report outlive the text, which can
+	// be 100 MB.
+	for i := range rep.Problems {
+		rep.Problems[i].Key = strings.Clone(rep.Problems[i].Key)
+	}
+	for i := range rep.Possible {
+		rep.Possible[i].Key = strings.Clone(rep.Possible[i].Key)
+	}
 	return nil
 }
 
