@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -254,16 +256,7 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	}
 	var content fyne.CanvasObject = top
 	if len(rep.Problems) > 0 {
-		var b strings.Builder
-		for _, p := range rep.Problems {
-			b.WriteString(p.Error())
-			b.WriteByte('\n')
-		}
-		details := widget.NewMultiLineEntry()
-		details.SetText(b.String())
-		details.Wrapping = fyne.TextWrapWord
-		details.SetMinRowsVisible(8)
-		content = container.NewBorder(top, nil, nil, nil, details)
+		content = container.NewBorder(top, nil, nil, nil, problemList(rep.Problems))
 	}
 	copyReport := widget.NewButtonWithIcon("Copy Report", theme.ContentCopyIcon(), func() {
 		u.copyText(reportText(rep), "the import report")
@@ -309,6 +302,29 @@ func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
 		groups[i] = bibstorage.DuplicateGroup{Keys: []string{p.Existing, p.Key}, Reasons: []string{p.Reason}}
 	}
 	u.reviewDuplicates(groups, 0)
+}
+
+// problemList lists an import's problems, a line each ("file.bib:12:3: message"), in a list that
+// makes rows only for the lines in view: an import of 100,000 entries can have thousands of
+// problems, and a text field holding them all took half a minute to lay out. Each line's text
+// can be selected; Copy Report copies them all.
+func problemList(problems []bib.Problem) fyne.CanvasObject {
+	list := widget.NewList(func() int { return len(problems) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			l.Selectable = true
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := problems[i]
+			o.(*widget.Label).SetText(strings.Replace(p.Error(), p.File, filepath.Base(p.File), 1))
+		})
+	list.HideSeparators = true
+	// Up to eight lines in view, however many there are.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(0, widget.NewLabel("x").MinSize().Height*float32(min(len(problems), 8))))
+	return container.NewStack(room, list)
 }
 
 // reportSummary says what an import did in one sentence.
