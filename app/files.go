@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -304,26 +305,43 @@ func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
 	u.reviewDuplicates(groups, 0)
 }
 
-// problemList lists an import's problems, a line each ("file.bib:12:3: message"), in a list that
-// makes rows only for the lines in view: an import of 100,000 entries can have thousands of
-// problems, and a text field holding them all took half a minute to lay out. Each line's text
-// can be selected; Copy Report copies them all.
+// problemList lists an import's problems, two lines each (where, then what), in a list that
+// makes rows only for the problems in view: an import of 100,000 entries can have thousands of
+// problems, and a text field holding them all took half a minute to lay out. The text can be
+// selected; Copy Report copies all of it.
 func problemList(problems []bib.Problem) fyne.CanvasObject {
 	list := widget.NewList(func() int { return len(problems) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			l.Selectable = true
-			return l
+			where, what := widget.NewLabel(""), widget.NewLabel("")
+			where.TextStyle.Bold = true
+			for _, l := range []*widget.Label{where, what} {
+				l.Truncation = fyne.TextTruncateEllipsis
+				l.Selectable = true
+			}
+			return container.New(layout.NewCustomPaddedVBoxLayout(0), where, what)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := problems[i]
-			o.(*widget.Label).SetText(strings.Replace(p.Error(), p.File, filepath.Base(p.File), 1))
+			lines := o.(*fyne.Container).Objects
+			where, what := lines[0].(*widget.Label), lines[1].(*widget.Label)
+			loc := fmt.Sprintf("%s:%d:%d", filepath.Base(p.File), p.Line, p.Col)
+			if p.Severity == bib.Warning {
+				loc += " warning"
+				where.Importance = widget.WarningImportance
+			} else {
+				loc += " error"
+				where.Importance = widget.DangerImportance
+			}
+			if p.Key != "" {
+				loc += fmt.Sprintf(" · entry %q", p.Key)
+			}
+			where.SetText(loc)
+			what.SetText(p.Msg)
 		})
-	list.HideSeparators = true
-	// Up to eight lines in view, however many there are.
+	// Up to four problems in view, however many there are.
+	row := list.CreateItem().MinSize().Height + theme.Padding()
 	room := canvas.NewRectangle(color.Transparent)
-	room.SetMinSize(fyne.NewSize(0, widget.NewLabel("x").MinSize().Height*float32(min(len(problems), 8))))
+	room.SetMinSize(fyne.NewSize(0, row*float32(min(len(problems), 4))))
 	return container.NewStack(room, list)
 }
 

@@ -133,8 +133,10 @@ func TestImportShowsReport(t *testing.T) {
 	})
 	for _, want := range []string{
 		"Imported 2 entries, skipped 1 duplicate, merged 0. 1 item had errors",
-		"new.bib:2:26: unbalanced braces",
-		`new.bib:3:1: warning: duplicate key`,
+		"new.bib:2:26 error",
+		"unbalanced braces",
+		`new.bib:3:1 warning · entry "vinyals2015pointer"`,
+		"duplicate key: an entry with this key is already in the library; skipped",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report does not show %q; it shows:\n%s", want, text)
