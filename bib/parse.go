@@ -92,25 +92,25 @@ func (r *Reader) Problems() []Problem { return r.p.file.Problems }
 // Name returns the file name the Reader was given.
 func (r *Reader) Name() string { return r.p.name }
 
-// Estimate returns about how many items the file has: the lines that start with @, which in
-// most files are exactly its entries, @string, @preamble and @comment items.
+// Estimate returns about how many items the file has: the @ signs that start a line (after
+// blanks), which in most files are exactly its entries, @string, @preamble and @comment items.
+// A line ends at \n or \r (old Mac files end lines with \r alone).
 func (r *Reader) Estimate() int {
 	s, n := r.p.src, 0
-	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-			j++
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '@')
+		if j < 0 {
+			return n
 		}
-		if j < len(s) && s[j] == '@' {
+		i += j
+		k := i
+		for k > 0 && (s[k-1] == ' ' || s[k-1] == '\t') {
+			k--
+		}
+		if k == 0 || s[k-1] == '\n' || s[k-1] == '\r' {
 			n++
 		}
-		k := strings.IndexByte(s[j:], '\n')
-		if k < 0 {
-			break
-		}
-		i = j + k + 1
 	}
-	return n
 }
 
 type parser struct {

@@ -97,4 +97,8 @@ func TestReaderEstimate(t *testing.T) {
 	if n := r.Estimate(); n != 4 {
 		t.Errorf("Estimate = %d, want 4", n)
 	}
+	r = bib.NewReader("mac.bib", "@article{x, title = {T}}\r@misc{y}\r  @misc{z, note = {a@b}}\r")
+	if n := r.Estimate(); n != 3 {
+		t.Errorf("Estimate with \\r line ends = %d, want 3", n)
+	}
 }
