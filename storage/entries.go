@@ -55,12 +55,15 @@ func (r *Report) Add(o Report) {
 
 // The fields column holds an entry's fields as JSON in one of two forms. The full form is a list
 // of every field with its name, raw text and value, as storedField: [{"name":"title","raw":
-// "{A}","value":"A"}]. The short form, for an entry whose source alone parses to the same fields
-// (every imported entry but a few broken ones), has each field's name (for has: searches) and
-// its value only where the source alone gives another one (a macro of the file's @string items):
-// [{"name":"title"},{"name":"journal","value":"Journal of Tests"}]. Reading such an entry parses
-// its source again, a few microseconds; importing it writes a third of the bytes. An entry that
-// is edited gets the full form.
+// "{A}","value":"A"}]. The short form (from schema version 5 on), for an entry whose source
+// alone parses to the same fields (every imported entry but a few broken ones), is an object
+// with each field's name (for has: searches) and its value only where the source alone gives
+// another one (a macro of the file's @string items): {"short":1,"fields":[{"name":"title"},
+// {"name":"journal","value":"Journal of Tests"}]}. Reading such an entry parses its source
+// again, a few microseconds; importing it writes a third of the bytes. An entry that is edited
+// gets the full form. Being an object, the short form makes a release that predates it fail to
+// read the entry rather than read it as fields without values (and Open refuses a library of a
+// newer schema anyway).
 
 // storedField is a field in the full form of the fields column.
 type storedField struct {
@@ -1028,7 +1031,7 @@ func sourceFields(e *bib.Entry) []bib.Field {
 // appendShortFieldsJSON appends the short form of the fields column: fields' names, and their
 // values where they differ from those of alone, the fields their source gives on its own.
 func appendShortFieldsJSON(b []byte, fields, alone []bib.Field) []byte {
-	b = append(b, '[')
+	b = append(b, `{"short":1,"fields":[`...)
 	for i := range fields {
 		f := &fields[i]
 		if i > 0 {
@@ -1040,7 +1043,7 @@ func appendShortFieldsJSON(b []byte, fields, alone []bib.Field) []byte {
 		}
 		b = append(b, '}')
 	}
-	return append(b, ']')
+	return append(b, "]}"...)
 }
 
 // appendJSONString appends s as encoding/json writes it: HTML-escaped, invalid UTF-8 as U+FFFD,
@@ -1126,42 +1129,56 @@ func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 // decodeFields sets e's fields from the fields column js, in either form; for the short form, e
 // must have its source.
 func decodeFields(e *bib.Entry, js string) error {
-	var fs []struct {
-		Name      string  `json:"name"`
-		Raw       *string `json:"raw"`
-		Value     *string `json:"value"`
-		Duplicate bool    `json:"dup"`
+	if strings.HasPrefix(js, "{") {
+		var short struct {
+			Fields []struct {
+				Name  string  `json:"name"`
+				Value *string `json:"value"`
+			} `json:"fields"`
+		}
+		if err := json.Unmarshal([]byte(js), &short); err != nil {
+			return err
+		}
+		var fields []bib.Field
+		if es := bib.ParseString("", e.Source).Entries(); len(es) == 1 {
+			fields = es[0].Fields
+		}
+		for i := range fields {
+			fields[i].Line = 0 // not kept in the full form either
+		}
+		// A field keeps the value stored for it. Were the parser ever to read a source other than
+		// it did at import, the source, which is what is exported, would still say what the
+		// fields are: a stored value then goes to the field of its name, in order.
+		used := make([]bool, len(fields))
+		for i, f := range short.Fields {
+			if f.Value == nil {
+				continue
+			}
+			j := -1
+			if i < len(fields) && fields[i].Name == f.Name {
+				j = i
+			} else {
+				for k := range fields {
+					if !used[k] && fields[k].Name == f.Name {
+						j = k
+						break
+					}
+				}
+			}
+			if j >= 0 {
+				fields[j].Value, used[j] = *f.Value, true
+			}
+		}
+		e.Fields = fields
+		return nil
 	}
+	var fs []storedField
 	if err := json.Unmarshal([]byte(js), &fs); err != nil {
 		return err
 	}
-	if len(fs) > 0 && fs[0].Raw == nil {
-		// The short form.
-		es := bib.ParseString("", e.Source).Entries()
-		if len(es) != 1 || len(es[0].Fields) != len(fs) {
-			return fmt.Errorf("the fields of %q are not those of its source", e.Key)
-		}
-		e.Fields = es[0].Fields
-		for i, f := range fs {
-			if e.Fields[i].Name != f.Name {
-				return fmt.Errorf("the fields of %q are not those of its source", e.Key)
-			}
-			if f.Value != nil {
-				e.Fields[i].Value = *f.Value
-			}
-			e.Fields[i].Line = 0 // not kept in the full form either
-		}
-		return nil
-	}
 	e.Fields = make([]bib.Field, len(fs))
 	for i, f := range fs {
-		e.Fields[i] = bib.Field{Name: f.Name, Duplicate: f.Duplicate}
-		if f.Raw != nil {
-			e.Fields[i].Raw = *f.Raw
-		}
-		if f.Value != nil {
-			e.Fields[i].Value = *f.Value
-		}
+		e.Fields[i] = bib.Field{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
 	}
 	return nil
 }

@@ -232,7 +232,10 @@ func filter(field, value string) (string, []any, bool) {
 		case "abstract":
 			return `e.abstract <> ''`, nil, true
 		case "doi", "url", "isbn", "eprint", "crossref", "keywords":
-			return `EXISTS (SELECT 1 FROM json_each(e.fields) WHERE json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true
+			// Either form of the fields column (see entries.go): a list of fields, or an object
+			// whose "fields" is one.
+			return `EXISTS (SELECT 1 FROM json_each(e.fields, CASE WHEN e.fields LIKE '{%' THEN '$.fields' ELSE '$' END)
+				WHERE json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true
 		}
 	case "is":
 		switch strings.ToLower(v) {

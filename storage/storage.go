@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -27,6 +28,10 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// ErrNewerLibrary is returned by Open for a library whose schema is newer than this release's:
+// it may hold data this release would misread.
+var ErrNewerLibrary = errors.New("the library was made by a newer version of Bibshelf")
 
 // ErrNotFound is returned when an entry does not exist; it matches fs.ErrNotExist.
 var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
@@ -125,6 +130,16 @@ func (l *Library) migrate(ctx context.Context, upTo int) error {
 		return err
 	}
 	sort.Strings(names)
+	var have, know int
+	if err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		fmt.Sscanf(filepath.Base(names[len(names)-1]), "%04d_", &know)
+	}
+	if have > know {
+		return fmt.Errorf("%w (its schema is version %d; this one knows up to %d): open it with that version", ErrNewerLibrary, have, know)
+	}
 	for _, name := range names {
 		var version int
 		if _, err := fmt.Sscanf(filepath.Base(name), "%04d_", &version); err != nil {
