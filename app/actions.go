@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -115,9 +116,20 @@ func (u *UI) run(what string, work func(ctx context.Context) error, done func())
 // goroutine; a failure is shown, and the window shows the library as it is.
 func (u *UI) runChange(what string, work func(ctx context.Context) error, done func(error)) {
 	u.pending++
+	finished := false // on the UI goroutine
 	u.writes.push(func() {
+		// A change that takes a while (moving 100,000 entries to the Trash: seconds) says so.
+		slow := time.AfterFunc(slowChange, func() {
+			fyneDo(func() {
+				if !finished {
+					u.status.SetText(what + "…")
+				}
+			})
+		})
 		err := work(context.Background())
+		slow.Stop()
 		fyneDo(func() {
+			finished = true
 			u.pending--
 			done(err)
 			if err != nil {
@@ -127,6 +139,9 @@ func (u *UI) runChange(what string, work func(ctx context.Context) error, done f
 		})
 	})
 }
+
+// slowChange is how long a change runs before the status line says it is running.
+const slowChange = 300 * time.Millisecond
 
 // jobQueue is a first-in first-out queue of work that never makes the one who adds to it wait:
 // the UI goroutine adds to it, and must not block on the library.

@@ -133,9 +133,9 @@ func (p *entryPane) showKeys(keys []string) {
 		return
 	case 1:
 	default:
-		p.showMessage(fmt.Sprintf("%d entries selected.\n\nCopy their citation with Edit › Copy Citation (%s), "+
+		p.showMessage(fmt.Sprintf("%s entries selected.\n\nCopy their citation with Edit › Copy Citation (%s), "+
 			"drag them onto a collection or a tag in the sidebar, or move them to the Trash (Delete). Or:",
-			len(keys), shortcutText(shortcutCopyCite)))
+			thousands(len(keys)), shortcutText(shortcutCopyCite)))
 		p.batch.Show()
 		return
 	}

@@ -315,3 +315,28 @@ func TestImportOffersToSkipOrMergePossibleDuplicates(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowChangeSaysSo runs a change that takes longer than slowChange: the status line says
+// what is running until it ends.
+func TestSlowChangeSaysSo(t *testing.T) {
+	u, _ := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	release := make(chan struct{})
+	fyneDoAndWait(func() {
+		u.run("Sort the shelves", func(context.Context) error { <-release; return nil }, func() { u.status.SetText("sorted") })
+	})
+	eventually(t, "the running change in the status line", func() bool { return u.status.Text == "Sort the shelves…" })
+	close(release)
+	eventually(t, "the end of the change in the status line", func() bool { return u.status.Text == "sorted" })
+	// A quick change says nothing of itself.
+	fyneDoAndWait(func() {
+		u.run("Dust", func(context.Context) error { return nil }, func() { u.status.SetText("dusted") })
+	})
+	eventually(t, "the quick change's end", func() bool { return u.status.Text == "dusted" })
+	time.Sleep(2 * slowChange)
+	var text string
+	fyneDoAndWait(func() { text = u.status.Text })
+	if text != "dusted" {
+		t.Errorf("status line %q after a quick change, want %q", text, "dusted")
+	}
+}
