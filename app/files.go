@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -109,6 +110,16 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 		return
 	}
 	u.importText(name, string(src))
+	releaseMemory(len(src))
+}
+
+// releaseMemory returns the garbage of an import of size bytes to the system when the file was
+// large: the file's text and what was made of it are garbage once its report is up (a 131 MB
+// file left the window at 470-510 MB resident), and Go would keep them for later.
+func releaseMemory(size int) {
+	if size >= 8<<20 {
+		debug.FreeOSMemory()
+	}
 }
 
 // ImportFiles imports .bib files, one after the other, each ending with its report: the files
@@ -131,12 +142,16 @@ func (u *UI) importPaths(paths []string) {
 			return
 		}
 		u.importText(paths[0], src)
+		releaseMemory(len(src))
 		return
 	}
 	total := bibstorage.Report{File: fmt.Sprintf("%d files", len(paths))}
 	var failed []string
+	size := 0
+	defer func() { releaseMemory(size) }()
 	for _, p := range paths {
 		src, err := bib.ReadFile(p)
+		size = max(size, len(src))
 		var rep bibstorage.Report
 		if err == nil {
 			rep, err = u.importReader(p, bib.NewReader(p, src))
