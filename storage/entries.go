@@ -88,7 +88,9 @@ type ImportOptions struct {
 	// NoKeywordTags leaves keywords fields alone: no tags are made from them.
 	NoKeywordTags bool
 	// Progress, when set, is called as the import goes, with the number of items done and the
-	// total, from the importing goroutine.
+	// total, from the importing goroutine. Items are entries, @string, @preamble and @comment.
+	// Importing from a Reader, the total is its Estimate until the end (never below what is
+	// done); the last call gives the count.
 	Progress func(done, total int)
 }
 
