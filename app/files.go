@@ -234,19 +234,42 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 	if n >= progressFrom {
 		var d dialog.Dialog
 		bar := widget.NewProgressBar()
+		// After the items are read, the steps that follow (indexes, search index, writing) take
+		// about as long again, with no count to show: a bar that only says work goes on.
+		busy := widget.NewProgressBarInfinite()
+		busy.Hide()
 		count := widget.NewLabel("")
+		count.Wrapping = fyne.TextWrapWord
+		read, staged := 0, false // on the UI goroutine
 		fyneDoAndWait(func() {
 			msg := widget.NewLabel(fmt.Sprintf("Importing %s entries from %s…", thousands(n), filepath.Base(name)))
-			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar, count), u.win)
+			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar, busy, count), u.win)
 			d.SetOnClosed(cancel)
 			d.Resize(fyne.NewSize(480, 0))
 			d.Show()
 		})
-		defer fyneDo(d.Hide)
+		defer fyneDo(func() {
+			busy.Stop()
+			d.Hide()
+		})
 		opts.Progress = func(done, total int) {
 			fyneDo(func() {
+				if staged {
+					return
+				}
+				read = done
 				bar.SetValue(float64(done) / float64(max(total, 1)))
 				count.SetText(fmt.Sprintf("%s of %s items read; Cancel imports nothing.", thousands(done), thousands(total)))
+			})
+		}
+		opts.Stage = func(stage string) {
+			fyneDo(func() {
+				if !staged {
+					staged = true
+					bar.Hide()
+					busy.Show()
+				}
+				count.SetText(fmt.Sprintf("All %s items read; now %s. Cancel imports nothing.", thousands(read), stage))
 			})
 		}
 	}

@@ -92,7 +92,18 @@ type ImportOptions struct {
 	// Importing from a Reader, the total is its Estimate until the end (never below what is
 	// done); the last call gives the count.
 	Progress func(done, total int)
+	// Stage, when set, is told, from the importing goroutine, of each step of the import after
+	// its items are read, which can take as long as reading them: StageIndexes, StageSearch,
+	// StageCommit.
+	Stage func(stage string)
 }
+
+// The steps of an import after its items are read, as ImportOptions.Stage names them.
+const (
+	StageIndexes = "making the list's indexes"
+	StageSearch  = "indexing for search"
+	StageCommit  = "writing the library"
+)
 
 // DuplicatePolicy is what an import does with an entry the library already has.
 type DuplicatePolicy int
@@ -238,6 +249,9 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 		rep: Report{File: src.name}}
 	if err := im.run(ctx); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+	}
+	if opts.Stage != nil {
+		opts.Stage(StageCommit)
 	}
 	if err := tx.Commit(); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
@@ -484,6 +498,13 @@ func (im *importer) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if opts.Progress != nil {
+		// All read: the count, before the steps that follow.
+		opts.Progress(im.items, im.items)
+	}
+	if len(indexes) > 0 && opts.Stage != nil {
+		opts.Stage(StageIndexes)
+	}
 	for _, def := range indexes {
 		if _, err := tx.ExecContext(ctx, def); err != nil {
 			return fmt.Errorf("make index again: %w", err)
@@ -495,6 +516,9 @@ func (im *importer) run(ctx context.Context) error {
 		}
 	}
 	if im.bulk {
+		if opts.Stage != nil {
+			opts.Stage(StageSearch)
+		}
 		if err := im.indexForSearch(ctx); err != nil {
 			return fmt.Errorf("index for search: %w", err)
 		}

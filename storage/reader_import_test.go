@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,5 +170,28 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 	var ok string
 	if err := l.db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check: %s %v", ok, err)
+	}
+}
+
+// TestImportStages imports a large file into a new library: after its items are read, the
+// import names each step that follows, in order, and the count it gave last is exact.
+func TestImportStages(t *testing.T) {
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3*bulkThreshold, 29); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	opts := ImportOptions{
+		Progress: func(done, total int) { events = append(events, fmt.Sprintf("%d/%d", done, total)) },
+		Stage:    func(stage string) { events = append(events, stage) },
+	}
+	l := mustOpen(t)
+	if _, err := l.ImportReader(context.Background(), bib.NewReader("s.bib", src.String()), opts); err != nil {
+		t.Fatal(err)
+	}
+	n := fmt.Sprintf("%d/%d", 3*bulkThreshold, 3*bulkThreshold)
+	tail := []string{n, StageIndexes, StageSearch, StageCommit, n}
+	if len(events) < len(tail) || !slices.Equal(events[len(events)-len(tail):], tail) {
+		t.Errorf("the import's last events are %q, want %q", events[max(0, len(events)-len(tail)):], tail)
 	}
 }
