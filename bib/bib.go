@@ -79,6 +79,10 @@ type Entry struct {
 	// copies it back byte for byte while it is set; editing an entry clears it.
 	Source string
 	Line   int
+	// Standalone, set by the parser, says that Source parsed on its own gives exactly Fields:
+	// no value names a macro (of an @string item, or a month, which an @string can redefine)
+	// and the entry was read without a syntax error. Source then says everything Fields do.
+	Standalone bool
 }
 
 // Field is one name = value pair of an entry.

@@ -121,6 +121,7 @@ type parser struct {
 	// that the text is known to have no newline. Offsets asked for mostly grow, so each newline
 	// is looked at about once, and no table of the lines is kept.
 	line, lineStart, scanned int
+	macroUsed                bool              // a value of the entry being read named a macro
 	textStart                int               // where the text after the last item starts
 	done                     bool              // the whole input is parsed
 	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
@@ -291,12 +292,14 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 			p.warn(keyOff, "", "@%s has no citation key", typ)
 		}
 		p.skipSpace()
+		p.macroUsed = false
 		if p.peek() != closer {
 			p.expect(',', key, "after citation key")
 			p.readFields(e, closer)
 		}
 		p.pos++ // closer
 		e.Source = p.src[at:p.pos]
+		e.Standalone = !p.macroUsed
 		p.add(at, Item{Kind: KindEntry, Raw: e.Source, Entry: e})
 	}
 	return true, nil
@@ -398,6 +401,7 @@ func (p *parser) part(key string) (string, bool) {
 		}
 		return p.src[off:p.pos], false
 	case isIDChar(c):
+		p.macroUsed = true
 		name := p.ident()
 		lname := strings.ToLower(name)
 		if v, ok := p.macros[lname]; ok {

@@ -255,6 +255,23 @@ func FuzzParse(f *testing.F) {
 		if d := cmp.Diff(first.Problems, r.Problems(), cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("Reader's problems differ from Parse's:\n%s", d)
 		}
+		// An entry marked standalone parses on its own to the same fields.
+		for _, e := range first.Entries() {
+			if !e.Standalone {
+				continue
+			}
+			es := ParseString("", e.Source).Entries()
+			if len(es) != 1 || len(es[0].Fields) != len(e.Fields) {
+				t.Fatalf("standalone entry %q: its source alone gives %+v", e.Key, es)
+			}
+			for i := range e.Fields {
+				a, b := e.Fields[i], es[0].Fields[i]
+				a.Line, b.Line = 0, 0
+				if a != b {
+					t.Fatalf("standalone entry %q: field %d is %+v alone, %+v in the file", e.Key, i, b, a)
+				}
+			}
+		}
 		// Write every entry in canonical form and parse again: the entries must survive.
 		var buf bytes.Buffer
 		w := NewWriter(&buf)

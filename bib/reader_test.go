@@ -38,6 +38,7 @@ func checkReader(t *testing.T, name, src string) {
 	if d := cmp.Diff(f.Problems, problems, cmpopts.EquateEmpty()); d != "" {
 		t.Errorf("%s: Reader's problems differ from Parse's (-Parse +Reader):\n%s", name, d)
 	}
+	checkStandalone(t, name, items)
 	if strings.HasPrefix(src, "\ufeff") || !utf8Valid(src) {
 		return // parsed from a decoded copy: offsets in src mean nothing
 	}
@@ -100,5 +101,55 @@ func TestReaderEstimate(t *testing.T) {
 	r = bib.NewReader("mac.bib", "@article{x, title = {T}}\r@misc{y}\r  @misc{z, note = {a@b}}\r")
 	if n := r.Estimate(); n != 3 {
 		t.Errorf("Estimate with \\r line ends = %d, want 3", n)
+	}
+}
+
+// checkStandalone checks that every entry marked Standalone parses on its own, from its source,
+// to the same fields.
+func checkStandalone(t *testing.T, name string, items []bib.Item) {
+	t.Helper()
+	for _, it := range items {
+		e := it.Entry
+		if it.Kind != bib.KindEntry || !e.Standalone {
+			continue
+		}
+		es := bib.ParseString("", e.Source).Entries()
+		if len(es) != 1 || !es[0].Standalone || !sameFields(e.Fields, es[0].Fields) {
+			t.Errorf("%s: entry %q is marked standalone, but its source alone parses to %+v, not %+v", name, e.Key, es, e.Fields)
+		}
+	}
+}
+
+// sameFields compares fields, line numbers aside.
+func sameFields(a, b []bib.Field) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.Line, y.Line = 0, 0
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func TestStandalone(t *testing.T) {
+	f := bib.ParseString("s.bib", "@string{j = {J}}\n"+
+		"@article{plain, title = {T}, note = \"n\" # {m}, year = 2001, title = {again}}\n"+
+		"@article{macro, journal = j}\n@article{month, month = jan}\n@misc{undefined, howpublished = nowhere}\n"+
+		"@article{broken, title = {unclosed\n@misc{empty}\n")
+	want := map[string]bool{"plain": true, "macro": false, "month": false, "undefined": false, "broken": false, "empty": true}
+	for _, e := range f.Entries() {
+		if e.Standalone != want[e.Key] {
+			t.Errorf("%s: Standalone = %v, want %v", e.Key, e.Standalone, want[e.Key])
+		}
+	}
+	checkStandalone(t, "s.bib", f.Items)
+	e := f.Entries()[0].Clone()
+	e.Rename("book", "renamed")
+	if e.Standalone {
+		t.Error("a renamed entry is still marked standalone")
 	}
 }

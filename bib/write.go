@@ -123,7 +123,7 @@ func (e *Entry) Set(name, value string) error {
 	if m := strings.ToLower(value); name == "month" && months[m] != "" {
 		raw, shown = m, months[m]
 	}
-	e.Source = ""
+	e.Source, e.Standalone = "", false
 	if f := e.Field(name); f != nil {
 		f.Raw, f.Value = raw, shown
 		return nil
@@ -144,7 +144,7 @@ func (e *Entry) Set(name, value string) error {
 // name it has, or where FieldOrder puts a new one. The entry loses its Source, as with Set.
 func (e *Entry) SetField(f Field) {
 	f.Name, f.Duplicate = strings.ToLower(f.Name), false
-	e.Source = ""
+	e.Source, e.Standalone = "", false
 	if old := e.Field(f.Name); old != nil {
 		*old = f
 		return
@@ -167,7 +167,7 @@ func (e *Entry) Delete(name string) bool {
 	if len(e.Fields) == n {
 		return false
 	}
-	e.Source = ""
+	e.Source, e.Standalone = "", false
 	return true
 }
 
@@ -180,7 +180,7 @@ func (e *Entry) Rename(typ, key string) {
 		return
 	}
 	src := e.Source
-	e.Type, e.Key, e.Source = typ, key, ""
+	e.Type, e.Key, e.Source, e.Standalone = typ, key, "", false
 	if src == "" || src[0] != '@' || strings.Contains(key, "}") {
 		return
 	}
@@ -327,13 +327,13 @@ func Prepare(e *Entry, opts WriteOptions) (out *Entry, left []rune) {
 		}
 		if changed {
 			c := *out
-			c.Fields, c.Source = fields, ""
+			c.Fields, c.Source, c.Standalone = fields, "", false
 			out = &c
 		}
 	}
 	if opts.Reformat && out.Source != "" {
 		c := *out
-		c.Source = ""
+		c.Source, c.Standalone = "", false
 		out = &c
 	}
 	return out, left
