@@ -247,6 +247,9 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 			d.SetOnClosed(cancel)
 			d.Resize(fyne.NewSize(480, 0))
 			d.Show()
+			// Showing the dialog made the hidden bar's renderer, which starts its animation:
+			// it would redraw the window every frame while the items are read.
+			busy.Stop()
 		})
 		defer fyneDo(func() {
 			busy.Stop()
@@ -269,7 +272,12 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 					bar.Hide()
 					busy.Show()
 				}
-				count.SetText(fmt.Sprintf("All %s items read; now %s. Cancel imports nothing.", thousands(read), stage))
+				if stage == bibstorage.StageCommit {
+					// A commit under way finishes: Cancel only closes the dialog.
+					count.SetText(fmt.Sprintf("All %s items read; now %s, which can no longer be cancelled.", thousands(read), stage))
+				} else {
+					count.SetText(fmt.Sprintf("All %s items read; now %s. Cancel imports nothing.", thousands(read), stage))
+				}
 			})
 		}
 	}
@@ -345,17 +353,17 @@ func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
 
 // problemList lists an import's problems, two lines each (where, then what), in a list that
 // makes rows only for the problems in view: an import of 100,000 entries can have thousands of
-// problems, and a text field holding them all took half a minute to lay out. The text can be
-// selected; Copy Report copies all of it.
+// problems, and a text field holding them all took half a minute to lay out. Copy Report copies
+// all of it.
 func problemList(problems []bib.Problem) fyne.CanvasObject {
 	list := widget.NewList(func() int { return len(problems) },
 		func() fyne.CanvasObject {
 			where, what := widget.NewLabel(""), widget.NewLabel("")
 			where.TextStyle.Bold = true
-			for _, l := range []*widget.Label{where, what} {
-				l.Truncation = fyne.TextTruncateEllipsis
-				l.Selectable = true
-			}
+			// Not selectable: a row is reused for another problem as the list scrolls, and a
+			// selection would stay on it. Copy Report copies every problem.
+			where.Truncation = fyne.TextTruncateEllipsis
+			what.Truncation = fyne.TextTruncateEllipsis
 			return container.New(layout.NewCustomPaddedVBoxLayout(0), where, what)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {

@@ -340,3 +340,84 @@ func TestSlowChangeSaysSo(t *testing.T) {
 		t.Errorf("status line %q after a quick change, want %q", text, "dusted")
 	}
 }
+
+// pausingLibrary is a real library whose ImportReader stops twice, each time until told to go
+// on: after saying it has read part of the file, and after naming the step that follows.
+type pausingLibrary struct {
+	*storage.Library
+	paused, resume chan struct{}
+}
+
+func (p pausingLibrary) ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error) {
+	opts.Progress(500, 1200)
+	p.paused <- struct{}{}
+	<-p.resume
+	opts.Progress(1200, 1200)
+	opts.Stage(storage.StageSearch)
+	p.paused <- struct{}{}
+	<-p.resume
+	return p.Library.ImportReader(ctx, r, opts)
+}
+
+// TestImportProgressSteps follows the progress dialog of a large import: a bar with the count
+// while the items are read, then a bar that only says work goes on (animated only then), with
+// the step named.
+func TestImportProgressSteps(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	pl := pausingLibrary{lib, make(chan struct{}), make(chan struct{})}
+	u := New(a, pl)
+	u.Window().Show()
+	settle(t, u)
+	var src strings.Builder
+	if err := bib.Synthetic(&src, progressFrom+200, 5); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { u.importText("large.bib", src.String()); close(done) }()
+	look := func() (busy *widget.ProgressBarInfinite, bar *widget.ProgressBar, text string) {
+		fyneDoAndWait(func() {
+			top := u.Window().Canvas().Overlays().Top()
+			if top == nil {
+				return
+			}
+			text = allText(top)
+			walk(top, func(o fyne.CanvasObject) {
+				switch w := o.(type) {
+				case *widget.ProgressBarInfinite:
+					busy = w
+				case *widget.ProgressBar:
+					bar = w
+				}
+			})
+		})
+		return busy, bar, text
+	}
+	<-pl.paused
+	busy, bar, text := look()
+	if busy == nil || bar == nil {
+		t.Fatalf("no progress bars in the dialog: %q", text)
+	}
+	var running, busyShown, barShown bool
+	fyneDoAndWait(func() { running, busyShown, barShown = busy.Running(), busy.Visible(), bar.Visible() })
+	if running || busyShown || !barShown || !strings.Contains(text, "500 of 1,200 items read") {
+		t.Errorf("while reading: busy bar running %v, shown %v; count bar shown %v; text %q", running, busyShown, barShown, text)
+	}
+	pl.resume <- struct{}{}
+	<-pl.paused
+	_, _, text = look()
+	fyneDoAndWait(func() { running, busyShown, barShown = busy.Running(), busy.Visible(), bar.Visible() })
+	if !running || !busyShown || barShown || !strings.Contains(text, "All 1,200 items read; now indexing for search") {
+		t.Errorf("after reading: busy bar running %v, shown %v; count bar shown %v; text %q", running, busyShown, barShown, text)
+	}
+	pl.resume <- struct{}{}
+	<-done
+	fyneDoAndWait(func() { running = busy.Running() })
+	if running {
+		t.Error("the busy bar still runs after the import")
+	}
+}
