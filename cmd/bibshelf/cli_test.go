@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -155,5 +157,30 @@ func TestNoLocaleNoise(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "PASS") || strings.Contains(string(out), "locale") {
 		t.Errorf("in the C.UTF-8 locale, the program printed:\n%s", out)
+	}
+}
+
+// TestImportInterrupted imports a large file with a context that Ctrl+C has cancelled: nothing
+// of it is imported, it says so, and the exit status is the shell's for an interrupt.
+func TestImportInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	if err := bib.Synthetic(&src, 3000, 7); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "big.bib")
+	if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "lib.sqlite")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	st := runImport(ctx, []string{"--library", lib, path}, strings.NewReader(""), &out, &errOut)
+	if st != exitInterrupted || !strings.Contains(errOut.String(), "big.bib: interrupted: nothing of it was imported") {
+		t.Fatalf("status %d, stderr:\n%s", st, errOut.String())
+	}
+	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "--limit", "5", ""); st != exitOK || out != "" {
+		t.Errorf("after the interrupted import the library lists (status %d):\n%s", st, out)
 	}
 }

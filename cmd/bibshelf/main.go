@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -22,6 +24,8 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // some input was rejected, or an operation failed
 	exitUsage    = 2
+	// exitInterrupted: Ctrl+C stopped an import (as shells report a command that SIGINT ended).
+	exitInterrupted = 130
 )
 
 const usage = `Bibshelf: a reference manager for LaTeX writers.
@@ -53,7 +57,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "":
 		return runWindow(args, stderr)
 	case "import":
-		return runImport(args, stdin, stdout, stderr)
+		// Ctrl+C rolls the file being imported back and stops.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		return runImport(ctx, args, stdin, stdout, stderr)
 	case "export":
 		return runExport(args, stdout, stderr)
 	case "search":
@@ -123,7 +130,7 @@ func openLibrary(ctx context.Context, flagValue string, stderr io.Writer) (*stor
 	return nil, false
 }
 
-func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE... (- reads standard input)", stderr)
 	dups := fs.String("duplicates", "import", "what to do with a paper the library has (same DOI, ISBN, arXiv id, or title, year and first author): `import` it anyway, skip it, or merge it into the one there")
 	if st := parseFlags(fs, args); st >= 0 {
@@ -145,14 +152,15 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	ctx := context.Background()
-	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	// Ctrl+C interrupts the imports, not the opening (a few milliseconds).
+	lib, ok := openLibrary(context.WithoutCancel(ctx), *libFlag, stderr)
 	if !ok {
 		return exitRejected
 	}
 	defer lib.Close()
 	var total storage.Report
 	failed := false
+	progress := terminal(stderr)
 	for _, name := range fs.Args() {
 		var src string
 		if name == "-" {
@@ -173,8 +181,19 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				continue
 			}
 		}
+		if progress != nil {
+			showProgress(progress, name, &opts)
+		}
 		// Parsed as it is imported: the entries of a large file are not all in memory at once.
 		rep, err := lib.ImportReader(ctx, bib.NewReader(name, src), opts)
+		if progress != nil {
+			fmt.Fprint(progress, "\r\033[K") // the progress line, cleared
+		}
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "bibshelf import: %s: interrupted: nothing of it was imported\n", name)
+			fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d\n", total.Imported, total.Duplicates, total.Merged, total.Rejected)
+			return exitInterrupted
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
 			failed = true
@@ -190,6 +209,32 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	return exitOK
+}
+
+// terminal returns w as a file when it is a terminal, for progress lines that a script reading
+// it would not want; nil otherwise.
+func terminal(w io.Writer) *os.File {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return f
+}
+
+// showProgress makes opts report an import of name on one line of the terminal w, rewritten
+// as the import goes.
+func showProgress(w io.Writer, name string, opts *storage.ImportOptions) {
+	read := 0
+	opts.Progress = func(done, total int) {
+		read = done
+		fmt.Fprintf(w, "\r\033[K%s: %d of about %d items read", filepath.Base(name), done, total)
+	}
+	opts.Stage = func(stage string) {
+		fmt.Fprintf(w, "\r\033[K%s: %d items read; %s", filepath.Base(name), read, stage)
+	}
 }
 
 func runExport(args []string, stdout, stderr io.Writer) int {
