@@ -160,7 +160,10 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer lib.Close()
 	var total storage.Report
 	failed := false
-	progress := terminal(stderr)
+	var progress *progressLine
+	if f := terminal(stderr); f != nil {
+		progress = &progressLine{w: f}
+	}
 	for _, name := range fs.Args() {
 		var src string
 		if name == "-" {
@@ -187,7 +190,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		// Parsed as it is imported: the entries of a large file are not all in memory at once.
 		rep, err := lib.ImportReader(ctx, bib.NewReader(name, src), opts)
 		if progress != nil {
-			fmt.Fprint(progress, "\r\033[K") // the progress line, cleared
+			progress.clear()
 		}
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "bibshelf import: %s: interrupted: nothing of it was imported\n", name)
@@ -224,16 +227,34 @@ func terminal(w io.Writer) *os.File {
 	return f
 }
 
-// showProgress makes opts report an import of name on one line of the terminal w, rewritten
-// as the import goes.
-func showProgress(w io.Writer, name string, opts *storage.ImportOptions) {
+// progressLine is one line of a terminal, rewritten in place with a carriage return and padded
+// with spaces over what it held before (escape codes need Windows' console to be set up first).
+type progressLine struct {
+	w    io.Writer
+	last int
+}
+
+func (p *progressLine) show(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(0, p.last-len(line))))
+	p.last = len(line)
+}
+
+// clear blanks the line.
+func (p *progressLine) clear() {
+	fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.last))
+	p.last = 0
+}
+
+// showProgress makes opts report an import of name on the line p.
+func showProgress(p *progressLine, name string, opts *storage.ImportOptions) {
 	read := 0
 	opts.Progress = func(done, total int) {
 		read = done
-		fmt.Fprintf(w, "\r\033[K%s: %d of about %d items read", filepath.Base(name), done, total)
+		p.show("%s: %d of about %d items read", filepath.Base(name), done, total)
 	}
 	opts.Stage = func(stage string) {
-		fmt.Fprintf(w, "\r\033[K%s: %d items read; %s", filepath.Base(name), read, stage)
+		p.show("%s: %d items read; %s", filepath.Base(name), read, stage)
 	}
 }
 
