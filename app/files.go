@@ -104,13 +104,14 @@ func (u *UI) rememberFolder(pref string, file fyne.URI) {
 func (u *UI) importFrom(r fyne.URIReadCloser) {
 	defer r.Close()
 	name := r.URI().Path()
-	src, err := io.ReadAll(r)
-	if err != nil {
+	// Read into a builder, whose String does not copy: one copy of a large file, not two.
+	var src strings.Builder
+	if _, err := io.Copy(&src, r); err != nil {
 		fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
 		return
 	}
-	u.importText(name, string(src))
-	releaseMemory(len(src))
+	u.importText(name, src.String())
+	releaseMemory(src.Len())
 }
 
 // releaseMemory returns the garbage of an import of size bytes to the system when the file was

@@ -159,7 +159,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	defer lib.Close()
 	var total storage.Report
-	failed := false
+	failed, interrupted := false, false
 	var progress *progressLine
 	if f := terminal(stderr); f != nil {
 		progress = &progressLine{w: f}
@@ -194,8 +194,8 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "bibshelf import: %s: interrupted: nothing of it was imported\n", name)
-			fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d\n", total.Imported, total.Duplicates, total.Merged, total.Rejected)
-			return exitInterrupted
+			interrupted = true
+			break
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
@@ -208,6 +208,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		total.Add(rep)
 	}
 	fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d\n", total.Imported, total.Duplicates, total.Merged, total.Rejected)
+	if interrupted {
+		return exitInterrupted
+	}
 	if failed || total.Rejected > 0 {
 		return exitRejected
 	}
