@@ -383,8 +383,9 @@ func crashSearch(t *testing.T, l *Library, query string) []string {
 // crashDigest hashes the first n entries in import order, everything stored about them.
 func crashDigest(t *testing.T, l *Library, n int) [sha256.Size]byte {
 	t.Helper()
-	rows, err := l.db.Query(`SELECT id, key, type, fields, source, title, authors, first_author, year, venue,
-		abstract, keywords, origin, created, modified FROM entries ORDER BY id LIMIT ?`, n)
+	rows, err := l.db.Query(`SELECT e.id, e.key, e.type, t.fields, t.source, e.title, e.authors, e.first_author, e.year,
+		e.venue, t.abstract, e.keywords, e.origin, e.created, e.modified
+		FROM entries e LEFT JOIN entry_text t ON t.id = e.id ORDER BY e.id LIMIT ?`, n)
 	if err != nil {
 		t.Fatal(err)
 	}

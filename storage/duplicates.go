@@ -471,8 +471,8 @@ func (l *Library) backfillBatch(ctx context.Context, after int64) (n int, last i
 		return 0, 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, key, type, fields, source FROM entries
-		WHERE doi = '' AND arxiv = '' AND isbn = '' AND title_key = '' AND id > ? ORDER BY id LIMIT ?`,
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
+		WHERE e.doi = '' AND e.arxiv = '' AND e.isbn = '' AND e.title_key = '' AND e.id > ? ORDER BY e.id LIMIT ?`,
 		after, identityBatch)
 	if err != nil {
 		return 0, 0, err
@@ -743,8 +743,8 @@ func loadMergeEntry(ctx context.Context, tx *sql.Tx, key string) (*mergeEntry, e
 	var fields string
 	var trashed sql.NullInt64
 	var note sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT e.id, e.key, e.type, e.fields, e.source, e.read, e.starred, e.rating, e.trashed, n.body
-		FROM entries e LEFT JOIN notes n ON n.entry_id = e.id WHERE e.key = ?`, key).
+	err := tx.QueryRowContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source, e.read, e.starred, e.rating, e.trashed, n.body
+		FROM entries e JOIN entry_text t ON t.id = e.id LEFT JOIN notes n ON n.entry_id = e.id WHERE e.key = ?`, key).
 		Scan(&m.id, &m.e.Key, &m.e.Type, &fields, &m.e.Source, &m.read, &m.starred, &m.rating, &trashed, &note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)
@@ -841,13 +841,7 @@ func merge(ctx context.Context, tx *sql.Tx, keep string, others []string) error 
 
 	now := time.Now().UnixMilli()
 	if gained {
-		row, err := entryRow(&kept)
-		if err != nil {
-			return fmt.Errorf("merge into %q: %w", k.e.Key, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE entries SET fields = ?, source = ?, title = ?, authors = ?,
-			first_author = ?, year = ?, venue = ?, abstract = ?, keywords = ?, modified = ? WHERE id = ?`,
-			append(row, now, k.id)...); err != nil {
+		if err := updateEntry(ctx, tx, k.id, k.e.Key, k.e.Type, entryRow(&kept), now); err != nil {
 			return fmt.Errorf("merge into %q: %w", k.e.Key, err)
 		}
 		if err := setIdentity(ctx, tx, k.id, &kept); err != nil {

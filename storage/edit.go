@@ -30,15 +30,7 @@ func (l *Library) UpdateEntry(ctx context.Context, key string, e *bib.Entry) err
 	if other, err := entryID(ctx, tx, e.Key); err == nil && other != id {
 		return fmt.Errorf("update %q: %w", key, exist(fmt.Sprintf("the key %q is taken by another entry", e.Key)))
 	}
-	row, err := entryRow(e)
-	if err != nil {
-		return fmt.Errorf("update %q: %w", key, err)
-	}
-	args := append([]any{e.Key, e.Type}, row...)
-	args = append(args, time.Now().UnixMilli(), id)
-	if _, err := tx.ExecContext(ctx, `UPDATE entries SET key = ?, type = ?, fields = ?, source = ?, title = ?,
-		authors = ?, first_author = ?, year = ?, venue = ?, abstract = ?, keywords = ?, modified = ?
-		WHERE id = ?`, args...); err != nil {
+	if err := updateEntry(ctx, tx, id, e.Key, e.Type, entryRow(e), time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("update %q: %w", key, err)
 	}
 	// The identity is what duplicate detection compares: a changed DOI or title must count.
@@ -75,20 +67,7 @@ func (l *Library) AddEntry(ctx context.Context, e *bib.Entry, keyPattern string)
 	if _, err := entryID(ctx, tx, e.Key); err == nil {
 		return "", fmt.Errorf("add entry: %w", exist(fmt.Sprintf("the key %q is taken by another entry", e.Key)))
 	}
-	row, err := entryRow(e)
-	if err != nil {
-		return "", fmt.Errorf("add entry %q: %w", e.Key, err)
-	}
-	now := time.Now().UnixMilli()
-	args := append([]any{e.Key, e.Type}, row...)
-	args = append(args, "", now, now)
-	res, err := tx.ExecContext(ctx, `INSERT INTO entries (key, type, fields, source, title, authors,
-		first_author, year, venue, abstract, keywords, origin, created, modified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-	if err != nil {
-		return "", fmt.Errorf("add entry %q: %w", e.Key, err)
-	}
-	id, err := res.LastInsertId()
+	id, err := insertEntry(ctx, tx, e.Key, e.Type, entryRow(e), "", time.Now().UnixMilli())
 	if err != nil {
 		return "", fmt.Errorf("add entry %q: %w", e.Key, err)
 	}

@@ -376,12 +376,17 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
-		(key, type, fields, source, title, authors, first_author, year, venue, abstract, keywords, origin, created, modified, `+identityColumnList+`)
-		VALUES (?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return err
 	}
 	defer insEntry.Close()
+	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insText.Close()
 	var dups *dupFinder
 	if !setDups {
 		if dups, err = newDupFinder(ctx, tx); err != nil {
@@ -455,24 +460,27 @@ func (im *importer) run(ctx context.Context) error {
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
 				continue
 			}
-			args = append(append(args[:0], e.Key, e.Type), p.row...)
+			args = append(append(args[:0], e.Key, e.Type), p.row[:rowValues]...)
 			args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
 			res, err := insEntry.ExecContext(rowCtx, args...)
-			p.done()
 			if err != nil {
+				p.done()
 				return fmt.Errorf("entry %q: %w", e.Key, err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
+				p.done()
 				rep.Duplicates++
 				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
 					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
 				continue
 			}
-			var id int64
-			if tagger != nil || setDups {
-				if id, err = res.LastInsertId(); err != nil {
-					return fmt.Errorf("entry %q: %w", e.Key, err)
-				}
+			id, err := res.LastInsertId()
+			if err == nil {
+				_, err = insText.ExecContext(rowCtx, append(append(args[:0], id), p.row[rowValues:]...)...)
+			}
+			p.done()
+			if err != nil {
+				return fmt.Errorf("entry %q: %w", e.Key, err)
 			}
 			if tagger != nil {
 				if err := tagger.tag(rowCtx, tx, id, e, p.words, rep, name); err != nil {
@@ -986,9 +994,18 @@ func addItem(ctx context.Context, tx *sql.Tx, it bib.Item, origin string) error 
 	return err
 }
 
-// entryRow returns the values of an entry's columns from fields to keywords.
-func entryRow(e *bib.Entry) ([]any, error) {
-	return entryValues(e, string(appendFieldsJSON(nil, e.Fields))), nil
+// An entry's values are written in two rows: the entries row with the columns of rowColumns, and
+// the entry_text row with those of textColumns (see migration 0006).
+const (
+	rowColumns  = "title, authors, first_author, year, venue, keywords"
+	textColumns = "fields, source, abstract"
+	// rowValues is the number of values of rowColumns, which come first in an entryRow.
+	rowValues = 6
+)
+
+// entryRow returns the values of an entry's rowColumns then its textColumns.
+func entryRow(e *bib.Entry) []any {
+	return entryValues(e, string(appendFieldsJSON(nil, e.Fields)))
 }
 
 // entryValues is entryRow with the value of the fields column given.
@@ -1004,8 +1021,37 @@ func entryValues(e *bib.Entry, fields any) []any {
 	if year == "" && len(e.Get("date")) >= 4 {
 		year = e.Get("date")[:4]
 	}
-	return []any{fields, e.Source, bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e),
-		year, bib.Plain(venue), bib.Plain(e.Get("abstract")), bib.Plain(e.Get("keywords"))}
+	return []any{bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e), year, bib.Plain(venue),
+		bib.Plain(e.Get("keywords")), fields, e.Source, bib.Plain(e.Get("abstract"))}
+}
+
+// insertEntry adds an entry's two rows, from row (an entryRow), and returns its id.
+func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, origin string, created int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO entries (key, type, `+rowColumns+`, origin, created, modified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(append([]any{key, typ}, row[:rowValues]...), origin, created, created)...)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, ?, ?, ?)`,
+		append([]any{id}, row[rowValues:]...)...)
+	return id, err
+}
+
+// updateEntry writes row (an entryRow) into the entry id's two rows, with its type, key and
+// modification time.
+func updateEntry(ctx context.Context, tx *sql.Tx, id int64, key, typ string, row []any, modified int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE entries SET key = ?, type = ?, title = ?, authors = ?, first_author = ?,
+		year = ?, venue = ?, keywords = ?, modified = ? WHERE id = ?`,
+		append(append([]any{key, typ}, row[:rowValues]...), modified, id)...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ? WHERE id = ?`,
+		append(slices.Clip(row[rowValues:]), id)...)
+	return err
 }
 
 // appendFieldsJSON appends the JSON of fields as []storedField, byte for byte what json.Marshal
@@ -1148,7 +1194,7 @@ func (l *Library) Search(ctx context.Context, query string, offset, limit int) (
 func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	var e bib.Entry
 	var fields string
-	err := l.db.QueryRowContext(ctx, `SELECT key, type, fields, source FROM entries WHERE key = ?`, key).
+	err := l.db.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).
 		Scan(&e.Key, &e.Type, &fields, &e.Source)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)
@@ -1289,9 +1335,9 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	// An entry written as it was imported needs only its source: its fields are read only for
 	// entries that were edited, or when the options change what is written.
 	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
-	fieldsCol := "e.fields"
+	fieldsCol := "t.fields"
 	if asWritten {
-		fieldsCol = "CASE WHEN e.source = '' THEN e.fields ELSE '' END"
+		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
 	}
 	noteCol := "''"
 	if opts.Notes {
@@ -1303,8 +1349,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 			return 0, fmt.Errorf("export: %w", err)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, e.source, `+noteCol+`, e.keywords
-		FROM `+from+` WHERE `+where+` ORDER BY `+order, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, t.source, `+noteCol+`, e.keywords
+		FROM `+from+` JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -1320,7 +1366,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		}
 		newKeywords, retag := keywordsFor(keywords, tagsOf[id])
 		if retag && fields == "" {
-			if err := tx.QueryRowContext(ctx, `SELECT fields FROM entries WHERE key = ?`, e.Key).Scan(&fields); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT t.fields FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, e.Key).Scan(&fields); err != nil {
 				return n, fmt.Errorf("export %q: %w", e.Key, err)
 			}
 		}

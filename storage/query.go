@@ -230,12 +230,12 @@ func filter(field, value string) (string, []any, bool) {
 		case "notes", "note":
 			return `e.id IN (SELECT entry_id FROM notes)`, nil, true
 		case "abstract":
-			return `e.abstract <> ''`, nil, true
+			return `EXISTS (SELECT 1 FROM entry_text t WHERE t.id = e.id AND t.abstract <> '')`, nil, true
 		case "doi", "url", "isbn", "eprint", "crossref", "keywords":
 			// Either form of the fields column (see entries.go): a list of fields, or an object
 			// whose "fields" is one.
-			return `EXISTS (SELECT 1 FROM json_each(e.fields, CASE WHEN e.fields LIKE '{%' THEN '$.fields' ELSE '$' END)
-				WHERE json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true
+			return `EXISTS (SELECT 1 FROM entry_text t, json_each(t.fields, CASE WHEN t.fields LIKE '{%' THEN '$.fields' ELSE '$' END)
+				WHERE t.id = e.id AND json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true
 		}
 	case "is":
 		switch strings.ToLower(v) {

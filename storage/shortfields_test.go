@@ -25,7 +25,7 @@ func TestShortFields(t *testing.T) {
 	}
 	column := func(key string) string {
 		var js string
-		if err := l.db.QueryRow(`SELECT fields FROM entries WHERE key = ?`, key).Scan(&js); err != nil {
+		if err := l.db.QueryRow(`SELECT t.fields FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).Scan(&js); err != nil {
 			t.Fatal(err)
 		}
 		return js

@@ -77,7 +77,9 @@ func open(ctx context.Context, path string, upTo int) (*Library, error) {
 		l.Close()
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
-	if upTo >= 3 {
+	// The identity columns came with version 3; the backfill reads the entry_text table of
+	// version 6.
+	if upTo >= 6 {
 		if err := l.backfillIdentity(ctx); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("open library %s: %w", abs, err)

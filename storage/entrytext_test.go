@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestMigrateToEntryText opens a library as schema version 5 left it (the long values in the
+// entries table, a note, an entry in the trash) with today's release: every entry reads back as
+// it was, exports byte for byte as a library made today does, and the search index, kept as it
+// was, still finds abstracts and notes and follows later changes.
+func TestMigrateToEntryText(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v5.sqlite")
+	old, err := open(ctx, path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sample(t)
+	for _, e := range f.Entries() {
+		insertAsVersion1(t, old, e)
+	}
+	if err := old.SetNote(ctx, "vinyals2015pointer", "read with quokkas"); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Trash(ctx, "zhang2023noisy"); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if v, err := l.SchemaVersion(ctx); v != latestVersion(t) || err != nil {
+		t.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(t))
+	}
+	checkIntegrity(t, l)
+	for _, col := range []string{"fields", "source", "abstract"} {
+		if n := count(t, l, `SELECT count(*) FROM pragma_table_info('entries') WHERE name = ?`, col); n != 0 {
+			t.Errorf("entries still has the column %s", col)
+		}
+	}
+	withAbstract := 0
+	for _, want := range f.Entries() {
+		got, err := l.Entry(ctx, want.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Source != want.Source {
+			t.Errorf("%s: source changed", want.Key)
+		}
+		if d := fieldsDiff(want.Fields, got.Fields); d != "" {
+			t.Errorf("%s: fields changed: %s", want.Key, d)
+		}
+		if want.Get("abstract") != "" {
+			withAbstract++
+		}
+	}
+	if withAbstract == 0 {
+		t.Fatal("the sample has no abstracts")
+	}
+	// zhang2023noisy is in the trash, and has an abstract.
+	if got := len(searchKeys(t, l, "has:abstract")); got != withAbstract-1 {
+		t.Errorf("has:abstract finds %d entries, want %d", got, withAbstract-1)
+	}
+	if diff := cmp.Diff([]string{"vinyals2015pointer"}, searchKeys(t, l, "quokkas")); diff != "" {
+		t.Errorf("note search after migration (-want +got):\n%s", diff)
+	}
+	if keys := searchKeys(t, l, "has:doi"); len(keys) == 0 {
+		t.Error("has:doi finds nothing")
+	}
+
+	// The export is the one of a library that imported the sample today.
+	fresh := mustOpen(t)
+	if _, err := fresh.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Trash(ctx, "zhang2023noisy"); err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if _, err := l.Export(ctx, &a, ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.Export(ctx, &b, ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("export after migration differs from a new library's:\n%s", cmp.Diff(b.String(), a.String()))
+	}
+
+	// Later changes reach the index: an abstract rewritten, a note changed, the trash emptied.
+	e, err := l.Entry(ctx, "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldWord := strings.Fields(bib.Plain(e.Get("abstract")))[3]
+	e.Set("abstract", "Wombats everywhere.")
+	if err := l.UpdateEntry(ctx, e.Key, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetNote(ctx, e.Key, "read with numbats"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkIntegrity(t, l)
+	for q, want := range map[string][]string{
+		"wombats": {"vinyals2015pointer"}, "numbats": {"vinyals2015pointer"}, "quokkas": nil,
+		"key:zhang2023noisy": nil,
+	} {
+		if diff := cmp.Diff(want, searchKeys(t, l, q)); diff != "" {
+			t.Errorf("search %q after changes (-want +got):\n%s", q, diff)
+		}
+	}
+	for _, k := range searchKeys(t, l, oldWord) {
+		if k == "vinyals2015pointer" {
+			t.Errorf("search %q still finds the entry whose abstract lost the word", oldWord)
+		}
+	}
+	if n := count(t, l, `SELECT count(*) FROM entry_text WHERE id NOT IN (SELECT id FROM entries)`); n != 0 {
+		t.Errorf("%d text rows outlive their entry", n)
+	}
+}
