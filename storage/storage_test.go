@@ -382,9 +382,9 @@ func TestBulkImport(t *testing.T) {
 		t.Errorf("progress calls %v: want several, ending with done == total", calls)
 	}
 	checkSearchIndex(t, l)
-	var bulkRows int
-	if err := l.db.QueryRow(`SELECT count(*) FROM bulk_import`).Scan(&bulkRows); err != nil || bulkRows != 0 {
-		t.Errorf("bulk_import has %d rows (%v) after the import", bulkRows, err)
+	var pending int
+	if err := l.db.QueryRow(`SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("search_pending has %d rows (%v) after the import", pending, err)
 	}
 	for _, q := range []string{"quokka", "pointer networks"} {
 		if rows, err := l.Search(ctx, q, 0, 10); err != nil || len(rows) != 1 || rows[0].Key != "vinyals2015pointer" {

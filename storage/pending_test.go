@@ -1,0 +1,156 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestIndexLater imports a file with IndexLater into one library and without it into another,
+// changes the new entries in both before the first is indexed (an abstract rewritten, notes
+// added, changed and removed, the last entries deleted and a new entry taking one of their ids),
+// then runs IndexPending: the two search indexes must then answer alike, and the first must be
+// consistent with its content (FTS5's integrity-check), however the chunks fell.
+func TestIndexLater(t *testing.T) {
+	ctx := context.Background()
+	defer func(was int) { indexChunk = was }(indexChunk)
+	indexChunk = 170 // several chunks, the last one short
+
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
+		t.Fatal(err)
+	}
+	f := bib.Parse("later.bib", src.Bytes())
+	entries := f.Entries()
+	var words []string
+	for _, e := range entries[:40] {
+		if w := strings.Fields(bib.Plain(e.Get("title"))); len(w) > 0 {
+			words = append(words, w[0])
+		}
+	}
+
+	setUp := func(later bool) *Library {
+		l := mustOpen(t)
+		if _, err := l.Import(ctx, bib.ParseString("before.bib", "@article{before1, title = {Quokka habits}}\n")); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := l.ImportWith(ctx, f, ImportOptions{IndexLater: later})
+		if err != nil || rep.Imported != len(entries) {
+			t.Fatalf("import: %+v, %v", rep.Imported, err)
+		}
+		if later {
+			if n, err := l.PendingSearch(ctx); n != len(entries) || err != nil {
+				t.Fatalf("PendingSearch = %d, %v; want %d", n, err, len(entries))
+			}
+			if got := searchKeys(t, l, "quokka"); !cmp.Equal(got, []string{"before1"}) {
+				t.Errorf("an entry indexed before: search finds %v", got)
+			}
+			if got := searchKeys(t, l, words[0]); len(got) > 0 {
+				t.Errorf("search %q finds %v before the entries are indexed", words[0], got)
+			}
+			if got, err := l.Count(ctx); got != len(entries)+1 || err != nil {
+				t.Errorf("Count = %d, %v before indexing", got, err)
+			}
+		}
+		e, err := l.Entry(ctx, entries[10].Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Set("abstract", "Numbats in the wild.")
+		e.Set("title", "A study of bandicoots")
+		if err := l.UpdateEntry(ctx, e.Key, e); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []struct{ key, body string }{
+			{entries[20].Key, "wombat notes"}, {entries[30].Key, "first"}, {entries[30].Key, "second bilby"},
+			{entries[40].Key, "gone soon"}, {entries[40].Key, ""},
+		} {
+			if err := l.SetNote(ctx, n.key, n.body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last := entries[len(entries)-2:]
+		if err := l.Trash(ctx, last[0].Key, last[1].Key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.EmptyTrash(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.AddEntry(ctx, parseEntry(t, `@article{added, title = {Echidna tracks}}`), ""); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	now, later := setUp(false), setUp(true)
+	if n, err := now.PendingSearch(ctx); n != 0 || err != nil {
+		t.Fatalf("without IndexLater: PendingSearch = %d, %v", n, err)
+	}
+	if n, err := later.PendingSearch(ctx); n == 0 || err != nil {
+		t.Fatalf("PendingSearch = %d, %v before IndexPending; want the entries", n, err)
+	}
+	if err := later.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := later.PendingSearch(ctx); n != 0 || err != nil {
+		t.Fatalf("PendingSearch = %d, %v after IndexPending", n, err)
+	}
+	if n := count(t, later, `SELECT count(*) FROM search_pending`); n != 0 {
+		t.Errorf("%d pending ranges left", n)
+	}
+	checkIntegrity(t, later)
+	checkIntegrity(t, now)
+	queries := append([]string{"numbats", "bandicoots", "wombat", "bilby", "first", "gone", "echidna",
+		"quokka", "key:" + entries[len(entries)-1].Key, "has:notes"}, words...)
+	for _, q := range queries {
+		if diff := cmp.Diff(searchKeys(t, now, q), searchKeys(t, later, q)); diff != "" {
+			t.Errorf("search %q (-indexed at import +indexed later):\n%s", q, diff)
+		}
+	}
+	if got := searchKeys(t, later, "echidna"); !cmp.Equal(got, []string{"added"}) {
+		t.Errorf("search echidna = %v, want the added entry", got)
+	}
+}
+
+// TestIndexPendingTogether runs IndexPending from two libraries open on one file (two processes)
+// and a third goroutine at once: each chunk is indexed once.
+func TestIndexPendingTogether(t *testing.T) {
+	ctx := context.Background()
+	defer func(was int) { indexChunk = was }(indexChunk)
+	indexChunk = 100
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 2*bulkThreshold, 9); err != nil {
+		t.Fatal(err)
+	}
+	a := mustOpen(t)
+	if _, err := a.ImportWith(ctx, bib.Parse("t.bib", src.Bytes()), ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, a.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i, l := range []*Library{a, b, a} {
+		wg.Go(func() { errs[i] = l.IndexPending(ctx) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkIntegrity(t, a)
+	if n, err := a.PendingSearch(ctx); n != 0 || err != nil {
+		t.Fatalf("PendingSearch = %d, %v", n, err)
+	}
+	if n := count(t, a, `SELECT count(*) FROM entries_fts_docsize`); n != 2*bulkThreshold {
+		t.Errorf("the search index has %d rows, want %d", n, 2*bulkThreshold)
+	}
+}
