@@ -174,6 +174,7 @@ func (u *UI) importPaths(paths []string) {
 		}
 		u.reload()
 		u.refreshSidebar()
+		u.indexForSearch()
 	})
 }
 
@@ -214,6 +215,7 @@ func (u *UI) importDone(name string, rep bibstorage.Report, err error) {
 		u.showReport(rep)
 		u.reload()
 		u.refreshSidebar()
+		u.indexForSearch()
 	})
 }
 
@@ -231,6 +233,8 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 	opts := bibstorage.ImportOptions{
 		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
 		Duplicates: bibstorage.DuplicatePolicy(u.app.Preferences().IntWithFallback(prefDuplicates, int(bibstorage.ImportDuplicates))),
+		// The report and the list come first; indexForSearch follows.
+		IndexLater: true,
 	}
 	if n >= progressFrom {
 		var d dialog.Dialog

@@ -53,6 +53,8 @@ type Library interface {
 	Trash(ctx context.Context, keys ...string) error
 	Restore(ctx context.Context, keys ...string) error
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
+	PendingSearch(ctx context.Context) (int, error)
+	IndexPending(ctx context.Context) error
 	noteStore
 	attachmentStore
 	organiser
@@ -140,12 +142,14 @@ type UI struct {
 	searching      bool                  // a reload is running
 	counting       int                   // counts of results on their way
 	importing      int                   // imports running
+	indexingLeft   int                   // entries being indexed for search (searchIndexer)
 	again          bool                  // another reload was asked for while it ran
 	againKeep      bool                  // and all those asked to keep the selection
 	history        history
 	asciiItem      *fyne.MenuItem
 
-	writes *jobQueue // changes to the library (and the entry pane's reads), run in order by writer
+	writes  *jobQueue // changes to the library (and the entry pane's reads), run in order by writer
+	indexer *searchIndexer
 
 	loadedOnce sync.Once
 	loaded     chan struct{} // closed when the first list and sidebar have reached the widgets
@@ -153,7 +157,7 @@ type UI struct {
 
 // New builds the main window over lib. It does not show it.
 func New(a fyne.App, lib Library) *UI {
-	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), againKeep: true}
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), indexer: newSearchIndexer(), againKeep: true}
 	go u.writer()
 	a.SetIcon(assets.Icon)
 	applyScale(a)
@@ -203,6 +207,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.reload()
 	u.refreshSidebar()
+	// What an earlier session left to index for search (it was closed, or stopped, first).
+	u.indexForSearch()
 	return u
 }
 
@@ -333,19 +339,29 @@ func (u *UI) onClose() {
 	u.detail.notes.flush()
 	u.status.SetText("Saving…")
 	go func() {
+		u.stopIndexing() // what is left is indexed at the next start
 		u.Wait()
 		fyneDo(u.win.Close)
 	}()
 }
 
-// Wait returns once the changes asked for so far have reached the library. It must not be
-// called on the UI goroutine.
+// Wait returns once the changes asked for so far have reached the library, and the entries
+// imported so far are indexed for search. It must not be called on the UI goroutine.
 func (u *UI) Wait() {
 	u.detail.notes.queue.wait()
 	u.detail.files.queue.wait()
 	done := make(chan struct{})
 	u.writes.push(func() { close(done) })
 	<-done
+	for {
+		u.indexer.mu.Lock()
+		running := u.indexer.running
+		u.indexer.mu.Unlock()
+		if !running {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // onDropped imports dropped .bib files and attaches other files to the selected entry.
@@ -454,10 +470,10 @@ func (u *UI) reloadKeep(keep bool) {
 					u.list.setResult(gen, shown, rows, keep)
 					if matches == firstPage {
 						// The first page is on screen; how many more there are can follow.
-						u.status.SetText(statusText(-1, total, query, took))
+						u.status.SetText(statusText(-1, total, query, took) + u.indexingNote())
 						u.countMatches(gen, query, total, took)
 					} else {
-						u.status.SetText(statusText(matches, total, query, took))
+						u.status.SetText(statusText(matches, total, query, took) + u.indexingNote())
 					}
 				}
 				if !keep {
@@ -495,7 +511,7 @@ func (u *UI) countMatches(gen int, query string, total int, took time.Duration) 
 				return
 			}
 			u.list.setTotal(gen, n)
-			u.status.SetText(statusText(n, total, query, took))
+			u.status.SetText(statusText(n, total, query, took) + u.indexingNote())
 		})
 	}()
 }

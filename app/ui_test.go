@@ -421,3 +421,54 @@ func TestImportProgressSteps(t *testing.T) {
 		t.Error("the busy bar still runs after the import")
 	}
 }
+
+// heldIndexing is a real library whose IndexPending waits until told to go on.
+type heldIndexing struct {
+	*storage.Library
+	held chan struct{}
+}
+
+func (h heldIndexing) IndexPending(ctx context.Context) error {
+	select {
+	case <-h.held:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return h.Library.IndexPending(ctx)
+}
+
+// TestIndexingAfterImport imports a file large enough to be indexed for search after its
+// commit: its entries are listed at once, the status line says words do not find them yet, and
+// once indexed the search shown finds them and the status says no more.
+func TestIndexingAfterImport(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	h := heldIndexing{lib, make(chan struct{})}
+	u := New(a, h)
+	u.Window().Show()
+	settle(t, u)
+	var src strings.Builder
+	if err := bib.Synthetic(&src, 600, 3); err != nil {
+		t.Fatal(err)
+	}
+	first := bib.ParseString("t.bib", src.String()).Entries()[0]
+	u.importText("many.bib", src.String())
+	eventually(t, "the entries listed, waiting for the index", func() bool {
+		return u.settled() && u.Rows() == 600 && strings.HasSuffix(u.status.Text, " · indexing 600 new entries for search…")
+	})
+	fyneDoAndWait(func() { u.search.SetText("key:" + first.Key) })
+	eventually(t, "a search before indexing", func() bool {
+		return u.settled() && u.Rows() == 0 && strings.Contains(u.status.Text, "indexing 600 new entries")
+	})
+	close(h.held)
+	eventually(t, "the search again once indexed", func() bool {
+		return u.settled() && u.Rows() == 1 && !strings.Contains(u.status.Text, "indexing")
+	})
+	if n, err := lib.PendingSearch(context.Background()); n != 0 || err != nil {
+		t.Errorf("PendingSearch = %d, %v", n, err)
+	}
+}

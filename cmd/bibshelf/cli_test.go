@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -182,5 +183,40 @@ func TestImportInterrupted(t *testing.T) {
 	}
 	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "--limit", "5", ""); st != exitOK || out != "" {
 		t.Errorf("after the interrupted import the library lists (status %d):\n%s", st, out)
+	}
+}
+
+// TestSearchIndexesWhatTheWindowLeft opens a library whose last import was left to be indexed
+// for search (the window indexes a large import after it, and may be closed first): search and
+// export --query index it before they look.
+func TestSearchIndexesWhatTheWindowLeft(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lib.sqlite")
+	lib, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	if err := bib.Synthetic(&src, 700, 2); err != nil {
+		t.Fatal(err)
+	}
+	entries := bib.Parse("w.bib", src.Bytes()).Entries()
+	if _, err := lib.ImportWith(ctx, bib.Parse("w.bib", src.Bytes()), storage.ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := lib.PendingSearch(ctx); n != 700 || err != nil {
+		t.Fatalf("PendingSearch = %d, %v", n, err)
+	}
+	lib.Close()
+
+	key := entries[699].Key
+	q := strings.Fields(bib.Plain(entries[699].Get("title")))[0] + " key:" + key // a word needs the index
+	st, out, errOut := bibshelf(t, "", "export", "--library", path, "--query", q)
+	if st != exitOK || !strings.Contains(out, "{"+key+",") {
+		t.Errorf("export --query %q: %d %q %s", q, st, out, errOut)
+	}
+	st, out, errOut = bibshelf(t, "", "search", "--library", path, "key:"+entries[3].Key)
+	if st != exitOK || !strings.HasPrefix(out, entries[3].Key+"\t") {
+		t.Errorf("search key:%s: %d %q %s", entries[3].Key, st, out, errOut)
 	}
 }

@@ -130,6 +130,17 @@ func openLibrary(ctx context.Context, flagValue string, stderr io.Writer) (*stor
 	return nil, false
 }
 
+// indexed adds to the search index the entries the window left out of it (it indexes a large
+// import after the import, and may have been closed before it was done), so that a search
+// finds every entry. It says what failed.
+func indexed(ctx context.Context, lib *storage.Library, verb string, stderr io.Writer) bool {
+	if err := lib.IndexPending(ctx); err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return false
+	}
+	return true
+}
+
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE... (- reads standard input)", stderr)
 	dups := fs.String("duplicates", "import", "what to do with a paper the library has (same DOI, ISBN, arXiv id, or title, year and first author): `import` it anyway, skip it, or merge it into the one there")
@@ -305,6 +316,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	defer lib.Close()
+	if opts.Query != "" && !indexed(ctx, lib, "export", stderr) {
+		return exitRejected
+	}
 	if *out == "" {
 		if _, err := lib.Export(ctx, stdout, opts); err != nil {
 			fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
@@ -356,6 +370,9 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	defer lib.Close()
+	if !indexed(ctx, lib, "search", stderr) {
+		return exitRejected
+	}
 	rows, err := lib.Search(ctx, strings.Join(fs.Args(), " "), 0, *limit)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf search: %v\n", err)

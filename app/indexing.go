@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// searchIndexer adds to the search index the entries a large import left out of it
+// (storage.ImportOptions.IndexLater): the import's report and its entries in the list come
+// first, the words that find them a few seconds later. One run at a time, off the UI
+// goroutine; a run asked for during one makes one more after it.
+type searchIndexer struct {
+	mu      sync.Mutex
+	running bool
+	again   bool
+	ctx     context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+func newSearchIndexer() *searchIndexer {
+	x := &searchIndexer{}
+	x.ctx, x.stop = context.WithCancel(context.Background())
+	return x
+}
+
+// indexForSearch indexes what the library has left to index, if anything (after an import, and
+// at start for what an earlier session left), and says so in the status line meanwhile.
+func (u *UI) indexForSearch() {
+	x := u.indexer
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.ctx.Err() != nil {
+		return // the window is closing
+	}
+	if x.running {
+		x.again = true
+		return
+	}
+	x.running = true
+	x.wg.Add(1)
+	go func() {
+		defer x.wg.Done()
+		indexed := 0
+		var err error
+		for {
+			var n int
+			if n, err = u.lib.PendingSearch(x.ctx); err == nil && n > 0 {
+				fyneDo(func() {
+					u.indexingLeft = n
+					u.reloadKeep(true) // its status says so
+				})
+				if err = u.lib.IndexPending(x.ctx); err == nil {
+					indexed += n
+				}
+			}
+			x.mu.Lock()
+			if err != nil || !x.again || x.ctx.Err() != nil {
+				x.running = false
+				x.mu.Unlock()
+				break
+			}
+			x.again = false
+			x.mu.Unlock()
+		}
+		if x.ctx.Err() != nil || (indexed == 0 && err == nil) {
+			return
+		}
+		fyneDo(func() {
+			u.indexingLeft = 0
+			if err != nil {
+				// The entries stay pending: the next import or start tries again.
+				u.status.SetText("Indexing for search failed: " + err.Error())
+				return
+			}
+			// The search shown may now find more.
+			u.reloadKeep(true)
+		})
+	}()
+}
+
+// stopIndexing ends a run of the indexer and waits for it; what is left is indexed at the next
+// start. It must not be called on the UI goroutine.
+func (u *UI) stopIndexing() {
+	u.indexer.mu.Lock()
+	u.indexer.stop()
+	u.indexer.mu.Unlock()
+	u.indexer.wg.Wait()
+}
+
+// indexingNote is what the status line adds while entries wait to be indexed for search. Call
+// it on the UI goroutine.
+func (u *UI) indexingNote() string {
+	if u.indexingLeft == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" · indexing %s new entries for search…", thousands(u.indexingLeft))
+}
