@@ -26,6 +26,8 @@ var crashSeed = flag.Uint64("crashseed", 0, "seed of TestCrashImport's kill dela
 const (
 	crashLibraryEnv = "BIBSHELF_CRASH_LIBRARY"
 	crashBibEnv     = "BIBSHELF_CRASH_BIB"
+	// Set, the child imports as the window does: IndexLater, then IndexPending.
+	crashLaterEnv = "BIBSHELF_CRASH_LATER"
 )
 
 const (
@@ -44,7 +46,8 @@ const (
 	crashRetries = 8
 )
 
-// TestCrashChild is the process TestCrashImport kills: it imports a file the way the app does.
+// TestCrashChild is the process TestCrashImport kills: it imports a file the way the command line
+// does (indexed for search in the import's transaction), or the way the window does.
 func TestCrashChild(t *testing.T) {
 	libPath, bibPath := os.Getenv(crashLibraryEnv), os.Getenv(crashBibEnv)
 	if libPath == "" || bibPath == "" {
@@ -60,8 +63,14 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.ImportReader(ctx, bib.NewReader(filepath.Base(bibPath), src), ImportOptions{}); err != nil {
+	later := os.Getenv(crashLaterEnv) != ""
+	if _, err := l.ImportReader(ctx, bib.NewReader(filepath.Base(bibPath), src), ImportOptions{IndexLater: later}); err != nil {
 		t.Fatal(err)
+	}
+	if later {
+		if err := l.IndexPending(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -227,6 +236,7 @@ type crashRound struct {
 	killed    bool          // false when the child had finished before the kill
 	committed bool          // the library holds the import
 	walBytes  int64         // left in the WAL by the child
+	pending   int           // entries the child had left to index for search
 }
 
 func (r crashRound) String() string {
@@ -237,6 +247,8 @@ func (r crashRound) String() string {
 		return fmt.Sprintf("%s: the child had finished (%v); import committed", at, r.took.Round(time.Millisecond))
 	case r.committed && r.walBytes == 0:
 		return fmt.Sprintf("%s: killed after the commit and the checkpoint; import kept", at)
+	case r.committed && r.pending > 0:
+		return fmt.Sprintf("%s: killed after the commit, %d entries not yet indexed for search; import kept (%s)", at, r.pending, wal)
 	case r.committed:
 		return fmt.Sprintf("%s: killed after the commit; import kept (%s)", at, wal)
 	case r.walBytes > 0:
@@ -255,6 +267,9 @@ func (cs *crashState) round(t *testing.T, dir string, n int, delay time.Duration
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), crashLibraryEnv+"="+libPath, crashBibEnv+"="+cs.bibPath)
+	if n%2 == 1 {
+		cmd.Env = append(cmd.Env, crashLaterEnv+"=1")
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -279,7 +294,7 @@ func (cs *crashState) round(t *testing.T, dir string, n int, delay time.Duration
 	if fi, err := os.Stat(libPath + "-wal"); err == nil {
 		r.walBytes = fi.Size()
 	}
-	r.committed = cs.check(t, n, libPath)
+	r.committed, r.pending = cs.check(t, n, libPath)
 	if !r.killed && !r.committed {
 		t.Fatalf("round %d: the child finished but the library does not hold the import", n)
 	}
@@ -289,7 +304,7 @@ func (cs *crashState) round(t *testing.T, dir string, n int, delay time.Duration
 
 // check opens a library a child left, fails the test unless it is sound and holds all of the
 // import or none of it, and reports which.
-func (cs *crashState) check(t *testing.T, n int, path string) (committed bool) {
+func (cs *crashState) check(t *testing.T, n int, path string) (committed bool, pending int) {
 	t.Helper()
 	ctx := context.Background()
 	l, err := Open(ctx, path)
@@ -331,6 +346,17 @@ func (cs *crashState) check(t *testing.T, n int, path string) (committed bool) {
 	if _, err := l.db.ExecContext(ctx, ftsCheck); err != nil {
 		t.Fatalf("round %d: the full-text index does not match the entries: %v", n, err)
 	}
+	// A child importing as the window does may have been killed before it had indexed its
+	// entries for search: what is left is indexed as the window's next start does.
+	if pending, err = l.PendingSearch(ctx); err != nil {
+		t.Fatalf("round %d: %v", n, err)
+	}
+	if err := l.IndexPending(ctx); err != nil {
+		t.Fatalf("round %d: index what was left: %v", n, err)
+	}
+	if _, err := l.db.ExecContext(ctx, ftsCheck); err != nil {
+		t.Fatalf("round %d: after IndexPending, the full-text index does not match the entries: %v", n, err)
+	}
 
 	// A bulk import drops the entries table's indexes and makes them again, in its transaction.
 	if got := entryIndexes(t, l); !slices.Equal(got, cs.indexes) {
@@ -363,7 +389,7 @@ func (cs *crashState) check(t *testing.T, n int, path string) (committed bool) {
 	if rep, err := l.Import(ctx, probe); err != nil || rep.Imported != 1 {
 		t.Fatalf("round %d: the library takes no new entry: %+v, %v", n, rep, err)
 	}
-	return committed
+	return committed, pending
 }
 
 // crashSearch returns the keys of the entries a search finds.

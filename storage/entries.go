@@ -644,12 +644,16 @@ func (im *importer) endPending(ctx context.Context, since int64) error {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, im.cacheWas)); err != nil {
 			return err
 		}
-		if err := indexRange(ctx, tx, since, top); err != nil {
-			return err
-		}
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE lo = ? AND hi = ?`, since, int64(math.MaxInt64))
-	return err
+	// The range ends before its entries are read through entries_search, which leaves out
+	// pending entries.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE lo = ? AND hi = ?`, since, int64(math.MaxInt64)); err != nil {
+		return err
+	}
+	if top > since {
+		return indexRange(ctx, tx, since, top)
+	}
+	return nil
 }
 
 // indexRange adds the entries lo < id <= hi to the search index, in one statement, in tx.
@@ -713,15 +717,17 @@ func (l *Library) indexPendingChunk(ctx context.Context) (left bool, err error) 
 		return false, err
 	}
 	top := min(hi, lo+int64(indexChunk))
-	if err := indexRange(ctx, tx, lo, top); err != nil {
-		return false, err
-	}
+	// The chunk leaves the range before its entries are read through entries_search, which
+	// leaves out pending entries.
 	if top == hi {
 		_, err = tx.ExecContext(ctx, `DELETE FROM search_pending WHERE lo = ? AND hi = ?`, lo, hi)
 	} else {
 		_, err = tx.ExecContext(ctx, `UPDATE search_pending SET lo = ? WHERE lo = ? AND hi = ?`, top, lo, hi)
 	}
 	if err != nil {
+		return false, err
+	}
+	if err := indexRange(ctx, tx, lo, top); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {

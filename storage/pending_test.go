@@ -93,6 +93,8 @@ func TestIndexLater(t *testing.T) {
 	if n, err := later.PendingSearch(ctx); n == 0 || err != nil {
 		t.Fatalf("PendingSearch = %d, %v before IndexPending; want the entries", n, err)
 	}
+	// The index and its content agree while entries wait, too.
+	checkIntegrity(t, later)
 	if err := later.IndexPending(ctx); err != nil {
 		t.Fatal(err)
 	}
