@@ -80,9 +80,9 @@ func (u *UI) indexForSearch() {
 	}()
 }
 
-// stopIndexing ends a run of the indexer and waits for it; what is left is indexed at the next
-// start. It must not be called on the UI goroutine.
-func (u *UI) stopIndexing() {
+// StopIndexing ends a run of the indexing for search and waits for it; what is left is indexed
+// at the next start. It must not be called on the UI goroutine.
+func (u *UI) StopIndexing() {
 	u.indexer.mu.Lock()
 	u.indexer.stop()
 	u.indexer.mu.Unlock()

@@ -339,7 +339,7 @@ func (u *UI) onClose() {
 	u.detail.notes.flush()
 	u.status.SetText("Saving…")
 	go func() {
-		u.stopIndexing() // what is left is indexed at the next start
+		u.StopIndexing() // what is left is indexed at the next start
 		u.Wait()
 		fyneDo(u.win.Close)
 	}()

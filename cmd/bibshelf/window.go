@@ -102,6 +102,8 @@ func runWindow(args []string, stderr io.Writer) int {
 		debug.FreeOSMemory()
 	}()
 	ui.Window().ShowAndRun()
+	// Quitting (a screenshot, the system) skips the window's close, which stops this itself.
+	ui.StopIndexing()
 	return status
 }
 
