@@ -393,18 +393,7 @@ func TestBackfillAfterUpgrade(t *testing.T) {
 	if err := old.Trash(ctx, "doiA"); err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	l, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if v, err := l.SchemaVersion(ctx); v != latestVersion(t) || err != nil {
-		t.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(t))
-	}
+	l := upgrade(t, old)
 	// Open has run the backfill.
 	if diff := cmp.Diff(want, identities(t, l)); diff != "" {
 		t.Errorf("identities after backfill (-want +got):\n%s", diff)

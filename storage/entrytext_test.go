@@ -32,18 +32,7 @@ func TestMigrateToEntryText(t *testing.T) {
 	if err := old.Trash(ctx, "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	l, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if v, err := l.SchemaVersion(ctx); v != latestVersion(t) || err != nil {
-		t.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(t))
-	}
+	l := upgrade(t, old)
 	checkIntegrity(t, l)
 	for _, col := range []string{"fields", "source", "abstract"} {
 		if n := count(t, l, `SELECT count(*) FROM pragma_table_info('entries') WHERE name = ?`, col); n != 0 {

@@ -36,6 +36,24 @@ func mustOpenWith(tb testing.TB, src string) *Library {
 }
 
 // latestVersion is the version of the newest embedded migration.
+// upgrade closes a library an older schema version made and opens it with today's, which must
+// bring it to the latest version.
+func upgrade(tb testing.TB, old *Library) *Library {
+	tb.Helper()
+	if err := old.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	l, err := Open(context.Background(), old.Path())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	if v, err := l.SchemaVersion(context.Background()); v != latestVersion(tb) || err != nil {
+		tb.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(tb))
+	}
+	return l
+}
+
 func latestVersion(tb testing.TB) int {
 	tb.Helper()
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -111,18 +129,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	for _, e := range sample(t).Entries() {
 		insertAsVersion1(t, old, e)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	l, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if v, err := l.SchemaVersion(ctx); v != latestVersion(t) || err != nil {
-		t.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(t))
-	}
+	l := upgrade(t, old)
 	if n, err := l.Count(ctx); n != 56 || err != nil {
 		t.Fatalf("Count = %d, %v; want 56", n, err)
 	}
