@@ -48,6 +48,10 @@ func (u *UI) indexForSearch() {
 			var n int
 			if n, err = u.lib.PendingSearch(x.ctx); err == nil && n > 0 {
 				fyneDo(func() {
+					// Once the app has quit, fyne.Do runs this at once, on this goroutine.
+					if x.ctx.Err() != nil {
+						return
+					}
 					u.indexingLeft = n
 					u.reloadKeep(true) // its status says so
 				})
@@ -68,6 +72,9 @@ func (u *UI) indexForSearch() {
 			return
 		}
 		fyneDo(func() {
+			if x.ctx.Err() != nil {
+				return
+			}
 			u.indexingLeft = 0
 			if err != nil {
 				// The entries stay pending: the next import or start tries again.
@@ -80,12 +87,17 @@ func (u *UI) indexForSearch() {
 	}()
 }
 
+// cancel ends a run of the indexer without waiting for it; no run starts after it.
+func (x *searchIndexer) cancel() {
+	x.mu.Lock()
+	x.stop()
+	x.mu.Unlock()
+}
+
 // StopIndexing ends a run of the indexing for search and waits for it; what is left is indexed
 // at the next start. It must not be called on the UI goroutine.
 func (u *UI) StopIndexing() {
-	u.indexer.mu.Lock()
-	u.indexer.stop()
-	u.indexer.mu.Unlock()
+	u.indexer.cancel()
 	u.indexer.wg.Wait()
 }
 

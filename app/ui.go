@@ -160,6 +160,9 @@ func New(a fyne.App, lib Library) *UI {
 	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), indexer: newSearchIndexer(), againKeep: true}
 	go u.writer()
 	a.SetIcon(assets.Icon)
+	// Quitting skips the window's close: the indexing for search must not go on into a library
+	// being closed, nor show anything once the app has stopped.
+	a.Lifecycle().SetOnStopped(u.indexer.cancel)
 	applyScale(a)
 	u.win = a.NewWindow("Bibshelf")
 	u.win.SetIcon(assets.Icon)

@@ -156,3 +156,51 @@ func TestIndexPendingTogether(t *testing.T) {
 		t.Errorf("the search index has %d rows, want %d", n, 2*bulkThreshold)
 	}
 }
+
+// TestPendingRangesOverlap imports with IndexLater, deletes the newest entries of that import and
+// imports again: the second range starts inside the first. The count is of entries, once each,
+// and indexing leaves every entry indexed once.
+func TestPendingRangesOverlap(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	var a, b bytes.Buffer
+	if err := bib.Synthetic(&a, 600, 21); err != nil {
+		t.Fatal(err)
+	}
+	if err := bib.Synthetic(&b, 600, 22); err != nil {
+		t.Fatal(err)
+	}
+	first := bib.Parse("a.bib", a.Bytes())
+	if _, err := l.ImportWith(ctx, first, ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	var last []string
+	for _, e := range first.Entries()[300:] {
+		last = append(last, e.Key)
+	}
+	if err := l.Trash(ctx, last...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := l.ImportWith(ctx, bib.Parse("b.bib", b.Bytes()), ImportOptions{IndexLater: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, l, `SELECT count(*) FROM search_pending`); n != 2 {
+		t.Fatalf("%d pending ranges, want 2", n)
+	}
+	want := 300 + rep.Imported
+	if n, err := l.PendingSearch(ctx); n != want || err != nil {
+		t.Errorf("PendingSearch = %d, %v; want %d", n, err, want)
+	}
+	checkIntegrity(t, l)
+	if err := l.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkIntegrity(t, l)
+	if n := count(t, l, `SELECT count(*) FROM entries_fts_docsize`); n != want {
+		t.Errorf("the search index has %d rows, want %d", n, want)
+	}
+}
