@@ -49,9 +49,23 @@ func entryID(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
 }
 
 func entryIDs(ctx context.Context, tx *sql.Tx, keys []string) ([]int64, error) {
+	if len(keys) == 1 {
+		id, err := entryID(ctx, tx, keys[0])
+		return []int64{id}, err
+	}
+	// Prepared once: a selection of the whole library is 100,000 keys.
+	st, err := tx.PrepareContext(ctx, `SELECT id FROM entries WHERE key = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
-		id, err := entryID(ctx, tx, k)
+		var id int64
+		err := st.QueryRowContext(ctx, k).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%q: %w", k, ErrNotFound)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -1025,7 +1039,22 @@ func (l *Library) EntryFlags(ctx context.Context, key string) (Flags, error) {
 // setEach sets a column of entries to a value, in one transaction; verb names the change in
 // errors.
 func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) error {
-	tx, err := l.db.BeginTx(ctx, nil)
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	defer conn.Close()
+	if len(keys) >= bulkThreshold {
+		// Moving many entries to the trash or out of it moves each in the list's seven
+		// indexes, at random places: with the default 2 MB cache their pages went to the
+		// write-ahead log and back over and over.
+		_, restore, err := growCache(ctx, conn, min(len(keys)*bulkCachePerEntry, bulkCacheMax))
+		if err != nil {
+			return fmt.Errorf("%s: %w", verb, err)
+		}
+		defer restore()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", verb, err)
 	}

@@ -137,3 +137,34 @@ func BenchmarkOpenSample(b *testing.B) {
 		l.Close()
 	}
 }
+
+// BenchmarkTrash100k moves every entry of the 100,000-entry library to the trash and back, as
+// Select All then Move to Trash and Undo do in the window (the shared library is left as found).
+func BenchmarkTrash100k(b *testing.B) {
+	l := openBench100k(b)
+	ctx := context.Background()
+	rows, err := l.SearchWith(ctx, SearchOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	var trash, restore time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if err := l.Trash(ctx, keys...); err != nil {
+			b.Fatal(err)
+		}
+		trash += time.Since(start)
+		start = time.Now()
+		if err := l.Restore(ctx, keys...); err != nil {
+			b.Fatal(err)
+		}
+		restore += time.Since(start)
+	}
+	b.ReportMetric(trash.Seconds()/float64(b.N), "trash-s/op")
+	b.ReportMetric(restore.Seconds()/float64(b.N), "restore-s/op")
+}
