@@ -48,7 +48,8 @@ func (u *UI) indexForSearch() {
 			var n int
 			if n, err = u.lib.PendingSearch(x.ctx); err == nil && n > 0 {
 				fyneDo(func() {
-					// Once the app has quit, fyne.Do runs this at once, on this goroutine.
+					// Once the app has quit, fyne.Do runs a function at once, on the caller's
+					// goroutine (those still queued then are dropped).
 					if x.ctx.Err() != nil {
 						return
 					}

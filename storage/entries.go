@@ -692,11 +692,11 @@ var indexChunk = 10000
 // busy longer than the busy timeout (another import) waits and tries again.
 func (l *Library) IndexPending(ctx context.Context) error {
 	// Most calls find nothing to do: a read says so without taking the write lock.
-	var any bool
-	if err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&any); err != nil {
+	var pending bool
+	if err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&pending); err != nil {
 		return fmt.Errorf("index for search: %w", err)
 	}
-	for any {
+	for pending {
 		left, err := l.indexPendingChunk(ctx)
 		if isBusy(err) && ctx.Err() == nil {
 			select {
@@ -709,7 +709,7 @@ func (l *Library) IndexPending(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("index for search: %w", err)
 		}
-		any = left
+		pending = left
 	}
 	return nil
 }

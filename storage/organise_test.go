@@ -35,7 +35,6 @@ func mustOpenWith(tb testing.TB, src string) *Library {
 	return l
 }
 
-// latestVersion is the version of the newest embedded migration.
 // upgrade closes a library an older schema version made and opens it with today's, which must
 // bring it to the latest version.
 func upgrade(tb testing.TB, old *Library) *Library {
@@ -54,6 +53,7 @@ func upgrade(tb testing.TB, old *Library) *Library {
 	return l
 }
 
+// latestVersion is the version of the newest embedded migration.
 func latestVersion(tb testing.TB) int {
 	tb.Helper()
 	names, err := fs.Glob(migrations, "migrations/*.sql")
