@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,5 +127,34 @@ func TestMigrateToEntryText(t *testing.T) {
 	}
 	if n := count(t, l, `SELECT count(*) FROM entry_text WHERE id NOT IN (SELECT id FROM entries)`); n != 0 {
 		t.Errorf("%d text rows outlive their entry", n)
+	}
+}
+
+func TestNeedsUpgrade(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for name, want := range map[string]bool{"missing.sqlite": false} {
+		if got, err := NeedsUpgrade(ctx, filepath.Join(dir, name)); got != want || err != nil {
+			t.Errorf("NeedsUpgrade(%s) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	old, err := open(ctx, filepath.Join(dir, "v5.sqlite"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	if got, err := NeedsUpgrade(ctx, old.Path()); !got || err != nil {
+		t.Errorf("NeedsUpgrade(a version 5 library) = %v, %v; want true", got, err)
+	}
+	l, err := Open(ctx, old.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if got, err := NeedsUpgrade(ctx, old.Path()); got || err != nil {
+		t.Errorf("NeedsUpgrade(an upgraded library) = %v, %v; want false", got, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.sqlite")); err == nil {
+		t.Error("NeedsUpgrade made a file")
 	}
 }

@@ -17,6 +17,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/assets"
@@ -57,54 +59,114 @@ func runWindow(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	ctx := context.Background()
-	lib, err := openWindowLibrary(ctx, *libFlag)
+	a := fyneapp.NewWithID(appID)
+	status := exitOK
+	// start shows the library in the window and does what the flags ask. It runs on the UI
+	// goroutine (before the event loop, or inside it).
+	start := func(lib *storage.Library) *app.UI {
+		ui := app.New(a, lib)
+		ui.Window().Resize(fyne.NewSize(w, h))
+		if files := fs.Args(); len(files) > 0 {
+			ui.ImportFiles(files)
+		}
+		reveal := func() {
+			<-ui.Loaded()
+			fyne.DoAndWait(func() {
+				if err := ui.Reveal(*selectKey, *tab); err != nil {
+					fmt.Fprintf(stderr, "bibshelf: --tab: %v\n", err)
+				}
+			})
+		}
+		if (*selectKey != "" || *tab != "") && *shot == "" {
+			go reveal()
+		}
+		if *shot != "" {
+			go func() {
+				if *selectKey != "" || *tab != "" {
+					reveal()
+				}
+				if err := screenshot(ui, *shot); err != nil {
+					fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+					status = exitRejected
+				}
+				fyne.Do(a.Quit)
+			}()
+		}
+		go func() {
+			// Opening a library, drawing the first frame and loading fonts leave garbage
+			// behind; return it to the system once the window is up rather than keep it.
+			<-ui.Loaded()
+			time.Sleep(settleMemory)
+			debug.FreeOSMemory()
+		}()
+		return ui
+	}
+
+	var ui *app.UI
+	var lib *storage.Library
+	path, _, err := libraryPath(*libFlag)
+	upgrade := false
+	if err == nil {
+		upgrade, err = storage.NeedsUpgrade(ctx, path)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
 		return exitRejected
 	}
-	defer lib.Close()
-
-	a := fyneapp.NewWithID(appID)
-	ui := app.New(a, lib)
-	ui.Window().Resize(fyne.NewSize(w, h))
-	status := exitOK
-	if files := fs.Args(); len(files) > 0 {
-		ui.ImportFiles(files)
+	if upgrade {
+		// Opening brings the library up to date, which can take seconds: a window says so
+		// meanwhile, and the library's window takes its place.
+		openSlowly(a, func() (*storage.Library, error) { return openWindowLibrary(ctx, *libFlag) },
+			func(l *storage.Library, err error) {
+				if err != nil {
+					fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+					status = exitRejected
+					a.Quit()
+					return
+				}
+				lib, ui = l, start(l)
+				ui.Window().Show()
+			})
+		a.Run()
+	} else {
+		if lib, err = openWindowLibrary(ctx, *libFlag); err != nil {
+			fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+			return exitRejected
+		}
+		ui = start(lib)
+		ui.Window().ShowAndRun()
 	}
-	reveal := func() {
-		<-ui.Loaded()
-		fyne.DoAndWait(func() {
-			if err := ui.Reveal(*selectKey, *tab); err != nil {
-				fmt.Fprintf(stderr, "bibshelf: --tab: %v\n", err)
-			}
-		})
+	if ui != nil {
+		// Quitting (a screenshot, the system) skips the window's close, which stops this itself.
+		ui.StopIndexing()
 	}
-	if (*selectKey != "" || *tab != "") && *shot == "" {
-		go reveal()
+	if lib != nil {
+		lib.Close()
 	}
-	if *shot != "" {
-		go func() {
-			if *selectKey != "" || *tab != "" {
-				reveal()
-			}
-			if err := screenshot(ui, *shot); err != nil {
-				fmt.Fprintf(stderr, "bibshelf: %v\n", err)
-				status = exitRejected
-			}
-			fyne.Do(a.Quit)
-		}()
-	}
-	go func() {
-		// Opening a library, drawing the first frame and loading fonts leave garbage behind;
-		// return it to the system once the window is up rather than keep it for later.
-		<-ui.Loaded()
-		time.Sleep(settleMemory)
-		debug.FreeOSMemory()
-	}()
-	ui.Window().ShowAndRun()
-	// Quitting (a screenshot, the system) skips the window's close, which stops this itself.
-	ui.StopIndexing()
 	return status
+}
+
+// upgradeMessage is what the window shows while a library is brought up to date.
+const upgradeMessage = "Bringing the library up to date with this version of Bibshelf…\n\n" +
+	"This happens once, and takes a few seconds for a large library."
+
+// openSlowly shows a small window saying the library is being brought up to date, runs open off
+// the UI goroutine, then hands its result to then on the UI goroutine and closes the small
+// window.
+func openSlowly(a fyne.App, open func() (*storage.Library, error), then func(*storage.Library, error)) fyne.Window {
+	wait := a.NewWindow("Bibshelf")
+	wait.SetContent(container.NewPadded(container.NewVBox(widget.NewLabel(upgradeMessage), widget.NewProgressBarInfinite())))
+	wait.SetFixedSize(true)
+	wait.CenterOnScreen()
+	wait.Show()
+	go func() {
+		lib, err := open()
+		fyne.Do(func() {
+			then(lib, err)
+			wait.Close()
+		})
+	}()
+	return wait
 }
 
 // openWindowLibrary opens the window's library. When that is the default library and it does not
