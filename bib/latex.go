@@ -51,7 +51,11 @@ func Plain(s string) string {
 func isPlain(s string) bool {
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		c := s[i]
+		if !plainLook[c] {
+			continue // most bytes: letters, digits, most punctuation
+		}
+		switch c {
 		case '\\', '{', '}', '$', '~', '`', '\'', '\t', '\n', '\r', '\v', '\f':
 			return false
 		case '-':
@@ -70,6 +74,17 @@ func isPlain(s string) bool {
 	}
 	return ascii || norm.NFC.QuickSpanString(s) == len(s)
 }
+
+// plainLook marks the bytes isPlain must look at more closely.
+var plainLook = func() (t [256]bool) {
+	for _, c := range []byte("\\{}$~`'\t\n\r\v\f- ") {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // maxDepth bounds the nesting of accent and \frac arguments that Plain follows, so that hostile
 // input cannot grow the stack; deeper accents are dropped and their argument kept.
