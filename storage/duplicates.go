@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"golang.org/x/text/unicode/norm"
@@ -262,6 +263,9 @@ var foldLetters = map[rune]string{
 
 // fold returns the lower-case letters and digits of plain text, accents removed.
 func fold(s string) string {
+	if ascii := foldASCII(s); ascii != nil {
+		return string(ascii)
+	}
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
 		switch {
@@ -273,6 +277,23 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// foldASCII is fold of an ASCII text (most titles and names): its letters in lower case and its
+// digits, without the normalisation and the look-ups. It returns nil for text that is not ASCII.
+func foldASCII(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return nil
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			b = append(b, c)
+		case 'A' <= c && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return b
 }
 
 // identColumn is one identity column, in the order findDuplicate tries them.

@@ -11,9 +11,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/unicode/norm"
 )
 
 // benchDir holds the libraries benchmarks build once per process; TestMain removes it.
@@ -819,4 +821,30 @@ func BenchmarkFindDuplicates100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(groups)), "groups")
 	b.ReportMetric(float64(entries), "grouped-entries")
+}
+
+// foldByRunes is fold without its ASCII shortcut.
+func foldByRunes(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case foldLetters[r] != "":
+			b.WriteString(foldLetters[r])
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Attention Is All You Need", "Gödel", "K{\\\"u}chlin", "", "ABC-123 x_y", "İstanbul ß", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), foldByRunes(s); got != want {
+			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
