@@ -157,4 +157,12 @@ func TestNeedsUpgrade(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "missing.sqlite")); err == nil {
 		t.Error("NeedsUpgrade made a file")
 	}
+	// What Open would refuse is an error naming the file.
+	bad := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(bad, []byte("not a library, but long enough to look like a file of some kind\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NeedsUpgrade(ctx, bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("NeedsUpgrade(a text file) = %v; want an error naming it", err)
+	}
 }

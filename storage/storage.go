@@ -103,11 +103,19 @@ func open(ctx context.Context, path string, upTo int) (*Library, error) {
 func NeedsUpgrade(ctx context.Context, path string) (bool, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("open library: %w", err)
 	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
+	behind, err := needsUpgrade(ctx, abs)
+	if err != nil {
+		return false, fmt.Errorf("open library %s: %w", abs, err)
+	}
+	return behind, nil
+}
+
+func needsUpgrade(ctx context.Context, abs string) (bool, error) {
 	db, err := sql.Open("sqlite3", dsn(abs)+"?mode=ro&_busy_timeout=10000")
 	if err != nil {
 		return false, err
