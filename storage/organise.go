@@ -40,8 +40,13 @@ func (e exist) Is(target error) bool { return target == fs.ErrExist }
 
 // entryID returns the id of the entry with the given key, in the trash or not.
 func entryID(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
+	return scanEntryID(tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE key = ?`, key), key)
+}
+
+// scanEntryID reads the id a look-up of key found, or says it found none.
+func scanEntryID(row *sql.Row, key string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE key = ?`, key).Scan(&id)
+	err := row.Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("%q: %w", key, ErrNotFound)
 	}
@@ -49,10 +54,6 @@ func entryID(ctx context.Context, tx *sql.Tx, key string) (int64, error) {
 }
 
 func entryIDs(ctx context.Context, tx *sql.Tx, keys []string) ([]int64, error) {
-	if len(keys) == 1 {
-		id, err := entryID(ctx, tx, keys[0])
-		return []int64{id}, err
-	}
 	// Prepared once: a selection of the whole library is 100,000 keys.
 	st, err := tx.PrepareContext(ctx, `SELECT id FROM entries WHERE key = ?`)
 	if err != nil {
@@ -61,11 +62,7 @@ func entryIDs(ctx context.Context, tx *sql.Tx, keys []string) ([]int64, error) {
 	defer st.Close()
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
-		var id int64
-		err := st.QueryRowContext(ctx, k).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%q: %w", k, ErrNotFound)
-		}
+		id, err := scanEntryID(st.QueryRowContext(ctx, k), k)
 		if err != nil {
 			return nil, err
 		}
