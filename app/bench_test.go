@@ -83,7 +83,7 @@ func BenchmarkKeystroke100k(b *testing.B) {
 	}
 	defer lib.Close()
 	a := test.NewTempApp(b)
-	u := New(a, lib)
+	u := newUI(b, a, lib)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
 	waitFor := func(cond func() bool) {

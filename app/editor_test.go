@@ -323,7 +323,7 @@ func newSyntheticUI(t *testing.T, n int, seed uint64) (*UI, *storage.Library) {
 	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {
 		t.Fatal(err)
 	}
-	u := New(a, lib)
+	u := newUI(t, a, lib)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
 	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })

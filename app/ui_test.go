@@ -32,6 +32,17 @@ func TestMain(m *testing.M) {
 
 // newTestUI opens a real library in a temporary folder, fills it with the sample library and
 // builds the window over it with Fyne's test driver.
+// newUI is New for a test: the indexing for search it may start, and the reloads that follow it,
+// end with the test, not while the next one draws (Fyne's fonts are shared).
+func newUI(tb testing.TB, a fyne.App, lib Library) *UI {
+	u := New(a, lib)
+	tb.Cleanup(func() {
+		u.StopIndexing()
+		eventually(tb, "the window to settle", u.settled)
+	})
+	return u
+}
+
 func newTestUI(t *testing.T) (*UI, *storage.Library) {
 	t.Helper()
 	a := test.NewTempApp(t)
@@ -43,7 +54,7 @@ func newTestUI(t *testing.T) (*UI, *storage.Library) {
 	if _, err := lib.Import(context.Background(), bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
 		t.Fatal(err)
 	}
-	u := New(a, lib)
+	u := newUI(t, a, lib)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
 	// Work the test started must reach the widgets before the library closes under it.
@@ -52,7 +63,7 @@ func newTestUI(t *testing.T) (*UI, *storage.Library) {
 }
 
 // eventually waits until cond, read on the UI goroutine, holds.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -98,7 +109,7 @@ func TestEmptyLibraryExplains(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lib.Close()
-	u := New(a, lib)
+	u := newUI(t, a, lib)
 	eventually(t, "empty-library message", func() bool {
 		return u.settled() && strings.Contains(u.detail.message.Text, "Import a .bib file")
 	})
@@ -370,7 +381,7 @@ func TestImportProgressSteps(t *testing.T) {
 	}
 	defer lib.Close()
 	pl := pausingLibrary{lib, make(chan struct{}), make(chan struct{})}
-	u := New(a, pl)
+	u := newUI(t, a, pl)
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
@@ -448,7 +459,7 @@ func TestIndexingAfterImport(t *testing.T) {
 	}
 	defer lib.Close()
 	h := heldIndexing{lib, make(chan struct{})}
-	u := New(a, h)
+	u := newUI(t, a, h)
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
