@@ -68,6 +68,9 @@ type Item struct {
 	// Name and Value are the macro name and its raw value text for KindString, and the raw value
 	// text (Name empty) for KindPreamble.
 	Name, Value string
+	// Expansion is what BibTeX makes of Value where the item stands in its file (macros expanded,
+	// parts joined), for KindString and KindPreamble.
+	Expansion string
 }
 
 // Entry is a bibliography entry such as @article{key, ...}.
@@ -83,6 +86,11 @@ type Entry struct {
 	// no value names a macro (of an @string item, or a month, which an @string can redefine)
 	// and the entry was read without a syntax error. Source then says everything Fields do.
 	Standalone bool
+	// Broken says the entry was read with a syntax error: Fields are those before the error, as
+	// BibTeX keeps them, and Source runs from the @ to where parsing resumed, the text that
+	// BibTeX could not read included. Written as it is, that text would change how BibTeX reads
+	// what follows it.
+	Broken bool
 }
 
 // Field is one name = value pair of an entry.

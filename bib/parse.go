@@ -127,10 +127,15 @@ type parser struct {
 	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
 	file                     *File
 	fields                   []Field // the entry being read; reused from entry to entry
+	onMacro                  func(lname string) // when set, told of each macro name a value uses
 }
 
-// syntaxError aborts the current item; parse recovers from it.
-type syntaxError struct{ Problem }
+// syntaxError aborts the current item; parse recovers from it. resume is where BibTeX would
+// look for the next @ (where the error is), or -1 when the error ran to the end of the input.
+type syntaxError struct {
+	Problem
+	resume int
+}
 
 func (p *parser) lineCol(off int) (int, int) {
 	if off < p.lineStart {
@@ -158,7 +163,13 @@ func (p *parser) warn(off int, key, format string, args ...any) {
 }
 
 func (p *parser) fail(off int, key, format string, args ...any) {
-	panic(syntaxError{p.problem(off, Error, key, format, args...)})
+	panic(syntaxError{p.problem(off, Error, key, format, args...), off})
+}
+
+// failOpen is fail for a brace or quote opened at off and never closed: the error ran to the end
+// of the input.
+func (p *parser) failOpen(off int, key, format string, args ...any) {
+	panic(syntaxError{p.problem(off, Error, key, format, args...), -1})
 }
 
 // add appends the item whose source starts at off.
@@ -186,12 +197,24 @@ func (p *parser) step() {
 			continue
 		}
 		n := len(p.file.Items)
-		if ok, partial := p.item(at); !ok {
-			// The item ends where the next one starts; the blank lines before that are text.
-			p.pos = at + len(strings.TrimRightFunc(p.src[at:p.nextItemLine(at+1)], unicode.IsSpace))
+		if ok, partial, resume := p.item(at); !ok {
+			// The item ends where the next one starts: at the next line that starts with @, or,
+			// as BibTeX goes on, at the next @ after the error when that comes first (an entry
+			// commented out with % on the next line, which BibTeX still reads). The blank lines,
+			// and what precedes that @ on its line, are text.
+			end := p.nextItemLine(at + 1)
+			if resume = max(resume, at+1); resume < end {
+				if j := strings.IndexByte(p.src[resume:end], '@'); j >= 0 {
+					end = resume + j
+					if ls := strings.LastIndexAny(p.src[:end], "\n\r") + 1; ls > at {
+						end = ls
+					}
+				}
+			}
+			p.pos = at + len(strings.TrimRightFunc(p.src[at:end], unicode.IsSpace))
 			if partial != nil {
 				// BibTeX keeps an entry whose key it has read, with the fields before the error.
-				partial.Source = p.src[at:p.pos]
+				partial.Source, partial.Broken = p.src[at:p.pos], true
 				p.add(at, Item{Kind: KindEntry, Raw: partial.Source, Entry: partial})
 			} else {
 				p.add(at, Item{Kind: KindBad, Raw: p.src[at:p.pos]})
@@ -214,7 +237,7 @@ func (p *parser) step() {
 // item parses the item that starts with the @ at offset at. It reports false, with the problem
 // recorded, when the item is malformed; partial is then the entry as far as it was read, when its
 // key was read.
-func (p *parser) item(at int) (ok bool, partial *Entry) {
+func (p *parser) item(at int) (ok bool, partial *Entry, resume int) {
 	var e *Entry
 	defer func() {
 		if r := recover(); r != nil {
@@ -227,7 +250,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 				se.Msg += fmt.Sprintf("; the entry is kept with the %d fields before the error", len(e.Fields))
 			}
 			p.file.Problems = append(p.file.Problems, se.Problem)
-			ok, partial = false, e
+			ok, partial, resume = false, e, se.resume
 		}
 	}()
 	p.pos = at + 1
@@ -241,7 +264,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		p.skipSpace()
 		p.ident()
 		p.add(at, Item{Kind: KindComment, Raw: p.src[at:p.pos]})
-		return true, nil
+		return true, nil, 0
 	}
 	open := p.peek()
 	if open != '{' && open != '(' {
@@ -249,7 +272,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		// complaint; it is kept as text.
 		p.warn(at, "", "@%s is not followed by { or (: kept as text", typ)
 		p.pos = at + 1
-		return true, nil
+		return true, nil, 0
 	}
 	closer := byte('}')
 	if open == '(' {
@@ -274,12 +297,12 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 			p.warn(nameOff, "", "macro %q redefined", name)
 		}
 		p.macros[lname] = value
-		p.add(at, Item{Kind: KindString, Raw: p.src[at:p.pos], Name: name, Value: raw})
+		p.add(at, Item{Kind: KindString, Raw: p.src[at:p.pos], Name: name, Value: raw, Expansion: value})
 	case "preamble":
-		raw, _ := p.value("")
+		raw, value := p.value("")
 		p.skipSpace()
 		p.expect(closer, "", "to close @preamble")
-		p.add(at, Item{Kind: KindPreamble, Raw: p.src[at:p.pos], Value: raw})
+		p.add(at, Item{Kind: KindPreamble, Raw: p.src[at:p.pos], Value: raw, Expansion: value})
 	default:
 		if typ == "" {
 			p.fail(at, "", "expected entry type after @")
@@ -302,7 +325,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		e.Standalone = !p.macroUsed
 		p.add(at, Item{Kind: KindEntry, Raw: e.Source, Entry: e})
 	}
-	return true, nil
+	return true, nil, 0
 }
 
 func (p *parser) readFields(e *Entry, closer byte) {
@@ -404,6 +427,9 @@ func (p *parser) part(key string) (string, bool) {
 		p.macroUsed = true
 		name := p.ident()
 		lname := strings.ToLower(name)
+		if p.onMacro != nil {
+			p.onMacro(lname)
+		}
 		if v, ok := p.macros[lname]; ok {
 			return v, false
 		}
@@ -419,6 +445,48 @@ func (p *parser) part(key string) (string, bool) {
 	}
 	return "", false
 }
+
+// MacroNames returns the macro names a raw field value (as Field.Raw holds it) uses, in lower
+// case, each once, in the order they first appear: month abbreviations and names of @string
+// macros, defined or not. A value that does not parse uses none.
+func MacroNames(raw string) (names []string) {
+	if raw == "" || (raw[0] == '{' || raw[0] == '"' || raw[0] >= '0' && raw[0] <= '9') && !strings.Contains(raw, "#") {
+		return nil // one part, and not a name
+	}
+	p := newParser("", raw, nil)
+	p.onMacro = func(lname string) {
+		if !slices.Contains(names, lname) {
+			names = append(names, lname)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(syntaxError); !ok {
+				panic(r)
+			}
+			names = nil
+		}
+	}()
+	p.value("")
+	return names
+}
+
+// MacroNames returns the macro names the entry's fields use (see the function MacroNames).
+func (e *Entry) MacroNames() []string {
+	var names []string
+	for _, f := range e.Fields {
+		for _, n := range MacroNames(f.Raw) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// IsMonth reports whether a lower-case macro name is one of BibTeX's month abbreviations, which
+// the bibliography style defines (jan is "January" in plain.bst) unless a file redefines it.
+func IsMonth(lname string) bool { return months[lname] != "" }
 
 // balanced consumes a {...} group starting at off, with nested braces, and returns the offset
 // just past it.
@@ -437,7 +505,7 @@ func (p *parser) balanced(off int, key string) int {
 			return i
 		}
 	}
-	p.fail(off, key, "unbalanced braces: '{' opened here is never closed")
+	p.failOpen(off, key, "unbalanced braces: '{' opened here is never closed")
 	return 0
 }
 
@@ -460,7 +528,7 @@ func (p *parser) quoted(off int, key string) string {
 			}
 		}
 	}
-	p.fail(off, key, "unterminated quoted value")
+	p.failOpen(off, key, "unterminated quoted value")
 	return ""
 }
 

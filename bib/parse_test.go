@@ -3,6 +3,7 @@ package bib
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,6 +113,72 @@ func TestParseRecovers(t *testing.T) {
 	}
 	if got := f.Entries()[2].Get("note"); got != "undefinedmacro" {
 		t.Errorf("undefined macro value = %q, want its name", got)
+	}
+}
+
+// TestParseResumesAsBibTeX checks that after a syntax error the parser goes on, as bibtex does,
+// at the next @ after the error, also when a % comes before it on its line (biber-tdata's
+// names.bib comments entries out that way, which bibtex still reads).
+func TestParseResumesAsBibTeX(t *testing.T) {
+	src := `@BOOK{L26, AUTHOR = {A}}
+
+%@BOOK{L27,
+%  AUTHOR = {Smith, Jr., Bill}
+%}
+
+%@BOOK{L28,
+%  AUTHOR = {Deux et al.,, O.}
+%}
+
+@BOOK{L29, AUTHOR = {B}}
+`
+	f := Parse("n.bib", []byte(src))
+	type entry struct {
+		Key    string
+		Fields int
+		Broken bool
+		Source string
+	}
+	var got []entry
+	for _, e := range f.Entries() {
+		got = append(got, entry{e.Key, len(e.Fields), e.Broken, e.Source})
+	}
+	want := []entry{
+		{"L26", 1, false, "@BOOK{L26, AUTHOR = {A}}"},
+		{"L27", 0, true, "@BOOK{L27,\n%  AUTHOR = {Smith, Jr., Bill}\n%}"},
+		{"L28", 0, true, "@BOOK{L28,\n%  AUTHOR = {Deux et al.,, O.}\n%}"},
+		{"L29", 1, false, "@BOOK{L29, AUTHOR = {B}}"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	var raw strings.Builder
+	for _, it := range f.Items {
+		raw.WriteString(it.Raw)
+	}
+	if raw.String() != src {
+		t.Errorf("items do not add up to the source: nothing may be lost\n%s", raw.String())
+	}
+}
+
+func TestMacroNames(t *testing.T) {
+	for raw, want := range map[string][]string{
+		`{Plain}`:                     nil,
+		`"Quoted {jn}"`:               nil,
+		`2001`:                        nil,
+		`jn`:                          {"jn"},
+		`JN # " Letters"`:             {"jn"},
+		`acm # { } # tods # acm # mar`: {"acm", "tods", "mar"},
+		`{unclosed`:                   nil,
+		`"a" # `:                      nil,
+	} {
+		if got := MacroNames(raw); !slices.Equal(got, want) {
+			t.Errorf("MacroNames(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	e := &Entry{Fields: []Field{{Name: "journal", Raw: "jn"}, {Name: "month", Raw: "mar # {~1}"}, {Name: "note", Raw: "JN"}}}
+	if got, want := e.MacroNames(), []string{"jn", "mar"}; !slices.Equal(got, want) {
+		t.Errorf("Entry.MacroNames = %q, want %q", got, want)
 	}
 }
 
