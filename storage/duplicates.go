@@ -862,7 +862,15 @@ func merge(ctx context.Context, tx *sql.Tx, keep string, others []string) error 
 
 	now := time.Now().UnixMilli()
 	if gained {
-		if err := updateEntry(ctx, tx, k.id, k.e.Key, k.e.Type, entryRow(&kept), now); err != nil {
+		ids := []int64{k.id}
+		for _, o := range from {
+			ids = append(ids, o.id)
+		}
+		c, err := editContext(ctx, tx, &kept, ids)
+		if err != nil {
+			return fmt.Errorf("merge into %q: %w", k.e.Key, err)
+		}
+		if err := updateEntry(ctx, tx, k.id, k.e.Key, k.e.Type, entryRow(&kept), c, now); err != nil {
 			return fmt.Errorf("merge into %q: %w", k.e.Key, err)
 		}
 		if err := setIdentity(ctx, tx, k.id, &kept); err != nil {

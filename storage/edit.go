@@ -30,7 +30,11 @@ func (l *Library) UpdateEntry(ctx context.Context, key string, e *bib.Entry) err
 	if other, err := entryID(ctx, tx, e.Key); err == nil && other != id {
 		return fmt.Errorf("update %q: %w", key, exist(fmt.Sprintf("the key %q is taken by another entry", e.Key)))
 	}
-	if err := updateEntry(ctx, tx, id, e.Key, e.Type, entryRow(e), time.Now().UnixMilli()); err != nil {
+	c, err := editContext(ctx, tx, e, []int64{id})
+	if err != nil {
+		return fmt.Errorf("update %q: %w", key, err)
+	}
+	if err := updateEntry(ctx, tx, id, e.Key, e.Type, entryRow(e), c, time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("update %q: %w", key, err)
 	}
 	// The identity is what duplicate detection compares: a changed DOI or title must count.
@@ -67,7 +71,11 @@ func (l *Library) AddEntry(ctx context.Context, e *bib.Entry, keyPattern string)
 	if _, err := entryID(ctx, tx, e.Key); err == nil {
 		return "", fmt.Errorf("add entry: %w", exist(fmt.Sprintf("the key %q is taken by another entry", e.Key)))
 	}
-	id, err := insertEntry(ctx, tx, e.Key, e.Type, entryRow(e), "", time.Now().UnixMilli())
+	c, err := editedContext(ctx, tx, e, nil)
+	if err != nil {
+		return "", fmt.Errorf("add entry: %w", err)
+	}
+	id, err := insertEntry(ctx, tx, e.Key, e.Type, entryRow(e), c, "", time.Now().UnixMilli())
 	if err != nil {
 		return "", fmt.Errorf("add entry %q: %w", e.Key, err)
 	}

@@ -1,14 +1,12 @@
 package storage
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -364,6 +362,9 @@ type importer struct {
 	// newDups lists, in a bulk import that keeps duplicates, each inserted entry whose duplicate
 	// warning is yet to be known, with where in rep.Problems the warning goes.
 	newDups []pendingDup
+	// source is the import's row in sources; scope the file's macros read so far.
+	source int64
+	scope  macroScope
 }
 
 // pendingDup is an entry of a bulk import whose duplicates are found after the inserts.
@@ -409,7 +410,16 @@ func (im *importer) run(ctx context.Context) error {
 		return err
 	}
 	defer insEntry.Close()
-	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`)
+	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported) VALUES (?, ?)`, name, time.Now().UnixMilli())
+	if err != nil {
+		return err
+	}
+	if im.source, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	im.scope = macroScope{}
+	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`, source_id, context)
+		VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -461,7 +471,7 @@ func (im *importer) run(ctx context.Context) error {
 		im.items++
 		switch it.Kind {
 		case bib.KindString, bib.KindPreamble, bib.KindComment:
-			if err := addItem(rowCtx, tx, it, fmt.Sprintf("%s:%d", name, it.Line)); err != nil {
+			if err := im.addItem(rowCtx, it, fmt.Sprintf("%s:%d", name, it.Line)); err != nil {
 				return err
 			}
 		case bib.KindEntry:
@@ -504,7 +514,13 @@ func (im *importer) run(ctx context.Context) error {
 			}
 			id, err := res.LastInsertId()
 			if err == nil {
-				_, err = insText.ExecContext(rowCtx, append(append(args[:0], id), p.row[rowValues:]...)...)
+				var c readContext
+				if !e.Standalone {
+					c = im.scope.contextOf(p.macros)
+					c.Broken = e.Broken && e.Source != ""
+				}
+				args = append(append(args[:0], id), p.row[rowValues:]...)
+				_, err = insText.ExecContext(rowCtx, append(args, im.source, c.encode())...)
 			}
 			p.done()
 			if err != nil {
@@ -824,10 +840,11 @@ func (im *importer) reportDuplicates(ctx context.Context, since int64) error {
 
 // preparedEntry is what an import makes of an entry without the database.
 type preparedEntry struct {
-	row   []any // entryRow, with the fields JSON as bytes in js
-	js    *[]byte
-	ident Ident
-	words []keyword
+	row    []any // entryRow, with the fields JSON as bytes in js
+	js     *[]byte
+	ident  Ident
+	words  []keyword
+	macros []string // the macro names its values use
 	err   error // the preparing goroutine failed: the import stops with this
 }
 
@@ -844,6 +861,9 @@ func prepareEntry(e *bib.Entry, tagger *keywordTagger) preparedEntry {
 		*p.js = appendFieldsJSON((*p.js)[:0], e.Fields)
 	}
 	p.row = entryValues(e, *p.js)
+	if !e.Standalone {
+		p.macros = e.MacroNames()
+	}
 	if tagger != nil {
 		p.words = tagger.words(e)
 	}
@@ -1150,15 +1170,26 @@ func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyP
 	return &c, nil
 }
 
-// addItem stores an @string, @preamble or @comment unless the very same text is already there.
-func addItem(ctx context.Context, tx *sql.Tx, it bib.Item, origin string) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE source = ?`, it.Raw).Scan(&n); err != nil || n > 0 {
+// addItem stores an @string, @preamble or @comment of the import's file, with its context, and
+// brings a macro into the file's scope.
+func (im *importer) addItem(ctx context.Context, it bib.Item, origin string) error {
+	var c readContext
+	if it.Kind != bib.KindComment {
+		c = im.scope.contextOf(bib.MacroNames(it.Value))
+	}
+	res, err := im.tx.ExecContext(ctx, `INSERT INTO items (kind, name, source, origin, source_id, expansion, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, it.Kind.String(), it.Name, it.Raw, origin, im.source, it.Expansion, c.encode())
+	if err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO items (kind, name, source, origin) VALUES (?, ?, ?, ?)`,
-		it.Kind.String(), it.Name, it.Raw, origin)
-	return err
+	if it.Kind == bib.KindString {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		im.scope[strings.ToLower(it.Name)] = id
+	}
+	return nil
 }
 
 // An entry's values are written in two rows: the entries row with the columns of rowColumns, and
@@ -1192,8 +1223,9 @@ func entryValues(e *bib.Entry, fields any) []any {
 		bib.Plain(e.Get("keywords")), fields, e.Source, bib.Plain(e.Get("abstract"))}
 }
 
-// insertEntry adds an entry's two rows, from row (an entryRow), and returns its id.
-func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, origin string, created int64) (int64, error) {
+// insertEntry adds an entry's two rows, from row (an entryRow), with its context, and returns
+// its id.
+func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, c readContext, origin string, created int64) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO entries (key, type, `+rowColumns+`, origin, created, modified)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(append([]any{key, typ}, row[:rowValues]...), origin, created, created)...)
 	if err != nil {
@@ -1203,21 +1235,26 @@ func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, or
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, ?, ?, ?)`,
-		append([]any{id}, row[rowValues:]...)...)
+	_, err = tx.ExecContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`, context) VALUES (?, ?, ?, ?, ?)`,
+		append(append([]any{id}, row[rowValues:]...), c.encode())...)
 	return id, err
 }
 
 // updateEntry writes row (an entryRow) into the entry id's two rows, with its type, key and
-// modification time.
-func updateEntry(ctx context.Context, tx *sql.Tx, id int64, key, typ string, row []any, modified int64) error {
+// modification time, and its context unless c is nil.
+func updateEntry(ctx context.Context, tx *sql.Tx, id int64, key, typ string, row []any, c *readContext, modified int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE entries SET key = ?, type = ?, title = ?, authors = ?, first_author = ?,
 		year = ?, venue = ?, keywords = ?, modified = ? WHERE id = ?`,
 		append(append([]any{key, typ}, row[:rowValues]...), modified, id)...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ? WHERE id = ?`,
-		append(slices.Clip(row[rowValues:]), id)...)
+	if c == nil {
+		_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ? WHERE id = ?`,
+			append(slices.Clip(row[rowValues:]), id)...)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ?, context = ? WHERE id = ?`,
+		append(slices.Clip(row[rowValues:]), c.encode(), id)...)
 	return err
 }
 
@@ -1361,8 +1398,9 @@ func (l *Library) Search(ctx context.Context, query string, offset, limit int) (
 func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	var e bib.Entry
 	var fields string
-	err := l.db.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).
-		Scan(&e.Key, &e.Type, &fields, &e.Source)
+	var rc sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source, t.context FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).
+		Scan(&e.Key, &e.Type, &fields, &e.Source, &rc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)
 	}
@@ -1372,6 +1410,11 @@ func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	if err := decodeFields(&e, fields); err != nil {
 		return nil, fmt.Errorf("get entry %q: %w", key, err)
 	}
+	c, _, err := decodeContext(rc)
+	if err != nil {
+		return nil, fmt.Errorf("get entry %q: %w", key, err)
+	}
+	e.Broken = c.Broken
 	return &e, nil
 }
 
@@ -1430,142 +1473,4 @@ func decodeFields(e *bib.Entry, js string) error {
 		e.Fields[i] = bib.Field{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
 	}
 	return nil
-}
-
-// ExportOptions says what Export writes, and how.
-type ExportOptions struct {
-	// Query keeps only the entries matching this search (tag:x and in:"collection" select a tag
-	// or a collection); all when empty.
-	Query string
-	// Keys, when set, keeps only the entries with these keys (case-insensitive).
-	Keys []string
-	// ByKey orders the entries by key instead of the order they came into the library.
-	ByKey bool
-	// Notes writes each entry's note into its annote field (replacing one it has), for styles
-	// that print annotations. Entries with a note are then written in the canonical form.
-	Notes bool
-	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
-	// field does not name gets the tag added there, and is written in the canonical form.
-	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
-	NoKeywordTags bool
-	bib.WriteOptions
-	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
-	// characters ASCII output cannot express.
-	Warn func(key, msg string)
-}
-
-// Export writes the library's @preamble and @string items, then its entries in import order,
-// leaving out those in the trash.
-// Entries not edited since import come back byte for byte, unless BibLaTeX output changes them.
-// It returns the number of entries written.
-func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
-	tx, err := l.rdb.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("export: %w", err)
-	}
-	defer tx.Rollback()
-	buf := bufio.NewWriterSize(w, 256<<10)
-	bw := bib.NewWriter(buf)
-	items, err := tx.QueryContext(ctx, `SELECT source FROM items WHERE kind IN ('preamble', 'string') ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("export: %w", err)
-	}
-	for items.Next() {
-		var src string
-		if err := items.Scan(&src); err != nil {
-			items.Close()
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		if err := bw.Raw(src); err != nil {
-			items.Close()
-			return 0, fmt.Errorf("export: %w", err)
-		}
-	}
-	items.Close()
-	if err := items.Err(); err != nil {
-		return 0, fmt.Errorf("export: %w", err)
-	}
-	from, where, args := compileQuery(opts.Query).sql()
-	if len(opts.Keys) > 0 {
-		// json_each takes the list as one parameter, however long it is.
-		keys, err := json.Marshal(opts.Keys)
-		if err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		where += ` AND e.key IN (SELECT value FROM json_each(?))`
-		args = append(args, string(keys))
-	}
-	order := "e.id"
-	if opts.ByKey {
-		order = "e.key COLLATE NOCASE, e.id"
-	}
-	// An entry written as it was imported needs only its source: its fields are read only for
-	// entries that were edited, or when the options change what is written.
-	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
-	fieldsCol := "t.fields"
-	if asWritten {
-		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
-	}
-	noteCol := "''"
-	if opts.Notes {
-		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
-	}
-	var tagsOf map[int64]string
-	if !opts.NoKeywordTags {
-		if tagsOf, err = entryTagLists(ctx, tx); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, t.source, `+noteCol+`, e.keywords
-		FROM `+from+` JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY `+order, args...)
-	if err != nil {
-		return 0, fmt.Errorf("export: %w", err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var e bib.Entry
-		var fields string
-		var id int64
-		var note, keywords string
-		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
-			return n, fmt.Errorf("export: %w", err)
-		}
-		newKeywords, retag := keywordsFor(keywords, tagsOf[id])
-		if retag && fields == "" {
-			if err := tx.QueryRowContext(ctx, `SELECT t.fields FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, e.Key).Scan(&fields); err != nil {
-				return n, fmt.Errorf("export %q: %w", e.Key, err)
-			}
-		}
-		if !asWritten || e.Source == "" || retag {
-			if err := decodeFields(&e, fields); err != nil {
-				return n, fmt.Errorf("export %q: %w", e.Key, err)
-			}
-		}
-		if retag {
-			if err := e.Set("keywords", newKeywords); err != nil && opts.Warn != nil {
-				opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
-			}
-		}
-		if note = strings.TrimSpace(note); note != "" {
-			if err := e.Set("annote", note); err != nil && opts.Warn != nil {
-				opts.Warn(e.Key, "note not written as annote: "+err.Error())
-			}
-		}
-		out, left := bib.Prepare(&e, opts.WriteOptions)
-		if len(left) > 0 && opts.Warn != nil {
-			opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
-		}
-		if err := bw.Entry(out); err != nil {
-			return n, fmt.Errorf("export: %w", err)
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("export: %w", err)
-	}
-	if err := bw.Close(); err != nil {
-		return n, fmt.Errorf("export: %w", err)
-	}
-	return n, buf.Flush()
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -189,8 +190,12 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 	if rep.Imported != 3 || rep.Rejected != 1 || rep.Duplicates != 1 {
 		t.Errorf("report = %+v; want 3 imported, 1 rejected, 1 duplicate", rep)
 	}
+	// b's text, written as it is, would make bibtex read c as part of b: it is written from the
+	// fields read before the error, with a warning.
 	var buf bytes.Buffer
-	if _, err := l.Export(ctx, &buf, ExportOptions{}); err != nil {
+	var warned []string
+	warn := func(key, msg string) { warned = append(warned, key+": "+msg) }
+	if _, err := l.Export(ctx, &buf, ExportOptions{Warn: warn}); err != nil {
 		t.Fatal(err)
 	}
 	want := `@preamble{"\newcommand{\noopsort}[1]{}"}
@@ -199,12 +204,17 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 
 @article{a, journal = jml, title = {A}}
 
-@article{b, title = {B}
+@article{b,
+  title = {B},
+}
 
 @article{c, title = {C}}
 `
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("export (-want +got):\n%s", diff)
+	}
+	if want := []string{"b: was read with a syntax error: written with the 1 fields read before it"}; !slices.Equal(warned, want) {
+		t.Errorf("warnings = %q, want %q", warned, want)
 	}
 	if rows, _ := l.Search(ctx, "machine learning", 0, 10); len(rows) != 1 || rows[0].Venue != "Journal of Machine Learning" {
 		t.Errorf("venue search = %+v: macros must be expanded for search", rows)

@@ -134,6 +134,11 @@ var (
 // (macros expanded, # joined, braces kept), sorted by key. The field and type names come from
 // the texts and from the parsed file.
 func DumpStyle(texts [][]byte, f *bib.File) string {
+	return DumpStyleOf(texts, []*bib.File{f})
+}
+
+// DumpStyleOf is DumpStyle with the field and type names of several parsed files.
+func DumpStyleOf(texts [][]byte, files []*bib.File) string {
 	types, fields := map[string]bool{}, map[string]bool{}
 	for _, text := range texts {
 		for _, m := range typeRE.FindAllSubmatch(text, -1) {
@@ -143,10 +148,12 @@ func DumpStyle(texts [][]byte, f *bib.File) string {
 			fields[strings.ToLower(string(m[1]))] = true
 		}
 	}
-	for _, e := range f.Entries() {
-		types[e.Type] = true
-		for _, fl := range e.Fields {
-			fields[fl.Name] = true
+	for _, f := range files {
+		for _, e := range f.Entries() {
+			types[e.Type] = true
+			for _, fl := range e.Fields {
+				fields[fl.Name] = true
+			}
 		}
 	}
 	for _, skip := range []string{"string", "preamble", "comment"} {
@@ -257,6 +264,21 @@ func RenameKeys(dump string, rename map[string]string) string {
 		}
 	}
 	return strings.Join(lines, "")
+}
+
+// Blocks splits a dump into its entries' dumps, by lower-case key. The first of two entries
+// whose keys differ only in case keeps the key.
+func Blocks(dump string) map[string]string {
+	m := map[string]string{}
+	for _, block := range strings.Split(dump, "\n}\n") {
+		if k := DumpKeys(block + "\n"); len(k) == 1 {
+			key := strings.ToLower(k[0])
+			if _, ok := m[key]; !ok {
+				m[key] = block[dumpKeyRE.FindStringIndex(block + "\n")[0]:]
+			}
+		}
+	}
+	return m
 }
 
 // Diff describes how two dumps differ: how many entries, the first few keys, and the first

@@ -1,0 +1,364 @@
+package storage
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// ExportOptions says what Export writes, and how.
+type ExportOptions struct {
+	// Query keeps only the entries matching this search (tag:x and in:"collection" select a tag
+	// or a collection); all when empty.
+	Query string
+	// Keys, when set, keeps only the entries with these keys (case-insensitive).
+	Keys []string
+	// ByKey orders the entries by key instead of the order they came into the library.
+	ByKey bool
+	// Notes writes each entry's note into its annote field (replacing one it has), for styles
+	// that print annotations. Entries with a note are then written in the canonical form.
+	Notes bool
+	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
+	// field does not name gets the tag added there, and is written in the canonical form.
+	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
+	NoKeywordTags bool
+	bib.WriteOptions
+	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
+	// characters ASCII output cannot express.
+	Warn func(key, msg string)
+}
+
+// Export writes the entries opts selects, in import order (or by key), leaving out those in the
+// trash, so that each reads in BibTeX as it read in the file it came from:
+//
+//   - first the @preamble items of the files the entries came from (each text once), and the
+//     @string items the entries use, each as its file defined it where the entry stood;
+//   - then the entries. Where an entry needs another value of a macro than the one written last
+//     (two files giving one name two values, or a file that redefined it), the @string item it
+//     needs is written again right before it. A macro the entry's file had not defined, but
+//     another entry's file has, is defined as empty text, which is what BibTeX read;
+//   - an entry not edited since import comes back byte for byte, unless the options change it;
+//     one that was read with a syntax error is written from the fields read before the error,
+//     with a warning, since its text would change how BibTeX reads the entries after it.
+//
+// It returns the number of entries written.
+func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
+	tx, err := l.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback()
+	from, where, args := compileQuery(opts.Query).sql()
+	if len(opts.Keys) > 0 {
+		// json_each takes the list as one parameter, however long it is.
+		keys, err := json.Marshal(opts.Keys)
+		if err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+		where += ` AND e.key IN (SELECT value FROM json_each(?))`
+		args = append(args, string(keys))
+	}
+	order := "e.id"
+	if opts.ByKey {
+		order = "e.key COLLATE NOCASE, e.id"
+	}
+	plan, err := planExport(ctx, tx, from+` JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY `+order, args)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	if opts.Warn != nil {
+		for _, w := range plan.warnings {
+			opts.Warn(w.key, w.msg)
+		}
+	}
+	buf := bufio.NewWriterSize(w, 256<<10)
+	bw := bib.NewWriter(buf)
+	for _, text := range plan.head {
+		if err := bw.Raw(text); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	// An entry written as it was imported needs only its source: its fields are read only for
+	// entries that were edited, or when the options change what is written.
+	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
+	fieldsCol := "t.fields"
+	if asWritten {
+		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
+	}
+	noteCol := "''"
+	if opts.Notes {
+		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
+	}
+	var tagsOf map[int64]string
+	if !opts.NoKeywordTags {
+		if tagsOf, err = entryTagLists(ctx, tx); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, t.source, `+noteCol+`, e.keywords
+		FROM `+from+` JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY `+order, args...)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var e bib.Entry
+		var fields string
+		var id int64
+		var note, keywords string
+		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		for _, text := range plan.before[id] {
+			if err := bw.Raw(text); err != nil {
+				return n, fmt.Errorf("export: %w", err)
+			}
+		}
+		newKeywords, retag := keywordsFor(keywords, tagsOf[id])
+		broken := plan.broken[id] && e.Source != ""
+		inline := plan.inline[id]
+		if (retag || broken || inline != nil) && fields == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT fields FROM entry_text WHERE id = ?`, id).Scan(&fields); err != nil {
+				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
+		}
+		if !asWritten || e.Source == "" || retag || broken || inline != nil {
+			if err := decodeFields(&e, fields); err != nil {
+				return n, fmt.Errorf("export %q: %w", e.Key, err)
+			}
+		}
+		if inline != nil {
+			inlineMacros(&e, inline)
+		}
+		if broken {
+			// Its text would swallow, or spoil, the entries written after it.
+			if opts.Warn != nil {
+				opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error: written with the %d fields read before it", len(e.Fields)))
+			}
+			e.Source, e.Standalone = "", false
+		}
+		if retag {
+			if err := e.Set("keywords", newKeywords); err != nil && opts.Warn != nil {
+				opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
+			}
+		}
+		if note = strings.TrimSpace(note); note != "" {
+			if err := e.Set("annote", note); err != nil && opts.Warn != nil {
+				opts.Warn(e.Key, "note not written as annote: "+err.Error())
+			}
+		}
+		out, left := bib.Prepare(&e, opts.WriteOptions)
+		if len(left) > 0 && opts.Warn != nil {
+			opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
+		}
+		if err := bw.Entry(out); err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	if err := bw.Close(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, buf.Flush()
+}
+
+// exportPlan is what an export writes besides its entries.
+type exportPlan struct {
+	// head is written before the first entry: @string and @preamble items.
+	head []string
+	// before holds the @string items written right before an entry, by entry id.
+	before map[int64][]string
+	// broken holds the entries read with a syntax error.
+	broken map[int64]bool
+	// inline holds, by entry id, the month macros its file redefined: the fields that use them
+	// are written with their values.
+	inline   map[int64][]string
+	warnings []planWarning
+}
+
+type planWarning struct{ key, msg string }
+
+// planExport plans the export of the entries that `SELECT ... FROM selection` gives, in order
+// (selection names entries e and their text t): it reads their contexts, and the @string and
+// @preamble items they need.
+func planExport(ctx context.Context, tx *sql.Tx, selection string, args []any) (*exportPlan, error) {
+	type needer struct {
+		id, source int64
+		key        string
+		c          readContext
+		legacy     bool
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, coalesce(t.source_id, 0), t.context FROM `+selection, args...)
+	if err != nil {
+		return nil, err
+	}
+	var entries []needer
+	sources := map[int64]bool{}
+	legacy := false
+	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{}}
+	for rows.Next() {
+		var n needer
+		var col sql.NullString
+		if err := rows.Scan(&n.id, &n.key, &n.source, &col); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if n.c, n.legacy, err = decodeContext(col); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("entry %q: %w", n.key, err)
+		}
+		legacy = legacy || n.legacy
+		sources[n.source] = true
+		if n.c.Broken {
+			plan.broken[n.id] = true
+		}
+		if !n.c.empty() || n.legacy {
+			entries = append(entries, n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The preambles of the entries' files, each text once, in the order they came.
+	var preambles []needer
+	var texts []string
+	seen := map[string]bool{}
+	prows, err := tx.QueryContext(ctx, `SELECT id, coalesce(source_id, 0), source, context FROM items WHERE kind = 'preamble' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	for prows.Next() {
+		var n needer
+		var text string
+		var col sql.NullString
+		if err := prows.Scan(&n.id, &n.source, &text, &col); err != nil {
+			prows.Close()
+			return nil, err
+		}
+		if n.c, n.legacy, err = decodeContext(col); err != nil {
+			prows.Close()
+			return nil, err
+		}
+		if seen[text] || !(n.legacy && legacy || !n.legacy && n.source != 0 && sources[n.source]) {
+			continue
+		}
+		seen[text] = true
+		preambles = append(preambles, n)
+		texts = append(texts, text)
+	}
+	prows.Close()
+	if err := prows.Err(); err != nil {
+		return nil, err
+	}
+
+	m := newMacroPlanner(ctx, tx)
+	defer m.close()
+	// A needed @string stored before contexts were kept has unknown dependencies: the export
+	// then starts, as earlier versions did, with every such item.
+	for _, n := range append(preambles, entries...) {
+		ids, err := m.closure(n.c.Strings)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			legacy = legacy || m.defs[id].legacy
+		}
+	}
+	if legacy {
+		if err := m.legacyHead(); err != nil {
+			return nil, err
+		}
+	}
+	for i, n := range preambles {
+		if err := m.need(i, n.c); err != nil {
+			return nil, err
+		}
+	}
+	for i, n := range entries {
+		// A month the entry's file redefined is written as its value in the entry instead: an
+		// export cannot give a month back to the style once it has redefined it.
+		months := n.c.Strings[:0:0]
+		for _, id := range n.c.Strings {
+			d, err := m.def(id)
+			if err != nil {
+				return nil, err
+			}
+			if bib.IsMonth(d.name) {
+				plan.inline[n.id] = append(plan.inline[n.id], d.name)
+			} else {
+				months = append(months, id)
+			}
+		}
+		n.c.Strings = months
+		if err := m.need(len(preambles)+i, n.c); err != nil {
+			return nil, err
+		}
+		for _, mo := range n.c.Months {
+			if e := m.by[mo]; e != nil {
+				plan.warnings = append(plan.warnings, planWarning{n.key, fmt.Sprintf(
+					"its file left the month %s to the bibliography style, but another entry's file redefines it, and the export must too: this entry reads that definition", mo)})
+			}
+		}
+	}
+	// The head holds the hoisted definitions and the preambles, in the order they were imported
+	// (each one's definitions come before it), each preamble after the definitions that could
+	// not go to the top for it.
+	type headItem struct {
+		id    int64
+		texts []string
+	}
+	var head []headItem
+	for _, n := range preambles {
+		head = append(head, headItem{id: n.id})
+	}
+	for _, e := range m.emitted {
+		switch {
+		case e.hoisted:
+			head = append(head, headItem{id: e.def.id, texts: []string{e.text()}})
+		case e.at < len(preambles):
+			head[e.at].texts = append(head[e.at].texts, e.text())
+		default:
+			id := entries[e.at-len(preambles)].id
+			plan.before[id] = append(plan.before[id], e.text())
+		}
+	}
+	for i := range preambles {
+		head[i].texts = append(head[i].texts, texts[i])
+	}
+	slices.SortStableFunc(head, func(a, b headItem) int { return cmp.Compare(a.id, b.id) })
+	for _, e := range m.legacy {
+		plan.head = append(plan.head, e.text())
+	}
+	for _, h := range head {
+		plan.head = append(plan.head, h.texts...)
+	}
+	return plan, nil
+}
+
+// inlineMacros writes each field of e that uses one of the macros names as its value, in braces,
+// which BibTeX reads as the value the macros gave.
+func inlineMacros(e *bib.Entry, names []string) {
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		for _, n := range bib.MacroNames(f.Raw) {
+			if slices.Contains(names, n) {
+				f.Raw = "{" + f.Value + "}"
+				e.Source, e.Standalone = "", false
+				break
+			}
+		}
+	}
+}
