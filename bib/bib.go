@@ -21,6 +21,7 @@ package bib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -122,6 +123,37 @@ func (e *Entry) Field(name string) *Field {
 		}
 	}
 	return nil
+}
+
+// SameReading reports whether BibTeX reads a and b alike: the same entry type and, name by name,
+// the same value of each field (of a repeated field, the first), whatever their order, their
+// delimiters or the macros that gave the values. Their keys are not compared, nor the fields
+// named in except (lower case).
+func SameReading(a, b *Entry, except ...string) bool {
+	if !strings.EqualFold(a.Type, b.Type) {
+		return false
+	}
+	read := func(e *Entry) map[string]string {
+		m := make(map[string]string, len(e.Fields))
+		for _, f := range e.Fields {
+			if n := strings.ToLower(f.Name); !f.Duplicate && !slices.Contains(except, n) {
+				if _, ok := m[n]; !ok {
+					m[n] = f.Value
+				}
+			}
+		}
+		return m
+	}
+	ma, mb := read(a), read(b)
+	if len(ma) != len(mb) {
+		return false
+	}
+	for n, v := range ma {
+		if w, ok := mb[n]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Severity says whether a problem lost data (Error) or only needs attention (Warning).

@@ -106,6 +106,7 @@ package bib
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode"
@@ -481,12 +482,25 @@ func (p *KeyPattern) Key(e *Entry) string {
 // changes. Bibshelf compares keys case-insensitively, so taken should too. taken must report
 // some candidate free, as it does for any finite set of keys; a nil taken takes nothing.
 func UniqueKey(base string, taken func(string) bool) string {
-	if taken == nil || !taken(base) {
-		return base
-	}
-	for n := 1; ; n++ {
-		if k := base + keySuffix(n); !taken(k) {
+	for k := range KeyVariants(base) {
+		if taken == nil || !taken(k) {
 			return k
+		}
+	}
+	panic("unreachable")
+}
+
+// KeyVariants yields base, then base with a, b, ... z, aa, ab ... added: the keys UniqueKey
+// tries, in its order.
+func KeyVariants(base string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if !yield(base) {
+			return
+		}
+		for n := 1; ; n++ {
+			if !yield(base + keySuffix(n)) {
+				return
+			}
 		}
 	}
 }

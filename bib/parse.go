@@ -126,8 +126,10 @@ type parser struct {
 	done                     bool              // the whole input is parsed
 	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
 	file                     *File
-	fields                   []Field // the entry being read; reused from entry to entry
+	fields                   []Field            // the entry being read; reused from entry to entry
 	onMacro                  func(lname string) // when set, told of each macro name a value uses
+	// onField, when set, is told of each field read, with where its raw value starts and ends.
+	onField func(name string, start, end int)
 }
 
 // syntaxError aborts the current item; parse recovers from it. resume is where BibTeX would
@@ -349,6 +351,9 @@ func (p *parser) readFields(e *Entry, closer byte) {
 		p.skipSpace()
 		p.expect('=', e.Key, "after field name %q", name)
 		raw, value := p.value(e.Key)
+		if p.onField != nil {
+			p.onField(name, p.pos-len(raw), p.pos)
+		}
 		line, _ := p.lineCol(off)
 		f := Field{Name: name, Raw: raw, Value: value, Line: line}
 		for _, g := range p.fields {

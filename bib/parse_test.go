@@ -163,14 +163,14 @@ func TestParseResumesAsBibTeX(t *testing.T) {
 
 func TestMacroNames(t *testing.T) {
 	for raw, want := range map[string][]string{
-		`{Plain}`:                     nil,
-		`"Quoted {jn}"`:               nil,
-		`2001`:                        nil,
-		`jn`:                          {"jn"},
-		`JN # " Letters"`:             {"jn"},
+		`{Plain}`:                      nil,
+		`"Quoted {jn}"`:                nil,
+		`2001`:                         nil,
+		`jn`:                           {"jn"},
+		`JN # " Letters"`:              {"jn"},
 		`acm # { } # tods # acm # mar`: {"acm", "tods", "mar"},
-		`{unclosed`:                   nil,
-		`"a" # `:                      nil,
+		`{unclosed`:                    nil,
+		`"a" # `:                       nil,
 	} {
 		if got := MacroNames(raw); !slices.Equal(got, want) {
 			t.Errorf("MacroNames(%q) = %q, want %q", raw, got, want)

@@ -159,6 +159,68 @@ func (e *Entry) SetField(f Field) {
 	e.Fields = append(e.Fields, f)
 }
 
+// SetRaw gives the entry's field name (case-insensitive) the raw value raw, BibTeX text with its
+// delimiters such as {X} or "X" that names no macro, as SetField does; but where the entry's
+// Source has that field, the Source keeps every other byte as it was written: only the value
+// changes. A field the entry lacks is added as SetField adds it, and the Source goes.
+func (e *Entry) SetRaw(name, raw string) error {
+	name = strings.ToLower(strings.TrimSpace(name))
+	value, err := literalValue(raw)
+	if err != nil {
+		return fmt.Errorf("set %s of %q: %w", name, e.Key, err)
+	}
+	f := e.Field(name)
+	if f == nil || e.Source == "" {
+		e.SetField(Field{Name: name, Raw: raw, Value: value})
+		return nil
+	}
+	start, end := -1, -1
+	p := newParser("", e.Source, nil)
+	p.onField = func(n string, s, t int) {
+		if n == name && start < 0 {
+			start, end = s, t
+		}
+	}
+	for !p.done {
+		p.step()
+	}
+	if es := p.file.Entries(); len(es) != 1 || es[0].Key != e.Key || start < 0 || e.Source[start:end] != f.Raw {
+		e.SetField(Field{Name: name, Raw: raw, Value: value})
+		return nil
+	}
+	e.Source = e.Source[:start] + raw + e.Source[end:]
+	f.Raw, f.Value = raw, value
+	e.Standalone = false
+	return nil
+}
+
+// literalValue returns what BibTeX makes of a raw value that names no macro.
+func literalValue(raw string) (string, error) {
+	if !Balanced(raw) {
+		return "", ErrUnbalanced
+	}
+	p := newParser("", raw, nil)
+	var value string
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				se, ok := r.(syntaxError)
+				if !ok {
+					panic(r)
+				}
+				err = errors.New(se.Msg)
+			}
+		}()
+		p.onMacro = func(lname string) { panic(syntaxError{Problem: Problem{Msg: "names the macro " + lname}}) }
+		_, value = p.value("")
+		if p.pos != len(raw) {
+			return fmt.Errorf("%q is not one value", raw)
+		}
+		return nil
+	}()
+	return value, err
+}
+
 // Delete removes the entry's field name (case-insensitive), repeats included, and reports
 // whether it had one. The entry then loses its Source, as with Set.
 func (e *Entry) Delete(name string) bool {

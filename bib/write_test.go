@@ -100,3 +100,34 @@ func TestSet(t *testing.T) {
 		}
 	}
 }
+
+func TestSetRaw(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, field, raw, want string
+	}{
+		{"keeps the rest of the source", "@inproceedings{a,\n  Title   = {T},\n  CrossRef = \"conf\",  % the proceedings\n  year = 2001}", "crossref", "{confa}",
+			"@inproceedings{a,\n  Title   = {T},\n  CrossRef = {confa},  % the proceedings\n  year = 2001}"},
+		{"a field it lacks", "@article{a, title = {T}}", "crossref", "{c}", "@article{a,\n  title = {T},\n  crossref = {c},\n}"},
+		{"the first of repeated fields", "@article{a, note = {1}, note = {2}}", "note", "{3}", "@article{a, note = {3}, note = {2}}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Parse("t.bib", []byte(tc.src)).Entries()[0]
+			if err := e.SetRaw(tc.field, tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			if got := Format(e); got != tc.want {
+				t.Errorf("Format = %q, want %q", got, tc.want)
+			}
+			again := Parse("t.bib", []byte(Format(e))).Entries()[0]
+			if got, want := again.Get(tc.field), e.Get(tc.field); got != want {
+				t.Errorf("%s reads back as %q, want %q", tc.field, got, want)
+			}
+		})
+	}
+	e := Parse("t.bib", []byte("@article{a, title = {T}}")).Entries()[0]
+	for _, bad := range []string{"{unclosed", "jn", `{a} # {b} x`} {
+		if err := e.SetRaw("note", bad); err == nil {
+			t.Errorf("SetRaw(%q) = nil, want an error", bad)
+		}
+	}
+}
