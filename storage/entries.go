@@ -28,6 +28,9 @@ type Report struct {
 	Rejected   int // items that could not be parsed; each has a Problem
 	// KeysGiven lists the keys made for entries that came without one.
 	KeysGiven []string
+	// Renamed lists the entries imported under another key than their file gave them, because
+	// another paper had the key (see KeyChange).
+	Renamed []KeyChange
 	// Problems lists every rejection and warning with its file, line and entry key.
 	Problems []bib.Problem
 	// Possible lists the entries imported although the library may have had them already
@@ -50,6 +53,7 @@ func (r *Report) Add(o Report) {
 	r.Problems = append(r.Problems, o.Problems...)
 	r.Possible = append(r.Possible, o.Possible...)
 	r.KeysGiven = append(r.KeysGiven, o.KeysGiven...)
+	r.Renamed = append(r.Renamed, o.Renamed...)
 }
 
 // The fields column holds an entry's fields as JSON in one of two forms. The full form is a list
@@ -79,7 +83,8 @@ type ImportOptions struct {
 	KeyPattern string
 	// Duplicates says what happens to an entry that is the same paper as one in the library
 	// (same ISBN, DOI or arXiv id, or the same title, year and first author). An entry with the
-	// key of one in the library is always skipped.
+	// key of one in the library is skipped when bibtex reads the two alike, and otherwise, unless
+	// this policy skips it, imported under a key of its own (see KeyChange).
 	Duplicates DuplicatePolicy
 	// KeywordSeparators splits an entry's keywords field into tags: any of these characters
 	// separates two keywords (",;" when empty). The field itself stays as written.
@@ -145,9 +150,11 @@ const (
 )
 
 // Import adds a parsed file's entries and @string/@preamble/@comment items to the library, in
-// one transaction: all of the file or none of it; cancelling ctx rolls it back. An entry whose key (case-insensitively) is
-// already in the library, or earlier in the file, is skipped as a duplicate. An entry without a
-// key gets one from the default key pattern.
+// one transaction: all of the file or none of it; cancelling ctx rolls it back. An entry whose
+// key (case-insensitively) is already in the library, or earlier in the file, is skipped as a
+// duplicate when bibtex reads it as that entry; another paper under a key the library has is
+// imported under the key with a letter added (Report.Renamed), and the file's entries that name
+// it by crossref follow it. An entry without a key gets one from the default key pattern.
 func (l *Library) Import(ctx context.Context, f *bib.File) (Report, error) {
 	return l.ImportWith(ctx, f, ImportOptions{})
 }
@@ -365,6 +372,15 @@ type importer struct {
 	// source is the import's row in sources; scope the file's macros read so far.
 	source int64
 	scope  macroScope
+	// inFile holds the line of the first entry of the file with each key (in lower case);
+	// renamed the new key of such an entry imported under another; refs the entries that name
+	// others by key.
+	inFile  map[string]int
+	renamed map[string]string
+	refs    []refEntry
+	// tentative lists the entries that read as the library's entry of their key but name other
+	// entries: they are kept, under a key of their own, only if one of those is (see settleRefs).
+	tentative []tentativeEntry
 }
 
 // pendingDup is an entry of a bulk import whose duplicates are found after the inserts.
@@ -417,7 +433,7 @@ func (im *importer) run(ctx context.Context) error {
 	if im.source, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	im.scope = macroScope{}
+	im.scope, im.inFile, im.renamed = macroScope{}, map[string]int{}, map[string]string{}
 	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`, source_id, context)
 		VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?)`)
 	if err != nil {
@@ -498,38 +514,105 @@ func (im *importer) run(ctx context.Context) error {
 					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
 				continue
 			}
-			args = append(append(args[:0], e.Key, e.Type), p.row[:rowValues]...)
-			args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
-			res, err := insEntry.ExecContext(rowCtx, args...)
+			insert := func(e *bib.Entry, p preparedEntry) (sql.Result, error) {
+				args = append(append(args[:0], e.Key, e.Type), p.row[:rowValues]...)
+				args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
+				return insEntry.ExecContext(rowCtx, args...)
+			}
+			res, err := insert(e, p)
 			if err != nil {
 				p.done()
 				return fmt.Errorf("entry %q: %w", e.Key, err)
 			}
+			first := im.inFile[strings.ToLower(e.Key)]
+			if first == 0 {
+				im.inFile[strings.ToLower(e.Key)] = e.Line
+			}
 			if n, _ := res.RowsAffected(); n == 0 {
+				// The key is taken: by the same entry (skipped), or by another paper, and then
+				// this one gets a key of its own.
 				p.done()
-				rep.Duplicates++
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-					Severity: bib.Warning, Msg: "duplicate key: an entry with this key is already in the library; skipped"})
-				continue
+				c, err := findClash(rowCtx, tx, e, p.ident, len(p.refs) > 0)
+				if err != nil {
+					return err
+				}
+				where := fmt.Sprintf("the library's %q", c.existing)
+				if first > 0 {
+					where = fmt.Sprintf("the entry %q of line %d, which bibtex reads under this key,", c.existing, first)
+				}
+				switch {
+				case c.kind == sameEntry:
+					if first == 0 && !strings.EqualFold(c.same, e.Key) {
+						// An earlier import gave it another key: the file's entries that name
+						// it name that one.
+						im.renamed[strings.ToLower(e.Key)] = c.same
+						rep.Renamed = append(rep.Renamed, KeyChange{File: name, Line: e.Line, Old: e.Key, New: c.same,
+							Existing: c.existing, Duplicate: true})
+					}
+					if c.same != c.existing {
+						where = fmt.Sprintf("the library's %q", c.same)
+					}
+					rep.Duplicates++
+					rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+						Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is the same entry (same type and fields)", strings.TrimSuffix(where, ","))})
+					continue
+				case c.kind == samePaper && opts.Duplicates == SkipDuplicates:
+					rep.Duplicates++
+					rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+						Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is this paper (%s)", strings.TrimSuffix(where, ","), c.reason)})
+					continue
+				case c.kind == samePaper:
+					existing, reason = c.existing, c.reason
+				}
+				old, key := e.Key, c.free
+				e = e.Clone()
+				e.Rename(e.Type, key)
+				p = prepareEntry(e, tagger)
+				if res, err = insert(e, p); err != nil {
+					p.done()
+					return fmt.Errorf("entry %q: %w", e.Key, err)
+				}
+				change := KeyChange{File: name, Line: e.Line, Old: old, New: key, Existing: c.existing, InFile: first > 0}
+				if len(c.alike) > 0 && first == 0 {
+					// It reads as entries of the library but for the entries it names (its
+					// crossref parent, say), which may come later in the file.
+					id, err := res.LastInsertId()
+					if err != nil {
+						return err
+					}
+					im.tentative = append(im.tentative, tentativeEntry{id: id, change: change, alike: c.alike, refs: p.refs, at: len(rep.Problems)})
+					rep.Problems = append(rep.Problems, bib.Problem{}) // the decision's, at the file's end
+					if err := im.insertText(rowCtx, insText, id, e, p); err != nil {
+						return err
+					}
+					im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
+					continue
+				}
+				rep.Renamed = append(rep.Renamed, change)
+				what := "another paper"
+				if c.kind == samePaper {
+					what = "another entry of this paper, " + c.reason
+				}
+				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: old,
+					Severity: bib.Warning, Msg: fmt.Sprintf("imported as %q (%s is %s)", key, where, what)})
+				if first == 0 {
+					im.renamed[strings.ToLower(old)] = key
+				}
 			}
 			id, err := res.LastInsertId()
 			if err == nil {
-				var c readContext
-				if !e.Standalone {
-					c = im.scope.contextOf(p.macros)
-					c.Broken = e.Broken && e.Source != ""
-				}
-				args = append(append(args[:0], id), p.row[rowValues:]...)
-				_, err = insText.ExecContext(rowCtx, append(args, im.source, c.encode())...)
+				err = im.insertText(rowCtx, insText, id, e, p)
 			}
-			p.done()
 			if err != nil {
-				return fmt.Errorf("entry %q: %w", e.Key, err)
+				return err
 			}
 			if tagger != nil {
 				if err := tagger.tag(rowCtx, tx, id, e, p.words, rep, name); err != nil {
 					return err
 				}
+			}
+			if len(p.refs) > 0 {
+				im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
 			}
 			switch {
 			case setDups:
@@ -554,6 +637,9 @@ func (im *importer) run(ctx context.Context) error {
 		if err := tagger.flush(rowCtx); err != nil {
 			return err
 		}
+	}
+	if err := im.settleRefs(rowCtx); err != nil {
+		return err
 	}
 	if opts.Progress != nil {
 		// All read: the count, before the steps that follow.
@@ -592,6 +678,9 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	for i := range rep.Possible {
 		rep.Possible[i].Key = strings.Clone(rep.Possible[i].Key)
+	}
+	for i := range rep.Renamed {
+		rep.Renamed[i].Old = strings.Clone(rep.Renamed[i].Old)
 	}
 	return nil
 }
@@ -845,7 +934,8 @@ type preparedEntry struct {
 	ident  Ident
 	words  []keyword
 	macros []string // the macro names its values use
-	err   error // the preparing goroutine failed: the import stops with this
+	refs   []string // the keys its reference fields name (see references)
+	err    error    // the preparing goroutine failed: the import stops with this
 }
 
 // fieldsBuffers holds the buffers of the fields JSON of entries being imported. The JSON is the
@@ -864,6 +954,7 @@ func prepareEntry(e *bib.Entry, tagger *keywordTagger) preparedEntry {
 	if !e.Standalone {
 		p.macros = e.MacroNames()
 	}
+	p.refs = references(e)
 	if tagger != nil {
 		p.words = tagger.words(e)
 	}
@@ -1168,6 +1259,21 @@ func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyP
 	c := *e
 	c.Key, c.Source = key, ""
 	return &c, nil
+}
+
+// insertText writes the entry_text row of the entry id, just inserted, and gives back p's buffer.
+func (im *importer) insertText(ctx context.Context, insText *sql.Stmt, id int64, e *bib.Entry, p preparedEntry) error {
+	defer p.done()
+	var c readContext
+	if !e.Standalone {
+		c = im.scope.contextOf(p.macros)
+		c.Broken = e.Broken && e.Source != ""
+	}
+	args := append(append(make([]any, 0, 6), id), p.row[rowValues:]...)
+	if _, err := insText.ExecContext(ctx, append(args, im.source, c.encode())...); err != nil {
+		return fmt.Errorf("entry %q: %w", e.Key, err)
+	}
+	return nil
 }
 
 // addItem stores an @string, @preamble or @comment of the import's file, with its context, and

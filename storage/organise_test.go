@@ -922,10 +922,10 @@ func TestTrash(t *testing.T) {
 		t.Errorf("Entry(trashed) = %v: an entry in the trash can still be shown", err)
 	}
 
-	// A key in the trash is taken: importing it again is skipped as a duplicate.
-	rep, err := l.Import(ctx, bib.Parse("again.bib", []byte(`@misc{BETA, title = {Another}}`)))
+	// A key in the trash is taken: importing the entry again is skipped as a duplicate.
+	rep, err := l.Import(ctx, bib.Parse("again.bib", []byte(`@Article{BETA, title = "Computable Numbers", author = {Alan Turing}, year = {1936}}`)))
 	if err != nil || rep.Imported != 0 || rep.Duplicates != 1 {
-		t.Errorf("import of a trashed key = %+v, %v; want 1 duplicate", rep, err)
+		t.Errorf("import of a trashed entry = %+v, %v; want 1 duplicate", rep, err)
 	}
 
 	must(l.Restore(ctx, "beta"))

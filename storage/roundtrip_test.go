@@ -96,6 +96,15 @@ func TestLibraryRoundTrip(t *testing.T) {
 			diffs.Add(rel, "export", err.Error())
 			return
 		}
+		// A later entry of the file with the key of an earlier one, which bibtex does not read,
+		// is kept in the library under a key of its own.
+		var repeats []string
+		for _, r := range rep.Renamed {
+			if r.InFile {
+				repeats = append(repeats, r.New)
+			}
+		}
+		got = bibtest.DropKeys(got, repeats)
 		if d := bibtest.Diff(want, bibtest.RenameKeys(got, given)); d != "" {
 			diffs.Add(rel, "export", d)
 		}

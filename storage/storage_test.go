@@ -186,9 +186,13 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// b is broken, but BibTeX reads it with its title, so it is kept as written.
-	if rep.Imported != 3 || rep.Rejected != 1 || rep.Duplicates != 1 {
-		t.Errorf("report = %+v; want 3 imported, 1 rejected, 1 duplicate", rep)
+	// b is broken, but BibTeX reads it with its title, so it is kept as written. A is another
+	// paper with a's key (bibtex reads a): it is kept under a key of its own.
+	if rep.Imported != 4 || rep.Rejected != 1 || rep.Duplicates != 0 {
+		t.Errorf("report = %+v; want 4 imported, 1 rejected, no duplicate", rep)
+	}
+	if want := []KeyChange{{File: "m.bib", Line: 6, Old: "A", New: "Aa", Existing: "a", InFile: true}}; !cmp.Equal(want, rep.Renamed) {
+		t.Errorf("renamed = %+v, want %+v", rep.Renamed, want)
 	}
 	// b's text, written as it is, would make bibtex read c as part of b: it is written from the
 	// fields read before the error, with a warning.
@@ -209,6 +213,8 @@ func TestImportKeepsStringsAndReportsRejects(t *testing.T) {
 }
 
 @article{c, title = {C}}
+
+@article{Aa, title = {same key, other case}}
 `
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("export (-want +got):\n%s", diff)

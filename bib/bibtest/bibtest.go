@@ -281,6 +281,28 @@ func Blocks(dump string) map[string]string {
 	return m
 }
 
+// DropKeys returns a dump without the entries of the given keys (case-insensitive).
+func DropKeys(dump string, keys []string) string {
+	if len(keys) == 0 {
+		return dump
+	}
+	drop := map[string]bool{}
+	for _, k := range keys {
+		drop[strings.ToLower(k)] = true
+	}
+	blocks := strings.SplitAfter(dump, "\n}\n")
+	out := blocks[:0]
+	for _, block := range blocks {
+		if m := dumpKeyRE.FindStringSubmatchIndex(block); m != nil && drop[strings.ToLower(block[m[2]:m[3]])] {
+			// The block may start with the text before its entry (the preamble): keep that.
+			out = append(out, block[:m[0]])
+			continue
+		}
+		out = append(out, block)
+	}
+	return strings.Join(out, "")
+}
+
 // Diff describes how two dumps differ: how many entries, the first few keys, and the first
 // entry's two dumps. It is empty when they are the same.
 func Diff(want, got string) string {
