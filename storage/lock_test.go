@@ -3,7 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,4 +82,69 @@ func sampleBytes(tb testing.TB) []byte {
 		tb.Fatal(err)
 	}
 	return src
+}
+
+// TestImportWaitsForWriter imports while another connection holds the write lock: with
+// ImportOptions.Waiting the import says it waits, waits as long as the lock is held, and imports
+// once it is released; cancelling its context ends the wait.
+func TestImportWaitsForWriter(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	release := holdWriteLock(t, l.Path())
+
+	var told atomic.Int32
+	var took time.Duration
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := l.ImportWith(ctx, bib.Parse("w.bib", []byte("@misc{waited, title = {Waited}}")), ImportOptions{Waiting: func() { told.Add(1) }})
+		took = time.Since(start)
+		done <- err
+	}()
+	// Longer than the first, silent, step and a few more.
+	time.Sleep(waitQuietly + 4*waitStep)
+	if n := told.Load(); n != 1 {
+		t.Errorf("Waiting was called %d times, want once", n)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the import ended while another connection held the lock: %v", err)
+	default:
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatalf("import after the lock was released: %v (after %s)", err, took)
+	}
+	if _, err := l.Entry(ctx, "waited"); err != nil {
+		t.Errorf("the entry is not in the library: %v", err)
+	}
+	if n := told.Load(); n != 1 {
+		t.Errorf("Waiting was called %d times, want once", n)
+	}
+
+	// Cancelled while it waits.
+	holdWriteLock(t, l.Path())
+	cctx, cancel := context.WithCancel(ctx)
+	waiting := make(chan struct{})
+	go func() {
+		_, err := l.ImportWith(cctx, bib.Parse("c.bib", []byte("@misc{cancelled, title = {C}}")), ImportOptions{Waiting: func() { close(waiting) }})
+		done <- err
+	}()
+	select {
+	case <-waiting:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Waiting was not called")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled import: %v, want context.Canceled", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("cancelling did not end the wait")
+	}
 }

@@ -452,3 +452,51 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrBusy
 }
 
+// The steps of beginWrite's wait: the first is silent, as a short transaction of another
+// connection often holds the lock that long; the others are short, so that a cancelled ctx ends
+// the wait soon (SQLite's wait for a lock does not see an interrupt).
+const (
+	waitQuietly = time.Second
+	waitStep    = 250 * time.Millisecond
+)
+
+// beginWrite begins a write transaction on conn. With waiting nil, it waits for another writer
+// for the busy timeout and then fails with "database is locked". Otherwise it waits as long as
+// it takes, until ctx is done, and calls waiting once when it has waited waitQuietly.
+func beginWrite(ctx context.Context, conn *sql.Conn, waiting func()) (*sql.Tx, error) {
+	if waiting == nil {
+		return conn.BeginTx(ctx, nil)
+	}
+	setTimeout := func(ctx context.Context, ex interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, d time.Duration) error {
+		_, err := ex.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, d.Milliseconds()))
+		return err
+	}
+	step := waitQuietly
+	for {
+		if err := setTimeout(ctx, conn, step); err != nil {
+			return nil, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err == nil {
+			// The transaction's own statements wait as any other's do.
+			if err := setTimeout(ctx, tx, busyTimeout); err != nil {
+				tx.Rollback()
+				return nil, err
+			}
+			return tx, nil
+		}
+		if !isBusy(err) || ctx.Err() != nil {
+			setTimeout(context.WithoutCancel(ctx), conn, busyTimeout)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, err
+		}
+		if step == waitQuietly {
+			waiting()
+			step = waitStep
+		}
+	}
+}
