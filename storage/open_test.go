@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // rawDB opens a file with go-sqlite3 alone, as another program would: none of Open's settings,
