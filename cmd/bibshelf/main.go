@@ -198,6 +198,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if f := terminal(stderr); f != nil {
 		progress = &progressLine{w: f}
 	}
+	// Another import (of this program or the window) holding the library: wait for it.
+	opts.Waiting = func() {
+		if progress != nil {
+			progress.clear()
+		}
+		fmt.Fprintln(stderr, "bibshelf import: waiting for another program to finish writing the library… (Ctrl+C stops)")
+	}
 	for _, name := range fs.Args() {
 		var src string
 		if name == "-" {
