@@ -94,7 +94,7 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 		if !st.exists {
 			err = fmt.Errorf("%w: %w", ErrNoLibrary, fs.ErrNotExist)
 		} else {
-			err = fmt.Errorf("%w: the file is empty", ErrNoLibrary)
+			err = fmt.Errorf("%w: the file holds none yet", ErrNoLibrary)
 		}
 	}
 	if err != nil {

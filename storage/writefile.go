@@ -133,6 +133,9 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err := tmp.Sync(); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil { // the last moment to back out
+		return err
+	}
 	if exists && linkCount(target, old) > 1 {
 		touched, err := overwrite(target, tmp)
 		if err != nil && touched {
@@ -146,9 +149,6 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {
@@ -238,8 +238,14 @@ func refuseDatabase(target string, exists bool) error {
 }
 
 // isDatabase reports whether the file at path starts as a SQLite database or its write-ahead
-// log does.
+// log does. Only a regular file is read: opening a named pipe to read waits for a writer.
 func isDatabase(path string) (bool, error) {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+		return false, err
+	}
 	head, err := readHeader(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -165,6 +165,18 @@ func TestWriteFileRefusesIrregular(t *testing.T) {
 			t.Fatalf("WriteFile(%s) blocks", path)
 		}
 	}
+	// Named as SQLite's -wal beside the pipe: WriteFile looks whether the pipe is a database,
+	// without opening it to read, which would wait for a writer.
+	done := make(chan error, 1)
+	go func() { done <- WriteFile(ctx, fifo+"-wal", writeString("x")) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("WriteFile(beside a pipe) = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("WriteFile(beside a pipe) blocks")
+	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
 		t.Errorf("the pipe is now %v (%v)", fi.Mode(), err)
 	}
