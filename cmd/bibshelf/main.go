@@ -42,7 +42,8 @@ Usage:
 The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
 
-Exit status: 0 success; 1 some input was rejected (the rest was done); 2 usage error.
+Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
+output file was refused; 2 usage error; 130 interrupted (Ctrl+C).
 `
 
 func main() {
