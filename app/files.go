@@ -500,13 +500,27 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 		}
 		u.rememberFolder(prefExportFolder, w.URI())
 		go func() {
-			var buf bytes.Buffer
-			n, err := u.lib.Export(context.Background(), &buf, opts)
-			if err == nil {
-				_, err = w.Write(buf.Bytes())
+			ctx := context.Background()
+			var n int
+			export := func(out io.Writer) error {
+				var err error
+				n, err = u.lib.Export(ctx, out, opts)
+				return err
 			}
-			if cerr := w.Close(); err == nil {
-				err = cerr
+			var err error
+			if _, ok := w.(*deferredWriter); ok && w.URI().Scheme() == "file" {
+				// Nothing was opened (see deferredWrites): the file is written as every file
+				// Bibshelf writes is, all or nothing, never over a library.
+				w.Close()
+				err = bibstorage.WriteFile(ctx, w.URI().Path(), export)
+			} else {
+				var buf bytes.Buffer
+				if err = export(&buf); err == nil {
+					_, err = w.Write(buf.Bytes())
+				}
+				if cerr := w.Close(); err == nil {
+					err = cerr
+				}
 			}
 			fyneDo(func() {
 				if err != nil {
@@ -517,6 +531,7 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 			})
 		}()
 	}, u.win)
+	deferFileWrites()
 	d.SetFileName(name)
 	u.startIn(d, prefExportFolder)
 	d.Show()

@@ -471,11 +471,24 @@ const identityBatch = 2000
 
 // backfillIdentity fills the identity columns of entries that have none yet, as after the
 // upgrade to schema 3, one transaction per batch. It reads only those entries, so it is cheap
-// to run at every Open.
+// to run at every Open, and it reads them first outside any write transaction: an entry with
+// nothing to compare it by (no DOI, no title...) keeps empty columns, and a library with such
+// entries must still open without taking the write lock.
 func (l *Library) backfillIdentity(ctx context.Context) error {
 	var after int64
+	writing := false // once a batch had work, the rest are read in their write transactions
 	for {
-		n, last, err := l.backfillBatch(ctx, after)
+		var n int
+		var last int64
+		var err error
+		if !writing {
+			var todo []pendingIdentity
+			todo, n, last, err = identitiesAfter(ctx, l.rdb, after)
+			writing = len(todo) > 0
+		}
+		if err == nil && writing {
+			n, last, err = l.backfillBatch(ctx, after)
+		}
 		if err != nil {
 			return fmt.Errorf("fill in identities: %w", err)
 		}
@@ -486,47 +499,63 @@ func (l *Library) backfillIdentity(ctx context.Context) error {
 	}
 }
 
+// pendingIdentity is an entry whose identity columns are to be filled.
+type pendingIdentity struct {
+	id int64
+	e  bib.Entry
+}
+
+// querier is what identitiesAfter reads through: a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// identitiesAfter reads the next batch of entries with empty identity columns after the id
+// after, and returns those that have an identity to fill in, the number of entries it read and
+// the last id read.
+func identitiesAfter(ctx context.Context, q querier, after int64) (todo []pendingIdentity, n int, last int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
+		WHERE e.doi = '' AND e.arxiv = '' AND e.isbn = '' AND e.title_key = '' AND e.id > ? ORDER BY e.id LIMIT ?`,
+		after, identityBatch)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p pendingIdentity
+		var fields string
+		if err := rows.Scan(&p.id, &p.e.Key, &p.e.Type, &fields, &p.e.Source); err != nil {
+			return nil, 0, 0, err
+		}
+		if err := decodeFields(&p.e, fields); err != nil {
+			return nil, 0, 0, fmt.Errorf("entry %q: %w", p.e.Key, err)
+		}
+		n, last = n+1, p.id
+		if Identity(&p.e) != (Ident{}) {
+			todo = append(todo, p)
+		}
+	}
+	return todo, n, last, rows.Err()
+}
+
+// backfillBatch fills the identity columns of the batch after the id after, read again in the
+// write transaction.
 func (l *Library) backfillBatch(ctx context.Context, after int64) (n int, last int64, err error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
-		WHERE e.doi = '' AND e.arxiv = '' AND e.isbn = '' AND e.title_key = '' AND e.id > ? ORDER BY e.id LIMIT ?`,
-		after, identityBatch)
+	todo, n, last, err := identitiesAfter(ctx, tx, after)
 	if err != nil {
-		return 0, 0, err
-	}
-	type pending struct {
-		id int64
-		e  bib.Entry
-	}
-	var todo []pending
-	for rows.Next() {
-		var p pending
-		var fields string
-		if err := rows.Scan(&p.id, &p.e.Key, &p.e.Type, &fields, &p.e.Source); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		if err := decodeFields(&p.e, fields); err != nil {
-			rows.Close()
-			return 0, 0, fmt.Errorf("entry %q: %w", p.e.Key, err)
-		}
-		todo = append(todo, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, 0, err
 	}
 	for i := range todo {
 		if err := setIdentity(ctx, tx, todo[i].id, &todo[i].e); err != nil {
 			return 0, 0, err
 		}
-		last = todo[i].id
 	}
-	return len(todo), last, tx.Commit()
+	return n, last, tx.Commit()
 }
 
 // DuplicateGroup is a set of entries that describe the same work.

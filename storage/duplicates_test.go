@@ -374,7 +374,7 @@ func identities(tb testing.TB, l *Library) map[string]Ident {
 func TestBackfillAfterUpgrade(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.sqlite")
-	old, err := open(ctx, path, 2)
+	old, err := open(ctx, path, 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,6 +106,11 @@ type ImportOptions struct {
 	// about twice as soon. Imports of fewer than 500 entries, and imports that merge
 	// duplicates (MergeDuplicates), index their entries anyway.
 	IndexLater bool
+	// Waiting, when set, makes the import wait for as long as another connection or process
+	// holds the library's write lock (another import), until ctx is done, instead of failing
+	// with "database is locked" after 10 s; it is called, once, when the import has waited a
+	// second, so that the caller can say why nothing happens.
+	Waiting func()
 }
 
 // The steps of an import after its items are read, as ImportOptions.Stage names them.
@@ -272,7 +277,7 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 		}
 		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, every))
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := beginWrite(ctx, conn, opts.Waiting)
 	if err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}

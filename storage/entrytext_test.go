@@ -19,7 +19,7 @@ import (
 func TestMigrateToEntryText(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v5.sqlite")
-	old, err := open(ctx, path, 5)
+	old, err := open(ctx, path, 5, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestNeedsUpgrade(t *testing.T) {
 	if got, err := NeedsUpgrade(ctx, filepath.Join(dir, "missing.sqlite")); got || err != nil {
 		t.Errorf("NeedsUpgrade(a missing file) = %v, %v; want false", got, err)
 	}
-	old, err := open(ctx, filepath.Join(dir, "v5.sqlite"), 5)
+	old, err := open(ctx, filepath.Join(dir, "v5.sqlite"), 5, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func count(tb testing.TB, l *Library, query string, args ...any) int {
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.sqlite")
-	old, err := open(ctx, path, 1)
+	old, err := open(ctx, path, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/bibshelf/bibshelf/bib"
 	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
@@ -24,7 +25,8 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // some input was rejected, or an operation failed
 	exitUsage    = 2
-	// exitInterrupted: Ctrl+C stopped an import (as shells report a command that SIGINT ended).
+	// exitInterrupted: Ctrl+C stopped an import or an export (as shells report a command that
+	// SIGINT ended).
 	exitInterrupted = 130
 )
 
@@ -40,7 +42,8 @@ Usage:
 The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
 
-Exit status: 0 success; 1 some input was rejected (the rest was done); 2 usage error.
+Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
+output file was refused; 2 usage error; 130 interrupted (Ctrl+C).
 `
 
 func main() {
@@ -62,7 +65,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer stop()
 		return runImport(ctx, args, stdin, stdout, stderr)
 	case "export":
-		return runExport(args, stdout, stderr)
+		// Ctrl+C, or the system ending the process, stops the export; a file being written
+		// stays as it was.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runExport(ctx, args, stdout, stderr)
 	case "search":
 		return runSearch(args, stdout, stderr)
 	case "help":
@@ -118,16 +125,33 @@ func libraryPath(flagValue string) (path string, isDefault bool, err error) {
 	return path, true, err
 }
 
-func openLibrary(ctx context.Context, flagValue string, stderr io.Writer) (*storage.Library, bool) {
+// openLibrary opens the library a verb works on. Only import makes one where there is none: the
+// other verbs would make an empty library of a mistyped name, and read nothing from it.
+func openLibrary(ctx context.Context, verb, flagValue string, stderr io.Writer) (*storage.Library, bool) {
 	path, _, err := libraryPath(flagValue)
-	if err == nil {
-		var lib *storage.Library
-		if lib, err = storage.Open(ctx, path); err == nil {
-			return lib, true
-		}
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
 	}
-	fmt.Fprintf(stderr, "bibshelf: %v\n", err)
-	return nil, false
+	var lib *storage.Library
+	if verb == "import" {
+		lib, err = storage.Open(ctx, path)
+	} else {
+		lib, err = storage.OpenExisting(ctx, path)
+	}
+	if errors.Is(err, storage.ErrNoLibrary) {
+		how := "bibshelf import FILE.bib"
+		if flagValue != "" {
+			how = "bibshelf import --library " + flagValue + " FILE.bib"
+		}
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n(%s makes a library there)\n", verb, err, how)
+		return nil, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
+	}
+	return lib, true
 }
 
 // indexed adds to the search index the entries the window left out of it (it indexes a large
@@ -164,7 +188,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitUsage
 	}
 	// Ctrl+C interrupts the imports, not the opening (a few milliseconds).
-	lib, ok := openLibrary(context.WithoutCancel(ctx), *libFlag, stderr)
+	lib, ok := openLibrary(context.WithoutCancel(ctx), "import", *libFlag, stderr)
 	if !ok {
 		return exitRejected
 	}
@@ -174,6 +198,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var progress *progressLine
 	if f := terminal(stderr); f != nil {
 		progress = &progressLine{w: f}
+	}
+	// Another import (of this program or the window) holding the library: wait for it.
+	opts.Waiting = func() {
+		if progress != nil {
+			progress.clear()
+		}
+		fmt.Fprintln(stderr, "bibshelf import: waiting for another program to finish writing the library… (Ctrl+C stops)")
 	}
 	for _, name := range fs.Args() {
 		var src string
@@ -272,7 +303,7 @@ func showProgress(p *progressLine, name string, opts *storage.ImportOptions) {
 	}
 }
 
-func runExport(args []string, stdout, stderr io.Writer) int {
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]", stderr)
 	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written)")
 	reformat := fs.Bool("reformat", false, "write every entry in the canonical form, not as it was written")
@@ -310,8 +341,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			opts.Keys = append(opts.Keys, k)
 		}
 	}
-	ctx := context.Background()
-	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	lib, ok := openLibrary(context.WithoutCancel(ctx), "export", *libFlag, stderr)
 	if !ok {
 		return exitRejected
 	}
@@ -319,39 +349,29 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if opts.Query != "" && !indexed(ctx, lib, "export", stderr) {
 		return exitRejected
 	}
+	var err error
 	if *out == "" {
-		if _, err := lib.Export(ctx, stdout, opts); err != nil {
-			fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
-			return exitRejected
+		_, err = lib.Export(ctx, stdout, opts)
+	} else {
+		// All or nothing, through links, keeping the file's mode; never over a library.
+		err = storage.WriteFile(ctx, *out, func(w io.Writer) error {
+			_, err := lib.Export(ctx, w, opts)
+			return err
+		})
+	}
+	if ctx.Err() != nil {
+		if *out != "" {
+			fmt.Fprintf(stderr, "bibshelf export: interrupted: %s was not written\n", *out)
+		} else {
+			fmt.Fprintln(stderr, "bibshelf export: interrupted")
 		}
-		return exitOK
-	}
-	// Write next to the target and rename, so a failed export never leaves half a file.
-	tmp, err := os.CreateTemp(dirOf(*out), ".bibshelf-export-*")
-	if err != nil {
-		fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
-		return exitRejected
-	}
-	defer os.Remove(tmp.Name())
-	_, err = lib.Export(ctx, tmp, opts)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), *out)
+		return exitInterrupted
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf export: %v\n", err)
 		return exitRejected
 	}
 	return exitOK
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }
 
 func runSearch(args []string, stdout, stderr io.Writer) int {
@@ -365,7 +385,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	ctx := context.Background()
-	lib, ok := openLibrary(ctx, *libFlag, stderr)
+	lib, ok := openLibrary(ctx, "search", *libFlag, stderr)
 	if !ok {
 		return exitRejected
 	}

@@ -202,15 +202,7 @@ func screenshot(ui *app.UI, path string) error {
 	}
 	var rows int
 	fyne.DoAndWait(func() { rows = ui.Rows() })
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("screenshot: %w", err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return fmt.Errorf("screenshot: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	if err := storage.WriteFile(ctx, path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return fmt.Errorf("screenshot: %w", err)
 	}
 	b := img.Bounds()

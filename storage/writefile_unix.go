@@ -1,0 +1,52 @@
+//go:build unix
+
+package storage
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// processAlive reports whether a process with this id runs on this machine (one of another
+// user's counts).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// linkCount returns the number of hard links of the file fi describes.
+func linkCount(_ string, fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
+}
+
+// keepOwner gives f the owner and group of the file old describes, as far as the process may:
+// anyone may give a file a group they are in; only root may give it another owner.
+func keepOwner(f *os.File, old fs.FileInfo) {
+	want, ok := old.Sys().(*syscall.Stat_t)
+	if !ok {
+		return
+	}
+	now, err := f.Stat()
+	if err != nil {
+		return
+	}
+	if have, ok := now.Sys().(*syscall.Stat_t); ok && have.Uid == want.Uid && have.Gid == want.Gid {
+		return
+	}
+	if f.Chown(int(want.Uid), int(want.Gid)) != nil {
+		f.Chown(-1, int(want.Gid))
+	}
+}
+
+// syncDir syncs a folder, so that a rename in it outlives a crash.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
