@@ -238,7 +238,7 @@ func TestEditKeepsMacros(t *testing.T) {
 // read their own.
 func TestMigrateToSources(t *testing.T) {
 	ctx := context.Background()
-	old, err := open(ctx, filepath.Join(t.TempDir(), "v7.sqlite"), 7)
+	old, err := open(ctx, filepath.Join(t.TempDir(), "v7.sqlite"), 7, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,11 +95,11 @@ func TestImportReportsProblems(t *testing.T) {
 	if st != 1 {
 		t.Errorf("exit status = %d, want 1: an entry was rejected", st)
 	}
-	if out != "imported 2, skipped 1 duplicates, merged 0, rejected 1\n" {
+	if out != "imported 3, skipped 0 duplicates, merged 0, rejected 1; 1 imported under another key (see the warnings)\n" {
 		t.Errorf("summary = %q", out)
 	}
 	want := `<stdin>:2:23: unbalanced braces: '{' opened here is never closed; the entry is kept with the 0 fields before the error (entry "bad")
-<stdin>:3:1: warning: duplicate key: an entry with this key is already in the library; skipped (entry "ok")
+<stdin>:3:1: warning: imported as "oka" (the entry "ok" of line 1, which bibtex reads under this key, is another paper) (entry "ok")
 `
 	if diff := cmp.Diff(want, errOut); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
@@ -218,5 +219,34 @@ func TestSearchIndexesWhatTheWindowLeft(t *testing.T) {
 	st, out, errOut = bibshelf(t, "", "search", "--library", path, "key:"+entries[3].Key)
 	if st != exitOK || !strings.HasPrefix(out, entries[3].Key+"\t") {
 		t.Errorf("search key:%s: %d %q %s", entries[3].Key, st, out, errOut)
+	}
+}
+
+// TestImportJSON checks that import --json lists, for scripts, the keys the library gave entries
+// whose keys other papers had.
+func TestImportJSON(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.bib"), filepath.Join(dir, "b.bib")
+	os.WriteFile(a, []byte("@article{smith2019, title = {One}}\n"), 0o644)
+	os.WriteFile(b, []byte("@article{smith2019, title = {One}}\n\n@book{smith2019x, title = {X}}\n@book{Smith2019, title = {Two}}\n"), 0o644)
+	st, out, _ := bibshelf(t, "", "import", "--library", lib, "--json", a, b)
+	if st != 0 {
+		t.Fatalf("exit status = %d", st)
+	}
+	var rep struct {
+		Imported, Duplicates int
+		Keys                 []map[string]any
+		Problems             []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := []map[string]any{{"file": b, "line": 4.0, "old": "Smith2019", "new": "Smith2019a", "existing": "smith2019", "in_file": true, "duplicate": false}}
+	if rep.Imported != 3 || rep.Duplicates != 1 || !cmp.Equal(want, rep.Keys) {
+		t.Errorf("report = %+v; want 3 imported, 1 duplicate, keys %v", rep, want)
+	}
+	if len(rep.Problems) != 2 || rep.Problems[1]["severity"] != "warning" || rep.Problems[1]["line"] != 4.0 {
+		t.Errorf("problems = %v", rep.Problems)
 	}
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -166,8 +167,9 @@ func indexed(ctx context.Context, lib *storage.Library, verb string, stderr io.W
 }
 
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE... (- reads standard input)", stderr)
+	fs, libFlag := newFlags("import", "bibshelf import [--library PATH] [--duplicates import|skip|merge] [--json] FILE... (- reads standard input)", stderr)
 	dups := fs.String("duplicates", "import", "what to do with a paper the library has (same DOI, ISBN, arXiv id, or title, year and first author): `import` it anyway, skip it, or merge it into the one there")
+	asJSON := fs.Bool("json", false, "print the report as JSON on standard output (counts, the keys changed, every problem) instead of the summary line")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
@@ -249,7 +251,18 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		total.Add(rep)
 	}
-	fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d\n", total.Imported, total.Duplicates, total.Merged, total.Rejected)
+	if *asJSON {
+		if err := writeReportJSON(stdout, total); err != nil {
+			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+			failed = true
+		}
+	} else {
+		fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d", total.Imported, total.Duplicates, total.Merged, total.Rejected)
+		if n := imported(total.Renamed); n > 0 {
+			fmt.Fprintf(stdout, "; %d imported under another key (see the warnings)", n)
+		}
+		fmt.Fprintln(stdout)
+	}
 	if interrupted {
 		return exitInterrupted
 	}
@@ -257,6 +270,68 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitRejected
 	}
 	return exitOK
+}
+
+// imported counts the key changes of entries that were imported, not skipped as duplicates.
+func imported(changes []storage.KeyChange) int {
+	n := 0
+	for _, c := range changes {
+		if !c.Duplicate {
+			n++
+		}
+	}
+	return n
+}
+
+// reportJSON is what import --json prints: the counts, the keys the library gave entries
+// (another paper had the key, or the entry had none), and every problem with where it is.
+type reportJSON struct {
+	Imported   int           `json:"imported"`
+	Duplicates int           `json:"duplicates"`
+	Merged     int           `json:"merged"`
+	Rejected   int           `json:"rejected"`
+	Keys       []keyJSON     `json:"keys"`
+	KeysGiven  []string      `json:"keys_given"`
+	Problems   []problemJSON `json:"problems"`
+}
+
+// keyJSON is a storage.KeyChange: an entry of file:line, with the key old, is in the library as
+// new. duplicate says it was not imported, the library having the same entry under new.
+type keyJSON struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Old       string `json:"old"`
+	New       string `json:"new"`
+	Existing  string `json:"existing"`
+	InFile    bool   `json:"in_file"`
+	Duplicate bool   `json:"duplicate"`
+}
+
+type problemJSON struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Col      int    `json:"col"`
+	Key      string `json:"key,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+func writeReportJSON(w io.Writer, rep storage.Report) error {
+	out := reportJSON{Imported: rep.Imported, Duplicates: rep.Duplicates, Merged: rep.Merged, Rejected: rep.Rejected,
+		Keys: []keyJSON{}, KeysGiven: append([]string{}, rep.KeysGiven...), Problems: []problemJSON{}}
+	for _, c := range rep.Renamed {
+		out.Keys = append(out.Keys, keyJSON(c))
+	}
+	for _, p := range rep.Problems {
+		sev := "warning"
+		if p.Severity == bib.Error {
+			sev = "error"
+		}
+		out.Problems = append(out.Problems, problemJSON{p.File, p.Line, p.Col, p.Key, sev, p.Msg})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // terminal returns w as a file when it is a terminal, for progress lines that a script reading
