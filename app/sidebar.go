@@ -440,6 +440,15 @@ type sideRowBox struct {
 	item    sideItem // the row it shows now
 }
 
+// Tapped selects the row. The list's own item would, but the desktop driver gives a click to
+// the deepest object under the pointer that takes taps of any kind, which is this box: it takes
+// secondary taps for its menu.
+func (b *sideRowBox) Tapped(*fyne.PointEvent) {
+	if i, ok := b.sidebar.boxes[b]; ok && i >= 0 && i < len(b.sidebar.shown) {
+		b.sidebar.list.Select(i)
+	}
+}
+
 // TappedSecondary shows the row's menu: rename, colour, delete, new collection…
 func (b *sideRowBox) TappedSecondary(e *fyne.PointEvent) {
 	if b.sidebar.onMenu == nil {
