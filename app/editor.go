@@ -357,12 +357,8 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	focused := t.pane.u.win.Canvas().Focused()
 	t.problem.Hide()
 	t.title.SetText(bib.Plain(e.Get("title")))
-	var names []string
-	for _, n := range bib.SplitNames(e.Get("author")) {
-		names = append(names, bib.DisplayName(n))
-	}
-	t.authors.SetText(strings.Join(names, "; "))
-	t.authors.Hidden = len(names) == 0
+	t.authors.SetText(byline(e))
+	t.authors.Hidden = t.authors.Text == ""
 	if _, known := bib.TypeOf(e.Type); !known && !slices.Contains(t.kind.Options, e.Type) {
 		t.kind.Options = append(t.kind.Options, e.Type)
 	}
@@ -423,6 +419,23 @@ func (t *infoTab) show(d *entryDetail, version int) {
 		t.missing.Hide()
 	}
 	t.fillFields(ref, same, focused)
+}
+
+// byline is the line under an entry's title: its authors and its year, as text.
+func byline(e *bib.Entry) string {
+	var names []string
+	for _, n := range bib.SplitNames(e.Get("author")) {
+		names = append(names, bib.DisplayName(n))
+	}
+	s := strings.Join(names, "; ")
+	year := bib.Plain(e.Get("year"))
+	if year == "" {
+		year = bib.Plain(e.Get("date"))
+	}
+	if year != "" && s != "" {
+		s += " · "
+	}
+	return s + year
 }
 
 // fieldNames lists the fields an entry's Info tab edits, in order: its own, then the required

@@ -764,3 +764,32 @@ func TestShortcutsWaitForTheDialog(t *testing.T) {
 	fyneDoAndWait(func() { u.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNew) })
 	tapInDialog(t, u, "Create") // fails unless the New Entry dialog is on top
 }
+
+// TestYearShownAsText imports a year written with LaTeX, a sort key for BibTeX's styles: the
+// list's Year column and the entry pane show the year as text.
+func TestYearShownAsText(t *testing.T) {
+	u, lib := newTestUI(t)
+	src := `@book{knuth86, author = {Donald E. Knuth}, title = {The {\TeX}book}, year = {{\noopsort{1986c}}1986}, publisher = {Addison-Wesley}}`
+	if _, err := lib.Import(context.Background(), bib.ParseString("extra.bib", src)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.reload)
+	selectKey(t, u, "knuth86")
+	var year, line string
+	fyneDoAndWait(func() {
+		r, _ := u.list.row(slices.Index(listKeys(u), "knuth86"))
+		for _, c := range u.list.cols {
+			if c.id == "year" {
+				year = c.value(r)
+			}
+		}
+		line = u.detail.info.authors.Text
+	})
+	if year != "1986" {
+		t.Errorf("the Year column shows %q, want 1986", year)
+	}
+	if want := "Donald E. Knuth · 1986"; line != want {
+		t.Errorf("the entry pane's second line is %q, want %q", line, want)
+	}
+}

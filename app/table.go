@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -28,7 +29,8 @@ var allColumns = []column{
 	// The default widths fit title to venue beside the entry pane in a 1280-wide window.
 	{"title", "Title", 300, func(r storage.Row) string { return r.Title }},
 	{"authors", "Authors", 150, func(r storage.Row) string { return r.Authors }},
-	{"year", "Year", 58, func(r storage.Row) string { return r.Year }},
+	// The library keeps the year as written, which may hold LaTeX: {\noopsort{1986c}}1986.
+	{"year", "Year", 58, func(r storage.Row) string { return bib.Plain(r.Year) }},
 	{"venue", "Venue", 130, func(r storage.Row) string { return r.Venue }},
 	{"key", "Key", 180, func(r storage.Row) string { return r.Key }},
 	{"added", "Added", 100, func(r storage.Row) string {

@@ -94,7 +94,7 @@ func TestListSearchAndSelect(t *testing.T) {
 
 	fyneDoAndWait(func() { u.list.tap(0, 0) })
 	eventually(t, "entry pane", func() bool {
-		return u.detail.info.title.Text == "Pointer Networks" && u.detail.info.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
+		return u.detail.info.title.Text == "Pointer Networks" && u.detail.info.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly · 2015"
 	})
 
 	settle(t, u)
