@@ -249,13 +249,15 @@ type infoTab struct {
 	missing     *widget.Label
 	form        *widget.Form
 	fields      []*fieldEntry
+	rows        []fieldRow // what each editor of fields edits
+	labels      []string   // and its label
 	newName     *widget.SelectEntry
 	newValue    *widget.Entry
 	problem     *widget.Label
 
 	d        *entryDetail
 	ref      *entryRef // the entry shown, with the edits made to it here
-	names    []string  // the fields the editors in fields are for, in order
+	names    []string  // the names of the fields the editors in fields are for, in order
 	formBox  *fyne.Container
 	updating bool // set while show fills the widgets, so that their callbacks stay quiet
 }
@@ -273,10 +275,12 @@ type entryRef struct {
 
 func newInfoTab(p *entryPane) *infoTab {
 	t := &infoTab{pane: p}
+	// The title and the byline keep one line each, so that an edit never moves the editors
+	// below them; the title's editor shows all of it.
 	t.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.title.Wrapping = fyne.TextWrapWord
+	t.title.Truncation = fyne.TextTruncateEllipsis
 	t.authors = widget.NewLabel("")
-	t.authors.Wrapping = fyne.TextWrapWord
+	t.authors.Truncation = fyne.TextTruncateEllipsis
 	var types []string
 	for _, et := range bib.Types {
 		types = append(types, et.Name)
@@ -332,8 +336,9 @@ func newInfoTab(p *entryPane) *infoTab {
 		widget.NewFormItem("Collections", container.NewVBox(container.NewHScroll(t.collections), t.addToColl)),
 	)
 	newField := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(140, t.newName.MinSize().Height), t.newName), add, t.newValue)
-	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, t.problem, head, widget.NewSeparator(),
-		t.missing, t.formBox, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
+	// What comes and goes (a refused edit, the missing fields) is said below the fields.
+	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, head, widget.NewSeparator(),
+		t.formBox, t.problem, t.missing, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
 	return t
 }
 
@@ -358,7 +363,6 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	t.problem.Hide()
 	t.title.SetText(bib.Plain(e.Get("title")))
 	t.authors.SetText(byline(e))
-	t.authors.Hidden = t.authors.Text == ""
 	if _, known := bib.TypeOf(e.Type); !known && !slices.Contains(t.kind.Options, e.Type) {
 		t.kind.Options = append(t.kind.Options, e.Type)
 	}
@@ -438,72 +442,122 @@ func byline(e *bib.Entry) string {
 	return s + year
 }
 
-// fieldNames lists the fields an entry's Info tab edits, in order: its own, then the required
+// fieldRow is one editor of the Info tab: the nth field of that name (a repeated field has
+// several), or a required field the entry lacks.
+type fieldRow struct {
+	name string
+	nth  int
+}
+
+// of returns the entry's field of the row; nil when it has none.
+func (r fieldRow) of(e *bib.Entry) *bib.Field {
+	n := 0
+	for i := range e.Fields {
+		if e.Fields[i].Name == r.name {
+			if n == r.nth {
+				return &e.Fields[i]
+			}
+			n++
+		}
+	}
+	return nil
+}
+
+// fieldRows lists the fields an entry's Info tab edits, in order: its own, then the required
 // ones it lacks.
-func fieldNames(e *bib.Entry) (names []string, have []bool) {
-	seen := map[string]bool{}
+func fieldRows(e *bib.Entry) []fieldRow {
+	var rows []fieldRow
+	seen := map[string]int{}
 	for _, f := range e.Fields {
-		names = append(names, f.Name)
-		have = append(have, true)
-		seen[f.Name] = true
+		rows = append(rows, fieldRow{f.Name, seen[f.Name]})
+		seen[f.Name]++
 	}
 	et, _ := bib.TypeOf(e.Type)
 	for _, group := range et.Required {
-		if !slices.ContainsFunc(group, func(n string) bool { return seen[n] }) {
-			names = append(names, group[0])
-			have = append(have, false)
-			seen[group[0]] = true
+		if !slices.ContainsFunc(group, func(n string) bool { return seen[n] > 0 }) {
+			rows = append(rows, fieldRow{name: group[0]})
+			seen[group[0]]++
 		}
 	}
-	return names, have
+	return rows
+}
+
+// keepRows returns the rows shown before, in their places, then the new ones: while the same
+// entry is shown, an emptied field keeps its (empty) editor and a new one comes last, so that no
+// editor moves under the pointer.
+func keepRows(shown, rows []fieldRow) []fieldRow {
+	out := slices.Clone(shown)
+	for _, r := range rows {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // fillFields makes an editor for each field, and an empty one for each required field missing.
-// When the same entry is shown again with the same fields, the editors stay and take the new
-// values, except the one being typed in.
+// The same entry shown again keeps its editors where they were, with their new values, except
+// for the one being typed in.
 func (t *infoTab) fillFields(ref *entryRef, same bool, focused fyne.Focusable) {
 	e := ref.entry
-	names, have := fieldNames(e)
-	if same && slices.Equal(names, t.names) && len(t.fields) == len(names) {
-		for i, fe := range t.fields {
-			fe.commit = t.fieldCommit(ref, names[i])
-			if fyne.Focusable(fe) == focused {
-				continue
-			}
-			if have[i] {
-				fe.setValue(editText(e.Fields[i]))
-			} else {
-				fe.setValue("")
-			}
-		}
-		return
+	rows := fieldRows(e)
+	if same {
+		rows = keepRows(t.rows, rows)
 	}
-	// New editors in a new form: Fyne's form keeps the widgets of its first rows.
-	t.fields, t.names = nil, names
+	labels := make([]string, len(rows))
+	for i, r := range rows {
+		labels[i] = r.name
+		if bib.IsRequired(e.Type, r.name) {
+			labels[i] += " *"
+		}
+		if f := r.of(e); f != nil && f.Duplicate {
+			labels[i] += " (repeat)"
+		}
+	}
+	kept := map[fieldRow]*fieldEntry{}
+	if same {
+		for i, r := range t.rows {
+			kept[r] = t.fields[i]
+		}
+	}
+	rebuild := !same || !slices.Equal(rows, t.rows) || !slices.Equal(labels, t.labels)
 	var items []*widget.FormItem
-	for i, name := range names {
-		fe := newFieldEntry(slices.Contains(multiLineFields, name), t.fieldCommit(ref, name))
-		label := name
-		if bib.IsRequired(e.Type, name) {
-			label += " *"
+	fields := make([]*fieldEntry, len(rows))
+	for i, r := range rows {
+		fe := kept[r]
+		if fe == nil {
+			fe = newFieldEntry(slices.Contains(multiLineFields, r.name), nil)
 		}
-		if have[i] {
-			f := e.Fields[i]
-			fe.setValue(editText(f))
-			if f.Duplicate {
-				fe.Disable()
-				label += " (repeat)"
-			}
-		} else {
+		fe.commit = t.fieldCommit(ref, r.name)
+		fields[i] = fe
+		items = append(items, widget.NewFormItem(labels[i], fe))
+		f := r.of(e)
+		if fyne.Focusable(fe) == focused && fe.Text != fe.value {
+			continue // being typed in
+		}
+		if f == nil {
 			fe.setValue("")
-			fe.SetPlaceHolder("required")
+			fe.SetPlaceHolder(map[bool]string{true: "required"}[bib.IsRequired(e.Type, r.name)])
+		} else {
+			fe.setValue(editText(*f))
 		}
-		items = append(items, widget.NewFormItem(label, fe))
-		t.fields = append(t.fields, fe)
+		if f != nil && f.Duplicate {
+			fe.Disable()
+		} else {
+			fe.Enable()
+		}
 	}
-	t.form = widget.NewForm(items...)
-	t.formBox.Objects = []fyne.CanvasObject{t.form}
-	t.formBox.Refresh()
+	t.fields, t.rows, t.labels = fields, rows, labels
+	t.names = make([]string, len(rows))
+	for i, r := range rows {
+		t.names[i] = r.name
+	}
+	if rebuild {
+		// A new form: Fyne's form keeps the widgets of its first rows.
+		t.form = widget.NewForm(items...)
+		t.formBox.Objects = []fyne.CanvasObject{t.form}
+		t.formBox.Refresh()
+	}
 }
 
 func (t *infoTab) fieldCommit(ref *entryRef, name string) func(string) {
@@ -545,9 +599,12 @@ func groupEnd(s string) int {
 	return -1
 }
 
+// fail says why an edit was refused, below the fields and in the status line (the field may be
+// far above).
 func (t *infoTab) fail(err error) {
 	t.problem.SetText(err.Error())
 	t.problem.Show()
+	t.pane.u.status.SetText(err.Error())
 }
 
 // onField stores an edited field of the entry ref: an emptied field is removed.
@@ -757,9 +814,13 @@ func newFieldEntry(multi bool, commit func(string)) *fieldEntry {
 	return e
 }
 
+// setValue shows v as the field's value. The text is set only when it differs: setting it
+// moves the cursor and forgets what can be undone.
 func (e *fieldEntry) setValue(v string) {
 	e.value = v
-	e.SetText(v)
+	if e.Text != v {
+		e.SetText(v)
+	}
 }
 
 func (e *fieldEntry) handOver() {

@@ -76,7 +76,10 @@ func TestEditFieldUndoRedo(t *testing.T) {
 	})
 	eventually(t, "the note stored", func() bool { return u.settled() && fieldEditor(u, "note") != nil })
 	fyneDoAndWait(u.onUndo)
-	eventually(t, "the note undone", func() bool { return u.settled() && fieldEditor(u, "note") == nil })
+	// The note's editor stays, empty, while the entry is shown: no editor moves.
+	eventually(t, "the note undone", func() bool {
+		return u.settled() && u.detail.entry.Field("note") == nil && fieldEditor(u, "note").Text == ""
+	})
 	fyneDoAndWait(u.onUndo)
 	eventually(t, "the title undone", func() bool { return u.settled() && u.detail.info.title.Text == "Pointer Networks" })
 	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
@@ -792,4 +795,64 @@ func TestYearShownAsText(t *testing.T) {
 	if want := "Donald E. Knuth · 1986"; line != want {
 		t.Errorf("the entry pane's second line is %q, want %q", line, want)
 	}
+}
+
+// editorTops returns where the Info tab's editors start, by field name, and where its tag input
+// starts. Call it on the UI goroutine.
+func editorTops(u *UI) map[string]float32 {
+	d := fyne.CurrentApp().Driver()
+	tops := map[string]float32{"(tag input)": d.AbsolutePositionForObject(u.detail.info.tagInput).Y}
+	for i, fe := range u.detail.info.fields {
+		tops[u.detail.info.names[i]] = d.AbsolutePositionForObject(fe).Y
+	}
+	return tops
+}
+
+// TestInfoTabStaysPut edits an entry in ways that change what the Info tab says above its
+// fields (the authors, the missing fields, a refused edit, its first tag) and empties a field:
+// no editor moves, so that the next click lands where the user aimed it.
+func TestInfoTabStaysPut(t *testing.T) {
+	u, lib := newTestUI(t)
+	src := `@book{knuth86, author = {Donald E. Knuth}, title = {The {\TeX}book}, year = 1986, publisher = {Addison-Wesley}, note = {Volume A}}`
+	if _, err := lib.Import(context.Background(), bib.ParseString("extra.bib", src)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.reload)
+	selectKey(t, u, "knuth86")
+	var before map[string]float32
+	fyneDoAndWait(func() { before = editorTops(u) })
+	stays := func(what string) {
+		t.Helper()
+		var after map[string]float32
+		fyneDoAndWait(func() { after = editorTops(u) })
+		for name, y := range before {
+			if after[name] != y {
+				t.Errorf("after %s, the %s editor is at %v, not %v", what, name, after[name], y)
+			}
+		}
+	}
+	edit := func(field, value string) {
+		t.Helper()
+		fyneDoAndWait(func() {
+			f := fieldEditor(u, field)
+			f.SetText(value)
+			f.handOver()
+		})
+		settle(t, u)
+	}
+
+	edit("publisher", "")
+	eventually(t, "publisher missing", func() bool { return u.settled() && stored(t, lib, "knuth86", "publisher") == "" })
+	stays("emptying a required field")
+	edit("author", "")
+	stays("emptying the authors")
+	edit("note", "")
+	stays("emptying a field")
+	edit("year", "{1986")
+	eventually(t, "the refusal", func() bool { return u.settled() && u.detail.info.problem.Visible() })
+	stays("a refused edit")
+	fyneDoAndWait(func() { u.detail.info.addTag("classics") })
+	eventually(t, "the tag", func() bool { return u.settled() && slices.Contains(u.detail.info.d.tags, "classics") })
+	stays("the first tag")
 }
