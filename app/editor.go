@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -332,14 +334,23 @@ func newInfoTab(p *entryPane) *infoTab {
 		widget.NewFormItem("Key", t.key),
 		widget.NewFormItem("", container.NewHBox(t.starred, t.read)),
 		widget.NewFormItem("Rating", container.NewHBox(t.rating)),
-		widget.NewFormItem("Tags", container.NewVBox(container.NewHScroll(t.tags), t.tagInput, t.suggestions)),
-		widget.NewFormItem("Collections", container.NewVBox(container.NewHScroll(t.collections), t.addToColl)),
+		widget.NewFormItem("Tags", container.NewVBox(oneLine(t.tags), t.tagInput, oneLine(t.suggestions))),
+		widget.NewFormItem("Collections", container.NewVBox(oneLine(t.collections), t.addToColl)),
 	)
 	newField := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(140, t.newName.MinSize().Height), t.newName), add, t.newValue)
 	// What comes and goes (a refused edit, the missing fields) is said below the fields.
 	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, head, widget.NewSeparator(),
 		t.formBox, t.problem, t.missing, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
 	return t
+}
+
+// oneLine holds a row of buttons (or a label) in one line of a button's height, whether it has
+// any or not, and scrolls it sideways when it is wider than the pane: the tags suggested as one
+// types, or an entry's tags and collections, never make the pane wider or move what is below.
+func oneLine(row *fyne.Container) fyne.CanvasObject {
+	line := canvas.NewRectangle(color.Transparent)
+	line.SetMinSize(fyne.NewSize(0, widget.NewButton("Tag", nil).MinSize().Height))
+	return container.NewStack(line, container.NewHScroll(row))
 }
 
 // show fills the tab with an entry read at version (see entryRef). The same entry shown again

@@ -800,6 +800,7 @@ func TestYearShownAsText(t *testing.T) {
 // editorTops returns where the Info tab's editors start, by field name, and where its tag input
 // starts. Call it on the UI goroutine.
 func editorTops(u *UI) map[string]float32 {
+	layOut(u)
 	d := fyne.CurrentApp().Driver()
 	tops := map[string]float32{"(tag input)": d.AbsolutePositionForObject(u.detail.info.tagInput).Y}
 	for i, fe := range u.detail.info.fields {
@@ -855,4 +856,33 @@ func TestInfoTabStaysPut(t *testing.T) {
 	fyneDoAndWait(func() { u.detail.info.addTag("classics") })
 	eventually(t, "the tag", func() bool { return u.settled() && slices.Contains(u.detail.info.d.tags, "classics") })
 	stays("the first tag")
+}
+
+// TestTagSuggestionsKeepThePaneWidth types into the tag field: the suggestions of the library's
+// tags take one line that scrolls, and the entry pane does not grow wider or taller.
+func TestTagSuggestionsKeepThePaneWidth(t *testing.T) {
+	u, _ := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	var before, after fyne.Size
+	var fieldY, fieldYAfter float32
+	d := fyne.CurrentApp().Driver()
+	fyneDoAndWait(func() {
+		before = u.detail.content.MinSize()
+		fieldY = d.AbsolutePositionForObject(u.detail.info.fields[0]).Y
+	})
+	fyneDoAndWait(func() { test.Type(u.detail.info.tagInput, "le") })
+	fyneDoAndWait(func() {
+		layOut(u)
+		after = u.detail.content.MinSize()
+		fieldYAfter = d.AbsolutePositionForObject(u.detail.info.fields[0]).Y
+		if n := len(u.detail.info.suggestions.Objects); n < 4 {
+			t.Errorf("%d tags suggested for %q; the test wants several", n, "le")
+		}
+	})
+	if after.Width > before.Width {
+		t.Errorf("the entry pane's least width grew from %v to %v as tags were suggested", before.Width, after.Width)
+	}
+	if fieldYAfter != fieldY {
+		t.Errorf("the suggestions moved the first field from %v to %v", fieldY, fieldYAfter)
+	}
 }

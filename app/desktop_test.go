@@ -70,3 +70,31 @@ func objectAt(c fyne.Canvas, pos fyne.Position) (found fyne.CanvasObject, at fyn
 	}
 	return found, at
 }
+
+// layOut lays the window out again from the top, as the desktop driver does before it draws a
+// frame in which an object's least size changed; Fyne's test canvas does not. Call it on the UI
+// goroutine.
+func layOut(u *UI) {
+	var visit func(o fyne.CanvasObject)
+	visit = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			if w.Layout != nil {
+				w.Layout.Layout(w.Objects, w.Size())
+			}
+			for _, c := range w.Objects {
+				visit(c)
+			}
+		case fyne.Widget:
+			r := test.WidgetRenderer(w)
+			r.Layout(w.Size())
+			for _, c := range r.Objects() {
+				visit(c)
+			}
+		}
+	}
+	visit(u.win.Canvas().Content())
+}
