@@ -83,6 +83,16 @@ func (u *UI) onUndo() {
 	})
 }
 
+// nothingToUndoIn says that Undo in a field found nothing typed there to undo, and how the
+// library's last change is undone instead.
+func (u *UI) nothingToUndoIn(field string) {
+	msg := "Nothing typed in " + field + " to undo"
+	if n := len(u.history.done); n > 0 {
+		msg += fmt.Sprintf(". Undo outside the fields (click the list first) takes back: %s", u.history.done[n-1].name)
+	}
+	u.status.SetText(msg)
+}
+
 // onRedo makes the last undone change again.
 func (u *UI) onRedo() {
 	if len(u.history.undone) == 0 {

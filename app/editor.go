@@ -289,6 +289,7 @@ func newInfoTab(p *entryPane) *infoTab {
 	}
 	t.kind = widget.NewSelect(types, nil)
 	t.key = newFieldEntry(false, nil)
+	t.key.nothingToUndo = func() { p.u.nothingToUndoIn("the key") }
 	t.starred = widget.NewCheck("Starred", func(on bool) {
 		if !t.updating && t.ref != nil {
 			p.u.setStarred(on, t.ref.key)
@@ -538,6 +539,8 @@ func (t *infoTab) fillFields(ref *entryRef, same bool, focused fyne.Focusable) {
 		fe := kept[r]
 		if fe == nil {
 			fe = newFieldEntry(slices.Contains(multiLineFields, r.name), nil)
+			name := r.name
+			fe.nothingToUndo = func() { t.pane.u.nothingToUndoIn(name) }
 		}
 		fe.commit = t.fieldCommit(ref, r.name)
 		fields[i] = fe
@@ -806,11 +809,15 @@ var starOutlineIcon = theme.NewThemedResource(fyne.NewStaticResource("star-outli
 	`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 17.3l6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z" fill="none" stroke="#000" stroke-width="1.6"/></svg>`)))
 
 // fieldEntry edits one value and hands it over when Enter is pressed (in a one-line editor) or
-// when the focus leaves it, as desktop forms do.
+// when the focus leaves it, as desktop forms do. Undo and Redo in it (Ctrl+Z, or the Edit menu
+// while it has the focus) act on what was typed in it since its value was last shown or handed
+// over, and nothing else: the library's changes are undone outside the fields.
 type fieldEntry struct {
 	widget.Entry
 	value  string // as last shown or handed over
 	commit func(string)
+	// nothingToUndo, when set, is called when Undo finds nothing typed to undo.
+	nothingToUndo func()
 }
 
 func newFieldEntry(multi bool, commit func(string)) *fieldEntry {
@@ -839,7 +846,43 @@ func (e *fieldEntry) handOver() {
 		return
 	}
 	e.value = e.Text
+	// What was typed is the value now: Undo must not take it apart afterwards, or it would
+	// make a value that was never shown (the empty text that typing over a selection passes
+	// through, say) and store it when the field loses the focus.
+	e.SetText(e.Text)
 	e.commit(e.Text)
+}
+
+// TypedShortcut undoes and redoes typing only; the other shortcuts go to the text field.
+func (e *fieldEntry) TypedShortcut(s fyne.Shortcut) {
+	switch s.(type) {
+	case *fyne.ShortcutUndo:
+		if !e.step(e.Entry.Undo) && e.nothingToUndo != nil {
+			e.nothingToUndo()
+		}
+	case *fyne.ShortcutRedo:
+		e.step(e.Entry.Redo)
+	default:
+		e.Entry.TypedShortcut(s)
+	}
+}
+
+// step undoes or redoes one step of typing, and reports whether the text changed. A step never
+// ends on an empty text unless the value is empty: typing over the whole text passes through
+// one, and the field would be removed if it lost the focus there.
+func (e *fieldEntry) step(do func()) bool {
+	before := e.Text
+	for {
+		last := e.Text
+		do()
+		if e.Text == last || e.Text != "" || e.value == "" {
+			break
+		}
+	}
+	if e.Text == "" && e.value != "" {
+		e.SetText(before)
+	}
+	return e.Text != before
 }
 
 // FocusLost hands the value over.

@@ -886,3 +886,76 @@ func TestTagSuggestionsKeepThePaneWidth(t *testing.T) {
 		t.Errorf("the suggestions moved the first field from %v to %v", fieldY, fieldYAfter)
 	}
 }
+
+// menuItem returns the main menu's item of that label. Call it on the UI goroutine.
+func mainMenuItem(t *testing.T, u *UI, menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if m.Label == menu && it.Label == label {
+				return it
+			}
+		}
+	}
+	t.Fatalf("no %s › %s in the main menu", menu, label)
+	return nil
+}
+
+// TestUndoInAFieldUndoesTyping presses Undo in a field of the Info tab, as the desktop driver
+// hands Ctrl+Z to the focused widget, and through Edit › Undo: it undoes what was typed there
+// since the field was last stored, nothing more, and never leaves the field empty to be stored
+// when it loses the focus.
+func TestUndoInAFieldUndoesTyping(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	c := u.win.Canvas()
+	pages := func() *fieldEntry { return fieldEditor(u, "pages") }
+	ctrlZ := func() { c.Focused().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutUndo{}) }
+	retype := func(text string) {
+		c.Focus(pages())
+		pages().TypedShortcut(&fyne.ShortcutSelectAll{})
+		test.Type(pages(), text)
+	}
+
+	// Typed over, stored with Enter, then Undo in the field: what was stored stays.
+	fyneDoAndWait(func() {
+		retype("1--9")
+		pages().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	settle(t, u)
+	fyneDoAndWait(ctrlZ)
+	fyneDoAndWait(mainMenuItem(t, u, "Edit", "Undo").Action)
+	fyneDoAndWait(func() {
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("after Undo in the field, it shows %q, want 1--9", got)
+		}
+		if want := "Nothing typed in pages to undo. Undo outside the fields (click the list first) takes back: Edit pages"; u.status.Text != want {
+			t.Errorf("status %q, want %q", u.status.Text, want)
+		}
+		c.Unfocus()
+	})
+	settle(t, u)
+	if got := stored(t, lib, "vinyals2015pointer", "pages"); got != "1--9" {
+		t.Errorf("after Undo in the field and leaving it, pages is %q, want 1--9", got)
+	}
+
+	// Typing not stored yet is undone, over the empty text that replacing a selection passes
+	// through, back to what is stored.
+	fyneDoAndWait(func() {
+		retype("x")
+		ctrlZ()
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("undoing typing over the whole text gives %q, want 1--9", got)
+		}
+		test.Type(pages(), "0")
+		ctrlZ()
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("undoing a typed 0 gives %q, want 1--9", got)
+		}
+		c.Unfocus()
+	})
+	settle(t, u)
+	if got := stored(t, lib, "vinyals2015pointer", "pages"); got != "1--9" {
+		t.Errorf("after undoing the typing, pages is %q, want 1--9", got)
+	}
+}
