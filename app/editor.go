@@ -690,11 +690,18 @@ func (t *infoTab) addField() {
 }
 
 // suggest shows the library's tags that start with (or contain) what is typed.
+// Its line says what it is for while it suggests nothing.
 func (t *infoTab) suggest() {
 	t.suggestions.Objects = nil
 	typed := strings.ToLower(strings.TrimSpace(t.tagInput.Text))
-	if t.d == nil || typed == "" {
+	hint := func(s string) {
+		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		l.Importance = widget.LowImportance
+		t.suggestions.Add(l)
 		t.suggestions.Refresh()
+	}
+	if t.d == nil || typed == "" {
+		hint("The library's tags that match show here")
 		return
 	}
 	var first, rest []string
@@ -715,6 +722,10 @@ func (t *infoTab) suggest() {
 		b := widget.NewButton(name, func() { t.addTag(name) })
 		b.Importance = widget.LowImportance
 		t.suggestions.Add(b)
+	}
+	if len(t.suggestions.Objects) == 0 {
+		hint("No tag of the library matches: Enter adds a new one")
+		return
 	}
 	t.suggestions.Refresh()
 }

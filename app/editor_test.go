@@ -194,7 +194,9 @@ func TestTagsFlagsAndCollectionsFromTheInfoTab(t *testing.T) {
 	var suggested []string
 	fyneDoAndWait(func() {
 		for _, o := range u.detail.info.suggestions.Objects {
-			suggested = append(suggested, o.(*widget.Button).Text)
+			if b, ok := o.(*widget.Button); ok {
+				suggested = append(suggested, b.Text)
+			}
 		}
 	})
 	if len(suggested) == 0 || !strings.HasPrefix(suggested[0], "self-sup") {
