@@ -238,7 +238,7 @@ type infoTab struct {
 
 	title       *widget.Label
 	authors     *widget.Label
-	kind        *widget.Select
+	kind        *typeSelect
 	key         *fieldEntry
 	starred     *widget.Check
 	read        *widget.Check
@@ -287,7 +287,7 @@ func newInfoTab(p *entryPane) *infoTab {
 	for _, et := range bib.Types {
 		types = append(types, et.Name)
 	}
-	t.kind = widget.NewSelect(types, nil)
+	t.kind = newTypeSelect(types)
 	t.key = newFieldEntry(false, nil)
 	t.key.nothingToUndo = func() { p.u.nothingToUndoIn("the key") }
 	t.starred = widget.NewCheck("Starred", func(on bool) {
@@ -747,6 +747,29 @@ func (t *infoTab) onAddToCollection(path string) {
 		if strings.Join(c.Path, " › ") == path {
 			t.pane.u.addToCollection(c, t.ref.key)
 		}
+	}
+}
+
+// typeSelect chooses an entry's type from its menu only. Fyne's select changes its choice with
+// the arrows left and right, and Tab lands on it: a type changed by a key pressed in passing.
+type typeSelect struct {
+	widget.Select
+}
+
+func newTypeSelect(types []string) *typeSelect {
+	s := &typeSelect{}
+	s.Options = types
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey opens the menu with Space and the arrows up and down, as Fyne's select does, and
+// ignores the arrows left and right.
+func (s *typeSelect) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyLeft, fyne.KeyRight:
+	default:
+		s.Select.TypedKey(ev)
 	}
 }
 

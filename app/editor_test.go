@@ -961,3 +961,52 @@ func TestUndoInAFieldUndoesTyping(t *testing.T) {
 		t.Errorf("after undoing the typing, pages is %q, want 1--9", got)
 	}
 }
+
+// TestKeyboardFocus follows the focus as Tab moves it from the search field: it reaches the
+// list next, which shows that it has it; keys there never select a cell of Fyne's table behind
+// the list's own selection; and the arrows on the Type selector do not change the type.
+func TestKeyboardFocus(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	c := u.win.Canvas()
+	tableSelected := false
+	fyneDoAndWait(func() {
+		u.list.table.OnSelected = func(widget.TableCellID) { tableSelected = true }
+		c.Focus(u.search)
+		c.FocusNext()
+		if f := c.Focused(); f != fyne.Focusable(u.list.table) {
+			t.Errorf("Tab from the search field went to %T, not the list", f)
+		}
+		if !u.list.frame.Visible() {
+			t.Error("the list does not show that it has the focus")
+		}
+		// Space and a click between rows must not select a cell of the table while the
+		// list has nothing selected.
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		u.list.table.Tapped(&fyne.PointEvent{Position: fyne.NewPos(20, 60)})
+		if tableSelected {
+			t.Error("the table selected a cell of its own")
+		}
+		c.FocusPrevious()
+		if u.list.frame.Visible() {
+			t.Error("the list still shows the focus after losing it")
+		}
+	})
+
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() {
+		c.Focus(u.detail.info.kind)
+		for _, k := range []fyne.KeyName{fyne.KeyRight, fyne.KeyRight, fyne.KeyLeft} {
+			u.detail.info.kind.TypedKey(&fyne.KeyEvent{Name: k})
+		}
+	})
+	settle(t, u)
+	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "inproceedings" {
+		t.Errorf("arrow keys on the Type selector made the entry @%s", e.Type)
+	}
+}

@@ -62,6 +62,8 @@ const keepPages = 12
 // table selects one cell, a reference manager selects several entries.
 type entryList struct {
 	table *entryTable
+	view  fyne.CanvasObject // the table under frame
+	frame *canvas.Rectangle // drawn round the table while it has the focus
 	prefs fyne.Preferences
 	cols  []column
 
@@ -107,6 +109,10 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	t.UpdateHeader = l.updateHeader
 	t.ExtendBaseWidget(t)
 	l.table = t
+	l.frame = canvas.NewRectangle(color.Transparent)
+	l.frame.StrokeWidth = 2
+	l.frame.Hide()
+	l.view = container.NewStack(t, l.frame)
 	l.applyWidths()
 	return l
 }
@@ -470,7 +476,9 @@ type entryTable struct {
 	list *entryList
 }
 
-// TypedKey handles the list's keys and leaves the rest to the table.
+// TypedKey handles the list's keys. The others do nothing: the table's own (Space, the arrows
+// left and right) would select or mark a cell of its own, which looks like a selection the list
+// does not have.
 func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
 	l := t.list
 	shift := false
@@ -498,8 +506,14 @@ func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
 		if l.onDelete != nil {
 			l.onDelete()
 		}
-	default:
-		t.Table.TypedKey(ev)
+	}
+}
+
+// Tapped takes the focus. The cells select rows; a click that reaches the table itself (between
+// two rows) must not select a cell of its own.
+func (t *entryTable) Tapped(*fyne.PointEvent) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+		c.Focus(t)
 	}
 }
 
@@ -510,8 +524,20 @@ func (t *entryTable) TypedShortcut(s fyne.Shortcut) {
 	}
 }
 
-// FocusGained keeps Fyne's focused-cell border off: the list's selection shows where it is.
-func (t *entryTable) FocusGained() {}
+// FocusGained frames the list, which shows that the arrows and Enter now act on it. Fyne's
+// focused-cell marker stays off: it marks one cell, as if it were selected.
+func (t *entryTable) FocusGained() {
+	f := t.list.frame
+	f.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	f.Show()
+	f.Refresh()
+}
+
+// FocusLost takes the frame away.
+func (t *entryTable) FocusLost() {
+	t.list.frame.Hide()
+	t.Table.FocusLost()
+}
 
 // DragEnd remembers the widths after a column's edge was dragged.
 func (t *entryTable) DragEnd() {
