@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -1008,5 +1009,51 @@ func TestKeyboardFocus(t *testing.T) {
 	}
 	if e.Type != "inproceedings" {
 		t.Errorf("arrow keys on the Type selector made the entry @%s", e.Type)
+	}
+}
+
+// dialogEntries returns the text fields of the dialog on top by their placeholder. Call it on
+// the UI goroutine.
+func dialogEntries(u *UI) map[string]*widget.Entry {
+	out := map[string]*widget.Entry{}
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		walk(top, func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok {
+				out[e.PlaceHolder] = e
+			}
+		})
+	}
+	return out
+}
+
+// TestNewEntryKeyFromPattern makes an entry with File › New Entry…: the dialog asks for the
+// authors, the title and the year, and the key pattern makes the key of them.
+func TestNewEntryKeyFromPattern(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(u.onNewEntry)
+	fyneDoAndWait(func() {
+		fields := dialogEntries(u)
+		author, title, year := fields[newEntryAuthors], fields[newEntryTitle], fields[newEntryYear]
+		if author == nil || title == nil || year == nil {
+			t.Fatalf("the New Entry dialog asks for %v", slices.Collect(maps.Keys(fields)))
+		}
+		if f := u.win.Canvas().Focused(); f != fyne.Focusable(author) {
+			t.Errorf("the dialog opens with the focus on %T, not the authors", f)
+		}
+		test.Type(author, "Knuth, Donald E.")
+		test.Type(title, "The {\\TeX}book")
+		test.Type(year, "1986")
+		year.OnSubmitted(year.Text) // Enter
+	})
+	eventually(t, "the new entry selected", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Key == "Knuth1986"
+	})
+	e, err := lib.Entry(context.Background(), "Knuth1986")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "article" || e.Get("author") != "Knuth, Donald E." || e.Get("title") != "The {\\TeX}book" || e.Get("year") != "1986" {
+		t.Errorf("new entry @%s: author %q, title %q, year %q", e.Type, e.Get("author"), e.Get("title"), e.Get("year"))
 	}
 }
