@@ -259,6 +259,9 @@ func (s *sidebar) rebuild() {
 		}
 	}
 	s.list.Refresh()
+	// Selecting scrolls the selected row into view; the rows stay where they are instead, under
+	// the pointer that folded a section or in the place the user scrolled to.
+	offset := s.list.GetScrollOffset()
 	if i := s.indexShown(s.selected); i >= 0 && len(s.also) == 0 {
 		s.quiet = true
 		s.list.Select(i)
@@ -266,6 +269,7 @@ func (s *sidebar) rebuild() {
 	} else {
 		s.list.UnselectAll()
 	}
+	s.list.ScrollToOffset(offset)
 }
 
 func (s *sidebar) find(id string) int {
