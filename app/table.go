@@ -94,6 +94,7 @@ type entryList struct {
 	desc bool
 
 	headers map[int]*headerCell // by column index, as last drawn
+	cells   []*entryCell        // every cell the table made, for the probe
 }
 
 func newEntryList(prefs fyne.Preferences) *entryList {
@@ -102,7 +103,11 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l.cols = chosenColumns(prefs.StringWithFallback(prefColumns, defaultColumns))
 	t := &entryTable{list: l}
 	t.Length = func() (int, int) { return l.total, len(l.cols) }
-	t.CreateCell = func() fyne.CanvasObject { return newEntryCell(l) }
+	t.CreateCell = func() fyne.CanvasObject {
+		c := newEntryCell(l)
+		l.cells = append(l.cells, c)
+		return c
+	}
 	t.UpdateCell = l.updateCell
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l) }
@@ -396,7 +401,7 @@ func (l *entryList) changed() {
 
 func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*entryCell)
-	c.row = id.Row
+	c.row, c.col = id.Row, id.Col
 	r, ok := l.row(id.Row)
 	text := ""
 	if ok && id.Col < len(l.cols) {
@@ -550,6 +555,7 @@ type entryCell struct {
 	widget.BaseWidget
 	list  *entryList
 	row   int
+	col   int
 	bg    *canvas.Rectangle
 	label *widget.Label
 
