@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 )
 
 // The probe is a test mode: the window answers questions about itself on a Unix socket, so that
@@ -24,8 +25,8 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // ProbeState is what the probe says of the window. Widgets gives the places of the widgets in
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
-// "field:NAME" for the Info tab's editors. Focused names the widget with the focus the same way,
-// or gives its Go type.
+// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests. Focused
+// names the widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
 	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
 	Window   uint64                       `json:"window"`   // the X window; 0 when not known
@@ -40,6 +41,8 @@ type ProbeState struct {
 	Type     string                       `json:"type"`     // its type as the Type selector shows it
 	Status   string                       `json:"status"`   // the status line
 	Fields   map[string]string            `json:"fields"`   // the Info tab's editors' text, by field
+	TagText  string                       `json:"tagText"`  // what is typed in its tag field
+	Missing  string                       `json:"missing"`  // what it says the entry lacks; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
 	Widgets  map[string]Rect              `json:"widgets"`
@@ -163,6 +166,15 @@ func (u *UI) probeState() ProbeState {
 		put("type", info.kind)
 		put("key", info.key)
 		put("tag-input", info.tagInput)
+		st.TagText = info.tagInput.Text
+		if info.missing.Visible() {
+			st.Missing = info.missing.Text
+		}
+		for _, o := range info.suggestions.Objects {
+			if b, ok := o.(*widget.Button); ok {
+				put("suggestion:"+b.Text, b)
+			}
+		}
 		for i, fe := range info.fields {
 			name := "field:" + info.names[i]
 			st.Fields[info.names[i]] = fe.Text
