@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -81,6 +82,16 @@ func (u *UI) onUndo() {
 		u.status.SetText("Undone: " + c.name)
 		u.afterChange(c.selectUndone)
 	})
+}
+
+// nothingToUndoIn says that Undo in a field found nothing typed there to undo, and how the
+// library's last change is undone instead.
+func (u *UI) nothingToUndoIn(field string) {
+	msg := "Nothing typed in " + field + " to undo"
+	if n := len(u.history.done); n > 0 {
+		msg += fmt.Sprintf(". Undo outside the fields (click the list first) takes back: %s", u.history.done[n-1].name)
+	}
+	u.status.SetText(msg)
 }
 
 // onRedo makes the last undone change again.
@@ -501,7 +512,16 @@ func (u *UI) addEntry(e *bib.Entry, what string) {
 	})
 }
 
-// onNewEntry asks for a type and adds an entry of it with its required fields to fill in.
+// The placeholders of the New Entry dialog's fields, which name them.
+const (
+	newEntryAuthors = "Knuth, Donald E. and Lamport, Leslie"
+	newEntryTitle   = "Title"
+	newEntryYear    = "Year"
+)
+
+// onNewEntry asks for a type, the authors, the title and the year, and adds the entry: the key
+// pattern makes its key of them, as an import does for an entry without one. The pane then
+// shows the other fields its type needs, to fill in.
 func (u *UI) onNewEntry() {
 	var names []string
 	for _, t := range bib.Types {
@@ -509,17 +529,59 @@ func (u *UI) onNewEntry() {
 	}
 	sel := widget.NewSelect(names, nil)
 	sel.SetSelected("article")
-	dialog.ShowForm("New Entry", "Create", "Cancel", []*widget.FormItem{widget.NewFormItem("Type", sel)}, func(ok bool) {
+	balanced := func(s string) error {
+		if !bib.Balanced(s) {
+			return errors.New("the braces do not balance")
+		}
+		return nil
+	}
+	field := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.Validator = balanced
+		return e
+	}
+	author, title, year := field(newEntryAuthors), field(newEntryTitle), field(newEntryYear)
+	title.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("a new entry needs a title")
+		}
+		return balanced(s)
+	}
+	items := []*widget.FormItem{
+		widget.NewFormItem("Type", sel),
+		widget.NewFormItem("Authors", author),
+		widget.NewFormItem("Title", title),
+		widget.NewFormItem("Year", year),
+	}
+	d := dialog.NewForm("New Entry", "Create", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
+		}
+		e := &bib.Entry{Type: sel.Selected}
+		for _, f := range []struct {
+			name string
+			in   *widget.Entry
+		}{{"author", author}, {"title", title}, {"year", year}} {
+			if v := strings.TrimSpace(f.in.Text); v != "" {
+				if err := e.Set(f.name, v); err != nil {
+					u.showError("New entry", err)
+					return
+				}
+			}
 		}
 		// Back to the full library, or the new entry may be outside what the list shows.
 		u.search.SetText("")
 		u.sidebar.selectID(idLibrary)
-		e := &bib.Entry{Type: sel.Selected}
 		u.addEntry(e, "New entry")
 		u.detail.tabs.SelectIndex(0)
 	}, u.win)
+	for _, f := range []*widget.Entry{author, title, year} {
+		f.OnSubmitted = func(string) { d.Submit() }
+	}
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+	u.win.Canvas().Focus(author)
 }
 
 // onDuplicateEntry adds a copy of the selected entry under a new key.

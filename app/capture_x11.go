@@ -34,16 +34,7 @@ import (
 // captureNative reads the window's pixels from the X server. Canvas.Capture reads OpenGL's front
 // buffer, which Mesa's software renderer (Xvfb, virtual machines, CI) returns empty.
 func captureNative(w fyne.Window) image.Image {
-	nw, ok := w.(driver.NativeWindow)
-	if !ok {
-		return nil
-	}
-	var handle uintptr
-	nw.RunNative(func(ctx any) {
-		if x, ok := ctx.(driver.X11WindowContext); ok {
-			handle = x.WindowHandle
-		}
-	})
+	handle := windowID(w)
 	if handle == 0 {
 		return nil
 	}
@@ -78,4 +69,20 @@ func captureNative(w fyne.Window) image.Image {
 		}
 	}
 	return img
+}
+
+// windowID returns the X window of w; 0 when it has none yet. It must not run on the UI
+// goroutine.
+func windowID(w fyne.Window) uintptr {
+	nw, ok := w.(driver.NativeWindow)
+	if !ok {
+		return 0
+	}
+	var handle uintptr
+	nw.RunNative(func(ctx any) {
+		if x, ok := ctx.(driver.X11WindowContext); ok {
+			handle = x.WindowHandle
+		}
+	})
+	return handle
 }

@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -236,7 +238,7 @@ type infoTab struct {
 
 	title       *widget.Label
 	authors     *widget.Label
-	kind        *widget.Select
+	kind        *typeSelect
 	key         *fieldEntry
 	starred     *widget.Check
 	read        *widget.Check
@@ -249,13 +251,15 @@ type infoTab struct {
 	missing     *widget.Label
 	form        *widget.Form
 	fields      []*fieldEntry
+	rows        []fieldRow // what each editor of fields edits
+	labels      []string   // and its label
 	newName     *widget.SelectEntry
 	newValue    *widget.Entry
 	problem     *widget.Label
 
 	d        *entryDetail
 	ref      *entryRef // the entry shown, with the edits made to it here
-	names    []string  // the fields the editors in fields are for, in order
+	names    []string  // the names of the fields the editors in fields are for, in order
 	formBox  *fyne.Container
 	updating bool // set while show fills the widgets, so that their callbacks stay quiet
 }
@@ -273,16 +277,19 @@ type entryRef struct {
 
 func newInfoTab(p *entryPane) *infoTab {
 	t := &infoTab{pane: p}
+	// The title and the byline keep one line each, so that an edit never moves the editors
+	// below them; the title's editor shows all of it.
 	t.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.title.Wrapping = fyne.TextWrapWord
+	t.title.Truncation = fyne.TextTruncateEllipsis
 	t.authors = widget.NewLabel("")
-	t.authors.Wrapping = fyne.TextWrapWord
+	t.authors.Truncation = fyne.TextTruncateEllipsis
 	var types []string
 	for _, et := range bib.Types {
 		types = append(types, et.Name)
 	}
-	t.kind = widget.NewSelect(types, nil)
+	t.kind = newTypeSelect(types)
 	t.key = newFieldEntry(false, nil)
+	t.key.nothingToUndo = func() { p.u.nothingToUndoIn("the key") }
 	t.starred = widget.NewCheck("Starred", func(on bool) {
 		if !t.updating && t.ref != nil {
 			p.u.setStarred(on, t.ref.key)
@@ -328,13 +335,23 @@ func newInfoTab(p *entryPane) *infoTab {
 		widget.NewFormItem("Key", t.key),
 		widget.NewFormItem("", container.NewHBox(t.starred, t.read)),
 		widget.NewFormItem("Rating", container.NewHBox(t.rating)),
-		widget.NewFormItem("Tags", container.NewVBox(container.NewHScroll(t.tags), t.tagInput, t.suggestions)),
-		widget.NewFormItem("Collections", container.NewVBox(container.NewHScroll(t.collections), t.addToColl)),
+		widget.NewFormItem("Tags", container.NewVBox(oneLine(t.tags), t.tagInput, oneLine(t.suggestions))),
+		widget.NewFormItem("Collections", container.NewVBox(oneLine(t.collections), t.addToColl)),
 	)
 	newField := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(140, t.newName.MinSize().Height), t.newName), add, t.newValue)
-	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, t.problem, head, widget.NewSeparator(),
-		t.missing, t.formBox, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
+	// What comes and goes (a refused edit, the missing fields) is said below the fields.
+	t.content = container.NewVScroll(container.NewVBox(t.title, t.authors, head, widget.NewSeparator(),
+		t.formBox, t.problem, t.missing, widget.NewLabelWithStyle("Add a field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newField))
 	return t
+}
+
+// oneLine holds a row of buttons (or a label) in one line of a button's height, whether it has
+// any or not, and scrolls it sideways when it is wider than the pane: the tags suggested as one
+// types, or an entry's tags and collections, never make the pane wider or move what is below.
+func oneLine(row *fyne.Container) fyne.CanvasObject {
+	line := canvas.NewRectangle(color.Transparent)
+	line.SetMinSize(fyne.NewSize(0, widget.NewButton("Tag", nil).MinSize().Height))
+	return container.NewStack(line, container.NewHScroll(row))
 }
 
 // show fills the tab with an entry read at version (see entryRef). The same entry shown again
@@ -357,12 +374,7 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	focused := t.pane.u.win.Canvas().Focused()
 	t.problem.Hide()
 	t.title.SetText(bib.Plain(e.Get("title")))
-	var names []string
-	for _, n := range bib.SplitNames(e.Get("author")) {
-		names = append(names, bib.DisplayName(n))
-	}
-	t.authors.SetText(strings.Join(names, "; "))
-	t.authors.Hidden = len(names) == 0
+	t.authors.SetText(byline(e))
 	if _, known := bib.TypeOf(e.Type); !known && !slices.Contains(t.kind.Options, e.Type) {
 		t.kind.Options = append(t.kind.Options, e.Type)
 	}
@@ -425,72 +437,141 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	t.fillFields(ref, same, focused)
 }
 
-// fieldNames lists the fields an entry's Info tab edits, in order: its own, then the required
+// byline is the line under an entry's title: its authors and its year, as text.
+func byline(e *bib.Entry) string {
+	var names []string
+	for _, n := range bib.SplitNames(e.Get("author")) {
+		names = append(names, bib.DisplayName(n))
+	}
+	s := strings.Join(names, "; ")
+	year := bib.Plain(e.Get("year"))
+	if year == "" {
+		year = bib.Plain(e.Get("date"))
+	}
+	if year != "" && s != "" {
+		s += " · "
+	}
+	return s + year
+}
+
+// fieldRow is one editor of the Info tab: the nth field of that name (a repeated field has
+// several), or a required field the entry lacks.
+type fieldRow struct {
+	name string
+	nth  int
+}
+
+// of returns the entry's field of the row; nil when it has none.
+func (r fieldRow) of(e *bib.Entry) *bib.Field {
+	n := 0
+	for i := range e.Fields {
+		if e.Fields[i].Name == r.name {
+			if n == r.nth {
+				return &e.Fields[i]
+			}
+			n++
+		}
+	}
+	return nil
+}
+
+// fieldRows lists the fields an entry's Info tab edits, in order: its own, then the required
 // ones it lacks.
-func fieldNames(e *bib.Entry) (names []string, have []bool) {
-	seen := map[string]bool{}
+func fieldRows(e *bib.Entry) []fieldRow {
+	var rows []fieldRow
+	seen := map[string]int{}
 	for _, f := range e.Fields {
-		names = append(names, f.Name)
-		have = append(have, true)
-		seen[f.Name] = true
+		rows = append(rows, fieldRow{f.Name, seen[f.Name]})
+		seen[f.Name]++
 	}
 	et, _ := bib.TypeOf(e.Type)
 	for _, group := range et.Required {
-		if !slices.ContainsFunc(group, func(n string) bool { return seen[n] }) {
-			names = append(names, group[0])
-			have = append(have, false)
-			seen[group[0]] = true
+		if !slices.ContainsFunc(group, func(n string) bool { return seen[n] > 0 }) {
+			rows = append(rows, fieldRow{name: group[0]})
+			seen[group[0]]++
 		}
 	}
-	return names, have
+	return rows
+}
+
+// keepRows returns the rows shown before, in their places, then the new ones: while the same
+// entry is shown, an emptied field keeps its (empty) editor and a new one comes last, so that no
+// editor moves under the pointer.
+func keepRows(shown, rows []fieldRow) []fieldRow {
+	out := slices.Clone(shown)
+	for _, r := range rows {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // fillFields makes an editor for each field, and an empty one for each required field missing.
-// When the same entry is shown again with the same fields, the editors stay and take the new
-// values, except the one being typed in.
+// The same entry shown again keeps its editors where they were, with their new values, except
+// for the one being typed in.
 func (t *infoTab) fillFields(ref *entryRef, same bool, focused fyne.Focusable) {
 	e := ref.entry
-	names, have := fieldNames(e)
-	if same && slices.Equal(names, t.names) && len(t.fields) == len(names) {
-		for i, fe := range t.fields {
-			fe.commit = t.fieldCommit(ref, names[i])
-			if fyne.Focusable(fe) == focused {
-				continue
-			}
-			if have[i] {
-				fe.setValue(editText(e.Fields[i]))
-			} else {
-				fe.setValue("")
-			}
-		}
-		return
+	rows := fieldRows(e)
+	if same {
+		rows = keepRows(t.rows, rows)
 	}
-	// New editors in a new form: Fyne's form keeps the widgets of its first rows.
-	t.fields, t.names = nil, names
+	labels := make([]string, len(rows))
+	for i, r := range rows {
+		labels[i] = r.name
+		if bib.IsRequired(e.Type, r.name) {
+			labels[i] += " *"
+		}
+		if f := r.of(e); f != nil && f.Duplicate {
+			labels[i] += " (repeat)"
+		}
+	}
+	kept := map[fieldRow]*fieldEntry{}
+	if same {
+		for i, r := range t.rows {
+			kept[r] = t.fields[i]
+		}
+	}
+	rebuild := !same || !slices.Equal(rows, t.rows) || !slices.Equal(labels, t.labels)
 	var items []*widget.FormItem
-	for i, name := range names {
-		fe := newFieldEntry(slices.Contains(multiLineFields, name), t.fieldCommit(ref, name))
-		label := name
-		if bib.IsRequired(e.Type, name) {
-			label += " *"
+	fields := make([]*fieldEntry, len(rows))
+	for i, r := range rows {
+		fe := kept[r]
+		if fe == nil {
+			fe = newFieldEntry(slices.Contains(multiLineFields, r.name), nil)
+			name := r.name
+			fe.nothingToUndo = func() { t.pane.u.nothingToUndoIn(name) }
 		}
-		if have[i] {
-			f := e.Fields[i]
-			fe.setValue(editText(f))
-			if f.Duplicate {
-				fe.Disable()
-				label += " (repeat)"
-			}
-		} else {
+		fe.commit = t.fieldCommit(ref, r.name)
+		fields[i] = fe
+		items = append(items, widget.NewFormItem(labels[i], fe))
+		f := r.of(e)
+		if fyne.Focusable(fe) == focused && fe.Text != fe.value {
+			continue // being typed in
+		}
+		if f == nil {
 			fe.setValue("")
-			fe.SetPlaceHolder("required")
+			fe.SetPlaceHolder(map[bool]string{true: "required"}[bib.IsRequired(e.Type, r.name)])
+		} else {
+			fe.setValue(editText(*f))
 		}
-		items = append(items, widget.NewFormItem(label, fe))
-		t.fields = append(t.fields, fe)
+		if f != nil && f.Duplicate {
+			fe.Disable()
+		} else {
+			fe.Enable()
+		}
 	}
-	t.form = widget.NewForm(items...)
-	t.formBox.Objects = []fyne.CanvasObject{t.form}
-	t.formBox.Refresh()
+	t.fields, t.rows, t.labels = fields, rows, labels
+	t.names = make([]string, len(rows))
+	for i, r := range rows {
+		t.names[i] = r.name
+	}
+	if rebuild {
+		// A new form: Fyne's form keeps the widgets of its first rows.
+		t.form = widget.NewForm(items...)
+		t.formBox.Objects = []fyne.CanvasObject{t.form}
+		t.formBox.Refresh()
+	}
 }
 
 func (t *infoTab) fieldCommit(ref *entryRef, name string) func(string) {
@@ -532,9 +613,12 @@ func groupEnd(s string) int {
 	return -1
 }
 
+// fail says why an edit was refused, below the fields and in the status line (the field may be
+// far above).
 func (t *infoTab) fail(err error) {
 	t.problem.SetText(err.Error())
 	t.problem.Show()
+	t.pane.u.status.SetText(err.Error())
 }
 
 // onField stores an edited field of the entry ref: an emptied field is removed.
@@ -606,11 +690,18 @@ func (t *infoTab) addField() {
 }
 
 // suggest shows the library's tags that start with (or contain) what is typed.
+// Its line says what it is for while it suggests nothing.
 func (t *infoTab) suggest() {
 	t.suggestions.Objects = nil
 	typed := strings.ToLower(strings.TrimSpace(t.tagInput.Text))
-	if t.d == nil || typed == "" {
+	hint := func(s string) {
+		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		l.Importance = widget.LowImportance
+		t.suggestions.Add(l)
 		t.suggestions.Refresh()
+	}
+	if t.d == nil || typed == "" {
+		hint("The library's tags that match show here")
 		return
 	}
 	var first, rest []string
@@ -632,6 +723,10 @@ func (t *infoTab) suggest() {
 		b.Importance = widget.LowImportance
 		t.suggestions.Add(b)
 	}
+	if len(t.suggestions.Objects) == 0 {
+		hint("No tag of the library matches: Enter adds a new one")
+		return
+	}
 	t.suggestions.Refresh()
 }
 
@@ -652,6 +747,29 @@ func (t *infoTab) onAddToCollection(path string) {
 		if strings.Join(c.Path, " › ") == path {
 			t.pane.u.addToCollection(c, t.ref.key)
 		}
+	}
+}
+
+// typeSelect chooses an entry's type from its menu only. Fyne's select changes its choice with
+// the arrows left and right, and Tab lands on it: a type changed by a key pressed in passing.
+type typeSelect struct {
+	widget.Select
+}
+
+func newTypeSelect(types []string) *typeSelect {
+	s := &typeSelect{}
+	s.Options = types
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey opens the menu with Space and the arrows up and down, as Fyne's select does, and
+// ignores the arrows left and right.
+func (s *typeSelect) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyLeft, fyne.KeyRight:
+	default:
+		s.Select.TypedKey(ev)
 	}
 }
 
@@ -725,11 +843,15 @@ var starOutlineIcon = theme.NewThemedResource(fyne.NewStaticResource("star-outli
 	`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 17.3l6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z" fill="none" stroke="#000" stroke-width="1.6"/></svg>`)))
 
 // fieldEntry edits one value and hands it over when Enter is pressed (in a one-line editor) or
-// when the focus leaves it, as desktop forms do.
+// when the focus leaves it, as desktop forms do. Undo and Redo in it (Ctrl+Z, or the Edit menu
+// while it has the focus) act on what was typed in it since its value was last shown or handed
+// over, and nothing else: the library's changes are undone outside the fields.
 type fieldEntry struct {
 	widget.Entry
 	value  string // as last shown or handed over
 	commit func(string)
+	// nothingToUndo, when set, is called when Undo finds nothing typed to undo.
+	nothingToUndo func()
 }
 
 func newFieldEntry(multi bool, commit func(string)) *fieldEntry {
@@ -744,9 +866,13 @@ func newFieldEntry(multi bool, commit func(string)) *fieldEntry {
 	return e
 }
 
+// setValue shows v as the field's value. The text is set only when it differs: setting it
+// moves the cursor and forgets what can be undone.
 func (e *fieldEntry) setValue(v string) {
 	e.value = v
-	e.SetText(v)
+	if e.Text != v {
+		e.SetText(v)
+	}
 }
 
 func (e *fieldEntry) handOver() {
@@ -754,7 +880,43 @@ func (e *fieldEntry) handOver() {
 		return
 	}
 	e.value = e.Text
+	// What was typed is the value now: Undo must not take it apart afterwards, or it would
+	// make a value that was never shown (the empty text that typing over a selection passes
+	// through, say) and store it when the field loses the focus.
+	e.SetText(e.Text)
 	e.commit(e.Text)
+}
+
+// TypedShortcut undoes and redoes typing only; the other shortcuts go to the text field.
+func (e *fieldEntry) TypedShortcut(s fyne.Shortcut) {
+	switch s.(type) {
+	case *fyne.ShortcutUndo:
+		if !e.step(e.Entry.Undo) && e.nothingToUndo != nil {
+			e.nothingToUndo()
+		}
+	case *fyne.ShortcutRedo:
+		e.step(e.Entry.Redo)
+	default:
+		e.Entry.TypedShortcut(s)
+	}
+}
+
+// step undoes or redoes one step of typing, and reports whether the text changed. A step never
+// ends on an empty text unless the value is empty: typing over the whole text passes through
+// one, and the field would be removed if it lost the focus there.
+func (e *fieldEntry) step(do func()) bool {
+	before := e.Text
+	for {
+		last := e.Text
+		do()
+		if e.Text == last || e.Text != "" || e.value == "" {
+			break
+		}
+	}
+	if e.Text == "" && e.value != "" {
+		e.SetText(before)
+	}
+	return e.Text != before
 }
 
 // FocusLost hands the value over.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,7 +77,10 @@ func TestEditFieldUndoRedo(t *testing.T) {
 	})
 	eventually(t, "the note stored", func() bool { return u.settled() && fieldEditor(u, "note") != nil })
 	fyneDoAndWait(u.onUndo)
-	eventually(t, "the note undone", func() bool { return u.settled() && fieldEditor(u, "note") == nil })
+	// The note's editor stays, empty, while the entry is shown: no editor moves.
+	eventually(t, "the note undone", func() bool {
+		return u.settled() && u.detail.entry.Field("note") == nil && fieldEditor(u, "note").Text == ""
+	})
 	fyneDoAndWait(u.onUndo)
 	eventually(t, "the title undone", func() bool { return u.settled() && u.detail.info.title.Text == "Pointer Networks" })
 	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
@@ -191,7 +195,9 @@ func TestTagsFlagsAndCollectionsFromTheInfoTab(t *testing.T) {
 	var suggested []string
 	fyneDoAndWait(func() {
 		for _, o := range u.detail.info.suggestions.Objects {
-			suggested = append(suggested, o.(*widget.Button).Text)
+			if b, ok := o.(*widget.Button); ok {
+				suggested = append(suggested, b.Text)
+			}
 		}
 	})
 	if len(suggested) == 0 || !strings.HasPrefix(suggested[0], "self-sup") {
@@ -763,4 +769,291 @@ func TestShortcutsWaitForTheDialog(t *testing.T) {
 	tapInDialog(t, u, "Cancel")
 	fyneDoAndWait(func() { u.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNew) })
 	tapInDialog(t, u, "Create") // fails unless the New Entry dialog is on top
+}
+
+// TestYearShownAsText imports a year written with LaTeX, a sort key for BibTeX's styles: the
+// list's Year column and the entry pane show the year as text.
+func TestYearShownAsText(t *testing.T) {
+	u, lib := newTestUI(t)
+	src := `@book{knuth86, author = {Donald E. Knuth}, title = {The {\TeX}book}, year = {{\noopsort{1986c}}1986}, publisher = {Addison-Wesley}}`
+	if _, err := lib.Import(context.Background(), bib.ParseString("extra.bib", src)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.reload)
+	selectKey(t, u, "knuth86")
+	var year, line string
+	fyneDoAndWait(func() {
+		r, _ := u.list.row(slices.Index(listKeys(u), "knuth86"))
+		for _, c := range u.list.cols {
+			if c.id == "year" {
+				year = c.value(r)
+			}
+		}
+		line = u.detail.info.authors.Text
+	})
+	if year != "1986" {
+		t.Errorf("the Year column shows %q, want 1986", year)
+	}
+	if want := "Donald E. Knuth · 1986"; line != want {
+		t.Errorf("the entry pane's second line is %q, want %q", line, want)
+	}
+}
+
+// editorTops returns where the Info tab's editors start, by field name, and where its tag input
+// starts. Call it on the UI goroutine.
+func editorTops(u *UI) map[string]float32 {
+	layOut(u)
+	d := fyne.CurrentApp().Driver()
+	tops := map[string]float32{"(tag input)": d.AbsolutePositionForObject(u.detail.info.tagInput).Y}
+	for i, fe := range u.detail.info.fields {
+		tops[u.detail.info.names[i]] = d.AbsolutePositionForObject(fe).Y
+	}
+	return tops
+}
+
+// TestInfoTabStaysPut edits an entry in ways that change what the Info tab says above its
+// fields (the authors, the missing fields, a refused edit, its first tag) and empties a field:
+// no editor moves, so that the next click lands where the user aimed it.
+func TestInfoTabStaysPut(t *testing.T) {
+	u, lib := newTestUI(t)
+	src := `@book{knuth86, author = {Donald E. Knuth}, title = {The {\TeX}book}, year = 1986, publisher = {Addison-Wesley}, note = {Volume A}}`
+	if _, err := lib.Import(context.Background(), bib.ParseString("extra.bib", src)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.reload)
+	selectKey(t, u, "knuth86")
+	var before map[string]float32
+	fyneDoAndWait(func() { before = editorTops(u) })
+	stays := func(what string) {
+		t.Helper()
+		var after map[string]float32
+		fyneDoAndWait(func() { after = editorTops(u) })
+		for name, y := range before {
+			if after[name] != y {
+				t.Errorf("after %s, the %s editor is at %v, not %v", what, name, after[name], y)
+			}
+		}
+	}
+	edit := func(field, value string) {
+		t.Helper()
+		fyneDoAndWait(func() {
+			f := fieldEditor(u, field)
+			f.SetText(value)
+			f.handOver()
+		})
+		settle(t, u)
+	}
+
+	edit("publisher", "")
+	eventually(t, "publisher missing", func() bool { return u.settled() && stored(t, lib, "knuth86", "publisher") == "" })
+	stays("emptying a required field")
+	edit("author", "")
+	stays("emptying the authors")
+	edit("note", "")
+	stays("emptying a field")
+	edit("year", "{1986")
+	eventually(t, "the refusal", func() bool { return u.settled() && u.detail.info.problem.Visible() })
+	stays("a refused edit")
+	fyneDoAndWait(func() { u.detail.info.addTag("classics") })
+	eventually(t, "the tag", func() bool { return u.settled() && slices.Contains(u.detail.info.d.tags, "classics") })
+	stays("the first tag")
+}
+
+// TestTagSuggestionsKeepThePaneWidth types into the tag field: the suggestions of the library's
+// tags take one line that scrolls, and the entry pane does not grow wider or taller.
+func TestTagSuggestionsKeepThePaneWidth(t *testing.T) {
+	u, _ := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	var before, after fyne.Size
+	var fieldY, fieldYAfter float32
+	d := fyne.CurrentApp().Driver()
+	fyneDoAndWait(func() {
+		before = u.detail.content.MinSize()
+		fieldY = d.AbsolutePositionForObject(u.detail.info.fields[0]).Y
+	})
+	fyneDoAndWait(func() { test.Type(u.detail.info.tagInput, "le") })
+	fyneDoAndWait(func() {
+		layOut(u)
+		after = u.detail.content.MinSize()
+		fieldYAfter = d.AbsolutePositionForObject(u.detail.info.fields[0]).Y
+		if n := len(u.detail.info.suggestions.Objects); n < 4 {
+			t.Errorf("%d tags suggested for %q; the test wants several", n, "le")
+		}
+	})
+	if after.Width > before.Width {
+		t.Errorf("the entry pane's least width grew from %v to %v as tags were suggested", before.Width, after.Width)
+	}
+	if fieldYAfter != fieldY {
+		t.Errorf("the suggestions moved the first field from %v to %v", fieldY, fieldYAfter)
+	}
+}
+
+// menuItem returns the main menu's item of that label. Call it on the UI goroutine.
+func mainMenuItem(t *testing.T, u *UI, menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if m.Label == menu && it.Label == label {
+				return it
+			}
+		}
+	}
+	t.Fatalf("no %s › %s in the main menu", menu, label)
+	return nil
+}
+
+// TestUndoInAFieldUndoesTyping presses Undo in a field of the Info tab, as the desktop driver
+// hands Ctrl+Z to the focused widget, and through Edit › Undo: it undoes what was typed there
+// since the field was last stored, nothing more, and never leaves the field empty to be stored
+// when it loses the focus.
+func TestUndoInAFieldUndoesTyping(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectKey(t, u, "vinyals2015pointer")
+	c := u.win.Canvas()
+	pages := func() *fieldEntry { return fieldEditor(u, "pages") }
+	ctrlZ := func() { c.Focused().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutUndo{}) }
+	retype := func(text string) {
+		c.Focus(pages())
+		pages().TypedShortcut(&fyne.ShortcutSelectAll{})
+		test.Type(pages(), text)
+	}
+
+	// Typed over, stored with Enter, then Undo in the field: what was stored stays.
+	fyneDoAndWait(func() {
+		retype("1--9")
+		pages().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	settle(t, u)
+	fyneDoAndWait(ctrlZ)
+	fyneDoAndWait(mainMenuItem(t, u, "Edit", "Undo").Action)
+	fyneDoAndWait(func() {
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("after Undo in the field, it shows %q, want 1--9", got)
+		}
+		if want := "Nothing typed in pages to undo. Undo outside the fields (click the list first) takes back: Edit pages"; u.status.Text != want {
+			t.Errorf("status %q, want %q", u.status.Text, want)
+		}
+		c.Unfocus()
+	})
+	settle(t, u)
+	if got := stored(t, lib, "vinyals2015pointer", "pages"); got != "1--9" {
+		t.Errorf("after Undo in the field and leaving it, pages is %q, want 1--9", got)
+	}
+
+	// Typing not stored yet is undone, over the empty text that replacing a selection passes
+	// through, back to what is stored.
+	fyneDoAndWait(func() {
+		retype("x")
+		ctrlZ()
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("undoing typing over the whole text gives %q, want 1--9", got)
+		}
+		test.Type(pages(), "0")
+		ctrlZ()
+		if got := pages().Text; got != "1--9" {
+			t.Errorf("undoing a typed 0 gives %q, want 1--9", got)
+		}
+		c.Unfocus()
+	})
+	settle(t, u)
+	if got := stored(t, lib, "vinyals2015pointer", "pages"); got != "1--9" {
+		t.Errorf("after undoing the typing, pages is %q, want 1--9", got)
+	}
+}
+
+// TestKeyboardFocus follows the focus as Tab moves it from the search field: it reaches the
+// list next, which shows that it has it; keys there never select a cell of Fyne's table behind
+// the list's own selection; and the arrows on the Type selector do not change the type.
+func TestKeyboardFocus(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	c := u.win.Canvas()
+	tableSelected := false
+	fyneDoAndWait(func() {
+		u.list.table.OnSelected = func(widget.TableCellID) { tableSelected = true }
+		c.Focus(u.search)
+		c.FocusNext()
+		if f := c.Focused(); f != fyne.Focusable(u.list.table) {
+			t.Errorf("Tab from the search field went to %T, not the list", f)
+		}
+		if !u.list.frame.Visible() {
+			t.Error("the list does not show that it has the focus")
+		}
+		// Space and a click between rows must not select a cell of the table while the
+		// list has nothing selected.
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+		u.list.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		u.list.table.Tapped(&fyne.PointEvent{Position: fyne.NewPos(20, 60)})
+		if tableSelected {
+			t.Error("the table selected a cell of its own")
+		}
+		c.FocusPrevious()
+		if u.list.frame.Visible() {
+			t.Error("the list still shows the focus after losing it")
+		}
+	})
+
+	selectKey(t, u, "vinyals2015pointer")
+	fyneDoAndWait(func() {
+		c.Focus(u.detail.info.kind)
+		for _, k := range []fyne.KeyName{fyne.KeyRight, fyne.KeyRight, fyne.KeyLeft} {
+			u.detail.info.kind.TypedKey(&fyne.KeyEvent{Name: k})
+		}
+	})
+	settle(t, u)
+	e, err := lib.Entry(context.Background(), "vinyals2015pointer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "inproceedings" {
+		t.Errorf("arrow keys on the Type selector made the entry @%s", e.Type)
+	}
+}
+
+// dialogEntries returns the text fields of the dialog on top by their placeholder. Call it on
+// the UI goroutine.
+func dialogEntries(u *UI) map[string]*widget.Entry {
+	out := map[string]*widget.Entry{}
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		walk(top, func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok {
+				out[e.PlaceHolder] = e
+			}
+		})
+	}
+	return out
+}
+
+// TestNewEntryKeyFromPattern makes an entry with File › New Entry…: the dialog asks for the
+// authors, the title and the year, and the key pattern makes the key of them.
+func TestNewEntryKeyFromPattern(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	fyneDoAndWait(u.onNewEntry)
+	fyneDoAndWait(func() {
+		fields := dialogEntries(u)
+		author, title, year := fields[newEntryAuthors], fields[newEntryTitle], fields[newEntryYear]
+		if author == nil || title == nil || year == nil {
+			t.Fatalf("the New Entry dialog asks for %v", slices.Collect(maps.Keys(fields)))
+		}
+		if f := u.win.Canvas().Focused(); f != fyne.Focusable(author) {
+			t.Errorf("the dialog opens with the focus on %T, not the authors", f)
+		}
+		test.Type(author, "Knuth, Donald E.")
+		test.Type(title, "The {\\TeX}book")
+		test.Type(year, "1986")
+		year.OnSubmitted(year.Text) // Enter
+	})
+	eventually(t, "the new entry selected", func() bool {
+		return u.settled() && u.detail.entry != nil && u.detail.entry.Key == "Knuth1986"
+	})
+	e, err := lib.Entry(context.Background(), "Knuth1986")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "article" || e.Get("author") != "Knuth, Donald E." || e.Get("title") != "The {\\TeX}book" || e.Get("year") != "1986" {
+		t.Errorf("new entry @%s: author %q, title %q, year %q", e.Type, e.Get("author"), e.Get("title"), e.Get("year"))
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -26,6 +28,7 @@ import (
 )
 
 func (u *UI) onImport() {
+	filter := &bibFilter{}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, u.win)
@@ -35,15 +38,53 @@ func (u *UI) onImport() {
 			return // cancelled
 		}
 		u.rememberFolder(prefImportFolder, r.URI())
+		if filter.justListed(r.URI()) {
+			// The second click of a double-click on a folder: show the folder it opened.
+			r.Close()
+			u.onImport()
+			return
+		}
 		u.importing++
 		go func() {
 			defer fyneDo(func() { u.importing-- })
 			u.importFrom(r)
 		}()
 	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".bib", ".bibtex"}))
+	d.SetFilter(filter)
 	u.startIn(d, prefImportFolder)
 	d.Show()
+}
+
+// bibFilter lets the Open dialog show .bib files (and folders), and notes when it last listed
+// a folder: Fyne's dialog opens a folder on the first click of a double-click on it, and gives the
+// second click to the item then in the same place, which it opens when it is a file. That file
+// was never chosen.
+type bibFilter struct {
+	mu     sync.Mutex
+	dir    fyne.URI // the folder listed last
+	listed time.Time
+}
+
+// Matches is called for each file of a folder as the dialog lists it.
+func (f *bibFilter) Matches(file fyne.URI) bool {
+	if dir, err := storage.Parent(file); err == nil {
+		f.mu.Lock()
+		f.dir, f.listed = dir, time.Now()
+		f.mu.Unlock()
+	}
+	ext := strings.ToLower(file.Extension())
+	return ext == ".bib" || ext == ".bibtex"
+}
+
+// justListed reports whether file is in the folder the dialog listed less than a double-click
+// ago: no one double-clicks a file that fast after its folder appears, but the second click of a
+// double-click on the folder comes that soon.
+func (f *bibFilter) justListed(file fyne.URI) bool {
+	dir, err := storage.Parent(file)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return err == nil && f.dir != nil && storage.EqualURI(dir, f.dir) &&
+		time.Since(f.listed) < fyne.CurrentApp().Driver().DoubleTapDelay()
 }
 
 // onImportFolder imports every .bib file of a folder (Fyne's file dialog picks one file at a

@@ -259,6 +259,9 @@ func (s *sidebar) rebuild() {
 		}
 	}
 	s.list.Refresh()
+	// Selecting scrolls the selected row into view; the rows stay where they are instead, under
+	// the pointer that folded a section or in the place the user scrolled to.
+	offset := s.list.GetScrollOffset()
 	if i := s.indexShown(s.selected); i >= 0 && len(s.also) == 0 {
 		s.quiet = true
 		s.list.Select(i)
@@ -266,6 +269,7 @@ func (s *sidebar) rebuild() {
 	} else {
 		s.list.UnselectAll()
 	}
+	s.list.ScrollToOffset(offset)
 }
 
 func (s *sidebar) find(id string) int {
@@ -438,6 +442,15 @@ type sideRowBox struct {
 	row     *sideRow
 	content *fyne.Container
 	item    sideItem // the row it shows now
+}
+
+// Tapped selects the row. The list's own item would, but the desktop driver gives a click to
+// the deepest object under the pointer that takes taps of any kind, which is this box: it takes
+// secondary taps for its menu.
+func (b *sideRowBox) Tapped(*fyne.PointEvent) {
+	if i, ok := b.sidebar.boxes[b]; ok && i >= 0 && i < len(b.sidebar.shown) {
+		b.sidebar.list.Select(i)
+	}
 }
 
 // TappedSecondary shows the row's menu: rename, colour, delete, new collection…

@@ -458,3 +458,70 @@ func TestSidebarMovesACollection(t *testing.T) {
 		return false
 	})
 }
+
+// sideBox returns the row widget that shows the sidebar row id, or nil when it is not in view
+// (the list keeps row widgets it does not show for later). Call it on the UI goroutine.
+func sideBox(u *UI, id string) *sideRowBox {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(u.sidebar.list).Y
+	for b, i := range u.sidebar.boxes {
+		if i < 0 || i >= len(u.sidebar.shown) || u.sidebar.shown[i].id != id || b.item.id != id || !b.Visible() {
+			continue
+		}
+		if y := d.AbsolutePositionForObject(b).Y; y >= top && y+b.Size().Height <= top+u.sidebar.list.Size().Height {
+			return b
+		}
+	}
+	return nil
+}
+
+// clickSide scrolls the sidebar row id into view, as a user would, and left-clicks it as the
+// desktop driver would.
+func clickSide(t *testing.T, u *UI, id string) {
+	t.Helper()
+	eventually(t, "sidebar row "+id, func() bool { return u.settled() && u.sidebar.indexShown(id) >= 0 })
+	fyneDoAndWait(func() { u.sidebar.list.ScrollTo(u.sidebar.indexShown(id)) })
+	eventually(t, "sidebar row "+id+" in view", func() bool { return sideBox(u, id) != nil })
+	fyneDoAndWait(func() { leftClick(t, u.win.Canvas(), sideBox(u, id)) })
+}
+
+// TestSidebarLeftClickSelects clicks each kind of sidebar row with the left button, as a user
+// does: a fixed view, a tag, a section title (which folds its section) and a collection.
+func TestSidebarLeftClickSelects(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	group, err := lib.CreateCollection(ctx, nil, "Reading group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.AddToCollection(ctx, group.ID, "vinyals2015pointer", "biondi2024stationary"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.refreshSidebar)
+
+	clickSide(t, u, idStarred)
+	showsExactly(t, u, "the starred entry", []string{"zhang2023noisy"})
+	clickSide(t, u, "tag:attention")
+	showsExactly(t, u, "the tag's entries", searchKeys(t, lib, "tag:attention"))
+
+	// The Tags title folds the tags away, which brings the collections into view; the list
+	// stays as it was.
+	clickSide(t, u, idTags)
+	eventually(t, "the tags folded", func() bool { return u.settled() && u.sidebar.indexShown("tag:attention") < 0 })
+	fyneDoAndWait(func() {
+		if got := u.sidebar.selected; got != "tag:attention" {
+			t.Errorf("folding the tags selected %q", got)
+		}
+	})
+	col := fmt.Sprintf("col:%d", group.ID)
+	clickSide(t, u, col)
+	showsExactly(t, u, "the collection's entries", []string{"biondi2024stationary", "vinyals2015pointer"})
+	clickSide(t, u, idTags)
+	eventually(t, "the tags back", func() bool { return u.settled() && u.sidebar.indexShown("tag:attention") >= 0 })
+	clickSide(t, u, idLibrary)
+	eventually(t, "the whole library", func() bool { return u.settled() && u.Rows() == 56 })
+}

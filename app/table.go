@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -28,7 +29,8 @@ var allColumns = []column{
 	// The default widths fit title to venue beside the entry pane in a 1280-wide window.
 	{"title", "Title", 300, func(r storage.Row) string { return r.Title }},
 	{"authors", "Authors", 150, func(r storage.Row) string { return r.Authors }},
-	{"year", "Year", 58, func(r storage.Row) string { return r.Year }},
+	// The library keeps the year as written, which may hold LaTeX: {\noopsort{1986c}}1986.
+	{"year", "Year", 58, func(r storage.Row) string { return bib.Plain(r.Year) }},
 	{"venue", "Venue", 130, func(r storage.Row) string { return r.Venue }},
 	{"key", "Key", 180, func(r storage.Row) string { return r.Key }},
 	{"added", "Added", 100, func(r storage.Row) string {
@@ -60,6 +62,8 @@ const keepPages = 12
 // table selects one cell, a reference manager selects several entries.
 type entryList struct {
 	table *entryTable
+	view  fyne.CanvasObject // the table under frame
+	frame *canvas.Rectangle // drawn round the table while it has the focus
 	prefs fyne.Preferences
 	cols  []column
 
@@ -90,6 +94,7 @@ type entryList struct {
 	desc bool
 
 	headers map[int]*headerCell // by column index, as last drawn
+	cells   []*entryCell        // every cell the table made, for the probe
 }
 
 func newEntryList(prefs fyne.Preferences) *entryList {
@@ -98,13 +103,21 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l.cols = chosenColumns(prefs.StringWithFallback(prefColumns, defaultColumns))
 	t := &entryTable{list: l}
 	t.Length = func() (int, int) { return l.total, len(l.cols) }
-	t.CreateCell = func() fyne.CanvasObject { return newEntryCell(l) }
+	t.CreateCell = func() fyne.CanvasObject {
+		c := newEntryCell(l)
+		l.cells = append(l.cells, c)
+		return c
+	}
 	t.UpdateCell = l.updateCell
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l) }
 	t.UpdateHeader = l.updateHeader
 	t.ExtendBaseWidget(t)
 	l.table = t
+	l.frame = canvas.NewRectangle(color.Transparent)
+	l.frame.StrokeWidth = 2
+	l.frame.Hide()
+	l.view = container.NewStack(t, l.frame)
 	l.applyWidths()
 	return l
 }
@@ -388,7 +401,7 @@ func (l *entryList) changed() {
 
 func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*entryCell)
-	c.row = id.Row
+	c.row, c.col = id.Row, id.Col
 	r, ok := l.row(id.Row)
 	text := ""
 	if ok && id.Col < len(l.cols) {
@@ -468,7 +481,9 @@ type entryTable struct {
 	list *entryList
 }
 
-// TypedKey handles the list's keys and leaves the rest to the table.
+// TypedKey handles the list's keys. The others do nothing: the table's own (Space, the arrows
+// left and right) would select or mark a cell of its own, which looks like a selection the list
+// does not have.
 func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
 	l := t.list
 	shift := false
@@ -496,8 +511,14 @@ func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
 		if l.onDelete != nil {
 			l.onDelete()
 		}
-	default:
-		t.Table.TypedKey(ev)
+	}
+}
+
+// Tapped takes the focus. The cells select rows; a click that reaches the table itself (between
+// two rows) must not select a cell of its own.
+func (t *entryTable) Tapped(*fyne.PointEvent) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+		c.Focus(t)
 	}
 }
 
@@ -508,8 +529,20 @@ func (t *entryTable) TypedShortcut(s fyne.Shortcut) {
 	}
 }
 
-// FocusGained keeps Fyne's focused-cell border off: the list's selection shows where it is.
-func (t *entryTable) FocusGained() {}
+// FocusGained frames the list, which shows that the arrows and Enter now act on it. Fyne's
+// focused-cell marker stays off: it marks one cell, as if it were selected.
+func (t *entryTable) FocusGained() {
+	f := t.list.frame
+	f.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	f.Show()
+	f.Refresh()
+}
+
+// FocusLost takes the frame away.
+func (t *entryTable) FocusLost() {
+	t.list.frame.Hide()
+	t.Table.FocusLost()
+}
 
 // DragEnd remembers the widths after a column's edge was dragged.
 func (t *entryTable) DragEnd() {
@@ -522,6 +555,7 @@ type entryCell struct {
 	widget.BaseWidget
 	list  *entryList
 	row   int
+	col   int
 	bg    *canvas.Rectangle
 	label *widget.Label
 

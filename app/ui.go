@@ -197,8 +197,7 @@ func New(a fyne.App, lib Library) *UI {
 		widget.NewToolbarAction(theme.ContentCopyIcon(), u.onCopyCitation),
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
-	top := container.NewBorder(nil, nil, nil, toolbar, u.search)
-	centre := container.NewBorder(top, u.status, nil, nil, u.list.table)
+	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
 	right := container.NewHSplit(centre, u.detail.content)
 	right.Offset = 0.62
 	main := container.NewHSplit(u.sidebar.content, right)
@@ -213,6 +212,34 @@ func New(a fyne.App, lib Library) *UI {
 	// What an earlier session left to index for search (it was closed, or stopped, first).
 	u.indexForSearch()
 	return u
+}
+
+// listLayout places the search field, with the toolbar at its right, above the list, and the
+// status line below it. Its objects are the search field, the list, the toolbar and the status
+// line: the order in which Tab moves the focus, so that Tab in the search field goes to the list.
+type listLayout struct{}
+
+func (listLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	search, list, tools, status := objs[0], objs[1], objs[2], objs[3]
+	pad := theme.Padding()
+	toolsWidth := tools.MinSize().Width
+	top := max(search.MinSize().Height, tools.MinSize().Height)
+	search.Move(fyne.NewPos(0, 0))
+	search.Resize(fyne.NewSize(size.Width-toolsWidth-pad, top))
+	tools.Move(fyne.NewPos(size.Width-toolsWidth, 0))
+	tools.Resize(fyne.NewSize(toolsWidth, top))
+	bottom := status.MinSize().Height
+	status.Move(fyne.NewPos(0, size.Height-bottom))
+	status.Resize(fyne.NewSize(size.Width, bottom))
+	list.Move(fyne.NewPos(0, top+pad))
+	list.Resize(fyne.NewSize(size.Width, size.Height-top-bottom-2*pad))
+}
+
+func (listLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	search, list, tools, status := objs[0].MinSize(), objs[1].MinSize(), objs[2].MinSize(), objs[3].MinSize()
+	pad := theme.Padding()
+	return fyne.NewSize(max(search.Width+pad+tools.Width, list.Width, status.Width),
+		max(search.Height, tools.Height)+pad+list.Height+pad+status.Height)
 }
 
 // Window returns the main window.

@@ -94,7 +94,7 @@ func TestListSearchAndSelect(t *testing.T) {
 
 	fyneDoAndWait(func() { u.list.tap(0, 0) })
 	eventually(t, "entry pane", func() bool {
-		return u.detail.info.title.Text == "Pointer Networks" && u.detail.info.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly"
+		return u.detail.info.title.Text == "Pointer Networks" && u.detail.info.authors.Text == "Oriol Vinyals; Meire Fortunato; Navdeep Jaitly · 2015"
 	})
 
 	settle(t, u)
@@ -482,4 +482,71 @@ func TestIndexingAfterImport(t *testing.T) {
 	if n, err := lib.PendingSearch(context.Background()); n != 0 || err != nil {
 		t.Errorf("PendingSearch = %d, %v", n, err)
 	}
+}
+
+// dialogItem returns the tappable widget of the dialog on top that holds a label with that
+// text, such as an item of a file dialog; nil when there is none. Call it on the UI goroutine.
+func dialogItem(u *UI, text string) fyne.Tappable {
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		return nil
+	}
+	var found fyne.Tappable
+	var visit func(o fyne.CanvasObject, holder fyne.Tappable)
+	visit = func(o fyne.CanvasObject, holder fyne.Tappable) {
+		if t, ok := o.(fyne.Tappable); ok {
+			holder = t
+		}
+		if l, ok := o.(*widget.Label); ok && l.Text == text && holder != nil && found == nil {
+			found = holder
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				visit(c, holder)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				visit(c, holder)
+			}
+		}
+	}
+	visit(top, nil)
+	return found
+}
+
+// TestImportDialogDoubleClickOpensAFolder double-clicks a folder in the Open dialog of Import
+// BibTeX…: the dialog shows the folder, and imports nothing. Fyne's dialog opens the folder on
+// the first click and gives the second to the item now in its place, the folder's first file.
+func TestImportDialogDoubleClickOpensAFolder(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "inside.bib"), []byte("@misc{inside, title = {Inside}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() {
+		u.app.Preferences().SetString(prefImportFolder, dir)
+		u.onImport()
+	})
+	var folder fyne.Tappable
+	fyneDoAndWait(func() { folder = dialogItem(u, "sub") })
+	if folder == nil {
+		t.Fatal("the Open dialog shows no folder sub")
+	}
+	// The two clicks of a double-click, on the same spot.
+	fyneDoAndWait(func() { folder.Tapped(&fyne.PointEvent{}) })
+	fyneDoAndWait(func() { folder.Tapped(&fyne.PointEvent{}) })
+	settle(t, u)
+	if n, _ := lib.Count(context.Background()); n != 56 {
+		t.Errorf("a double-click on a folder imported: the library has %d entries", n)
+	}
+	fyneDoAndWait(func() {
+		if dialogItem(u, "inside") == nil && dialogItem(u, "inside.bib") == nil {
+			t.Error("the Open dialog does not show the folder double-clicked")
+		}
+	})
 }

@@ -66,6 +66,12 @@ func runWindow(args []string, stderr io.Writer) int {
 	start := func(lib *storage.Library) *app.UI {
 		ui := app.New(a, lib)
 		ui.Window().Resize(fyne.NewSize(w, h))
+		if path := os.Getenv("BIBSHELF_PROBE"); path != "" {
+			// The end-to-end tests' view of the window (see app.ServeProbe).
+			if err := ui.ServeProbe(path); err != nil {
+				fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+			}
+		}
 		if files := fs.Args(); len(files) > 0 {
 			ui.ImportFiles(files)
 		}

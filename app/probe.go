@@ -1,0 +1,200 @@
+package app
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The probe is a test mode: the window answers questions about itself on a Unix socket, so that
+// an end-to-end test of the real binary knows where to click with real X input and can see what
+// the click did. It changes nothing in the window.
+
+// Rect is where a widget is in the window, in pixels: x, y, width, height.
+type Rect [4]int
+
+// Center returns the middle of r.
+func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
+
+// ProbeState is what the probe says of the window. Widgets gives the places of the widgets in
+// view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
+// Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
+// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests. Focused
+// names the widget with the focus the same way, or gives its Go type.
+type ProbeState struct {
+	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
+	Window   uint64                       `json:"window"`   // the X window; 0 when not known
+	Size     [2]int                       `json:"size"`     // of the window's canvas, in pixels
+	Focused  string                       `json:"focused"`  // the widget with the focus
+	Dialog   bool                         `json:"dialog"`   // a dialog is up
+	Sidebar  string                       `json:"sidebar"`  // the selected sidebar row
+	Query    string                       `json:"query"`    // what the list shows
+	Rows     int                          `json:"rows"`     // how many rows the list has
+	Selected []string                     `json:"selected"` // the selected keys
+	Entry    string                       `json:"entry"`    // the key of the entry in the pane
+	Type     string                       `json:"type"`     // its type as the Type selector shows it
+	Status   string                       `json:"status"`   // the status line
+	Fields   map[string]string            `json:"fields"`   // the Info tab's editors' text, by field
+	TagText  string                       `json:"tagText"`  // what is typed in its tag field
+	Missing  string                       `json:"missing"`  // what it says the entry lacks; "" when hidden
+	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
+	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
+	Widgets  map[string]Rect              `json:"widgets"`
+}
+
+// ServeProbe answers on a Unix socket at path: each line "state" gets one line of JSON, a
+// ProbeState. It returns once the socket listens; the socket lasts as long as the process.
+func (u *UI) ServeProbe(path string) error {
+	os.Remove(path) // left by an earlier run
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return fmt.Errorf("probe: %w", err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go u.answerProbe(c)
+		}
+	}()
+	return nil
+}
+
+func (u *UI) answerProbe(c net.Conn) {
+	defer c.Close()
+	in := bufio.NewScanner(c)
+	out := json.NewEncoder(c)
+	for in.Scan() {
+		if in.Text() != "state" {
+			fmt.Fprintf(c, "{\"error\": %q}\n", "unknown question "+in.Text())
+			continue
+		}
+		xid := windowID(u.win) // asks the UI goroutine itself
+		var st ProbeState
+		fyneDoAndWait(func() { st = u.probeState() })
+		st.Window = uint64(xid)
+		if err := out.Encode(st); err != nil {
+			return
+		}
+	}
+}
+
+// probeState describes the window. Call it on the UI goroutine.
+func (u *UI) probeState() ProbeState {
+	c := u.win.Canvas()
+	d := fyne.CurrentApp().Driver()
+	rect := func(o fyne.CanvasObject) Rect {
+		p, s := d.AbsolutePositionForObject(o), o.Size()
+		x, y := c.PixelCoordinateForPosition(p)
+		x2, y2 := c.PixelCoordinateForPosition(p.Add(fyne.NewPos(s.Width, s.Height)))
+		return Rect{x, y, x2 - x, y2 - y}
+	}
+	// in reports whether the middle of o is inside area: rows scrolled out of view, and the row
+	// widgets a list keeps for later, are not.
+	in := func(o fyne.CanvasObject, area Rect) bool {
+		if !o.Visible() {
+			return false
+		}
+		x, y := rect(o).Center()
+		return x >= area[0] && y >= area[1] && x < area[0]+area[2] && y < area[1]+area[3]
+	}
+	w, h := c.PixelCoordinateForPosition(fyne.NewPos(c.Size().Width, c.Size().Height))
+	st := ProbeState{
+		Settled:  u.settled(),
+		Size:     [2]int{w, h},
+		Dialog:   u.dialogOpen(),
+		Sidebar:  u.sidebar.selected,
+		Query:    u.listQuery(),
+		Rows:     u.list.rowCount(),
+		Selected: u.list.selection(),
+		Status:   u.status.Text,
+		Fields:   map[string]string{},
+		Cells:    map[string]map[string]string{},
+		Menu:     map[string][]string{},
+		Widgets:  map[string]Rect{},
+	}
+	if len(u.sidebar.also) > 0 {
+		st.Sidebar += "+" + strings.Join(u.sidebar.also, "+")
+	}
+	named := map[fyne.CanvasObject]string{
+		u.search: "search", u.list.table: "list", u.sidebar.list: "sidebar",
+	}
+	for o, name := range named {
+		st.Widgets[name] = rect(o)
+	}
+	st.Widgets["pane"] = rect(u.detail.content)
+
+	side := st.Widgets["sidebar"]
+	for b, i := range u.sidebar.boxes {
+		if i >= 0 && i < len(u.sidebar.shown) && b.item.id == u.sidebar.shown[i].id && in(b, side) {
+			st.Widgets["side:"+b.item.id] = rect(b)
+		}
+	}
+	list := st.Widgets["list"]
+	for _, cell := range u.list.cells {
+		r, ok := u.list.row(cell.row)
+		if !ok || cell.col >= len(u.list.cols) || !in(cell, list) {
+			continue
+		}
+		if st.Cells[r.Key] == nil {
+			st.Cells[r.Key] = map[string]string{}
+		}
+		st.Cells[r.Key][u.list.cols[cell.col].id] = cell.label.Text
+		if cell.col == 0 {
+			st.Widgets["row:"+r.Key] = rect(cell)
+		}
+	}
+
+	if e := u.detail.entry; e != nil && u.detail.tabs.Visible() {
+		info := u.detail.info
+		st.Entry, st.Type = e.Key, info.kind.Selected
+		pane := st.Widgets["pane"]
+		put := func(name string, o fyne.CanvasObject) {
+			named[o] = name
+			if in(o, pane) {
+				st.Widgets[name] = rect(o)
+			}
+		}
+		put("type", info.kind)
+		put("key", info.key)
+		put("tag-input", info.tagInput)
+		st.TagText = info.tagInput.Text
+		if info.missing.Visible() {
+			st.Missing = info.missing.Text
+		}
+		for _, o := range info.suggestions.Objects {
+			if b, ok := o.(*widget.Button); ok {
+				put("suggestion:"+b.Text, b)
+			}
+		}
+		for i, fe := range info.fields {
+			name := "field:" + info.names[i]
+			st.Fields[info.names[i]] = fe.Text
+			put(name, fe)
+		}
+	}
+
+	if f := c.Focused(); f != nil {
+		if name, ok := named[f.(fyne.CanvasObject)]; ok {
+			st.Focused = name
+		} else {
+			st.Focused = fmt.Sprintf("%T", f)
+		}
+	}
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if !it.IsSeparator {
+				st.Menu[m.Label] = append(st.Menu[m.Label], it.Label)
+			}
+		}
+	}
+	return st
+}
