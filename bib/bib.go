@@ -72,6 +72,9 @@ type Item struct {
 	// Expansion is what BibTeX makes of Value where the item stands in its file (macros expanded,
 	// parts joined), for KindString and KindPreamble.
 	Expansion string
+	// Prefix is the text before the item's @ on its line when that holds a %, as in
+	// %@BOOK{L27,: bibtex reads the item, biber reads the line as a comment. The writer keeps it.
+	Prefix string
 }
 
 // Entry is a bibliography entry such as @article{key, ...}.
@@ -87,6 +90,8 @@ type Entry struct {
 	// no value names a macro (of an @string item, or a month, which an @string can redefine)
 	// and the entry was read without a syntax error. Source then says everything Fields do.
 	Standalone bool
+	// Prefix is the text before the entry's @ on its line when that holds a % (see Item.Prefix).
+	Prefix string
 	// Broken says the entry was read with a syntax error: Fields are those before the error, as
 	// BibTeX keeps them, and Source runs from the @ to where parsing resumed, the text that
 	// BibTeX could not read included. Written as it is, that text would change how BibTeX reads

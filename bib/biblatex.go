@@ -30,7 +30,7 @@ var biblatexTypes = map[string][2]string{
 // to change is returned as it is; otherwise the copy has no Source, so it is written in the
 // canonical form.
 func ToBibLaTeX(e *Entry) *Entry {
-	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line}
+	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line, Prefix: e.Prefix}
 	changed := false
 	typeField := ""
 	if m, ok := biblatexTypes[e.Type]; ok {
@@ -111,7 +111,7 @@ var bibtexFields = map[string]string{
 // school), @report @techreport, and @online @misc. An entry with nothing to change is returned as
 // it is; otherwise the copy has no Source and is written in the canonical form.
 func ToBibTeX(e *Entry) *Entry {
-	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line}
+	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line, Prefix: e.Prefix}
 	dropType := false
 	switch typ := strings.ToLower(e.Get("type")); e.Type {
 	case "thesis":

@@ -180,7 +180,27 @@ func (p *parser) add(off int, it Item) {
 		return
 	}
 	it.Line, _ = p.lineCol(off)
+	if it.Kind != KindText {
+		it.Prefix = commentPrefix(p.src, p.textStart, off)
+		if it.Entry != nil {
+			it.Entry.Prefix = it.Prefix
+		}
+	}
 	p.file.Items = append(p.file.Items, it)
+}
+
+// commentPrefix returns the text before the @ at off on its line, after the item before it
+// (which ended at from), when it holds a %: biber (and btparse) read the line as a comment,
+// bibtex reads the item.
+func commentPrefix(src string, from, off int) string {
+	if off == 0 || src[off-1] == '\n' {
+		return ""
+	}
+	start := from + strings.LastIndexAny(src[from:off], "\n\r") + 1
+	if !strings.Contains(src[start:off], "%") {
+		return ""
+	}
+	return src[start:off]
 }
 
 // step parses the input up to and including the next item, appending the items it finds to

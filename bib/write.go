@@ -309,12 +309,15 @@ type Writer struct {
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Raw writes an item's source text (an @string, @preamble or @comment) as it is.
-func (w *Writer) Raw(s string) error { return w.write(s) }
+func (w *Writer) Raw(s string) error { return w.write("", s) }
 
-// Entry writes an entry with Format.
-func (w *Writer) Entry(e *Entry) error { return w.write(Format(e)) }
+// RawAfter writes an item's source text after the prefix its line had (see Item.Prefix).
+func (w *Writer) RawAfter(prefix, s string) error { return w.write(prefix, s) }
 
-func (w *Writer) write(s string) error {
+// Entry writes an entry with Format, after its Prefix.
+func (w *Writer) Entry(e *Entry) error { return w.write(e.Prefix, Format(e)) }
+
+func (w *Writer) write(prefix, s string) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -324,6 +327,11 @@ func (w *Writer) write(s string) error {
 		}
 	}
 	w.n++
+	if prefix != "" {
+		if _, w.err = io.WriteString(w.w, prefix); w.err != nil {
+			return w.err
+		}
+	}
 	_, w.err = io.WriteString(w.w, s)
 	return w.err
 }
@@ -403,7 +411,8 @@ func Prepare(e *Entry, opts WriteOptions) (out *Entry, left []rune) {
 
 // WriteFile writes a parsed file's items in their order: entries, @string, @preamble and
 // @comment items, and the text of items that could not be parsed (so that nothing is lost).
-// Free text between items, which BibTeX ignores, is left out.
+// Free text between items, which BibTeX ignores, is left out, but for a % before an item on
+// its line, which makes biber read the line as a comment (Item.Prefix).
 func WriteFile(w io.Writer, f *File, opts WriteOptions) error {
 	bw := NewWriter(w)
 	for _, it := range f.Items {
@@ -413,7 +422,7 @@ func WriteFile(w io.Writer, f *File, opts WriteOptions) error {
 			e, _ := Prepare(it.Entry, opts)
 			bw.Entry(e)
 		default:
-			bw.Raw(it.Raw)
+			bw.RawAfter(it.Prefix, it.Raw)
 		}
 	}
 	return bw.Close()

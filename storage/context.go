@@ -28,10 +28,13 @@ type readContext struct {
 	Months []string `json:"months,omitempty"`
 	// Broken says the entry was read with a syntax error (bib.Entry.Broken).
 	Broken bool `json:"broken,omitempty"`
+	// Prefix is the text before its @ on its line when that held a %, which biber reads as a
+	// comment (bib.Item.Prefix): exports write it too.
+	Prefix string `json:"prefix,omitempty"`
 }
 
 func (c readContext) empty() bool {
-	return len(c.Strings) == 0 && len(c.Undefined) == 0 && len(c.Months) == 0 && !c.Broken
+	return len(c.Strings) == 0 && len(c.Undefined) == 0 && len(c.Months) == 0 && !c.Broken && c.Prefix == ""
 }
 
 // encode returns the value of a context column.
@@ -92,6 +95,7 @@ func (s macroScope) contextOf(names []string) readContext {
 func editedContext(ctx context.Context, tx *sql.Tx, e *bib.Entry, was *readContext) (readContext, error) {
 	var c readContext
 	c.Broken = e.Broken && e.Source != ""
+	c.Prefix = e.Prefix
 	names := e.MacroNames()
 	if len(names) == 0 {
 		return c, nil

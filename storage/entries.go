@@ -1274,6 +1274,7 @@ func (im *importer) insertText(ctx context.Context, insText *sql.Stmt, id int64,
 		c = im.scope.contextOf(p.macros)
 		c.Broken = e.Broken && e.Source != ""
 	}
+	c.Prefix = e.Prefix
 	args := append(append(make([]any, 0, 6), id), p.row[rowValues:]...)
 	if _, err := insText.ExecContext(ctx, append(args, im.source, c.encode())...); err != nil {
 		return fmt.Errorf("entry %q: %w", e.Key, err)
@@ -1288,6 +1289,7 @@ func (im *importer) addItem(ctx context.Context, it bib.Item, origin string) err
 	if it.Kind != bib.KindComment {
 		c = im.scope.contextOf(bib.MacroNames(it.Value))
 	}
+	c.Prefix = it.Prefix
 	res, err := im.tx.ExecContext(ctx, `INSERT INTO items (kind, name, source, origin, source_id, expansion, context)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, it.Kind.String(), it.Name, it.Raw, origin, im.source, it.Expansion, c.encode())
 	if err != nil {
@@ -1525,7 +1527,7 @@ func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get entry %q: %w", key, err)
 	}
-	e.Broken = c.Broken
+	e.Broken, e.Prefix = c.Broken, c.Prefix
 	return &e, nil
 }
 

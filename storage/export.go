@@ -157,6 +157,11 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 			}
 		}
 		out, left := bib.Prepare(&e, opts.WriteOptions)
+		if prefix := plan.prefix[id]; prefix != "" {
+			c := *out
+			c.Prefix = prefix
+			out = &c
+		}
 		if len(left) > 0 && opts.Warn != nil {
 			opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
 		}
@@ -184,7 +189,9 @@ type exportPlan struct {
 	broken map[int64]bool
 	// inline holds, by entry id, the month macros its file redefined: the fields that use them
 	// are written with their values.
-	inline   map[int64][]string
+	inline map[int64][]string
+	// prefix holds, by entry id, the text before its @ on its line that had a % (readContext).
+	prefix   map[int64]string
 	warnings []planWarning
 }
 
@@ -207,7 +214,8 @@ func planExport(ctx context.Context, tx *sql.Tx, selection string, args []any) (
 	var entries []needer
 	sources := map[int64]bool{}
 	legacy := false
-	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{}}
+	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
+		prefix: map[int64]string{}}
 	for rows.Next() {
 		var n needer
 		var col sql.NullString
@@ -223,6 +231,9 @@ func planExport(ctx context.Context, tx *sql.Tx, selection string, args []any) (
 		sources[n.source] = true
 		if n.c.Broken {
 			plan.broken[n.id] = true
+		}
+		if n.c.Prefix != "" {
+			plan.prefix[n.id] = n.c.Prefix
 		}
 		if !n.c.empty() || n.legacy {
 			entries = append(entries, n)
@@ -257,7 +268,7 @@ func planExport(ctx context.Context, tx *sql.Tx, selection string, args []any) (
 		}
 		seen[text] = true
 		preambles = append(preambles, n)
-		texts = append(texts, text)
+		texts = append(texts, n.c.Prefix+text)
 	}
 	prows.Close()
 	if err := prows.Err(); err != nil {

@@ -93,6 +93,12 @@ func (m *macroPlanner) def(id int64) (*stringDef, error) {
 	if d.legacy {
 		d.value = fmt.Sprintf("\x00%d", id)
 	}
+	if d.c.Prefix != "" {
+		// biber does not read it: it is not the same as a definition of the same value that
+		// biber reads.
+		d.text = d.c.Prefix + d.text
+		d.value += "\x00%"
+	}
 	m.defs[id] = d
 	return d, nil
 }
