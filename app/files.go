@@ -347,6 +347,19 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		top.Add(what)
 		top.Add(container.NewHBox(skip, merge, review))
 	}
+	if pairs := renamedPairs(rep.Renamed); len(pairs) > 0 {
+		// The entries already there keep their keys; the new ones' keys are what a paper that
+		// cites them must change to.
+		what := widget.NewLabel(fmt.Sprintf("%s imported under another key than their file gave them: the library has other papers under those keys, which keep them. A paper that cites one of these entries needs its new key (see the warnings below).",
+			rowsText(len(pairs))))
+		what.Wrapping = fyne.TextWrapWord
+		compare := widget.NewButton("Compare Each With the Library's Entry…", func() {
+			d.Hide()
+			u.reviewGroups("Two papers, one key: the same paper after all? Merge them; if not, Cancel", pairs, 0)
+		})
+		top.Add(what)
+		top.Add(container.NewHBox(compare))
+	}
 	var content fyne.CanvasObject = top
 	if len(rep.Problems) > 0 {
 		content = container.NewBorder(top, nil, nil, nil, problemList(rep.Problems))
@@ -395,6 +408,20 @@ func (u *UI) reviewPossible(pairs []bibstorage.PossibleDuplicate) {
 		groups[i] = bibstorage.DuplicateGroup{Keys: []string{p.Existing, p.Key}, Reasons: []string{p.Reason}}
 	}
 	u.reviewDuplicates(groups, 0)
+}
+
+// renamedPairs returns, for each entry an import brought in under a key of its own, the entry
+// the library had under its key and the new one, to be shown side by side.
+func renamedPairs(changes []bibstorage.KeyChange) []bibstorage.DuplicateGroup {
+	var groups []bibstorage.DuplicateGroup
+	for _, c := range changes {
+		if c.Duplicate {
+			continue
+		}
+		groups = append(groups, bibstorage.DuplicateGroup{Keys: []string{c.Existing, c.New},
+			Reasons: []string{fmt.Sprintf("%s:%d gives %q the key %q, which the library's %q has", filepath.Base(c.File), c.Line, c.New, c.Old, c.Existing)}})
+	}
+	return groups
 }
 
 // problemList lists an import's problems, two lines each (where, then what), in a list that

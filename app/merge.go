@@ -46,6 +46,11 @@ func (u *UI) onFindDuplicates() {
 
 // reviewDuplicates reads the entries of group i and shows the merge dialog for them.
 func (u *UI) reviewDuplicates(groups []storage.DuplicateGroup, i int) {
+	u.reviewGroups("Possible duplicates", groups, i)
+}
+
+// reviewGroups shows each group in the merge dialog, headed by what the groups are.
+func (u *UI) reviewGroups(heading string, groups []storage.DuplicateGroup, i int) {
 	if i >= len(groups) {
 		u.status.SetText("All possible duplicates reviewed")
 		return
@@ -67,7 +72,8 @@ func (u *UI) reviewDuplicates(groups []storage.DuplicateGroup, i int) {
 				return
 			}
 			m := newMergeDialog(u, entries, g.Reasons, fmt.Sprintf("%d of %d", i+1, len(groups)))
-			m.next = func() { u.reviewDuplicates(groups, i+1) }
+			m.heading = heading
+			m.next = func() { u.reviewGroups(heading, groups, i+1) }
 			m.show()
 		})
 	}()
@@ -80,6 +86,7 @@ type mergeDialog struct {
 	entries []*bib.Entry
 	reasons []string
 	counter string
+	heading string // what the entries are: "Possible duplicates"
 	keep    *widget.RadioGroup
 	choice  map[string]int // field name -> index of the entry whose value is kept
 	fields  []string       // in order of first appearance
@@ -88,7 +95,7 @@ type mergeDialog struct {
 }
 
 func newMergeDialog(u *UI, entries []*bib.Entry, reasons []string, counter string) *mergeDialog {
-	m := &mergeDialog{u: u, entries: entries, reasons: reasons, counter: counter, choice: map[string]int{}}
+	m := &mergeDialog{u: u, entries: entries, reasons: reasons, counter: counter, heading: "Possible duplicates", choice: map[string]int{}}
 	for _, e := range entries {
 		for _, f := range e.Fields {
 			if !f.Duplicate && !slices.Contains(m.fields, f.Name) {
@@ -191,7 +198,7 @@ func (m *mergeDialog) show() {
 		}
 		rows.Add(container.NewGridWithColumns(n+1, row...))
 	}
-	why := widget.NewLabel("Possible duplicates (" + m.counter + "): " + strings.Join(m.reasons, "; ") +
+	why := widget.NewLabel(m.heading + " (" + m.counter + "): " + strings.Join(m.reasons, "; ") +
 		". Pick the values to keep; the other entries go to the Trash, and their tags, collections, notes " +
 		"and files move to the one kept. Values not kept are written into its note.")
 	why.Wrapping = fyne.TextWrapWord

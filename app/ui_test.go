@@ -148,11 +148,34 @@ func TestImportShowsReport(t *testing.T) {
 		"unbalanced braces",
 		`new.bib:3:1 warning · entry "vinyals2015pointer"`,
 		`imported as "vinyals2015pointera" (the library's "vinyals2015pointer" is another paper)`,
+		"1 entry imported under another key than their file gave them",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report does not show %q; it shows:\n%s", want, text)
 		}
 	}
+	// Compare shows the two entries side by side.
+	var compare *widget.Button
+	fyneDoAndWait(func() {
+		compare = overlayButton(u.Window(), "Compare Each With the Library's Entry…")
+	})
+	if compare == nil {
+		t.Fatal("no Compare button")
+	}
+	fyneDoAndWait(func() { test.Tap(compare) })
+	shown := ""
+	defer func() {
+		if t.Failed() {
+			t.Logf("the window shows:\n%s", shown)
+		}
+	}()
+	eventually(t, "the comparison", func() bool { // eventually runs this on the UI goroutine
+		if top := u.Window().Canvas().Overlays().Top(); top != nil {
+			shown = allText(top)
+		}
+		return strings.Contains(shown, "Two papers, one key") && strings.Contains(shown, "@inproceedings{vinyals2015pointer}") &&
+			strings.Contains(shown, "@article{vinyals2015pointera}")
+	})
 }
 
 // allText returns the text of every label and entry under o.
