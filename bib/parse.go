@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // months are BibTeX's built-in month macros.
@@ -37,8 +38,9 @@ func ReadFile(path string) (string, error) {
 
 func parse(name, text string, problems []Problem) *File {
 	p := newParser(name, text, problems)
-	// About one item per @, and the text between them.
-	p.file.Items = make([]Item, 0, 2*strings.Count(text, "@")+1)
+	// About one item per @, and the text between them; but not more than a file of tiny items
+	// would need (a run of @ is one item).
+	p.file.Items = make([]Item, 0, min(2*strings.Count(text, "@"), len(text)/16)+1)
 	for !p.done {
 		p.step()
 	}
@@ -246,9 +248,9 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 	open := p.peek()
 	if open != '{' && open != '(' {
 		// Not an item: an @ in free text such as an e-mail address. BibTeX skips it with a
-		// complaint; it is kept as text.
-		p.warn(at, "", "@%s is not followed by { or (: kept as text", typ)
-		p.pos = at + 1
+		// complaint, and looks for the next @ after the word; it is kept as text. (Looking again
+		// from at+1 would read the rest of a run of @ once per @.)
+		p.warn(at, "", "@%s is not followed by { or (: kept as text", clip(typ))
 		return true, nil
 	}
 	closer := byte('}')
@@ -538,6 +540,19 @@ func (p *parser) nextItemLine(off int) int {
 }
 
 func isSpace(c byte) bool { return spaces[c] }
+
+// clip shortens text from the file that a message quotes to its first 40 bytes (on a character
+// boundary) and an ellipsis.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	i := 40
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
 
 // isIDChar reports whether c may appear in a BibTeX identifier (entry type, field or macro name).
 // BibTeX allows any printable character but these; bytes of multi-byte UTF-8 runes are allowed.
