@@ -1,10 +1,13 @@
 package bib
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Inputs made to break the parser: each must parse in time and memory in proportion to its size,
@@ -24,11 +27,17 @@ func allocated(f func()) uint64 {
 // to the text.
 func parseBounded(t *testing.T, src string, perByte uint64, limit time.Duration) *File {
 	t.Helper()
+	return parseWithin(t, src, perByte*uint64(len(src))+64<<10, limit)
+}
+
+// parseWithin is parseBounded with the bytes it may allocate given.
+func parseWithin(t *testing.T, src string, max uint64, limit time.Duration) *File {
+	t.Helper()
 	var f *File
 	start := time.Now()
 	alloc := allocated(func() { f = ParseString("hostile.bib", src) })
 	took := time.Since(start)
-	if max := perByte*uint64(len(src)) + 64<<10; alloc > max {
+	if alloc > max {
 		t.Fatalf("%d bytes of input: parsing allocated %d bytes, more than %d", len(src), alloc, max)
 	}
 	if took > limit {
@@ -58,5 +67,78 @@ func TestAtSignRun(t *testing.T) {
 	f := parseBounded(t, strings.Repeat("@", 1<<20)+"\n@misc{k, note = {n}}\n", 16, 10*time.Second)
 	if es := f.Entries(); len(es) != 1 || es[0].Key != "k" {
 		t.Errorf("entries after a run of @: %+v", es)
+	}
+}
+
+// TestMacroInItsOwnDefinition: in @string{x = x # x}, bibtex reads x as empty (with a warning),
+// which the parser took for the earlier value of x: each such line doubled it, and 847 bytes of
+// them reached 5 GB.
+func TestMacroInItsOwnDefinition(t *testing.T) {
+	src := "@string{x = {ab}}\n" + strings.Repeat("@string{x = x # x}\n", 24) + "@misc{k, title = x # {c}, note = {n}}\n"
+	f := parseBounded(t, src, 16, 10*time.Second)
+	es := f.Entries()
+	if len(es) != 1 || es[0].Get("title") != "c" || es[0].Get("note") != "n" {
+		t.Fatalf("entries = %+v", es)
+	}
+	// Each line: x twice in its own definition, and x redefined.
+	if len(f.Problems) != 72 || f.Problems[0].Line != 2 || f.Problems[0].Severity != Warning ||
+		f.Problems[0].Msg != `macro "x" is used in its own definition: bibtex reads it as empty here` {
+		t.Errorf("problems = %d, the first %v; want 72 warnings", len(f.Problems), f.Problems[0])
+	}
+}
+
+// TestMacroExpansionCap: macros that double each other without naming themselves make values
+// of any size; one longer than maxValue is an error and kept as written.
+func TestMacroExpansionCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@string{a0 = {ab}}\n")
+	for i := 1; i <= 24; i++ {
+		fmt.Fprintf(&b, "@string{a%d = a%d # a%d}\n", i, i-1, i-1)
+	}
+	b.WriteString("@misc{big, title = a24, note = {after}}\n@misc{last, title = {T}}\n")
+	f := parseWithin(t, b.String(), 3<<20, 10*time.Second)
+	es := f.Entries()
+	if len(es) != 2 || es[0].Get("note") != "after" || len(es[0].Get("title")) > 1<<10 || es[1].Get("title") != "T" {
+		t.Fatalf("entries: %.200v", es)
+	}
+	// a20 is too long, and kept as written; a21 to a24 are then short.
+	var errs []string
+	for _, p := range f.Errors() {
+		errs = append(errs, p.Error())
+	}
+	want := []string{`hostile.bib:21:15: macro "a20" expands to 2097152 bytes, more than the 1048576 a value may have: kept as written`}
+	if diff := cmp.Diff(want, errs); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
+
+// TestExpansionRoom: values of up to maxValue each, many times over, would still make a small
+// file take any amount of memory: together, a file's values may grow only 2 MiB and 4 times the
+// file's size beyond their text.
+func TestExpansionRoom(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@string{a0 = {" + strings.Repeat("ab", 1<<17) + "}}\n") // 256 KiB
+	b.WriteString("@string{a1 = a0 # a0}\n@string{a2 = a1 # a1}\n@string{a3 = a2 # a2}\n")
+	b.WriteString("@misc{fits, title = a2}\n") // 1 MiB: a value may have that much
+	for i := range 20 {
+		fmt.Fprintf(&b, "@misc{wide%d, title = a1 # a1}\n", i) // 1 MiB each
+	}
+	f := parseBounded(t, b.String(), 16, 10*time.Second)
+	es := f.Entries()
+	if len(es) != 21 || len(es[0].Get("title")) != 1<<20 {
+		t.Fatalf("%d entries, the first's title %d bytes; want 21, 1 MiB", len(es), len(es[0].Get("title")))
+	}
+	errs := f.Errors()
+	if len(errs) != 21 || errs[0].Line != 4 {
+		t.Fatalf("%d errors, the first %v; want 21, a3's the first", len(errs), errs[0])
+	}
+	// a1, a2 and fits used up the room: 2.5 MiB of 3 MiB and 1 MB.
+	for i, p := range errs[1:] {
+		key := fmt.Sprintf("wide%d", i)
+		want := fmt.Sprintf("hostile.bib:%d:%d: the file's values expand to more than %d bytes beyond their own text "+
+			"(2 MiB and 4 times the file's size): this value is kept as written (entry %q)", 6+i, 17+len(key), 0, key)
+		if p.Error() != want || es[i+1].Get("title") != "a1 # a1" {
+			t.Errorf("error %v, want %s; title %.40q", p, want, es[i+1].Get("title"))
+		}
 	}
 }

@@ -128,7 +128,10 @@ type parser struct {
 	done                     bool              // the whole input is parsed
 	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
 	file                     *File
-	fields                   []Field // the entry being read; reused from entry to entry
+	fields                   []Field  // the entry being read; reused from entry to entry
+	parts                    []string // the parts of the value being read; reused likewise
+	defining                 string   // the macro whose @string is being read
+	grown                    int      // the bytes values have expanded to beyond their own text
 }
 
 // syntaxError aborts the current item; parse recovers from it.
@@ -268,7 +271,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		}
 		p.skipSpace()
 		p.expect('=', "", "after macro name %q", name)
-		raw, value := p.value("")
+		raw, value := p.macroValue(name)
 		p.skipSpace()
 		p.expect(closer, "", "to close @string %q", name)
 		lname := strings.ToLower(name)
@@ -353,35 +356,89 @@ func (p *parser) readFields(e *Entry, closer byte) {
 	}
 }
 
-// value parses part { # part } and returns the raw text and BibTeX's expansion of it.
+// maxValue is the most bytes a value may expand to through macros and #. The bibtex of TeX Live
+// grows its buffers as it needs (buf_size = 200,000 in texmf.cnf is where it starts; it read a
+// 33 MB value), so the limit is not bibtex's: it is 20 times the longest value of the corpus
+// (52 KB), and keeps a file of @string{a = b # b} lines from doubling a value to any size.
+const maxValue = 1 << 20
+
+// macroValue is value for the @string definition of a macro: its name inside its own definition
+// reads as empty, as bibtex reads it.
+func (p *parser) macroValue(name string) (raw, value string) {
+	p.defining = name
+	defer func() { p.defining = "" }()
+	return p.value("")
+}
+
+// value parses part { # part } and returns the raw text and BibTeX's expansion of it. A value
+// that would expand to more than maxValue bytes, or past what the file may grow to
+// (roomToGrow), is kept as written, with an error.
 func (p *parser) value(key string) (raw, value string) {
 	p.skipSpace()
 	start := p.pos
-	var b strings.Builder
-	parts := 0
+	parts, size := p.parts[:0], 0
 	for {
 		part, messy := p.part(key)
-		parts++
 		end := p.pos
 		p.skipSpace()
 		if p.peek() != '#' {
 			p.pos = end
-			if parts == 1 {
+			raw = p.src[start:end]
+			if len(parts) == 0 {
 				// Most values are one part with clean spacing: no need to copy it.
 				if messy {
 					part = collapseSpace(part)
 				}
-				return p.src[start:end], part
+				if len(part) > len(raw) && !p.fits(start, key, len(part), len(raw)) {
+					return raw, raw
+				}
+				return raw, part
 			}
-			b.WriteString(part)
-			return p.src[start:end], collapseSpace(b.String())
+			parts = append(parts, part)
+			size += len(part)
+			p.parts = parts
+			if !p.fits(start, key, size, len(raw)) {
+				return raw, raw
+			}
+			var b strings.Builder
+			b.Grow(size)
+			for _, s := range parts {
+				b.WriteString(s)
+			}
+			clear(parts)
+			return raw, collapseSpace(b.String())
 		}
-		if parts == 1 {
-			b.Grow(2 * len(part))
-		}
-		b.WriteString(part)
+		parts = append(parts, part)
+		size += len(part)
 		p.pos++
 		p.skipSpace()
+	}
+}
+
+// roomToGrow is how far a file's values may expand, together, beyond their own text.
+func roomToGrow(text string) int { return 2*maxValue + 4*len(text) }
+
+// fits says whether a value written in rawLen bytes at off may expand to size bytes, and counts
+// them; if not, it says why in an error.
+func (p *parser) fits(off int, key string, size, rawLen int) bool {
+	what := "value"
+	if p.defining != "" {
+		what = fmt.Sprintf("macro %q", p.defining)
+	}
+	switch grow := size - rawLen; {
+	case grow <= 0:
+		return true
+	case size > maxValue:
+		p.file.Problems = append(p.file.Problems, p.problem(off, Error, key,
+			"%s expands to %d bytes, more than the %d a value may have: kept as written", what, size, maxValue))
+		return false
+	case p.grown+grow > roomToGrow(p.src):
+		p.file.Problems = append(p.file.Problems, p.problem(off, Error, key,
+			"the file's values expand to more than %d bytes beyond their own text (2 MiB and 4 times the file's size): this %s is kept as written", roomToGrow(p.src), what))
+		return false
+	default:
+		p.grown += grow
+		return true
 	}
 }
 
@@ -405,6 +462,10 @@ func (p *parser) part(key string) (string, bool) {
 	case isIDChar(c):
 		p.macroUsed = true
 		name := p.ident()
+		if p.defining != "" && strings.EqualFold(name, p.defining) {
+			p.warn(off, key, "macro %q is used in its own definition: bibtex reads it as empty here", name)
+			return "", false
+		}
 		lname := strings.ToLower(name)
 		if v, ok := p.macros[lname]; ok {
 			return v, false
