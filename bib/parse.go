@@ -54,7 +54,24 @@ func newParser(name, text string, problems []Problem) *parser {
 		macros: map[string]string{},
 		file:   &File{Name: name, Problems: problems},
 		line:   1,
+		loneCR: hasLoneCR(text),
 	}
+}
+
+// hasLoneCR reports whether a \r in s ends a line by itself, as in old Mac files: one that a \n
+// does not follow. Only then do lines need counting at both; a \r\n ends at its \n.
+func hasLoneCR(s string) bool {
+	for i := strings.IndexByte(s, '\r'); i >= 0; {
+		if i+1 == len(s) || s[i+1] != '\n' {
+			return true
+		}
+		j := strings.IndexByte(s[i+2:], '\r')
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
 }
 
 // Reader parses a .bib file one item at a time, for files too large to hold parsed whole: the
@@ -123,6 +140,7 @@ type parser struct {
 	// that the text is known to have no newline. Offsets asked for mostly grow, so each newline
 	// is looked at about once, and no table of the lines is kept.
 	line, lineStart, scanned int
+	loneCR                   bool              // some line ends with a \r alone (see lineEnd)
 	macroUsed                bool              // a value of the entry being read named a macro
 	textStart                int               // where the text after the last item starts
 	done                     bool              // the whole input is parsed
@@ -138,6 +156,9 @@ type parser struct {
 type syntaxError struct{ Problem }
 
 func (p *parser) lineCol(off int) (int, int) {
+	if p.loneCR {
+		return p.lineColCR(off)
+	}
 	if off < p.lineStart {
 		start := strings.LastIndexByte(p.src[:off], '\n') + 1
 		p.line -= strings.Count(p.src[start:p.lineStart], "\n")
@@ -147,6 +168,37 @@ func (p *parser) lineCol(off int) (int, int) {
 		if n := strings.Count(seg, "\n"); n > 0 {
 			p.line += n
 			p.lineStart = p.scanned + strings.LastIndexByte(seg, '\n') + 1
+		}
+		p.scanned = off
+	}
+	return p.line, off - p.lineStart + 1
+}
+
+// lineEnd reports whether the byte at i ends a line: a \n, or a \r that no \n follows.
+func (p *parser) lineEnd(i int) bool {
+	c := p.src[i]
+	return c == '\n' || c == '\r' && (i+1 == len(p.src) || p.src[i+1] != '\n')
+}
+
+// lineColCR is lineCol for a text in which some lines end with \r alone.
+func (p *parser) lineColCR(off int) (int, int) {
+	if off < p.lineStart {
+		start := off
+		for start > 0 && !p.lineEnd(start-1) {
+			start--
+		}
+		for i := start; i < p.lineStart; i++ {
+			if p.lineEnd(i) {
+				p.line--
+			}
+		}
+		p.lineStart, p.scanned = start, off
+	} else if off > p.scanned {
+		for i := p.scanned; i < off; i++ {
+			if p.lineEnd(i) {
+				p.line++
+				p.lineStart = i + 1
+			}
 		}
 		p.scanned = off
 	}
@@ -585,7 +637,12 @@ func (p *parser) skipSpace() {
 // character is @; or the end of the input.
 func (p *parser) nextItemLine(off int) int {
 	for {
-		nl := strings.IndexByte(p.src[off:], '\n')
+		var nl int
+		if p.loneCR {
+			nl = strings.IndexAny(p.src[off:], "\r\n")
+		} else {
+			nl = strings.IndexByte(p.src[off:], '\n')
+		}
 		if nl < 0 {
 			return len(p.src)
 		}

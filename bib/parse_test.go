@@ -2,6 +2,7 @@ package bib
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -354,4 +355,47 @@ func FuzzCollapseSpace(f *testing.F) {
 			t.Errorf("messySpace(%q) = %v", s, messySpace(s))
 		}
 	})
+}
+
+// TestLineEnds: a line ends at \n, \r\n or a lone \r (old Mac files), in problems, items and
+// fields, and in where parsing resumes after an error.
+func TestLineEnds(t *testing.T) {
+	for name, nl := range map[string]string{"lf": "\n", "crlf": "\r\n", "cr": "\r", "mixed": "\r\n\r\n\n\r"} {
+		lines := []string{
+			"@article{a,", "  title = {T},", "  year = 2001,", "  year = 2002}", // 1-4
+			"@misc{b, note = undefinedmacro}", // 5
+			"@misc{c, title = {C} x}",         // 6: a syntax error
+			"@misc{d, title = {D}}",           // 7
+		}
+		src := strings.Join(lines, nl) + nl
+		if name == "mixed" {
+			// \r\n, \r\n, \n, \r, then the same again.
+			ends := []string{"\r\n", "\r\n", "\n", "\r"}
+			var b strings.Builder
+			for i, l := range lines {
+				b.WriteString(l + ends[i%4])
+			}
+			src = b.String()
+		}
+		t.Run(name, func(t *testing.T) {
+			f := Parse("e.bib", []byte(src))
+			var got []string
+			for _, p := range f.Problems {
+				got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, p.Key))
+			}
+			for _, it := range f.Items {
+				if it.Kind == KindEntry {
+					got = append(got, fmt.Sprintf("%s@%d", it.Entry.Key, it.Line))
+					for _, fl := range it.Entry.Fields {
+						got = append(got, fmt.Sprintf("%s.%s@%d", it.Entry.Key, fl.Name, fl.Line))
+					}
+				}
+			}
+			want := []string{"4:3 a", "5:17 b", "6:22 c",
+				"a@1", "a.title@2", "a.year@3", "a.year@4", "b@5", "b.note@5", "c@6", "c.title@6", "d@7", "d.title@7"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("lines (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

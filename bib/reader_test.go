@@ -45,7 +45,8 @@ func checkReader(t *testing.T, name, src string) {
 	base := uintptr(unsafe.Pointer(unsafe.StringData(src)))
 	lineOf := func(s string) int {
 		off := int(uintptr(unsafe.Pointer(unsafe.StringData(s))) - base)
-		return 1 + strings.Count(src[:off], "\n")
+		// A line ends at \n, or at a \r that no \n follows.
+		return 1 + strings.Count(src[:off], "\n") + strings.Count(src[:off], "\r") - strings.Count(src[:min(off+1, len(src))], "\r\n")
 	}
 	for _, it := range items {
 		if it.Raw == "" {
@@ -70,6 +71,7 @@ func TestReader(t *testing.T) {
 		"@book{k, title = {a}, title = {b}}\n@misc{k2 title}\n  @misc{k3, note={x}}\n",
 		"mail me@example.org\n@ misc{x, y = z}\n@misc{last,\n\n\n note = {n}\n}\n\n\n",
 		"@article{a, abstract = {one\n@ not an item, inside braces\n}}\n@misc{b}\n",
+		"@article{a,\r title = {T} x}\r\r@misc{b,\r\n note = {n}}\n\r@misc{c}\r",
 	} {
 		checkReader(t, "test.bib", src)
 	}
