@@ -142,3 +142,44 @@ func TestExpansionRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryLinear: after a broken entry, parsing resumes at the next line that starts with @,
+// which can be text that a value of the broken entry was already scanned through, to its end or
+// to the end of the file. Each of these files made every line scan the rest of the file again.
+func TestRecoveryLinear(t *testing.T) {
+	const n = 1 << 20
+	for name, src := range map[string]string{
+		// Braces never closed: each line's value runs to the end of the file.
+		"unclosed brace": strings.Repeat("@a{k,t={{}\n", n/11),
+		// Quoted values whose braces never close.
+		"unclosed quote": strings.Repeat("@a{k,t=\"{\n", n/10),
+		// Values that close near the end of the file, each followed by an error.
+		"late close": strings.Repeat("@a{k,t={\n", n/18) + strings.Repeat("}x", n/9),
+		// The same with quoted values around the braces.
+		"late close quoted": strings.Repeat("@a{k,t=\"{\n", n/20) + strings.Repeat("}\"x", n/20),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := parseBounded(t, src, 256, 5*time.Second)
+			if len(f.Entries()) == 0 || len(f.Errors()) == 0 {
+				t.Errorf("%d entries, %d errors", len(f.Entries()), len(f.Errors()))
+			}
+		})
+	}
+}
+
+// TestResumeAfterValue: text inside a value read whole is the value's, as bibtex reads it, also
+// when the entry breaks after it; parsing resumes after the value.
+func TestResumeAfterValue(t *testing.T) {
+	src := "@article{a, abstract = {one\n@misc{inner, title = {I}}\n} x}\n@misc{b}\n"
+	f := parseBounded(t, src, 64, time.Second)
+	var keys []string
+	for _, e := range f.Entries() {
+		keys = append(keys, e.Key)
+	}
+	if diff := cmp.Diff([]string{"a", "b"}, keys); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	if errs := f.Errors(); len(errs) != 1 || errs[0].Line != 3 || errs[0].Col != 3 {
+		t.Errorf("errors: %v", errs)
+	}
+}

@@ -2,6 +2,7 @@ package bib
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -140,22 +141,31 @@ type parser struct {
 	// that the text is known to have no newline. Offsets asked for mostly grow, so each newline
 	// is looked at about once, and no table of the lines is kept.
 	line, lineStart, scanned int
-	loneCR                   bool              // some line ends with a \r alone (see lineEnd)
 	macroUsed                bool              // a value of the entry being read named a macro
 	textStart                int               // where the text after the last item starts
 	done                     bool              // the whole input is parsed
 	macros                   map[string]string // lower-case name -> expanded value, from earlier @string items
 	file                     *File
-	fields                   []Field  // the entry being read; reused from entry to entry
-	parts                    []string // the parts of the value being read; reused likewise
-	defining                 string   // the macro whose @string is being read
-	grown                    int      // the bytes values have expanded to beyond their own text
+	fields                   []Field // the entry being read; reused from entry to entry
+
+	loneCR   bool     // some line ends with a \r alone (see lineEnd)
+	parts    []string // the parts of the value being read; reused from value to value
+	defining string   // the macro whose @string is being read
+	grown    int      // the bytes values have expanded to beyond their own text (see fits)
+	// far is the end of the input once a value was looked for to the end of it; braces, once
+	// parsing has gone back to text it had read, pairs its braces and counts its lines.
+	far      int
+	braces   *braceTable
+	valueEnd int // the end of the last value read
 }
 
 // syntaxError aborts the current item; parse recovers from it.
 type syntaxError struct{ Problem }
 
 func (p *parser) lineCol(off int) (int, int) {
+	if t := p.braces; t != nil && off >= t.from {
+		return t.lineCol(off)
+	}
 	if p.loneCR {
 		return p.lineColCR(off)
 	}
@@ -245,7 +255,13 @@ func (p *parser) step() {
 		n := len(p.file.Items)
 		if ok, partial := p.item(at); !ok {
 			// The item ends where the next one starts; the blank lines before that are text.
-			p.pos = at + len(strings.TrimRightFunc(p.src[at:p.nextItemLine(at+1)], unicode.IsSpace))
+			// Not in a value read whole, though: that text is the value's, as bibtex reads it.
+			next := p.nextItemLine(max(at+1, p.valueEnd))
+			if p.braces == nil && max(p.pos, p.far) > next {
+				// Parsing goes back to text the item was read through.
+				p.braces = p.newBraceTable(next)
+			}
+			p.pos = at + len(strings.TrimRightFunc(p.src[at:next], unicode.IsSpace))
 			if partial != nil {
 				// BibTeX keeps an entry whose key it has read, with the fields before the error.
 				partial.Source = p.src[at:p.pos]
@@ -434,7 +450,7 @@ func (p *parser) value(key string) (raw, value string) {
 		end := p.pos
 		p.skipSpace()
 		if p.peek() != '#' {
-			p.pos = end
+			p.pos, p.valueEnd = end, end
 			raw = p.src[start:end]
 			if len(parts) == 0 {
 				// Most values are one part with clean spacing: no need to copy it.
@@ -538,6 +554,13 @@ func (p *parser) part(key string) (string, bool) {
 // balanced consumes a {...} group starting at off, with nested braces, and returns the offset
 // just past it.
 func (p *parser) balanced(off int, key string) int {
+	if t := p.braces; t != nil && off >= t.from {
+		if end := t.closer(off); end >= 0 {
+			p.pos = end + 1
+			return p.pos
+		}
+		p.fail(off, key, "unbalanced braces: '{' opened here is never closed")
+	}
 	// Between one } and the next there are only {s, so the depth can only reach 0 at a }.
 	depth := 1
 	for i := off + 1; ; {
@@ -552,12 +575,30 @@ func (p *parser) balanced(off int, key string) int {
 			return i
 		}
 	}
+	p.far = len(p.src)
 	p.fail(off, key, "unbalanced braces: '{' opened here is never closed")
 	return 0
 }
 
 // quoted consumes "..." starting at off; a quote inside braces does not end it.
 func (p *parser) quoted(off int, key string) string {
+	if t := p.braces; t != nil && off >= t.from {
+		// Brace groups are stepped over whole.
+		for i := off + 1; i < len(p.src); i++ {
+			switch p.src[i] {
+			case '{':
+				if i = t.closer(i); i < 0 {
+					p.fail(off, key, "unterminated quoted value")
+				}
+			case '}':
+				p.fail(i, key, "unbalanced braces: } without { in quoted value")
+			case '"':
+				p.pos = i + 1
+				return p.src[off+1 : i]
+			}
+		}
+		p.fail(off, key, "unterminated quoted value")
+	}
 	depth := 0
 	for i := off + 1; i < len(p.src); i++ {
 		switch p.src[i] {
@@ -575,8 +616,74 @@ func (p *parser) quoted(off int, key string) string {
 			}
 		}
 	}
+	p.far = len(p.src)
 	p.fail(off, key, "unterminated quoted value")
 	return ""
+}
+
+// braceTable pairs each { of a text, from an offset on, with its }, and lists where its lines
+// start. Parsing resumes after a broken item at the next line that starts with @, which can be
+// text that a value of the item was read through, to its end or to the end of the file; with
+// such an item on every line, each would read the rest of the file again. The table is made
+// once, in one pass, when that first happens, and then finds the end of a value or the line of
+// an offset in log time. (It holds offsets as int32: a text of 2 GiB or more does without it.)
+type braceTable struct {
+	from   int
+	opens  []int32 // the offset of each {, in order
+	closes []int32 // the offset of the } that closes it, or -1
+	// lines holds the offset of each line start after from; line and start are the line of
+	// from and the offset where that line starts.
+	lines       []int32
+	line, start int
+}
+
+// newBraceTable makes the table of src from the offset from on, which is a line start. It
+// returns nil for a text too long for it.
+func (p *parser) newBraceTable(from int) *braceTable {
+	src := p.src
+	if len(src) > math.MaxInt32 {
+		return nil
+	}
+	t := &braceTable{from: from, start: from}
+	t.line, _ = p.lineCol(from)
+	var open []int32 // indexes of the {s not yet closed
+	for i := from; i < len(src); i++ {
+		switch src[i] {
+		case '{':
+			open = append(open, int32(len(t.opens)))
+			t.opens = append(t.opens, int32(i))
+			t.closes = append(t.closes, -1)
+		case '}':
+			if k := len(open) - 1; k >= 0 {
+				t.closes[open[k]] = int32(i)
+				open = open[:k]
+			}
+		case '\n', '\r':
+			if p.lineEnd(i) {
+				t.lines = append(t.lines, int32(i+1))
+			}
+		}
+	}
+	return t
+}
+
+// closer returns the offset of the } that closes the { at off, or -1.
+func (t *braceTable) closer(off int) int {
+	k, _ := slices.BinarySearch(t.opens, int32(off))
+	return int(t.closes[k])
+}
+
+func (t *braceTable) lineCol(off int) (int, int) {
+	// The number of line starts at or before off.
+	k, found := slices.BinarySearch(t.lines, int32(off))
+	if found {
+		k++
+	}
+	start := t.start
+	if k > 0 {
+		start = int(t.lines[k-1])
+	}
+	return t.line + k, off - start + 1
 }
 
 func (p *parser) key(closer byte) string {

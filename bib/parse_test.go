@@ -256,6 +256,20 @@ func FuzzParse(f *testing.F) {
 		if d := cmp.Diff(first.Problems, r.Problems(), cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("Reader's problems differ from Parse's:\n%s", d)
 		}
+		// The table that parsing which goes back over text uses gives the same items and
+		// problems as scanning.
+		text, problems := decode("fuzz.bib", src)
+		p := newParser("fuzz.bib", text, problems)
+		p.braces = p.newBraceTable(0)
+		for !p.done {
+			p.step()
+		}
+		if d := cmp.Diff(first.Items, p.file.Items, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("items with the brace table differ:\n%s", d)
+		}
+		if d := cmp.Diff(first.Problems, p.file.Problems, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("problems with the brace table differ:\n%s", d)
+		}
 		// An entry marked standalone parses on its own to the same fields.
 		for _, e := range first.Entries() {
 			if !e.Standalone {
