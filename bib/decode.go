@@ -1,11 +1,14 @@
 package bib
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // decodeString is decode for text already in a string: valid UTF-8 is used as it is.
@@ -35,8 +38,9 @@ func readString(path string) (string, error) {
 }
 
 // decode turns a file's bytes into UTF-8 text: a UTF-8 byte-order mark is dropped, UTF-16 with a
-// byte-order mark is converted, and bytes that are not valid UTF-8 are read as Windows-1252 (which
-// is Latin-1 plus printable characters in 0x80-0x9f), with a warning naming the file.
+// byte-order mark is converted, and in other text each byte that is not part of valid UTF-8 is
+// read as Windows-1252 (Latin-1 plus printable characters in 0x80-0x9f), with a warning naming
+// its line.
 func decode(name string, src []byte) (string, []Problem) {
 	switch {
 	case len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf:
@@ -47,19 +51,7 @@ func decode(name string, src []byte) (string, []Problem) {
 	if utf8.Valid(src) {
 		return string(src), nil
 	}
-	line := 1 + countLines(src[:firstInvalid(src)])
-	buf := make([]rune, 0, len(src))
-	for _, c := range src {
-		r := rune(c)
-		if c >= 0x80 && c < 0xa0 && cp1252[c-0x80] != 0 {
-			r = cp1252[c-0x80]
-		}
-		buf = append(buf, r)
-	}
-	return string(buf), []Problem{{
-		File: name, Line: line, Col: 1, Severity: Warning,
-		Msg: "file is not valid UTF-8: read as Windows-1252 (Latin-1)",
-	}}
+	return decodeMixed(name, src)
 }
 
 func decodeUTF16(b []byte, bigEndian bool) string {
@@ -74,29 +66,77 @@ func decodeUTF16(b []byte, bigEndian bool) string {
 	return string(utf16.Decode(u))
 }
 
-func firstInvalid(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
-}
+// maxDecodeLines is how many lines with bytes not valid UTF-8 get a warning each; one more
+// warning counts the others.
+const maxDecodeLines = 10
 
-func countLines(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c == '\n' {
-			n++
+// decodeMixed reads UTF-8 text in which some bytes are not valid UTF-8: valid sequences stay as
+// they are, and each other byte is read as Windows-1252. A file in Windows-1252 throughout is
+// read whole as such, but for the rare pair of its characters that makes a valid UTF-8 sequence
+// (Ã© for é), which is taken for the one character.
+func decodeMixed(name string, src []byte) (string, []Problem) {
+	var out strings.Builder
+	out.Grow(len(src) + len(src)/4)
+	var problems []Problem
+	line, lineStart := 1, 0
+	// The line being read when it has bad bytes: its byte list, the count of them, and where
+	// the first is.
+	var bytes strings.Builder
+	bad, badCol := 0, 0
+	lines, lastLine, moreCol := 0, 0, 0 // lines with bad bytes, the last of them, the column on the first not listed
+	endLine := func() {
+		if bad == 0 {
+			return
 		}
+		if lines++; lines <= maxDecodeLines {
+			if bad > 4 {
+				bytes.WriteString(", …")
+			}
+			problems = append(problems, Problem{File: name, Line: line, Col: badCol, Severity: Warning,
+				Msg: "bytes that are not UTF-8, read as Windows-1252: " + bytes.String()})
+		} else if lines == maxDecodeLines+1 {
+			problems = append(problems, Problem{File: name, Line: line, Col: badCol, Severity: Warning})
+			moreCol = badCol
+		}
+		lastLine = line
+		bytes.Reset()
+		bad = 0
 	}
-	return n
-}
-
-// cp1252 maps Windows-1252 bytes 0x80-0x9f; 0 marks the five unassigned ones (read as Latin-1).
-var cp1252 = [32]rune{
-	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
-	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			out.WriteByte(c)
+			i++
+			if c == '\n' || c == '\r' && (i == len(src) || src[i] != '\n') {
+				endLine()
+				line, lineStart = line+1, out.Len()
+			}
+			continue
+		}
+		r, n := utf8.DecodeRune(src[i:])
+		if r != utf8.RuneError || n > 1 {
+			out.Write(src[i : i+n])
+			i += n
+			continue
+		}
+		r = charmap.Windows1252.DecodeByte(c)
+		if bad++; bad == 1 {
+			badCol = out.Len() - lineStart + 1
+		} else if bad <= 4 {
+			bytes.WriteString(", ")
+		}
+		if bad <= 4 {
+			fmt.Fprintf(&bytes, "0x%02X as %q", c, string(r))
+		}
+		out.WriteRune(r)
+		i++
+	}
+	endLine()
+	if lines > maxDecodeLines {
+		p := &problems[maxDecodeLines]
+		p.Col = moreCol
+		p.Msg = fmt.Sprintf("%d more lines, to line %d, have bytes that are not UTF-8, read as Windows-1252 likewise",
+			lines-maxDecodeLines, lastLine)
+	}
+	return out.String(), problems
 }
