@@ -256,9 +256,17 @@ func FuzzParse(f *testing.F) {
 		if d := cmp.Diff(first.Problems, r.Problems(), cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("Reader's problems differ from Parse's:\n%s", d)
 		}
+		// Nothing of the text is lost.
+		text, problems := decode("fuzz.bib", src)
+		var all strings.Builder
+		for _, it := range first.Items {
+			all.WriteString(it.Raw)
+		}
+		if all.String() != text {
+			t.Fatalf("the items do not add up to the text:\n%q\n%q", all.String(), text)
+		}
 		// The table that parsing which goes back over text uses gives the same items and
 		// problems as scanning.
-		text, problems := decode("fuzz.bib", src)
 		p := newParser("fuzz.bib", text, problems)
 		p.braces = p.newBraceTable(0)
 		for !p.done {
