@@ -183,3 +183,33 @@ func TestResumeAfterValue(t *testing.T) {
 		t.Errorf("errors: %v", errs)
 	}
 }
+
+// TestKeyControlCharacters: a key with a character that can be neither typed nor cited (a
+// control character, or an invisible one such as a direction override) is not kept: the entry is
+// read as having no key, as if it had come without one, and the problem quotes the key.
+func TestKeyControlCharacters(t *testing.T) {
+	src := "@misc{a\x00b, title = {A}}\n@misc{esc\x1b[31m, title = {B}}\n@misc{rtl\u202egnp, title = {C}}\n" +
+		"@misc{c1\u0085, title = {D}}\n@misc{café:O'Brien-2001, title = {E}}\n"
+	f := parseBounded(t, src, 64, time.Second)
+	var got []string
+	for _, e := range f.Entries() {
+		got = append(got, e.Key+"="+e.Get("title"))
+	}
+	if diff := cmp.Diff([]string{"=A", "=B", "=C", "=D", "café:O'Brien-2001=E"}, got); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	want := []string{
+		`hostile.bib:1:7: warning: citation key "a\x00b" has a character that can be neither typed nor cited: the entry is read as having no key`,
+		`hostile.bib:2:7: warning: citation key "esc\x1b[31m" has a character that can be neither typed nor cited: the entry is read as having no key`,
+		`hostile.bib:3:7: warning: citation key "rtl\u202egnp" has a character that can be neither typed nor cited: the entry is read as having no key`,
+		`hostile.bib:4:7: warning: citation key "c1\u0085" has a character that can be neither typed nor cited: the entry is read as having no key`,
+	}
+	if diff := cmp.Diff(want, problemStrings(f.Problems)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	for _, key := range []string{"a\x00b", "rtl\u202egnp", "c1\u0085", "zw\u200bsp"} {
+		if CheckKey(key) == nil {
+			t.Errorf("CheckKey(%q) accepts a key the parser does not", key)
+		}
+	}
+}

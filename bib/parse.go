@@ -361,7 +361,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry) {
 		key := p.key(closer)
 		e = &Entry{Type: typ, Key: key}
 		e.Line, _ = p.lineCol(at)
-		if key == "" {
+		if key == "" && p.pos == keyOff {
 			p.warn(keyOff, "", "@%s has no citation key", typ)
 		}
 		p.skipSpace()
@@ -686,16 +686,25 @@ func (t *braceTable) lineCol(off int) (int, int) {
 	return t.line + k, off - start + 1
 }
 
+// key reads a citation key. A key with a character that can be neither typed nor cited
+// (Unseen) is reported and read as none, so that the entry gets a key as one without does.
 func (p *parser) key(closer byte) string {
 	start := p.pos
+	ascii := true
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		if c == ',' || c == closer || isSpace(c) {
 			break
 		}
+		ascii = ascii && c >= ' ' && c < 0x7f
 		p.pos++
 	}
-	return p.src[start:p.pos]
+	key := p.src[start:p.pos]
+	if !ascii && strings.IndexFunc(key, Unseen) >= 0 {
+		p.warn(start, "", "citation key %q has a character that can be neither typed nor cited: the entry is read as having no key", clip(key))
+		return ""
+	}
+	return key
 }
 
 func (p *parser) expect(c byte, key, format string, args ...any) {
