@@ -213,3 +213,35 @@ func TestKeyControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestNoEntries: a file with text but no item at all (a RIS file, a text file) gave nothing and
+// said nothing; it is an error now, which says what the file looks like.
+func TestNoEntries(t *testing.T) {
+	for _, tt := range []struct{ name, src, msg string }{
+		{"ris", "\ufeffTY  - JOUR\r\nTI  - A title\r\nER  - \r\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet"},
+		{"ris later", "\nProvider: x\nTY  - BOOK\nER  -\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet"},
+		{"text", "Just some notes.\nmail me@example.org\n", "no BibTeX entries: no @ in it starts an entry, @string, @preamble or @comment"},
+		{"nul", "\x00\x00\x00@\x00\x00\x00a", "no BibTeX entries: the file has NUL bytes, so it may not be text, or be in an encoding other than UTF-8, UTF-16 or Windows-1252"},
+		{"blank", " \n\t\n", ""},
+		{"empty", "", ""},
+		{"strings only", "@string{a = {b}}\n", ""},
+		{"comment only", "@comment{nothing yet}\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := ParseString(tt.name+".bib", tt.src)
+			var want []string
+			if tt.msg != "" {
+				want = []string{tt.name + ".bib:1:1: " + tt.msg}
+			}
+			if diff := cmp.Diff(want, problemStrings(f.Errors())); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+			r := NewReader(tt.name+".bib", tt.src)
+			for _, ok := r.Next(); ok; _, ok = r.Next() {
+			}
+			if diff := cmp.Diff(f.Problems, r.Problems()); diff != "" {
+				t.Errorf("a Reader's problems differ (-Parse +Reader):\n%s", diff)
+			}
+		})
+	}
+}

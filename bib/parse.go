@@ -156,7 +156,8 @@ type parser struct {
 	// parsing has gone back to text it had read, pairs its braces and counts its lines.
 	far      int
 	braces   *braceTable
-	valueEnd int // the end of the last value read
+	valueEnd int  // the end of the last value read
+	items    bool // an item other than text was read
 }
 
 // syntaxError aborts the current item; parse recovers from it.
@@ -233,6 +234,7 @@ func (p *parser) add(off int, it Item) {
 	if it.Raw == "" {
 		return
 	}
+	p.items = p.items || it.Kind != KindText
 	it.Line, _ = p.lineCol(off)
 	p.file.Items = append(p.file.Items, it)
 }
@@ -282,6 +284,21 @@ func (p *parser) step() {
 	}
 	p.add(p.textStart, Item{Kind: KindText, Raw: p.src[p.textStart:]})
 	p.done = true
+	if !p.items && strings.TrimSpace(p.src) != "" {
+		p.file.Problems = append(p.file.Problems, p.problem(0, Error, "", "no BibTeX entries: %s", noEntries(p.src)))
+	}
+}
+
+// noEntries says what a text with no item in it looks like.
+func noEntries(s string) string {
+	s = strings.TrimLeft(s, " \t\r\n")
+	switch {
+	case strings.HasPrefix(s, "TY  -") || strings.Contains(s, "\nTY  -") || strings.Contains(s, "\rTY  -"):
+		return "the file looks like RIS (TY  - lines), which Bibshelf does not read yet"
+	case strings.IndexByte(s, 0) >= 0:
+		return "the file has NUL bytes, so it may not be text, or be in an encoding other than UTF-8, UTF-16 or Windows-1252"
+	}
+	return "no @ in it starts an entry, @string, @preamble or @comment"
 }
 
 // item parses the item that starts with the @ at offset at. It reports false, with the problem

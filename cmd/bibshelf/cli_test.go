@@ -220,3 +220,49 @@ func TestSearchIndexesWhatTheWindowLeft(t *testing.T) {
 		t.Errorf("search key:%s: %d %q %s", entries[3].Key, st, out, errOut)
 	}
 }
+
+// TestImportNoEntries: a RIS file given to import said "imported 0" and exited 0. The parse's
+// error is in the import's report, which the window shows too, and import exits 1.
+func TestImportNoEntries(t *testing.T) {
+	dir := t.TempDir()
+	ris := filepath.Join(dir, "refs.ris")
+	src := "TY  - JOUR\nTI  - A title\nAU  - Gödel, Kurt\nER  - \n"
+	if err := os.WriteFile(ris, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "lib.sqlite")
+	st, out, errOut := bibshelf(t, "", "import", "--library", lib, ris)
+	if st != exitRejected || out != "imported 0, skipped 0 duplicates, merged 0, rejected 1\n" ||
+		errOut != ris+":1:1: no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet\n" {
+		t.Errorf("import of a RIS file: status %d, %q, %q", st, out, errOut)
+	}
+	st, out, errOut = bibshelf(t, "Nothing here.\n", "import", "--library", lib, "-")
+	if st != exitRejected || !strings.HasPrefix(errOut, "<stdin>:1:1: no BibTeX entries: ") {
+		t.Errorf("import of text: status %d, %q, %q", st, out, errOut)
+	}
+	// The window imports through the same report.
+	l, err := storage.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rep, err := l.ImportReader(context.Background(), bib.NewReader(ris, src), storage.ImportOptions{})
+	if err != nil || rep.Rejected != 1 || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, "RIS") {
+		t.Errorf("report %+v, %v", rep, err)
+	}
+}
+
+// TestImportUnseenKey: an entry whose key has a control character is imported with a key made
+// for it, as an entry without a key is, and both steps are reported.
+func TestImportUnseenKey(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	st, out, errOut := bibshelf(t, "@misc{a\x00b,\n  author = {Kurt Gödel}, year = 1931, title = {T}}\n", "import", "--library", lib, "-")
+	want := "<stdin>:1:7: warning: citation key \"a\\x00b\" has a character that can be neither typed nor cited: the entry is read as having no key\n" +
+		"<stdin>:1:1: warning: entry had no key: it was given one (entry \"Godel1931\")\n"
+	if st != exitOK || out != "imported 1, skipped 0 duplicates, merged 0, rejected 0\n" || errOut != want {
+		t.Errorf("status %d, %q\n%s", st, out, errOut)
+	}
+	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "key:godel1931"); st != exitOK || !strings.HasPrefix(out, "Godel1931\t1931\t") {
+		t.Errorf("search: %d %q", st, out)
+	}
+}
