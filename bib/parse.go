@@ -500,8 +500,9 @@ func (p *parser) value(key string) (raw, value string) {
 	}
 }
 
-// roomToGrow is how far a file's values may expand, together, beyond their own text.
-func roomToGrow(text string) int { return 2*maxValue + 4*len(text) }
+// roomToGrow is how far a file's values may expand, together, beyond their own text: a
+// small file's values cannot take a great deal of memory either.
+func roomToGrow(text string) int { return 4*len(text) + 64<<10 }
 
 // fits says whether a value written in rawLen bytes at off may expand to size bytes, and counts
 // them; if not, it says why in an error.
@@ -519,7 +520,7 @@ func (p *parser) fits(off int, key string, size, rawLen int) bool {
 		return false
 	case p.grown+grow > roomToGrow(p.src):
 		p.file.Problems = append(p.file.Problems, p.problem(off, Error, key,
-			"the file's values expand to more than %d bytes beyond their own text (2 MiB and 4 times the file's size): this %s is kept as written", roomToGrow(p.src), what))
+			"the file's values expand to more than %d bytes beyond their own text (4 times the file's size and 64 KiB): this %s is kept as written", roomToGrow(p.src), what))
 		return false
 	default:
 		p.grown += grow

@@ -237,13 +237,23 @@ func TestFormatRoundTrip(t *testing.T) {
 	}
 }
 
+// maxParseAlloc is the most a parse of n bytes may allocate: memory in proportion to the input.
+// A file that is nothing but broken items a few bytes long, each an item and a problem or two,
+// takes up to 400 bytes per byte; values may expand by 4 times the input and 64 KiB (see
+// roomToGrow). An expansion without limit, or a rescan of the rest of the input for each item,
+// goes past this within a few kilobytes of input.
+func maxParseAlloc(n int) uint64 { return 512*uint64(n) + 256<<10 }
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("@article{k, title = {A} # \"b\" # jan, year = 2001}"))
 	f.Add([]byte("@string(x = {y}) @preamble{\"\\foo\"} @comment{z} @misc{a,}"))
 	f.Add([]byte("@book{k, title = {unclosed\n@misc{b}"))
 	f.Add([]byte{0xff, 0xfe, '@', 0})
 	f.Fuzz(func(t *testing.T, src []byte) {
-		first := Parse("fuzz.bib", src)
+		var first *File
+		if alloc := allocated(func() { first = Parse("fuzz.bib", src) }); alloc > maxParseAlloc(len(src)) {
+			t.Fatalf("%d bytes of input: parsing allocated %d bytes, more than %d", len(src), alloc, maxParseAlloc(len(src)))
+		}
 		// A Reader gives the same items and problems.
 		r := NewReader("fuzz.bib", string(src))
 		var items []Item
