@@ -266,3 +266,33 @@ func TestImportUnseenKey(t *testing.T) {
 		t.Errorf("search: %d %q", st, out)
 	}
 }
+
+// TestSearchDashQuery: a query that starts with - (an exclusion, in the query language) was
+// taken for an unknown option. Search takes an argument that is not one of its options as part
+// of the query, and every argument after --.
+func TestSearchDashQuery(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != exitOK {
+		t.Fatal(errOut)
+	}
+	const hit = "vinyals2015pointer\t2015\tVinyals\tPointer Networks\n"
+	for _, tt := range []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{[]string{"--library", lib, "-wasserstein", "pointer", "networks"}, exitOK, hit},
+		{[]string{"-wasserstein", "--library", lib, "pointer", "-tag:old", "networks"}, exitOK, hit},
+		{[]string{"--library=" + lib, "-year:2019", "--limit", "1", "pointer"}, exitOK, hit},
+		{[]string{"--library", lib, "--", "-wasserstein", "pointer", "--limit", "networks"}, exitOK, hit},
+		{[]string{"--library", lib, "-pointer", "pointer"}, exitOK, ""},
+		{[]string{"--library", lib, "--limit"}, exitUsage, ""},
+		{[]string{"--library", lib, "--"}, exitUsage, ""},
+		{[]string{"--library", lib, "-h"}, exitOK, ""},
+	} {
+		st, out, errOut := bibshelf(t, "", append([]string{"search"}, tt.args...)...)
+		if st != tt.status || out != tt.out {
+			t.Errorf("search %q: status %d, %q, want %d, %q\n%s", tt.args, st, out, tt.status, tt.out, errOut)
+		}
+	}
+}

@@ -35,7 +35,10 @@ Usage:
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
-  bibshelf search [--library PATH] [--limit N] QUERY
+  bibshelf search [--library PATH] [--limit N] [--] QUERY...
+
+A word of search's query may start with - (-survey leaves out what matches): an argument that
+is not one of search's options is part of the query, and so is every argument after --.
 
 The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
@@ -355,12 +358,15 @@ func dirOf(path string) string {
 }
 
 func runSearch(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] QUERY", stderr)
+	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] [--] QUERY...\n\n"+
+		"A word of the query may start with - (-survey leaves out what matches): an argument that is\n"+
+		"not one of the options below is part of the query, and so is every argument after --.", stderr)
 	limit := fs.Int("limit", 100, "print at most `n` hits")
-	if st := parseFlags(fs, args); st >= 0 {
+	flags, query := splitQuery(fs, args)
+	if st := parseFlags(fs, flags); st >= 0 {
 		return st
 	}
-	if fs.NArg() == 0 || *limit < 0 {
+	if len(query) == 0 || *limit < 0 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -373,7 +379,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	if !indexed(ctx, lib, "search", stderr) {
 		return exitRejected
 	}
-	rows, err := lib.Search(ctx, strings.Join(fs.Args(), " "), 0, *limit)
+	rows, err := lib.Search(ctx, strings.Join(query, " "), 0, *limit)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf search: %v\n", err)
 		return exitRejected
@@ -382,6 +388,31 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", r.Key, r.Year, tabless(r.FirstAuthor), tabless(r.Title))
 	}
 	return exitOK
+}
+
+// splitQuery splits search's arguments into its options (of fs, and -h) and the words of its
+// query: an argument that is not an option is a word, -survey too, and so is every argument
+// after --. Options and words may come in any order.
+func splitQuery(fs *flag.FlagSet, args []string) (flags, query []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(query, args[i+1:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil && name != "h" && name != "help" {
+			query = append(query, a)
+			continue
+		}
+		flags = append(flags, a)
+		if f != nil && !hasValue && i+1 < len(args) {
+			// Search's options all take a value (-h is not in fs).
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return flags, query
 }
 
 // tabless keeps a column of tab-separated output on one line and in one column.
