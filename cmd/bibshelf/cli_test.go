@@ -296,3 +296,20 @@ func TestSearchDashQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchOutputSafe: search printed titles and authors as they were, escape sequences and
+// all, onto the terminal. Control characters and direction overrides come out as U+FFFD, white
+// space as a space.
+func TestSearchOutputSafe(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	src := "@misc{evil, author = {Mallory\x07 \x1b]0;owned\x07}, year = {20\x1b[2J25}, " +
+		"title = {Red \x1b[31mtext\x1b[0m,\ttab and \u202eright to left\u2066 \u0085next}}\n"
+	if st, _, errOut := bibshelf(t, src, "import", "--library", lib, "-"); st != exitOK {
+		t.Fatal(errOut)
+	}
+	st, out, _ := bibshelf(t, "", "search", "--library", lib, "key:evil")
+	want := "evil\t20\ufffd[2J25\t\ufffd]0;owned\ufffd\tRed \ufffd[31mtext\ufffd[0m, tab and \ufffdright to left\ufffd \ufffdnext\n"
+	if st != exitOK || out != want {
+		t.Errorf("status %d\n got %q\nwant %q", st, out, want)
+	}
+}

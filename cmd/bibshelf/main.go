@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
 	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
@@ -217,7 +219,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			continue
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintln(stderr, p.Error())
+			fmt.Fprintln(stderr, printable(p.Error()))
 		}
 		total.Add(rep)
 	}
@@ -385,7 +387,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", r.Key, r.Year, tabless(r.FirstAuthor), tabless(r.Title))
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", printable(r.Key), printable(r.Year), printable(r.FirstAuthor), printable(r.Title))
 	}
 	return exitOK
 }
@@ -415,7 +417,17 @@ func splitQuery(fs *flag.FlagSet, args []string) (flags, query []string) {
 	return flags, query
 }
 
-// tabless keeps a column of tab-separated output on one line and in one column.
-func tabless(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+// printable makes text from the library safe to print on a terminal, in one line and one
+// column of tab-separated output: white space becomes a space, and a control character (an
+// escape sequence's ESC, a bell) or a direction override becomes U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\ufffd"))
 }
