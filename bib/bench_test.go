@@ -57,6 +57,19 @@ func BenchmarkParse10k(b *testing.B) {
 	}
 }
 
+// BenchmarkParse10kCRLF is BenchmarkParse10k with the lines ending in \r\n, as files written
+// on Windows have them: the parser looks at each \r once to know that none ends a line alone.
+func BenchmarkParse10kCRLF(b *testing.B) {
+	src := bytes.ReplaceAll(syntheticBib(b, 10000), []byte("\n"), []byte("\r\n"))
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if f := Parse("synthetic.bib", src); len(f.Entries()) != 10000 {
+			b.Fatalf("%d entries", len(f.Entries()))
+		}
+	}
+}
+
 func BenchmarkNickng10k(b *testing.B) {
 	src := syntheticBib(b, 10000)
 	b.SetBytes(int64(len(src)))

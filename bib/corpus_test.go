@@ -83,3 +83,22 @@ func missingKeys(keys []string, f *bib.File) []string {
 	}
 	return missing
 }
+
+// TestMacroValuesAsBibtex compares the values macros give with the real bibtex's: a macro named
+// in its own definition reads as empty there.
+func TestMacroValuesAsBibtex(t *testing.T) {
+	bibtest.NeedBibtex(t)
+	src := []byte("@string{x = {ab}}\n@string{x = x # {c} # x}\n@string{y = y}\n" +
+		"@misc{k, title = x, note = y # {d}, year = x # x # {e}}\n")
+	f := bib.Parse("m.bib", src)
+	dump, err := bibtest.Dump(src, bibtest.DumpStyle([][]byte{src}, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := f.Entries()[0]
+	for _, name := range []string{"note", "title", "year"} {
+		if line := fmt.Sprintf("\n  %s = {%s}\n", name, e.Get(name)); !strings.Contains(dump, line) {
+			t.Errorf("ours: %q; bibtex's dump:\n%s", line, dump)
+		}
+	}
+}

@@ -1,18 +1,23 @@
 package bib
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // decodeString is decode for text already in a string: valid UTF-8 is used as it is.
 func decodeString(name, s string) (string, []Problem) {
 	s = strings.TrimPrefix(s, "\ufeff")
 	if utf8.ValidString(s) && !strings.HasPrefix(s, "\xff\xfe") && !strings.HasPrefix(s, "\xfe\xff") {
-		return s, nil
+		if _, ok := utf16Unmarked(s); !ok {
+			return s, nil
+		}
 	}
 	return decode(name, []byte(s))
 }
@@ -35,68 +40,178 @@ func readString(path string) (string, error) {
 }
 
 // decode turns a file's bytes into UTF-8 text: a UTF-8 byte-order mark is dropped, UTF-16 with a
-// byte-order mark is converted, and bytes that are not valid UTF-8 are read as Windows-1252 (which
-// is Latin-1 plus printable characters in 0x80-0x9f), with a warning naming the file.
+// byte-order mark, or without one but with the NUL bytes of its ASCII characters, is converted,
+// and in other text each byte that is not part of valid UTF-8 is read as Windows-1252 (Latin-1
+// plus printable characters in 0x80-0x9f), with a warning naming its line.
 func decode(name string, src []byte) (string, []Problem) {
 	switch {
 	case len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf:
 		src = src[3:]
 	case len(src) >= 2 && (src[0] == 0xff && src[1] == 0xfe || src[0] == 0xfe && src[1] == 0xff):
-		return decodeUTF16(src[2:], src[0] == 0xfe), nil
+		return decodeUTF16(name, src[2:], src[0] == 0xfe)
+	}
+	if bigEndian, ok := utf16Unmarked(src); ok {
+		text, problems := decodeUTF16(name, src, bigEndian)
+		order := "LE"
+		if bigEndian {
+			order = "BE"
+		}
+		return text, append([]Problem{{File: name, Line: 1, Col: 1, Severity: Warning,
+			Msg: "no byte-order mark: read as UTF-16 " + order + ", as its NUL bytes say"}}, problems...)
 	}
 	if utf8.Valid(src) {
 		return string(src), nil
 	}
-	line := 1 + countLines(src[:firstInvalid(src)])
-	buf := make([]rune, 0, len(src))
-	for _, c := range src {
-		r := rune(c)
-		if c >= 0x80 && c < 0xa0 && cp1252[c-0x80] != 0 {
-			r = cp1252[c-0x80]
-		}
-		buf = append(buf, r)
-	}
-	return string(buf), []Problem{{
-		File: name, Line: line, Col: 1, Severity: Warning,
-		Msg: "file is not valid UTF-8: read as Windows-1252 (Latin-1)",
-	}}
+	return decodeMixed(name, src)
 }
 
-func decodeUTF16(b []byte, bigEndian bool) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
+// utf16Unmarked reports whether text without a byte-order mark is UTF-16, and in which order,
+// from the NUL bytes of its first 4 KiB. The characters of BibTeX's syntax are ASCII, whose
+// UTF-16 has a NUL high byte: in LE every second byte from the second, in BE from the first. The
+// text must start with such a character (which a parsed entry's source, starting @ and a letter,
+// never looks like), half of its characters must be so, and barely any must have a NUL low byte.
+func utf16Unmarked[T string | []byte](src T) (bigEndian, ok bool) {
+	n := min(len(src), 4096) &^ 1
+	if n < 2 || (src[0] == 0) == (src[1] == 0) {
+		return false, false
+	}
+	var even, odd int // NULs at even and odd offsets
+	for i := 0; i < n; i += 2 {
+		if src[i] == 0 {
+			even++
+		}
+		if src[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := n / 2
+	switch {
+	case src[1] == 0 && 2*odd >= pairs && 16*even <= odd:
+		return false, true
+	case src[0] == 0 && 2*even >= pairs && 16*odd <= even:
+		return true, true
+	}
+	return false, false
+}
+
+// decodeUTF16 converts UTF-16 to UTF-8. An unpaired surrogate, and an odd last byte, are read as
+// U+FFFD, with a warning (the first few each).
+func decodeUTF16(name string, b []byte, bigEndian bool) (string, []Problem) {
+	unit := func(i int) rune {
 		if bigEndian {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		} else {
-			u[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
+			return rune(b[i])<<8 | rune(b[i+1])
+		}
+		return rune(b[i+1])<<8 | rune(b[i])
+	}
+	var out strings.Builder
+	out.Grow(len(b) / 2 * 3 / 2)
+	var problems []Problem
+	bad := 0
+	line, lineStart := 1, 0
+	for i := 0; i+1 < len(b); i += 2 {
+		r := unit(i)
+		if utf16.IsSurrogate(r) {
+			if i+3 < len(b) {
+				if pair := utf16.DecodeRune(r, unit(i+2)); pair != utf8.RuneError {
+					out.WriteRune(pair)
+					i += 2
+					continue
+				}
+			}
+			if bad++; bad <= maxDecodeLines {
+				problems = append(problems, Problem{File: name, Line: line, Col: out.Len() - lineStart + 1, Severity: Warning,
+					Msg: fmt.Sprintf("not valid UTF-16: an unpaired surrogate 0x%04X, read as U+FFFD", r)})
+			}
+			r = utf8.RuneError
+		}
+		out.WriteRune(r)
+		if r == '\n' || r == '\r' && (i+3 >= len(b) || unit(i+2) != '\n') {
+			line, lineStart = line+1, out.Len()
 		}
 	}
-	return string(utf16.Decode(u))
-}
-
-func firstInvalid(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
+	if bad > maxDecodeLines {
+		problems = append(problems, Problem{File: name, Line: line, Col: 1, Severity: Warning,
+			Msg: fmt.Sprintf("%d more unpaired surrogates read as U+FFFD", bad-maxDecodeLines)})
 	}
-	return len(b)
-}
-
-func countLines(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c == '\n' {
-			n++
-		}
+	if len(b)%2 == 1 {
+		problems = append(problems, Problem{File: name, Line: line, Col: out.Len() - lineStart + 1, Severity: Warning,
+			Msg: fmt.Sprintf("the file ends in the middle of a UTF-16 character: its last byte 0x%02X is read as U+FFFD", b[len(b)-1])})
+		out.WriteRune(utf8.RuneError)
 	}
-	return n
+	return out.String(), problems
 }
 
-// cp1252 maps Windows-1252 bytes 0x80-0x9f; 0 marks the five unassigned ones (read as Latin-1).
-var cp1252 = [32]rune{
-	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
-	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
+// maxDecodeLines is how many lines with bytes not valid UTF-8 get a warning each; one more
+// warning counts the others.
+const maxDecodeLines = 10
+
+// decodeMixed reads UTF-8 text in which some bytes are not valid UTF-8: valid sequences stay as
+// they are, and each other byte is read as Windows-1252. A file in Windows-1252 throughout is
+// read whole as such, but for the rare pair of its characters that makes a valid UTF-8 sequence
+// (Ã© for é), which is taken for the one character.
+func decodeMixed(name string, src []byte) (string, []Problem) {
+	var out strings.Builder
+	out.Grow(len(src) + len(src)/4)
+	var problems []Problem
+	line, lineStart := 1, 0
+	// The line being read when it has bad bytes: its byte list, the count of them, and where
+	// the first is.
+	var bytes strings.Builder
+	bad, badCol := 0, 0
+	lines, lastLine, moreCol := 0, 0, 0 // lines with bad bytes, the last of them, the column on the first not listed
+	endLine := func() {
+		if bad == 0 {
+			return
+		}
+		if lines++; lines <= maxDecodeLines {
+			if bad > 4 {
+				bytes.WriteString(", …")
+			}
+			problems = append(problems, Problem{File: name, Line: line, Col: badCol, Severity: Warning,
+				Msg: "bytes that are not UTF-8, read as Windows-1252: " + bytes.String()})
+		} else if lines == maxDecodeLines+1 {
+			problems = append(problems, Problem{File: name, Line: line, Col: badCol, Severity: Warning})
+			moreCol = badCol
+		}
+		lastLine = line
+		bytes.Reset()
+		bad = 0
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			out.WriteByte(c)
+			i++
+			if c == '\n' || c == '\r' && (i == len(src) || src[i] != '\n') {
+				endLine()
+				line, lineStart = line+1, out.Len()
+			}
+			continue
+		}
+		r, n := utf8.DecodeRune(src[i:])
+		if r != utf8.RuneError || n > 1 {
+			out.Write(src[i : i+n])
+			i += n
+			continue
+		}
+		r = charmap.Windows1252.DecodeByte(c)
+		if bad++; bad == 1 {
+			badCol = out.Len() - lineStart + 1
+		} else if bad <= 4 {
+			bytes.WriteString(", ")
+		}
+		if bad <= 4 {
+			fmt.Fprintf(&bytes, "0x%02X as %q", c, string(r))
+		}
+		out.WriteRune(r)
+		i++
+	}
+	endLine()
+	if lines > maxDecodeLines {
+		p := &problems[maxDecodeLines]
+		p.Col = moreCol
+		p.Msg = fmt.Sprintf("%d more lines, to line %d, have bytes that are not UTF-8, read as Windows-1252 likewise",
+			lines-maxDecodeLines, lastLine)
+	}
+	return out.String(), problems
 }

@@ -2,9 +2,11 @@ package bib
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // months are BibTeX's built-in month macros.
@@ -37,8 +39,9 @@ func ReadFile(path string) (string, error) {
 
 func parse(name, text string, problems []Problem) *File {
 	p := newParser(name, text, problems)
-	// About one item per @, and the text between them.
-	p.file.Items = make([]Item, 0, 2*strings.Count(text, "@")+1)
+	// About one item per @, and the text between them; but not more than a file of tiny items
+	// would need (a run of @ is one item).
+	p.file.Items = make([]Item, 0, min(2*strings.Count(text, "@"), len(text)/16)+1)
 	for !p.done {
 		p.step()
 	}
@@ -52,7 +55,24 @@ func newParser(name, text string, problems []Problem) *parser {
 		macros: map[string]string{},
 		file:   &File{Name: name, Problems: problems},
 		line:   1,
+		loneCR: hasLoneCR(text),
 	}
+}
+
+// hasLoneCR reports whether a \r in s ends a line by itself, as in old Mac files: one that a \n
+// does not follow. Only then do lines need counting at both; a \r\n ends at its \n.
+func hasLoneCR(s string) bool {
+	for i := strings.IndexByte(s, '\r'); i >= 0; {
+		if i+1 == len(s) || s[i+1] != '\n' {
+			return true
+		}
+		j := strings.IndexByte(s[i+2:], '\r')
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
 }
 
 // Reader parses a .bib file one item at a time, for files too large to hold parsed whole: the
@@ -130,6 +150,17 @@ type parser struct {
 	onMacro                  func(lname string) // when set, told of each macro name a value uses
 	// onField, when set, is told of each field read, with where its raw value starts and ends.
 	onField func(name string, start, end int)
+
+	loneCR   bool     // some line ends with a \r alone (see lineEnd)
+	parts    []string // the parts of the value being read; reused from value to value
+	defining string   // the macro whose @string is being read
+	grown    int      // the bytes values have expanded to beyond their own text (see fits)
+	// far is the end of the input once a value was looked for to the end of it; braces, once
+	// parsing has gone back to text it had read, pairs its braces and counts its lines.
+	far      int
+	braces   *braceTable
+	valueEnd int  // the end of the last value read
+	items    bool // an item other than text was read
 }
 
 // syntaxError aborts the current item; parse recovers from it. resume is where BibTeX would
@@ -140,6 +171,12 @@ type syntaxError struct {
 }
 
 func (p *parser) lineCol(off int) (int, int) {
+	if t := p.braces; t != nil && off >= t.from {
+		return t.lineCol(off)
+	}
+	if p.loneCR {
+		return p.lineColCR(off)
+	}
 	if off < p.lineStart {
 		start := strings.LastIndexByte(p.src[:off], '\n') + 1
 		p.line -= strings.Count(p.src[start:p.lineStart], "\n")
@@ -149,6 +186,37 @@ func (p *parser) lineCol(off int) (int, int) {
 		if n := strings.Count(seg, "\n"); n > 0 {
 			p.line += n
 			p.lineStart = p.scanned + strings.LastIndexByte(seg, '\n') + 1
+		}
+		p.scanned = off
+	}
+	return p.line, off - p.lineStart + 1
+}
+
+// lineEnd reports whether the byte at i ends a line: a \n, or a \r that no \n follows.
+func (p *parser) lineEnd(i int) bool {
+	c := p.src[i]
+	return c == '\n' || c == '\r' && (i+1 == len(p.src) || p.src[i+1] != '\n')
+}
+
+// lineColCR is lineCol for a text in which some lines end with \r alone.
+func (p *parser) lineColCR(off int) (int, int) {
+	if off < p.lineStart {
+		start := off
+		for start > 0 && !p.lineEnd(start-1) {
+			start--
+		}
+		for i := start; i < p.lineStart; i++ {
+			if p.lineEnd(i) {
+				p.line--
+			}
+		}
+		p.lineStart, p.scanned = start, off
+	} else if off > p.scanned {
+		for i := p.scanned; i < off; i++ {
+			if p.lineEnd(i) {
+				p.line++
+				p.lineStart = i + 1
+			}
 		}
 		p.scanned = off
 	}
@@ -179,6 +247,7 @@ func (p *parser) add(off int, it Item) {
 	if it.Raw == "" {
 		return
 	}
+	p.items = p.items || it.Kind != KindText
 	it.Line, _ = p.lineCol(off)
 	if it.Kind != KindText {
 		it.Prefix = commentPrefix(p.src, p.textStart, off)
@@ -222,18 +291,23 @@ func (p *parser) step() {
 		if ok, partial, resume := p.item(at); !ok {
 			// The item ends where the next one starts: at the next line that starts with @, or,
 			// as BibTeX goes on, at the next @ after the error when that comes first (an entry
-			// commented out with % on the next line, which BibTeX still reads). The blank lines,
+			// commented out with % on the next line, which BibTeX still reads). Not in a value
+			// read whole, though: that text is the value's, as bibtex reads it. The blank lines,
 			// and what precedes that @ on its line, are text.
-			end := p.nextItemLine(at + 1)
-			if resume = max(resume, at+1); resume < end {
-				if j := strings.IndexByte(p.src[resume:end], '@'); j >= 0 {
-					end = resume + j
-					if ls := strings.LastIndexAny(p.src[:end], "\n\r") + 1; ls > at {
-						end = ls
+			next := p.nextItemLine(max(at+1, p.valueEnd))
+			if resume = max(resume, at+1, p.valueEnd); resume < next {
+				if j := strings.IndexByte(p.src[resume:next], '@'); j >= 0 {
+					next = resume + j
+					if ls := strings.LastIndexAny(p.src[at:next], "\n\r"); ls >= 0 {
+						next = at + ls + 1
 					}
 				}
 			}
-			p.pos = at + len(strings.TrimRightFunc(p.src[at:end], unicode.IsSpace))
+			if p.braces == nil && max(p.pos, p.far) > next {
+				// Parsing goes back to text the item was read through.
+				p.braces = p.newBraceTable(next)
+			}
+			p.pos = at + len(strings.TrimRightFunc(p.src[at:next], unicode.IsSpace))
 			if partial != nil {
 				// BibTeX keeps an entry whose key it has read, with the fields before the error.
 				partial.Source, partial.Broken = p.src[at:p.pos], true
@@ -254,6 +328,21 @@ func (p *parser) step() {
 	}
 	p.add(p.textStart, Item{Kind: KindText, Raw: p.src[p.textStart:]})
 	p.done = true
+	if !p.items && strings.TrimSpace(p.src) != "" {
+		p.file.Problems = append(p.file.Problems, p.problem(0, Error, "", "no BibTeX entries: %s", noEntries(p.src)))
+	}
+}
+
+// noEntries says what a text with no item in it looks like.
+func noEntries(s string) string {
+	s = strings.TrimLeft(s, " \t\r\n")
+	switch {
+	case strings.HasPrefix(s, "TY  -") || strings.Contains(s, "\nTY  -") || strings.Contains(s, "\rTY  -"):
+		return "the file looks like RIS (TY  - lines), which Bibshelf does not read yet"
+	case strings.IndexByte(s, 0) >= 0:
+		return "the file has NUL bytes, so it may not be text, or be in an encoding other than UTF-8, UTF-16 or Windows-1252"
+	}
+	return "no @ in it starts an entry, @string, @preamble or @comment"
 }
 
 // item parses the item that starts with the @ at offset at. It reports false, with the problem
@@ -291,9 +380,9 @@ func (p *parser) item(at int) (ok bool, partial *Entry, resume int) {
 	open := p.peek()
 	if open != '{' && open != '(' {
 		// Not an item: an @ in free text such as an e-mail address. BibTeX skips it with a
-		// complaint; it is kept as text.
-		p.warn(at, "", "@%s is not followed by { or (: kept as text", typ)
-		p.pos = at + 1
+		// complaint, and looks for the next @ after the word; it is kept as text. (Looking again
+		// from at+1 would read the rest of a run of @ once per @.)
+		p.warn(at, "", "@%s is not followed by { or (: kept as text", clip(typ))
 		return true, nil, 0
 	}
 	closer := byte('}')
@@ -311,7 +400,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry, resume int) {
 		}
 		p.skipSpace()
 		p.expect('=', "", "after macro name %q", name)
-		raw, value := p.value("")
+		raw, value := p.macroValue(name)
 		p.skipSpace()
 		p.expect(closer, "", "to close @string %q", name)
 		lname := strings.ToLower(name)
@@ -333,7 +422,7 @@ func (p *parser) item(at int) (ok bool, partial *Entry, resume int) {
 		key := p.key(closer)
 		e = &Entry{Type: typ, Key: key}
 		e.Line, _ = p.lineCol(at)
-		if key == "" {
+		if key == "" && p.pos == keyOff {
 			p.warn(keyOff, "", "@%s has no citation key", typ)
 		}
 		p.skipSpace()
@@ -399,35 +488,90 @@ func (p *parser) readFields(e *Entry, closer byte) {
 	}
 }
 
-// value parses part { # part } and returns the raw text and BibTeX's expansion of it.
+// maxValue is the most bytes a value may expand to through macros and #. The bibtex of TeX Live
+// grows its buffers as it needs (buf_size = 200,000 in texmf.cnf is where it starts; it read a
+// 33 MB value), so the limit is not bibtex's: it is 20 times the longest value of the corpus
+// (52 KB), and keeps a file of @string{a = b # b} lines from doubling a value to any size.
+const maxValue = 1 << 20
+
+// macroValue is value for the @string definition of a macro: its name inside its own definition
+// reads as empty, as bibtex reads it.
+func (p *parser) macroValue(name string) (raw, value string) {
+	p.defining = name
+	defer func() { p.defining = "" }()
+	return p.value("")
+}
+
+// value parses part { # part } and returns the raw text and BibTeX's expansion of it. A value
+// that would expand to more than maxValue bytes, or past what the file may grow to
+// (roomToGrow), is kept as written, with an error.
 func (p *parser) value(key string) (raw, value string) {
 	p.skipSpace()
 	start := p.pos
-	var b strings.Builder
-	parts := 0
+	parts, size := p.parts[:0], 0
 	for {
 		part, messy := p.part(key)
-		parts++
 		end := p.pos
 		p.skipSpace()
 		if p.peek() != '#' {
-			p.pos = end
-			if parts == 1 {
+			p.pos, p.valueEnd = end, end
+			raw = p.src[start:end]
+			if len(parts) == 0 {
 				// Most values are one part with clean spacing: no need to copy it.
 				if messy {
 					part = collapseSpace(part)
 				}
-				return p.src[start:end], part
+				if len(part) > len(raw) && !p.fits(start, key, len(part), len(raw)) {
+					return raw, raw
+				}
+				return raw, part
 			}
-			b.WriteString(part)
-			return p.src[start:end], collapseSpace(b.String())
+			parts = append(parts, part)
+			size += len(part)
+			p.parts = parts
+			if !p.fits(start, key, size, len(raw)) {
+				return raw, raw
+			}
+			var b strings.Builder
+			b.Grow(size)
+			for _, s := range parts {
+				b.WriteString(s)
+			}
+			clear(parts)
+			return raw, collapseSpace(b.String())
 		}
-		if parts == 1 {
-			b.Grow(2 * len(part))
-		}
-		b.WriteString(part)
+		parts = append(parts, part)
+		size += len(part)
 		p.pos++
 		p.skipSpace()
+	}
+}
+
+// roomToGrow is how far a file's values may expand, together, beyond their own text: a
+// small file's values cannot take a great deal of memory either.
+func roomToGrow(text string) int { return 4*len(text) + 64<<10 }
+
+// fits says whether a value written in rawLen bytes at off may expand to size bytes, and counts
+// them; if not, it says why in an error.
+func (p *parser) fits(off int, key string, size, rawLen int) bool {
+	what := "value"
+	if p.defining != "" {
+		what = fmt.Sprintf("macro %q", p.defining)
+	}
+	switch grow := size - rawLen; {
+	case grow <= 0:
+		return true
+	case size > maxValue:
+		p.file.Problems = append(p.file.Problems, p.problem(off, Error, key,
+			"%s expands to %d bytes, more than the %d a value may have: kept as written", what, size, maxValue))
+		return false
+	case p.grown+grow > roomToGrow(p.src):
+		p.file.Problems = append(p.file.Problems, p.problem(off, Error, key,
+			"the file's values expand to more than %d bytes beyond their own text (4 times the file's size and 64 KiB): this %s is kept as written", roomToGrow(p.src), what))
+		return false
+	default:
+		p.grown += grow
+		return true
 	}
 }
 
@@ -451,6 +595,10 @@ func (p *parser) part(key string) (string, bool) {
 	case isIDChar(c):
 		p.macroUsed = true
 		name := p.ident()
+		if p.defining != "" && strings.EqualFold(name, p.defining) {
+			p.warn(off, key, "macro %q is used in its own definition: bibtex reads it as empty here", name)
+			return "", false
+		}
 		lname := strings.ToLower(name)
 		if p.onMacro != nil {
 			p.onMacro(lname)
@@ -516,6 +664,13 @@ func IsMonth(lname string) bool { return months[lname] != "" }
 // balanced consumes a {...} group starting at off, with nested braces, and returns the offset
 // just past it.
 func (p *parser) balanced(off int, key string) int {
+	if t := p.braces; t != nil && off >= t.from {
+		if end := t.closer(off); end >= 0 {
+			p.pos = end + 1
+			return p.pos
+		}
+		p.failOpen(off, key, "unbalanced braces: '{' opened here is never closed")
+	}
 	// Between one } and the next there are only {s, so the depth can only reach 0 at a }.
 	depth := 1
 	for i := off + 1; ; {
@@ -530,12 +685,30 @@ func (p *parser) balanced(off int, key string) int {
 			return i
 		}
 	}
+	p.far = len(p.src)
 	p.failOpen(off, key, "unbalanced braces: '{' opened here is never closed")
 	return 0
 }
 
 // quoted consumes "..." starting at off; a quote inside braces does not end it.
 func (p *parser) quoted(off int, key string) string {
+	if t := p.braces; t != nil && off >= t.from {
+		// Brace groups are stepped over whole.
+		for i := off + 1; i < len(p.src); i++ {
+			switch p.src[i] {
+			case '{':
+				if i = t.closer(i); i < 0 {
+					p.failOpen(off, key, "unterminated quoted value")
+				}
+			case '}':
+				p.fail(i, key, "unbalanced braces: } without { in quoted value")
+			case '"':
+				p.pos = i + 1
+				return p.src[off+1 : i]
+			}
+		}
+		p.failOpen(off, key, "unterminated quoted value")
+	}
 	depth := 0
 	for i := off + 1; i < len(p.src); i++ {
 		switch p.src[i] {
@@ -553,20 +726,95 @@ func (p *parser) quoted(off int, key string) string {
 			}
 		}
 	}
+	p.far = len(p.src)
 	p.failOpen(off, key, "unterminated quoted value")
 	return ""
 }
 
+// braceTable pairs each { of a text, from an offset on, with its }, and lists where its lines
+// start. Parsing resumes after a broken item at the next line that starts with @, which can be
+// text that a value of the item was read through, to its end or to the end of the file; with
+// such an item on every line, each would read the rest of the file again. The table is made
+// once, in one pass, when that first happens, and then finds the end of a value or the line of
+// an offset in log time. (It holds offsets as int32: a text of 2 GiB or more does without it.)
+type braceTable struct {
+	from   int
+	opens  []int32 // the offset of each {, in order
+	closes []int32 // the offset of the } that closes it, or -1
+	// lines holds the offset of each line start after from; line and start are the line of
+	// from and the offset where that line starts.
+	lines       []int32
+	line, start int
+}
+
+// newBraceTable makes the table of src from the offset from on, which is a line start. It
+// returns nil for a text too long for it.
+func (p *parser) newBraceTable(from int) *braceTable {
+	src := p.src
+	if len(src) > math.MaxInt32 {
+		return nil
+	}
+	t := &braceTable{from: from, start: from}
+	t.line, _ = p.lineCol(from)
+	var open []int32 // indexes of the {s not yet closed
+	for i := from; i < len(src); i++ {
+		switch src[i] {
+		case '{':
+			open = append(open, int32(len(t.opens)))
+			t.opens = append(t.opens, int32(i))
+			t.closes = append(t.closes, -1)
+		case '}':
+			if k := len(open) - 1; k >= 0 {
+				t.closes[open[k]] = int32(i)
+				open = open[:k]
+			}
+		case '\n', '\r':
+			if p.lineEnd(i) {
+				t.lines = append(t.lines, int32(i+1))
+			}
+		}
+	}
+	return t
+}
+
+// closer returns the offset of the } that closes the { at off, or -1.
+func (t *braceTable) closer(off int) int {
+	k, _ := slices.BinarySearch(t.opens, int32(off))
+	return int(t.closes[k])
+}
+
+func (t *braceTable) lineCol(off int) (int, int) {
+	// The number of line starts at or before off.
+	k, found := slices.BinarySearch(t.lines, int32(off))
+	if found {
+		k++
+	}
+	start := t.start
+	if k > 0 {
+		start = int(t.lines[k-1])
+	}
+	return t.line + k, off - start + 1
+}
+
+// key reads a citation key. A key with a character that can be neither typed nor cited
+// (Unseen) is reported and read as none, so that the entry gets a key as one without does.
 func (p *parser) key(closer byte) string {
 	start := p.pos
+	ascii := true
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		if c == ',' || c == closer || isSpace(c) {
 			break
 		}
+		ascii = ascii && c >= ' ' && c < 0x7f
 		p.pos++
 	}
-	return p.src[start:p.pos]
+	key := p.src[start:p.pos]
+	if !ascii && strings.IndexFunc(key, Unseen) >= 0 {
+		p.warn(start, "", "citation key %q has a character that can be neither typed nor cited: the entry is read as having no key", clip(key))
+		return ""
+	}
+	return key
 }
 
 func (p *parser) expect(c byte, key, format string, args ...any) {
@@ -615,7 +863,12 @@ func (p *parser) skipSpace() {
 // character is @; or the end of the input.
 func (p *parser) nextItemLine(off int) int {
 	for {
-		nl := strings.IndexByte(p.src[off:], '\n')
+		var nl int
+		if p.loneCR {
+			nl = strings.IndexAny(p.src[off:], "\r\n")
+		} else {
+			nl = strings.IndexByte(p.src[off:], '\n')
+		}
 		if nl < 0 {
 			return len(p.src)
 		}
@@ -631,6 +884,19 @@ func (p *parser) nextItemLine(off int) int {
 }
 
 func isSpace(c byte) bool { return spaces[c] }
+
+// clip shortens text from the file that a message quotes to its first 40 bytes (on a character
+// boundary) and an ellipsis.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	i := 40
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
 
 // isIDChar reports whether c may appear in a BibTeX identifier (entry type, field or macro name).
 // BibTeX allows any printable character but these; bytes of multi-byte UTF-8 runes are allowed.

@@ -2,6 +2,7 @@ package bib
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -303,13 +304,23 @@ func TestFormatRoundTrip(t *testing.T) {
 	}
 }
 
+// maxParseAlloc is the most a parse of n bytes may allocate: memory in proportion to the input.
+// A file that is nothing but broken items a few bytes long, each an item and a problem or two,
+// takes up to 400 bytes per byte; values may expand by 4 times the input and 64 KiB (see
+// roomToGrow). An expansion without limit, or a rescan of the rest of the input for each item,
+// goes past this within a few kilobytes of input.
+func maxParseAlloc(n int) uint64 { return 512*uint64(n) + 256<<10 }
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("@article{k, title = {A} # \"b\" # jan, year = 2001}"))
 	f.Add([]byte("@string(x = {y}) @preamble{\"\\foo\"} @comment{z} @misc{a,}"))
 	f.Add([]byte("@book{k, title = {unclosed\n@misc{b}"))
 	f.Add([]byte{0xff, 0xfe, '@', 0})
 	f.Fuzz(func(t *testing.T, src []byte) {
-		first := Parse("fuzz.bib", src)
+		var first *File
+		if alloc := allocated(func() { first = Parse("fuzz.bib", src) }); alloc > maxParseAlloc(len(src)) {
+			t.Fatalf("%d bytes of input: parsing allocated %d bytes, more than %d", len(src), alloc, maxParseAlloc(len(src)))
+		}
 		// A Reader gives the same items and problems.
 		r := NewReader("fuzz.bib", string(src))
 		var items []Item
@@ -321,6 +332,28 @@ func FuzzParse(f *testing.F) {
 		}
 		if d := cmp.Diff(first.Problems, r.Problems(), cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("Reader's problems differ from Parse's:\n%s", d)
+		}
+		// Nothing of the text is lost.
+		text, problems := decode("fuzz.bib", src)
+		var all strings.Builder
+		for _, it := range first.Items {
+			all.WriteString(it.Raw)
+		}
+		if all.String() != text {
+			t.Fatalf("the items do not add up to the text:\n%q\n%q", all.String(), text)
+		}
+		// The table that parsing which goes back over text uses gives the same items and
+		// problems as scanning.
+		p := newParser("fuzz.bib", text, problems)
+		p.braces = p.newBraceTable(0)
+		for !p.done {
+			p.step()
+		}
+		if d := cmp.Diff(first.Items, p.file.Items, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("items with the brace table differ:\n%s", d)
+		}
+		if d := cmp.Diff(first.Problems, p.file.Problems, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("problems with the brace table differ:\n%s", d)
 		}
 		// An entry marked standalone parses on its own to the same fields.
 		for _, e := range first.Entries() {
@@ -421,4 +454,47 @@ func FuzzCollapseSpace(f *testing.F) {
 			t.Errorf("messySpace(%q) = %v", s, messySpace(s))
 		}
 	})
+}
+
+// TestLineEnds: a line ends at \n, \r\n or a lone \r (old Mac files), in problems, items and
+// fields, and in where parsing resumes after an error.
+func TestLineEnds(t *testing.T) {
+	for name, nl := range map[string]string{"lf": "\n", "crlf": "\r\n", "cr": "\r", "mixed": "\r\n\r\n\n\r"} {
+		lines := []string{
+			"@article{a,", "  title = {T},", "  year = 2001,", "  year = 2002}", // 1-4
+			"@misc{b, note = undefinedmacro}", // 5
+			"@misc{c, title = {C} x}",         // 6: a syntax error
+			"@misc{d, title = {D}}",           // 7
+		}
+		src := strings.Join(lines, nl) + nl
+		if name == "mixed" {
+			// \r\n, \r\n, \n, \r, then the same again.
+			ends := []string{"\r\n", "\r\n", "\n", "\r"}
+			var b strings.Builder
+			for i, l := range lines {
+				b.WriteString(l + ends[i%4])
+			}
+			src = b.String()
+		}
+		t.Run(name, func(t *testing.T) {
+			f := Parse("e.bib", []byte(src))
+			var got []string
+			for _, p := range f.Problems {
+				got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, p.Key))
+			}
+			for _, it := range f.Items {
+				if it.Kind == KindEntry {
+					got = append(got, fmt.Sprintf("%s@%d", it.Entry.Key, it.Line))
+					for _, fl := range it.Entry.Fields {
+						got = append(got, fmt.Sprintf("%s.%s@%d", it.Entry.Key, fl.Name, fl.Line))
+					}
+				}
+			}
+			want := []string{"4:3 a", "5:17 b", "6:22 c",
+				"a@1", "a.title@2", "a.year@3", "a.year@4", "b@5", "b.note@5", "c@6", "c.title@6", "d@7", "d.title@7"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("lines (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -3,6 +3,7 @@ package bib
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // EntryType is an entry type and the fields a style needs for it.
@@ -99,13 +100,20 @@ func CheckKey(key string) error {
 	}
 	for _, r := range key {
 		switch {
-		case r <= ' ' || r == 0x7f:
-			return fmt.Errorf("key %q holds white space or a control character", key)
+		case r <= ' ' || Unseen(r):
+			return fmt.Errorf("key %q holds white space or a control or invisible character", key)
 		case strings.ContainsRune(`,{}()"#%'=\~`, r):
 			return fmt.Errorf("key %q holds %q, which BibTeX or \\cite cannot take", key, r)
 		}
 	}
 	return nil
+}
+
+// Unseen reports whether r is a character that cannot be seen, typed or cited: a control
+// character (C0, DEL, C1) or an invisible one that formats text (Unicode's Cf: direction
+// overrides, zero-width spaces, the byte-order mark, the soft hyphen).
+func Unseen(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // CheckType returns an error saying why an entry type cannot be used, or nil: BibTeX reads a

@@ -442,15 +442,22 @@ func crashDigest(t *testing.T, l *Library, n int) [sha256.Size]byte {
 // crashNewKeys counts the entries of add that Import keeps after those of have (the others repeat
 // a key, ignoring case), and returns the key of the last one that has a key.
 func crashNewKeys(have, add []*bib.Entry) (n int, last string) {
-	seen := make(map[string]bool)
+	seen := make(map[string][]*bib.Entry)
 	for _, e := range have {
-		seen[strings.ToLower(e.Key)] = true
+		seen[strings.ToLower(e.Key)] = append(seen[strings.ToLower(e.Key)], e)
 	}
 	for _, e := range add {
-		if e.Key == "" {
+		k := strings.ToLower(e.Key)
+		switch {
+		case e.Key == "":
 			n++ // it gets a new key
-		} else if !seen[strings.ToLower(e.Key)] {
-			seen[strings.ToLower(e.Key)] = true
+		case slices.ContainsFunc(seen[k], func(o *bib.Entry) bool { return bib.SameReading(o, e) }):
+			// A duplicate: skipped.
+		case len(seen[k]) > 0:
+			n++ // another paper under a taken key: it gets a key of its own
+			seen[k] = append(seen[k], e)
+		default:
+			seen[k] = append(seen[k], e)
 			n++
 			last = e.Key
 		}

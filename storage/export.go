@@ -56,7 +56,11 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	from, where, args := compileQuery(opts.Query).sql()
+	q := compileQuery(opts.Query)
+	if q.err != nil {
+		return 0, fmt.Errorf("export: %w", q.err)
+	}
+	from, where, args := q.sql()
 	if len(opts.Keys) > 0 {
 		// json_each takes the list as one parameter, however long it is.
 		keys, err := json.Marshal(opts.Keys)

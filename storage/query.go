@@ -33,13 +33,15 @@ import (
 // Any filter can be negated with a leading -. Words are read as the text LaTeX shows, with
 // accents folded, so G{\"o}del, Gödel and godel find each other. Any text is a valid query:
 // what is not understood as a filter is searched as words, and nothing reaches SQLite except
-// as a bound parameter or a quoted FTS5 string.
+// as a bound parameter or a quoted FTS5 string. A query may have any number of words, and at
+// most 100 different filters (maxFilters): a search with more fails with ErrTooManyFilters.
 
 // compiled is a query turned into SQL.
 type compiled struct {
 	match string   // an FTS5 expression the entry must match; empty for none
 	where []string // SQL conditions on the entries row e
 	args  []any    // the arguments of where, in order
+	err   error    // why the query cannot be searched
 }
 
 // ftsColumns maps the column filters to the FTS5 index's columns.
@@ -108,10 +110,23 @@ func tokenize(q string) []token {
 
 func isQuerySpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// compileQuery turns a query into SQL; it never fails.
+// maxFilters is the most filters (year:, tag:, in: and the others that are not words) a query
+// may have, a filter repeated counting once. Each is a condition of its own, and SQLite refuses
+// a statement whose conditions nest 1,000 deep (a chain of ANDs does), or which has used 1,000
+// tables when it comes to a recursive WITH (an in: filter's uses five). Words, excluded words
+// included, are not limited: they are one search expression, and one condition.
+const maxFilters = 100
+
+// ErrTooManyFilters is the error of a search whose query has more than maxFilters filters.
+var ErrTooManyFilters = fmt.Errorf("a query may have at most %d filters (such as year:, tag: or in:)", maxFilters)
+
+// compileQuery turns a query into SQL. It fails (c.err) only when the query has more than
+// maxFilters filters.
 func compileQuery(q string) compiled {
 	var c compiled
 	var groups [][]string // each group's terms are ORed; the groups are ANDed
+	var excluded []string // the terms of excluded words
+	filters := map[token]bool{}
 	orNext := false
 	for _, t := range tokenize(q) {
 		if t.or {
@@ -120,6 +135,11 @@ func compileQuery(q string) compiled {
 		}
 		if t.field != "" && !ftsField(t.field) {
 			if cond, args, ok := filter(t.field, t.text); ok {
+				if filters[t] {
+					orNext = false
+					continue
+				}
+				filters[t] = true
 				if t.neg {
 					cond = "NOT (" + cond + ")"
 				}
@@ -137,8 +157,7 @@ func compileQuery(q string) compiled {
 			continue
 		}
 		if t.neg {
-			c.where = append(c.where, "e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-			c.args = append(c.args, term)
+			excluded = append(excluded, term)
 			orNext = false
 			continue
 		}
@@ -158,6 +177,13 @@ func compileQuery(q string) compiled {
 		}
 	}
 	c.match = strings.Join(parts, " AND ")
+	if len(excluded) > 0 {
+		c.where = append(c.where, "e.id NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+		c.args = append(c.args, strings.Join(excluded, " OR "))
+	}
+	if len(filters) > maxFilters {
+		c.err = fmt.Errorf("the query has %d filters: %w", len(filters), ErrTooManyFilters)
+	}
 	return c
 }
 

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -225,5 +227,77 @@ func TestSearchLanguage(t *testing.T) {
 				t.Errorf("sort %s desc=%v: %d rows over the pages", col, desc, len(all))
 			}
 		}
+	}
+}
+
+// TestSearchManyTerms: a query of 1,000 terms made SQLite refuse it ("Expression tree is too
+// large"): each filter and excluded word was one more condition in a chain of ANDs. Words and
+// excluded words are not limited now, a filter repeated is one, and more than maxFilters
+// different filters are refused with ErrTooManyFilters.
+func TestSearchManyTerms(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	repeat := func(n int, term func(i int) string) string {
+		terms := make([]string, n)
+		for i := range terms {
+			terms[i] = term(i)
+		}
+		return strings.Join(terms, " ")
+	}
+	// Different filters, each true of vinyals2015pointer.
+	filters := func(i int) string {
+		if fixed := []string{"type:inproceedings", "-has:pdf", "is:unread", "added:1d"}; i < len(fixed) {
+			return fixed[i]
+		}
+		kinds := []string{"-tag:x%d", `-in:"c%d"`, "year:..%d", "-year:%d", "-type:t%d"}
+		return fmt.Sprintf(kinds[i%len(kinds)], 2020+i)
+	}
+	for _, tt := range []struct {
+		name string
+		q    string
+		err  bool
+	}{
+		{"words", "pointer " + repeat(5000, func(int) string { return "networks" }), false},
+		{"excluded words", "pointer " + repeat(5000, func(i int) string { return fmt.Sprintf("-zz%d", i) }), false},
+		{"or", "pointer " + repeat(5000, func(i int) string { return fmt.Sprintf("zz%d OR", i) }) + " networks", false},
+		{"column words", "pointer " + repeat(5000, func(i int) string { return "-title:zz" }), false},
+		{"a filter repeated", "pointer " + repeat(5000, func(int) string { return "year:2015" }), false},
+		{"filters", "pointer " + repeat(maxFilters, filters), false},
+		{"collections", "pointer " + repeat(maxFilters, func(i int) string { return fmt.Sprintf(`-in:"c%d"`, i) }), false},
+		{"too many filters", "pointer " + repeat(maxFilters+1, filters), true},
+		{"far too many", "pointer " + repeat(5000, filters), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []string
+			if !tt.err {
+				want = []string{"vinyals2015pointer"}
+			}
+			for _, sort := range []string{"", "year"} {
+				rows, err := l.SearchWith(ctx, SearchOptions{Query: tt.q, Sort: sort, Limit: 10})
+				if errors.Is(err, ErrTooManyFilters) != tt.err || err != nil && !tt.err {
+					t.Fatalf("sort %q: %v", sort, err)
+				}
+				var keys []string
+				for _, r := range rows {
+					keys = append(keys, r.Key)
+				}
+				if diff := cmp.Diff(want, keys); diff != "" {
+					t.Errorf("sort %q (-want +got):\n%s", sort, diff)
+				}
+			}
+			if n, err := l.CountMatches(ctx, tt.q); errors.Is(err, ErrTooManyFilters) != tt.err || n != len(want) {
+				t.Errorf("CountMatches = %d, %v", n, err)
+			}
+			if rows, err := l.Search(ctx, tt.q, 0, 10); errors.Is(err, ErrTooManyFilters) != tt.err || len(rows) != len(want) {
+				t.Errorf("Search = %d rows, %v", len(rows), err)
+			}
+			var out strings.Builder
+			if n, err := l.Export(ctx, &out, ExportOptions{Query: tt.q}); errors.Is(err, ErrTooManyFilters) != tt.err || n != len(want) {
+				t.Errorf("Export = %d, %v", n, err)
+			}
+		})
 	}
 }

@@ -33,6 +33,9 @@ var sortColumns = map[string]string{
 // SearchWith returns one page of the entries matching a query, not in the trash.
 func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, error) {
 	q := compileQuery(opts.Query)
+	if q.err != nil {
+		return nil, fmt.Errorf("search: %w", q.err)
+	}
 	from, where, args := q.sql()
 	order := "e.id"
 	if col, ok := sortColumns[opts.Sort]; ok {
@@ -101,7 +104,11 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 
 // CountMatches returns how many entries, not in the trash, match a query.
 func (l *Library) CountMatches(ctx context.Context, query string) (int, error) {
-	from, where, args := compileQuery(query).sql()
+	q := compileQuery(query)
+	if q.err != nil {
+		return 0, fmt.Errorf("count: %w", q.err)
+	}
+	from, where, args := q.sql()
 	var n int
 	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %q: %w", query, err)

@@ -111,10 +111,12 @@ func KnownDifferences(tb testing.TB, path string) map[[2]string]string {
 
 // Original returns the text bibtex should be given for a file's bytes: the bytes themselves when
 // they are plain UTF-8, else the text the parser decoded (bibtex reads bytes, and the exports are
-// UTF-8).
+// UTF-8). A NUL byte in the first 4 KiB may be UTF-16 without a byte-order mark; when it is not,
+// the text decoded is the bytes.
 func Original(src []byte, f *bib.File) []byte {
 	if !bytes.HasPrefix(src, []byte{0xff, 0xfe}) && !bytes.HasPrefix(src, []byte{0xfe, 0xff}) &&
-		!bytes.HasPrefix(src, []byte{0xef, 0xbb, 0xbf}) && utf8.Valid(src) {
+		!bytes.HasPrefix(src, []byte{0xef, 0xbb, 0xbf}) && utf8.Valid(src) &&
+		bytes.IndexByte(src[:min(len(src), 4096)], 0) < 0 {
 		return src
 	}
 	var b strings.Builder

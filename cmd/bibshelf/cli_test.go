@@ -250,3 +250,96 @@ func TestImportJSON(t *testing.T) {
 		t.Errorf("problems = %v", rep.Problems)
 	}
 }
+
+// TestImportNoEntries: a RIS file given to import said "imported 0" and exited 0. The parse's
+// error is in the import's report, which the window shows too, and import exits 1.
+func TestImportNoEntries(t *testing.T) {
+	dir := t.TempDir()
+	ris := filepath.Join(dir, "refs.ris")
+	src := "TY  - JOUR\nTI  - A title\nAU  - Gödel, Kurt\nER  - \n"
+	if err := os.WriteFile(ris, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "lib.sqlite")
+	st, out, errOut := bibshelf(t, "", "import", "--library", lib, ris)
+	if st != exitRejected || out != "imported 0, skipped 0 duplicates, merged 0, rejected 1\n" ||
+		errOut != ris+":1:1: no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet\n" {
+		t.Errorf("import of a RIS file: status %d, %q, %q", st, out, errOut)
+	}
+	st, out, errOut = bibshelf(t, "Nothing here.\n", "import", "--library", lib, "-")
+	if st != exitRejected || !strings.HasPrefix(errOut, "<stdin>:1:1: no BibTeX entries: ") {
+		t.Errorf("import of text: status %d, %q, %q", st, out, errOut)
+	}
+	// The window imports through the same report.
+	l, err := storage.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rep, err := l.ImportReader(context.Background(), bib.NewReader(ris, src), storage.ImportOptions{})
+	if err != nil || rep.Rejected != 1 || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, "RIS") {
+		t.Errorf("report %+v, %v", rep, err)
+	}
+}
+
+// TestImportUnseenKey: an entry whose key has a control character is imported with a key made
+// for it, as an entry without a key is, and both steps are reported.
+func TestImportUnseenKey(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	st, out, errOut := bibshelf(t, "@misc{a\x00b,\n  author = {Kurt Gödel}, year = 1931, title = {T}}\n", "import", "--library", lib, "-")
+	want := "<stdin>:1:7: warning: citation key \"a\\x00b\" has a character that can be neither typed nor cited: the entry is read as having no key\n" +
+		"<stdin>:1:1: warning: entry had no key: it was given one (entry \"Godel1931\")\n"
+	if st != exitOK || out != "imported 1, skipped 0 duplicates, merged 0, rejected 0\n" || errOut != want {
+		t.Errorf("status %d, %q\n%s", st, out, errOut)
+	}
+	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "key:godel1931"); st != exitOK || !strings.HasPrefix(out, "Godel1931\t1931\t") {
+		t.Errorf("search: %d %q", st, out)
+	}
+}
+
+// TestSearchDashQuery: a query that starts with - (an exclusion, in the query language) was
+// taken for an unknown option. Search takes an argument that is not one of its options as part
+// of the query, and every argument after --.
+func TestSearchDashQuery(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != exitOK {
+		t.Fatal(errOut)
+	}
+	const hit = "vinyals2015pointer\t2015\tVinyals\tPointer Networks\n"
+	for _, tt := range []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{[]string{"--library", lib, "-wasserstein", "pointer", "networks"}, exitOK, hit},
+		{[]string{"-wasserstein", "--library", lib, "pointer", "-tag:old", "networks"}, exitOK, hit},
+		{[]string{"--library=" + lib, "-year:2019", "--limit", "1", "pointer"}, exitOK, hit},
+		{[]string{"--library", lib, "--", "-wasserstein", "pointer", "--limit", "networks"}, exitOK, hit},
+		{[]string{"--library", lib, "-pointer", "pointer"}, exitOK, ""},
+		{[]string{"--library", lib, "--limit"}, exitUsage, ""},
+		{[]string{"--library", lib, "--"}, exitUsage, ""},
+		{[]string{"--library", lib, "-h"}, exitOK, ""},
+	} {
+		st, out, errOut := bibshelf(t, "", append([]string{"search"}, tt.args...)...)
+		if st != tt.status || out != tt.out {
+			t.Errorf("search %q: status %d, %q, want %d, %q\n%s", tt.args, st, out, tt.status, tt.out, errOut)
+		}
+	}
+}
+
+// TestSearchOutputSafe: search printed titles and authors as they were, escape sequences and
+// all, onto the terminal. Control characters and direction overrides come out as U+FFFD, white
+// space as a space.
+func TestSearchOutputSafe(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	src := "@misc{evil, author = {Mallory\x07 \x1b]0;owned\x07}, year = {20\x1b[2J25}, " +
+		"title = {Red \x1b[31mtext\x1b[0m,\ttab and \u202eright to left\u2066 \u0085next}}\n"
+	if st, _, errOut := bibshelf(t, src, "import", "--library", lib, "-"); st != exitOK {
+		t.Fatal(errOut)
+	}
+	st, out, _ := bibshelf(t, "", "search", "--library", lib, "key:evil")
+	want := "evil\t20\ufffd[2J25\t\ufffd]0;owned\ufffd\tRed \ufffd[31mtext\ufffd[0m, tab and \ufffdright to left\ufffd \ufffdnext\n"
+	if st != exitOK || out != want {
+		t.Errorf("status %d\n got %q\nwant %q", st, out, want)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
 	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
@@ -38,7 +40,10 @@ Usage:
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
-  bibshelf search [--library PATH] [--limit N] QUERY
+  bibshelf search [--library PATH] [--limit N] [--] QUERY...
+
+A word of search's query may start with - (-survey leaves out what matches): an argument that
+is not one of search's options is part of the query, and so is every argument after --.
 
 The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
@@ -247,7 +252,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			continue
 		}
 		for _, p := range rep.Problems {
-			fmt.Fprintln(stderr, p.Error())
+			fmt.Fprintln(stderr, printable(p.Error()))
 		}
 		total.Add(rep)
 	}
@@ -450,12 +455,15 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func runSearch(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] QUERY", stderr)
+	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] [--] QUERY...\n\n"+
+		"A word of the query may start with - (-survey leaves out what matches): an argument that is\n"+
+		"not one of the options below is part of the query, and so is every argument after --.", stderr)
 	limit := fs.Int("limit", 100, "print at most `n` hits")
-	if st := parseFlags(fs, args); st >= 0 {
+	flags, query := splitQuery(fs, args)
+	if st := parseFlags(fs, flags); st >= 0 {
 		return st
 	}
-	if fs.NArg() == 0 || *limit < 0 {
+	if len(query) == 0 || *limit < 0 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -468,18 +476,53 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	if !indexed(ctx, lib, "search", stderr) {
 		return exitRejected
 	}
-	rows, err := lib.Search(ctx, strings.Join(fs.Args(), " "), 0, *limit)
+	rows, err := lib.Search(ctx, strings.Join(query, " "), 0, *limit)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf search: %v\n", err)
 		return exitRejected
 	}
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", r.Key, r.Year, tabless(r.FirstAuthor), tabless(r.Title))
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", printable(r.Key), printable(r.Year), printable(r.FirstAuthor), printable(r.Title))
 	}
 	return exitOK
 }
 
-// tabless keeps a column of tab-separated output on one line and in one column.
-func tabless(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+// splitQuery splits search's arguments into its options (of fs, and -h) and the words of its
+// query: an argument that is not an option is a word, -survey too, and so is every argument
+// after --. Options and words may come in any order.
+func splitQuery(fs *flag.FlagSet, args []string) (flags, query []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(query, args[i+1:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil && name != "h" && name != "help" {
+			query = append(query, a)
+			continue
+		}
+		flags = append(flags, a)
+		if f != nil && !hasValue && i+1 < len(args) {
+			// Search's options all take a value (-h is not in fs).
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return flags, query
+}
+
+// printable makes text from the library safe to print on a terminal, in one line and one
+// column of tab-separated output: white space becomes a space, and a control character (an
+// escape sequence's ESC, a bell) or a direction override becomes U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\ufffd"))
 }
