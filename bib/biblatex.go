@@ -2,6 +2,7 @@ package bib
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -12,6 +13,16 @@ var biblatexFields = map[string]string{
 	"address": "location",
 	"school":  "institution",
 	"annote":  "annotation",
+}
+
+// notOnline reports whether f is a field that biblatex's data model does not allow in @online
+// (biber --validate-datamodel says "Invalid field"): a @misc with one stays @misc.
+func notOnline(f Field) bool {
+	switch f.Name {
+	case "howpublished", "institution", "school", "location", "address", "number", "pages", "publisher", "series", "type":
+		return true
+	}
+	return false
 }
 
 // biblatexTypes maps BibTeX entry types to a BibLaTeX type and the value of its type field.
@@ -26,7 +37,8 @@ var biblatexTypes = map[string][2]string{
 
 // ToBibLaTeX returns e as a BibLaTeX entry: journal becomes journaltitle, address location,
 // school institution; year and month become date (2019-09); @phdthesis becomes @thesis with
-// type = {phdthesis}, @techreport @report, and a @misc with a url @online. An entry with nothing
+// type = {phdthesis}, @techreport @report, and a @misc with a url @online (unless it has fields
+// @online does not take, such as howpublished). An entry with nothing
 // to change is returned as it is; otherwise the copy has no Source, so it is written in the
 // canonical form.
 func ToBibLaTeX(e *Entry) *Entry {
@@ -35,7 +47,7 @@ func ToBibLaTeX(e *Entry) *Entry {
 	typeField := ""
 	if m, ok := biblatexTypes[e.Type]; ok {
 		out.Type, typeField, changed = m[0], m[1], true
-	} else if e.Type == "misc" && e.Field("url") != nil {
+	} else if e.Type == "misc" && e.Field("url") != nil && !slices.ContainsFunc(e.Fields, notOnline) {
 		out.Type, changed = "online", true
 	}
 	date, dateOK := biblatexDate(e)

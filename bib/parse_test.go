@@ -403,6 +403,7 @@ func TestToBibLaTeX(t *testing.T) {
 	src := `@phdthesis{t, author = {A}, school = {MIT}, year = 2019, month = sep, address = {Cambridge}}
 @article{a, journal = {J}, year = {2020}, month = {March}}
 @misc{m, title = {Web page}, url = {https://example.org/a_b%20c}}
+@misc{arxiv, title = {P}, year = 2024, howpublished = {arXiv preprint arXiv:2405.18570}, url = {https://arxiv.org/abs/2405.18570}}
 @article{odd, journal = {J}, year = {2000a}, month = {Spring}}
 @book{same, title = {Nothing to map}}`
 	var got []string
@@ -413,6 +414,8 @@ func TestToBibLaTeX(t *testing.T) {
 		"@thesis{t,\n  author = {A},\n  institution = {MIT},\n  date = {2019-09},\n  location = {Cambridge},\n  type = {phdthesis},\n}",
 		"@article{a,\n  journaltitle = {J},\n  date = {2020-03},\n}",
 		"@online{m,\n  title = {Web page},\n  url = {https://example.org/a_b%20c},\n}",
+		// howpublished is not a field of @online (biber --validate-datamodel says so).
+		"@misc{arxiv,\n  title = {P},\n  date = {2024},\n  howpublished = {arXiv preprint arXiv:2405.18570},\n  url = {https://arxiv.org/abs/2405.18570},\n}",
 		"@article{odd,\n  journaltitle = {J},\n  year = {2000a},\n  month = {Spring},\n}",
 		"@book{same, title = {Nothing to map}}",
 	}
