@@ -797,7 +797,8 @@ func (t *braceTable) lineCol(off int) (int, int) {
 }
 
 // key reads a citation key. A key with a character that can be neither typed nor cited
-// (Unseen) is reported and read as none, so that the entry gets a key as one without does.
+// (Unseen), or with a brace, is reported and read as none, so that the entry gets a key as one
+// without does.
 func (p *parser) key(closer byte) string {
 	start := p.pos
 	ascii := true
@@ -812,6 +813,11 @@ func (p *parser) key(closer byte) string {
 	key := p.src[start:p.pos]
 	if !ascii && strings.IndexFunc(key, Unseen) >= 0 {
 		p.warn(start, "", "citation key %q has a character that can be neither typed nor cited: the entry is read as having no key", clip(key))
+		return ""
+	}
+	if strings.ContainsAny(key, "{}") {
+		// bibtex reads it, but \cite cannot take it, and biber stops reading the file there.
+		p.warn(start, "", "citation key %q has a brace, which \\cite cannot take and biber cannot read: the entry is read as having no key", clip(key))
 		return ""
 	}
 	return key
