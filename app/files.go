@@ -335,6 +335,8 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	sum := widget.NewLabel(reportSummary(rep))
 	sum.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(sum)
+	var renamed *widget.Label
+	var compare *widget.Button
 	var d *dialog.CustomDialog
 	if n := len(rep.Possible); n > 0 {
 		// The entries were imported (the default policy); the choice comes now, with the
@@ -350,12 +352,16 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	if pairs := renamedPairs(rep.Renamed); len(pairs) > 0 {
 		// The entries already there keep their keys; the new ones' keys are what a paper that
 		// cites them must change to.
-		what := widget.NewLabel(fmt.Sprintf("%s imported under another key than their file gave them: the library has other papers under those keys, which keep them. A paper that cites one of these entries needs its new key (see the warnings below).",
-			rowsText(len(pairs))))
+		text := "1 entry was imported under another key than its file gave it: the library has another paper under that key, which keeps it. A paper that cites this entry needs its new key (see the warnings below)."
+		if len(pairs) > 1 {
+			text = fmt.Sprintf("%s were imported under other keys than their file gave them: the library has other papers under those keys, which keep them. A paper that cites one of these entries needs its new key (see the warnings below).", rowsText(len(pairs)))
+		}
+		what := widget.NewLabel(text)
 		what.Wrapping = fyne.TextWrapWord
-		compare := widget.NewButton("Compare Each With the Library's Entry…", func() {
+		renamed = what
+		compare = widget.NewButton("Compare Each With the Library's Entry…", func() {
 			d.Hide()
-			u.reviewGroups("Two papers, one key: the same paper after all? Merge them; if not, Cancel", pairs, 0)
+			u.reviewGroups("Two papers, one key: if they are the same paper after all, merge them; if not, mark them Not Duplicates", pairs, 0)
 		})
 		top.Add(what)
 		top.Add(container.NewHBox(compare))
@@ -372,6 +378,11 @@ func (u *UI) showReport(rep bibstorage.Report) {
 	closeButton.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{copyReport, closeButton})
 	d.Resize(fyne.NewSize(900, 0))
+	named := []fyne.CanvasObject{sum, copyReport, closeButton}
+	if compare != nil {
+		named = append(named, renamed, compare)
+	}
+	u.probeDialog(named...)
 	d.Show()
 }
 
@@ -419,7 +430,7 @@ func renamedPairs(changes []bibstorage.KeyChange) []bibstorage.DuplicateGroup {
 			continue
 		}
 		groups = append(groups, bibstorage.DuplicateGroup{Keys: []string{c.Existing, c.New},
-			Reasons: []string{fmt.Sprintf("%s:%d gives %q the key %q, which the library's %q has", filepath.Base(c.File), c.Line, c.New, c.Old, c.Existing)}})
+			Reasons: []string{fmt.Sprintf("%s:%d has the key %q, which the library's %q had, for another paper, now in the library as %q", filepath.Base(c.File), c.Line, c.Old, c.Existing, c.New)}})
 	}
 	return groups
 }

@@ -213,6 +213,7 @@ func (m *mergeDialog) show() {
 	m.d = dialog.NewCustomWithoutButtons("Merge Duplicates", content, m.u.win)
 	m.d.SetButtons([]fyne.CanvasObject{stop, skip, notDup, mergeB})
 	m.d.Resize(fyne.NewSize(min(float32(300+260*n), 1200), 600))
+	m.u.probeDialog(why, stop, skip, notDup, mergeB)
 	m.d.Show()
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -45,7 +46,24 @@ type ProbeState struct {
 	Missing  string                       `json:"missing"`  // what it says the entry lacks; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
-	Widgets  map[string]Rect              `json:"widgets"`
+	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
+	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT".
+	DialogText string          `json:"dialogText"`
+	Widgets    map[string]Rect `json:"widgets"`
+}
+
+// probeDialog names the buttons and labels of a dialog about to be shown, for the probe. Call
+// it on the UI goroutine.
+func (u *UI) probeDialog(objects ...fyne.CanvasObject) {
+	u.inDialog = map[string]fyne.CanvasObject{}
+	for i, o := range objects {
+		switch w := o.(type) {
+		case *widget.Button:
+			u.inDialog["button:"+w.Text] = w
+		default:
+			u.inDialog[fmt.Sprintf("text:%d", i)] = w
+		}
+	}
 }
 
 // ServeProbe answers on a Unix socket at path: each line "state" gets one line of JSON, a
@@ -182,6 +200,18 @@ func (u *UI) probeState() ProbeState {
 		}
 	}
 
+	if st.Dialog {
+		var texts []string
+		for name, o := range u.inDialog {
+			if l, ok := o.(*widget.Label); ok && strings.HasPrefix(name, "text:") {
+				texts = append(texts, l.Text)
+			} else if o.Visible() {
+				st.Widgets[name] = rect(o)
+			}
+		}
+		slices.Sort(texts)
+		st.DialogText = strings.Join(texts, "\n")
+	}
 	if f := c.Focused(); f != nil {
 		if name, ok := named[f.(fyne.CanvasObject)]; ok {
 			st.Focused = name

@@ -124,6 +124,10 @@ type UI struct {
 	lib Library
 	win fyne.Window
 
+	// inDialog names the widgets of the dialog shown last for the probe (see ServeProbe):
+	// buttons by their text, and the labels whose text it reports.
+	inDialog map[string]fyne.CanvasObject
+
 	sidebar *sidebar
 	list    *entryList
 	detail  *entryPane

@@ -148,7 +148,7 @@ func TestImportShowsReport(t *testing.T) {
 		"unbalanced braces",
 		`new.bib:3:1 warning · entry "vinyals2015pointer"`,
 		`imported as "vinyals2015pointera" (the library's "vinyals2015pointer" is another paper)`,
-		"1 entry imported under another key than their file gave them",
+		"1 entry was imported under another key than its file gave it",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report does not show %q; it shows:\n%s", want, text)

@@ -254,6 +254,52 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("end-to-end run: %s", time.Since(start).Round(100*time.Millisecond))
 }
 
+// TestEndToEndKeyClash imports, in the real window, a file whose entry has the key of another
+// paper of the library: the report says so, and its button, clicked with the real mouse, shows
+// the two side by side, where Not Duplicates keeps both for good.
+func TestEndToEndKeyClash(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is missing: ./dev deps --test installs it")
+		}
+		t.Skip("xdotool is missing (./dev deps --test installs it)")
+	}
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	clash := filepath.Join(dir, "clash.bib")
+	src := "@article{vinyals2015pointer, title = {Pointer Sentinel Mixture Models}, author = {Merity, Stephen}, year = 2017}\n"
+	if err := os.WriteFile(clash, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := openWindow(t, dir, bin, lib.path, nil, clash)
+	w.waitFor("the import's report", func(s app.ProbeState) bool {
+		return s.Dialog && strings.Contains(s.DialogText, `1 entry was imported under another key`)
+	})
+	w.click("button:Compare Each With the Library's Entry…")
+	w.waitFor("the two entries side by side", func(s app.ProbeState) bool {
+		return s.Dialog && strings.Contains(s.DialogText, "Two papers, one key") &&
+			strings.Contains(s.DialogText, `now in the library as "vinyals2015pointera"`)
+	})
+	w.screenshot("key-clash.png")
+	w.click("button:Not Duplicates")
+	w.waitFor("the dialog closed", func(s app.ProbeState) bool { return !s.Dialog })
+	if e := lib.entry(t, "vinyals2015pointera"); e.Get("title") != "Pointer Sentinel Mixture Models" {
+		t.Errorf("vinyals2015pointera has the title %q", e.Get("title"))
+	}
+	if e := lib.entry(t, "vinyals2015pointer"); e.Get("title") != "Pointer Networks" {
+		t.Errorf("vinyals2015pointer has the title %q: the library's entry must stay as it was", e.Get("title"))
+	}
+	for deadline := time.Now().Add(e2eWait); ; time.Sleep(e2ePoll) {
+		if not, err := lib.lib.NotDuplicate(context.Background(), "vinyals2015pointer", "vinyals2015pointera"); err == nil && not {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Not Duplicates did not mark the two entries")
+		}
+	}
+}
+
 // e2eTestLibrary is the library file of the end-to-end test, read while the window writes to it.
 type e2eTestLibrary struct {
 	path string
@@ -351,7 +397,7 @@ type e2eWindow struct {
 // openWindow starts the window on a library, with preferences, a new user folder in dir and its
 // probe, and connects to the probe. The window is stopped at the end of the test, which then
 // fails if a widget was changed off the UI goroutine.
-func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any) *e2eWindow {
+func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, files ...string) *e2eWindow {
 	t.Helper()
 	config := filepath.Join(dir, "config")
 	prefsDir := filepath.Join(config, "fyne", appID)
@@ -366,7 +412,7 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any) *e
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "probe")
-	cmd := exec.Command(bin, "--library", library, "--size", "1280x800")
+	cmd := exec.Command(bin, append([]string{"--library", library, "--size", "1280x800"}, files...)...)
 	cmd.Env = append(os.Environ(),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_CONFIG_HOME="+config,
 		"BIBSHELF_LIBRARY=", "FYNE_SCALE=1", "LANG=en_US.UTF-8", "BIBSHELF_PROBE="+sock)
