@@ -184,7 +184,7 @@ func stringNames(ctx context.Context, tx *sql.Tx, ids []int64, names map[string]
 // entryContext returns the stored context of the entry id.
 func entryContext(ctx context.Context, tx *sql.Tx, id int64) (c readContext, legacy bool, err error) {
 	var col sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT context FROM entry_text WHERE id = ?`, id).Scan(&col); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT context FROM entries WHERE id = ?`, id).Scan(&col); err != nil {
 		return c, false, err
 	}
 	return decodeContext(col)

@@ -425,8 +425,8 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
-		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`, source_id, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -439,8 +439,7 @@ func (im *importer) run(ctx context.Context) error {
 		return err
 	}
 	im.scope, im.inFile, im.renamed = macroScope{}, map[string]int{}, map[string]string{}
-	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`, source_id, context)
-		VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?)`)
+	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -522,6 +521,7 @@ func (im *importer) run(ctx context.Context) error {
 			insert := func(e *bib.Entry, p preparedEntry) (sql.Result, error) {
 				args = append(append(args[:0], e.Key, e.Type), p.row[:rowValues]...)
 				args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
+				args = append(args, im.source, im.contextOf(e, p).encode())
 				return insEntry.ExecContext(rowCtx, args...)
 			}
 			res, err := insert(e, p)
@@ -1266,17 +1266,23 @@ func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyP
 	return &c, nil
 }
 
-// insertText writes the entry_text row of the entry id, just inserted, and gives back p's buffer.
-func (im *importer) insertText(ctx context.Context, insText *sql.Stmt, id int64, e *bib.Entry, p preparedEntry) error {
-	defer p.done()
+// contextOf returns the reading context of an entry of the import's file, where the file's
+// macros stand.
+func (im *importer) contextOf(e *bib.Entry, p preparedEntry) readContext {
 	var c readContext
 	if !e.Standalone {
 		c = im.scope.contextOf(p.macros)
 		c.Broken = e.Broken && e.Source != ""
 	}
 	c.Prefix = e.Prefix
-	args := append(append(make([]any, 0, 6), id), p.row[rowValues:]...)
-	if _, err := insText.ExecContext(ctx, append(args, im.source, c.encode())...); err != nil {
+	return c
+}
+
+// insertText writes the entry_text row of the entry id, just inserted, and gives back p's buffer.
+func (im *importer) insertText(ctx context.Context, insText *sql.Stmt, id int64, e *bib.Entry, p preparedEntry) error {
+	defer p.done()
+	args := append(append(make([]any, 0, 4), id), p.row[rowValues:]...)
+	if _, err := insText.ExecContext(ctx, args...); err != nil {
 		return fmt.Errorf("entry %q: %w", e.Key, err)
 	}
 	return nil
@@ -1339,8 +1345,8 @@ func entryValues(e *bib.Entry, fields any) []any {
 // insertEntry adds an entry's two rows, from row (an entryRow), with its context, and returns
 // its id.
 func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, c readContext, origin string, created int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO entries (key, type, `+rowColumns+`, origin, created, modified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(append([]any{key, typ}, row[:rowValues]...), origin, created, created)...)
+	res, err := tx.ExecContext(ctx, `INSERT INTO entries (key, type, `+rowColumns+`, origin, created, modified, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(append([]any{key, typ}, row[:rowValues]...), origin, created, created, c.encode())...)
 	if err != nil {
 		return 0, err
 	}
@@ -1348,26 +1354,24 @@ func insertEntry(ctx context.Context, tx *sql.Tx, key, typ string, row []any, c 
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`, context) VALUES (?, ?, ?, ?, ?)`,
-		append(append([]any{id}, row[rowValues:]...), c.encode())...)
+	_, err = tx.ExecContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, ?, ?, ?)`,
+		append([]any{id}, row[rowValues:]...)...)
 	return id, err
 }
 
 // updateEntry writes row (an entryRow) into the entry id's two rows, with its type, key and
 // modification time, and its context unless c is nil.
 func updateEntry(ctx context.Context, tx *sql.Tx, id int64, key, typ string, row []any, c *readContext, modified int64) error {
+	set, args := "", append(append([]any{key, typ}, row[:rowValues]...), modified)
+	if c != nil {
+		set, args = ", context = ?", append(args, c.encode())
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE entries SET key = ?, type = ?, title = ?, authors = ?, first_author = ?,
-		year = ?, venue = ?, keywords = ?, modified = ? WHERE id = ?`,
-		append(append([]any{key, typ}, row[:rowValues]...), modified, id)...); err != nil {
+		year = ?, venue = ?, keywords = ?, modified = ?`+set+` WHERE id = ?`, append(args, id)...); err != nil {
 		return err
 	}
-	if c == nil {
-		_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ? WHERE id = ?`,
-			append(slices.Clip(row[rowValues:]), id)...)
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ?, context = ? WHERE id = ?`,
-		append(slices.Clip(row[rowValues:]), c.encode(), id)...)
+	_, err := tx.ExecContext(ctx, `UPDATE entry_text SET fields = ?, source = ?, abstract = ? WHERE id = ?`,
+		append(slices.Clip(row[rowValues:]), id)...)
 	return err
 }
 
@@ -1512,7 +1516,7 @@ func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	var e bib.Entry
 	var fields string
 	var rc sql.NullString
-	err := l.db.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source, t.context FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).
+	err := l.db.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source, e.context FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, key).
 		Scan(&e.Key, &e.Type, &fields, &e.Source, &rc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%q: %w", key, ErrNotFound)

@@ -24,8 +24,11 @@ ALTER TABLE items ADD COLUMN source_id INTEGER REFERENCES sources (id);
 ALTER TABLE items ADD COLUMN expansion TEXT NOT NULL DEFAULT '';
 ALTER TABLE items ADD COLUMN context TEXT;
 
-ALTER TABLE entry_text ADD COLUMN source_id INTEGER REFERENCES sources (id);
-ALTER TABLE entry_text ADD COLUMN context TEXT;
+-- In entries, not entry_text: an export reads every exported entry's context before it writes
+-- the first, and a column after entry_text's long values is read through their overflow pages
+-- (the export of 100,000 entries took 1.1 s instead of 0.3).
+ALTER TABLE entries ADD COLUMN source_id INTEGER REFERENCES sources (id);
+ALTER TABLE entries ADD COLUMN context TEXT;
 
 CREATE INDEX items_source ON items (source_id, kind);
 CREATE INDEX items_name ON items (name COLLATE NOCASE) WHERE kind = 'string';
