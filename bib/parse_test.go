@@ -162,6 +162,19 @@ func TestParseResumesAsBibTeX(t *testing.T) {
 	}
 }
 
+// TestKeyWithBrace: bibtex reads @boo{fd{},fds} as an entry with the key fd{, which \cite
+// cannot take and at which biber stops reading the file: the entry is read without a key.
+func TestKeyWithBrace(t *testing.T) {
+	f := Parse("k.bib", []byte("@boo{fd{},fds}\n@article{ok, title = {T}}\n"))
+	es := f.Entries()
+	if len(es) != 2 || es[0].Key != "" || es[1].Key != "ok" {
+		t.Fatalf("entries = %+v", es)
+	}
+	if len(f.Problems) == 0 || !strings.Contains(f.Problems[0].Msg, "has a brace") {
+		t.Errorf("problems = %v", f.Problems)
+	}
+}
+
 func TestMacroNames(t *testing.T) {
 	for raw, want := range map[string][]string{
 		`{Plain}`:                      nil,

@@ -287,3 +287,19 @@ func TestMigrateToSources(t *testing.T) {
 		t.Errorf("export of new1 = %q, want %q", text, want)
 	}
 }
+
+// TestCrossrefAcrossFiles checks what TestWholeCorpusLibrary lists as a known difference: an
+// entry whose crossref names a key its own file lacks (bibtex reads a bad cross reference)
+// inherits, in an export of a library that also holds a file with that key, from that entry,
+// as bibtex does when both files are given to it (\bibliography{papers,proceedings}).
+func TestCrossrefAcrossFiles(t *testing.T) {
+	papers := bibFile{"papers.bib", "@inproceedings{p1, title = {A Paper}, crossref = {conf2001}}\n"}
+	proceedings := bibFile{"proceedings.bib", "@proceedings{conf2001, title = {Conference}, booktitle = {Conference}, year = 2001}\n"}
+	l := importFiles(t, papers, proceedings)
+	text, _ := exportText(t, l, ExportOptions{})
+	got := readBy(t, text, []bibFile{papers, proceedings})
+	both := readBy(t, papers.text+"\n"+proceedings.text, []bibFile{papers, proceedings})
+	if got["p1"] != both["p1"] || !strings.Contains(got["p1"], "year = {2001}") {
+		t.Errorf("p1 reads %q from the export, %q from both files together", got["p1"], both["p1"])
+	}
+}
