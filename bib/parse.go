@@ -37,8 +37,22 @@ func ReadFile(path string) (string, error) {
 	return readString(path)
 }
 
-func parse(name, text string, problems []Problem) *File {
+// ParseBiber is Parse with a rule of biber's where it reads an entry otherwise than bibtex: inside
+// an item, a % starts a comment that runs to the end of the line, where bibtex finds an error
+// and ends the entry.
+func ParseBiber(name string, src []byte) *File {
+	text, problems := decode(name, src)
 	p := newParser(name, text, problems)
+	p.biber = true
+	return p.run()
+}
+
+func parse(name, text string, problems []Problem) *File {
+	return newParser(name, text, problems).run()
+}
+
+func (p *parser) run() *File {
+	text := p.src
 	// About one item per @, and the text between them; but not more than a file of tiny items
 	// would need (a run of @ is one item).
 	p.file.Items = make([]Item, 0, min(2*strings.Count(text, "@"), len(text)/16)+1)
@@ -152,6 +166,7 @@ type parser struct {
 	onField func(name string, start, end int)
 
 	loneCR   bool     // some line ends with a \r alone (see lineEnd)
+	biber    bool     // % starts a comment inside an item too (see ParseBiber)
 	parts    []string // the parts of the value being read; reused from value to value
 	defining string   // the macro whose @string is being read
 	grown    int      // the bytes values have expanded to beyond their own text (see fits)
@@ -860,8 +875,19 @@ func (p *parser) peekAfterSpace(off int) byte {
 }
 
 func (p *parser) skipSpace() {
-	for p.pos < len(p.src) && isSpace(p.src[p.pos]) {
-		p.pos++
+	for p.pos < len(p.src) {
+		switch c := p.src[p.pos]; {
+		case isSpace(c):
+			p.pos++
+		case c == '%' && p.biber:
+			if nl := strings.IndexAny(p.src[p.pos:], "\n\r"); nl >= 0 {
+				p.pos += nl
+			} else {
+				p.pos = len(p.src)
+			}
+		default:
+			return
+		}
 	}
 }
 

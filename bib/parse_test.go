@@ -514,3 +514,16 @@ func TestLineEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestParseBiber: inside an entry, biber reads a % as the start of a comment, where bibtex finds
+// an error and keeps the fields before it.
+func TestParseBiber(t *testing.T) {
+	src := []byte("@book{x,\n  author = {A}, % the first\n  title = {T} % and more\n}\n@misc{y, note = {50% off}}\n")
+	bibtex, biber := Parse("x.bib", src).Entries(), ParseBiber("x.bib", src).Entries()
+	if len(bibtex) != 2 || !bibtex[0].Broken || len(bibtex[0].Fields) != 1 {
+		t.Fatalf("bibtex's reading: %+v", bibtex)
+	}
+	if len(biber) != 2 || biber[0].Broken || biber[0].Get("title") != "T" || biber[1].Get("note") != "50% off" {
+		t.Fatalf("biber's reading: %+v", biber)
+	}
+}

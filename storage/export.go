@@ -140,15 +140,20 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 				return n, fmt.Errorf("export %q: %w", e.Key, err)
 			}
 		}
-		if inline != nil {
-			inlineMacros(&e, inline)
-		}
 		if broken {
 			// Its text would swallow, or spoil, the entries written after it.
-			if opts.Warn != nil {
+			if b := biberReading(&e, opts.Dialect); b != nil {
+				if opts.Warn != nil {
+					opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error by bibtex (a %% comment inside it): written with the %d fields biber reads", len(b.Fields)))
+				}
+				e.Fields = b.Fields
+			} else if opts.Warn != nil {
 				opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error: written with the %d fields read before it", len(e.Fields)))
 			}
 			e.Source, e.Standalone = "", false
+		}
+		if inline != nil {
+			inlineMacros(&e, inline)
 		}
 		if retag {
 			if err := e.Set("keywords", newKeywords); err != nil && opts.Warn != nil {
@@ -393,4 +398,37 @@ func inlineMacros(e *bib.Entry, names []string) {
 			}
 		}
 	}
+}
+
+// biberReading returns a broken entry as biber reads its text, for the BibLaTeX format, when
+// biber reads it whole where bibtex stops (at a % comment inside it): the fields bibtex read,
+// and more, naming no macro those do not. Otherwise nil.
+func biberReading(e *bib.Entry, d bib.Dialect) *bib.Entry {
+	if d != bib.BibLaTeX {
+		return nil
+	}
+	f := bib.ParseBiber("", []byte(e.Source))
+	entries := f.Entries()
+	if len(entries) != 1 || entries[0].Broken || entries[0].Key != e.Key || len(f.Errors()) > 0 {
+		return nil
+	}
+	b := entries[0]
+	if len(b.Fields) <= len(e.Fields) {
+		return nil
+	}
+	for i, f := range e.Fields {
+		if b.Fields[i].Name != f.Name || b.Fields[i].Raw != f.Raw {
+			return nil // not the fields bibtex read, and then more
+		}
+	}
+	known := map[string]bool{}
+	for _, m := range e.MacroNames() {
+		known[strings.ToLower(m)] = true
+	}
+	for _, m := range b.MacroNames() {
+		if !known[strings.ToLower(m)] {
+			return nil
+		}
+	}
+	return b
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,6 +166,35 @@ func TestExportHoldsWhatItsEntriesNeed(t *testing.T) {
 				t.Errorf("warnings: %q", warned)
 			}
 		})
+	}
+}
+
+// TestExportBrokenForBiber checks an entry that bibtex reads with an error, at a % comment
+// inside it, which biber reads whole: the BibLaTeX export writes what biber reads, the others
+// what bibtex reads; each with a warning. Where biber's reading names a macro that bibtex's does
+// not, whose definition the export does not have, the BibLaTeX export writes bibtex's reading.
+func TestExportBrokenForBiber(t *testing.T) {
+	l := importFiles(t, bibFile{"x.bib", "@book{gxd1,\n  author = {A}, % picks one\n  title = {T}\n}\n\n" +
+		"@string{pub = {P}}\n@book{m, author = {A}, % one\n publisher = pub}\n"})
+	for _, tc := range []struct {
+		name, want string
+		warnings   []string
+	}{
+		{"as written", "@book{gxd1,\n  author = {A},\n}\n\n@book{m,\n  author = {A},\n}\n", []string{
+			"gxd1: was read with a syntax error: written with the 1 fields read before it",
+			"m: was read with a syntax error: written with the 1 fields read before it"}},
+		{"biblatex", "@book{gxd1,\n  author = {A},\n  title = {T},\n}\n\n@book{m,\n  author = {A},\n}\n", []string{
+			"gxd1: was read with a syntax error by bibtex (a % comment inside it): written with the 2 fields biber reads",
+			"m: was read with a syntax error: written with the 1 fields read before it"}},
+	} {
+		opts := ExportOptions{}
+		if tc.name == "biblatex" {
+			opts.Dialect = bib.BibLaTeX
+		}
+		got, warned := exportText(t, l, opts)
+		if got != tc.want || !slices.Equal(warned, tc.warnings) {
+			t.Errorf("%s: got %q, warnings %q", tc.name, got, warned)
+		}
 	}
 }
 
