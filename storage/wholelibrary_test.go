@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -22,60 +23,16 @@ import (
 // had its key (Report.Renamed). Exceptions are listed, with reasons, in
 // testdata/KNOWN_DIFFERENCES_LIBRARY.md.
 func TestWholeCorpusLibrary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports the whole corpus")
-	}
-	dir := bibtest.CorpusDir(t)
-	files := bibtest.CorpusFiles(t, dir)
+	w := wholeCorpus(t)
 	bibtest.NeedBibtex(t)
 	known := bibtest.KnownDifferences(t, "testdata/KNOWN_DIFFERENCES_LIBRARY.md")
-	ctx := context.Background()
-	type source struct {
-		rel    string
-		orig   []byte
-		f      *bib.File
-		blocks map[string]string
-		// renamed maps a key bibtex reads from the file (lower case) to its key in the library.
-		renamed map[string]string
-	}
-	srcs := make([]*source, len(files))
+	files, srcs, outs, total := w.files, w.srcs, w.outs, w.total
 	var texts [][]byte
 	var parsed []*bib.File
-	for i, rel := range files {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := bib.Parse(rel, data)
-		srcs[i] = &source{rel: rel, orig: bibtest.Original(data, f), f: f, renamed: map[string]string{}}
-		texts, parsed = append(texts, srcs[i].orig), append(parsed, f)
-	}
-	lib, err := Open(ctx, filepath.Join(t.TempDir(), "all.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	var total Report
 	for _, s := range srcs {
-		rep, err := lib.Import(ctx, s.f)
-		if err != nil {
-			t.Fatalf("import %s: %v", s.rel, err)
-		}
-		for _, r := range rep.Renamed {
-			if !r.InFile {
-				s.renamed[strings.ToLower(r.Old)] = r.New
-			}
-		}
-		total.Add(rep)
+		texts, parsed = append(texts, s.orig), append(parsed, s.f)
 	}
-	outs := map[string][]byte{}
-	for _, mode := range []string{"as written", "reformatted"} {
-		var buf bytes.Buffer
-		if _, err := lib.Export(ctx, &buf, ExportOptions{WriteOptions: bib.WriteOptions{Reformat: mode == "reformatted"}}); err != nil {
-			t.Fatal(err)
-		}
-		outs[mode] = buf.Bytes()
-	}
+	blocks := make([]map[string]string, len(srcs))
 	bst := bibtest.DumpStyleOf(append(texts, outs["as written"], outs["reformatted"]), parsed)
 	bibtest.Parallel(files, func(rel string) {
 		i := sort.SearchStrings(files, rel)
@@ -84,7 +41,7 @@ func TestWholeCorpusLibrary(t *testing.T) {
 			t.Errorf("%s: %v", rel, err)
 			return
 		}
-		srcs[i].blocks = bibtest.Blocks(dump)
+		blocks[i] = bibtest.Blocks(dump)
 	})
 	var diffs bibtest.Differences
 	read := 0
@@ -95,13 +52,13 @@ func TestWholeCorpusLibrary(t *testing.T) {
 		}
 		got := bibtest.Blocks(dump)
 		read = 0
-		for _, s := range srcs {
+		for i, s := range srcs {
 			back := map[string]string{}
 			for old, to := range s.renamed {
 				back[strings.ToLower(to)] = old
 			}
 			var bad []string
-			for k, want := range s.blocks {
+			for k, want := range blocks[i] {
 				if k == "" {
 					continue // bibtex reads entries without a key under the empty one
 				}
@@ -116,13 +73,13 @@ func TestWholeCorpusLibrary(t *testing.T) {
 			}
 			if len(bad) > 0 {
 				sort.Strings(bad)
-				detail := fmt.Sprintf("%d of %d entries read otherwise: %s", len(bad), len(s.blocks), strings.Join(bibtest.First(bad, 5), ", "))
+				detail := fmt.Sprintf("%d of %d entries read otherwise: %s", len(bad), len(blocks[i]), strings.Join(bibtest.First(bad, 5), ", "))
 				if os.Getenv("WHOLE_DEBUG") != "" {
 					k := bad[0]
 					if s.renamed[k] != "" {
 						k = strings.ToLower(s.renamed[k])
 					}
-					detail += fmt.Sprintf("\nwant %q\ngot  %q", s.blocks[bad[0]], got[k])
+					detail += fmt.Sprintf("\nwant %q\ngot  %q", blocks[i][bad[0]], got[k])
 				}
 				diffs.Add(s.rel, mode, detail)
 			}
@@ -131,6 +88,110 @@ func TestWholeCorpusLibrary(t *testing.T) {
 	n := diffs.Check(t, known, "storage/testdata/KNOWN_DIFFERENCES_LIBRARY.md")
 	t.Logf("%d files in one library: %d entries read by bibtex, %d imported, %d skipped as the same entry, %d under another key; %d known differences",
 		len(files), read, total.Imported, total.Duplicates, len(total.Renamed), n)
+}
+
+// corpusSource is a file of the corpus, imported into the whole-corpus library.
+type corpusSource struct {
+	rel  string
+	orig []byte // the text bibtex and biber are given (see bibtest.Original)
+	f    *bib.File
+	// renamed maps a key the file gives an entry (lower case) to its key in the library, when
+	// the import gave it another.
+	renamed map[string]string
+	// exports are the library's exports of the file's entries alone, as in outs.
+	exports map[string][]byte
+}
+
+// corpusLibrary is every .bib file of the corpus imported into one library, and its exports.
+type corpusLibrary struct {
+	files []string
+	srcs  []*corpusSource
+	outs  map[string][]byte // "as written", "reformatted", "biblatex"
+	total Report
+}
+
+var whole struct {
+	once sync.Once
+	lib  *corpusLibrary
+	err  error
+}
+
+// wholeCorpus imports every .bib file of the corpus, in order, into one new library (once for
+// all the tests that need it) and exports it as written and reformatted.
+func wholeCorpus(t *testing.T) *corpusLibrary {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("imports the whole corpus")
+	}
+	dir := bibtest.CorpusDir(t)
+	files := bibtest.CorpusFiles(t, dir)
+	whole.once.Do(func() { whole.lib, whole.err = importCorpus(dir, files) })
+	if whole.err != nil {
+		t.Fatal(whole.err)
+	}
+	return whole.lib
+}
+
+func importCorpus(dir string, files []string) (*corpusLibrary, error) {
+	ctx := context.Background()
+	w := &corpusLibrary{files: files, outs: map[string][]byte{}}
+	tmp, err := os.MkdirTemp("", "wholecorpus")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	lib, err := Open(ctx, filepath.Join(tmp, "all.sqlite"))
+	if err != nil {
+		return nil, err
+	}
+	defer lib.Close()
+	for _, rel := range files {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			return nil, err
+		}
+		f := bib.Parse(rel, data)
+		s := &corpusSource{rel: rel, orig: bibtest.Original(data, f), f: f, renamed: map[string]string{}}
+		rep, err := lib.Import(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", rel, err)
+		}
+		for _, r := range rep.Renamed {
+			if !r.InFile {
+				s.renamed[strings.ToLower(r.Old)] = r.New
+			}
+		}
+		w.total.Add(rep)
+		w.srcs = append(w.srcs, s)
+	}
+	for mode, opts := range map[string]bib.WriteOptions{"as written": {}, "reformatted": {Reformat: true}, "biblatex": {Dialect: bib.BibLaTeX}} {
+		var buf bytes.Buffer
+		if _, err := lib.Export(ctx, &buf, ExportOptions{WriteOptions: opts}); err != nil {
+			return nil, err
+		}
+		w.outs[mode] = buf.Bytes()
+	}
+	// Each file's entries alone, exported from the library (TestBiberCorpus).
+	for _, s := range w.srcs {
+		var keys []string
+		for _, e := range s.f.Entries() {
+			if e.Key != "" {
+				keys = append(keys, libraryKey(strings.ToLower(e.Key), s.renamed))
+			}
+		}
+		s.exports = map[string][]byte{}
+		if len(keys) == 0 {
+			continue
+		}
+		for mode, opts := range map[string]bib.WriteOptions{"as written": {}, "reformatted": {Reformat: true}, "biblatex": {Dialect: bib.BibLaTeX}} {
+			var buf bytes.Buffer
+			if _, err := lib.Export(ctx, &buf, ExportOptions{Keys: keys, WriteOptions: opts}); err != nil {
+				return nil, err
+			}
+			s.exports[mode] = buf.Bytes()
+		}
+	}
+	return w, nil
 }
 
 var (
