@@ -152,13 +152,7 @@ func biberDiff(want, got bibtest.BiberReading, renamed map[string]string) string
 		})
 		return biberRefs.ReplaceAllStringFunc(e, func(line string) string {
 			m := biberRefs.FindStringSubmatch(line)
-			keys := strings.Split(strings.ToLower(m[2]), ",")
-			for i, k := range keys {
-				if old, ok := back[strings.TrimSpace(k)]; ok {
-					keys[i] = strings.Replace(k, strings.TrimSpace(k), old, 1)
-				}
-			}
-			return "  " + m[1] + " = {" + strings.Join(keys, ",") + "},"
+			return "  " + m[1] + " = {" + oldKeys(m[2], back) + "},"
 		})
 	}
 	var missing, extra, differ []string

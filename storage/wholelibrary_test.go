@@ -210,12 +210,18 @@ func reading(block string, back map[string]string) string {
 	block = dumpHead.ReplaceAllString(block, "@$1{$2")
 	return dumpRefs.ReplaceAllStringFunc(block, func(line string) string {
 		m := dumpRefs.FindStringSubmatch(line)
-		keys := strings.Split(strings.ToLower(m[2]), ",")
-		for i, k := range keys {
-			if old, ok := back[strings.TrimSpace(k)]; ok {
-				keys[i] = strings.Replace(k, strings.TrimSpace(k), old, 1)
-			}
-		}
-		return "  " + m[1] + " = {" + strings.Join(keys, ",") + "}"
+		return "  " + m[1] + " = {" + oldKeys(m[2], back) + "}"
 	})
+}
+
+// oldKeys returns a comma-separated list of keys in lower case, each key that the import
+// renamed given as its file gave it (back maps a new key, in lower case, to the old).
+func oldKeys(list string, back map[string]string) string {
+	keys := strings.Split(strings.ToLower(list), ",")
+	for i, k := range keys {
+		if old, ok := back[strings.TrimSpace(k)]; ok {
+			keys[i] = strings.Replace(k, strings.TrimSpace(k), old, 1)
+		}
+	}
+	return strings.Join(keys, ",")
 }

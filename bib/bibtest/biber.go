@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,12 +23,7 @@ import (
 // NeedBiber skips the test when the biber program is missing, or fails it when CI is set.
 func NeedBiber(tb testing.TB) {
 	tb.Helper()
-	if _, err := exec.LookPath("biber"); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("biber is not installed: run ./dev deps --test")
-		}
-		tb.Skip("biber is not installed: run ./dev deps --test")
-	}
+	needProgram(tb, "biber")
 }
 
 // BiberReading is what biber makes of a .bib text in its tool mode (biber --tool
@@ -64,11 +58,12 @@ type BiberText struct {
 // Biber runs biber on each text and returns its readings, in the texts' order. biber takes
 // about a second to start and a few milliseconds an entry, so texts go into one biber run,
 // joined, where they cannot change how biber reads each other: no key in two texts, no reference
-// to a key of another text; a text whose reading depends on what comes before it (it uses a
-// macro it does not define) goes first, a text that can change how what follows it reads (it
-// has an error, or redefines a month) goes last. Several runs go at once, one per processor. A
-// joined run that fails where no text was expected to is run again: the texts biber's errors
-// name alone, the others joined. Identical texts are read once.
+// to a key of another text, no macro another text defines otherwise or has as a value; a text
+// whose reading depends on what comes before it (it uses a macro it does not define) goes
+// first, a text that can change how what follows it reads (it has an error, or redefines a
+// month) goes last. Several runs go at once, one per processor. A joined run that fails where
+// no text was expected to is run again: the texts biber's errors name alone, the others
+// joined. Identical texts are read once.
 func Biber(texts []BiberText) ([]BiberReading, error) {
 	out := make([]BiberReading, len(texts))
 	first := map[string]int{} // the first text with each content
@@ -114,8 +109,6 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 
 	var mu sync.Mutex
 	var firstErr error
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
 	var run func(group []int)
 	run = func(group []int) {
 		var joined bytes.Buffer
@@ -241,15 +234,7 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		return n
 	}
 	slices.SortStableFunc(groups, func(a, b []int) int { return sizeOf(b) - sizeOf(a) })
-	for _, g := range groups {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			run(g)
-		}()
-	}
-	wg.Wait()
+	Parallel(groups, run)
 	for _, d := range dups {
 		out[d[0]] = out[d[1]]
 	}
@@ -270,6 +255,10 @@ type joinInfo struct {
 	// one definition of each macro it read, and entries that use it, so a macro two texts
 	// define otherwise would be read with the wrong value for one of them.
 	macros map[string]string
+	// values are its fields' values that could be a macro's name, lower case: biber writes a
+	// value that is the name of a macro it knows as that macro, so the macros of another text
+	// would change how it reads.
+	values map[string]bool
 	// first: its reading depends on what comes before it (it uses a macro it does not define).
 	first bool
 	// last: it can change how what follows it reads (the parser finds an error, or it defines
@@ -280,7 +269,7 @@ type joinInfo struct {
 // readJoin reads a text for Biber.
 func readJoin(text []byte) joinInfo {
 	f := bib.Parse("", text)
-	t := joinInfo{keys: map[string]bool{}, refs: map[string]bool{}, macros: map[string]string{}}
+	t := joinInfo{keys: map[string]bool{}, refs: map[string]bool{}, macros: map[string]string{}, values: map[string]bool{}}
 	t.last = len(f.Errors()) > 0
 	if !utf8.Valid(text) {
 		// biber reads the joined text as UTF-8, and cannot.
@@ -306,6 +295,11 @@ func readJoin(text []byte) joinInfo {
 		}
 	}
 	for _, e := range f.Entries() {
+		for _, fl := range e.Fields {
+			if v := strings.ToLower(strings.TrimSpace(fl.Value)); v != "" && len(v) < 100 && !strings.ContainsAny(v, " \t\n{}\"#,=") {
+				t.values[v] = true
+			}
+		}
 		t.keys[strings.ToLower(e.Key)] = true
 		for _, k := range strings.Split(e.Get("ids"), ",") {
 			if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
@@ -327,12 +321,11 @@ func readJoin(text []byte) joinInfo {
 
 // joinGroup collects the texts of one joined biber run.
 type joinGroup struct {
-	head, tail int // the text that goes first, and last, plus one; 0 for none
-	middle     []int
-	size       int
-	keys, refs map[string]bool
-	macros     map[string]string
-	// last is the text that goes last: its errors are expected.
+	head, tail         int // the text that goes first, and last, plus one; 0 for none
+	middle             []int
+	size               int
+	keys, refs, values map[string]bool
+	macros             map[string]string
 }
 
 // maxJoin is the most bytes of text in one joined run: biber 2.18 crashes on some joins of
@@ -342,7 +335,7 @@ const maxJoin = 1 << 20
 // add puts text i into the group, or says it does not fit.
 func (g *joinGroup) add(i int, t joinInfo, size int) bool {
 	if g.keys == nil {
-		g.keys, g.refs, g.macros = map[string]bool{}, map[string]bool{}, map[string]string{}
+		g.keys, g.refs, g.values, g.macros = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]string{}
 	} else if g.size+size > maxJoin || t.first && g.head != 0 || t.last && g.tail != 0 {
 		return false
 	}
@@ -357,7 +350,12 @@ func (g *joinGroup) add(i int, t joinInfo, size int) bool {
 		}
 	}
 	for m, v := range t.macros {
-		if w, ok := g.macros[m]; ok && w != v {
+		if w, ok := g.macros[m]; ok && w != v || g.values[m] {
+			return false
+		}
+	}
+	for v := range t.values {
+		if _, ok := g.macros[v]; ok {
 			return false
 		}
 	}
@@ -373,6 +371,7 @@ func (g *joinGroup) add(i int, t joinInfo, size int) bool {
 	maps.Copy(g.keys, t.keys)
 	maps.Copy(g.refs, t.refs)
 	maps.Copy(g.macros, t.macros)
+	maps.Copy(g.values, t.values)
 	return true
 }
 

@@ -78,11 +78,18 @@ func CorpusFiles(tb testing.TB, dir string) []string {
 // NeedBibtex skips the test when the bibtex program is missing, or fails it when CI is set.
 func NeedBibtex(tb testing.TB) {
 	tb.Helper()
-	if _, err := exec.LookPath("bibtex"); err != nil {
+	needProgram(tb, "bibtex")
+}
+
+// needProgram skips the test when a program ./dev deps --test installs is missing, or fails it
+// when CI is set.
+func needProgram(tb testing.TB, name string) {
+	tb.Helper()
+	if _, err := exec.LookPath(name); err != nil {
 		if os.Getenv("CI") != "" {
-			tb.Fatal("bibtex is not installed: run ./dev deps --test")
+			tb.Fatal(name + " is not installed: run ./dev deps --test")
 		}
-		tb.Skip("bibtex is not installed: run ./dev deps --test")
+		tb.Skip(name + " is not installed: run ./dev deps --test")
 	}
 }
 
@@ -395,16 +402,16 @@ func (d *Differences) Check(tb testing.TB, known map[[2]string]string, listedIn 
 	return len(d.found)
 }
 
-// Parallel calls fn for each file, as many at once as GOMAXPROCS allows, and waits for all.
-func Parallel(files []string, fn func(rel string)) {
+// Parallel calls fn for each item, as many at once as GOMAXPROCS allows, and waits for all.
+func Parallel[T any](items []T, fn func(T)) {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for _, rel := range files {
+	for _, it := range items {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			fn(rel)
+			fn(it)
 		}()
 	}
 	wg.Wait()
