@@ -175,8 +175,11 @@ func importCorpus(dir string, files []string) (*corpusLibrary, error) {
 	for _, s := range w.srcs {
 		var keys []string
 		for _, e := range s.f.Entries() {
-			if e.Key != "" {
-				keys = append(keys, libraryKey(strings.ToLower(e.Key), s.renamed))
+			// As the library has it: SQLite matches keys regardless of case in ASCII only.
+			if to, ok := s.renamed[strings.ToLower(e.Key)]; ok {
+				keys = append(keys, to)
+			} else if e.Key != "" {
+				keys = append(keys, e.Key)
 			}
 		}
 		s.exports = map[string][]byte{}

@@ -53,6 +53,8 @@ type BiberText struct {
 	// quarter longer): its warnings are in the reading. The check also changes what biber reads
 	// (it drops a month it cannot read), so readings to compare are made with the same setting.
 	Validate bool
+	// Alone runs biber on it alone, never joined with another text.
+	Alone bool
 }
 
 // Biber runs biber on each text and returns its readings, in the texts' order. biber takes
@@ -71,14 +73,14 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 	var open [2][]*joinGroup // first fit: each text goes into the first group it fits in
 	var dups [][2]int
 	for i, text := range texts {
-		id := fmt.Sprint(text.Validate, string(text.Data))
+		id := fmt.Sprint(text.Validate, text.Alone, string(text.Data))
 		if j, ok := first[id]; ok {
 			dups = append(dups, [2]int{i, j})
 			continue
 		}
 		first[id] = i
 		t := readJoin(text.Data)
-		if t.first && t.last {
+		if t.first && t.last || text.Alone {
 			groups = append(groups, []int{i})
 			continue
 		}
