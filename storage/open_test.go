@@ -159,15 +159,7 @@ func TestOpenRefusesOtherDatabases(t *testing.T) {
 // is written to it, its journal mode included.
 func TestOpenRefusesNewerLibraryUntouched(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "newer.sqlite")
-	l, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.db.Exec(`INSERT INTO schema_migrations (version, name, applied) VALUES (?, 'from the future', 0)`, latestVersion(t)+1); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
+	path := newerLibrary(t)
 	// As a newer release might leave it: in the rollback journal mode.
 	db := rawDB(t, path, "")
 	mustExec(t, db, `PRAGMA journal_mode = DELETE`)

@@ -78,11 +78,12 @@ func TestShortFieldsParsedDifferently(t *testing.T) {
 	}
 }
 
-// TestOpenRefusesNewerLibrary opens a library whose schema is newer than this release's.
-func TestOpenRefusesNewerLibrary(t *testing.T) {
-	ctx := context.Background()
+// newerLibrary makes a library whose schema is one version newer than this release's, and
+// returns its path.
+func newerLibrary(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "newer.sqlite")
-	l, err := Open(ctx, path)
+	l, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +91,13 @@ func TestOpenRefusesNewerLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Close()
+	return path
+}
+
+// TestOpenRefusesNewerLibrary opens a library whose schema is newer than this release's.
+func TestOpenRefusesNewerLibrary(t *testing.T) {
+	ctx := context.Background()
+	path := newerLibrary(t)
 	if l, err := Open(ctx, path); !errors.Is(err, ErrNewerLibrary) {
 		if err == nil {
 			l.Close()
