@@ -68,7 +68,8 @@ type BiberText struct {
 // joined. Identical texts are read once.
 func Biber(texts []BiberText) ([]BiberReading, error) {
 	out := make([]BiberReading, len(texts))
-	first := map[string]int{} // the first text with each content
+	infos := make([]joinInfo, len(texts)) // each text as readJoin reads it, read once
+	first := map[string]int{}             // the first text with each content
 	var groups [][]int
 	var open [2][]*joinGroup // first fit: each text goes into the first group it fits in
 	var dups [][2]int
@@ -80,6 +81,7 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		}
 		first[id] = i
 		t := readJoin(text.Data)
+		infos[i] = t
 		if t.first && t.last || text.Alone {
 			groups = append(groups, []int{i})
 			continue
@@ -105,9 +107,7 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 			groups = append(groups, g.texts())
 		}
 	}
-	if os.Getenv("BIBER_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "biber: %d texts in %d runs\n", len(texts), len(groups))
-	}
+	debugf("%d texts in %d runs", len(texts), len(groups))
 
 	var mu sync.Mutex
 	var firstErr error
@@ -123,9 +123,6 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 			line += bytes.Count(texts[i].Data, []byte("\n")) + 2
 		}
 		r, err := runBiber(joined.Bytes(), texts[group[0]].Validate)
-		if os.Getenv("BIBER_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "biber: group %v\n", group)
-		}
 		if err != nil {
 			mu.Lock()
 			if firstErr == nil {
@@ -133,9 +130,6 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 			}
 			mu.Unlock()
 			return
-		}
-		if os.Getenv("BIBER_DEBUG") != "" && len(group) == 1 {
-			fmt.Fprintf(os.Stderr, "biber: alone %.60q failed %v %v\n", texts[group[0]].Data, r.Failed, r.errorLines)
 		}
 		if len(group) == 1 {
 			mu.Lock()
@@ -150,7 +144,7 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		readings := map[int]*BiberReading{}
 		for _, i := range group {
 			readings[i] = &BiberReading{Entries: map[string]string{}}
-			for k := range readJoin(texts[i].Data).keys {
+			for k := range infos[i].keys {
 				owner[norm.NFC.String(k)] = i
 			}
 		}
@@ -158,9 +152,6 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		for k, e := range r.Entries {
 			i, ok := owner[norm.NFC.String(k)]
 			if !ok {
-				if os.Getenv("BIBER_DEBUG") != "" {
-					fmt.Fprintf(os.Stderr, "biber: unowned %q\n", k)
-				}
 				trusted = false
 				break
 			}
@@ -189,9 +180,7 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		if len(bad) > 1 || len(bad) == 1 && !bad[last] {
 			trusted = false
 		}
-		if os.Getenv("BIBER_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "biber: group of %d: trusted %v, bad %v, unplaced %d\n", len(group), trusted, bad, r.unplacedErrors)
-		}
+		debugf("a join of %d texts: trusted %v, errors in %v, %d errors in no text", len(group), trusted, bad, r.unplacedErrors)
 		if !trusted {
 			// The texts biber found errors in are read alone, the others joined again; when
 			// biber's errors name no text, the group is halved.
@@ -241,6 +230,13 @@ func Biber(texts []BiberText) ([]BiberReading, error) {
 		out[d[0]] = out[d[1]]
 	}
 	return out, firstErr
+}
+
+// debugf tells of biber's runs on standard error when BIBER_DEBUG is set.
+func debugf(format string, args ...any) {
+	if os.Getenv("BIBER_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "biber: "+format+"\n", args...)
+	}
 }
 
 // errorLineRE finds the line of the input that a biber error names.
@@ -413,9 +409,7 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
 	start := time.Now()
 	log, runErr := cmd.CombinedOutput()
-	if os.Getenv("BIBER_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "biber: %d bytes in %s, exit %v\n", len(text), time.Since(start).Round(time.Millisecond), runErr)
-	}
+	debugf("%d bytes in %s, exit %v", len(text), time.Since(start).Round(time.Millisecond), runErr)
 	r := BiberReading{Entries: map[string]string{}}
 	for _, line := range strings.Split(string(log), "\n") {
 		switch {
@@ -428,9 +422,6 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 				r.errorEntries = append(r.errorEntries, m[1])
 			} else {
 				r.unplacedErrors++
-				if os.Getenv("BIBER_DEBUG") != "" {
-					fmt.Fprintf(os.Stderr, "biber: unplaced %s\n", line)
-				}
 			}
 		case strings.HasPrefix(line, "WARN - ") && warnEntryRE.MatchString(line):
 			r.Warnings = append(r.Warnings, strings.TrimPrefix(line, "WARN - "))
