@@ -261,14 +261,10 @@ func (u *UI) onTrash() {
 
 // trash moves entries to the trash; Undo brings them back, selected.
 func (u *UI) trash(keys []string) {
-	u.perform(&change{
-		name:         fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))),
-		trashes:      true,
-		do:           func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
-		undo:         func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
-		selectAfter:  func() []string { return nil },
-		selectUndone: func() []string { return keys },
-	})
+	u.perform(bulkChange(fmt.Sprintf("Move %s to the Trash", rowsText(len(keys))), keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.Trash(ctx, keys...) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.Restore(ctx, keys...) },
+		trashing))
 }
 
 // onRestore takes the selection out of the trash.
@@ -278,178 +274,105 @@ func (u *UI) onRestore() {
 		u.status.SetText("Select entries in the Trash to restore them")
 		return
 	}
-	u.perform(&change{
-		name:         fmt.Sprintf("Restore %s", rowsText(len(keys))),
-		trashes:      true,
-		do:           func(ctx context.Context) error { return u.lib.Restore(ctx, keys...) },
-		undo:         func(ctx context.Context) error { return u.lib.Trash(ctx, keys...) },
-		selectAfter:  func() []string { return nil },
-		selectUndone: func() []string { return keys },
-	})
+	u.perform(bulkChange(fmt.Sprintf("Restore %s", rowsText(len(keys))), keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.Restore(ctx, keys...) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.Trash(ctx, keys...) },
+		trashing))
 }
 
-// keysByTag returns the keys whose entries lack (or, with has, have) a tag, read before a
-// change so that its undo touches only those.
-func keysByTag(ctx context.Context, lib Library, keys []string, tag string, has bool) ([]string, error) {
-	var out []string
-	for _, k := range keys {
-		tags, err := lib.EntryTags(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, tag) }) == has {
-			out = append(out, k)
-		}
+// trashing marks a bulk change that moves entries to the trash or out of it: the list is left
+// with no selection, and undo selects the entries again.
+func trashing(c *change, changed *[]string) {
+	c.trashes = true
+	c.selectAfter = func() []string { return nil }
+	c.selectUndone = func() []string { return *changed }
+}
+
+// bulkEdit changes some entries in one storage call, one transaction, and returns the keys of
+// those it changed.
+type bulkEdit func(ctx context.Context, keys []string) ([]string, error)
+
+// bulkChange makes the change of keys that do makes, whose undo runs back on exactly the entries
+// do changed (those that already had a tag keep it, say); more, when set, adjusts the change,
+// given the keys do changed.
+func bulkChange(name string, keys []string, do, back bulkEdit, more ...func(c *change, changed *[]string)) *change {
+	var changed []string
+	c := &change{
+		name: name,
+		do: func(ctx context.Context) (err error) {
+			changed, err = do(ctx, keys)
+			return err
+		},
+		undo: func(ctx context.Context) error {
+			if len(changed) == 0 {
+				return nil
+			}
+			_, err := back(ctx, changed)
+			return err
+		},
 	}
-	return out, nil
+	for _, f := range more {
+		f(c, &changed)
+	}
+	return c
 }
 
 func (u *UI) addTag(keys []string, tag string) {
-	var changed []string
-	u.perform(&change{
-		name: "Add tag " + tag,
-		do: func(ctx context.Context) (err error) {
-			if changed, err = keysByTag(ctx, u.lib, keys, tag, false); err != nil || len(changed) == 0 {
-				return err
-			}
-			return u.lib.AddTags(ctx, changed, tag)
-		},
-		undo: func(ctx context.Context) error {
-			if len(changed) == 0 {
-				return nil
-			}
-			return u.lib.RemoveTags(ctx, changed, tag)
-		},
-	})
+	u.perform(bulkChange("Add tag "+tag, keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.AddTags(ctx, keys, tag) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.RemoveTags(ctx, keys, tag) }))
 }
 
 func (u *UI) removeTag(keys []string, tag string) {
-	var changed []string
-	u.perform(&change{
-		name: "Remove tag " + tag,
-		do: func(ctx context.Context) (err error) {
-			if changed, err = keysByTag(ctx, u.lib, keys, tag, true); err != nil || len(changed) == 0 {
-				return err
-			}
-			return u.lib.RemoveTags(ctx, changed, tag)
-		},
-		undo: func(ctx context.Context) error {
-			if len(changed) == 0 {
-				return nil
-			}
-			return u.lib.AddTags(ctx, changed, tag)
-		},
-	})
-}
-
-// keysByCollection returns the keys whose entries are not in the collection (or, with in, are),
-// read before a change so that its undo touches only those.
-func keysByCollection(ctx context.Context, lib Library, keys []string, id int64, in bool) ([]string, error) {
-	var out []string
-	for _, k := range keys {
-		cols, err := lib.EntryCollections(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(cols, func(c storage.Collection) bool { return c.ID == id }) == in {
-			out = append(out, k)
-		}
-	}
-	return out, nil
+	u.perform(bulkChange("Remove tag "+tag, keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.RemoveTags(ctx, keys, tag) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.AddTags(ctx, keys, tag) }))
 }
 
 func (u *UI) addToCollection(c storage.Collection, keys ...string) {
-	var changed []string
-	u.perform(&change{
-		name: "Add to " + c.Name,
-		do: func(ctx context.Context) (err error) {
-			if changed, err = keysByCollection(ctx, u.lib, keys, c.ID, false); err != nil || len(changed) == 0 {
-				return err
-			}
-			return u.lib.AddToCollection(ctx, c.ID, changed...)
+	u.perform(bulkChange("Add to "+c.Name, keys,
+		func(ctx context.Context, keys []string) ([]string, error) {
+			return u.lib.AddToCollection(ctx, c.ID, keys...)
 		},
-		undo: func(ctx context.Context) error {
-			if len(changed) == 0 {
-				return nil
-			}
-			return u.lib.RemoveFromCollection(ctx, c.ID, changed...)
-		},
-	})
+		func(ctx context.Context, keys []string) ([]string, error) {
+			return u.lib.RemoveFromCollection(ctx, c.ID, keys...)
+		}))
 }
 
 func (u *UI) removeFromCollection(c storage.Collection, keys ...string) {
-	var changed []string
-	u.perform(&change{
-		name: "Remove from " + c.Name,
-		do: func(ctx context.Context) (err error) {
-			if changed, err = keysByCollection(ctx, u.lib, keys, c.ID, true); err != nil || len(changed) == 0 {
-				return err
-			}
-			return u.lib.RemoveFromCollection(ctx, c.ID, changed...)
+	u.perform(bulkChange("Remove from "+c.Name, keys,
+		func(ctx context.Context, keys []string) ([]string, error) {
+			return u.lib.RemoveFromCollection(ctx, c.ID, keys...)
 		},
-		undo: func(ctx context.Context) error {
-			if len(changed) == 0 {
-				return nil
-			}
-			return u.lib.AddToCollection(ctx, c.ID, changed...)
-		},
-	})
-}
-
-// flagChange makes a change of one flag of some entries whose undo gives each its old value.
-func (u *UI) flagChange(name string, keys []string, set func(ctx context.Context, key string, f *storage.Flags) error) {
-	old := map[string]storage.Flags{}
-	u.perform(&change{
-		name: name,
-		do: func(ctx context.Context) error {
-			for _, k := range keys {
-				f, err := u.lib.EntryFlags(ctx, k)
-				if err != nil {
-					return err
-				}
-				old[k] = f
-				if err := set(ctx, k, nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-		undo: func(ctx context.Context) error {
-			for _, k := range keys {
-				f := old[k]
-				if err := set(ctx, k, &f); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	})
+		func(ctx context.Context, keys []string) ([]string, error) {
+			return u.lib.AddToCollection(ctx, c.ID, keys...)
+		}))
 }
 
 func (u *UI) setStarred(on bool, keys ...string) {
-	u.flagChange(map[bool]string{true: "Star", false: "Unstar"}[on], keys, func(ctx context.Context, k string, f *storage.Flags) error {
-		if f != nil {
-			return u.lib.SetStarred(ctx, f.Starred, k)
-		}
-		return u.lib.SetStarred(ctx, on, k)
-	})
+	u.perform(bulkChange(map[bool]string{true: "Star", false: "Unstar"}[on], keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.SetStarred(ctx, on, keys...) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.SetStarred(ctx, !on, keys...) }))
 }
 
 func (u *UI) setRead(on bool, keys ...string) {
-	u.flagChange(map[bool]string{true: "Mark as read", false: "Mark as unread"}[on], keys, func(ctx context.Context, k string, f *storage.Flags) error {
-		if f != nil {
-			return u.lib.SetRead(ctx, f.Read, k)
-		}
-		return u.lib.SetRead(ctx, on, k)
-	})
+	u.perform(bulkChange(map[bool]string{true: "Mark as read", false: "Mark as unread"}[on], keys,
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.SetRead(ctx, on, keys...) },
+		func(ctx context.Context, keys []string) ([]string, error) { return u.lib.SetRead(ctx, !on, keys...) }))
 }
 
 func (u *UI) setRating(key string, rating int) {
-	u.flagChange("Rate", []string{key}, func(ctx context.Context, k string, f *storage.Flags) error {
-		if f != nil {
-			return u.lib.SetRating(ctx, k, f.Rating)
-		}
-		return u.lib.SetRating(ctx, k, rating)
+	var old int
+	u.perform(&change{
+		name: "Rate",
+		do: func(ctx context.Context) (err error) {
+			old, err = u.lib.SetRating(ctx, key, rating)
+			return err
+		},
+		undo: func(ctx context.Context) error {
+			_, err := u.lib.SetRating(ctx, key, old)
+			return err
+		},
 	})
 }
 
@@ -501,12 +424,16 @@ func (u *UI) addEntry(e *bib.Entry, what string) {
 		name: what,
 		do: func(ctx context.Context) (err error) {
 			if key != "" {
-				return u.lib.Restore(ctx, key)
+				_, err := u.lib.Restore(ctx, key)
+				return err
 			}
 			key, err = u.lib.AddEntry(ctx, e, u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef))
 			return err
 		},
-		undo:        func(ctx context.Context) error { return u.lib.Trash(ctx, key) },
+		undo: func(ctx context.Context) error {
+			_, err := u.lib.Trash(ctx, key)
+			return err
+		},
 		selectAfter: func() []string { return []string{key} },
 		trashes:     true,
 	})

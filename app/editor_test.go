@@ -226,7 +226,7 @@ func TestTagsFlagsAndCollectionsFromTheInfoTab(t *testing.T) {
 		return u.settled() && !slices.Contains(u.detail.info.d.tags, "reading/2026") && !u.detail.info.d.flags.Starred &&
 			u.detail.info.d.flags.Rating == 0 && len(u.detail.info.d.collections) == 0
 	})
-	if n, _ := lib.CountMatches(ctx, fmt.Sprintf("in:%q", col.Name)); n != 0 {
+	if n, _ := lib.CountMatches(ctx, storage.Filter{}, fmt.Sprintf("in:%q", col.Name)); n != 0 {
 		t.Errorf("the collection still holds %d entries", n)
 	}
 }
@@ -405,7 +405,7 @@ func TestMergeDialogChoosesPerField(t *testing.T) {
 		})
 	})
 	eventually(t, "merged", func() bool {
-		n, _ := lib.CountMatches(ctx, "key:dupB")
+		n, _ := lib.CountMatches(ctx, storage.Filter{}, "key:dupB")
 		return u.settled() && n == 0
 	})
 	e, err := lib.Entry(ctx, "dupA")
@@ -575,6 +575,69 @@ func TestUndoRightAway(t *testing.T) {
 	}
 }
 
+// A change of many entries is one transaction: when one of them is gone by the time it runs,
+// none changes, and nothing is left for undo to miss. Undo of a change that went through takes
+// back exactly what it changed.
+func TestBulkChangesAreWhole(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	flags := func() (starred, read []string) {
+		t.Helper()
+		for _, k := range []string{"vinyals2015pointer", "biondi2024stationary", "zhang2023noisy"} {
+			f, err := lib.EntryFlags(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Starred {
+				starred = append(starred, k)
+			}
+			if f.Read {
+				read = append(read, k)
+			}
+		}
+		return starred, read
+	}
+	settle(t, u)
+	if _, err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
+		t.Fatal(err)
+	}
+	// A key that is not in the library, last: before, the entries ahead of it were starred one
+	// by one, and stayed starred when the change failed and left the history.
+	fyneDoAndWait(func() { u.setStarred(true, "vinyals2015pointer", "biondi2024stationary", "no-such-key") })
+	settle(t, u)
+	if starred, _ := flags(); !slices.Equal(starred, []string{"zhang2023noisy"}) {
+		t.Errorf("after a failed star of three entries: starred %v, want only the one starred before", starred)
+	}
+	fyneDoAndWait(func() { u.setRead(true, "biondi2024stationary", "no-such-key") })
+	settle(t, u)
+	if _, read := flags(); len(read) != 0 {
+		t.Errorf("after a failed mark as read: read %v, want none", read)
+	}
+	fyneDoAndWait(func() { u.setStarred(true, "vinyals2015pointer", "zhang2023noisy") })
+	settle(t, u)
+	fyneDoAndWait(u.onUndo)
+	settle(t, u)
+	if starred, _ := flags(); !slices.Equal(starred, []string{"zhang2023noisy"}) {
+		t.Errorf("after star and undo: starred %v, want the entry starred before still starred", starred)
+	}
+	// Tags and collections alike.
+	if _, err := lib.AddTags(ctx, []string{"zhang2023noisy"}, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() { u.addTag([]string{"vinyals2015pointer", "zhang2023noisy", "no-such-key"}, "kept") })
+	settle(t, u)
+	if got := searchKeys(t, lib, "tag:kept"); !slices.Equal(got, []string{"zhang2023noisy"}) {
+		t.Errorf("after a failed tag: tagged %v", got)
+	}
+	fyneDoAndWait(func() { u.addTag([]string{"vinyals2015pointer", "zhang2023noisy"}, "kept") })
+	settle(t, u)
+	fyneDoAndWait(u.onUndo)
+	settle(t, u)
+	if got := searchKeys(t, lib, "tag:kept"); !slices.Equal(got, []string{"zhang2023noisy"}) {
+		t.Errorf("after tag and undo: tagged %v, want the entry tagged before", got)
+	}
+}
+
 func TestSelectAllReachesUnreadPages(t *testing.T) {
 	u, _ := newSyntheticUI(t, 1000, 2)
 	fyneDoAndWait(u.list.selectAll)
@@ -661,7 +724,7 @@ func TestUndoAddToCollectionKeepsWhatWasThere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddToCollection(ctx, c.ID, "vinyals2015pointer"); err != nil {
+	if _, err := lib.AddToCollection(ctx, c.ID, "vinyals2015pointer"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)
@@ -703,7 +766,7 @@ func TestDropOntoTheWindow(t *testing.T) {
 func TestEntryMenuTogglesStarAndRead(t *testing.T) {
 	u, lib := newTestUI(t)
 	ctx := context.Background()
-	if err := lib.SetStarred(ctx, true, "vinyals2015pointer"); err != nil {
+	if _, err := lib.SetStarred(ctx, true, "vinyals2015pointer"); err != nil {
 		t.Fatal(err)
 	}
 	selectKey(t, u, "vinyals2015pointer")

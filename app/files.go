@@ -509,7 +509,8 @@ func reportText(rep bibstorage.Report) string {
 // exportOptions returns what an export writes now: the list's query (the sidebar's selection and
 // the search), and the preferences. Call it on the UI goroutine.
 func (u *UI) exportOptions() bibstorage.ExportOptions {
-	opts := bibstorage.ExportOptions{Query: u.listQuery()}
+	var opts bibstorage.ExportOptions
+	opts.Filter, opts.Query = u.listSearch()
 	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
 	opts.Dialect = bib.Dialect(u.app.Preferences().IntWithFallback(prefExportDialect, int(bib.AsWritten)))
 	return opts
@@ -536,13 +537,13 @@ func (u *UI) export(scope exportScope) {
 			dialog.ShowInformation("Export Selection", "Select the entries to export first.", u.win)
 			return
 		}
-		opts.Query, opts.Keys = "", keys
+		opts.Filter, opts.Query, opts.Keys = bibstorage.Filter{}, "", keys
 		name = "selection.bib"
 		if len(keys) == 1 {
 			name = keys[0] + ".bib"
 		}
 	case exportLibrary:
-		opts.Query = ""
+		opts.Filter, opts.Query = bibstorage.Filter{}, ""
 	case exportList:
 		if u.sidebar.current().kind == kindTrash {
 			// Export takes a query, and no query names the trash: exporting here would write

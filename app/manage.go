@@ -24,7 +24,7 @@ type organiser interface {
 	RenameCollection(ctx context.Context, id int64, name string) error
 	MoveCollection(ctx context.Context, id, parent int64) error
 	DeleteCollection(ctx context.Context, id int64) error
-	SaveSearch(ctx context.Context, name, query string) error
+	SaveSearch(ctx context.Context, ss storage.SavedSearch) error
 	DeleteSavedSearch(ctx context.Context, name string) error
 	EmptyTrash(ctx context.Context) (int, error)
 }
@@ -207,15 +207,16 @@ func (u *UI) onEmptyTrash() {
 		}, u.win)
 }
 
-// onSaveSearch keeps the list's query (the sidebar's selection and the search) under a name.
+// onSaveSearch keeps what the list shows (the sidebar's selection and the search) under a name.
 func (u *UI) onSaveSearch() {
-	q := u.listQuery()
-	if q == "" || u.sidebar.current().kind == kindTrash {
+	f, q := u.listSearch()
+	if q == "" && f.IsZero() || u.sidebar.current().kind == kindTrash {
 		dialog.ShowInformation("Save Search", "Type a search first: a saved search keeps a query, such as tag:ml year:2020.., under a name.", u.win)
 		return
 	}
 	u.ask("Save Search", "Name", u.query, "Save", func(name string) {
-		u.organise("Save search "+name, func(ctx context.Context) error { return u.lib.SaveSearch(ctx, name, q) })
+		ss := storage.SavedSearch{Name: name, Query: q, Filter: f}
+		u.organise("Save search "+name, func(ctx context.Context) error { return u.lib.SaveSearch(ctx, ss) })
 	})
 }
 

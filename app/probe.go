@@ -35,7 +35,7 @@ type ProbeState struct {
 	Focused  string                       `json:"focused"`  // the widget with the focus
 	Dialog   bool                         `json:"dialog"`   // a dialog is up
 	Sidebar  string                       `json:"sidebar"`  // the selected sidebar row
-	Query    string                       `json:"query"`    // what the list shows
+	Query    string                       `json:"query"`    // the search field's text the list shows
 	Rows     int                          `json:"rows"`     // how many rows the list has
 	Selected []string                     `json:"selected"` // the selected keys
 	Entry    string                       `json:"entry"`    // the key of the entry in the pane
@@ -130,7 +130,7 @@ func (u *UI) probeState() ProbeState {
 		Size:     [2]int{w, h},
 		Dialog:   u.dialogOpen(),
 		Sidebar:  u.sidebar.selected,
-		Query:    u.listQuery(),
+		Query:    u.query,
 		Rows:     u.list.rowCount(),
 		Selected: u.list.selection(),
 		Status:   u.status.Text,

@@ -22,8 +22,8 @@ import (
 type itemKind int
 
 const (
-	kindFixed  itemKind = iota // Library, Unread, Starred: a query
-	kindTrash                  // the trash, which the query language cannot name
+	kindFixed  itemKind = iota // Library, Unread, Starred: a filter
+	kindTrash                  // the trash
 	kindHeader                 // a section title: selecting it folds the section
 	kindTag
 	kindCollection
@@ -41,7 +41,10 @@ type sideItem struct {
 	colour  color.Color // a tag's colour; nil when it has none
 	depth   int
 	count   int // -1 while unknown
-	query   string
+	// filter and query are what selecting the row shows: a tag, a collection or a flag by
+	// identity, and for a saved search the query its user typed.
+	filter storage.Filter
+	query  string
 }
 
 // sidebarData is what the sidebar shows, read from the library off the UI goroutine.
@@ -59,6 +62,9 @@ type sidebarData struct {
 // starIcon is drawn here because Fyne's theme has no star.
 var starIcon = theme.NewThemedResource(fyne.NewStaticResource("star.svg", []byte(
 	`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 17.3l6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z"/></svg>`)))
+
+// recentFilter is the "Recently added" row's.
+var recentFilter = storage.Filter{AddedDays: 7}
 
 const (
 	idLibrary     = "library"
@@ -122,10 +128,10 @@ func (s *sidebar) set(d *sidebarData) {
 	}
 	items := []sideItem{
 		{id: idLibrary, kind: kindFixed, label: "Library", icon: theme.StorageIcon(), count: count(total)},
-		{id: idUnread, kind: kindFixed, label: "Unread", icon: theme.VisibilityOffIcon(), count: count(unread), query: "is:unread"},
-		{id: idStarred, kind: kindFixed, label: "Starred", icon: starIcon, count: count(starred), query: "is:starred"},
-		{id: idUnfiled, kind: kindFixed, label: "Unfiled", icon: theme.FileIcon(), count: count(unfiled), query: "is:unfiled"},
-		{id: idRecent, kind: kindFixed, label: "Recently added", icon: theme.HistoryIcon(), count: count(recent), query: "added:7d"},
+		{id: idUnread, kind: kindFixed, label: "Unread", icon: theme.VisibilityOffIcon(), count: count(unread), filter: storage.Filter{Unread: true}},
+		{id: idStarred, kind: kindFixed, label: "Starred", icon: starIcon, count: count(starred), filter: storage.Filter{Starred: true}},
+		{id: idUnfiled, kind: kindFixed, label: "Unfiled", icon: theme.FileIcon(), count: count(unfiled), filter: storage.Filter{Unfiled: true}},
+		{id: idRecent, kind: kindFixed, label: "Recently added", icon: theme.HistoryIcon(), count: count(recent), filter: recentFilter},
 		{id: idTrash, kind: kindTrash, label: "Trash", icon: theme.DeleteIcon(), count: count(trash)},
 	}
 	items = append(items, sideItem{id: idTags, kind: kindHeader, label: "Tags", count: -1})
@@ -143,7 +149,7 @@ func (s *sidebar) set(d *sidebarData) {
 			items = append(items, sideItem{
 				id: "col:" + strconv.FormatInt(c.ID, 10), kind: kindCollection, section: idCollections,
 				label: c.Name, icon: theme.FolderIcon(), depth: len(c.Path) - 1,
-				count: d.collectionCounts[c.ID], query: "in:" + quote(c.Name),
+				count: d.collectionCounts[c.ID], filter: storage.Filter{Collection: c.ID},
 			})
 		}
 		if len(d.collections) == 0 {
@@ -155,7 +161,7 @@ func (s *sidebar) set(d *sidebarData) {
 		for i, ss := range d.saved {
 			items = append(items, sideItem{
 				id: "saved:" + ss.Name, kind: kindSaved, section: idSaved,
-				label: ss.Name, icon: theme.SearchIcon(), count: d.savedCounts[i], query: ss.Query,
+				label: ss.Name, icon: theme.SearchIcon(), count: d.savedCounts[i], filter: ss.Filter, query: ss.Query,
 			})
 		}
 		if len(d.saved) == 0 {
@@ -187,7 +193,7 @@ func tagItems(d *sidebarData) []sideItem {
 			seen[strings.ToLower(name)] = true
 			it := sideItem{
 				id: "tag:" + name, kind: kindTag, section: idTags, label: parts[i], depth: i,
-				query: "tag:" + quote(name),
+				filter: storage.Filter{Tags: []string{name}},
 			}
 			if name == t.Name {
 				it.count, it.colour = t.Count, parseColour(t.Colour)
@@ -223,9 +229,6 @@ func missingTagParents(tags []storage.Tag) []string {
 func emptyItem(section, text string) sideItem {
 	return sideItem{id: "empty:" + section, kind: kindEmpty, section: section, label: text, count: -1}
 }
-
-// quote makes a tag or collection name one value of the query language, spaces and all.
-func quote(name string) string { return `"` + name + `"` }
 
 // parseColour reads a tag colour, "#rrggbb"; nil when it is not one.
 func parseColour(s string) color.Color {
@@ -298,13 +301,13 @@ func (s *sidebar) item(id string) (sideItem, bool) {
 	return sideItem{}, false
 }
 
-// current returns the selected row. Tags selected together with Ctrl make one row whose query
+// current returns the selected row. Tags selected together with Ctrl make one row whose filter
 // asks for all of them.
 func (s *sidebar) current() sideItem {
 	it, _ := s.item(s.selected)
 	for _, id := range s.also {
 		if o, ok := s.item(id); ok {
-			it.query += " " + o.query
+			it.filter.Tags = append(slices.Clip(it.filter.Tags), o.filter.Tags...)
 			it.label += " + " + o.label
 		}
 	}
@@ -522,16 +525,16 @@ func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
 	if d.total, err = lib.Count(ctx); err != nil {
 		return nil, err
 	}
-	if d.unread, err = lib.CountMatches(ctx, "is:unread"); err != nil {
+	if d.unread, err = lib.CountMatches(ctx, storage.Filter{Unread: true}, ""); err != nil {
 		return nil, err
 	}
-	if d.starred, err = lib.CountMatches(ctx, "is:starred"); err != nil {
+	if d.starred, err = lib.CountMatches(ctx, storage.Filter{Starred: true}, ""); err != nil {
 		return nil, err
 	}
-	if d.unfiled, err = lib.CountMatches(ctx, "is:unfiled"); err != nil {
+	if d.unfiled, err = lib.CountMatches(ctx, storage.Filter{Unfiled: true}, ""); err != nil {
 		return nil, err
 	}
-	if d.recent, err = lib.CountMatches(ctx, "added:7d"); err != nil {
+	if d.recent, err = lib.CountMatches(ctx, recentFilter, ""); err != nil {
 		return nil, err
 	}
 	if d.trash, err = countTrash(ctx, lib); err != nil {
@@ -541,17 +544,17 @@ func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
 		return nil, err
 	}
 	for _, p := range missingTagParents(d.tags) {
-		if d.tagCounts[p], err = lib.CountMatches(ctx, "tag:"+quote(p)); err != nil {
+		if d.tagCounts[p], err = lib.CountMatches(ctx, storage.Filter{Tags: []string{p}}, ""); err != nil {
 			return nil, err
 		}
 	}
 	if d.collections, err = lib.Collections(ctx); err != nil {
 		return nil, err
 	}
-	// Collection.Count leaves out sub-collections, which in:"Name" includes: the row counts what
-	// selecting it shows.
+	// Collection.Count leaves out sub-collections, which selecting the row shows too: the row
+	// counts what selecting it shows.
 	for _, c := range d.collections {
-		if d.collectionCounts[c.ID], err = lib.CountMatches(ctx, "in:"+quote(c.Name)); err != nil {
+		if d.collectionCounts[c.ID], err = lib.CountMatches(ctx, storage.Filter{Collection: c.ID}, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -559,7 +562,7 @@ func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
 		return nil, err
 	}
 	for _, ss := range d.saved {
-		n, err := lib.CountMatches(ctx, ss.Query)
+		n, err := lib.CountMatches(ctx, ss.Filter, ss.Query)
 		if err != nil {
 			return nil, err
 		}

@@ -102,10 +102,10 @@ func TestSidebarTagFiltersAndCounts(t *testing.T) {
 
 	// A hierarchical tag: the parent "ml" is not a tag itself, yet it shows its children's
 	// entries, and the children sit under it.
-	if err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "ml/deep nets"); err != nil {
+	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "ml/deep nets"); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddTags(ctx, want[:1], "ml/vision"); err != nil {
+	if _, err := lib.AddTags(ctx, want[:1], "ml/vision"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)
@@ -127,10 +127,10 @@ func TestSidebarTagFiltersAndCounts(t *testing.T) {
 func TestSidebarUnreadAndStarred(t *testing.T) {
 	u, lib := newTestUI(t)
 	ctx := context.Background()
-	if err := lib.SetRead(ctx, true, "vinyals2015pointer", "biondi2024stationary"); err != nil {
+	if _, err := lib.SetRead(ctx, true, "vinyals2015pointer", "biondi2024stationary"); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.SetStarred(ctx, true, "vinyals2015pointer"); err != nil {
+	if _, err := lib.SetStarred(ctx, true, "vinyals2015pointer"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)
@@ -157,10 +157,10 @@ func TestSidebarCollectionsAndSearchCombine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddToCollection(ctx, group.ID, "vinyals2015pointer", "biondi2024stationary"); err != nil {
+	if _, err := lib.AddToCollection(ctx, group.ID, "vinyals2015pointer", "biondi2024stationary"); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddToCollection(ctx, week.ID, "vinyals2015pointer", "zhang2023noisy"); err != nil {
+	if _, err := lib.AddToCollection(ctx, week.ID, "vinyals2015pointer", "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)
@@ -189,13 +189,79 @@ func TestSidebarCollectionsAndSearchCombine(t *testing.T) {
 	showsExactly(t, u, "search alone", searchKeys(t, lib, "pointer"))
 }
 
+// TestSidebarCollectionsOfOneName: a collection is selected by its id, so two collections named
+// Drafts under different parents show, count and export their own entries, and a name with a
+// quote in it is no different.
+func TestSidebarCollectionsOfOneName(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	mk := func(parent []string, name string, keys ...string) string {
+		t.Helper()
+		c, err := lib.CreateCollection(ctx, parent, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lib.AddToCollection(ctx, c.ID, keys...); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("col:%d", c.ID)
+	}
+	mk(nil, "Thesis")
+	mk(nil, "Grant")
+	thesis := mk([]string{"Thesis"}, "Drafts", "vinyals2015pointer")
+	grant := mk([]string{"Grant"}, "Drafts", "biondi2024stationary", "zhang2023noisy")
+	quoted := mk(nil, `The "good" ones`, "zhang2023noisy")
+	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, `say "hi"`); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.refreshSidebar)
+	eventually(t, "each collection's count", func() bool {
+		return u.settled() && sideCount(u, thesis) == 1 && sideCount(u, grant) == 2 && sideCount(u, quoted) == 1 &&
+			sideCount(u, `tag:say "hi"`) == 1
+	})
+	for _, tt := range []struct {
+		id   string
+		want []string
+	}{
+		{thesis, []string{"vinyals2015pointer"}},
+		{grant, []string{"biondi2024stationary", "zhang2023noisy"}},
+		{quoted, []string{"zhang2023noisy"}},
+		{`tag:say "hi"`, []string{"vinyals2015pointer"}},
+	} {
+		selectSide(t, u, tt.id)
+		showsExactly(t, u, tt.id, tt.want)
+		var out strings.Builder
+		var opts storage.ExportOptions
+		fyneDoAndWait(func() { opts = u.exportOptions() })
+		if n, err := lib.Export(ctx, &out, opts); err != nil || n != len(tt.want) {
+			t.Errorf("%s: the export writes %d entries, %v; want %d", tt.id, n, err, len(tt.want))
+		}
+	}
+
+	// A search saved while a collection is selected keeps that collection, not its name.
+	selectSide(t, u, grant)
+	fyneDoAndWait(func() { u.search.SetText("noisy") })
+	showsExactly(t, u, "the collection and the search", []string{"zhang2023noisy"})
+	var f storage.Filter
+	var q string
+	fyneDoAndWait(func() { f, q = u.listSearch() })
+	if err := lib.SaveSearch(ctx, storage.SavedSearch{Name: "Grant drafts", Query: q, Filter: f}); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() { u.search.SetText("") })
+	fyneDoAndWait(u.refreshSidebar)
+	selectSide(t, u, "saved:Grant drafts")
+	showsExactly(t, u, "the saved search", []string{"zhang2023noisy"})
+}
+
 func TestSidebarSavedSearchAndTrash(t *testing.T) {
 	u, lib := newTestUI(t)
 	ctx := context.Background()
-	if err := lib.SaveSearch(ctx, "Old papers", "year:..2019"); err != nil {
+	if err := lib.SaveSearch(ctx, storage.SavedSearch{Name: "Old papers", Query: "year:..2019"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.Trash(ctx, "vinyals2015pointer"); err != nil {
+	if _, err := lib.Trash(ctx, "vinyals2015pointer"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)
@@ -242,10 +308,10 @@ func TestSidebarEmptyStatesAndFolding(t *testing.T) {
 func TestSidebarCtrlSelectsTagsTogether(t *testing.T) {
 	u, lib := newTestUI(t)
 	ctx := context.Background()
-	if err := lib.AddTags(ctx, []string{"vinyals2015pointer", "zhang2023noisy"}, "a"); err != nil {
+	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer", "zhang2023noisy"}, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddTags(ctx, []string{"vinyals2015pointer", "kim2023probabilistic"}, "b"); err != nil {
+	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer", "kim2023probabilistic"}, "b"); err != nil {
 		t.Fatal(err)
 	}
 	fyneDoAndWait(u.refreshSidebar)
@@ -372,7 +438,7 @@ func TestSidebarMenusAndDrop(t *testing.T) {
 	menuAction(t, u, colID, "Rename…")
 	answer(t, u, "PhD thesis", "Rename")
 	eventually(t, "renamed", func() bool { c, _ := lib.Collections(ctx); return u.settled() && c[0].Name == "PhD thesis" })
-	if err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "old"); err != nil {
+	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "old"); err != nil {
 		t.Fatal(err)
 	}
 	fyneDoAndWait(u.refreshSidebar)
@@ -494,10 +560,10 @@ func TestSidebarLeftClickSelects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.AddToCollection(ctx, group.ID, "vinyals2015pointer", "biondi2024stationary"); err != nil {
+	if _, err := lib.AddToCollection(ctx, group.ID, "vinyals2015pointer", "biondi2024stationary"); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
+	if _, err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, u)

@@ -29,7 +29,7 @@ import (
 // Library is what the window needs from a library.
 type Library interface {
 	Count(ctx context.Context) (int, error)
-	CountMatches(ctx context.Context, query string) (int, error)
+	CountMatches(ctx context.Context, f storage.Filter, query string) (int, error)
 	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	UpdateEntry(ctx context.Context, key string, e *bib.Entry) error
@@ -39,19 +39,19 @@ type Library interface {
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
 	Tags(ctx context.Context) ([]storage.Tag, error)
 	EntryTags(ctx context.Context, key string) ([]string, error)
-	AddTags(ctx context.Context, keys []string, tags ...string) error
-	RemoveTags(ctx context.Context, keys []string, tags ...string) error
+	AddTags(ctx context.Context, keys []string, tags ...string) ([]string, error)
+	RemoveTags(ctx context.Context, keys []string, tags ...string) ([]string, error)
 	Collections(ctx context.Context) ([]storage.Collection, error)
 	EntryCollections(ctx context.Context, key string) ([]storage.Collection, error)
-	AddToCollection(ctx context.Context, id int64, keys ...string) error
-	RemoveFromCollection(ctx context.Context, id int64, keys ...string) error
+	AddToCollection(ctx context.Context, id int64, keys ...string) ([]string, error)
+	RemoveFromCollection(ctx context.Context, id int64, keys ...string) ([]string, error)
 	SavedSearches(ctx context.Context) ([]storage.SavedSearch, error)
 	EntryFlags(ctx context.Context, key string) (storage.Flags, error)
-	SetRead(ctx context.Context, read bool, keys ...string) error
-	SetStarred(ctx context.Context, starred bool, keys ...string) error
-	SetRating(ctx context.Context, key string, rating int) error
-	Trash(ctx context.Context, keys ...string) error
-	Restore(ctx context.Context, keys ...string) error
+	SetRead(ctx context.Context, read bool, keys ...string) ([]string, error)
+	SetStarred(ctx context.Context, starred bool, keys ...string) ([]string, error)
+	SetRating(ctx context.Context, key string, rating int) (int, error)
+	Trash(ctx context.Context, keys ...string) ([]string, error)
+	Restore(ctx context.Context, keys ...string) ([]string, error)
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
 	PendingSearch(ctx context.Context) (int, error)
 	IndexPending(ctx context.Context) error
@@ -432,10 +432,18 @@ func (u *UI) onSearch(q string) {
 
 func (u *UI) onSidebar(sideItem) { u.reload() }
 
-// listQuery returns the query of the list: the sidebar's selection and the search field's text,
-// both of which must match. Call it on the UI goroutine.
-func (u *UI) listQuery() string {
-	return strings.TrimSpace(u.sidebar.current().query + " " + u.query)
+// sameSearch reports whether two searches ask for the same rows in the same order.
+func sameSearch(a, b storage.SearchOptions) bool {
+	return a.Filter.Equal(b.Filter) && a.Query == b.Query && a.Sort == b.Sort && a.Desc == b.Desc &&
+		a.Offset == b.Offset && a.Limit == b.Limit
+}
+
+// listSearch returns what the list shows: the sidebar's selection, as a filter and for a saved
+// search its query, and the search field's text, all of which must match. Call it on the UI
+// goroutine.
+func (u *UI) listSearch() (storage.Filter, string) {
+	it := u.sidebar.current()
+	return it.filter, strings.TrimSpace(it.query + " " + u.query)
 }
 
 // reload runs the current search off the UI goroutine and shows its first page; the selection
@@ -453,8 +461,9 @@ func (u *UI) reloadKeep(keep bool) {
 	}
 	u.searching = true
 	u.generation++
-	gen, query := u.generation, u.listQuery()
-	search := storage.SearchOptions{Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: firstPage}
+	filter, query := u.listSearch()
+	gen := u.generation
+	search := storage.SearchOptions{Filter: filter, Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: firstPage}
 	trash := u.sidebar.current().kind == kindTrash
 	go func() {
 		ctx := context.Background()
@@ -495,7 +504,7 @@ func (u *UI) reloadKeep(keep bool) {
 					u.status.SetText(trashStatusText(matches, u.query, took))
 				} else {
 					shown := matches
-					if keep && matches == firstPage && search == u.shownSearch {
+					if keep && matches == firstPage && sameSearch(search, u.shownSearch) {
 						// The same search after an edit: its length is still about right, and
 						// keeps the selection and the scroll where they are until it is counted.
 						shown = max(matches, u.list.total)
@@ -504,10 +513,10 @@ func (u *UI) reloadKeep(keep bool) {
 					u.list.setResult(gen, shown, rows, keep)
 					if matches == firstPage {
 						// The first page is on screen; how many more there are can follow.
-						u.status.SetText(statusText(-1, total, query, took) + u.indexingNote())
-						u.countMatches(gen, query, total, took)
+						u.status.SetText(statusText(-1, total, true, took) + u.indexingNote())
+						u.countMatches(gen, filter, query, total, took)
 					} else {
-						u.status.SetText(statusText(matches, total, query, took) + u.indexingNote())
+						u.status.SetText(statusText(matches, total, query != "" || !filter.IsZero(), took) + u.indexingNote())
 					}
 				}
 				if !keep {
@@ -529,11 +538,11 @@ func (u *UI) reloadKeep(keep bool) {
 
 // countMatches counts the result of reload gen off the UI goroutine, and gives the list its
 // length when the count arrives.
-func (u *UI) countMatches(gen int, query string, total int, took time.Duration) {
+func (u *UI) countMatches(gen int, filter storage.Filter, query string, total int, took time.Duration) {
 	u.counting++
 	go func() {
 		start := time.Now()
-		n, err := u.lib.CountMatches(context.Background(), query)
+		n, err := u.lib.CountMatches(context.Background(), filter, query)
 		took += time.Since(start)
 		fyneDo(func() {
 			u.counting--
@@ -545,7 +554,7 @@ func (u *UI) countMatches(gen int, query string, total int, took time.Duration) 
 				return
 			}
 			u.list.setTotal(gen, n)
-			u.status.SetText(statusText(n, total, query, took) + u.indexingNote())
+			u.status.SetText(statusText(n, total, query != "" || !filter.IsZero(), took) + u.indexingNote())
 		})
 	}()
 }
@@ -639,12 +648,13 @@ func trashStatusText(n int, search string, took time.Duration) string {
 	return s
 }
 
-// statusText says how many entries match; matches is -1 while they are being counted.
-func statusText(matches, total int, query string, took time.Duration) string {
+// statusText says how many entries match a filter or query (filtered), or how many the
+// library has; matches is -1 while they are being counted.
+func statusText(matches, total int, filtered bool, took time.Duration) string {
 	if matches < 0 {
 		return fmt.Sprintf("%s+ of %s entries · counting…", thousands(firstPage), thousands(total))
 	}
-	if query == "" {
+	if !filtered {
 		return fmt.Sprintf("%s entries", thousands(total))
 	}
 	return fmt.Sprintf("%s of %s entries · %s", thousands(matches), thousands(total), took.Round(time.Millisecond))

@@ -208,7 +208,7 @@ func TestFindDuplicates(t *testing.T) {
 	}
 
 	// Entries in the trash are not proposed, nor do they join others.
-	if err := l.Trash(ctx, "doiB", "chain2"); err != nil {
+	if _, err := l.Trash(ctx, "doiB", "chain2"); err != nil {
 		t.Fatal(err)
 	}
 	got, err = l.FindDuplicates(ctx)
@@ -320,7 +320,7 @@ func TestFindDuplicatesSample(t *testing.T) {
 func TestFindDuplicate(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenIdent(t, dupLibrary)
-	if err := l.Trash(ctx, "alone"); err != nil {
+	if _, err := l.Trash(ctx, "alone"); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -392,7 +392,7 @@ func TestBackfillAfterUpgrade(t *testing.T) {
 			want[e.Key] = Identity(e)
 		}
 	}
-	if err := old.Trash(ctx, "doiA"); err != nil {
+	if _, err := old.Trash(ctx, "doiA"); err != nil {
 		t.Fatal(err)
 	}
 	l := upgrade(t, old)
@@ -529,22 +529,23 @@ func TestMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustDo(l.AddTags(ctx, []string{"keep"}, "ml"))
-	mustDo(l.AddTags(ctx, []string{"other1"}, "ml", "pointers"))
-	mustDo(l.AddTags(ctx, []string{"other2"}, "to read"))
+	mustDo2 := func(_ any, err error) { t.Helper(); mustDo(err) }
+	mustDo2(l.AddTags(ctx, []string{"keep"}, "ml"))
+	mustDo2(l.AddTags(ctx, []string{"other1"}, "ml", "pointers"))
+	mustDo2(l.AddTags(ctx, []string{"other2"}, "to read"))
 	c, err := l.CreateCollection(ctx, nil, "Thesis")
 	mustDo(err)
-	mustDo(l.AddToCollection(ctx, c.ID, "other2"))
+	mustDo2(l.AddToCollection(ctx, c.ID, "other2"))
 	for _, a := range [][2]string{{"keep", "keep.pdf"}, {"keep", "shared.pdf"}, {"other1", "other1.pdf"}, {"other1", "shared.pdf"}} {
 		_, err := l.AddAttachment(ctx, a[0], filepath.Join(dir, a[1]))
 		mustDo(err)
 	}
 	mustDo(l.SetNote(ctx, "keep", "Kept note.\n"))
 	mustDo(l.SetNote(ctx, "other1", "Read the appendix."))
-	mustDo(l.SetRead(ctx, true, "other2"))
-	mustDo(l.SetStarred(ctx, true, "other1"))
-	mustDo(l.SetRating(ctx, "keep", 2))
-	mustDo(l.SetRating(ctx, "other1", 4))
+	mustDo2(l.SetRead(ctx, true, "other2"))
+	mustDo2(l.SetStarred(ctx, true, "other1"))
+	mustDo2(l.SetRating(ctx, "keep", 2))
+	mustDo2(l.SetRating(ctx, "other1", 4))
 	mustDo(l.MarkNotDuplicate(ctx, "other2", "same"))
 
 	before := map[string]*bib.Entry{}
@@ -706,7 +707,7 @@ func TestMergeGainingNothing(t *testing.T) {
 func TestMergeErrors(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenIdent(t, mergeLibrary)
-	if err := l.Trash(ctx, "same"); err != nil {
+	if _, err := l.Trash(ctx, "same"); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -786,11 +787,11 @@ func benchLibrary100k(b *testing.B) string {
 				child = append(child, rows[i].Key)
 			}
 		}
-		if err := l.AddTags(ctx, parent, "ml"); err != nil {
+		if _, err := l.AddTags(ctx, parent, "ml"); err != nil {
 			dupBench.err = err
 			return
 		}
-		if err := l.AddTags(ctx, child, "ml/graphs"); err != nil {
+		if _, err := l.AddTags(ctx, child, "ml/graphs"); err != nil {
 			dupBench.err = err
 			return
 		}

@@ -31,7 +31,7 @@ const editLib = `@article{knuth1984,
 func TestUpdateEntry(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, editLib)
-	if err := l.AddTags(ctx, []string{"knuth1984"}, "tex"); err != nil {
+	if _, err := l.AddTags(ctx, []string{"knuth1984"}, "tex"); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.SetNote(ctx, "knuth1984", "WEB and tangle"); err != nil {

@@ -1157,7 +1157,7 @@ func (k *keywordTagger) tag(ctx context.Context, tx *sql.Tx, id int64, e *bib.En
 		}
 		tid, ok := k.ids[strings.ToLower(w.name)]
 		if !ok {
-			if _, err := addTag(ctx, tx, w.name, []int64{id}); err != nil {
+			if _, err := addTag(ctx, tx, w.name, []int64{id}, make([]bool, 1)); err != nil {
 				return err
 			}
 			tid, err := tagID(ctx, tx, w.name)

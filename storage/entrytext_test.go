@@ -30,7 +30,7 @@ func TestMigrateToEntryText(t *testing.T) {
 	if err := old.SetNote(ctx, "vinyals2015pointer", "read with quokkas"); err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Trash(ctx, "zhang2023noisy"); err != nil {
+	if _, err := old.Trash(ctx, "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
 	pagesBefore := count(t, old, `PRAGMA page_count`)
@@ -81,7 +81,7 @@ func TestMigrateToEntryText(t *testing.T) {
 	if _, err := fresh.Import(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	if err := fresh.Trash(ctx, "zhang2023noisy"); err != nil {
+	if _, err := fresh.Trash(ctx, "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
 	var a, b bytes.Buffer

@@ -16,9 +16,9 @@ import (
 
 // ExportOptions says what Export writes, and how.
 type ExportOptions struct {
-	// Query keeps only the entries matching this search (tag:x and in:"collection" select a tag
-	// or a collection); all when empty.
-	Query string
+	// Filter and Query keep only the entries matching both (see SearchOptions); all when empty.
+	Filter Filter
+	Query  string
 	// Keys, when set, keeps only the entries with these keys (case-insensitive).
 	Keys []string
 	// ByKey orders the entries by key instead of the order they came into the library.
@@ -56,7 +56,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	q := compileQuery(opts.Query)
+	q := compile(opts.Filter, opts.Query)
 	if q.err != nil {
 		return 0, fmt.Errorf("export: %w", q.err)
 	}

@@ -90,7 +90,7 @@ func TestBulkImportReportsAsRowByRow(t *testing.T) {
 		if _, err := l.Import(ctx, bib.Parse("before.bib", []byte(before))); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Trash(ctx, "trashed1"); err != nil {
+		if _, err := l.Trash(ctx, "trashed1"); err != nil {
 			t.Fatal(err)
 		}
 		return l

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -71,19 +72,39 @@ func entryIDs(ctx context.Context, tx *sql.Tx, keys []string) ([]int64, error) {
 	return ids, nil
 }
 
-// execEach runs a statement once per entry id, with args before the id.
-func execEach(ctx context.Context, tx *sql.Tx, query string, ids []int64, args ...any) error {
+// execEach runs a statement once per entry id, with args before the id, and marks in changed
+// (as long as ids) the ids whose run changed a row: those an undo must change back.
+func execEach(ctx context.Context, tx *sql.Tx, query string, ids []int64, changed []bool, args ...any) error {
 	st, err := tx.PrepareContext(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	for _, id := range ids {
-		if _, err := st.ExecContext(ctx, append(args, id)...); err != nil {
+	for i, id := range ids {
+		res, err := st.ExecContext(ctx, append(args, id)...)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n > 0 {
+			changed[i] = true
 		}
 	}
 	return nil
+}
+
+// changedKeys returns the keys whose entries changed, in the order of keys, each once.
+func changedKeys(keys []string, changed []bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i, k := range keys {
+		if changed[i] && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // cleanName trims a name and refuses an empty one, or one with control characters: they cannot be
@@ -173,29 +194,35 @@ func (l *Library) Tags(ctx context.Context) ([]Tag, error) {
 	return tags, nil
 }
 
-// AddTags gives each entry each tag, creating the tags that do not exist. A tag that exists in
-// another case is used as it is written. With no keys, it only creates the tags.
-func (l *Library) AddTags(ctx context.Context, keys []string, tags ...string) error {
+// AddTags gives each entry each tag, creating the tags that do not exist, in one transaction. A
+// tag that exists in another case is used as it is written. With no keys, it only creates the
+// tags. It returns the keys of the entries that gained a tag: with one tag, those its undo
+// (RemoveTags) must take it from.
+func (l *Library) AddTags(ctx context.Context, keys []string, tags ...string) ([]string, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("add tags: %w", err)
+		return nil, fmt.Errorf("add tags: %w", err)
 	}
 	defer tx.Rollback()
 	ids, err := entryIDs(ctx, tx, keys)
 	if err != nil {
-		return fmt.Errorf("add tags: %w", err)
+		return nil, fmt.Errorf("add tags: %w", err)
 	}
+	changed := make([]bool, len(ids))
 	for _, name := range tags {
-		if _, err := addTag(ctx, tx, name, ids); err != nil {
-			return fmt.Errorf("add tags: %w", err)
+		if _, err := addTag(ctx, tx, name, ids, changed); err != nil {
+			return nil, fmt.Errorf("add tags: %w", err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("add tags: %w", err)
+	}
+	return changedKeys(keys, changed), nil
 }
 
-// addTag gives the entries ids the tag name, creating it when it does not exist, and returns the
-// name as the library writes it.
-func addTag(ctx context.Context, tx *sql.Tx, name string, ids []int64) (string, error) {
+// addTag gives the entries ids the tag name, creating it when it does not exist, marks in
+// changed those that did not have it, and returns the name as the library writes it.
+func addTag(ctx context.Context, tx *sql.Tx, name string, ids []int64, changed []bool) (string, error) {
 	name, err := cleanTag(name)
 	if err != nil {
 		return "", err
@@ -207,7 +234,7 @@ func addTag(ctx context.Context, tx *sql.Tx, name string, ids []int64) (string, 
 	if err != nil {
 		return "", err
 	}
-	if err := execEach(ctx, tx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`, ids, tagID); err != nil {
+	if err := execEach(ctx, tx, `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`, ids, changed, tagID); err != nil {
 		return "", fmt.Errorf("add tag %q: %w", name, err)
 	}
 	return name, nil
@@ -222,32 +249,38 @@ func tagID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
 	return id, err
 }
 
-// RemoveTags takes each tag, exactly (not its children), from each entry. The tags stay in the
-// library, with their colour, even when no entry has them any more; DeleteTag removes them.
-func (l *Library) RemoveTags(ctx context.Context, keys []string, tags ...string) error {
+// RemoveTags takes each tag, exactly (not its children), from each entry, in one transaction.
+// The tags stay in the library, with their colour, even when no entry has them any more;
+// DeleteTag removes them. It returns the keys of the entries that lost a tag: with one tag,
+// those its undo (AddTags) must give it back to.
+func (l *Library) RemoveTags(ctx context.Context, keys []string, tags ...string) ([]string, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("remove tags: %w", err)
+		return nil, fmt.Errorf("remove tags: %w", err)
 	}
 	defer tx.Rollback()
 	ids, err := entryIDs(ctx, tx, keys)
 	if err != nil {
-		return fmt.Errorf("remove tags: %w", err)
+		return nil, fmt.Errorf("remove tags: %w", err)
 	}
+	changed := make([]bool, len(ids))
 	for _, name := range tags {
 		name, err := cleanTag(name)
 		if err != nil {
-			return fmt.Errorf("remove tags: %w", err)
+			return nil, fmt.Errorf("remove tags: %w", err)
 		}
 		tagID, err := tagID(ctx, tx, name)
 		if err != nil {
-			return fmt.Errorf("remove tags: %w", err)
+			return nil, fmt.Errorf("remove tags: %w", err)
 		}
-		if err := execEach(ctx, tx, `DELETE FROM entry_tags WHERE tag_id = ? AND entry_id = ?`, ids, tagID); err != nil {
-			return fmt.Errorf("remove tag %q: %w", name, err)
+		if err := execEach(ctx, tx, `DELETE FROM entry_tags WHERE tag_id = ? AND entry_id = ?`, ids, changed, tagID); err != nil {
+			return nil, fmt.Errorf("remove tag %q: %w", name, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("remove tags: %w", err)
+	}
+	return changedKeys(keys, changed), nil
 }
 
 // EntryTags returns the tags of an entry, children after their parent.
@@ -718,45 +751,42 @@ func checkCollection(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// AddToCollection puts entries in a collection; those already in it stay as they are.
-func (l *Library) AddToCollection(ctx context.Context, id int64, keys ...string) error {
-	tx, err := l.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("add to collection: %w", err)
-	}
-	defer tx.Rollback()
-	if err := checkCollection(ctx, tx, id); err != nil {
-		return fmt.Errorf("add to collection: %w", err)
-	}
-	ids, err := entryIDs(ctx, tx, keys)
-	if err != nil {
-		return fmt.Errorf("add to collection: %w", err)
-	}
-	if err := execEach(ctx, tx, `INSERT OR IGNORE INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`, ids, id); err != nil {
-		return fmt.Errorf("add to collection %d: %w", id, err)
-	}
-	return tx.Commit()
+// AddToCollection puts entries in a collection, in one transaction; those already in it stay as
+// they are. It returns the keys of the entries it put in: those its undo takes out.
+func (l *Library) AddToCollection(ctx context.Context, id int64, keys ...string) ([]string, error) {
+	return l.collectionEach(ctx, "add to collection", `INSERT OR IGNORE INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`, id, keys)
 }
 
 // RemoveFromCollection takes entries out of a collection (not out of its children, nor out of
-// the library).
-func (l *Library) RemoveFromCollection(ctx context.Context, id int64, keys ...string) error {
+// the library), in one transaction. It returns the keys of the entries it took out: those its
+// undo puts back.
+func (l *Library) RemoveFromCollection(ctx context.Context, id int64, keys ...string) ([]string, error) {
+	return l.collectionEach(ctx, "remove from collection", `DELETE FROM collection_entries WHERE collection_id = ? AND entry_id = ?`, id, keys)
+}
+
+// collectionEach runs query, taking the collection id and an entry id, for each entry, in one
+// transaction, and returns the keys of the entries it changed; verb names the change in errors.
+func (l *Library) collectionEach(ctx context.Context, verb, query string, id int64, keys []string) ([]string, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("remove from collection: %w", err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
 	defer tx.Rollback()
 	if err := checkCollection(ctx, tx, id); err != nil {
-		return fmt.Errorf("remove from collection: %w", err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
 	ids, err := entryIDs(ctx, tx, keys)
 	if err != nil {
-		return fmt.Errorf("remove from collection: %w", err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
-	if err := execEach(ctx, tx, `DELETE FROM collection_entries WHERE collection_id = ? AND entry_id = ?`, ids, id); err != nil {
-		return fmt.Errorf("remove from collection %d: %w", id, err)
+	changed := make([]bool, len(ids))
+	if err := execEach(ctx, tx, query, ids, changed, id); err != nil {
+		return nil, fmt.Errorf("%s %d: %w", verb, id, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	return changedKeys(keys, changed), nil
 }
 
 // EntryCollections returns the collections an entry is in, in the order of Collections.
@@ -768,23 +798,31 @@ func (l *Library) EntryCollections(ctx context.Context, key string) ([]Collectio
 	return cs, nil
 }
 
-// SavedSearch is a query kept under a name, shown as a smart collection.
+// SavedSearch is a filter and a query kept under a name, shown as a smart collection.
 type SavedSearch struct {
-	Name, Query string
+	Name   string
+	Query  string // as the user typed it
+	Filter Filter // what was selected in the sidebar when it was saved
 }
 
-// SaveSearch keeps a query under a name, replacing the query of a saved search of that name.
-func (l *Library) SaveSearch(ctx context.Context, name, query string) error {
+// SaveSearch keeps a search under its name, replacing a saved search of that name.
+func (l *Library) SaveSearch(ctx context.Context, ss SavedSearch) error {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("save search: %w", err)
 	}
 	defer tx.Rollback()
-	if name, err = cleanName("saved search", name); err != nil {
+	name, err := cleanName("saved search", ss.Name)
+	if err != nil {
 		return fmt.Errorf("save search: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO saved_searches (name, query) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET name = excluded.name, query = excluded.query`, name, query); err != nil {
+	filter, err := json.Marshal(ss.Filter)
+	if err != nil {
+		return fmt.Errorf("save search %q: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO saved_searches (name, query, filter) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name, query = excluded.query, filter = excluded.filter`,
+		name, ss.Query, string(filter)); err != nil {
 		return fmt.Errorf("save search %q: %w", name, err)
 	}
 	return tx.Commit()
@@ -792,7 +830,7 @@ func (l *Library) SaveSearch(ctx context.Context, name, query string) error {
 
 // SavedSearches returns the saved searches by name.
 func (l *Library) SavedSearches(ctx context.Context) ([]SavedSearch, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT name, query FROM saved_searches ORDER BY name, id`)
+	rows, err := l.db.QueryContext(ctx, `SELECT name, query, filter FROM saved_searches ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list saved searches: %w", err)
 	}
@@ -800,8 +838,12 @@ func (l *Library) SavedSearches(ctx context.Context) ([]SavedSearch, error) {
 	var out []SavedSearch
 	for rows.Next() {
 		var s SavedSearch
-		if err := rows.Scan(&s.Name, &s.Query); err != nil {
+		var filter string
+		if err := rows.Scan(&s.Name, &s.Query, &filter); err != nil {
 			return nil, fmt.Errorf("list saved searches: %w", err)
+		}
+		if err := json.Unmarshal([]byte(filter), &s.Filter); err != nil {
+			return nil, fmt.Errorf("saved search %q: its filter: %w", s.Name, err)
 		}
 		out = append(out, s)
 	}
@@ -1033,12 +1075,13 @@ func (l *Library) EntryFlags(ctx context.Context, key string) (Flags, error) {
 	return f, nil
 }
 
-// setEach sets a column of entries to a value, in one transaction; verb names the change in
-// errors.
-func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) error {
+// setEach sets a column of entries to a value, in one transaction, and returns the keys of the
+// entries whose value it changed; verb names the change in errors. query takes the value as ?1
+// and the entry's id as ?2, and changes no row whose column has the value already.
+func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) ([]string, error) {
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: %w", verb, err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
 	defer conn.Close()
 	if len(keys) >= bulkThreshold {
@@ -1047,54 +1090,81 @@ func (l *Library) setEach(ctx context.Context, verb, query string, value any, ke
 		// write-ahead log and back over and over.
 		_, restore, err := growCache(ctx, conn, min(len(keys)*bulkCachePerEntry, bulkCacheMax))
 		if err != nil {
-			return fmt.Errorf("%s: %w", verb, err)
+			return nil, fmt.Errorf("%s: %w", verb, err)
 		}
 		defer restore()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", verb, err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
 	defer tx.Rollback()
 	ids, err := entryIDs(ctx, tx, keys)
 	if err != nil {
-		return fmt.Errorf("%s: %w", verb, err)
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
-	if err := execEach(ctx, tx, query, ids, value); err != nil {
-		return fmt.Errorf("%s: %w", verb, err)
+	changed := make([]bool, len(ids))
+	if err := execEach(ctx, tx, query, ids, changed, value); err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%s: %w", verb, err)
+	}
+	return changedKeys(keys, changed), nil
 }
 
-// SetRead marks entries read or unread.
-func (l *Library) SetRead(ctx context.Context, read bool, keys ...string) error {
-	return l.setEach(ctx, "set read", `UPDATE entries SET read = ? WHERE id = ?`, read, keys)
+// SetRead marks entries read or unread, in one transaction. It returns the keys of the entries it
+// changed: those its undo changes back.
+func (l *Library) SetRead(ctx context.Context, read bool, keys ...string) ([]string, error) {
+	return l.setEach(ctx, "set read", `UPDATE entries SET read = ?1 WHERE id = ?2 AND read IS NOT ?1`, read, keys)
 }
 
-// SetStarred stars entries or takes their star away.
-func (l *Library) SetStarred(ctx context.Context, starred bool, keys ...string) error {
-	return l.setEach(ctx, "set starred", `UPDATE entries SET starred = ? WHERE id = ?`, starred, keys)
+// SetStarred stars entries or takes their star away, in one transaction. It returns the keys of
+// the entries it changed: those its undo changes back.
+func (l *Library) SetStarred(ctx context.Context, starred bool, keys ...string) ([]string, error) {
+	return l.setEach(ctx, "set starred", `UPDATE entries SET starred = ?1 WHERE id = ?2 AND starred IS NOT ?1`, starred, keys)
 }
 
-// SetRating rates an entry from 1 to 5 stars, or 0 for no rating.
-func (l *Library) SetRating(ctx context.Context, key string, rating int) error {
+// SetRating rates an entry from 1 to 5 stars, or 0 for no rating, and returns the rating it had.
+func (l *Library) SetRating(ctx context.Context, key string, rating int) (int, error) {
 	if rating < 0 || rating > 5 {
-		return fmt.Errorf("set rating of %q: %d is not a rating: want 0 to 5", key, rating)
+		return 0, fmt.Errorf("set rating of %q: %d is not a rating: want 0 to 5", key, rating)
 	}
-	return l.setEach(ctx, "set rating", `UPDATE entries SET rating = ? WHERE id = ?`, rating, []string{key})
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("set rating of %q: %w", key, err)
+	}
+	defer tx.Rollback()
+	var old int
+	err = tx.QueryRowContext(ctx, `SELECT rating FROM entries WHERE key = ?`, key).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("set rating: %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("set rating of %q: %w", key, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE entries SET rating = ? WHERE key = ?`, rating, key); err != nil {
+		return 0, fmt.Errorf("set rating of %q: %w", key, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("set rating of %q: %w", key, err)
+	}
+	return old, nil
 }
 
-// Trash moves entries to the trash: Count, Search, Export and the tag counts leave them out, but
-// they keep their key, tags, collections, note and attachments until the trash is emptied. An
-// entry already in the trash keeps the time it went there.
-func (l *Library) Trash(ctx context.Context, keys ...string) error {
-	return l.setEach(ctx, "move to trash", `UPDATE entries SET trashed = ? WHERE id = ? AND trashed IS NULL`,
+// Trash moves entries to the trash, in one transaction: Count, Search, Export and the tag counts
+// leave them out, but they keep their key, tags, collections, note and attachments until the
+// trash is emptied. An entry already in the trash keeps the time it went there. It returns the
+// keys of the entries it moved: those its undo (Restore) takes out again.
+func (l *Library) Trash(ctx context.Context, keys ...string) ([]string, error) {
+	return l.setEach(ctx, "move to trash", `UPDATE entries SET trashed = ?1 WHERE id = ?2 AND trashed IS NULL`,
 		time.Now().UnixMilli(), keys)
 }
 
-// Restore takes entries out of the trash.
-func (l *Library) Restore(ctx context.Context, keys ...string) error {
-	return l.setEach(ctx, "restore", `UPDATE entries SET trashed = ? WHERE id = ?`, nil, keys)
+// Restore takes entries out of the trash, in one transaction, and returns the keys of those it
+// took out.
+func (l *Library) Restore(ctx context.Context, keys ...string) ([]string, error) {
+	return l.setEach(ctx, "restore", `UPDATE entries SET trashed = NULL WHERE id = ?2 AND trashed IS NOT ?1`, nil, keys)
 }
 
 // Trashed returns a page of the entries in the trash, the last trashed first.

@@ -75,7 +75,7 @@ func TestIndexLater(t *testing.T) {
 			}
 		}
 		last := entries[len(entries)-2:]
-		if err := l.Trash(ctx, last[0].Key, last[1].Key); err != nil {
+		if _, err := l.Trash(ctx, last[0].Key, last[1].Key); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := l.EmptyTrash(ctx); err != nil {
@@ -178,7 +178,7 @@ func TestPendingRangesOverlap(t *testing.T) {
 	for _, e := range first.Entries()[300:] {
 		last = append(last, e.Key)
 	}
-	if err := l.Trash(ctx, last...); err != nil {
+	if _, err := l.Trash(ctx, last...); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.EmptyTrash(ctx); err != nil {

@@ -120,6 +120,15 @@ const maxFilters = 100
 // ErrTooManyFilters is the error of a search whose query has more than maxFilters filters.
 var ErrTooManyFilters = fmt.Errorf("a query may have at most %d filters (such as year:, tag: or in:)", maxFilters)
 
+// compile turns a filter and a query into SQL: an entry must match both.
+func compile(f Filter, q string) compiled {
+	c := compileQuery(q)
+	conds, args := f.conds(time.Now())
+	c.where = append(conds, c.where...)
+	c.args = append(args, c.args...)
+	return c
+}
+
 // compileQuery turns a query into SQL. It fails (c.err) only when the query has more than
 // maxFilters filters.
 func compileQuery(q string) compiled {
@@ -237,16 +246,13 @@ func filter(field, value string) (string, []any, bool) {
 		if v == "" {
 			return "", nil, false
 		}
-		return `e.id IN (SELECT et.entry_id FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-			WHERE t.name = ? OR t.name LIKE ? ESCAPE '\')`, []any{v, likeEscape(v) + "/%"}, true
+		return hasTag(), tagArgs(v), true
 	case "in":
 		if v == "" {
 			return "", nil, false
 		}
-		return `e.id IN (WITH RECURSIVE sub(id) AS (
-				SELECT id FROM collections WHERE name = ? COLLATE NOCASE
-				UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id)
-			SELECT ce.entry_id FROM collection_entries ce JOIN sub ON ce.collection_id = sub.id)`, []any{v}, true
+		// Typed text names a collection by its name: every collection of that name, at any level.
+		return inCollectionTree("SELECT id FROM collections WHERE name = ? COLLATE NOCASE"), []any{v}, true
 	case "has":
 		switch strings.ToLower(v) {
 		case "pdf":
@@ -266,20 +272,20 @@ func filter(field, value string) (string, []any, bool) {
 	case "is":
 		switch strings.ToLower(v) {
 		case "unread":
-			return "e.read = 0", nil, true
+			return unreadCond, nil, true
 		case "read":
 			return "e.read = 1", nil, true
 		case "starred":
-			return "e.starred = 1", nil, true
+			return starredCond, nil, true
 		case "unfiled":
-			return "e.id NOT IN (SELECT entry_id FROM collection_entries)", nil, true
+			return unfiledCond, nil, true
 		}
 	case "added":
 		lo, hi, ok := addedRange(v, time.Now())
 		if !ok {
 			return "", nil, false
 		}
-		return "e.created >= ? AND e.created < ?", []any{lo, hi}, true
+		return addedCond, []any{lo, hi}, true
 	}
 	return "", nil, false
 }
@@ -348,10 +354,6 @@ func yearRange(v string) (int, int, bool) {
 		lo, hi = hi, lo
 	}
 	return lo, hi, true
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func (c compiled) String() string {

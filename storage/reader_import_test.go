@@ -78,8 +78,8 @@ func TestImportReaderAsParsed(t *testing.T) {
 				t.Errorf("%s: tags differ or none (-parsed +Reader):\n%s", name, d)
 			}
 			for _, q := range []string{"first", "journal", "tail", "is:unread"} {
-				na, _ := parsed.CountMatches(ctx, q)
-				nb, _ := streamed.CountMatches(ctx, q)
+				na, _ := parsed.CountMatches(ctx, Filter{}, q)
+				nb, _ := streamed.CountMatches(ctx, Filter{}, q)
 				if na != nb {
 					t.Errorf("%s: %q finds %d parsed, %d streamed", name, q, na, nb)
 				}

@@ -10,7 +10,8 @@ import (
 
 // SearchOptions says which entries a search returns, in which order.
 type SearchOptions struct {
-	Query string // in the query language (see query.go); empty for the whole library
+	Filter Filter // what the window selects by identity (a collection, tags, flags)
+	Query  string // what the user typed, in the query language (see query.go); may be empty
 	// Sort is the list column to sort by: "title", "authors", "year", "venue", "key" or "added";
 	// empty sorts by relevance when the query has words, else in library order.
 	Sort   string
@@ -32,7 +33,7 @@ var sortColumns = map[string]string{
 
 // SearchWith returns one page of the entries matching a query, not in the trash.
 func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, error) {
-	q := compileQuery(opts.Query)
+	q := compile(opts.Filter, opts.Query)
 	if q.err != nil {
 		return nil, fmt.Errorf("search: %w", q.err)
 	}
@@ -102,9 +103,9 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 	return out, nil
 }
 
-// CountMatches returns how many entries, not in the trash, match a query.
-func (l *Library) CountMatches(ctx context.Context, query string) (int, error) {
-	q := compileQuery(query)
+// CountMatches returns how many entries, not in the trash, match a filter and a query.
+func (l *Library) CountMatches(ctx context.Context, f Filter, query string) (int, error) {
+	q := compile(f, query)
 	if q.err != nil {
 		return 0, fmt.Errorf("count: %w", q.err)
 	}

@@ -155,12 +155,12 @@ func BenchmarkTrash100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		start := time.Now()
-		if err := l.Trash(ctx, keys...); err != nil {
+		if _, err := l.Trash(ctx, keys...); err != nil {
 			b.Fatal(err)
 		}
 		trash += time.Since(start)
 		start = time.Now()
-		if err := l.Restore(ctx, keys...); err != nil {
+		if _, err := l.Restore(ctx, keys...); err != nil {
 			b.Fatal(err)
 		}
 		restore += time.Since(start)

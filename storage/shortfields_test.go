@@ -57,7 +57,7 @@ func TestShortFields(t *testing.T) {
 		t.Errorf("an edited entry's fields column is %s, want the full form", js)
 	}
 	for q, want := range map[string]int{"has:doi": 2, "has:url": 1, "has:keywords": 0} {
-		if n, err := l.CountMatches(ctx, q); err != nil || n != want {
+		if n, err := l.CountMatches(ctx, Filter{}, q); err != nil || n != want {
 			t.Errorf("%s finds %d (%v), want %d", q, n, err, want)
 		}
 	}

@@ -511,14 +511,14 @@ func TestExportSelections(t *testing.T) {
 	if _, err := l.Import(ctx, sample(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AddTags(ctx, []string{"zhang2023noisy", "vinyals2015pointer"}, "reading"); err != nil {
+	if _, err := l.AddTags(ctx, []string{"zhang2023noisy", "vinyals2015pointer"}, "reading"); err != nil {
 		t.Fatal(err)
 	}
 	c, err := l.CreateCollection(ctx, nil, "Thesis")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AddToCollection(ctx, c.ID, "ozair2019wasserstein", "barkan2025bee"); err != nil {
+	if _, err := l.AddToCollection(ctx, c.ID, "ozair2019wasserstein", "barkan2025bee"); err != nil {
 		t.Fatal(err)
 	}
 	keysOf := func(opts ExportOptions) []string {
@@ -701,10 +701,10 @@ func TestExportWritesTagsAsKeywords(t *testing.T) {
 	if got := export(ExportOptions{}); got != src+"\n" {
 		t.Errorf("tags unchanged, yet the export differs:\n%s", got)
 	}
-	if err := l.RemoveTags(ctx, []string{"a"}, "ml"); err != nil {
+	if _, err := l.RemoveTags(ctx, []string{"a"}, "ml"); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AddTags(ctx, []string{"a"}, "reading/now"); err != nil {
+	if _, err := l.AddTags(ctx, []string{"a"}, "reading/now"); err != nil {
 		t.Fatal(err)
 	}
 	got := export(ExportOptions{})

@@ -323,12 +323,12 @@ func e2eLibrary(t *testing.T, path string) (*e2eTestLibrary, string) {
 	if _, err := lib.Import(ctx, bib.ParseString("book.bib", book)); err != nil {
 		t.Fatal(err)
 	}
-	if err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
+	if _, err := lib.SetStarred(ctx, true, "zhang2023noisy"); err != nil {
 		t.Fatal(err)
 	}
 	c, err := lib.CreateCollection(ctx, nil, "Reading group")
 	if err == nil {
-		err = lib.AddToCollection(ctx, c.ID, "vinyals2015pointer", "biondi2024stationary")
+		_, err = lib.AddToCollection(ctx, c.ID, "vinyals2015pointer", "biondi2024stationary")
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// filterKeys returns the keys a search, its count and an export with a filter each give, after
+// checking that the three agree.
+func filterKeys(t *testing.T, l *Library, f Filter, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := l.SearchWith(ctx, SearchOptions{Filter: f, Query: query})
+	if err != nil {
+		t.Fatalf("SearchWith(%+v, %q): %v", f, query, err)
+	}
+	var keys []string
+	for _, r := range rows {
+		keys = append(keys, r.Key)
+	}
+	n, err := l.CountMatches(ctx, f, query)
+	if err != nil || n != len(keys) {
+		t.Errorf("CountMatches(%+v, %q) = %d, %v; the search gave %d", f, query, n, err, len(keys))
+	}
+	var out bytes.Buffer
+	written, err := l.Export(ctx, &out, ExportOptions{Filter: f, Query: query})
+	if err != nil || written != len(keys) {
+		t.Errorf("Export(%+v, %q) = %d, %v; the search gave %d", f, query, written, err, len(keys))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestFilterByIdentity: the window selects a collection by its id and a tag by its name, never
+// through the query language, so two collections of one name keep apart and any character may
+// be in a name.
+func TestFilterByIdentity(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, fourEntries)
+	mk := func(parent []string, name string) Collection {
+		t.Helper()
+		c, err := l.CreateCollection(ctx, parent, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	mk(nil, "Thesis")
+	mk(nil, "Grant")
+	thesisDrafts := mk([]string{"Thesis"}, "Drafts")
+	grantDrafts := mk([]string{"Grant"}, "Drafts")
+	quoted := mk(nil, `The "good" ones`)
+	sub := mk([]string{"Thesis", "Drafts"}, "Chapter 1")
+	for id, keys := range map[int64][]string{thesisDrafts.ID: {"alpha"}, grantDrafts.ID: {"beta"}, quoted.ID: {"gamma"}, sub.ID: {"delta"}} {
+		if _, err := l.AddToCollection(ctx, id, keys...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.AddTags(ctx, []string{"alpha", "gamma"}, `say "hi"`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddTags(ctx, []string{"gamma"}, "ml/contrastive learning"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		f     Filter
+		query string
+		want  []string
+	}{
+		{Filter{Collection: thesisDrafts.ID}, "", []string{"alpha", "delta"}}, // with its sub-collection
+		{Filter{Collection: grantDrafts.ID}, "", []string{"beta"}},
+		{Filter{Collection: quoted.ID}, "", []string{"gamma"}},
+		{Filter{Collection: sub.ID}, "", []string{"delta"}},
+		{Filter{Collection: 999}, "", nil},
+		{Filter{Tags: []string{`say "hi"`}}, "", []string{"alpha", "gamma"}},
+		{Filter{Tags: []string{"ml"}}, "", []string{"gamma"}},
+		{Filter{Tags: []string{"ml", `say "hi"`}}, "", []string{"gamma"}},
+		{Filter{Tags: []string{`say "hi"`}}, "engines", []string{"alpha"}},
+		{Filter{Collection: thesisDrafts.ID}, "noether", []string{"delta"}},
+		{Filter{Unfiled: true}, "", nil},
+		{Filter{}, "", []string{"alpha", "beta", "delta", "gamma"}},
+	} {
+		if got := filterKeys(t, l, tt.f, tt.query); !cmp.Equal(got, tt.want) {
+			t.Errorf("%+v %q: got %v, want %v", tt.f, tt.query, got, tt.want)
+		}
+	}
+	// Typed text still names a collection by its name, anywhere in the tree.
+	if got := filterKeys(t, l, Filter{}, `in:drafts`); strings.Join(got, " ") != "alpha beta delta" {
+		t.Errorf(`in:drafts = %v, want every collection named Drafts`, got)
+	}
+}
