@@ -468,7 +468,7 @@ func (p *KeyPattern) Key(e *Entry) string {
 		}
 	}
 	if b.Len() == 0 || markers > 0 && filled == 0 {
-		k := strings.ReplaceAll(keyShortTitleOf(e, 1, 1), " ", "") + keyYearOf(e)
+		k := strings.ReplaceAll(keyShortTitleOf(e, 1, 1), " ", "") + Year(e)
 		if k == "" {
 			return "key"
 		}
@@ -563,9 +563,9 @@ func (part keyPart) value(e *Entry) string {
 		names, more := keyPeople(e, "editor")
 		return keyNameList(names, more, 0)
 	case keyYear:
-		return keyYearOf(e)
+		return Year(e)
 	case keyShortYear:
-		if y := keyYearOf(e); y != "" {
+		if y := Year(e); y != "" {
 			return y[2:]
 		}
 	case keyTitle, keyCamel:
@@ -588,10 +588,9 @@ func (part keyPart) value(e *Entry) string {
 		}
 		return nums[len(nums)-1]
 	case keyJournal:
-		return keyInitials(keyFirstField(e, "journal", "journaltitle"))
+		return keyInitials(firstField(e, "journal", "journaltitle"))
 	case keyVenue:
-		return keyInitials(keyFirstField(e, "journal", "journaltitle", "booktitle", "publisher",
-			"howpublished", "school", "institution"))
+		return keyInitials(Venue(e))
 	case keyField:
 		return keyClean(keyFold(Plain(e.Get(part.text))))
 	}
@@ -695,18 +694,6 @@ func keyLastName(name string) string {
 	return keyClean(keyFold(Plain(strings.Join(words[start:], " "))))
 }
 
-// keyYearOf returns the first run of exactly four digits in year, or else in date.
-func keyYearOf(e *Entry) string {
-	for _, field := range []string{"year", "date"} {
-		for _, run := range keyDigitRuns(Plain(e.Get(field))) {
-			if len(run) == 4 {
-				return run
-			}
-		}
-	}
-	return ""
-}
-
 func keyDigitRuns(s string) []string {
 	var runs []string
 	for i := 0; i < len(s); {
@@ -722,15 +709,6 @@ func keyDigitRuns(s string) []string {
 		i = j
 	}
 	return runs
-}
-
-func keyFirstField(e *Entry, names ...string) string {
-	for _, name := range names {
-		if v := e.Get(name); strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // keyTitleWords returns the words of a title in ASCII, each reduced to its letters and digits.

@@ -120,3 +120,35 @@ func FirstAuthor(e *Entry) string {
 	}
 	return Plain(LastName(names[0]))
 }
+
+// Year returns an entry's year as four digits: the first run of exactly four digits in the year
+// field as LaTeX shows it (c. 2019, 2019a, {\noopsort{a}}2019), else in the date field
+// (2019-05-01, 2019/2020); "" when neither has one. It is the one reading of a year that
+// citation keys, duplicate detection, the list's Year column and the year: search share.
+func Year(e *Entry) string {
+	for _, field := range []string{"year", "date"} {
+		for _, run := range keyDigitRuns(Plain(e.Get(field))) {
+			if len(run) == 4 {
+				return run
+			}
+		}
+	}
+	return ""
+}
+
+// Venue returns where an entry appeared, as written: the first of journal, journaltitle,
+// booktitle, publisher, howpublished, school and institution that is not blank. It is the one
+// reading that the list's Venue column, its venue: search and the citation key's [venue] share.
+func Venue(e *Entry) string {
+	return firstField(e, "journal", "journaltitle", "booktitle", "publisher", "howpublished", "school", "institution")
+}
+
+// firstField returns the value of the first of the fields that is not blank.
+func firstField(e *Entry, names ...string) string {
+	for _, name := range names {
+		if v := e.Get(name); strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

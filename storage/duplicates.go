@@ -233,27 +233,7 @@ func titleKey(e *bib.Entry) string {
 	if t == "" {
 		return ""
 	}
-	return t + "|" + entryYear(e) + "|" + fold(bib.FirstAuthor(e))
-}
-
-// entryYear returns the first four-digit number of year, or of date when there is no year.
-func entryYear(e *bib.Entry) string {
-	y := e.Get("year")
-	if y == "" {
-		y = e.Get("date")
-	}
-	run := 0
-	for i := 0; i < len(y); i++ {
-		if y[i] >= '0' && y[i] <= '9' {
-			run++
-			if run == 4 && (i+1 == len(y) || y[i+1] < '0' || y[i+1] > '9') {
-				return y[i-3 : i+1]
-			}
-			continue
-		}
-		run = 0
-	}
-	return ""
+	return t + "|" + bib.Year(e) + "|" + fold(bib.FirstAuthor(e))
 }
 
 // foldLetters spells out letters that have no decomposition into a base letter and an accent.

@@ -1327,19 +1327,17 @@ func entryRow(e *bib.Entry) []any {
 
 // entryValues is entryRow with the value of the fields column given.
 func entryValues(e *bib.Entry, fields any) []any {
-	venue := e.Get("journal")
-	for _, name := range []string{"journaltitle", "booktitle", "publisher", "howpublished", "school", "institution"} {
-		if venue != "" {
-			break
-		}
-		venue = e.Get(name)
-	}
-	year := e.Get("year")
-	if year == "" && len(e.Get("date")) >= 4 {
-		year = e.Get("date")[:4]
-	}
-	return []any{bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e), year, bib.Plain(venue),
+	return []any{bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e), listYear(e), bib.Plain(bib.Venue(e)),
 		bib.Plain(e.Get("keywords")), fields, e.Source, bib.Plain(e.Get("abstract"))}
+}
+
+// listYear is what the list's Year column holds, sorts by and the year: search matches: the
+// entry's four-digit year, or the year field as LaTeX shows it when it has none (in press).
+func listYear(e *bib.Entry) string {
+	if y := bib.Year(e); y != "" {
+		return y
+	}
+	return strings.TrimSpace(bib.Plain(e.Get("year")))
 }
 
 // insertEntry adds an entry's two rows, from row (an entryRow), with its context, and returns

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 //go:embed migrations/*.sql
@@ -148,6 +150,11 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 			// keeping the library busy), the library is as correct, only larger.
 			l.db.ExecContext(ctx, `VACUUM`)
 		}
+		if had < 10 && upTo >= 10 {
+			if err := l.fillListYears(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	// The identity columns came with version 3; the backfill reads the entry_text table of
 	// version 6.
@@ -155,6 +162,55 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 		if err := l.backfillIdentity(ctx); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// fillListYears rewrites the year column of the entries written before migration 0010 whose
+// year it reads otherwise now: those whose column is not four digits already.
+func (l *Library) fillListYears(ctx context.Context) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("fill in years: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.year, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
+		WHERE e.year NOT GLOB '[0-9][0-9][0-9][0-9]'`)
+	if err != nil {
+		return fmt.Errorf("fill in years: %w", err)
+	}
+	type change struct {
+		id   int64
+		year string
+	}
+	var changes []change
+	for rows.Next() {
+		var id int64
+		var year, fields string
+		var e bib.Entry
+		if err := rows.Scan(&id, &year, &fields, &e.Source); err != nil {
+			rows.Close()
+			return fmt.Errorf("fill in years: %w", err)
+		}
+		if err := decodeFields(&e, fields); err != nil {
+			rows.Close()
+			return fmt.Errorf("fill in years: entry %d: %w", id, err)
+		}
+		if y := listYear(&e); y != year {
+			changes = append(changes, change{id, y})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill in years: %w", err)
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, `UPDATE entries SET year = ? WHERE id = ?`, c.year, c.id); err != nil {
+			return fmt.Errorf("fill in years: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("fill in years: %w", err)
 	}
 	return nil
 }
