@@ -144,7 +144,10 @@ type UI struct {
 	pagesPending   int                   // pages asked for and not yet shown
 	shownSearch    storage.SearchOptions // the search whose result the list shows
 	searching      bool                  // a reload is running
+	stopSearch     context.CancelFunc    // cancels the running reload's search
 	counting       int                   // counts of results on their way
+	stopCount      context.CancelFunc    // cancels the newest count of results
+	stopSidebar    context.CancelFunc    // cancels the newest sidebar refresh
 	importing      int                   // imports running
 	indexingLeft   int                   // entries being indexed for search (searchIndexer)
 	again          bool                  // another reload was asked for while it ran
@@ -455,18 +458,26 @@ func (u *UI) reload() { u.reloadKeep(false) }
 // newest text: typing never queues a search per keystroke, and never waits for one.
 func (u *UI) reloadKeep(keep bool) {
 	if u.searching {
+		// The running search's result is stale: stop it, and search again when it has ended.
 		u.again = true
 		u.againKeep = u.againKeep && keep
+		u.stopSearch()
 		return
 	}
+	if u.stopCount != nil {
+		u.stopCount() // the count of a result that is about to be replaced
+		u.stopCount = nil
+	}
 	u.searching = true
+	ctx, cancel := context.WithCancel(context.Background())
+	u.stopSearch = cancel
 	u.generation++
 	filter, query := u.listSearch()
 	gen := u.generation
 	search := storage.SearchOptions{Filter: filter, Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: firstPage}
 	trash := u.sidebar.current().kind == kindTrash
 	go func() {
-		ctx := context.Background()
+		defer cancel()
 		start := time.Now()
 		var rows []storage.Row
 		var matches int
@@ -540,9 +551,12 @@ func (u *UI) reloadKeep(keep bool) {
 // length when the count arrives.
 func (u *UI) countMatches(gen int, filter storage.Filter, query string, total int, took time.Duration) {
 	u.counting++
+	ctx, cancel := context.WithCancel(context.Background())
+	u.stopCount = cancel
 	go func() {
+		defer cancel()
 		start := time.Now()
-		n, err := u.lib.CountMatches(context.Background(), filter, query)
+		n, err := u.lib.CountMatches(ctx, filter, query)
 		took += time.Since(start)
 		fyneDo(func() {
 			u.counting--
@@ -615,8 +629,14 @@ func (u *UI) loadPage(gen, page int) {
 func (u *UI) refreshSidebar() {
 	u.sideGeneration++
 	gen := u.sideGeneration
+	if u.stopSidebar != nil {
+		u.stopSidebar() // its result would not be shown
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.stopSidebar = cancel
 	go func() {
-		d, err := readSidebar(context.Background(), u.lib)
+		defer cancel()
+		d, err := readSidebar(ctx, u.lib)
 		fyneDo(func() {
 			if gen != u.sideGeneration {
 				return

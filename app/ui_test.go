@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -572,4 +573,49 @@ func TestImportDialogDoubleClickOpensAFolder(t *testing.T) {
 			t.Error("the Open dialog does not show the folder double-clicked")
 		}
 	})
+}
+
+// blockingSearches is a library whose searches for one query wait until their context ends.
+type blockingSearches struct {
+	*storage.Library
+	query     string
+	cancelled chan error // gets the error of each blocked search's context
+}
+
+func (b *blockingSearches) SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error) {
+	if opts.Query == b.query {
+		<-ctx.Done()
+		b.cancelled <- ctx.Err()
+		return nil, ctx.Err()
+	}
+	return b.Library.SearchWith(ctx, opts)
+}
+
+// A search replaced by newer typing is cancelled, not run to its end before the newer one.
+func TestSupersededSearchIsCancelled(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	if _, err := lib.Import(context.Background(), bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
+		t.Fatal(err)
+	}
+	b := &blockingSearches{Library: lib, query: "slow", cancelled: make(chan error, 1)}
+	u := newUI(t, a, b)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	u.Window().Show()
+	settle(t, u)
+	fyneDoAndWait(func() { u.search.SetText("slow") })
+	fyneDoAndWait(func() { u.search.SetText("pointer") })
+	select {
+	case err := <-b.cancelled:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the superseded search ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the superseded search was not cancelled")
+	}
+	showsExactly(t, u, "the newer search", searchKeys(t, lib, "pointer"))
 }
