@@ -260,9 +260,6 @@ func (u *UI) importDone(name string, rep bibstorage.Report, err error) {
 	})
 }
 
-// duplicatePolicies are the choices of the import preference, in storage's order.
-var duplicatePolicies = []string{"Import them anyway (and report them)", "Skip them", "Merge them into the entry there"}
-
 // progressFrom is the number of entries from which an import shows its progress, with Cancel.
 const progressFrom = 1000
 
@@ -273,7 +270,7 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 	defer cancel()
 	opts := bibstorage.ImportOptions{
 		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
-		Duplicates: bibstorage.DuplicatePolicy(u.app.Preferences().IntWithFallback(prefDuplicates, int(bibstorage.ImportDuplicates))),
+		Duplicates: duplicatesChoice.get(u.app.Preferences()),
 		// The report and the list come first; indexForSearch follows.
 		IndexLater: true,
 	}
@@ -512,7 +509,7 @@ func (u *UI) exportOptions() bibstorage.ExportOptions {
 	var opts bibstorage.ExportOptions
 	opts.Filter, opts.Query = u.listSearch()
 	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
-	opts.Dialect = bib.Dialect(u.app.Preferences().IntWithFallback(prefExportDialect, int(bib.AsWritten)))
+	opts.Dialect = dialectChoice.get(u.app.Preferences())
 	return opts
 }
 

@@ -12,11 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
-	"github.com/bibshelf/bibshelf/storage"
 )
-
-// dialectNames are the export formats, in bib.Dialect's order.
-var dialectNames = []string{"As written", "BibTeX (BibLaTeX fields mapped back)", "BibLaTeX (BibTeX fields mapped)"}
 
 // keyPatterns are the key patterns offered; any other JabRef-style pattern can be typed.
 var keyPatterns = []string{bib.PatternJabRef, bib.PatternBetterBibTeX, bib.PatternAuthorYearTitle}
@@ -44,12 +40,12 @@ func (u *UI) onPreferences() {
 	}
 	pattern.OnChanged = checkPattern
 	checkPattern(pattern.Text)
-	format := widget.NewSelect(dialectNames, nil)
-	format.SetSelectedIndex(min(max(p.IntWithFallback(prefExportDialect, int(bib.AsWritten)), 0), len(dialectNames)-1))
+	format := widget.NewSelect(dialectChoice.labels(), nil)
+	format.SetSelectedIndex(dialectChoice.index(dialectChoice.get(p)))
 	ascii := widget.NewCheck("Write non-ASCII characters as LaTeX (é as {\\'e})", nil)
 	ascii.SetChecked(p.Bool(prefExportASCII))
-	dups := widget.NewSelect(duplicatePolicies, nil)
-	dups.SetSelectedIndex(min(max(p.IntWithFallback(prefDuplicates, int(storage.ImportDuplicates)), 0), len(duplicatePolicies)-1))
+	dups := widget.NewSelect(duplicatesChoice.labels(), nil)
+	dups.SetSelectedIndex(duplicatesChoice.index(duplicatesChoice.get(p)))
 	var scaleNames []string
 	for _, s := range scales {
 		scaleNames = append(scaleNames, strconv.Itoa(s)+"%")
@@ -78,12 +74,16 @@ func (u *UI) onPreferences() {
 		} else {
 			u.status.SetText("The key pattern was not saved: " + err.Error())
 		}
-		p.SetInt(prefExportDialect, format.SelectedIndex())
+		if i := format.SelectedIndex(); i >= 0 {
+			dialectChoice.set(p, dialectChoice.options[i].value)
+		}
 		p.SetBool(prefExportASCII, ascii.Checked)
 		if u.asciiItem != nil {
 			u.asciiItem.Checked = ascii.Checked
 		}
-		p.SetInt(prefDuplicates, dups.SelectedIndex())
+		if i := dups.SelectedIndex(); i >= 0 {
+			duplicatesChoice.set(p, duplicatesChoice.options[i].value)
+		}
 		if i := scale.SelectedIndex(); i >= 0 {
 			p.SetFloat(prefFontScale, float64(scales[i])/100)
 			applyScale(u.app)

@@ -106,10 +106,10 @@ func shortcutText(s *desktop.CustomShortcut) string {
 const (
 	// prefExportASCII writes non-ASCII text as LaTeX on export, for old BibTeX toolchains.
 	prefExportASCII   = "export.ascii"
-	prefExportDialect = "export.dialect" // a bib.Dialect
+	prefExportDialect = "export.dialect" // dialectChoice
 	prefExportFolder  = "export.folder"
 	prefImportFolder  = "import.folder"
-	prefDuplicates    = "import.duplicates" // a storage.DuplicatePolicy
+	prefDuplicates    = "import.duplicates" // duplicatesChoice
 	prefKeyPattern    = "keys.pattern"
 	prefCiteCommand   = "cite.command"
 	prefFontScale     = "view.scale"

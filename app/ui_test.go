@@ -619,3 +619,28 @@ func TestSupersededSearchIsCancelled(t *testing.T) {
 	}
 	showsExactly(t, u, "the newer search", searchKeys(t, lib, "pointer"))
 }
+
+// Enum preferences are stored by name: reordering a list of options never changes what a user
+// chose. A setting stored as an index by an older release is read by the order of its time.
+func TestChoicesAreStoredByName(t *testing.T) {
+	p := test.NewTempApp(t).Preferences()
+	dialectChoice.set(p, bib.BibLaTeX)
+	if got := p.String(prefExportDialect); got != "biblatex" {
+		t.Errorf("stored %q, want biblatex", got)
+	}
+	reordered := dialectChoice
+	reordered.options = slices.Clone(dialectChoice.options)
+	slices.Reverse(reordered.options)
+	if got := reordered.get(p); got != bib.BibLaTeX {
+		t.Errorf("after reordering the options: %v, want BibLaTeX", got)
+	}
+	p.RemoveValue(prefDuplicates)
+	p.SetInt(prefDuplicates, 1) // an older release: the second option, Skip
+	if got := duplicatesChoice.get(p); got != storage.SkipDuplicates {
+		t.Errorf("a setting stored as an index: %v, want SkipDuplicates", got)
+	}
+	p.SetString(prefDuplicates, "no-such-option")
+	if got := duplicatesChoice.get(p); got != storage.ImportDuplicates {
+		t.Errorf("a name of no option: %v, want the default", got)
+	}
+}
