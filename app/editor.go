@@ -319,7 +319,7 @@ func newInfoTab(p *entryPane) *infoTab {
 	t.missing.Importance = widget.WarningImportance
 	t.form = widget.NewForm()
 	t.formBox = container.NewStack(t.form)
-	t.newName = widget.NewSelectEntry(append([]string(nil), bib.FieldOrder...))
+	t.newName = widget.NewSelectEntry(bib.FieldOrder())
 	t.newName.SetPlaceHolder("field")
 	t.newValue = widget.NewEntry()
 	t.newValue.SetPlaceHolder("value")

@@ -3,6 +3,7 @@ package bib
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -654,4 +655,25 @@ func ExampleUniqueKey() {
 	// Output:
 	// Vaswani2017b
 	// Shazeer2017
+}
+
+// The domain rules that several packages apply are defined once, here: a year, a venue, a
+// keywords field's words and the order of fields.
+func TestSharedRules(t *testing.T) {
+	e := Parse("t.bib", []byte(`@inproceedings{x, booktitle = {Proc. of X}, journal = { }, year = {c. 2019},
+		keywords = {graphs; neural networks,, ml }}`)).Entries()[0]
+	if got := Year(e); got != "2019" {
+		t.Errorf("Year = %q, want 2019", got)
+	}
+	if got := Venue(e); got != "Proc. of X" {
+		t.Errorf("Venue = %q: a blank journal does not count", got)
+	}
+	if got := SplitKeywords(Plain(e.Get("keywords")), ""); !slices.Equal(got, []string{"graphs", "neural networks", "ml"}) {
+		t.Errorf("SplitKeywords = %q", got)
+	}
+	order := FieldOrder()
+	order[0] = "changed"
+	if FieldOrder()[0] != "author" || FieldRank("author") != 0 || FieldRank("zzz") != len(order) {
+		t.Error("FieldOrder is changed through the slice it returned, or FieldRank disagrees with it")
+	}
 }

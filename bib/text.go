@@ -152,3 +152,22 @@ func firstField(e *Entry, names ...string) string {
 	}
 	return ""
 }
+
+// DefaultKeywordSeparators are the characters that separate the words of a keywords field, as
+// BibTeX tools write it (BibDesk, JabRef and biblatex use commas; some files use semicolons).
+const DefaultKeywordSeparators = ",;"
+
+// SplitKeywords splits a keywords field, as plain text, at any of seps (DefaultKeywordSeparators
+// when empty) into its words, trimmed, leaving out empty ones.
+func SplitKeywords(keywords, seps string) []string {
+	if seps == "" {
+		seps = DefaultKeywordSeparators
+	}
+	var out []string
+	for _, w := range strings.FieldsFunc(keywords, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -87,9 +87,9 @@ func quotedEnd(s string) int {
 	return -1
 }
 
-// FieldOrder is the order in which Set places a field the entry did not have: before the first
+// fieldOrder is the order in which Set places a field the entry did not have: before the first
 // existing field that comes later in this list, or at the end when the field is not listed.
-var FieldOrder = []string{
+var fieldOrder = []string{
 	"author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "series",
 	"edition", "volume", "number", "pages", "chapter", "year", "month", "date", "publisher",
 	"organization", "institution", "school", "address", "location", "howpublished", "type",
@@ -97,13 +97,16 @@ var FieldOrder = []string{
 	"annote", "abstract", "keywords", "file",
 }
 
-func fieldRank(name string) int {
-	for i, n := range FieldOrder {
-		if n == name {
-			return i
-		}
+// FieldOrder returns the fields in the order Set places them in, a new slice each call.
+func FieldOrder() []string { return slices.Clone(fieldOrder) }
+
+// FieldRank is a field's place in FieldOrder; a field not listed comes after all that are, as
+// Set puts it at the end.
+func FieldRank(name string) int {
+	if i := slices.Index(fieldOrder, name); i >= 0 {
+		return i
 	}
-	return len(FieldOrder)
+	return len(fieldOrder)
 }
 
 // ErrUnbalanced is returned for a value whose braces do not balance: BibTeX cannot read it.
@@ -129,9 +132,9 @@ func (e *Entry) Set(name, value string) error {
 		return nil
 	}
 	nf := Field{Name: name, Raw: raw, Value: shown}
-	rank := fieldRank(name)
+	rank := FieldRank(name)
 	for i, f := range e.Fields {
-		if fieldRank(f.Name) > rank {
+		if FieldRank(f.Name) > rank {
 			e.Fields = slices.Insert(e.Fields, i, nf)
 			return nil
 		}
@@ -149,9 +152,9 @@ func (e *Entry) SetField(f Field) {
 		*old = f
 		return
 	}
-	rank := fieldRank(f.Name)
+	rank := FieldRank(f.Name)
 	for i, o := range e.Fields {
-		if fieldRank(o.Name) > rank {
+		if FieldRank(o.Name) > rank {
 			e.Fields = slices.Insert(e.Fields, i, f)
 			return
 		}

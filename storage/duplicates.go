@@ -921,7 +921,7 @@ func mergeFields(kept *bib.Entry, o *mergeEntry) (lines []string, gained bool) {
 			missing = append(missing, f)
 		}
 	}
-	slices.SortStableFunc(missing, func(a, b bib.Field) int { return fieldRank(a.Name) - fieldRank(b.Name) })
+	slices.SortStableFunc(missing, func(a, b bib.Field) int { return bib.FieldRank(a.Name) - bib.FieldRank(b.Name) })
 	for _, f := range missing {
 		if err := kept.Set(f.Name, f.Value); err != nil {
 			continue // the loop below notes it
@@ -937,14 +937,6 @@ func mergeFields(kept *bib.Entry, o *mergeEntry) (lines []string, gained bool) {
 		}
 	}
 	return lines, gained
-}
-
-// fieldRank is a field's place in bib.FieldOrder; unlisted fields come after, as Set puts them.
-func fieldRank(name string) int {
-	if i := slices.Index(bib.FieldOrder, name); i >= 0 {
-		return i
-	}
-	return len(bib.FieldOrder)
 }
 
 // mergeLinks gives the entry keep the tags, collections and attachments of the entry from, and

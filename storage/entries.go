@@ -1102,9 +1102,6 @@ type keywordTagger struct {
 const tagBatch = 20000
 
 func newKeywordTagger(ctx context.Context, tx *sql.Tx, seps string, batch bool) (*keywordTagger, error) {
-	if seps == "" {
-		seps = ",;"
-	}
 	q := `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id) VALUES (?, ?)`
 	if batch {
 		q = `INSERT OR IGNORE INTO entry_tags (tag_id, entry_id)
@@ -1135,12 +1132,9 @@ func (k *keywordTagger) words(e *bib.Entry) []keyword {
 		return nil
 	}
 	var out []keyword
-	for _, word := range strings.FieldsFunc(bib.Plain(kw), func(r rune) bool { return strings.ContainsRune(k.seps, r) }) {
-		if strings.TrimSpace(word) == "" {
-			continue
-		}
+	for _, word := range bib.SplitKeywords(bib.Plain(kw), k.seps) {
 		name, err := cleanTag(word)
-		out = append(out, keyword{word: strings.TrimSpace(word), name: name, err: err})
+		out = append(out, keyword{word: word, name: name, err: err})
 	}
 	return out
 }
@@ -1227,10 +1221,7 @@ func keywordsFor(keywords, tags string) (string, bool) {
 	}
 	var out []string
 	named := map[string]bool{}
-	for _, k := range strings.FieldsFunc(keywords, func(r rune) bool { return r == ',' || r == ';' }) {
-		if k = strings.TrimSpace(k); k == "" {
-			continue
-		}
+	for _, k := range bib.SplitKeywords(keywords, "") {
 		out = append(out, k)
 		if name, err := cleanTag(k); err == nil {
 			named[strings.ToLower(name)] = true
