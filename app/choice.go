@@ -62,7 +62,26 @@ func (c choice[T]) index(v T) int {
 	return max(slices.IndexFunc(c.options, func(o option[T]) bool { return o.value == v }), 0)
 }
 
+// appearance is light or dark, or as the system is.
+type appearance int
+
+const (
+	appearanceSystem appearance = iota
+	appearanceLight
+	appearanceDark
+)
+
 var (
+	// appearanceChoice is light or dark; as the system is, FYNE_THEME=light|dark can still choose.
+	appearanceChoice = choice[appearance]{
+		key: prefAppearance,
+		options: []option[appearance]{
+			{"system", "As the system is", appearanceSystem},
+			{"light", "Light", appearanceLight},
+			{"dark", "Dark", appearanceDark},
+		},
+		def: appearanceSystem,
+	}
 	// dialectChoice is the export format.
 	dialectChoice = choice[bib.Dialect]{
 		key: prefExportDialect,

@@ -112,6 +112,14 @@ func (p *entryPane) dropFocus() {
 }
 
 // showMessage shows a word instead of an entry.
+// shownMessage returns the message the pane shows instead of an entry; "" when it shows none.
+func (p *entryPane) shownMessage() string {
+	if !p.message.Visible() {
+		return ""
+	}
+	return p.message.Text
+}
+
 func (p *entryPane) showMessage(msg string) {
 	p.gen++
 	p.reading = false

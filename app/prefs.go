@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +56,8 @@ func (u *UI) onPreferences() {
 	if scale.SelectedIndex() < 0 {
 		scale.SetSelected("100%")
 	}
+	look := widget.NewSelect(appearanceChoice.labels(), nil)
+	look.SetSelectedIndex(appearanceChoice.index(appearanceChoice.get(p)))
 	items := []*widget.FormItem{
 		widget.NewFormItem("Copy Citation writes", cite),
 		widget.NewFormItem("Citation key pattern", pattern),
@@ -63,6 +66,7 @@ func (u *UI) onPreferences() {
 		widget.NewFormItem("", ascii),
 		widget.NewFormItem("Papers already in the library, on import", dups),
 		widget.NewFormItem("Text size", scale),
+		widget.NewFormItem("Appearance", look),
 	}
 	d := dialog.NewForm("Preferences", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -86,28 +90,47 @@ func (u *UI) onPreferences() {
 		}
 		if i := scale.SelectedIndex(); i >= 0 {
 			p.SetFloat(prefFontScale, float64(scales[i])/100)
-			applyScale(u.app)
 		}
+		if i := look.SelectedIndex(); i >= 0 {
+			appearanceChoice.set(p, appearanceChoice.options[i].value)
+		}
+		applyScale(u.app)
 	}, u.win)
 	d.Resize(fyne.NewSize(640, 0))
 	d.Show()
 }
 
-// applyScale sets the text size preference through a theme: Fyne's own scale setting belongs to
-// the user's Fyne settings, shared by every Fyne app.
+// applyScale sets the text size and light or dark preferences through a theme: Fyne's own
+// settings belong to the user's Fyne settings, shared by every Fyne app.
 func applyScale(a fyne.App) {
 	s := float32(a.Preferences().FloatWithFallback(prefFontScale, 1))
-	if !slices.Contains(scales, int(s*100+0.5)) || s == 1 {
+	if !slices.Contains(scales, int(s*100+0.5)) {
+		s = 1
+	}
+	variant := appearanceChoice.get(a.Preferences())
+	if s == 1 && variant == appearanceSystem {
 		a.Settings().SetTheme(theme.DefaultTheme())
 		return
 	}
-	a.Settings().SetTheme(&scaledTheme{Theme: theme.DefaultTheme(), scale: s})
+	a.Settings().SetTheme(&scaledTheme{Theme: theme.DefaultTheme(), scale: s, variant: variant})
 }
 
-// scaledTheme is the default theme (light or dark as the system is) with every size scaled.
+// scaledTheme is the default theme with every size scaled, and light or dark as chosen.
 type scaledTheme struct {
 	fyne.Theme
-	scale float32
+	scale   float32
+	variant appearance
+}
+
+// Color gives the chosen variant's colours; with appearanceSystem, the system's.
+func (t *scaledTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch t.variant {
+	case appearanceLight:
+		v = theme.VariantLight
+	case appearanceDark:
+		v = theme.VariantDark
+	}
+	return t.Theme.Color(n, v)
 }
 
 func (t *scaledTheme) Size(n fyne.ThemeSizeName) float32 { return t.Theme.Size(n) * t.scale }

@@ -44,6 +44,7 @@ type ProbeState struct {
 	Fields   map[string]string            `json:"fields"`   // the Info tab's editors' text, by field
 	TagText  string                       `json:"tagText"`  // what is typed in its tag field
 	Missing  string                       `json:"missing"`  // what it says the entry lacks; "" when hidden
+	Message  string                       `json:"message"`  // the entry pane's message; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
@@ -134,6 +135,7 @@ func (u *UI) probeState() ProbeState {
 		Rows:     u.list.rowCount(),
 		Selected: u.list.selection(),
 		Status:   u.status.Text,
+		Message:  u.detail.shownMessage(),
 		Fields:   map[string]string{},
 		Cells:    map[string]map[string]string{},
 		Menu:     map[string][]string{},

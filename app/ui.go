@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ import (
 
 // Library is what the window needs from a library.
 type Library interface {
+	Path() string // the library's file, for the window title
 	Count(ctx context.Context) (int, error)
 	CountMatches(ctx context.Context, f storage.Filter, query string) (int, error)
 	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
@@ -113,6 +116,7 @@ const (
 	prefKeyPattern    = "keys.pattern"
 	prefCiteCommand   = "cite.command"
 	prefFontScale     = "view.scale"
+	prefAppearance    = "view.appearance" // appearanceChoice
 )
 
 // firstPage is how many rows a search reads at once; the list reads the rest as it scrolls.
@@ -131,7 +135,7 @@ type UI struct {
 	sidebar *sidebar
 	list    *entryList
 	detail  *entryPane
-	search  *widget.Entry
+	search  *searchField
 	status  *widget.Label
 
 	// The fields below are used on the UI goroutine only.
@@ -171,7 +175,7 @@ func New(a fyne.App, lib Library) *UI {
 	// being closed, nor show anything once the app has stopped.
 	a.Lifecycle().SetOnStopped(u.indexer.cancel)
 	applyScale(a)
-	u.win = a.NewWindow("Bibshelf")
+	u.win = a.NewWindow(windowTitle(lib.Path()))
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
@@ -189,7 +193,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.list.onDrop = u.onDropEntries
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
-	u.search = widget.NewEntry()
+	u.search = newSearchField(u.toResults)
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.onSearch
 	u.status = widget.NewLabel("Opening library…")
@@ -219,6 +223,44 @@ func New(a fyne.App, lib Library) *UI {
 	// What an earlier session left to index for search (it was closed, or stopped, first).
 	u.indexForSearch()
 	return u
+}
+
+// onSearchHelp shows what the search field understands.
+func (u *UI) onSearchHelp() {
+	text := widget.NewLabelWithStyle(storage.QuerySyntax, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	var d *dialog.CustomDialog
+	close := widget.NewButton("Close", func() { d.Hide() })
+	u.probeDialog(close)
+	d = dialog.NewCustomWithoutButtons("Search Syntax", container.NewBorder(nil, container.NewCenter(close), nil, nil, container.NewScroll(text)), u.win)
+	// As wide as the text, when the window allows.
+	win := u.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(text.MinSize().Width+4*theme.Padding()+40, win.Width-40), min(text.MinSize().Height+160, win.Height-40)))
+	d.Show()
+}
+
+// windowTitle names the library a window shows: its file, the home folder written ~.
+func windowTitle(path string) string {
+	if path == "" {
+		return "Bibshelf"
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+			path = filepath.Join("~", rel)
+		}
+	}
+	return filepath.Base(path) + " (" + filepath.Dir(path) + ") — Bibshelf"
+}
+
+// toResults moves the focus from the search field to the list, on its first row, selected
+// unless the list's selection is already among the results.
+func (u *UI) toResults() {
+	if u.list.total == 0 {
+		return
+	}
+	u.win.Canvas().Focus(u.list.table)
+	if u.list.cursor < 0 || len(u.list.selection()) == 0 {
+		u.list.move(-u.list.total, false)
+	}
 }
 
 // listLayout places the search field, with the toolbar at its right, above the list, and the
@@ -349,7 +391,10 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItem("Columns", nil),
 	)
 	view.Items[1].ChildMenu = u.list.columnMenu()
-	return fyne.NewMainMenu(file, edit, entry, view)
+	help := fyne.NewMenu("Help",
+		u.menuItem("Search Syntax", nil, u.onSearchHelp),
+	)
+	return fyne.NewMainMenu(file, edit, entry, view, help)
 }
 
 // listShortcut runs the window's action for a shortcut typed in the list.
@@ -538,7 +583,7 @@ func (u *UI) reloadKeep(keep bool) {
 						shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
 						", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
 				} else if matches == 0 && !trash {
-					u.detail.showMessage("Nothing matches the search.\n\nFewer words find more; the search field's hint lists what it understands.")
+					u.detail.showMessage(nothingMatches(u.sidebar.current(), u.query))
 				}
 			}
 			u.listShown = gen
@@ -666,6 +711,22 @@ func trashStatusText(n int, search string, took time.Duration) string {
 		s += " (the search does not look in the trash)"
 	}
 	return s
+}
+
+// nothingMatches says that a search found nothing, and where it looked: in the sidebar's
+// selection, which an entry must be in too.
+func nothingMatches(where sideItem, query string) string {
+	if where.id == idLibrary || where.label == "" {
+		return fmt.Sprintf("Nothing in the library matches %q.\n\nFewer words find more; Help › Search Syntax lists what the search understands.", query)
+	}
+	name := where.label
+	if kind := map[itemKind]string{kindTag: "the tag", kindCollection: "the collection", kindSaved: "the saved search"}[where.kind]; kind != "" {
+		name = kind + " " + name
+	}
+	if query == "" {
+		return fmt.Sprintf("Nothing is in %s.", name)
+	}
+	return fmt.Sprintf("Nothing in %s matches %q: the search looks only there.\n\nSelect Library in the sidebar to search everything.", name, query)
 }
 
 // statusText says how many entries match a filter or query (filtered), or how many the

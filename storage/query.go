@@ -12,29 +12,31 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 )
 
-// The query language of the search field and of `bibshelf search`:
-//
-//	graph neural          both words (each of three letters or more also as the start of a
-//	                      longer word: graph finds graphs; ai finds AI only)
-//	"graph neural"        the phrase
-//	-survey               not this word
-//	graph OR tree         either word; OR binds tighter than the space: a OR b c = (a OR b) AND c
-//	author:lecun          a word in a column: author, title, venue (or journal), abstract,
-//	                      keywords, notes, key
-//	year:2019             the year; year:2019..2023, year:..2000 and year:2019.. are ranges
-//	type:article          the entry type
-//	tag:ml                the tag or any of its children (ml/contrastive)
-//	in:"Reading group"    in the collection of that name or one of its sub-collections
-//	has:pdf has:notes has:abstract has:doi has:url has:attachment
-//	is:unread is:read is:starred is:unfiled (in no collection)
-//	added:7d              added in the last 7 days (also added:today, added:2026-11-01.. and
-//	                      added:2026-01-01..2026-06-30, dates in local time)
-//
-// Any filter can be negated with a leading -. Words are read as the text LaTeX shows, with
-// accents folded, so G{\"o}del, Gödel and godel find each other. Any text is a valid query:
-// what is not understood as a filter is searched as words, and nothing reaches SQLite except
-// as a bound parameter or a quoted FTS5 string. A query may have any number of words, and at
-// most 100 different filters (maxFilters): a search with more fails with ErrTooManyFilters.
+// QuerySyntax says what the search field and `bibshelf search` understand; the window's Help
+// menu and the command line's help show it. Words are read as the text LaTeX shows, with
+// accents folded. Any text is a valid query: what is not understood as a filter is searched as
+// words, and nothing reaches SQLite except as a bound parameter or a quoted FTS5 string. A query
+// may have any number of words, and at most 100 different filters (maxFilters): a search with
+// more fails with ErrTooManyFilters.
+const QuerySyntax = `graph neural          both words (each of three letters or more also as the start of a
+                      longer word: graph finds graphs; ai finds AI only)
+"graph neural"        the phrase
+-survey               not this word
+graph OR tree         either word; OR binds tighter than the space: a OR b c = (a OR b) AND c
+author:lecun          a word in a column: author, title, venue (or journal), abstract,
+                      keywords, notes, key
+year:2019             the year; year:2019..2023, year:..2000 and year:2019.. are ranges
+type:article          the entry type
+tag:ml                the tag or any of its children (ml/contrastive);
+                      tag:"contrastive learning" for a tag with spaces
+in:"Reading group"    in every collection of that name, or one of its sub-collections
+has:pdf has:notes has:abstract has:doi has:url has:attachment
+is:unread is:read is:starred is:unfiled (in no collection)
+added:7d              added in the last 7 days (also added:today, added:2026-11-01.. and
+                      added:2026-01-01..2026-06-30, dates in local time)
+
+Any filter can be negated with a leading -. Words are read as the text LaTeX shows, with
+accents folded, so G{\"o}del, Gödel and godel find each other.`
 
 // compiled is a query turned into SQL.
 type compiled struct {

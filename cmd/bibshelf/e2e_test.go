@@ -300,6 +300,74 @@ func TestEndToEndKeyClash(t *testing.T) {
 	}
 }
 
+// TestEndToEndSearchField: the window's title names the library; from the search field, Down
+// and Enter reach the results with the real keyboard; a search that finds nothing in a sidebar
+// selection says where it looked.
+func TestEndToEndSearchField(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is missing: ./dev deps --test installs it")
+		}
+		t.Skip("xdotool is missing (./dev deps --test installs it)")
+	}
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	w := openWindow(t, dir, bin, lib.path, nil)
+	st := w.waitFor("the library listed", func(s app.ProbeState) bool { return s.Settled && s.Rows == 57 && s.Window != 0 })
+	out, err := exec.Command("xdotool", "getwindowname", strconv.FormatUint(st.Window, 10)).Output()
+	if title := strings.TrimSpace(string(out)); err != nil || !strings.HasPrefix(title, "library.sqlite (") || !strings.Contains(title, dir) {
+		t.Errorf("the window's title is %q, %v; want the library's file and folder", title, err)
+	}
+
+	w.click("search")
+	w.typeText("pointer")
+	want := lib.keys(t, "pointer")
+	w.waitFor("the search's rows", func(s app.ProbeState) bool { return s.Settled && s.Query == "pointer" && s.Rows == len(want) })
+	w.key("Down")
+	st = w.waitFor("Down: the first result, focused", func(s app.ProbeState) bool {
+		return s.Settled && s.Focused == "list" && len(s.Selected) == 1 && s.Entry == s.Selected[0]
+	})
+	if !slices.Contains(want, st.Selected[0]) {
+		t.Errorf("Down selected %v, not a result of the search %v", st.Selected, want)
+	}
+	w.click("search")
+	w.key("ctrl+a")
+	w.typeText("texbook")
+	w.waitFor("the new search's row", func(s app.ProbeState) bool { return s.Settled && s.Query == "texbook" && s.Rows == 1 })
+	w.key("Return")
+	w.waitFor("Enter: the result, focused", func(s app.ProbeState) bool {
+		return s.Settled && s.Focused == "list" && slices.Equal(s.Selected, []string{"knuth86"})
+	})
+
+	// Nothing starred matches: the pane says the search looked in Starred only.
+	w.click("side:starred")
+	w.click("search")
+	w.key("ctrl+a")
+	w.typeText("texbook")
+	st = w.waitFor("nothing found", func(s app.ProbeState) bool { return s.Settled && s.Query == "texbook" && s.Rows == 0 })
+	if !strings.Contains(st.Message, `Nothing in Starred matches "texbook"`) {
+		t.Errorf("the pane says %q", st.Message)
+	}
+	w.screenshot("search-nothing-in-starred.png")
+
+	// Help › Search Syntax, through the menu bar with the keyboard.
+	menus := []string{"File", "Edit", "Entry", "View", "Help"}
+	if !slices.Equal(slices.Sorted(maps.Keys(st.Menu)), slices.Sorted(slices.Values(menus))) || !slices.Contains(st.Menu["Help"], "Search Syntax") {
+		t.Fatalf("the main menu is %v", st.Menu)
+	}
+	w.key("alt")
+	w.waitFor("the File menu", func(s app.ProbeState) bool { return strings.Contains(s.Focused, "menuBarItem") })
+	for range len(menus) - 1 {
+		w.key("Right")
+	}
+	w.key("Down", "Return")
+	w.waitFor("the search syntax", func(s app.ProbeState) bool { return s.Dialog })
+	w.screenshot("help-search-syntax.png")
+	w.click("button:Close")
+	w.waitFor("the dialog closed", func(s app.ProbeState) bool { return !s.Dialog })
+}
+
 // e2eTestLibrary is the library file of the end-to-end test, read while the window writes to it.
 type e2eTestLibrary struct {
 	path string

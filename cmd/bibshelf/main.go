@@ -457,7 +457,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func runSearch(args []string, stdout, stderr io.Writer) int {
 	fs, libFlag := newFlags("search", "bibshelf search [--library PATH] [--limit N] [--] QUERY...\n\n"+
 		"A word of the query may start with - (-survey leaves out what matches): an argument that is\n"+
-		"not one of the options below is part of the query, and so is every argument after --.", stderr)
+		"not one of the options below is part of the query, and so is every argument after --.\n\n"+
+		"The query:\n\n"+storage.QuerySyntax, stderr)
 	limit := fs.Int("limit", 100, "print at most `n` hits")
 	flags, query := splitQuery(fs, args)
 	if st := parseFlags(fs, flags); st >= 0 {
