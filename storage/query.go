@@ -27,8 +27,9 @@ author:lecun          a word in a column: author, title, venue (or journal), abs
                       keywords, notes, key
 year:2019             the year; year:2019..2023, year:..2000 and year:2019.. are ranges
 type:article          the entry type
-tag:ml                the tag or any of its children (ml/contrastive);
-                      tag:"contrastive learning" for a tag with spaces
+tag:ml                the tag or any of its children (ml/contrastive); a word also finds
+                      the tags it begins (tag:contrastive: "contrastive learning");
+                      tag:"contrastive learning" is that tag only
 in:"Reading group"    in every collection of that name, or one of its sub-collections
 has:pdf has:notes has:abstract has:doi has:url has:attachment
 is:unread is:read is:starred is:unfiled (in no collection)
@@ -145,7 +146,7 @@ func compileQuery(q string) compiled {
 			continue
 		}
 		if t.field != "" && !ftsField(t.field) {
-			if cond, args, ok := filter(t.field, t.text); ok {
+			if cond, args, ok := filter(t.field, t.text, t.quoted); ok {
 				if filters[t] {
 					orNext = false
 					continue
@@ -226,8 +227,9 @@ func ftsTerm(t token) string {
 	return term
 }
 
-// filter returns the SQL condition of a field:value filter, or false when field is not one.
-func filter(field, value string) (string, []any, bool) {
+// filter returns the SQL condition of a field:value filter, or false when field is not one;
+// quoted says the value was written in quotes.
+func filter(field, value string, quoted bool) (string, []any, bool) {
 	v := strings.TrimSpace(value)
 	switch field {
 	case "year":
@@ -248,7 +250,13 @@ func filter(field, value string) (string, []any, bool) {
 		if v == "" {
 			return "", nil, false
 		}
-		return hasTag(), tagArgs(v), true
+		if quoted {
+			return hasTag(), tagArgs(v), true
+		}
+		// A word that is not quoted is also the first word of a tag of several: tag:contrastive
+		// finds "contrastive learning", which the space would otherwise keep out of reach.
+		return `(` + hasTag() + ` OR e.id IN (SELECT et.entry_id FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+			WHERE t.name LIKE ? ESCAPE '\'))`, append(tagArgs(v), likeEscape(v)+" %"), true
 	case "in":
 		if v == "" {
 			return "", nil, false
@@ -360,4 +368,9 @@ func yearRange(v string) (int, int, bool) {
 
 func (c compiled) String() string {
 	return fmt.Sprintf("match %q where %q args %v", c.match, c.where, c.args)
+}
+
+// likeEscape makes s match itself in a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

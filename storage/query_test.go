@@ -149,6 +149,8 @@ func TestSearchLanguage(t *testing.T) {
 	}{
 		{"tag:ml", []string{"vinyals2015pointer", "zhang2023noisy"}}, // children, not mlops
 		{"tag:ml/seq2seq", []string{"vinyals2015pointer"}},
+		{`tag:"contrastive"`, []string{}},                                         // quoted: that tag only
+		{"tag:contrast", []string{}},                                              // a whole word
 		{`in:"reading group"`, []string{"barkan2025bee", "ozair2019wasserstein"}}, // with its sub-collection
 		{`in:"Week 1"`, []string{"barkan2025bee"}},
 		{"zebrafish", []string{"kim2023probabilistic"}}, // words of notes
@@ -177,6 +179,10 @@ func TestSearchLanguage(t *testing.T) {
 		if diff := cmp.Diff(tt.want, keys(tt.q)); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", tt.q, diff)
 		}
+	}
+	// An unquoted word finds the tags it is the first word of.
+	if want := keys(`tag:"contrastive learning"`); len(want) < 2 || !slices.Equal(keys("tag:contrastive"), want) {
+		t.Errorf(`tag:contrastive finds %v; tag:"contrastive learning" %v`, keys("tag:contrastive"), want)
 	}
 	if n := len(keys("is:unread")); n != 53 {
 		t.Errorf("is:unread: %d entries, want 53 (56, less 2 read, less 1 in the trash)", n)
