@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -24,7 +25,7 @@ var bench100k struct {
 	err  error
 }
 
-// library100k returns the path of a library of 100,000 generated entries (bib.Synthetic, seed 1),
+// library100k returns the path of a library of 100,000 generated entries (bibtest.Synthetic, seed 1),
 // made once per test binary in a temporary folder.
 func library100k(b *testing.B) string {
 	if testing.Short() {
@@ -37,7 +38,7 @@ func library100k(b *testing.B) string {
 			return
 		}
 		var src bytes.Buffer
-		if err := bib.Synthetic(&src, 100_000, 1); err != nil {
+		if err := bibtest.Synthetic(&src, 100_000, 1); err != nil {
 			bench100k.err = err
 			return
 		}

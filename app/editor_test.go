@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -323,7 +324,7 @@ func newSyntheticUI(t *testing.T, n int, seed uint64) (*UI, *storage.Library) {
 	}
 	t.Cleanup(func() { lib.Close() })
 	var src strings.Builder
-	if err := bib.Synthetic(&src, n, seed); err != nil {
+	if err := bibtest.Synthetic(&src, n, seed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lib.Import(context.Background(), bib.Parse("synth.bib", []byte(src.String()))); err != nil {

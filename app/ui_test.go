@@ -20,6 +20,7 @@ import (
 
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -227,7 +228,7 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 	u, lib := newTestUI(t)
 	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, progressFrom+200, 5); err != nil {
+	if err := bibtest.Synthetic(&src, progressFrom+200, 5); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "large.bib")
@@ -409,7 +410,7 @@ func TestImportProgressSteps(t *testing.T) {
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
-	if err := bib.Synthetic(&src, progressFrom+200, 5); err != nil {
+	if err := bibtest.Synthetic(&src, progressFrom+200, 5); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -487,7 +488,7 @@ func TestIndexingAfterImport(t *testing.T) {
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
-	if err := bib.Synthetic(&src, 600, 3); err != nil {
+	if err := bibtest.Synthetic(&src, 600, 3); err != nil {
 		t.Fatal(err)
 	}
 	first := bib.ParseString("t.bib", src.String()).Entries()[0]

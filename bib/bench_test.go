@@ -1,4 +1,4 @@
-package bib
+package bib_test
 
 import (
 	"bytes"
@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/nickng/bibtex"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 )
 
 func BenchmarkParseSample(b *testing.B) {
@@ -18,7 +21,7 @@ func BenchmarkParseSample(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if f := Parse("sample-library.bib", src); len(f.Items) == 0 {
+		if f := bib.Parse("sample-library.bib", src); len(f.Items) == 0 {
 			b.Fatal("nothing parsed")
 		}
 	}
@@ -37,7 +40,7 @@ func syntheticBib(b *testing.B, n int) []byte {
 		return src
 	}
 	var buf bytes.Buffer
-	if err := Synthetic(&buf, n, 1); err != nil {
+	if err := bibtest.Synthetic(&buf, n, 1); err != nil {
 		b.Fatal(err)
 	}
 	syntheticCache[n] = buf.Bytes()
@@ -51,7 +54,7 @@ func BenchmarkParse10k(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if f := Parse("synthetic.bib", src); len(f.Entries()) != 10000 {
+		if f := bib.Parse("synthetic.bib", src); len(f.Entries()) != 10000 {
 			b.Fatalf("%d entries", len(f.Entries()))
 		}
 	}
@@ -64,7 +67,7 @@ func BenchmarkParse10kCRLF(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if f := Parse("synthetic.bib", src); len(f.Entries()) != 10000 {
+		if f := bib.Parse("synthetic.bib", src); len(f.Entries()) != 10000 {
 			b.Fatalf("%d entries", len(f.Entries()))
 		}
 	}
@@ -85,19 +88,19 @@ func BenchmarkNickng10k(b *testing.B) {
 // BenchmarkWrite100k writes 100,000 entries in the canonical form (the slow path: an untouched
 // entry is one copy of its source).
 func BenchmarkWrite100k(b *testing.B) {
-	f := Parse("synthetic.bib", syntheticBib(b, 100000))
+	f := bib.Parse("synthetic.bib", syntheticBib(b, 100000))
 	entries := f.Entries()
 	for _, e := range entries {
 		e.Source = ""
 	}
 	var size int64
 	for _, e := range entries {
-		size += int64(len(Format(e))) + 2
+		size += int64(len(bib.Format(e))) + 2
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		w := NewWriter(io.Discard)
+		w := bib.NewWriter(io.Discard)
 		for _, e := range entries {
 			w.Entry(e)
 		}

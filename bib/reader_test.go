@@ -77,7 +77,7 @@ func TestReader(t *testing.T) {
 	}
 	// A file of many entries, read one by one.
 	var b strings.Builder
-	if err := bib.Synthetic(&b, 500, 3); err != nil {
+	if err := bibtest.Synthetic(&b, 500, 3); err != nil {
 		t.Fatal(err)
 	}
 	checkReader(t, "synth.bib", b.String())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 )
 
 var crashSeed = flag.Uint64("crashseed", 0, "seed of TestCrashImport's kill delays (0: a new one each run)")
@@ -97,7 +98,7 @@ func TestCrashImport(t *testing.T) {
 
 	size := crashFileSize()
 	var big bytes.Buffer
-	if err := bib.Synthetic(&big, size, 1); err != nil {
+	if err := bibtest.Synthetic(&big, size, 1); err != nil {
 		t.Fatal(err)
 	}
 	bigPath := filepath.Join(dir, "big.bib")

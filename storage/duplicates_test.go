@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/unicode/norm"
 )
@@ -380,7 +381,7 @@ func TestBackfillAfterUpgrade(t *testing.T) {
 	}
 	// More entries than a batch, so that the batches must follow one another.
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, identityBatch*2+500, 7); err != nil {
+	if err := bibtest.Synthetic(&src, identityBatch*2+500, 7); err != nil {
 		t.Fatal(err)
 	}
 	files := []*bib.File{sample(t), bib.Parse("synthetic.bib", src.Bytes()),
@@ -756,7 +757,7 @@ func benchLibrary100k(b *testing.B) string {
 		}
 		benchDir = dir
 		var src bytes.Buffer
-		if err := bib.Synthetic(&src, 100_000, 1); err != nil {
+		if err := bibtest.Synthetic(&src, 100_000, 1); err != nil {
 			dupBench.err = err
 			return
 		}

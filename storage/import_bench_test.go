@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 )
 
 // benchImport imports a .bib file holding n entries into a new library per iteration, parsed as it
@@ -52,7 +53,7 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions) {
 
 func benchImportSynthetic(b *testing.B, n int, opts ImportOptions) {
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, n, 1); err != nil {
+	if err := bibtest.Synthetic(&src, n, 1); err != nil {
 		b.Fatal(err)
 	}
 	benchImport(b, src.Bytes(), n, opts)
@@ -75,7 +76,7 @@ func BenchmarkImport100kIndexed(b *testing.B) {
 func TestBulkImportReportsAsRowByRow(t *testing.T) {
 	ctx := context.Background()
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 4*bulkThreshold, 11); err != nil {
+	if err := bibtest.Synthetic(&src, 4*bulkThreshold, 11); err != nil {
 		t.Fatal(err)
 	}
 	f := bib.Parse("dups.bib", src.Bytes())
@@ -145,7 +146,7 @@ func TestBulkImportReportsAsRowByRow(t *testing.T) {
 // TestFieldsJSON checks the hand-written encoder of the fields column against encoding/json.
 func TestFieldsJSON(t *testing.T) {
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 2000, 5); err != nil {
+	if err := bibtest.Synthetic(&src, 2000, 5); err != nil {
 		t.Fatal(err)
 	}
 	var lists [][]bib.Field

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -22,7 +23,7 @@ func TestIndexLater(t *testing.T) {
 	indexChunk = 170 // several chunks, the last one short
 
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
+	if err := bibtest.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
 		t.Fatal(err)
 	}
 	f := bib.Parse("later.bib", src.Bytes())
@@ -125,7 +126,7 @@ func TestIndexPendingTogether(t *testing.T) {
 	defer func(was int) { indexChunk = was }(indexChunk)
 	indexChunk = 100
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 2*bulkThreshold, 9); err != nil {
+	if err := bibtest.Synthetic(&src, 2*bulkThreshold, 9); err != nil {
 		t.Fatal(err)
 	}
 	a := mustOpen(t)
@@ -164,10 +165,10 @@ func TestPendingRangesOverlap(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
 	var a, b bytes.Buffer
-	if err := bib.Synthetic(&a, 600, 21); err != nil {
+	if err := bibtest.Synthetic(&a, 600, 21); err != nil {
 		t.Fatal(err)
 	}
-	if err := bib.Synthetic(&b, 600, 22); err != nil {
+	if err := bibtest.Synthetic(&b, 600, 22); err != nil {
 		t.Fatal(err)
 	}
 	first := bib.Parse("a.bib", a.Bytes())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestImportReaderAsParsed(t *testing.T) {
 	ctx := context.Background()
 	var big bytes.Buffer
-	if err := bib.Synthetic(&big, 3*bulkThreshold, 17); err != nil {
+	if err := bibtest.Synthetic(&big, 3*bulkThreshold, 17); err != nil {
 		t.Fatal(err)
 	}
 	messy := "@string{j = {Journal of Tests}}\n% a comment line\n" +
@@ -91,7 +92,7 @@ func TestImportReaderAsParsed(t *testing.T) {
 // TestImportReaderCancel cancels an import read from a Reader: nothing of it stays.
 func TestImportReaderCancel(t *testing.T) {
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
+	if err := bibtest.Synthetic(&src, 3*bulkThreshold, 5); err != nil {
 		t.Fatal(err)
 	}
 	l := mustOpen(t)
@@ -140,7 +141,7 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 		t.Fatalf("only %d indexes on entries: %v", len(before), before)
 	}
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3*bulkThreshold, 23); err != nil {
+	if err := bibtest.Synthetic(&src, 3*bulkThreshold, 23); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := l.ImportReader(ctx, bib.NewReader("big.bib", src.String()), ImportOptions{})
@@ -177,7 +178,7 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 // import names each step that follows, in order, and the count it gave last is exact.
 func TestImportStages(t *testing.T) {
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3*bulkThreshold, 29); err != nil {
+	if err := bibtest.Synthetic(&src, 3*bulkThreshold, 29); err != nil {
 		t.Fatal(err)
 	}
 	var events []string

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -384,7 +385,7 @@ func TestBulkImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3*bulkThreshold, 7); err != nil {
+	if err := bibtest.Synthetic(&src, 3*bulkThreshold, 7); err != nil {
 		t.Fatal(err)
 	}
 	var calls [][2]int
@@ -426,7 +427,7 @@ func TestBulkImport(t *testing.T) {
 func TestImportCancelled(t *testing.T) {
 	l := mustOpen(t)
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 3000, 3); err != nil {
+	if err := bibtest.Synthetic(&src, 3000, 3); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

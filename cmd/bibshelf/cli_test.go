@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/google/go-cmp/cmp"
 )
@@ -167,7 +168,7 @@ func TestNoLocaleNoise(t *testing.T) {
 func TestImportInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	var src strings.Builder
-	if err := bib.Synthetic(&src, 3000, 7); err != nil {
+	if err := bibtest.Synthetic(&src, 3000, 7); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "big.bib")
@@ -198,7 +199,7 @@ func TestSearchIndexesWhatTheWindowLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 700, 2); err != nil {
+	if err := bibtest.Synthetic(&src, 700, 2); err != nil {
 		t.Fatal(err)
 	}
 	entries := bib.Parse("w.bib", src.Bytes()).Entries()

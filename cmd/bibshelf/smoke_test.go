@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -135,7 +136,7 @@ func TestSmokeWindow100k(t *testing.T) {
 	bin := smokeBinary(t)
 	dir := t.TempDir()
 	var src bytes.Buffer
-	if err := bib.Synthetic(&src, 100_000, 1); err != nil {
+	if err := bibtest.Synthetic(&src, 100_000, 1); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "100k.sqlite")

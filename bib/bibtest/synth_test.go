@@ -1,4 +1,4 @@
-package bib
+package bibtest
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nickng/bibtex"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // synthN is large enough for the distribution checks to be stable and small enough for the
@@ -75,7 +77,7 @@ func TestSyntheticParses(t *testing.T) {
 	if got := bytes.Count(src, []byte("@")); got != synthN {
 		t.Errorf("%d @ signs, want one per entry (%d)", got, synthN)
 	}
-	f := Parse("synth.bib", src)
+	f := bib.Parse("synth.bib", src)
 	for i, p := range f.Problems {
 		if i == 10 {
 			t.Fatalf("... %d problems in all", len(f.Problems))
@@ -103,9 +105,9 @@ func TestSyntheticParses(t *testing.T) {
 		}
 	}
 	// The output is in the writer's canonical form: rewriting every entry changes nothing.
-	for _, opts := range []WriteOptions{{}, {Reformat: true}} {
+	for _, opts := range []bib.WriteOptions{{}, {Reformat: true}} {
 		var out bytes.Buffer
-		if err := WriteFile(&out, f, opts); err != nil {
+		if err := bib.WriteFile(&out, f, opts); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(out.Bytes(), src) {
@@ -123,7 +125,7 @@ func TestSyntheticOracle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the oracle fails: %v", err)
 	}
-	ours := Parse("synth.bib", src).Entries()
+	ours := bib.Parse("synth.bib", src).Entries()
 	if len(theirs.Entries) != len(ours) {
 		t.Fatalf("the oracle read %d entries, the parser %d", len(theirs.Entries), len(ours))
 	}
@@ -156,8 +158,8 @@ func synthResetOracle() {
 }
 
 func TestSyntheticDistributions(t *testing.T) {
-	es := Parse("synth.bib", synthFile(t, synthN, 3)).Entries()
-	share := func(pred func(e *Entry) bool) float64 {
+	es := bib.Parse("synth.bib", synthFile(t, synthN, 3)).Entries()
+	share := func(pred func(e *bib.Entry) bool) float64 {
 		n := 0
 		for _, e := range es {
 			if pred(e) {
@@ -166,15 +168,15 @@ func TestSyntheticDistributions(t *testing.T) {
 		}
 		return float64(n) / float64(len(es))
 	}
-	has := func(name string) func(*Entry) bool {
-		return func(e *Entry) bool { return e.Field(name) != nil }
+	has := func(name string) func(*bib.Entry) bool {
+		return func(e *bib.Entry) bool { return e.Field(name) != nil }
 	}
-	isType := func(typ string) func(*Entry) bool {
-		return func(e *Entry) bool { return e.Type == typ }
+	isType := func(typ string) func(*bib.Entry) bool {
+		return func(e *bib.Entry) bool { return e.Type == typ }
 	}
 	for _, c := range []struct {
 		what   string
-		pred   func(*Entry) bool
+		pred   func(*bib.Entry) bool
 		lo, hi float64
 	}{
 		{"article", isType("article"), 0.35, 0.55},
@@ -187,7 +189,7 @@ func TestSyntheticDistributions(t *testing.T) {
 		{"doi", has("doi"), 0.4, 0.6},
 		{"url", has("url"), 0.2, 0.4},
 		{"month", has("month"), 0.2, 0.4},
-		{"and others", func(e *Entry) bool { return strings.HasSuffix(e.Get("author"), " and others") }, 0.005, 0.05},
+		{"and others", func(e *bib.Entry) bool { return strings.HasSuffix(e.Get("author"), " and others") }, 0.005, 0.05},
 	} {
 		got := share(c.pred)
 		if got < c.lo || got > c.hi {
@@ -199,7 +201,7 @@ func TestSyntheticDistributions(t *testing.T) {
 	var counts, years []int
 	names, latex, raw, von := 0, 0, 0, 0
 	for _, e := range es {
-		people := SplitNames(synthPeople(e))
+		people := bib.SplitNames(synthPeople(e))
 		if people[len(people)-1] == "others" {
 			people = people[:len(people)-1]
 		}
@@ -288,7 +290,7 @@ func TestSyntheticDistributions(t *testing.T) {
 	seen := map[[2]string]bool{}
 	dups := 0
 	for _, e := range es {
-		k := [2]string{strings.ToLower(e.Get("title")), SplitNames(synthPeople(e))[0]}
+		k := [2]string{strings.ToLower(e.Get("title")), bib.SplitNames(synthPeople(e))[0]}
 		if seen[k] {
 			dups++
 		}
@@ -302,7 +304,7 @@ func TestSyntheticDistributions(t *testing.T) {
 }
 
 // synthPeople returns the authors, or the editors of a book that has no authors.
-func synthPeople(e *Entry) string {
+func synthPeople(e *bib.Entry) string {
 	if a := e.Get("author"); a != "" {
 		return a
 	}
@@ -336,7 +338,7 @@ func TestSyntheticNamePools(t *testing.T) {
 		}
 	}
 	for _, p := range append(slices.Clone(synthAccentedFamily), synthAccentedGiven...) {
-		if !Balanced(p[0]) || !strings.Contains(p[0], `\`) || synthIsASCII(p[1]) {
+		if !bib.Balanced(p[0]) || !strings.Contains(p[0], `\`) || synthIsASCII(p[1]) {
 			t.Errorf("pair %q, %q", p[0], p[1])
 		}
 	}
