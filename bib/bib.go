@@ -20,6 +20,7 @@
 package bib
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -197,11 +198,52 @@ func (p Problem) Error() string {
 	return b.String()
 }
 
+// Problems is a list of problems, in the manner of go/scanner's ErrorList.
+type Problems []Problem
+
+// Sort orders the problems by file, line and column, keeping the order of those at one place.
+func (ps Problems) Sort() {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+}
+
+// Errors returns the problems of severity Error, in order.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Severity == Error {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Error describes the first problem, and how many more there are.
+func (ps Problems) Error() string {
+	switch len(ps) {
+	case 0:
+		return "no problems"
+	case 1:
+		return ps[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more problems)", ps[0].Error(), len(ps)-1)
+}
+
+// Err returns the problems of severity Error as an error, or nil when there are none: warnings
+// alone are not a failure.
+func (ps Problems) Err() error {
+	if errs := ps.Errors(); len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
 // File is a parsed .bib file: every item in source order, and every problem found.
 type File struct {
 	Name     string
 	Items    []Item
-	Problems []Problem
+	Problems Problems
 }
 
 // Entries returns the file's entries in source order.
@@ -216,12 +258,4 @@ func (f *File) Entries() []*Entry {
 }
 
 // Errors returns the problems of severity Error.
-func (f *File) Errors() []Problem {
-	var ps []Problem
-	for _, p := range f.Problems {
-		if p.Severity == Error {
-			ps = append(ps, p)
-		}
-	}
-	return ps
-}
+func (f *File) Errors() Problems { return f.Problems.Errors() }

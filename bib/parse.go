@@ -121,7 +121,7 @@ func (r *Reader) Next() (Item, bool) {
 }
 
 // Problems returns the problems found so far; once Next has reported the end, all of them.
-func (r *Reader) Problems() []Problem { return r.p.file.Problems }
+func (r *Reader) Problems() Problems { return r.p.file.Problems }
 
 // Name returns the file name the Reader was given.
 func (r *Reader) Name() string { return r.p.name }

@@ -527,3 +527,22 @@ func TestParseBiber(t *testing.T) {
 		t.Fatalf("biber's reading: %+v", biber)
 	}
 }
+
+func TestProblems(t *testing.T) {
+	f := Parse("p.bib", []byte("@article{a, title = {x}, title = {y}}\n@article{b, title = {x\n@misc{c, note = {ok}}\n"))
+	if len(f.Problems) < 2 {
+		t.Fatalf("problems %v", f.Problems)
+	}
+	ps := slices.Clone(f.Problems)
+	slices.Reverse(ps)
+	ps.Sort()
+	if !slices.Equal(ps, f.Problems) {
+		t.Errorf("Sort gives %v, want the parse's order %v", ps, f.Problems)
+	}
+	if err := f.Problems.Err(); err == nil || len(f.Problems.Errors()) == 0 || !strings.Contains(err.Error(), "p.bib:2:") {
+		t.Errorf("Err() = %v", err)
+	}
+	if err := (Problems{{Severity: Warning, Msg: "w"}}).Err(); err != nil {
+		t.Errorf("warnings alone: Err() = %v, want nil", err)
+	}
+}

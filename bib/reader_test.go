@@ -14,7 +14,7 @@ import (
 )
 
 // readAll gathers a Reader's items as Parse gathers them.
-func readAll(name, src string) ([]bib.Item, []bib.Problem) {
+func readAll(name, src string) ([]bib.Item, bib.Problems) {
 	r := bib.NewReader(name, src)
 	var items []bib.Item
 	for {

@@ -32,7 +32,7 @@ type Report struct {
 	// another paper had the key (see KeyChange).
 	Renamed []KeyChange
 	// Problems lists every rejection and warning with its file, line and entry key.
-	Problems []bib.Problem
+	Problems bib.Problems
 	// Possible lists the entries imported although the library may have had them already
 	// (ImportDuplicates), for the caller to offer skipping or merging them after all.
 	Possible []PossibleDuplicate
@@ -185,14 +185,14 @@ type itemSource struct {
 	// entries: exact for a parsed file, estimated for a Reader.
 	items, entries int
 	// problems gives the parse's problems; all of them once next has reported the end.
-	problems func() []bib.Problem
+	problems func() bib.Problems
 	// parses says that next parses as it goes: the import then calls it ahead of need, on a
 	// goroutine of its own.
 	parses bool
 }
 
 func fileSource(f *bib.File) itemSource {
-	src := itemSource{name: f.Name, problems: func() []bib.Problem { return f.Problems }}
+	src := itemSource{name: f.Name, problems: func() bib.Problems { return f.Problems }}
 	for i := range f.Items {
 		if k := f.Items[i].Kind; k != bib.KindText {
 			src.items++
@@ -670,11 +670,7 @@ func (im *importer) run(ctx context.Context) error {
 	}
 	// The parse's problems come first, as the file's.
 	parsed := im.src.problems()
-	for _, p := range parsed {
-		if p.Severity == bib.Error {
-			rep.Rejected++
-		}
-	}
+	rep.Rejected += len(parsed.Errors())
 	rep.Problems = append(slices.Clip(parsed), rep.Problems...)
 	// A key is a piece of the file's text: a copy lets the report outlive the text, which can
 	// be 100 MB.
