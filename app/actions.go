@@ -451,7 +451,7 @@ const (
 // shows the other fields its type needs, to fill in.
 func (u *UI) onNewEntry() {
 	var names []string
-	for _, t := range bib.Types {
+	for _, t := range bib.Types() {
 		names = append(names, t.Name)
 	}
 	sel := widget.NewSelect(names, nil)

@@ -292,7 +292,7 @@ func newInfoTab(p *entryPane) *infoTab {
 	t.authors = widget.NewLabel("")
 	t.authors.Truncation = fyne.TextTruncateEllipsis
 	var types []string
-	for _, et := range bib.Types {
+	for _, et := range bib.Types() {
 		types = append(types, et.Name)
 	}
 	t.kind = newTypeSelect(types)

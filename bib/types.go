@@ -2,6 +2,7 @@ package bib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -18,9 +19,9 @@ type EntryType struct {
 	BibLaTeX bool
 }
 
-// Types lists the entry types of BibTeX's standard styles (btxdoc) and the BibLaTeX types people
+// types lists the entry types of BibTeX's standard styles (btxdoc) and the BibLaTeX types people
 // use most, in the order a type chooser shows them.
-var Types = []EntryType{
+var types = []EntryType{
 	{Name: "article", Required: req("author", "title", "journal", "year"), Optional: []string{"volume", "number", "pages", "month", "doi", "note"}},
 	{Name: "inproceedings", Required: req("author", "title", "booktitle", "year"), Optional: []string{"editor", "pages", "publisher", "address", "month", "doi", "note"}},
 	{Name: "book", Required: [][]string{{"author", "editor"}, {"title"}, {"publisher"}, {"year"}}, Optional: []string{"volume", "series", "address", "edition", "month", "isbn", "note"}},
@@ -49,9 +50,13 @@ func req(names ...string) [][]string {
 	return g
 }
 
+// Types returns the entry types of BibTeX's standard styles (btxdoc) and the BibLaTeX types
+// people use most, in the order a type chooser shows them: a new slice each call.
+func Types() []EntryType { return slices.Clone(types) }
+
 // TypeOf returns the entry type of that name (case-insensitive), and whether it is one of Types.
 func TypeOf(name string) (EntryType, bool) {
-	for _, t := range Types {
+	for _, t := range types {
 		if strings.EqualFold(t.Name, name) {
 			return t, true
 		}

@@ -370,9 +370,9 @@ type WriteOptions struct {
 	ASCII bool
 }
 
-// Verbatim lists the fields whose values are addresses or identifiers, not text: they are never
+// verbatim lists the fields whose values are addresses or identifiers, not text: they are never
 // escaped or converted.
-var Verbatim = map[string]bool{"url": true, "doi": true, "eprint": true, "file": true, "pdf": true, "urlraw": true}
+var verbatim = map[string]bool{"url": true, "doi": true, "eprint": true, "file": true, "pdf": true, "urlraw": true}
 
 // Prepare returns the entry as opts asks it to be written: mapped to a dialect, with non-ASCII
 // text as LaTeX, and without its source when it must be reformatted. It returns e itself when
@@ -390,7 +390,7 @@ func Prepare(e *Entry, opts WriteOptions) (out *Entry, left []rune) {
 		var changed bool
 		fields := make([]Field, len(out.Fields))
 		for i, f := range out.Fields {
-			if !Verbatim[f.Name] && !isASCII(f.Raw) {
+			if !verbatim[f.Name] && !isASCII(f.Raw) {
 				var l []rune
 				f.Raw, l = ToLaTeXReport(f.Raw)
 				left = append(left, l...)
