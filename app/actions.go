@@ -417,9 +417,11 @@ func (u *UI) onAddTag() {
 	u.ask("Add Tag", fmt.Sprintf("Tag for %s", rowsText(len(keys))), "", "Add", func(tag string) { u.addTag(keys, tag) })
 }
 
-// addEntry adds a new entry, made in the window; undo moves it to the trash, redo brings it back.
+// addEntry adds a new entry, made in the window, selected, and in the collection the sidebar
+// shows; undo moves it to the trash, redo brings it back.
 func (u *UI) addEntry(e *bib.Entry, what string) {
 	var key string
+	into := u.viewedCollection() // a new entry goes into the collection it is made in
 	u.perform(&change{
 		name: what,
 		do: func(ctx context.Context) (err error) {
@@ -428,6 +430,9 @@ func (u *UI) addEntry(e *bib.Entry, what string) {
 				return err
 			}
 			key, err = u.lib.AddEntry(ctx, e, u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef))
+			if err == nil && into != 0 {
+				_, err = u.lib.AddToCollection(ctx, into, key)
+			}
 			return err
 		},
 		undo: func(ctx context.Context) error {

@@ -282,6 +282,39 @@ func TestArrowsMoveTheSelection(t *testing.T) {
 	eventually(t, "the pane follows", func() bool { return u.settled() && u.detail.entry != nil && u.detail.entry.Key == keys[4] })
 }
 
+// Pasted and new entries made while a collection is shown go into it, and are selected.
+func TestPasteIntoTheViewedCollection(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	c, err := lib.CreateCollection(ctx, nil, "Drafts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(u.refreshSidebar)
+	id := fmt.Sprintf("col:%d", c.ID)
+	selectSide(t, u, id)
+	showsExactly(t, u, "the empty collection", nil)
+	u.app.Clipboard().SetContent("@article{pasted2026, title = {Pasted from a Web Page}, author = {Ada Lovelace}, year = 2026}")
+	fyneDoAndWait(u.onPaste)
+	showsExactly(t, u, "the pasted entry in the collection", []string{"pasted2026"})
+	eventually(t, "the pasted entry selected", func() bool {
+		return u.settled() && slices.Equal(u.list.selection(), []string{"pasted2026"}) && u.detail.entry != nil && u.detail.entry.Key == "pasted2026"
+	})
+	fyneDoAndWait(func() {
+		if top := u.win.Canvas().Overlays().Top(); top != nil {
+			u.win.Canvas().Overlays().Remove(top) // the report
+		}
+	})
+	fyneDoAndWait(func() {
+		u.addEntry(&bib.Entry{Type: "misc", Fields: []bib.Field{{Name: "title", Value: "Made here"}}}, "New entry")
+	})
+	eventually(t, "the new entry in the collection, selected", func() bool {
+		return u.settled() && len(rowKeys(u)) == 2 && u.detail.entry != nil && u.detail.entry.Get("title") == "Made here" &&
+			slices.Contains(rowKeys(u), u.detail.entry.Key)
+	})
+}
+
 func TestPasteNewAndDuplicateEntry(t *testing.T) {
 	u, lib := newTestUI(t)
 	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })

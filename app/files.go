@@ -213,8 +213,7 @@ func (u *UI) importPaths(paths []string) {
 		if len(failed) > 0 {
 			dialog.ShowError(errors.New(strings.Join(failed, "\n")), u.win)
 		}
-		u.reload()
-		u.refreshSidebar()
+		u.afterChange(func() []string { return selectAdded(total) })
 		u.indexForSearch()
 	})
 }
@@ -254,10 +253,31 @@ func (u *UI) importDone(name string, rep bibstorage.Report, err error) {
 			return
 		}
 		u.showReport(rep)
-		u.reload()
-		u.refreshSidebar()
+		u.afterChange(func() []string { return selectAdded(rep) })
 		u.indexForSearch()
 	})
+}
+
+// selectAdded returns what the list selects after an import: the entries it added, when they
+// are few enough to look at (a large import's report says what it did).
+func selectAdded(rep bibstorage.Report) []string {
+	if len(rep.Added) > maxSelectAdded {
+		return nil
+	}
+	return rep.Added
+}
+
+// maxSelectAdded is the most entries an import selects once it is done.
+const maxSelectAdded = 500
+
+// viewedCollection returns the id of the collection the sidebar shows, 0 when it shows none:
+// what is imported or made there goes into it. Call it on the UI goroutine.
+func (u *UI) viewedCollection() int64 {
+	it := u.sidebar.current()
+	if it.kind != kindCollection {
+		return 0
+	}
+	return it.filter.Collection
 }
 
 // progressFrom is the number of entries from which an import shows its progress, with Cancel.
@@ -268,7 +288,10 @@ const progressFrom = 1000
 func (u *UI) importWithProgress(name string, n int, run func(context.Context, bibstorage.ImportOptions) (bibstorage.Report, error)) (bibstorage.Report, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var into int64
+	fyneDoAndWait(func() { into = u.viewedCollection() })
 	opts := bibstorage.ImportOptions{
+		Collection: into,
 		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
 		Duplicates: duplicatesChoice.get(u.app.Preferences()),
 		// The report and the list come first; indexForSearch follows.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,10 +67,19 @@ func TestImportKeyClash(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			l := importFiles(t, bibFile{"library.bib", library})
+			before := searchKeys(t, l, "")
 			rep, err := l.ImportWith(ctx, bib.Parse("new.bib", []byte(tc.file)), ImportOptions{Duplicates: tc.policy})
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Added lists the keys the library did not have before, in the library's order.
+			var added []string
+			for _, k := range tc.keys {
+				if !slices.Contains(before, k) {
+					added = append(added, k)
+				}
+			}
+			tc.want.Added = added
 			tc.want.File = "new.bib"
 			for i := range tc.want.Problems {
 				tc.want.Problems[i].File, tc.want.Problems[i].Col, tc.want.Problems[i].Severity = "new.bib", 1, bib.Warning

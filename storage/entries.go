@@ -26,6 +26,9 @@ type Report struct {
 	Duplicates int // skipped: the same key, or (with SkipDuplicates) the same paper, is already there
 	Merged     int // merged into the entry already there (MergeDuplicates)
 	Rejected   int // items that could not be parsed; each has a Problem
+	// Added lists the keys of the entries the import added to the library, in the order it
+	// added them: not those it skipped, nor those it merged into an entry already there.
+	Added []string
 	// KeysGiven lists the keys made for entries that came without one.
 	KeysGiven []string
 	// Renamed lists the entries imported under another key than their file gave them, because
@@ -52,6 +55,7 @@ func (r *Report) Add(o Report) {
 	r.Merged += o.Merged
 	r.Problems = append(r.Problems, o.Problems...)
 	r.Possible = append(r.Possible, o.Possible...)
+	r.Added = append(r.Added, o.Added...)
 	r.KeysGiven = append(r.KeysGiven, o.KeysGiven...)
 	r.Renamed = append(r.Renamed, o.Renamed...)
 }
@@ -91,6 +95,9 @@ type ImportOptions struct {
 	KeywordSeparators string
 	// NoKeywordTags leaves keywords fields alone: no tags are made from them.
 	NoKeywordTags bool
+	// Collection, when not 0, is the id of a collection that the entries the import adds go
+	// into, in the same transaction (the collection the window shows, say).
+	Collection int64
 	// Progress, when set, is called as the import goes, with the number of items done and the
 	// total, from the importing goroutine. Items are entries, @string, @preamble and @comment.
 	// Importing from a Reader, the total is its Estimate until the end (never below what is
@@ -282,9 +289,21 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	defer tx.Rollback()
+	if opts.Collection != 0 {
+		if err := checkCollection(ctx, tx, opts.Collection); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+		}
+	}
+	var before int64 // the newest entry before the import: those after it are the import's
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&before); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+	}
 	im := importer{src: src, opts: opts, pattern: pattern, bulk: bulk, tx: tx, cacheWas: cacheWas,
 		rep: Report{File: src.name}}
 	if err := im.run(ctx); err != nil {
+		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+	}
+	if err := im.listAdded(ctx, before); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	if opts.Stage != nil {
@@ -728,6 +747,30 @@ func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // import indexes its entries: with the default of 1 MB, indexing 100,000 entries wrote a hundred
 // segments and spent a third of its time merging them.
 const ftsBulkHashSize = 16 << 20
+
+// listAdded fills the report's Added with the entries added after the entry before (a merged
+// one went to the trash), and puts them into opts.Collection when it is set.
+func (im *importer) listAdded(ctx context.Context, before int64) error {
+	if im.opts.Collection != 0 {
+		if _, err := im.tx.ExecContext(ctx, `INSERT OR IGNORE INTO collection_entries (collection_id, entry_id)
+			SELECT ?, id FROM entries WHERE id > ? AND trashed IS NULL`, im.opts.Collection, before); err != nil {
+			return fmt.Errorf("add to collection %d: %w", im.opts.Collection, err)
+		}
+	}
+	rows, err := im.tx.QueryContext(ctx, `SELECT key FROM entries WHERE id > ? AND trashed IS NULL ORDER BY id`, before)
+	if err != nil {
+		return fmt.Errorf("list the entries added: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return fmt.Errorf("list the entries added: %w", err)
+		}
+		im.rep.Added = append(im.rep.Added, k)
+	}
+	return rows.Err()
+}
 
 // endPending ends the pending range a bulk import opened at since: its entries are indexed for
 // search in its transaction, or (IndexLater) the range is closed at the largest id for

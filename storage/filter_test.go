@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // filterKeys returns the keys a search, its count and an export with a filter each give, after
@@ -92,5 +94,37 @@ func TestFilterByIdentity(t *testing.T) {
 	// Typed text still names a collection by its name, anywhere in the tree.
 	if got := filterKeys(t, l, Filter{}, `in:drafts`); strings.Join(got, " ") != "alpha beta delta" {
 		t.Errorf(`in:drafts = %v, want every collection named Drafts`, got)
+	}
+}
+
+// An import lists the entries it added, and puts them into the collection it is given, in its
+// transaction: what the window shows after a paste or a drop into a collection.
+func TestImportAddsToCollection(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, fourEntries)
+	c, err := l.CreateCollection(ctx, nil, "Drafts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `@article{alpha, author = {Ada Lovelace}, title = {Analytical Engines}, year = 1843}
+@article{epsilon, title = {New}, year = 2001}
+@article{beta, title = {Another paper under beta's key}, year = 1999}
+`
+	rep, err := l.ImportWith(ctx, bib.Parse("new.bib", []byte(src)), ImportOptions{Collection: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alpha is the same entry: skipped; beta is another paper: lettered.
+	if want := []string{"epsilon", "betaa"}; !cmp.Equal(rep.Added, want) {
+		t.Errorf("Added = %v, want %v", rep.Added, want)
+	}
+	if got := filterKeys(t, l, Filter{Collection: c.ID}, ""); !cmp.Equal(got, []string{"betaa", "epsilon"}) {
+		t.Errorf("the collection holds %v", got)
+	}
+	if _, err := l.ImportWith(ctx, bib.Parse("x.bib", []byte(`@misc{zeta, title = {Z}}`)), ImportOptions{Collection: 999}); err == nil {
+		t.Error("an import into a collection that does not exist succeeded")
+	}
+	if n, _ := l.Count(ctx); n != 6 {
+		t.Errorf("%d entries: the refused import added some", n)
 	}
 }
