@@ -927,6 +927,18 @@ func (e *fieldEntry) step(do func()) bool {
 	return e.Text != before
 }
 
+// TypedKey: Escape puts back the value as last shown or handed over, dropping what was typed
+// since, and keeps the focus; every other key is the text field's.
+func (e *fieldEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		if e.Text != e.value {
+			e.SetText(e.value)
+		}
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
 // FocusLost hands the value over.
 func (e *fieldEntry) FocusLost() {
 	e.Entry.FocusLost()

@@ -301,8 +301,8 @@ func TestEndToEndKeyClash(t *testing.T) {
 }
 
 // TestEndToEndSearchField: the window's title names the library; from the search field, Down
-// and Enter reach the results with the real keyboard; a search that finds nothing in a sidebar
-// selection says where it looked.
+// and Enter reach the results with the real keyboard; Escape in a field puts its value back; a
+// search that finds nothing in a sidebar selection says where it looked; Help › Search Syntax.
 func TestEndToEndSearchField(t *testing.T) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -339,6 +339,20 @@ func TestEndToEndSearchField(t *testing.T) {
 	w.waitFor("Enter: the result, focused", func(s app.ProbeState) bool {
 		return s.Settled && s.Focused == "list" && slices.Equal(s.Selected, []string{"knuth86"})
 	})
+
+	// Escape in a field puts back the value it had: nothing typed reaches the library.
+	w.waitFor("the entry's fields", func(s app.ProbeState) bool { _, ok := s.Widgets["field:publisher"]; return s.Settled && ok })
+	w.click("field:publisher")
+	w.key("End")
+	w.typeText(" XYZ")
+	w.waitFor("the typing", func(s app.ProbeState) bool { return s.Fields["publisher"] == "Addison-Wesley XYZ" })
+	w.key("Escape")
+	w.waitFor("the value put back", func(s app.ProbeState) bool {
+		return s.Fields["publisher"] == "Addison-Wesley" && s.Focused == "field:publisher"
+	})
+	w.click("row:knuth86")
+	w.waitFor("the focus in the list", func(s app.ProbeState) bool { return s.Settled && s.Focused == "list" })
+	lib.waitField(t, "knuth86", "publisher", "Addison-Wesley")
 
 	// Nothing starred matches: the pane says the search looked in Starred only.
 	w.click("side:starred")
