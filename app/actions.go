@@ -203,7 +203,7 @@ func (u *UI) showError(what string, err error) {
 		msg += " (another window may have changed it)"
 	}
 	u.status.SetText(what + " failed: " + msg)
-	dialog.ShowError(fmt.Errorf("%s failed: %s", what, msg), u.win)
+	u.dialogs.show(dialog.NewError(fmt.Errorf("%s failed: %s", what, msg), u.win))
 }
 
 // afterChange shows the library as it is now: the list (keeping its selection, or selecting the
@@ -467,8 +467,8 @@ func (u *UI) onNewEntry() {
 		}
 		return nil
 	}
-	field := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
+	field := func(placeholder string) *dialogEntry {
+		e := newDialogEntry(u.dialogs)
 		e.SetPlaceHolder(placeholder)
 		e.Validator = balanced
 		return e
@@ -493,7 +493,7 @@ func (u *UI) onNewEntry() {
 		e := &bib.Entry{Type: sel.Selected}
 		for _, f := range []struct {
 			name string
-			in   *widget.Entry
+			in   *dialogEntry
 		}{{"author", author}, {"title", title}, {"year", year}} {
 			if v := strings.TrimSpace(f.in.Text); v != "" {
 				if err := e.Set(f.name, v); err != nil {
@@ -502,17 +502,20 @@ func (u *UI) onNewEntry() {
 				}
 			}
 		}
-		// Back to the full library, or the new entry may be outside what the list shows.
+		// Back to the full library, or the new entry may be outside what the list shows; a
+		// collection shown stays, as the new entry goes into it.
 		u.search.SetText("")
-		u.sidebar.selectID(idLibrary)
+		if u.viewedCollection() == 0 {
+			u.sidebar.selectID(idLibrary)
+		}
 		u.addEntry(e, "New entry")
 		u.detail.tabs.SelectIndex(0)
 	}, u.win)
-	for _, f := range []*widget.Entry{author, title, year} {
+	for _, f := range []*dialogEntry{author, title, year} {
 		f.OnSubmitted = func(string) { d.Submit() }
 	}
 	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
+	u.dialogs.show(d)
 	u.win.Canvas().Focus(author)
 }
 
@@ -604,7 +607,7 @@ func (u *UI) onPaste() {
 			if strings.TrimSpace(text) == "" {
 				msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
 			}
-			fyneDo(func() { dialog.ShowInformation("Paste BibTeX", msg, u.win) })
+			fyneDo(func() { u.dialogs.show(dialog.NewInformation("Paste BibTeX", msg, u.win)) })
 			return
 		}
 		u.importParsed("clipboard", f)

@@ -51,6 +51,7 @@ type attachmentsPane struct {
 	win       fyne.Window
 	open      func(path string) error
 	onChanged func(key string)
+	dialogs   *dialogStack // the window's; nil in tests that build the pane alone
 
 	addBtn  *widget.Button
 	errors  *widget.Label // what went wrong last; hidden when nothing did
@@ -202,7 +203,7 @@ func (p *attachmentsPane) onAdd() {
 		p.add([]string{r.URI().Path()})
 	}, p.win)
 	d.SetConfirmText("Attach")
-	d.Show()
+	p.dialogs.show(d)
 }
 
 // remove detaches an attachment after asking; the file stays where it is.
@@ -222,7 +223,7 @@ func (p *attachmentsPane) remove(a storage.Attachment) {
 	}, p.win)
 	d.SetConfirmText("Remove")
 	d.SetDismissText("Cancel")
-	d.Show()
+	p.dialogs.show(d)
 }
 
 func (p *attachmentsPane) showError(err error) {

@@ -63,6 +63,7 @@ func newEntryPane(u *UI) *entryPane {
 	p.source = newBibtexTab(p)
 	p.notes = newNotesPane(u.lib, func(string) { u.refreshSidebar() })
 	p.files = newAttachmentsPane(u.lib, u.win, openWithSystem(u.app), func(string) {})
+	p.files.dialogs = u.dialogs
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Info", p.info.content),
 		container.NewTabItem("Notes", p.notes.content),

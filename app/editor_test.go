@@ -1111,11 +1111,11 @@ func TestKeyboardFocus(t *testing.T) {
 
 // dialogEntries returns the text fields of the dialog on top by their placeholder. Call it on
 // the UI goroutine.
-func dialogEntries(u *UI) map[string]*widget.Entry {
-	out := map[string]*widget.Entry{}
+func dialogEntries(u *UI) map[string]*dialogEntry {
+	out := map[string]*dialogEntry{}
 	if top := u.win.Canvas().Overlays().Top(); top != nil {
 		walk(top, func(o fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok {
+			if e, ok := o.(*dialogEntry); ok {
 				out[e.PlaceHolder] = e
 			}
 		})

@@ -31,7 +31,7 @@ func (u *UI) onImport() {
 	filter := &bibFilter{}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.dialogs.show(dialog.NewError(err, u.win))
 			return
 		}
 		if r == nil {
@@ -52,7 +52,7 @@ func (u *UI) onImport() {
 	}, u.win)
 	d.SetFilter(filter)
 	u.startIn(d, prefImportFolder)
-	d.Show()
+	u.dialogs.show(d)
 }
 
 // bibFilter lets the Open dialog show .bib files (and folders), and notes when it last listed
@@ -92,7 +92,7 @@ func (f *bibFilter) justListed(file fyne.URI) bool {
 func (u *UI) onImportFolder() {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.dialogs.show(dialog.NewError(err, u.win))
 			return
 		}
 		if dir == nil {
@@ -101,7 +101,7 @@ func (u *UI) onImportFolder() {
 		u.app.Preferences().SetString(prefImportFolder, dir.Path())
 		items, err := dir.List()
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("list %s: %w", dir.Path(), err), u.win)
+			u.dialogs.show(dialog.NewError(fmt.Errorf("list %s: %w", dir.Path(), err), u.win))
 			return
 		}
 		var paths []string
@@ -111,14 +111,14 @@ func (u *UI) onImportFolder() {
 			}
 		}
 		if len(paths) == 0 {
-			dialog.ShowInformation("Import Folder", "The folder "+dir.Path()+" holds no .bib file.", u.win)
+			u.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no .bib file.", u.win))
 			return
 		}
 		slices.Sort(paths)
 		u.ImportFiles(paths)
 	}, u.win)
 	u.startIn(d, prefImportFolder)
-	d.Show()
+	u.dialogs.show(d)
 }
 
 // folderDialog is a file dialog that can start in a folder.
@@ -148,7 +148,7 @@ func (u *UI) importFrom(r fyne.URIReadCloser) {
 	// Read into a builder, whose String does not copy: one copy of a large file, not two.
 	var src strings.Builder
 	if _, err := io.Copy(&src, r); err != nil {
-		fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", name, err), u.win) })
+		fyneDo(func() { u.dialogs.show(dialog.NewError(fmt.Errorf("read %s: %w", name, err), u.win)) })
 		return
 	}
 	u.importText(name, src.String())
@@ -180,7 +180,7 @@ func (u *UI) importPaths(paths []string) {
 	if len(paths) == 1 {
 		src, err := bib.ReadFile(paths[0])
 		if err != nil {
-			fyneDo(func() { dialog.ShowError(fmt.Errorf("read %s: %w", paths[0], err), u.win) })
+			fyneDo(func() { u.dialogs.show(dialog.NewError(fmt.Errorf("read %s: %w", paths[0], err), u.win)) })
 			return
 		}
 		u.importText(paths[0], src)
@@ -211,7 +211,7 @@ func (u *UI) importPaths(paths []string) {
 	fyneDoAndWait(func() {
 		u.showReport(total)
 		if len(failed) > 0 {
-			dialog.ShowError(errors.New(strings.Join(failed, "\n")), u.win)
+			u.dialogs.show(dialog.NewError(errors.New(strings.Join(failed, "\n")), u.win))
 		}
 		u.afterChange(func() []string { return selectAdded(total) })
 		u.indexForSearch()
@@ -249,7 +249,7 @@ func (u *UI) importDone(name string, rep bibstorage.Report, err error) {
 			return
 		}
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.dialogs.show(dialog.NewError(err, u.win))
 			return
 		}
 		u.showReport(rep)
@@ -312,7 +312,7 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 			d = dialog.NewCustom("Import", "Cancel", container.NewVBox(msg, bar, busy, count), u.win)
 			d.SetOnClosed(cancel)
 			d.Resize(fyne.NewSize(480, 0))
-			d.Show()
+			u.dialogs.show(d)
 			// Showing the dialog made the hidden bar's renderer, which starts its animation:
 			// it would redraw the window every frame while the items are read.
 			busy.Stop()
@@ -403,7 +403,7 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		named = append(named, renamed, compare)
 	}
 	u.probeDialog(named...)
-	d.Show()
+	u.dialogs.show(d)
 }
 
 // skipPossible moves the entries an import brought in that the library may have had to the
@@ -554,7 +554,7 @@ func (u *UI) export(scope exportScope) {
 	case exportSelection:
 		keys := u.list.selection()
 		if len(keys) == 0 {
-			dialog.ShowInformation("Export Selection", "Select the entries to export first.", u.win)
+			u.dialogs.show(dialog.NewInformation("Export Selection", "Select the entries to export first.", u.win))
 			return
 		}
 		opts.Filter, opts.Query, opts.Keys = bibstorage.Filter{}, "", keys
@@ -568,7 +568,7 @@ func (u *UI) export(scope exportScope) {
 		if u.sidebar.current().kind == kindTrash {
 			// Export takes a query, and no query names the trash: exporting here would write
 			// entries that are not in it.
-			dialog.ShowInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win)
+			u.dialogs.show(dialog.NewInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win))
 			return
 		}
 		if it := u.sidebar.current(); it.id != idLibrary && it.label != "" {
@@ -592,7 +592,7 @@ func fileName(s string) string {
 func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.dialogs.show(dialog.NewError(err, u.win))
 			return
 		}
 		if w == nil {
@@ -624,7 +624,7 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 			}
 			fyneDo(func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
+					u.dialogs.show(dialog.NewError(fmt.Errorf("export: %w", err), u.win))
 					return
 				}
 				u.status.SetText(fmt.Sprintf("Exported %s to %s", rowsText(n), w.URI().Path()))
@@ -634,5 +634,5 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 	deferFileWrites()
 	d.SetFileName(name)
 	u.startIn(d, prefExportFolder)
-	d.Show()
+	u.dialogs.show(d)
 }

@@ -102,7 +102,7 @@ func (u *UI) organise(what string, work func(ctx context.Context) error) {
 
 // ask shows a dialog asking for one line of text.
 func (u *UI) ask(title, label, value, confirm string, done func(string)) {
-	in := widget.NewEntry()
+	in := newDialogEntry(u.dialogs)
 	in.SetText(value)
 	d := dialog.NewForm(title, confirm, "Cancel", []*widget.FormItem{widget.NewFormItem(label, in)}, func(ok bool) {
 		if ok && strings.TrimSpace(in.Text) != "" {
@@ -110,7 +110,7 @@ func (u *UI) ask(title, label, value, confirm string, done func(string)) {
 		}
 	}, u.win)
 	d.Resize(fyne.NewSize(420, 0))
-	d.Show()
+	u.dialogs.show(d)
 	u.win.Canvas().Focus(in)
 }
 
@@ -121,13 +121,13 @@ func (u *UI) onRenameTag(name string) {
 }
 
 func (u *UI) onDeleteTag(name string) {
-	dialog.ShowConfirm("Delete Tag",
+	u.dialogs.show(dialog.NewConfirm("Delete Tag",
 		fmt.Sprintf("Delete the tag %q and its children? The entries stay in the library.", name),
 		func(ok bool) {
 			if ok {
 				u.organise("Delete tag "+name, func(ctx context.Context) error { return u.lib.DeleteTag(ctx, name) })
 			}
-		}, u.win)
+		}, u.win))
 }
 
 func (u *UI) onNewCollection(parent []string) {
@@ -175,19 +175,19 @@ func (u *UI) moveMenu(c storage.Collection) *fyne.Menu {
 }
 
 func (u *UI) onDeleteCollection(c storage.Collection) {
-	dialog.ShowConfirm("Delete Collection",
+	u.dialogs.show(dialog.NewConfirm("Delete Collection",
 		fmt.Sprintf("Delete the collection %q and its sub-collections? Their entries stay in the library.", c.Name),
 		func(ok bool) {
 			if ok {
 				u.organise("Delete collection "+c.Name, func(ctx context.Context) error { return u.lib.DeleteCollection(ctx, c.ID) })
 			}
-		}, u.win)
+		}, u.win))
 }
 
 // onEmptyTrash deletes the entries in the trash for good, after asking: the one change that
 // cannot be undone.
 func (u *UI) onEmptyTrash() {
-	dialog.ShowConfirm("Empty Trash",
+	u.dialogs.show(dialog.NewConfirm("Empty Trash",
 		"Delete the entries in the Trash for good, with their notes and attachment links? This cannot be undone. (The attached files stay on disk.)",
 		func(ok bool) {
 			if !ok {
@@ -204,14 +204,14 @@ func (u *UI) onEmptyTrash() {
 				u.status.SetText(fmt.Sprintf("Deleted %s for good", rowsText(n)))
 				u.afterChange(func() []string { return nil })
 			})
-		}, u.win)
+		}, u.win))
 }
 
 // onSaveSearch keeps what the list shows (the sidebar's selection and the search) under a name.
 func (u *UI) onSaveSearch() {
 	f, q := u.listSearch()
 	if q == "" && f.IsZero() || u.sidebar.current().kind == kindTrash {
-		dialog.ShowInformation("Save Search", "Type a search first: a saved search keeps a query, such as tag:ml year:2020.., under a name.", u.win)
+		u.dialogs.show(dialog.NewInformation("Save Search", "Type a search first: a saved search keeps a query, such as tag:ml year:2020.., under a name.", u.win))
 		return
 	}
 	u.ask("Save Search", "Name", u.query, "Save", func(name string) {

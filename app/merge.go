@@ -35,7 +35,7 @@ func (u *UI) onFindDuplicates() {
 			}
 			if len(groups) == 0 {
 				u.status.SetText("No duplicates found")
-				dialog.ShowInformation("Find Duplicates", "No two entries share a DOI, an arXiv id, an ISBN, or a title, year and first author.", u.win)
+				u.dialogs.show(dialog.NewInformation("Find Duplicates", "No two entries share a DOI, an arXiv id, an ISBN, or a title, year and first author.", u.win))
 				return
 			}
 			u.status.SetText(fmt.Sprintf("%d groups of possible duplicates", len(groups)))
@@ -214,7 +214,7 @@ func (m *mergeDialog) show() {
 	m.d.SetButtons([]fyne.CanvasObject{stop, skip, notDup, mergeB})
 	m.d.Resize(fyne.NewSize(min(float32(300+260*n), 1200), 600))
 	m.u.probeDialog(why, stop, skip, notDup, mergeB)
-	m.d.Show()
+	m.u.dialogs.show(m.d)
 }
 
 // shorten cuts s to n characters, marking the cut.

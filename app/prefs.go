@@ -97,7 +97,7 @@ func (u *UI) onPreferences() {
 		applyScale(u.app)
 	}, u.win)
 	d.Resize(fyne.NewSize(640, 0))
-	d.Show()
+	u.dialogs.show(d)
 }
 
 // applyScale sets the text size and light or dark preferences through a theme: Fyne's own

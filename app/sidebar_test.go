@@ -364,10 +364,12 @@ func answer(t *testing.T, u *UI, text, button string) {
 		if top == nil {
 			t.Fatal("no dialog")
 		}
-		var entry *widget.Entry
+		var entry interface{ SetText(string) } // a dialog's own field, or a file dialog's
 		var ok *widget.Button
 		walk(top, func(o fyne.CanvasObject) {
 			switch w := o.(type) {
+			case *dialogEntry:
+				entry = w
 			case *widget.Entry:
 				entry = w
 			case *widget.Button:

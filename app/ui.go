@@ -136,6 +136,7 @@ type UI struct {
 	list    *entryList
 	detail  *entryPane
 	search  *searchField
+	dialogs *dialogStack
 	status  *widget.Label
 
 	// The fields below are used on the UI goroutine only.
@@ -176,6 +177,8 @@ func New(a fyne.App, lib Library) *UI {
 	a.Lifecycle().SetOnStopped(u.indexer.cancel)
 	applyScale(a)
 	u.win = a.NewWindow(windowTitle(lib.Path()))
+	u.dialogs = &dialogStack{}
+	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.dialogs.typedKey(ev) })
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
@@ -235,7 +238,7 @@ func (u *UI) onSearchHelp() {
 	// As wide as the text, when the window allows.
 	win := u.win.Canvas().Size()
 	d.Resize(fyne.NewSize(min(text.MinSize().Width+4*theme.Padding()+40, win.Width-40), min(text.MinSize().Height+160, win.Height-40)))
-	d.Show()
+	u.dialogs.show(d)
 }
 
 // windowTitle names the library a window shows: its file, the home folder written ~.
@@ -465,7 +468,7 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
-			dialog.ShowInformation("Attach files", "Select one entry, then drop files onto the window to attach them to it.", u.win)
+			u.dialogs.show(dialog.NewInformation("Attach files", "Select one entry, then drop files onto the window to attach them to it.", u.win))
 			return
 		}
 		u.detail.tabs.SelectIndex(3)

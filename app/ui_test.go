@@ -645,3 +645,31 @@ func TestChoicesAreStoredByName(t *testing.T) {
 		t.Errorf("a name of no option: %v, want the default", got)
 	}
 }
+
+// Escape closes the dialog on top as its Cancel button does, and Enter answers a question with
+// its confirm button, when no field has the keyboard.
+func TestDialogKeys(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	if _, err := lib.Trash(ctx, "vinyals2015pointer"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	key := func(name fyne.KeyName) {
+		fyneDoAndWait(func() { u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name}) })
+	}
+	fyneDoAndWait(u.onEmptyTrash)
+	eventually(t, "the question", func() bool { return u.dialogOpen() })
+	key(fyne.KeyEscape)
+	eventually(t, "the question gone", func() bool { return !u.dialogOpen() })
+	if rows, _ := lib.Trashed(ctx, 0, -1); len(rows) != 1 {
+		t.Fatalf("Escape emptied the trash: %d left", len(rows))
+	}
+	fyneDoAndWait(u.onEmptyTrash)
+	eventually(t, "the question", func() bool { return u.dialogOpen() })
+	key(fyne.KeyReturn)
+	eventually(t, "the trash emptied", func() bool {
+		rows, _ := lib.Trashed(ctx, 0, -1)
+		return u.settled() && !u.dialogOpen() && len(rows) == 0
+	})
+}

@@ -193,7 +193,7 @@ func TestEndToEnd(t *testing.T) {
 
 	step("new entry", func(t *testing.T) {
 		w.key("ctrl+n")
-		w.waitFor("the New Entry dialog", func(s app.ProbeState) bool { return s.Dialog && s.Focused == "*widget.Entry" })
+		w.waitFor("the New Entry dialog", func(s app.ProbeState) bool { return s.Dialog && s.Focused == "*app.dialogEntry" })
 		w.typeText("Lamport, Leslie")
 		w.key("Tab")
 		w.typeText("LaTeX: A Document Preparation System")
@@ -378,8 +378,20 @@ func TestEndToEndSearchField(t *testing.T) {
 	w.key("Down", "Return")
 	w.waitFor("the search syntax", func(s app.ProbeState) bool { return s.Dialog })
 	w.screenshot("help-search-syntax.png")
-	w.click("button:Close")
-	w.waitFor("the dialog closed", func(s app.ProbeState) bool { return !s.Dialog })
+	w.key("Escape")
+	w.waitFor("the dialog closed by Escape", func(s app.ProbeState) bool { return !s.Dialog })
+
+	// Escape in a dialog's field closes the dialog: New Entry makes nothing.
+	w.click("side:library")
+	w.waitFor("the library", func(s app.ProbeState) bool { return s.Settled && s.Sidebar == "library" })
+	w.key("ctrl+n")
+	w.waitFor("the New Entry dialog", func(s app.ProbeState) bool { return s.Dialog && s.Focused != "" })
+	w.typeText("Nobody, Ann")
+	w.key("Escape")
+	w.waitFor("the dialog closed by Escape", func(s app.ProbeState) bool { return !s.Dialog })
+	if n, err := lib.lib.Count(context.Background()); err != nil || n != 57 {
+		t.Errorf("after Escape in New Entry the library has %d entries, %v; want 57", n, err)
+	}
 }
 
 // e2eTestLibrary is the library file of the end-to-end test, read while the window writes to it.

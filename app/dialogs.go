@@ -1,0 +1,69 @@
+package app
+
+import (
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// dialogStack keeps the window's open dialogs, the newest last, so that the keyboard reaches
+// them: Escape closes the newest as its Cancel (or Close) button does, and Enter confirms a
+// question or submits a form, when no field has the keyboard (a field's Enter is its own).
+type dialogStack struct {
+	open []dialog.Dialog
+}
+
+// show shows a dialog and keeps it until it closes. A nil stack only shows it.
+func (s *dialogStack) show(d dialog.Dialog) {
+	if s != nil {
+		s.open = append(s.open, d)
+		d.SetOnClosed(func() { s.open = slices.DeleteFunc(s.open, func(o dialog.Dialog) bool { return o == d }) })
+	}
+	d.Show()
+}
+
+// typedKey handles a key that no widget took, and reports whether it was a dialog's.
+func (s *dialogStack) typedKey(ev *fyne.KeyEvent) bool {
+	if s == nil || len(s.open) == 0 {
+		return false
+	}
+	top := s.open[len(s.open)-1]
+	switch ev.Name {
+	case fyne.KeyEscape:
+		top.Hide()
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		switch d := top.(type) {
+		case *dialog.ConfirmDialog:
+			d.Confirm()
+			return true
+		case *dialog.FormDialog:
+			d.Submit()
+			return true
+		}
+	}
+	return false
+}
+
+// dialogEntry is a text field of a dialog: Escape in it closes the dialog, as Escape outside
+// the fields does (a plain field keeps the key and does nothing with it).
+type dialogEntry struct {
+	widget.Entry
+	stack *dialogStack
+}
+
+func newDialogEntry(stack *dialogStack) *dialogEntry {
+	e := &dialogEntry{stack: stack}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey gives Escape to the dialogs; every other key is the field's.
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.stack.typedKey(ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
