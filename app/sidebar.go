@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"image/color"
 	"slices"
 	"strconv"
@@ -201,26 +200,6 @@ func tagItems(d *sidebarData) []sideItem {
 				it.count = d.tagCounts[name]
 			}
 			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// missingTagParents returns the parents of tags that are not tags themselves.
-func missingTagParents(tags []storage.Tag) []string {
-	have := map[string]bool{}
-	for _, t := range tags {
-		have[strings.ToLower(t.Name)] = true
-	}
-	var out []string
-	for _, t := range tags {
-		parts := strings.Split(t.Name, "/")
-		for i := 1; i < len(parts); i++ {
-			p := strings.Join(parts[:i], "/")
-			if !have[strings.ToLower(p)] {
-				have[strings.ToLower(p)] = true
-				out = append(out, p)
-			}
 		}
 	}
 	return out
@@ -518,64 +497,16 @@ func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	o.(*sideRowBox).content.Refresh()
 }
 
-// readSidebar reads everything the sidebar counts. It runs off the UI goroutine.
+// readSidebar reads everything the sidebar counts, in one read of the library. It runs off the
+// UI goroutine.
 func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
-	d := &sidebarData{tagCounts: map[string]int{}, collectionCounts: map[int64]int{}}
-	var err error
-	if d.total, err = lib.Count(ctx); err != nil {
-		return nil, err
-	}
-	if d.unread, err = lib.CountMatches(ctx, storage.Filter{Unread: true}, ""); err != nil {
-		return nil, err
-	}
-	if d.starred, err = lib.CountMatches(ctx, storage.Filter{Starred: true}, ""); err != nil {
-		return nil, err
-	}
-	if d.unfiled, err = lib.CountMatches(ctx, storage.Filter{Unfiled: true}, ""); err != nil {
-		return nil, err
-	}
-	if d.recent, err = lib.CountMatches(ctx, recentFilter, ""); err != nil {
-		return nil, err
-	}
-	if d.trash, err = countTrash(ctx, lib); err != nil {
-		return nil, err
-	}
-	if d.tags, err = lib.Tags(ctx); err != nil {
-		return nil, err
-	}
-	for _, p := range missingTagParents(d.tags) {
-		if d.tagCounts[p], err = lib.CountMatches(ctx, storage.Filter{Tags: []string{p}}, ""); err != nil {
-			return nil, err
-		}
-	}
-	if d.collections, err = lib.Collections(ctx); err != nil {
-		return nil, err
-	}
-	// Collection.Count leaves out sub-collections, which selecting the row shows too: the row
-	// counts what selecting it shows.
-	for _, c := range d.collections {
-		if d.collectionCounts[c.ID], err = lib.CountMatches(ctx, storage.Filter{Collection: c.ID}, ""); err != nil {
-			return nil, err
-		}
-	}
-	if d.saved, err = lib.SavedSearches(ctx); err != nil {
-		return nil, err
-	}
-	for _, ss := range d.saved {
-		n, err := lib.CountMatches(ctx, ss.Filter, ss.Query)
-		if err != nil {
-			return nil, err
-		}
-		d.savedCounts = append(d.savedCounts, n)
-	}
-	return d, nil
-}
-
-// countTrash counts the trash by listing it: the library has no count of it.
-func countTrash(ctx context.Context, lib Library) (int, error) {
-	rows, err := lib.Trashed(ctx, 0, -1)
+	c, err := lib.Counts(ctx, recentFilter.AddedDays)
 	if err != nil {
-		return 0, fmt.Errorf("count trash: %w", err)
+		return nil, err
 	}
-	return len(rows), nil
+	return &sidebarData{
+		total: c.Total, unread: c.Unread, starred: c.Starred, trash: c.Trash, unfiled: c.Unfiled, recent: c.Recent,
+		tags: c.Tags, tagCounts: c.TagParents, collections: c.Collections, collectionCounts: c.InCollections,
+		saved: c.Saved, savedCounts: c.SavedCounts,
+	}, nil
 }

@@ -33,6 +33,7 @@ type Library interface {
 	Path() string // the library's file, for the window title
 	Count(ctx context.Context) (int, error)
 	CountMatches(ctx context.Context, f storage.Filter, query string) (int, error)
+	Counts(ctx context.Context, recentDays int) (storage.Counts, error)
 	SearchWith(ctx context.Context, opts storage.SearchOptions) ([]storage.Row, error)
 	Entry(ctx context.Context, key string) (*bib.Entry, error)
 	UpdateEntry(ctx context.Context, key string, e *bib.Entry) error

@@ -128,3 +128,55 @@ func TestImportAddsToCollection(t *testing.T) {
 		t.Errorf("%d entries: the refused import added some", n)
 	}
 }
+
+// Counts reads what the sidebar shows in one transaction; each number is what selecting the
+// view shows.
+func TestCounts(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, fourEntries)
+	mk := func(parent []string, name string, keys ...string) Collection {
+		t.Helper()
+		c, err := l.CreateCollection(ctx, parent, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.AddToCollection(ctx, c.ID, keys...); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	top := mk(nil, "Thesis", "alpha")
+	sub := mk([]string{"Thesis"}, "Drafts", "alpha", "beta")
+	subsub := mk([]string{"Thesis", "Drafts"}, "Old", "gamma")
+	if _, err := l.AddTags(ctx, []string{"alpha", "beta"}, "ml/vision"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.SetStarred(ctx, true, "delta"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Trash(ctx, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SaveSearch(ctx, SavedSearch{Name: "In thesis", Filter: Filter{Collection: top.ID}, Query: "incompleteness"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Counts(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{c.Total, c.Unread, c.Starred, c.Unfiled, c.Recent, c.Trash}
+	if want := []int{3, 3, 1, 1, 3, 1}; !cmp.Equal(got, want) {
+		t.Errorf("total, unread, starred, unfiled, recent, trash = %v, want %v", got, want)
+	}
+	for id, f := range map[int64]Filter{top.ID: {Collection: top.ID}, sub.ID: {Collection: sub.ID}, subsub.ID: {Collection: subsub.ID}} {
+		if want := len(filterKeys(t, l, f, "")); c.InCollections[id] != want {
+			t.Errorf("collection %d counts %d, selecting it shows %d", id, c.InCollections[id], want)
+		}
+	}
+	if c.InCollections[top.ID] != 2 || c.TagParents["ml"] != 1 || len(c.Tags) != 1 || c.Tags[0].Count != 1 {
+		t.Errorf("Counts = %+v", c)
+	}
+	if len(c.SavedCounts) != 1 || c.SavedCounts[0] != 1 {
+		t.Errorf("saved search counts %v, want [1]", c.SavedCounts)
+	}
+}

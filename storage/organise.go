@@ -165,11 +165,14 @@ func tagOrder(a, b string) int {
 }
 
 // Tags returns every tag, children after their parent.
-func (l *Library) Tags(ctx context.Context) ([]Tag, error) {
+func (l *Library) Tags(ctx context.Context) ([]Tag, error) { return tags(ctx, l.db) }
+
+// tags is Tags, read through q.
+func tags(ctx context.Context, q querier) ([]Tag, error) {
 	// The LEFT JOINs fix the join order: from each tag to the tags of its tree (through the
 	// index on name), to their links, to the entries. Driven from the entries instead, as the
 	// planner may choose, the query reads every link once per tag.
-	rows, err := l.db.QueryContext(ctx, `SELECT t.name, t.colour, count(DISTINCT e.id)
+	rows, err := q.QueryContext(ctx, `SELECT t.name, t.colour, count(DISTINCT e.id)
 		FROM tags t
 		LEFT JOIN tags c ON `+inTagTree("c.name", "t.name")+`
 		LEFT JOIN entry_tags et ON et.tag_id = c.id
@@ -472,7 +475,7 @@ func errNoCollection(id int64) error { return notExist(fmt.Sprintf("no collectio
 // collections returns every collection, each followed by its children in their order (the order
 // they were created or moved in). With a key, it returns only the collections that entry is in,
 // or ErrNotFound.
-func collections(ctx context.Context, db *sql.DB, key string) ([]Collection, error) {
+func collections(ctx context.Context, db querier, key string) ([]Collection, error) {
 	// With a key, the entry is joined to every collection in the same statement, so that a
 	// missing entry (no row) is told from one in no collection (one row of NULLs).
 	q := `SELECT c.id, coalesce(c.parent_id, 0), c.name,
@@ -830,7 +833,12 @@ func (l *Library) SaveSearch(ctx context.Context, ss SavedSearch) error {
 
 // SavedSearches returns the saved searches by name.
 func (l *Library) SavedSearches(ctx context.Context) ([]SavedSearch, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT name, query, filter FROM saved_searches ORDER BY name, id`)
+	return savedSearches(ctx, l.db)
+}
+
+// savedSearches is SavedSearches, read through q.
+func savedSearches(ctx context.Context, q querier) ([]SavedSearch, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, query, filter FROM saved_searches ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list saved searches: %w", err)
 	}

@@ -105,13 +105,23 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 
 // CountMatches returns how many entries, not in the trash, match a filter and a query.
 func (l *Library) CountMatches(ctx context.Context, f Filter, query string) (int, error) {
-	q := compile(f, query)
-	if q.err != nil {
-		return 0, fmt.Errorf("count: %w", q.err)
+	return countMatches(ctx, l.db, f, query)
+}
+
+// rowQuerier is what countMatches reads through: a pool or a transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// countMatches is CountMatches, read through q.
+func countMatches(ctx context.Context, q rowQuerier, f Filter, query string) (int, error) {
+	c := compile(f, query)
+	if c.err != nil {
+		return 0, fmt.Errorf("count: %w", c.err)
 	}
-	from, where, args := q.sql()
+	from, where, args := c.sql()
 	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %q: %w", query, err)
 	}
 	return n, nil
