@@ -95,8 +95,9 @@ type sidebar struct {
 
 	onSelect func(sideItem)
 	onMenu   func(sideItem) *fyne.Menu
-	ctrl     func() bool // for tests: whether Ctrl is held; nil asks the driver
-	quiet    bool        // set while the sidebar itself selects a row
+	onFold   func(folded []string) // told the folded sections' ids when one folds or opens
+	ctrl     func() bool           // for tests: whether Ctrl is held; nil asks the driver
+	quiet    bool                  // set while the sidebar itself selects a row
 }
 
 func newSidebar(onSelect func(sideItem)) *sidebar {
@@ -221,6 +222,28 @@ func parseColour(s string) color.Color {
 	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
 }
 
+// foldedSections returns the ids of the folded sections, sorted.
+func (s *sidebar) foldedSections() []string {
+	var out []string
+	for id, f := range s.folded {
+		if f {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fold folds the sections with these ids, as a window before this one left them.
+func (s *sidebar) fold(ids []string) {
+	for _, id := range ids {
+		if id == idTags || id == idCollections || id == idSaved {
+			s.folded[id] = true
+		}
+	}
+	s.rebuild()
+}
+
 // rebuild recomputes the shown rows after the items or the folding changed.
 func (s *sidebar) rebuild() {
 	s.shown = s.shown[:0]
@@ -326,6 +349,9 @@ func (s *sidebar) onSelected(i widget.ListItemID) {
 	switch it.kind {
 	case kindHeader:
 		s.folded[it.id] = !s.folded[it.id]
+		if s.onFold != nil {
+			s.onFold(s.foldedSections())
+		}
 		s.rebuild()
 		return
 	case kindEmpty:

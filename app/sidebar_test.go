@@ -593,3 +593,20 @@ func TestSidebarLeftClickSelects(t *testing.T) {
 	clickSide(t, u, idLibrary)
 	eventually(t, "the whole library", func() bool { return u.settled() && u.Rows() == 56 })
 }
+
+// A folded section stays folded in the next window.
+func TestSidebarFoldingIsRemembered(t *testing.T) {
+	u, lib := newTestUI(t)
+	selectSide(t, u, idTags)
+	eventually(t, "the tags folded", func() bool { return u.settled() && u.sidebar.folded[idTags] })
+	if got := u.app.Preferences().StringList(prefFolded); !slices.Equal(got, []string{idTags}) {
+		t.Errorf("the preferences keep %v folded", got)
+	}
+	next := newUI(t, u.app, lib)
+	var folded bool
+	fyneDoAndWait(func() { folded = next.sidebar.folded[idTags] && !next.sidebar.folded[idCollections] })
+	if !folded {
+		t.Error("the next window shows the tags unfolded, or the collections folded")
+	}
+	eventually(t, "the next window settled", next.settled)
+}

@@ -118,6 +118,7 @@ const (
 	prefCiteCommand   = "cite.command"
 	prefFontScale     = "view.scale"
 	prefAppearance    = "view.appearance" // appearanceChoice
+	prefFolded        = "sidebar.folded"  // the ids of the sidebar's folded sections
 )
 
 // firstPage is how many rows a search reads at once; the list reads the rest as it scrolls.
@@ -183,6 +184,9 @@ func New(a fyne.App, lib Library) *UI {
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
+	// Sections folded stay folded in the next window.
+	u.sidebar.fold(a.Preferences().StringList(prefFolded))
+	u.sidebar.onFold = func(ids []string) { a.Preferences().SetStringList(prefFolded, ids) }
 	u.list = newEntryList(a.Preferences())
 	u.list.load = u.loadPage
 	u.list.loadKeys = u.loadKeys
