@@ -237,6 +237,7 @@ func TestImportJSON(t *testing.T) {
 	}
 	var rep struct {
 		Imported, Duplicates int
+		Added                []string
 		Keys                 []map[string]any
 		Problems             []map[string]any
 	}
@@ -246,6 +247,9 @@ func TestImportJSON(t *testing.T) {
 	want := []map[string]any{{"file": b, "line": 4.0, "old": "Smith2019", "new": "Smith2019a", "existing": "smith2019", "in_file": true, "duplicate": false}}
 	if rep.Imported != 3 || rep.Duplicates != 1 || !cmp.Equal(want, rep.Keys) {
 		t.Errorf("report = %+v; want 3 imported, 1 duplicate, keys %v", rep, want)
+	}
+	if !cmp.Equal(rep.Added, []string{"smith2019", "smith2019x", "Smith2019a"}) {
+		t.Errorf("added = %v", rep.Added)
 	}
 	if len(rep.Problems) != 2 || rep.Problems[1]["severity"] != "warning" || rep.Problems[1]["line"] != 4.0 {
 		t.Errorf("problems = %v", rep.Problems)

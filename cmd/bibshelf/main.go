@@ -288,13 +288,15 @@ func imported(changes []storage.KeyChange) int {
 	return n
 }
 
-// reportJSON is what import --json prints: the counts, the keys the library gave entries
-// (another paper had the key, or the entry had none), and every problem with where it is.
+// reportJSON is what import --json prints: the counts, the keys of the entries added, the keys
+// the library gave entries (another paper had the key, or the entry had none), and every
+// problem with where it is.
 type reportJSON struct {
 	Imported   int           `json:"imported"`
 	Duplicates int           `json:"duplicates"`
 	Merged     int           `json:"merged"`
 	Rejected   int           `json:"rejected"`
+	Added      []string      `json:"added"`
 	Keys       []keyJSON     `json:"keys"`
 	KeysGiven  []string      `json:"keys_given"`
 	Problems   []problemJSON `json:"problems"`
@@ -323,7 +325,7 @@ type problemJSON struct {
 
 func writeReportJSON(w io.Writer, rep storage.Report) error {
 	out := reportJSON{Imported: rep.Imported, Duplicates: rep.Duplicates, Merged: rep.Merged, Rejected: rep.Rejected,
-		Keys: []keyJSON{}, KeysGiven: append([]string{}, rep.KeysGiven...), Problems: []problemJSON{}}
+		Added: append([]string{}, rep.Added...), Keys: []keyJSON{}, KeysGiven: append([]string{}, rep.KeysGiven...), Problems: []problemJSON{}}
 	for _, c := range rep.Renamed {
 		out.Keys = append(out.Keys, keyJSON(c))
 	}
