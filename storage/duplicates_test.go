@@ -24,6 +24,7 @@ var benchDir string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeWholeCorpus()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}

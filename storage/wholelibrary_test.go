@@ -108,6 +108,9 @@ type corpusLibrary struct {
 	srcs  []*corpusSource
 	outs  map[string][]byte // "as written", "reformatted", "biblatex"
 	total Report
+	// lib stays open for exports of parts of the library; TestMain closes it and removes dir.
+	lib *Library
+	dir string
 }
 
 var whole struct {
@@ -139,12 +142,13 @@ func importCorpus(dir string, files []string) (*corpusLibrary, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	w.dir = tmp
 	lib, err := Open(ctx, filepath.Join(tmp, "all.sqlite"))
 	if err != nil {
+		os.RemoveAll(tmp)
 		return nil, err
 	}
-	defer lib.Close()
+	w.lib = lib
 	for _, rel := range files {
 		data, err := os.ReadFile(filepath.Join(dir, rel))
 		if err != nil {
@@ -173,15 +177,7 @@ func importCorpus(dir string, files []string) (*corpusLibrary, error) {
 	}
 	// Each file's entries alone, exported from the library (TestBiberCorpus).
 	for _, s := range w.srcs {
-		var keys []string
-		for _, e := range s.f.Entries() {
-			// As the library has it: SQLite matches keys regardless of case in ASCII only.
-			if to, ok := s.renamed[strings.ToLower(e.Key)]; ok {
-				keys = append(keys, to)
-			} else if e.Key != "" {
-				keys = append(keys, e.Key)
-			}
-		}
+		keys := s.libraryKeys()
 		s.exports = map[string][]byte{}
 		if len(keys) == 0 {
 			continue
@@ -195,6 +191,28 @@ func importCorpus(dir string, files []string) (*corpusLibrary, error) {
 		}
 	}
 	return w, nil
+}
+
+// libraryKeys returns the keys the library gave the file's entries, as it has them: SQLite
+// matches keys regardless of case in ASCII only.
+func (s *corpusSource) libraryKeys() []string {
+	var keys []string
+	for _, e := range s.f.Entries() {
+		if to, ok := s.renamed[strings.ToLower(e.Key)]; ok {
+			keys = append(keys, to)
+		} else if e.Key != "" {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys
+}
+
+// closeWholeCorpus closes the library of wholeCorpus, if a test made it, and removes it.
+func closeWholeCorpus() {
+	if whole.lib != nil {
+		whole.lib.lib.Close()
+		os.RemoveAll(whole.lib.dir)
+	}
 }
 
 var (

@@ -35,12 +35,20 @@ type BiberReading struct {
 	// Failed says biber reported an error. It goes on (--nodieonerror) and writes what it read,
 	// which may be less than the text has.
 	Failed bool
+	// WroteNothing says biber stopped, on an error or by crashing (biber 2.18's btparse dies of
+	// SIGSEGV on a name such as "{, foo}"), before it wrote anything: Entries is empty.
+	WroteNothing bool
 	// errorLines are the lines biber's errors name; unplacedErrors counts the errors that name
 	// none, and a run that wrote nothing.
 	errorLines     []int
 	unplacedErrors int
 	// errorEntries are the entries biber's errors about one entry (not its syntax) name.
 	errorEntries []string
+	// Macros gives, for an entry (by key, as in Entries), the fields biber wrote as a bare
+	// macro (publisher = pub-ADOBE), and the macro, in lower case. biber writes any value that
+	// equals a macro's as that macro, and each macro's definition once, its last: a text that
+	// defines a macro twice, with two values, leaves the value of such a field ambiguous.
+	Macros map[string]map[string]string
 	// Warnings are biber's WARN lines about entries (with --validate-datamodel, the fields and
 	// types the data model does not allow), each naming its entry.
 	Warnings []string
@@ -386,6 +394,9 @@ func (g *joinGroup) texts() []int {
 	return out
 }
 
+// bareMacro matches a field's raw text that is one macro name, as biber writes it.
+var bareMacro = regexp.MustCompile(`^[a-z_][^\s"#%'(),={}]*$`)
+
 // runBiber runs biber once on a text.
 func runBiber(text []byte, validate bool) (BiberReading, error) {
 	dir, err := os.MkdirTemp("", "biber")
@@ -430,7 +441,7 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "out.bib"))
 	if err != nil {
 		// biber stops with an error (or, on some input, crashes) and writes nothing.
-		r.Failed = true
+		r.Failed, r.WroteNothing = true, true
 		r.unplacedErrors++
 		if !strings.Contains(string(log), "ERROR - ") {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("biber wrote nothing: %v", runErr))
@@ -447,6 +458,15 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 			b.WriteString(strings.ToLower(e.Type))
 			for _, f := range e.Fields {
 				fmt.Fprintf(&b, "\n  %s = {%s},", f.Name, f.Value)
+				if m := strings.ToLower(strings.TrimSpace(f.Raw)); bareMacro.MatchString(m) {
+					if r.Macros == nil {
+						r.Macros = map[string]map[string]string{}
+					}
+					if r.Macros[k] == nil {
+						r.Macros[k] = map[string]string{}
+					}
+					r.Macros[k][f.Name] = m
+				}
 			}
 			r.Entries[k] = b.String()
 		}
