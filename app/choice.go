@@ -71,7 +71,26 @@ const (
 	appearanceDark
 )
 
+// keywordsPolicy is whether an import makes tags of keywords.
+type keywordsPolicy int
+
+const (
+	keywordsAsk    keywordsPolicy = iota // make them, asking first when a file brings many
+	keywordsAlways                       // make them
+	keywordsNever                        // leave keywords in their fields only
+)
+
 var (
+	// keywordsChoice is what an import does with the words of keywords fields.
+	keywordsChoice = choice[keywordsPolicy]{
+		key: prefKeywordTags,
+		options: []option[keywordsPolicy]{
+			{"ask", "Make tags of them; ask first when a file brings many new ones", keywordsAsk},
+			{"always", "Make tags of them", keywordsAlways},
+			{"never", "Keep them in the keywords field only", keywordsNever},
+		},
+		def: keywordsAsk,
+	}
 	// appearanceChoice is light or dark; as the system is, FYNE_THEME=light|dark can still choose.
 	appearanceChoice = choice[appearance]{
 		key: prefAppearance,

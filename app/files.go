@@ -221,7 +221,7 @@ func (u *UI) importPaths(paths []string) {
 // importParsed imports a parsed file and shows its report; it runs off the UI goroutine.
 func (u *UI) importParsed(name string, f *bib.File) {
 	n := len(f.Entries())
-	rep, err := u.importWithProgress(name, n, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+	rep, err := u.importWithProgress(name, n, makeTags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
 		return u.lib.ImportWith(ctx, f, opts)
 	})
 	u.importDone(name, rep, err)
@@ -230,13 +230,23 @@ func (u *UI) importParsed(name string, f *bib.File) {
 // importText imports a file read as a string, parsing it as it goes, and shows its report; it
 // runs off the UI goroutine.
 func (u *UI) importText(name, src string) {
-	rep, err := u.importReader(name, bib.NewReader(name, src))
+	tags := u.askKeywordTags(name, src)
+	if tags == cancelImport {
+		fyneDo(func() { u.status.SetText("Import of " + filepath.Base(name) + " cancelled: nothing was imported") })
+		return
+	}
+	rep, err := u.importReaderWith(name, bib.NewReader(name, src), tags)
 	u.importDone(name, rep, err)
 }
 
 // importReader imports the file a Reader parses, with progress; it runs off the UI goroutine.
 func (u *UI) importReader(name string, r *bib.Reader) (bibstorage.Report, error) {
-	return u.importWithProgress(name, r.Estimate(), func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+	return u.importReaderWith(name, r, makeTags)
+}
+
+// importReaderWith is importReader with the keywords made tags or not.
+func (u *UI) importReaderWith(name string, r *bib.Reader, tags keywordTags) (bibstorage.Report, error) {
+	return u.importWithProgress(name, r.Estimate(), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
 		return u.lib.ImportReader(ctx, r, opts)
 	})
 }
@@ -285,7 +295,7 @@ const progressFrom = 1000
 
 // importWithProgress runs an import of about n entries; a large one shows a progress dialog
 // whose Cancel rolls the import back. It runs off the UI goroutine.
-func (u *UI) importWithProgress(name string, n int, run func(context.Context, bibstorage.ImportOptions) (bibstorage.Report, error)) (bibstorage.Report, error) {
+func (u *UI) importWithProgress(name string, n int, tags keywordTags, run func(context.Context, bibstorage.ImportOptions) (bibstorage.Report, error)) (bibstorage.Report, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var into int64
@@ -294,6 +304,8 @@ func (u *UI) importWithProgress(name string, n int, run func(context.Context, bi
 		Collection: into,
 		KeyPattern: u.app.Preferences().StringWithFallback(prefKeyPattern, bib.PatternJabRef),
 		Duplicates: duplicatesChoice.get(u.app.Preferences()),
+		// Keywords stay in the field either way; the user chose, when they were many.
+		NoKeywordTags: tags == keepKeywords,
 		// The report and the list come first; indexForSearch follows.
 		IndexLater: true,
 	}

@@ -45,6 +45,8 @@ func (u *UI) onPreferences() {
 	format.SetSelectedIndex(dialectChoice.index(dialectChoice.get(p)))
 	ascii := widget.NewCheck("Write non-ASCII characters as LaTeX (é as {\\'e})", nil)
 	ascii.SetChecked(p.Bool(prefExportASCII))
+	kw := widget.NewSelect(keywordsChoice.labels(), nil)
+	kw.SetSelectedIndex(keywordsChoice.index(keywordsChoice.get(p)))
 	dups := widget.NewSelect(duplicatesChoice.labels(), nil)
 	dups.SetSelectedIndex(duplicatesChoice.index(duplicatesChoice.get(p)))
 	var scaleNames []string
@@ -65,6 +67,7 @@ func (u *UI) onPreferences() {
 		widget.NewFormItem("Export format", format),
 		widget.NewFormItem("", ascii),
 		widget.NewFormItem("Papers already in the library, on import", dups),
+		widget.NewFormItem("Keywords, on import", kw),
 		widget.NewFormItem("Text size", scale),
 		widget.NewFormItem("Appearance", look),
 	}
@@ -87,6 +90,9 @@ func (u *UI) onPreferences() {
 		}
 		if i := dups.SelectedIndex(); i >= 0 {
 			duplicatesChoice.set(p, duplicatesChoice.options[i].value)
+		}
+		if i := kw.SelectedIndex(); i >= 0 {
+			keywordsChoice.set(p, keywordsChoice.options[i].value)
 		}
 		if i := scale.SelectedIndex(); i >= 0 {
 			p.SetFloat(prefFontScale, float64(scales[i])/100)

@@ -119,6 +119,7 @@ const (
 	prefFontScale     = "view.scale"
 	prefAppearance    = "view.appearance" // appearanceChoice
 	prefFolded        = "sidebar.folded"  // the ids of the sidebar's folded sections
+	prefKeywordTags   = "import.keywords" // keywordsChoice
 )
 
 // firstPage is how many rows a search reads at once; the list reads the rest as it scrolls.

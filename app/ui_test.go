@@ -228,6 +228,7 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 	u, lib := newTestUI(t)
 	eventually(t, "56 rows", func() bool { return u.Rows() == 56 })
 	var src bytes.Buffer
+	keywordsChoice.set(u.app.Preferences(), keywordsAlways) // this test is not about the question
 	if err := bibtest.Synthetic(&src, progressFrom+200, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -410,6 +411,7 @@ func TestImportProgressSteps(t *testing.T) {
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
+	keywordsChoice.set(u.app.Preferences(), keywordsAlways) // this test is not about the question
 	if err := bibtest.Synthetic(&src, progressFrom+200, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -488,6 +490,7 @@ func TestIndexingAfterImport(t *testing.T) {
 	u.Window().Show()
 	settle(t, u)
 	var src strings.Builder
+	keywordsChoice.set(u.app.Preferences(), keywordsAlways) // this test is not about the question
 	if err := bibtest.Synthetic(&src, 600, 3); err != nil {
 		t.Fatal(err)
 	}
@@ -672,4 +675,42 @@ func TestDialogKeys(t *testing.T) {
 		rows, _ := lib.Trashed(ctx, 0, -1)
 		return u.settled() && !u.dialogOpen() && len(rows) == 0
 	})
+}
+
+// An import whose keywords would make many new tags asks first, with their count: Keep Them
+// as Keywords Only imports the entries without the tags, Cancel Import imports nothing.
+func TestImportAsksBeforeManyTags(t *testing.T) {
+	u, lib := newTestUI(t)
+	settle(t, u)
+	var src strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&src, "@misc{kw%d, title = {Keyworded %d}, keywords = {word%d, shared}}\n", i, i, i)
+	}
+	tapAnswer := func(label string) {
+		t.Helper()
+		eventually(t, "the question", func() bool {
+			_, ok := u.inDialog["button:"+label].(*widget.Button)
+			msg, _ := u.inDialog["text:0"].(*widget.Label)
+			return ok && msg != nil && u.dialogOpen() && strings.Contains(msg.Text, "31 words that are not tags yet")
+		})
+		fyneDoAndWait(func() { test.Tap(u.inDialog["button:"+label].(*widget.Button)) })
+	}
+	done := make(chan struct{})
+	go func() { u.importText("keywords.bib", src.String()); close(done) }()
+	tapAnswer("Cancel Import")
+	<-done
+	if n, _ := lib.Count(context.Background()); n != 56 {
+		t.Fatalf("Cancel Import imported: %d entries", n)
+	}
+	done = make(chan struct{})
+	go func() { u.importText("keywords.bib", src.String()); close(done) }()
+	tapAnswer("Keep Them as Keywords Only")
+	<-done
+	settle(t, u)
+	if n, _ := lib.Count(context.Background()); n != 86 {
+		t.Errorf("%d entries after the import, want 86", n)
+	}
+	if tags, _ := lib.EntryTags(context.Background(), "kw1"); len(tags) != 0 {
+		t.Errorf("kw1 has the tags %v; the keywords were to stay keywords only", tags)
+	}
 }

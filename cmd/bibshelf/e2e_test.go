@@ -394,6 +394,44 @@ func TestEndToEndSearchField(t *testing.T) {
 	}
 }
 
+// TestEndToEndKeywordTags opens the window with a file whose keywords would make many new tags:
+// the window asks first, with their count, and the real click on Keep Them as Keywords Only
+// imports the entries without tags.
+func TestEndToEndKeywordTags(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is missing: ./dev deps --test installs it")
+		}
+		t.Skip("xdotool is missing (./dev deps --test installs it)")
+	}
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	var src strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&src, "@misc{kw%d, title = {Keyworded %d}, keywords = {word%d; theme %d}}\n", i, i, i, i)
+	}
+	file := filepath.Join(dir, "keywords.bib")
+	if err := os.WriteFile(file, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := openWindow(t, dir, bin, lib.path, nil, file)
+	w.waitFor("the question", func(s app.ProbeState) bool {
+		return s.Dialog && s.Window != 0 && strings.Contains(s.DialogText, "hold 80 words that are not tags yet")
+	})
+	w.screenshot("keywords-to-tags.png")
+	w.click("button:Keep Them as Keywords Only")
+	w.waitFor("the import's report", func(s app.ProbeState) bool {
+		return s.Dialog && s.Settled && s.Rows == 97
+	})
+	if tags := lib.tags(t, "kw1"); len(tags) != 0 {
+		t.Errorf("kw1 has the tags %v, want none", tags)
+	}
+	if e := lib.entry(t, "kw1"); e.Get("keywords") != "word1; theme 1" {
+		t.Errorf("kw1's keywords are %q", e.Get("keywords"))
+	}
+}
+
 // e2eTestLibrary is the library file of the end-to-end test, read while the window writes to it.
 type e2eTestLibrary struct {
 	path string
@@ -677,6 +715,10 @@ func (w *e2eWindow) screenshot(name string) {
 	dir := os.Getenv("BIBSHELF_E2E_SHOTS")
 	if dir == "" {
 		return
+	}
+	if w.last.Window == 0 {
+		// import -window 0 would wait for a click choosing the window.
+		w.t.Fatalf("screenshot %s: the window's X id is not known yet", name)
 	}
 	path := filepath.Join(dir, name)
 	var last []byte
