@@ -47,7 +47,13 @@ func newUI(tb testing.TB, a fyne.App, lib Library) *UI {
 
 func newTestUI(t *testing.T) (*UI, *storage.Library) {
 	t.Helper()
-	a := test.NewTempApp(t)
+	lib := sampleLibrary(t)
+	return shownUI(t, lib), lib
+}
+
+// sampleLibrary opens a new library holding the sample, closed at the end of the test.
+func sampleLibrary(t *testing.T) *storage.Library {
+	t.Helper()
 	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,12 +62,18 @@ func newTestUI(t *testing.T) (*UI, *storage.Library) {
 	if _, err := lib.Import(context.Background(), bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
 		t.Fatal(err)
 	}
-	u := newUI(t, a, lib)
+	return lib
+}
+
+// shownUI shows a window of the test driver over lib.
+func shownUI(t *testing.T, lib Library) *UI {
+	t.Helper()
+	u := newUI(t, test.NewTempApp(t), lib)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	u.Window().Show()
 	// Work the test started must reach the widgets before the library closes under it.
 	t.Cleanup(func() { eventually(t, "the window to settle", u.settled) })
-	return u, lib
+	return u
 }
 
 // eventually waits until cond, read on the UI goroutine, holds.
@@ -597,19 +609,9 @@ func (b *blockingSearches) SearchWith(ctx context.Context, opts storage.SearchOp
 
 // A search replaced by newer typing is cancelled, not run to its end before the newer one.
 func TestSupersededSearchIsCancelled(t *testing.T) {
-	a := test.NewTempApp(t)
-	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
-	if _, err := lib.Import(context.Background(), bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
-		t.Fatal(err)
-	}
+	lib := sampleLibrary(t)
 	b := &blockingSearches{Library: lib, query: "slow", cancelled: make(chan error, 1)}
-	u := newUI(t, a, b)
-	u.Window().Resize(fyne.NewSize(1280, 800))
-	u.Window().Show()
+	u := shownUI(t, b)
 	settle(t, u)
 	fyneDoAndWait(func() { u.search.SetText("slow") })
 	fyneDoAndWait(func() { u.search.SetText("pointer") })

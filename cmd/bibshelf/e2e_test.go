@@ -31,12 +31,7 @@ import (
 // checked in the library file. The window tells where its widgets are and what it shows
 // through its probe (BIBSHELF_PROBE, app.ServeProbe); the input never goes through it.
 func TestEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is missing: ./dev deps --test installs it")
-		}
-		t.Skip("xdotool is missing (./dev deps --test installs it)")
-	}
+	needXdotool(t)
 	bin := smokeBinary(t)
 	start := time.Now()
 	dir := t.TempDir()
@@ -258,12 +253,7 @@ func TestEndToEnd(t *testing.T) {
 // paper of the library: the report says so, and its button, clicked with the real mouse, shows
 // the two side by side, where Not Duplicates keeps both for good.
 func TestEndToEndKeyClash(t *testing.T) {
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is missing: ./dev deps --test installs it")
-		}
-		t.Skip("xdotool is missing (./dev deps --test installs it)")
-	}
+	needXdotool(t)
 	bin := smokeBinary(t)
 	dir := t.TempDir()
 	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
@@ -304,12 +294,7 @@ func TestEndToEndKeyClash(t *testing.T) {
 // and Enter reach the results with the real keyboard; Escape in a field puts its value back; a
 // search that finds nothing in a sidebar selection says where it looked; Help › Search Syntax.
 func TestEndToEndSearchField(t *testing.T) {
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is missing: ./dev deps --test installs it")
-		}
-		t.Skip("xdotool is missing (./dev deps --test installs it)")
-	}
+	needXdotool(t)
 	bin := smokeBinary(t)
 	dir := t.TempDir()
 	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
@@ -398,12 +383,7 @@ func TestEndToEndSearchField(t *testing.T) {
 // the window asks first, with their count, and the real click on Keep Them as Keywords Only
 // imports the entries without tags.
 func TestEndToEndKeywordTags(t *testing.T) {
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is missing: ./dev deps --test installs it")
-		}
-		t.Skip("xdotool is missing (./dev deps --test installs it)")
-	}
+	needXdotool(t)
 	bin := smokeBinary(t)
 	dir := t.TempDir()
 	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
@@ -429,6 +409,17 @@ func TestEndToEndKeywordTags(t *testing.T) {
 	}
 	if e := lib.entry(t, "kw1"); e.Get("keywords") != "word1; theme 1" {
 		t.Errorf("kw1's keywords are %q", e.Get("keywords"))
+	}
+}
+
+// needXdotool skips the test when xdotool is missing, or fails it on CI.
+func needXdotool(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is missing: ./dev deps --test installs it")
+		}
+		t.Skip("xdotool is missing (./dev deps --test installs it)")
 	}
 }
 
