@@ -45,7 +45,8 @@ type BiberReading struct {
 	// errorEntries are the entries biber's errors about one entry (not its syntax) name.
 	errorEntries []string
 	// Macros gives, for an entry (by key, as in Entries), the fields biber wrote as a bare
-	// macro (publisher = pub-ADOBE), and the macro, in lower case. biber writes any value that
+	// macro (publisher = pub-ADOBE), or as the name of a macro whose last definition is empty,
+	// braced ({CUP}), and the macro, in lower case. biber writes any value that
 	// equals a macro's as that macro, and each macro's definition once, its last: a text that
 	// defines a macro twice, with two values, leaves the value of such a field ambiguous.
 	Macros map[string]map[string]string
@@ -448,7 +449,16 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 		}
 		return r, nil
 	}
-	for _, e := range bib.Parse("out.bib", data).Entries() {
+	out := bib.Parse("out.bib", data)
+	// A macro whose last definition is empty: biber writes a value it replaces with such a
+	// macro in braces (it braces a macro whose text is empty), {CUP} for publisher = cup.
+	empty := map[string]bool{}
+	for _, it := range out.Items {
+		if it.Kind == bib.KindString && it.Expansion == "" {
+			empty[strings.ToLower(it.Name)] = true
+		}
+	}
+	for _, e := range out.Entries() {
 		// The type, and the fields biber wrote, one a line, in its order. biber writes a value
 		// that equals a macro's as that macro (one of them: which, depends on what else the
 		// text defines), so each value is read with the macros biber wrote.
@@ -458,7 +468,11 @@ func runBiber(text []byte, validate bool) (BiberReading, error) {
 			b.WriteString(strings.ToLower(e.Type))
 			for _, f := range e.Fields {
 				fmt.Fprintf(&b, "\n  %s = {%s},", f.Name, f.Value)
-				if m := strings.ToLower(strings.TrimSpace(f.Raw)); bareMacro.MatchString(m) {
+				m := strings.ToLower(strings.TrimSpace(f.Raw))
+				if braced := strings.ToLower(f.Value); strings.HasPrefix(m, "{") && empty[braced] {
+					m = braced
+				}
+				if bareMacro.MatchString(m) {
 					if r.Macros == nil {
 						r.Macros = map[string]map[string]string{}
 					}
