@@ -40,19 +40,6 @@ type entryPane struct {
 // what they were given. Call it on the UI goroutine.
 func (p *entryPane) idle() bool { return !p.reading && p.notes.idle() && p.files.idle() }
 
-// idle reports whether every job queued so far has run. Call it on the UI goroutine.
-func (q *libraryQueue) idle() bool {
-	if q.last == nil {
-		return true
-	}
-	select {
-	case <-q.last:
-		return true
-	default:
-		return false
-	}
-}
-
 func (p *notesPane) idle() bool       { return !p.dirty && p.queue.idle() }
 func (p *attachmentsPane) idle() bool { return p.queue.idle() }
 
@@ -61,8 +48,8 @@ func newEntryPane(u *UI) *entryPane {
 	p.message.Wrapping = fyne.TextWrapWord
 	p.info = newInfoTab(p)
 	p.source = newBibtexTab(p)
-	p.notes = newNotesPane(u.lib, func(string) { u.refreshSidebar() })
-	p.files = newAttachmentsPane(u.lib, u.win, openWithSystem(u.app), func(string) {})
+	p.notes = newNotesPane(u.lib, u.work, func(string) { u.refreshSidebar() })
+	p.files = newAttachmentsPane(u.lib, u.work, u.win, openWithSystem(u.app), func(string) {})
 	p.files.dialogs = u.dialogs
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Info", p.info.content),
@@ -157,10 +144,10 @@ func (p *entryPane) showKeys(keys []string) {
 		version = r.version
 	}
 	p.reading = true
-	// The read goes through the writer's queue, after every change asked for so far: it never
+	// The read goes through the work queue, after every change asked for so far: it never
 	// shows an entry as it was before an edit already made.
-	p.u.writes.push(func() {
-		d, err := readEntryDetail(context.Background(), lib, key)
+	p.u.work.run(func(ctx context.Context) {
+		d, err := readEntryDetail(ctx, lib, key)
 		fyneDo(func() {
 			if gen != p.gen {
 				return

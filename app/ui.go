@@ -148,7 +148,7 @@ type UI struct {
 	sideGeneration int                   // of the newest sidebar refresh
 	listShown      int                   // the generation of the reload last shown
 	sideShown      int                   // the generation of the sidebar refresh last shown
-	pending        int                   // changes queued on the writer and not yet shown
+	pending        int                   // changes queued on the work queue and not yet shown
 	pagesPending   int                   // pages asked for and not yet shown
 	shownSearch    storage.SearchOptions // the search whose result the list shows
 	searching      bool                  // a reload is running
@@ -163,7 +163,7 @@ type UI struct {
 	history        history
 	asciiItem      *fyne.MenuItem
 
-	writes  *jobQueue // changes to the library (and the entry pane's reads), run in order by writer
+	work    *workQueue // every call that writes to the library, and the reads that must follow them
 	indexer *searchIndexer
 
 	loadedOnce sync.Once
@@ -172,8 +172,7 @@ type UI struct {
 
 // New builds the main window over lib. It does not show it.
 func New(a fyne.App, lib Library) *UI {
-	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), indexer: newSearchIndexer(), againKeep: true}
-	go u.writer()
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), work: newWorkQueue(), indexer: newSearchIndexer(), againKeep: true}
 	a.SetIcon(assets.Icon)
 	// Quitting skips the window's close: the indexing for search must not go on into a library
 	// being closed, nor show anything once the app has stopped.
@@ -439,20 +438,8 @@ func (u *UI) onClose() {
 // Wait returns once the changes asked for so far have reached the library, and the entries
 // imported so far are indexed for search. It must not be called on the UI goroutine.
 func (u *UI) Wait() {
-	u.detail.notes.queue.wait()
-	u.detail.files.queue.wait()
-	done := make(chan struct{})
-	u.writes.push(func() { close(done) })
-	<-done
-	for {
-		u.indexer.mu.Lock()
-		running := u.indexer.running
-		u.indexer.mu.Unlock()
-		if !running {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	u.work.wait()
+	u.indexer.wait()
 }
 
 // onDropped imports dropped .bib files and attaches other files to the selected entry.
