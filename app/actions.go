@@ -175,8 +175,8 @@ func (u *UI) afterChange(sel func() []string) {
 			u.list.selected[k] = true
 		}
 	}
-	u.reloadKeep(true)
-	u.refreshSidebar()
+	u.results.reloadKeep(true)
+	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
 }
 

@@ -48,7 +48,7 @@ func newEntryPane(u *UI) *entryPane {
 	p.message.Wrapping = fyne.TextWrapWord
 	p.info = newInfoTab(p)
 	p.source = newBibtexTab(p)
-	p.notes = newNotesPane(u.lib, u.work, func(string) { u.refreshSidebar() })
+	p.notes = newNotesPane(u.lib, u.work, func(string) { u.sidebar.refresh() })
 	p.files = newAttachmentsPane(u.lib, u.work, u.win, openWithSystem(u.app), func(string) {})
 	p.files.dialogs = u.dialogs
 	p.tabs = container.NewAppTabs(

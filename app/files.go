@@ -542,7 +542,7 @@ func reportText(rep bibstorage.Report) string {
 // the search), and the preferences. Call it on the UI goroutine.
 func (u *UI) exportOptions() bibstorage.ExportOptions {
 	var opts bibstorage.ExportOptions
-	opts.Filter, opts.Query = u.listSearch()
+	opts.Filter, opts.Query = u.results.search()
 	opts.ASCII = u.app.Preferences().Bool(prefExportASCII)
 	opts.Dialect = dialectChoice.get(u.app.Preferences())
 	return opts

@@ -56,7 +56,7 @@ func (u *UI) indexForSearch() {
 						return
 					}
 					u.indexingLeft = n
-					u.reloadKeep(true) // its status says so
+					u.results.reloadKeep(true) // its status says so
 				})
 				if err = u.lib.IndexPending(x.ctx); err == nil {
 					indexed += n
@@ -86,7 +86,7 @@ func (u *UI) indexForSearch() {
 				return
 			}
 			// The search shown may now find more.
-			u.reloadKeep(true)
+			u.results.reloadKeep(true)
 		})
 	}()
 }

@@ -131,7 +131,7 @@ func (u *UI) probeState() ProbeState {
 		Size:     [2]int{w, h},
 		Dialog:   u.dialogOpen(),
 		Sidebar:  u.sidebar.selected,
-		Query:    u.query,
+		Query:    u.results.query,
 		Rows:     u.list.rowCount(),
 		Selected: u.list.selection(),
 		Status:   u.status.Text,
