@@ -399,9 +399,25 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		top.Add(container.NewHBox(compare))
 	}
 	var content fyne.CanvasObject = top
+	var problems fyne.CanvasObject
 	if len(rep.Problems) > 0 {
-		content = container.NewBorder(top, nil, nil, nil, problemList(rep.Problems))
+		hint := widget.NewLabel("Click a problem to show its entry; File › Show Last Import Report brings this back.")
+		hint.Importance = widget.LowImportance
+		hint.Wrapping = fyne.TextWrapWord
+		top.Add(hint)
+		problems = problemList(rep.Problems, func(p bib.Problem) {
+			key := problemEntry(rep, p)
+			if key == "" {
+				u.status.SetText(fmt.Sprintf("%s:%d: the problem is in no entry the library kept", filepath.Base(p.File), p.Line))
+				return
+			}
+			d.Hide()
+			u.Reveal(key, "bibtex")
+			u.status.SetText(fmt.Sprintf("%s:%d: %s · File › Show Last Import Report lists the others", filepath.Base(p.File), p.Line, p.Msg))
+		})
+		content = container.NewBorder(top, nil, nil, nil, problems)
 	}
+	u.lastReport = &rep
 	copyReport := widget.NewButtonWithIcon("Copy Report", theme.ContentCopyIcon(), func() {
 		u.copyText(reportText(rep), "the import report")
 	})
@@ -415,6 +431,9 @@ func (u *UI) showReport(rep bibstorage.Report) {
 		named = append(named, renamed, compare)
 	}
 	u.probeDialog(named...)
+	if problems != nil {
+		u.inDialog["problems"] = problems
+	}
 	u.dialogs.show(d)
 }
 
@@ -467,11 +486,39 @@ func renamedPairs(changes []bibstorage.KeyChange) []bibstorage.DuplicateGroup {
 	return groups
 }
 
+// onLastReport shows the report of the newest import again.
+func (u *UI) onLastReport() {
+	if u.lastReport == nil {
+		u.dialogs.show(dialog.NewInformation("Import Report", "Nothing has been imported since the window opened.", u.win))
+		return
+	}
+	u.showReport(*u.lastReport)
+}
+
+// problemEntry returns the key in the library of the entry a problem of an import is in: the
+// key its file gave it, or the one it was imported under when the library had another paper
+// under that key. It is "" when the problem is in no entry (text between entries, an entry
+// whose key could not be read).
+func problemEntry(rep bibstorage.Report, p bib.Problem) string {
+	if p.Key == "" {
+		return ""
+	}
+	// The entry that starts last before the problem's line, among those of the file that had
+	// the key: an earlier one of the same key kept it.
+	key, from := p.Key, 0
+	for _, c := range rep.Renamed {
+		if c.Old == p.Key && c.File == p.File && c.Line <= p.Line && c.Line > from {
+			key, from = c.New, c.Line
+		}
+	}
+	return key
+}
+
 // problemList lists an import's problems, two lines each (where, then what), in a list that
 // makes rows only for the problems in view: an import of 100,000 entries can have thousands of
 // problems, and a text field holding them all took half a minute to lay out. Copy Report copies
-// all of it.
-func problemList(problems []bib.Problem) fyne.CanvasObject {
+// all of it. Clicking a problem calls open with it.
+func problemList(problems []bib.Problem, open func(bib.Problem)) fyne.CanvasObject {
 	list := widget.NewList(func() int { return len(problems) },
 		func() fyne.CanvasObject {
 			where, what := widget.NewLabel(""), widget.NewLabel("")
@@ -500,6 +547,10 @@ func problemList(problems []bib.Problem) fyne.CanvasObject {
 			where.SetText(loc)
 			what.SetText(p.Msg)
 		})
+	list.OnSelected = func(i widget.ListItemID) {
+		list.UnselectAll()
+		open(problems[i])
+	}
 	// Up to four problems in view, however many there are.
 	row := list.CreateItem().MinSize().Height + theme.Padding()
 	room := canvas.NewRectangle(color.Transparent)

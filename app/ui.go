@@ -148,6 +148,7 @@ type UI struct {
 	importing    int // imports running
 	indexingLeft int // entries being indexed for search (searchIndexer)
 	history      history
+	lastReport   *storage.Report // of the newest import, for File › Show Last Import Report
 	asciiItem    *fyne.MenuItem
 
 	work    *workQueue // every call that writes to the library, and the reads that must follow them
@@ -352,6 +353,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Import BibTeX…", shortcutImport, u.onImport),
 		u.menuItem("Import Folder of BibTeX…", nil, u.onImportFolder),
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
+		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Export List…", shortcutExport, u.onExport),
 		u.menuItem("Export Selection…", nil, func() { u.export(exportSelection) }),

@@ -716,3 +716,28 @@ func TestImportAsksBeforeManyTags(t *testing.T) {
 		t.Errorf("kw1 has the tags %v; the keywords were to stay keywords only", tags)
 	}
 }
+
+// TestProblemEntry: a problem of an import opens the entry it is in, under the key the library
+// gave it when the file's key was another paper's.
+func TestProblemEntry(t *testing.T) {
+	rep := storage.Report{Renamed: []storage.KeyChange{
+		{File: "a.bib", Line: 10, Old: "x", New: "xa", Existing: "x", InFile: true},
+		{File: "a.bib", Line: 20, Old: "x", New: "xb", Existing: "x", InFile: true},
+		{File: "b.bib", Line: 5, Old: "y", New: "y", Existing: "y", Duplicate: true},
+	}}
+	for _, tt := range []struct {
+		p    bib.Problem
+		want string
+	}{
+		{bib.Problem{File: "a.bib", Line: 3, Key: "x"}, "x"},      // the first x kept its key
+		{bib.Problem{File: "a.bib", Line: 12, Key: "x"}, "xa"},    // in the second
+		{bib.Problem{File: "a.bib", Line: 25, Key: "x"}, "xb"},    // in the third
+		{bib.Problem{File: "other.bib", Line: 25, Key: "x"}, "x"}, // another file's x
+		{bib.Problem{File: "a.bib", Line: 1}, ""},                 // in no entry
+		{bib.Problem{File: "b.bib", Line: 6, Key: "y"}, "y"},
+	} {
+		if got := problemEntry(rep, tt.p); got != tt.want {
+			t.Errorf("problemEntry(%s:%d %q) = %q, want %q", tt.p.File, tt.p.Line, tt.p.Key, got, tt.want)
+		}
+	}
+}
