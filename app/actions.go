@@ -557,9 +557,9 @@ func (u *UI) onCopyBibTeX() {
 // paste can take a moment.
 func (u *UI) onPaste() {
 	text := u.app.Clipboard().Content()
-	u.importing++
+	u.imports.running++
 	go func() {
-		defer fyneDo(func() { u.importing-- })
+		defer fyneDo(func() { u.imports.running-- })
 		f := bib.ParseString("clipboard", text)
 		if len(f.Entries()) == 0 {
 			msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
@@ -569,6 +569,6 @@ func (u *UI) onPaste() {
 			fyneDo(func() { u.dialogs.show(dialog.NewInformation("Paste BibTeX", msg, u.win)) })
 			return
 		}
-		u.importParsed("clipboard", f)
+		u.imports.importParsed("clipboard", f)
 	}()
 }

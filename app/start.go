@@ -127,7 +127,7 @@ func (r *running) start(lib *storage.Library) {
 		}
 	}
 	if len(opts.Import) > 0 {
-		ui.ImportFiles(opts.Import)
+		ui.imports.importFiles(opts.Import)
 	}
 	reveal := opts.Select != "" || opts.Tab != ""
 	if reveal && opts.Screenshot == "" {

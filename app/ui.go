@@ -138,6 +138,7 @@ type UI struct {
 	sidebar *sidebar
 	list    *entryList
 	results *results
+	imports *importFlow
 	detail  *entryPane
 	search  *searchField
 	dialogs *dialogStack
@@ -145,7 +146,6 @@ type UI struct {
 
 	// The fields below are used on the UI goroutine only.
 	pending      int // changes queued on the work queue and not yet shown
-	importing    int // imports running
 	indexingLeft int // entries being indexed for search (searchIndexer)
 	history      history
 	lastReport   *storage.Report // of the newest import, for File › Show Last Import Report
@@ -194,6 +194,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.list.onDrop = u.onDropEntries
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
+	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
+		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
 	u.search = newSearchField(u.toResults)
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.results.setQuery
@@ -202,7 +204,7 @@ func New(a fyne.App, lib Library) *UI {
 
 	toolbar := widget.NewToolbar(
 		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
-		widget.NewToolbarAction(theme.FolderOpenIcon(), u.onImport),
+		widget.NewToolbarAction(theme.FolderOpenIcon(), u.imports.onImport),
 		widget.NewToolbarAction(theme.ContentPasteIcon(), u.onPaste),
 		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.onExport),
 		widget.NewToolbarSeparator(),
@@ -350,8 +352,8 @@ func (u *UI) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Import BibTeX…", shortcutImport, u.onImport),
-		u.menuItem("Import Folder of BibTeX…", nil, u.onImportFolder),
+		u.menuItem("Import BibTeX…", shortcutImport, u.imports.onImport),
+		u.menuItem("Import Folder of BibTeX…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
@@ -451,7 +453,7 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(bibs) > 0 {
-		u.ImportFiles(bibs)
+		u.imports.importFiles(bibs)
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
@@ -560,7 +562,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return u.results.idle() && u.importing == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
+	return u.results.idle() && u.imports.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
 }
 
 // Rows returns how many entries the list shows. Call it on the UI goroutine.
