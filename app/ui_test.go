@@ -741,3 +741,21 @@ func TestProblemEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectAdded: an import selects the entries it added, up to maxSelectAdded; a larger one
+// leaves the selection to its report.
+func TestSelectAdded(t *testing.T) {
+	keys := func(n int) []string {
+		k := make([]string, n)
+		for i := range k {
+			k[i] = fmt.Sprintf("k%d", i)
+		}
+		return k
+	}
+	if got := selectAdded(storage.Report{Added: keys(maxSelectAdded)}); len(got) != maxSelectAdded {
+		t.Errorf("%d added: %d selected, want all", maxSelectAdded, len(got))
+	}
+	if got := selectAdded(storage.Report{Added: keys(maxSelectAdded + 1)}); got != nil {
+		t.Errorf("%d added: %d selected, want none", maxSelectAdded+1, len(got))
+	}
+}
