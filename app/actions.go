@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -571,4 +573,28 @@ func (u *UI) onPaste() {
 		}
 		u.imports.importParsed("clipboard", f)
 	}()
+}
+
+// newBatch makes the actions on several selected entries: a tag for all of them, a star, read.
+func (u *UI) newBatch() *fyne.Container {
+	tag := widget.NewEntry()
+	tag.SetPlaceHolder("A tag for all of them…")
+	addTag := func() {
+		if name := strings.TrimSpace(tag.Text); name != "" {
+			u.addTag(u.list.selection(), name)
+			tag.SetText("")
+		}
+	}
+	tag.OnSubmitted = func(string) { addTag() }
+	return container.NewVBox(
+		container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Tag", theme.ContentAddIcon(), addTag), tag),
+		container.NewGridWithColumns(2,
+			widget.NewButtonWithIcon("Star", starIcon, func() { u.setStarred(true, u.list.selection()...) }),
+			widget.NewButton("Unstar", func() { u.setStarred(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Read", theme.VisibilityIcon(), func() { u.setRead(true, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Unread", theme.VisibilityOffIcon(), func() { u.setRead(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Copy Citation", theme.ContentCopyIcon(), u.onCopyCitation),
+			widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), u.onTrash),
+		),
+	)
 }

@@ -27,7 +27,7 @@ func TestEndToEndReportProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := openWindow(t, dir, bin, lib.path, nil, file)
-	st := w.waitFor("the import's report with its problem", func(s app.ProbeState) bool {
+	st := w.steady("the import's report with its problem", func(s app.ProbeState) bool {
 		_, ok := s.Widgets["problems"]
 		return s.Dialog && s.Settled && s.Window != 0 && ok
 	})
