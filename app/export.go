@@ -32,16 +32,34 @@ const (
 	exportLibrary
 )
 
-func (u *UI) onExport() { u.export(exportList) }
+// exporter is what an export needs from the library.
+type exporter interface {
+	Export(ctx context.Context, w io.Writer, opts bibstorage.ExportOptions) (int, error)
+}
 
-func (u *UI) export(scope exportScope) {
-	opts := u.exportOptions()
+// exportFlow writes entries to a .bib file the user chooses: what the list shows, the
+// selection, or the library, through the Save dialog, off the UI goroutine, all or nothing.
+type exportFlow struct {
+	lib       exporter
+	prefs     fyne.Preferences
+	win       fyne.Window
+	dialogs   *dialogStack
+	say       func(text string)               // the status line
+	list      func() bibstorage.ExportOptions // what the list shows, as the preferences write it
+	selection func() []string                 // the list's selected keys
+	where     func() sideItem                 // the sidebar's selection
+}
+
+func (f *exportFlow) onExport() { f.export(exportList) }
+
+func (f *exportFlow) export(scope exportScope) {
+	opts := f.list()
 	name := "library.bib"
 	switch scope {
 	case exportSelection:
-		keys := u.list.selection()
+		keys := f.selection()
 		if len(keys) == 0 {
-			u.dialogs.show(dialog.NewInformation("Export Selection", "Select the entries to export first.", u.win))
+			f.dialogs.show(dialog.NewInformation("Export Selection", "Select the entries to export first.", f.win))
 			return
 		}
 		opts.Filter, opts.Query, opts.Keys = bibstorage.Filter{}, "", keys
@@ -52,17 +70,17 @@ func (u *UI) export(scope exportScope) {
 	case exportLibrary:
 		opts.Filter, opts.Query = bibstorage.Filter{}, ""
 	case exportList:
-		if u.sidebar.current().kind == kindTrash {
+		if f.where().kind == kindTrash {
 			// Export takes a query, and no query names the trash: exporting here would write
 			// entries that are not in it.
-			u.dialogs.show(dialog.NewInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", u.win))
+			f.dialogs.show(dialog.NewInformation("Export", "The trash cannot be exported. Select Library, a tag or a collection first.", f.win))
 			return
 		}
-		if it := u.sidebar.current(); it.id != idLibrary && it.label != "" {
+		if it := f.where(); it.id != idLibrary && it.label != "" {
 			name = fileName(it.label) + ".bib"
 		}
 	}
-	u.exportTo(opts, name)
+	f.exportTo(opts, name)
 }
 
 // fileName makes a sidebar item's name fit for a file name.
@@ -76,22 +94,22 @@ func fileName(s string) string {
 	return strings.TrimSpace(s)
 }
 
-func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
+func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			u.dialogs.show(dialog.NewError(err, u.win))
+			f.dialogs.show(dialog.NewError(err, f.win))
 			return
 		}
 		if w == nil {
 			return
 		}
-		rememberFolder(u.app.Preferences(), prefExportFolder, w.URI())
+		rememberFolder(f.prefs, prefExportFolder, w.URI())
 		go func() {
 			ctx := context.Background()
 			var n int
 			export := func(out io.Writer) error {
 				var err error
-				n, err = u.lib.Export(ctx, out, opts)
+				n, err = f.lib.Export(ctx, out, opts)
 				return err
 			}
 			var err error
@@ -111,15 +129,15 @@ func (u *UI) exportTo(opts bibstorage.ExportOptions, name string) {
 			}
 			fyneDo(func() {
 				if err != nil {
-					u.dialogs.show(dialog.NewError(fmt.Errorf("export: %w", err), u.win))
+					f.dialogs.show(dialog.NewError(fmt.Errorf("export: %w", err), f.win))
 					return
 				}
-				u.status.SetText(fmt.Sprintf("Exported %s to %s", rowsText(n), w.URI().Path()))
+				f.say(fmt.Sprintf("Exported %s to %s", rowsText(n), w.URI().Path()))
 			})
 		}()
-	}, u.win)
+	}, f.win)
 	deferFileWrites()
 	d.SetFileName(name)
-	startIn(u.app.Preferences(), d, prefExportFolder)
-	u.dialogs.show(d)
+	startIn(f.prefs, d, prefExportFolder)
+	f.dialogs.show(d)
 }

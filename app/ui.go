@@ -139,6 +139,7 @@ type UI struct {
 	list    *entryList
 	results *results
 	imports *importFlow
+	exports *exportFlow
 	detail  *entryPane
 	search  *searchField
 	dialogs *dialogStack
@@ -196,6 +197,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.detail = newEntryPane(u)
 	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
+	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs,
+		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.results.setQuery
@@ -206,7 +209,7 @@ func New(a fyne.App, lib Library) *UI {
 		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
 		widget.NewToolbarAction(theme.FolderOpenIcon(), u.imports.onImport),
 		widget.NewToolbarAction(theme.ContentPasteIcon(), u.onPaste),
-		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.onExport),
+		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.exports.onExport),
 		widget.NewToolbarSeparator(),
 		widget.NewToolbarAction(theme.ContentCopyIcon(), u.onCopyCitation),
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
@@ -357,9 +360,9 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Export List…", shortcutExport, u.onExport),
-		u.menuItem("Export Selection…", nil, func() { u.export(exportSelection) }),
-		u.menuItem("Export Library…", nil, func() { u.export(exportLibrary) }),
+		u.menuItem("Export List…", shortcutExport, u.exports.onExport),
+		u.menuItem("Export Selection…", nil, func() { u.exports.export(exportSelection) }),
+		u.menuItem("Export Library…", nil, func() { u.exports.export(exportLibrary) }),
 		ascii,
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
