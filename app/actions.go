@@ -420,7 +420,7 @@ func (u *UI) onNewEntry() {
 	for _, t := range bib.Types() {
 		names = append(names, t.Name)
 	}
-	sel := widget.NewSelect(names, nil)
+	sel := newDialogSelect(u.dialogs, names)
 	sel.SetSelected("article")
 	balanced := func(s string) error {
 		if !bib.Balanced(s) {

@@ -419,9 +419,9 @@ func TestMergeDialogChoosesPerField(t *testing.T) {
 		if top == nil {
 			return false
 		}
-		var checks []*widget.Check
+		var checks []*dialogCheck
 		walk(top, func(o fyne.CanvasObject) {
-			if c, ok := o.(*widget.Check); ok && c.Text == "Deep Networks" {
+			if c, ok := o.(*dialogCheck); ok && c.Text == "Deep Networks" {
 				checks = append(checks, c)
 			}
 		})

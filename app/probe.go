@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"net"
 	"os"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -47,10 +49,17 @@ type ProbeState struct {
 	Message  string                       `json:"message"`  // the entry pane's message; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
+	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
 	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT".
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
+}
+
+// isDark reports whether a colour is dark: its luma is below the middle.
+func isDark(c color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	return 299*r+587*g+114*b < 1000*0x8000
 }
 
 // probeDialog names the buttons and labels of a dialog about to be shown, for the probe. Call
@@ -140,6 +149,7 @@ func (u *UI) probeState() ProbeState {
 		Cells:    map[string]map[string]string{},
 		Menu:     map[string][]string{},
 		Widgets:  map[string]Rect{},
+		Dark:     isDark(u.app.Settings().Theme().Color(theme.ColorNameBackground, u.app.Settings().ThemeVariant())),
 	}
 	if len(u.sidebar.also) > 0 {
 		st.Sidebar += "+" + strings.Join(u.sidebar.also, "+")
