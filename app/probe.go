@@ -26,8 +26,9 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // ProbeState is what the probe says of the window. Widgets gives the places of the widgets in
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
-// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests. Focused
-// names the widget with the focus the same way, or gives its Go type.
+// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
+// "search-suggestion:TAG" for the tags the search field suggests. Focused names the widget with
+// the focus the same way, or gives its Go type.
 type ProbeState struct {
 	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
 	Window   uint64                       `json:"window"`   // the X window; 0 when not known
@@ -51,6 +52,12 @@ type ProbeState struct {
 	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT".
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
+	// SearchText is the search field's text and SearchCursor its cursor (in characters);
+	// Suggestions are the tags it suggests, in order, and Suggested the one Enter takes.
+	SearchText   string   `json:"searchText"`
+	SearchCursor int      `json:"searchCursor"`
+	Suggestions  []string `json:"suggestions"`
+	Suggested    string   `json:"suggested"`
 }
 
 // probeDialog names the buttons and labels of a dialog about to be shown, for the probe. Call
@@ -151,6 +158,15 @@ func (u *UI) probeState() ProbeState {
 		st.Widgets[name] = rect(o)
 	}
 	st.Widgets["pane"] = rect(u.detail.content)
+
+	st.SearchText, st.SearchCursor = u.search.Text, u.search.CursorColumn
+	if box := u.search.box; box.Visible() {
+		st.Suggestions = slices.Clone(box.names)
+		st.Suggested = box.names[box.current]
+		for i, name := range box.names {
+			st.Widgets["search-suggestion:"+name] = rect(box.rows[i])
+		}
+	}
 
 	side := st.Widgets["sidebar"]
 	for b, i := range u.sidebar.boxes {

@@ -203,6 +203,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
 	u.search = newSearchField(u.toResults)
+	u.search.tags = u.sidebar.tagNames
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.onSearch
 	u.status = widget.NewLabel("Opening library…")
@@ -218,7 +219,7 @@ func New(a fyne.App, lib Library) *UI {
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
 	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
-	right := container.NewHSplit(centre, u.detail.content)
+	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	right.Offset = 0.62
 	main := container.NewHSplit(u.sidebar.content, right)
 	main.Offset = 0.18
