@@ -220,10 +220,8 @@ func New(a fyne.App, lib Library) *UI {
 	)
 	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
-	right.Offset = 0.62
 	main := container.NewHSplit(u.sidebar.content, right)
-	main.Offset = 0.18
-	u.win.SetContent(main)
+	u.win.SetContent(keepPaneWidths(main, right))
 	u.win.SetMainMenu(u.menu())
 	u.win.SetOnDropped(u.onDropped)
 	u.win.SetCloseIntercept(u.onClose)
