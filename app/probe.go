@@ -27,8 +27,9 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
 // "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
-// "search-suggestion:TAG" for the tags the search field suggests. Focused names the widget with
-// the focus the same way, or gives its Go type.
+// "search-suggestion:TAG" for the tags the search field suggests, "column:ID" for the list's
+// column titles in view and "tip" for the box that shows a title cut short. Focused names the
+// widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
 	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
 	Window   uint64                       `json:"window"`   // the X window; 0 when not known
@@ -58,6 +59,8 @@ type ProbeState struct {
 	SearchCursor int      `json:"searchCursor"`
 	Suggestions  []string `json:"suggestions"`
 	Suggested    string   `json:"suggested"`
+	// Tip is the title the list shows whole in its tip; "" when it shows none.
+	Tip string `json:"tip"`
 }
 
 // probeDialog names the buttons and labels of a dialog about to be shown, for the probe. Call
@@ -187,6 +190,15 @@ func (u *UI) probeState() ProbeState {
 		if cell.col == 0 {
 			st.Widgets["row:"+r.Key] = rect(cell)
 		}
+	}
+	for i, h := range u.list.headers {
+		if h.col == i && i < len(u.list.cols) && in(h, list) {
+			st.Widgets["column:"+u.list.cols[i].id] = rect(h)
+		}
+	}
+	if tip := u.list.tip; tip.box.Visible() {
+		st.Tip = tip.label.Text
+		st.Widgets["tip"] = rect(tip.box)
 	}
 
 	if e := u.detail.entry; e != nil && u.detail.tabs.Visible() {

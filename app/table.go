@@ -102,6 +102,7 @@ type entryList struct {
 	// dragged to.
 	widths   []float32
 	titleMin float32
+	tip      *titleTip
 }
 
 func newEntryList(prefs fyne.Preferences) *entryList {
@@ -124,7 +125,8 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l.frame = canvas.NewRectangle(color.Transparent)
 	l.frame.StrokeWidth = 2
 	l.frame.Hide()
-	l.view = container.NewStack(t, l.frame)
+	l.tip = newTitleTip(l)
+	l.view = container.NewStack(t, l.frame, l.tip.layer)
 	l.applyWidths()
 	return l
 }
@@ -456,6 +458,7 @@ func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	// a search; a table refresh often asks for the text a cell has.
 	if c.label.Text != text {
 		c.label.SetText(text)
+		l.tip.changed(c)
 	}
 	fill := color.Color(color.Transparent)
 	if ok && l.selected[r.Key] {
@@ -627,6 +630,7 @@ func (c *entryCell) CreateRenderer() fyne.WidgetRenderer {
 
 // Tapped selects the cell's row, reading Ctrl and Shift from the keyboard.
 func (c *entryCell) Tapped(*fyne.PointEvent) {
+	c.list.tip.hide()
 	var mods fyne.KeyModifier
 	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		mods = d.CurrentKeyModifiers()
@@ -652,6 +656,7 @@ func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
 func (c *entryCell) Dragged(e *fyne.DragEvent) {
 	if !c.dragging {
 		c.dragging = true
+		c.list.tip.hide()
 		if !c.list.selected[c.key()] {
 			c.list.tap(c.row, 0)
 		}
