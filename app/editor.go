@@ -706,20 +706,14 @@ func (t *infoTab) suggest() {
 		hint("The library's tags that match show here")
 		return
 	}
-	var first, rest []string
+	var names []string
 	for _, tag := range t.d.allTags {
-		n := strings.ToLower(tag.Name)
-		if slices.Contains(t.d.tags, tag.Name) {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(n, typed):
-			first = append(first, tag.Name)
-		case strings.Contains(n, typed):
-			rest = append(rest, tag.Name)
+		if !slices.Contains(t.d.tags, tag.Name) {
+			names = append(names, tag.Name)
 		}
 	}
-	for _, name := range append(first, rest...)[:min(len(first)+len(rest), 6)] {
+	matches := matchTags(names, typed)
+	for _, name := range matches[:min(len(matches), 6)] {
 		name := name
 		b := widget.NewButton(name, func() { t.addTag(name) })
 		b.Importance = widget.LowImportance

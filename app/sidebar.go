@@ -213,6 +213,18 @@ func tagItems(d *sidebarData) []sideItem {
 	return out
 }
 
+// tagNames returns the names of the tags as last read, in the sidebar's order: each tag, and
+// each parent ("a" of "a/b") whether or not it is a tag itself, as its rows show them.
+func (s *sidebar) tagNames() []string {
+	var names []string
+	for _, it := range s.items {
+		if it.kind == kindTag {
+			names = append(names, it.filter.Tags[0])
+		}
+	}
+	return names
+}
+
 func emptyItem(section, text string) sideItem {
 	return sideItem{id: "empty:" + section, kind: kindEmpty, section: section, label: text, count: -1}
 }

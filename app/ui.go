@@ -200,6 +200,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs,
 		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
+	u.search.tags = u.sidebar.tagNames
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.results.setQuery
 	u.status = widget.NewLabel("Opening library…")
@@ -215,11 +216,9 @@ func New(a fyne.App, lib Library) *UI {
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
 	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
-	right := container.NewHSplit(centre, u.detail.content)
-	right.Offset = 0.62
+	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
-	main.Offset = 0.18
-	u.win.SetContent(main)
+	u.win.SetContent(keepPaneWidths(main, right))
 	u.win.SetMainMenu(u.menu())
 	u.win.SetOnDropped(u.onDropped)
 	u.win.SetCloseIntercept(u.onClose)
