@@ -65,7 +65,7 @@
 // Literal text in a pattern must already be made of those characters: ParsePattern refuses
 // anything else rather than let it vanish silently.
 //
-// Names follow BibTeX: [SplitNames] on "and", [LastName] for "von Last" in "First von Last",
+// Names follow BibTeX: [SplitNames] on "and", then the "von Last" part of "First von Last",
 // "von Last, First" and "von Last, Jr, First", and "{Braced Corporate Name}" as one word. As in
 // JabRef's [auth], the von part is dropped (Ludwig van Beethoven gives Beethoven; JabRef's
 // authFirstFull would keep it): the von part ends at the last word before the final one that
@@ -679,7 +679,7 @@ func keyNameList(names []string, more bool, n int) string {
 
 // keyLastName returns the Last part of one BibTeX name, without its von part, as clean words.
 func keyLastName(name string) string {
-	words := splitDepth0(LastName(name), func(c byte) bool {
+	words := splitDepth0(lastName(name), func(c byte) bool {
 		return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~'
 	})
 	// BibTeX's von part runs to the last lower-case word before the final word; BibTeX judges
