@@ -125,25 +125,43 @@ func (u *UI) answerProbe(c net.Conn) {
 	}
 }
 
+// probeView measures widgets in the window's pixels, and names them.
+type probeView struct {
+	c     fyne.Canvas
+	d     fyne.Driver
+	st    *ProbeState
+	named map[fyne.CanvasObject]string // the widgets named so far, for the focus
+}
+
+// rect returns where o is.
+func (v *probeView) rect(o fyne.CanvasObject) Rect {
+	p, s := v.d.AbsolutePositionForObject(o), o.Size()
+	x, y := v.c.PixelCoordinateForPosition(p)
+	x2, y2 := v.c.PixelCoordinateForPosition(p.Add(fyne.NewPos(s.Width, s.Height)))
+	return Rect{x, y, x2 - x, y2 - y}
+}
+
+// in reports whether the middle of o is inside area: rows scrolled out of view, and the row
+// widgets a list keeps for later, are not.
+func (v *probeView) in(o fyne.CanvasObject, area Rect) bool {
+	if !o.Visible() {
+		return false
+	}
+	x, y := v.rect(o).Center()
+	return x >= area[0] && y >= area[1] && x < area[0]+area[2] && y < area[1]+area[3]
+}
+
+// put names o and gives its place, when it is inside area.
+func (v *probeView) put(name string, o fyne.CanvasObject, area Rect) {
+	v.named[o] = name
+	if v.in(o, area) {
+		v.st.Widgets[name] = v.rect(o)
+	}
+}
+
 // probeState describes the window. Call it on the UI goroutine.
 func (u *UI) probeState() ProbeState {
 	c := u.win.Canvas()
-	d := fyne.CurrentApp().Driver()
-	rect := func(o fyne.CanvasObject) Rect {
-		p, s := d.AbsolutePositionForObject(o), o.Size()
-		x, y := c.PixelCoordinateForPosition(p)
-		x2, y2 := c.PixelCoordinateForPosition(p.Add(fyne.NewPos(s.Width, s.Height)))
-		return Rect{x, y, x2 - x, y2 - y}
-	}
-	// in reports whether the middle of o is inside area: rows scrolled out of view, and the row
-	// widgets a list keeps for later, are not.
-	in := func(o fyne.CanvasObject, area Rect) bool {
-		if !o.Visible() {
-			return false
-		}
-		x, y := rect(o).Center()
-		return x >= area[0] && y >= area[1] && x < area[0]+area[2] && y < area[1]+area[3]
-	}
 	w, h := c.PixelCoordinateForPosition(fyne.NewPos(c.Size().Width, c.Size().Height))
 	st := ProbeState{
 		Settled:  u.settled(),
@@ -161,99 +179,22 @@ func (u *UI) probeState() ProbeState {
 		Widgets:  map[string]Rect{},
 		Dark:     isDark(u.app.Settings().Theme().Color(theme.ColorNameBackground, u.app.Settings().ThemeVariant())),
 	}
-	if len(u.sidebar.also) > 0 {
-		st.Sidebar += "+" + strings.Join(u.sidebar.also, "+")
-	}
-	named := map[fyne.CanvasObject]string{
+	v := &probeView{c: c, d: fyne.CurrentApp().Driver(), st: &st, named: map[fyne.CanvasObject]string{
 		u.search: "search", u.list.table: "list", u.sidebar.list: "sidebar",
+	}}
+	for o, name := range v.named {
+		st.Widgets[name] = v.rect(o)
 	}
-	for o, name := range named {
-		st.Widgets[name] = rect(o)
-	}
-	st.Widgets["pane"] = rect(u.detail.content)
-
-	st.SearchText, st.SearchCursor = u.search.Text, u.search.CursorColumn
-	if box := u.search.box; box.Visible() {
-		st.Suggestions = slices.Clone(box.names)
-		st.Suggested = box.names[box.current]
-		for i, name := range box.names {
-			st.Widgets["search-suggestion:"+name] = rect(box.rows[i])
-		}
-	}
-
-	side := st.Widgets["sidebar"]
-	for b, i := range u.sidebar.boxes {
-		if i >= 0 && i < len(u.sidebar.shown) && b.item.id == u.sidebar.shown[i].id && in(b, side) {
-			st.Widgets["side:"+b.item.id] = rect(b)
-		}
-	}
-	list := st.Widgets["list"]
-	for _, cell := range u.list.cells {
-		r, ok := u.list.row(cell.row)
-		if !ok || cell.col >= len(u.list.cols) || !in(cell, list) {
-			continue
-		}
-		if st.Cells[r.Key] == nil {
-			st.Cells[r.Key] = map[string]string{}
-		}
-		st.Cells[r.Key][u.list.cols[cell.col].id] = cell.label.Text
-		if cell.col == 0 {
-			st.Widgets["row:"+r.Key] = rect(cell)
-		}
-	}
-	for i, h := range u.list.headers {
-		if h.col == i && i < len(u.list.cols) && in(h, list) {
-			st.Widgets["column:"+u.list.cols[i].id] = rect(h)
-		}
-	}
-	if tip := u.list.tip; tip.box.Visible() {
-		st.Tip = tip.label.Text
-		st.Widgets["tip"] = rect(tip.box)
-	}
-
-	if e := u.detail.entry; e != nil && u.detail.tabs.Visible() {
-		info := u.detail.info
-		st.Entry, st.Type = e.Key, info.kind.Selected
-		pane := st.Widgets["pane"]
-		put := func(name string, o fyne.CanvasObject) {
-			named[o] = name
-			if in(o, pane) {
-				st.Widgets[name] = rect(o)
-			}
-		}
-		put("type", info.kind)
-		put("key", info.key)
-		put("tag-input", info.tagInput)
-		st.TagText = info.tagInput.Text
-		if info.missing.Visible() {
-			st.Missing = info.missing.Text
-		}
-		for _, o := range info.suggestions.Objects {
-			if b, ok := o.(*widget.Button); ok {
-				put("suggestion:"+b.Text, b)
-			}
-		}
-		for i, fe := range info.fields {
-			name := "field:" + info.names[i]
-			st.Fields[info.names[i]] = fe.Text
-			put(name, fe)
-		}
-	}
-
+	st.Widgets["pane"] = v.rect(u.detail.content)
+	u.probeSearch(v)
+	u.probeSidebar(v)
+	u.probeList(v)
+	u.probeEntry(v)
 	if st.Dialog {
-		var texts []string
-		for name, o := range u.inDialog {
-			if l, ok := o.(*widget.Label); ok && strings.HasPrefix(name, "text:") {
-				texts = append(texts, l.Text)
-			} else if o.Visible() {
-				st.Widgets[name] = rect(o)
-			}
-		}
-		slices.Sort(texts)
-		st.DialogText = strings.Join(texts, "\n")
+		u.probeOpenDialog(v)
 	}
 	if f := c.Focused(); f != nil {
-		if name, ok := named[f.(fyne.CanvasObject)]; ok {
+		if name, ok := v.named[f.(fyne.CanvasObject)]; ok {
 			st.Focused = name
 		} else {
 			st.Focused = fmt.Sprintf("%T", f)
@@ -267,4 +208,100 @@ func (u *UI) probeState() ProbeState {
 		}
 	}
 	return st
+}
+
+// probeSearch describes the search field and its suggestions.
+func (u *UI) probeSearch(v *probeView) {
+	st := v.st
+	st.SearchText, st.SearchCursor = u.search.Text, u.search.CursorColumn
+	if box := u.search.box; box.Visible() {
+		st.Suggestions = slices.Clone(box.names)
+		st.Suggested = box.names[box.current]
+		for i, name := range box.names {
+			st.Widgets["search-suggestion:"+name] = v.rect(box.rows[i])
+		}
+	}
+}
+
+// probeSidebar gives the places of the sidebar's rows in view.
+func (u *UI) probeSidebar(v *probeView) {
+	if len(u.sidebar.also) > 0 {
+		v.st.Sidebar += "+" + strings.Join(u.sidebar.also, "+")
+	}
+	side := v.st.Widgets["sidebar"]
+	for b, i := range u.sidebar.boxes {
+		if i >= 0 && i < len(u.sidebar.shown) && b.item.id == u.sidebar.shown[i].id && v.in(b, side) {
+			v.st.Widgets["side:"+b.item.id] = v.rect(b)
+		}
+	}
+}
+
+// probeList describes the list's rows and column headers in view, and the title tip.
+func (u *UI) probeList(v *probeView) {
+	st := v.st
+	list := st.Widgets["list"]
+	for _, cell := range u.list.cells {
+		r, ok := u.list.row(cell.row)
+		if !ok || cell.col >= len(u.list.cols) || !v.in(cell, list) {
+			continue
+		}
+		if st.Cells[r.Key] == nil {
+			st.Cells[r.Key] = map[string]string{}
+		}
+		st.Cells[r.Key][u.list.cols[cell.col].id] = cell.label.Text
+		if cell.col == 0 {
+			st.Widgets["row:"+r.Key] = v.rect(cell)
+		}
+	}
+	for i, h := range u.list.headers {
+		if h.col == i && i < len(u.list.cols) && v.in(h, list) {
+			st.Widgets["column:"+u.list.cols[i].id] = v.rect(h)
+		}
+	}
+	if tip := u.list.tip; tip.box.Visible() {
+		st.Tip = tip.label.Text
+		st.Widgets["tip"] = v.rect(tip.box)
+	}
+}
+
+// probeEntry describes the entry the pane shows and its Info tab's editors.
+func (u *UI) probeEntry(v *probeView) {
+	e := u.detail.entry
+	if e == nil || !u.detail.tabs.Visible() {
+		return
+	}
+	st, info := v.st, u.detail.info
+	st.Entry, st.Type = e.Key, info.kind.Selected
+	pane := st.Widgets["pane"]
+	v.put("type", info.kind, pane)
+	v.put("key", info.key, pane)
+	v.put("tag-input", info.tagInput, pane)
+	st.TagText = info.tagInput.Text
+	if info.missing.Visible() {
+		st.Missing = info.missing.Text
+	}
+	for _, o := range info.suggestions.Objects {
+		if b, ok := o.(*widget.Button); ok {
+			v.put("suggestion:"+b.Text, b, pane)
+		}
+	}
+	for i, fe := range info.fields {
+		st.Fields[info.names[i]] = fe.Text
+		v.put("field:"+info.names[i], fe, pane)
+	}
+}
+
+// probeOpenDialog describes the dialog shown last: its labels' text, and where its named
+// widgets are.
+func (u *UI) probeOpenDialog(v *probeView) {
+	var texts []string
+	for name, o := range u.inDialog {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(name, "text:") {
+			texts = append(texts, l.Text)
+		} else if o.Visible() {
+			v.st.Widgets[name] = v.rect(o)
+		}
+	}
+	slices.Sort(texts)
+	v.st.DialogText = strings.Join(texts, "\n")
 }
