@@ -1,0 +1,39 @@
+package bib
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEscape(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Deep Learning", "Deep Learning"},
+		{"R&D at 50% off: $5 #1 a_b", `R\&D at 50\% off: \$5 \#1 a\_b`},
+		{"{braces} and \\back", `\{braces\} and {\textbackslash}back`},
+		{"x~y^2", `x{\textasciitilde}y{\textasciicircum}2`},
+		{"  Gödel,\n\tEscher  ", "Gödel, Escher"},
+	} {
+		got := Escape(tt.in)
+		if got != tt.want {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if !Balanced(got) {
+			t.Errorf("Escape(%q) = %q: unbalanced", tt.in, got)
+		}
+		if back, want := Plain(got), strings.Join(strings.Fields(tt.in), " "); back != want {
+			t.Errorf("Plain(Escape(%q)) = %q, want %q", tt.in, back, want)
+		}
+	}
+}
+
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"a&b", `\{}`, "~^_", "Gödel"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Escape(s)
+		if !Balanced(got) {
+			t.Fatalf("Escape(%q) = %q: unbalanced", s, got)
+		}
+	})
+}
