@@ -432,3 +432,48 @@ func biberReading(e *bib.Entry, d bib.Dialect) *bib.Entry {
 	}
 	return b
 }
+
+// entryTagLists returns each tagged entry's tags, separated by U+001F, by entry id.
+func entryTagLists(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id GROUP BY et.entry_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			return nil, err
+		}
+		m[id] = tags
+	}
+	return m, rows.Err()
+}
+
+// keywordsFor returns an entry's keywords field with the tags it does not name added, and
+// whether any was: keywords is the field as plain text, split as import splits it; tags are
+// separated by U+001F.
+func keywordsFor(keywords, tags string) (string, bool) {
+	if tags == "" {
+		return "", false
+	}
+	var out []string
+	named := map[string]bool{}
+	for _, k := range bib.SplitKeywords(keywords, "") {
+		out = append(out, k)
+		if name, err := cleanTag(k); err == nil {
+			named[strings.ToLower(name)] = true
+		}
+	}
+	changed := false
+	for _, t := range strings.Split(tags, "\x1f") {
+		if !named[strings.ToLower(t)] {
+			out = append(out, t)
+			changed = true
+		}
+	}
+	return strings.Join(out, ", "), changed
+}
