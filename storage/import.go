@@ -6,9 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
-	"sync"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -230,7 +228,6 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 	defer conn.Close()
 	var cacheWas int
 	if large {
-		defer tightenGC()()
 		was, restore, err := growCache(ctx, conn, min(src.entries*bulkCachePerEntry, bulkCacheMax))
 		cacheWas = was
 		if err != nil {
@@ -290,46 +287,6 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 		opts.Progress(im.items, im.items)
 	}
 	return im.rep, nil
-}
-
-// bulkGCPercent is the GOGC an import of bulkThreshold entries or more runs with. The file it
-// imports is in memory (its text, and the entries parsed from it, which point into the text:
-// 200 MB for 100,000 entries), and with the default of 100 the heap grew to twice that before
-// each collection. The import makes about 3 KB of garbage per entry, so collecting at a quarter
-// above what is live costs about a dozen collections at 100,000 entries, and the heap stays
-// near what the parse left.
-const bulkGCPercent = 25
-
-// gcTight counts the imports running with bulkGCPercent, so that the first sets it and the last
-// puts back what was there.
-var gcTight struct {
-	sync.Mutex
-	n   int
-	was int
-}
-
-// tightenGC lowers the garbage collector's target to bulkGCPercent, unless it is lower or off,
-// and returns what puts it back.
-func tightenGC() (restore func()) {
-	gcTight.Lock()
-	defer gcTight.Unlock()
-	if gcTight.n == 0 {
-		gcTight.was = debug.SetGCPercent(bulkGCPercent)
-		if gcTight.was < bulkGCPercent {
-			debug.SetGCPercent(gcTight.was)
-		}
-	}
-	gcTight.n++
-	return func() {
-		gcTight.Lock()
-		defer gcTight.Unlock()
-		if gcTight.n--; gcTight.n == 0 {
-			// Put it back unless someone else has set it meanwhile.
-			if now := debug.SetGCPercent(gcTight.was); now != bulkGCPercent && now != gcTight.was {
-				debug.SetGCPercent(now)
-			}
-		}
-	}
 }
 
 // growCache sets the page cache of conn to at least bytes, and returns the cache_size it had and

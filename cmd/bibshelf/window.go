@@ -64,7 +64,7 @@ func runWindow(args []string, stderr io.Writer) int {
 	// start shows the library in the window and does what the flags ask. It runs on the UI
 	// goroutine (before the event loop, or inside it).
 	start := func(lib *storage.Library) *app.UI {
-		ui := app.New(a, lib)
+		ui := app.New(a, windowLibrary{lib}) // its imports lower GOGC: see gc.go
 		ui.Window().Resize(fyne.NewSize(w, h))
 		if path := os.Getenv("BIBSHELF_PROBE"); path != "" {
 			// The end-to-end tests' view of the window (see app.ServeProbe).
