@@ -207,7 +207,7 @@ func (l *Library) importSource(ctx context.Context, src itemSource, opts ImportO
 	return rep, err
 }
 
-func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOptions) (Report, error) {
+func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOptions) (rep Report, err error) {
 	if opts.KeyPattern == "" {
 		opts.KeyPattern = bib.PatternJabRef
 	}
@@ -225,35 +225,19 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 	if err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
-	defer conn.Close()
+	restore := func() error { return nil }
+	defer func() {
+		// After the commit, the import is in the library even when this fails.
+		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("import %s: %w", src.name, cerr))
+		}
+	}()
 	var cacheWas int
 	if large {
-		was, restore, err := growCache(ctx, conn, min(src.entries*bulkCachePerEntry, bulkCacheMax))
-		cacheWas = was
+		cacheWas, restore, err = bulkSettings(ctx, conn, src.entries, bulk && opts.IndexLater)
 		if err != nil {
 			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 		}
-		defer restore()
-		// A statement that fires triggers or checks foreign keys keeps a journal of the pages
-		// it changes, to undo itself alone: in a temporary file, the inserts of 100,000
-		// entries wrote 890 MB to it (in memory, it is a few pages at a time).
-		if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
-		}
-		defer conn.ExecContext(context.Background(), `PRAGMA temp_store = DEFAULT`)
-	}
-	if bulk && opts.IndexLater {
-		// The commit would copy the whole import from the write-ahead log into the library
-		// file (a second per 100,000 entries) before returning: IndexPending's first commit
-		// does instead, once the caller has the import's result.
-		var every int
-		if err := conn.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&every); err != nil {
-			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
-		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
-			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
-		}
-		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, every))
 	}
 	tx, err := beginWrite(ctx, conn, opts.Waiting)
 	if err != nil {
@@ -289,23 +273,83 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 	return im.rep, nil
 }
 
+// bulkSettings gives conn, for an import of entries (bulkThreshold or more), a larger page cache
+// and statement journals in memory, and, with noCheckpoint, no automatic checkpoint. It returns
+// the cache_size the connection had, and what puts back every setting it changed, even when it
+// failed part way.
+func bulkSettings(ctx context.Context, conn *sql.Conn, entries int, noCheckpoint bool) (cacheWas int, restore func() error, err error) {
+	var undo []func() error
+	restore = func() error {
+		var errs []error
+		for i := len(undo) - 1; i >= 0; i-- {
+			errs = append(errs, undo[i]())
+		}
+		return errors.Join(errs...)
+	}
+	cacheWas, putCache, err := growCache(ctx, conn, min(entries*bulkCachePerEntry, bulkCacheMax))
+	if err != nil {
+		return 0, restore, err
+	}
+	undo = append(undo, putCache)
+	// A statement that fires triggers or checks foreign keys keeps a journal of the pages it
+	// changes, to undo itself alone: in a temporary file, the inserts of 100,000 entries wrote
+	// 890 MB to it (in memory, it is a few pages at a time).
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		return cacheWas, restore, fmt.Errorf("keep temporary tables in memory: %w", err)
+	}
+	undo = append(undo, func() error { return putBack(conn, "temp_store", `PRAGMA temp_store = DEFAULT`) })
+	if noCheckpoint {
+		// The commit would copy the whole import from the write-ahead log into the library
+		// file (a second per 100,000 entries) before returning: IndexPending's first commit
+		// does instead, once the caller has the import's result.
+		var every int
+		if err := conn.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&every); err != nil {
+			return cacheWas, restore, fmt.Errorf("read wal_autocheckpoint: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			return cacheWas, restore, fmt.Errorf("turn automatic checkpoints off: %w", err)
+		}
+		undo = append(undo, func() error {
+			return putBack(conn, "wal_autocheckpoint", fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, every))
+		})
+	}
+	return cacheWas, restore, nil
+}
+
+// putBack runs stmt, which puts a setting of conn back as it was. A connection that cannot be
+// put back is dropped from the pool rather than keep the setting (or the memory), and the error
+// says which setting failed. A connection dropped already has no settings left to put back.
+func putBack(conn *sql.Conn, setting, stmt string) error {
+	_, err := conn.ExecContext(context.Background(), stmt)
+	if err == nil || errors.Is(err, sql.ErrConnDone) {
+		return nil
+	}
+	// Raw returns what its function returns: driver.ErrBadConn, which closes the connection.
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	return fmt.Errorf("put back %s: %w", setting, err)
+}
+
+// closeConn gives conn back to the pool; one that putBack dropped is closed already.
+func closeConn(conn *sql.Conn) error {
+	if err := conn.Close(); err != nil && !errors.Is(err, sql.ErrConnDone) {
+		return fmt.Errorf("close connection: %w", err)
+	}
+	return nil
+}
+
 // growCache sets the page cache of conn to at least bytes, and returns the cache_size it had and
-// what puts it back.
-func growCache(ctx context.Context, conn *sql.Conn, bytes int) (was int, restore func(), err error) {
+// what puts it back (putBack): shrinking the cache frees its pages.
+func growCache(ctx context.Context, conn *sql.Conn, bytes int) (was int, restore func() error, err error) {
 	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
 		return 0, nil, fmt.Errorf("read cache size: %w", err)
 	}
 	// A negative cache_size is in KiB, a positive one in pages.
 	if kib := bytes >> 10; was >= 0 || kib <= -was {
-		return was, func() {}, nil
+		return was, func() error { return nil }, nil
 	} else if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -kib)); err != nil {
 		return 0, nil, fmt.Errorf("grow cache: %w", err)
 	}
-	return was, func() {
-		// Shrinking the cache frees its pages. A connection that cannot be put back as it was is
-		// dropped from the pool rather than keep the memory.
-		if _, err := conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, was)); err != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
+	return was, func() error {
+		return putBack(conn, "cache_size", fmt.Sprintf(`PRAGMA cache_size = %d`, was))
 	}, nil
 }
