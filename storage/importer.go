@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -38,6 +39,18 @@ type importer struct {
 	// tentative lists the entries that read as the library's entry of their key but name other
 	// entries: they are kept, under a key of their own, only if one of those is (see settleRefs).
 	tentative []tentativeEntry
+
+	// What start sets up. setDups says the import finds its duplicates after its inserts
+	// (newDups); indexes are the statements that make the indexes it dropped again; since is
+	// the largest entry id before a bulk import, where its pending search range starts.
+	setDups           bool
+	indexes           []string
+	since             int64
+	insEntry, insText *sql.Stmt
+	dups              *dupFinder // nil when setDups
+	tagger            *keywordTagger
+	now               int64 // the entries' creation time
+	args              []any // insertRow's, reused
 }
 
 // pendingDup is an entry of a bulk import whose duplicates are found after the inserts.
@@ -48,87 +61,20 @@ type pendingDup struct {
 	at   int // index in Report.Problems
 }
 
-func (im *importer) run(ctx context.Context) error {
-	name, opts, tx, rep := im.src.name, im.opts, im.tx, &im.rep
-	// A bulk import that keeps duplicates finds them all at its end (bulkDuplicates); skipping
-	// one decides whether the next entries can match it, so that needs each entry's answer
-	// before the next is inserted.
-	setDups := im.bulk && opts.Duplicates == ImportDuplicates
-	// Such an import into a library much smaller than itself makes the entries table's indexes
-	// again after its inserts instead of keeping them up to date. Nothing reads them in
-	// between: duplicates are looked for after the indexes are back.
-	var indexes []string
-	if setDups {
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&have); err != nil {
-			return err
-		}
-		if have*rebuildRatio <= im.src.entries {
-			var err error
-			if indexes, err = dropEntryIndexes(ctx, tx); err != nil {
-				return fmt.Errorf("drop indexes: %w", err)
-			}
-			// The cache grown for the indexes' pages is not needed (the import takes as long
-			// with 8 MB as with 64 MB).
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, min(im.cacheWas, -rebuildCache>>10))); err != nil {
-				return err
-			}
-		}
-	}
-	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
-	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO entries
-		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`, source_id, context)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
-	if err != nil {
+// run imports the items of the import's source in its transaction: start, then each item as
+// the preparing goroutine hands it over, then finish.
+func (im *importer) run(ctx context.Context) (err error) {
+	defer func() { err = errors.Join(err, im.closeStatements()) }()
+	if err := im.start(ctx); err != nil {
 		return err
 	}
-	defer insEntry.Close()
-	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported) VALUES (?, ?)`, name, time.Now().UnixMilli())
-	if err != nil {
-		return err
-	}
-	if im.source, err = res.LastInsertId(); err != nil {
-		return err
-	}
-	im.scope, im.inFile, im.renamed = macroScope{}, map[string]int{}, map[string]string{}
-	insText, err := tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insText.Close()
-	var dups *dupFinder
-	if !setDups {
-		if dups, err = newDupFinder(ctx, tx); err != nil {
-			return err
-		}
-		defer dups.close()
-	}
-	var tagger *keywordTagger
-	if !opts.NoKeywordTags {
-		if tagger, err = newKeywordTagger(ctx, tx, opts.KeywordSeparators, im.bulk); err != nil {
-			return err
-		}
-		defer tagger.link.Close()
-	}
-	var since int64
-	if im.bulk {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&since); err != nil {
-			return err
-		}
-		// The new entries are left to the end (see migration 0007).
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_pending (lo, hi) VALUES (?, ?)`, since, int64(math.MaxInt64)); err != nil {
-			return err
-		}
-	}
-	prep, stop := prepareEntries(im.src, tagger)
+	prep, stop := prepareEntries(im.src, im.tagger)
 	defer stop()
 	// The statements of each item run under a context that is never cancelled: the driver runs
 	// a statement under one that can be on a goroutine of its own, to interrupt it, which made
 	// the window's and the command line's imports (both cancellable) half as slow again as an
 	// import that could not be. The loop looks at ctx before each item instead.
 	rowCtx := context.WithoutCancel(ctx)
-	now := time.Now().UnixMilli()
-	args := make([]any, 0, 18)
 	for pi := range prep {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -136,187 +82,348 @@ func (im *importer) run(ctx context.Context) error {
 		if pi.p.err != nil {
 			return pi.p.err
 		}
-		it, p := pi.it, pi.p
-		if opts.Progress != nil && im.items%progressEvery == 0 {
-			opts.Progress(im.items, max(im.items, im.src.items))
+		if im.opts.Progress != nil && im.items%progressEvery == 0 {
+			im.opts.Progress(im.items, max(im.items, im.src.items))
 		}
 		im.items++
-		switch it.Kind {
+		switch it := pi.it; it.Kind {
 		case bib.KindString, bib.KindPreamble, bib.KindComment:
-			if err := im.addItem(rowCtx, it, fmt.Sprintf("%s:%d", name, it.Line)); err != nil {
+			if err := im.addItem(rowCtx, it, fmt.Sprintf("%s:%d", im.src.name, it.Line)); err != nil {
 				return err
 			}
 		case bib.KindEntry:
-			e := it.Entry
-			if e.Key == "" {
-				if e, err = withNewKey(rowCtx, tx, e, im.pattern); err != nil {
-					return err
-				}
-				p = prepareEntry(e, tagger)
-				rep.KeysGiven = append(rep.KeysGiven, e.Key)
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-					Severity: bib.Warning, Msg: "entry had no key: it was given one"})
-			}
-			var existing, reason string
-			if dups != nil {
-				if existing, reason, err = dups.find(rowCtx, e.Key, p.ident); err != nil {
-					return err
-				}
-			}
-			if existing != "" && opts.Duplicates == SkipDuplicates {
-				p.done()
-				rep.Duplicates++
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
-				continue
-			}
-			insert := func(e *bib.Entry, p preparedEntry) (sql.Result, error) {
-				args = append(append(args[:0], e.Key, e.Type), p.row[:rowValues]...)
-				args = append(append(args, fmt.Sprintf("%s:%d", name, it.Line), now, now), identValues(p.ident)...)
-				args = append(args, im.source, im.contextOf(e, p).encode())
-				return insEntry.ExecContext(rowCtx, args...)
-			}
-			res, err := insert(e, p)
-			if err != nil {
-				p.done()
-				return fmt.Errorf("entry %q: %w", e.Key, err)
-			}
-			first := im.inFile[strings.ToLower(e.Key)]
-			if first == 0 {
-				im.inFile[strings.ToLower(e.Key)] = e.Line
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				// The key is taken: by the same entry (skipped), or by another paper, and then
-				// this one gets a key of its own.
-				p.done()
-				c, err := findClash(rowCtx, tx, e, p.ident, len(p.refs) > 0)
-				if err != nil {
-					return err
-				}
-				where := fmt.Sprintf("the library's %q", c.existing)
-				if first > 0 {
-					where = fmt.Sprintf("the entry %q of line %d, which bibtex reads under this key,", c.existing, first)
-				}
-				switch {
-				case c.kind == sameEntry:
-					if first == 0 && !strings.EqualFold(c.same, e.Key) {
-						// An earlier import gave it another key: the file's entries that name
-						// it name that one.
-						im.renamed[strings.ToLower(e.Key)] = c.same
-						rep.Renamed = append(rep.Renamed, KeyChange{File: name, Line: e.Line, Old: e.Key, New: c.same,
-							Existing: c.existing, Duplicate: true})
-					}
-					if c.same != c.existing {
-						where = fmt.Sprintf("the library's %q", c.same)
-					}
-					rep.Duplicates++
-					rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-						Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is the same entry (same type and fields)", strings.TrimSuffix(where, ","))})
-					continue
-				case c.kind == samePaper && opts.Duplicates == SkipDuplicates:
-					rep.Duplicates++
-					rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-						Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is this paper (%s)", strings.TrimSuffix(where, ","), c.reason)})
-					continue
-				case c.kind == samePaper:
-					existing, reason = c.existing, c.reason
-				}
-				old, key := e.Key, c.free
-				e = e.Clone()
-				e.Rename(e.Type, key)
-				p = prepareEntry(e, tagger)
-				if res, err = insert(e, p); err != nil {
-					p.done()
-					return fmt.Errorf("entry %q: %w", e.Key, err)
-				}
-				change := KeyChange{File: name, Line: e.Line, Old: old, New: key, Existing: c.existing, InFile: first > 0}
-				if len(c.alike) > 0 && first == 0 {
-					// It reads as entries of the library but for the entries it names (its
-					// crossref parent, say), which may come later in the file.
-					id, err := res.LastInsertId()
-					if err != nil {
-						return err
-					}
-					im.tentative = append(im.tentative, tentativeEntry{id: id, change: change, alike: c.alike, refs: p.refs, at: len(rep.Problems)})
-					rep.Problems = append(rep.Problems, bib.Problem{}) // the decision's, at the file's end
-					if err := im.insertText(rowCtx, insText, id, e, p); err != nil {
-						return err
-					}
-					im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
-					continue
-				}
-				rep.Renamed = append(rep.Renamed, change)
-				what := "another paper"
-				if c.kind == samePaper {
-					what = "another entry of this paper, " + c.reason
-				}
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: old,
-					Severity: bib.Warning, Msg: fmt.Sprintf("imported as %q (%s is %s)", key, where, what)})
-				if first == 0 {
-					im.renamed[strings.ToLower(old)] = key
-				}
-			}
-			id, err := res.LastInsertId()
-			if err == nil {
-				err = im.insertText(rowCtx, insText, id, e, p)
-			}
-			if err != nil {
+			if err := im.addEntry(rowCtx, it, pi.p); err != nil {
 				return err
 			}
-			if tagger != nil {
-				if err := tagger.tag(rowCtx, tx, id, e, p.words, rep, name); err != nil {
-					return err
-				}
-			}
-			if len(p.refs) > 0 {
-				im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
-			}
-			switch {
-			case setDups:
-				im.newDups = append(im.newDups, pendingDup{id: id, key: e.Key, line: e.Line, at: len(rep.Problems)})
-			case existing != "" && opts.Duplicates == MergeDuplicates:
-				if err := merge(rowCtx, tx, existing, []string{e.Key}); err != nil {
-					return err
-				}
-				rep.Merged++
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-					Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): merged into it", existing, reason)})
-				continue
-			case existing != "":
-				rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
-					Severity: bib.Warning, Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", existing, reason)})
-				rep.Possible = append(rep.Possible, PossibleDuplicate{Key: e.Key, Existing: existing, Reason: reason})
-			}
-			rep.Imported++
 		}
 	}
-	if tagger != nil {
-		if err := tagger.flush(rowCtx); err != nil {
+	return im.finish(ctx, rowCtx)
+}
+
+// start prepares the import's statements and its row in sources, and, in a bulk import, opens
+// its pending search range and drops the indexes it makes again at the end (see rebuildRatio).
+func (im *importer) start(ctx context.Context) error {
+	tx := im.tx
+	// A bulk import that keeps duplicates finds them all at its end (bulkDuplicates); skipping
+	// one decides whether the next entries can match it, so that needs each entry's answer
+	// before the next is inserted.
+	im.setDups = im.bulk && im.opts.Duplicates == ImportDuplicates
+	// Such an import into a library much smaller than itself makes the entries table's indexes
+	// again after its inserts instead of keeping them up to date. Nothing reads them in
+	// between: duplicates are looked for after the indexes are back.
+	if im.setDups {
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&have); err != nil {
+			return fmt.Errorf("count entries: %w", err)
+		}
+		if have*rebuildRatio <= im.src.entries {
+			var err error
+			if im.indexes, err = dropEntryIndexes(ctx, tx); err != nil {
+				return fmt.Errorf("drop indexes: %w", err)
+			}
+			// The cache grown for the indexes' pages is not needed (the import takes as long
+			// with 8 MB as with 64 MB).
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, min(im.cacheWas, -rebuildCache>>10))); err != nil {
+				return fmt.Errorf("shrink cache: %w", err)
+			}
+		}
+	}
+	var err error
+	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
+	if im.insEntry, err = tx.PrepareContext(ctx, `INSERT INTO entries
+		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`, source_id, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`); err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported) VALUES (?, ?)`, im.src.name, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("add source: %w", err)
+	}
+	if im.source, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("add source: %w", err)
+	}
+	im.scope, im.inFile, im.renamed = macroScope{}, map[string]int{}, map[string]string{}
+	if im.insText, err = tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`); err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	if !im.setDups {
+		if im.dups, err = newDupFinder(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if !im.opts.NoKeywordTags {
+		if im.tagger, err = newKeywordTagger(ctx, tx, im.opts.KeywordSeparators, im.bulk); err != nil {
+			return fmt.Errorf("prepare tags: %w", err)
+		}
+	}
+	if im.bulk {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&im.since); err != nil {
+			return fmt.Errorf("read last entry: %w", err)
+		}
+		// The new entries are left to the end (see migration 0007).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_pending (lo, hi) VALUES (?, ?)`, im.since, int64(math.MaxInt64)); err != nil {
+			return fmt.Errorf("open pending search range: %w", err)
+		}
+	}
+	im.now = time.Now().UnixMilli()
+	return nil
+}
+
+// closeStatements closes what start prepared.
+func (im *importer) closeStatements() error {
+	var errs []error
+	if im.insEntry != nil {
+		errs = append(errs, im.insEntry.Close())
+	}
+	if im.insText != nil {
+		errs = append(errs, im.insText.Close())
+	}
+	if im.dups != nil {
+		im.dups.close()
+	}
+	if im.tagger != nil {
+		errs = append(errs, im.tagger.link.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close statements: %w", err)
+	}
+	return nil
+}
+
+// addEntry imports an entry of the file, prepared as p (but for an entry without a key):
+// skipped, or inserted under its key or one of its own, with its tags, and merged into its
+// duplicate or reported with it as the options say.
+func (im *importer) addEntry(ctx context.Context, it bib.Item, p preparedEntry) error {
+	name, opts, rep := im.src.name, im.opts, &im.rep
+	e := it.Entry
+	if e.Key == "" {
+		var err error
+		if e, err = withNewKey(ctx, im.tx, e, im.pattern); err != nil {
+			return err
+		}
+		p = prepareEntry(e, im.tagger)
+		rep.KeysGiven = append(rep.KeysGiven, e.Key)
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: "entry had no key: it was given one"})
+	}
+	var existing, reason string
+	if im.dups != nil {
+		var err error
+		if existing, reason, err = im.dups.find(ctx, e.Key, p.ident); err != nil {
+			return err
+		}
+	}
+	if existing != "" && opts.Duplicates == SkipDuplicates {
+		p.done()
+		rep.Duplicates++
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): skipped", existing, reason)})
+		return nil
+	}
+	res, err := im.insertRow(ctx, e, p, it.Line)
+	if err != nil {
+		p.done()
+		return err
+	}
+	first := im.inFile[strings.ToLower(e.Key)]
+	if first == 0 {
+		im.inFile[strings.ToLower(e.Key)] = e.Line
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		p.done()
+		return fmt.Errorf("entry %q: %w", e.Key, err)
+	}
+	if n == 0 {
+		// The key is taken: by the same entry (skipped), or by another paper, and then this
+		// one gets a key of its own.
+		p.done()
+		r, err := im.keyTaken(ctx, it, e, p, first)
+		if err != nil || r == nil {
+			return err
+		}
+		e, p, res = r.e, r.p, r.res
+		if r.existing != "" {
+			existing, reason = r.existing, r.reason
+		}
+	}
+	id, err := res.LastInsertId()
+	if err == nil {
+		err = im.insertText(ctx, id, e, p)
+	}
+	if err != nil {
+		return err
+	}
+	if im.tagger != nil {
+		if err := im.tagger.tag(ctx, im.tx, id, e, p.words, rep, name); err != nil {
+			return err
+		}
+	}
+	if len(p.refs) > 0 {
+		im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
+	}
+	return im.settleDuplicate(ctx, e, id, existing, reason)
+}
+
+// insertRow inserts the entries row of e, prepared as p, from the file's line; its key may be
+// taken, and then the result says it affected no row.
+func (im *importer) insertRow(ctx context.Context, e *bib.Entry, p preparedEntry, line int) (sql.Result, error) {
+	im.args = append(append(im.args[:0], e.Key, e.Type), p.row[:rowValues]...)
+	im.args = append(append(im.args, fmt.Sprintf("%s:%d", im.src.name, line), im.now, im.now), identValues(p.ident)...)
+	im.args = append(im.args, im.source, im.contextOf(e, p).encode())
+	res, err := im.insEntry.ExecContext(ctx, im.args...)
+	if err != nil {
+		return nil, fmt.Errorf("entry %q: %w", e.Key, err)
+	}
+	return res, nil
+}
+
+// renamedEntry is an entry whose key the library has, inserted under a key of its own: e and p
+// are the renamed entry and what prepareEntry made of it, res its insert's result; existing and
+// reason name the entry it is a duplicate of, if it is one.
+type renamedEntry struct {
+	e                *bib.Entry
+	p                preparedEntry
+	res              sql.Result
+	existing, reason string
+}
+
+// keyTaken handles an entry of the file whose key the library has (or the file had earlier,
+// first being that entry's line): one that reads as the entry of that key is skipped, or kept
+// for later (tentative); another paper, or another entry of the same paper, is inserted under
+// a key of its own, and returned for the rest of the import to finish. A nil result says the
+// entry is done with.
+func (im *importer) keyTaken(ctx context.Context, it bib.Item, e *bib.Entry, p preparedEntry, first int) (*renamedEntry, error) {
+	name, opts, rep := im.src.name, im.opts, &im.rep
+	c, err := findClash(ctx, im.tx, e, p.ident, len(p.refs) > 0)
+	if err != nil {
+		return nil, err
+	}
+	where := fmt.Sprintf("the library's %q", c.existing)
+	if first > 0 {
+		where = fmt.Sprintf("the entry %q of line %d, which bibtex reads under this key,", c.existing, first)
+	}
+	var r renamedEntry
+	switch {
+	case c.kind == sameEntry:
+		if first == 0 && !strings.EqualFold(c.same, e.Key) {
+			// An earlier import gave it another key: the file's entries that name it name
+			// that one.
+			im.renamed[strings.ToLower(e.Key)] = c.same
+			rep.Renamed = append(rep.Renamed, KeyChange{File: name, Line: e.Line, Old: e.Key, New: c.same,
+				Existing: c.existing, Duplicate: true})
+		}
+		if c.same != c.existing {
+			where = fmt.Sprintf("the library's %q", c.same)
+		}
+		rep.Duplicates++
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is the same entry (same type and fields)", strings.TrimSuffix(where, ","))})
+		return nil, nil
+	case c.kind == samePaper && opts.Duplicates == SkipDuplicates:
+		rep.Duplicates++
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: fmt.Sprintf("skipped: %s is this paper (%s)", strings.TrimSuffix(where, ","), c.reason)})
+		return nil, nil
+	case c.kind == samePaper:
+		r.existing, r.reason = c.existing, c.reason
+	}
+	old, key := e.Key, c.free
+	e = e.Clone()
+	e.Rename(e.Type, key)
+	p = prepareEntry(e, im.tagger)
+	res, err := im.insertRow(ctx, e, p, it.Line)
+	if err != nil {
+		p.done()
+		return nil, err
+	}
+	change := KeyChange{File: name, Line: e.Line, Old: old, New: key, Existing: c.existing, InFile: first > 0}
+	if len(c.alike) > 0 && first == 0 {
+		// It reads as entries of the library but for the entries it names (its crossref
+		// parent, say), which may come later in the file.
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, fmt.Errorf("entry %q: %w", e.Key, err)
+		}
+		im.tentative = append(im.tentative, tentativeEntry{id: id, change: change, alike: c.alike, refs: p.refs, at: len(rep.Problems)})
+		rep.Problems = append(rep.Problems, bib.Problem{}) // the decision's, at the file's end
+		if err := im.insertText(ctx, id, e, p); err != nil {
+			return nil, err
+		}
+		im.refs = append(im.refs, refEntry{id: id, keys: p.refs})
+		return nil, nil
+	}
+	rep.Renamed = append(rep.Renamed, change)
+	what := "another paper"
+	if c.kind == samePaper {
+		what = "another entry of this paper, " + c.reason
+	}
+	rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: old,
+		Severity: bib.Warning, Msg: fmt.Sprintf("imported as %q (%s is %s)", key, where, what)})
+	if first == 0 {
+		im.renamed[strings.ToLower(old)] = key
+	}
+	r.e, r.p, r.res = e, p, res
+	return &r, nil
+}
+
+// settleDuplicate does what the options say with an entry just added, the id, that may be the
+// paper of the library's entry existing: counts it imported, merges it into that entry, or
+// leaves its warning to the end of a bulk import (setDups).
+func (im *importer) settleDuplicate(ctx context.Context, e *bib.Entry, id int64, existing, reason string) error {
+	name, rep := im.src.name, &im.rep
+	switch {
+	case im.setDups:
+		im.newDups = append(im.newDups, pendingDup{id: id, key: e.Key, line: e.Line, at: len(rep.Problems)})
+	case existing != "" && im.opts.Duplicates == MergeDuplicates:
+		if err := merge(ctx, im.tx, existing, []string{e.Key}); err != nil {
+			return err
+		}
+		rep.Merged++
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: fmt.Sprintf("the library has this paper as %q (%s): merged into it", existing, reason)})
+		return nil
+	case existing != "":
+		rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: e.Key,
+			Severity: bib.Warning, Msg: fmt.Sprintf("the library may have this paper as %q (%s): imported", existing, reason)})
+		rep.Possible = append(rep.Possible, PossibleDuplicate{Key: e.Key, Existing: existing, Reason: reason})
+	}
+	rep.Imported++
+	return nil
+}
+
+// finish does what waits for the end of the items: the batched tags, the entries that name
+// others, the indexes dropped at the start, a bulk import's duplicates and search index, and the
+// report's problems in order.
+func (im *importer) finish(ctx, rowCtx context.Context) error {
+	rep := &im.rep
+	if im.tagger != nil {
+		if err := im.tagger.flush(rowCtx); err != nil {
 			return err
 		}
 	}
 	if err := im.settleRefs(rowCtx); err != nil {
 		return err
 	}
-	if opts.Progress != nil {
+	if im.opts.Progress != nil {
 		// All read: the count, before the steps that follow.
-		opts.Progress(im.items, im.items)
+		im.opts.Progress(im.items, im.items)
 	}
-	if len(indexes) > 0 && opts.Stage != nil {
-		opts.Stage(StageIndexes)
+	if len(im.indexes) > 0 && im.opts.Stage != nil {
+		im.opts.Stage(StageIndexes)
 	}
-	for _, def := range indexes {
-		if _, err := tx.ExecContext(ctx, def); err != nil {
+	for _, def := range im.indexes {
+		if _, err := im.tx.ExecContext(ctx, def); err != nil {
 			return fmt.Errorf("make index again: %w", err)
 		}
 	}
-	if setDups {
-		if err := im.reportDuplicates(ctx, since); err != nil {
+	if im.setDups {
+		if err := im.reportDuplicates(ctx, im.since); err != nil {
 			return err
 		}
 	}
 	if im.bulk {
-		if err := im.endPending(ctx, since); err != nil {
+		if err := im.endPending(ctx, im.since); err != nil {
 			return fmt.Errorf("index for search: %w", err)
 		}
 	}
@@ -459,10 +566,10 @@ func (im *importer) contextOf(e *bib.Entry, p preparedEntry) readContext {
 }
 
 // insertText writes the entry_text row of the entry id, just inserted, and gives back p's buffer.
-func (im *importer) insertText(ctx context.Context, insText *sql.Stmt, id int64, e *bib.Entry, p preparedEntry) error {
+func (im *importer) insertText(ctx context.Context, id int64, e *bib.Entry, p preparedEntry) error {
 	defer p.done()
 	args := append(append(make([]any, 0, 4), id), p.row[rowValues:]...)
-	if _, err := insText.ExecContext(ctx, args...); err != nil {
+	if _, err := im.insText.ExecContext(ctx, args...); err != nil {
 		return fmt.Errorf("entry %q: %w", e.Key, err)
 	}
 	return nil

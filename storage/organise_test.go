@@ -197,6 +197,8 @@ func tagNames(tags []Tag) []string {
 	return names
 }
 
+// TestTags takes one library through tags added, listed, coloured, removed and deleted: a story
+// whose steps build on the ones before, hence its length.
 func TestTags(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
@@ -307,6 +309,8 @@ func TestTags(t *testing.T) {
 	checkIntegrity(t, l)
 }
 
+// TestRenameTag is a table of renames (and merges) with the tags before and after; the table
+// makes its length.
 func TestRenameTag(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -449,6 +453,8 @@ func collectionSummary(cs []Collection) []string {
 	return out
 }
 
+// TestCollections takes one library through collections made, nested, renamed, moved, filled,
+// emptied and deleted: a story whose steps build on the ones before, hence its length.
 func TestCollections(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
@@ -859,6 +865,9 @@ func TestFlags(t *testing.T) {
 	checkIntegrity(t, l)
 }
 
+// TestTrash takes one library through entries trashed, restored and emptied from the trash, and
+// what each step leaves of their tags, collections, notes, attachments and exports: a story
+// whose steps build on the ones before, hence its length.
 func TestTrash(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)

@@ -95,7 +95,8 @@ func TestCompileQuery(t *testing.T) {
 }
 
 // TestSearchLanguage runs the query language against a real library holding the sample, with
-// tags, collections, notes, flags, an attachment and an entry in the trash.
+// tags, collections, notes, flags, an attachment and an entry in the trash. Its table of
+// queries makes its length.
 func TestSearchLanguage(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
