@@ -62,9 +62,9 @@ type ImportOptions struct {
 	// key of one in the library is skipped when bibtex reads the two alike, and otherwise, unless
 	// this policy skips it, imported under a key of its own (see KeyChange).
 	Duplicates DuplicatePolicy
-	// KeywordSeparators splits an entry's keywords field into tags: any of these characters
+	// keywordSeparators splits an entry's keywords field into tags: any of these characters
 	// separates two keywords (",;" when empty). The field itself stays as written.
-	KeywordSeparators string
+	keywordSeparators string
 	// NoKeywordTags leaves keywords fields alone: no tags are made from them.
 	NoKeywordTags bool
 	// Collection, when not 0, is the id of a collection that the entries the import adds go

@@ -152,7 +152,7 @@ func (im *importer) start(ctx context.Context) error {
 		}
 	}
 	if !im.opts.NoKeywordTags {
-		if im.tagger, err = newKeywordTagger(ctx, tx, im.opts.KeywordSeparators, im.bulk); err != nil {
+		if im.tagger, err = newKeywordTagger(ctx, tx, im.opts.keywordSeparators, im.bulk); err != nil {
 			return fmt.Errorf("prepare tags: %w", err)
 		}
 	}

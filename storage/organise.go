@@ -958,11 +958,11 @@ func (l *Library) Note(ctx context.Context, key string) (string, error) {
 // Attachment is a file attached to an entry.
 type Attachment struct {
 	ID int64
-	// Path is the file's absolute path, resolved against AttachmentsDir when Stored is relative.
+	// Path is the file's absolute path, resolved against attachmentsDir when stored is relative.
 	Path string
-	// Stored is the path as the library keeps it: relative to AttachmentsDir, with forward
+	// stored is the path as the library keeps it: relative to attachmentsDir, with forward
 	// slashes, for a file inside it; absolute otherwise.
-	Stored  string
+	stored  string
 	Added   time.Time
 	Missing bool // the file cannot be found at Path
 }
@@ -970,7 +970,7 @@ type Attachment struct {
 // storedPath returns how the library keeps the absolute path abs: relative to the attachments
 // folder when the file is inside it, so that the library and that folder can move together.
 func (l *Library) storedPath(abs string) string {
-	dir := l.AttachmentsDir()
+	dir := l.attachmentsDir()
 	if rel, ok := inside(dir, abs); ok {
 		return filepath.ToSlash(rel)
 	}
@@ -997,9 +997,9 @@ func inside(dir, path string) (string, bool) {
 // attachment fills in an attachment's absolute path; Missing is left for the caller, who checks
 // the files outside the transaction.
 func (l *Library) attachment(id int64, stored string, added int64) Attachment {
-	a := Attachment{ID: id, Stored: stored, Path: stored, Added: time.UnixMilli(added)}
+	a := Attachment{ID: id, stored: stored, Path: stored, Added: time.UnixMilli(added)}
 	if !filepath.IsAbs(stored) {
-		a.Path = filepath.Join(l.AttachmentsDir(), filepath.FromSlash(stored))
+		a.Path = filepath.Join(l.attachmentsDir(), filepath.FromSlash(stored))
 	}
 	return a
 }

@@ -49,10 +49,10 @@ var ErrNoLibrary = errors.New("no library")
 // ErrNotFound is returned when an entry does not exist; it matches fs.ErrNotExist.
 var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
 
-// ApplicationID marks a SQLite file as a Bibshelf library: Open sets it with PRAGMA
+// libraryApplicationID marks a SQLite file as a Bibshelf library: Open sets it with PRAGMA
 // application_id (the 32-bit big-endian integer at offset 68 of the file's header), and opens no
 // other SQLite database. It is "BibS" in ASCII.
-const ApplicationID = 0x42696253
+const libraryApplicationID = 0x42696253
 
 // busyTimeout is how long a statement waits for another connection's write lock before it fails
 // with "database is locked".
@@ -71,7 +71,7 @@ type Library struct {
 //
 // Opening an up-to-date library only reads it: it never waits for another connection or process
 // that is writing to the library. Only an upgrade, a library's first opening by a release that
-// marks libraries (ApplicationID) and a new library write to it.
+// marks libraries (libraryApplicationID) and a new library write to it.
 func Open(ctx context.Context, path string) (*Library, error) {
 	return open(ctx, path, math.MaxInt, false)
 }
@@ -227,13 +227,13 @@ func (l *Library) mark(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id); err != nil {
 		return fmt.Errorf("mark the library: %w", err)
 	}
-	if id == ApplicationID {
+	if id == libraryApplicationID {
 		return nil
 	}
 	if id != 0 { // another program made it its own since inspect looked
 		return fmt.Errorf("%w: a SQLite database of another program (application_id %#08x)", ErrNotLibrary, uint32(id))
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, libraryApplicationID)); err != nil {
 		return fmt.Errorf("mark the library: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -249,7 +249,7 @@ type fileState struct {
 	// empty schema_migrations, as a first Open interrupted early leaves it). Open makes it a
 	// library.
 	fresh   bool
-	marked  bool // its application_id is ApplicationID
+	marked  bool // its application_id is libraryApplicationID
 	version int  // the newest migration recorded in it
 }
 
@@ -257,7 +257,7 @@ type fileState struct {
 // it changes nothing, not even the journal mode. It returns ErrNotLibrary for a file Open must
 // not touch, and ErrNewerLibrary for a library from a newer release.
 //
-// A library is a SQLite database marked with ApplicationID, or one a release made before
+// A library is a SQLite database marked with libraryApplicationID, or one a release made before
 // libraries were marked: application_id 0, and the tables schema_migrations and entries.
 func inspect(ctx context.Context, abs string) (st fileState, err error) {
 	fi, err := os.Stat(abs)
@@ -284,7 +284,7 @@ func inspect(ctx context.Context, abs string) (st fileState, err error) {
 	}
 	params := "mode=ro"
 	if _, err := os.Lstat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) && head[18] == 2 &&
-		binary.BigEndian.Uint32(head[68:]) != ApplicationID {
+		binary.BigEndian.Uint32(head[68:]) != libraryApplicationID {
 		// Reading a database in WAL mode makes its -wal and -shm files. Without a -wal
 		// file, no one has it open and the file holds all of it: read it as it is, so that a
 		// database Bibshelf refuses is left exactly as it was.
@@ -305,7 +305,7 @@ func inspect(ctx context.Context, abs string) (st fileState, err error) {
 	if err := conn.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id); err != nil {
 		return st, err
 	}
-	st.marked = id == ApplicationID
+	st.marked = id == libraryApplicationID
 	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return st, err
@@ -416,12 +416,12 @@ func (l *Library) Close() error {
 // Path returns the library file's absolute path.
 func (l *Library) Path() string { return l.path }
 
-// AttachmentsDir returns the folder attached files are stored relative to: "attachments" next to
+// attachmentsDir returns the folder attached files are stored relative to: "attachments" next to
 // the library file. It need not exist.
-func (l *Library) AttachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
+func (l *Library) attachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
 
-// SchemaVersion returns the number of the newest migration applied.
-func (l *Library) SchemaVersion(ctx context.Context) (int, error) {
+// schemaVersion returns the number of the newest migration applied.
+func (l *Library) schemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
