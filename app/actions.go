@@ -7,11 +7,12 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -43,7 +44,7 @@ type history struct {
 // maxHistory is how many changes can be undone.
 const maxHistory = 200
 
-// perform runs a change off the UI goroutine and makes it undoable at once: the writer runs
+// perform runs a change off the UI goroutine and makes it undoable at once: the work queue runs
 // changes in order, so an undo asked for before the change is written runs after it. A change
 // that fails leaves the history.
 func (u *UI) perform(c *change) {
@@ -113,7 +114,7 @@ func (u *UI) onRedo() {
 	})
 }
 
-// run queues work on the library's writer goroutine and calls done on the UI goroutine when it
+// run queues work on the work queue and calls done on the UI goroutine when it
 // worked; a failure is shown with what was being done.
 func (u *UI) run(what string, work func(ctx context.Context) error, done func()) {
 	u.runChange(what, work, func(err error) {
@@ -123,12 +124,12 @@ func (u *UI) run(what string, work func(ctx context.Context) error, done func())
 	})
 }
 
-// runChange queues work on the writer goroutine and calls done with its error on the UI
+// runChange queues work on the work queue and calls done with its error on the UI
 // goroutine; a failure is shown, and the window shows the library as it is.
 func (u *UI) runChange(what string, work func(ctx context.Context) error, done func(error)) {
 	u.pending++
 	finished := false // on the UI goroutine
-	u.writes.push(func() {
+	u.work.run(func(ctx context.Context) {
 		// A change that takes a while (moving 100,000 entries to the Trash: seconds) says so.
 		slow := time.AfterFunc(slowChange, func() {
 			fyneDo(func() {
@@ -137,7 +138,7 @@ func (u *UI) runChange(what string, work func(ctx context.Context) error, done f
 				}
 			})
 		})
-		err := work(context.Background())
+		err := work(ctx)
 		slow.Stop()
 		fyneDo(func() {
 			finished = true
@@ -153,46 +154,6 @@ func (u *UI) runChange(what string, work func(ctx context.Context) error, done f
 
 // slowChange is how long a change runs before the status line says it is running.
 const slowChange = 300 * time.Millisecond
-
-// jobQueue is a first-in first-out queue of work that never makes the one who adds to it wait:
-// the UI goroutine adds to it, and must not block on the library.
-type jobQueue struct {
-	mu    sync.Mutex
-	ready *sync.Cond
-	jobs  []func()
-}
-
-func newJobQueue() *jobQueue {
-	q := &jobQueue{}
-	q.ready = sync.NewCond(&q.mu)
-	return q
-}
-
-func (q *jobQueue) push(job func()) {
-	q.mu.Lock()
-	q.jobs = append(q.jobs, job)
-	q.mu.Unlock()
-	q.ready.Signal()
-}
-
-func (q *jobQueue) pop() func() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for len(q.jobs) == 0 {
-		q.ready.Wait()
-	}
-	job := q.jobs[0]
-	q.jobs[0] = nil
-	q.jobs = q.jobs[1:]
-	return job
-}
-
-// writer runs the library changes one after the other, so that undo finds what do left.
-func (u *UI) writer() {
-	for {
-		u.writes.pop()()
-	}
-}
 
 func (u *UI) showError(what string, err error) {
 	msg := err.Error()
@@ -216,8 +177,8 @@ func (u *UI) afterChange(sel func() []string) {
 			u.list.selected[k] = true
 		}
 	}
-	u.reloadKeep(true)
-	u.refreshSidebar()
+	u.results.reloadKeep(true)
+	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
 }
 
@@ -459,7 +420,7 @@ func (u *UI) onNewEntry() {
 	for _, t := range bib.Types() {
 		names = append(names, t.Name)
 	}
-	sel := widget.NewSelect(names, nil)
+	sel := newDialogSelect(u.dialogs, names)
 	sel.SetSelected("article")
 	balanced := func(s string) error {
 		if !bib.Balanced(s) {
@@ -598,9 +559,9 @@ func (u *UI) onCopyBibTeX() {
 // paste can take a moment.
 func (u *UI) onPaste() {
 	text := u.app.Clipboard().Content()
-	u.importing++
+	u.imports.running++
 	go func() {
-		defer fyneDo(func() { u.importing-- })
+		defer fyneDo(func() { u.imports.running-- })
 		f := bib.ParseString("clipboard", text)
 		if len(f.Entries()) == 0 {
 			msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
@@ -610,6 +571,30 @@ func (u *UI) onPaste() {
 			fyneDo(func() { u.dialogs.show(dialog.NewInformation("Paste BibTeX", msg, u.win)) })
 			return
 		}
-		u.importParsed("clipboard", f)
+		u.imports.importParsed("clipboard", f)
 	}()
+}
+
+// newBatch makes the actions on several selected entries: a tag for all of them, a star, read.
+func (u *UI) newBatch() *fyne.Container {
+	tag := widget.NewEntry()
+	tag.SetPlaceHolder("A tag for all of them…")
+	addTag := func() {
+		if name := strings.TrimSpace(tag.Text); name != "" {
+			u.addTag(u.list.selection(), name)
+			tag.SetText("")
+		}
+	}
+	tag.OnSubmitted = func(string) { addTag() }
+	return container.NewVBox(
+		container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Tag", theme.ContentAddIcon(), addTag), tag),
+		container.NewGridWithColumns(2,
+			widget.NewButtonWithIcon("Star", starIcon, func() { u.setStarred(true, u.list.selection()...) }),
+			widget.NewButton("Unstar", func() { u.setStarred(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Read", theme.VisibilityIcon(), func() { u.setRead(true, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Mark Unread", theme.VisibilityOffIcon(), func() { u.setRead(false, u.list.selection()...) }),
+			widget.NewButtonWithIcon("Copy Citation", theme.ContentCopyIcon(), u.onCopyCitation),
+			widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), u.onTrash),
+		),
+	)
 }

@@ -58,7 +58,7 @@ type attachmentsPane struct {
 	message *widget.Label // the empty state, or no entry selected
 	list    *fyne.Container
 	rows    []*attachmentRow
-	queue   libraryQueue
+	queue   *workQueue // the window's, shared with every library call
 
 	// The fields below are used on the UI goroutine only.
 	key        string // the entry shown; "" when none
@@ -76,8 +76,8 @@ type attachmentRow struct {
 	remove  *widget.Button
 }
 
-func newAttachmentsPane(store attachmentStore, win fyne.Window, open func(path string) error, onChanged func(key string)) *attachmentsPane {
-	p := &attachmentsPane{store: store, win: win, open: open, onChanged: onChanged}
+func newAttachmentsPane(store attachmentStore, queue *workQueue, win fyne.Window, open func(path string) error, onChanged func(key string)) *attachmentsPane {
+	p := &attachmentsPane{store: store, queue: queue, win: win, open: open, onChanged: onChanged}
 	p.addBtn = widget.NewButtonWithIcon("Add file…", theme.ContentAddIcon(), p.onAdd)
 	p.errors = widget.NewLabel("")
 	p.errors.Importance = widget.DangerImportance

@@ -31,7 +31,7 @@ func newTestAttachments(t *testing.T, store attachmentStore) *attachmentsHarness
 	t.Helper()
 	h := &attachmentsHarness{}
 	h.win = test.NewTempWindow(t, nil)
-	h.p = newAttachmentsPane(store, h.win, h.open, h.onChanged)
+	h.p = newAttachmentsPane(store, newWorkQueue(), h.win, h.open, h.onChanged)
 	h.win.SetContent(h.p.content)
 	h.win.Resize(fyne.NewSize(480, 400))
 	t.Cleanup(h.p.queue.wait)

@@ -67,3 +67,75 @@ func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(ev)
 }
+
+// dialogSelect is a choice in a dialog: Escape closes the dialog and Enter confirms it while
+// the choice has the focus, as they do with the focus nowhere (a plain Select keeps both keys
+// and does nothing with them).
+type dialogSelect struct {
+	widget.Select
+	stack *dialogStack
+}
+
+func newDialogSelect(stack *dialogStack, options []string) *dialogSelect {
+	s := &dialogSelect{stack: stack}
+	s.Options = options
+	s.PlaceHolder = "(Select one)"
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *dialogSelect) TypedKey(ev *fyne.KeyEvent) {
+	if !s.stack.takesKey(ev) {
+		s.Select.TypedKey(ev)
+	}
+}
+
+// dialogCheck is a check box in a dialog, which gives Escape and Enter to the dialog.
+type dialogCheck struct {
+	widget.Check
+	stack *dialogStack
+}
+
+func newDialogCheck(stack *dialogStack, label string) *dialogCheck {
+	c := &dialogCheck{stack: stack}
+	c.Text = label
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *dialogCheck) TypedKey(ev *fyne.KeyEvent) {
+	if !c.stack.takesKey(ev) {
+		c.Check.TypedKey(ev)
+	}
+}
+
+// dialogSelectEntry is a field with suggestions in a dialog, which gives Escape and Enter to
+// the dialog.
+type dialogSelectEntry struct {
+	widget.SelectEntry
+	stack *dialogStack
+}
+
+func newDialogSelectEntry(stack *dialogStack, options []string) *dialogSelectEntry {
+	e := &dialogSelectEntry{stack: stack}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrapOff
+	e.SetOptions(options)
+	return e
+}
+
+func (e *dialogSelectEntry) TypedKey(ev *fyne.KeyEvent) {
+	if !e.stack.takesKey(ev) {
+		e.SelectEntry.TypedKey(ev)
+	}
+}
+
+// takesKey gives Escape, Enter and Return to the dialog on top, and reports whether it took
+// the key.
+func (s *dialogStack) takesKey(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
+		return s.typedKey(ev)
+	}
+	return false
+}

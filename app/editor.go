@@ -21,7 +21,12 @@ import (
 // entryPane shows the selection: one entry in tabs (Info, Notes, BibTeX, Attachments), or a
 // word about several entries or none.
 type entryPane struct {
-	u       *UI
+	lib     entryReader
+	work    *workQueue   // the reads go after every change asked for so far
+	changes entryChanges // what the Info tab's edits become
+	win     fyne.Window
+	say     func(text string)           // the status line
+	outside func(f fyne.Focusable) bool // whether a widget with the focus is not the pane's
 	content fyne.CanvasObject
 	message *widget.Label
 	batch   *fyne.Container // what can be done to several entries at once
@@ -40,29 +45,42 @@ type entryPane struct {
 // what they were given. Call it on the UI goroutine.
 func (p *entryPane) idle() bool { return !p.reading && p.notes.idle() && p.files.idle() }
 
-// idle reports whether every job queued so far has run. Call it on the UI goroutine.
-func (q *libraryQueue) idle() bool {
-	if q.last == nil {
-		return true
-	}
-	select {
-	case <-q.last:
-		return true
-	default:
-		return false
-	}
-}
-
 func (p *notesPane) idle() bool       { return !p.dirty && p.queue.idle() }
 func (p *attachmentsPane) idle() bool { return p.queue.idle() }
 
+// entryReader is what the entry pane reads from the library.
+type entryReader interface {
+	Entry(ctx context.Context, key string) (*bib.Entry, error)
+	EntryTags(ctx context.Context, key string) ([]string, error)
+	Tags(ctx context.Context) ([]storage.Tag, error)
+	EntryCollections(ctx context.Context, key string) ([]storage.Collection, error)
+	Collections(ctx context.Context) ([]storage.Collection, error)
+	EntryFlags(ctx context.Context, key string) (storage.Flags, error)
+}
+
+// entryChanges is what the entry pane asks the window to change: each becomes an undoable
+// change on the work queue (see actions.go).
+type entryChanges interface {
+	addTag(keys []string, tag string)
+	removeTag(keys []string, tag string)
+	addToCollection(c storage.Collection, keys ...string)
+	removeFromCollection(c storage.Collection, keys ...string)
+	setStarred(on bool, keys ...string)
+	setRead(on bool, keys ...string)
+	setRating(key string, rating int)
+	saveEntryRef(ref *entryRef, old, edited *bib.Entry, what string)
+	nothingToUndoIn(field string)
+}
+
 func newEntryPane(u *UI) *entryPane {
-	p := &entryPane{u: u, message: widget.NewLabel("Select an entry to see its fields.")}
+	p := &entryPane{lib: u.lib, work: u.work, changes: u, win: u.win, say: func(text string) { u.status.SetText(text) },
+		outside: func(f fyne.Focusable) bool { return f == fyne.Focusable(u.search) || f == fyne.Focusable(u.list.table) },
+		message: widget.NewLabel("Select an entry to see its fields.")}
 	p.message.Wrapping = fyne.TextWrapWord
 	p.info = newInfoTab(p)
 	p.source = newBibtexTab(p)
-	p.notes = newNotesPane(u.lib, func(string) { u.refreshSidebar() })
-	p.files = newAttachmentsPane(u.lib, u.win, openWithSystem(u.app), func(string) {})
+	p.notes = newNotesPane(u.lib, u.work, func(string) { u.sidebar.refresh() })
+	p.files = newAttachmentsPane(u.lib, u.work, u.win, openWithSystem(u.app), func(string) {})
 	p.files.dialogs = u.dialogs
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Info", p.info.content),
@@ -71,43 +89,18 @@ func newEntryPane(u *UI) *entryPane {
 		container.NewTabItem("Attachments", p.files.content),
 	)
 	p.tabs.Hide()
-	p.batch = p.newBatch()
+	p.batch = u.newBatch()
 	p.batch.Hide()
 	p.content = container.NewStack(container.NewPadded(container.NewVBox(p.message, p.batch)), p.tabs)
 	return p
-}
-
-// newBatch makes the actions on several selected entries: a tag for all of them, a star, read.
-func (p *entryPane) newBatch() *fyne.Container {
-	u := p.u
-	tag := widget.NewEntry()
-	tag.SetPlaceHolder("A tag for all of them…")
-	addTag := func() {
-		if name := strings.TrimSpace(tag.Text); name != "" {
-			u.addTag(u.list.selection(), name)
-			tag.SetText("")
-		}
-	}
-	tag.OnSubmitted = func(string) { addTag() }
-	return container.NewVBox(
-		container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Tag", theme.ContentAddIcon(), addTag), tag),
-		container.NewGridWithColumns(2,
-			widget.NewButtonWithIcon("Star", starIcon, func() { u.setStarred(true, u.list.selection()...) }),
-			widget.NewButton("Unstar", func() { u.setStarred(false, u.list.selection()...) }),
-			widget.NewButtonWithIcon("Mark Read", theme.VisibilityIcon(), func() { u.setRead(true, u.list.selection()...) }),
-			widget.NewButtonWithIcon("Mark Unread", theme.VisibilityOffIcon(), func() { u.setRead(false, u.list.selection()...) }),
-			widget.NewButtonWithIcon("Copy Citation", theme.ContentCopyIcon(), u.onCopyCitation),
-			widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), u.onTrash),
-		),
-	)
 }
 
 // dropFocus takes the focus from a widget of the pane, which hands a field's edit over to the
 // entry it was made for, before the pane shows something else: a shortcut must not reach a
 // field that is no longer on screen.
 func (p *entryPane) dropFocus() {
-	c := p.u.win.Canvas()
-	if f := c.Focused(); f != nil && f != fyne.Focusable(p.u.search) && f != fyne.Focusable(p.u.list.table) {
+	c := p.win.Canvas()
+	if f := c.Focused(); f != nil && !p.outside(f) {
 		c.Unfocus()
 	}
 }
@@ -151,16 +144,16 @@ func (p *entryPane) showKeys(keys []string) {
 		return
 	}
 	p.gen++
-	gen, key, lib := p.gen, keys[0], p.u.lib
+	gen, key, lib := p.gen, keys[0], p.lib
 	version := -1
 	if r := p.info.ref; r != nil && strings.EqualFold(r.key, key) {
 		version = r.version
 	}
 	p.reading = true
-	// The read goes through the writer's queue, after every change asked for so far: it never
+	// The read goes through the work queue, after every change asked for so far: it never
 	// shows an entry as it was before an edit already made.
-	p.u.writes.push(func() {
-		d, err := readEntryDetail(context.Background(), lib, key)
+	p.work.run(func(ctx context.Context) {
+		d, err := readEntryDetail(ctx, lib, key)
 		fyneDo(func() {
 			if gen != p.gen {
 				return
@@ -185,7 +178,7 @@ type entryDetail struct {
 	flags       storage.Flags
 }
 
-func readEntryDetail(ctx context.Context, lib Library, key string) (*entryDetail, error) {
+func readEntryDetail(ctx context.Context, lib entryReader, key string) (*entryDetail, error) {
 	var d entryDetail
 	var err error
 	if d.entry, err = lib.Entry(ctx, key); err != nil {
@@ -236,7 +229,7 @@ func (p *entryPane) edit() {
 	}
 	p.tabs.SelectIndex(0)
 	if len(p.info.fields) > 0 {
-		p.u.win.Canvas().Focus(p.info.fields[0])
+		p.win.Canvas().Focus(p.info.fields[0])
 	}
 }
 
@@ -298,20 +291,20 @@ func newInfoTab(p *entryPane) *infoTab {
 	}
 	t.kind = newTypeSelect(types)
 	t.key = newFieldEntry(false, nil)
-	t.key.nothingToUndo = func() { p.u.nothingToUndoIn("the key") }
+	t.key.nothingToUndo = func() { p.changes.nothingToUndoIn("the key") }
 	t.starred = widget.NewCheck("Starred", func(on bool) {
 		if !t.updating && t.ref != nil {
-			p.u.setStarred(on, t.ref.key)
+			p.changes.setStarred(on, t.ref.key)
 		}
 	})
 	t.read = widget.NewCheck("Read", func(on bool) {
 		if !t.updating && t.ref != nil {
-			p.u.setRead(on, t.ref.key)
+			p.changes.setRead(on, t.ref.key)
 		}
 	})
 	t.rating = newRatingWidget(func(r int) {
 		if !t.updating && t.ref != nil {
-			p.u.setRating(t.ref.key, r)
+			p.changes.setRating(t.ref.key, r)
 		}
 	})
 	t.tags = container.NewHBox()
@@ -380,7 +373,7 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	t.d = d
 	e := t.ref.entry
 	ref := t.ref
-	focused := t.pane.u.win.Canvas().Focused()
+	focused := t.pane.win.Canvas().Focused()
 	t.problem.Hide()
 	t.title.SetText(bib.Plain(e.Get("title")))
 	t.authors.SetText(byline(e))
@@ -400,7 +393,7 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	t.tags.Objects = nil
 	for _, tag := range d.tags {
 		tag := tag
-		b := widget.NewButtonWithIcon(tag, theme.CancelIcon(), func() { t.pane.u.removeTag([]string{ref.key}, tag) })
+		b := widget.NewButtonWithIcon(tag, theme.CancelIcon(), func() { t.pane.changes.removeTag([]string{ref.key}, tag) })
 		b.Importance = widget.LowImportance
 		b.IconPlacement = widget.ButtonIconTrailingText
 		t.tags.Add(b)
@@ -414,7 +407,7 @@ func (t *infoTab) show(d *entryDetail, version int) {
 	t.collections.Objects = nil
 	for _, c := range d.collections {
 		c := c
-		b := widget.NewButtonWithIcon(strings.Join(c.Path, " › "), theme.CancelIcon(), func() { t.pane.u.removeFromCollection(c, ref.key) })
+		b := widget.NewButtonWithIcon(strings.Join(c.Path, " › "), theme.CancelIcon(), func() { t.pane.changes.removeFromCollection(c, ref.key) })
 		b.Importance = widget.LowImportance
 		b.IconPlacement = widget.ButtonIconTrailingText
 		t.collections.Add(b)
@@ -549,7 +542,7 @@ func (t *infoTab) fillFields(ref *entryRef, same bool, focused fyne.Focusable) {
 		if fe == nil {
 			fe = newFieldEntry(slices.Contains(multiLineFields, r.name), nil)
 			name := r.name
-			fe.nothingToUndo = func() { t.pane.u.nothingToUndoIn(name) }
+			fe.nothingToUndo = func() { t.pane.changes.nothingToUndoIn(name) }
 		}
 		fe.commit = t.fieldCommit(ref, r.name)
 		fields[i] = fe
@@ -627,7 +620,7 @@ func groupEnd(s string) int {
 func (t *infoTab) fail(err error) {
 	t.problem.SetText(err.Error())
 	t.problem.Show()
-	t.pane.u.status.SetText(err.Error())
+	t.pane.say(err.Error())
 }
 
 // onField stores an edited field of the entry ref: an emptied field is removed.
@@ -654,7 +647,7 @@ func (t *infoTab) edit(ref *entryRef, e *bib.Entry, what string) {
 	old := ref.entry
 	ref.entry, ref.key = e, e.Key
 	ref.version++
-	t.pane.u.saveEntryRef(ref, old, e, what)
+	t.pane.changes.saveEntryRef(ref, old, e, what)
 }
 
 func (t *infoTab) onKey(ref *entryRef, key string) {
@@ -713,20 +706,14 @@ func (t *infoTab) suggest() {
 		hint("The library's tags that match show here")
 		return
 	}
-	var first, rest []string
+	var names []string
 	for _, tag := range t.d.allTags {
-		n := strings.ToLower(tag.Name)
-		if slices.Contains(t.d.tags, tag.Name) {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(n, typed):
-			first = append(first, tag.Name)
-		case strings.Contains(n, typed):
-			rest = append(rest, tag.Name)
+		if !slices.Contains(t.d.tags, tag.Name) {
+			names = append(names, tag.Name)
 		}
 	}
-	for _, name := range append(first, rest...)[:min(len(first)+len(rest), 6)] {
+	matches := matchTags(names, typed)
+	for _, name := range matches[:min(len(matches), 6)] {
 		name := name
 		b := widget.NewButton(name, func() { t.addTag(name) })
 		b.Importance = widget.LowImportance
@@ -745,7 +732,7 @@ func (t *infoTab) addTag(name string) {
 		return
 	}
 	t.tagInput.SetText("")
-	t.pane.u.addTag([]string{t.ref.key}, name)
+	t.pane.changes.addTag([]string{t.ref.key}, name)
 }
 
 func (t *infoTab) onAddToCollection(path string) {
@@ -754,7 +741,7 @@ func (t *infoTab) onAddToCollection(path string) {
 	}
 	for _, c := range t.d.all {
 		if strings.Join(c.Path, " › ") == path {
-			t.pane.u.addToCollection(c, t.ref.key)
+			t.pane.changes.addToCollection(c, t.ref.key)
 		}
 	}
 }

@@ -291,7 +291,7 @@ func TestPasteIntoTheViewedCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	id := fmt.Sprintf("col:%d", c.ID)
 	selectSide(t, u, id)
 	showsExactly(t, u, "the empty collection", nil)
@@ -419,9 +419,9 @@ func TestMergeDialogChoosesPerField(t *testing.T) {
 		if top == nil {
 			return false
 		}
-		var checks []*widget.Check
+		var checks []*dialogCheck
 		walk(top, func(o fyne.CanvasObject) {
-			if c, ok := o.(*widget.Check); ok && c.Text == "Deep Networks" {
+			if c, ok := o.(*dialogCheck); ok && c.Text == "Deep Networks" {
 				checks = append(checks, c)
 			}
 		})
@@ -877,7 +877,7 @@ func TestYearShownAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.reload)
+	fyneDoAndWait(u.results.reload)
 	selectKey(t, u, "knuth86")
 	var year, line string
 	fyneDoAndWait(func() {
@@ -919,7 +919,7 @@ func TestInfoTabStaysPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.reload)
+	fyneDoAndWait(u.results.reload)
 	selectKey(t, u, "knuth86")
 	var before map[string]float32
 	fyneDoAndWait(func() { before = editorTops(u) })

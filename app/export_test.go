@@ -69,7 +69,7 @@ func TestExportDialog(t *testing.T) {
 	settle(t, u)
 
 	before := digest(t, lib.Path())
-	fyneDoAndWait(func() { u.export(exportLibrary) })
+	fyneDoAndWait(func() { u.exports.export(exportLibrary) })
 	saveAs(t, u, filepath.Base(lib.Path()))
 	eventually(t, "the export refused", func() bool {
 		return strings.Contains(dialogText(u), "SQLite database")
@@ -96,7 +96,7 @@ func TestExportDialog(t *testing.T) {
 	if err := os.Symlink(filepath.Join("paper", "refs.bib"), link); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}
-	fyneDoAndWait(func() { u.export(exportLibrary) })
+	fyneDoAndWait(func() { u.exports.export(exportLibrary) })
 	saveAs(t, u, "refs.bib")
 	eventually(t, "the export", func() bool { return strings.HasPrefix(u.status.Text, "Exported 56 entries to ") })
 	got, err := os.ReadFile(real)

@@ -12,6 +12,7 @@ import (
 // goroutine; a run asked for during one makes one more after it.
 type searchIndexer struct {
 	mu      sync.Mutex
+	ended   *sync.Cond // on mu: broadcast when a run ends
 	running bool
 	again   bool
 	ctx     context.Context
@@ -21,6 +22,7 @@ type searchIndexer struct {
 
 func newSearchIndexer() *searchIndexer {
 	x := &searchIndexer{}
+	x.ended = sync.NewCond(&x.mu)
 	x.ctx, x.stop = context.WithCancel(context.Background())
 	return x
 }
@@ -54,7 +56,7 @@ func (u *UI) indexForSearch() {
 						return
 					}
 					u.indexingLeft = n
-					u.reloadKeep(true) // its status says so
+					u.results.reloadKeep(true) // its status says so
 				})
 				if err = u.lib.IndexPending(x.ctx); err == nil {
 					indexed += n
@@ -63,6 +65,7 @@ func (u *UI) indexForSearch() {
 			x.mu.Lock()
 			if err != nil || !x.again || x.ctx.Err() != nil {
 				x.running = false
+				x.ended.Broadcast()
 				x.mu.Unlock()
 				break
 			}
@@ -83,7 +86,7 @@ func (u *UI) indexForSearch() {
 				return
 			}
 			// The search shown may now find more.
-			u.reloadKeep(true)
+			u.results.reloadKeep(true)
 		})
 	}()
 }
@@ -92,6 +95,15 @@ func (u *UI) indexForSearch() {
 func (x *searchIndexer) cancel() {
 	x.mu.Lock()
 	x.stop()
+	x.mu.Unlock()
+}
+
+// wait returns once no run is going on. It must not be called on the UI goroutine.
+func (x *searchIndexer) wait() {
+	x.mu.Lock()
+	for x.running {
+		x.ended.Wait()
+	}
 	x.mu.Unlock()
 }
 

@@ -34,8 +34,8 @@ const scanTagsUpTo = 32 << 20
 // askKeywordTags counts the tags a file's keywords fields would add to the library and, when
 // they are many, asks whether to make them. It runs off the UI goroutine and waits for the
 // answer.
-func (u *UI) askKeywordTags(name, src string) keywordTags {
-	switch keywordsChoice.get(u.app.Preferences()) {
+func (f *importFlow) askKeywordTags(name, src string) keywordTags {
+	switch keywordsChoice.get(f.prefs) {
 	case keywordsAlways:
 		return makeTags
 	case keywordsNever:
@@ -44,7 +44,7 @@ func (u *UI) askKeywordTags(name, src string) keywordTags {
 	if len(src) > scanTagsUpTo {
 		return makeTags
 	}
-	have, err := u.lib.Tags(context.Background())
+	have, err := f.lib.Tags(context.Background())
 	if err != nil {
 		return makeTags // the import says what is wrong with the library
 	}
@@ -53,7 +53,7 @@ func (u *UI) askKeywordTags(name, src string) keywordTags {
 		return makeTags
 	}
 	answer := make(chan keywordTags, 1)
-	fyneDo(func() { u.showKeywordTagsQuestion(name, n, answer) })
+	fyneDo(func() { f.showKeywordTagsQuestion(name, n, answer) })
 	return <-answer
 }
 
@@ -77,7 +77,7 @@ func newKeywordTags(f *bib.File, have []storage.Tag) int {
 }
 
 // showKeywordTagsQuestion asks whether an import makes n new tags, and sends the answer.
-func (u *UI) showKeywordTagsQuestion(name string, n int, answer chan<- keywordTags) {
+func (f *importFlow) showKeywordTagsQuestion(name string, n int, answer chan<- keywordTags) {
 	var d *dialog.CustomDialog
 	answered := false
 	reply := func(a keywordTags) {
@@ -93,10 +93,10 @@ func (u *UI) showKeywordTagsQuestion(name string, n int, answer chan<- keywordTa
 	keep := widget.NewButton("Keep Them as Keywords Only", func() { reply(keepKeywords); d.Hide() })
 	keep.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel Import", func() { reply(cancelImport); d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Keywords to Tags", msg, u.win)
+	d = dialog.NewCustomWithoutButtons("Keywords to Tags", msg, f.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, tags, keep})
 	d.SetOnClosed(func() { reply(cancelImport) }) // Escape
 	d.Resize(fyne.NewSize(560, 0))
-	u.probeDialog(msg, cancel, tags, keep)
-	u.dialogs.show(d)
+	f.probe(msg, cancel, tags, keep)
+	f.dialogs.show(d)
 }

@@ -209,12 +209,12 @@ func (u *UI) onEmptyTrash() {
 
 // onSaveSearch keeps what the list shows (the sidebar's selection and the search) under a name.
 func (u *UI) onSaveSearch() {
-	f, q := u.listSearch()
+	f, q := u.results.search()
 	if q == "" && f.IsZero() || u.sidebar.current().kind == kindTrash {
 		u.dialogs.show(dialog.NewInformation("Save Search", "Type a search first: a saved search keeps a query, such as tag:ml year:2020.., under a name.", u.win))
 		return
 	}
-	u.ask("Save Search", "Name", u.query, "Save", func(name string) {
+	u.ask("Save Search", "Name", u.results.query, "Save", func(name string) {
 		ss := storage.SavedSearch{Name: name, Query: q, Filter: f}
 		u.organise("Save search "+name, func(ctx context.Context) error { return u.lib.SaveSearch(ctx, ss) })
 	})

@@ -156,7 +156,7 @@ func (m *mergeDialog) show() {
 				differ = true
 			}
 		}
-		var checks []*widget.Check
+		var checks []*dialogCheck
 		for i := range m.entries {
 			text := values[i]
 			if text == "" {
@@ -169,7 +169,7 @@ func (m *mergeDialog) show() {
 				checks = append(checks, nil)
 				continue
 			}
-			c := widget.NewCheck(shorten(text, 40), nil)
+			c := newDialogCheck(m.u.dialogs, shorten(text, 40))
 			checks = append(checks, c)
 			row = append(row, c)
 		}

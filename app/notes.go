@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -27,34 +26,6 @@ const saveDelay = 600 * time.Millisecond
 // notesPlaceholder tells a newcomer the note is Markdown, and which Markdown the preview shows.
 const notesPlaceholder = "Notes in Markdown: **bold**, *italic*, - lists, # headings"
 
-// libraryQueue runs a pane's library calls off the UI goroutine, one after another, in the order
-// the UI asked for them. A read asked for after a write then sees it: without the order, a note
-// read back while its save is still on its way would show, and later save, the older text.
-type libraryQueue struct {
-	last    chan struct{} // closed when the newest job has run; used on the UI goroutine only
-	pending sync.WaitGroup
-}
-
-// run queues job. Call it on the UI goroutine.
-func (q *libraryQueue) run(job func(ctx context.Context)) {
-	prev, done := q.last, make(chan struct{})
-	q.last = done
-	q.pending.Add(1)
-	go func() {
-		defer q.pending.Done()
-		defer close(done)
-		if prev != nil {
-			<-prev
-		}
-		job(context.Background())
-	}()
-}
-
-// wait returns once every job queued so far has run, and the notes tab's save timer has fired.
-// It must not be called on the UI goroutine of a running app: the timer waits for that goroutine
-// to take the text to save.
-func (q *libraryQueue) wait() { q.pending.Wait() }
-
 // notesPane is the Notes tab: the selected entry's Markdown note, edited and previewed. Edits are
 // saved a moment after the typing stops, and at once when the selection changes (flush).
 type notesPane struct {
@@ -71,8 +42,8 @@ type notesPane struct {
 	status   *widget.Label
 	body     fyne.CanvasObject // everything but message
 	message  *widget.Label     // when no entry is selected
-	queue    libraryQueue
-	debounce *time.Timer // counted in queue.pending while armed, so that wait covers it
+	queue    *workQueue        // the window's, shared with every library call
+	debounce *time.Timer       // held on queue while armed, so that wait covers it
 
 	// The fields below are used on the UI goroutine only.
 	key        string // the entry shown; "" when none
@@ -82,8 +53,8 @@ type notesPane struct {
 	dirty      bool   // the editor holds text not yet handed to a save
 }
 
-func newNotesPane(store noteStore, onSaved func(key string)) *notesPane {
-	p := &notesPane{store: store, onSaved: onSaved}
+func newNotesPane(store noteStore, queue *workQueue, onSaved func(key string)) *notesPane {
+	p := &notesPane{store: store, queue: queue, onSaved: onSaved}
 	p.editor = widget.NewMultiLineEntry()
 	p.editor.Wrapping = fyne.TextWrapWord
 	p.editor.SetPlaceHolder(notesPlaceholder)
@@ -223,21 +194,21 @@ func (p *notesPane) onChanged(string) {
 	p.dirty = true
 	p.status.SetText("Edited")
 	p.stopDebounce()
-	p.queue.pending.Add(1)
+	p.queue.hold()
 	p.debounce.Reset(saveDelay)
 }
 
 // onDebounce runs on the timer's goroutine once the typing has stopped. It waits for the save
 // to be queued before it stops counting as pending, so that wait never sees a gap between them.
 func (p *notesPane) onDebounce() {
-	defer p.queue.pending.Done()
+	defer p.queue.release()
 	fyneDoAndWait(p.save)
 }
 
 // stopDebounce disarms the save timer; a timer already fired finishes on its own.
 func (p *notesPane) stopDebounce() {
 	if p.debounce.Stop() {
-		p.queue.pending.Done()
+		p.queue.release()
 	}
 }
 

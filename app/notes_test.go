@@ -42,7 +42,7 @@ func newPaneLibrary(t *testing.T) *storage.Library {
 func newTestNotes(t *testing.T, store noteStore) (*notesPane, *savedKeys) {
 	t.Helper()
 	saved := &savedKeys{}
-	p := newNotesPane(store, saved.add)
+	p := newNotesPane(store, newWorkQueue(), saved.add)
 	w := test.NewTempWindow(t, p.content)
 	w.Resize(fyne.NewSize(420, 360))
 	t.Cleanup(func() {

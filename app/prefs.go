@@ -24,9 +24,9 @@ var scales = []int{85, 100, 115, 130, 150, 175}
 // onPreferences shows the preferences; they apply when saved.
 func (u *UI) onPreferences() {
 	p := u.app.Preferences()
-	cite := widget.NewSelect(citeCommands, nil)
+	cite := newDialogSelect(u.dialogs, citeCommands)
 	cite.SetSelected(p.StringWithFallback(prefCiteCommand, `\cite`))
-	pattern := widget.NewSelectEntry(keyPatterns)
+	pattern := newDialogSelectEntry(u.dialogs, keyPatterns)
 	pattern.SetText(p.StringWithFallback(prefKeyPattern, bib.PatternJabRef))
 	patternHelp := widget.NewLabel("")
 	patternHelp.Wrapping = fyne.TextWrapWord
@@ -41,24 +41,24 @@ func (u *UI) onPreferences() {
 	}
 	pattern.OnChanged = checkPattern
 	checkPattern(pattern.Text)
-	format := widget.NewSelect(dialectChoice.labels(), nil)
+	format := newDialogSelect(u.dialogs, dialectChoice.labels())
 	format.SetSelectedIndex(dialectChoice.index(dialectChoice.get(p)))
-	ascii := widget.NewCheck("Write non-ASCII characters as LaTeX (é as {\\'e})", nil)
+	ascii := newDialogCheck(u.dialogs, "Write non-ASCII characters as LaTeX (é as {\\'e})")
 	ascii.SetChecked(p.Bool(prefExportASCII))
-	kw := widget.NewSelect(keywordsChoice.labels(), nil)
+	kw := newDialogSelect(u.dialogs, keywordsChoice.labels())
 	kw.SetSelectedIndex(keywordsChoice.index(keywordsChoice.get(p)))
-	dups := widget.NewSelect(duplicatesChoice.labels(), nil)
+	dups := newDialogSelect(u.dialogs, duplicatesChoice.labels())
 	dups.SetSelectedIndex(duplicatesChoice.index(duplicatesChoice.get(p)))
 	var scaleNames []string
 	for _, s := range scales {
 		scaleNames = append(scaleNames, strconv.Itoa(s)+"%")
 	}
-	scale := widget.NewSelect(scaleNames, nil)
+	scale := newDialogSelect(u.dialogs, scaleNames)
 	scale.SetSelected(fmt.Sprintf("%d%%", int(p.FloatWithFallback(prefFontScale, 1)*100+0.5)))
 	if scale.SelectedIndex() < 0 {
 		scale.SetSelected("100%")
 	}
-	look := widget.NewSelect(appearanceChoice.labels(), nil)
+	look := newDialogSelect(u.dialogs, appearanceChoice.labels())
 	look.SetSelectedIndex(appearanceChoice.index(appearanceChoice.get(p)))
 	items := []*widget.FormItem{
 		widget.NewFormItem("Copy Citation writes", cite),
@@ -103,6 +103,8 @@ func (u *UI) onPreferences() {
 		applyScale(u.app)
 	}, u.win)
 	d.Resize(fyne.NewSize(640, 0))
+	u.probeDialog()
+	u.inDialog["select:Appearance"] = look
 	u.dialogs.show(d)
 }
 

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"net"
 	"os"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -26,8 +28,10 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // ProbeState is what the probe says of the window. Widgets gives the places of the widgets in
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
-// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests. Focused
-// names the widget with the focus the same way, or gives its Go type.
+// "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
+// "search-suggestion:TAG" for the tags the search field suggests, "column:ID" for the list's
+// column titles in view and "tip" for the box that shows a title cut short. Focused names the
+// widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
 	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
 	Window   uint64                       `json:"window"`   // the X window; 0 when not known
@@ -47,10 +51,25 @@ type ProbeState struct {
 	Message  string                       `json:"message"`  // the entry pane's message; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
+	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
 	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT".
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
+	// SearchText is the search field's text and SearchCursor its cursor (in characters);
+	// Suggestions are the tags it suggests, in order, and Suggested the one Enter takes.
+	SearchText   string   `json:"searchText"`
+	SearchCursor int      `json:"searchCursor"`
+	Suggestions  []string `json:"suggestions"`
+	Suggested    string   `json:"suggested"`
+	// Tip is the title the list shows whole in its tip; "" when it shows none.
+	Tip string `json:"tip"`
+}
+
+// isDark reports whether a colour is dark: its luma is below the middle.
+func isDark(c color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	return 299*r+587*g+114*b < 1000*0x8000
 }
 
 // probeDialog names the buttons and labels of a dialog about to be shown, for the probe. Call
@@ -131,7 +150,7 @@ func (u *UI) probeState() ProbeState {
 		Size:     [2]int{w, h},
 		Dialog:   u.dialogOpen(),
 		Sidebar:  u.sidebar.selected,
-		Query:    u.query,
+		Query:    u.results.query,
 		Rows:     u.list.rowCount(),
 		Selected: u.list.selection(),
 		Status:   u.status.Text,
@@ -140,6 +159,7 @@ func (u *UI) probeState() ProbeState {
 		Cells:    map[string]map[string]string{},
 		Menu:     map[string][]string{},
 		Widgets:  map[string]Rect{},
+		Dark:     isDark(u.app.Settings().Theme().Color(theme.ColorNameBackground, u.app.Settings().ThemeVariant())),
 	}
 	if len(u.sidebar.also) > 0 {
 		st.Sidebar += "+" + strings.Join(u.sidebar.also, "+")
@@ -151,6 +171,15 @@ func (u *UI) probeState() ProbeState {
 		st.Widgets[name] = rect(o)
 	}
 	st.Widgets["pane"] = rect(u.detail.content)
+
+	st.SearchText, st.SearchCursor = u.search.Text, u.search.CursorColumn
+	if box := u.search.box; box.Visible() {
+		st.Suggestions = slices.Clone(box.names)
+		st.Suggested = box.names[box.current]
+		for i, name := range box.names {
+			st.Widgets["search-suggestion:"+name] = rect(box.rows[i])
+		}
+	}
 
 	side := st.Widgets["sidebar"]
 	for b, i := range u.sidebar.boxes {
@@ -171,6 +200,15 @@ func (u *UI) probeState() ProbeState {
 		if cell.col == 0 {
 			st.Widgets["row:"+r.Key] = rect(cell)
 		}
+	}
+	for i, h := range u.list.headers {
+		if h.col == i && i < len(u.list.cols) && in(h, list) {
+			st.Widgets["column:"+u.list.cols[i].id] = rect(h)
+		}
+	}
+	if tip := u.list.tip; tip.box.Visible() {
+		st.Tip = tip.label.Text
+		st.Widgets["tip"] = rect(tip.box)
 	}
 
 	if e := u.detail.entry; e != nil && u.detail.tabs.Visible() {

@@ -93,6 +93,13 @@ type sidebar struct {
 	boxes       map[*sideRowBox]int          // the row widgets and the shown row each holds
 	also        []string                     // tag rows selected with Ctrl besides the selected one
 
+	lib      sidebarSource
+	gen      int                // of the newest refresh
+	shownGen int                // the generation of the refresh last shown
+	stop     context.CancelFunc // cancels the newest refresh
+	failed   func(error)        // a refresh could not read the library
+	onRead   func()             // a refresh has reached the widgets, or failed
+
 	onSelect func(sideItem)
 	onMenu   func(sideItem) *fyne.Menu
 	onFold   func(folded []string) // told the folded sections' ids when one folds or opens
@@ -204,6 +211,18 @@ func tagItems(d *sidebarData) []sideItem {
 		}
 	}
 	return out
+}
+
+// tagNames returns the names of the tags as last read, in the sidebar's order: each tag, and
+// each parent ("a" of "a/b") whether or not it is a tag itself, as its rows show them.
+func (s *sidebar) tagNames() []string {
+	var names []string
+	for _, it := range s.items {
+		if it.kind == kindTag {
+			names = append(names, it.filter.Tags[0])
+		}
+	}
+	return names
 }
 
 func emptyItem(section, text string) sideItem {
@@ -523,9 +542,46 @@ func (s *sidebar) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	o.(*sideRowBox).content.Refresh()
 }
 
+// sidebarSource is what the sidebar reads from the library.
+type sidebarSource interface {
+	Counts(ctx context.Context, recentDays int) (storage.Counts, error)
+}
+
+// refresh reads the sidebar's counts, tags, collections and saved searches off the UI
+// goroutine and shows them; a newer refresh cancels the one running. Call it on the UI
+// goroutine.
+func (s *sidebar) refresh() {
+	s.gen++
+	gen := s.gen
+	if s.stop != nil {
+		s.stop() // its result would not be shown
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	go func() {
+		defer cancel()
+		d, err := readSidebar(ctx, s.lib)
+		fyneDo(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.failed(err)
+			} else {
+				s.set(d)
+			}
+			s.shownGen = gen
+			s.onRead()
+		})
+	}()
+}
+
+// idle reports whether the newest refresh has been shown. Call it on the UI goroutine.
+func (s *sidebar) idle() bool { return s.shownGen == s.gen }
+
 // readSidebar reads everything the sidebar counts, in one read of the library. It runs off the
 // UI goroutine.
-func readSidebar(ctx context.Context, lib Library) (*sidebarData, error) {
+func readSidebar(ctx context.Context, lib sidebarSource) (*sidebarData, error) {
 	c, err := lib.Counts(ctx, recentFilter.AddedDays)
 	if err != nil {
 		return nil, err

@@ -109,7 +109,7 @@ func TestSidebarTagFiltersAndCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	eventually(t, "the parent tag's count", func() bool { return u.settled() && sideCount(u, "tag:ml") == 2 })
 	fyneDoAndWait(func() {
 		parent, _ := u.sidebar.item("tag:ml")
@@ -134,7 +134,7 @@ func TestSidebarUnreadAndStarred(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	eventually(t, "counts", func() bool { return u.settled() && sideCount(u, idUnread) == 54 && sideCount(u, idStarred) == 1 })
 	selectSide(t, u, idUnread)
 	eventually(t, "54 of 56", func() bool {
@@ -164,7 +164,7 @@ func TestSidebarCollectionsAndSearchCombine(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	groupID, weekID := fmt.Sprintf("col:%d", group.ID), fmt.Sprintf("col:%d", week.ID)
 	want := searchKeys(t, lib, `in:"Reading group"`)
 	if len(want) != 3 {
@@ -215,7 +215,7 @@ func TestSidebarCollectionsOfOneName(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	eventually(t, "each collection's count", func() bool {
 		return u.settled() && sideCount(u, thesis) == 1 && sideCount(u, grant) == 2 && sideCount(u, quoted) == 1 &&
 			sideCount(u, `tag:say "hi"`) == 1
@@ -245,12 +245,12 @@ func TestSidebarCollectionsOfOneName(t *testing.T) {
 	showsExactly(t, u, "the collection and the search", []string{"zhang2023noisy"})
 	var f storage.Filter
 	var q string
-	fyneDoAndWait(func() { f, q = u.listSearch() })
+	fyneDoAndWait(func() { f, q = u.results.search() })
 	if err := lib.SaveSearch(ctx, storage.SavedSearch{Name: "Grant drafts", Query: q, Filter: f}); err != nil {
 		t.Fatal(err)
 	}
 	fyneDoAndWait(func() { u.search.SetText("") })
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	selectSide(t, u, "saved:Grant drafts")
 	showsExactly(t, u, "the saved search", []string{"zhang2023noisy"})
 }
@@ -265,7 +265,7 @@ func TestSidebarSavedSearchAndTrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	want := searchKeys(t, lib, "year:..2019")
 	eventually(t, "counts", func() bool {
 		return u.settled() && sideCount(u, "saved:Old papers") == len(want) && sideCount(u, idTrash) == 1 && sideCount(u, idLibrary) == 55
@@ -314,7 +314,7 @@ func TestSidebarCtrlSelectsTagsTogether(t *testing.T) {
 	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer", "kim2023probabilistic"}, "b"); err != nil {
 		t.Fatal(err)
 	}
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	selectSide(t, u, "tag:a")
 	showsExactly(t, u, "tag a", []string{"vinyals2015pointer", "zhang2023noisy"})
 	ctrl := true
@@ -443,7 +443,7 @@ func TestSidebarMenusAndDrop(t *testing.T) {
 	if _, err := lib.AddTags(ctx, []string{"vinyals2015pointer"}, "old"); err != nil {
 		t.Fatal(err)
 	}
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	eventually(t, "tag old", func() bool { _, ok := u.sidebar.item("tag:old"); return u.settled() && ok })
 	menuAction(t, u, "tag:old", "Rename or Merge…")
 	answer(t, u, "attention", "Rename")
@@ -501,7 +501,7 @@ func TestSidebarMovesACollection(t *testing.T) {
 	if _, err := lib.CreateCollection(ctx, []string{"Thesis"}, "Chapter 1"); err != nil {
 		t.Fatal(err)
 	}
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 	id := fmt.Sprintf("col:%d", a.ID)
 	eventually(t, "the collections", func() bool { _, ok := u.sidebar.item(id); return u.settled() && ok })
 	// Thesis cannot move into itself or its own chapter; it can into Drafts.
@@ -569,7 +569,7 @@ func TestSidebarLeftClickSelects(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, u)
-	fyneDoAndWait(u.refreshSidebar)
+	fyneDoAndWait(u.sidebar.refresh)
 
 	clickSide(t, u, idStarred)
 	showsExactly(t, u, "the starred entry", []string{"zhang2023noisy"})

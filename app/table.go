@@ -3,6 +3,7 @@ package app
 import (
 	"image/color"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -95,6 +96,13 @@ type entryList struct {
 
 	headers map[int]*headerCell // by column index, as last drawn
 	cells   []*entryCell        // every cell the table made, for the probe
+
+	// widths are the columns' widths as set, by column index. The title's is fitted to what
+	// the others leave (fitTitle), and is at least titleMin: its default, or what its edge was
+	// dragged to.
+	widths   []float32
+	titleMin float32
+	tip      *titleTip
 }
 
 func newEntryList(prefs fyne.Preferences) *entryList {
@@ -117,7 +125,8 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l.frame = canvas.NewRectangle(color.Transparent)
 	l.frame.StrokeWidth = 2
 	l.frame.Hide()
-	l.view = container.NewStack(t, l.frame)
+	l.tip = newTitleTip(l)
+	l.view = container.NewStack(t, l.frame, l.tip.layer)
 	l.applyWidths()
 	return l
 }
@@ -140,9 +149,35 @@ func chosenColumns(pref string) []column {
 }
 
 func (l *entryList) applyWidths() {
+	l.widths = make([]float32, len(l.cols))
 	for i, c := range l.cols {
-		w := float32(l.prefs.FloatWithFallback(prefWidthPrefix+c.id, float64(c.width)))
-		l.table.SetColumnWidth(i, max(w, 40))
+		l.widths[i] = max(float32(l.prefs.FloatWithFallback(prefWidthPrefix+c.id, float64(c.width))), 40)
+		if c.id == "title" {
+			l.titleMin = l.widths[i]
+		}
+		l.table.SetColumnWidth(i, l.widths[i])
+	}
+	l.fitTitle()
+}
+
+// fitTitle gives the Title column the width the other columns leave in the list, so that a
+// wider list shows more of each title; at least titleMin, past which the list scrolls sideways.
+func (l *entryList) fitTitle() {
+	i := slices.IndexFunc(l.cols, func(c column) bool { return c.id == "title" })
+	width := l.table.Size().Width
+	if i < 0 || width <= 0 || len(l.widths) != len(l.cols) {
+		return
+	}
+	others := float32(len(l.cols)-1) * theme.Padding() // Fyne's table puts a padding between columns
+	for j, w := range l.widths {
+		if j != i {
+			others += w
+		}
+	}
+	fit := max(float32(math.Floor(float64(width-others))), l.titleMin)
+	if fit != l.widths[i] {
+		l.widths[i] = fit
+		l.table.SetColumnWidth(i, fit)
 	}
 }
 
@@ -172,13 +207,25 @@ func (l *entryList) toggleColumn(id string) {
 }
 
 // saveWidths remembers the widths of the columns whose titles are on screen, after the user
-// drags a column's edge (Fyne keeps the widths to itself).
+// drags a column's edge (Fyne keeps the widths to itself), and fits the title to the others.
+// The title's own width is remembered only when its edge was the one dragged: then it is the
+// least width the title keeps.
 func (l *entryList) saveWidths() {
 	for i, h := range l.headers {
-		if i < len(l.cols) && h.col == i && h.Size().Width > 0 {
-			l.prefs.SetFloat(prefWidthPrefix+l.cols[i].id, float64(h.Size().Width))
+		w := h.Size().Width
+		if i >= len(l.cols) || i >= len(l.widths) || h.col != i || w <= 0 {
+			continue
 		}
+		if l.cols[i].id == "title" {
+			if math.Abs(float64(w-l.widths[i])) < 1 {
+				continue // as fitTitle left it
+			}
+			l.titleMin = w
+		}
+		l.widths[i] = w
+		l.prefs.SetFloat(prefWidthPrefix+l.cols[i].id, float64(w))
 	}
+	l.fitTitle()
 }
 
 // setResult shows a new search result: its size and its first page. The selection keeps the
@@ -411,6 +458,7 @@ func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	// a search; a table refresh often asks for the text a cell has.
 	if c.label.Text != text {
 		c.label.SetText(text)
+		l.tip.changed(c)
 	}
 	fill := color.Color(color.Transparent)
 	if ok && l.selected[r.Key] {
@@ -514,6 +562,12 @@ func (t *entryTable) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
+// Resize fits the Title column to the list's new width.
+func (t *entryTable) Resize(size fyne.Size) {
+	t.Table.Resize(size)
+	t.list.fitTitle()
+}
+
 // Tapped takes the focus. The cells select rows; a click that reaches the table itself (between
 // two rows) must not select a cell of its own.
 func (t *entryTable) Tapped(*fyne.PointEvent) {
@@ -576,6 +630,7 @@ func (c *entryCell) CreateRenderer() fyne.WidgetRenderer {
 
 // Tapped selects the cell's row, reading Ctrl and Shift from the keyboard.
 func (c *entryCell) Tapped(*fyne.PointEvent) {
+	c.list.tip.hide()
 	var mods fyne.KeyModifier
 	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		mods = d.CurrentKeyModifiers()
@@ -601,6 +656,7 @@ func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
 func (c *entryCell) Dragged(e *fyne.DragEvent) {
 	if !c.dragging {
 		c.dragging = true
+		c.list.tip.hide()
 		if !c.list.selected[c.key()] {
 			c.list.tap(c.row, 0)
 		}

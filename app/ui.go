@@ -137,33 +137,22 @@ type UI struct {
 
 	sidebar *sidebar
 	list    *entryList
+	results *results
+	imports *importFlow
+	exports *exportFlow
 	detail  *entryPane
 	search  *searchField
 	dialogs *dialogStack
 	status  *widget.Label
 
 	// The fields below are used on the UI goroutine only.
-	query          string                // the search field's text
-	generation     int                   // of the newest reload; older results are dropped
-	sideGeneration int                   // of the newest sidebar refresh
-	listShown      int                   // the generation of the reload last shown
-	sideShown      int                   // the generation of the sidebar refresh last shown
-	pending        int                   // changes queued on the writer and not yet shown
-	pagesPending   int                   // pages asked for and not yet shown
-	shownSearch    storage.SearchOptions // the search whose result the list shows
-	searching      bool                  // a reload is running
-	stopSearch     context.CancelFunc    // cancels the running reload's search
-	counting       int                   // counts of results on their way
-	stopCount      context.CancelFunc    // cancels the newest count of results
-	stopSidebar    context.CancelFunc    // cancels the newest sidebar refresh
-	importing      int                   // imports running
-	indexingLeft   int                   // entries being indexed for search (searchIndexer)
-	again          bool                  // another reload was asked for while it ran
-	againKeep      bool                  // and all those asked to keep the selection
-	history        history
-	asciiItem      *fyne.MenuItem
+	pending      int // changes queued on the work queue and not yet shown
+	indexingLeft int // entries being indexed for search (searchIndexer)
+	history      history
+	lastReport   *storage.Report // of the newest import, for File › Show Last Import Report
+	asciiItem    *fyne.MenuItem
 
-	writes  *jobQueue // changes to the library (and the entry pane's reads), run in order by writer
+	work    *workQueue // every call that writes to the library, and the reads that must follow them
 	indexer *searchIndexer
 
 	loadedOnce sync.Once
@@ -172,8 +161,7 @@ type UI struct {
 
 // New builds the main window over lib. It does not show it.
 func New(a fyne.App, lib Library) *UI {
-	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), writes: newJobQueue(), indexer: newSearchIndexer(), againKeep: true}
-	go u.writer()
+	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), work: newWorkQueue(), indexer: newSearchIndexer()}
 	a.SetIcon(assets.Icon)
 	// Quitting skips the window's close: the indexing for search must not go on into a library
 	// being closed, nor show anything once the app has stopped.
@@ -185,14 +173,19 @@ func New(a fyne.App, lib Library) *UI {
 	u.win.SetIcon(assets.Icon)
 
 	u.sidebar = newSidebar(u.onSidebar)
+	u.sidebar.lib = lib
+	u.sidebar.failed = func(err error) { u.status.SetText("Could not read the sidebar: " + err.Error()) }
+	u.sidebar.onRead = u.markLoaded
 	// Sections folded stay folded in the next window.
 	u.sidebar.fold(a.Preferences().StringList(prefFolded))
 	u.sidebar.onFold = func(ids []string) { a.Preferences().SetStringList(prefFolded, ids) }
 	u.list = newEntryList(a.Preferences())
-	u.list.load = u.loadPage
-	u.list.loadKeys = u.loadKeys
+	u.results = newResults(lib, u.list)
+	u.results.where = u.sidebar.current
+	u.results.say = func(text string) { u.status.SetText(text) }
+	u.results.note = u.indexingNote
+	u.results.shown = u.onResult
 	u.list.onSelect = func(keys []string) { u.detail.showKeys(keys) }
-	u.list.onSort = u.reload
 	u.list.onActivate = func() { u.detail.edit() }
 	u.list.onDelete = u.onTrash
 	u.list.onShortcut = u.listShortcut
@@ -202,33 +195,36 @@ func New(a fyne.App, lib Library) *UI {
 	u.list.onDrop = u.onDropEntries
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
+	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
+		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
+	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs,
+		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
+	u.search.tags = u.sidebar.tagNames
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
-	u.search.OnChanged = u.onSearch
+	u.search.OnChanged = u.results.setQuery
 	u.status = widget.NewLabel("Opening library…")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 
 	toolbar := widget.NewToolbar(
 		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
-		widget.NewToolbarAction(theme.FolderOpenIcon(), u.onImport),
+		widget.NewToolbarAction(theme.FolderOpenIcon(), u.imports.onImport),
 		widget.NewToolbarAction(theme.ContentPasteIcon(), u.onPaste),
-		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.onExport),
+		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.exports.onExport),
 		widget.NewToolbarSeparator(),
 		widget.NewToolbarAction(theme.ContentCopyIcon(), u.onCopyCitation),
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
 	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
-	right := container.NewHSplit(centre, u.detail.content)
-	right.Offset = 0.62
+	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
-	main.Offset = 0.18
-	u.win.SetContent(main)
+	u.win.SetContent(keepPaneWidths(main, right))
 	u.win.SetMainMenu(u.menu())
 	u.win.SetOnDropped(u.onDropped)
 	u.win.SetCloseIntercept(u.onClose)
 	u.win.Resize(fyne.NewSize(1280, 800))
-	u.reload()
-	u.refreshSidebar()
+	u.results.reload()
+	u.sidebar.refresh()
 	// What an earlier session left to index for search (it was closed, or stopped, first).
 	u.indexForSearch()
 	return u
@@ -358,13 +354,14 @@ func (u *UI) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Import BibTeX…", shortcutImport, u.onImport),
-		u.menuItem("Import Folder of BibTeX…", nil, u.onImportFolder),
+		u.menuItem("Import BibTeX…", shortcutImport, u.imports.onImport),
+		u.menuItem("Import Folder of BibTeX…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
+		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Export List…", shortcutExport, u.onExport),
-		u.menuItem("Export Selection…", nil, func() { u.export(exportSelection) }),
-		u.menuItem("Export Library…", nil, func() { u.export(exportLibrary) }),
+		u.menuItem("Export List…", shortcutExport, u.exports.onExport),
+		u.menuItem("Export Selection…", nil, func() { u.exports.export(exportSelection) }),
+		u.menuItem("Export Library…", nil, func() { u.exports.export(exportLibrary) }),
 		ascii,
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
@@ -439,20 +436,8 @@ func (u *UI) onClose() {
 // Wait returns once the changes asked for so far have reached the library, and the entries
 // imported so far are indexed for search. It must not be called on the UI goroutine.
 func (u *UI) Wait() {
-	u.detail.notes.queue.wait()
-	u.detail.files.queue.wait()
-	done := make(chan struct{})
-	u.writes.push(func() { close(done) })
-	<-done
-	for {
-		u.indexer.mu.Lock()
-		running := u.indexer.running
-		u.indexer.mu.Unlock()
-		if !running {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	u.work.wait()
+	u.indexer.wait()
 }
 
 // onDropped imports dropped .bib files and attaches other files to the selected entry.
@@ -470,7 +455,7 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(bibs) > 0 {
-		u.ImportFiles(bibs)
+		u.imports.importFiles(bibs)
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
@@ -482,234 +467,32 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 	}
 }
 
-func (u *UI) onSearch(q string) {
-	u.query = q
-	u.reload()
-}
+func (u *UI) onSidebar(sideItem) { u.results.reload() }
 
-func (u *UI) onSidebar(sideItem) { u.reload() }
-
-// sameSearch reports whether two searches ask for the same rows in the same order.
-func sameSearch(a, b storage.SearchOptions) bool {
-	return a.Filter.Equal(b.Filter) && a.Query == b.Query && a.Sort == b.Sort && a.Desc == b.Desc &&
-		a.Offset == b.Offset && a.Limit == b.Limit
-}
-
-// listSearch returns what the list shows: the sidebar's selection, as a filter and for a saved
-// search its query, and the search field's text, all of which must match. Call it on the UI
-// goroutine.
-func (u *UI) listSearch() (storage.Filter, string) {
-	it := u.sidebar.current()
-	return it.filter, strings.TrimSpace(it.query + " " + u.query)
-}
-
-// reload runs the current search off the UI goroutine and shows its first page; the selection
-// is emptied.
-func (u *UI) reload() { u.reloadKeep(false) }
-
-// reloadKeep reloads the list; with keep, the selection stays (after an edit, say). While a
-// search runs, the reloads asked for meanwhile make one more search when it ends, for the
-// newest text: typing never queues a search per keystroke, and never waits for one.
-func (u *UI) reloadKeep(keep bool) {
-	if u.searching {
-		// The running search's result is stale: stop it, and search again when it has ended.
-		u.again = true
-		u.againKeep = u.againKeep && keep
-		u.stopSearch()
-		return
-	}
-	if u.stopCount != nil {
-		u.stopCount() // the count of a result that is about to be replaced
-		u.stopCount = nil
-	}
-	u.searching = true
-	ctx, cancel := context.WithCancel(context.Background())
-	u.stopSearch = cancel
-	u.generation++
-	filter, query := u.listSearch()
-	gen := u.generation
-	search := storage.SearchOptions{Filter: filter, Query: query, Sort: u.list.sort, Desc: u.list.desc, Limit: firstPage}
-	trash := u.sidebar.current().kind == kindTrash
-	go func() {
-		defer cancel()
-		start := time.Now()
-		var rows []storage.Row
-		var matches int
-		var err error
-		if trash {
-			rows, err = u.lib.Trashed(ctx, 0, -1) // the trash is small, and has no count
-			matches = len(rows)
-		} else {
-			rows, err = u.lib.SearchWith(ctx, search)
-			matches = len(rows)
+// onResult shows in the entry pane what a new result of the list means: nothing selected any
+// more, an empty library, or a search that found nothing. Call it on the UI goroutine.
+func (u *UI) onResult(r shownResult) {
+	if r.err == nil {
+		if !r.keep {
+			u.detail.showKeys(nil)
 		}
-		took := time.Since(start)
-		total, cerr := u.lib.Count(ctx)
-		if err == nil {
-			err = cerr
+		switch {
+		case r.trash:
+		case r.total == 0:
+			u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (" +
+				shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
+				", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
+		case r.matches == 0:
+			u.detail.showMessage(nothingMatches(u.sidebar.current(), u.results.query))
 		}
-		fyneDo(func() {
-			u.searching = false
-			if u.again {
-				// The text changed while this ran: its result is stale already.
-				u.again = false
-				k := u.againKeep
-				u.againKeep = true
-				u.reloadKeep(k)
-				return
-			}
-			if gen != u.generation {
-				return // a newer search is on its way
-			}
-			if err != nil {
-				u.status.SetText("Search failed: " + err.Error())
-			} else {
-				if trash {
-					u.list.setTrash(gen, rows, keep)
-					u.status.SetText(trashStatusText(matches, u.query, took))
-				} else {
-					shown := matches
-					if keep && matches == firstPage && sameSearch(search, u.shownSearch) {
-						// The same search after an edit: its length is still about right, and
-						// keeps the selection and the scroll where they are until it is counted.
-						shown = max(matches, u.list.total)
-					}
-					u.shownSearch = search
-					u.list.setResult(gen, shown, rows, keep)
-					if matches == firstPage {
-						// The first page is on screen; how many more there are can follow.
-						u.status.SetText(statusText(-1, total, true, took) + u.indexingNote())
-						u.countMatches(gen, filter, query, total, took)
-					} else {
-						u.status.SetText(statusText(matches, total, query != "" || !filter.IsZero(), took) + u.indexingNote())
-					}
-				}
-				if !keep {
-					u.detail.showKeys(nil)
-				}
-				if total == 0 && !trash {
-					u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (" +
-						shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
-						", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
-				} else if matches == 0 && !trash {
-					u.detail.showMessage(nothingMatches(u.sidebar.current(), u.query))
-				}
-			}
-			u.listShown = gen
-			u.markLoaded()
-		})
-	}()
-}
-
-// countMatches counts the result of reload gen off the UI goroutine, and gives the list its
-// length when the count arrives.
-func (u *UI) countMatches(gen int, filter storage.Filter, query string, total int, took time.Duration) {
-	u.counting++
-	ctx, cancel := context.WithCancel(context.Background())
-	u.stopCount = cancel
-	go func() {
-		defer cancel()
-		start := time.Now()
-		n, err := u.lib.CountMatches(ctx, filter, query)
-		took += time.Since(start)
-		fyneDo(func() {
-			u.counting--
-			if gen != u.generation {
-				return
-			}
-			if err != nil {
-				u.status.SetText("Count failed: " + err.Error())
-				return
-			}
-			u.list.setTotal(gen, n)
-			u.status.SetText(statusText(n, total, query != "" || !filter.IsZero(), took) + u.indexingNote())
-		})
-	}()
-}
-
-// shows reports whether the list shows the result of the newest search (its first page at
-// least). Call it on the UI goroutine.
-func (u *UI) shows() bool { return !u.searching && u.listShown == u.generation }
-
-// loadKeys reads the keys of rows from to to of the list's result, for a selection that
-// reaches beyond the pages the list holds.
-func (u *UI) loadKeys(gen, from, to int) {
-	search := u.shownSearch
-	search.Offset, search.Limit = from, to-from+1
-	trash := u.sidebar.current().kind == kindTrash
-	if trash {
-		return // the trash is read whole: every row is at hand
 	}
-	u.pagesPending++
-	u.status.SetText("Selecting…")
-	go func() {
-		rows, err := u.lib.SearchWith(context.Background(), search)
-		keys := make([]string, len(rows))
-		for i, r := range rows {
-			keys[i] = r.Key
-		}
-		fyneDo(func() {
-			u.pagesPending--
-			if err != nil {
-				u.status.SetText("Could not select: " + err.Error())
-				return
-			}
-			u.list.addSelection(gen, keys)
-			u.status.SetText(fmt.Sprintf("%s selected", rowsText(len(u.list.selected))))
-		})
-	}()
-}
-
-// loadPage reads one page of the list's result off the UI goroutine.
-func (u *UI) loadPage(gen, page int) {
-	search := u.shownSearch // the search of the result shown, even when the text has changed since
-	search.Offset, search.Limit = page*pageRows, pageRows
-	u.pagesPending++
-	go func() {
-		rows, err := u.lib.SearchWith(context.Background(), search)
-		fyneDo(func() {
-			u.pagesPending--
-			if err != nil {
-				u.status.SetText("Could not read the list: " + err.Error())
-				return
-			}
-			u.list.setPage(gen, page, rows)
-		})
-	}()
-}
-
-// refreshSidebar reads the sidebar's counts, tags, collections and saved searches off the UI
-// goroutine and shows them.
-func (u *UI) refreshSidebar() {
-	u.sideGeneration++
-	gen := u.sideGeneration
-	if u.stopSidebar != nil {
-		u.stopSidebar() // its result would not be shown
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	u.stopSidebar = cancel
-	go func() {
-		defer cancel()
-		d, err := readSidebar(ctx, u.lib)
-		fyneDo(func() {
-			if gen != u.sideGeneration {
-				return
-			}
-			if err != nil {
-				u.status.SetText("Could not read the sidebar: " + err.Error())
-			} else {
-				u.sidebar.set(d)
-			}
-			u.sideShown = gen
-			u.markLoaded()
-		})
-	}()
+	u.markLoaded()
 }
 
 // markLoaded closes loaded once the list and the sidebar have both been shown, so that a
 // screenshot never catches one without the other. Call it on the UI goroutine.
 func (u *UI) markLoaded() {
-	if u.listShown > 0 && u.sideShown > 0 {
+	if u.results.listShown > 0 && u.sidebar.shownGen > 0 {
 		u.loadedOnce.Do(func() { close(u.loaded) })
 	}
 }
@@ -781,8 +564,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return !u.searching && u.counting == 0 && u.importing == 0 && u.listShown == u.generation && u.sideShown == u.sideGeneration && u.pending == 0 &&
-		u.pagesPending == 0 && u.detail.idle()
+	return u.results.idle() && u.imports.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
 }
 
 // Rows returns how many entries the list shows. Call it on the UI goroutine.

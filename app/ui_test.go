@@ -143,7 +143,7 @@ func TestImportShowsReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.importFrom(r)
+	u.imports.importFrom(r)
 	eventually(t, "59 rows", func() bool { return u.Rows() == 59 })
 	if n, _ := lib.Count(context.Background()); n != 59 {
 		t.Errorf("library has %d entries, want 59", n)
@@ -252,7 +252,7 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.importFrom(r)
+	u.imports.importFrom(r)
 	n, err := lib.Count(context.Background())
 	if err != nil || n != 56+progressFrom+200 {
 		t.Fatalf("library has %d entries (%v), want %d", n, err, 56+progressFrom+200)
@@ -312,7 +312,7 @@ func TestImportSeveralFilesMakesOneReport(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	fyneDoAndWait(func() { u.ImportFiles(paths) })
+	fyneDoAndWait(func() { u.imports.importFiles(paths) })
 	eventually(t, "the report", func() bool {
 		top := u.Window().Canvas().Overlays().Top()
 		return u.settled() && top != nil && strings.Contains(allText(top), "Imported 4 entries, skipped 0 duplicates, merged 0. 1 item had errors")
@@ -350,7 +350,7 @@ func TestImportOffersToSkipOrMergePossibleDuplicates(t *testing.T) {
 		t.Run(choice, func(t *testing.T) {
 			u, lib := newTestUI(t)
 			settle(t, u)
-			u.importParsed("again.bib", bib.Parse("again.bib", []byte(again)))
+			u.imports.importParsed("again.bib", bib.Parse("again.bib", []byte(again)))
 			eventually(t, "57 rows", func() bool { return u.settled() && u.Rows() == 57 })
 			tapInDialog(t, u, choice)
 			eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 && sideCount(u, idTrash) == 1 })
@@ -428,7 +428,7 @@ func TestImportProgressSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { u.importText("large.bib", src.String()); close(done) }()
+	go func() { u.imports.importText("large.bib", src.String()); close(done) }()
 	look := func() (busy *widget.ProgressBarInfinite, bar *widget.ProgressBar, text string) {
 		fyneDoAndWait(func() {
 			top := u.Window().Canvas().Overlays().Top()
@@ -507,7 +507,7 @@ func TestIndexingAfterImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := bib.ParseString("t.bib", src.String()).Entries()[0]
-	u.importText("many.bib", src.String())
+	u.imports.importText("many.bib", src.String())
 	eventually(t, "the entries listed, waiting for the index", func() bool {
 		return u.settled() && u.Rows() == 600 && strings.HasSuffix(u.status.Text, " · indexing 600 new entries for search…")
 	})
@@ -570,7 +570,7 @@ func TestImportDialogDoubleClickOpensAFolder(t *testing.T) {
 	}
 	fyneDoAndWait(func() {
 		u.app.Preferences().SetString(prefImportFolder, dir)
-		u.onImport()
+		u.imports.onImport()
 	})
 	var folder fyne.Tappable
 	fyneDoAndWait(func() { folder = dialogItem(u, "sub") })
@@ -698,14 +698,14 @@ func TestImportAsksBeforeManyTags(t *testing.T) {
 		fyneDoAndWait(func() { test.Tap(u.inDialog["button:"+label].(*widget.Button)) })
 	}
 	done := make(chan struct{})
-	go func() { u.importText("keywords.bib", src.String()); close(done) }()
+	go func() { u.imports.importText("keywords.bib", src.String()); close(done) }()
 	tapAnswer("Cancel Import")
 	<-done
 	if n, _ := lib.Count(context.Background()); n != 56 {
 		t.Fatalf("Cancel Import imported: %d entries", n)
 	}
 	done = make(chan struct{})
-	go func() { u.importText("keywords.bib", src.String()); close(done) }()
+	go func() { u.imports.importText("keywords.bib", src.String()); close(done) }()
 	tapAnswer("Keep Them as Keywords Only")
 	<-done
 	settle(t, u)
@@ -714,5 +714,48 @@ func TestImportAsksBeforeManyTags(t *testing.T) {
 	}
 	if tags, _ := lib.EntryTags(context.Background(), "kw1"); len(tags) != 0 {
 		t.Errorf("kw1 has the tags %v; the keywords were to stay keywords only", tags)
+	}
+}
+
+// TestProblemEntry: a problem of an import opens the entry it is in, under the key the library
+// gave it when the file's key was another paper's.
+func TestProblemEntry(t *testing.T) {
+	rep := storage.Report{Renamed: []storage.KeyChange{
+		{File: "a.bib", Line: 10, Old: "x", New: "xa", Existing: "x", InFile: true},
+		{File: "a.bib", Line: 20, Old: "x", New: "xb", Existing: "x", InFile: true},
+		{File: "b.bib", Line: 5, Old: "y", New: "y", Existing: "y", Duplicate: true},
+	}}
+	for _, tt := range []struct {
+		p    bib.Problem
+		want string
+	}{
+		{bib.Problem{File: "a.bib", Line: 3, Key: "x"}, "x"},      // the first x kept its key
+		{bib.Problem{File: "a.bib", Line: 12, Key: "x"}, "xa"},    // in the second
+		{bib.Problem{File: "a.bib", Line: 25, Key: "x"}, "xb"},    // in the third
+		{bib.Problem{File: "other.bib", Line: 25, Key: "x"}, "x"}, // another file's x
+		{bib.Problem{File: "a.bib", Line: 1}, ""},                 // in no entry
+		{bib.Problem{File: "b.bib", Line: 6, Key: "y"}, "y"},
+	} {
+		if got := problemEntry(rep, tt.p); got != tt.want {
+			t.Errorf("problemEntry(%s:%d %q) = %q, want %q", tt.p.File, tt.p.Line, tt.p.Key, got, tt.want)
+		}
+	}
+}
+
+// TestSelectAdded: an import selects the entries it added, up to maxSelectAdded; a larger one
+// leaves the selection to its report.
+func TestSelectAdded(t *testing.T) {
+	keys := func(n int) []string {
+		k := make([]string, n)
+		for i := range k {
+			k[i] = fmt.Sprintf("k%d", i)
+		}
+		return k
+	}
+	if got := selectAdded(storage.Report{Added: keys(maxSelectAdded)}); len(got) != maxSelectAdded {
+		t.Errorf("%d added: %d selected, want all", maxSelectAdded, len(got))
+	}
+	if got := selectAdded(storage.Report{Added: keys(maxSelectAdded + 1)}); got != nil {
+		t.Errorf("%d added: %d selected, want none", maxSelectAdded+1, len(got))
 	}
 }

@@ -35,13 +35,13 @@ var biblatexTypes = map[string][2]string{
 	"www":           {"online", ""},
 }
 
-// ToBibLaTeX returns e as a BibLaTeX entry: journal becomes journaltitle, address location,
+// toBibLaTeX returns e as a BibLaTeX entry: journal becomes journaltitle, address location,
 // school institution; year and month become date (2019-09); @phdthesis becomes @thesis with
 // type = {phdthesis}, @techreport @report, and a @misc with a url @online (unless it has fields
 // @online does not take, such as howpublished). An entry with nothing
 // to change is returned as it is; otherwise the copy has no Source, so it is written in the
 // canonical form.
-func ToBibLaTeX(e *Entry) *Entry {
+func toBibLaTeX(e *Entry) *Entry {
 	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line, Prefix: e.Prefix}
 	changed := false
 	typeField := ""
@@ -117,12 +117,12 @@ var bibtexFields = map[string]string{
 	"annotation":   "annote",
 }
 
-// ToBibTeX returns e as a BibTeX entry, the reverse of ToBibLaTeX: journaltitle becomes journal,
+// toBibTeX returns e as a BibTeX entry, the reverse of toBibLaTeX: journaltitle becomes journal,
 // location address; a date of the form YYYY or YYYY-MM becomes year and month (a bare month
 // macro); @thesis becomes @phdthesis or @mastersthesis by its type field (and institution
 // school), @report @techreport, and @online @misc. An entry with nothing to change is returned as
 // it is; otherwise the copy has no Source and is written in the canonical form.
-func ToBibTeX(e *Entry) *Entry {
+func toBibTeX(e *Entry) *Entry {
 	out := &Entry{Type: e.Type, Key: e.Key, Line: e.Line, Prefix: e.Prefix}
 	dropType := false
 	switch typ := strings.ToLower(e.Get("type")); e.Type {

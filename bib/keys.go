@@ -58,13 +58,14 @@
 //
 // A key holds only ASCII letters, digits and - _ . : +. That is stricter than BibTeX, which
 // refuses only spaces and , { } ( ) % # " ' = \ ~, because keys also travel through \cite, file
-// names and Pandoc's @key. A marker's text is turned from LaTeX into plain text with [Plain], then
-// folded to ASCII (G{\"o}del and Gödel give Godel, Ørsted Orsted, Łukasiewicz Lukasiewicz, ß ss,
-// æ ae, α alpha, the ligature ﬁ fi); what has no ASCII form, and any other character, is dropped.
+// names and Pandoc's @key. A marker's text is turned from LaTeX into plain text with [Plain],
+// folded with [Fold] (G{\"o}del and Gödel give Godel, Ørsted Orsted, Łukasiewicz Lukasiewicz,
+// ß ss, æ ae, the ligature ﬁ fi), and Greek letters are spelt by name (α alpha); what has no
+// ASCII form, and any other character, is dropped.
 // Literal text in a pattern must already be made of those characters: ParsePattern refuses
 // anything else rather than let it vanish silently.
 //
-// Names follow BibTeX: [SplitNames] on "and", [LastName] for "von Last" in "First von Last",
+// Names follow BibTeX: [SplitNames] on "and", then the "von Last" part of "First von Last",
 // "von Last, First" and "von Last, Jr, First", and "{Braced Corporate Name}" as one word. As in
 // JabRef's [auth], the von part is dropped (Ludwig van Beethoven gives Beethoven; JabRef's
 // authFirstFull would keep it): the von part ends at the last word before the final one that
@@ -109,7 +110,6 @@ import (
 	"iter"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -679,7 +679,7 @@ func keyNameList(names []string, more bool, n int) string {
 
 // keyLastName returns the Last part of one BibTeX name, without its von part, as clean words.
 func keyLastName(name string) string {
-	words := splitDepth0(LastName(name), func(c byte) bool {
+	words := splitDepth0(lastName(name), func(c byte) bool {
 		return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~'
 	})
 	// BibTeX's von part runs to the last lower-case word before the final word; BibTeX judges
@@ -810,108 +810,30 @@ func keyClean(s string) string {
 	return b.String()
 }
 
-// keyFold spells text in ASCII: accented and other Latin letters become their base letters,
-// Greek letters their names, dashes a hyphen and any space a space. What has no ASCII form is
-// dropped, so the result is ASCII.
+// keyFold spells text in ASCII, for a key: Fold, then Greek letters by their names (α alpha,
+// Ω Omega) and the multiplication sign as x (2×2 2x2). Anything else that is not ASCII (other
+// scripts, signs) is dropped.
 func keyFold(s string) string {
+	f := Fold(s)
+	if isASCII(f) {
+		return f
+	}
 	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+	b.Grow(len(f))
+	for _, r := range f {
 		switch {
-		case r < 0x20 || r == 0x7f:
-			b.WriteByte(' ')
 		case r < utf8.RuneSelf:
 			b.WriteByte(byte(r))
-		case r >= 0xc0 && int(r-0xc0) < len(keyFoldLatin):
-			keyFoldLetter(&b, keyFoldLatin[r-0xc0], r)
-		case r >= 0x1e00 && int(r-0x1e00) < len(keyFoldLatinExtra):
-			keyFoldLetter(&b, keyFoldLatinExtra[r-0x1e00], r)
 		case r >= 'α' && r <= 'ω':
 			b.WriteString(keyGreek[r-'α'])
 		case r >= 'Α' && r <= 'Ω':
 			g := keyGreek[r-'Α']
 			b.WriteString(strings.ToUpper(g[:1]) + g[1:])
-		case r >= 0x2010 && r <= 0x2015 || r == 0x2212:
-			b.WriteByte('-')
-		case unicode.IsSpace(r):
-			b.WriteByte(' ')
-		default:
-			b.WriteString(keyFoldWide[r])
+		case r == '×':
+			b.WriteByte('x')
 		}
 	}
 	return b.String()
-}
-
-func keyFoldLetter(b *strings.Builder, c byte, r rune) {
-	switch c {
-	case '?':
-	case '*':
-		b.WriteString(keyFoldWide[r])
-	default:
-		b.WriteByte(c)
-	}
-}
-
-// keyFoldLatin spells U+00C0 to U+024F (Latin-1, Latin Extended-A and -B) one byte each: the
-// base letter, '*' for a letter spelt with more (keyFoldWide), '?' for none.
-const keyFoldLatin = "" +
-	"AAAAAA*CEEEEIIII" + // U+00C0 ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏ
-	"DNOOOOOxOUUUUY**" + // U+00D0 ÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞß
-	"aaaaaa*ceeeeiiii" + // U+00E0 àáâãäåæçèéêëìíîï
-	"dnooooo?ouuuuy*y" + // U+00F0 ðñòóôõö÷øùúûüýþÿ
-	"AaAaAaCcCcCcCcDd" + // U+0100 ĀāĂăĄąĆćĈĉĊċČčĎď
-	"DdEeEeEeEeEeGgGg" + // U+0110 ĐđĒēĔĕĖėĘęĚěĜĝĞğ
-	"GgGgHhHhIiIiIiIi" + // U+0120 ĠġĢģĤĥĦħĨĩĪīĬĭĮį
-	"Ii**JjKkkLlLlLlL" + // U+0130 İıĲĳĴĵĶķĸĹĺĻļĽľĿ
-	"lLlNnNnNnnNnOoOo" + // U+0140 ŀŁłŃńŅņŇňŉŊŋŌōŎŏ
-	"Oo**RrRrRrSsSsSs" + // U+0150 ŐőŒœŔŕŖŗŘřŚśŜŝŞş
-	"SsTtTtTtUuUuUuUu" + // U+0160 ŠšŢţŤťŦŧŨũŪūŬŭŮů
-	"UuUuWwYyYZzZzZzs" + // U+0170 ŰűŲųŴŵŶŷŸŹźŻżŽžſ
-	"bBBb??OCcDDDd?EE" + // U+0180 ƀƁƂƃƄƅƆƇƈƉƊƋƌƍƎƏ
-	"EFfGG?IIKkl?MNnO" + // U+0190 ƐƑƒƓƔƕƖƗƘƙƚƛƜƝƞƟ
-	"Oo??PpR????tTtTU" + // U+01A0 ƠơƢƣƤƥƦƧƨƩƪƫƬƭƮƯ
-	"uUVYyZz?????????" + // U+01B0 ưƱƲƳƴƵƶƷƸƹƺƻƼƽƾƿ
-	"????*********AaI" + // U+01C0 ǀǁǂǃǄǅǆǇǈǉǊǋǌǍǎǏ
-	"iOoUuUuUuUuUueAa" + // U+01D0 ǐǑǒǓǔǕǖǗǘǙǚǛǜǝǞǟ
-	"Aa**GgGgKkOoOo??" + // U+01E0 ǠǡǢǣǤǥǦǧǨǩǪǫǬǭǮǯ
-	"j***Gg??NnAa**Oo" + // U+01F0 ǰǱǲǳǴǵǶǷǸǹǺǻǼǽǾǿ
-	"AaAaEeEeIiIiOoOo" + // U+0200 ȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏ
-	"RrRrUuUuSsTt??Hh" + // U+0210 ȐȑȒȓȔȕȖȗȘșȚțȜȝȞȟ
-	"Nd??ZzAaEeOoOoOo" + // U+0220 ȠȡȢȣȤȥȦȧȨȩȪȫȬȭȮȯ
-	"OoYylntj??ACcLTs" + // U+0230 ȰȱȲȳȴȵȶȷȸȹȺȻȼȽȾȿ
-	"z??BUVEeJjQqRrYy" //   U+0240 ɀɁɂɃɄɅɆɇɈɉɊɋɌɍɎɏ
-
-// keyFoldLatinExtra spells U+1E00 to U+1EFF (Latin Extended Additional: Vietnamese, Welsh...)
-// the same way.
-const keyFoldLatinExtra = "" +
-	"AaBbBbBbCcDdDdDd" + // U+1E00 ḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏ
-	"DdDdEeEeEeEeEeFf" + // U+1E10 ḐḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟ
-	"GgHhHhHhHhHhIiIi" + // U+1E20 ḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯ
-	"KkKkKkLlLlLlLlMm" + // U+1E30 ḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿ
-	"MmMmNnNnNnNnOoOo" + // U+1E40 ṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏ
-	"OoOoPpPpRrRrRrRr" + // U+1E50 ṐṑṒṓṔṕṖṗṘṙṚṛṜṝṞṟ
-	"SsSsSsSsSsTtTtTt" + // U+1E60 ṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯ
-	"TtUuUuUuUuUuVvVv" + // U+1E70 ṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿ
-	"WwWwWwWwWwXxXxYy" + // U+1E80 ẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏ
-	"ZzZzZzhtwyasss*d" + // U+1E90 ẐẑẒẓẔẕẖẗẘẙẚẛẜẝẞẟ
-	"AaAaAaAaAaAaAaAa" + // U+1EA0 ẠạẢảẤấẦầẨẩẪẫẬậẮắ
-	"AaAaAaAaEeEeEeEe" + // U+1EB0 ẰằẲẳẴẵẶặẸẹẺẻẼẽẾế
-	"EeEeEeEeIiIiOoOo" + // U+1EC0 ỀềỂểỄễỆệỈỉỊịỌọỎỏ
-	"OoOoOoOoOoOoOoOo" + // U+1ED0 ỐốỒồỔổỖỗỘộỚớỜờỞở
-	"OoOoUuUuUuUuUuUu" + // U+1EE0 ỠỡỢợỤụỦủỨứỪừỬửỮữ
-	"UuYyYyYyYy**VvYy" //   U+1EF0 ỰựỲỳỴỵỶỷỸỹỺỻỼỽỾỿ
-
-// keyFoldWide spells the letters that take more than one ASCII letter, and a few signs outside
-// the Latin tables that have an obvious spelling.
-var keyFoldWide = map[rune]string{
-	'Æ': "AE", 'æ': "ae", 'Þ': "TH", 'þ': "th", 'ß': "ss", 'Ĳ': "IJ", 'ĳ': "ij", 'Œ': "OE",
-	'œ': "oe", 'Ǆ': "DZ", 'ǅ': "Dz", 'ǆ': "dz", 'Ǉ': "LJ", 'ǈ': "Lj", 'ǉ': "lj", 'Ǌ': "NJ",
-	'ǋ': "Nj", 'ǌ': "nj", 'Ǣ': "AE", 'ǣ': "ae", 'Ǳ': "DZ", 'ǲ': "Dz", 'ǳ': "dz", 'Ǽ': "AE",
-	'ǽ': "ae", 'ẞ': "SS", 'Ỻ': "LL", 'ỻ': "ll",
-	'ª': "a", 'º': "o", '¹': "1", '²': "2", '³': "3", 'µ': "mu",
-	'ϐ': "beta", 'ϑ': "theta", 'ϕ': "phi", 'ϖ': "pi", 'ϰ': "kappa", 'ϱ': "rho", 'ϵ': "epsilon",
-	// Titles copied out of PDFs carry typographic ligatures.
-	'ﬀ': "ff", 'ﬁ': "fi", 'ﬂ': "fl", 'ﬃ': "ffi", 'ﬄ': "ffl", 'ﬅ': "st", 'ﬆ': "st",
 }
 
 // keyGreek names the Greek letters α to ω (and Α to Ω); ς, and the unassigned code point

@@ -520,119 +520,163 @@ func ToLaTeXReport(s string) (string, []rune) {
 		return s, nil
 	}
 	s = norm.NFC.String(s)
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	var left []rune
-	seen := map[rune]bool{}
-	keep := func(raw string) {
-		b.WriteString(raw)
-		for _, r := range raw {
-			if r >= utf8.RuneSelf && !seen[r] {
-				seen[r] = true
-				left = append(left, r)
-			}
-		}
-	}
-	last := func() byte {
-		if b.Len() == 0 {
-			return 0
-		}
-		return b.String()[b.Len()-1]
-	}
-	math := false
+	var l latexer
+	l.b.Grow(len(s) + 16)
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		j := i + n
-		for j < len(s) {
-			m, n := utf8.DecodeRuneInString(s[j:])
-			if !unicode.Is(unicode.Mn, m) {
-				break
-			}
-			j += n
-		}
-		if m, _ := utf8.DecodeLastRuneInString(s[i:j]); m == '\u0361' && j < len(s) && isLetter(s[j]) {
-			j++ // the tie of \t{oo} joins two letters
-		}
+		j := clusterEnd(s, i, i+n)
+		single := j == i+n
 		switch {
 		case r == '\\' && verbatimEnd(s, i) > 0:
 			// A URL in a note stays as written, non-ASCII or not.
 			j = verbatimEnd(s, i)
-			keep(s[i:j])
-		case j == i+n && r < utf8.RuneSelf:
-			c := s[i]
-			b.WriteByte(c)
-			switch {
-			case c == '$':
-				math = !math
-			case c == '\\' && j < len(s) && s[j] < utf8.RuneSelf:
-				// Copy the escaped character now: \$ does not start math, and \( does.
-				b.WriteByte(s[j])
-				switch s[j] {
-				case '(':
-					math = true
-				case ')':
-					math = false
-				}
-				j++
-			}
-		case j == i+n && ligatures[r] != "":
-			if math {
-				b.WriteString(`\mbox{` + mathLigatures[r] + `}`)
-				break
-			}
-			lig := ligatures[r]
-			nextByte := byte(0)
-			if j < len(s) {
-				next, _ := utf8.DecodeRuneInString(s[j:])
-				if next < utf8.RuneSelf {
-					nextByte = byte(next)
-				} else if l := ligatures[next]; l != "" {
-					nextByte = l[0]
-				}
-			}
-			// Braces keep TeX from joining this ligature with the characters around it.
-			if joins(last(), lig[0]) || joins(lig[len(lig)-1], nextByte) {
-				lig = "{" + lig + "}"
-			}
-			b.WriteString(lig)
-		case j == i+n && latexSymbols[r].name != "":
-			sym := latexSymbols[r]
-			switch {
-			case sym.math && math:
-				b.WriteString(`{\` + sym.name + `}`)
-			case sym.math:
-				b.WriteString(`{$\` + sym.name + `$}`)
-			case math:
-				b.WriteString(`\mbox{{\` + sym.name + `}}`)
-			default:
-				b.WriteString(`{\` + sym.name + `}`)
-			}
-		case j == i+n && exportOnly[r] != "":
-			if math {
-				b.WriteString(`\mbox{` + exportOnly[r] + `}`)
-			} else {
-				b.WriteString(exportOnly[r])
-			}
+			l.keep(s[i:j])
+		case single && r < utf8.RuneSelf:
+			j = l.ascii(s, i)
+		case single && ligatures[r] != "":
+			l.ligature(r, s[j:])
+		case single && latexSymbols[r].name != "":
+			l.symbol(latexSymbols[r])
+		case single && exportOnly[r] != "":
+			l.text(exportOnly[r])
 		default:
-			nfd := norm.NFD.String(s[i:j])
-			if form, ok := negated(nfd); ok {
-				if math {
-					b.WriteString(`{` + form + `}`)
-				} else {
-					b.WriteString(`{$` + form + `$}`)
-				}
-			} else if form, ok := accented(nfd); ok {
-				if math {
-					form = `\mbox{` + form + `}`
-				}
-				b.WriteString(form)
-			} else {
-				keep(s[i:j])
-			}
+			l.cluster(s[i:j])
 		}
 		i = j
 	}
-	return b.String(), left
+	return l.b.String(), l.left
+}
+
+// latexer is ToLaTeXReport's output: the LaTeX written so far, the characters left as they
+// were, and whether the text is in math mode.
+type latexer struct {
+	b    strings.Builder
+	left []rune
+	seen map[rune]bool
+	math bool
+}
+
+// clusterEnd returns the end of the character that starts at i and whose first rune ends at j:
+// the combining marks after it belong to it, and the tie of \t{oo} joins the next letter too.
+func clusterEnd(s string, i, j int) int {
+	for j < len(s) {
+		m, n := utf8.DecodeRuneInString(s[j:])
+		if !unicode.Is(unicode.Mn, m) {
+			break
+		}
+		j += n
+	}
+	if m, _ := utf8.DecodeLastRuneInString(s[i:j]); m == '\u0361' && j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	return j
+}
+
+// keep writes raw as it is and notes its non-ASCII characters as left.
+func (l *latexer) keep(raw string) {
+	l.b.WriteString(raw)
+	for _, r := range raw {
+		if r >= utf8.RuneSelf && !l.seen[r] {
+			if l.seen == nil {
+				l.seen = map[rune]bool{}
+			}
+			l.seen[r] = true
+			l.left = append(l.left, r)
+		}
+	}
+}
+
+// last returns the last byte written, or 0.
+func (l *latexer) last() byte {
+	if l.b.Len() == 0 {
+		return 0
+	}
+	return l.b.String()[l.b.Len()-1]
+}
+
+// ascii copies the ASCII character at s[i], following $ and \( \) in and out of math, and returns
+// where the next character starts: an escaped character is copied with its backslash, so that
+// \$ does not start math.
+func (l *latexer) ascii(s string, i int) int {
+	c := s[i]
+	l.b.WriteByte(c)
+	j := i + 1
+	switch {
+	case c == '$':
+		l.math = !l.math
+	case c == '\\' && j < len(s) && s[j] < utf8.RuneSelf:
+		l.b.WriteByte(s[j])
+		switch s[j] {
+		case '(':
+			l.math = true
+		case ')':
+			l.math = false
+		}
+		j++
+	}
+	return j
+}
+
+// ligature writes a dash or quote ligature; rest is the text after it.
+func (l *latexer) ligature(r rune, rest string) {
+	if l.math {
+		l.b.WriteString(`\mbox{` + mathLigatures[r] + `}`)
+		return
+	}
+	lig := ligatures[r]
+	nextByte := byte(0)
+	if rest != "" {
+		next, _ := utf8.DecodeRuneInString(rest)
+		if next < utf8.RuneSelf {
+			nextByte = byte(next)
+		} else if lg := ligatures[next]; lg != "" {
+			nextByte = lg[0]
+		}
+	}
+	// Braces keep TeX from joining this ligature with the characters around it.
+	if joins(l.last(), lig[0]) || joins(lig[len(lig)-1], nextByte) {
+		lig = "{" + lig + "}"
+	}
+	l.b.WriteString(lig)
+}
+
+// symbol writes a symbol command, in math or in text as it needs and as the text is.
+func (l *latexer) symbol(sym symbol) {
+	switch {
+	case sym.math && l.math:
+		l.b.WriteString(`{\` + sym.name + `}`)
+	case sym.math:
+		l.b.WriteString(`{$\` + sym.name + `$}`)
+	case l.math:
+		l.b.WriteString(`\mbox{{\` + sym.name + `}}`)
+	default:
+		l.b.WriteString(`{\` + sym.name + `}`)
+	}
+}
+
+// text writes LaTeX text, in an \mbox in math.
+func (l *latexer) text(t string) {
+	if l.math {
+		t = `\mbox{` + t + `}`
+	}
+	l.b.WriteString(t)
+}
+
+// cluster writes a letter and its combining marks: as a negated relation, as accent commands,
+// or as it is when LaTeX has no form for it.
+func (l *latexer) cluster(c string) {
+	nfd := norm.NFD.String(c)
+	if form, ok := negated(nfd); ok {
+		if l.math {
+			l.b.WriteString(`{` + form + `}`)
+		} else {
+			l.b.WriteString(`{$` + form + `$}`)
+		}
+	} else if form, ok := accented(nfd); ok {
+		l.text(form)
+	} else {
+		l.keep(c)
+	}
 }
 
 // verbatimEnd returns the index just after the argument of the \url (or \path, \nolinkurl,

@@ -812,7 +812,7 @@ func (t *braceTable) lineCol(off int) (int, int) {
 }
 
 // key reads a citation key. A key with a character that can be neither typed nor cited
-// (Unseen), or with a brace, is reported and read as none, so that the entry gets a key as one
+// (unseen), or with a brace, is reported and read as none, so that the entry gets a key as one
 // without does.
 func (p *parser) key(closer byte) string {
 	start := p.pos
@@ -826,7 +826,7 @@ func (p *parser) key(closer byte) string {
 		p.pos++
 	}
 	key := p.src[start:p.pos]
-	if !ascii && strings.IndexFunc(key, Unseen) >= 0 {
+	if !ascii && strings.IndexFunc(key, unseen) >= 0 {
 		p.warn(start, "", "citation key %q has a character that can be neither typed nor cited: the entry is read as having no key", clip(key))
 		return ""
 	}

@@ -421,7 +421,7 @@ func TestToBibLaTeX(t *testing.T) {
 @book{same, title = {Nothing to map}}`
 	var got []string
 	for _, e := range Parse("t.bib", []byte(src)).Entries() {
-		got = append(got, Format(ToBibLaTeX(e)))
+		got = append(got, Format(toBibLaTeX(e)))
 	}
 	want := []string{
 		"@thesis{t,\n  author = {A},\n  institution = {MIT},\n  date = {2019-09},\n  location = {Cambridge},\n  type = {phdthesis},\n}",

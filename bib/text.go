@@ -29,10 +29,10 @@ func SplitNames(s string) []string {
 	return names
 }
 
-// LastName returns the "von Last" part of one BibTeX name: the text before the first comma in
+// lastName returns the "von Last" part of one BibTeX name: the text before the first comma in
 // "von Last, First" and "von Last, Jr, First"; in "First von Last", the words from the first
 // lower-case one on, or the last word.
-func LastName(name string) string {
+func lastName(name string) string {
 	words := splitDepth0(name, func(c byte) bool { return c == ',' })
 	if len(words) > 1 {
 		return strings.TrimSpace(words[0])
@@ -103,7 +103,7 @@ func Authors(e *Entry) string {
 			lasts = append(lasts, "et al.")
 			continue
 		}
-		lasts = append(lasts, Plain(LastName(n)))
+		lasts = append(lasts, Plain(lastName(n)))
 	}
 	return strings.Join(lasts, ", ")
 }
@@ -118,7 +118,7 @@ func FirstAuthor(e *Entry) string {
 	if len(names) == 0 {
 		return ""
 	}
-	return Plain(LastName(names[0]))
+	return Plain(lastName(names[0]))
 }
 
 // Year returns an entry's year as four digits: the first run of exactly four digits in the year
@@ -153,15 +153,15 @@ func firstField(e *Entry, names ...string) string {
 	return ""
 }
 
-// DefaultKeywordSeparators are the characters that separate the words of a keywords field, as
+// defaultKeywordSeparators are the characters that separate the words of a keywords field, as
 // BibTeX tools write it (BibDesk, JabRef and biblatex use commas; some files use semicolons).
-const DefaultKeywordSeparators = ",;"
+const defaultKeywordSeparators = ",;"
 
-// SplitKeywords splits a keywords field, as plain text, at any of seps (DefaultKeywordSeparators
+// SplitKeywords splits a keywords field, as plain text, at any of seps (defaultKeywordSeparators
 // when empty) into its words, trimmed, leaving out empty ones.
 func SplitKeywords(keywords, seps string) []string {
 	if seps == "" {
-		seps = DefaultKeywordSeparators
+		seps = defaultKeywordSeparators
 	}
 	var out []string
 	for _, w := range strings.FieldsFunc(keywords, func(r rune) bool { return strings.ContainsRune(seps, r) }) {

@@ -105,7 +105,7 @@ func CheckKey(key string) error {
 	}
 	for _, r := range key {
 		switch {
-		case r <= ' ' || Unseen(r):
+		case r <= ' ' || unseen(r):
 			return fmt.Errorf("key %q holds white space or a control or invisible character", key)
 		case strings.ContainsRune(`,{}()"#%'=\~`, r):
 			return fmt.Errorf("key %q holds %q, which BibTeX or \\cite cannot take", key, r)
@@ -114,10 +114,10 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// Unseen reports whether r is a character that cannot be seen, typed or cited: a control
+// unseen reports whether r is a character that cannot be seen, typed or cited: a control
 // character (C0, DEL, C1) or an invisible one that formats text (Unicode's Cf: direction
 // overrides, zero-width spaces, the byte-order mark, the soft hyphen).
-func Unseen(r rune) bool {
+func unseen(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 

@@ -353,9 +353,9 @@ type Dialect int
 const (
 	// AsWritten keeps each entry's fields and type as they are.
 	AsWritten Dialect = iota
-	// BibTeX maps BibLaTeX-only fields and types to BibTeX's (see ToBibTeX).
+	// BibTeX maps BibLaTeX-only fields and types to BibTeX's (toBibTeX says how).
 	BibTeX
-	// BibLaTeX maps BibTeX fields and types to BibLaTeX's (see ToBibLaTeX).
+	// BibLaTeX maps BibTeX fields and types to BibLaTeX's (toBibLaTeX says how).
 	BibLaTeX
 )
 
@@ -366,7 +366,7 @@ type WriteOptions struct {
 	Reformat bool
 	Dialect  Dialect
 	// ASCII writes non-ASCII characters as LaTeX (é as {\'e}) for toolchains that cannot read
-	// UTF-8, except in fields that hold addresses rather than text (see Verbatim).
+	// UTF-8, except in fields that hold addresses rather than text (see verbatim).
 	ASCII bool
 }
 
@@ -382,9 +382,9 @@ func Prepare(e *Entry, opts WriteOptions) (out *Entry, left []rune) {
 	out = e
 	switch opts.Dialect {
 	case BibTeX:
-		out = ToBibTeX(out)
+		out = toBibTeX(out)
 	case BibLaTeX:
-		out = ToBibLaTeX(out)
+		out = toBibLaTeX(out)
 	}
 	if opts.ASCII && (out.Source == "" || !isASCII(out.Source)) {
 		var changed bool

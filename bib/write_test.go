@@ -36,7 +36,7 @@ func TestWriteGolden(t *testing.T) {
 			for _, mode := range []struct {
 				name string
 				conv func(*Entry) *Entry
-			}{{"biblatex", ToBibLaTeX}, {"bibtex", ToBibTeX}} {
+			}{{"biblatex", toBibLaTeX}, {"bibtex", toBibTeX}} {
 				b.WriteString("\n% as " + mode.name + "\n")
 				w := NewWriter(&b)
 				for _, e := range f.Entries() {

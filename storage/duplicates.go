@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
-	"golang.org/x/text/unicode/norm"
 )
 
 // This file finds entries that describe the same work and merges them. Two entries are
@@ -236,24 +235,16 @@ func titleKey(e *bib.Entry) string {
 	return t + "|" + bib.Year(e) + "|" + fold(bib.FirstAuthor(e))
 }
 
-// foldLetters spells out letters that have no decomposition into a base letter and an accent.
-var foldLetters = map[rune]string{
-	'ß': "ss", 'ø': "o", 'æ': "ae", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i",
-}
-
-// fold returns the lower-case letters and digits of plain text, accents removed.
+// fold returns the comparison text of plain text: bib.Fold's letters (accents removed, ß ss, ﬁ
+// fi...) and digits, of any script, in lower case; punctuation, spacing and signs go.
 func fold(s string) string {
 	if ascii := foldASCII(s); ascii != nil {
 		return string(ascii)
 	}
 	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case foldLetters[r] != "":
-			b.WriteString(foldLetters[r])
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+	for _, r := range bib.Fold(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
 		}
 	}
 	return b.String()

@@ -16,7 +16,6 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/text/unicode/norm"
 )
 
 // benchDir holds the libraries benchmarks build once per process; TestMain removes it.
@@ -144,6 +143,42 @@ func TestTitleKey(t *testing.T) {
 			e := parseEntry(t, "@book{k, "+tt.fields+"}")
 			if got := titleKey(e); got != tt.want {
 				t.Errorf("titleKey = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFoldAgreesWithKeys checks that duplicate detection and citation keys fold text alike: both
+// use bib.Fold, and differ only in their own step on top (a key spells Greek letters and drops
+// other scripts; the comparison text is in lower case). The comments say what each made of the
+// text when it folded on its own.
+func TestFoldAgreesWithKeys(t *testing.T) {
+	p, err := bib.ParsePattern("[title]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ title, key, dup string }{
+		{`G{\"o}del`, "godel", "godel"},
+		{"Go\u0308del", "godel", "godel"}, // the accent as a combining mark
+		{"Ørsted Straße Encyclopædia", "orstedstrasseencyclopaedia", "orstedstrasseencyclopaedia"},
+		{"Łukasiewicz Đorđević Þórsson", "lukasiewiczdordevicthorsson", "lukasiewiczdordevicthorsson"},
+		{"Pre–training — CASE", "pretrainingcase", "pretrainingcase"},
+		{"ﬁnite eﬀects", "finiteeffects", "finiteeffects"}, // duplicates kept the ligatures
+		{"x² H₂O", "x2h2o", "x2h2o"},                       // duplicates dropped ² and ₂, keys ₂
+		{"Ħal Far Ŋ", "halfarn", "halfarn"},                // duplicates kept ħ and ŋ
+		{"Ĳssel µm", "ijsselmum", "ijsselμm"},              // duplicates kept ĳ and µ
+		{"Ａlpha", "alpha", "alpha"},                        // duplicates kept full-width letters, keys dropped them
+		{"άλφα", "alphalambdaphialpha", "αλφα"},            // keys dropped accented Greek
+		{"Мир 2", "2", "мир2"},
+	} {
+		t.Run(tt.title, func(t *testing.T) {
+			title := bib.Plain(tt.title)
+			e := &bib.Entry{Fields: []bib.Field{{Name: "title", Value: tt.title}}}
+			if got := strings.ToLower(p.Key(e)); got != tt.key {
+				t.Errorf("key of %q = %q, want %q", title, got, tt.key)
+			}
+			if got := fold(title); got != tt.dup {
+				t.Errorf("fold(%q) = %q, want %q", title, got, tt.dup)
 			}
 		})
 	}
@@ -829,13 +864,9 @@ func BenchmarkFindDuplicates100k(b *testing.B) {
 // foldByRunes is fold without its ASCII shortcut.
 func foldByRunes(s string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case foldLetters[r] != "":
-			b.WriteString(foldLetters[r])
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+	for _, r := range bib.Fold(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
 		}
 	}
 	return b.String()

@@ -29,7 +29,8 @@ year:2019             the year; year:2019..2023, year:..2000 and year:2019.. are
 type:article          the entry type
 tag:ml                the tag or any of its children (ml/contrastive); a word also finds
                       the tags it begins (tag:contrastive: "contrastive learning");
-                      tag:"contrastive learning" is that tag only
+                      tag:"contrastive learning" is that tag only; in the window,
+                      typing after tag: suggests the library's tags (Down, Enter)
 in:"Reading group"    in every collection of that name, or one of its sub-collections
 has:pdf has:notes has:abstract has:doi has:url has:attachment
 is:unread is:read is:starred is:unfiled (in no collection)

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"context"
 	"runtime/debug"
 	"sync"
-
-	"github.com/bibshelf/bibshelf/bib"
-	"github.com/bibshelf/bibshelf/storage"
 )
 
 // importGCPercent is the GOGC the process runs an import with: the import verb from its start
-// to its end, the window while one of its imports runs. The file being imported is in memory
-// (its text, 131 MB for 100,000 entries, and, parsed whole, the entries that point into it:
-// 200 MB), and with the default of 100 the heap grew to twice that before each collection. An
-// import makes about 3 KB of garbage per entry, so collecting at a quarter above what is live
-// costs about a dozen collections at 100,000 entries, and the heap stays near what the parse
-// left. The garbage collector's target is the process's to set, not the storage package's:
-// this is the one place that sets it.
+// to its end, the window while one of its imports runs (app.Options.AroundImport). The file
+// being imported is in memory (its text, 131 MB for 100,000 entries, and, parsed whole, the
+// entries that point into it: 200 MB), and with the default of 100 the heap grew to twice that
+// before each collection. An import makes about 3 KB of garbage per entry, so collecting at a
+// quarter above what is live costs about a dozen collections at 100,000 entries, and the heap
+// stays near what the parse left. The garbage collector's target is the process's to set, not
+// the storage package's: this is the one place that sets it.
 const importGCPercent = 25
 
 // gcTight counts the imports running with importGCPercent, so that the first sets it and the
@@ -49,20 +45,4 @@ func tightenGC() (restore func()) {
 			}
 		}
 	}
-}
-
-// windowLibrary is the library as the window uses it: its imports run with the garbage
-// collector's target lowered (tightenGC).
-type windowLibrary struct {
-	*storage.Library
-}
-
-func (l windowLibrary) ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error) {
-	defer tightenGC()()
-	return l.Library.ImportWith(ctx, f, opts)
-}
-
-func (l windowLibrary) ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error) {
-	defer tightenGC()()
-	return l.Library.ImportReader(ctx, r, opts)
 }

@@ -64,7 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch verb {
 	case "":
-		return runWindow(args, stderr)
+		return runWindow(args, stdout, stderr)
 	case "import":
 		// Ctrl+C rolls the file being imported back and stops.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -1,80 +1,30 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-
-	"github.com/bibshelf/bibshelf/storage"
 )
 
-// TestOpenSlowly checks the window that says a library is being brought up to date: it is up
-// while the opening runs, the result reaches the callback, and it closes after.
-func TestOpenSlowly(t *testing.T) {
-	a := test.NewTempApp(t)
-	path := filepath.Join(t.TempDir(), "lib.sqlite")
-	release := make(chan struct{})
-	got := make(chan *storage.Library, 1)
-	wait := openSlowly(a, func() (*storage.Library, error) {
-		<-release
-		return storage.Open(context.Background(), path)
-	}, func(l *storage.Library, err error) {
-		if err != nil {
-			t.Error(err)
-		}
-		got <- l
-	})
-	if !shows(a, wait) || !strings.Contains(labelText(wait), "up to date") {
-		t.Fatalf("while opening: windows %d, text %q", len(a.Driver().AllWindows()), labelText(wait))
-	}
-	close(release)
-	l := <-got
-	defer l.Close()
-	// It closes right after the callback, which this test receives from.
-	for deadline := time.Now().Add(5 * time.Second); shows(a, wait); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the waiting window is still open after the library opened")
+func TestParseSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want fyne.Size
+		ok   bool
+	}{
+		{"1280x800", fyne.NewSize(1280, 800), true},
+		{"1100X700", fyne.NewSize(1100, 700), true},
+		{"200x150", fyne.NewSize(200, 150), true},
+		{"199x150", fyne.Size{}, false},
+		{"200x149", fyne.Size{}, false},
+		{"huge", fyne.Size{}, false},
+		{"1280x", fyne.Size{}, false},
+		{"x800", fyne.Size{}, false},
+		{"1280.5x800", fyne.Size{}, false},
+	} {
+		got, ok := parseSize(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("parseSize(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
-
-	// A library that cannot be opened reaches the callback as an error.
-	fail := make(chan error, 1)
-	openSlowly(a, func() (*storage.Library, error) { return nil, errors.New("no") },
-		func(_ *storage.Library, err error) { fail <- err })
-	if err := <-fail; err == nil {
-		t.Error("the error did not reach the callback")
-	}
-}
-
-func shows(a fyne.App, w fyne.Window) bool {
-	for _, o := range a.Driver().AllWindows() {
-		if o == w {
-			return true
-		}
-	}
-	return false
-}
-
-func labelText(w fyne.Window) string {
-	var text string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			text += l.Text
-		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, o := range c.Objects {
-				walk(o)
-			}
-		}
-	}
-	walk(w.Content())
-	return text
 }
