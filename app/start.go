@@ -45,6 +45,10 @@ type Options struct {
 	Probe string
 	// Warn receives what went wrong without stopping the window.
 	Warn func(error)
+	// AroundImport, when set, is called as each import the window runs starts, and what it
+	// returns as that import ends: the program's runtime settings for an import (its GOGC)
+	// go there, as the window and the library leave the process's settings alone.
+	AroundImport func() (end func())
 }
 
 // settleMemory is how long after the first frame the window gives the memory it no longer
@@ -118,7 +122,11 @@ type running struct {
 func (r *running) start(lib *storage.Library) {
 	opts := r.opts
 	r.lib = lib
-	r.ui = New(r.a, lib)
+	var l Library = lib
+	if opts.AroundImport != nil {
+		l = aroundImports{Library: lib, around: opts.AroundImport}
+	}
+	r.ui = New(r.a, l)
 	ui := r.ui
 	ui.Window().Resize(opts.Size)
 	if opts.Probe != "" {
@@ -151,6 +159,23 @@ func (r *running) start(lib *storage.Library) {
 		time.Sleep(settleMemory)
 		debug.FreeOSMemory()
 	}()
+}
+
+// aroundImports is a library whose imports call around as they start and what it returns as
+// they end (Options.AroundImport).
+type aroundImports struct {
+	Library
+	around func() (end func())
+}
+
+func (l aroundImports) ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error) {
+	defer l.around()()
+	return l.Library.ImportWith(ctx, f, opts)
+}
+
+func (l aroundImports) ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error) {
+	defer l.around()()
+	return l.Library.ImportReader(ctx, r, opts)
 }
 
 // reveal selects the entry and shows the tab the options name, once the library is shown. It

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -95,5 +96,28 @@ func TestOpenLibrarySample(t *testing.T) {
 	}
 	if n := count(filepath.Join(dir, "other.sqlite"), false); n != 0 {
 		t.Errorf("a new library not asked to have the sample has %d entries", n)
+	}
+}
+
+// TestAroundImport: Options.AroundImport is called as each of the window's imports starts, and
+// what it returns as the import ends.
+func TestAroundImport(t *testing.T) {
+	ctx := context.Background()
+	var events []string
+	l := aroundImports{Library: sampleLibrary(t), around: func() func() {
+		events = append(events, "start")
+		return func() { events = append(events, "end") }
+	}}
+	if _, err := l.ImportWith(ctx, bib.Parse("x.bib", []byte("@misc{x1, title = {X}}")), storage.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ImportReader(ctx, bib.NewReader("y.bib", "@misc{y1, title = {Y}}"), storage.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(events, " "); got != "start end start end" {
+		t.Errorf("AroundImport's calls: %s; want start end start end", got)
+	}
+	if n, err := l.Count(ctx); err != nil || n < 2 {
+		t.Errorf("Count = %d, %v after the imports", n, err)
 	}
 }

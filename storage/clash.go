@@ -232,6 +232,12 @@ func (im *importer) settleRefs(ctx context.Context) error {
 			}
 		}
 	}
+	return im.followRenamed(ctx, dropped)
+}
+
+// followRenamed makes every entry of the import that names a key the import renamed name the
+// new key, in its source as in its fields; dropped are the entries settleRefs dropped.
+func (im *importer) followRenamed(ctx context.Context, dropped map[int64]bool) error {
 	if len(im.renamed) == 0 {
 		return nil
 	}
@@ -244,33 +250,9 @@ func (im *importer) settleRefs(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		changed := false
-		for _, name := range referenceFields {
-			f := e.Field(name)
-			if f == nil {
-				continue
-			}
-			// Only the keys change: the separators and spaces stay as written.
-			parts := strings.Split(f.Value, ",")
-			renamed := false
-			for i, part := range parts {
-				k := strings.TrimSpace(part)
-				if to, ok := im.renamed[strings.ToLower(k)]; ok && k != "" {
-					lead := part[:strings.Index(part, k)]
-					parts[i], renamed = lead+to+part[len(lead)+len(k):], true
-				}
-			}
-			if !renamed {
-				continue
-			}
-			raw := "{" + strings.Join(parts, ",") + "}"
-			if strings.HasPrefix(f.Raw, `"`) {
-				raw = `"` + strings.Join(parts, ",") + `"`
-			}
-			if err := e.SetRaw(name, raw); err != nil {
-				return fmt.Errorf("entry %q: %w", e.Key, err)
-			}
-			changed = true
+		changed, err := renameReferences(e, im.renamed)
+		if err != nil {
+			return fmt.Errorf("entry %q: %w", e.Key, err)
 		}
 		if !changed {
 			continue
@@ -280,6 +262,40 @@ func (im *importer) settleRefs(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// renameReferences makes e's reference fields name the new keys of renamed (by old key in lower
+// case), and says whether it changed any.
+func renameReferences(e *bib.Entry, renamed map[string]string) (bool, error) {
+	changed := false
+	for _, name := range referenceFields {
+		f := e.Field(name)
+		if f == nil {
+			continue
+		}
+		// Only the keys change: the separators and spaces stay as written.
+		parts := strings.Split(f.Value, ",")
+		hit := false
+		for i, part := range parts {
+			k := strings.TrimSpace(part)
+			if to, ok := renamed[strings.ToLower(k)]; ok && k != "" {
+				lead := part[:strings.Index(part, k)]
+				parts[i], hit = lead+to+part[len(lead)+len(k):], true
+			}
+		}
+		if !hit {
+			continue
+		}
+		raw := "{" + strings.Join(parts, ",") + "}"
+		if strings.HasPrefix(f.Raw, `"`) {
+			raw = `"` + strings.Join(parts, ",") + `"`
+		}
+		if err := e.SetRaw(name, raw); err != nil {
+			return false, err
+		}
+		changed = true
+	}
+	return changed, nil
 }
 
 // entryByID reads the entry id in tx.

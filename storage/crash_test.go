@@ -83,7 +83,8 @@ func TestCrashChild(t *testing.T) {
 }
 
 // TestCrashImport kills a process with SIGKILL at random moments while it imports a large file:
-// the library must come out undamaged, with all of that file or none of it.
+// the library must come out undamaged, with all of that file or none of it. One function, as
+// the kills, the checks after each and the figures reported at the end share their counts.
 func TestCrashImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs an import to completion or to a kill some twenty times")

@@ -41,7 +41,10 @@ func (l *Library) UpdateEntry(ctx context.Context, key string, e *bib.Entry) err
 	if err := setIdentity(ctx, tx, id, e); err != nil {
 		return fmt.Errorf("update %q: %w", key, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update %q: %w", key, err)
+	}
+	return nil
 }
 
 // AddEntry adds one new entry, made in the window rather than imported, and returns its key. An

@@ -15,7 +15,8 @@ import (
 // TestMigrateToEntryText opens a library as schema version 5 left it (the long values in the
 // entries table, a note, an entry in the trash) with today's release: every entry reads back as
 // it was, exports byte for byte as a library made today does, and the search index, kept as it
-// was, still finds abstracts and notes and follows later changes.
+// was, still finds abstracts and notes and follows later changes. It is long because each check
+// reads the one library the migration made, in order.
 func TestMigrateToEntryText(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v5.sqlite")

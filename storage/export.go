@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -113,6 +114,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer rows.Close()
+	x := exporter{tx: tx, bw: bw, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
 	n := 0
 	for rows.Next() {
 		var e bib.Entry
@@ -122,60 +124,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
-		for _, text := range plan.before[id] {
-			if err := bw.Raw(text); err != nil {
-				return n, fmt.Errorf("export: %w", err)
-			}
-		}
-		newKeywords, retag := keywordsFor(keywords, tagsOf[id])
-		broken := plan.broken[id] && e.Source != ""
-		inline := plan.inline[id]
-		if (retag || broken || inline != nil) && fields == "" {
-			if err := tx.QueryRowContext(ctx, `SELECT fields FROM entry_text WHERE id = ?`, id).Scan(&fields); err != nil {
-				return n, fmt.Errorf("export %q: %w", e.Key, err)
-			}
-		}
-		if !asWritten || e.Source == "" || retag || broken || inline != nil {
-			if err := decodeFields(&e, fields); err != nil {
-				return n, fmt.Errorf("export %q: %w", e.Key, err)
-			}
-		}
-		if broken {
-			// Its text would swallow, or spoil, the entries written after it.
-			if b := biberReading(&e, opts.Dialect); b != nil {
-				if opts.Warn != nil {
-					opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error by bibtex (a %% comment inside it): written with the %d fields biber reads", len(b.Fields)))
-				}
-				e.Fields = b.Fields
-			} else if opts.Warn != nil {
-				opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error: written with the %d fields read before it", len(e.Fields)))
-			}
-			e.Source, e.Standalone = "", false
-		}
-		if inline != nil {
-			inlineMacros(&e, inline)
-		}
-		if retag {
-			if err := e.Set("keywords", newKeywords); err != nil && opts.Warn != nil {
-				opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
-			}
-		}
-		if note = strings.TrimSpace(note); note != "" {
-			if err := e.Set("annote", note); err != nil && opts.Warn != nil {
-				opts.Warn(e.Key, "note not written as annote: "+err.Error())
-			}
-		}
-		out, left := bib.Prepare(&e, opts.WriteOptions)
-		if prefix := plan.prefix[id]; prefix != "" {
-			c := *out
-			c.Prefix = prefix
-			out = &c
-		}
-		if len(left) > 0 && opts.Warn != nil {
-			opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
-		}
-		if err := bw.Entry(out); err != nil {
-			return n, fmt.Errorf("export: %w", err)
+		if err := x.write(ctx, id, &e, fields, note, keywords); err != nil {
+			return n, err
 		}
 		n++
 	}
@@ -185,7 +135,82 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if err := bw.Close(); err != nil {
 		return n, fmt.Errorf("export: %w", err)
 	}
-	return n, buf.Flush()
+	if err := buf.Flush(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, nil
+}
+
+// exporter writes the entries of one Export.
+type exporter struct {
+	tx        *sql.Tx
+	bw        *bib.Writer
+	plan      *exportPlan
+	opts      ExportOptions
+	tagsOf    map[int64]string // each entry's tags, separated by U+001F, by entry id
+	asWritten bool             // the options write entries as they were imported
+}
+
+// write writes the entry id, as read from its rows: e with its key, type and source, fields
+// its fields column ("" when the export had no need of it), its note and its keywords column;
+// the @string items it needs written again go before it.
+func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, note, keywords string) error {
+	for _, text := range x.plan.before[id] {
+		if err := x.bw.Raw(text); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	newKeywords, retag := keywordsFor(keywords, x.tagsOf[id])
+	broken := x.plan.broken[id] && e.Source != ""
+	inline := x.plan.inline[id]
+	if (retag || broken || inline != nil) && fields == "" {
+		if err := x.tx.QueryRowContext(ctx, `SELECT fields FROM entry_text WHERE id = ?`, id).Scan(&fields); err != nil {
+			return fmt.Errorf("export %q: %w", e.Key, err)
+		}
+	}
+	if !x.asWritten || e.Source == "" || retag || broken || inline != nil {
+		if err := decodeFields(e, fields); err != nil {
+			return fmt.Errorf("export %q: %w", e.Key, err)
+		}
+	}
+	if broken {
+		// Its text would swallow, or spoil, the entries written after it.
+		if b := biberReading(e, x.opts.Dialect); b != nil {
+			if x.opts.Warn != nil {
+				x.opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error by bibtex (a %% comment inside it): written with the %d fields biber reads", len(b.Fields)))
+			}
+			e.Fields = b.Fields
+		} else if x.opts.Warn != nil {
+			x.opts.Warn(e.Key, fmt.Sprintf("was read with a syntax error: written with the %d fields read before it", len(e.Fields)))
+		}
+		e.Source, e.Standalone = "", false
+	}
+	if inline != nil {
+		inlineMacros(e, inline)
+	}
+	if retag {
+		if err := e.Set("keywords", newKeywords); err != nil && x.opts.Warn != nil {
+			x.opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
+		}
+	}
+	if note = strings.TrimSpace(note); note != "" {
+		if err := e.Set("annote", note); err != nil && x.opts.Warn != nil {
+			x.opts.Warn(e.Key, "note not written as annote: "+err.Error())
+		}
+	}
+	out, left := bib.Prepare(e, x.opts.WriteOptions)
+	if prefix := x.plan.prefix[id]; prefix != "" {
+		c := *out
+		c.Prefix = prefix
+		out = &c
+	}
+	if len(left) > 0 && x.opts.Warn != nil {
+		x.opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
+	}
+	if err := x.bw.Entry(out); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
 }
 
 // exportPlan is what an export writes besides its entries.
@@ -206,38 +231,60 @@ type exportPlan struct {
 
 type planWarning struct{ key, msg string }
 
+// needer is an entry or a @preamble of an export, with the reading context it needs.
+type needer struct {
+	id, source int64
+	key        string
+	c          readContext
+	legacy     bool
+}
+
 // planExport plans the export of the entries that `SELECT ... FROM selection` gives, in order
 // (selection names the entries e): it reads their contexts, and the @string and @preamble items
 // they need.
 func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (*exportPlan, error) {
-	type needer struct {
-		id, source int64
-		key        string
-		c          readContext
-		legacy     bool
+	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
+		prefix: map[int64]string{}}
+	entries, legacy, err := plan.readContexts(ctx, tx, from, where, order, args)
+	if err != nil {
+		return nil, err
 	}
+	sources, err := exportSources(ctx, tx, from, where, args)
+	if err != nil {
+		return nil, err
+	}
+	preambles, texts, err := exportPreambles(ctx, tx, sources, legacy)
+	if err != nil {
+		return nil, err
+	}
+	if err := plan.macros(ctx, tx, entries, preambles, texts, legacy); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// readContexts reads the contexts of the entries the export selects that need one, in order,
+// and notes those read with a syntax error and those with a prefix. legacy says whether any was
+// stored before contexts were kept.
+func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (entries []needer, legacy bool, err error) {
 	// Most entries need nothing (their context is empty): only the others are read, then the
 	// files the entries came from, for their preambles. Reading every entry's row here made an
 	// export of 100,000 entries a third slower.
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.context FROM `+from+` WHERE `+where+`
 		AND (e.context IS NULL OR e.context <> '') ORDER BY `+order, args...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var entries []needer
-	legacy := false
-	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
-		prefix: map[int64]string{}}
 	for rows.Next() {
 		var n needer
 		var col sql.NullString
 		if err := rows.Scan(&n.id, &n.key, &col); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, false, err
 		}
 		if n.c, n.legacy, err = decodeContext(col); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("entry %q: %w", n.key, err)
+			return nil, false, fmt.Errorf("entry %q: %w", n.key, err)
 		}
 		legacy = legacy || n.legacy
 		if n.c.Broken {
@@ -250,8 +297,13 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	return entries, legacy, nil
+}
+
+// exportSources returns the files (sources rows; 0 for none) the selected entries came from.
+func exportSources(ctx context.Context, tx *sql.Tx, from, where string, args []any) (map[int64]bool, error) {
 	sources := map[int64]bool{}
 	srows, err := tx.QueryContext(ctx, `SELECT DISTINCT coalesce(e.source_id, 0) FROM `+from+` WHERE `+where, args...)
 	if err != nil {
@@ -269,13 +321,16 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	if err := srows.Err(); err != nil {
 		return nil, err
 	}
-	// The preambles of the entries' files, each text once, in the order they came.
-	var preambles []needer
-	var texts []string
+	return sources, nil
+}
+
+// exportPreambles returns the @preamble items of the files sources, each text once, in the
+// order they came, with their texts; with legacy, those stored before contexts were kept too.
+func exportPreambles(ctx context.Context, tx *sql.Tx, sources map[int64]bool, legacy bool) (preambles []needer, texts []string, err error) {
 	seen := map[string]bool{}
 	prows, err := tx.QueryContext(ctx, `SELECT id, coalesce(source_id, 0), source, context FROM items WHERE kind = 'preamble' ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for prows.Next() {
 		var n needer
@@ -283,11 +338,11 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 		var col sql.NullString
 		if err := prows.Scan(&n.id, &n.source, &text, &col); err != nil {
 			prows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if n.c, n.legacy, err = decodeContext(col); err != nil {
 			prows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if seen[text] || !(n.legacy && legacy || !n.legacy && n.source != 0 && sources[n.source]) {
 			continue
@@ -298,17 +353,22 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	}
 	prows.Close()
 	if err := prows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return preambles, texts, nil
+}
 
+// macros plans the @string items of the export: those written at its head, with its preambles
+// (texts), and those written again before an entry.
+func (plan *exportPlan) macros(ctx context.Context, tx *sql.Tx, entries, preambles []needer, texts []string, legacy bool) (err error) {
 	m := newMacroPlanner(ctx, tx)
-	defer m.close()
+	defer func() { err = errors.Join(err, m.close()) }()
 	// A needed @string stored before contexts were kept has unknown dependencies: the export
 	// then starts, as earlier versions did, with every such item.
 	for _, n := range append(preambles, entries...) {
 		ids, err := m.closure(n.c.Strings)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, id := range ids {
 			legacy = legacy || m.defs[id].legacy
@@ -316,12 +376,12 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	}
 	if legacy {
 		if err := m.legacyHead(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, n := range preambles {
 		if err := m.need(i, n.c); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, n := range entries {
@@ -331,7 +391,7 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 		for _, id := range n.c.Strings {
 			d, err := m.def(id)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if bib.IsMonth(d.name) {
 				plan.inline[n.id] = append(plan.inline[n.id], d.name)
@@ -341,7 +401,7 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 		}
 		n.c.Strings = months
 		if err := m.need(len(preambles)+i, n.c); err != nil {
-			return nil, err
+			return err
 		}
 		for _, mo := range n.c.Months {
 			if e := m.by[mo]; e != nil {
@@ -382,7 +442,7 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	for _, h := range head {
 		plan.head = append(plan.head, h.texts...)
 	}
-	return plan, nil
+	return nil
 }
 
 // inlineMacros writes each field of e that uses one of the macros names as its value, in braces,
@@ -431,4 +491,49 @@ func biberReading(e *bib.Entry, d bib.Dialect) *bib.Entry {
 		}
 	}
 	return b
+}
+
+// entryTagLists returns each tagged entry's tags, separated by U+001F, by entry id.
+func entryTagLists(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id GROUP BY et.entry_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			return nil, err
+		}
+		m[id] = tags
+	}
+	return m, rows.Err()
+}
+
+// keywordsFor returns an entry's keywords field with the tags it does not name added, and
+// whether any was: keywords is the field as plain text, split as import splits it; tags are
+// separated by U+001F.
+func keywordsFor(keywords, tags string) (string, bool) {
+	if tags == "" {
+		return "", false
+	}
+	var out []string
+	named := map[string]bool{}
+	for _, k := range bib.SplitKeywords(keywords, "") {
+		out = append(out, k)
+		if name, err := cleanTag(k); err == nil {
+			named[strings.ToLower(name)] = true
+		}
+	}
+	changed := false
+	for _, t := range strings.Split(tags, "\x1f") {
+		if !named[strings.ToLower(t)] {
+			out = append(out, t)
+			changed = true
+		}
+	}
+	return strings.Join(out, ", "), changed
 }

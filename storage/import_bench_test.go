@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"testing"
 	"time"
@@ -32,7 +33,9 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions) {
 		}
 		b.StartTimer()
 		start := time.Now()
+		restore := importGC()
 		rep, err := l.ImportReader(ctx, bib.NewReader("bench.bib", string(src)), opts)
+		restore()
 		if err != nil || rep.Imported+rep.Duplicates != n {
 			b.Fatal(rep.Imported, rep.Duplicates, err)
 		}
@@ -49,6 +52,17 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions) {
 	if opts.IndexLater {
 		b.ReportMetric(searchable.Seconds()/float64(b.N), "searchable-s/op")
 	}
+}
+
+// importGCPercent is the GOGC that the command line and the window import with (see
+// cmd/bibshelf/gc.go): the storage package leaves the garbage collector alone, and the benchmarks
+// import as the program does, so that their memory is what users see.
+const importGCPercent = 25
+
+// importGC sets GOGC to importGCPercent and returns what puts it back.
+func importGC() (restore func()) {
+	was := debug.SetGCPercent(importGCPercent)
+	return func() { debug.SetGCPercent(was) }
 }
 
 func benchImportSynthetic(b *testing.B, n int, opts ImportOptions) {

@@ -62,10 +62,13 @@ func newMacroPlanner(ctx context.Context, tx *sql.Tx) *macroPlanner {
 		by: map[string]*emission{}, read: map[string]bool{}}
 }
 
-func (m *macroPlanner) close() {
+func (m *macroPlanner) close() error {
 	if m.stmt != nil {
-		m.stmt.Close()
+		if err := m.stmt.Close(); err != nil {
+			return fmt.Errorf("close statement: %w", err)
+		}
 	}
+	return nil
 }
 
 // def returns the @string item id.

@@ -78,12 +78,12 @@ func TestOpenMarksLibraries(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open %s: %v", path, err)
 		}
-		if v, err := l.SchemaVersion(ctx); v != latestVersion(t) || err != nil {
+		if v, err := l.schemaVersion(ctx); v != latestVersion(t) || err != nil {
 			t.Errorf("%s: schema version %d, %v", filepath.Base(path), v, err)
 		}
 		l.Close()
-		if id := applicationID(t, path); id != ApplicationID {
-			t.Errorf("%s: application_id = %#x, want %#x", filepath.Base(path), id, ApplicationID)
+		if id := applicationID(t, path); id != libraryApplicationID {
+			t.Errorf("%s: application_id = %#x, want %#x", filepath.Base(path), id, libraryApplicationID)
 		}
 	}
 }
@@ -105,8 +105,8 @@ func TestOpenRecognisesUnmarkedLibrary(t *testing.T) {
 		t.Errorf("Count = %d, %v; want 1", n, err)
 	}
 	l.Close()
-	if id := applicationID(t, path); id != ApplicationID {
-		t.Errorf("application_id = %#x, want %#x", id, ApplicationID)
+	if id := applicationID(t, path); id != libraryApplicationID {
+		t.Errorf("application_id = %#x, want %#x", id, libraryApplicationID)
 	}
 }
 

@@ -395,7 +395,10 @@ func (l *Library) RenameTag(ctx context.Context, old, new string) error {
 			return fmt.Errorf("merge tag %q into %q: %w", t.name, t.target, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
+	return nil
 }
 
 // SetTagColour sets a tag's colour: "#rrggbb", or "" for none.
@@ -416,10 +419,15 @@ func (l *Library) SetTagColour(ctx context.Context, name, colour string) error {
 	if err != nil {
 		return fmt.Errorf("set tag colour: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set tag colour: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("set tag colour: %w", notExist(fmt.Sprintf("no tag %q", name)))
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set tag colour: %w", err)
+	}
+	return nil
 }
 
 func validColour(c string) bool {
@@ -452,10 +460,15 @@ func (l *Library) DeleteTag(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete tag %q: %w", name, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete tag: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("delete tag: %w", notExist(fmt.Sprintf("no tag %q", name)))
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete tag %q: %w", name, err)
+	}
+	return nil
 }
 
 // Collection is a folder of entries. Collections nest; an entry can be in any number of them.
@@ -672,7 +685,10 @@ func (l *Library) RenameCollection(ctx context.Context, id int64, name string) e
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET name = ? WHERE id = ?`, name, id); err != nil {
 		return fmt.Errorf("rename collection %d: %w", id, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("rename collection %d: %w", id, err)
+	}
+	return nil
 }
 
 // MoveCollection makes a collection, with its children, the last child of parent (0: the top
@@ -693,7 +709,10 @@ func (l *Library) MoveCollection(ctx context.Context, id, parent int64) error {
 		return fmt.Errorf("move collection %d: %w", id, err)
 	}
 	if parent == oldParent {
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("move collection %d: %w", id, err)
+		}
+		return nil
 	}
 	if parent != 0 {
 		if err := checkCollection(ctx, tx, parent); err != nil {
@@ -722,7 +741,10 @@ func (l *Library) MoveCollection(ctx context.Context, id, parent int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET parent_id = ?, position = ? WHERE id = ?`, nullID(parent), pos, id); err != nil {
 		return fmt.Errorf("move collection %q: %w", name, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("move collection %q: %w", name, err)
+	}
+	return nil
 }
 
 // DeleteCollection deletes a collection and its children. Their entries stay in the library.
@@ -737,10 +759,15 @@ func (l *Library) DeleteCollection(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("delete collection %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete collection: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("delete collection: %w", errNoCollection(id))
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete collection %d: %w", id, err)
+	}
+	return nil
 }
 
 func checkCollection(ctx context.Context, tx *sql.Tx, id int64) error {
@@ -828,7 +855,10 @@ func (l *Library) SaveSearch(ctx context.Context, ss SavedSearch) error {
 		name, ss.Query, string(filter)); err != nil {
 		return fmt.Errorf("save search %q: %w", name, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save search %q: %w", name, err)
+	}
+	return nil
 }
 
 // SavedSearches returns the saved searches by name.
@@ -872,10 +902,15 @@ func (l *Library) DeleteSavedSearch(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete saved search %q: %w", name, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete saved search: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("delete saved search: %w", notExist(fmt.Sprintf("no saved search %q", name)))
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete saved search %q: %w", name, err)
+	}
+	return nil
 }
 
 // SetNote sets the Markdown note of an entry; a note of nothing but spaces deletes it. Search
@@ -900,7 +935,10 @@ func (l *Library) SetNote(ctx context.Context, key, markdown string) error {
 	if err != nil {
 		return fmt.Errorf("set note of %q: %w", key, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set note of %q: %w", key, err)
+	}
+	return nil
 }
 
 // Note returns the Markdown note of an entry, empty when it has none.
@@ -920,11 +958,11 @@ func (l *Library) Note(ctx context.Context, key string) (string, error) {
 // Attachment is a file attached to an entry.
 type Attachment struct {
 	ID int64
-	// Path is the file's absolute path, resolved against AttachmentsDir when Stored is relative.
+	// Path is the file's absolute path, resolved against attachmentsDir when stored is relative.
 	Path string
-	// Stored is the path as the library keeps it: relative to AttachmentsDir, with forward
+	// stored is the path as the library keeps it: relative to attachmentsDir, with forward
 	// slashes, for a file inside it; absolute otherwise.
-	Stored  string
+	stored  string
 	Added   time.Time
 	Missing bool // the file cannot be found at Path
 }
@@ -932,7 +970,7 @@ type Attachment struct {
 // storedPath returns how the library keeps the absolute path abs: relative to the attachments
 // folder when the file is inside it, so that the library and that folder can move together.
 func (l *Library) storedPath(abs string) string {
-	dir := l.AttachmentsDir()
+	dir := l.attachmentsDir()
 	if rel, ok := inside(dir, abs); ok {
 		return filepath.ToSlash(rel)
 	}
@@ -959,9 +997,9 @@ func inside(dir, path string) (string, bool) {
 // attachment fills in an attachment's absolute path; Missing is left for the caller, who checks
 // the files outside the transaction.
 func (l *Library) attachment(id int64, stored string, added int64) Attachment {
-	a := Attachment{ID: id, Stored: stored, Path: stored, Added: time.UnixMilli(added)}
+	a := Attachment{ID: id, stored: stored, Path: stored, Added: time.UnixMilli(added)}
 	if !filepath.IsAbs(stored) {
-		a.Path = filepath.Join(l.AttachmentsDir(), filepath.FromSlash(stored))
+		a.Path = filepath.Join(l.attachmentsDir(), filepath.FromSlash(stored))
 	}
 	return a
 }
@@ -1052,10 +1090,15 @@ func (l *Library) RemoveAttachment(ctx context.Context, key string, id int64) er
 	if err != nil {
 		return fmt.Errorf("remove attachment %d of %q: %w", id, key, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("remove attachment: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("remove attachment: %w", notExist(fmt.Sprintf("%q has no attachment %d", key, id)))
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("remove attachment %d of %q: %w", id, key, err)
+	}
+	return nil
 }
 
 // Flags are what the user has marked an entry with.
@@ -1086,21 +1129,26 @@ func (l *Library) EntryFlags(ctx context.Context, key string) (Flags, error) {
 // setEach sets a column of entries to a value, in one transaction, and returns the keys of the
 // entries whose value it changed; verb names the change in errors. query takes the value as ?1
 // and the entry's id as ?2, and changes no row whose column has the value already.
-func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) ([]string, error) {
+func (l *Library) setEach(ctx context.Context, verb, query string, value any, keys []string) (done []string, err error) {
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", verb, err)
 	}
-	defer conn.Close()
+	restore := func() error { return nil }
+	defer func() {
+		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("%s: %w", verb, cerr))
+		}
+	}()
 	if len(keys) >= bulkThreshold {
 		// Moving many entries to the trash or out of it moves each in the list's seven
 		// indexes, at random places: with the default 2 MB cache their pages went to the
 		// write-ahead log and back over and over.
-		_, restore, err := growCache(ctx, conn, min(len(keys)*bulkCachePerEntry, bulkCacheMax))
+		_, putCache, err := growCache(ctx, conn, min(len(keys)*bulkCachePerEntry, bulkCacheMax))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", verb, err)
 		}
-		defer restore()
+		restore = putCache
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -1249,7 +1297,10 @@ func (l *Library) MarkNotDuplicate(ctx context.Context, keyA, keyB string) error
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO not_duplicates (a, b) VALUES (?, ?)`, a, b); err != nil {
 		return fmt.Errorf("mark %q and %q not duplicates: %w", keyA, keyB, err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark %q and %q not duplicates: %w", keyA, keyB, err)
+	}
+	return nil
 }
 
 // NotDuplicate reports whether two entries were marked as not duplicates, in either order.

@@ -47,7 +47,7 @@ func upgrade(tb testing.TB, old *Library) *Library {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { l.Close() })
-	if v, err := l.SchemaVersion(context.Background()); v != latestVersion(tb) || err != nil {
+	if v, err := l.schemaVersion(context.Background()); v != latestVersion(tb) || err != nil {
 		tb.Fatalf("schema version = %d, %v; want %d", v, err, latestVersion(tb))
 	}
 	return l
@@ -120,7 +120,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := old.SchemaVersion(ctx); v != 1 || err != nil {
+	if v, err := old.schemaVersion(ctx); v != 1 || err != nil {
 		t.Fatalf("schema version = %d, %v; want 1", v, err)
 	}
 	if n := count(t, old, `SELECT count(*) FROM sqlite_schema WHERE name = 'tags'`); n != 0 {
@@ -197,6 +197,8 @@ func tagNames(tags []Tag) []string {
 	return names
 }
 
+// TestTags takes one library through tags added, listed, coloured, removed and deleted: a story
+// whose steps build on the ones before, hence its length.
 func TestTags(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
@@ -307,6 +309,8 @@ func TestTags(t *testing.T) {
 	checkIntegrity(t, l)
 }
 
+// TestRenameTag is a table of renames (and merges) with the tags before and after; the table
+// makes its length.
 func TestRenameTag(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -449,6 +453,8 @@ func collectionSummary(cs []Collection) []string {
 	return out
 }
 
+// TestCollections takes one library through collections made, nested, renamed, moved, filled,
+// emptied and deleted: a story whose steps build on the ones before, hence its length.
 func TestCollections(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
@@ -687,10 +693,10 @@ func TestAttachments(t *testing.T) {
 		}
 		return path
 	}
-	inside := write(filepath.Join(l.AttachmentsDir(), "Lovelace", "notes on the engine.pdf"))
+	inside := write(filepath.Join(l.attachmentsDir(), "Lovelace", "notes on the engine.pdf"))
 	outside := write(filepath.Join(t.TempDir(), "elsewhere.pdf"))
 	// A path that only looks inside: the folder's name is a prefix of its parent's.
-	lookalike := write(filepath.Join(l.AttachmentsDir()+"-old", "x.pdf"))
+	lookalike := write(filepath.Join(l.attachmentsDir()+"-old", "x.pdf"))
 
 	a1, err := l.AddAttachment(ctx, "alpha", inside)
 	if err != nil {
@@ -700,7 +706,7 @@ func TestAttachments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a3, err := l.AddAttachment(ctx, "alpha", filepath.Join(l.AttachmentsDir(), "Lovelace", "..", "..", filepath.Base(l.AttachmentsDir())+"-old", "x.pdf"))
+	a3, err := l.AddAttachment(ctx, "alpha", filepath.Join(l.attachmentsDir(), "Lovelace", "..", "..", filepath.Base(l.attachmentsDir())+"-old", "x.pdf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -713,11 +719,11 @@ func TestAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Attachment{
-		{ID: a1.ID, Path: inside, Stored: "Lovelace/notes on the engine.pdf"},
-		{ID: a2.ID, Path: outside, Stored: outside},
-		{ID: a3.ID, Path: lookalike, Stored: lookalike},
+		{ID: a1.ID, Path: inside, stored: "Lovelace/notes on the engine.pdf"},
+		{ID: a2.ID, Path: outside, stored: outside},
+		{ID: a3.ID, Path: lookalike, stored: lookalike},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Attachment{}, "Added")); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Attachment{}), cmpopts.IgnoreFields(Attachment{}, "Added")); diff != "" {
 		t.Errorf("Attachments (-want +got):\n%s", diff)
 	}
 	if got[0].Added.IsZero() {
@@ -859,6 +865,9 @@ func TestFlags(t *testing.T) {
 	checkIntegrity(t, l)
 }
 
+// TestTrash takes one library through entries trashed, restored and emptied from the trash, and
+// what each step leaves of their tags, collections, notes, attachments and exports: a story
+// whose steps build on the ones before, hence its length.
 func TestTrash(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)

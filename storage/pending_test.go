@@ -16,7 +16,8 @@ import (
 // changes the new entries in both before the first is indexed (an abstract rewritten, notes
 // added, changed and removed, the last entries deleted and a new entry taking one of their ids),
 // then runs IndexPending: the two search indexes must then answer alike, and the first must be
-// consistent with its content (FTS5's integrity-check), however the chunks fell.
+// consistent with its content (FTS5's integrity-check), however the chunks fell. The changes
+// are made alike to both libraries, in one function, so that the two stay comparable.
 func TestIndexLater(t *testing.T) {
 	ctx := context.Background()
 	defer func(was int) { indexChunk = was }(indexChunk)

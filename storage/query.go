@@ -275,7 +275,7 @@ func filter(field, value string, quoted bool) (string, []any, bool) {
 		case "abstract":
 			return `EXISTS (SELECT 1 FROM entry_text t WHERE t.id = e.id AND t.abstract <> '')`, nil, true
 		case "doi", "url", "isbn", "eprint", "crossref", "keywords":
-			// Either form of the fields column (see entries.go): a list of fields, or an object
+			// Either form of the fields column (see fields.go): a list of fields, or an object
 			// whose "fields" is one.
 			return `EXISTS (SELECT 1 FROM entry_text t, json_each(t.fields, CASE WHEN t.fields LIKE '{%' THEN '$.fields' ELSE '$' END)
 				WHERE t.id = e.id AND json_extract(value, '$.name') = ?)`, []any{strings.ToLower(v)}, true

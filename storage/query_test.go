@@ -95,7 +95,8 @@ func TestCompileQuery(t *testing.T) {
 }
 
 // TestSearchLanguage runs the query language against a real library holding the sample, with
-// tags, collections, notes, flags, an attachment and an entry in the trash.
+// tags, collections, notes, flags, an attachment and an entry in the trash. Its table of
+// queries makes its length.
 func TestSearchLanguage(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
@@ -120,8 +121,8 @@ func TestSearchLanguage(t *testing.T) {
 	must(l.SetNote(ctx, "kim2023probabilistic", "Read for the *imputation* seminar; compare with zebrafish data."))
 	must(errOf(l.SetRead(ctx, true, "vinyals2015pointer", "zhang2023noisy")))
 	must(errOf(l.SetStarred(ctx, true, "zhang2023noisy")))
-	pdf := filepath.Join(l.AttachmentsDir(), "pointer.pdf")
-	must(os.MkdirAll(l.AttachmentsDir(), 0o755))
+	pdf := filepath.Join(l.attachmentsDir(), "pointer.pdf")
+	must(os.MkdirAll(l.attachmentsDir(), 0o755))
 	must(os.WriteFile(pdf, []byte("%PDF-1.4"), 0o644))
 	_, err = l.AddAttachment(ctx, "vinyals2015pointer", pdf)
 	must(err)

@@ -158,3 +158,16 @@ func (c compiled) sqlInOrder() (from, where string, args []any) {
 	conds := append([]string{"e.trashed IS NULL", "+e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"}, c.where...)
 	return "entries e", strings.Join(conds, " AND "), append([]any{c.match}, c.args...)
 }
+
+// Row is an entry as the list and the search command show it.
+type Row struct {
+	Key, Type, Title, Authors, FirstAuthor, Year, Venue string
+	Added                                               time.Time // when it came into the library
+}
+
+// Search returns up to limit entries matching a query in the query language (see query.go),
+// from offset on, best matches first; an empty query lists the library in import order. Entries
+// in the trash are left out. Any text is a valid query.
+func (l *Library) Search(ctx context.Context, query string, offset, limit int) ([]Row, error) {
+	return l.SearchWith(ctx, SearchOptions{Query: query, Offset: offset, Limit: limit})
+}

@@ -49,10 +49,10 @@ var ErrNoLibrary = errors.New("no library")
 // ErrNotFound is returned when an entry does not exist; it matches fs.ErrNotExist.
 var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
 
-// ApplicationID marks a SQLite file as a Bibshelf library: Open sets it with PRAGMA
+// libraryApplicationID marks a SQLite file as a Bibshelf library: Open sets it with PRAGMA
 // application_id (the 32-bit big-endian integer at offset 68 of the file's header), and opens no
 // other SQLite database. It is "BibS" in ASCII.
-const ApplicationID = 0x42696253
+const libraryApplicationID = 0x42696253
 
 // busyTimeout is how long a statement waits for another connection's write lock before it fails
 // with "database is locked".
@@ -71,7 +71,7 @@ type Library struct {
 //
 // Opening an up-to-date library only reads it: it never waits for another connection or process
 // that is writing to the library. Only an upgrade, a library's first opening by a release that
-// marks libraries (ApplicationID) and a new library write to it.
+// marks libraries (libraryApplicationID) and a new library write to it.
 func Open(ctx context.Context, path string) (*Library, error) {
 	return open(ctx, path, math.MaxInt, false)
 }
@@ -118,13 +118,11 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 	// read a snapshot without waiting for a writer, which an immediate BEGIN would.
 	rdb, err := sql.Open("sqlite3", fmt.Sprintf("%s?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_query_only=true", dsn(abs), timeout))
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open library %s: %w", abs, err)
+		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, db.Close()))
 	}
 	l := &Library{db: db, rdb: rdb, path: abs}
 	if err := l.update(ctx, st, upTo); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("open library %s: %w", abs, err)
+		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, l.Close()))
 	}
 	return l, nil
 }
@@ -146,9 +144,12 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 			// Migration 6 moved nine tenths of every entry's bytes to another table, but
 			// dropping columns leaves the entries table's pages as they were, half empty, and
 			// the file larger by the copy (444 -> 725 MB at 100,000 entries). VACUUM rewrites
-			// it packed (432 MB, 1.9 s at that size), once. Should it fail (another process
-			// keeping the library busy), the library is as correct, only larger.
-			l.db.ExecContext(ctx, `VACUUM`)
+			// it packed (432 MB, 1.9 s at that size), once. Should another process keep the
+			// library busy, the library is as correct, only larger: that failure is no
+			// failure to open it. Any other is.
+			if _, err := l.db.ExecContext(ctx, `VACUUM`); err != nil && !isBusy(err) {
+				return fmt.Errorf("vacuum: %w", err)
+			}
 		}
 		if had < 10 && upTo >= 10 {
 			if err := l.fillListYears(ctx); err != nil {
@@ -226,13 +227,13 @@ func (l *Library) mark(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id); err != nil {
 		return fmt.Errorf("mark the library: %w", err)
 	}
-	if id == ApplicationID {
+	if id == libraryApplicationID {
 		return nil
 	}
 	if id != 0 { // another program made it its own since inspect looked
 		return fmt.Errorf("%w: a SQLite database of another program (application_id %#08x)", ErrNotLibrary, uint32(id))
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, libraryApplicationID)); err != nil {
 		return fmt.Errorf("mark the library: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -248,7 +249,7 @@ type fileState struct {
 	// empty schema_migrations, as a first Open interrupted early leaves it). Open makes it a
 	// library.
 	fresh   bool
-	marked  bool // its application_id is ApplicationID
+	marked  bool // its application_id is libraryApplicationID
 	version int  // the newest migration recorded in it
 }
 
@@ -256,9 +257,9 @@ type fileState struct {
 // it changes nothing, not even the journal mode. It returns ErrNotLibrary for a file Open must
 // not touch, and ErrNewerLibrary for a library from a newer release.
 //
-// A library is a SQLite database marked with ApplicationID, or one a release made before
+// A library is a SQLite database marked with libraryApplicationID, or one a release made before
 // libraries were marked: application_id 0, and the tables schema_migrations and entries.
-func inspect(ctx context.Context, abs string) (fileState, error) {
+func inspect(ctx context.Context, abs string) (st fileState, err error) {
 	fi, err := os.Stat(abs)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileState{fresh: true}, nil
@@ -266,7 +267,7 @@ func inspect(ctx context.Context, abs string) (fileState, error) {
 	if err != nil {
 		return fileState{}, err
 	}
-	st := fileState{exists: true}
+	st = fileState{exists: true}
 	if !fi.Mode().IsRegular() {
 		return st, fmt.Errorf("%w: not a regular file", ErrNotLibrary)
 	}
@@ -283,7 +284,7 @@ func inspect(ctx context.Context, abs string) (fileState, error) {
 	}
 	params := "mode=ro"
 	if _, err := os.Lstat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) && head[18] == 2 &&
-		binary.BigEndian.Uint32(head[68:]) != ApplicationID {
+		binary.BigEndian.Uint32(head[68:]) != libraryApplicationID {
 		// Reading a database in WAL mode makes its -wal and -shm files. Without a -wal
 		// file, no one has it open and the file holds all of it: read it as it is, so that a
 		// database Bibshelf refuses is left exactly as it was.
@@ -293,18 +294,18 @@ func inspect(ctx context.Context, abs string) (fileState, error) {
 	if err != nil {
 		return st, err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	// One connection, so that the reads below see one state of the file.
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return st, err
 	}
-	defer conn.Close()
+	defer func() { err = errors.Join(err, conn.Close()) }()
 	var id int32
 	if err := conn.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&id); err != nil {
 		return st, err
 	}
-	st.marked = id == ApplicationID
+	st.marked = id == libraryApplicationID
 	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return st, err
@@ -357,9 +358,11 @@ func readHeader(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	head := make([]byte, 100)
 	if _, err := io.ReadFull(f, head); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, errors.Join(err, f.Close())
+	}
+	if err := f.Close(); err != nil {
 		return nil, err
 	}
 	return head, nil
@@ -367,6 +370,7 @@ func readHeader(path string) ([]byte, error) {
 
 // knownVersion is the newest schema version this release knows: that of its last migration.
 func knownVersion() int {
+	// Glob's only error is ErrBadPattern, which this pattern is not.
 	names, _ := fs.Glob(migrations, "migrations/*.sql")
 	know := 0
 	for _, name := range names {
@@ -406,22 +410,18 @@ func dsn(abs string) string {
 
 // Close closes the library.
 func (l *Library) Close() error {
-	rerr := l.rdb.Close()
-	if err := l.db.Close(); err != nil {
-		return err
-	}
-	return rerr
+	return errors.Join(l.rdb.Close(), l.db.Close())
 }
 
 // Path returns the library file's absolute path.
 func (l *Library) Path() string { return l.path }
 
-// AttachmentsDir returns the folder attached files are stored relative to: "attachments" next to
+// attachmentsDir returns the folder attached files are stored relative to: "attachments" next to
 // the library file. It need not exist.
-func (l *Library) AttachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
+func (l *Library) attachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
 
-// SchemaVersion returns the number of the newest migration applied.
-func (l *Library) SchemaVersion(ctx context.Context) (int, error) {
+// schemaVersion returns the number of the newest migration applied.
+func (l *Library) schemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
@@ -489,7 +489,10 @@ func (l *Library) migrateOne(ctx context.Context, version int, name string) erro
 		version, filepath.Base(name), time.Now().UnixMilli()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	return nil
 }
 
 // Count returns the number of entries in the library, not counting those in the trash.
@@ -538,17 +541,15 @@ func beginWrite(ctx context.Context, conn *sql.Conn, waiting func()) (*sql.Tx, e
 		if err == nil {
 			// The transaction's own statements wait as any other's do.
 			if err := setTimeout(ctx, tx, busyTimeout); err != nil {
-				tx.Rollback()
-				return nil, err
+				return nil, errors.Join(err, tx.Rollback())
 			}
 			return tx, nil
 		}
 		if !isBusy(err) || ctx.Err() != nil {
-			setTimeout(context.WithoutCancel(ctx), conn, busyTimeout)
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				err = ctx.Err()
 			}
-			return nil, err
+			return nil, errors.Join(err, setTimeout(context.WithoutCancel(ctx), conn, busyTimeout))
 		}
 		if step == waitQuietly {
 			waiting()

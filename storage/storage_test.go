@@ -44,7 +44,7 @@ func TestOpenMigratesOnce(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
 	latest := latestVersion(t)
-	v, err := l.SchemaVersion(ctx)
+	v, err := l.schemaVersion(ctx)
 	if err != nil || v != latest {
 		t.Fatalf("schema version = %d, %v; want %d", v, err, latest)
 	}

@@ -63,32 +63,11 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	target, err := followLinks(path)
+	target, old, err := checkTarget(path)
 	if err != nil {
 		return err
 	}
-	old, err := os.Stat(target)
-	exists := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if exists {
-		if kind := irregular(old.Mode()); kind != "" {
-			return fmt.Errorf("%w: it is %s", ErrNotRegularFile, kind)
-		}
-	}
-	if err := refuseDatabase(target, exists); err != nil {
-		return err
-	}
-	if exists {
-		// As the shell's > would, refuse a file the user may not write, though the folder
-		// would let a rename replace it.
-		f, err := os.OpenFile(target, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		f.Close()
-	}
+	exists := old != nil
 	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
@@ -102,11 +81,18 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err != nil {
 		return err
 	}
-	kept := false
+	kept, closed := false, false
 	defer func() {
 		if !kept {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			// What failed is the error; the temporary file left behind would be another.
+			if !closed {
+				if cerr := tmp.Close(); cerr != nil {
+					err = errors.Join(err, fmt.Errorf("close temporary file: %w", cerr))
+				}
+			}
+			if rerr := os.Remove(tmp.Name()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+				err = errors.Join(err, fmt.Errorf("remove temporary file: %w", rerr))
+			}
 		}
 		temps.Lock()
 		delete(temps.mine, tmp.Name())
@@ -139,15 +125,18 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if exists && linkCount(target, old) > 1 {
 		touched, err := overwrite(target, tmp)
 		if err != nil && touched {
-			tmp.Close()
+			// The new content is complete and synced: a failure to close it changes nothing.
+			cerr := tmp.Close()
+			closed = true
 			saved := target + ".bibshelf-new"
 			if rerr := os.Rename(tmp.Name(), saved); rerr == nil {
 				kept = true
-				return fmt.Errorf("%w: %s may be incomplete; its new content is in %s", err, target, saved)
+				return fmt.Errorf("%w: %s may be incomplete; its new content is in %s", errors.Join(err, cerr), target, saved)
 			}
 		}
 		return err
 	}
+	closed = true
 	if err := tmp.Close(); err != nil {
 		return err
 	}
@@ -155,6 +144,8 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 		return err
 	}
 	kept = true
+	// The file is written: a folder that cannot be synced (some file systems refuse) only
+	// leaves the rename to the system's next flush, and is no failure to write it.
 	syncDir(dir)
 	return nil
 }
@@ -170,6 +161,39 @@ func (w ctxWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return w.f.Write(p)
+}
+
+// checkTarget returns the file a write to path writes (path with its links followed) and, if it
+// exists, its FileInfo, after checking that WriteFile may replace it: a regular file, no
+// database, and one the user may write.
+func checkTarget(path string) (target string, old fs.FileInfo, err error) {
+	target, err = followLinks(path)
+	if err != nil {
+		return "", nil, err
+	}
+	old, err = os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return target, nil, refuseDatabase(target, false)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if kind := irregular(old.Mode()); kind != "" {
+		return "", nil, fmt.Errorf("%w: it is %s", ErrNotRegularFile, kind)
+	}
+	if err := refuseDatabase(target, true); err != nil {
+		return "", nil, err
+	}
+	// As the shell's > would, refuse a file the user may not write, though the folder would
+	// let a rename replace it.
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := f.Close(); err != nil {
+		return "", nil, err
+	}
+	return target, old, nil
 }
 
 // followLinks follows the symbolic links path leads through, to the file they name, which may
@@ -229,6 +253,7 @@ func refuseDatabase(target string, exists bool) error {
 	}
 	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
 		if main, ok := strings.CutSuffix(target, suffix); ok {
+			// A main file that cannot be read is not known to be a database: the write goes on.
 			if db, _ := isDatabase(main); db {
 				return fmt.Errorf("%w (it belongs to %s)", ErrDatabaseFile, main)
 			}
@@ -271,7 +296,7 @@ var temps = struct {
 // hostTag names this machine in temporary files, so that a folder shared with another machine
 // (a network drive) keeps the files of that machine's processes, which this one cannot see.
 var hostTag = sync.OnceValue(func() string {
-	host, _ := os.Hostname()
+	host, _ := os.Hostname() // without a name, the tag of "": files of this machine still match
 	return fmt.Sprintf("%08x", crc32.ChecksumIEEE([]byte(host)))
 })
 
@@ -318,7 +343,8 @@ func parseTemp(name string) (host string, pid int, ok bool) {
 }
 
 // removeStaleTemps removes the temporary files that processes of this machine which are gone
-// (killed, or crashed) left in dir.
+// (killed, or crashed) left in dir. It is housekeeping for the write that calls it, which does
+// not fail for it: a folder it cannot list, or a file it cannot remove, is left for the next.
 func removeStaleTemps(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

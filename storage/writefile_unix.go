@@ -38,15 +38,19 @@ func keepOwner(f *os.File, old fs.FileInfo) {
 	if have, ok := now.Sys().(*syscall.Stat_t); ok && have.Uid == want.Uid && have.Gid == want.Gid {
 		return
 	}
+	// Either may be refused (another owner, a group the user is not in): the file then keeps
+	// what the process may give it, as cp -p does.
 	if f.Chown(int(want.Uid), int(want.Gid)) != nil {
-		f.Chown(-1, int(want.Gid))
+		_ = f.Chown(-1, int(want.Gid))
 	}
 }
 
-// syncDir syncs a folder, so that a rename in it outlives a crash.
+// syncDir syncs a folder, so that a rename in it outlives a crash. It is best effort, after the
+// rename that wrote the file: some file systems refuse to sync a folder, and the rename then
+// waits for the system's next flush.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		_ = d.Sync()
+		_ = d.Close() // opened to read: closing it loses nothing
 	}
 }

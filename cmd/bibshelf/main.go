@@ -200,6 +200,8 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitRejected
 	}
 	defer lib.Close()
+	// The verb is an import from start to end: it runs with the import's GOGC (see gc.go).
+	defer tightenGC()()
 	var total storage.Report
 	failed, interrupted := false, false
 	var progress *progressLine

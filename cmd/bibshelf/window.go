@@ -64,6 +64,8 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		// The end-to-end tests' view of the window (see app.ServeProbe).
 		Probe: os.Getenv("BIBSHELF_PROBE"),
 		Warn:  func(err error) { fmt.Fprintf(stderr, "bibshelf: %v\n", err) },
+		// The window's imports run with the import's GOGC (see gc.go).
+		AroundImport: tightenGC,
 	}
 	if err := app.Run(fyneapp.NewWithID(appID), opts); err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
