@@ -216,24 +216,11 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintln(stderr, "bibshelf import: waiting for another program to finish writing the library… (Ctrl+C stops)")
 	}
 	for _, name := range fs.Args() {
-		var src string
-		if name == "-" {
-			name = "<stdin>"
-			b, err := io.ReadAll(stdin)
-			if err != nil {
-				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
-				failed = true
-				continue
-			}
-			src = string(b)
-		} else {
-			// Read as a string and parsed in place: one copy of a large file in memory, not two.
-			var err error
-			if src, err = bib.ReadFile(name); err != nil {
-				fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
-				failed = true
-				continue
-			}
+		name, src, err := readSource(name, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+			failed = true
+			continue
 		}
 		if progress != nil {
 			showProgress(progress, name, &opts)
@@ -258,17 +245,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		total.Add(rep)
 	}
-	if *asJSON {
-		if err := writeReportJSON(stdout, total); err != nil {
-			fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
-			failed = true
-		}
-	} else {
-		fmt.Fprintf(stdout, "imported %d, skipped %d duplicates, merged %d, rejected %d", total.Imported, total.Duplicates, total.Merged, total.Rejected)
-		if n := imported(total.Renamed); n > 0 {
-			fmt.Fprintf(stdout, "; %d imported under another key (see the warnings)", n)
-		}
-		fmt.Fprintln(stdout)
+	if err := printReport(stdout, total, *asJSON); err != nil {
+		fmt.Fprintf(stderr, "bibshelf import: %v\n", err)
+		failed = true
 	}
 	if interrupted {
 		return exitInterrupted
@@ -277,6 +256,34 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitRejected
 	}
 	return exitOK
+}
+
+// readSource reads a file named on the command line, "-" being standard input, and returns the
+// name its problems give.
+func readSource(name string, stdin io.Reader) (string, string, error) {
+	if name == "-" {
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return "<stdin>", "", fmt.Errorf("read standard input: %w", err)
+		}
+		return "<stdin>", string(b), nil
+	}
+	// Read as a string and parsed in place: one copy of a large file in memory, not two.
+	src, err := bib.ReadFile(name)
+	return name, src, err
+}
+
+// printReport prints what the imports did: the summary line, or the report as JSON.
+func printReport(w io.Writer, total storage.Report, asJSON bool) error {
+	if asJSON {
+		return writeReportJSON(w, total)
+	}
+	fmt.Fprintf(w, "imported %d, skipped %d duplicates, merged %d, rejected %d", total.Imported, total.Duplicates, total.Merged, total.Rejected)
+	if n := imported(total.Renamed); n > 0 {
+		fmt.Fprintf(w, "; %d imported under another key (see the warnings)", n)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
 // imported counts the key changes of entries that were imported, not skipped as duplicates.
