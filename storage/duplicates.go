@@ -470,6 +470,57 @@ func (l *Library) backfillIdentity(ctx context.Context) error {
 	}
 }
 
+// refoldTitleKeys rewrites the title_key column of the entries written before migration 0011
+// whose key bib.Fold makes otherwise: only a title or first author with a character beyond
+// ASCII can fold otherwise, so only those are read.
+func (l *Library) refoldTitleKeys(ctx context.Context) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("refold title keys: %w", err)
+	}
+	defer tx.Rollback()
+	const beyondASCII = "*[^\x01-\x7f]*"
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source, e.title_key FROM entries e
+		JOIN entry_text t ON t.id = e.id WHERE e.title_key != '' AND (e.title GLOB ? OR e.first_author GLOB ?)`,
+		beyondASCII, beyondASCII)
+	if err != nil {
+		return fmt.Errorf("refold title keys: %w", err)
+	}
+	type change struct {
+		id  int64
+		key string
+	}
+	var changes []change
+	for rows.Next() {
+		var id int64
+		var fields, old string
+		var e bib.Entry
+		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &old); err != nil {
+			rows.Close()
+			return fmt.Errorf("refold title keys: %w", err)
+		}
+		if err := decodeFields(&e, fields); err != nil {
+			rows.Close()
+			return fmt.Errorf("refold title keys: entry %q: %w", e.Key, err)
+		}
+		if k := titleKey(&e); k != old {
+			changes = append(changes, change{id, k})
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("refold title keys: %w", err)
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, `UPDATE entries SET title_key = ? WHERE id = ?`, c.key, c.id); err != nil {
+			return fmt.Errorf("refold title keys: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("refold title keys: commit: %w", err)
+	}
+	return nil
+}
+
 // pendingIdentity is an entry whose identity columns are to be filled.
 type pendingIdentity struct {
 	id int64

@@ -156,6 +156,11 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 				return err
 			}
 		}
+		if had > 0 && had < 11 && upTo >= 11 {
+			if err := l.refoldTitleKeys(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	// The identity columns came with version 3; the backfill reads the entry_text table of
 	// version 6.
