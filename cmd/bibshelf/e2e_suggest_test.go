@@ -150,7 +150,8 @@ func TestEndToEndTitleColumn(t *testing.T) {
 		w.xdo("mousemove", "--window", strconv.FormatUint(st.Window, 10), strconv.Itoa(x), strconv.Itoa(y))
 	}
 	hover("row:" + key)
-	st = w.waitFor("the whole title", func(s app.ProbeState) bool { return s.Tip != "" })
+	// Steady: the box is placed under its row in the frame after it shows.
+	st = w.steady("the whole title", func(s app.ProbeState) bool { return s.Tip != "" })
 	if st.Tip != st.Cells[key]["title"] {
 		t.Errorf("the tip shows %q, the row %q", st.Tip, st.Cells[key]["title"])
 	}
