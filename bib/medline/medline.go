@@ -116,6 +116,9 @@ type parser struct {
 	cut     bool // the current record was cut at maxLines
 	stray   bool // stray text before the first tag was reported
 	dropped bool // the current value was cut at maxValue
+	// value gathers the value of the last field, its continuation lines joined by spaces:
+	// appending to a string would copy the value for each line.
+	value strings.Builder
 }
 
 func (p *parser) problem(line int, sev bib.Severity, format string, args ...any) {
@@ -140,7 +143,9 @@ func (p *parser) line(line string, n int) {
 		}
 	}
 	if m := tagLine.FindStringSubmatch(line); m != nil {
-		p.fields = append(p.fields, field{tag: m[1], value: strings.TrimSpace(line[len(m[0]):]), line: n})
+		p.endValue()
+		p.fields = append(p.fields, field{tag: m[1], line: n})
+		p.value.WriteString(strings.TrimSpace(line[len(m[0]):]))
 		p.dropped = false
 		return
 	}
@@ -153,22 +158,30 @@ func (p *parser) line(line string, n int) {
 	}
 	last := &p.fields[len(p.fields)-1]
 	more := strings.TrimSpace(line)
-	if len(last.value)+1+len(more) > maxValue {
+	if p.value.Len()+1+len(more) > maxValue {
 		if !p.dropped {
 			p.problem(n, bib.Error, "%s value longer than %d bytes: the rest of it is dropped", last.tag, maxValue)
 			p.dropped = true
 		}
 		return
 	}
-	if last.value == "" {
-		last.value = more
-	} else {
-		last.value += " " + more
+	if p.value.Len() > 0 {
+		p.value.WriteByte(' ')
 	}
+	p.value.WriteString(more)
+}
+
+// endValue gives the last field the value gathered in p.value.
+func (p *parser) endValue() {
+	if len(p.fields) > 0 && p.value.Len() > 0 {
+		p.fields[len(p.fields)-1].value = p.value.String()
+	}
+	p.value.Reset()
 }
 
 // flush makes an entry of the record read so far, if any.
 func (p *parser) flush() {
+	p.endValue()
 	if len(p.fields) > 0 {
 		e, probs := convert(p.file.Name, p.fields)
 		p.file.Items = append(p.file.Items, bib.Item{Kind: bib.KindEntry, Line: e.Line, Entry: e})

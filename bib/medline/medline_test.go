@@ -106,8 +106,8 @@ func TestFixtures(t *testing.T) {
 			"url": "{http://eric.ed.gov/?id=ED620611}", "language": "{English}",
 		}, {
 			"@type": "book", "author": "{Test, David W.}",
-			"title":     "{Evidence-Based Instructional Strategies for Transition. Brookes Transition to Adulthood Series}",
-			"year":      "{2012}", "publisher": "{Brookes Publishing Company}", "isbn": "{9781598571929}",
+			"title": "{Evidence-Based Instructional Strategies for Transition. Brookes Transition to Adulthood Series}",
+			"year":  "{2012}", "publisher": "{Brookes Publishing Company}", "isbn": "{9781598571929}",
 			"url": "{http://eric.ed.gov/?id=ED529121}",
 		}}},
 	}
