@@ -69,12 +69,6 @@ func (r *results) setQuery(q string) {
 	r.reload()
 }
 
-// sameSearch reports whether two searches ask for the same rows in the same order.
-func sameSearch(a, b storage.SearchOptions) bool {
-	return a.Filter.Equal(b.Filter) && a.Query == b.Query && a.Sort == b.Sort && a.Desc == b.Desc &&
-		a.Offset == b.Offset && a.Limit == b.Limit
-}
-
 // search returns what the list shows: the sidebar's selection, as a filter and for a saved
 // search its query, and the search field's text, all of which must match.
 func (r *results) search() (storage.Filter, string) {
@@ -147,7 +141,7 @@ func (r *results) reloadKeep(keep bool) {
 				r.say(trashStatusText(matches, r.query, took))
 			} else {
 				shown := matches
-				if keep && matches == firstPage && sameSearch(search, r.shownSearch) {
+				if keep && matches == firstPage && search.Equal(r.shownSearch) {
 					// The same search after an edit: its length is still about right, and
 					// keeps the selection and the scroll where they are until it is counted.
 					shown = max(matches, r.list.total)

@@ -180,3 +180,30 @@ func TestCounts(t *testing.T) {
 		t.Errorf("saved search counts %v, want [1]", c.SavedCounts)
 	}
 }
+
+// TestSearchOptionsEqual: two searches are equal when every option is, the filter's tags
+// compared as sets of names.
+func TestSearchOptionsEqual(t *testing.T) {
+	a := SearchOptions{Filter: Filter{Collection: 3, Tags: []string{"ml"}}, Query: "graph", Sort: "year", Desc: true, Limit: 200}
+	b := a
+	b.Filter.Tags = []string{"ml"}
+	if !a.Equal(b) {
+		t.Errorf("%+v and %+v differ", a, b)
+	}
+	for _, change := range []func(*SearchOptions){
+		func(o *SearchOptions) { o.Query = "tree" },
+		func(o *SearchOptions) { o.Sort = "title" },
+		func(o *SearchOptions) { o.Desc = false },
+		func(o *SearchOptions) { o.Offset = 200 },
+		func(o *SearchOptions) { o.Limit = 50 },
+		func(o *SearchOptions) { o.Filter.Collection = 4 },
+		func(o *SearchOptions) { o.Filter.Tags = []string{"vision"} },
+	} {
+		c := a
+		c.Filter.Tags = slices.Clone(a.Filter.Tags)
+		change(&c)
+		if a.Equal(c) {
+			t.Errorf("%+v equals %+v", a, c)
+		}
+	}
+}

@@ -20,6 +20,13 @@ type SearchOptions struct {
 	Limit  int
 }
 
+// Equal reports whether two searches ask for the same rows in the same order. (Filter holds a
+// slice: SearchOptions cannot be compared with ==.)
+func (o SearchOptions) Equal(p SearchOptions) bool {
+	return o.Filter.Equal(p.Filter) && o.Query == p.Query && o.Sort == p.Sort && o.Desc == p.Desc &&
+		o.Offset == p.Offset && o.Limit == p.Limit
+}
+
 // sortColumns maps Sort to SQL; each ends with the id so that the order is total and paging
 // stable.
 var sortColumns = map[string]string{
