@@ -1,15 +1,9 @@
 package ident
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
-
-// arxivLabel matches, at the end of the lower-case text before an arXiv id, what introduces
-// it: an abs, pdf or html URL of arxiv.org (or export.arxiv.org), or the label "arXiv:" or
-// "arXiv " (any case).
-var arxivLabel = regexp.MustCompile(`(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|\barxiv:[ \t]*|\barxiv[ \t]+)$`)
 
 // arxivArchives are the archives of arXiv's first scheme (archive/YYMMNNN, 1991 to March
 // 2007), from arXiv's "Understanding the arXiv identifier" page.
@@ -141,15 +135,30 @@ func arxivVersion(t string, end int) (int, int, bool) {
 // addArXiv records an arXiv id found at t[start:end], its text taking in the label or URL
 // before it and the ".pdf" after an id in a pdf URL.
 func (s *scanner) addArXiv(value string, version, start, end int) {
-	textStart := start
-	w := max(0, start-48)
-	if m := arxivLabel.FindStringIndex(s.lower[w:start]); m != nil && !s.isTaken(w+m[0], start) {
-		textStart = w + m[0]
-		if strings.HasSuffix(s.lower[textStart:start], "/pdf/") && strings.HasPrefix(s.lower[end:], ".pdf") {
-			end += len(".pdf")
-		}
+	textStart := arxivLabelStart(s.lower, start)
+	if s.isTaken(textStart, start) {
+		textStart = start
+	}
+	if strings.HasSuffix(s.lower[textStart:start], "/pdf/") && strings.HasPrefix(s.lower[end:], ".pdf") {
+		end += len(".pdf")
 	}
 	s.add(ArXiv, value, version, textStart, end)
+}
+
+// arxivLabelStart returns where what introduces the arXiv id at lower[start] starts: an abs,
+// pdf or html URL of arxiv.org (or export.arxiv.org), or the label "arXiv:" or "arXiv " (any
+// case); start if none.
+func arxivLabelStart(lower string, start int) int {
+	if i := urlBefore(lower, start, "arxiv.org/abs/", "arxiv.org/pdf/", "arxiv.org/html/"); i >= 0 {
+		return i
+	}
+	if i := labelBefore(lower, start, "arxiv", ":"); i >= 0 {
+		return i
+	}
+	if i := labelBefore(lower, start, "arxiv", ""); i >= 0 {
+		return i
+	}
+	return start
 }
 
 // numberStarts reports whether a number starts at t[i]: no letter or digit before it, and no

@@ -1,15 +1,13 @@
 package ident
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// doiLabel matches, at the end of the lower-case text before a DOI, what introduces it: a
-// resolver URL, info:doi/, or the label "doi:" or "doi" (any case, with spacing).
-var doiLabel = regexp.MustCompile(`(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|\bdoi:[ \t]*|\bdoi[ \t]+)$`)
+// lineBreaks removes the line breaks a DOI was cut by.
+var lineBreaks = strings.NewReplacer("\r", "", "\n", "")
 
 // dois finds the DOIs of the text: 10., a registrant of four or more digits (with dotted
 // subdivisions), "/" and a suffix running to white space.
@@ -35,7 +33,10 @@ func (s *scanner) dois() {
 			continue
 		}
 		textStart, inURL := s.doiIntro(start, lastEnd)
-		value := strings.NewReplacer("\r", "", "\n", "").Replace(t[start:end])
+		value := t[start:end]
+		if strings.ContainsAny(value, "\r\n") {
+			value = lineBreaks.Replace(value)
+		}
 		if inURL {
 			value = unescapeURL(value)
 		} else {
@@ -68,8 +69,8 @@ func doiSlash(t string, start int) int {
 
 // doiEnd returns where the DOI suffix that starts at t[i] ends, before trailing punctuation
 // is trimmed: at white space, a double quote, a non-ASCII character that is neither a letter
-// nor a digit (curly quotes, dashes, no-break spaces), or a comma or semicolon that starts
-// another DOI. A line break right after "/" or "-" followed by more text is taken as one that
+// nor a digit (curly quotes, dashes, no-break spaces), or a comma or semicolon followed by
+// another DOI, "doi:" or a URL. A line break right after "/" or "-" followed by more text is taken as one that
 // cuts the DOI, and crossed.
 func doiEnd(t string, i int) int {
 	for i < len(t) {
@@ -92,13 +93,23 @@ func doiEnd(t string, i int) int {
 				return i
 			}
 			i += size
-		case (c == ',' || c == ';') && strings.HasPrefix(t[i+1:], "10.") && doiSlash(t, i+1) > 0:
+		case (c == ',' || c == ';') && startsDOI(t[i+1:]):
 			return i
 		default:
 			i++
 		}
 	}
 	return i
+}
+
+// startsDOI reports whether t starts with a DOI, "doi:" or a URL: what, after a comma or
+// semicolon, begins a second identifier rather than continuing a DOI.
+func startsDOI(t string) bool {
+	if strings.HasPrefix(t, "10.") && doiSlash(t, 0) > 0 {
+		return true
+	}
+	t = strings.ToLower(t[:min(len(t), 8)])
+	return strings.HasPrefix(t, "doi:") || strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://")
 }
 
 // trimDOI returns the end of the DOI t[:end] whose suffix starts at t[suffix] without trailing
@@ -124,10 +135,9 @@ func trimDOI(t string, suffix, end int) int {
 // doiIntro returns where the text of the DOI that starts at t[start] begins (at its label or
 // resolver URL, or at the URL it is part of, not before lastEnd) and whether it is in a URL.
 func (s *scanner) doiIntro(start, lastEnd int) (int, bool) {
-	textStart := start
-	w := max(lastEnd, start-64)
-	if m := doiLabel.FindStringIndex(s.lower[w:start]); m != nil {
-		textStart = w + m[0]
+	textStart := doiLabelStart(s.lower, start)
+	if textStart < lastEnd {
+		textStart = start
 	}
 	tok := start
 	for tok > lastEnd && start-tok < 4096 && s.text[tok-1] > ' ' {
@@ -138,6 +148,24 @@ func (s *scanner) doiIntro(start, lastEnd int) (int, bool) {
 		return min(textStart, tok+k), true
 	}
 	return textStart, false
+}
+
+// doiLabelStart returns where what introduces the DOI at lower[start] starts: a resolver URL,
+// info:doi/, or the label "doi:" or "doi" (any case, with spacing); start if none.
+func doiLabelStart(lower string, start int) int {
+	if i := urlBefore(lower, start, "doi.org/"); i >= 0 {
+		return i
+	}
+	if i := endsWith(lower, start, "info:doi/"); i >= 0 {
+		return i
+	}
+	if i := labelBefore(lower, start, "doi", ":"); i >= 0 {
+		return i
+	}
+	if i := labelBefore(lower, start, "doi", ""); i >= 0 {
+		return i
+	}
+	return start
 }
 
 // unescapeAngles decodes %3C and %3E when both are there in that order, as Zotero's cleanDOI

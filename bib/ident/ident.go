@@ -166,10 +166,14 @@ func escapeDOI(s string) string {
 // of an identifier (same Kind and Key; an arXiv id with another version) is left out.
 func Find(text string) []ID {
 	all := findAll(text)
-	seen := make(map[string]bool, len(all))
+	type key struct {
+		kind  Kind
+		value string
+	}
+	seen := make(map[key]bool, len(all))
 	out := all[:0]
 	for _, id := range all {
-		k := id.Kind.String() + " " + id.Key()
+		k := key{id.Kind, id.Key()}
 		if seen[k] {
 			continue
 		}
@@ -298,4 +302,66 @@ func unescapeURL(s string) string {
 		return s
 	}
 	return u
+}
+
+// The look-backs below find the label or URL before an identifier in the lower-case text,
+// without a regular expression: backtracking over a window before each of thousands of
+// identifiers took as long as the rest of Find.
+
+// endsWith returns where suffix starts when s[:end] ends with it, or -1.
+func endsWith(s string, end int, suffix string) int {
+	if strings.HasSuffix(s[:end], suffix) {
+		return end - len(suffix)
+	}
+	return -1
+}
+
+// optional returns where the first of opts that s[:end] ends with starts, or end.
+func optional(s string, end int, opts ...string) int {
+	for _, o := range opts {
+		if i := endsWith(s, end, o); i >= 0 {
+			return i
+		}
+	}
+	return end
+}
+
+// blanksBefore returns where the spaces and tabs that end s[:end] start.
+func blanksBefore(s string, end int) int {
+	for end > 0 && (s[end-1] == ' ' || s[end-1] == '\t') {
+		end--
+	}
+	return end
+}
+
+// labelBefore returns where label starts when it ends s[:end], followed by spaces (at least
+// one when sep is "") or by sep and spaces, as a word of its own; or -1.
+func labelBefore(s string, end int, label, sep string) int {
+	p := blanksBefore(s, end)
+	if sep != "" {
+		p = endsWith(s, p, sep)
+	} else if p == end {
+		return -1
+	}
+	if p < 0 {
+		return -1
+	}
+	i := endsWith(s, p, label)
+	if i < 0 || i > 0 && (isAlnum(s[i-1]) || s[i-1] == '_') {
+		return -1
+	}
+	return i
+}
+
+// urlBefore returns where the URL whose host and path s[:end] ends with starts, the host
+// being one of hosts, after an optional "www." or "export." and "https://" or "http://";
+// or -1.
+func urlBefore(s string, end int, hosts ...string) int {
+	for _, h := range hosts {
+		if i := endsWith(s, end, h); i >= 0 {
+			i = optional(s, i, "www.", "export.", "dx.")
+			return optional(s, i, "https://", "http://")
+		}
+	}
+	return -1
 }

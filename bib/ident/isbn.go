@@ -1,16 +1,11 @@
 package ident
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// isbnLabel matches, at the end of the lower-case text before an ISBN, its label: "ISBN",
-// "ISBN-13:", "ISBN 10", "isbn13 :" and so on.
-var isbnLabel = regexp.MustCompile(`\bisbn(?:[- ]?1[03])?[ \t]*:?[ \t]*$`)
 
 // isbnWord is a group of digits joined by dashes ("0-19-953592-2"); an ISBN is one word or a
 // few separated by single spaces ("978 0 19 953592 7").
@@ -65,14 +60,25 @@ func (s *scanner) isbns() {
 				continue
 			}
 		}
-		start := c.start
-		w := max(0, start-20)
-		if m := isbnLabel.FindStringIndex(s.lower[w:start]); m != nil && !s.isTaken(w+m[0], start) {
-			start = w + m[0]
+		start := isbnLabelStart(s.lower, c.start)
+		if s.isTaken(start, c.start) {
+			start = c.start
 		}
 		s.add(ISBN, isbn13(c.digits), 0, start, c.end)
 	}
 	s.endPass()
+}
+
+// isbnLabelStart returns where the label of the ISBN at lower[start] starts ("ISBN",
+// "ISBN-13:", "ISBN 10", "isbn13 :" and so on), or start if it has none.
+func isbnLabelStart(lower string, start int) int {
+	p := blanksBefore(lower, start)
+	p = blanksBefore(lower, optional(lower, p, ":"))
+	p = optional(lower, p, "-10", "-13", " 10", " 13", "10", "13")
+	if i := endsWith(lower, p, "isbn"); i >= 0 && (i == 0 || !isAlnum(lower[i-1])) {
+		return i
+	}
+	return start
 }
 
 // isbnStarts reports whether a number that may be an ISBN starts at t[i]: no letter or digit
@@ -90,7 +96,10 @@ func isbnStarts(t string, i int) bool {
 func isbnWords(t string, i int, words []isbnWord) ([]isbnWord, int) {
 	for len(words) < 16 {
 		w := isbnWord{start: i}
-		var d []byte
+		var buf [16]byte // 14 digits and an X at most
+		d := buf[:0]
+		var next int
+		var hyphen, more bool
 		for {
 			n := countDigits(t[i:])
 			d = append(d, t[i:i+min(n, 14-min(len(d), 14))]...)
@@ -100,29 +109,55 @@ func isbnWords(t string, i int, words []isbnWord) ([]isbnWord, int) {
 				i++
 				break
 			}
-			r, size := utf8.DecodeRuneInString(t[i:])
-			if !isHyphen(r) || i+size >= len(t) {
+			if next, hyphen, more = isbnSeparator(t, i); !more || !hyphen {
 				break
 			}
-			if c := t[i+size]; !isDigit(c) && !((c == 'X' || c == 'x') && (i+size+1 == len(t) || !isAlnum(t[i+size+1]))) {
-				break
-			}
-			i += size
+			i = next
 		}
-		w.end, w.digits = i, string(d)
+		w.end = i
+		if len(d) == i-w.start && isDigit(t[i-1]) {
+			w.digits = t[w.start:i] // digits only: no copy
+		} else {
+			w.digits = string(d)
+		}
 		words = append(words, w)
 		if i < len(t) && (isAlnum(t[i]) || t[i] == '.' && i+1 < len(t) && isDigit(t[i+1])) {
 			// Part of a longer word or number: no ISBN ends here.
 			words[len(words)-1].digits = ""
 			return words, i
 		}
-		r, size := utf8.DecodeRuneInString(t[i:])
-		if !isSpace(r) || i+size >= len(t) || !isDigit(t[i+size]) || strings.HasSuffix(w.digits, "X") {
+		if !more || hyphen || strings.HasSuffix(w.digits, "X") {
 			return words, i
 		}
-		i += size
+		i = next
 	}
 	return words, i
+}
+
+// isbnSeparator reads what may separate two groups of an ISBN at t[i]: one to three spaces
+// and dashes, at most one of them a dash, followed by a digit (or, after a dash, a final X).
+// It returns where the next group starts, whether the separator has a dash (the groups are
+// one word) and whether there is one.
+func isbnSeparator(t string, i int) (int, bool, bool) {
+	hyphen := false
+	for n := 0; n < 3 && i < len(t); n++ {
+		r, size := utf8.DecodeRuneInString(t[i:])
+		switch {
+		case isHyphen(r) && !hyphen:
+			hyphen = true
+		case !isSpace(r):
+			n = 3
+			continue
+		}
+		i += size
+		if i < len(t) && isDigit(t[i]) {
+			return i, hyphen, true
+		}
+		if hyphen && i < len(t) && (t[i] == 'X' || t[i] == 'x') && (i+1 == len(t) || !isAlnum(t[i+1])) {
+			return i, hyphen, true
+		}
+	}
+	return i, false, false
 }
 
 // pickISBN returns the ISBN made of words[w] and the words after it, an ISBN-13 rather than
@@ -255,9 +290,11 @@ func isHyphen(r rune) bool {
 	return r == '-' || r == 0xad || r >= 0x2010 && r <= 0x2015 || r == 0x2043 || r == 0x2212
 }
 
-// isSpace reports whether r is a space that may separate the groups of an ISBN.
+// isSpace reports whether r is a space that may separate the groups of an ISBN: any but a
+// line break (Zotero's cleanISBN takes those too, in a field that holds only ISBNs; in a paste
+// a line break separates identifiers).
 func isSpace(r rune) bool {
-	return r == ' ' || r == 0xa0 || r == 0x2009 || r == 0x202f
+	return (unicode.IsSpace(r) || r == 0xfeff) && r != '\n' && r != '\r' && r != 0x85 && r != 0x2028 && r != 0x2029
 }
 
 // hasAlnum reports whether s holds a letter or a digit, of any script.

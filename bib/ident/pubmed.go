@@ -1,16 +1,11 @@
 package ident
 
 import (
-	"regexp"
 	"strings"
 )
 
-// pubmedURL matches, at the end of the lower-case text before a number, a PubMed page's URL
-// up to the number; pmcURL the same for a PubMed Central page before "PMC".
-var (
-	pubmedURL = regexp.MustCompile(`(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)$`)
-	pmcURL    = regexp.MustCompile(`(?:https?://)?(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/|europepmc\.org/(?:abstract|article)/pmc/)$`)
-)
+// pmcPaths are the hosts and paths of PubMed Central's and Europe PMC's pages before "PMC".
+var pmcPaths = []string{"ncbi.nlm.nih.gov/pmc/articles/", "pmc.ncbi.nlm.nih.gov/articles/", "europepmc.org/abstract/pmc/", "europepmc.org/article/pmc/"}
 
 // maxPubMedDigits is the longest number taken as a PMID or PMCID. PMIDs have eight digits
 // today and PMCIDs (after PMC) eight.
@@ -61,10 +56,7 @@ func (s *scanner) pmidURLs(host string) {
 		if end < 0 {
 			continue
 		}
-		start := at
-		if m := pubmedURL.FindStringIndex(s.lower[max(0, at-16):i]); m != nil {
-			start = max(0, at-16) + m[0]
-		}
+		start := urlBefore(s.lower, i, host)
 		if !s.isTaken(start, end) {
 			s.add(PMID, value, 0, start, end)
 			i = end
@@ -94,8 +86,8 @@ func (s *scanner) pmcids() {
 		if end < 0 {
 			continue
 		}
-		if m := pmcURL.FindStringIndex(s.lower[max(0, start-48):start]); m != nil {
-			start = max(0, start-48) + m[0]
+		if u := urlBefore(s.lower, start, pmcPaths...); u >= 0 {
+			start = u
 		}
 		if !s.isTaken(start, end) {
 			s.add(PMCID, "PMC"+value, 0, start, end)
