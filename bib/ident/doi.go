@@ -48,6 +48,11 @@ func (s *scanner) dois() {
 	s.endPass()
 }
 
+// maxRegistrant bounds the length of a DOI's prefix (10.1000.10...), so that a text of
+// dotted numbers is not read again from each "10." in it. Registrants have four or five
+// digits, a subdivided one a few more.
+const maxRegistrant = 32
+
 // doiSlash returns the index of the "/" after the DOI prefix that starts at t[start] ("10."),
 // or -1 when no prefix of four or more digits and a "/" follows.
 func doiSlash(t string, start int) int {
@@ -57,7 +62,7 @@ func doiSlash(t string, start int) int {
 		return -1
 	}
 	k += n
-	for k+1 < len(t) && t[k] == '.' && isDigit(t[k+1]) {
+	for k+1 < len(t) && t[k] == '.' && isDigit(t[k+1]) && k-start < maxRegistrant {
 		k++
 		k += countDigits(t[k:])
 	}
@@ -115,15 +120,31 @@ func startsDOI(t string) bool {
 // trimDOI returns the end of the DOI t[:end] whose suffix starts at t[suffix] without trailing
 // punctuation, and without a closing bracket that closes nothing opened in the suffix.
 func trimDOI(t string, suffix, end int) int {
+	var count *[256]int // of each byte in the suffix, counted when the first bracket is met
 	for end > suffix {
 		switch c := t[end-1]; c {
 		case '.', ',', ';', ':', '!', '?', '\'', '"', '\n', '\r':
 			end--
 		case ')', ']', '}', '>':
-			open := map[byte]string{')': "(", ']': "[", '}': "{", '>': "<"}[c]
-			if strings.Count(t[suffix:end], string(c)) <= strings.Count(t[suffix:end], open) {
+			if count == nil {
+				count = new([256]int)
+				for i := suffix; i < end; i++ {
+					count[t[i]]++
+				}
+			}
+			open := byte('(')
+			switch c {
+			case ']':
+				open = '['
+			case '}':
+				open = '{'
+			case '>':
+				open = '<'
+			}
+			if count[c] <= count[open] {
 				return end
 			}
+			count[c]--
 			end--
 		default:
 			return end
