@@ -31,9 +31,9 @@ func referenceList(size int) string {
 	return b.String()
 }
 
-// BenchmarkFind is identifier detection over 1 MB of pasted text: a reference list with about
-// 11,000 identifiers, and the sample library's BibTeX (numbers, dates, pages, URLs and 56
-// DOIs) repeated to 1 MB.
+// BenchmarkFind is identifier detection over 1 MB of pasted text: a generated reference list
+// with 9,716 distinct identifiers, and the sample library's BibTeX (numbers, dates, pages,
+// URLs, 56 arXiv ids and 2 DOIs) repeated to 1 MB.
 func BenchmarkFind(b *testing.B) {
 	sample, err := os.ReadFile("../../assets/sample-library.bib")
 	if err != nil {
