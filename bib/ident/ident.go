@@ -13,8 +13,10 @@
 //   - Zotero takes any bare number as a PMID when nothing else is found. Find takes a PMID only
 //     labelled (PMID: 123) or in a PubMed URL.
 //   - An ISBN-10 (ten digits with a checksum that one number in eleven passes: a phone number
-//     can) is taken only on a line that says ISBN or holds nothing but ISBNs. An ISBN-13 starts
-//     with 978 or 979 and passes its checksum anywhere.
+//     can) is taken only on a line that says ISBN or holds nothing but identifiers and signs.
+//     An ISBN-13 starts with 978 or 979 and passes its checksum anywhere. Its groups may be
+//     joined by dashes or spaces (at most three in a row, one of them a dash), not by a line
+//     break.
 //   - An arXiv id must be one arXiv could have issued: an old-scheme archive (hep-th, math,
 //     cond-mat...) and a month from 9108 to 0703; a new-scheme month from 0704, with four
 //     digits after the dot until 1412 and five from 1501. Zotero takes 0706.00441; Find does not.
