@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/formats"
 	bibstorage "github.com/bibshelf/bibshelf/storage"
 )
 
@@ -89,8 +90,7 @@ func (f *bibFilter) Matches(file fyne.URI) bool {
 		f.dir, f.listed = dir, time.Now()
 		f.mu.Unlock()
 	}
-	ext := strings.ToLower(file.Extension())
-	return ext == ".bib" || ext == ".bibtex"
+	return importable(file)
 }
 
 // justListed reports whether file is in the folder the dialog listed less than a double-click
@@ -123,12 +123,12 @@ func (f *importFlow) onImportFolder() {
 		}
 		var paths []string
 		for _, it := range items {
-			if ext := strings.ToLower(it.Extension()); (ext == ".bib" || ext == ".bibtex") && it.Scheme() == "file" {
+			if importable(it) && it.Scheme() == "file" {
 				paths = append(paths, it.Path())
 			}
 		}
 		if len(paths) == 0 {
-			f.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no .bib file.", f.win))
+			f.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no file to import (.bib, .nbib, EndNote .xml).", f.win))
 			return
 		}
 		slices.Sort(paths)
@@ -214,7 +214,7 @@ func (f *importFlow) importPaths(paths []string) {
 		size = max(size, len(src))
 		var rep bibstorage.Report
 		if err == nil {
-			rep, err = f.importReader(p, bib.NewReader(p, src))
+			rep, err = f.importSource(p, src, formats.Detect(p, []byte(src[:min(len(src), detectBytes)])), nil, makeTags)
 		}
 		if errors.Is(err, context.Canceled) {
 			failed = append(failed, filepath.Base(p)+": cancelled, nothing of it imported")
@@ -243,24 +243,53 @@ func (f *importFlow) importParsed(name string, file *bib.File) {
 	f.importDone(name, rep, err)
 }
 
-// importText imports a file read as a string, parsing it as it goes, and shows its report; it
-// runs off the UI goroutine.
+// importText imports a file read as a string, in the format its content has, and shows its
+// report; it runs off the UI goroutine.
 func (f *importFlow) importText(name, src string) {
-	tags := f.askKeywordTags(name, src)
+	format := formats.Detect(name, []byte(src[:min(len(src), detectBytes)]))
+	var parsed *bib.File // read once, for the question and the import, unless it is BibTeX
+	tags := f.askKeywordTags(name, len(src), func() *bib.File {
+		if format == formats.BibTeX {
+			return bib.Parse(name, []byte(src))
+		}
+		parsed, _ = formats.Parse(name, []byte(src))
+		return parsed
+	})
 	if tags == cancelImport {
 		fyneDo(func() { f.say("Import of " + filepath.Base(name) + " cancelled: nothing was imported") })
 		return
 	}
-	rep, err := f.importReaderWith(name, bib.NewReader(name, src), tags)
+	rep, err := f.importSource(name, src, format, parsed, tags)
 	f.importDone(name, rep, err)
 }
 
-// importReader imports the file a Reader parses, with progress; it runs off the UI goroutine.
-func (f *importFlow) importReader(name string, r *bib.Reader) (bibstorage.Report, error) {
-	return f.importReaderWith(name, r, makeTags)
+// importSource imports a file's text in its format, with progress: BibTeX parsed as it is
+// imported, so that a large file's entries are never all in memory at once; another format
+// from parsed, or parsed now when it is nil. It runs off the UI goroutine.
+func (f *importFlow) importSource(name, src string, format formats.Format, parsed *bib.File, tags keywordTags) (bibstorage.Report, error) {
+	if format == formats.BibTeX {
+		return f.importReaderWith(name, bib.NewReader(name, src), tags)
+	}
+	if parsed == nil {
+		parsed, _ = formats.Parse(name, []byte(src))
+	}
+	return f.importWithProgress(name, len(parsed.Entries()), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+		return f.lib.ImportWith(ctx, parsed, opts)
+	})
 }
 
-// importReaderWith is importReader with the keywords made tags or not.
+// detectBytes is how much of a file formats.Detect is given: each format's detector looks at
+// the first few kilobytes.
+const detectBytes = 64 << 10
+
+// importable reports whether a file is one the import reads, by its extension: the Open
+// dialog's filter, and the files dropped on the window that are imported rather than attached.
+func importable(file fyne.URI) bool {
+	return slices.Contains(formats.Extensions(), strings.ToLower(file.Extension()))
+}
+
+// importReaderWith imports the file a Reader parses, with progress, with the keywords made tags
+// or not; it runs off the UI goroutine.
 func (f *importFlow) importReaderWith(name string, r *bib.Reader, tags keywordTags) (bibstorage.Report, error) {
 	return f.importWithProgress(name, r.Estimate(), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
 		return f.lib.ImportReader(ctx, r, opts)

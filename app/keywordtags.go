@@ -34,21 +34,21 @@ const scanTagsUpTo = 32 << 20
 // askKeywordTags counts the tags a file's keywords fields would add to the library and, when
 // they are many, asks whether to make them. It runs off the UI goroutine and waits for the
 // answer.
-func (f *importFlow) askKeywordTags(name, src string) keywordTags {
+func (f *importFlow) askKeywordTags(name string, size int, parse func() *bib.File) keywordTags {
 	switch keywordsChoice.get(f.prefs) {
 	case keywordsAlways:
 		return makeTags
 	case keywordsNever:
 		return keepKeywords
 	}
-	if len(src) > scanTagsUpTo {
+	if size > scanTagsUpTo {
 		return makeTags
 	}
 	have, err := f.lib.Tags(context.Background())
 	if err != nil {
 		return makeTags // the import says what is wrong with the library
 	}
-	n := newKeywordTags(bib.Parse(name, []byte(src)), have)
+	n := newKeywordTags(parse(), have)
 	if n < askTagsFrom {
 		return makeTags
 	}

@@ -354,8 +354,8 @@ func (u *UI) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Import BibTeX…", shortcutImport, u.imports.onImport),
-		u.menuItem("Import Folder of BibTeX…", nil, u.imports.onImportFolder),
+		u.menuItem("Import…", shortcutImport, u.imports.onImport),
+		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
@@ -440,17 +440,17 @@ func (u *UI) Wait() {
 	u.indexer.wait()
 }
 
-// onDropped imports dropped .bib files and attaches other files to the selected entry.
+// onDropped imports dropped files of references (.bib, .nbib...: formats.Extensions) and
+// attaches other files to the selected entry.
 func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 	var bibs, files []string
 	for _, uri := range uris {
 		if uri.Scheme() != "file" {
 			continue
 		}
-		switch strings.ToLower(uri.Extension()) {
-		case ".bib", ".bibtex":
+		if importable(uri) {
 			bibs = append(bibs, uri.Path())
-		default:
+		} else {
 			files = append(files, uri.Path())
 		}
 	}
@@ -479,7 +479,7 @@ func (u *UI) onResult(r shownResult) {
 		switch {
 		case r.trash:
 		case r.total == 0:
-			u.detail.showMessage("The library is empty.\n\nImport a .bib file with File › Import BibTeX… (" +
+			u.detail.showMessage("The library is empty.\n\nImport a .bib file (or PubMed .nbib, EndNote XML) with File › Import… (" +
 				shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
 				", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
 		case r.matches == 0:

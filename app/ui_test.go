@@ -759,3 +759,27 @@ func TestSelectAdded(t *testing.T) {
 		t.Errorf("%d added: %d selected, want none", maxSelectAdded+1, len(got))
 	}
 }
+
+// TestImportMEDLINE: the window imports PubMed's MEDLINE text as such, whatever the file's name,
+// through the same report as BibTeX.
+func TestImportMEDLINE(t *testing.T) {
+	u, lib := newTestUI(t)
+	src, err := os.ReadFile(filepath.Join("..", "bib", "medline", "testdata", "zotero-3-doi.nbib"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keywordsChoice.set(u.app.Preferences(), keywordsNever)
+	settle(t, u)
+	before := u.Rows()
+	u.imports.importText("pubmed-download.txt", string(src))
+	eventually(t, "the entry listed", func() bool { return u.settled() && u.Rows() == before+1 })
+	var rep *storage.Report
+	fyneDoAndWait(func() { rep = u.lastReport })
+	if rep == nil || rep.Imported != 1 || len(rep.Added) != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	e, err := lib.Entry(context.Background(), rep.Added[0])
+	if err != nil || e.Get("doi") == "" || e.Get("pmid") == "" {
+		t.Errorf("the entry %v has no doi or pmid (%v)", e, err)
+	}
+}

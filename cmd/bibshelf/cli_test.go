@@ -348,3 +348,43 @@ func TestSearchOutputSafe(t *testing.T) {
 		t.Errorf("status %d\n got %q\nwant %q", st, out, want)
 	}
 }
+
+// TestImportOtherFormats: import reads PubMed's MEDLINE text from standard input and an EndNote
+// XML file by its content, whatever the name says.
+func TestImportOtherFormats(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	nbib, err := os.ReadFile(filepath.Join("..", "..", "bib", "medline", "testdata", "zotero-3-doi.nbib"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, out, errOut := bibshelf(t, string(nbib), "import", "--library", lib, "--json", "-")
+	var rep struct{ Imported int }
+	if err := json.Unmarshal([]byte(out), &rep); st != 0 || err != nil || rep.Imported != 1 {
+		t.Fatalf("import of MEDLINE text: status %d, %s, %q", st, out, errOut)
+	}
+	xmls, _ := filepath.Glob(filepath.Join("..", "..", "bib", "endnote", "testdata", "*.xml"))
+	if len(xmls) == 0 {
+		t.Fatal("no EndNote XML test file")
+	}
+	renamed := filepath.Join(t.TempDir(), "export.txt")
+	src, err := os.ReadFile(xmls[0])
+	if err == nil {
+		err = os.WriteFile(renamed, src, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, out, errOut = bibshelf(t, "", "import", "--library", lib, "--json", renamed)
+	if err := json.Unmarshal([]byte(out), &rep); st != 0 || err != nil || rep.Imported == 0 {
+		t.Fatalf("import of EndNote XML: status %d, %s, %q", st, out, errOut)
+	}
+	l, err := storage.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rows, err := l.Search(context.Background(), "has:doi", 0, 10)
+	if err != nil || len(rows) == 0 {
+		t.Errorf("no entry with a DOI after the imports: %v, %v", rows, err)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/formats"
 	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
 	"github.com/bibshelf/bibshelf/storage"
 )
@@ -37,7 +38,8 @@ const usage = `Bibshelf: a reference manager for LaTeX writers.
 
 Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
-  bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import .bib files (- is stdin)
+  bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
+                  BibTeX, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
@@ -225,8 +227,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if progress != nil {
 			showProgress(progress, name, &opts)
 		}
-		// Parsed as it is imported: the entries of a large file are not all in memory at once.
-		rep, err := lib.ImportReader(ctx, bib.NewReader(name, src), opts)
+		rep, err := importSource(ctx, lib, name, src, opts)
 		if progress != nil {
 			progress.clear()
 		}
@@ -272,6 +273,20 @@ func readSource(name string, stdin io.Reader) (string, string, error) {
 	src, err := bib.ReadFile(name)
 	return name, src, err
 }
+
+// importSource imports a file's text, in the format its content has (formats.Detect).
+func importSource(ctx context.Context, lib *storage.Library, name, src string, opts storage.ImportOptions) (storage.Report, error) {
+	if formats.Detect(name, []byte(src[:min(len(src), detectBytes)])) == formats.BibTeX {
+		// Parsed as it is imported: the entries of a large file are not all in memory at once.
+		return lib.ImportReader(ctx, bib.NewReader(name, src), opts)
+	}
+	f, _ := formats.Parse(name, []byte(src))
+	return lib.ImportWith(ctx, f, opts)
+}
+
+// detectBytes is how much of a file formats.Detect is given: each format's detector looks at
+// the first few kilobytes.
+const detectBytes = 64 << 10
 
 // printReport prints what the imports did: the summary line, or the report as JSON.
 func printReport(w io.Writer, total storage.Report, asJSON bool) error {

@@ -1,0 +1,80 @@
+// Package formats reads a file of references in any format Bibshelf imports: BibTeX, and the
+// formats of bib's sub-packages (PubMed's MEDLINE text, EndNote XML), telling the format from
+// the content, as a file dropped on the window or piped to bibshelf import has no reliable name.
+package formats
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/endnote"
+	"github.com/bibshelf/bibshelf/bib/medline"
+)
+
+// Format is a file format of references.
+type Format int
+
+const (
+	BibTeX     Format = iota // BibTeX and BibLaTeX
+	MEDLINE                  // PubMed's MEDLINE text (.nbib)
+	EndNoteXML               // EndNote's XML export
+)
+
+var names = map[Format]string{BibTeX: "BibTeX", MEDLINE: "MEDLINE", EndNoteXML: "EndNote XML"}
+
+func (f Format) String() string { return names[f] }
+
+// format is what the package knows of one format besides BibTeX.
+type format struct {
+	f          Format
+	extensions []string // lower case, with the dot
+	detect     func([]byte) bool
+	parse      func(name string, src []byte) *bib.File
+}
+
+// others are the formats besides BibTeX, in the order their detectors are asked: the XML one
+// first, then the tagged text ones.
+var others = []format{
+	{EndNoteXML, []string{".xml"}, endnote.Detect, endnote.Parse},
+	{MEDLINE, []string{".nbib", ".medline"}, medline.Detect, medline.Parse},
+}
+
+// bibtexExtensions are the extensions of BibTeX files.
+var bibtexExtensions = []string{".bib", ".bibtex"}
+
+// Detect returns the format of a file from its content: a .bib file is BibTeX whatever it
+// holds, any other is the first format whose detector knows it, and BibTeX when none does
+// (BibTeX's own reader then says what it cannot read).
+func Detect(name string, src []byte) Format {
+	if slices.Contains(bibtexExtensions, strings.ToLower(filepath.Ext(name))) {
+		return BibTeX
+	}
+	for _, o := range others {
+		if o.detect(src) {
+			return o.f
+		}
+	}
+	return BibTeX
+}
+
+// Parse reads src, in the format Detect finds, and returns the file and its format.
+func Parse(name string, src []byte) (*bib.File, Format) {
+	f := Detect(name, src)
+	for _, o := range others {
+		if o.f == f {
+			return o.parse(name, src), f
+		}
+	}
+	return bib.Parse(name, src), BibTeX
+}
+
+// Extensions returns the file extensions of every format, with the dot, for an Open dialog.
+func Extensions() []string {
+	out := slices.Clone(bibtexExtensions)
+	for _, o := range others {
+		out = append(out, o.extensions...)
+	}
+	return out
+}
