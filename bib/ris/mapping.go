@@ -203,6 +203,8 @@ func target(zt, tag string) string {
 			return "version"
 		case "bookSection":
 			return "volumes"
+		case "patent": // no issue: RIS.js keeps it as a note
+			return toKeep
 		}
 		return "number"
 	case "NV":

@@ -122,7 +122,11 @@ func text(name, value string) string {
 // tagFor is the first candidate tag of a field that Parse maps back to it for the record's
 // type, or "".
 func (r *recordWriter) tagFor(name, value string) string {
-	for _, tag := range candidates[name] {
+	tags := candidates[name]
+	if name == "editor" && r.zt == "book" {
+		tags = []string{"A3", "ED"} // RIS.js: A2 is a book's series editor, A3 its editor
+	}
+	for _, tag := range tags {
 		switch t := target(r.zt, tag); {
 		case t == name:
 			return tag
@@ -135,8 +139,12 @@ func (r *recordWriter) tagFor(name, value string) string {
 		case t == toStartPage && name == "pages",
 			t == toKeywords && name == "keywords",
 			t == toAnnote && name == "annote",
-			t == toAccessed && name == "urldate" && accessDate(value) == value,
 			t == "@"+name:
+			return tag
+		case t == toAccessed && name == "urldate":
+			if _, ok := risDate(value); ok {
+				return tag
+			}
 			return tag
 		}
 	}
@@ -160,6 +168,9 @@ func (r *recordWriter) field(name, value string, e *bib.Entry) {
 		for _, n := range bib.SplitNames(value) {
 			r.line(tag, risName(n))
 		}
+	case name == "urldate":
+		d, _ := risDate(v)
+		r.line(tag, d)
 	case name == "keywords":
 		for _, k := range bib.SplitKeywords(v, "") {
 			r.line(tag, k)
@@ -189,8 +200,10 @@ func (r *recordWriter) extraField(name, v string) {
 	r.extra = append(r.extra, name+": "+v)
 }
 
-// files writes a file field as L1 (PDF), L2 (HTML) and L4 (other) lines when each of its
-// entries reads back as it is, and reports whether it did.
+// files writes a file field (title:path:type;...) as L1 (PDF), L2 (HTML) and L4 (a file of
+// no stated type) lines, and reports whether it did. Parse gives each file back with the same
+// path and type, and the title Zotero gives a link: the file's name. A field with a file of
+// another type is written whole as an M2 line instead, so that its type is not lost.
 func (r *recordWriter) files(v string) bool {
 	type link struct{ tag, path string }
 	var links []link
@@ -199,15 +212,17 @@ func (r *recordWriter) files(v string) bool {
 		if len(parts) != 3 {
 			return false
 		}
-		path, mime := unescapeFilePart(parts[1]), unescapeFilePart(parts[2])
-		tag, want := "L4", ""
-		switch mime {
-		case "application/pdf":
-			tag, want = "L1", mime
-		case "text/html":
-			tag, want = "L2", mime
+		path, mime := unescapeFilePart(parts[1]), strings.ToLower(unescapeFilePart(parts[2]))
+		tag := "L4"
+		switch {
+		case mime == "application/pdf" || mime == "pdf" || mime == "" && strings.HasSuffix(strings.ToLower(path), ".pdf"):
+			tag = "L1"
+		case mime == "text/html" || mime == "html":
+			tag = "L2"
+		case mime != "":
+			return false // L4 does not say the type, so it would be lost
 		}
-		if got := fileEntries(path, want); len(got) != 1 || got[0] != entry {
+		if path == "" || strings.Contains(path, "\n") {
 			return false
 		}
 		links = append(links, link{tag, path})
@@ -278,6 +293,21 @@ func (r *recordWriter) date(e *bib.Entry) {
 		r.line("DA", year+"/"+two(month)+"//")
 	}
 	r.line("PY", year)
+}
+
+// risDate writes a date YYYY-MM-DD (or YYYY-MM, YYYY) as RIS's YYYY/MM/DD/, when Parse reads
+// it back as it was.
+func risDate(s string) (string, bool) {
+	parts := strings.Split(s, "-")
+	if len(parts) > 3 {
+		return "", false
+	}
+	d := strings.Join(parts, "/")
+	if len(parts) < 3 {
+		d += strings.Repeat("/", 3-len(parts))
+	}
+	d += "/"
+	return d, accessDate(d) == s
 }
 
 // monthOf reads a month field's value: a number 1-12 or an English month name or its start.
