@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -15,19 +16,19 @@ func (m *mapper) finish() *bib.Entry {
 	e := &bib.Entry{Type: bibtexType(m.zt), Line: m.rec.line}
 	pt := pubTitle(m.zt)
 	if m.backup != "" { // T2 or BT that names no field of the type: the publication's title
-		if _, ok := m.fields[pt]; !ok {
+		if !m.fields.has(pt) {
 			m.set(pt, m.backup, tagValue{tag: "T2"})
 		}
 	}
-	if _, ok := m.fields[pt]; !ok && pt == "journal" && m.fields["shortjournal"] != "" {
-		m.set("journal", m.fields["shortjournal"], tagValue{}) // RIS.js: Nature gives JA only
+	if !m.fields.has(pt) && pt == "journal" && m.fields.get("shortjournal") != "" {
+		m.set("journal", m.fields.get("shortjournal"), tagValue{}) // RIS.js: Nature gives JA only
 	}
-	if _, ok := m.fields["title"]; !ok && m.fields["shorttitle"] != "" {
-		m.set("title", m.fields["shorttitle"], tagValue{}) // RIS.js: EndNote without a title
+	if !m.fields.has("title") && m.fields.get("shorttitle") != "" {
+		m.set("title", m.fields.get("shorttitle"), tagValue{}) // RIS.js: EndNote without a title
 	}
-	if m.zt == "thesis" && mastersThesis(m.fields["type"]) {
+	if m.zt == "thesis" && mastersThesis(m.fields.get("type")) {
 		e.Type = "mastersthesis"
-		delete(m.fields, "type")
+		m.fields.del("type")
 	}
 	m.setPages()
 	m.setExtras()
@@ -35,47 +36,37 @@ func (m *mapper) finish() *bib.Entry {
 		m.set("urldate", accessDate(m.accessed), tagValue{tag: "Y2"})
 	}
 	year, month := m.date()
-	for _, n := range m.order {
-		v, ok := m.fields[n]
-		if !ok {
-			continue
-		}
-		if rawFields[n] {
-			_ = e.Set(n, rawValue(v))
-		} else {
-			_ = e.Set(n, bib.Escape(v))
-		}
-	}
-	for _, role := range []string{toAuthor, toEditor, toTranslator, toCollaborator} {
-		if names := m.names[role]; len(names) > 0 {
-			_ = e.Set(strings.TrimPrefix(role, "@"), strings.Join(names, " and "))
-		}
-	}
 	if year != "" {
-		_ = e.Set("year", year)
+		m.fields.put("year", year)
 	}
 	if month > 0 {
-		_ = e.Set("month", monthMacros[month-1])
+		m.fields.put("month", monthMacros[month-1])
+	}
+	for i, role := range roles {
+		if names := m.names[i]; len(names) > 0 {
+			m.fields.put(strings.TrimPrefix(role, "@"), strings.Join(names, " and "))
+		}
 	}
 	if len(m.keywords) == 1 { // RIS.js: a single keyword is split at commas
 		m.keywords = splitOn(m.keywords[0], ",")
 	}
 	if len(m.keywords) > 0 {
-		_ = e.Set("keywords", bib.Escape(strings.Join(m.keywords, ", ")))
+		m.fields.put("keywords", strings.Join(m.keywords, ", "))
 	}
 	if len(m.annotes) > 0 {
-		_ = e.Set("annote", bib.Escape(strings.Join(m.annotes, "; ")))
+		m.fields.put("annote", strings.Join(m.annotes, "; "))
 	}
 	if len(m.files) > 0 {
-		_ = e.Set("file", rawValue(strings.Join(m.files, ";")))
+		m.fields.put("file", strings.Join(m.files, ";"))
 	}
 	switch {
 	case m.key == "":
 	case bib.CheckKey(m.key) == nil:
-		e.Key = m.key
+		e.Key = strings.Clone(m.key) // not a part of the file's text, which it would keep alive
 	default:
-		_ = e.Set(keptField("ID"), bib.Escape(m.key))
+		m.fields.put(keptField("ID"), m.key)
 	}
+	e.Fields = m.fields.bibtex()
 	return e
 }
 
@@ -120,7 +111,7 @@ func (m *mapper) setExtras() {
 			name = f
 		}
 		if ok && name != "note" && fieldName(name) && strings.TrimSpace(value) != "" {
-			if _, has := m.fields[name]; !has {
+			if !m.fields.has(name) {
 				m.set(name, strings.TrimSpace(value), tagValue{tag: "M2"})
 				continue
 			}
@@ -161,7 +152,7 @@ func (m *mapper) date() (year string, month int) {
 	}
 	var ds []*parsed
 	for _, tag := range []string{"DA", "Y1", "PY"} {
-		if tv, ok := m.dates[tag]; ok {
+		if tv, ok := m.date1(tag); ok {
 			d, _ := parseDate(tv.value)
 			ds = append(ds, &parsed{tv: tv, d: d})
 		}
@@ -331,18 +322,18 @@ func bibtexName(s string) string {
 		return ""
 	}
 	if first == "" {
-		return "{" + bib.Escape(last) + "}"
+		return "{" + escape(last) + "}"
 	}
 	if last == "" {
-		return "{" + bib.Escape(first) + "}"
+		return "{" + escape(first) + "}"
 	}
-	parts := []string{protectAnd(bib.Escape(last))}
+	parts := []string{protectAnd(escape(last))}
 	firsts := splitOn(first, ",")
 	if len(firsts) > 1 {
 		firsts = append(firsts[1:], firsts[0])
 	}
 	for _, f := range firsts {
-		parts = append(parts, protectAnd(bib.Escape(f)))
+		parts = append(parts, protectAnd(escape(f)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -441,7 +432,7 @@ func fileEntries(value, mime string) []string {
 			title = "Full Text (HTML)"
 		} else if base := p[strings.LastIndexAny(p, `/\`)+1:]; strings.Contains(base, ".") {
 			base = base[:strings.LastIndex(base, ".")]
-			if u, err := url.PathUnescape(base); err == nil {
+			if u, err := url.PathUnescape(base); err == nil && utf8.ValidString(u) {
 				base = u
 			}
 			if base != "" {

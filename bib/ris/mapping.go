@@ -278,14 +278,13 @@ func keptField(tag string) string { return "ris-" + strings.ToLower(tag) }
 type mapper struct {
 	rec      *record
 	zt, ty   string
-	fields   map[string]string // plain text of the fields set, first value wins
-	order    []string          // field names in the order set
-	names    map[string][]string
+	fields   fieldList // plain text of the fields set, first value wins
+	names    [len(roles)][]string
 	keywords []string
 	kwTags   int
 	annotes  []string
 	extras   []string
-	dates    map[string]tagValue // DA, Y1 and PY: the first of each
+	dates    [len(dateTags)]tagValue // DA, Y1 and PY: the first of each
 	sp, ep   string
 	files    []string
 	backup   string
@@ -296,7 +295,7 @@ type mapper struct {
 
 // mapRecord turns a record into an entry, with the problems found in it.
 func mapRecord(rec *record) (*bib.Entry, []bib.Problem) {
-	m := &mapper{rec: rec, fields: map[string]string{}, names: map[string][]string{}, dates: map[string]tagValue{}}
+	m := &mapper{rec: rec}
 	m.zt = defaultZoteroType
 	switch {
 	case rec.tags[0].tag != "TY":
@@ -328,11 +327,9 @@ func (m *mapper) set(name, value string, tv tagValue) {
 	if value == "" {
 		return
 	}
-	old, ok := m.fields[name]
-	switch {
+	switch old, ok := m.fields.lookup(name); {
 	case !ok:
-		m.fields[name] = value
-		m.order = append(m.order, name)
+		m.fields.put(name, value)
 	case old != value:
 		m.keep(tv.tag, value)
 	}
@@ -341,12 +338,23 @@ func (m *mapper) set(name, value string, tv tagValue) {
 // keep adds a value to the ris-xx field of its tag, after its earlier values.
 func (m *mapper) keep(tag, value string) {
 	name := keptField(tag)
-	if old, ok := m.fields[name]; ok {
-		m.fields[name] = old + "; " + value
+	if i := m.fields.index(name); i >= 0 {
+		m.fields[i].value += "; " + value
 		return
 	}
-	m.fields[name] = value
-	m.order = append(m.order, name)
+	m.fields.put(name, value)
+}
+
+// roles are the targets of names, in the order their fields are set.
+var roles = [...]string{toAuthor, toEditor, toTranslator, toCollaborator}
+
+// dateTags are the tags of dates, in the order they are chosen from.
+var dateTags = [...]string{"DA", "Y1", "PY"}
+
+// date1 returns the first value of a date tag.
+func (m *mapper) date1(tag string) (tagValue, bool) {
+	i := slices.Index(dateTags[:], tag)
+	return m.dates[i], m.dates[i].tag != ""
 }
 
 // tag reads one tag of the record.
@@ -367,22 +375,23 @@ func (m *mapper) tag(tv tagValue) {
 		m.keep(tv.tag, value)
 	case toAuthor, toEditor, toTranslator, toCollaborator:
 		if name := bibtexName(value); name != "" {
-			m.names[to] = append(m.names[to], name)
+			i := slices.Index(roles[:], to)
+			m.names[i] = append(m.names[i], name)
 		}
 	case toKeywords:
 		m.kwTags++
 		m.keywords = append(m.keywords, splitKeywords(value)...)
 	case toAnnote:
-		if value != m.fields["title"] { // RIS.js: EndNote repeats the title as a note
+		if value != m.fields.get("title") { // RIS.js: EndNote repeats the title as a note
 			m.annotes = append(m.annotes, value)
 		}
 	case toExtra:
 		m.extras = append(m.extras, value)
 	case toDate:
-		if _, ok := m.dates[tv.tag]; ok {
+		if i := slices.Index(dateTags[:], tv.tag); m.dates[i].tag != "" {
 			m.keep(tv.tag, value)
 		} else {
-			m.dates[tv.tag] = tagValue{tag: tv.tag, value: value, line: tv.line}
+			m.dates[i] = tagValue{tag: tv.tag, value: value, line: tv.line}
 		}
 	case toStartPage:
 		m.first(&m.sp, value, tv)
@@ -398,7 +407,7 @@ func (m *mapper) tag(tv tagValue) {
 		}
 	case toTypeOrDOI:
 		if doi := cleanDOI(value); doi != "" {
-			if m.fields["doi"] != doi {
+			if m.fields.get("doi") != doi {
 				m.set("doi", doi, tv)
 			}
 		} else {

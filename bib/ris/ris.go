@@ -132,6 +132,7 @@ type scanner struct {
 	inText   bool // the previous line was such text
 	noER     int  // records ended by a TY or the end of the file instead of ER
 	noERLine int
+	spare    []tagValue // the tags of the last record, for the next one to reuse
 }
 
 func (s *scanner) problem(line int, sev bib.Severity, format string, args ...any) {
@@ -179,6 +180,13 @@ func (s *scanner) line(l string, n int) {
 	}
 	tag, value, ok := tagLine(l)
 	if !ok {
+		// A TY indented by spaces still starts a record, as Zotero's detectImport finds it.
+		if t := strings.TrimLeft(l, " \t\ufeff"); len(t) < len(l) && strings.HasPrefix(t, "TY") {
+			tag, value, ok = tagLine(t)
+			ok = ok && tag == "TY"
+		}
+	}
+	if !ok {
 		if s.cur != nil {
 			s.continueValue(l)
 			return
@@ -199,7 +207,7 @@ func (s *scanner) line(l string, n int) {
 			s.missingER(s.rec.line)
 			s.emit()
 		}
-		s.rec = &record{line: n}
+		s.newRecord(n)
 	case "ER":
 		if s.rec != nil {
 			s.emit()
@@ -207,7 +215,7 @@ func (s *scanner) line(l string, n int) {
 		return
 	}
 	if s.rec == nil {
-		s.rec = &record{line: n}
+		s.newRecord(n)
 	}
 	if len(s.rec.tags) >= maxTags {
 		if !s.dropped {
@@ -222,6 +230,10 @@ func (s *scanner) line(l string, n int) {
 		s.cur.value = value[:maxValue]
 		s.cutValue(n)
 	}
+}
+
+func (s *scanner) newRecord(line int) {
+	s.rec = &record{line: line, tags: s.spare[:0]}
 }
 
 func (s *scanner) missingER(line int) {
@@ -283,6 +295,7 @@ func (s *scanner) emit() {
 		s.file.Problems = append(s.file.Problems, p)
 	}
 	s.file.Items = append(s.file.Items, bib.Item{Kind: bib.KindEntry, Line: s.rec.line, Entry: e})
+	s.spare = s.rec.tags
 	s.rec, s.dropped = nil, false
 }
 
@@ -295,5 +308,5 @@ func clip(s string) string {
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
-	return s[:i] + "…"
+	return strings.Clone(s[:i]) + "…"
 }
