@@ -1,0 +1,312 @@
+// Package ris reads RIS files (the "Export citation" format of publishers, databases and
+// reference managers) into BibTeX entries, and writes entries as RIS.
+//
+// Types and tags are mapped the way Zotero's RIS translator does (zotero/translators, RIS.js,
+// at commit 2814370161d05d799086825fac8d499db3a33aa3): a TY value names a Zotero item type,
+// each tag a Zotero field of that type, and the item becomes BibTeX the way Zotero's BibTeX
+// export (BibTeX.js) writes it. Where this package departs from them it says so at the place
+// (mapping.go). Reading is as lenient as Zotero's: a missing ER, one or no space before the
+// dash, a byte-order mark, CRLF or CR line ends, lines that continue the value above them,
+// records without TY, and repeated tags are all read. What RIS says that BibTeX has no field
+// for is kept, never dropped: a tag with no BibTeX field, and a second value of a tag whose
+// field holds one value, becomes the field "ris-" plus the tag in lower case (AD becomes
+// ris-ad), which Write turns back into the tag.
+//
+// The package imports bib only: no storage, no Fyne, no SQL.
+package ris
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// Limits that keep a hostile file from taking unbounded time or memory. A value longer than
+// maxValue is cut there and a record with more than maxTags tags loses the rest, each with an
+// Error problem; no real record comes near either.
+const (
+	maxValue = 1 << 20
+	maxTags  = 10000
+	// maxOutside is how many runs of text outside records get a warning each.
+	maxOutside = 5
+)
+
+// Parse reads a RIS file into a bib.File whose Items are its records as entries, in order.
+// Every record becomes an entry (a record without TY too, as Zotero reads it); every problem,
+// from the text's encoding to a value cut at the size limit, is in Problems with its line.
+// Parse never panics.
+func Parse(name string, src []byte) *bib.File {
+	f := &bib.File{Name: name}
+	text, problems := decode(name, src)
+	f.Problems = append(f.Problems, problems...)
+	s := scanner{name: name, file: f}
+	s.run(text)
+	f.Problems.Sort()
+	return f
+}
+
+// Detect reports whether src looks like RIS: among its first non-blank lines (at most five,
+// as Zotero's detectImport allows, within the first 4 KiB) is a line "TY  - ", with zero to
+// two spaces before the dash. A UTF-8 or UTF-16 byte-order mark is skipped.
+func Detect(src []byte) bool {
+	if len(src) > 4096 {
+		src = src[:4096]
+	}
+	if len(src) >= 2 && (src[0] == 0xff && src[1] == 0xfe || src[0] == 0xfe && src[1] == 0xff) {
+		text, _ := decode("", src)
+		src = []byte(text)
+	}
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	seen := 0
+	for len(src) > 0 && seen < 5 {
+		i := bytes.IndexAny(src, "\r\n")
+		line := src
+		if i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		line = bytes.TrimLeft(line, " \t\ufeff")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		seen++
+		if tag, _, ok := tagLine(string(line)); ok && tag == "TY" {
+			return true
+		}
+	}
+	return false
+}
+
+// tagLine splits a line "XX  - value" into its tag and value. The tag is a capital letter and
+// a capital letter or digit, as RIS.js's pattern has it; any number of spaces or tabs may stand
+// before the dash (Zotero allows one or two), and the dash is followed by a space or ends the
+// line, so that "A1-antagonist" in a continued abstract is not a tag.
+func tagLine(line string) (tag, value string, ok bool) {
+	if len(line) < 3 || !isUpper(line[0]) || !(isUpper(line[1]) || line[1] >= '0' && line[1] <= '9') {
+		return "", "", false
+	}
+	i := 2
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i == len(line) || line[i] != '-' {
+		return "", "", false
+	}
+	i++
+	if i < len(line) && line[i] != ' ' && line[i] != '\t' {
+		return "", "", false
+	}
+	return line[:2], strings.TrimSpace(line[i:]), true
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// tagValue is one tag of a record with its value, continuation lines joined.
+type tagValue struct {
+	tag, value string
+	line       int
+}
+
+// record is the tags of one record, in order.
+type record struct {
+	line int // of its first tag
+	tags []tagValue
+}
+
+// scanner reads the lines of a RIS text into records and hands each to the mapping.
+type scanner struct {
+	name string
+	file *bib.File
+	rec  *record
+	// The value being read: its first line's text, or the builder once a line continues it.
+	cur      *tagValue
+	more     strings.Builder
+	multi    bool
+	cut      bool // the current value reached maxValue
+	dropped  bool // the current record reached maxTags
+	outside  int  // runs of text outside records
+	inText   bool // the previous line was such text
+	noER     int  // records ended by a TY or the end of the file instead of ER
+	noERLine int
+	spare    []tagValue // the tags of the last record, for the next one to reuse
+}
+
+func (s *scanner) problem(line int, sev bib.Severity, format string, args ...any) {
+	s.file.Problems = append(s.file.Problems, bib.Problem{File: s.name, Line: line, Col: 1, Severity: sev,
+		Msg: fmt.Sprintf(format, args...)})
+}
+
+func (s *scanner) run(text string) {
+	line := 0
+	for len(text) > 0 {
+		line++
+		i := strings.IndexAny(text, "\r\n")
+		l := text
+		if i < 0 {
+			text = ""
+		} else {
+			l = text[:i]
+			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			text = text[i+1:]
+		}
+		s.line(l, line)
+	}
+	s.endValue()
+	if s.rec != nil {
+		s.missingER(s.rec.line)
+		s.emit()
+	}
+	if s.noER > 0 {
+		s.problem(s.noERLine, bib.Warning, "%d record(s) end without an ER line, the first here; each was read up to the next TY or the end of the file", s.noER)
+	}
+	if s.outside > maxOutside {
+		s.problem(line, bib.Warning, "%d more runs of text outside records were ignored", s.outside-maxOutside)
+	}
+	if len(s.file.Items) == 0 && line > 0 {
+		s.problem(1, bib.Warning, "no RIS record: no line has a tag such as \"TY  - JOUR\"")
+	}
+}
+
+func (s *scanner) line(l string, n int) {
+	if strings.Contains(l, "\u2028") || strings.Contains(l, "\u2029") {
+		// Zotero's RIS.js: some services break lines with LINE SEPARATOR; it is a space.
+		l = strings.NewReplacer("\u2028", " ", "\u2029", " ").Replace(l)
+	}
+	tag, value, ok := tagLine(l)
+	if !ok {
+		// A TY indented by spaces still starts a record, as Zotero's detectImport finds it.
+		if t := strings.TrimLeft(l, " \t\ufeff"); len(t) < len(l) && strings.HasPrefix(t, "TY") {
+			tag, value, ok = tagLine(t)
+			ok = ok && tag == "TY"
+		}
+	}
+	if !ok {
+		if s.cur != nil {
+			s.continueValue(l)
+			return
+		}
+		if t := strings.Trim(l, " \t\ufeff"); t != "" && !s.inText {
+			if s.outside++; s.outside <= maxOutside {
+				s.problem(n, bib.Warning, "text outside a record ignored: %q", clip(t))
+			}
+		}
+		s.inText = strings.Trim(l, " \t\ufeff") != ""
+		return
+	}
+	s.inText = false
+	s.endValue()
+	switch tag {
+	case "TY":
+		if s.rec != nil {
+			s.missingER(s.rec.line)
+			s.emit()
+		}
+		s.newRecord(n)
+	case "ER":
+		if s.rec != nil {
+			s.emit()
+		}
+		return
+	}
+	if s.rec == nil {
+		s.newRecord(n)
+	}
+	if len(s.rec.tags) >= maxTags {
+		if !s.dropped {
+			s.dropped = true
+			s.problem(n, bib.Error, "the record has more than %d tags: %s and the tags after it are dropped", maxTags, tag)
+		}
+		return
+	}
+	s.rec.tags = append(s.rec.tags, tagValue{tag: tag, value: value, line: n})
+	s.cur = &s.rec.tags[len(s.rec.tags)-1]
+	if len(value) > maxValue {
+		s.cur.value = value[:maxValue]
+		s.cutValue(n)
+	}
+}
+
+func (s *scanner) newRecord(line int) {
+	s.rec = &record{line: line, tags: s.spare[:0]}
+}
+
+func (s *scanner) missingER(line int) {
+	if s.noER++; s.noER == 1 {
+		s.noERLine = line
+	}
+}
+
+// continueValue adds a line that is not a tag to the value being read, as RIS.js does: after a
+// newline for the tags whose values are lists (KW, L1 to L4), after a space otherwise. A blank
+// line adds nothing.
+func (s *scanner) continueValue(l string) {
+	l = strings.Trim(l, " \t\ufeff")
+	if l == "" || s.cut {
+		return
+	}
+	if !s.multi {
+		s.more.Reset()
+		s.more.WriteString(s.cur.value)
+		s.multi = true
+	}
+	if s.more.Len() > 0 {
+		switch s.cur.tag {
+		case "KW", "L1", "L2", "L3", "L4":
+			s.more.WriteByte('\n')
+		default:
+			s.more.WriteByte(' ')
+		}
+	}
+	if s.more.Len()+len(l) > maxValue {
+		l = l[:max(0, maxValue-s.more.Len())]
+		s.cutValue(s.cur.line)
+	}
+	s.more.WriteString(l)
+}
+
+func (s *scanner) cutValue(line int) {
+	s.cut = true
+	s.problem(line, bib.Error, "the value of %s is longer than %d bytes: cut there", s.cur.tag, maxValue)
+}
+
+// endValue finishes the value being read.
+func (s *scanner) endValue() {
+	if s.cur != nil && s.multi {
+		s.cur.value = strings.Clone(s.more.String())
+	}
+	s.cur, s.multi, s.cut = nil, false, false
+}
+
+// emit turns the record read into an entry.
+func (s *scanner) emit() {
+	s.endValue()
+	e, problems := mapRecord(s.rec)
+	for _, p := range problems {
+		p.File = s.name
+		if p.Col == 0 {
+			p.Col = 1
+		}
+		s.file.Problems = append(s.file.Problems, p)
+	}
+	s.file.Items = append(s.file.Items, bib.Item{Kind: bib.KindEntry, Line: s.rec.line, Entry: e})
+	s.spare = s.rec.tags
+	s.rec, s.dropped = nil, false
+}
+
+// clip shortens text quoted in a problem.
+func clip(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	i := 60
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strings.Clone(s[:i]) + "…"
+}
