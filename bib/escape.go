@@ -6,8 +6,8 @@ import "strings"
 // themselves.
 var escapes = strings.NewReplacer(
 	`\`, `{\textbackslash}`,
-	`{`, `\{`,
-	`}`, `\}`,
+	`{`, `{\textbraceleft}`, // not \{: BibTeX counts an escaped brace, and one alone unbalances
+	`}`, `{\textbraceright}`,
 	`&`, `\&`,
 	`%`, `\%`,
 	`$`, `\$`,

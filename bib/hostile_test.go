@@ -224,8 +224,8 @@ func TestKeyControlCharacters(t *testing.T) {
 // said nothing; it is an error now, which says what the file looks like.
 func TestNoEntries(t *testing.T) {
 	for _, tt := range []struct{ name, src, msg string }{
-		{"ris", "\ufeffTY  - JOUR\r\nTI  - A title\r\nER  - \r\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet"},
-		{"ris later", "\nProvider: x\nTY  - BOOK\nER  -\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet"},
+		{"ris", "\ufeffTY  - JOUR\r\nTI  - A title\r\nER  - \r\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which is imported as RIS when its name does not end in .bib"},
+		{"ris later", "\nProvider: x\nTY  - BOOK\nER  -\n", "no BibTeX entries: the file looks like RIS (TY  - lines), which is imported as RIS when its name does not end in .bib"},
 		{"text", "Just some notes.\nmail me@example.org\n", "no BibTeX entries: no @ in it starts an entry, @string, @preamble or @comment"},
 		{"nul", "\x00\x00\x00@\x00\x00\x00a", "no BibTeX entries: the file has NUL bytes, so it may not be text, or be in an encoding other than UTF-8, UTF-16 or Windows-1252"},
 		{"blank", " \n\t\n", ""},

@@ -353,7 +353,7 @@ func noEntries(s string) string {
 	s = strings.TrimLeft(s, " \t\r\n")
 	switch {
 	case strings.HasPrefix(s, "TY  -") || strings.Contains(s, "\nTY  -") || strings.Contains(s, "\rTY  -"):
-		return "the file looks like RIS (TY  - lines), which Bibshelf does not read yet"
+		return "the file looks like RIS (TY  - lines), which is imported as RIS when its name does not end in .bib"
 	case strings.IndexByte(s, 0) >= 0:
 		return "the file has NUL bytes, so it may not be text, or be in an encoding other than UTF-8, UTF-16 or Windows-1252"
 	}

@@ -1,5 +1,5 @@
 // Package formats reads a file of references in any format Bibshelf imports: BibTeX, and the
-// formats of bib's sub-packages (PubMed's MEDLINE text, EndNote XML), telling the format from
+// formats of bib's sub-packages (RIS, PubMed's MEDLINE text, EndNote XML), telling the format from
 // the content, as a file dropped on the window or piped to bibshelf import has no reliable name.
 package formats
 
@@ -11,6 +11,7 @@ import (
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/endnote"
 	"github.com/bibshelf/bibshelf/bib/medline"
+	"github.com/bibshelf/bibshelf/bib/ris"
 )
 
 // Format is a file format of references.
@@ -20,9 +21,10 @@ const (
 	BibTeX     Format = iota // BibTeX and BibLaTeX
 	MEDLINE                  // PubMed's MEDLINE text (.nbib)
 	EndNoteXML               // EndNote's XML export
+	RIS                      // RIS (.ris), what publishers\' "Export citation" buttons give
 )
 
-var names = map[Format]string{BibTeX: "BibTeX", MEDLINE: "MEDLINE", EndNoteXML: "EndNote XML"}
+var names = map[Format]string{BibTeX: "BibTeX", MEDLINE: "MEDLINE", EndNoteXML: "EndNote XML", RIS: "RIS"}
 
 func (f Format) String() string { return names[f] }
 
@@ -39,6 +41,7 @@ type format struct {
 var others = []format{
 	{EndNoteXML, []string{".xml"}, endnote.Detect, endnote.Parse},
 	{MEDLINE, []string{".nbib", ".medline"}, medline.Detect, medline.Parse},
+	{RIS, []string{".ris"}, ris.Detect, ris.Parse},
 }
 
 // bibtexExtensions are the extensions of BibTeX files.

@@ -22,6 +22,7 @@ func TestDetect(t *testing.T) {
 		t.Fatal(err)
 	}
 	bibtex := []byte("@article{a, title = {T}}\n")
+	risSrc := []byte("TY  - JOUR\r\nTI  - A title\r\nAU  - Gödel, Kurt\r\nER  - \r\n")
 	for _, tt := range []struct {
 		name string
 		src  []byte
@@ -36,6 +37,8 @@ func TestDetect(t *testing.T) {
 		{"library.xml", endnoteSrc, EndNoteXML},
 		{"library", endnoteSrc, EndNoteXML},
 		{"odd.bib", medlineSrc, BibTeX},
+		{"citation.ris", risSrc, RIS},
+		{"export.txt", risSrc, RIS},
 		{"empty", nil, BibTeX},
 	} {
 		if got := Detect(tt.name, tt.src); got != tt.want {

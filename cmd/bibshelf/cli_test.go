@@ -256,19 +256,26 @@ func TestImportJSON(t *testing.T) {
 	}
 }
 
-// TestImportNoEntries: a RIS file given to import said "imported 0" and exited 0. The parse's
-// error is in the import's report, which the window shows too, and import exits 1.
+// TestImportNoEntries: a file with no BibTeX entries said "imported 0" and exited 0. The parse's
+// error is in the import's report, which the window shows too, and import exits 1. A .bib file
+// is read as BibTeX whatever it holds, so RIS in it is such a file; a .ris file is read as RIS.
 func TestImportNoEntries(t *testing.T) {
 	dir := t.TempDir()
-	ris := filepath.Join(dir, "refs.ris")
 	src := "TY  - JOUR\nTI  - A title\nAU  - Gödel, Kurt\nER  - \n"
-	if err := os.WriteFile(ris, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
+	misnamed, ris := filepath.Join(dir, "refs.bib"), filepath.Join(dir, "refs.ris")
+	for _, p := range []string{misnamed, ris} {
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	lib := filepath.Join(dir, "lib.sqlite")
-	st, out, errOut := bibshelf(t, "", "import", "--library", lib, ris)
+	st, out, errOut := bibshelf(t, "", "import", "--library", lib, misnamed)
 	if st != exitRejected || out != "imported 0, skipped 0 duplicates, merged 0, rejected 1\n" ||
-		errOut != ris+":1:1: no BibTeX entries: the file looks like RIS (TY  - lines), which Bibshelf does not read yet\n" {
+		errOut != misnamed+":1:1: no BibTeX entries: the file looks like RIS (TY  - lines), which is imported as RIS when its name does not end in .bib\n" {
+		t.Errorf("import of RIS in a .bib file: status %d, %q, %q", st, out, errOut)
+	}
+	st, out, errOut = bibshelf(t, "", "import", "--library", lib, ris)
+	if st != exitOK || out != "imported 1, skipped 0 duplicates, merged 0, rejected 0\n" {
 		t.Errorf("import of a RIS file: status %d, %q, %q", st, out, errOut)
 	}
 	st, out, errOut = bibshelf(t, "Nothing here.\n", "import", "--library", lib, "-")
@@ -281,7 +288,7 @@ func TestImportNoEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	rep, err := l.ImportReader(context.Background(), bib.NewReader(ris, src), storage.ImportOptions{})
+	rep, err := l.ImportReader(context.Background(), bib.NewReader(misnamed, src), storage.ImportOptions{})
 	if err != nil || rep.Rejected != 1 || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Msg, "RIS") {
 		t.Errorf("report %+v, %v", rep, err)
 	}

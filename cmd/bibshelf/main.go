@@ -39,7 +39,7 @@ const usage = `Bibshelf: a reference manager for LaTeX writers.
 Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
-                  BibTeX, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
+                  BibTeX, RIS, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
   bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
