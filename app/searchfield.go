@@ -49,8 +49,13 @@ func (s *searchField) TypedKey(ev *fyne.KeyEvent) {
 			return
 		}
 	}
-	if ev.Name == fyne.KeyDown {
+	switch ev.Name {
+	case fyne.KeyDown:
 		s.toResults()
+		return
+	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
+		// Not an edit: the suggestions closed stay closed, and Enter hands over to the list.
+		s.Entry.TypedKey(ev)
 		return
 	}
 	s.Entry.TypedKey(ev)
@@ -90,6 +95,10 @@ func (s *searchField) FocusLost() {
 // suggest shows the tags for the tag: word that ends at the cursor, or closes the suggestions
 // when there is no such word or no tag matches it.
 func (s *searchField) suggest() {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil && c.Focused() != s {
+		s.box.close() // typed into from elsewhere, or the focus has left
+		return
+	}
 	cursor := byteOffset(s.Text, s.CursorColumn)
 	w, ok := tagWordAt(s.Text, cursor)
 	if !ok || s.tags == nil {

@@ -190,4 +190,19 @@ func TestSearchFieldSuggests(t *testing.T) {
 	if open {
 		t.Error("Escape left the suggestions open")
 	}
+	// A second Escape, and Enter after it, leave them closed: they are not edits.
+	fyneDoAndWait(func() {
+		u.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		open = u.search.box.Visible()
+	})
+	if open {
+		t.Error("a second Escape opened the suggestions again")
+	}
+	fyneDoAndWait(func() {
+		u.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		open = u.search.box.Visible()
+	})
+	if open {
+		t.Error("Enter after Escape opened the suggestions again")
+	}
 }
