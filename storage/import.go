@@ -227,8 +227,10 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 	}
 	restore := func() error { return nil }
 	defer func() {
-		// After the commit, the import is in the library even when this fails.
-		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil {
+		// After the commit the import is in the library, and a setting that could not be put
+		// back has cost only its connection (putBack drops it): that is no failure of the
+		// import, whose report must reach the user. Before it, it joins the import's error.
+		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil && err != nil {
 			err = errors.Join(err, fmt.Errorf("import %s: %w", src.name, cerr))
 		}
 	}()

@@ -1136,7 +1136,9 @@ func (l *Library) setEach(ctx context.Context, verb, query string, value any, ke
 	}
 	restore := func() error { return nil }
 	defer func() {
-		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil {
+		// As after an import (importWith): once committed, the change is made, and a setting
+		// not put back has cost only its connection.
+		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil && err != nil {
 			err = errors.Join(err, fmt.Errorf("%s: %w", verb, cerr))
 		}
 	}()
