@@ -354,10 +354,11 @@ func (u *UI) toggleFlag(has func(storage.Flags) bool, set func(bool, ...string))
 		return
 	}
 	u.pending++
-	go func() {
+	// On the work queue: a second press reads the flags the first one wrote.
+	u.work.run(func(ctx context.Context) {
 		all := true
 		for _, k := range keys {
-			f, err := u.lib.EntryFlags(context.Background(), k)
+			f, err := u.lib.EntryFlags(ctx, k)
 			if err != nil {
 				fyneDo(func() { u.pending--; u.showError("Read flags", err) })
 				return
@@ -365,7 +366,7 @@ func (u *UI) toggleFlag(has func(storage.Flags) bool, set func(bool, ...string))
 			all = all && has(f)
 		}
 		fyneDo(func() { u.pending--; set(!all, keys...) })
-	}()
+	})
 }
 
 // onAddTag asks for a tag and gives it to the selected entries.
@@ -542,9 +543,9 @@ func (u *UI) onCopyBibTeX() {
 	}
 	opts := u.exportOptions()
 	opts.Keys = keys
-	go func() {
+	u.work.run(func(ctx context.Context) {
 		var b strings.Builder
-		_, err := u.lib.Export(context.Background(), &b, opts)
+		_, err := u.lib.Export(ctx, &b, opts)
 		fyneDo(func() {
 			if err != nil {
 				u.showError("Copy BibTeX", err)
@@ -552,7 +553,7 @@ func (u *UI) onCopyBibTeX() {
 			}
 			u.copyText(b.String(), fmt.Sprintf("%s as BibTeX", rowsText(len(keys))))
 		})
-	}()
+	})
 }
 
 // onPaste imports the BibTeX on the clipboard; it is parsed off the UI goroutine, as a large

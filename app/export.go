@@ -44,6 +44,7 @@ type exportFlow struct {
 	prefs     fyne.Preferences
 	win       fyne.Window
 	dialogs   *dialogStack
+	work      *workQueue                      // the export runs after the changes asked for before it
 	say       func(text string)               // the status line
 	list      func() bibstorage.ExportOptions // what the list shows, as the preferences write it
 	selection func() []string                 // the list's selected keys
@@ -104,8 +105,8 @@ func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 			return
 		}
 		rememberFolder(f.prefs, prefExportFolder, w.URI())
-		go func() {
-			ctx := context.Background()
+		// On the work queue: the export writes the entries as the edits made before it left them.
+		f.work.run(func(ctx context.Context) {
 			var n int
 			export := func(out io.Writer) error {
 				var err error
@@ -134,7 +135,7 @@ func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 				}
 				f.say(fmt.Sprintf("Exported %s to %s", rowsText(n), w.URI().Path()))
 			})
-		}()
+		})
 	}, f.win)
 	deferFileWrites()
 	d.SetFileName(name)

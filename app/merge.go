@@ -26,8 +26,8 @@ type duplicateFinder interface {
 // time.
 func (u *UI) onFindDuplicates() {
 	u.status.SetText("Looking for duplicates…")
-	go func() {
-		groups, err := u.lib.FindDuplicates(context.Background())
+	u.work.run(func(ctx context.Context) {
+		groups, err := u.lib.FindDuplicates(ctx)
 		fyneDo(func() {
 			if err != nil {
 				u.showError("Find duplicates", err)
@@ -41,7 +41,7 @@ func (u *UI) onFindDuplicates() {
 			u.status.SetText(fmt.Sprintf("%d groups of possible duplicates", len(groups)))
 			u.reviewDuplicates(groups, 0)
 		})
-	}()
+	})
 }
 
 // reviewDuplicates reads the entries of group i and shows the merge dialog for them.
@@ -56,12 +56,12 @@ func (u *UI) reviewGroups(heading string, groups []storage.DuplicateGroup, i int
 		return
 	}
 	g := groups[i]
-	go func() {
+	u.work.run(func(ctx context.Context) {
 		var entries []*bib.Entry
 		var err error
 		for _, k := range g.Keys {
 			var e *bib.Entry
-			if e, err = u.lib.Entry(context.Background(), k); err != nil {
+			if e, err = u.lib.Entry(ctx, k); err != nil {
 				break
 			}
 			entries = append(entries, e)
@@ -76,7 +76,7 @@ func (u *UI) reviewGroups(heading string, groups []storage.DuplicateGroup, i int
 			m.next = func() { u.reviewGroups(heading, groups, i+1) }
 			m.show()
 		})
-	}()
+	})
 }
 
 // mergeDialog shows entries side by side: the user picks the entry to keep and, for each field
