@@ -88,6 +88,8 @@ type Result struct {
 	// License is the address of the licence the registry gives for the work, if any: whether
 	// PDF may be downloaded and kept is what it says.
 	License string
+	// Version is the arXiv version whose metadata the entry holds ("v2"), arXiv only.
+	Version string
 	// ORCID holds the authors' ORCID iDs (0000-0002-1825-0097), in the order of the entry's
 	// authors, "" where the registry gives none; nil when it gives none at all.
 	ORCID []string
@@ -123,6 +125,7 @@ type Error struct {
 	Status  int   // the HTTP status, 0 when there was no response
 	Reason  error // one of the Err variables above
 	Err     error // the underlying error, if any
+	body    []byte
 }
 
 func (e *Error) Error() string {
@@ -315,6 +318,9 @@ func (c *Client) get(ctx context.Context, r request) ([]byte, http.Header, error
 			return nil, nil, fail(0, transportReason(err), err)
 		}
 		body, err := readBody(resp.Body)
+		fail := func(status int, reason, err error) error {
+			return &Error{Kind: r.kind, ID: r.id, Service: r.service, Status: status, Reason: reason, Err: err, body: body}
+		}
 		resp.Body.Close()
 		if d, ok := rateInterval(resp.Header); ok {
 			c.pace(r.service, d)
@@ -456,6 +462,8 @@ func (c *Client) Lookup(ctx context.Context, kind Kind, id string) (*Result, err
 	switch kind {
 	case DOI:
 		return c.DOI(ctx, id)
+	case ArXiv:
+		return c.ArXiv(ctx, id)
 	}
 	return nil, fmt.Errorf("look up %s: unknown kind", kind)
 }

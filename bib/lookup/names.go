@@ -80,8 +80,11 @@ func corporateName(s string) string {
 // fullName splits a name written whole ("Adrian Del Maestro", "Johannes van der Waals Jr.",
 // "Murray, James M.") as BibTeX does a "First von Last" name: the family name starts at the
 // first lower-case word after the first (the von part: van, de, von der), else it is the
-// last word; a trailing suffix goes to the Jr part. "Del Maestro" is then given "Adrian Del"
-// and family "Maestro", as BibTeX itself reads it; nothing in the text says otherwise.
+// last word; a trailing suffix goes to the Jr part. One rule goes further than BibTeX: a
+// capitalised particle (De, Del, Van, Von, Di, Da, Le, La, Du, Dos, Ten, Ter) after the
+// first word and before the last starts the family name too, so that "Adrian Del Maestro"
+// is "Del Maestro, Adrian", where BibTeX would read family "Maestro". A compound given name
+// with such a word ("Maria Del Carmen Lopez") is then split wrongly; that is rarer.
 func fullName(s string) string {
 	s = clean(s)
 	if s == "" {
@@ -105,13 +108,19 @@ func fullNameWithSuffix(s, suffix string) string {
 	return personName(given, family, suffix)
 }
 
+// particles are the capitalised particles that start a family name written whole.
+var particles = map[string]bool{
+	"De": true, "Del": true, "Della": true, "Van": true, "Von": true, "Di": true, "Da": true,
+	"Le": true, "La": true, "Du": true, "Dos": true, "Das": true, "Ten": true, "Ter": true,
+}
+
 func splitFull(s string) (given, family string) {
 	words := strings.Fields(s)
 	if len(words) == 1 {
 		return "", words[0]
 	}
 	for i := 1; i < len(words)-1; i++ {
-		if r := []rune(words[i]); unicode.IsLower(r[0]) {
+		if r := []rune(words[i]); unicode.IsLower(r[0]) || particles[words[i]] {
 			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
 		}
 	}

@@ -26,7 +26,8 @@ func TestPersonName(t *testing.T) {
 func TestFullName(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
 		{"James M. Murray", "Murray, James M."},
-		{"Adrian Del Maestro", "Maestro, Adrian Del"},
+		{"Adrian Del Maestro", "Del Maestro, Adrian"},
+		{"Van Morrison", "Morrison, Van"},
 		{"Ludwig van Beethoven", "van Beethoven, Ludwig"},
 		{"Charles Louis de la Vallée Poussin", "de la Vallée Poussin, Charles Louis"},
 		{"Martin Luther King Jr.", "King, Jr., Martin Luther"},

@@ -34,7 +34,7 @@ type seen struct {
 }
 
 // fakeServer serves recorded responses. Each service has its own path prefix, so that one
-// server stands for all of them.
+// server stands for all of them. A route is a path, or a path and its query.
 type fakeServer struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -58,6 +58,10 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	f.seen = append(f.seen, seen{r.URL.EscapedPath(), r.URL.RawQuery, r.UserAgent(), r.Header.Get("Accept"), time.Now()})
 	path := r.URL.Path
 	rs, ok := f.routes[path]
+	if q := path + "?" + r.URL.RawQuery; !ok && r.URL.RawQuery != "" {
+		rs, ok = f.routes[q]
+		path = q
+	}
 	if !ok {
 		// The doi.org answers recorded are for a DOI prefix (/ra/10.1371): serve that
 		// answer for any DOI of the prefix.
