@@ -20,9 +20,10 @@ func (c *Client) DOI(ctx context.Context, doi string) (*Result, error) {
 	switch strings.ToLower(ra) {
 	case "crossref":
 		return c.crossref(ctx, doi)
+	case "datacite":
+		return c.datacite(ctx, doi)
 	}
-	return nil, &Error{Kind: DOI, ID: doi, Service: "doi.org", Reason: ErrNotFound,
-		Err: fmt.Errorf("registration agency %s is not supported", ra)}
+	return c.csl(ctx, doi, ra)
 }
 
 // agency asks doi.org for the DOI's registration agency. doi.org answers a DOI it does not

@@ -186,3 +186,5 @@ func checkGolden(t *testing.T, name string, e *bib.Entry) {
 		t.Errorf("the entry does not parse back: %v", errs)
 	}
 }
+
+func replaceSlash(s string) string { return strings.ReplaceAll(s, "/", "-") }
