@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // arxivFeed is the Atom feed arXiv's export API answers with.
@@ -203,5 +205,5 @@ func arxivText(s string) string {
 	return out.String()
 }
 
-// arxivTitle is arxivText for a title.
-func arxivTitle(s string) string { return arxivText(s) }
+// arxivTitle is arxivText for a title, its proper nouns and acronyms braced.
+func arxivTitle(s string) string { return bib.ProtectCase(arxivText(s)) }

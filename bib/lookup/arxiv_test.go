@@ -158,7 +158,7 @@ func TestArXivText(t *testing.T) {
 		// Read as TeX reads it: math from the first $ to the second.
 		{"cost $5 and $6", "cost $5 and $6"},
 		{"a  line\n  break", "a line break"},
-		{"unbalanced ${x$ & y", "unbalanced \\$\\{x\\$ \\& y"},
+		{"unbalanced ${x$ & y", "unbalanced \\${\\textbraceleft}x\\$ \\& y"},
 	} {
 		if got := arxivText(tc.in); got != tc.want {
 			t.Errorf("arxivText(%q) = %q, want %q", tc.in, got, tc.want)

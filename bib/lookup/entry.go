@@ -15,7 +15,7 @@ func newBuilder(typ string) *builder { return &builder{e: &bib.Entry{Type: typ}}
 // text sets a text field from plain text, escaped for BibTeX.
 func (b *builder) text(name, s string) {
 	if s = clean(s); s != "" {
-		b.e.Set(name, bib.Escape(s))
+		b.e.Set(name, escapePlain(s))
 	}
 }
 
@@ -63,7 +63,7 @@ var pageRange = regexp.MustCompile(`^\s*([A-Za-z]*\d+[A-Za-z]*)\s*(?:-+|–|—|
 // pages sets the pages with the range written "--", as BibTeX styles expect.
 func (b *builder) pages(s string) {
 	if m := pageRange.FindStringSubmatch(s); m != nil {
-		b.e.Set("pages", bib.Escape(m[1])+"--"+bib.Escape(m[2]))
+		b.e.Set("pages", escapePlain(m[1])+"--"+escapePlain(m[2]))
 		return
 	}
 	b.text("pages", s)

@@ -60,7 +60,7 @@ func cutSuffix(s string) (rest, suffix string, ok bool) {
 // namePart escapes a part of a name, bracing it whole when it holds a comma or the word
 // "and", which BibTeX would otherwise read as separators.
 func namePart(s string) string {
-	e := bib.Escape(s)
+	e := escapePlain(s)
 	if strings.Contains(e, ",") || len(bib.SplitNames(e)) > 1 {
 		return "{" + e + "}"
 	}
@@ -74,7 +74,7 @@ func corporateName(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "{" + bib.Escape(s) + "}"
+	return "{" + escapePlain(s) + "}"
 }
 
 // fullName splits a name written whole ("Adrian Del Maestro", "Johannes van der Waals Jr.",
