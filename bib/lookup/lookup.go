@@ -464,6 +464,8 @@ func (c *Client) Lookup(ctx context.Context, kind Kind, id string) (*Result, err
 		return c.DOI(ctx, id)
 	case ArXiv:
 		return c.ArXiv(ctx, id)
+	case ISBN:
+		return c.ISBN(ctx, id)
 	}
 	return nil, fmt.Errorf("look up %s: unknown kind", kind)
 }
