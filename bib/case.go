@@ -88,11 +88,12 @@ func ProtectCase(title string) string {
 }
 
 func protect(w caseWord, sentence bool) bool {
-	first, size := utf8.DecodeRuneInString(w.core)
+	core := strings.TrimLeftFunc(w.core, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	first, size := utf8.DecodeRuneInString(core)
 	if !unicode.IsLetter(first) && !unicode.IsDigit(first) {
 		return false
 	}
-	if strings.ContainsFunc(w.core[size:], unicode.IsUpper) {
+	if strings.ContainsFunc(core[size:], unicode.IsUpper) {
 		return true
 	}
 	return sentence && !w.starts && unicode.IsUpper(first)
@@ -120,6 +121,11 @@ func caseWords(s string) []caseWord {
 		}
 		lead := len(raw) - len(strings.TrimLeftFunc(raw, isCasePunct))
 		core := strings.TrimRightFunc(raw[lead:], isCasePunct)
+		if strings.ContainsAny(core, "()[]") {
+			// A bracket inside the word, as in (13)C: the word is braced with its brackets.
+			lead = 0
+			core = strings.TrimRight(raw, `.,:;!?"'`)
+		}
 		skip := strings.ContainsAny(raw, `{}\$`) || core == ""
 		words = append(words, caseWord{core: core, at: start + lead, starts: starts, skip: skip})
 		trimmed := strings.TrimRight(raw, `"')]`)

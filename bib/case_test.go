@@ -35,6 +35,7 @@ func TestProtectCase(t *testing.T) {
 		{"Profits of R\\&D in the EU", "Profits of R\\&D in the {EU}"},
 		{"A STUDY OF DNA", "A STUDY OF DNA"},
 		{"On 3D printing of 2019 models", "On {3D} printing of 2019 models"},
+		{"Proton MRI of (13)C distribution", "Proton {MRI} of {(13)C} distribution"},
 		{"", ""},
 	} {
 		if got := ProtectCase(tc.in); got != tc.want {

@@ -466,6 +466,10 @@ func (c *Client) Lookup(ctx context.Context, kind Kind, id string) (*Result, err
 		return c.ArXiv(ctx, id)
 	case ISBN:
 		return c.ISBN(ctx, id)
+	case PMID:
+		return c.PubMed(ctx, id)
+	case PMCID:
+		return c.PMC(ctx, id)
 	}
 	return nil, fmt.Errorf("look up %s: unknown kind", kind)
 }
