@@ -112,7 +112,7 @@ type caseWord struct {
 func caseWords(s string) []caseWord {
 	var words []caseWord
 	depth, math, start := 0, false, 0
-	starts := true
+	starts, afterCommand := true, false
 	flush := func(end int) {
 		raw := s[start:end]
 		if strings.TrimSpace(raw) == "" {
@@ -126,7 +126,9 @@ func caseWords(s string) []caseWord {
 			lead = 0
 			core = strings.TrimRight(raw, `.,:;!?"'`)
 		}
-		skip := strings.ContainsAny(raw, `{}\$`) || core == ""
+		// A word after a command without its argument (\b word) may be that argument.
+		skip := strings.ContainsAny(raw, `{}\$`) || core == "" || afterCommand
+		afterCommand = endsInCommand(raw)
 		words = append(words, caseWord{core: core, at: start + lead, starts: starts, skip: skip})
 		trimmed := strings.TrimRight(raw, `"')]`)
 		starts = raw == "--" || raw == "---" || raw == "—" ||
@@ -154,5 +156,18 @@ func caseWords(s string) []caseWord {
 
 // isCasePunct is the punctuation at the ends of a word that stays outside its braces.
 func isCasePunct(r rune) bool {
-	return strings.ContainsRune(`.,:;!?()[]"'‘’“”`, r)
+	return strings.ContainsRune(".,:;!?()[]\"'`‘’“”", r)
+}
+
+// endsInCommand reports whether s ends in a control word such as \b or \emph, or in an
+// accent such as \" or \~, which would take the next word as its argument.
+func endsInCommand(s string) bool {
+	if n := len(s); n >= 2 && s[n-2] == '\\' && strings.IndexByte("\"'`^~=.", s[n-1]) >= 0 {
+		return true
+	}
+	i := len(s)
+	for i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= 'A' && s[i-1] <= 'Z') {
+		i--
+	}
+	return i < len(s) && i > 0 && s[i-1] == '\\'
 }
