@@ -49,10 +49,10 @@ type googleVolume struct {
 // ISBN looks a book up by its ISBN-13 or ISBN-10 (hyphens and spaces allowed): first in Open
 // Library (/api/books?jscmd=data, one request with the authors' names), then, when Open
 // Library has no record or fails, in Google Books (/volumes?q=isbn:...). The two sources are
-// the ones citation-js's ISBN plugin (@citation-js/plugin-isbn) asks, in the order the
-// lookup brief of Bibshelf puts them: Open Library is an open catalogue, Google Books fills
-// its gaps. The entry is a @book with author, title, publisher, address, year and month,
-// the ISBN-13 and the page count (biblatex's pagetotal).
+// the ones citation-js's ISBN plugin (@citation-js/plugin-isbn) asks; that plugin asks Google
+// Books first, Bibshelf asks Open Library first because it is an open catalogue, and Google
+// Books only for what it lacks. The entry is a @book with author, title, publisher, address,
+// year and month, the ISBN-13 and the page count (biblatex's pagetotal).
 func (c *Client) ISBN(ctx context.Context, isbn string) (*Result, error) {
 	isbn = strings.Map(func(r rune) rune {
 		if r == '-' || r == ' ' {

@@ -81,9 +81,9 @@ type Result struct {
 	// Source names the service the metadata came from: "Crossref", "DataCite", "doi.org",
 	// "arXiv", "Open Library", "Google Books", "PubMed".
 	Source string
-	// PDF is the address of a PDF of the full text anyone may download, when the registry
-	// gives one: arXiv's PDF, or a link Crossref lists with content type application/pdf
-	// under a Creative Commons licence.
+	// PDF is the address of a PDF of the full text, when the registry gives one: arXiv's
+	// PDF, or the first link Crossref lists with content type application/pdf (License says
+	// whether it may be downloaded and kept).
 	PDF string
 	// License is the address of the licence the registry gives for the work, if any: whether
 	// PDF may be downloaded and kept is what it says.
