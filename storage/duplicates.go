@@ -472,13 +472,9 @@ func (l *Library) backfillIdentity(ctx context.Context) error {
 
 // refoldTitleKeys rewrites the title_key column of the entries written before migration 0011
 // whose key bib.Fold makes otherwise: only a title or first author with a character beyond
-// ASCII can fold otherwise, so only those are read.
-func (l *Library) refoldTitleKeys(ctx context.Context) error {
-	tx, err := l.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("refold title keys: %w", err)
-	}
-	defer tx.Rollback()
+// ASCII can fold otherwise, so only those are read. It runs in the migration's transaction
+// (migrationSteps).
+func refoldTitleKeys(ctx context.Context, tx *sql.Tx) error {
 	const beyondASCII = "*[^\x01-\x7f]*"
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, t.fields, t.source, e.title_key FROM entries e
 		JOIN entry_text t ON t.id = e.id WHERE e.title_key != '' AND (e.title GLOB ? OR e.first_author GLOB ?)`,
@@ -514,9 +510,6 @@ func (l *Library) refoldTitleKeys(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE entries SET title_key = ? WHERE id = ?`, c.key, c.id); err != nil {
 			return fmt.Errorf("refold title keys: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("refold title keys: commit: %w", err)
 	}
 	return nil
 }

@@ -151,16 +151,6 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 				return fmt.Errorf("vacuum: %w", err)
 			}
 		}
-		if had < 10 && upTo >= 10 {
-			if err := l.fillListYears(ctx); err != nil {
-				return err
-			}
-		}
-		if had > 0 && had < 11 && upTo >= 11 {
-			if err := l.refoldTitleKeys(ctx); err != nil {
-				return err
-			}
-		}
 	}
 	// The identity columns came with version 3; the backfill reads the entry_text table of
 	// version 6.
@@ -173,13 +163,9 @@ func (l *Library) update(ctx context.Context, st fileState, upTo int) error {
 }
 
 // fillListYears rewrites the year column of the entries written before migration 0010 whose
-// year it reads otherwise now: those whose column is not four digits already.
-func (l *Library) fillListYears(ctx context.Context) error {
-	tx, err := l.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("fill in years: %w", err)
-	}
-	defer tx.Rollback()
+// year it reads otherwise now: those whose column is not four digits already. It runs in the
+// migration's transaction (migrationSteps).
+func fillListYears(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.year, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
 		WHERE e.year NOT GLOB '[0-9][0-9][0-9][0-9]'`)
 	if err != nil {
@@ -215,10 +201,14 @@ func (l *Library) fillListYears(ctx context.Context) error {
 			return fmt.Errorf("fill in years: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("fill in years: %w", err)
-	}
 	return nil
+}
+
+// migrationSteps are the parts of migrations that SQL cannot do, run in Go after the
+// migration's SQL, in its transaction: a library has the version only with them done.
+var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	10: fillListYears,
+	11: refoldTitleKeys,
 }
 
 // mark sets the library's application_id.
@@ -489,6 +479,11 @@ func (l *Library) migrateOne(ctx context.Context, version int, name string) erro
 			err = fmt.Errorf("%w (this binary was built without -tags sqlite_fts5)", err)
 		}
 		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	if step := migrationSteps[version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
 		version, filepath.Base(name), time.Now().UnixMilli()); err != nil {

@@ -3,5 +3,5 @@
 -- subscripts, full-width forms and some Latin letters (ħ, ŋ, ĳ) folded otherwise, so an entry
 -- written before did not match a new import of the same paper. Only titles or first authors
 -- with non-ASCII letters can change; their keys are rewritten in Go after this migration
--- (Library.update, refoldTitleKeys).
+-- in the same transaction (migrationSteps, refoldTitleKeys).
 SELECT 1;
