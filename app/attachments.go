@@ -63,6 +63,7 @@ type attachmentsPane struct {
 	// The fields below are used on the UI goroutine only.
 	key        string // the entry shown; "" when none
 	generation int    // of the newest request to list key's files; older lists are dropped
+	shownGen   int    // the generation whose list is shown
 }
 
 // attachmentRow shows one attachment, with its buttons.
@@ -111,6 +112,7 @@ func (p *attachmentsPane) show(key string) {
 // clear leaves no entry selected: a message, nothing to add to.
 func (p *attachmentsPane) clear() {
 	p.generation++
+	p.shownGen = p.generation
 	p.key = ""
 	p.setRows(nil)
 	p.showError(nil)
@@ -150,6 +152,7 @@ func (p *attachmentsPane) reload(change func(ctx context.Context) (changed bool,
 			if err == nil {
 				p.setRows(atts)
 			}
+			p.shownGen = gen
 		})
 	})
 }

@@ -45,8 +45,10 @@ type entryPane struct {
 // what they were given. Call it on the UI goroutine.
 func (p *entryPane) idle() bool { return !p.reading && p.notes.idle() && p.files.idle() }
 
-func (p *notesPane) idle() bool       { return !p.dirty && p.queue.idle() }
-func (p *attachmentsPane) idle() bool { return p.queue.idle() }
+func (p *notesPane) idle() bool { return !p.dirty && !p.loading && p.queue.idle() }
+func (p *attachmentsPane) idle() bool {
+	return p.shownGen == p.generation && p.queue.idle()
+}
 
 // entryReader is what the entry pane reads from the library.
 type entryReader interface {
@@ -105,7 +107,6 @@ func (p *entryPane) dropFocus() {
 	}
 }
 
-// showMessage shows a word instead of an entry.
 // shownMessage returns the message the pane shows instead of an entry; "" when it shows none.
 func (p *entryPane) shownMessage() string {
 	if !p.message.Visible() {
@@ -114,6 +115,7 @@ func (p *entryPane) shownMessage() string {
 	return p.message.Text
 }
 
+// showMessage shows a word instead of an entry.
 func (p *entryPane) showMessage(msg string) {
 	p.gen++
 	p.reading = false

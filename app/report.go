@@ -167,7 +167,11 @@ func (u *UI) onLastReport() {
 		u.dialogs.show(dialog.NewInformation("Import Report", "Nothing has been imported since the window opened.", u.win))
 		return
 	}
-	u.showReport(*u.lastReport)
+	// Without its offers about possible duplicates: they may have been taken already, and
+	// merging twice would merge a note twice.
+	rep := *u.lastReport
+	rep.Possible = nil
+	u.showReport(rep)
 }
 
 // problemEntry returns the key in the library of the entry a problem of an import is in: the
