@@ -49,7 +49,6 @@ type Library interface {
 	EntryCollections(ctx context.Context, key string) ([]storage.Collection, error)
 	AddToCollection(ctx context.Context, id int64, keys ...string) ([]string, error)
 	RemoveFromCollection(ctx context.Context, id int64, keys ...string) ([]string, error)
-	SavedSearches(ctx context.Context) ([]storage.SavedSearch, error)
 	EntryFlags(ctx context.Context, key string) (storage.Flags, error)
 	SetRead(ctx context.Context, read bool, keys ...string) ([]string, error)
 	SetStarred(ctx context.Context, starred bool, keys ...string) ([]string, error)

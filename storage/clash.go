@@ -62,12 +62,12 @@ type clash struct {
 // findClash looks at the entries of the library that have e's key, or that key with a letter
 // added (as an earlier import of the same entry may have given it), up to the first free one.
 // refs says that e names other entries.
-func findClash(ctx context.Context, tx *sql.Tx, e *bib.Entry, ident Ident, refs bool) (clash, error) {
+func findClash(ctx context.Context, tx *sql.Tx, e *bib.Entry, ident identity, refs bool) (clash, error) {
 	var c clash
 	for k := range bib.KeyVariants(e.Key) {
 		var old bib.Entry
 		var fields string
-		var have Ident
+		var have identity
 		err := tx.QueryRowContext(ctx, `SELECT e.key, e.type, t.fields, t.source, e.doi, e.arxiv, e.isbn, e.title_key
 			FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.key = ?`, k).
 			Scan(&old.Key, &old.Type, &fields, &old.Source, &have.DOI, &have.ArXiv, &have.ISBN, &have.TitleKey)

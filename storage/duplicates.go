@@ -24,9 +24,9 @@ import (
 // migration 0003) so that a library of 100,000 entries is grouped by indexes, not by comparing
 // every pair.
 
-// Ident is what duplicate detection compares an entry by. A field is empty when the entry has no
-// such identity.
-type Ident struct {
+// identity is what duplicate detection compares an entry by. A field is empty when the entry has
+// no such value.
+type identity struct {
 	// DOI is lower-case, without a resolver prefix: "10.1000/abc".
 	DOI string
 	// ArXiv is the arXiv id without its version: "2101.00001", or "hep-th/9901001" for the old
@@ -41,9 +41,9 @@ type Ident struct {
 	TitleKey string
 }
 
-// Identity returns what duplicate detection compares an entry by.
-func Identity(e *bib.Entry) Ident {
-	id := Ident{DOI: normDOI(e.Get("doi")), ArXiv: normArXiv(e), TitleKey: titleKey(e)}
+// identify returns what duplicate detection compares an entry by.
+func identify(e *bib.Entry) identity {
+	id := identity{DOI: normDOI(e.Get("doi")), ArXiv: normArXiv(e), TitleKey: titleKey(e)}
 	if id.DOI == "" && isDOIURL(e.Get("url")) {
 		id.DOI = normDOI(e.Get("url"))
 	}
@@ -270,16 +270,16 @@ func foldASCII(s string) []byte {
 // identColumn is one identity column, in the order findDuplicate tries them.
 type identColumn struct {
 	name  string
-	value func(Ident) string
+	value func(identity) string
 	// reason says why two entries sharing the value v are duplicates.
 	reason func(v string) string
 }
 
 var identColumns = []identColumn{
-	{"isbn", func(id Ident) string { return id.ISBN }, func(v string) string { return "same ISBN " + v }},
-	{"doi", func(id Ident) string { return id.DOI }, func(v string) string { return "same DOI " + v }},
-	{"arxiv", func(id Ident) string { return id.ArXiv }, func(v string) string { return "same arXiv id " + v }},
-	{"title_key", func(id Ident) string { return id.TitleKey }, func(string) string { return "same title, year and first author" }},
+	{"isbn", func(id identity) string { return id.ISBN }, func(v string) string { return "same ISBN " + v }},
+	{"doi", func(id identity) string { return id.DOI }, func(v string) string { return "same DOI " + v }},
+	{"arxiv", func(id identity) string { return id.ArXiv }, func(v string) string { return "same arXiv id " + v }},
+	{"title_key", func(id identity) string { return id.TitleKey }, func(string) string { return "same title, year and first author" }},
 }
 
 // identityColumnList names the identity columns in the order identityValues returns them, for
@@ -289,9 +289,9 @@ var identColumns = []identColumn{
 const identityColumnList = "doi, arxiv, isbn, title_key"
 
 // identityValues returns the values of identityColumnList for an entry.
-func identityValues(e *bib.Entry) []any { return identValues(Identity(e)) }
+func identityValues(e *bib.Entry) []any { return identValues(identify(e)) }
 
-func identValues(id Ident) []any { return []any{id.DOI, id.ArXiv, id.ISBN, id.TitleKey} }
+func identValues(id identity) []any { return []any{id.DOI, id.ArXiv, id.ISBN, id.TitleKey} }
 
 // setIdentity stores the identity of the entry with the given id, as it must be after each
 // insert or change of an entry's fields.
@@ -313,7 +313,7 @@ func findDuplicate(ctx context.Context, tx *sql.Tx, e *bib.Entry) (existingKey, 
 		return "", "", err
 	}
 	defer d.close()
-	return d.find(ctx, e.Key, Identity(e))
+	return d.find(ctx, e.Key, identify(e))
 }
 
 // dupFinder is findDuplicate with its statements prepared once, for an import that asks for
@@ -344,7 +344,7 @@ func (d *dupFinder) close() {
 }
 
 // find is findDuplicate for an entry with the given key and identity.
-func (d *dupFinder) find(ctx context.Context, key string, ident Ident) (existingKey, reason string, err error) {
+func (d *dupFinder) find(ctx context.Context, key string, ident identity) (existingKey, reason string, err error) {
 	for i, c := range identColumns {
 		v := c.value(ident)
 		if v == "" {
@@ -546,7 +546,7 @@ func identitiesAfter(ctx context.Context, q querier, after int64) (todo []pendin
 			return nil, 0, 0, fmt.Errorf("entry %q: %w", p.e.Key, err)
 		}
 		n, last = n+1, p.id
-		if Identity(&p.e) != (Ident{}) {
+		if identify(&p.e) != (identity{}) {
 			todo = append(todo, p)
 		}
 	}

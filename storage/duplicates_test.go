@@ -187,18 +187,18 @@ func TestFoldAgreesWithKeys(t *testing.T) {
 func TestIdentity(t *testing.T) {
 	for _, tt := range []struct {
 		name, src string
-		want      Ident
+		want      identity
 	}{
 		{"book", `@book{k, title = {T}, isbn = {0-262-03561-8}, doi = {https://doi.org/10.1000/X}, year = 2016, author = {A B}}`,
-			Ident{DOI: "10.1000/x", ISBN: "9780262035613", TitleKey: "t|2016|b"}},
+			identity{DOI: "10.1000/x", ISBN: "9780262035613", TitleKey: "t|2016|b"}},
 		// A chapter's ISBN is its book's; a doi.org URL stands for a missing doi field.
 		{"chapter", `@incollection{k, title = {T}, isbn = {0-262-03561-8}, url = {https://doi.org/10.1000/x}, year = 2016, author = {A B}}`,
-			Ident{DOI: "10.1000/x", TitleKey: "t|2016|b"}},
+			identity{DOI: "10.1000/x", TitleKey: "t|2016|b"}},
 		{"other URL", `@article{k, title = {T}, url = {https://example.org/10.1000/x}, eprint = {2101.00001}, archiveprefix = {arXiv}}`,
-			Ident{ArXiv: "2101.00001", TitleKey: "t||"}},
+			identity{ArXiv: "2101.00001", TitleKey: "t||"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Identity(parseEntry(t, tt.src))); diff != "" {
+			if diff := cmp.Diff(tt.want, identify(parseEntry(t, tt.src))); diff != "" {
 				t.Errorf("Identity (-want +got):\n%s", diff)
 			}
 		})
@@ -389,17 +389,17 @@ func TestFindDuplicate(t *testing.T) {
 }
 
 // identities returns each entry's identity columns, by key.
-func identities(tb testing.TB, l *Library) map[string]Ident {
+func identities(tb testing.TB, l *Library) map[string]identity {
 	tb.Helper()
 	rows, err := l.db.Query(`SELECT key, doi, arxiv, isbn, title_key FROM entries`)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[string]Ident{}
+	out := map[string]identity{}
 	for rows.Next() {
 		var key string
-		var id Ident
+		var id identity
 		if err := rows.Scan(&key, &id.DOI, &id.ArXiv, &id.ISBN, &id.TitleKey); err != nil {
 			tb.Fatal(err)
 		}
@@ -422,11 +422,11 @@ func TestBackfillAfterUpgrade(t *testing.T) {
 	}
 	files := []*bib.File{sample(t), bib.Parse("synthetic.bib", src.Bytes()),
 		bib.Parse("t.bib", []byte(dupLibrary+"@misc{noIdentity, note = {nothing to compare}}\n"))}
-	want := map[string]Ident{}
+	want := map[string]identity{}
 	for _, f := range files {
 		for _, e := range f.Entries() {
 			insertAsVersion1(t, old, e)
-			want[e.Key] = Identity(e)
+			want[e.Key] = identify(e)
 		}
 	}
 	if _, err := old.Trash(ctx, "doiA"); err != nil {
@@ -479,7 +479,7 @@ func TestIdentityValuesInInsert(t *testing.T) {
 	if err := l.backfillIdentity(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Ident{"k": {ISBN: "9780262035613", TitleKey: "t|2016|b"}}
+	want := map[string]identity{"k": {ISBN: "9780262035613", TitleKey: "t|2016|b"}}
 	if diff := cmp.Diff(want, identities(t, l)); diff != "" {
 		t.Errorf("identities (-want +got):\n%s", diff)
 	}
@@ -710,7 +710,7 @@ Read the appendix.
 	if diff := cmp.Diff(wantExported, againNames); diff != "" {
 		t.Errorf("exported kept entry re-parsed (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(Identity(again), identities(t, l)["keep"]); diff != "" {
+	if diff := cmp.Diff(identify(again), identities(t, l)["keep"]); diff != "" {
 		t.Errorf("kept identity (-want +got):\n%s", diff)
 	}
 }

@@ -11,7 +11,7 @@ import (
 type preparedEntry struct {
 	row    []any // entryRow, with the fields JSON as bytes in js
 	js     *[]byte
-	ident  Ident
+	ident  identity
 	words  []keyword
 	macros []string // the macro names its values use
 	refs   []string // the keys its reference fields name (see references)
@@ -24,7 +24,7 @@ type preparedEntry struct {
 var fieldsBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 func prepareEntry(e *bib.Entry, tagger *keywordTagger) preparedEntry {
-	p := preparedEntry{ident: Identity(e), js: fieldsBuffers.Get().(*[]byte)}
+	p := preparedEntry{ident: identify(e), js: fieldsBuffers.Get().(*[]byte)}
 	if alone := sourceFields(e); alone != nil {
 		*p.js = appendShortFieldsJSON((*p.js)[:0], e.Fields, alone)
 	} else {

@@ -59,7 +59,7 @@ func TestYearIsReadOnce(t *testing.T) {
 		}
 	}
 	a, b := f.Entries()[0], bib.Parse("u.bib", []byte(`@book{x, title = {Circa}, year = 2019}`)).Entries()[0]
-	if Identity(a).TitleKey != Identity(b).TitleKey {
-		t.Errorf("duplicate detection reads c. 2019 and 2019 apart: %q, %q", Identity(a).TitleKey, Identity(b).TitleKey)
+	if identify(a).TitleKey != identify(b).TitleKey {
+		t.Errorf("duplicate detection reads c. 2019 and 2019 apart: %q, %q", identify(a).TitleKey, identify(b).TitleKey)
 	}
 }
