@@ -182,8 +182,9 @@ func releaseMemory(size int) {
 	}
 }
 
-// importFiles imports .bib files, one after the other, each ending with its report: the files
-// dropped onto the window, or given on the command line. Call it on the UI goroutine.
+// importFiles imports files of references one after the other, with one report for all (one
+// file's report is its own): the files dropped onto the window, or given on the command line.
+// Call it on the UI goroutine.
 func (f *importFlow) importFiles(paths []string) {
 	f.running++
 	go func() {

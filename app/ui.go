@@ -1,8 +1,10 @@
 // Package app is Bibshelf's window: every line of Fyne code lives here.
 //
-// Each pane is a struct holding its widgets, with onX methods as callbacks. The library is reached
-// through the small Library interface below; all of its calls run off the UI goroutine and their
-// results reach widgets through fyne.Do. It must not import database/sql or know about SQLite.
+// Each pane is a struct holding its widgets, with onX methods as callbacks, and reads the library
+// through a small interface of its own (resultSource, sidebarSource, entryReader, importer,
+// exporter, noteStore, attachmentStore); Library below is what the window as a whole needs, their
+// union and the changes. Every library call runs off the UI goroutine and its result reaches
+// widgets through fyne.Do. The package must not import database/sql or know about SQLite.
 package app
 
 import (
@@ -28,7 +30,7 @@ import (
 	"github.com/bibshelf/bibshelf/storage"
 )
 
-// Library is what the window needs from a library.
+// Library is what the window needs from a library: what its panes read, and the changes.
 type Library interface {
 	Path() string // the library's file, for the window title
 	Count(ctx context.Context) (int, error)
