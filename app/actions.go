@@ -556,25 +556,8 @@ func (u *UI) onCopyBibTeX() {
 	})
 }
 
-// onPaste imports the BibTeX on the clipboard; it is parsed off the UI goroutine, as a large
-// paste can take a moment.
-func (u *UI) onPaste() {
-	text := u.app.Clipboard().Content()
-	u.imports.running++
-	go func() {
-		defer fyneDo(func() { u.imports.running-- })
-		f := bib.ParseString("clipboard", text)
-		if len(f.Entries()) == 0 {
-			msg := "The clipboard holds no BibTeX entry. Copy one, such as @article{key, title = {…}}, and paste again."
-			if strings.TrimSpace(text) == "" {
-				msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
-			}
-			fyneDo(func() { u.dialogs.show(dialog.NewInformation("Paste BibTeX", msg, u.win)) })
-			return
-		}
-		u.imports.importParsed("clipboard", f)
-	}()
-}
+// onPaste imports the references on the clipboard (importFlow.paste).
+func (u *UI) onPaste() { u.imports.paste(u.app.Clipboard().Content()) }
 
 // newBatch makes the actions on several selected entries: a tag for all of them, a star, read.
 func (u *UI) newBatch() *fyne.Container {

@@ -1002,7 +1002,7 @@ func (t *bibtexTab) check(text string) {
 		msgs = append(msgs, "no entry: the text must be one @type{key, name = {value}, …}")
 	case len(entries) > 1:
 		bad = true
-		msgs = append(msgs, fmt.Sprintf("%d entries: this tab edits one (import the others with Paste BibTeX)", len(entries)))
+		msgs = append(msgs, fmt.Sprintf("%d entries: this tab edits one (import the others with File › Paste References)", len(entries)))
 	default:
 		if err := bib.CheckKey(entries[0].Key); err != nil {
 			bad = true

@@ -1154,3 +1154,18 @@ func TestNewEntryKeyFromPattern(t *testing.T) {
 		t.Errorf("new entry @%s: author %q, title %q, year %q", e.Type, e.Get("author"), e.Get("title"), e.Get("year"))
 	}
 }
+
+// TestPasteRIS: a RIS record copied from a publisher's page pastes as an entry, as BibTeX does.
+func TestPasteRIS(t *testing.T) {
+	u, lib := newTestUI(t)
+	eventually(t, "56 rows", func() bool { return u.settled() && u.Rows() == 56 })
+	u.app.Clipboard().SetContent("TY  - JOUR\r\nTI  - Pasted from a Publisher\r\nAU  - Lovelace, Ada\r\nPY  - 2026\r\nJO  - Notes\r\nDO  - 10.1000/pasted\r\nER  - \r\n")
+	fyneDoAndWait(u.onPaste)
+	eventually(t, "57 rows, the new entry selected", func() bool {
+		return u.settled() && u.Rows() == 57 && u.detail.entry != nil && u.detail.entry.Get("doi") == "10.1000/pasted"
+	})
+	e, err := lib.Entry(context.Background(), u.detail.entry.Key)
+	if err != nil || e.Type != "article" || e.Get("title") != "Pasted from a Publisher" {
+		t.Errorf("the pasted entry is %+v (%v)", e, err)
+	}
+}

@@ -235,6 +235,25 @@ func (f *importFlow) importPaths(paths []string) {
 	})
 }
 
+// paste imports the references on the clipboard, in any format formats reads (BibTeX, RIS,
+// MEDLINE text...). It is parsed off the UI goroutine, as a large paste can take a moment.
+func (f *importFlow) paste(text string) {
+	f.running++
+	go func() {
+		defer fyneDo(func() { f.running-- })
+		file, _ := formats.Parse("clipboard", []byte(text))
+		if len(file.Entries()) == 0 {
+			msg := "The clipboard holds no reference. Copy a BibTeX entry, such as @article{key, title = {…}}, or a RIS record, and paste again."
+			if strings.TrimSpace(text) == "" {
+				msg = "The clipboard is empty. Copy a BibTeX entry, such as @article{key, title = {…}}, and paste again."
+			}
+			fyneDo(func() { f.dialogs.show(dialog.NewInformation("Paste", msg, f.win)) })
+			return
+		}
+		f.importParsed("clipboard", file)
+	}()
+}
+
 // importParsed imports a parsed file and shows its report; it runs off the UI goroutine.
 func (f *importFlow) importParsed(name string, file *bib.File) {
 	n := len(file.Entries())

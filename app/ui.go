@@ -357,7 +357,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Import…", shortcutImport, u.imports.onImport),
 		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
-		u.menuItem("Paste BibTeX", shortcutPaste, u.onPaste),
+		u.menuItem("Paste References", shortcutPaste, u.onPaste),
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Export List…", shortcutExport, u.exports.onExport),
@@ -481,7 +481,7 @@ func (u *UI) onResult(r shownResult) {
 		case r.trash:
 		case r.total == 0:
 			u.detail.showMessage("The library is empty.\n\nImport a .bib file (or RIS, PubMed .nbib, EndNote XML) with File › Import… (" +
-				shortcutText(shortcutImport) + "), paste BibTeX with " + shortcutText(shortcutPaste) +
+				shortcutText(shortcutImport) + "), paste BibTeX or RIS with " + shortcutText(shortcutPaste) +
 				", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
 		case r.matches == 0:
 			u.detail.showMessage(nothingMatches(u.sidebar.current(), u.results.query))
