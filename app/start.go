@@ -122,11 +122,7 @@ type running struct {
 func (r *running) start(lib *storage.Library) {
 	opts := r.opts
 	r.lib = lib
-	var l Library = lib
-	if opts.AroundImport != nil {
-		l = aroundImports{Library: lib, around: opts.AroundImport}
-	}
-	r.ui = New(r.a, l)
+	r.ui = New(r.a, opts.library(lib))
 	ui := r.ui
 	ui.Window().Resize(opts.Size)
 	if opts.Probe != "" {
@@ -159,6 +155,14 @@ func (r *running) start(lib *storage.Library) {
 		time.Sleep(settleMemory)
 		debug.FreeOSMemory()
 	}()
+}
+
+// library is lib as the window reads it: its imports inside AroundImport, when set.
+func (o Options) library(lib *storage.Library) Library {
+	if o.AroundImport == nil {
+		return lib
+	}
+	return aroundImports{Library: lib, around: o.AroundImport}
 }
 
 // aroundImports is a library whose imports call around as they start and what it returns as

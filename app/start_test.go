@@ -104,10 +104,14 @@ func TestOpenLibrarySample(t *testing.T) {
 func TestAroundImport(t *testing.T) {
 	ctx := context.Background()
 	var events []string
-	l := aroundImports{Library: sampleLibrary(t), around: func() func() {
+	lib := sampleLibrary(t)
+	if _, ok := (Options{}).library(lib).(*storage.Library); !ok {
+		t.Error("without AroundImport the window does not read the library itself")
+	}
+	l := Options{AroundImport: func() func() {
 		events = append(events, "start")
 		return func() { events = append(events, "end") }
-	}}
+	}}.library(lib)
 	if _, err := l.ImportWith(ctx, bib.Parse("x.bib", []byte("@misc{x1, title = {X}}")), storage.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}

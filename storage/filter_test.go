@@ -182,7 +182,7 @@ func TestCounts(t *testing.T) {
 }
 
 // TestSearchOptionsEqual: two searches are equal when every option is, the filter's tags
-// compared as sets of names.
+// compared name by name, in order.
 func TestSearchOptionsEqual(t *testing.T) {
 	a := SearchOptions{Filter: Filter{Collection: 3, Tags: []string{"ml"}}, Query: "graph", Sort: "year", Desc: true, Limit: 200}
 	b := a
