@@ -1,6 +1,7 @@
 package csl
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,7 +47,12 @@ func bibtexName(n Name) string {
 		family = given
 		given = ""
 	}
-	b.WriteString(part(family))
+	if fw := strings.Fields(family); len(fw) > 1 && !capitalised(fw[len(fw)-1]) || slices.ContainsFunc(fw, func(w string) bool { return !capitalised(w) }) && !strings.HasPrefix(family, "{") {
+		// BibTeX would read a lower-case word of a family name as a von part.
+		b.WriteString("{" + bib.Escape(family) + "}")
+	} else {
+		b.WriteString(part(family))
+	}
 	if s := clean(n.Suffix); s != "" {
 		b.WriteString(", " + part(s))
 		b.WriteString(", " + part(given))

@@ -128,12 +128,12 @@ func (p *parser) array(dec *json.Decoder, base int) {
 		for at < len(p.src) && (p.src[at] == ',' || p.src[at] == ' ' || p.src[at] == '\n' || p.src[at] == '\r' || p.src[at] == '\t') {
 			at++
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		var v any
+		if err := dec.Decode(&v); err != nil {
 			p.syntax(err, at)
 			return
 		}
-		p.item(raw, p.lineAt(at))
+		p.item(v, base+int(dec.InputOffset())-at, p.lineAt(at))
 	}
 	if _, err := dec.Token(); err != nil {
 		p.syntax(err, base+int(dec.InputOffset()))
@@ -158,7 +158,14 @@ func (p *parser) object(dec *json.Decoder, base int) {
 		p.array(d, base+off)
 		return
 	}
-	p.item(raw, p.lineAt(base))
+	var v any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		p.syntax(err, base)
+		return
+	}
+	p.item(v, len(raw), p.lineAt(base))
 }
 
 func (p *parser) syntax(err error, at int) {
@@ -173,21 +180,16 @@ func (p *parser) syntax(err error, at int) {
 	p.problem(p.lineAt(at), bib.Error, "", "read CSL-JSON: %v: the items before it are kept", err)
 }
 
-// item reads one item's JSON and adds its entry.
-func (p *parser) item(raw json.RawMessage, line int) {
-	if len(raw) > maxRecord {
-		p.problem(line, bib.Error, "", "item of %d bytes skipped: the limit is %d", len(raw), maxRecord)
+// item adds the entry of one item's JSON value v, of size bytes.
+func (p *parser) item(v any, size, line int) {
+	if size > maxRecord {
+		p.problem(line, bib.Error, "", "item of %d bytes skipped: the limit is %d", size, maxRecord)
 		return
 	}
-	if len(raw) == 0 || raw[0] != '{' {
-		p.problem(line, bib.Error, "", "item skipped: a CSL item is a JSON object, not %s", clip(string(raw)))
-		return
-	}
-	var m map[string]any
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		p.problem(line, bib.Error, "", "item skipped: %v", err)
+	m, ok := v.(map[string]any)
+	if !ok {
+		b, _ := json.Marshal(v)
+		p.problem(line, bib.Error, "", "item skipped: a CSL item is a JSON object, not %s", clip(string(b)))
 		return
 	}
 	e, unknown, big := entry(m)

@@ -308,7 +308,7 @@ func (c *richer) run(s string) {
 			if t := strings.TrimLeft(inner, " "); strings.HasPrefix(t, `\`) {
 				name, end := commandName(t, 0)
 				if tag, ok := switchTag[name]; ok {
-					c.wrap(tag, t[end:])
+					c.wrap(tag, strings.TrimLeft(t[end:], " \t\n")) // TeX ends a control word at the space
 					i = k
 					continue
 				}

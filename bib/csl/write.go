@@ -52,7 +52,7 @@ var ietf = map[string]string{
 // variables Pandoc's BibTeX reader (jgm/pandoc, Text.Pandoc.Citeproc.BibTeX, itemToReference,
 // bibtex variant) gives each field, so that `pandoc --citeproc` cites from it as it cites from
 // the .bib file: a crossref's fields fill those its entry lacks, names are split as Pandoc
-// splits them, LaTeX becomes Unicode with the markup of docs/... (see latexToRich). The
+// splits them, LaTeX becomes Unicode text with CSL's markup (see latexToRich). The
 // deliberate differences from Pandoc are in testdata/KNOWN_DIFFERENCES.md. Keys are written in
 // order, and each item's variables in alphabetical order, as Pandoc writes them.
 func Write(w io.Writer, entries []*bib.Entry) error {
@@ -102,6 +102,8 @@ func resolveCrossref(e *bib.Entry, byKey map[string]*bib.Entry) *bib.Entry {
 }
 
 // Item returns the CSL-JSON object of one entry (see Write), without resolving its crossref.
+// It runs past 100 lines because it is Pandoc's itemToReference read in order, variable by
+// variable: kept whole, it can be checked against that function line by line.
 func Item(e *bib.Entry) map[string]any {
 	typ := strings.ToLower(e.Type)
 	m := map[string]any{"id": e.Key}
