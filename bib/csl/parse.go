@@ -1,0 +1,311 @@
+// Package csl reads and writes CSL-JSON, the bibliography format of citeproc (Pandoc, Quarto,
+// Zotero, citation-js). Parse reads a CSL-JSON file into BibTeX entries and Write writes entries
+// as CSL-JSON, both mapping types and variables the way Pandoc's BibTeX<->CSL conversion does
+// (jgm/pandoc, src/Text/Pandoc/Citeproc/BibTeX.hs), and citation-js's BibTeX plugin where Pandoc
+// has no mapping. The deliberate differences from Pandoc are listed, with their reasons, in
+// testdata/KNOWN_DIFFERENCES.md.
+//
+// It is pure Go and imports bib only: never storage or app.
+package csl
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// maxRecord is the largest item Parse reads (a CSL item is rarely over a few KB: an abstract is
+// the longest variable); maxValue is bib's limit for one field's value, so that what Parse makes
+// can be written and read back as BibTeX.
+const (
+	maxRecord = 4 << 20
+	maxValue  = 1 << 20
+)
+
+// Detect reports whether src looks like CSL-JSON: a JSON array of objects or one object (or the
+// {"items": [...]} shape) whose first keys, within the first 4 KB, include "type" or "id"
+// beside CSL variables such as "title", "author" or "issued".
+func Detect(src []byte) bool {
+	head := src[:min(len(src), 4096)]
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	t := bytes.TrimLeft(head, " \t\r\n")
+	if len(t) == 0 || t[0] != '[' && t[0] != '{' {
+		return false
+	}
+	keys := 0
+	for _, k := range []string{`"type"`, `"id"`, `"title"`, `"author"`, `"issued"`, `"container-title"`, `"DOI"`, `"URL"`, `"citation-key"`, `"editor"`} {
+		if bytes.Contains(t, []byte(k)) {
+			keys++
+		}
+	}
+	if keys < 2 {
+		return false
+	}
+	// The CSL variables that no BibTeX or RIS file holds in quotes followed by a colon.
+	return bytes.Contains(t, []byte(`"type":`)) || bytes.Contains(t, []byte(`"type" :`)) ||
+		bytes.Contains(t, []byte(`"issued"`)) || bytes.Contains(t, []byte(`"container-title"`)) ||
+		bytes.Contains(t, []byte(`"id":`))
+}
+
+// parser holds what Parse needs to say where a problem is.
+type parser struct {
+	name string
+	src  []byte
+	file *bib.File
+	line int // the line of offset off
+	off  int
+	seen map[string]bool
+}
+
+// lineAt returns the line of byte offset o, counting on from the last offset asked for (the
+// offsets come in order, so the whole file is counted once).
+func (p *parser) lineAt(o int) int {
+	o = min(o, len(p.src))
+	if o < p.off {
+		p.line, p.off = 1, 0
+	}
+	p.line += bytes.Count(p.src[p.off:o], []byte("\n"))
+	p.off = o
+	return p.line
+}
+
+func (p *parser) problem(line int, sev bib.Severity, key, format string, args ...any) {
+	p.file.Problems = append(p.file.Problems, bib.Problem{File: p.name, Line: line, Col: 1, Key: key, Severity: sev, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Parse reads CSL-JSON: an array of items, one item, or an object whose "items" member is the
+// array (as some tools write it). Each item becomes an entry (see entry) at the line where its
+// object starts. A syntax error ends the reading, with a problem at its line: the items before
+// it are kept. An item over 4 MB, or one that is not an object, is reported and skipped; a value
+// over 1 MB is reported and left out.
+func Parse(name string, src []byte) *bib.File {
+	p := &parser{name: name, src: src, file: &bib.File{Name: name}, line: 1, seen: map[string]bool{}}
+	body := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	start := len(src) - len(body)
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	start += len(body) - len(trimmed)
+	if len(trimmed) == 0 {
+		p.problem(1, bib.Error, "", "no CSL-JSON: the file is empty")
+		return p.file
+	}
+	if !utf8.Valid(trimmed) {
+		p.problem(1, bib.Warning, "", "the file is not valid UTF-8: invalid bytes are read as U+FFFD")
+	}
+	dec := json.NewDecoder(bytes.NewReader(src[start:]))
+	dec.UseNumber()
+	switch trimmed[0] {
+	case '[':
+		p.array(dec, start)
+	case '{':
+		p.object(dec, start)
+	default:
+		p.problem(p.lineAt(start), bib.Error, "", "no CSL-JSON: the file starts with %q, not [ or {", clipRune(trimmed))
+	}
+	return p.file
+}
+
+func clipRune(b []byte) string {
+	r, _ := utf8.DecodeRune(b)
+	return string(r)
+}
+
+// array reads the items of the array that dec is at, base being dec's offset in src.
+func (p *parser) array(dec *json.Decoder, base int) {
+	if _, err := dec.Token(); err != nil {
+		p.syntax(err, base+int(dec.InputOffset()))
+		return
+	}
+	for dec.More() {
+		at := base + int(dec.InputOffset())
+		for at < len(p.src) && (p.src[at] == ',' || p.src[at] == ' ' || p.src[at] == '\n' || p.src[at] == '\r' || p.src[at] == '\t') {
+			at++
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			p.syntax(err, at)
+			return
+		}
+		p.item(v, base+int(dec.InputOffset())-at, p.lineAt(at))
+	}
+	if _, err := dec.Token(); err != nil {
+		p.syntax(err, base+int(dec.InputOffset()))
+	}
+}
+
+// object reads a file that is one object: an item, or {"items": [...]}.
+func (p *parser) object(dec *json.Decoder, base int) {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		p.syntax(err, base)
+		return
+	}
+	var probe struct {
+		Items json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &probe); err == nil && len(probe.Items) > 0 && probe.Items[0] == '[' {
+		off := bytes.Index(raw, []byte(`"items"`))
+		off += bytes.IndexByte(raw[off:], '[')
+		d := json.NewDecoder(bytes.NewReader(p.src[base+off:]))
+		d.UseNumber()
+		p.array(d, base+off)
+		return
+	}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		p.syntax(err, base)
+		return
+	}
+	p.item(v, len(raw), p.lineAt(base))
+}
+
+func (p *parser) syntax(err error, at int) {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		at = min(len(p.src), at)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		p.problem(p.lineAt(len(p.src)), bib.Error, "", "read CSL-JSON: the file ends inside an item: the items before it are kept")
+		return
+	}
+	p.problem(p.lineAt(at), bib.Error, "", "read CSL-JSON: %v: the items before it are kept", err)
+}
+
+// item adds the entry of one item's JSON value v, of size bytes.
+func (p *parser) item(v any, size, line int) {
+	if size > maxRecord {
+		p.problem(line, bib.Error, "", "item of %d bytes skipped: the limit is %d", size, maxRecord)
+		return
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		b, _ := json.Marshal(v)
+		p.problem(line, bib.Error, "", "item skipped: a CSL item is a JSON object, not %s", clip(string(b)))
+		return
+	}
+	e, unknown, big := entry(m)
+	e.Line = line
+	if e.Key != "" {
+		if p.seen[e.Key] {
+			p.problem(line, bib.Warning, e.Key, "id %q is used by an earlier item: this one gets a key of its own", e.Key)
+			e.Key = ""
+		} else {
+			p.seen[e.Key] = true
+		}
+	} else if id := idOf(m); id != "" {
+		p.problem(line, bib.Warning, "", "id %q is not a BibTeX key: the entry gets one from the key pattern", clip(id))
+	}
+	for _, v := range big {
+		p.problem(line, bib.Error, e.Key, "%s left out: its value is over %d bytes", v, maxValue)
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		p.problem(line, bib.Warning, e.Key, "CSL variables with no BibTeX field, not kept: %s", strings.Join(unknown, ", "))
+	}
+	p.file.Items = append(p.file.Items, bib.Item{Kind: bib.KindEntry, Line: line, Entry: e})
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+func idOf(m map[string]any) string {
+	for _, k := range []string{"citation-key", "id"} {
+		switch v := m[k].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case json.Number:
+			return v.String()
+		}
+	}
+	return ""
+}
+
+// bibType is the BibTeX type of each CSL type: Pandoc's BibTeX writer (writeBibtexString) for the
+// types BibTeX has, its biblatex choice for the others, misc for the rest.
+var bibType = map[string]string{
+	"article": "article", "article-magazine": "article", "article-newspaper": "article",
+	"article-journal": "article", "book": "book", "pamphlet": "booklet", "paper-conference": "inproceedings",
+	"report": "techreport", "speech": "unpublished", "manuscript": "unpublished",
+	"dataset": "dataset", "webpage": "online", "post-weblog": "online", "patent": "patent",
+	"graphic": "artwork", "song": "music", "legal_case": "jurisdiction", "legislation": "legislation",
+	"treaty": "legal", "personal_communication": "letter", "motion_picture": "movie", "review": "review",
+	"entry-encyclopedia": "inreference", "software": "software",
+}
+
+// entry makes a BibTeX entry of a CSL item; it returns the variables it has no field for and those
+// left out for their size.
+func entry(m map[string]any) (e *bib.Entry, unknown, big []string) {
+	ctype, _ := m["type"].(string)
+	e = &bib.Entry{Type: "misc"}
+	if t, ok := bibType[ctype]; ok {
+		e.Type = t
+	}
+	switch ctype {
+	case "chapter":
+		e.Type = "inbook"
+		if _, ok := m["editor"]; ok {
+			e.Type = "incollection"
+		}
+	case "thesis":
+		e.Type = "phdthesis"
+		if g, _ := m["genre"].(string); strings.Contains(strings.ToLower(g), "master") || strings.EqualFold(g, "mathesis") {
+			e.Type = "mastersthesis"
+		}
+	}
+	if id := idOf(m); bib.CheckKey(id) == nil {
+		e.Key = id
+	}
+	set := func(field, value string) {
+		if len(value) > maxValue {
+			big = append(big, field)
+			return
+		}
+		if value != "" {
+			_ = e.Set(field, value) // the values made here are balanced
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !variable(e, k, m, set) {
+			unknown = append(unknown, k)
+		}
+	}
+	if sub := strings.TrimPrefix(ctype, "article-"); ctype != "" && (sub == "magazine" || sub == "newspaper") {
+		set("entrysubtype", sub)
+	}
+	return e, unknown, big
+}
+
+// textOf returns a variable's value as text: strings as they are, numbers as written.
+func textOf(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return "true"
+		}
+	}
+	return ""
+}
