@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 
+	"github.com/bibshelf/bibshelf/bib/formats"
 	bibstorage "github.com/bibshelf/bibshelf/storage"
 )
 
@@ -105,6 +106,7 @@ func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 			return
 		}
 		rememberFolder(f.prefs, prefExportFolder, w.URI())
+		opts.Format = exportFormat(w.URI().Extension())
 		// On the work queue: the export writes the entries as the edits made before it left them.
 		f.work.run(func(ctx context.Context) {
 			var n int
@@ -141,4 +143,16 @@ func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 	d.SetFileName(name)
 	startIn(f.prefs, d, prefExportFolder)
 	f.dialogs.show(d)
+}
+
+// exportFormat is the format an export writes to a file with the extension ext: RIS for .ris,
+// CSL-JSON for .json, BibTeX for any other.
+func exportFormat(ext string) formats.Format {
+	switch strings.ToLower(ext) {
+	case ".ris":
+		return formats.RIS
+	case ".json":
+		return formats.CSLJSON
+	}
+	return formats.BibTeX
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/bib/formats"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -113,5 +114,14 @@ func TestExportDialog(t *testing.T) {
 		t.Errorf("the library no longer opens: %v", err)
 	} else {
 		l.Close()
+	}
+}
+
+// TestExportFormat: the Save dialog's file name chooses the format.
+func TestExportFormat(t *testing.T) {
+	for ext, want := range map[string]formats.Format{".bib": formats.BibTeX, "": formats.BibTeX, ".RIS": formats.RIS, ".json": formats.CSLJSON, ".txt": formats.BibTeX} {
+		if got := exportFormat(ext); got != want {
+			t.Errorf("exportFormat(%q) = %v, want %v", ext, got, want)
+		}
 	}
 }

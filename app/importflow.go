@@ -128,7 +128,7 @@ func (f *importFlow) onImportFolder() {
 			}
 		}
 		if len(paths) == 0 {
-			f.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no file to import (.bib, .ris, .nbib, EndNote .xml).", f.win))
+			f.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no file to import (.bib, .ris, .json, .nbib, EndNote .xml).", f.win))
 			return
 		}
 		slices.Sort(paths)

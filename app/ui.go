@@ -480,7 +480,7 @@ func (u *UI) onResult(r shownResult) {
 		switch {
 		case r.trash:
 		case r.total == 0:
-			u.detail.showMessage("The library is empty.\n\nImport a .bib file (or RIS, PubMed .nbib, EndNote XML) with File › Import… (" +
+			u.detail.showMessage("The library is empty.\n\nImport a .bib file (or RIS, CSL-JSON, PubMed .nbib, EndNote XML) with File › Import… (" +
 				shortcutText(shortcutImport) + "), paste BibTeX or RIS with " + shortcutText(shortcutPaste) +
 				", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
 		case r.matches == 0:

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/formats"
 )
 
 // ExportOptions says what Export writes, and how.
@@ -35,6 +37,10 @@ type ExportOptions struct {
 	// Warn, when set, is told of each entry that could not be written exactly as asked, such as
 	// characters ASCII output cannot express.
 	Warn func(key, msg string)
+	// Format, when not BibTeX, writes the entries in another format (formats.Write: RIS,
+	// CSL-JSON) instead: their BibTeX as written, read back with its @string values, is what
+	// that format's writer is given. WriteOptions then do not apply.
+	Format formats.Format
 }
 
 // Export writes the entries opts selects, in import order (or by key), leaving out those in the
@@ -52,6 +58,9 @@ type ExportOptions struct {
 //
 // It returns the number of entries written.
 func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
+	if opts.Format != formats.BibTeX {
+		return l.exportAs(ctx, w, opts)
+	}
 	tx, err := l.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -536,4 +545,19 @@ func keywordsFor(keywords, tags string) (string, bool) {
 		}
 	}
 	return strings.Join(out, ", "), changed
+}
+
+// exportAs is Export in another format than BibTeX (ExportOptions.Format).
+func (l *Library) exportAs(ctx context.Context, w io.Writer, opts ExportOptions) (int, error) {
+	format := opts.Format
+	opts.Format, opts.WriteOptions = formats.BibTeX, bib.WriteOptions{}
+	var buf bytes.Buffer
+	if _, err := l.Export(ctx, &buf, opts); err != nil {
+		return 0, err
+	}
+	entries := bib.Parse("export", buf.Bytes()).Entries()
+	if err := formats.Write(w, format, entries); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	return len(entries), nil
 }

@@ -74,7 +74,8 @@ type BiberText struct {
 // first, a text that can change how what follows it reads (it has an error, or redefines a
 // month) goes last. Several runs go at once, one per processor. A joined run that fails where
 // no text was expected to is run again: the texts biber's errors name alone, the others
-// joined. Identical texts are read once.
+// joined. Identical texts are read once. (It is long because the joining, the parallel runs and
+// the reruns share the texts' bookkeeping; each step is commented where it happens.)
 func Biber(texts []BiberText) ([]BiberReading, error) {
 	out := make([]BiberReading, len(texts))
 	infos := make([]joinInfo, len(texts)) // each text as readJoin reads it, read once

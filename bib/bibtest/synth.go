@@ -624,6 +624,9 @@ func (g *synthGen) intField(name string, v int) {
 	g.close()
 }
 
+// write appends one record as BibTeX to g.buf. It is long because it is one straight run of
+// the fields in the order a real file has them, each with its own distribution; split into
+// helpers it would only pass the record and the buffer around.
 func (g *synthGen) write(rec *synthRecord) {
 	key := g.key(rec)
 	g.buf = append(g.buf, '@')

@@ -1,14 +1,17 @@
 // Package formats reads a file of references in any format Bibshelf imports: BibTeX, and the
-// formats of bib's sub-packages (RIS, PubMed's MEDLINE text, EndNote XML), telling the format from
+// formats of bib's sub-packages (RIS, CSL-JSON, PubMed's MEDLINE text, EndNote XML), telling the format from
 // the content, as a file dropped on the window or piped to bibshelf import has no reliable name.
 package formats
 
 import (
+	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/csl"
 	"github.com/bibshelf/bibshelf/bib/endnote"
 	"github.com/bibshelf/bibshelf/bib/medline"
 	"github.com/bibshelf/bibshelf/bib/ris"
@@ -22,9 +25,10 @@ const (
 	MEDLINE                  // PubMed's MEDLINE text (.nbib)
 	EndNoteXML               // EndNote's XML export
 	RIS                      // RIS (.ris), what publishers\' "Export citation" buttons give
+	CSLJSON                  // CSL-JSON (.json), what Zotero, Pandoc and citation-js write
 )
 
-var names = map[Format]string{BibTeX: "BibTeX", MEDLINE: "MEDLINE", EndNoteXML: "EndNote XML", RIS: "RIS"}
+var names = map[Format]string{BibTeX: "BibTeX", MEDLINE: "MEDLINE", EndNoteXML: "EndNote XML", RIS: "RIS", CSLJSON: "CSL-JSON"}
 
 func (f Format) String() string { return names[f] }
 
@@ -40,6 +44,7 @@ type format struct {
 // first, then the tagged text ones.
 var others = []format{
 	{EndNoteXML, []string{".xml"}, endnote.Detect, endnote.Parse},
+	{CSLJSON, []string{".json", ".csl"}, csl.Detect, csl.Parse},
 	{MEDLINE, []string{".nbib", ".medline"}, medline.Detect, medline.Parse},
 	{RIS, []string{".ris"}, ris.Detect, ris.Parse},
 }
@@ -71,6 +76,17 @@ func Parse(name string, src []byte) (*bib.File, Format) {
 		}
 	}
 	return bib.Parse(name, src), BibTeX
+}
+
+// Write writes entries in format f, one of those with a writer: RIS and CSL-JSON.
+func Write(w io.Writer, f Format, entries []*bib.Entry) error {
+	switch f {
+	case RIS:
+		return ris.Write(w, entries)
+	case CSLJSON:
+		return csl.Write(w, entries)
+	}
+	return fmt.Errorf("write %v: not a format Bibshelf writes this way", f)
 }
 
 // Extensions returns the file extensions of every format, with the dot, for an Open dialog.

@@ -22,6 +22,7 @@ func TestDetect(t *testing.T) {
 		t.Fatal(err)
 	}
 	bibtex := []byte("@article{a, title = {T}}\n")
+	cslSrc := []byte(`[{"id": "a", "type": "article-journal", "title": "T", "issued": {"date-parts": [[2020]]}}]`)
 	risSrc := []byte("TY  - JOUR\r\nTI  - A title\r\nAU  - Gödel, Kurt\r\nER  - \r\n")
 	for _, tt := range []struct {
 		name string
@@ -38,6 +39,8 @@ func TestDetect(t *testing.T) {
 		{"library", endnoteSrc, EndNoteXML},
 		{"odd.bib", medlineSrc, BibTeX},
 		{"citation.ris", risSrc, RIS},
+		{"refs.json", cslSrc, CSLJSON},
+		{"<stdin>", cslSrc, CSLJSON},
 		{"export.txt", risSrc, RIS},
 		{"empty", nil, BibTeX},
 	} {

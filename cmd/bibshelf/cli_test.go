@@ -116,7 +116,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"frobnicate"}, 2},
 		{[]string{"import", "--library", lib}, 2},
 		{[]string{"import", "--no-such-flag"}, 2},
-		{[]string{"export", "--library", lib, "--format", "ris"}, 2},
+		{[]string{"export", "--library", lib, "--format", "word"}, 2},
 		{[]string{"export", "--library", lib, "extra"}, 2},
 		{[]string{"import", "--library", lib, "--duplicates", "maybe", "x.bib"}, 2},
 		{[]string{"search", "--library", lib}, 2},
@@ -393,5 +393,52 @@ func TestImportOtherFormats(t *testing.T) {
 	rows, err := l.Search(context.Background(), "has:doi", 0, 10)
 	if err != nil || len(rows) == 0 {
 		t.Errorf("no entry with a DOI after the imports: %v, %v", rows, err)
+	}
+}
+
+// TestExportOtherFormats: export writes RIS and CSL-JSON, and import reads them back as the
+// same entries.
+func TestExportOtherFormats(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.sqlite")
+	src := "@string{nips = {Advances in Neural Information Processing Systems}}\n" +
+		"@inproceedings{vinyals2015pointer, title = {Pointer Networks}, author = {Vinyals, Oriol and Fortunato, Meire}, booktitle = nips, year = 2015, pages = {2692--2700}}\n"
+	in := filepath.Join(dir, "in.bib")
+	if err := os.WriteFile(in, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, in); st != 0 {
+		t.Fatalf("import: %d %s", st, errOut)
+	}
+	for _, tt := range []struct{ format, file, want string }{
+		{"ris", "out.ris", "T2  - Advances in Neural Information Processing Systems"},
+		{"csl-json", "out.json", `"container-title": "Advances in Neural Information Processing Systems"`},
+	} {
+		out := filepath.Join(dir, tt.file)
+		if st, _, errOut := bibshelf(t, "", "export", "--library", lib, "--format", tt.format, "-o", out); st != 0 {
+			t.Fatalf("export --format %s: %d %s", tt.format, st, errOut)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tt.want) {
+			t.Errorf("export --format %s wrote\n%s\nwithout %s", tt.format, b, tt.want)
+		}
+		again := filepath.Join(dir, tt.format+".sqlite")
+		st, outText, errOut := bibshelf(t, "", "import", "--library", again, "--json", out)
+		var rep struct{ Imported int }
+		if err := json.Unmarshal([]byte(outText), &rep); st != 0 || err != nil || rep.Imported != 1 {
+			t.Fatalf("import of the %s export: %d %s %s", tt.format, st, outText, errOut)
+		}
+		l, err := storage.Open(context.Background(), again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := l.Search(context.Background(), "pointer", 0, 10)
+		l.Close()
+		if err != nil || len(rows) != 1 || rows[0].Year != "2015" {
+			t.Errorf("the %s export read back: %+v, %v", tt.format, rows, err)
+		}
 	}
 }

@@ -39,8 +39,8 @@ const usage = `Bibshelf: a reference manager for LaTeX writers.
 Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
-                  BibTeX, RIS, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
-  bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii]
+                  BibTeX, RIS, CSL-JSON, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
+  bibshelf export [--library PATH] [--format bibtex|biblatex|ris|csl-json] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
 
@@ -410,8 +410,8 @@ func showProgress(p *progressLine, name string, opts *storage.ImportOptions) {
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]", stderr)
-	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written)")
+	fs, libFlag := newFlags("export", "bibshelf export [--library PATH] [--format bibtex|biblatex|ris|csl-json] [--reformat] [--ascii] [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]", stderr)
+	format := fs.String("format", "", "map fields and entry types to `bibtex` or biblatex (default: each entry as written), or write RIS (ris) or CSL-JSON (csl-json) instead of BibTeX")
 	reformat := fs.Bool("reformat", false, "write every entry in the canonical form, not as it was written")
 	ascii := fs.Bool("ascii", false, "write non-ASCII characters as LaTeX (é as {\\'e}), except in url, doi, eprint and file")
 	query := fs.String("query", "", "export only the entries matching this search `query` (tag:NAME, in:\"COLLECTION\", ...)")
@@ -423,6 +423,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
+	other := formats.BibTeX // another format to write, when not BibTeX
 	opts := storage.ExportOptions{
 		WriteOptions: bib.WriteOptions{Reformat: *reformat, ASCII: *ascii},
 		Warn:         func(key, msg string) { fmt.Fprintf(stderr, "bibshelf export: %s: %s\n", key, msg) },
@@ -433,8 +434,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		opts.Dialect = bib.BibTeX
 	case "biblatex":
 		opts.Dialect = bib.BibLaTeX
+	case "ris":
+		other = formats.RIS
+	case "csl-json", "csljson":
+		other = formats.CSLJSON
 	default:
-		fmt.Fprintf(stderr, "bibshelf export: unknown format %q (want bibtex or biblatex)\n", *format)
+		fmt.Fprintf(stderr, "bibshelf export: unknown format %q (want bibtex, biblatex, ris or csl-json)\n", *format)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -455,15 +460,17 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if opts.Query != "" && !indexed(ctx, lib, "export", stderr) {
 		return exitRejected
 	}
+	opts.Format = other
+	export := func(w io.Writer) error {
+		_, err := lib.Export(ctx, w, opts)
+		return err
+	}
 	var err error
 	if *out == "" {
-		_, err = lib.Export(ctx, stdout, opts)
+		err = export(stdout)
 	} else {
 		// All or nothing, through links, keeping the file's mode; never over a library.
-		err = storage.WriteFile(ctx, *out, func(w io.Writer) error {
-			_, err := lib.Export(ctx, w, opts)
-			return err
-		})
+		err = storage.WriteFile(ctx, *out, export)
 	}
 	if ctx.Err() != nil {
 		if *out != "" {
