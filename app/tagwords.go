@@ -3,6 +3,8 @@ package app
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bibshelf/bibshelf/storage"
 )
 
 // The search field completes the tag: word being typed. These are its rules, kept apart from
@@ -40,13 +42,13 @@ type tagWord struct {
 // the query language reads words: a quote runs to its closing quote, spaces and all. A word
 // whose quote is closed is complete, and so is a word followed by anything but a space.
 func tagWordAt(query string, cursor int) (tagWord, bool) {
-	if cursor < 0 || cursor > len(query) || cursor < len(query) && !isSpaceByte(query[cursor]) {
+	if cursor < 0 || cursor > len(query) || cursor < len(query) && !storage.IsQuerySpace(query[cursor]) {
 		return tagWord{}, false
 	}
 	before := query[:cursor]
 	start, i := -1, 0
 	for i < len(before) {
-		for i < len(before) && isSpaceByte(before[i]) {
+		for i < len(before) && storage.IsQuerySpace(before[i]) {
 			i++
 		}
 		if i == len(before) {
@@ -55,7 +57,7 @@ func tagWordAt(query string, cursor int) (tagWord, bool) {
 		}
 		start = i
 		j := i
-		if before[j] == '-' && j+1 < len(before) && !isSpaceByte(before[j+1]) {
+		if before[j] == '-' && j+1 < len(before) && !storage.IsQuerySpace(before[j+1]) {
 			j++
 		}
 		k := j
@@ -73,7 +75,7 @@ func tagWordAt(query string, cursor int) (tagWord, bool) {
 			i = len(before)
 			continue
 		}
-		for j < len(before) && !isSpaceByte(before[j]) {
+		for j < len(before) && !storage.IsQuerySpace(before[j]) {
 			j++
 		}
 		i = j
@@ -136,9 +138,6 @@ func queryTag(name string) (written string, ok bool) {
 	}
 	return "", false
 }
-
-// isSpaceByte is the query language's space (storage's isQuerySpace).
-func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // isLetterByte is a letter of a filter's name, as in tag: or year:.
 func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -69,14 +69,14 @@ func tokenize(q string) []token {
 	var toks []token
 	i := 0
 	for i < len(q) {
-		for i < len(q) && isQuerySpace(q[i]) {
+		for i < len(q) && IsQuerySpace(q[i]) {
 			i++
 		}
 		if i >= len(q) {
 			break
 		}
 		var t token
-		if q[i] == '-' && i+1 < len(q) && !isQuerySpace(q[i+1]) {
+		if q[i] == '-' && i+1 < len(q) && !IsQuerySpace(q[i+1]) {
 			t.neg = true
 			i++
 		}
@@ -98,7 +98,7 @@ func tokenize(q string) []token {
 			i += end + 2
 		} else {
 			j := i
-			for j < len(q) && !isQuerySpace(q[j]) {
+			for j < len(q) && !IsQuerySpace(q[j]) {
 				j++
 			}
 			t.text = q[i:j]
@@ -112,7 +112,9 @@ func tokenize(q string) []token {
 	return toks
 }
 
-func isQuerySpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// IsQuerySpace reports whether c separates the words of a query: the window's tag suggestions
+// read the word being typed by the same rule.
+func IsQuerySpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // maxFilters is the most filters (year:, tag:, in: and the others that are not words) a query
 // may have, a filter repeated counting once. Each is a condition of its own, and SQLite refuses
