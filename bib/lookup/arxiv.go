@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // arxivFeed is the Atom feed arXiv's export API answers with.
@@ -65,7 +66,7 @@ func (c *Client) ArXiv(ctx context.Context, id string) (*Result, error) {
 	}
 	q := url.Values{"id_list": {id}, "max_results": {"1"}}
 	body, _, err := c.get(ctx, request{
-		kind: ArXiv, id: id, service: "arXiv", least: interval,
+		kind: ident.ArXiv, id: id, service: "arXiv", least: interval,
 		url: orDefault(c.ArXivBase, DefaultArXivBase) + "/query?" + q.Encode(),
 	})
 	var e *Error
@@ -84,10 +85,10 @@ func (c *Client) ArXiv(ctx context.Context, id string) (*Result, error) {
 	}
 	var feed arxivFeed
 	if err := xml.Unmarshal(body, &feed); err != nil {
-		return nil, &Error{Kind: ArXiv, ID: id, Service: "arXiv", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.ArXiv, ID: id, Service: "arXiv", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	if len(feed.Entries) == 0 || strings.Contains(feed.Entries[0].ID, "/api/errors") {
-		return nil, &Error{Kind: ArXiv, ID: id, Service: "arXiv", Status: 200, Reason: ErrNotFound}
+		return nil, &Error{Kind: ident.ArXiv, ID: id, Service: "arXiv", Status: 200, Reason: ErrNotFound}
 	}
 	return arxivResult(&feed.Entries[0], id), nil
 }

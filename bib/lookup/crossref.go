@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // crossrefWork is the part of a Crossref /works/{doi} message the entry is made of.
@@ -105,7 +107,7 @@ func (c *Client) crossref(ctx context.Context, doi string) (*Result, error) {
 	if c.Email != "" {
 		u += "?mailto=" + url.QueryEscape(c.Email)
 	}
-	body, _, err := c.get(ctx, request{kind: DOI, id: doi, service: "Crossref", url: u, accept: "application/json"})
+	body, _, err := c.get(ctx, request{kind: ident.DOI, id: doi, service: "Crossref", url: u, accept: "application/json"})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +116,7 @@ func (c *Client) crossref(ctx context.Context, doi string) (*Result, error) {
 		Message *crossrefWork `json:"message"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil || answer.Message == nil {
-		return nil, &Error{Kind: DOI, ID: doi, Service: "Crossref", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.DOI, ID: doi, Service: "Crossref", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	return crossrefResult(answer.Message, doi), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bibshelf/bibshelf/bib/ident"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -141,7 +142,7 @@ func TestFailures(t *testing.T) {
 				}
 			} else {
 				var e *Error
-				if !errors.Is(err, tc.want) || !errors.As(err, &e) || e.Status != tc.status || e.ID != doi || e.Kind != DOI {
+				if !errors.Is(err, tc.want) || !errors.As(err, &e) || e.Status != tc.status || e.ID != doi || e.Kind != ident.DOI {
 					t.Fatalf("got %#v (%v), want %v with status %d", err, err, tc.want, tc.status)
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // cslItem is the part of a CSL-JSON item the entry is made of.
@@ -54,7 +56,7 @@ var cslTypes = map[string]string{
 // registration agencies whose own APIs the client does not read (mEDRA, JaLC, KISTI, ...).
 func (c *Client) csl(ctx context.Context, doi, agency string) (*Result, error) {
 	body, _, err := c.get(ctx, request{
-		kind: DOI, id: doi, service: "doi.org", accept: "application/vnd.citationstyles.csl+json",
+		kind: ident.DOI, id: doi, service: "doi.org", accept: "application/vnd.citationstyles.csl+json",
 		url: orDefault(c.DOIBase, DefaultDOIBase) + "/" + pathEscape(doi),
 	})
 	if err != nil {
@@ -62,7 +64,7 @@ func (c *Client) csl(ctx context.Context, doi, agency string) (*Result, error) {
 	}
 	var item cslItem
 	if err := json.Unmarshal(body, &item); err != nil {
-		return nil, &Error{Kind: DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	r := cslResult(&item, doi)
 	r.Source = "doi.org (" + agency + ")"

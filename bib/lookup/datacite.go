@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // flexString is a JSON value that registries give as a string or a number ("2016", 2016), or
@@ -99,7 +101,7 @@ var dataciteTypes = map[string]string{
 // datacite looks a DataCite DOI up in DataCite's REST API.
 func (c *Client) datacite(ctx context.Context, doi string) (*Result, error) {
 	body, _, err := c.get(ctx, request{
-		kind: DOI, id: doi, service: "DataCite", accept: "application/vnd.api+json",
+		kind: ident.DOI, id: doi, service: "DataCite", accept: "application/vnd.api+json",
 		url: orDefault(c.DataCiteBase, DefaultDataCiteBase) + "/dois/" + pathEscape(doi),
 	})
 	if err != nil {
@@ -111,7 +113,7 @@ func (c *Client) datacite(ctx context.Context, doi string) (*Result, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil || answer.Data == nil || answer.Data.Attributes == nil {
-		return nil, &Error{Kind: DOI, ID: doi, Service: "DataCite", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.DOI, ID: doi, Service: "DataCite", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	return dataciteResult(answer.Data.Attributes, doi), nil
 }

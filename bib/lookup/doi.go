@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // DOI looks a DOI up (10.1000/xyz, without "doi:" or a resolver's address). It asks doi.org
@@ -30,7 +32,7 @@ func (c *Client) DOI(ctx context.Context, doi string) (*Result, error) {
 // know with 200 and {"status": "DOI does not exist"} in place of "RA".
 func (c *Client) agency(ctx context.Context, doi string) (string, error) {
 	body, _, err := c.get(ctx, request{
-		kind: DOI, id: doi, service: "doi.org",
+		kind: ident.DOI, id: doi, service: "doi.org",
 		url:    orDefault(c.DOIBase, DefaultDOIBase) + "/ra/" + pathEscape(doi),
 		accept: "application/json",
 	})
@@ -43,10 +45,10 @@ func (c *Client) agency(ctx context.Context, doi string) (string, error) {
 		Status string `json:"status"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil || len(answer) == 0 {
-		return "", &Error{Kind: DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrMalformed, Err: err}
+		return "", &Error{Kind: ident.DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	if answer[0].RA == "" {
-		e := &Error{Kind: DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrNotFound}
+		e := &Error{Kind: ident.DOI, ID: doi, Service: "doi.org", Status: 200, Reason: ErrNotFound}
 		if answer[0].Status != "" {
 			e.Err = fmt.Errorf("doi.org: %s", answer[0].Status)
 		}

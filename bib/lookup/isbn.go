@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // openLibraryBook is the part of Open Library's /api/books?jscmd=data answer the entry is
@@ -77,7 +79,7 @@ func (c *Client) ISBN(ctx context.Context, isbn string) (*Result, error) {
 func (c *Client) openLibrary(ctx context.Context, isbn string) (*Result, error) {
 	q := url.Values{"bibkeys": {"ISBN:" + isbn}, "format": {"json"}, "jscmd": {"data"}}
 	body, _, err := c.get(ctx, request{
-		kind: ISBN, id: isbn, service: "Open Library", accept: "application/json",
+		kind: ident.ISBN, id: isbn, service: "Open Library", accept: "application/json",
 		url: orDefault(c.OpenLibraryBase, DefaultOpenLibraryBase) + "/api/books?" + q.Encode(),
 	})
 	if err != nil {
@@ -85,12 +87,12 @@ func (c *Client) openLibrary(ctx context.Context, isbn string) (*Result, error) 
 	}
 	var answer map[string]openLibraryBook
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, &Error{Kind: ISBN, ID: isbn, Service: "Open Library", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.ISBN, ID: isbn, Service: "Open Library", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	book, ok := answer["ISBN:"+isbn]
 	if !ok {
 		// Open Library answers an ISBN it does not know with {}.
-		return nil, &Error{Kind: ISBN, ID: isbn, Service: "Open Library", Status: 200, Reason: ErrNotFound}
+		return nil, &Error{Kind: ident.ISBN, ID: isbn, Service: "Open Library", Status: 200, Reason: ErrNotFound}
 	}
 	b := newBuilder("book")
 	var authors []string
@@ -115,7 +117,7 @@ func (c *Client) openLibrary(ctx context.Context, isbn string) (*Result, error) 
 
 func (c *Client) googleBooks(ctx context.Context, isbn string) (*Result, error) {
 	body, _, err := c.get(ctx, request{
-		kind: ISBN, id: isbn, service: "Google Books", accept: "application/json",
+		kind: ident.ISBN, id: isbn, service: "Google Books", accept: "application/json",
 		url: orDefault(c.GoogleBooksBase, DefaultGoogleBooksBase) + "/volumes?q=isbn:" + url.QueryEscape(isbn),
 	})
 	if err != nil {
@@ -128,10 +130,10 @@ func (c *Client) googleBooks(ctx context.Context, isbn string) (*Result, error) 
 		} `json:"items"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, &Error{Kind: ISBN, ID: isbn, Service: "Google Books", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.ISBN, ID: isbn, Service: "Google Books", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	if len(answer.Items) == 0 {
-		return nil, &Error{Kind: ISBN, ID: isbn, Service: "Google Books", Status: 200, Reason: ErrNotFound}
+		return nil, &Error{Kind: ident.ISBN, ID: isbn, Service: "Google Books", Status: 200, Reason: ErrNotFound}
 	}
 	v := answer.Items[0].VolumeInfo
 	b := newBuilder("book")

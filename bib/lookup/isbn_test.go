@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/url"
 	"testing"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 func openLibraryRoute(isbn string) string {
@@ -32,7 +34,7 @@ func TestISBN(t *testing.T) {
 		{"9780918024565", "isbn-google-no-publisher", "Google Books"},
 	} {
 		t.Run(tc.isbn, func(t *testing.T) {
-			r, err := c.Lookup(context.Background(), ISBN, tc.isbn)
+			r, err := c.Lookup(context.Background(), ident.ID{Kind: ident.ISBN, Value: tc.isbn})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // The services' addresses, the defaults of the Client's base fields.
@@ -47,33 +48,6 @@ const (
 
 // MaxBody is the most of a response body the client reads; a longer body is ErrMalformed.
 const MaxBody = 8 << 20
-
-// Kind says what an identifier is.
-type Kind int
-
-const (
-	DOI Kind = iota
-	ArXiv
-	ISBN
-	PMID
-	PMCID
-)
-
-func (k Kind) String() string {
-	switch k {
-	case DOI:
-		return "DOI"
-	case ArXiv:
-		return "arXiv"
-	case ISBN:
-		return "ISBN"
-	case PMID:
-		return "PMID"
-	case PMCID:
-		return "PMCID"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
 
 // Result is what a lookup found.
 type Result struct {
@@ -119,7 +93,7 @@ var (
 
 // Error is a failed lookup: which identifier, at which service, and why.
 type Error struct {
-	Kind    Kind
+	Kind    ident.Kind
 	ID      string
 	Service string
 	Status  int   // the HTTP status, 0 when there was no response
@@ -273,7 +247,7 @@ func orDefault(s, def string) string {
 
 // request is one call to a service.
 type request struct {
-	kind    Kind
+	kind    ident.Kind
 	id      string
 	service string
 	url     string
@@ -457,19 +431,28 @@ func pathEscape(id string) string {
 	return strings.Join(parts, "/")
 }
 
-// Lookup looks the identifier up by its kind.
-func (c *Client) Lookup(ctx context.Context, kind Kind, id string) (*Result, error) {
-	switch kind {
-	case DOI:
-		return c.DOI(ctx, id)
-	case ArXiv:
-		return c.ArXiv(ctx, id)
-	case ISBN:
-		return c.ISBN(ctx, id)
-	case PMID:
-		return c.PubMed(ctx, id)
-	case PMCID:
-		return c.PMC(ctx, id)
+// Lookup looks an identifier up by its kind (an arXiv id without its version: the newest).
+func (c *Client) Lookup(ctx context.Context, id ident.ID) (*Result, error) {
+	switch id.Kind {
+	case ident.DOI:
+		return c.DOI(ctx, id.Value)
+	case ident.ArXiv:
+		return c.ArXiv(ctx, id.Value)
+	case ident.ISBN:
+		return c.ISBN(ctx, id.Value)
+	case ident.PMID:
+		return c.PubMed(ctx, id.Value)
+	case ident.PMCID:
+		return c.PMC(ctx, id.Value)
 	}
-	return nil, fmt.Errorf("look up %s: unknown kind", kind)
+	return nil, fmt.Errorf("look up %s: unknown kind", id.Kind)
+}
+
+// Fetch returns the entry Lookup finds: the client is a storage.Fetcher.
+func (c *Client) Fetch(ctx context.Context, id ident.ID) (*bib.Entry, error) {
+	r, err := c.Lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Entry, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // ncbiInterval is the least time between two requests to NCBI's E-utilities: NCBI asks for
@@ -82,7 +84,7 @@ func (c *Client) PubMed(ctx context.Context, pmid string) (*Result, error) {
 		q.Set("email", c.Email)
 	}
 	body, _, err := c.get(ctx, request{
-		kind: PMID, id: pmid, service: "PubMed", least: ncbiInterval,
+		kind: ident.PMID, id: pmid, service: "PubMed", least: ncbiInterval,
 		url: orDefault(c.EUtilsBase, DefaultEUtilsBase) + "/efetch.fcgi?" + q.Encode(),
 	})
 	if err != nil {
@@ -96,7 +98,7 @@ func (c *Client) PubMed(ctx context.Context, pmid string) (*Result, error) {
 	d.Strict = false
 	d.Entity = xml.HTMLEntity
 	if err := d.Decode(&set); err != nil {
-		return nil, &Error{Kind: PMID, ID: pmid, Service: "PubMed", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.PMID, ID: pmid, Service: "PubMed", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	for i := range set.Articles {
 		if strings.TrimSpace(set.Articles[i].PMID) == pmid {
@@ -104,7 +106,7 @@ func (c *Client) PubMed(ctx context.Context, pmid string) (*Result, error) {
 		}
 	}
 	// efetch answers a PMID it does not know with an empty set (or an error message).
-	return nil, &Error{Kind: PMID, ID: pmid, Service: "PubMed", Status: 200, Reason: ErrNotFound}
+	return nil, &Error{Kind: ident.PMID, ID: pmid, Service: "PubMed", Status: 200, Reason: ErrNotFound}
 }
 
 func pubmedResult(a *pubmedArticle) *Result {
@@ -256,7 +258,7 @@ func (c *Client) PMC(ctx context.Context, pmcid string) (*Result, error) {
 		q.Set("email", c.Email)
 	}
 	body, _, err := c.get(ctx, request{
-		kind: PMCID, id: pmcid, service: "PMC", least: ncbiInterval,
+		kind: ident.PMCID, id: pmcid, service: "PMC", least: ncbiInterval,
 		url: orDefault(c.IDConvBase, DefaultIDConvBase) + "/?" + q.Encode(),
 	})
 	if err != nil {
@@ -273,10 +275,10 @@ func (c *Client) PMC(ctx context.Context, pmcid string) (*Result, error) {
 		} `json:"records"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return nil, &Error{Kind: PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrMalformed, Err: err}
+		return nil, &Error{Kind: ident.PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrMalformed, Err: err}
 	}
 	if len(answer.Records) == 0 || answer.Records[0].Status == "error" {
-		e := &Error{Kind: PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrNotFound}
+		e := &Error{Kind: ident.PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrNotFound}
 		if len(answer.Records) > 0 && answer.Records[0].ErrMsg != "" {
 			e.Err = errors.New("PMC: " + answer.Records[0].ErrMsg)
 		}
@@ -290,7 +292,7 @@ func (c *Client) PMC(ctx context.Context, pmcid string) (*Result, error) {
 	case rec.DOI != "":
 		r, err = c.DOI(ctx, rec.DOI)
 	default:
-		return nil, &Error{Kind: PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrNotFound,
+		return nil, &Error{Kind: ident.PMCID, ID: pmcid, Service: "PMC", Status: 200, Reason: ErrNotFound,
 			Err: errors.New("PMC gives neither a PMID nor a DOI")}
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bibshelf/bibshelf/bib/ident"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -36,7 +37,7 @@ func TestPubMed(t *testing.T) {
 		{"11700088", "pubmed-second", nil},
 	} {
 		t.Run(tc.pmid, func(t *testing.T) {
-			r, err := c.Lookup(context.Background(), PMID, tc.pmid)
+			r, err := c.Lookup(context.Background(), ident.ID{Kind: ident.PMID, Value: tc.pmid})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +71,7 @@ func TestPMC(t *testing.T) {
 	f.on(idconvRoute("PMC0"), reply{body: `{"status": "ok", "records": [{"pmcid": "PMC0", "status": "error", "errmsg": "invalid article id"}]}`})
 	f.on(efetchRoute("29963580"), reply{file: "efetch-pubmed7.xml"})
 	c, _ := newTestClient(f)
-	r, err := c.Lookup(context.Background(), PMCID, "pmc6022861")
+	r, err := c.Lookup(context.Background(), ident.ID{Kind: ident.PMCID, Value: "pmc6022861"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,168 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
+)
+
+// Adding papers by identifier: the entry for each DOI, arXiv id, ISBN, PMID or PMCID comes from
+// a Fetcher (bib/lookup's client in the program), unless the library has the paper already.
+
+// Fetcher gives the entry a registry has for an identifier, without a key (the key pattern makes
+// one). Its errors say what went wrong for that identifier (bib/lookup's: not found, rate
+// limited, offline...).
+type Fetcher interface {
+	Fetch(ctx context.Context, id ident.ID) (*bib.Entry, error)
+}
+
+// AddStatus is what became of one identifier.
+type AddStatus int
+
+const (
+	Added    AddStatus = iota + 1 // looked up and added
+	Existing                      // the library has the paper already (Key), maybe in the Trash
+	Failed                        // the look-up failed (Err): not found, offline...
+)
+
+// Addition is what became of one identifier.
+type Addition struct {
+	ID      ident.ID
+	Status  AddStatus
+	Key     string // the entry added, or the one the library had
+	Trashed bool   // Existing: the library's entry is in the Trash
+	Err     error  // Failed
+}
+
+// AddOptions says how papers are added.
+type AddOptions struct {
+	KeyPattern string   // for the keys of the entries added (bib.PatternJabRef when empty)
+	Collection int64    // a collection to put the entries added, and those the library had, in
+	Tags       []string // tags for them
+	// Progress, when set, is told after each identifier how many are done of how many.
+	Progress func(done, total int)
+}
+
+// AddIdentifiers adds the paper of each identifier: the library's entry when it has the paper
+// (by DOI, arXiv id or ISBN, before the look-up, and again by what the registry gives, so that a
+// PMID of a paper the library has under its DOI is found), otherwise the entry fetch gives,
+// imported as an import would. Each identifier is its own transaction: a cancelled batch keeps
+// what it added, and the context's error is returned with the additions made.
+func (l *Library) AddIdentifiers(ctx context.Context, ids []ident.ID, fetch Fetcher, opts AddOptions) ([]Addition, error) {
+	var out []Addition
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		a, err := l.addIdentifier(ctx, id, fetch, opts)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(ids))
+		}
+	}
+	return out, nil
+}
+
+// addIdentifier adds one paper; its error is one of the library's (the look-up's are in the
+// Addition).
+func (l *Library) addIdentifier(ctx context.Context, id ident.ID, fetch Fetcher, opts AddOptions) (Addition, error) {
+	a := Addition{ID: id}
+	have, err := l.findIdentity(ctx, identityOf(id))
+	if err != nil {
+		return a, err
+	}
+	if have.key == "" {
+		e, ferr := fetch.Fetch(ctx, id)
+		if ferr != nil {
+			if ctx.Err() != nil {
+				return a, ctx.Err()
+			}
+			a.Status, a.Err = Failed, ferr
+			return a, nil
+		}
+		if have, err = l.findIdentity(ctx, identify(e)); err != nil {
+			return a, err
+		}
+		if have.key == "" {
+			rep, err := l.ImportWith(ctx, &bib.File{Name: id.String(), Items: []bib.Item{{Kind: bib.KindEntry, Entry: e}}},
+				ImportOptions{KeyPattern: opts.KeyPattern, Collection: opts.Collection})
+			if err != nil {
+				return a, fmt.Errorf("add %s: %w", id, err)
+			}
+			if len(rep.Added) != 1 {
+				reason := rep.Problems.Err()
+				if reason == nil {
+					reason = errors.New("nothing was imported")
+				}
+				a.Status, a.Err = Failed, fmt.Errorf("add %s: the registry's entry could not be imported: %w", id, reason)
+				return a, nil
+			}
+			a.Status, a.Key = Added, rep.Added[0]
+			return a, l.tagAdded(ctx, a.Key, opts.Tags)
+		}
+	}
+	a.Status, a.Key, a.Trashed = Existing, have.key, have.trashed
+	if opts.Collection != 0 {
+		if _, err := l.AddToCollection(ctx, opts.Collection, a.Key); err != nil {
+			return a, err
+		}
+	}
+	return a, l.tagAdded(ctx, a.Key, opts.Tags)
+}
+
+func (l *Library) tagAdded(ctx context.Context, key string, tags []string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	_, err := l.AddTags(ctx, []string{key}, tags...)
+	return err
+}
+
+// identityOf is what duplicate detection would read from an entry holding id: the DOI, arXiv id
+// or ISBN; a PMID or PMCID has no column of its own.
+func identityOf(id ident.ID) identity {
+	switch id.Kind {
+	case ident.DOI:
+		return identity{DOI: normDOI(id.Value)}
+	case ident.ArXiv:
+		return identity{ArXiv: strings.ToLower(id.Value)}
+	case ident.ISBN:
+		return identity{ISBN: normISBN(id.Value)}
+	}
+	return identity{}
+}
+
+// found is the library's entry of an identity.
+type found struct {
+	key     string // "" when there is none
+	trashed bool
+}
+
+// findIdentity returns the entry that has the identity's DOI, arXiv id or ISBN (in that order),
+// out of the Trash first.
+func (l *Library) findIdentity(ctx context.Context, id identity) (found, error) {
+	for _, c := range []struct{ column, value string }{{"doi", id.DOI}, {"arxiv", id.ArXiv}, {"isbn", id.ISBN}} {
+		if c.value == "" {
+			continue
+		}
+		var f found
+		err := l.rdb.QueryRowContext(ctx, `SELECT key, trashed IS NOT NULL FROM entries WHERE `+c.column+` = ?
+			ORDER BY trashed IS NOT NULL, id LIMIT 1`, c.value).Scan(&f.key, &f.trashed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return found{}, fmt.Errorf("find %s %s: %w", c.column, c.value, err)
+		}
+		return f, nil
+	}
+	return found{}, nil
+}
