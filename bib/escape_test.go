@@ -9,7 +9,7 @@ func TestEscape(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"Deep Learning", "Deep Learning"},
 		{"R&D at 50% off: $5 #1 a_b", `R\&D at 50\% off: \$5 \#1 a\_b`},
-		{"{braces} and \\back", `{\textbraceleft}braces{\textbraceright} and {\textbackslash}back`},
+		{"{braces} and \\back", `\{braces\} and {\textbackslash}back`},
 		{"a} lone {brace", `a{\textbraceright} lone {\textbraceleft}brace`},
 		{"x~y^2", `x{\textasciitilde}y{\textasciicircum}2`},
 		{"  Gödel,\n\tEscher  ", "Gödel, Escher"},
