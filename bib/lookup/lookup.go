@@ -431,6 +431,15 @@ func pathEscape(id string) string {
 	return strings.Join(parts, "/")
 }
 
+// UseServer points every service at one server, each under a path of its own (base/doi,
+// base/crossref, base/datacite, base/arxiv, base/openlibrary, base/books, base/eutils,
+// base/idconv): for tests, and the window's end-to-end test, which serve recorded responses.
+func (c *Client) UseServer(base string) {
+	base = strings.TrimSuffix(base, "/")
+	c.DOIBase, c.CrossrefBase, c.DataCiteBase, c.ArXivBase = base+"/doi", base+"/crossref", base+"/datacite", base+"/arxiv"
+	c.OpenLibraryBase, c.GoogleBooksBase, c.EUtilsBase, c.IDConvBase = base+"/openlibrary", base+"/books", base+"/eutils", base+"/idconv"
+}
+
 // Lookup looks an identifier up by its kind (an arXiv id without its version: the newest).
 func (c *Client) Lookup(ctx context.Context, id ident.ID) (*Result, error) {
 	switch id.Kind {

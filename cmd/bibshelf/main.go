@@ -40,6 +40,8 @@ Usage:
   bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
                   BibTeX, RIS, CSL-JSON, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
+  bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... ID...   add papers by DOI,
+                  arXiv id, ISBN, PMID or PMCID, looked up at the registries (- is stdin)
   bibshelf export [--library PATH] [--format bibtex|biblatex|ris|csl-json] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
@@ -78,6 +80,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return runExport(ctx, args, stdout, stderr)
+	case "add":
+		// Ctrl+C stops after the paper being added; those added before it stay.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		return runAdd(ctx, args, stdin, stdout, stderr)
 	case "search":
 		return runSearch(args, stdout, stderr)
 	case "help":

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
+	"github.com/bibshelf/bibshelf/bib/lookup"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// version is Bibshelf's version, as FyneApp.toml gives it: the registries are told it.
+const version = "0.1.0"
+
+// runAdd adds papers by identifier: bibshelf add [--collection C] [--tag T]... ID... (- reads
+// the identifiers from standard input, any text holding them).
+func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, libFlag := newFlags("add", "bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... [--email ADDRESS] ID... (- reads standard input)\n\n"+
+		"An ID is a DOI, an arXiv id, an ISBN, a PMID (PMID: 123) or a PMCID, or a link to one;\n"+
+		"a paper the library has already is not added again.", stderr)
+	collection := fs.String("collection", "", "put the papers in this collection (`path`: Thesis/Chapter 2)")
+	var tags []string
+	fs.Func("tag", "give the papers this `tag` (repeat for several)", func(s string) error {
+		if s = strings.TrimSpace(s); s != "" {
+			tags = append(tags, s)
+		}
+		return nil
+	})
+	email := fs.String("email", os.Getenv("BIBSHELF_EMAIL"), "your e-mail `address`, sent to Crossref and NCBI as they ask (default $BIBSHELF_EMAIL)")
+	if st := parseFlags(fs, args); st >= 0 {
+		return st
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "bibshelf add: no identifier given")
+		fs.Usage()
+		return exitUsage
+	}
+	var text strings.Builder
+	for _, a := range fs.Args() {
+		if a == "-" {
+			b, err := io.ReadAll(io.LimitReader(stdin, 16<<20))
+			if err != nil {
+				fmt.Fprintf(stderr, "bibshelf add: read standard input: %v\n", err)
+				return exitRejected
+			}
+			text.Write(b)
+		} else {
+			text.WriteString(a)
+		}
+		text.WriteByte('\n')
+	}
+	ids := ident.Find(text.String())
+	failed := false
+	for _, line := range ident.Unrecognised(text.String()) {
+		reason := "no DOI, arXiv id, ISBN, PMID or PMCID in it"
+		if _, err := ident.Parse(line); err != nil {
+			reason = err.Error()
+		}
+		fmt.Fprintf(stderr, "bibshelf add: %q: %s\n", printable(line), reason)
+		failed = true
+	}
+	if len(ids) == 0 {
+		return exitRejected
+	}
+	lib, ok := openLibrary(context.WithoutCancel(ctx), "add", *libFlag, stderr)
+	if !ok {
+		return exitRejected
+	}
+	defer lib.Close()
+	opts := storage.AddOptions{KeyPattern: bib.PatternJabRef, Tags: tags}
+	if *collection != "" {
+		c, err := collectionAt(ctx, lib, *collection)
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf add: %v\n", err)
+			return exitRejected
+		}
+		opts.Collection = c.ID
+	}
+	client := &lookup.Client{Version: version, Email: *email}
+	if base := os.Getenv("BIBSHELF_LOOKUP_SERVER"); base != "" {
+		client.UseServer(base) // tests: recorded responses
+	}
+	adds, err := lib.AddIdentifiers(ctx, ids, client, opts)
+	for _, a := range adds {
+		switch a.Status {
+		case storage.Added:
+			fmt.Fprintf(stdout, "added %s\t%s\n", a.Key, a.ID)
+		case storage.Existing:
+			where := ""
+			if a.Trashed {
+				where = " (in the Trash)"
+			}
+			fmt.Fprintf(stdout, "have %s\t%s%s\n", a.Key, a.ID, where)
+		case storage.Failed:
+			fmt.Fprintf(stderr, "bibshelf add: %s: %v\n", a.ID, a.Err)
+			failed = true
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "bibshelf add: interrupted after %d of %d\n", len(adds), len(ids))
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "bibshelf add: %v\n", err)
+		return exitRejected
+	case failed:
+		return exitRejected
+	}
+	return exitOK
+}
+
+// collectionAt returns the collection of a path written with "/" between the names.
+func collectionAt(ctx context.Context, lib *storage.Library, path string) (storage.Collection, error) {
+	cs, err := lib.Collections(ctx)
+	if err != nil {
+		return storage.Collection{}, err
+	}
+	for _, c := range cs {
+		if strings.Join(c.Path, "/") == strings.Trim(path, "/") {
+			return c, nil
+		}
+	}
+	return storage.Collection{}, fmt.Errorf("no collection %q (bibshelf makes collections in the window)", path)
+}
