@@ -97,3 +97,14 @@ func TestAdd(t *testing.T) {
 		t.Errorf("the library has %d entries, want 58", n)
 	}
 }
+
+// TestVersion: the version the registries are told is FyneApp.toml's.
+func TestVersion(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "FyneApp.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `Version = "`+version+`"`) {
+		t.Errorf("FyneApp.toml does not give the version %s", version)
+	}
+}
