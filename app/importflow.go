@@ -20,6 +20,7 @@ import (
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/formats"
+	"github.com/bibshelf/bibshelf/bib/ident"
 	bibstorage "github.com/bibshelf/bibshelf/storage"
 )
 
@@ -42,7 +43,9 @@ type importFlow struct {
 	say      func(text string)                // the status line
 	into     func() int64                     // the collection imports go into; 0 for none
 	finished func(rep bibstorage.Report)      // an import is done: show its report and entries
-	running  int                              // imports running
+	// identifiers is given a paste that holds no reference but identifiers, to add them.
+	identifiers func(text string)
+	running     int // imports running
 }
 
 func (f *importFlow) onImport() {
@@ -242,6 +245,11 @@ func (f *importFlow) paste(text string) {
 	go func() {
 		defer fyneDo(func() { f.running-- })
 		file, _ := formats.Parse("clipboard", []byte(text))
+		if len(file.Entries()) == 0 && f.identifiers != nil && len(ident.Find(text)) > 0 {
+			// A DOI or arXiv link copied from a page: offer to add its paper.
+			fyneDo(func() { f.identifiers(text) })
+			return
+		}
 		if len(file.Entries()) == 0 {
 			msg := "The clipboard holds no reference. Copy a BibTeX entry, such as @article{key, title = {…}}, or a RIS record, and paste again."
 			if strings.TrimSpace(text) == "" {

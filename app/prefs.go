@@ -58,6 +58,9 @@ func (u *UI) onPreferences() {
 	if scale.SelectedIndex() < 0 {
 		scale.SetSelected("100%")
 	}
+	email := newDialogEntry(u.dialogs)
+	email.SetPlaceHolder("you@university.edu")
+	email.SetText(p.String(prefEmail))
 	look := newDialogSelect(u.dialogs, appearanceChoice.labels())
 	look.SetSelectedIndex(appearanceChoice.index(appearanceChoice.get(p)))
 	items := []*widget.FormItem{
@@ -70,6 +73,7 @@ func (u *UI) onPreferences() {
 		widget.NewFormItem("Keywords, on import", kw),
 		widget.NewFormItem("Text size", scale),
 		widget.NewFormItem("Appearance", look),
+		widget.NewFormItem("Your e-mail, for Crossref and NCBI", email),
 	}
 	d := dialog.NewForm("Preferences", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -97,6 +101,7 @@ func (u *UI) onPreferences() {
 		if i := scale.SelectedIndex(); i >= 0 {
 			p.SetFloat(prefFontScale, float64(scales[i])/100)
 		}
+		p.SetString(prefEmail, strings.TrimSpace(email.Text))
 		if i := look.SelectedIndex(); i >= 0 {
 			appearanceChoice.set(p, appearanceChoice.options[i].value)
 		}

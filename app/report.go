@@ -29,6 +29,18 @@ func (u *UI) viewedCollection() int64 {
 	return it.filter.Collection
 }
 
+// addFinished selects the papers added by identifier, and those the library had, and shows
+// them. Call it on the UI goroutine.
+func (u *UI) addFinished(adds []bibstorage.Addition) {
+	var keys []string
+	for _, a := range adds {
+		if a.Key != "" {
+			keys = append(keys, a.Key)
+		}
+	}
+	u.afterChange(func() []string { return keys })
+}
+
 // importFinished shows what an import did, and its entries: selected, in the list, and soon
 // found by the search. Call it on the UI goroutine.
 func (u *UI) importFinished(rep bibstorage.Report) {

@@ -58,6 +58,7 @@ type Library interface {
 	Trash(ctx context.Context, keys ...string) ([]string, error)
 	Restore(ctx context.Context, keys ...string) ([]string, error)
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
+	adder
 	PendingSearch(ctx context.Context) (int, error)
 	IndexPending(ctx context.Context) error
 	noteStore
@@ -93,6 +94,7 @@ var (
 	shortcutAddTag     = shortcut(fyne.KeyT, false)
 	shortcutStar       = shortcut(fyne.KeyS, true)
 	shortcutRead       = shortcut(fyne.KeyR, true)
+	shortcutAddByID    = shortcut(fyne.KeyI, true)
 )
 
 // shortcutText spells a shortcut for a message.
@@ -116,6 +118,7 @@ const (
 	prefImportFolder  = "import.folder"
 	prefDuplicates    = "import.duplicates" // duplicatesChoice
 	prefKeyPattern    = "keys.pattern"
+	prefEmail         = "lookup.email" // sent to Crossref and NCBI, which ask for a contact
 	prefCiteCommand   = "cite.command"
 	prefFontScale     = "view.scale"
 	prefAppearance    = "view.appearance" // appearanceChoice
@@ -140,6 +143,7 @@ type UI struct {
 	list    *entryList
 	results *results
 	imports *importFlow
+	adds    *addFlow
 	exports *exportFlow
 	detail  *entryPane
 	search  *searchField
@@ -198,6 +202,9 @@ func New(a fyne.App, lib Library) *UI {
 	u.detail = newEntryPane(u)
 	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
+	u.adds = &addFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
+		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished}
+	u.imports.identifiers = u.adds.onAdd
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, work: u.work,
 		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
@@ -209,6 +216,7 @@ func New(a fyne.App, lib Library) *UI {
 
 	toolbar := widget.NewToolbar(
 		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
+		widget.NewToolbarAction(theme.SearchIcon(), func() { u.adds.onAdd("") }),
 		widget.NewToolbarAction(theme.FolderOpenIcon(), u.imports.onImport),
 		widget.NewToolbarAction(theme.ContentPasteIcon(), u.onPaste),
 		widget.NewToolbarAction(theme.DocumentSaveIcon(), u.exports.onExport),
@@ -355,6 +363,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Add by Identifier…", shortcutAddByID, func() { u.adds.onAdd("") }),
 		u.menuItem("Import…", shortcutImport, u.imports.onImport),
 		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste References", shortcutPaste, u.onPaste),
@@ -565,7 +574,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return u.results.idle() && u.imports.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
+	return u.results.idle() && u.imports.running == 0 && u.adds.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
 }
 
 // Rows returns how many entries the list shows. Call it on the UI goroutine.

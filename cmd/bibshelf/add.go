@@ -8,14 +8,12 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/ident"
 	"github.com/bibshelf/bibshelf/bib/lookup"
 	"github.com/bibshelf/bibshelf/storage"
 )
-
-// version is Bibshelf's version, as FyneApp.toml gives it: the registries are told it.
-const version = "0.1.0"
 
 // runAdd adds papers by identifier: bibshelf add [--collection C] [--tag T]... ID... (- reads
 // the identifiers from standard input, any text holding them).
@@ -57,11 +55,11 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	ids := ident.Find(text.String())
 	failed := false
 	for _, line := range ident.Unrecognised(text.String()) {
-		reason := "no DOI, arXiv id, ISBN, PMID or PMCID in it"
 		if _, err := ident.Parse(line); err != nil {
-			reason = err.Error()
+			fmt.Fprintf(stderr, "bibshelf add: %s\n", printable(err.Error())) // it quotes the line
+		} else {
+			fmt.Fprintf(stderr, "bibshelf add: %q: no DOI, arXiv id, ISBN, PMID or PMCID in it\n", printable(line))
 		}
-		fmt.Fprintf(stderr, "bibshelf add: %q: %s\n", printable(line), reason)
 		failed = true
 	}
 	if len(ids) == 0 {
@@ -81,7 +79,7 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		opts.Collection = c.ID
 	}
-	client := &lookup.Client{Version: version, Email: *email}
+	client := &lookup.Client{Version: app.Version, Email: *email}
 	if base := os.Getenv("BIBSHELF_LOOKUP_SERVER"); base != "" {
 		client.UseServer(base) // tests: recorded responses
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -104,7 +105,7 @@ func TestVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `Version = "`+version+`"`) {
-		t.Errorf("FyneApp.toml does not give the version %s", version)
+	if !strings.Contains(string(b), `Version = "`+app.Version+`"`) {
+		t.Errorf("FyneApp.toml does not give the version %s", app.Version)
 	}
 }
