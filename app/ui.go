@@ -431,8 +431,24 @@ func (u *UI) listShortcut(s fyne.Shortcut) bool {
 }
 
 // onClose saves what is being edited (the field with the focus, the note) and closes the window
-// once every change has reached the library.
+// once every change has reached the library; while an import runs it asks first.
 func (u *UI) onClose() {
+	if u.imports.running > 0 || u.adds.running > 0 {
+		// An import is one transaction: closing now leaves nothing of it. Say so first.
+		u.dialogs.show(dialog.NewConfirm("Close While Importing?",
+			"An import or an addition of papers is still running. Closing now leaves the file being imported out of the library (papers already added stay).",
+			func(ok bool) {
+				if ok {
+					u.close()
+				}
+			}, u.win))
+		return
+	}
+	u.close()
+}
+
+// close saves and closes (see onClose).
+func (u *UI) close() {
 	u.win.Canvas().Unfocus() // a field editor hands its value over when it loses the focus
 	u.detail.notes.flush()
 	u.status.SetText("Saving…")

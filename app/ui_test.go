@@ -783,3 +783,26 @@ func TestImportMEDLINE(t *testing.T) {
 		t.Errorf("the entry %v has no doi or pmid (%v)", e, err)
 	}
 }
+
+// TestCloseWhileImporting: closing the window while an import runs asks first, as closing
+// leaves nothing of the import; the window stays open until the answer.
+func TestCloseWhileImporting(t *testing.T) {
+	u, _ := newTestUI(t)
+	settle(t, u)
+	var asked bool
+	fyneDoAndWait(func() {
+		u.imports.running++
+		u.onClose()
+		asked = u.dialogOpen()
+	})
+	if !asked {
+		t.Fatal("closing while importing asked nothing")
+	}
+	fyneDoAndWait(func() {
+		u.dialogs.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // No: the window stays
+		u.imports.running--
+	})
+	if st := u.status.Text; st == "Saving…" {
+		t.Error("the window began to close after No")
+	}
+}
