@@ -27,7 +27,7 @@ import (
 // importer is what an import needs from the library.
 type importer interface {
 	ImportWith(ctx context.Context, f *bib.File, opts bibstorage.ImportOptions) (bibstorage.Report, error)
-	ImportReader(ctx context.Context, r *bib.Reader, opts bibstorage.ImportOptions) (bibstorage.Report, error)
+	ImportReader(ctx context.Context, r bib.ItemReader, opts bibstorage.ImportOptions) (bibstorage.Report, error)
 	Tags(ctx context.Context) ([]bibstorage.Tag, error)
 }
 

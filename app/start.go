@@ -177,7 +177,7 @@ func (l aroundImports) ImportWith(ctx context.Context, f *bib.File, opts storage
 	return l.Library.ImportWith(ctx, f, opts)
 }
 
-func (l aroundImports) ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error) {
+func (l aroundImports) ImportReader(ctx context.Context, r bib.ItemReader, opts storage.ImportOptions) (storage.Report, error) {
 	defer l.around()()
 	return l.Library.ImportReader(ctx, r, opts)
 }

@@ -41,7 +41,7 @@ type Library interface {
 	UpdateEntry(ctx context.Context, key string, e *bib.Entry) error
 	AddEntry(ctx context.Context, e *bib.Entry, keyPattern string) (string, error)
 	ImportWith(ctx context.Context, f *bib.File, opts storage.ImportOptions) (storage.Report, error)
-	ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error)
+	ImportReader(ctx context.Context, r bib.ItemReader, opts storage.ImportOptions) (storage.Report, error)
 	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int, error)
 	Tags(ctx context.Context) ([]storage.Tag, error)
 	EntryTags(ctx context.Context, key string) ([]string, error)

@@ -397,7 +397,7 @@ type pausingLibrary struct {
 	paused, resume chan struct{}
 }
 
-func (p pausingLibrary) ImportReader(ctx context.Context, r *bib.Reader, opts storage.ImportOptions) (storage.Report, error) {
+func (p pausingLibrary) ImportReader(ctx context.Context, r bib.ItemReader, opts storage.ImportOptions) (storage.Report, error) {
 	opts.Progress(500, 1200)
 	p.paused <- struct{}{}
 	<-p.resume

@@ -89,6 +89,22 @@ func hasLoneCR(s string) bool {
 	return false
 }
 
+// ItemReader gives the items of a file one at a time, as it reads them, so that a large file's
+// items need not all be in memory at once: Reader for BibTeX, and the readers of the other
+// formats. An ItemReader is not safe for use by several goroutines at once.
+type ItemReader interface {
+	// Next returns the next item, or false at the end of the file.
+	Next() (Item, bool)
+	// Problems returns the problems found so far; once Next has reported the end, all of them.
+	Problems() Problems
+	// Estimate returns about how many items the file has, cheaply, for a progress bar.
+	Estimate() int
+	// Name returns the file name the reader was given.
+	Name() string
+}
+
+var _ ItemReader = (*Reader)(nil)
+
 // Reader parses a .bib file one item at a time, for files too large to hold parsed whole: the
 // items and problems it gives are those of Parse, in the same order, and an item does not keep
 // the ones before it in memory. It is not safe for use by several goroutines at once.

@@ -72,7 +72,7 @@ type ImportOptions struct {
 	Collection int64
 	// Progress, when set, is called as the import goes, with the number of items done and the
 	// total, from the importing goroutine. Items are entries, @string, @preamble and @comment.
-	// Importing from a Reader, the total is its Estimate until the end (never below what is
+	// Importing from a reader (ImportReader), the total is its Estimate until the end (never below what is
 	// done); the last call gives the count.
 	Progress func(done, total int)
 	// Stage, when set, is told, from the importing goroutine, of each step of the import after
@@ -148,10 +148,10 @@ func (l *Library) ImportWith(ctx context.Context, f *bib.File, opts ImportOption
 	return l.importSource(ctx, fileSource(f), opts)
 }
 
-// ImportReader is ImportWith of the file a Reader parses, parsed as it is imported: a large
-// file's entries are never all in memory at once. The Reader is read to its end, or until the
-// import fails or is cancelled.
-func (l *Library) ImportReader(ctx context.Context, r *bib.Reader, opts ImportOptions) (Report, error) {
+// ImportReader is ImportWith of the file a reader reads (a bib.Reader, or the reader of another
+// format), read as it is imported: a large file's entries are never all in memory at once. The
+// reader is read to its end, or until the import fails or is cancelled.
+func (l *Library) ImportReader(ctx context.Context, r bib.ItemReader, opts ImportOptions) (Report, error) {
 	return l.importSource(ctx, readerSource(r), opts)
 }
 
@@ -161,7 +161,7 @@ type itemSource struct {
 	// next gives the items in order. An import calls it from one goroutine, not its caller's.
 	next func() (bib.Item, bool)
 	// items is the number of items other than text between them, and entries the number of
-	// entries: exact for a parsed file, estimated for a Reader.
+	// entries: exact for a parsed file, estimated for a reader.
 	items, entries int
 	// problems gives the parse's problems; all of them once next has reported the end.
 	problems func() bib.Problems
@@ -191,7 +191,7 @@ func fileSource(f *bib.File) itemSource {
 	return src
 }
 
-func readerSource(r *bib.Reader) itemSource {
+func readerSource(r bib.ItemReader) itemSource {
 	n := r.Estimate()
 	return itemSource{name: r.Name(), next: r.Next, items: n, entries: n, problems: r.Problems, parses: true}
 }
