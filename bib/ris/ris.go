@@ -37,15 +37,112 @@ const (
 // Parse reads a RIS file into a bib.File whose Items are its records as entries, in order.
 // Every record becomes an entry (a record without TY too, as Zotero reads it); every problem,
 // from the text's encoding to a value cut at the size limit, is in Problems with its line.
-// Parse never panics.
+// Parse never panics. It reads the file with a Reader.
 func Parse(name string, src []byte) *bib.File {
+	r := NewReader(name, src)
 	f := &bib.File{Name: name}
-	text, problems := decode(name, src)
-	f.Problems = append(f.Problems, problems...)
-	s := scanner{name: name, file: f}
-	s.run(text)
-	f.Problems.Sort()
+	for it, ok := r.Next(); ok; it, ok = r.Next() {
+		f.Items = append(f.Items, it)
+	}
+	f.Problems = r.Problems()
 	return f
+}
+
+// Reader reads a RIS file one record at a time, for files too large to hold parsed whole: the
+// entries and problems it gives are those of Parse, in the same order, and an entry does not
+// keep the ones before it in memory. It is a bib.ItemReader. It is not safe for use by several
+// goroutines at once.
+type Reader struct {
+	s    scanner
+	text string // the whole text, decoded
+	rest string // the text not read yet
+	line int    // the number of the last line read
+	done bool   // the end is reached and the problems are sorted
+}
+
+var _ bib.ItemReader = (*Reader)(nil)
+
+// NewReader returns a Reader of a RIS file's bytes. The text is decoded to UTF-8 at once (see
+// Parse); records are read as Next asks for them.
+func NewReader(name string, src []byte) *Reader {
+	text, problems := decode(name, src)
+	r := &Reader{text: text, rest: text}
+	r.s = scanner{name: name, problems: problems}
+	return r
+}
+
+// Next returns the next record as an entry, or false at the end of the file.
+func (r *Reader) Next() (bib.Item, bool) {
+	for len(r.s.items) == 0 {
+		if r.done {
+			return bib.Item{}, false
+		}
+		if r.rest == "" {
+			r.s.end(r.line)
+			r.s.problems.Sort()
+			r.done = true
+			continue
+		}
+		r.line++
+		var l string
+		l, r.rest = cutLine(r.rest)
+		r.s.line(l, r.line)
+	}
+	it := r.s.items[0]
+	r.s.items[0] = bib.Item{}
+	if len(r.s.items) == 1 {
+		r.s.items = r.s.items[:0] // a line makes one entry at most: the slice is reused
+	} else {
+		r.s.items = r.s.items[1:]
+	}
+	return it, true
+}
+
+// Problems returns the problems found so far; once Next has reported the end, all of them, in
+// the order of their lines.
+func (r *Reader) Problems() bib.Problems { return r.s.problems }
+
+// Name returns the file name the Reader was given.
+func (r *Reader) Name() string { return r.s.name }
+
+// Estimate returns about how many records the file has: its lines that start with a TY tag
+// (after blanks), which is exactly its records unless some have no TY line.
+func (r *Reader) Estimate() int {
+	s, n := r.text, 0
+	for i := 0; ; i += 2 {
+		j := strings.Index(s[i:], "TY")
+		if j < 0 {
+			return n
+		}
+		i += j
+		k := i
+		for k > 0 && (s[k-1] == ' ' || s[k-1] == '\t') {
+			k--
+		}
+		if k == 0 || s[k-1] == '\n' || s[k-1] == '\r' || s[:k] == "\ufeff" {
+			e := strings.IndexAny(s[i:], "\r\n")
+			if e < 0 {
+				e = len(s) - i
+			}
+			if tag, _, ok := tagLine(s[i : i+e]); ok && tag == "TY" {
+				n++
+			}
+		}
+	}
+}
+
+// cutLine returns the first line of text, without its end (\n, \r\n or \r), and the text after
+// it.
+func cutLine(text string) (line, rest string) {
+	i := strings.IndexAny(text, "\r\n")
+	if i < 0 {
+		return text, ""
+	}
+	line = text[:i]
+	if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+		i++
+	}
+	return line, text[i+1:]
 }
 
 // Detect reports whether src looks like RIS: among its first non-blank lines (at most five,
@@ -117,11 +214,14 @@ type record struct {
 	tags []tagValue
 }
 
-// scanner reads the lines of a RIS text into records and hands each to the mapping.
+// scanner reads the lines of a RIS text, one at a time, into records and hands each to the
+// mapping.
 type scanner struct {
-	name string
-	file *bib.File
-	rec  *record
+	name     string
+	items    []bib.Item // the entries made and not yet given out
+	records  int        // the entries made
+	problems bib.Problems
+	rec      *record
 	// The value being read: its first line's text, or the builder once a line continues it.
 	cur      *tagValue
 	more     strings.Builder
@@ -136,27 +236,13 @@ type scanner struct {
 }
 
 func (s *scanner) problem(line int, sev bib.Severity, format string, args ...any) {
-	s.file.Problems = append(s.file.Problems, bib.Problem{File: s.name, Line: line, Col: 1, Severity: sev,
+	s.problems = append(s.problems, bib.Problem{File: s.name, Line: line, Col: 1, Severity: sev,
 		Msg: fmt.Sprintf(format, args...)})
 }
 
-func (s *scanner) run(text string) {
-	line := 0
-	for len(text) > 0 {
-		line++
-		i := strings.IndexAny(text, "\r\n")
-		l := text
-		if i < 0 {
-			text = ""
-		} else {
-			l = text[:i]
-			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
-				i++
-			}
-			text = text[i+1:]
-		}
-		s.line(l, line)
-	}
+// end finishes the text, whose last line was line: the record not ended, and the warnings
+// about the whole file.
+func (s *scanner) end(line int) {
 	s.endValue()
 	if s.rec != nil {
 		s.missingER(s.rec.line)
@@ -168,7 +254,7 @@ func (s *scanner) run(text string) {
 	if s.outside > maxOutside {
 		s.problem(line, bib.Warning, "%d more runs of text outside records were ignored", s.outside-maxOutside)
 	}
-	if len(s.file.Items) == 0 && line > 0 {
+	if s.records == 0 && line > 0 {
 		s.problem(1, bib.Warning, "no RIS record: no line has a tag such as \"TY  - JOUR\"")
 	}
 }
@@ -292,9 +378,10 @@ func (s *scanner) emit() {
 		if p.Col == 0 {
 			p.Col = 1
 		}
-		s.file.Problems = append(s.file.Problems, p)
+		s.problems = append(s.problems, p)
 	}
-	s.file.Items = append(s.file.Items, bib.Item{Kind: bib.KindEntry, Line: s.rec.line, Entry: e})
+	s.items = append(s.items, bib.Item{Kind: bib.KindEntry, Line: s.rec.line, Entry: e})
+	s.records++
 	s.spare = s.rec.tags
 	s.rec, s.dropped = nil, false
 }
