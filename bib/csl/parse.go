@@ -85,31 +85,146 @@ func (p *parser) problem(line int, sev bib.Severity, key, format string, args ..
 // array (as some tools write it). Each item becomes an entry (see entry) at the line where its
 // object starts. A syntax error ends the reading, with a problem at its line: the items before
 // it are kept. An item over 4 MB, or one that is not an object, is reported and skipped; a value
-// over 1 MB is reported and left out.
+// over 1 MB is reported and left out. Parse reads the file with a Reader.
 func Parse(name string, src []byte) *bib.File {
+	r := NewReader(name, src)
+	f := &bib.File{Name: name}
+	for it, ok := r.Next(); ok; it, ok = r.Next() {
+		f.Items = append(f.Items, it)
+	}
+	f.Problems = r.Problems()
+	return f
+}
+
+// Reader reads a CSL-JSON file one item at a time, for files too large to hold parsed whole: the
+// entries and problems it gives are those of Parse, in the same order. A file that is an array
+// (what Zotero, Pandoc and citation-js write) is decoded item by item, and an entry does not keep
+// the ones before it in memory; a file that is one object, an item or {"items": [...]}, is read
+// whole at the first Next, as such files are small in practice. It is a bib.ItemReader. It is
+// not safe for use by several goroutines at once.
+type Reader struct {
+	p     *parser
+	dec   *json.Decoder // at the file's value
+	base  int           // the offset in src where dec starts
+	state readerState
+	i     int // the next item of p.file.Items to give
+}
+
+var _ bib.ItemReader = (*Reader)(nil)
+
+type readerState int
+
+const (
+	beforeArray readerState = iota // the file is an array: its [ is not read yet
+	inArray                        // the items of the array are being read
+	anObject                       // the file is one object, not read yet
+	readAll                        // the end of the file, or of what can be read of it
+)
+
+// NewReader returns a Reader of a CSL-JSON file's bytes.
+func NewReader(name string, src []byte) *Reader {
 	p := &parser{name: name, src: src, file: &bib.File{Name: name}, line: 1, seen: map[string]bool{}}
+	r := &Reader{p: p, state: readAll}
 	body := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	start := len(src) - len(body)
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	start += len(body) - len(trimmed)
 	if len(trimmed) == 0 {
 		p.problem(1, bib.Error, "", "no CSL-JSON: the file is empty")
-		return p.file
+		return r
 	}
 	if !utf8.Valid(trimmed) {
 		p.problem(1, bib.Warning, "", "the file is not valid UTF-8: invalid bytes are read as U+FFFD")
 	}
-	dec := json.NewDecoder(bytes.NewReader(src[start:]))
-	dec.UseNumber()
+	r.dec = json.NewDecoder(bytes.NewReader(src[start:]))
+	r.dec.UseNumber()
+	r.base = start
 	switch trimmed[0] {
 	case '[':
-		p.array(dec, start)
+		r.state = beforeArray
 	case '{':
-		p.object(dec, start)
+		r.state = anObject
 	default:
 		p.problem(p.lineAt(start), bib.Error, "", "no CSL-JSON: the file starts with %q, not [ or {", clipRune(trimmed))
 	}
-	return p.file
+	return r
+}
+
+// Next returns the next item as an entry, or false at the end of the file (or at a syntax
+// error).
+func (r *Reader) Next() (bib.Item, bool) {
+	p := r.p
+	for r.i >= len(p.file.Items) {
+		clear(p.file.Items)
+		p.file.Items, r.i = p.file.Items[:0], 0
+		switch r.state {
+		case beforeArray:
+			r.state = inArray
+			if !p.openArray(r.dec, r.base) {
+				r.state = readAll
+			}
+		case inArray:
+			if !p.arrayItem(r.dec, r.base) {
+				r.state = readAll
+			}
+		case anObject:
+			p.object(r.dec, r.base)
+			r.state = readAll
+		case readAll:
+			return bib.Item{}, false
+		}
+	}
+	it := p.file.Items[r.i]
+	r.i++
+	return it, true
+}
+
+// Problems returns the problems found so far; once Next has reported the end, all of them.
+func (r *Reader) Problems() bib.Problems { return r.p.file.Problems }
+
+// Name returns the file name the Reader was given.
+func (r *Reader) Name() string { return r.p.name }
+
+// Estimate returns about how many items the file has, from one pass over its bytes: the objects
+// directly inside the top-level array, or inside an array that is a member of the top-level
+// object (one for a file that is one item, unless a member holds objects in an array).
+func (r *Reader) Estimate() int {
+	var stack []byte // the open arrays and objects, as their first byte, up to a depth of 3
+	depth, n := 0, 0
+	inString, escaped := false, false
+	for _, c := range r.p.src {
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if c == '\\' {
+				escaped = true
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if c == '{' && (depth == 1 && stack[0] == '[' || depth == 2 && stack[0] == '{' && stack[1] == '[') {
+				n++
+			}
+			if depth < 3 {
+				stack = append(stack, c)
+			}
+			depth++
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+			if depth < len(stack) {
+				stack = stack[:depth]
+			}
+		}
+	}
+	if n == 0 && len(stack) == 0 && r.state == anObject {
+		return 1
+	}
+	return n
 }
 
 func clipRune(b []byte) string {
@@ -119,25 +234,42 @@ func clipRune(b []byte) string {
 
 // array reads the items of the array that dec is at, base being dec's offset in src.
 func (p *parser) array(dec *json.Decoder, base int) {
-	if _, err := dec.Token(); err != nil {
-		p.syntax(err, base+int(dec.InputOffset()))
+	if !p.openArray(dec, base) {
 		return
 	}
-	for dec.More() {
-		at := base + int(dec.InputOffset())
-		for at < len(p.src) && (p.src[at] == ',' || p.src[at] == ' ' || p.src[at] == '\n' || p.src[at] == '\r' || p.src[at] == '\t') {
-			at++
-		}
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			p.syntax(err, at)
-			return
-		}
-		p.item(v, base+int(dec.InputOffset())-at, p.lineAt(at))
+	for p.arrayItem(dec, base) {
 	}
+}
+
+// openArray reads the [ of the array that dec is at, and reports whether it could.
+func (p *parser) openArray(dec *json.Decoder, base int) bool {
 	if _, err := dec.Token(); err != nil {
 		p.syntax(err, base+int(dec.InputOffset()))
+		return false
 	}
+	return true
+}
+
+// arrayItem reads the next item of the array that dec is in, or its ], and reports whether it
+// read an item (which may have been skipped, with a problem).
+func (p *parser) arrayItem(dec *json.Decoder, base int) bool {
+	if !dec.More() {
+		if _, err := dec.Token(); err != nil {
+			p.syntax(err, base+int(dec.InputOffset()))
+		}
+		return false
+	}
+	at := base + int(dec.InputOffset())
+	for at < len(p.src) && (p.src[at] == ',' || p.src[at] == ' ' || p.src[at] == '\n' || p.src[at] == '\r' || p.src[at] == '\t') {
+		at++
+	}
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		p.syntax(err, at)
+		return false
+	}
+	p.item(v, base+int(dec.InputOffset())-at, p.lineAt(at))
+	return true
 }
 
 // object reads a file that is one object: an item, or {"items": [...]}.
