@@ -38,15 +38,18 @@ type format struct {
 	extensions []string // lower case, with the dot
 	detect     func([]byte) bool
 	parse      func(name string, src []byte) *bib.File
+	// newReader reads the format an entry at a time; nil for a format read whole (newReader
+	// then gives a reader of the parsed file).
+	newReader func(name string, src []byte) bib.ItemReader
 }
 
 // others are the formats besides BibTeX, in the order their detectors are asked: the XML one
 // first, then the tagged text ones.
 var others = []format{
-	{EndNoteXML, []string{".xml"}, endnote.Detect, endnote.Parse},
-	{CSLJSON, []string{".json", ".csl"}, csl.Detect, csl.Parse},
-	{MEDLINE, []string{".nbib", ".medline"}, medline.Detect, medline.Parse},
-	{RIS, []string{".ris"}, ris.Detect, ris.Parse},
+	{EndNoteXML, []string{".xml"}, endnote.Detect, endnote.Parse, nil},
+	{CSLJSON, []string{".json", ".csl"}, csl.Detect, csl.Parse, func(name string, src []byte) bib.ItemReader { return csl.NewReader(name, src) }},
+	{MEDLINE, []string{".nbib", ".medline"}, medline.Detect, medline.Parse, nil},
+	{RIS, []string{".ris"}, ris.Detect, ris.Parse, func(name string, src []byte) bib.ItemReader { return ris.NewReader(name, src) }},
 }
 
 // bibtexExtensions are the extensions of BibTeX files.
@@ -76,6 +79,74 @@ func Parse(name string, src []byte) (*bib.File, Format) {
 		}
 	}
 	return bib.Parse(name, src), BibTeX
+}
+
+// NewReader returns a reader of src, in the format Detect finds, and the format. BibTeX, RIS
+// and CSL-JSON are read as the reader is asked for items, so that a large file's entries need
+// not all be in memory at once; MEDLINE and EndNote XML are parsed whole first. The reader gives
+// the items and problems that Parse gives.
+func NewReader(name string, src []byte) (bib.ItemReader, Format) {
+	f := Detect(name, src[:min(len(src), detectBytes)])
+	if f == BibTeX {
+		return bib.NewReader(name, string(src)), BibTeX
+	}
+	return newOther(name, src, f), f
+}
+
+// NewReaderString is NewReader of a file read as a string, as bib.ReadFile reads it: a BibTeX
+// file is parsed in place, without the copy that NewReader makes.
+func NewReaderString(name, src string) (bib.ItemReader, Format) {
+	f := Detect(name, []byte(src[:min(len(src), detectBytes)]))
+	if f == BibTeX {
+		return bib.NewReader(name, src), BibTeX
+	}
+	return newOther(name, []byte(src), f), f
+}
+
+// detectBytes is how much of a file NewReader gives Detect: each format's detector looks
+// at the first few kilobytes.
+const detectBytes = 64 << 10
+
+// newOther returns a reader of src in f, a format other than BibTeX.
+func newOther(name string, src []byte, f Format) bib.ItemReader {
+	for _, o := range others {
+		if o.f != f {
+			continue
+		}
+		if o.newReader != nil {
+			return o.newReader(name, src)
+		}
+		return &fileReader{f: o.parse(name, src)}
+	}
+	panic(fmt.Sprintf("formats: no reader of %v", f))
+}
+
+// fileReader gives the items of a parsed file, for the formats that have no reader of their own.
+type fileReader struct {
+	f *bib.File
+	i int
+}
+
+func (r *fileReader) Next() (bib.Item, bool) {
+	if r.i == len(r.f.Items) {
+		return bib.Item{}, false
+	}
+	r.i++
+	return r.f.Items[r.i-1], true
+}
+
+func (r *fileReader) Problems() bib.Problems { return r.f.Problems }
+func (r *fileReader) Name() string           { return r.f.Name }
+
+// Estimate is the number of items other than text between them: exact.
+func (r *fileReader) Estimate() int {
+	n := 0
+	for _, it := range r.f.Items {
+		if it.Kind != bib.KindText {
+			n++
+		}
+	}
+	return n
 }
 
 // Write writes entries in format f, one of those with a writer: RIS and CSL-JSON.

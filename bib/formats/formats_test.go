@@ -1,9 +1,14 @@
 package formats
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/csl"
 )
 
 // TestDetect: the format is the content's, whatever the name says, except that a .bib file is
@@ -51,5 +56,59 @@ func TestDetect(t *testing.T) {
 	f, format := Parse("download.txt", medlineSrc)
 	if format != MEDLINE || len(f.Entries()) == 0 {
 		t.Errorf("Parse of MEDLINE text: %v, %d entries", format, len(f.Entries()))
+	}
+}
+
+// TestNewReader reads a file of each format with NewReader and NewReaderString: each gives the
+// format, items and problems of Parse.
+func TestNewReader(t *testing.T) {
+	files := map[string]Format{
+		filepath.Join("..", "medline", "testdata", "zotero-8-case-report.nbib"): MEDLINE,
+		filepath.Join("..", "ris", "testdata", "zotero-all-types.ris"):          RIS,
+		filepath.Join("..", "..", "assets", "sample-library.bib"):               BibTeX,
+	}
+	endnoteFiles, _ := filepath.Glob(filepath.Join("..", "endnote", "testdata", "*.xml"))
+	for _, f := range endnoteFiles {
+		files[f] = EndNoteXML
+	}
+	srcs := map[string][]byte{}
+	for path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[path] = src
+	}
+	var cslSrc bytes.Buffer
+	if err := csl.Write(&cslSrc, bib.Parse("s.bib", srcs[filepath.Join("..", "..", "assets", "sample-library.bib")]).Entries()); err != nil {
+		t.Fatal(err)
+	}
+	srcs["sample.json"], files["sample.json"] = cslSrc.Bytes(), CSLJSON
+	for path, src := range srcs {
+		want, wantFormat := Parse(path, src)
+		if wantFormat != files[path] {
+			t.Fatalf("%s: Parse reads it as %v, not %v", path, wantFormat, files[path])
+		}
+		r1, f1 := NewReader(path, src)
+		r2, f2 := NewReaderString(path, string(src))
+		for _, r := range []bib.ItemReader{r1, r2} {
+			if f1 != wantFormat || f2 != wantFormat {
+				t.Errorf("%s: NewReader reads it as %v, NewReaderString as %v, not %v", path, f1, f2, wantFormat)
+			}
+			if r.Name() != path {
+				t.Errorf("%s: the reader's name is %q", path, r.Name())
+			}
+			if r.Estimate() != len(want.Entries()) && wantFormat != BibTeX {
+				t.Errorf("%s: Estimate %d, %d entries", path, r.Estimate(), len(want.Entries()))
+			}
+			var items []bib.Item
+			for it, ok := r.Next(); ok; it, ok = r.Next() {
+				items = append(items, it)
+			}
+			if !reflect.DeepEqual(items, want.Items) || !reflect.DeepEqual(r.Problems(), want.Problems) {
+				t.Errorf("%s: the reader gives %d items and %d problems, Parse %d and %d, or other ones",
+					path, len(items), len(r.Problems()), len(want.Items), len(want.Problems))
+			}
+		}
 	}
 }
