@@ -218,7 +218,7 @@ func (f *importFlow) importPaths(paths []string) {
 		size = max(size, len(src))
 		var rep bibstorage.Report
 		if err == nil {
-			rep, err = f.importSource(p, src, formats.Detect(p, []byte(src[:min(len(src), detectBytes)])), nil, makeTags)
+			rep, err = f.importSource(p, src, nil, makeTags)
 		}
 		if errors.Is(err, context.Canceled) {
 			failed = append(failed, filepath.Base(p)+": cancelled, nothing of it imported")
@@ -287,23 +287,22 @@ func (f *importFlow) importText(name, src string) {
 		fyneDo(func() { f.say("Import of " + filepath.Base(name) + " cancelled: nothing was imported") })
 		return
 	}
-	rep, err := f.importSource(name, src, format, parsed, tags)
+	rep, err := f.importSource(name, src, parsed, tags)
 	f.importDone(name, rep, err)
 }
 
-// importSource imports a file's text in its format, with progress: BibTeX parsed as it is
-// imported, so that a large file's entries are never all in memory at once; another format
-// from parsed, or parsed now when it is nil. It runs off the UI goroutine.
-func (f *importFlow) importSource(name, src string, format formats.Format, parsed *bib.File, tags keywordTags) (bibstorage.Report, error) {
-	if format == formats.BibTeX {
-		return f.importReaderWith(name, bib.NewReader(name, src), tags)
+// importSource imports a file's text in the format its content has, with progress: read as it
+// is imported (formats.NewReaderString), so that a large file's entries are never all in memory
+// at once, unless it was parsed already (parsed, not nil: a small file whose keywords were
+// counted). It runs off the UI goroutine.
+func (f *importFlow) importSource(name, src string, parsed *bib.File, tags keywordTags) (bibstorage.Report, error) {
+	if parsed != nil {
+		return f.importWithProgress(name, len(parsed.Entries()), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
+			return f.lib.ImportWith(ctx, parsed, opts)
+		})
 	}
-	if parsed == nil {
-		parsed, _ = formats.Parse(name, []byte(src))
-	}
-	return f.importWithProgress(name, len(parsed.Entries()), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
-		return f.lib.ImportWith(ctx, parsed, opts)
-	})
+	r, _ := formats.NewReaderString(name, src)
+	return f.importReaderWith(name, r, tags)
 }
 
 // detectBytes is how much of a file formats.Detect is given: each format's detector looks at
@@ -316,9 +315,9 @@ func importable(file fyne.URI) bool {
 	return slices.Contains(formats.Extensions(), strings.ToLower(file.Extension()))
 }
 
-// importReaderWith imports the file a Reader parses, with progress, with the keywords made tags
+// importReaderWith imports the file a reader reads, with progress, with the keywords made tags
 // or not; it runs off the UI goroutine.
-func (f *importFlow) importReaderWith(name string, r *bib.Reader, tags keywordTags) (bibstorage.Report, error) {
+func (f *importFlow) importReaderWith(name string, r bib.ItemReader, tags keywordTags) (bibstorage.Report, error) {
 	return f.importWithProgress(name, r.Estimate(), tags, func(ctx context.Context, opts bibstorage.ImportOptions) (bibstorage.Report, error) {
 		return f.lib.ImportReader(ctx, r, opts)
 	})

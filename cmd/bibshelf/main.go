@@ -281,19 +281,12 @@ func readSource(name string, stdin io.Reader) (string, string, error) {
 	return name, src, err
 }
 
-// importSource imports a file's text, in the format its content has (formats.Detect).
+// importSource imports a file's text, in the format its content has (formats.Detect), read as
+// it is imported: the entries of a large file are not all in memory at once.
 func importSource(ctx context.Context, lib *storage.Library, name, src string, opts storage.ImportOptions) (storage.Report, error) {
-	if formats.Detect(name, []byte(src[:min(len(src), detectBytes)])) == formats.BibTeX {
-		// Parsed as it is imported: the entries of a large file are not all in memory at once.
-		return lib.ImportReader(ctx, bib.NewReader(name, src), opts)
-	}
-	f, _ := formats.Parse(name, []byte(src))
-	return lib.ImportWith(ctx, f, opts)
+	r, _ := formats.NewReaderString(name, src)
+	return lib.ImportReader(ctx, r, opts)
 }
-
-// detectBytes is how much of a file formats.Detect is given: each format's detector looks at
-// the first few kilobytes.
-const detectBytes = 64 << 10
 
 // printReport prints what the imports did: the summary line, or the report as JSON.
 func printReport(w io.Writer, total storage.Report, asJSON bool) error {
