@@ -16,6 +16,13 @@ import (
 // 0x80-0x9f), which is what RIS files from older Windows programs are written in; a warning
 // says so, with the first line concerned and how many there are.
 func decode(name string, src []byte) (string, []bib.Problem) {
+	text, problems := decodeBytes(name, src)
+	return string(text), problems
+}
+
+// decodeBytes is decode returning bytes: src itself, without a UTF-8 byte-order mark, when it is
+// valid UTF-8, so that a large file is not copied.
+func decodeBytes(name string, src []byte) ([]byte, []bib.Problem) {
 	switch {
 	case len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf:
 		src = src[3:]
@@ -23,15 +30,16 @@ func decode(name string, src []byte) (string, []bib.Problem) {
 		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(src)
 		if err != nil {
 			// The decoder only fails on a missing mark, which the test above rules out.
-			return "", []bib.Problem{{File: name, Line: 1, Col: 1, Severity: bib.Error, Msg: fmt.Sprintf("read UTF-16: %v", err)}}
+			return nil, []bib.Problem{{File: name, Line: 1, Col: 1, Severity: bib.Error, Msg: fmt.Sprintf("read UTF-16: %v", err)}}
 		}
-		return string(out), []bib.Problem{{File: name, Line: 1, Col: 1, Severity: bib.Warning,
+		return out, []bib.Problem{{File: name, Line: 1, Col: 1, Severity: bib.Warning,
 			Msg: "the file is UTF-16 (it starts with a byte-order mark): read as such"}}
 	}
 	if utf8.Valid(src) {
-		return string(src), nil
+		return src, nil
 	}
-	return decodeMixed(name, src)
+	text, problems := decodeMixed(name, src)
+	return []byte(text), problems
 }
 
 // decodeMixed reads text in which some bytes are not valid UTF-8, as decode describes.

@@ -54,18 +54,19 @@ func Parse(name string, src []byte) *bib.File {
 // goroutines at once.
 type Reader struct {
 	s    scanner
-	text string // the whole text, decoded
-	rest string // the text not read yet
+	text []byte // the whole text, decoded: the file's bytes themselves when they are UTF-8
+	rest []byte // the text not read yet
 	line int    // the number of the last line read
 	done bool   // the end is reached and the problems are sorted
 }
 
 var _ bib.ItemReader = (*Reader)(nil)
 
-// NewReader returns a Reader of a RIS file's bytes. The text is decoded to UTF-8 at once (see
-// Parse); records are read as Next asks for them.
+// NewReader returns a Reader of a RIS file's bytes, which it reads, never writes, until Next
+// reports the end; each line is copied as it is read. A file that is not UTF-8 is decoded whole
+// at once (see Parse); records are read as Next asks for them.
 func NewReader(name string, src []byte) *Reader {
-	text, problems := decode(name, src)
+	text, problems := decodeBytes(name, src)
 	r := &Reader{text: text, rest: text}
 	r.s = scanner{name: name, problems: problems}
 	return r
@@ -77,16 +78,16 @@ func (r *Reader) Next() (bib.Item, bool) {
 		if r.done {
 			return bib.Item{}, false
 		}
-		if r.rest == "" {
+		if len(r.rest) == 0 {
 			r.s.end(r.line)
 			r.s.problems.Sort()
 			r.done = true
 			continue
 		}
 		r.line++
-		var l string
+		var l []byte
 		l, r.rest = cutLine(r.rest)
-		r.s.line(l, r.line)
+		r.s.line(string(l), r.line)
 	}
 	it := r.s.items[0]
 	r.s.items[0] = bib.Item{}
@@ -110,7 +111,7 @@ func (r *Reader) Name() string { return r.s.name }
 func (r *Reader) Estimate() int {
 	s, n := r.text, 0
 	for i := 0; ; i += 2 {
-		j := strings.Index(s[i:], "TY")
+		j := bytes.Index(s[i:], []byte("TY"))
 		if j < 0 {
 			return n
 		}
@@ -119,12 +120,9 @@ func (r *Reader) Estimate() int {
 		for k > 0 && (s[k-1] == ' ' || s[k-1] == '\t') {
 			k--
 		}
-		if k == 0 || s[k-1] == '\n' || s[k-1] == '\r' || s[:k] == "\ufeff" {
-			e := strings.IndexAny(s[i:], "\r\n")
-			if e < 0 {
-				e = len(s) - i
-			}
-			if tag, _, ok := tagLine(s[i : i+e]); ok && tag == "TY" {
+		if k == 0 || s[k-1] == '\n' || s[k-1] == '\r' || string(s[:k]) == "\ufeff" {
+			line, _ := cutLine(s[i:])
+			if tag, _, ok := tagLine(string(line)); ok && tag == "TY" {
 				n++
 			}
 		}
@@ -133,10 +131,10 @@ func (r *Reader) Estimate() int {
 
 // cutLine returns the first line of text, without its end (\n, \r\n or \r), and the text after
 // it.
-func cutLine(text string) (line, rest string) {
-	i := strings.IndexAny(text, "\r\n")
+func cutLine(text []byte) (line, rest []byte) {
+	i := bytes.IndexAny(text, "\r\n")
 	if i < 0 {
-		return text, ""
+		return text, nil
 	}
 	line = text[:i]
 	if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
