@@ -12,7 +12,7 @@ func BenchmarkImportSample(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchImport(b, src, 56, ImportOptions{})
+	benchImport(b, src, 56, ImportOptions{}, readBibTeX)
 }
 
 func BenchmarkSearchSample(b *testing.B) {

@@ -5,41 +5,55 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/bibtest"
+	"github.com/bibshelf/bibshelf/bib/csl"
+	"github.com/bibshelf/bibshelf/bib/ris"
 )
 
-// benchImport imports a .bib file holding n entries into a new library per iteration, parsed as it
-// is imported (ImportReader), as the command line and the window import files. With IndexLater
-// (the window's way) the time is until the import returns; the metric searchable-s/op is until
-// IndexPending has indexed its entries too, outside the timer.
-func benchImport(b *testing.B, src []byte, n int, opts ImportOptions) {
+// benchImport imports a file holding n entries into a new library per iteration, read as it is
+// imported (ImportReader of what read makes of src), as the command line and the window import
+// files. With IndexLater (the window's way) the time is until the import returns; the metric
+// searchable-s/op is until IndexPending has indexed its entries too, outside the timer. Where
+// the peak resident memory can be reset (Linux), peak-MB is the largest of the imports': the
+// process's, src included, from the start of the import to its return.
+func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(src []byte) bib.ItemReader) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	var searchable time.Duration
+	peak := 0.0
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		l, err := Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("lib%d.sqlite", i)))
 		if err != nil {
 			b.Fatal(err)
 		}
+		debug.FreeOSMemory() // what the last iteration and making src left
+		readPeak := resetPeakRSS()
 		b.StartTimer()
 		start := time.Now()
 		restore := importGC()
-		rep, err := l.ImportReader(ctx, bib.NewReader("bench.bib", string(src)), opts)
+		rep, err := l.ImportReader(ctx, read(src), opts)
 		restore()
 		if err != nil || rep.Imported+rep.Duplicates != n {
 			b.Fatal(rep.Imported, rep.Duplicates, err)
 		}
 		b.StopTimer()
+		if readPeak != nil {
+			peak = max(peak, readPeak())
+		}
 		if opts.IndexLater {
 			if err := l.IndexPending(ctx); err != nil {
 				b.Fatal(err)
@@ -52,7 +66,34 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions) {
 	if opts.IndexLater {
 		b.ReportMetric(searchable.Seconds()/float64(b.N), "searchable-s/op")
 	}
+	if peak > 0 {
+		b.ReportMetric(peak, "peak-MB")
+	}
 }
+
+// resetPeakRSS resets the process's peak resident memory, and returns what reads it, in MB;
+// nil where it cannot (Linux only: /proc/self/clear_refs, then VmHWM of /proc/self/status).
+func resetPeakRSS() func() float64 {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		return nil
+	}
+	return func() float64 {
+		status, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return 0
+		}
+		for line := range strings.Lines(string(status)) {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
+				return float64(n) / 1024
+			}
+		}
+		return 0
+	}
+}
+
+// readBibTeX is how the command line and the window read a .bib file.
+func readBibTeX(src []byte) bib.ItemReader { return bib.NewReader("bench.bib", string(src)) }
 
 // importGCPercent is the GOGC that the command line and the window import with (see
 // cmd/bibshelf/gc.go): the storage package leaves the garbage collector alone, and the benchmarks
@@ -70,7 +111,58 @@ func benchImportSynthetic(b *testing.B, n int, opts ImportOptions) {
 	if err := bibtest.Synthetic(&src, n, 1); err != nil {
 		b.Fatal(err)
 	}
-	benchImport(b, src.Bytes(), n, opts)
+	benchImport(b, src.Bytes(), n, opts, readBibTeX)
+}
+
+// syntheticAs writes bibtest.Synthetic's library of n entries through write (ris.Write,
+// csl.Write), a thousand entries at a time so that they are never all in memory, and returns
+// the pieces it wrote.
+func syntheticAs(b *testing.B, n int, write func(w io.Writer, entries []*bib.Entry) error) [][]byte {
+	var lib bytes.Buffer
+	if err := bibtest.Synthetic(&lib, n, 1); err != nil {
+		b.Fatal(err)
+	}
+	r := bib.NewReader("synth.bib", lib.String())
+	var pieces [][]byte
+	var batch []*bib.Entry
+	flush := func() {
+		var out bytes.Buffer
+		if err := write(&out, batch); err != nil {
+			b.Fatal(err)
+		}
+		pieces, batch = append(pieces, out.Bytes()), batch[:0]
+	}
+	for it, ok := r.Next(); ok; it, ok = r.Next() {
+		if it.Kind == bib.KindEntry {
+			if batch = append(batch, it.Entry); len(batch) == 1000 {
+				flush()
+			}
+		}
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	return pieces
+}
+
+// The import of a RIS file and of a CSL-JSON file of 100,000 entries, from the synthetic BibTeX
+// library, as the window imports them.
+func BenchmarkImportRIS100k(b *testing.B) {
+	src := bytes.Join(syntheticAs(b, 100000, ris.Write), nil)
+	benchImport(b, src, 100000, ImportOptions{IndexLater: true}, func(src []byte) bib.ItemReader {
+		return ris.NewReader("bench.ris", src)
+	})
+}
+func BenchmarkImportCSL100k(b *testing.B) {
+	// Each piece is an array: the file is one array of their items.
+	pieces := syntheticAs(b, 100000, csl.Write)
+	for i, p := range pieces {
+		pieces[i] = bytes.TrimSuffix(bytes.TrimPrefix(p, []byte("[")), []byte("]\n"))
+	}
+	src := append(append([]byte("["), bytes.Join(pieces, []byte(","))...), "]\n"...)
+	benchImport(b, src, 100000, ImportOptions{IndexLater: true}, func(src []byte) bib.ItemReader {
+		return csl.NewReader("bench.json", src)
+	})
 }
 
 // The window imports with IndexLater, the command line without.

@@ -121,7 +121,7 @@ const (
 	readAll                        // the end of the file, or of what can be read of it
 )
 
-// NewReader returns a Reader of a CSL-JSON file's bytes.
+// NewReader returns a Reader of a CSL-JSON file's bytes, which it reads, never writes.
 func NewReader(name string, src []byte) *Reader {
 	p := &parser{name: name, src: src, file: &bib.File{Name: name}, line: 1, seen: map[string]bool{}}
 	r := &Reader{p: p, state: readAll}

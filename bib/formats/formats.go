@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/csl"
@@ -93,12 +94,17 @@ func NewReader(name string, src []byte) (bib.ItemReader, Format) {
 	return newOther(name, src, f), f
 }
 
-// NewReaderString is NewReader of a file read as a string, as bib.ReadFile reads it: a BibTeX
-// file is parsed in place, without the copy that NewReader makes.
+// NewReaderString is NewReader of a file read as a string, as bib.ReadFile reads it: a BibTeX,
+// RIS or CSL-JSON file is read in place, without the copy of it that NewReader makes.
 func NewReaderString(name, src string) (bib.ItemReader, Format) {
 	f := Detect(name, []byte(src[:min(len(src), detectBytes)]))
-	if f == BibTeX {
+	switch f {
+	case BibTeX:
 		return bib.NewReader(name, src), BibTeX
+	case RIS, CSLJSON:
+		// Their readers only read the bytes they are given, never write them: they may be
+		// the string's own.
+		return newOther(name, unsafe.Slice(unsafe.StringData(src), len(src)), f), f
 	}
 	return newOther(name, []byte(src), f), f
 }
