@@ -72,8 +72,8 @@ type ImportOptions struct {
 	Collection int64
 	// Progress, when set, is called as the import goes, with the number of items done and the
 	// total, from the importing goroutine. Items are entries, @string, @preamble and @comment.
-	// Importing from a reader (ImportReader), the total is its Estimate until the end (never below what is
-	// done); the last call gives the count.
+	// Importing from a reader (ImportReader), the total is its Estimate until the end (never
+	// below what is done); the last call gives the count.
 	Progress func(done, total int)
 	// Stage, when set, is told, from the importing goroutine, of each step of the import after
 	// its items are read, which can take as long as reading them: StageIndexes, StageSearch,
