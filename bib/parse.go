@@ -103,6 +103,17 @@ type ItemReader interface {
 	Name() string
 }
 
+// ReadAll reads every item of r into a File, with its problems: a format's Parse is ReadAll of
+// its Reader.
+func ReadAll(r ItemReader) *File {
+	f := &File{Name: r.Name()}
+	for it, ok := r.Next(); ok; it, ok = r.Next() {
+		f.Items = append(f.Items, it)
+	}
+	f.Problems = r.Problems()
+	return f
+}
+
 var _ ItemReader = (*Reader)(nil)
 
 // Reader parses a .bib file one item at a time, for files too large to hold parsed whole: the

@@ -86,15 +86,7 @@ func (p *parser) problem(line int, sev bib.Severity, key, format string, args ..
 // object starts. A syntax error ends the reading, with a problem at its line: the items before
 // it are kept. An item over 4 MB, or one that is not an object, is reported and skipped; a value
 // over 1 MB is reported and left out. Parse reads the file with a Reader.
-func Parse(name string, src []byte) *bib.File {
-	r := NewReader(name, src)
-	f := &bib.File{Name: name}
-	for it, ok := r.Next(); ok; it, ok = r.Next() {
-		f.Items = append(f.Items, it)
-	}
-	f.Problems = r.Problems()
-	return f
-}
+func Parse(name string, src []byte) *bib.File { return bib.ReadAll(NewReader(name, src)) }
 
 // Reader reads a CSL-JSON file one item at a time, for files too large to hold parsed whole: the
 // entries and problems it gives are those of Parse, in the same order. A file that is an array

@@ -38,15 +38,7 @@ const (
 // Every record becomes an entry (a record without TY too, as Zotero reads it); every problem,
 // from the text's encoding to a value cut at the size limit, is in Problems with its line.
 // Parse never panics. It reads the file with a Reader.
-func Parse(name string, src []byte) *bib.File {
-	r := NewReader(name, src)
-	f := &bib.File{Name: name}
-	for it, ok := r.Next(); ok; it, ok = r.Next() {
-		f.Items = append(f.Items, it)
-	}
-	f.Problems = r.Problems()
-	return f
-}
+func Parse(name string, src []byte) *bib.File { return bib.ReadAll(NewReader(name, src)) }
 
 // Reader reads a RIS file one record at a time, for files too large to hold parsed whole: the
 // entries and problems it gives are those of Parse, in the same order, and an entry does not
