@@ -92,21 +92,13 @@ func (l *Library) addIdentifier(ctx context.Context, id ident.ID, fetch Fetcher,
 			return a, err
 		}
 		if have.key == "" {
-			rep, err := l.ImportWith(ctx, &bib.File{Name: id.String(), Items: []bib.Item{{Kind: bib.KindEntry, Entry: e}}},
-				ImportOptions{KeyPattern: opts.KeyPattern, Collection: opts.Collection})
-			if err != nil {
-				return a, fmt.Errorf("add %s: %w", id, err)
+			key, failure, err := l.addEntry(ctx, id.String(), e, opts)
+			if err != nil || failure != nil {
+				a.Status, a.Err = Failed, failure
+				return a, err
 			}
-			if len(rep.Added) != 1 {
-				reason := rep.Problems.Err()
-				if reason == nil {
-					reason = errors.New("nothing was imported")
-				}
-				a.Status, a.Err = Failed, fmt.Errorf("add %s: the registry's entry could not be imported: %w", id, reason)
-				return a, nil
-			}
-			a.Status, a.Key = Added, rep.Added[0]
-			return a, l.tagAdded(ctx, a.Key, opts.Tags)
+			a.Status, a.Key = Added, key
+			return a, nil
 		}
 	}
 	a.Status, a.Key, a.Trashed = Existing, have.key, have.trashed
@@ -116,6 +108,25 @@ func (l *Library) addIdentifier(ctx context.Context, id ident.ID, fetch Fetcher,
 		}
 	}
 	return a, l.tagAdded(ctx, a.Key, opts.Tags)
+}
+
+// addEntry imports one new entry as an import of a file called name would, into the
+// collection and with the tags opts gives, and returns its key. An entry the import refuses is a
+// failure (for the report), not an error of the library.
+func (l *Library) addEntry(ctx context.Context, name string, e *bib.Entry, opts AddOptions) (key string, failure, err error) {
+	rep, err := l.ImportWith(ctx, &bib.File{Name: name, Items: []bib.Item{{Kind: bib.KindEntry, Entry: e}}},
+		ImportOptions{KeyPattern: opts.KeyPattern, Collection: opts.Collection})
+	if err != nil {
+		return "", nil, fmt.Errorf("add %s: %w", name, err)
+	}
+	if len(rep.Added) != 1 {
+		reason := rep.Problems.Err()
+		if reason == nil {
+			reason = errors.New("nothing was imported")
+		}
+		return "", fmt.Errorf("add %s: the entry could not be imported: %w", name, reason), nil
+	}
+	return rep.Added[0], nil, l.tagAdded(ctx, rep.Added[0], opts.Tags)
 }
 
 func (l *Library) tagAdded(ctx context.Context, key string, tags []string) error {

@@ -1,0 +1,262 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
+	"github.com/bibshelf/bibshelf/bib/pdfmeta"
+)
+
+// Adding papers from their PDFs: each PDF's identifier (read by a PDFReader) is added as
+// AddIdentifiers adds one, and the PDF is attached to the entry, copied into the library's
+// attachments folder or linked where it is. A PDF that names no identifier, or whose identifier
+// the registries do not know, still becomes an entry: one made of what the PDF says (title,
+// authors, the identifier if any), tagged ReviewTag, so that nothing the user dropped is lost.
+
+// ReviewTag is the tag of entries made from what a PDF says rather than from a registry: their
+// fields are a guess the user should check.
+const ReviewTag = "needs-review"
+
+// PDFReader says which paper a PDF holds (bib/pdfmeta's Reader in the program). Its errors say
+// why the file cannot be read: not a PDF, encrypted, damaged, too large.
+type PDFReader interface {
+	ReadPDF(ctx context.Context, path string) (pdfmeta.Paper, error)
+}
+
+// PDFAddition is what became of one PDF.
+type PDFAddition struct {
+	Path string
+	// Paper is what the PDF says about itself.
+	Paper pdfmeta.Paper
+	// Addition is what became of the PDF's entry: Added (looked up, or made from the PDF when
+	// Review), Existing (the library has the paper: the PDF is attached to it), or Failed (the
+	// PDF could not be read or attached: Err; nothing was added).
+	Addition
+	// Review says the entry was made from what the PDF says and tagged ReviewTag; LookupErr is
+	// why the registry's entry was not taken, when the PDF named an identifier.
+	Review    bool
+	LookupErr error
+	// Attachment is the PDF as attached to the entry.
+	Attachment Attachment
+}
+
+// PDFOptions says how PDFs are added.
+type PDFOptions struct {
+	AddOptions
+	// Link attaches each PDF where it is; otherwise it is copied into the attachments folder
+	// (the default: the library then holds what it needs, as Zotero's stored files do).
+	Link bool
+}
+
+// AddPDFs adds the paper of each PDF and attaches the PDF to it. Each PDF is its own
+// transactions: a cancelled batch keeps what it added, and the context's error is returned with
+// the additions made.
+func (l *Library) AddPDFs(ctx context.Context, paths []string, read PDFReader, fetch Fetcher, opts PDFOptions) ([]PDFAddition, error) {
+	var out []PDFAddition
+	for i, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		a, err := l.addPDF(ctx, path, read, fetch, opts)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(paths))
+		}
+	}
+	return out, nil
+}
+
+func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch Fetcher, opts PDFOptions) (PDFAddition, error) {
+	a := PDFAddition{Path: path}
+	paper, err := read.ReadPDF(ctx, path)
+	if err != nil {
+		if ctx.Err() != nil {
+			return a, ctx.Err()
+		}
+		a.Status, a.Err = Failed, err
+		return a, nil
+	}
+	a.Paper, a.ID = paper, paper.ID
+	if paper.ID.Kind != 0 {
+		add, err := l.addIdentifier(ctx, paper.ID, fetch, opts.AddOptions)
+		if err != nil {
+			return a, err
+		}
+		a.Addition = add
+	}
+	if a.Status == Failed || paper.ID.Kind == 0 {
+		a.LookupErr = a.Err
+		key, failure, err := l.addEntry(ctx, filepath.Base(path), pdfEntry(paper, path), opts.AddOptions)
+		if err != nil {
+			return a, err
+		}
+		if failure != nil {
+			a.Status, a.Err = Failed, failure
+			return a, nil
+		}
+		a.Status, a.Key, a.Err, a.Review = Added, key, nil, true
+		if err := l.tagAdded(ctx, key, []string{ReviewTag}); err != nil {
+			return a, err
+		}
+	}
+	att, err := l.attachPDF(ctx, a.Key, path, opts.Link)
+	if err != nil {
+		a.Status, a.Err = Failed, err
+		if a.Review || a.Addition.Status == Added {
+			// The entry was made for this PDF: it stays (the user sees it and the error), as
+			// an import that added it would leave it.
+			a.Status = Added
+		}
+		return a, nil
+	}
+	a.Attachment = att
+	return a, nil
+}
+
+// pdfEntry is the entry made of what a PDF says: a @misc (what it is is unknown) with its
+// title (the file's name when it gives none), authors, and the identifier it named.
+func pdfEntry(p pdfmeta.Paper, path string) *bib.Entry {
+	e := &bib.Entry{Type: "misc"}
+	title := p.Title
+	if title == "" {
+		title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	e.Set("title", bib.Escape(title))
+	if len(p.Authors) > 0 {
+		names := make([]string, len(p.Authors))
+		for i, n := range p.Authors {
+			names[i] = bib.Escape(n)
+		}
+		e.Set("author", strings.Join(names, " and "))
+	}
+	switch p.ID.Kind {
+	case ident.DOI:
+		e.Set("doi", p.ID.Value)
+	case ident.ArXiv:
+		e.Set("eprint", p.ID.Value)
+		e.Set("archiveprefix", "arXiv")
+	case ident.ISBN:
+		e.Set("isbn", p.ID.Value)
+	}
+	return e
+}
+
+// attachPDF attaches the PDF at path to the entry key: linked where it is, or copied into the
+// attachments folder as KEY.pdf (KEY-2.pdf... when that name holds another file; the file itself
+// when it holds the same bytes).
+func (l *Library) attachPDF(ctx context.Context, key, path string, link bool) (Attachment, error) {
+	if link {
+		return l.AddAttachment(ctx, key, path)
+	}
+	dest, err := l.copyIn(key, path, ".pdf")
+	if err != nil {
+		return Attachment{}, err
+	}
+	return l.AddAttachment(ctx, key, dest)
+}
+
+// copyIn copies a file into the attachments folder under a name made from key, and returns where
+// it is: through a temporary file renamed into place, so that the folder never holds half a file.
+func (l *Library) copyIn(key, path, ext string) (string, error) {
+	dir := l.attachmentsDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("copy %s into the library: %w", path, err)
+	}
+	sum, err := fileSum(path)
+	if err != nil {
+		return "", fmt.Errorf("copy %s into the library: %w", path, err)
+	}
+	base := fileNameOf(key)
+	for n := 1; ; n++ {
+		name := base + ext
+		if n > 1 {
+			name = base + "-" + strconv.Itoa(n) + ext
+		}
+		dest := filepath.Join(dir, name)
+		have, err := fileSum(dest)
+		if errors.Is(err, os.ErrNotExist) {
+			return dest, copyFile(path, dest)
+		}
+		if err != nil {
+			return "", fmt.Errorf("copy %s into the library: %w", path, err)
+		}
+		if have == sum {
+			return dest, nil
+		}
+	}
+}
+
+// fileNameOf makes a file name of a citation key: letters, digits, '-', '_' and '.' stay, any
+// other character (':' and '/' are common in keys, and not allowed in names on Windows) is '_'.
+func fileNameOf(key string) string {
+	b := []byte(key)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	name := strings.Trim(string(b), ".")
+	if name == "" {
+		name = "attachment"
+	}
+	return name
+}
+
+func fileSum(path string) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	f, err := os.Open(path)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, err
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, nil
+}
+
+// copyFile copies src to dest, which must not exist, through a temporary file beside dest.
+func copyFile(src, dest string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".copy-*")
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := io.Copy(tmp, in); err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
+	}
+	return nil
+}
