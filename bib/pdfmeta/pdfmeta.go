@@ -16,6 +16,7 @@
 package pdfmeta
 
 import (
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +45,10 @@ type Page struct {
 	// first page), "" when the reader cannot tell sizes.
 	Largest string
 }
+
+// ErrNotPDF is a reader's error for a file that is not a PDF at all (no %PDF- header), as
+// opposed to one that is damaged or cannot be read.
+var ErrNotPDF = errors.New("not a PDF")
 
 // MaxPages is how many pages from the first a reader gives: a paper's identifier is on its first
 // page, a book's ISBN on its copyright page (the second or fourth), and a cover sheet a
@@ -187,10 +192,12 @@ func plausibleTitle(t string) bool {
 		return false
 	}
 	lower := strings.ToLower(t)
-	for _, bad := range []string{"microsoft word", "untitled", "powerpoint presentation", "no title", "title of the paper", "layout 1"} {
-		if strings.Contains(lower, bad) {
-			return false
-		}
+	if strings.HasPrefix(lower, "microsoft word - ") || strings.HasPrefix(lower, "microsoft powerpoint - ") {
+		return false
+	}
+	switch strings.TrimRight(lower, " 0123456789-_.") {
+	case "untitled", "untitled document", "no title", "title", "paper title", "title of the paper", "layout", "layout 1", "document", "powerpoint presentation":
+		return false
 	}
 	for _, ext := range []string{".pdf", ".doc", ".docx", ".tex", ".dvi", ".ps", ".odt", ".rtf", ".indd", ".qxd"} {
 		if strings.HasSuffix(lower, ext) {
