@@ -39,10 +39,12 @@ type PDFAddition struct {
 	Paper pdfmeta.Paper
 	// Addition is what became of the PDF's entry: Added (looked up, or made from the PDF when
 	// Review), Existing (the library has the paper: the PDF is attached to it), or Failed (the
-	// PDF could not be read or attached: Err; nothing was added).
+	// file is not a PDF, or the PDF could not be attached: Err; Key is "" when nothing was
+	// added). Err is also set, with Added, for a PDF that could not be read (encrypted,
+	// damaged): its entry is named after the file.
 	Addition
 	// Review says the entry was made from what the PDF says and tagged ReviewTag; LookupErr is
-	// why the registry's entry was not taken, when the PDF named an identifier.
+	// why the registry's entry was not taken (the look-up's error, or the PDF's).
 	Review    bool
 	LookupErr error
 	// Attachment is the PDF as attached to the entry.
@@ -80,13 +82,18 @@ func (l *Library) AddPDFs(ctx context.Context, paths []string, read PDFReader, f
 
 func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch Fetcher, opts PDFOptions) (PDFAddition, error) {
 	a := PDFAddition{Path: path}
-	paper, err := read.ReadPDF(ctx, path)
-	if err != nil {
+	paper, readErr := read.ReadPDF(ctx, path)
+	if readErr != nil {
 		if ctx.Err() != nil {
 			return a, ctx.Err()
 		}
-		a.Status, a.Err = Failed, err
-		return a, nil
+		if errors.Is(readErr, pdfmeta.ErrNotPDF) {
+			a.Status, a.Err = Failed, readErr
+			return a, nil
+		}
+		// A PDF that cannot be read (encrypted, damaged) is still the paper the user has:
+		// it becomes an entry named after the file, and the error is reported with it.
+		paper = pdfmeta.Paper{}
 	}
 	a.Paper, a.ID = paper, paper.ID
 	if paper.ID.Kind != 0 {
@@ -98,6 +105,9 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 	}
 	if a.Status == Failed || paper.ID.Kind == 0 {
 		a.LookupErr = a.Err
+		if readErr != nil {
+			a.LookupErr = readErr
+		}
 		key, failure, err := l.addEntry(ctx, filepath.Base(path), pdfEntry(paper, path), opts.AddOptions)
 		if err != nil {
 			return a, err
@@ -122,6 +132,9 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 		return a, nil
 	}
 	a.Attachment = att
+	if readErr != nil {
+		a.Err = readErr
+	}
 	return a, nil
 }
 

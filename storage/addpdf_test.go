@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,9 @@ type pdfShelf map[string]pdfmeta.Paper
 var errDamaged = errors.New("damaged PDF")
 
 func (s pdfShelf) ReadPDF(ctx context.Context, path string) (pdfmeta.Paper, error) {
+	if filepath.Ext(path) != ".pdf" {
+		return pdfmeta.Paper{}, fmt.Errorf("read %s: %w", filepath.Base(path), pdfmeta.ErrNotPDF)
+	}
 	p, ok := s[filepath.Base(path)]
 	if !ok {
 		return pdfmeta.Paper{}, errDamaged
@@ -32,7 +36,7 @@ func (s pdfShelf) ReadPDF(ctx context.Context, path string) (pdfmeta.Paper, erro
 // TestAddPDFs: a PDF naming a DOI the registry knows becomes the registry's entry with the PDF
 // copied in as KEY.pdf; a PDF of a paper the library has is attached to it; a PDF naming nothing,
 // or a DOI no registry knows, becomes an entry of what it says, tagged for review; a damaged PDF
-// adds nothing and says why.
+// becomes an entry named after the file, and says why; a file that is no PDF adds nothing.
 func TestAddPDFs(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpen(t)
@@ -57,7 +61,7 @@ func TestAddPDFs(t *testing.T) {
 		"bare.pdf":    {},
 	}
 	paths := []string{write("new.pdf", "%PDF-new"), write("known.pdf", "%PDF-known"), write("nothing.pdf", "%PDF-nothing"),
-		write("lost.pdf", "%PDF-lost"), write("bare.pdf", "%PDF-bare"), write("damaged.pdf", "%PDF-")}
+		write("lost.pdf", "%PDF-lost"), write("bare.pdf", "%PDF-bare"), write("damaged.pdf", "%PDF-"), write("notes.txt", "notes")}
 	reg := &registry{entries: map[string]string{
 		"DOI 10.1000/new": "@article{, title = {A New Paper}, author = {Lovelace, Ada}, year = 2024, journal = {Notes}, doi = {10.1000/new}}",
 	}}
@@ -73,19 +77,20 @@ func TestAddPDFs(t *testing.T) {
 		key    string
 		review bool
 	}{{Added, "Lovelace2024", false}, {Existing, "known2019", false}, {Added, "Doe", true},
-		{Added, "Lost", true}, {Added, "Bare", true}, {Failed, "", false}}
+		{Added, "Lost", true}, {Added, "Bare", true}, {Added, "Damaged", true}, {Failed, "", false}}
 	for i, w := range want {
 		a := adds[i]
 		if a.Status != w.status || !strings.HasPrefix(a.Key, w.key) || a.Review != w.review {
 			t.Errorf("%s: status %v key %q review %v (err %v), want %v %q… review %v", filepath.Base(a.Path), a.Status, a.Key, a.Review, a.Err, w.status, w.key, w.review)
 		}
 	}
-	if !errors.Is(adds[5].Err, errDamaged) || adds[3].LookupErr == nil || !errors.Is(adds[3].LookupErr, errNoSuchPaper) {
-		t.Errorf("damaged: %v; lost's look-up: %v", adds[5].Err, adds[3].LookupErr)
+	if !errors.Is(adds[5].Err, errDamaged) || !errors.Is(adds[5].LookupErr, errDamaged) || !errors.Is(adds[6].Err, pdfmeta.ErrNotPDF) ||
+		!errors.Is(adds[3].LookupErr, errNoSuchPaper) || adds[3].Err != nil {
+		t.Errorf("damaged: %v; not a PDF: %v; lost's look-up: %v, %v", adds[5].Err, adds[6].Err, adds[3].LookupErr, adds[3].Err)
 	}
 
 	// The PDFs are copied in as KEY.pdf, byte for byte; the known paper's copy too.
-	for _, a := range adds[:5] {
+	for _, a := range adds[:6] {
 		got, err := os.ReadFile(a.Attachment.Path)
 		if err != nil {
 			t.Fatalf("%s: %v", a.Path, err)

@@ -18,9 +18,11 @@ import (
 // runAdd adds papers by identifier: bibshelf add [--collection C] [--tag T]... ID... (- reads
 // the identifiers from standard input, any text holding them).
 func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("add", "bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... [--email ADDRESS] ID... (- reads standard input)\n\n"+
+	fs, libFlag := newFlags("add", "bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... [--email ADDRESS] [--link] ID|PDF... (- reads standard input)\n\n"+
 		"An ID is a DOI, an arXiv id, an ISBN, a PMID (PMID: 123) or a PMCID, or a link to one;\n"+
-		"a paper the library has already is not added again.", stderr)
+		"a paper the library has already is not added again. A PDF is read for its paper's identifier\n"+
+		"(its metadata, then its first pages), added as that identifier is, and attached to the entry;\n"+
+		"a PDF that names none becomes an entry of what it says, tagged "+storage.ReviewTag+".", stderr)
 	collection := fs.String("collection", "", "put the papers in this collection (`path`: Thesis/Chapter 2)")
 	var tags []string
 	fs.Func("tag", "give the papers this `tag` (repeat for several)", func(s string) error {
@@ -29,6 +31,7 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return nil
 	})
+	link := fs.Bool("link", false, "attach each PDF where it is, rather than copy it into the library's attachments folder")
 	email := fs.String("email", os.Getenv("BIBSHELF_EMAIL"), "your e-mail `address`, sent to Crossref and NCBI as they ask (default $BIBSHELF_EMAIL)")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
@@ -39,7 +42,12 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitUsage
 	}
 	var text strings.Builder
+	var pdfs []string
 	for _, a := range fs.Args() {
+		if isPDF(a) {
+			pdfs = append(pdfs, a)
+			continue
+		}
 		if a == "-" {
 			b, err := io.ReadAll(io.LimitReader(stdin, 16<<20))
 			if err != nil {
@@ -62,7 +70,7 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		failed = true
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 && len(pdfs) == 0 {
 		return exitRejected
 	}
 	lib, ok := openLibrary(context.WithoutCancel(ctx), "add", *libFlag, stderr)
@@ -89,19 +97,22 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		case storage.Added:
 			fmt.Fprintf(stdout, "added %s\t%s\n", a.Key, a.ID)
 		case storage.Existing:
-			where := ""
-			if a.Trashed {
-				where = " (in the Trash)"
-			}
-			fmt.Fprintf(stdout, "have %s\t%s%s\n", a.Key, a.ID, where)
+			fmt.Fprintf(stdout, "have %s\t%s%s\n", a.Key, a.ID, trashed(a.Trashed))
 		case storage.Failed:
 			fmt.Fprintf(stderr, "bibshelf add: %s: %v\n", a.ID, a.Err)
 			failed = true
 		}
 	}
+	done := len(adds)
+	if err == nil && len(pdfs) > 0 {
+		var pdfAdds []storage.PDFAddition
+		pdfAdds, err = addPDFs(ctx, lib, pdfs, client, storage.PDFOptions{AddOptions: opts, Link: *link})
+		failed = reportPDFs(pdfAdds, stdout, stderr) || failed
+		done += len(pdfAdds)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "bibshelf add: interrupted after %d of %d\n", len(adds), len(ids))
+		fmt.Fprintf(stderr, "bibshelf add: interrupted after %d of %d\n", done, len(ids)+len(pdfs))
 		return exitInterrupted
 	case err != nil:
 		fmt.Fprintf(stderr, "bibshelf add: %v\n", err)
