@@ -38,6 +38,8 @@ type addFlow struct {
 	into     func() int64                     // the collection papers go into; 0 for none
 	finished func(adds []storage.Addition)    // the papers are in: select them, reload
 	running  int                              // additions running; on the UI goroutine
+	pdfLib   pdfAdder
+	pdfs     pdfReaders
 }
 
 // client is the registries' client, as the preferences and the environment set it:

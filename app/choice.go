@@ -112,6 +112,15 @@ var (
 		def:    bib.AsWritten,
 		legacy: []bib.Dialect{bib.AsWritten, bib.BibTeX, bib.BibLaTeX},
 	}
+	// pdfsChoice is where a PDF added as a paper is kept.
+	pdfsChoice = choice[bool]{
+		key: prefKeepPDFs,
+		options: []option[bool]{
+			{"copy", "Copied into the library's attachments folder", false},
+			{"link", "Linked where they are", true},
+		},
+		def: false,
+	}
 	// duplicatesChoice is what an import does with a paper the library has.
 	duplicatesChoice = choice[storage.DuplicatePolicy]{
 		key: prefDuplicates,

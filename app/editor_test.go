@@ -774,7 +774,9 @@ func TestUndoAddToCollectionKeepsWhatWasThere(t *testing.T) {
 	}
 }
 
-// Files dropped onto the window: .bib files are imported, others attached to the selected entry.
+// Files dropped onto the window: .bib files are imported; a PDF dropped on the entry pane is
+// attached to the entry it shows, and one dropped anywhere else is added as a paper (read by
+// PDFium: this one names no identifier, so its entry is made of what it says, for review).
 func TestDropOntoTheWindow(t *testing.T) {
 	u, lib := newTestUI(t)
 	dir := t.TempDir()
@@ -787,14 +789,38 @@ func TestDropOntoTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	selectKey(t, u, "vinyals2015pointer")
+	var onPane fyne.Position
 	fyneDoAndWait(func() {
-		u.onDropped(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(bibPath), fynestorage.NewFileURI(pdf)})
+		o := u.detail.content
+		onPane = fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+		u.onDropped(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(bibPath)})
+		u.onDropped(onPane, []fyne.URI{fynestorage.NewFileURI(pdf)})
 	})
 	eventually(t, "the import", func() bool { return u.settled() && u.Rows() == 57 })
 	eventually(t, "the attachment", func() bool {
 		as, err := lib.Attachments(context.Background(), "vinyals2015pointer")
 		return err == nil && len(as) == 1 && as[0].Path == pdf
 	})
+
+	paper, err := os.ReadFile(filepath.Join("..", "bib", "pdfread", "testdata", "papers", "p7-no-metadata.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := filepath.Join(dir, "scan.pdf")
+	if err := os.WriteFile(scan, paper, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() { u.onDropped(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan)}) })
+	eventually(t, "the paper added from its PDF", func() bool { return u.settled() && u.Rows() == 58 })
+	keys := searchKeys(t, lib, "tag:"+storage.ReviewTag)
+	if len(keys) != 1 {
+		t.Fatalf("entries for review: %v", keys)
+	}
+	e, err := lib.Entry(context.Background(), keys[0])
+	as, _ := lib.Attachments(context.Background(), keys[0])
+	if err != nil || e.Get("title") != "A Study of Untitled Files" || len(as) != 1 || filepath.Base(as[0].Path) != keys[0]+".pdf" {
+		t.Errorf("added from the PDF: %v %+v %+v", err, e, as)
+	}
 }
 
 func TestEntryMenuTogglesStarAndRead(t *testing.T) {

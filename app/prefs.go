@@ -61,6 +61,8 @@ func (u *UI) onPreferences() {
 	email := newDialogEntry(u.dialogs)
 	email.SetPlaceHolder("you@university.edu")
 	email.SetText(p.String(prefEmail))
+	pdfs := newDialogSelect(u.dialogs, pdfsChoice.labels())
+	pdfs.SetSelectedIndex(pdfsChoice.index(pdfsChoice.get(p)))
 	look := newDialogSelect(u.dialogs, appearanceChoice.labels())
 	look.SetSelectedIndex(appearanceChoice.index(appearanceChoice.get(p)))
 	items := []*widget.FormItem{
@@ -74,6 +76,7 @@ func (u *UI) onPreferences() {
 		widget.NewFormItem("Text size", scale),
 		widget.NewFormItem("Appearance", look),
 		widget.NewFormItem("Your e-mail, for Crossref and NCBI", email),
+		widget.NewFormItem("PDFs added as papers", pdfs),
 	}
 	d := dialog.NewForm("Preferences", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -102,6 +105,9 @@ func (u *UI) onPreferences() {
 			p.SetFloat(prefFontScale, float64(scales[i])/100)
 		}
 		p.SetString(prefEmail, strings.TrimSpace(email.Text))
+		if i := pdfs.SelectedIndex(); i >= 0 {
+			pdfsChoice.set(p, pdfsChoice.options[i].value)
+		}
 		if i := look.SelectedIndex(); i >= 0 {
 			appearanceChoice.set(p, appearanceChoice.options[i].value)
 		}

@@ -59,6 +59,7 @@ type Library interface {
 	Restore(ctx context.Context, keys ...string) ([]string, error)
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
 	adder
+	pdfAdder
 	PendingSearch(ctx context.Context) (int, error)
 	IndexPending(ctx context.Context) error
 	noteStore
@@ -119,6 +120,8 @@ const (
 	prefDuplicates    = "import.duplicates" // duplicatesChoice
 	prefKeyPattern    = "keys.pattern"
 	prefEmail         = "lookup.email" // sent to Crossref and NCBI, which ask for a contact
+	prefKeepPDFs      = "pdf.keep"
+	prefPDFFolder     = "pdf.folder" // where Add from PDF… last found a PDF     // PDFs added as papers: "copy" (the default) or "link"
 	prefCiteCommand   = "cite.command"
 	prefFontScale     = "view.scale"
 	prefAppearance    = "view.appearance" // appearanceChoice
@@ -202,7 +205,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.detail = newEntryPane(u)
 	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
-	u.adds = &addFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
+	u.adds = &addFlow{lib: lib, pdfLib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished}
 	u.imports.identifiers = u.adds.onAdd
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, work: u.work,
@@ -364,6 +367,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Add by Identifier…", shortcutAddByID, func() { u.adds.onAdd("") }),
+		u.menuItem("Add from PDF…", nil, u.adds.onAddPDF),
 		u.menuItem("Import…", shortcutImport, u.imports.onImport),
 		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste References", shortcutPaste, u.onPaste),
@@ -468,20 +472,27 @@ func (u *UI) Wait() {
 
 // onDropped imports dropped files of references (.bib, .nbib...: formats.Extensions) and
 // attaches other files to the selected entry.
-func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
-	var bibs, files []string
+func (u *UI) onDropped(at fyne.Position, uris []fyne.URI) {
+	var bibs, pdfs, files []string
+	onEntry := u.overEntryPane(at)
 	for _, uri := range uris {
 		if uri.Scheme() != "file" {
 			continue
 		}
-		if importable(uri) {
+		switch {
+		case importable(uri):
 			bibs = append(bibs, uri.Path())
-		} else {
+		case isPDFName(uri) && !onEntry:
+			pdfs = append(pdfs, uri.Path())
+		default:
 			files = append(files, uri.Path())
 		}
 	}
 	if len(bibs) > 0 {
 		u.imports.importFiles(bibs)
+	}
+	if len(pdfs) > 0 {
+		u.adds.addPDFs(pdfs)
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
@@ -491,6 +502,19 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 		u.detail.tabs.SelectIndex(3)
 		u.detail.files.add(files)
 	}
+}
+
+// overEntryPane reports whether a point of the window (a drop) is on the entry pane while it
+// shows one entry: PDFs dropped there are attached to that entry, as other files are; dropped
+// anywhere else they are added as papers.
+func (u *UI) overEntryPane(at fyne.Position) bool {
+	if u.detail.entry == nil || len(u.list.selection()) != 1 {
+		return false
+	}
+	d := u.app.Driver()
+	o := u.detail.content
+	pos, size := d.AbsolutePositionForObject(o), o.Size()
+	return at.X >= pos.X && at.Y >= pos.Y && at.X < pos.X+size.Width && at.Y < pos.Y+size.Height
 }
 
 func (u *UI) onSidebar(sideItem) { u.results.reload() }

@@ -1,0 +1,200 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/pdfread"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// pdfAdder is what adding papers from PDFs needs from the library.
+type pdfAdder interface {
+	AddPDFs(ctx context.Context, paths []string, read storage.PDFReader, fetch storage.Fetcher, opts storage.PDFOptions) ([]storage.PDFAddition, error)
+}
+
+// pdfReaders opens the PDF reader the first time one is needed (it compiles PDFium, a few
+// hundred milliseconds) and keeps it for the window's life.
+type pdfReaders struct {
+	once sync.Once
+	r    *pdfread.Reader
+	err  error
+}
+
+func (p *pdfReaders) get() (*pdfread.Reader, error) {
+	p.once.Do(func() { p.r, p.err = NewPDFReader() })
+	return p.r, p.err
+}
+
+// NewPDFReader returns the reader of PDFs the window and the command line use, with PDFium's
+// compiled code kept in the user's cache folder (bibshelf/pdfium) so that it starts fast after
+// the first time.
+func NewPDFReader() (*pdfread.Reader, error) {
+	var opts pdfread.Options
+	if dir, err := os.UserCacheDir(); err == nil {
+		opts.CacheDir = filepath.Join(dir, "bibshelf", "pdfium")
+	}
+	return pdfread.New(opts)
+}
+
+// onAddPDF lets the user choose a PDF to add as a paper: File › Add PDF…
+func (f *addFlow) onAddPDF() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			f.dialogs.show(dialog.NewError(err, f.win))
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		r.Close()
+		rememberFolder(f.prefs, prefPDFFolder, r.URI())
+		f.addPDFs([]string{r.URI().Path()})
+	}, f.win)
+	d.SetFilter(pdfFilter{})
+	d.SetConfirmText("Add")
+	startIn(f.prefs, d, prefPDFFolder)
+	f.dialogs.show(d)
+}
+
+// pdfFilter shows PDF files (and folders) in the Open dialog.
+type pdfFilter struct{}
+
+func (pdfFilter) Matches(u fyne.URI) bool { return strings.EqualFold(u.Extension(), ".pdf") }
+
+// isPDFName reports whether a dropped file is a PDF to add as a paper, by its name.
+func isPDFName(u fyne.URI) bool { return strings.EqualFold(u.Extension(), ".pdf") }
+
+// addPDFs reads each PDF for its paper, adds the paper and attaches the PDF, off the UI
+// goroutine, with a progress dialog whose Cancel stops after the PDF being read. Call it on the
+// UI goroutine.
+func (f *addFlow) addPDFs(paths []string) {
+	ctx, stop := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	msg := widget.NewLabel(fmt.Sprintf("Reading %s…", plural(len(paths), "PDF", "PDFs")))
+	progress := dialog.NewCustom("Add from PDF", "Cancel", container.NewVBox(msg, bar), f.win)
+	progress.SetOnClosed(stop)
+	progress.Resize(fyne.NewSize(420, 0))
+	f.dialogs.show(progress)
+	f.running++
+	opts := storage.PDFOptions{
+		AddOptions: storage.AddOptions{
+			KeyPattern: f.prefs.StringWithFallback(prefKeyPattern, bib.PatternJabRef),
+			Collection: f.into(),
+			Progress: func(done, total int) {
+				fyneDo(func() {
+					bar.SetValue(float64(done) / float64(total))
+					msg.SetText(fmt.Sprintf("%d of %d PDFs added…", done, total))
+				})
+			},
+		},
+		Link: pdfsChoice.get(f.prefs),
+	}
+	client := f.client()
+	go func() {
+		defer stop()
+		var adds []storage.PDFAddition
+		r, err := f.pdfs.get()
+		if err == nil {
+			adds, err = f.pdfLib.AddPDFs(ctx, paths, r, client, opts)
+		}
+		fyneDo(func() {
+			f.running--
+			progress.Hide()
+			if err != nil && ctx.Err() == nil {
+				f.dialogs.show(dialog.NewError(fmt.Errorf("add from PDF: %w", err), f.win))
+			}
+			f.reportPDFs(adds, len(paths))
+			var done []storage.Addition
+			for _, a := range adds {
+				done = append(done, a.Addition)
+			}
+			f.finished(done)
+		})
+	}()
+}
+
+// reportPDFs shows what became of each PDF.
+func (f *addFlow) reportPDFs(adds []storage.PDFAddition, asked int) {
+	var added, review, have, failed []string
+	for _, a := range adds {
+		name := filepath.Base(a.Path)
+		switch {
+		case a.Status == storage.Failed && a.Key == "":
+			failed = append(failed, name+": "+a.Err.Error())
+			continue
+		case a.Status == storage.Existing:
+			where := ""
+			if a.Trashed {
+				where = ", in the Trash"
+			}
+			have = append(have, a.Key+"  ("+name+", "+a.ID.String()+where+")")
+		case a.Review:
+			why := "it names no DOI, arXiv id or ISBN"
+			if a.LookupErr != nil {
+				why = a.LookupErr.Error()
+			}
+			review = append(review, a.Key+"  ("+name+": "+why+")")
+		default:
+			added = append(added, a.Key+"  ("+name+", "+a.ID.String()+" from its "+a.Paper.Source.String()+")")
+		}
+		if a.Err != nil {
+			failed = append(failed, name+": "+a.Err.Error())
+		}
+	}
+	sum := fmt.Sprintf("Added %d, made from the PDF %d, already in the library %d, failed %d.", len(added), len(review), len(have), len(failed))
+	if n := asked - len(adds); n > 0 {
+		sum += fmt.Sprintf(" Cancelled: %d not read.", n)
+	}
+	f.showReport("Add from PDF", sum, []reportPart{
+		{"Added, from the registries:", added},
+		{"Made from what the PDF says, tagged " + storage.ReviewTag + " (check them):", review},
+		{"Already in the library (the PDF is attached to it):", have},
+		{"Not added:", failed},
+	})
+}
+
+// reportPart is a heading and the lines under it in a report.
+type reportPart struct {
+	head  string
+	lines []string
+}
+
+// showReport shows a summary, said on the status line too, and the parts that have lines, in a
+// dialog as tall as what it lists, up to a height that keeps it on the screen.
+func (f *addFlow) showReport(title, sum string, parts []reportPart) {
+	f.say(sum)
+	summary := widget.NewLabel(sum)
+	summary.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(summary)
+	lines := 1
+	for _, part := range parts {
+		if len(part.lines) == 0 {
+			continue
+		}
+		l := widget.NewLabel(part.head + "\n" + strings.Join(part.lines, "\n"))
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+		lines += 1 + len(part.lines)
+	}
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(600, float32(min(lines, 16))*24+24))
+	var d *dialog.CustomDialog
+	closeButton := widget.NewButton("Close", func() { d.Hide() })
+	closeButton.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, scroll, f.win)
+	d.SetButtons([]fyne.CanvasObject{closeButton})
+	d.Resize(fyne.NewSize(640, 0))
+	f.probe(summary, closeButton)
+	f.dialogs.show(d)
+}
