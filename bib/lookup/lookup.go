@@ -87,7 +87,7 @@ var (
 	// ErrOffline: no connection could be made (no network, no name resolution, refused).
 	ErrOffline = errors.New("offline")
 	// ErrTimeout: the service did not answer in time (the client's timeout, or the
-	// context's deadline).
+	// context's deadline); for DownloadPDF, the server sent nothing for PDFIdleTimeout.
 	ErrTimeout = errors.New("timed out")
 	// ErrCanceled: the context was cancelled.
 	ErrCanceled = errors.New("cancelled")
