@@ -37,9 +37,11 @@ type addFlow struct {
 	say      func(text string)                // the status line
 	into     func() int64                     // the collection papers go into; 0 for none
 	finished func(adds []storage.Addition)    // the papers are in: select them, reload
-	running  int                              // additions running; on the UI goroutine
-	pdfLib   pdfAdder
-	pdfs     pdfReaders
+	pdfLib   pdfAdder                         // adds papers from PDFs (pdfflow.go)
+	reader   pdfReaders                       // reads PDFs; started when first needed
+	pdfs     pdfDownloader                    // downloads the papers' PDFs (pdfdownload.go)
+	attached func(keys []string)              // PDFs were attached to these entries
+	running  int                              // additions and downloads running; on the UI goroutine
 }
 
 // client is the registries' client, as the preferences and the environment set it:
@@ -149,24 +151,24 @@ func (f *addFlow) add(ids []ident.ID) {
 			})
 		},
 	}
-	client := f.client()
+	rec := &lookup.Recorder{Client: f.client()}
 	go func() {
 		defer stop()
-		adds, err := f.lib.AddIdentifiers(ctx, ids, client, opts)
+		adds, err := f.lib.AddIdentifiers(ctx, ids, rec, opts)
 		fyneDo(func() {
 			f.running--
 			progress.Hide()
 			if err != nil && ctx.Err() == nil {
 				f.dialogs.show(dialog.NewError(fmt.Errorf("add by identifier: %w", err), f.win))
 			}
-			f.report(adds, len(ids))
+			f.report(adds, len(ids), openAccessPDFs(adds, rec))
 			f.finished(adds)
 		})
 	}()
 }
 
-// report shows what became of each identifier.
-func (f *addFlow) report(adds []storage.Addition, asked int) {
+// report shows what became of each identifier, and offers the PDFs there are to download.
+func (f *addFlow) report(adds []storage.Addition, asked int, pdfs pdfOffer) {
 	var added, have, failed []string
 	for _, a := range adds {
 		switch a.Status {
@@ -210,8 +212,9 @@ func (f *addFlow) report(adds []storage.Addition, asked int) {
 	closeButton := widget.NewButton("Close", func() { d.Hide() })
 	closeButton.Importance = widget.HighImportance
 	d = dialog.NewCustomWithoutButtons("Add by Identifier", scroll, f.win)
-	d.SetButtons([]fyne.CanvasObject{closeButton})
+	buttons := f.reportButtons(pdfs, closeButton, func() { d.Hide() })
+	d.SetButtons(buttons)
 	d.Resize(fyne.NewSize(640, 0))
-	f.probe(summary, closeButton)
+	f.probe(append([]fyne.CanvasObject{summary}, buttons...)...)
 	f.dialogs.show(d)
 }

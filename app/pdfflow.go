@@ -104,7 +104,7 @@ func (f *addFlow) addPDFs(paths []string) {
 	go func() {
 		defer stop()
 		var adds []storage.PDFAddition
-		r, err := f.pdfs.get()
+		r, err := f.reader.get()
 		if err == nil {
 			adds, err = f.pdfLib.AddPDFs(ctx, paths, r, client, opts)
 		}
@@ -114,7 +114,7 @@ func (f *addFlow) addPDFs(paths []string) {
 			if err != nil && ctx.Err() == nil {
 				f.dialogs.show(dialog.NewError(fmt.Errorf("add from PDF: %w", err), f.win))
 			}
-			f.reportPDFs(adds, len(paths))
+			f.reportAddedPDFs(adds, len(paths))
 			var done []storage.Addition
 			for _, a := range adds {
 				done = append(done, a.Addition)
@@ -124,8 +124,8 @@ func (f *addFlow) addPDFs(paths []string) {
 	}()
 }
 
-// reportPDFs shows what became of each PDF.
-func (f *addFlow) reportPDFs(adds []storage.PDFAddition, asked int) {
+// reportAddedPDFs shows what became of each PDF added as a paper.
+func (f *addFlow) reportAddedPDFs(adds []storage.PDFAddition, asked int) {
 	var added, review, have, failed []string
 	for _, a := range adds {
 		name := filepath.Base(a.Path)

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -64,6 +65,8 @@ type ProbeState struct {
 	Suggested    string   `json:"suggested"`
 	// Tip is the title the list shows whole in its tip; "" when it shows none.
 	Tip string `json:"tip"`
+	// Attachments are the names of the files the Attachments tab lists for the entry shown.
+	Attachments []string `json:"attachments"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -288,6 +291,9 @@ func (u *UI) probeEntry(v *probeView) {
 	for i, fe := range info.fields {
 		st.Fields[info.names[i]] = fe.Text
 		v.put("field:"+info.names[i], fe, pane)
+	}
+	for _, r := range u.detail.files.rows {
+		st.Attachments = append(st.Attachments, filepath.Base(r.att.Path))
 	}
 }
 

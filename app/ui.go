@@ -60,6 +60,7 @@ type Library interface {
 	Trashed(ctx context.Context, offset, limit int) ([]storage.Row, error)
 	adder
 	pdfAdder
+	pdfDownloader
 	PendingSearch(ctx context.Context) (int, error)
 	IndexPending(ctx context.Context) error
 	noteStore
@@ -206,7 +207,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.importFinished}
 	u.adds = &addFlow{lib: lib, pdfLib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
-		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished}
+		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished,
+		pdfs: lib, attached: u.pdfsAttached}
 	u.imports.identifiers = u.adds.onAdd
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, work: u.work,
 		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}

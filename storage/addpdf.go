@@ -121,7 +121,7 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 			return a, err
 		}
 	}
-	att, err := l.attachPDF(ctx, a.Key, path, opts.Link)
+	att, err := l.AttachPDF(ctx, a.Key, path, opts.Link)
 	if err != nil {
 		a.Status, a.Err = Failed, err
 		if a.Review || a.Addition.Status == Added {
@@ -166,10 +166,10 @@ func pdfEntry(p pdfmeta.Paper, path string) *bib.Entry {
 	return e
 }
 
-// attachPDF attaches the PDF at path to the entry key: linked where it is, or copied into the
+// AttachPDF attaches the PDF at path to the entry key: linked where it is, or copied into the
 // attachments folder as KEY.pdf (KEY-2.pdf... when that name holds another file; the file itself
 // when it holds the same bytes).
-func (l *Library) attachPDF(ctx context.Context, key, path string, link bool) (Attachment, error) {
+func (l *Library) AttachPDF(ctx context.Context, key, path string, link bool) (Attachment, error) {
 	if link {
 		return l.AddAttachment(ctx, key, path)
 	}

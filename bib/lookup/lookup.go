@@ -11,6 +11,9 @@
 // stops with the context. A failure is an *Error that says which of ErrNotFound,
 // ErrRateLimited, ErrServer, ErrOffline, ErrTimeout, ErrCanceled or ErrMalformed it is.
 //
+// DownloadPDF fetches the full text a Result points at, when Result.OpenAccess says it may be
+// kept (arXiv's PDFs, and PDFs under a Creative Commons licence), streaming it to the caller.
+//
 // The package imports bib only: no storage, no UI. docs/DEVELOPMENT.md lists what is sent to
 // which service.
 package lookup
@@ -44,6 +47,7 @@ const (
 	DefaultGoogleBooksBase = "https://www.googleapis.com/books/v1"
 	DefaultEUtilsBase      = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 	DefaultIDConvBase      = "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0"
+	DefaultArXivPDFBase    = "https://arxiv.org"
 )
 
 // MaxBody is the most of a response body the client reads; a longer body is ErrMalformed.
@@ -83,18 +87,20 @@ var (
 	// ErrOffline: no connection could be made (no network, no name resolution, refused).
 	ErrOffline = errors.New("offline")
 	// ErrTimeout: the service did not answer in time (the client's timeout, or the
-	// context's deadline).
+	// context's deadline); for DownloadPDF, the server sent nothing for PDFIdleTimeout.
 	ErrTimeout = errors.New("timed out")
 	// ErrCanceled: the context was cancelled.
 	ErrCanceled = errors.New("cancelled")
-	// ErrMalformed: the answer could not be read (not the expected JSON or XML, too large).
+	// ErrMalformed: the answer could not be read (not the expected JSON or XML, too large);
+	// for DownloadPDF, not a PDF or over MaxPDF.
 	ErrMalformed = errors.New("malformed response")
 )
 
-// Error is a failed lookup: which identifier, at which service, and why.
+// Error is a failed lookup, or download: which identifier (or URL), at which service, and why.
 type Error struct {
 	Kind    ident.Kind
 	ID      string
+	URL     string // the PDF DownloadPDF was asked for; "" for a lookup
 	Service string
 	Status  int   // the HTTP status, 0 when there was no response
 	Reason  error // one of the Err variables above
@@ -104,7 +110,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "look up %s %s at %s: %v", e.Kind, e.ID, e.Service, e.Reason)
+	if e.URL != "" {
+		fmt.Fprintf(&b, "download PDF %s: %v", e.URL, e.Reason)
+	} else {
+		fmt.Fprintf(&b, "look up %s %s at %s: %v", e.Kind, e.ID, e.Service, e.Reason)
+	}
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
@@ -139,6 +149,9 @@ type Client struct {
 	// window's end-to-end test, can point the client at a local server.
 	DOIBase, CrossrefBase, DataCiteBase, ArXivBase           string
 	OpenLibraryBase, GoogleBooksBase, EUtilsBase, IDConvBase string
+	// ArXivPDFBase is where DownloadPDF sends a request for a PDF on arxiv.org
+	// (DefaultArXivPDFBase when empty): the PDF's path is kept, its host replaced.
+	ArXivPDFBase string
 
 	// ArXivInterval is the least time between two requests to arXiv (3 seconds when zero),
 	// as arXiv's API terms ask.
@@ -148,6 +161,13 @@ type Client struct {
 	// for (20 seconds when zero). A longer wait asked for is ErrRateLimited at once.
 	MaxRetries   int
 	MaxRetryWait time.Duration
+	// PDFIdleTimeout is the longest DownloadPDF waits for the next bytes of a PDF (60
+	// seconds when zero); it waits for the answer's headers 30 seconds, or PDFIdleTimeout
+	// when that is shorter. A download has no overall timeout: a large PDF on a slow line
+	// takes what it takes.
+	PDFIdleTimeout time.Duration
+	// maxPDF is the largest PDF DownloadPDF accepts (MaxPDF when zero); tests lower it.
+	maxPDF int64
 
 	// now and sleep are the clock; tests replace them.
 	now   func() time.Time
@@ -433,10 +453,12 @@ func pathEscape(id string) string {
 
 // UseServer points every service at one server, each under a path of its own (base/doi,
 // base/crossref, base/datacite, base/arxiv, base/openlibrary, base/books, base/eutils,
-// base/idconv): for tests, and the window's end-to-end test, which serve recorded responses.
+// base/idconv; arXiv's PDFs at base/arxiv/pdf/ID): for tests, and the window's end-to-end
+// test, which serve recorded responses.
 func (c *Client) UseServer(base string) {
 	base = strings.TrimSuffix(base, "/")
 	c.DOIBase, c.CrossrefBase, c.DataCiteBase, c.ArXivBase = base+"/doi", base+"/crossref", base+"/datacite", base+"/arxiv"
+	c.ArXivPDFBase = base + "/arxiv"
 	c.OpenLibraryBase, c.GoogleBooksBase, c.EUtilsBase, c.IDConvBase = base+"/openlibrary", base+"/books", base+"/eutils", base+"/idconv"
 }
 
@@ -464,4 +486,37 @@ func (c *Client) Fetch(ctx context.Context, id ident.ID) (*bib.Entry, error) {
 		return nil, err
 	}
 	return r.Entry, nil
+}
+
+// Recorder is a storage.Fetcher that keeps the Result of each identifier it fetched, so that
+// what an entry does not hold (the address of the paper's PDF, its licence) can be asked for
+// after the papers are added. Its methods may be called from several goroutines at once.
+type Recorder struct {
+	Client *Client
+
+	mu      sync.Mutex
+	results map[ident.ID]*Result
+}
+
+// Fetch looks the identifier up with the Client, and keeps what it found.
+func (r *Recorder) Fetch(ctx context.Context, id ident.ID) (*bib.Entry, error) {
+	res, err := r.Client.Lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.results == nil {
+		r.results = map[ident.ID]*Result{}
+	}
+	r.results[id] = res
+	return res.Entry, nil
+}
+
+// Result returns what Fetch found for the identifier; nil when it was not fetched, or not
+// found.
+func (r *Recorder) Result(id ident.ID) *Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.results[id]
 }

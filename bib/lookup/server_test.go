@@ -149,7 +149,7 @@ func newTestClient(f *fakeServer) (*Client, *fakeClock) {
 		HTTP:    f.srv.Client(),
 		Version: "1.2.3", Email: "shelf@example.org",
 		DOIBase: u + "/doi", CrossrefBase: u + "/crossref", DataCiteBase: u + "/datacite",
-		ArXivBase: u + "/arxiv", OpenLibraryBase: u + "/openlibrary", GoogleBooksBase: u + "/books",
+		ArXivBase: u + "/arxiv", ArXivPDFBase: u + "/arxiv", OpenLibraryBase: u + "/openlibrary", GoogleBooksBase: u + "/books",
 		EUtilsBase: u + "/eutils", IDConvBase: u + "/idconv",
 		now: clock.Now, sleep: clock.Sleep,
 	}

@@ -15,14 +15,16 @@ import (
 	"github.com/bibshelf/bibshelf/storage"
 )
 
-// runAdd adds papers by identifier: bibshelf add [--collection C] [--tag T]... ID... (- reads
-// the identifiers from standard input, any text holding them).
+// runAdd adds papers by identifier: bibshelf add [--collection C] [--tag T]... [--pdf] ID... (-
+// reads the identifiers from standard input, any text holding them).
 func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("add", "bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... [--email ADDRESS] [--link] ID|PDF... (- reads standard input)\n\n"+
+	fs, libFlag := newFlags("add", "bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... [--email ADDRESS] [--pdf] [--link] ID|PDF... (- reads standard input)\n\n"+
 		"An ID is a DOI, an arXiv id, an ISBN, a PMID (PMID: 123) or a PMCID, or a link to one;\n"+
 		"a paper the library has already is not added again. A PDF is read for its paper's identifier\n"+
 		"(its metadata, then its first pages), added as that identifier is, and attached to the entry;\n"+
-		"a PDF that names none becomes an entry of what it says, tagged "+storage.ReviewTag+".", stderr)
+		"a PDF that names none becomes an entry of what it says, tagged "+storage.ReviewTag+".\n"+
+		"Each paper gets a line on standard output, a tab before its last part: \"added KEY ID\" or\n"+
+		"\"have KEY ID\" (for a PDF, \"added KEY FILE (...)\"), and with --pdf \"pdf KEY FILE\" or \"nopdf KEY WHY\".", stderr)
 	collection := fs.String("collection", "", "put the papers in this collection (`path`: Thesis/Chapter 2)")
 	var tags []string
 	fs.Func("tag", "give the papers this `tag` (repeat for several)", func(s string) error {
@@ -31,7 +33,10 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return nil
 	})
-	link := fs.Bool("link", false, "attach each PDF where it is, rather than copy it into the library's attachments folder")
+	link := fs.Bool("link", false, "attach each PDF given where it is, rather than copy it into the library's attachments folder")
+	pdf := fs.Bool("pdf", false, "download the open-access PDF of each paper (arXiv's, or one under a Creative\n"+
+		"Commons licence) into the attachments folder beside the library and attach it,\n"+
+		"unless a PDF is attached to it already")
 	email := fs.String("email", os.Getenv("BIBSHELF_EMAIL"), "your e-mail `address`, sent to Crossref and NCBI as they ask (default $BIBSHELF_EMAIL)")
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
@@ -91,7 +96,8 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if base := os.Getenv("BIBSHELF_LOOKUP_SERVER"); base != "" {
 		client.UseServer(base) // tests: recorded responses
 	}
-	adds, err := lib.AddIdentifiers(ctx, ids, client, opts)
+	rec := &lookup.Recorder{Client: client}
+	adds, err := lib.AddIdentifiers(ctx, ids, rec, opts)
 	for _, a := range adds {
 		switch a.Status {
 		case storage.Added:
@@ -101,6 +107,15 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		case storage.Failed:
 			fmt.Fprintf(stderr, "bibshelf add: %s: %v\n", a.ID, a.Err)
 			failed = true
+		}
+	}
+	if *pdf && err == nil {
+		var pdfFailed bool
+		pdfFailed, err = downloadPDFs(ctx, lib, rec, adds, stdout, stderr)
+		failed = failed || pdfFailed
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "bibshelf add: interrupted while downloading the PDFs")
+			return exitInterrupted
 		}
 	}
 	done := len(adds)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,9 @@ import (
 
 // registries serves the registries' recorded responses of bib/lookup/testdata (their sources
 // are in its README) the way the real services are asked: doi.org's agency look-up by DOI
-// prefix, Crossref's works by DOI, arXiv's query by id. Anything else is 404.
+// prefix, Crossref's works by DOI, arXiv's query by id. arXiv's PDFs (which the client asks of
+// the server's /arxiv, as UseServer says) are testdata/paper.pdf, except astro-ph/0601001v1's,
+// which is 404. Anything else is 404.
 func registries(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "bib", "lookup", "testdata")
@@ -30,6 +33,9 @@ func registries(t *testing.T) string {
 			file = "crossref-" + strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(p, "/crossref/works/")), "/", "-") + ".json"
 		case p == "/arxiv/query":
 			file = "arxiv-" + strings.ReplaceAll(r.URL.Query().Get("id_list"), "/", "-") + ".xml"
+		case strings.HasPrefix(p, "/arxiv/pdf/") && p != "/arxiv/pdf/astro-ph/0601001v1":
+			file = "paper.pdf"
+			w.Header().Set("Content-Type", "application/pdf")
 		}
 		b, err := os.ReadFile(filepath.Join(dir, file))
 		if file == "" || err != nil {
@@ -96,6 +102,78 @@ func TestAdd(t *testing.T) {
 	}
 	if n, _ := l.Count(context.Background()); n != 58 {
 		t.Errorf("the library has %d entries, want 58", n)
+	}
+}
+
+// TestAddPDF: bibshelf add --pdf attaches arXiv's PDF, copied into the attachments folder; it
+// says which papers have no open-access PDF or have one attached already, and which download
+// failed (exit 1), for a paper the library had as for one added. A run that asks arXiv twice
+// waits arXiv's 3 seconds between the two.
+func TestAddOpenAccessPDF(t *testing.T) {
+	t.Setenv("BIBSHELF_LOOKUP_SERVER", registries(t))
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.sqlite")
+	if l, err := storage.Open(context.Background(), lib); err != nil {
+		t.Fatal(err)
+	} else {
+		l.Close()
+	}
+	st, out, errOut := bibshelf(t, "", "add", "--library", lib, "astro-ph/0601001")
+	if st != exitOK {
+		t.Fatalf("add without --pdf: %d %q %q", st, out, errOut)
+	}
+	key := func(line string) string { return strings.Fields(line)[1] }
+	old := key(out)
+
+	st, out, errOut = bibshelf(t, "", "add", "--library", lib, "--pdf", "arXiv:1605.08386", "10.1371/journal.ppat.1008184")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if st != exitOK || len(lines) != 4 || errOut != "" {
+		t.Fatalf("add --pdf: %d\n%s\n%s", st, out, errOut)
+	}
+	arxiv, plos := key(lines[0]), key(lines[1])
+	attachments := filepath.Join(dir, "attachments")
+	for i, want := range []string{
+		"added " + arxiv + "\tarXiv:1605.08386",
+		"added " + plos + "\t10.1371/journal.ppat.1008184",
+		"pdf " + arxiv + "\t" + filepath.Join(attachments, arxiv+".pdf"),
+		// PLOS's licence is CC BY, but Crossref lists no PDF of it.
+		"nopdf " + plos + "\tno open-access PDF",
+	} {
+		if lines[i] != want {
+			t.Errorf("line %d: got %q, want %q", i+1, lines[i], want)
+		}
+	}
+	pdf, err := os.ReadFile(filepath.Join("..", "..", "bib", "lookup", "testdata", "paper.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(attachments, arxiv+".pdf")); err != nil || !bytes.Equal(got, pdf) {
+		t.Errorf("the PDF attached: %d bytes, %v", len(got), err)
+	}
+
+	// Again: the PDF is there. The paper the library had is looked up for its PDF, whose
+	// download fails.
+	st, out, errOut = bibshelf(t, "", "add", "--library", lib, "--pdf", "arXiv:1605.08386", "astro-ph/0601001")
+	want := "have " + arxiv + "\tarXiv:1605.08386\nhave " + old + "\tarXiv:astro-ph/0601001\nnopdf " + arxiv + "\ta PDF is attached already\n"
+	if st != exitRejected || out != want {
+		t.Errorf("add --pdf again: %d\n%s\nwant\n%s", st, out, want)
+	}
+	if want := "bibshelf add: " + old + ": download PDF https://arxiv.org/pdf/astro-ph/0601001v1: not found (HTTP 404)\n"; errOut != want {
+		t.Errorf("stderr: %q, want %q", errOut, want)
+	}
+
+	l, err := storage.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for k, want := range map[string]int{arxiv: 1, plos: 0, old: 0} {
+		if atts, err := l.Attachments(context.Background(), k); err != nil || len(atts) != want {
+			t.Errorf("%s has the attachments %v (%v), want %d", k, atts, err, want)
+		}
+	}
+	if names, _ := os.ReadDir(attachments); len(names) != 1 {
+		t.Errorf("the attachments folder holds %v", names)
 	}
 }
 

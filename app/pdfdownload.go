@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib/lookup"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// Downloading the open-access PDFs of the papers Add by Identifier added: its report offers
+// "Download PDFs (N)" when the registries gave N PDFs that may be kept (lookup.Result's
+// OpenAccess), which downloads them with progress and Cancel, copied into the attachments
+// folder and attached, and says what became of each.
+
+// pdfDownloader is what downloading PDFs needs from the library.
+type pdfDownloader interface {
+	DownloadPDF(ctx context.Context, key, url string, d storage.Downloader, progress func(done, total int64)) (storage.Attachment, error)
+}
+
+// pdfOffer is the PDFs the papers added have: each entry's key and its PDF's address, and the
+// client to download them with.
+type pdfOffer struct {
+	client *lookup.Client
+	keys   []string
+	urls   []string
+}
+
+// openAccessPDFs is the offer of the open-access PDFs of the papers added, as rec found them.
+func openAccessPDFs(adds []storage.Addition, rec *lookup.Recorder) pdfOffer {
+	o := pdfOffer{client: rec.Client}
+	for _, a := range adds {
+		if r := rec.Result(a.ID); a.Status == storage.Added && r.OpenAccess() {
+			o.keys = append(o.keys, a.Key)
+			o.urls = append(o.urls, r.PDF)
+		}
+	}
+	return o
+}
+
+// reportButtons are the buttons of Add by Identifier's report: Download PDFs (N) when there
+// are PDFs to download (it closes the report with hide and downloads them), then closeButton.
+func (f *addFlow) reportButtons(pdfs pdfOffer, closeButton *widget.Button, hide func()) []fyne.CanvasObject {
+	if len(pdfs.keys) == 0 {
+		return []fyne.CanvasObject{closeButton}
+	}
+	download := widget.NewButton(fmt.Sprintf("Download PDFs (%d)", len(pdfs.keys)), func() {
+		hide()
+		f.downloadPDFs(pdfs)
+	})
+	return []fyne.CanvasObject{download, closeButton}
+}
+
+// downloadPDFs downloads and attaches the PDFs one after the other, off the UI goroutine, with
+// a progress dialog whose Cancel stops the download running (nothing of it is kept). Call it on
+// the UI goroutine.
+func (f *addFlow) downloadPDFs(pdfs pdfOffer) {
+	ctx, stop := context.WithCancel(context.Background())
+	n := len(pdfs.keys)
+	bar := widget.NewProgressBar()
+	msg := widget.NewLabel(fmt.Sprintf("0 of %d downloaded…", n))
+	progress := dialog.NewCustom("Download PDFs", "Cancel", container.NewVBox(msg, bar), f.win)
+	progress.SetOnClosed(stop)
+	progress.Resize(fyne.NewSize(420, 0))
+	f.probe(msg)
+	f.dialogs.show(progress)
+	f.running++
+	go func() {
+		defer stop()
+		var attached, failed []string
+		var keys []string
+		for i, key := range pdfs.keys {
+			if ctx.Err() != nil {
+				break
+			}
+			shown := -1 // the bar's per mille last shown: at most a thousand updates a PDF
+			att, err := f.pdfs.DownloadPDF(ctx, key, pdfs.urls[i], pdfs.client, func(done, total int64) {
+				part := 0.0
+				if total > 0 {
+					part = float64(done) / float64(total)
+				}
+				if pm := int((float64(i) + part) / float64(n) * 1000); pm != shown {
+					shown = pm
+					fyneDo(func() { bar.SetValue(float64(pm) / 1000) })
+				}
+			})
+			switch {
+			case err != nil && ctx.Err() != nil:
+			case err != nil:
+				failed = append(failed, key+": "+err.Error())
+			default:
+				attached = append(attached, key+"  ("+filepath.Base(att.Path)+")")
+				keys = append(keys, key)
+			}
+			done := len(attached) + len(failed)
+			fyneDo(func() {
+				bar.SetValue(float64(i+1) / float64(n))
+				msg.SetText(fmt.Sprintf("%d of %d downloaded…", done, n))
+			})
+		}
+		fyneDo(func() {
+			f.running--
+			progress.Hide()
+			f.attached(keys)
+			f.reportPDFs(attached, failed, n)
+		})
+	}()
+}
+
+// reportPDFs says which PDFs were attached and which not, and why.
+func (f *addFlow) reportPDFs(attached, failed []string, asked int) {
+	sum := fmt.Sprintf("PDFs attached %d, failed %d.", len(attached), len(failed))
+	if left := asked - len(attached) - len(failed); left > 0 {
+		sum += fmt.Sprintf(" Cancelled: %d not downloaded.", left)
+	}
+	f.say(sum)
+	summary := widget.NewLabel(sum)
+	summary.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(summary)
+	for _, part := range []struct {
+		head  string
+		lines []string
+	}{{"Attached:", attached}, {"Not attached:", failed}} {
+		if len(part.lines) > 0 {
+			l := widget.NewLabel(part.head + "\n" + strings.Join(part.lines, "\n"))
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+	}
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(600, float32(min(len(attached)+len(failed)+3, 16))*24+24))
+	var d *dialog.CustomDialog
+	closeButton := widget.NewButton("Close", func() { d.Hide() })
+	closeButton.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Download PDFs", scroll, f.win)
+	d.SetButtons([]fyne.CanvasObject{closeButton})
+	d.Resize(fyne.NewSize(640, 0))
+	f.probe(summary, closeButton)
+	f.dialogs.show(d)
+}
+
+// pdfsAttached lists the files of the entry shown again, when PDFs were attached to it. Call it
+// on the UI goroutine.
+func (u *UI) pdfsAttached(keys []string) {
+	if p := u.detail.files; p.key != "" && slices.Contains(keys, p.key) {
+		p.reload(nil)
+	}
+}
