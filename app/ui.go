@@ -95,6 +95,7 @@ var (
 	shortcutStar       = shortcut(fyne.KeyS, true)
 	shortcutRead       = shortcut(fyne.KeyR, true)
 	shortcutAddByID    = shortcut(fyne.KeyI, true)
+	shortcutUpdate     = shortcut(fyne.KeyL, true) // "look up"
 )
 
 // shortcutText spells a shortcut for a message.
@@ -401,6 +402,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Mark Read or Unread", shortcutRead, u.onToggleRead),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Edit Fields (Enter in the list)", nil, func() { u.detail.edit() }),
+		u.menuItem("Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry),
 	)
 	view := fyne.NewMenu("View",
 		u.menuItem("Find", shortcutFind, func() { u.win.Canvas().Focus(u.search) }),
