@@ -37,6 +37,7 @@ type addFlow struct {
 	say      func(text string)                // the status line
 	into     func() int64                     // the collection papers go into; 0 for none
 	finished func(adds []storage.Addition)    // the papers are in: select them, reload
+	compare  func(targets []refreshTarget)    // compares papers the library had with their registries' records
 	running  int                              // additions running; on the UI goroutine
 }
 
@@ -188,6 +189,7 @@ func (f *addFlow) report(adds []storage.Addition, asked int) {
 	summary := widget.NewLabel(sum)
 	summary.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(summary)
+	var d *dialog.CustomDialog
 	lines := 1
 	for _, part := range []struct {
 		head  string
@@ -201,15 +203,16 @@ func (f *addFlow) report(adds []storage.Addition, asked int) {
 		box.Add(l)
 		lines += 1 + len(part.lines)
 	}
+	compare := f.addCompare(box, adds, func() { d.Hide() })
+	lines += 2 * len(compare)
 	// As tall as what it lists, up to a height that keeps the dialog on the screen.
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(600, float32(min(lines, 16))*24+24))
-	var d *dialog.CustomDialog
 	closeButton := widget.NewButton("Close", func() { d.Hide() })
 	closeButton.Importance = widget.HighImportance
 	d = dialog.NewCustomWithoutButtons("Add by Identifier", scroll, f.win)
 	d.SetButtons([]fyne.CanvasObject{closeButton})
 	d.Resize(fyne.NewSize(640, 0))
-	f.probe(summary, closeButton)
+	f.probe(append([]fyne.CanvasObject{summary, closeButton}, compare...)...)
 	f.dialogs.show(d)
 }

@@ -245,3 +245,28 @@ func (m *mergeDialog) onUpdate() {
 	m.u.status.SetText(fmt.Sprintf("Updated %s from %s: %s", before.Key, m.registry, strings.Join(changed, ", ")))
 	m.advance()
 }
+
+// addCompare adds to Add by Identifier's report the button that compares the papers the library
+// had with their registries' records, one after another, and returns it for the probe; nothing
+// when the library had none of them.
+func (f *addFlow) addCompare(box *fyne.Container, adds []storage.Addition, closeReport func()) []fyne.CanvasObject {
+	var targets []refreshTarget
+	for _, a := range adds {
+		if a.Status == storage.Existing && !slices.ContainsFunc(targets, func(t refreshTarget) bool { return t.key == a.Key }) {
+			targets = append(targets, refreshTarget{key: a.Key, id: a.ID})
+		}
+	}
+	if len(targets) == 0 || f.compare == nil {
+		return nil
+	}
+	label := "Compare with Registry…"
+	if len(targets) > 1 {
+		label = "Compare Each with Registry…"
+	}
+	b := widget.NewButton(label, func() {
+		closeReport()
+		f.compare(targets)
+	})
+	box.Add(container.NewHBox(b))
+	return []fyne.CanvasObject{b}
+}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
 )
 
 // recordedRegistries serves the registries' recorded responses of bib/lookup's tests (see its
@@ -183,5 +184,29 @@ func TestUpdateFromRegistryFails(t *testing.T) {
 	}
 	if e, _ := lib.Entry(ctx, "unknown1"); e.Source != before.Source {
 		t.Errorf("the entry changed:\n%s", e.Source)
+	}
+}
+
+// TestAddReportComparesWithRegistry: Add by Identifier's report offers to compare a paper the
+// library had with its registry's record, in the refresh dialog.
+func TestAddReportComparesWithRegistry(t *testing.T) {
+	recordedRegistries(t)
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	if _, err := lib.Import(ctx, bib.ParseString("stale.bib", staleEntry)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, u)
+	fyneDoAndWait(func() { u.adds.add(ident.Find("https://doi.org/10.7554/eLife.01567")) })
+	var compare *widget.Button
+	eventually(t, "the report", func() bool {
+		b, ok := u.inDialog["button:Compare with Registry…"].(*widget.Button)
+		compare = b
+		return ok && u.dialogOpen() && u.settled()
+	})
+	fyneDoAndWait(func() { test.Tap(compare) })
+	named := refreshDialogUp(t, u)
+	if _, ok := named["check:title:1"]; !ok {
+		t.Error("the refresh dialog does not offer the registry's title")
 	}
 }

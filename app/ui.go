@@ -206,6 +206,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.adds = &addFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished}
 	u.imports.identifiers = u.adds.onAdd
+	u.adds.compare = func(targets []refreshTarget) { u.updateFromRegistry(targets, 0) }
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, work: u.work,
 		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
