@@ -41,6 +41,7 @@ type addFlow struct {
 	reader   pdfReaders                       // reads PDFs; started when first needed
 	pdfs     pdfDownloader                    // downloads the papers' PDFs (pdfdownload.go)
 	attached func(keys []string)              // PDFs were attached to these entries
+	compare  func(targets []refreshTarget)    // compares papers the library had with their registries' records
 	running  int                              // additions and downloads running; on the UI goroutine
 }
 
@@ -192,6 +193,7 @@ func (f *addFlow) report(adds []storage.Addition, asked int, pdfs pdfOffer) {
 	summary := widget.NewLabel(sum)
 	summary.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(summary)
+	var d *dialog.CustomDialog
 	lines := 1
 	for _, part := range []struct {
 		head  string
@@ -205,16 +207,17 @@ func (f *addFlow) report(adds []storage.Addition, asked int, pdfs pdfOffer) {
 		box.Add(l)
 		lines += 1 + len(part.lines)
 	}
+	compare := f.addCompare(box, adds, func() { d.Hide() })
+	lines += 2 * len(compare)
 	// As tall as what it lists, up to a height that keeps the dialog on the screen.
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(600, float32(min(lines, 16))*24+24))
-	var d *dialog.CustomDialog
 	closeButton := widget.NewButton("Close", func() { d.Hide() })
 	closeButton.Importance = widget.HighImportance
 	d = dialog.NewCustomWithoutButtons("Add by Identifier", scroll, f.win)
 	buttons := f.reportButtons(pdfs, closeButton, func() { d.Hide() })
 	d.SetButtons(buttons)
 	d.Resize(fyne.NewSize(640, 0))
-	f.probe(append([]fyne.CanvasObject{summary}, buttons...)...)
+	f.probe(append(append([]fyne.CanvasObject{summary}, buttons...), compare...)...)
 	f.dialogs.show(d)
 }

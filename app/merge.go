@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/ident"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -80,7 +81,8 @@ func (u *UI) reviewGroups(heading string, groups []storage.DuplicateGroup, i int
 }
 
 // mergeDialog shows entries side by side: the user picks the entry to keep and, for each field
-// whose values differ, the value to keep.
+// whose values differ, the value to keep. With registry set, it is the refresh of one entry from
+// its registry's record instead (refresh.go).
 type mergeDialog struct {
 	u       *UI
 	entries []*bib.Entry
@@ -92,7 +94,18 @@ type mergeDialog struct {
 	fields  []string       // in order of first appearance
 	next    func()
 	d       *dialog.CustomDialog
+
+	// registry names the service the second entry came from ("Crossref") when the dialog
+	// refreshes the library's entry, the first, from the registry's record: a row for the
+	// entry type, a choice wherever the registry has a value of its own (the library's, or
+	// none, may be kept), and Update Entry in place of the key to keep, Merge and Not
+	// Duplicates. "" for duplicates.
+	registry string
+	lookedUp ident.ID // the identifier the registry was asked for, when registry is set
 }
+
+// typeRow names the row of the entry type among the fields: no field name starts with @.
+const typeRow = "@type"
 
 func newMergeDialog(u *UI, entries []*bib.Entry, reasons []string, counter string) *mergeDialog {
 	m := &mergeDialog{u: u, entries: entries, reasons: reasons, counter: counter, heading: "Possible duplicates", choice: map[string]int{}}
@@ -123,97 +136,196 @@ func (m *mergeDialog) keys() []string {
 	return keys
 }
 
-func (m *mergeDialog) show() {
-	n := len(m.entries)
-	m.keep = widget.NewRadioGroup(m.keys(), nil)
-	m.keep.Horizontal = true
-	m.keep.Required = true
-	m.keep.SetSelected(m.entries[0].Key)
+// value is what entry i has in a row: a field's value, or the entry type.
+func (m *mergeDialog) value(i int, name string) string {
+	if name == typeRow {
+		return m.entries[i].Type
+	}
+	if f := m.entries[i].Field(name); f != nil {
+		return f.Value
+	}
+	return ""
+}
 
+// same reports whether two values of a row are the same: DOIs ignore case, so a registry's
+// 10.7554/elife.01567 is the library's 10.7554/eLife.01567.
+func (m *mergeDialog) same(name, a, b string) bool {
+	if name == "doi" && m.registry != "" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// offered reports whether a row holds a choice, and whether the value of entry i is one of
+// its options. Duplicates choose among the values the entries have; a refresh chooses
+// wherever the registry has a value unlike the library's, between the two, the library's
+// nothing included (a value the registry lacks is no reason to drop the library's).
+func (m *mergeDialog) offered(name string, values []string, i int) (choice, option bool) {
+	if m.registry != "" {
+		choice = values[1] != "" && !m.same(name, values[0], values[1])
+		return choice, choice
+	}
+	for _, v := range values {
+		if v != values[0] {
+			choice = true
+		}
+	}
+	return choice, choice && values[i] != ""
+}
+
+// differs reports whether any row holds a choice.
+func (m *mergeDialog) differs() bool {
+	for _, name := range m.fields {
+		values := make([]string, len(m.entries))
+		for i := range m.entries {
+			values[i] = m.value(i, name)
+		}
+		if choice, _ := m.offered(name, values, 0); choice {
+			return true
+		}
+	}
+	return false
+}
+
+// rowsView makes the rows of the dialog: the field, then each entry's value, a check box where
+// it can be chosen. It names the check boxes for the probe: "check:FIELD:I" for entry I.
+func (m *mergeDialog) rowsView() (fyne.CanvasObject, map[string]fyne.CanvasObject) {
+	n := len(m.entries)
+	named := map[string]fyne.CanvasObject{}
 	// One grid per row: a row is as tall as its own cells, and a long value (an abstract) is
 	// shortened so that it cannot widen its column past the dialog.
 	rows := container.NewVBox()
-	var row []fyne.CanvasObject
 	head := func(s string) *widget.Label {
 		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	row = append(row, head("field"))
-	for _, e := range m.entries {
-		row = append(row, head("@"+e.Type+"{"+e.Key+"}"))
+	row := []fyne.CanvasObject{head("field")}
+	for i, e := range m.entries {
+		title := "@" + e.Type + "{" + e.Key + "}"
+		switch {
+		case m.registry != "" && i == 0:
+			title = "In the library: " + title
+		case m.registry != "":
+			title = "From " + m.registry
+		}
+		row = append(row, head(title))
 	}
 	rows.Add(container.NewGridWithColumns(n+1, row...))
 	for _, name := range m.fields {
-		row = []fyne.CanvasObject{widget.NewLabel(name)}
-		values := make([]string, n)
-		differ := false
-		for i, e := range m.entries {
-			if f := e.Field(name); f != nil {
-				values[i] = f.Value
-			}
-			if values[i] != values[0] {
-				differ = true
-			}
+		label := name
+		if name == typeRow {
+			label = "entry type"
 		}
-		var checks []*dialogCheck
+		row = []fyne.CanvasObject{widget.NewLabel(label)}
+		values := make([]string, n)
+		for i := range m.entries {
+			values[i] = m.value(i, name)
+		}
+		checks := make([]*dialogCheck, n)
 		for i := range m.entries {
 			text := values[i]
 			if text == "" {
 				text = "—"
 			}
-			if !differ || values[i] == "" {
+			if _, option := m.offered(name, values, i); !option {
 				l := widget.NewLabel(text)
 				l.Truncation = fyne.TextTruncateEllipsis
+				if m.registry != "" {
+					l.Truncation, l.Wrapping = fyne.TextTruncateOff, fyne.TextWrapWord
+					l.SetText(shorten(text, 300))
+				}
 				row = append(row, l)
-				checks = append(checks, nil)
 				continue
 			}
-			c := newDialogCheck(m.u.dialogs, shorten(text, 40))
-			checks = append(checks, c)
-			row = append(row, c)
+			if m.registry == "" {
+				checks[i] = newDialogCheck(m.u.dialogs, shorten(text, 40))
+				row = append(row, checks[i])
+			} else {
+				// The whole value, wrapped, beside its check box: two values of a long
+				// title may differ only at its end.
+				checks[i] = newDialogCheck(m.u.dialogs, "")
+				l := widget.NewLabel(shorten(text, 300))
+				l.Wrapping = fyne.TextWrapWord
+				row = append(row, container.NewBorder(nil, nil, container.NewVBox(checks[i]), nil, l))
+			}
+			named[fmt.Sprintf("check:%s:%d", name, i)] = checks[i]
 		}
-		if differ {
-			name, checks := name, checks
-			for i, c := range checks {
-				if c == nil {
-					continue
+		m.chooseOne(name, checks)
+		rows.Add(container.NewGridWithColumns(n+1, row...))
+	}
+	return rows, named
+}
+
+// chooseOne makes the check boxes of a row (nil where a value is not an option) choose its
+// value: one of them is always checked.
+func (m *mergeDialog) chooseOne(name string, checks []*dialogCheck) {
+	for i, c := range checks {
+		if c == nil {
+			continue
+		}
+		c.SetChecked(m.choice[name] == i)
+		c.OnChanged = func(on bool) {
+			if !on {
+				if m.choice[name] == i {
+					c.SetChecked(true) // one value must be kept
 				}
-				c.SetChecked(m.choice[name] == i)
-				c.OnChanged = func(on bool) {
-					if !on {
-						if m.choice[name] == i {
-							c.SetChecked(true) // one value must be kept
-						}
-						return
-					}
-					m.choice[name] = i
-					for j, o := range checks {
-						if o != nil && j != i {
-							o.SetChecked(false)
-						}
-					}
+				return
+			}
+			m.choice[name] = i
+			for j, o := range checks {
+				if o != nil && j != i {
+					o.SetChecked(false)
 				}
 			}
 		}
-		rows.Add(container.NewGridWithColumns(n+1, row...))
 	}
-	why := widget.NewLabel(m.heading + " (" + m.counter + "): " + strings.Join(m.reasons, "; ") +
-		". Pick the values to keep; the other entries go to the Trash, and their tags, collections, notes " +
-		"and files move to the one kept. Values not kept are written into its note.")
-	why.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(why, widget.NewForm(widget.NewFormItem("Keep the key", m.keep)))
-	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(rows))
+}
 
-	mergeB := widget.NewButton("Merge", m.onMerge)
-	mergeB.Importance = widget.HighImportance
-	notDup := widget.NewButton("Not Duplicates", m.onNotDuplicates)
-	skip := widget.NewButton("Skip", func() { m.d.Hide(); m.advance() })
+func (m *mergeDialog) show() {
+	n := len(m.entries)
+	rows, named := m.rowsView()
+	var top *fyne.Container
+	var buttons []fyne.CanvasObject
+	var why *widget.Label
 	stop := widget.NewButton("Close", func() { m.d.Hide() })
-	m.d = dialog.NewCustomWithoutButtons("Merge Duplicates", content, m.u.win)
-	m.d.SetButtons([]fyne.CanvasObject{stop, skip, notDup, mergeB})
-	m.d.Resize(fyne.NewSize(min(float32(300+260*n), 1200), 600))
-	m.u.probeDialog(why, stop, skip, notDup, mergeB)
+	skip := widget.NewButton("Skip", func() { m.d.Hide(); m.advance() })
+	title := "Merge Duplicates"
+	size := fyne.NewSize(min(float32(300+260*n), 1200), 600)
+	if m.registry != "" {
+		why = widget.NewLabel(m.refreshText())
+		why.Wrapping = fyne.TextWrapWord
+		top = container.NewVBox(why)
+		update := widget.NewButton("Update Entry", m.onUpdate)
+		update.Importance = widget.HighImportance
+		buttons = []fyne.CanvasObject{stop, update}
+		if m.next != nil {
+			buttons = []fyne.CanvasObject{stop, skip, update}
+		}
+		title, size = "Update from Registry", fyne.NewSize(1100, 640)
+	} else {
+		m.keep = widget.NewRadioGroup(m.keys(), nil)
+		m.keep.Horizontal = true
+		m.keep.Required = true
+		m.keep.SetSelected(m.entries[0].Key)
+		why = widget.NewLabel(m.heading + " (" + m.counter + "): " + strings.Join(m.reasons, "; ") +
+			". Pick the values to keep; the other entries go to the Trash, and their tags, collections, notes " +
+			"and files move to the one kept. Values not kept are written into its note.")
+		why.Wrapping = fyne.TextWrapWord
+		top = container.NewVBox(why, widget.NewForm(widget.NewFormItem("Keep the key", m.keep)))
+		mergeB := widget.NewButton("Merge", m.onMerge)
+		mergeB.Importance = widget.HighImportance
+		notDup := widget.NewButton("Not Duplicates", m.onNotDuplicates)
+		buttons = []fyne.CanvasObject{stop, skip, notDup, mergeB}
+	}
+	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(rows))
+	m.d = dialog.NewCustomWithoutButtons(title, content, m.u.win)
+	m.d.SetButtons(buttons)
+	m.d.Resize(size)
+	m.u.probeDialog(append([]fyne.CanvasObject{why}, buttons...)...)
+	for name, o := range named {
+		m.u.inDialog[name] = o
+	}
 	m.u.dialogs.show(m.d)
 }
 

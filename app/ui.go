@@ -97,6 +97,7 @@ var (
 	shortcutStar       = shortcut(fyne.KeyS, true)
 	shortcutRead       = shortcut(fyne.KeyR, true)
 	shortcutAddByID    = shortcut(fyne.KeyI, true)
+	shortcutUpdate     = shortcut(fyne.KeyL, true) // "look up"
 )
 
 // shortcutText spells a shortcut for a message.
@@ -210,6 +211,7 @@ func New(a fyne.App, lib Library) *UI {
 		say: func(text string) { u.status.SetText(text) }, into: u.viewedCollection, finished: u.addFinished,
 		pdfs: lib, attached: u.pdfsAttached}
 	u.imports.identifiers = u.adds.onAdd
+	u.adds.compare = func(targets []refreshTarget) { u.updateFromRegistry(targets, 0) }
 	u.exports = &exportFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, work: u.work,
 		say: func(text string) { u.status.SetText(text) }, list: u.exportOptions, selection: u.list.selection, where: u.sidebar.current}
 	u.search = newSearchField(u.toResults)
@@ -407,6 +409,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Mark Read or Unread", shortcutRead, u.onToggleRead),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Edit Fields (Enter in the list)", nil, func() { u.detail.edit() }),
+		u.menuItem("Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry),
 	)
 	view := fyne.NewMenu("View",
 		u.menuItem("Find", shortcutFind, func() { u.win.Canvas().Focus(u.search) }),

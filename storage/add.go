@@ -177,3 +177,29 @@ func (l *Library) findIdentity(ctx context.Context, id identity) (found, error) 
 	}
 	return found{}, nil
 }
+
+// Identifiers returns the identifiers an entry is found by, as duplicate detection and
+// AddIdentifiers read them: its DOI, arXiv id and ISBN, each when it has one, in that order
+// (the order a look-up prefers them in). A DOI keeps the case its field writes it in when its
+// field holds it plainly; it is lower-case otherwise (DOIs ignore case).
+func Identifiers(e *bib.Entry) []ident.ID {
+	id := identify(e)
+	var out []ident.ID
+	if id.DOI != "" {
+		doi := ident.ID{Kind: ident.DOI, Value: id.DOI}
+		for _, found := range ident.Find(e.Get("doi") + "\n" + e.Get("url")) {
+			if found.Kind == ident.DOI && found.Key() == id.DOI {
+				doi.Value = found.Value
+				break
+			}
+		}
+		out = append(out, doi)
+	}
+	if id.ArXiv != "" {
+		out = append(out, ident.ID{Kind: ident.ArXiv, Value: id.ArXiv})
+	}
+	if id.ISBN != "" {
+		out = append(out, ident.ID{Kind: ident.ISBN, Value: id.ISBN})
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -106,5 +107,27 @@ func TestAddIdentifiers(t *testing.T) {
 	cancel()
 	if adds, err := l.AddIdentifiers(cctx, ids, reg, AddOptions{}); !errors.Is(err, context.Canceled) || len(adds) != 0 {
 		t.Errorf("a cancelled batch: %v, %v", adds, err)
+	}
+}
+
+// TestIdentifiers: an entry's identifiers are those duplicate detection reads, wherever the
+// usual exports put them, the DOI in its field's case.
+func TestIdentifiers(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`@article{a, doi = {10.7554/eLife.01567}, eprint = {1605.08386v2}, archiveprefix = {arXiv}}`, "DOI 10.7554/eLife.01567, arXiv 1605.08386"},
+		{`@article{a, url = {https://doi.org/10.1000/ABC}}`, "DOI 10.1000/ABC"},
+		{`@article{a, doi = {https://doi.org/10.1000/a\_b}}`, "DOI 10.1000/a_b"},
+		{`@article{a, journal = {CoRR}, volume = {abs/2106.09685}}`, "arXiv 2106.09685"},
+		{`@book{b, isbn = {0-19-953592-2}}`, "ISBN 9780199535927"},
+		{`@incollection{c, isbn = {0-19-953592-2}}`, ""}, // the book's ISBN, not the chapter's
+		{`@article{d, doi = {n/a}, title = {T}}`, ""},
+	} {
+		var got []string
+		for _, id := range Identifiers(bib.Parse("t.bib", []byte(tc.src)).Entries()[0]) {
+			got = append(got, id.Kind.String()+" "+id.Value)
+		}
+		if s := strings.Join(got, ", "); s != tc.want {
+			t.Errorf("%s: %q, want %q", tc.src, s, tc.want)
+		}
 	}
 }
