@@ -189,35 +189,11 @@ func (f *addFlow) report(adds []storage.Addition, asked int, pdfs pdfOffer) {
 	if n := asked - len(adds); n > 0 {
 		sum += fmt.Sprintf(" Cancelled: %d not looked up.", n)
 	}
-	f.say(sum)
-	summary := widget.NewLabel(sum)
-	summary.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(summary)
-	var d *dialog.CustomDialog
-	lines := 1
-	for _, part := range []struct {
-		head  string
-		lines []string
-	}{{"Added:", added}, {"Already in the library:", have}, {"Not added:", failed}} {
-		if len(part.lines) == 0 {
-			continue
-		}
-		l := widget.NewLabel(part.head + "\n" + strings.Join(part.lines, "\n"))
-		l.Wrapping = fyne.TextWrapWord
-		box.Add(l)
-		lines += 1 + len(part.lines)
-	}
-	compare := f.addCompare(box, adds, func() { d.Hide() })
-	lines += 2 * len(compare)
-	// As tall as what it lists, up to a height that keeps the dialog on the screen.
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, float32(min(lines, 16))*24+24))
-	closeButton := widget.NewButton("Close", func() { d.Hide() })
-	closeButton.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Add by Identifier", scroll, f.win)
-	buttons := f.reportButtons(pdfs, closeButton, func() { d.Hide() })
-	d.SetButtons(buttons)
-	d.Resize(fyne.NewSize(640, 0))
-	f.probe(append(append([]fyne.CanvasObject{summary}, buttons...), compare...)...)
-	f.dialogs.show(d)
+	f.showReport(batchReport{
+		title:   "Add by Identifier",
+		summary: sum,
+		parts:   []reportPart{{"Added:", added}, {"Already in the library:", have}, {"Not added:", failed}},
+		below:   func(hide func()) []fyne.CanvasObject { return f.compareButtons(adds, hide) },
+		beside:  func(hide func()) []fyne.CanvasObject { return f.downloadButtons(pdfs, hide) },
+	})
 }

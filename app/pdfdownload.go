@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -46,17 +45,17 @@ func openAccessPDFs(adds []storage.Addition, rec *lookup.Recorder) pdfOffer {
 	return o
 }
 
-// reportButtons are the buttons of Add by Identifier's report: Download PDFs (N) when there
-// are PDFs to download (it closes the report with hide and downloads them), then closeButton.
-func (f *addFlow) reportButtons(pdfs pdfOffer, closeButton *widget.Button, hide func()) []fyne.CanvasObject {
+// downloadButtons offers, in Add by Identifier's report, Download PDFs (N) when there are PDFs
+// to download: it closes the report with hide and downloads them.
+func (f *addFlow) downloadButtons(pdfs pdfOffer, hide func()) []fyne.CanvasObject {
 	if len(pdfs.keys) == 0 {
-		return []fyne.CanvasObject{closeButton}
+		return nil
 	}
 	download := widget.NewButton(fmt.Sprintf("Download PDFs (%d)", len(pdfs.keys)), func() {
 		hide()
 		f.downloadPDFs(pdfs)
 	})
-	return []fyne.CanvasObject{download, closeButton}
+	return []fyne.CanvasObject{download}
 }
 
 // downloadPDFs downloads and attaches the PDFs one after the other, off the UI goroutine, with
@@ -121,30 +120,8 @@ func (f *addFlow) reportPDFs(attached, failed []string, asked int) {
 	if left := asked - len(attached) - len(failed); left > 0 {
 		sum += fmt.Sprintf(" Cancelled: %d not downloaded.", left)
 	}
-	f.say(sum)
-	summary := widget.NewLabel(sum)
-	summary.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(summary)
-	for _, part := range []struct {
-		head  string
-		lines []string
-	}{{"Attached:", attached}, {"Not attached:", failed}} {
-		if len(part.lines) > 0 {
-			l := widget.NewLabel(part.head + "\n" + strings.Join(part.lines, "\n"))
-			l.Wrapping = fyne.TextWrapWord
-			box.Add(l)
-		}
-	}
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, float32(min(len(attached)+len(failed)+3, 16))*24+24))
-	var d *dialog.CustomDialog
-	closeButton := widget.NewButton("Close", func() { d.Hide() })
-	closeButton.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Download PDFs", scroll, f.win)
-	d.SetButtons([]fyne.CanvasObject{closeButton})
-	d.Resize(fyne.NewSize(640, 0))
-	f.probe(summary, closeButton)
-	f.dialogs.show(d)
+	f.showReport(batchReport{title: "Download PDFs", summary: sum,
+		parts: []reportPart{{"Attached:", attached}, {"Not attached:", failed}}})
 }
 
 // pdfsAttached lists the files of the entry shown again, when PDFs were attached to it. Call it

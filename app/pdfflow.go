@@ -156,45 +156,10 @@ func (f *addFlow) reportAddedPDFs(adds []storage.PDFAddition, asked int) {
 	if n := asked - len(adds); n > 0 {
 		sum += fmt.Sprintf(" Cancelled: %d not read.", n)
 	}
-	f.showReport("Add from PDF", sum, []reportPart{
+	f.showReport(batchReport{title: "Add from PDF", summary: sum, parts: []reportPart{
 		{"Added, from the registries:", added},
 		{"Made from what the PDF says, tagged " + storage.ReviewTag + " (check them):", review},
 		{"Already in the library (the PDF is attached to it):", have},
 		{"Not added:", failed},
-	})
-}
-
-// reportPart is a heading and the lines under it in a report.
-type reportPart struct {
-	head  string
-	lines []string
-}
-
-// showReport shows a summary, said on the status line too, and the parts that have lines, in a
-// dialog as tall as what it lists, up to a height that keeps it on the screen.
-func (f *addFlow) showReport(title, sum string, parts []reportPart) {
-	f.say(sum)
-	summary := widget.NewLabel(sum)
-	summary.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(summary)
-	lines := 1
-	for _, part := range parts {
-		if len(part.lines) == 0 {
-			continue
-		}
-		l := widget.NewLabel(part.head + "\n" + strings.Join(part.lines, "\n"))
-		l.Wrapping = fyne.TextWrapWord
-		box.Add(l)
-		lines += 1 + len(part.lines)
-	}
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, float32(min(lines, 16))*24+24))
-	var d *dialog.CustomDialog
-	closeButton := widget.NewButton("Close", func() { d.Hide() })
-	closeButton.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, scroll, f.win)
-	d.SetButtons([]fyne.CanvasObject{closeButton})
-	d.Resize(fyne.NewSize(640, 0))
-	f.probe(summary, closeButton)
-	f.dialogs.show(d)
+	}})
 }

@@ -246,10 +246,10 @@ func (m *mergeDialog) onUpdate() {
 	m.advance()
 }
 
-// addCompare adds to Add by Identifier's report the button that compares the papers the library
-// had with their registries' records, one after another, and returns it for the probe; nothing
-// when the library had none of them.
-func (f *addFlow) addCompare(box *fyne.Container, adds []storage.Addition, closeReport func()) []fyne.CanvasObject {
+// compareButtons offers, in Add by Identifier's report, the button that compares the papers the
+// library had with their registries' records, one after another; nothing when the library had
+// none of them.
+func (f *addFlow) compareButtons(adds []storage.Addition, closeReport func()) []fyne.CanvasObject {
 	var targets []refreshTarget
 	for _, a := range adds {
 		if a.Status == storage.Existing && !slices.ContainsFunc(targets, func(t refreshTarget) bool { return t.key == a.Key }) {
@@ -267,6 +267,5 @@ func (f *addFlow) addCompare(box *fyne.Container, adds []storage.Addition, close
 		closeReport()
 		f.compare(targets)
 	})
-	box.Add(container.NewHBox(b))
 	return []fyne.CanvasObject{b}
 }
