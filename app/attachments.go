@@ -25,7 +25,7 @@ type attachmentStore interface {
 }
 
 const (
-	attachmentsEmpty   = "No files attached. Add one with Add file…, or drop a file onto the window."
+	attachmentsEmpty   = "No files attached. Add one with Add file…, or drop a file onto this pane."
 	attachmentsNoEntry = "Select an entry to see the files attached to it."
 )
 
@@ -43,8 +43,9 @@ func openWithSystem(a fyne.App) func(path string) error {
 	}
 }
 
-// attachmentsPane is the Attachments tab: the files linked to the selected entry, to open, add
-// and remove. The files themselves are never copied or deleted.
+// attachmentsPane is the Attachments tab: the files attached to the selected entry, to open, add
+// and remove. A file added here is linked where it is, and a file removed stays on disk (PDFs
+// added as papers, or downloaded, are copied into the attachments folder by the library).
 type attachmentsPane struct {
 	content   fyne.CanvasObject
 	store     attachmentStore

@@ -445,7 +445,7 @@ func (u *UI) onClose() {
 	if u.imports.running > 0 || u.adds.running > 0 {
 		// An import is one transaction: closing now leaves nothing of it. Say so first.
 		u.dialogs.show(dialog.NewConfirm("Close While Importing?",
-			"An import or an addition of papers is still running. Closing now leaves the file being imported out of the library (papers already added stay).",
+			"An import, an addition of papers or a download of PDFs is still running. Closing now leaves the file being imported out of the library (papers already added, and PDFs already attached, stay).",
 			func(ok bool) {
 				if ok {
 					u.close()
@@ -536,7 +536,8 @@ func (u *UI) onResult(r shownResult) {
 		case r.total == 0:
 			u.detail.showMessage("The library is empty.\n\nImport a .bib file (or RIS, CSL-JSON, PubMed .nbib, EndNote XML) with File › Import… (" +
 				shortcutText(shortcutImport) + "), paste BibTeX or RIS with " + shortcutText(shortcutPaste) +
-				", drop .bib files onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
+				", add papers by DOI or arXiv id with File › Add by Identifier… (" + shortcutText(shortcutAddByID) +
+				"), drop .bib files or papers' PDFs onto the window, or make a new entry with " + shortcutText(shortcutNew) + ".")
 		case r.matches == 0:
 			u.detail.showMessage(nothingMatches(u.sidebar.current(), u.results.query))
 		}
