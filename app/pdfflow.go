@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -63,6 +64,40 @@ func (f *addFlow) onAddPDF() {
 	}, f.win)
 	d.SetFilter(pdfFilter{})
 	d.SetConfirmText("Add")
+	startIn(f.prefs, d, prefPDFFolder)
+	f.dialogs.show(d)
+}
+
+// onAddPDFFolder adds the paper of every PDF in a folder (not its sub-folders): File › Add PDFs
+// from Folder… (Fyne's file dialog picks one file at a time; a folder takes several).
+func (f *addFlow) onAddPDFFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			f.dialogs.show(dialog.NewError(err, f.win))
+			return
+		}
+		if dir == nil {
+			return // cancelled
+		}
+		f.prefs.SetString(prefPDFFolder, dir.Path())
+		items, err := dir.List()
+		if err != nil {
+			f.dialogs.show(dialog.NewError(fmt.Errorf("list %s: %w", dir.Path(), err), f.win))
+			return
+		}
+		var paths []string
+		for _, it := range items {
+			if isPDFName(it) && it.Scheme() == "file" {
+				paths = append(paths, it.Path())
+			}
+		}
+		if len(paths) == 0 {
+			f.dialogs.show(dialog.NewInformation("Add PDFs from Folder", "The folder "+dir.Path()+" holds no PDF.", f.win))
+			return
+		}
+		slices.Sort(paths)
+		f.addPDFs(paths)
+	}, f.win)
 	startIn(f.prefs, d, prefPDFFolder)
 	f.dialogs.show(d)
 }

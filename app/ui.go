@@ -372,6 +372,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Add by Identifier…", shortcutAddByID, func() { u.adds.onAdd("") }),
 		u.menuItem("Add from PDF…", nil, u.adds.onAddPDF),
+		u.menuItem("Add PDFs from Folder…", nil, u.adds.onAddPDFFolder),
 		u.menuItem("Import…", shortcutImport, u.imports.onImport),
 		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
 		u.menuItem("Paste References", shortcutPaste, u.onPaste),
