@@ -64,6 +64,10 @@ type ProbeState struct {
 	Suggested    string   `json:"suggested"`
 	// Tip is the title the list shows whole in its tip; "" when it shows none.
 	Tip string `json:"tip"`
+	// Tab is the entry pane's tab in view ("Info", "Attachments"...), and Attachments the
+	// paths of the files its Attachments tab lists; both empty when it shows no entry.
+	Tab         string   `json:"tab"`
+	Attachments []string `json:"attachments"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -272,6 +276,12 @@ func (u *UI) probeEntry(v *probeView) {
 	}
 	st, info := v.st, u.detail.info
 	st.Entry, st.Type = e.Key, info.kind.Selected
+	if tab := u.detail.tabs.Selected(); tab != nil {
+		st.Tab = tab.Text
+	}
+	for _, r := range u.detail.files.rows {
+		st.Attachments = append(st.Attachments, r.att.Path)
+	}
 	pane := st.Widgets["pane"]
 	v.put("type", info.kind, pane)
 	v.put("key", info.key, pane)
