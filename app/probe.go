@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -66,7 +65,9 @@ type ProbeState struct {
 	Suggested    string   `json:"suggested"`
 	// Tip is the title the list shows whole in its tip; "" when it shows none.
 	Tip string `json:"tip"`
-	// Attachments are the names of the files the Attachments tab lists for the entry shown.
+	// Tab is the entry pane's tab in view ("Info", "Attachments"...), and Attachments the
+	// paths of the files its Attachments tab lists; both empty when it shows no entry.
+	Tab         string   `json:"tab"`
 	Attachments []string `json:"attachments"`
 }
 
@@ -276,6 +277,12 @@ func (u *UI) probeEntry(v *probeView) {
 	}
 	st, info := v.st, u.detail.info
 	st.Entry, st.Type = e.Key, info.kind.Selected
+	if tab := u.detail.tabs.Selected(); tab != nil {
+		st.Tab = tab.Text
+	}
+	for _, r := range u.detail.files.rows {
+		st.Attachments = append(st.Attachments, r.att.Path)
+	}
 	pane := st.Widgets["pane"]
 	v.put("type", info.kind, pane)
 	v.put("key", info.key, pane)
@@ -292,9 +299,6 @@ func (u *UI) probeEntry(v *probeView) {
 	for i, fe := range info.fields {
 		st.Fields[info.names[i]] = fe.Text
 		v.put("field:"+info.names[i], fe, pane)
-	}
-	for _, r := range u.detail.files.rows {
-		st.Attachments = append(st.Attachments, filepath.Base(r.att.Path))
 	}
 }
 

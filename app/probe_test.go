@@ -2,15 +2,25 @@ package app
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"net"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
 // TestProbeDescribesTheWindow asks the probe for the window's state over its socket.
 func TestProbeDescribesTheWindow(t *testing.T) {
-	u, _ := newTestUI(t)
+	u, lib := newTestUI(t)
+	pdf := filepath.Join(t.TempDir(), "pointer.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.AddAttachment(context.Background(), "vinyals2015pointer", pdf); err != nil {
+		t.Fatal(err)
+	}
 	selectKey(t, u, "vinyals2015pointer")
 	var first string
 	var year string
@@ -52,6 +62,9 @@ func TestProbeDescribesTheWindow(t *testing.T) {
 	}
 	if st.Fields["pages"] != "2692--2700" || st.Type != "inproceedings" {
 		t.Errorf("fields %v, type %q", st.Fields, st.Type)
+	}
+	if st.Tab != "Info" || !slices.Equal(st.Attachments, []string{pdf}) {
+		t.Errorf("tab %q, attachments %v", st.Tab, st.Attachments)
 	}
 	if len(st.Menu["File"]) == 0 || st.Menu["Edit"][0] != "Undo" {
 		t.Errorf("menu %v", st.Menu)
