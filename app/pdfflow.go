@@ -195,6 +195,6 @@ func (f *addFlow) reportAddedPDFs(adds []storage.PDFAddition, asked int) {
 		{"Added, from the registries:", added},
 		{"Made from what the PDF says, tagged " + storage.ReviewTag + " (check them):", review},
 		{"Already in the library (the PDF is attached to it):", have},
-		{"Not added:", failed},
+		{"Not added, or not attached:", failed},
 	}})
 }

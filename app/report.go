@@ -38,6 +38,7 @@ func (u *UI) addFinished(adds []bibstorage.Addition) {
 			keys = append(keys, a.Key)
 		}
 	}
+	u.revealNext = true
 	u.afterChange(func() []string { return keys })
 }
 
@@ -45,6 +46,7 @@ func (u *UI) addFinished(adds []bibstorage.Addition) {
 // found by the search. Call it on the UI goroutine.
 func (u *UI) importFinished(rep bibstorage.Report) {
 	u.showReport(rep)
+	u.revealNext = true
 	u.afterChange(func() []string { return selectAdded(rep) })
 	u.indexForSearch()
 }

@@ -411,6 +411,17 @@ func (l *entryList) selectKeys(keys ...string) {
 	l.changed()
 }
 
+// revealSelection scrolls the list to the first selected row whose page is at hand (papers just
+// added, say), when it is not in view.
+func (l *entryList) revealSelection() {
+	for i := 0; i < min(l.total, pageRows*len(l.pages)); i++ {
+		if r, ok := l.pages[i/pageRows]; ok && i%pageRows < len(r) && l.selected[r[i%pageRows].Key] {
+			l.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+			return
+		}
+	}
+}
+
 // selectAll selects every row whose page is at hand.
 func (l *entryList) selectAll() {
 	l.selectRange(0, l.total-1)

@@ -165,6 +165,9 @@ type UI struct {
 	work    *workQueue // every call that writes to the library, and the reads that must follow them
 	indexer *searchIndexer
 
+	// revealNext asks the next result of the list to scroll to the selection: papers just
+	// added or imported. On the UI goroutine.
+	revealNext bool
 	loadedOnce sync.Once
 	loaded     chan struct{} // closed when the first list and sidebar have reached the widgets
 }
@@ -528,9 +531,13 @@ func (u *UI) onSidebar(sideItem) { u.results.reload() }
 // onResult shows in the entry pane what a new result of the list means: nothing selected any
 // more, an empty library, or a search that found nothing. Call it on the UI goroutine.
 func (u *UI) onResult(r shownResult) {
+	defer func() { u.revealNext = false }()
 	if r.err == nil {
 		if !r.keep {
 			u.detail.showKeys(nil)
+		}
+		if u.revealNext && r.keep {
+			u.list.revealSelection()
 		}
 		switch {
 		case r.trash:

@@ -40,11 +40,12 @@ type PDFAddition struct {
 	// Addition is what became of the PDF's entry: Added (looked up, or made from the PDF when
 	// Review), Existing (the library has the paper: the PDF is attached to it), or Failed (the
 	// file is not a PDF, or the PDF could not be attached: Err; Key is "" when nothing was
-	// added). Err is also set, with Added, for a PDF that could not be read (encrypted,
-	// damaged): its entry is named after the file.
+	// added, the entry made for the PDF when only the attaching failed).
 	Addition
 	// Review says the entry was made from what the PDF says and tagged ReviewTag; LookupErr is
-	// why the registry's entry was not taken (the look-up's error, or the PDF's).
+	// why the registry's entry was not taken: the look-up's error, or the PDF's when it could
+	// not be read (encrypted, damaged: the entry is then named after the file); nil when the
+	// PDF names no identifier.
 	Review    bool
 	LookupErr error
 	// Attachment is the PDF as attached to the entry.
@@ -132,9 +133,6 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 		return a, nil
 	}
 	a.Attachment = att
-	if readErr != nil {
-		a.Err = readErr
-	}
 	return a, nil
 }
 

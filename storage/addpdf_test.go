@@ -84,7 +84,7 @@ func TestAddPDFs(t *testing.T) {
 			t.Errorf("%s: status %v key %q review %v (err %v), want %v %q… review %v", filepath.Base(a.Path), a.Status, a.Key, a.Review, a.Err, w.status, w.key, w.review)
 		}
 	}
-	if !errors.Is(adds[5].Err, errDamaged) || !errors.Is(adds[5].LookupErr, errDamaged) || !errors.Is(adds[6].Err, pdfmeta.ErrNotPDF) ||
+	if adds[5].Err != nil || !errors.Is(adds[5].LookupErr, errDamaged) || !errors.Is(adds[6].Err, pdfmeta.ErrNotPDF) ||
 		!errors.Is(adds[3].LookupErr, errNoSuchPaper) || adds[3].Err != nil {
 		t.Errorf("damaged: %v; not a PDF: %v; lost's look-up: %v, %v", adds[5].Err, adds[6].Err, adds[3].LookupErr, adds[3].Err)
 	}

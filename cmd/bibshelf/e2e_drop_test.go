@@ -20,8 +20,8 @@ import (
 // TestEndToEndDropPDF drops PDFs onto the real window as a file manager does, through the XDND
 // protocol (testdata/xdnd-drop.c): one dropped on the list, while an entry is shown, is read,
 // added as a paper from the registries' recorded answers, copied into the library's attachments
-// folder and selected; one dropped on the entry pane is attached to the entry it shows, chosen
-// with a real click, and adds no paper.
+// folder, selected and scrolled into view; one dropped on the entry pane is attached to the entry it shows
+// (chosen with a real click, then again with Home), and adds no paper.
 func TestEndToEndDropPDF(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -57,10 +57,13 @@ func TestEndToEndDropPDF(t *testing.T) {
 		t.Errorf("%s, shown while the PDF was dropped on the list, has the attachments %+v, %v", shown, atts, err)
 	}
 	w.click("button:Close")
-	w.waitFor("the report closed", func(s app.ProbeState) bool { return !s.Dialog })
+	w.waitFor("the report closed, and the paper added in view", func(s app.ProbeState) bool {
+		_, inView := s.Widgets["row:"+key]
+		return !s.Dialog && inView
+	})
 
 	// Dropped on the entry pane, the PDF is attached to the entry shown.
-	w.click("row:" + shown)
+	w.key("Home") // the list's first row again: the entry shown before
 	w.steady(shown+" shown", func(s app.ProbeState) bool {
 		return s.Settled && s.Entry == shown && slices.Equal(s.Selected, []string{shown})
 	})
