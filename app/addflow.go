@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/ident"
 	"github.com/bibshelf/bibshelf/bib/lookup"
 	"github.com/bibshelf/bibshelf/storage"
@@ -134,32 +133,15 @@ func foundText(ids []ident.ID, unrecognised []string) string {
 // add looks the identifiers up and adds the papers, off the UI goroutine, with a progress
 // dialog whose Cancel stops after the paper being added. Call it on the UI goroutine.
 func (f *addFlow) add(ids []ident.ID) {
-	ctx, stop := context.WithCancel(context.Background())
-	bar := widget.NewProgressBar()
-	msg := widget.NewLabel(fmt.Sprintf("Looking up %s…", plural(len(ids), "identifier", "identifiers")))
-	progress := dialog.NewCustom("Add by Identifier", "Cancel", container.NewVBox(msg, bar), f.win)
-	progress.SetOnClosed(stop)
-	progress.Resize(fyne.NewSize(420, 0))
-	f.dialogs.show(progress)
-	f.running++
-	opts := storage.AddOptions{
-		KeyPattern: f.prefs.StringWithFallback(prefKeyPattern, bib.PatternJabRef),
-		Collection: f.into(),
-		Progress: func(done, total int) {
-			fyneDo(func() {
-				bar.SetValue(float64(done) / float64(total))
-				msg.SetText(fmt.Sprintf("%d of %d looked up…", done, total))
-			})
-		},
-	}
+	b := f.startBatch("Add by Identifier", fmt.Sprintf("Looking up %s…", plural(len(ids), "identifier", "identifiers")))
+	opts := f.addOptions(b, "looked up…")
 	rec := &lookup.Recorder{Client: f.client()}
 	go func() {
-		defer stop()
-		adds, err := f.lib.AddIdentifiers(ctx, ids, rec, opts)
+		adds, err := f.lib.AddIdentifiers(b.ctx, ids, rec, opts)
+		cancelled := b.ctx.Err() != nil
 		fyneDo(func() {
-			f.running--
-			progress.Hide()
-			if err != nil && ctx.Err() == nil {
+			b.end()
+			if err != nil && !cancelled {
 				f.dialogs.show(dialog.NewError(fmt.Errorf("add by identifier: %w", err), f.win))
 			}
 			f.report(adds, len(ids), openAccessPDFs(adds, rec))

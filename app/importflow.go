@@ -110,35 +110,44 @@ func (f *bibFilter) justListed(file fyne.URI) bool {
 // onImportFolder imports every .bib file of a folder (Fyne's file dialog picks one file at a
 // time; a folder takes several).
 func (f *importFlow) onImportFolder() {
+	chooseFolderFiles(f.win, f.dialogs, f.prefs, prefImportFolder, "Import Folder", importable,
+		"no file to import (.bib, .ris, .json, .nbib, EndNote .xml)", f.importFiles)
+}
+
+// chooseFolderFiles lets the user choose a folder, remembered in the preference pref, and gives
+// then the files in it (not in its sub-folders) that match, in order of name; a folder with none
+// is said to hold no "none".
+func chooseFolderFiles(win fyne.Window, dialogs *dialogStack, prefs fyne.Preferences, pref, title string,
+	match func(fyne.URI) bool, none string, then func(paths []string)) {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
-			f.dialogs.show(dialog.NewError(err, f.win))
+			dialogs.show(dialog.NewError(err, win))
 			return
 		}
 		if dir == nil {
-			return
+			return // cancelled
 		}
-		f.prefs.SetString(prefImportFolder, dir.Path())
+		prefs.SetString(pref, dir.Path())
 		items, err := dir.List()
 		if err != nil {
-			f.dialogs.show(dialog.NewError(fmt.Errorf("list %s: %w", dir.Path(), err), f.win))
+			dialogs.show(dialog.NewError(fmt.Errorf("list %s: %w", dir.Path(), err), win))
 			return
 		}
 		var paths []string
 		for _, it := range items {
-			if importable(it) && it.Scheme() == "file" {
+			if match(it) && it.Scheme() == "file" {
 				paths = append(paths, it.Path())
 			}
 		}
 		if len(paths) == 0 {
-			f.dialogs.show(dialog.NewInformation("Import Folder", "The folder "+dir.Path()+" holds no file to import (.bib, .ris, .json, .nbib, EndNote .xml).", f.win))
+			dialogs.show(dialog.NewInformation(title, "The folder "+dir.Path()+" holds "+none+".", win))
 			return
 		}
 		slices.Sort(paths)
-		f.importFiles(paths)
-	}, f.win)
-	startIn(f.prefs, d, prefImportFolder)
-	f.dialogs.show(d)
+		then(paths)
+	}, win)
+	startIn(prefs, d, pref)
+	dialogs.show(d)
 }
 
 // folderDialog is a file dialog that can start in a folder.

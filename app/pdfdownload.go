@@ -7,8 +7,6 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib/lookup"
@@ -62,52 +60,38 @@ func (f *addFlow) downloadButtons(pdfs pdfOffer, hide func()) []fyne.CanvasObjec
 // a progress dialog whose Cancel stops the download running (nothing of it is kept). Call it on
 // the UI goroutine.
 func (f *addFlow) downloadPDFs(pdfs pdfOffer) {
-	ctx, stop := context.WithCancel(context.Background())
 	n := len(pdfs.keys)
-	bar := widget.NewProgressBar()
-	msg := widget.NewLabel(fmt.Sprintf("0 of %d downloaded…", n))
-	progress := dialog.NewCustom("Download PDFs", "Cancel", container.NewVBox(msg, bar), f.win)
-	progress.SetOnClosed(stop)
-	progress.Resize(fyne.NewSize(420, 0))
-	f.probe(msg)
-	f.dialogs.show(progress)
-	f.running++
+	b := f.startBatch("Download PDFs", fmt.Sprintf("0 of %d downloaded…", n))
 	go func() {
-		defer stop()
 		var attached, failed []string
 		var keys []string
 		for i, key := range pdfs.keys {
-			if ctx.Err() != nil {
+			if b.ctx.Err() != nil {
 				break
 			}
 			shown := -1 // the bar's per mille last shown: at most a thousand updates a PDF
-			att, err := f.pdfs.DownloadPDF(ctx, key, pdfs.urls[i], pdfs.client, func(done, total int64) {
+			att, err := f.pdfs.DownloadPDF(b.ctx, key, pdfs.urls[i], pdfs.client, func(done, total int64) {
 				part := 0.0
 				if total > 0 {
 					part = float64(done) / float64(total)
 				}
 				if pm := int((float64(i) + part) / float64(n) * 1000); pm != shown {
 					shown = pm
-					fyneDo(func() { bar.SetValue(float64(pm) / 1000) })
+					b.show(float64(pm)/1000, "")
 				}
 			})
 			switch {
-			case err != nil && ctx.Err() != nil:
+			case err != nil && b.ctx.Err() != nil:
 			case err != nil:
 				failed = append(failed, key+": "+err.Error())
 			default:
 				attached = append(attached, key+"  ("+filepath.Base(att.Path)+")")
 				keys = append(keys, key)
 			}
-			done := len(attached) + len(failed)
-			fyneDo(func() {
-				bar.SetValue(float64(i+1) / float64(n))
-				msg.SetText(fmt.Sprintf("%d of %d downloaded…", done, n))
-			})
+			b.show(float64(i+1)/float64(n), fmt.Sprintf("%d of %d downloaded…", len(attached)+len(failed), n))
 		}
 		fyneDo(func() {
-			f.running--
-			progress.Hide()
+			b.end()
 			f.attached(keys)
 			f.reportPDFs(attached, failed, n)
 		})

@@ -5,16 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
-	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/pdfread"
 	"github.com/bibshelf/bibshelf/storage"
 )
@@ -71,35 +67,7 @@ func (f *addFlow) onAddPDF() {
 // onAddPDFFolder adds the paper of every PDF in a folder (not its sub-folders): File › Add PDFs
 // from Folder… (Fyne's file dialog picks one file at a time; a folder takes several).
 func (f *addFlow) onAddPDFFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			f.dialogs.show(dialog.NewError(err, f.win))
-			return
-		}
-		if dir == nil {
-			return // cancelled
-		}
-		f.prefs.SetString(prefPDFFolder, dir.Path())
-		items, err := dir.List()
-		if err != nil {
-			f.dialogs.show(dialog.NewError(fmt.Errorf("list %s: %w", dir.Path(), err), f.win))
-			return
-		}
-		var paths []string
-		for _, it := range items {
-			if isPDFName(it) && it.Scheme() == "file" {
-				paths = append(paths, it.Path())
-			}
-		}
-		if len(paths) == 0 {
-			f.dialogs.show(dialog.NewInformation("Add PDFs from Folder", "The folder "+dir.Path()+" holds no PDF.", f.win))
-			return
-		}
-		slices.Sort(paths)
-		f.addPDFs(paths)
-	}, f.win)
-	startIn(f.prefs, d, prefPDFFolder)
-	f.dialogs.show(d)
+	chooseFolderFiles(f.win, f.dialogs, f.prefs, prefPDFFolder, "Add PDFs from Folder", isPDFName, "no PDF", f.addPDFs)
 }
 
 // pdfFilter shows PDF files (and folders) in the Open dialog.
@@ -114,39 +82,19 @@ func isPDFName(u fyne.URI) bool { return strings.EqualFold(u.Extension(), ".pdf"
 // goroutine, with a progress dialog whose Cancel stops after the PDF being read. Call it on the
 // UI goroutine.
 func (f *addFlow) addPDFs(paths []string) {
-	ctx, stop := context.WithCancel(context.Background())
-	bar := widget.NewProgressBar()
-	msg := widget.NewLabel(fmt.Sprintf("Reading %s…", plural(len(paths), "PDF", "PDFs")))
-	progress := dialog.NewCustom("Add from PDF", "Cancel", container.NewVBox(msg, bar), f.win)
-	progress.SetOnClosed(stop)
-	progress.Resize(fyne.NewSize(420, 0))
-	f.dialogs.show(progress)
-	f.running++
-	opts := storage.PDFOptions{
-		AddOptions: storage.AddOptions{
-			KeyPattern: f.prefs.StringWithFallback(prefKeyPattern, bib.PatternJabRef),
-			Collection: f.into(),
-			Progress: func(done, total int) {
-				fyneDo(func() {
-					bar.SetValue(float64(done) / float64(total))
-					msg.SetText(fmt.Sprintf("%d of %d PDFs added…", done, total))
-				})
-			},
-		},
-		Link: pdfsChoice.get(f.prefs),
-	}
+	b := f.startBatch("Add from PDF", fmt.Sprintf("Reading %s…", plural(len(paths), "PDF", "PDFs")))
+	opts := storage.PDFOptions{AddOptions: f.addOptions(b, "PDFs added…"), Link: pdfsChoice.get(f.prefs)}
 	client := f.client()
 	go func() {
-		defer stop()
 		var adds []storage.PDFAddition
 		r, err := f.reader.get()
 		if err == nil {
-			adds, err = f.pdfLib.AddPDFs(ctx, paths, r, client, opts)
+			adds, err = f.pdfLib.AddPDFs(b.ctx, paths, r, client, opts)
 		}
+		cancelled := b.ctx.Err() != nil
 		fyneDo(func() {
-			f.running--
-			progress.Hide()
-			if err != nil && ctx.Err() == nil {
+			b.end()
+			if err != nil && !cancelled {
 				f.dialogs.show(dialog.NewError(fmt.Errorf("add from PDF: %w", err), f.win))
 			}
 			f.reportAddedPDFs(adds, len(paths))

@@ -54,18 +54,25 @@ type AddOptions struct {
 // imported as an import would. Each identifier is its own transaction: a cancelled batch keeps
 // what it added, and the context's error is returned with the additions made.
 func (l *Library) AddIdentifiers(ctx context.Context, ids []ident.ID, fetch Fetcher, opts AddOptions) ([]Addition, error) {
-	var out []Addition
-	for i, id := range ids {
+	return each(ctx, ids, opts.Progress, func(id ident.ID) (Addition, error) { return l.addIdentifier(ctx, id, fetch, opts) })
+}
+
+// each adds the items one after the other, telling progress (when set) after each: a cancelled
+// batch keeps what it added and returns the context's error with the additions made; an error of
+// the library stops it likewise.
+func each[T, R any](ctx context.Context, items []T, progress func(done, total int), add func(T) (R, error)) ([]R, error) {
+	var out []R
+	for i, it := range items {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		a, err := l.addIdentifier(ctx, id, fetch, opts)
+		r, err := add(it)
 		if err != nil {
 			return out, err
 		}
-		out = append(out, a)
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(ids))
+		out = append(out, r)
+		if progress != nil {
+			progress(i+1, len(items))
 		}
 	}
 	return out, nil

@@ -60,25 +60,11 @@ type PDFOptions struct {
 	Link bool
 }
 
-// AddPDFs adds the paper of each PDF and attaches the PDF to it. Each PDF is its own
-// transactions: a cancelled batch keeps what it added, and the context's error is returned with
-// the additions made.
+// AddPDFs adds the paper of each PDF and attaches the PDF to it. Each PDF is added in
+// transactions of its own: a cancelled batch keeps what it added, and the context's error is
+// returned with the additions made.
 func (l *Library) AddPDFs(ctx context.Context, paths []string, read PDFReader, fetch Fetcher, opts PDFOptions) ([]PDFAddition, error) {
-	var out []PDFAddition
-	for i, path := range paths {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		a, err := l.addPDF(ctx, path, read, fetch, opts)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, a)
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(paths))
-		}
-	}
-	return out, nil
+	return each(ctx, paths, opts.Progress, func(path string) (PDFAddition, error) { return l.addPDF(ctx, path, read, fetch, opts) })
 }
 
 func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch Fetcher, opts PDFOptions) (PDFAddition, error) {
