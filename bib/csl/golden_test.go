@@ -238,6 +238,10 @@ func edgeCases() []string {
 		`[{"id":"e1","n":1E+2,"m":-0.0e-0,"o":0.5}]`, `[{"a":+1}]`, `[{"a":.5}]`, `[{"a":0x1}]`, `[{"a":NaN}]`, `[{"a":"\u12G4"}]`, `[{"a":nul}]`, `[{"a":true1}]`,
 		"[{\"a\":\"tab\there\"}]", "[\n{\"id\":\"m1\"},\n{\"id\":\"m2\",\n\"x\": oops}\n]", "[\n{\"id\":\"m1\"}\n\n{\"id\":\"m2\"}\n]",
 		"{\n\"items\": [\n{\"id\":\"m1\"},\n\n{\"id\":\"m2\",\n\"x\": ]}\n]}", "[\n{\"id\":\"m1\"},\n\n{\"id\":\"m2\",\n\"x\": \"unterminated\n}]", "[{\"a\":\"x\"}\x00]", "x", "  ", "\ufeff",
+		// The deepest nesting encoding/json reads, and one more; bytes right after an item.
+		`[{"x":` + strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1) + `}]`,
+		`[{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}]`,
+		`[{"id":"a"}5]`, `[{"00000":""}.`, `{"items":[{"id":"a"}5]}`,
 	}
 	return cases
 }
