@@ -1,7 +1,6 @@
 package csl
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,24 +18,49 @@ var monthMacro = []string{"", "jan", "feb", "mar", "apr", "may", "jun", "jul", "
 
 // readDate reads a CSL date variable: {"date-parts": [[y, m, d], [y, m, d]], "season", "circa",
 // "literal", "raw"}, parts given as numbers or strings, or a string, which is read as "raw" is.
-func readDate(v any) (date, bool) {
-	if s, ok := v.(string); ok {
+func readDate(v value) (date, bool) {
+	if v.kind == stringValue {
+		s := v.str()
 		return rawDate(s), strings.TrimSpace(s) != ""
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
+	if v.kind != object {
 		return date{}, false
 	}
+	var parts, season, circa, raw, literal value
+	members(v, func(key []byte, esc bool, m value) {
+		switch keyOf(key, esc) {
+		case "date-parts":
+			parts = m
+		case "season":
+			season = m
+		case "circa":
+			circa = m
+		case "raw":
+			raw = m
+		case "literal":
+			literal = m
+		}
+	})
 	var d date
-	if ps, ok := m["date-parts"].([]any); ok {
-		for _, p := range ps {
-			arr, ok := p.([]any)
-			if !ok || len(arr) == 0 || len(d.parts) == 2 {
-				continue
+	if parts.kind == array {
+		elements(parts, func(p value) {
+			if p.kind != array || len(d.parts) == 2 {
+				return
+			}
+			var arr [3]value
+			count := 0
+			elements(p, func(x value) {
+				if count < 3 {
+					arr[count] = x
+				}
+				count++
+			})
+			if count == 0 {
+				return
 			}
 			var ymd [3]int
 			good := true
-			for i := 0; i < len(arr) && i < 3; i++ {
+			for i := 0; i < count && i < 3; i++ {
 				n, ok := intOf(arr[i])
 				if !ok || i == 1 && (n < 1 || n > 12) && (n < 21 || n > 24) || i == 2 && (n < 1 || n > 31) {
 					good = i > 0
@@ -51,28 +75,31 @@ func readDate(v any) (date, bool) {
 			if good {
 				d.parts = append(d.parts, ymd)
 			}
-		}
+		})
 	}
-	if s, ok := intOf(m["season"]); ok && s >= 1 && s <= 4 {
+	if s, ok := intOf(season); ok && s >= 1 && s <= 4 {
 		d.season = s
-	} else if s, ok := m["season"].(string); ok {
-		d.season = seasonNumber(s)
+	} else if season.kind == stringValue {
+		d.season = seasonNumber(season.str())
 	}
-	switch c := m["circa"].(type) {
-	case bool:
-		d.circa = c
-	case string:
+	switch circa.kind {
+	case trueValue:
+		d.circa = true
+	case falseValue:
+		d.circa = false
+	case stringValue:
+		c := circa.str()
 		d.circa = c != "" && c != "0" && c != "false"
-	case json.Number:
-		d.circa = c.String() != "0"
+	case number:
+		d.circa = string(circa.b) != "0"
 	}
 	if len(d.parts) == 0 {
-		if raw, ok := m["raw"].(string); ok && strings.TrimSpace(raw) != "" {
-			r := rawDate(raw)
-			r.circa = r.circa || d.circa
-			return r, true
+		if r := raw.str(); raw.kind == stringValue && strings.TrimSpace(r) != "" {
+			rd := rawDate(r)
+			rd.circa = rd.circa || d.circa
+			return rd, true
 		}
-		if lit, ok := m["literal"].(string); ok && strings.TrimSpace(lit) != "" {
+		if lit := literal.str(); literal.kind == stringValue && strings.TrimSpace(lit) != "" {
 			return date{literal: strings.TrimSpace(lit)}, true
 		}
 		return d, false
@@ -94,18 +121,13 @@ func seasonNumber(s string) int {
 	return 0
 }
 
-func intOf(v any) (int, bool) {
+func intOf(v value) (int, bool) {
 	var s string
-	switch x := v.(type) {
-	case json.Number:
-		s = x.String()
-	case string:
-		s = strings.TrimSpace(x)
-	case float64:
-		if x != float64(int(x)) {
-			return 0, false
-		}
-		return int(x), true
+	switch v.kind {
+	case number:
+		s = string(v.b)
+	case stringValue:
+		s = strings.TrimSpace(v.str())
 	default:
 		return 0, false
 	}

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -63,6 +62,15 @@ type parser struct {
 	line int // the line of offset off
 	off  int
 	seen map[string]bool
+
+	// The array being read: pos is the offset in src just past its [ or its last item, first
+	// says no item has been read. After a syntax error, dec reads on from pos (see fallback).
+	pos     int
+	first   bool
+	dec     *json.Decoder
+	decBase int      // the offset in src where dec starts
+	members item     // the buffer of readItem
+	names   []string // the buffer of bibtexNames
 }
 
 // lineAt returns the line of byte offset o, counting on from the last offset asked for (the
@@ -96,8 +104,7 @@ func Parse(name string, src []byte) *bib.File { return bib.ReadAll(NewReader(nam
 // not safe for use by several goroutines at once.
 type Reader struct {
 	p     *parser
-	dec   *json.Decoder // at the file's value
-	base  int           // the offset in src where dec starts
+	base  int // the offset in src of the file's value
 	state readerState
 	i     int // the next item of p.file.Items to give
 }
@@ -128,8 +135,6 @@ func NewReader(name string, src []byte) *Reader {
 	if !utf8.Valid(trimmed) {
 		p.problem(1, bib.Warning, "", "the file is not valid UTF-8: invalid bytes are read as U+FFFD")
 	}
-	r.dec = json.NewDecoder(bytes.NewReader(src[start:]))
-	r.dec.UseNumber()
 	r.base = start
 	switch trimmed[0] {
 	case '[':
@@ -152,15 +157,13 @@ func (r *Reader) Next() (bib.Item, bool) {
 		switch r.state {
 		case beforeArray:
 			r.state = inArray
-			if !p.openArray(r.dec, r.base) {
-				r.state = readAll
-			}
+			p.openArray(r.base)
 		case inArray:
-			if !p.arrayItem(r.dec, r.base) {
+			if !p.arrayItem() {
 				r.state = readAll
 			}
 		case anObject:
-			p.object(r.dec, r.base)
+			p.object(r.base)
 			r.state = readAll
 		case readAll:
 			return bib.Item{}, false
@@ -224,27 +227,68 @@ func clipRune(b []byte) string {
 	return string(r)
 }
 
-// array reads the items of the array that dec is at, base being dec's offset in src.
-func (p *parser) array(dec *json.Decoder, base int) {
-	if !p.openArray(dec, base) {
-		return
-	}
-	for p.arrayItem(dec, base) {
+// array reads the items of the array whose [ is at offset at.
+func (p *parser) array(at int) {
+	p.openArray(at)
+	for p.arrayItem() {
 	}
 }
 
-// openArray reads the [ of the array that dec is at, and reports whether it could.
-func (p *parser) openArray(dec *json.Decoder, base int) bool {
-	if _, err := dec.Token(); err != nil {
-		p.syntax(err, base+int(dec.InputOffset()))
+// openArray starts reading the array whose [ is at offset at.
+func (p *parser) openArray(at int) {
+	p.pos, p.first, p.dec = at+1, true, nil
+}
+
+// arrayItem reads the next item of the array, or its ], and reports whether it read an item
+// (which may have been skipped, with a problem). It reads as encoding/json's Decoder does, with
+// More and Decode: the items are separated by commas, anything after the ] is not read.
+func (p *parser) arrayItem() bool {
+	if p.dec != nil {
+		return p.decoderItem()
+	}
+	s := scanner{b: p.src, i: p.pos}
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
 		return false
 	}
+	if !p.first {
+		if s.i >= len(s.b) || s.b[s.i] != ',' {
+			return p.fallback()
+		}
+		s.i++
+		s.ws()
+	}
+	at := s.i
+	v, ok := s.value()
+	if !ok {
+		return p.fallback()
+	}
+	p.pos, p.first = s.i, false
+	p.item(v, s.i-at, p.lineAt(at))
 	return true
 }
 
-// arrayItem reads the next item of the array that dec is in, or its ], and reports whether it
-// read an item (which may have been skipped, with a problem).
-func (p *parser) arrayItem(dec *json.Decoder, base int) bool {
+// fallback reads the rest of the array with encoding/json's Decoder, from where the scanner
+// found a syntax error, so that the problem says what encoding/json says of it. The Decoder is
+// put in the state it would be in there: after the [, or after an item ({} standing for it,
+// as the Decoder reads an object to its } without looking at the byte after it).
+func (p *parser) fallback() bool {
+	prefix := "[{}"
+	if p.first {
+		prefix = "["
+	}
+	p.dec = json.NewDecoder(io.MultiReader(strings.NewReader(prefix), bytes.NewReader(p.src[p.pos:])))
+	p.decBase = p.pos - len(prefix)
+	var skip json.RawMessage
+	if _, err := p.dec.Token(); err != nil || !p.first && p.dec.Decode(&skip) != nil {
+		panic("csl: the fallback decoder cannot read its own prefix")
+	}
+	return p.decoderItem()
+}
+
+// decoderItem is arrayItem with the Decoder.
+func (p *parser) decoderItem() bool {
+	dec, base := p.dec, p.decBase
 	if !dec.More() {
 		if _, err := dec.Token(); err != nil {
 			p.syntax(err, base+int(dec.InputOffset()))
@@ -255,17 +299,30 @@ func (p *parser) arrayItem(dec *json.Decoder, base int) bool {
 	for at < len(p.src) && (p.src[at] == ',' || p.src[at] == ' ' || p.src[at] == '\n' || p.src[at] == '\r' || p.src[at] == '\t') {
 		at++
 	}
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		p.syntax(err, at)
 		return false
 	}
-	p.item(v, base+int(dec.InputOffset())-at, p.lineAt(at))
+	p.rawItem(raw, base+int(dec.InputOffset())-at, p.lineAt(at))
 	return true
 }
 
-// object reads a file that is one object: an item, or {"items": [...]}.
-func (p *parser) object(dec *json.Decoder, base int) {
+// rawItem is item of a value encoding/json has read.
+func (p *parser) rawItem(raw []byte, size, line int) {
+	s := scanner{b: raw}
+	v, ok := s.value()
+	if !ok {
+		// Not reached: the scanner reads what encoding/json reads.
+		p.problem(line, bib.Error, "", "item skipped: it could not be read")
+		return
+	}
+	p.item(v, size, line)
+}
+
+// object reads a file that is one object, at offset base: an item, or {"items": [...]}.
+func (p *parser) object(base int) {
+	dec := json.NewDecoder(bytes.NewReader(p.src[base:]))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		p.syntax(err, base)
@@ -277,19 +334,10 @@ func (p *parser) object(dec *json.Decoder, base int) {
 	if err := json.Unmarshal(raw, &probe); err == nil && len(probe.Items) > 0 && probe.Items[0] == '[' {
 		off := bytes.Index(raw, []byte(`"items"`))
 		off += bytes.IndexByte(raw[off:], '[')
-		d := json.NewDecoder(bytes.NewReader(p.src[base+off:]))
-		d.UseNumber()
-		p.array(d, base+off)
+		p.array(base + off)
 		return
 	}
-	var v any
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
-		p.syntax(err, base)
-		return
-	}
-	p.item(v, len(raw), p.lineAt(base))
+	p.rawItem(raw, len(raw), p.lineAt(base))
 }
 
 func (p *parser) syntax(err error, at int) {
@@ -305,18 +353,23 @@ func (p *parser) syntax(err error, at int) {
 }
 
 // item adds the entry of one item's JSON value v, of size bytes.
-func (p *parser) item(v any, size, line int) {
+func (p *parser) item(v value, size, line int) {
 	if size > maxRecord {
 		p.problem(line, bib.Error, "", "item of %d bytes skipped: the limit is %d", size, maxRecord)
 		return
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		b, _ := json.Marshal(v)
+	if v.kind != object {
+		var x any
+		d := json.NewDecoder(bytes.NewReader(v.b))
+		d.UseNumber()
+		_ = d.Decode(&x)
+		b, _ := json.Marshal(x)
 		p.problem(line, bib.Error, "", "item skipped: a CSL item is a JSON object, not %s", clip(string(b)))
 		return
 	}
-	e, unknown, big := entry(m)
+	m := readItem(v, p.members)
+	p.members = m
+	e, unknown, big := p.entry(m)
 	e.Line = line
 	if e.Key != "" {
 		if p.seen[e.Key] {
@@ -345,15 +398,15 @@ func clip(s string) string {
 	return s
 }
 
-func idOf(m map[string]any) string {
+func idOf(m item) string {
 	for _, k := range []string{"citation-key", "id"} {
-		switch v := m[k].(type) {
-		case string:
-			if v != "" {
-				return v
+		switch v := m.get(k); v.kind {
+		case stringValue:
+			if s := v.str(); s != "" {
+				return s
 			}
-		case json.Number:
-			return v.String()
+		case number:
+			return string(v.b)
 		}
 	}
 	return ""
@@ -373,21 +426,22 @@ var bibType = map[string]string{
 
 // entry makes a BibTeX entry of a CSL item; it returns the variables it has no field for and those
 // left out for their size.
-func entry(m map[string]any) (e *bib.Entry, unknown, big []string) {
-	ctype, _ := m["type"].(string)
-	e = &bib.Entry{Type: "misc"}
+func (p *parser) entry(m item) (e *bib.Entry, unknown, big []string) {
+	ctype := m.get("type").str()
+	// The fields are about as many as the variables (issued makes up to three).
+	e = &bib.Entry{Type: "misc", Fields: make([]bib.Field, 0, len(m)+3)}
 	if t, ok := bibType[ctype]; ok {
 		e.Type = t
 	}
 	switch ctype {
 	case "chapter":
 		e.Type = "inbook"
-		if _, ok := m["editor"]; ok {
+		if m.get("editor").kind != absent {
 			e.Type = "incollection"
 		}
 	case "thesis":
 		e.Type = "phdthesis"
-		if g, _ := m["genre"].(string); strings.Contains(strings.ToLower(g), "master") || strings.EqualFold(g, "mathesis") {
+		if g := m.get("genre").str(); strings.Contains(strings.ToLower(g), "master") || strings.EqualFold(g, "mathesis") {
 			e.Type = "mastersthesis"
 		}
 	}
@@ -403,33 +457,29 @@ func entry(m map[string]any) (e *bib.Entry, unknown, big []string) {
 			_ = e.Set(field, value) // the values made here are balanced
 		}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !variable(e, k, m, set) {
-			unknown = append(unknown, k)
+	for _, mb := range m {
+		if !p.variable(e, mb.key, m, set) {
+			unknown = append(unknown, mb.key)
 		}
 	}
 	if sub := strings.TrimPrefix(ctype, "article-"); ctype != "" && (sub == "magazine" || sub == "newspaper") {
 		set("entrysubtype", sub)
 	}
+	if len(e.Fields) == 0 {
+		e.Fields = nil // as an entry that Set was never called on
+	}
 	return e, unknown, big
 }
 
 // textOf returns a variable's value as text: strings as they are, numbers as written.
-func textOf(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		if x {
-			return "true"
-		}
+func textOf(v value) string {
+	switch v.kind {
+	case stringValue:
+		return v.str()
+	case number:
+		return string(v.b)
+	case trueValue:
+		return "true"
 	}
 	return ""
 }

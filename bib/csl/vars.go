@@ -41,8 +41,8 @@ var ignored = map[string]bool{"id": true, "type": true, "citation-key": true, "t
 // variable sets the fields of one CSL variable k of the item m, and reports whether it knows k.
 // The variables that several fields share (container-title, number and issue, page,
 // publisher and genre, issued) are set here when k is their first.
-func variable(e *bib.Entry, k string, m map[string]any, set func(field, value string)) bool {
-	v := m[k]
+func (p *parser) variable(e *bib.Entry, k string, m item, set func(field, value string)) bool {
+	v := m.get(k)
 	if f, ok := textField[k]; ok {
 		set(f, richToLaTeX(textOf(v)))
 		return true
@@ -52,7 +52,7 @@ func variable(e *bib.Entry, k string, m map[string]any, set func(field, value st
 		return true
 	}
 	if f, ok := nameField[k]; ok {
-		set(f, bibtexNames(v))
+		set(f, p.bibtexNames(v))
 		return true
 	}
 	if f, ok := dateField[k]; ok {
@@ -77,7 +77,7 @@ func variable(e *bib.Entry, k string, m map[string]any, set func(field, value st
 			set("journal", ct)
 		}
 	case "page", "page-first":
-		if k == "page-first" && m["page"] != nil {
+		if k == "page-first" && m.present("page") {
 			return true
 		}
 		set("pages", pages(textOf(v)))
@@ -102,12 +102,12 @@ func variable(e *bib.Entry, k string, m map[string]any, set func(field, value st
 			set("type", richToLaTeX(g))
 		}
 	case "title-short", "shortTitle":
-		t, _ := m["title"].(string)
+		t := m.get("title").str()
 		if s := textOf(v); s != "" && !strings.HasPrefix(t, s+":") && s != t {
 			set("shorttitle", richToLaTeX(s))
 		}
 	case "journalAbbreviation":
-		if m["container-title-short"] == nil {
+		if !m.present("container-title-short") {
 			set("shortjournal", richToLaTeX(textOf(v)))
 		}
 	default:
@@ -118,26 +118,26 @@ func variable(e *bib.Entry, k string, m map[string]any, set func(field, value st
 
 // numbers sets number from the first of number, collection-number and issue, as Pandoc's writer
 // does; an issue beside a number goes to biblatex's issue field.
-func numbers(m map[string]any, set func(field, value string), k string) {
+func numbers(m item, set func(field, value string), k string) {
 	first := ""
 	for _, n := range []string{"number", "collection-number", "issue"} {
-		if textOf(m[n]) != "" {
+		if textOf(m.get(n)) != "" {
 			first = n
 			break
 		}
 	}
 	switch {
 	case k == first:
-		set("number", richToLaTeX(textOf(m[k])))
+		set("number", richToLaTeX(textOf(m.get(k))))
 	case k == "issue":
-		set("issue", richToLaTeX(textOf(m[k])))
+		set("issue", richToLaTeX(textOf(m.get(k))))
 	}
 }
 
 // issued sets year and month (a range's first date, as BibTeX styles need one year), and
 // biblatex's date field when the date says more than year and month can: a range, a day, a
 // season or an approximate date. A literal date is the year as written.
-func issued(v any, set func(field, value string)) {
+func issued(v value, set func(field, value string)) {
 	d, ok := readDate(v)
 	if !ok {
 		return
@@ -172,7 +172,7 @@ func itoa(n int) string {
 
 // pages writes a CSL page range with BibTeX's en dash: 97-111 and 97–111 become 97--111.
 func pages(s string) string {
-	s = strings.NewReplacer("–", "-", "—", "-").Replace(strings.TrimSpace(s))
+	s = dashes.Replace(strings.TrimSpace(s))
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '-' && i > 0 && s[i-1] != '-' && (i+1 >= len(s) || s[i+1] != '-') {
@@ -183,6 +183,8 @@ func pages(s string) string {
 	}
 	return richToLaTeX(b.String())
 }
+
+var dashes = strings.NewReplacer("–", "-", "—", "-")
 
 // rawValue keeps a URL, DOI or the like as it is, its braces percent-encoded when they do not
 // balance (BibTeX could not read the value otherwise).
@@ -195,28 +197,39 @@ func rawValue(s string) string {
 }
 
 // bibtexNames writes a CSL name list as a BibTeX one.
-func bibtexNames(v any) string {
-	list, ok := v.([]any)
-	if !ok {
-		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
+func (p *parser) bibtexNames(v value) string {
+	if v.kind != array {
+		if s := v.str(); strings.TrimSpace(s) != "" {
 			return "{" + bib.Escape(s) + "}"
 		}
 		return ""
 	}
-	var out []string
-	for _, x := range list {
-		o, ok := x.(map[string]any)
-		if !ok {
-			continue
+	out := p.names[:0]
+	elements(v, func(x value) {
+		if x.kind != object {
+			return
 		}
-		n := Name{
-			Family: textOf(o["family"]), Given: textOf(o["given"]), Literal: textOf(o["literal"]),
-			DroppingParticle: textOf(o["dropping-particle"]), NonDroppingParticle: textOf(o["non-dropping-particle"]),
-			Suffix: textOf(o["suffix"]),
-		}
+		var n Name
+		members(x, func(key []byte, esc bool, m value) {
+			switch keyOf(key, esc) {
+			case "family":
+				n.Family = textOf(m)
+			case "given":
+				n.Given = textOf(m)
+			case "literal":
+				n.Literal = textOf(m)
+			case "dropping-particle":
+				n.DroppingParticle = textOf(m)
+			case "non-dropping-particle":
+				n.NonDroppingParticle = textOf(m)
+			case "suffix":
+				n.Suffix = textOf(m)
+			}
+		})
 		if s := bibtexName(n); s != "" {
 			out = append(out, s)
 		}
-	}
+	})
+	p.names = out
 	return strings.Join(out, " and ")
 }
