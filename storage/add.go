@@ -133,7 +133,9 @@ func (l *Library) addEntry(ctx context.Context, name string, e *bib.Entry, opts 
 		}
 		return "", fmt.Errorf("add %s: the entry could not be imported: %w", name, reason), nil
 	}
-	return rep.Added[0], nil, l.tagAdded(ctx, rep.Added[0], opts.Tags)
+	// The entry is in: it gets its tags even if ctx is done by now, or the report would not
+	// know of an entry the library has.
+	return rep.Added[0], nil, l.tagAdded(context.WithoutCancel(ctx), rep.Added[0], opts.Tags)
 }
 
 func (l *Library) tagAdded(ctx context.Context, key string, tags []string) error {

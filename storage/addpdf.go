@@ -39,8 +39,8 @@ type PDFAddition struct {
 	Paper pdfmeta.Paper
 	// Addition is what became of the PDF's entry: Added (looked up, or made from the PDF when
 	// Review), Existing (the library has the paper: the PDF is attached to it), or Failed (the
-	// file is not a PDF, or the PDF could not be attached: Err; Key is "" when nothing was
-	// added, the entry made for the PDF when only the attaching failed).
+	// file could not be opened as a PDF: Err; nothing was added). Err with Added or Existing
+	// says that the PDF could not be attached to the entry.
 	Addition
 	// Review says the entry was made from what the PDF says and tagged ReviewTag; LookupErr is
 	// why the registry's entry was not taken: the look-up's error, or the PDF's when it could
@@ -74,7 +74,8 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 		if ctx.Err() != nil {
 			return a, ctx.Err()
 		}
-		if errors.Is(readErr, pdfmeta.ErrNotPDF) {
+		if !errors.Is(readErr, pdfmeta.ErrUnreadable) {
+			// Not a PDF, or not opened at all (gone, not allowed, no reader): nothing to add.
 			a.Status, a.Err = Failed, readErr
 			return a, nil
 		}
@@ -104,18 +105,16 @@ func (l *Library) addPDF(ctx context.Context, path string, read PDFReader, fetch
 			return a, nil
 		}
 		a.Status, a.Key, a.Err, a.Review = Added, key, nil, true
-		if err := l.tagAdded(ctx, key, []string{ReviewTag}); err != nil {
+		// The entry is in: it gets its tag, as the import's own steps, even if ctx is done now.
+		if err := l.tagAdded(context.WithoutCancel(ctx), key, []string{ReviewTag}); err != nil {
 			return a, err
 		}
 	}
 	att, err := l.AttachPDF(ctx, a.Key, path, opts.Link)
 	if err != nil {
-		a.Status, a.Err = Failed, err
-		if a.Review || a.Addition.Status == Added {
-			// The entry was made for this PDF: it stays (the user sees it and the error), as
-			// an import that added it would leave it.
-			a.Status = Added
-		}
+		// The entry stays (the one added, or the library's): the error says that the PDF is
+		// not attached to it.
+		a.Err = err
 		return a, nil
 	}
 	a.Attachment = att
@@ -152,48 +151,76 @@ func pdfEntry(p pdfmeta.Paper, path string) *bib.Entry {
 
 // AttachPDF attaches the PDF at path to the entry key: linked where it is, or copied into the
 // attachments folder as KEY.pdf (KEY-2.pdf... when that name holds another file; the file itself
-// when it holds the same bytes).
+// when it holds the same bytes). Once the copy is made it is attached even if ctx is done by
+// then, so that the folder holds no copy the library does not know; a copy that cannot be
+// attached is removed.
 func (l *Library) AttachPDF(ctx context.Context, key, path string, link bool) (Attachment, error) {
 	if link {
 		return l.AddAttachment(ctx, key, path)
 	}
-	dest, err := l.copyIn(key, path, ".pdf")
+	dest, created, err := l.copyIn(ctx, key, path, ".pdf")
 	if err != nil {
 		return Attachment{}, err
 	}
-	return l.AddAttachment(ctx, key, dest)
+	att, err := l.AddAttachment(context.WithoutCancel(ctx), key, dest)
+	if err != nil && created {
+		os.Remove(dest)
+	}
+	return att, err
 }
 
-// copyIn copies a file into the attachments folder under a name made from key, and returns where
-// it is: through a temporary file renamed into place, so that the folder never holds half a file.
-func (l *Library) copyIn(key, path, ext string) (string, error) {
+// copyIn copies a file into the attachments folder under a name made from key, and returns
+// where it is and whether this call made it. It never writes over a file there: a name is taken
+// by creating it exclusively, so that two copies at once, in this process or another, get names
+// of their own, and the bytes then go in through WriteFile (a temporary file renamed onto the
+// name taken), so that the name never holds half a file. A file there with the same bytes is the
+// copy.
+func (l *Library) copyIn(ctx context.Context, key, path, ext string) (dest string, created bool, err error) {
+	fail := func(err error) (string, bool, error) {
+		return "", false, fmt.Errorf("copy %s into the library: %w", path, err)
+	}
 	dir := l.attachmentsDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("copy %s into the library: %w", path, err)
+		return fail(err)
 	}
 	sum, err := fileSum(path)
 	if err != nil {
-		return "", fmt.Errorf("copy %s into the library: %w", path, err)
+		return fail(err)
 	}
 	base := fileNameOf(key)
-	for n := 1; ; n++ {
+	for n := 1; n <= maxCopies; n++ {
 		name := base + ext
 		if n > 1 {
 			name = base + "-" + strconv.Itoa(n) + ext
 		}
 		dest := filepath.Join(dir, name)
-		have, err := fileSum(dest)
-		if errors.Is(err, os.ErrNotExist) {
-			return dest, copyFile(path, dest)
+		if have, err := fileSum(dest); err == nil {
+			if have == sum {
+				return dest, false, nil
+			}
+			continue
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fail(err)
+		}
+		f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue // taken since it was looked at
 		}
 		if err != nil {
-			return "", fmt.Errorf("copy %s into the library: %w", path, err)
+			return fail(err)
 		}
-		if have == sum {
-			return dest, nil
+		f.Close()
+		if err := WriteFile(ctx, dest, func(w io.Writer) error { return copyFrom(w, path) }); err != nil {
+			os.Remove(dest)
+			return fail(err)
 		}
+		return dest, true, nil
 	}
+	return fail(fmt.Errorf("%s%s to %s-%d%s are all taken", base, ext, base, maxCopies, ext))
 }
+
+// maxCopies is how many names of one entry's files (KEY.pdf, KEY-2.pdf...) copyIn tries.
+const maxCopies = 1000
 
 // fileNameOf makes a file name of a citation key: letters, digits, '-', '_' and '.' stay, any
 // other character (':' and '/' are common in keys, and not allowed in names on Windows) is '_'.
@@ -226,34 +253,13 @@ func fileSum(path string) ([sha256.Size]byte, error) {
 	return sum, nil
 }
 
-// copyFile copies src to dest, which must not exist, through a temporary file beside dest.
-func copyFile(src, dest string) (err error) {
-	in, err := os.Open(src)
+// copyFrom writes the file at path to w.
+func copyFrom(w io.Writer, path string) error {
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
+		return err
 	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dest), ".copy-*")
-	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, in); err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
-	}
-	if err := os.Rename(tmp.Name(), dest); err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dest, err)
-	}
-	return nil
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -20,7 +21,7 @@ import (
 // is tested on real PDFs in its own package, and with this code in cmd/bibshelf's TestAddPDF).
 type pdfShelf map[string]pdfmeta.Paper
 
-var errDamaged = errors.New("damaged PDF")
+var errDamaged = fmt.Errorf("damaged: %w", pdfmeta.ErrUnreadable)
 
 func (s pdfShelf) ReadPDF(ctx context.Context, path string) (pdfmeta.Paper, error) {
 	if filepath.Ext(path) != ".pdf" {
@@ -150,5 +151,56 @@ func TestFileNameOf(t *testing.T) {
 		if got := fileNameOf(key); got != want {
 			t.Errorf("fileNameOf(%q) = %q, want %q", key, got, want)
 		}
+	}
+}
+
+// TestAttachPDFAtOnce: PDFs attached to one entry at the same time each get a file of their
+// own, with their own bytes; none is written over.
+func TestAttachPDFAtOnce(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if _, err := l.Import(ctx, bib.Parse("k.bib", []byte("@misc{K, title = {K}}\n"))); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const n = 8
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("v%d.pdf", i))
+		os.WriteFile(paths[i], []byte(fmt.Sprintf("%%PDF- version %d", i)), 0o644)
+	}
+	atts := make([]Attachment, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range paths {
+		wg.Go(func() { atts[i], errs[i] = l.AttachPDF(ctx, "K", paths[i], false) })
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, a := range atts {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		got, _ := os.ReadFile(a.Path)
+		if want, _ := os.ReadFile(paths[i]); !bytes.Equal(got, want) || seen[a.Path] {
+			t.Errorf("v%d.pdf attached as %s, which holds %q", i, a.Path, got)
+		}
+		seen[a.Path] = true
+	}
+	entries, _ := os.ReadDir(l.attachmentsDir())
+	if len(entries) != n {
+		t.Errorf("%d files in the attachments folder, want %d", len(entries), n)
+	}
+
+	// A copy cancelled before it is made leaves nothing behind.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	other := filepath.Join(dir, "other.pdf")
+	os.WriteFile(other, []byte("%PDF- other"), 0o644)
+	if _, err := l.AttachPDF(cancelled, "K", other, false); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	if entries, _ := os.ReadDir(l.attachmentsDir()); len(entries) != n {
+		t.Errorf("%d files after a cancelled copy, want %d", len(entries), n)
 	}
 }
