@@ -1,7 +1,6 @@
 package lookup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bibshelf/bibshelf/bib/pdfmeta"
 )
 
 // MaxPDF is the largest PDF DownloadPDF accepts: a paper, even one with many figures, is far
@@ -55,7 +56,7 @@ var errIdle = errors.New("the server stopped sending")
 //
 // There is no overall timeout; the wait for the answer and for each next bytes is bounded
 // (PDFIdleTimeout). What is not a PDF (a publisher's landing page, a login form: the body does
-// not start with "%PDF-") is refused, and so is a PDF over MaxPDF. Every error is an *Error
+// start as a PDF does, pdfmeta.LooksLikePDF) is refused, and so is a PDF over MaxPDF. Every error is an *Error
 // whose message starts "download PDF <link>", except an error of w's, which is returned
 // wrapped as it is. What was written to w before an error is not a whole PDF: the caller
 // throws it away.
@@ -146,12 +147,20 @@ func (c *Client) DownloadPDF(ctx context.Context, link string, w io.Writer, prog
 	}
 
 	body := &idleReader{r: resp.Body, timer: timer, idle: idle}
-	head := make([]byte, 5)
-	n, err := io.ReadFull(body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return failIO(resp.StatusCode, err)
+	// The head is read until it looks like a PDF, not to the header window's end: a slow
+	// server's first bytes are written, and progress told, as they come.
+	head := make([]byte, 0, pdfmeta.HeaderWindow)
+	for len(head) < pdfmeta.HeaderWindow && !pdfmeta.LooksLikePDF(head) {
+		n, err := body.Read(head[len(head):cap(head)])
+		head = head[:len(head)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return failIO(resp.StatusCode, err)
+		}
 	}
-	if !bytes.Equal(head[:n], []byte("%PDF-")) {
+	if !pdfmeta.LooksLikePDF(head) {
 		return fail(resp.StatusCode, ErrMalformed, notPDF(resp.Header.Get("Content-Type")))
 	}
 	total := resp.ContentLength

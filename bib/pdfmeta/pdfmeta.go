@@ -16,6 +16,7 @@
 package pdfmeta
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"unicode"
@@ -46,9 +47,24 @@ type Page struct {
 	Largest string
 }
 
-// ErrNotPDF is a reader's error for a file that is not a PDF at all (no %PDF- header), as
-// opposed to one that is damaged or cannot be read.
-var ErrNotPDF = errors.New("not a PDF")
+// A reader's errors say whether the file is a PDF: ErrNotPDF for a file that is none (no %PDF-
+// header), ErrUnreadable (what errors.Is finds in its own errors) for a PDF it opened but could
+// not read: encrypted, damaged, too large, too slow. Any other error (the file cannot be opened,
+// the reader cannot start) says nothing of the file.
+var (
+	ErrNotPDF     = errors.New("not a PDF")
+	ErrUnreadable = errors.New("the PDF cannot be read")
+)
+
+// LooksLikePDF reports whether a file's first bytes are a PDF's: the %PDF- header within the
+// first kilobyte, where PDF readers (PDFium among them) look for it. head is the start of the
+// file; more than a kilobyte of it is not looked at.
+func LooksLikePDF(head []byte) bool {
+	return bytes.Contains(head[:min(len(head), HeaderWindow)], []byte("%PDF-"))
+}
+
+// HeaderWindow is how much of a file's start LooksLikePDF looks at.
+const HeaderWindow = 1024
 
 // MaxPages is how many pages from the first a reader gives: a paper's identifier is on its first
 // page, a book's ISBN on its copyright page (the second or fourth), and a cover sheet a

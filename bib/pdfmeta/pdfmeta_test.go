@@ -151,3 +151,18 @@ func FuzzIdentify(f *testing.F) {
 		}
 	})
 }
+
+// TestParseXMPDeep: a packet nested far deeper than XMP nests costs what a plain one does, and
+// what was read before the depth is kept.
+func TestParseXMPDeep(t *testing.T) {
+	deep := strings.Replace(xmpHyperxmp, "<prism:doi>", strings.Repeat("<a>", 200000)+"<prism:doi>", 1)
+	allocs := testing.AllocsPerRun(1, func() {
+		f := parseXMP([]byte(deep))
+		if f.title != "Attention Is All You Need" {
+			t.Errorf("title %q", f.title)
+		}
+	})
+	if allocs > 5000 {
+		t.Errorf("%.0f allocations for a deep packet", allocs)
+	}
+}

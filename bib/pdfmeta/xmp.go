@@ -21,7 +21,11 @@ const (
 	nsDC   = "http://purl.org/dc/elements/1.1/"
 	nsRDF  = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 	nsXML  = "http://www.w3.org/XML/1998/namespace"
-	maxXMP = 4 << 20 // a larger packet is read no further
+	maxXMP = 1 << 20 // a larger packet is read no further
+	// maxDepth is how deep the elements of a packet are read: XMP nests a property's value a
+	// few levels down (rdf:RDF, rdf:Description, the property, rdf:Seq, rdf:li); a packet
+	// nested deeper is read no further, so that a hostile one costs no more than a plain one.
+	maxDepth = 32
 )
 
 // xmpFacts is what an XMP packet says about the paper.
@@ -81,6 +85,9 @@ func parseXMP(packet []byte) xmpFacts {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			level++
+			if level > maxDepth {
+				return f.finish(ranked, titles, firstTl)
+			}
 			if t.Name.Space == nsRDF && t.Name.Local == "Description" && depth == 0 {
 				desc = level
 				for _, a := range t.Attr {
@@ -136,12 +143,18 @@ func parseXMP(packet []byte) xmpFacts {
 			level--
 		}
 	}
+	return f.finish(ranked, titles, firstTl)
+}
+
+// finish puts together what was read: the identifiers in rank order, and the title in the
+// default language, else the first.
+func (f xmpFacts) finish(ranked [5][]string, titles map[string]string, first string) xmpFacts {
 	for _, r := range ranked {
 		f.ids = append(f.ids, r...)
 	}
 	f.title = titles["x-default"]
 	if f.title == "" {
-		f.title = firstTl
+		f.title = first
 	}
 	return f
 }

@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
@@ -78,19 +77,27 @@ func (o Options) maxFile() int64 {
 // The kinds of failure; errors.Is tells which a Read error is.
 var (
 	ErrNotPDF    = pdfmeta.ErrNotPDF
-	ErrEncrypted = errors.New("encrypted: it needs a password to be read")
-	ErrDamaged   = errors.New("damaged")
-	ErrTooLarge  = errors.New("too large")
-	ErrTimeout   = errors.New("took too long to read")
-	ErrMemory    = errors.New("needed more memory than a PDF may take")
+	ErrEncrypted = unreadable("encrypted: it needs a password to be read")
+	ErrDamaged   = unreadable("damaged")
+	ErrTooLarge  = unreadable("too large")
+	ErrTimeout   = unreadable("took too long to read")
+	ErrMemory    = unreadable("needed more memory than a PDF may take")
 )
+
+// unreadableError is an error of a PDF the reader opened but could not read: errors.Is finds
+// pdfmeta.ErrUnreadable in it, which is what storage asks.
+type unreadableError struct{ msg string }
+
+func unreadable(msg string) error               { return &unreadableError{msg} }
+func (e *unreadableError) Error() string        { return e.msg }
+func (e *unreadableError) Is(target error) bool { return target == pdfmeta.ErrUnreadable }
 
 // Reader reads PDFs, one at a time (calls from several goroutines wait their turn). Close it
 // when done.
 type Reader struct {
 	opts Options
 	pool pdfium.Pool
-	mu   sync.Mutex // one PDF at a time
+	turn chan struct{} // holds a token while a PDF is read: one at a time
 }
 
 // New compiles PDFium (a few seconds the first time; with Options.CacheDir, a few hundred
@@ -117,13 +124,13 @@ func New(opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the PDF reader: %w", err)
 	}
-	return &Reader{opts: opts, pool: pool}, nil
+	return &Reader{opts: opts, pool: pool, turn: make(chan struct{}, 1)}, nil
 }
 
-// Close releases PDFium.
+// Close releases PDFium, once the PDF being read is done.
 func (r *Reader) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.turn <- struct{}{}
+	defer func() { <-r.turn }()
 	return r.pool.Close()
 }
 
@@ -158,12 +165,17 @@ func (r *Reader) Read(ctx context.Context, path string) (pdfmeta.Document, error
 	if !startsPDF(f) {
 		return fail(ErrNotPDF)
 	}
-	xmp, err := scanXMP(f, st.Size())
+	xmp, err := scanXMP(ctx, f, st.Size())
 	if err != nil {
 		return fail(err)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	// Waiting for the PDF before this one ends when ctx does: Cancel is not held up by it.
+	select {
+	case r.turn <- struct{}{}:
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	}
+	defer func() { <-r.turn }()
 	d, err := r.read(ctx, f, st.Size())
 	if err != nil {
 		return fail(err)
@@ -172,12 +184,11 @@ func (r *Reader) Read(ctx context.Context, path string) (pdfmeta.Document, error
 	return d, nil
 }
 
-// startsPDF reports whether the file has the %PDF- header in its first kilobyte, where readers
-// (PDFium among them) look for it.
+// startsPDF reports whether the file starts as a PDF does (pdfmeta.LooksLikePDF).
 func startsPDF(f *os.File) bool {
-	head := make([]byte, 1024)
+	head := make([]byte, pdfmeta.HeaderWindow)
 	n, _ := f.ReadAt(head, 0)
-	return strings.Contains(string(head[:n]), "%PDF-")
+	return pdfmeta.LooksLikePDF(head[:n])
 }
 
 // read reads a PDF with an instance of its own, killed when the time is up or ctx is done.

@@ -1,6 +1,7 @@
 package pdfread
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -145,4 +146,42 @@ func writeHostile(t testing.TB, name string, b []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// FuzzScanXMP: the scan for the XMP packet never fails on bytes that are not a PDF, never
+// returns more than a packet may hold, and returns bytes of the file.
+func FuzzScanXMP(f *testing.F) {
+	f.Add([]byte(`%PDF-1.7 <x:xmpmeta><rdf:RDF/></x:xmpmeta> <x:xmpmeta>application/pdf</x:xmpmeta>`))
+	f.Add([]byte("<x:xmpmeta"))
+	f.Add([]byte(strings.Repeat("<x:xmpmeta", 100)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := scanXMP(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) > maxPacket || p != nil && !bytes.Contains(b, p) {
+			t.Errorf("packet of %d bytes not in the file", len(p))
+		}
+	})
+}
+
+// TestScanXMPChunks: a packet that starts just before a chunk's end, or that is cut by one, is
+// found whole; of two packets the one that describes a PDF is taken, and of two such the last.
+func TestScanXMPChunks(t *testing.T) {
+	image := `<x:xmpmeta><dc:title>A figure</dc:title></x:xmpmeta>`
+	doc := `<x:xmpmeta>application/pdf <prism:doi>10.1000/x</prism:doi></x:xmpmeta>`
+	later := `<x:xmpmeta>application/pdf <prism:doi>10.1000/y</prism:doi></x:xmpmeta>`
+	for _, at := range []int{0, 1<<20 - 5, 1<<20 - len(packetStart), 1<<20 - len(packetStart) + 1, 1 << 20, 3<<20 - 3} {
+		b := bytes.Repeat([]byte{' '}, at)
+		b = append(b, doc...)
+		b = append(b, image...)
+		p, err := scanXMP(context.Background(), bytes.NewReader(b), int64(len(b)))
+		if err != nil || string(p) != doc {
+			t.Errorf("packet at %d: %q, %v", at, p, err)
+		}
+		b = append(b, later...)
+		if p, _ := scanXMP(context.Background(), bytes.NewReader(b), int64(len(b))); string(p) != later {
+			t.Errorf("two packets, the first at %d: %q", at, p)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package pdfread
 
 import (
 	"bytes"
+	"context"
 	"io"
 )
 
@@ -13,8 +14,8 @@ import (
 // after the first): the last that describes a PDF document is taken.
 
 const (
-	maxPacket  = 4 << 20 // a longer packet is cut: pdfmeta reads what is there
-	maxPackets = 64      // no more are looked at
+	maxPacket  = 1 << 20 // a longer packet is cut: pdfmeta reads what is there
+	maxPackets = 16      // no more are looked at
 )
 
 var (
@@ -22,13 +23,17 @@ var (
 	packetEnd   = []byte("</x:xmpmeta>")
 )
 
-// scanXMP returns the document's XMP packet, or nil, reading the file in chunks.
-func scanXMP(r io.ReaderAt, size int64) ([]byte, error) {
+// scanXMP returns the document's XMP packet, or nil, reading the file in chunks until ctx is
+// done.
+func scanXMP(ctx context.Context, r io.ReaderAt, size int64) ([]byte, error) {
 	const chunk = 1 << 20
 	var best, last []byte
 	buf := make([]byte, chunk+len(packetStart))
 	found := 0
 	for off := int64(0); off < size && found < maxPackets; off += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		n, err := r.ReadAt(buf, off)
 		if err != nil && err != io.EOF {
 			return nil, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,17 +10,20 @@ import (
 
 	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/bib/lookup"
+	"github.com/bibshelf/bibshelf/bib/pdfmeta"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
-// isPDF reports whether an argument of bibshelf add names a PDF file: a file that starts as a
-// PDF does, whatever its name.
+// isPDF reports whether an argument of bibshelf add names a PDF file: a regular file named
+// .pdf, or one that starts as a PDF does, whatever its name.
 func isPDF(arg string) bool {
-	if arg == "-" || !strings.EqualFold(filepath.Ext(arg), ".pdf") && !fileStartsPDF(arg) {
+	if arg == "-" {
 		return false
 	}
-	st, err := os.Stat(arg)
-	return err == nil && st.Mode().IsRegular()
+	if st, err := os.Stat(arg); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	return strings.EqualFold(filepath.Ext(arg), ".pdf") || fileStartsPDF(arg)
 }
 
 func fileStartsPDF(path string) bool {
@@ -30,9 +32,9 @@ func fileStartsPDF(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, 1024)
+	head := make([]byte, pdfmeta.HeaderWindow)
 	n, _ := io.ReadFull(f, head)
-	return bytes.Contains(head[:n], []byte("%PDF-"))
+	return pdfmeta.LooksLikePDF(head[:n])
 }
 
 // addPDFs adds the papers of PDFs, each read by the program's PDF reader.
