@@ -21,16 +21,34 @@ type pdfAdder interface {
 }
 
 // pdfReaders opens the PDF reader the first time one is needed (it compiles PDFium, a few
-// hundred milliseconds) and keeps it for the window's life.
+// hundred milliseconds) and keeps it for the window's life; a reader that failed to start is
+// tried again the next time.
 type pdfReaders struct {
-	once sync.Once
-	r    *pdfread.Reader
-	err  error
+	mu sync.Mutex
+	r  *pdfread.Reader
 }
 
 func (p *pdfReaders) get() (*pdfread.Reader, error) {
-	p.once.Do(func() { p.r, p.err = NewPDFReader() })
-	return p.r, p.err
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.r == nil {
+		r, err := NewPDFReader()
+		if err != nil {
+			return nil, err
+		}
+		p.r = r
+	}
+	return p.r, nil
+}
+
+// close releases the reader, once the PDF it reads is done; off the UI goroutine.
+func (p *pdfReaders) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.r != nil {
+		p.r.Close()
+		p.r = nil
+	}
 }
 
 // NewPDFReader returns the reader of PDFs the window and the command line use, with PDFium's

@@ -63,7 +63,12 @@ func (u *UI) updateFromRegistry(targets []refreshTarget, i int) {
 		fyneDo(func() {
 			u.pending--
 			if err != nil {
-				u.showError("Update from registry", err)
+				// The next entries are still compared, once this one's error is closed.
+				d := dialog.NewError(fmt.Errorf("update %s from its registry: %w", t.key, err), u.win)
+				if next != nil {
+					d.SetOnClosed(next)
+				}
+				u.dialogs.show(d)
 				return
 			}
 			ids := storage.Identifiers(e)
@@ -174,9 +179,16 @@ func lookupHint(err error) string {
 // registry has one. A value in the library is often one the user made right (a brace-protected
 // name, a corrected page range, the journal's usual abbreviation), and the registry's is not
 // better for being newer, so replacing it takes a tick; a field only the registry has fills a
-// gap, which is what asking the registry is for, so it is added unless its "—" is ticked.
+// gap, which is what asking the registry is for, so it is added unless its "—" is ticked. The
+// registry's record is read in the entry's dialect: a BibLaTeX entry is offered journaltitle
+// and date, not a journal and a year to set beside them.
 func newRefreshDialog(u *UI, e *bib.Entry, r *lookup.Result, id ident.ID) *mergeDialog {
-	m := newMergeDialog(u, []*bib.Entry{e, r.Entry}, nil, "")
+	reg := r.Entry
+	if bib.SpeaksBibLaTeX(e) {
+		// In the entry's terms: journaltitle and date, not journal and year beside them.
+		reg, _ = bib.Prepare(reg, bib.WriteOptions{Dialect: bib.BibLaTeX})
+	}
+	m := newMergeDialog(u, []*bib.Entry{e, reg}, nil, "")
 	m.registry, m.lookedUp = r.Source, id
 	m.fields = slices.Insert(m.fields, 0, typeRow)
 	m.choice[typeRow] = 0

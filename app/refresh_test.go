@@ -210,3 +210,44 @@ func TestAddReportComparesWithRegistry(t *testing.T) {
 		t.Error("the refresh dialog does not offer the registry's title")
 	}
 }
+
+// TestUpdateFromRegistryBibLaTeX: an entry written in BibLaTeX's terms is offered the
+// registry's record in them: its journaltitle and date are compared with the registry's, and no
+// journal, year or month is added beside them.
+func TestUpdateFromRegistryBibLaTeX(t *testing.T) {
+	recordedRegistries(t)
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	src := "@article{sankar2014b,\n  author = {Sankar, Martial and Nieminen, Kaisa and Ragni, Laura and Xenarios, Ioannis and Hardtke, Christian S},\n" +
+		"  title = {Quantitative histology of hypocotyls},\n  journaltitle = {eLife},\n  date = {2013-12},\n  doi = {10.7554/eLife.01567},\n}"
+	if rep, err := lib.Import(ctx, bib.ParseString("biblatex.bib", src)); err != nil || len(rep.Added) != 1 {
+		t.Fatal(rep, err)
+	}
+	settle(t, u)
+	fyneDoAndWait(func() { u.list.selectKeys("sankar2014b") })
+	settle(t, u)
+	fyneDoAndWait(u.onUpdateFromRegistry)
+	named := refreshDialogUp(t, u)
+	for _, name := range []string{"check:journal:1", "check:year:1", "check:month:1"} {
+		if _, ok := named[name]; ok {
+			t.Errorf("%s offered beside the entry's BibLaTeX fields", name)
+		}
+	}
+	if _, ok := named["check:date:1"]; !ok {
+		t.Error("the registry's date is not offered against the entry's")
+	}
+	fyneDoAndWait(func() { test.Tap(named["button:Update Entry"].(*widget.Button)) })
+	eventually(t, "the update made", func() bool {
+		e, _ := lib.Entry(ctx, "sankar2014b")
+		return u.settled() && e.Get("volume") == "3"
+	})
+	e, _ := lib.Entry(ctx, "sankar2014b")
+	for _, name := range []string{"journal", "year", "month"} {
+		if e.Field(name) != nil {
+			t.Errorf("%s added beside the BibLaTeX fields:\n%s", name, e.Source)
+		}
+	}
+	if e.Get("date") != "2013-12" || e.Get("journaltitle") != "eLife" {
+		t.Errorf("the library's values changed:\n%s", e.Source)
+	}
+}

@@ -468,6 +468,7 @@ func (u *UI) close() {
 	go func() {
 		u.StopIndexing() // what is left is indexed at the next start
 		u.Wait()
+		u.adds.reader.close()
 		fyneDo(u.win.Close)
 	}()
 }

@@ -35,6 +35,24 @@ var biblatexTypes = map[string][2]string{
 	"www":           {"online", ""},
 }
 
+// SpeaksBibLaTeX reports whether an entry is written in BibLaTeX's terms: it has a field that
+// toBibLaTeX makes of a BibTeX one (journaltitle, location, date), or a type BibTeX styles do
+// not know (online, thesis, report). Another entry's fields, compared or merged with this one,
+// are then mapped to BibLaTeX first (Prepare with the BibLaTeX dialect), so that a journal is
+// not set beside its journaltitle, nor a year beside its date.
+func SpeaksBibLaTeX(e *Entry) bool {
+	switch e.Type {
+	case "online", "thesis", "report":
+		return true
+	}
+	for _, name := range []string{"journaltitle", "location", "date"} {
+		if e.Field(name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // toBibLaTeX returns e as a BibLaTeX entry: journal becomes journaltitle, address location,
 // school institution; year and month become date (2019-09); @phdthesis becomes @thesis with
 // type = {phdthesis}, @techreport @report, and a @misc with a url @online (unless it has fields

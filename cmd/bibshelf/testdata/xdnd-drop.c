@@ -15,6 +15,7 @@
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -47,7 +48,9 @@ static int xerror(Display *d, XErrorEvent *e) {
 	char text[200], msg[300];
 	XGetErrorText(d, e->error_code, text, sizeof text);
 	snprintf(msg, sizeof msg, "X error: %s (request %d, resource 0x%lx)", text, e->request_code, e->resourceid);
-	fail(msg);
+	// No X request may be made inside an error handler: exit without telling the target.
+	fprintf(stderr, "xdnd-drop: %s\n", msg);
+	_exit(1);
 	return 0;
 }
 
