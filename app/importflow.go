@@ -49,7 +49,7 @@ type importFlow struct {
 }
 
 func (f *importFlow) onImport() {
-	filter := &bibFilter{}
+	filter := &openFilter{match: importable}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			f.dialogs.show(dialog.NewError(err, f.win))
@@ -76,30 +76,31 @@ func (f *importFlow) onImport() {
 	f.dialogs.show(d)
 }
 
-// bibFilter lets the Open dialog show .bib files (and folders), and notes when it last listed
-// a folder: Fyne's dialog opens a folder on the first click of a double-click on it, and gives the
-// second click to the item then in the same place, which it opens when it is a file. That file
-// was never chosen.
-type bibFilter struct {
+// openFilter lets an Open dialog show the files match takes (and folders), and notes when it
+// last listed a folder: Fyne's dialog opens a folder on the first click of a double-click on it,
+// and gives the second click to the item then in the same place, which it opens when it is a
+// file. That file was never chosen.
+type openFilter struct {
+	match  func(fyne.URI) bool
 	mu     sync.Mutex
 	dir    fyne.URI // the folder listed last
 	listed time.Time
 }
 
 // Matches is called for each file of a folder as the dialog lists it.
-func (f *bibFilter) Matches(file fyne.URI) bool {
+func (f *openFilter) Matches(file fyne.URI) bool {
 	if dir, err := storage.Parent(file); err == nil {
 		f.mu.Lock()
 		f.dir, f.listed = dir, time.Now()
 		f.mu.Unlock()
 	}
-	return importable(file)
+	return f.match(file)
 }
 
 // justListed reports whether file is in the folder the dialog listed less than a double-click
 // ago: no one double-clicks a file that fast after its folder appears, but the second click of a
 // double-click on the folder comes that soon.
-func (f *bibFilter) justListed(file fyne.URI) bool {
+func (f *openFilter) justListed(file fyne.URI) bool {
 	dir, err := storage.Parent(file)
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -62,8 +62,9 @@ func NewPDFReader() (*pdfread.Reader, error) {
 	return pdfread.New(opts)
 }
 
-// onAddPDF lets the user choose a PDF to add as a paper: File › Add PDF…
+// onAddPDF lets the user choose a PDF to add as a paper: File › Add from PDF…
 func (f *addFlow) onAddPDF() {
+	filter := &openFilter{match: isPDFName}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			f.dialogs.show(dialog.NewError(err, f.win))
@@ -74,9 +75,14 @@ func (f *addFlow) onAddPDF() {
 		}
 		r.Close()
 		rememberFolder(f.prefs, prefPDFFolder, r.URI())
+		if filter.justListed(r.URI()) {
+			// The second click of a double-click on a folder: show the folder it opened.
+			f.onAddPDF()
+			return
+		}
 		f.addPDFs([]string{r.URI().Path()})
 	}, f.win)
-	d.SetFilter(pdfFilter{})
+	d.SetFilter(filter)
 	d.SetConfirmText("Add")
 	startIn(f.prefs, d, prefPDFFolder)
 	f.dialogs.show(d)
@@ -87,11 +93,6 @@ func (f *addFlow) onAddPDF() {
 func (f *addFlow) onAddPDFFolder() {
 	chooseFolderFiles(f.win, f.dialogs, f.prefs, prefPDFFolder, "Add PDFs from Folder", isPDFName, "no PDF", f.addPDFs)
 }
-
-// pdfFilter shows PDF files (and folders) in the Open dialog.
-type pdfFilter struct{}
-
-func (pdfFilter) Matches(u fyne.URI) bool { return strings.EqualFold(u.Extension(), ".pdf") }
 
 // isPDFName reports whether a dropped file is a PDF to add as a paper, by its name.
 func isPDFName(u fyne.URI) bool { return strings.EqualFold(u.Extension(), ".pdf") }
