@@ -116,6 +116,7 @@ func (u *UI) onPreferences() {
 	d.Resize(fyne.NewSize(640, 0))
 	u.probeDialog()
 	u.inDialog["select:Appearance"] = look
+	u.inDialog["select:PDFs added as papers"] = pdfs
 	u.dialogs.show(d)
 }
 

@@ -84,6 +84,46 @@ func TestEndToEndDropPDF(t *testing.T) {
 	}
 }
 
+// TestEndToEndDropPDFLinked chooses, in Preferences with the real pointer and keyboard, that
+// PDFs added as papers are linked where they are, and drops a PDF on the list: its paper is
+// added with the PDF attached at its own path, and nothing is copied into the library's folder.
+func TestEndToEndDropPDFLinked(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	drop := dragSource(t)
+	t.Setenv("BIBSHELF_LOOKUP_SERVER", registries(t))
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	w := openWindow(t, dir, bin, lib.path, nil)
+	w.steady("the window", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 })
+	w.click("search")
+	w.key("ctrl+comma")
+	w.steady("the preferences", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["select:PDFs added as papers"]
+		return s.Dialog && ok
+	})
+	w.click("select:PDFs added as papers")
+	w.key("Down", "Down", "Return") // the menu opens with no item focused: the second, Linked
+	w.screenshot("prefs-pdfs-linked.png")
+	w.waitFor("the choice focused", func(s app.ProbeState) bool { return s.Dialog && strings.Contains(s.Focused, "Select") })
+	w.key("Return")
+	w.waitFor("the preferences saved", func(s app.ProbeState) bool { return !s.Dialog })
+
+	elife := testPaper(t, "p10-elife-doi.pdf", "sankar.pdf")
+	w.drop(drop, "list", elife)
+	st := w.waitFor("the report of the PDF added", func(s app.ProbeState) bool {
+		return s.Settled && s.Dialog && strings.Contains(s.DialogText, "Added 1,") && len(s.Selected) == 1
+	})
+	key := st.Selected[0]
+	atts, err := lib.lib.Attachments(context.Background(), key)
+	if err != nil || len(atts) != 1 || atts[0].Path != elife {
+		t.Errorf("%s's attachments: %+v, %v; want the PDF linked at %s", key, atts, err, elife)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "attachments")); !os.IsNotExist(err) {
+		t.Errorf("an attachments folder was made for a linked PDF: %v", err)
+	}
+}
+
 // topRow returns the key of the list's first row in view.
 func topRow(st app.ProbeState) string {
 	var key string
