@@ -3,16 +3,15 @@
 // order, and, for a PDF that names none, the title and authors it gives, so that the entry made
 // for it is never nothing.
 //
-// The rules follow what reference managers do when a PDF is dropped on them: Zotero's
-// recognizer and JabRef's XMP and PDF content importers look for a DOI in the metadata, then in
-// the first page's text; an arXiv PDF carries its id stamped in the left margin of page one
-// ("arXiv:2106.09685v2 [cs.CL] 16 Oct 2021"); a book has its ISBN on the copyright page. What
-// differs: a page that lists many DOIs is a reference list, not the paper's own page, and is
-// passed over, and a title in the metadata that is a file name ("Microsoft Word - draft.docx")
-// is not taken for the paper's.
+// Where each identifier is: a publisher's PDF names its DOI in the metadata (Crossmark, PRISM)
+// or in its first page's header or footer; an arXiv PDF carries its id stamped in the left
+// margin of page one ("arXiv:2106.09685v2 [cs.CL] 16 Oct 2021"); a book has its ISBN on the
+// copyright page. A page that lists many DOIs is a reference list, not the paper's own page, and
+// is passed over, and a title in the metadata that is a file name ("Microsoft Word -
+// draft.docx") is not taken for the paper's.
 //
 // The package is pure logic over what a PDF reader got out of the file (a Document): reading the
-// PDF itself is Reader's job (reader.go).
+// PDF itself is bib/pdfread's job.
 package pdfmeta
 
 import (
