@@ -13,7 +13,7 @@ import (
 // bibliography, and with shell escape on (\write18, which some editors turn on for minted or
 // gnuplot) that is any command on the machine.
 const (
-	whyShell  = "runs a shell command when shell escape is on (\\write18)"
+	whyShell  = "runs a shell command when shell escape is on"
 	whyWrite  = "writes to a file, or as \\write18 runs a shell command when shell escape is on"
 	whyRead   = "reads a file, or a command's output (|\"cmd\") when shell escape is on"
 	whyDefine = "defines a command, which can redefine any command of the document"
