@@ -243,12 +243,31 @@ func pageNumber(s string) bool {
 // Bracing is no certain fix (a title-case word after a hyphen, a name the style may lowercase
 // on purpose), so none is given.
 func (c *checker) caps(e *bib.Entry, f *bib.Field) {
+	if !innerCapital(f.Value) {
+		return // most titles: no word to split and look at
+	}
 	for _, w := range bib.InnerCapitals(f.Value) {
 		for _, part := range splitHyphens(w) {
 			c.add(UnprotectedCaps, Warning, e, f, rawOffset(f, part.At, part.Text), "",
 				"title: styles that set titles in sentence case lowercase %q: write {%s} to keep its capitals", part.Text, part.Text)
 		}
 	}
+}
+
+// innerCapital reports whether s may have a word with a capital after its first letter: an
+// ASCII capital after a letter or digit, or any character beyond ASCII.
+func innerCapital(s string) bool {
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' && (isLetterDigit(s[i-1]) || s[i-1] >= utf8.RuneSelf) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetterDigit(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // splitHyphens returns the parts of a word, between hyphens and slashes, that have a capital
@@ -278,6 +297,10 @@ var etAlRE = regexp.MustCompile(`(?i)(?:[\s~]+and)?[\s~,]+et[\s~]*\.?[\s~]*al(?:
 // etAl reports "et al." written out in a name list: BibTeX reads it as a person named "al."
 // with first names "et", and biblatex likewise; "and others" is the list's way of saying it.
 func (c *checker) etAl(e *bib.Entry, f *bib.Field) {
+	tail := f.Value[max(0, len(f.Value)-12):]
+	if indexFold(tail, "al") < 0 {
+		return // the expression would read the whole list to find nothing
+	}
 	m := etAlRE.FindStringIndex(f.Value)
 	if m == nil {
 		return
