@@ -103,10 +103,12 @@ func lintFile(ctx context.Context, name string, opts lint.Options, fix bool, out
 	if fix {
 		text, done, err := lint.FixFile(f, []byte(src), findings)
 		if err != nil {
+			out.report(findings, nil)
 			return fmt.Errorf("fix %s: %w", name, err)
 		}
 		if len(done) > 0 {
 			if err := storage.WriteFile(ctx, name, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
+				out.report(findings, nil)
 				return err
 			}
 			applied = done

@@ -116,3 +116,20 @@ func TestLintLibrary(t *testing.T) {
 		t.Errorf("the fixed entry: %q %q\n%s", e.Get("pages"), e.Get("editor"), e.Source)
 	}
 }
+
+// TestLintFixLatin1 lints a file in Windows-1252 with --fix: its findings are printed, and it is
+// not rewritten, which would change its encoding.
+func TestLintFixLatin1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "latin.bib")
+	src := "@misc{a, title = {Caf\xe9}, pages = {1-2}}\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, out, errOut := bibshelf(t, "", "lint", "--fix", path)
+	if st != exitRejected || !strings.Contains(out, "(pages)") || !strings.Contains(errOut, "not UTF-8") {
+		t.Errorf("lint --fix of Windows-1252 = %d %q %q", st, out, errOut)
+	}
+	if got, _ := os.ReadFile(path); string(got) != src {
+		t.Error("the file was rewritten")
+	}
+}
