@@ -208,3 +208,53 @@ func bibtexDate(e *Entry) (year, month string, ok bool) {
 	}
 	return d[:4], []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}[m-1], true
 }
+
+// biblatexRequired lists the fields biblatex's data model requires of each entry type, as groups
+// of which one field must be there, from the biblatex manual §2.1.1 (version 3.20); the aliases
+// of §2.1.2 (conference, electronic, mastersthesis, phdthesis, techreport, www) read as the type
+// they stand for. A group holds a field's BibTeX name beside its biblatex one (journal beside
+// journaltitle, school beside institution), which biber reads as the same field (§2.2.5).
+var biblatexRequired = map[string][][]string{
+	"article":        {{"author"}, {"title"}, {"journaltitle", "journal"}, {"year", "date"}},
+	"book":           {{"author"}, {"title"}, {"year", "date"}},
+	"mvbook":         {{"author"}, {"title"}, {"year", "date"}},
+	"inbook":         {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"bookinbook":     {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"suppbook":       {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"booklet":        {{"author", "editor"}, {"title"}, {"year", "date"}},
+	"collection":     {{"editor"}, {"title"}, {"year", "date"}},
+	"mvcollection":   {{"editor"}, {"title"}, {"year", "date"}},
+	"incollection":   {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"suppcollection": {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"dataset":        {{"author", "editor"}, {"title"}, {"year", "date"}},
+	"manual":         {{"author", "editor"}, {"title"}, {"year", "date"}},
+	"misc":           {{"author", "editor"}, {"title"}, {"year", "date"}},
+	"online":         {{"author", "editor"}, {"title"}, {"year", "date"}, {"doi", "eprint", "url"}},
+	"patent":         {{"author"}, {"title"}, {"number"}, {"year", "date"}},
+	"periodical":     {{"editor"}, {"title"}, {"year", "date"}},
+	"suppperiodical": {{"author"}, {"title"}, {"journaltitle", "journal"}, {"year", "date"}},
+	"proceedings":    {{"title"}, {"year", "date"}},
+	"mvproceedings":  {{"title"}, {"year", "date"}},
+	"inproceedings":  {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"reference":      {{"editor"}, {"title"}, {"year", "date"}},
+	"mvreference":    {{"editor"}, {"title"}, {"year", "date"}},
+	"inreference":    {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"report":         {{"author"}, {"title"}, {"type"}, {"institution", "school"}, {"year", "date"}},
+	"software":       {{"author", "editor"}, {"title"}, {"year", "date"}},
+	"thesis":         {{"author"}, {"title"}, {"type"}, {"institution", "school"}, {"year", "date"}},
+	"unpublished":    {{"author"}, {"title"}, {"year", "date"}},
+	// The aliases: their type field is implied (mathesis, phdthesis, techreport).
+	"conference":    {{"author"}, {"title"}, {"booktitle"}, {"year", "date"}},
+	"electronic":    {{"author", "editor"}, {"title"}, {"year", "date"}, {"doi", "eprint", "url"}},
+	"www":           {{"author", "editor"}, {"title"}, {"year", "date"}, {"doi", "eprint", "url"}},
+	"mastersthesis": {{"author"}, {"title"}, {"institution", "school"}, {"year", "date"}},
+	"phdthesis":     {{"author"}, {"title"}, {"institution", "school"}, {"year", "date"}},
+	"techreport":    {{"author"}, {"title"}, {"institution", "school"}, {"year", "date"}},
+}
+
+// MissingBibLaTeX is Missing for biblatex: the groups of fields biblatex's data model requires of
+// the entry's type (biblatexRequired) of which the entry has none, each written as its fields
+// joined by " or ". A type biblatex does not define (@set, @xdata, @custom...) requires nothing.
+func MissingBibLaTeX(e *Entry) []string {
+	return missing(e, biblatexRequired[strings.ToLower(e.Type)])
+}

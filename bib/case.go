@@ -171,3 +171,28 @@ func endsInCommand(s string) bool {
 	}
 	return i < len(s) && i > 0 && s[i-1] == '\\'
 }
+
+// TitleWord is a word of a title and its byte offset in the title.
+type TitleWord struct {
+	Text string
+	At   int
+}
+
+// InnerCapitals returns the words of a title that a BibTeX style setting it in sentence case
+// lowercases although they have a capital letter after their first letter (DNA, LaTeX, iPhone,
+// GPT-4, McDonald): the words ProtectCase's first rule braces, as ProtectCase splits them (at
+// spaces of brace depth 0, outside math, without the punctuation at their ends, leaving out
+// words holding braces or a command). A title with no lower-case letter gives none, as
+// ProtectCase braces none of it.
+func InnerCapitals(title string) []TitleWord {
+	if !strings.ContainsFunc(title, unicode.IsLower) {
+		return nil
+	}
+	var out []TitleWord
+	for _, w := range caseWords(title) {
+		if !w.skip && protect(w, false) {
+			out = append(out, TitleWord{Text: w.core, At: w.at})
+		}
+	}
+	return out
+}

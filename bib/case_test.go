@@ -1,6 +1,10 @@
 package bib
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
 
 func TestProtectCase(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -64,4 +68,22 @@ func FuzzProtectCase(f *testing.F) {
 			t.Errorf("ProtectCase(%q) = %q reads differently", s, p)
 		}
 	})
+}
+
+func TestInnerCapitals(t *testing.T) {
+	for _, tc := range []struct {
+		title string
+		want  []TitleWord
+	}{
+		{"The DNA of iPhone users", []TitleWord{{"DNA", 4}, {"iPhone", 11}}},
+		{"{DNA} and {\\LaTeX} in $O(N)$ time", nil},
+		{"Deep Learning: A Survey", nil},
+		{"ALL CAPITALS TITLE", nil},
+		{"On (GPT-4).", []TitleWord{{"GPT-4", 4}}},
+	} {
+		got := InnerCapitals(tc.title)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("InnerCapitals(%q) (-want +got):\n%s", tc.title, diff)
+		}
+	}
 }

@@ -68,8 +68,13 @@ func TypeOf(name string) (EntryType, bool) {
 // each written as its fields joined by " or ".
 func Missing(e *Entry) []string {
 	t, _ := TypeOf(e.Type)
+	return missing(e, t.Required)
+}
+
+// missing returns the groups of required of which the entry has no field that is not empty.
+func missing(e *Entry, required [][]string) []string {
 	var out []string
-	for _, group := range t.Required {
+	for _, group := range required {
 		found := false
 		for _, name := range group {
 			if strings.TrimSpace(e.Get(name)) != "" {

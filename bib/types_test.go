@@ -34,6 +34,29 @@ func TestMissing(t *testing.T) {
 	}
 }
 
+func TestMissingBibLaTeX(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		want []string
+	}{
+		{`@article{a, author = {X}, title = {T}, journaltitle = {J}, date = {2020-05}}`, nil},
+		{`@article{a, author = {X}, title = {T}, journal = {J}, year = 2020}`, nil},
+		{`@article{a, author = {X}, title = {T}}`, []string{"journaltitle or journal", "year or date"}},
+		{`@book{a, editor = {E}, title = {T}, year = 2020}`, []string{"author"}},
+		{`@misc{a}`, []string{"author or editor", "title", "year or date"}},
+		{`@online{a, editor = {E}, title = {T}, date = {2020}}`, []string{"doi or eprint or url"}},
+		{`@phdthesis{a, author = {X}, title = {T}, school = {S}, year = 2020}`, nil},
+		{`@thesis{a, author = {X}, title = {T}, institution = {S}, year = 2020}`, []string{"type"}},
+		{`@xdata{a}`, nil},
+	} {
+		f := Parse("t.bib", []byte(tt.src))
+		got := MissingBibLaTeX(f.Entries()[0])
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.src, diff)
+		}
+	}
+}
+
 func TestCheckKey(t *testing.T) {
 	for key, ok := range map[string]bool{
 		"knuth1984": true, "Knuth:TeX-1984.a+b": true, "müller2020": true, "": false, "a b": false,

@@ -374,6 +374,10 @@ type WriteOptions struct {
 // escaped or converted.
 var verbatim = map[string]bool{"url": true, "doi": true, "eprint": true, "file": true, "pdf": true, "urlraw": true}
 
+// IsVerbatim reports whether a field (case-insensitive) holds an address or an identifier rather
+// than text (url, doi, eprint, file...): ASCII output leaves it as it is.
+func IsVerbatim(name string) bool { return verbatim[strings.ToLower(name)] }
+
 // Prepare returns the entry as opts asks it to be written: mapped to a dialect, with non-ASCII
 // text as LaTeX, and without its source when it must be reformatted. It returns e itself when
 // nothing changes, so an untouched entry still comes back byte for byte. left lists the

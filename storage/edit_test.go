@@ -149,3 +149,44 @@ func TestAddEntry(t *testing.T) {
 		t.Errorf("Count = %d, want 4", n)
 	}
 }
+
+func TestEachEntry(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, editLib)
+	var keys []string
+	err := l.EachEntry(ctx, Filter{}, "", func(e *bib.Entry) error {
+		if e.Get("title") == "" || e.Source == "" {
+			t.Errorf("%s read without its fields or source: %+v", e.Key, e)
+		}
+		keys = append(keys, e.Key)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"knuth1984", "lamport1994"}, keys); diff != "" {
+		t.Errorf("all (-want +got):\n%s", diff)
+	}
+	keys = nil
+	if err := l.EachEntry(ctx, Filter{}, "lamport", func(e *bib.Entry) error { keys = append(keys, e.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"lamport1994"}, keys); diff != "" {
+		t.Errorf("query (-want +got):\n%s", diff)
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := l.EachEntry(ctx, Filter{}, "", func(*bib.Entry) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("EachEntry after fn's error = %v after %d entries, want stop after 1", err, n)
+	}
+	if _, err := l.Trash(ctx, "knuth1984"); err != nil {
+		t.Fatal(err)
+	}
+	keys = nil
+	if err := l.EachEntry(ctx, Filter{}, "", func(e *bib.Entry) error { keys = append(keys, e.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"lamport1994"}, keys); diff != "" {
+		t.Errorf("with one in the trash (-want +got):\n%s", diff)
+	}
+}

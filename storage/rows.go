@@ -96,3 +96,50 @@ func (l *Library) Entry(ctx context.Context, key string) (*bib.Entry, error) {
 	e.Broken, e.Prefix = c.Broken, c.Prefix
 	return &e, nil
 }
+
+// EachEntry calls fn with each entry, not in the trash, that the filter and the query (as
+// SearchOptions take them) select, in library order, as Entry reads it. The entries are read in
+// one read transaction: a snapshot, which writes made meanwhile do not change, so entries to
+// change are best changed after it returns. fn's entry is its own to keep or change. The first
+// error fn returns stops the reading and is returned as it is.
+func (l *Library) EachEntry(ctx context.Context, f Filter, query string, fn func(*bib.Entry) error) error {
+	q := compile(f, query)
+	if q.err != nil {
+		return fmt.Errorf("read entries: %w", q.err)
+	}
+	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	defer tx.Rollback()
+	from, where, args := q.sql()
+	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, t.fields, t.source, e.context FROM `+from+`
+		JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY e.id`, args...)
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e bib.Entry
+		var fields string
+		var rc sql.NullString
+		if err := rows.Scan(&e.Key, &e.Type, &fields, &e.Source, &rc); err != nil {
+			return fmt.Errorf("read entries: %w", err)
+		}
+		if err := decodeFields(&e, fields); err != nil {
+			return fmt.Errorf("read entry %q: %w", e.Key, err)
+		}
+		c, _, err := decodeContext(rc)
+		if err != nil {
+			return fmt.Errorf("read entry %q: %w", e.Key, err)
+		}
+		e.Broken, e.Prefix = c.Broken, c.Prefix
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	return nil
+}

@@ -45,6 +45,7 @@ Usage:
   bibshelf export [--library PATH] [--format bibtex|biblatex|ris|csl-json] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
+  bibshelf lint [--json] [--fix] [--biblatex] [--ascii] [FILE.bib... | --library [PATH] [--query Q]]
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -87,6 +88,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAdd(ctx, args, stdin, stdout, stderr)
 	case "search":
 		return runSearch(args, stdout, stderr)
+	case "lint":
+		return runLint(context.Background(), args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK
