@@ -66,13 +66,31 @@ func TypeOf(name string) (EntryType, bool) {
 
 // Missing returns the groups of the entry type's required fields of which the entry has none,
 // each written as its fields joined by " or ".
-func Missing(e *Entry) []string {
+func Missing(e *Entry) []string { return missing(e, false) }
+
+// MissingBibLaTeX is Missing as biblatex reads the entry: a field given under its BibLaTeX name
+// (journaltitle for journal, location for address, institution for school) counts, and a date
+// counts as the year.
+func MissingBibLaTeX(e *Entry) []string { return missing(e, true) }
+
+func missing(e *Entry, biblatex bool) []string {
 	t, _ := TypeOf(e.Type)
 	var out []string
 	for _, group := range t.Required {
 		found := false
 		for _, name := range group {
 			if strings.TrimSpace(e.Get(name)) != "" {
+				found = true
+				break
+			}
+			if !biblatex {
+				continue
+			}
+			alias := biblatexFields[name]
+			if name == "year" {
+				alias = "date"
+			}
+			if alias != "" && strings.TrimSpace(e.Get(alias)) != "" {
 				found = true
 				break
 			}
