@@ -8,11 +8,19 @@ import (
 // ReadAux reads a paper from its .aux file and the .aux files it inputs (\@input, as \include
 // writes them), each once: \citation{a,b} (BibTeX's), \abx@aux@cite{key} and
 // \abx@aux@cite{refsection}{key} (biblatex's, before and since 3.8), \bibdata{a,b} and
-// \abx@aux@nociteall.
+// \abx@aux@nociteall. biblatex names the .bib files in the .bcf file beside its .aux, not in the
+// .aux: they are read from there.
 func ReadAux(path string) (*Paper, error) {
 	r := newReader(path)
 	if !r.aux(path, Pos{File: path, Line: 1, Col: 1}, 0) {
 		return nil, r.rootError(path)
+	}
+	if bcf := strings.TrimSuffix(path, filepath.Ext(path)) + ".bcf"; r.p.BibLaTeX && len(r.p.BibFiles) == 0 && exists(bcf) {
+		if src := r.read(bcf, Pos{File: path, Line: 1, Col: 1}, 1); src != nil {
+			cites := r.p.Citations
+			r.bcf(bcf, src)
+			r.p.Citations = cites // the .aux's, with their places in it
+		}
 	}
 	return r.p, nil
 }

@@ -77,6 +77,8 @@ func TestReadAux(t *testing.T) {
 		"bl.aux": "\\relax \n\\abx@aux@refcontext{nty/global//global/global}\n\\abx@aux@cite{0}{knuth84}\n\\abx@aux@segm{0}{0}{knuth84}\n\\abx@aux@cite{0}{lamport94}\n\\abx@aux@nociteall\n",
 		// Older biblatex: the key alone.
 		"old.aux": "\\abx@aux@cite{knuth84}\n\\citation{*}\n",
+		// biblatex names the .bib files in the .bcf beside the .aux.
+		"bl.bcf": `<bcf:controlfile xmlns:bcf="https://sourceforge.net/projects/biblatex"><bcf:datasource type="file">refs.bib</bcf:datasource><bcf:citekey>x</bcf:citekey></bcf:controlfile>`,
 	})
 	p, err := Open(filepath.Join(dir, "paper.aux"))
 	if err != nil {
@@ -94,6 +96,9 @@ func TestReadAux(t *testing.T) {
 	p, _ = Open(filepath.Join(dir, "bl.aux"))
 	if diff := cmp.Diff([]string{"knuth84@bl.aux:3:18", "lamport94@bl.aux:5:18"}, keysAt(p)); diff != "" || !p.BibLaTeX || !p.NociteAll {
 		t.Errorf("biblatex .aux: %v %v (-want +got):\n%s", p.BibLaTeX, p.NociteAll, diff)
+	}
+	if diff := cmp.Diff([]string{filepath.Join(dir, "refs.bib")}, p.BibFiles); diff != "" {
+		t.Errorf("biblatex .aux's bib files (-want +got):\n%s", diff)
 	}
 	p, _ = Open(filepath.Join(dir, "old.aux"))
 	if diff := cmp.Diff([]string{"knuth84@old.aux:1:15"}, keysAt(p)); diff != "" || !p.NociteAll {

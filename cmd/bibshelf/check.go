@@ -288,8 +288,9 @@ func checkEntry(rep *checkReport, p *paper.Paper, e *bib.Entry, pos paper.Pos, i
 				full.Fields = append(full.Fields, f)
 			}
 		}
-		// BibTeX and biber give a child the parent's title as its booktitle.
-		if full.Field("booktitle") == nil && pe.Get("title") != "" {
+		// Biber gives a child the parent's title as its booktitle; BibTeX only fields of the
+		// same name (and warns of an empty booktitle).
+		if p.BibLaTeX && full.Field("booktitle") == nil && pe.Get("title") != "" {
 			full.Fields = append(full.Fields, bib.Field{Name: "booktitle", Value: pe.Get("title")})
 		}
 	}

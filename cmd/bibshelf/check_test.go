@@ -41,9 +41,10 @@ func TestCheckPaper(t *testing.T) {
 	dir := copyDir(t, "testdata/paper")
 	t.Chdir(dir)
 	st, out, errOut := bibshelf(t, "", "check", "--no-library", "natbib/paper.tex")
-	want := `natbib/section.tex:2:3: "missing2020" is undefined: in no .bib file the paper names
+	want := `refs.bib:18:1: "dijkstra68" (@inproceedings) has no booktitle
+natbib/section.tex:2:3: "missing2020" is undefined: in no .bib file the paper names
 refs.bib:32:1: "unused99" is never cited
-natbib/paper.tex: 4 keys cited, 1 undefined, 2 problems
+natbib/paper.tex: 4 keys cited, 1 undefined, 3 problems
 `
 	if st != exitRejected || errOut != "" || out != want {
 		t.Errorf("check natbib/paper.tex: %d %q\n%s\nwant\n%s", st, errOut, out, want)
