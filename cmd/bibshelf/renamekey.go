@@ -54,7 +54,7 @@ func runRenameKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		changes += e.Changes
 	}
 	if *dryRun {
-		fmt.Fprintf(stderr, "bibshelf rename-key: would rename %s to %s in the library and %d citations in %d .tex files (--dry-run: nothing changed)\n", plan.Old, new, changes, len(plan.Edits))
+		fmt.Fprintf(stderr, "bibshelf rename-key: would rename %s to %s in the library and %s (--dry-run: nothing changed)\n", plan.Old, new, citationsIn(changes, len(plan.Edits)))
 		return exitOK
 	}
 	if err := lib.RenameKey(ctx, plan); err != nil {
@@ -65,6 +65,18 @@ func runRenameKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return exitRejected
 	}
-	fmt.Fprintf(stderr, "bibshelf rename-key: renamed %s to %s in the library and %d citations in %d .tex files\n", plan.Old, new, changes, len(plan.Edits))
+	fmt.Fprintf(stderr, "bibshelf rename-key: renamed %s to %s in the library and %s\n", plan.Old, new, citationsIn(changes, len(plan.Edits)))
 	return exitOK
+}
+
+// citationsIn says how many citations in how many files: "3 citations in 2 .tex files".
+func citationsIn(citations, files int) string {
+	c, f := "citations", "files"
+	if citations == 1 {
+		c = "citation"
+	}
+	if files == 1 {
+		f = "file"
+	}
+	return fmt.Sprintf("%d %s in %d .tex %s", citations, c, files, f)
 }
