@@ -3,6 +3,7 @@ package bib
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,5 +138,20 @@ func TestParseStringMatchesParse(t *testing.T) {
 	}
 	if s, err := ReadFile(path); err != nil || s != "@misc{x}" {
 		t.Errorf("ReadFile = %q, %v", s, err)
+	}
+}
+
+func TestMissingBibLaTeXNames(t *testing.T) {
+	e := &Entry{Type: "article", Fields: []Field{{Name: "author", Value: "A"}, {Name: "title", Value: "T"},
+		{Name: "journaltitle", Value: "J"}, {Name: "date", Value: "2020-01"}}}
+	if got := Missing(e); !slices.Equal(got, []string{"journal", "year"}) {
+		t.Errorf("Missing = %q", got)
+	}
+	if got := MissingBibLaTeX(e); len(got) != 0 {
+		t.Errorf("MissingBibLaTeX = %q", got)
+	}
+	e.Type = "phdthesis"
+	if got := MissingBibLaTeX(e); !slices.Equal(got, []string{"institution or school"}) {
+		t.Errorf("MissingBibLaTeX of a thesis without school = %q", got)
 	}
 }

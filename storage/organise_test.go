@@ -54,13 +54,25 @@ func upgrade(tb testing.TB, old *Library) *Library {
 }
 
 // latestVersion is the version of the newest embedded migration.
-func latestVersion(tb testing.TB) int {
+// migrationCount is the number of migrations, one row each in schema_migrations.
+func migrationCount(tb testing.TB) int {
 	tb.Helper()
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil || len(names) == 0 {
 		tb.Fatalf("migrations: %v, %v", names, err)
 	}
 	return len(names)
+}
+
+func latestVersion(tb testing.TB) int {
+	tb.Helper()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		tb.Fatalf("migrations: %v, %v", names, err)
+	}
+	// The newest migration's number, not their count: numbers are given out to parts of the
+	// work before they are merged, so one may be missing for a while.
+	return knownVersion()
 }
 
 // checkIntegrity fails the test when the full-text index does not hold exactly what the entries

@@ -46,6 +46,8 @@ Usage:
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
   bibshelf lint [--json] [--fix] [--biblatex] [--ascii] [FILE.bib... | --library [PATH] [--query Q]]
+  bibshelf check [--library PATH] [--json] [--no-library] PAPER   a paper's citations against its .bib files and the library
+  bibshelf rename-key [--library PATH] [--dry-run] [--in DIR]... OLD NEW   a key, in the library and the papers' .tex files
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -90,6 +92,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSearch(args, stdout, stderr)
 	case "lint":
 		return runLint(context.Background(), args, stdout, stderr)
+	case "check":
+		return runCheck(context.Background(), args, stdout, stderr)
+	case "rename-key":
+		return runRenameKey(context.Background(), args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK

@@ -1,0 +1,345 @@
+// Package paper reads what a LaTeX paper cites: the citation keys, where each is cited
+// (file:line:col), and the .bib files the paper names, from its .tex sources, its .aux file
+// (BibTeX's and biblatex's) or its .bcf file (biber's control file).
+//
+// It imports bib only, does no I/O but reading the files it is given and the ones they include,
+// and is bounded: a file larger than MaxFileSize, more than MaxFiles files or includes nested
+// deeper than MaxDepth are refused or left out with a Problem, never read whole into memory.
+// It never panics on bad input.
+package paper
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Bounds on what a paper may hold.
+const (
+	// MaxFileSize is the largest .tex, .aux or .bcf file read, in bytes. A long thesis is a
+	// few hundred kilobytes of .tex and a few megabytes of .bcf.
+	MaxFileSize = 16 << 20
+	// MaxFiles is the most files one paper reads through \input, \include, \subfile,
+	// \import and \@input.
+	MaxFiles = 1000
+	// MaxDepth is how deeply includes may nest.
+	MaxDepth = 32
+)
+
+// ErrTooLarge is returned for a file larger than MaxFileSize.
+var ErrTooLarge = fmt.Errorf("larger than %d MB, more than a paper's file holds", MaxFileSize>>20)
+
+// Pos is a place in a file: a 1-based line and a 1-based column counted in bytes.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Citation is one key cited once.
+type Citation struct {
+	Key string
+	Pos Pos
+	// Command is the command that cites it, without its backslash ("citep", "citation",
+	// "abx@aux@cite"), or "bcf:citekey".
+	Command string
+	// Start and End are the byte offsets of the key in Pos.File (End exclusive).
+	Start, End int
+}
+
+// Problem is something the reader could not read or follow, where it is.
+type Problem struct {
+	Pos Pos
+	Msg string
+}
+
+func (p Problem) Error() string { return p.Pos.String() + ": " + p.Msg }
+
+// Paper is what a paper cites.
+type Paper struct {
+	// Root is the file the paper was read from.
+	Root string
+	// Citations are in the order the files and their text hold them, includes where they
+	// are included.
+	Citations []Citation
+	// NociteAll says the paper cites every entry (\nocite{*}), at NociteAllPos.
+	NociteAll    bool
+	NociteAllPos Pos
+	// BibFiles are the .bib files the paper names (\bibliography, \addbibresource, \bibdata,
+	// the .bcf's datasources), each once, as paths resolved against the root's folder.
+	BibFiles []string
+	// BibLaTeX says the paper uses biblatex (\usepackage{biblatex}, \addbibresource, a .bcf or
+	// biblatex's .aux commands).
+	BibLaTeX bool
+	// Files are the files read, the root first.
+	Files    []string
+	Problems []Problem
+}
+
+// Keys returns the keys cited, each once, in the order first cited.
+func (p *Paper) Keys() []string {
+	seen := make(map[string]bool, len(p.Citations))
+	var keys []string
+	for _, c := range p.Citations {
+		if !seen[c.Key] {
+			seen[c.Key] = true
+			keys = append(keys, c.Key)
+		}
+	}
+	return keys
+}
+
+func (p *Paper) addBib(path string) {
+	if !slices.Contains(p.BibFiles, path) {
+		p.BibFiles = append(p.BibFiles, path)
+	}
+}
+
+func (p *Paper) problem(pos Pos, format string, args ...any) {
+	p.Problems = append(p.Problems, Problem{pos, fmt.Sprintf(format, args...)})
+}
+
+// Open reads the paper at path: a .tex file (and the files it includes), an .aux file (and the
+// .aux files it inputs), a .bcf file, or a folder, in which it reads the root .tex file (the
+// one with \documentclass), else the .bcf, else the .aux file. Problems in the files read are
+// in the Paper; the error is for a path that cannot be read at all.
+func Open(path string) (*Paper, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read paper: %w", err)
+	}
+	if st.IsDir() {
+		if path, err = FindRoot(path); err != nil {
+			return nil, err
+		}
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".aux":
+		return ReadAux(path)
+	case ".bcf":
+		return ReadBCF(path)
+	}
+	return ReadTeX(path)
+}
+
+// FindRoot returns the file a folder's paper is read from: its root .tex file (the one with
+// \documentclass, preferring one that has an .aux or .bcf beside it, then main.tex), else a
+// .bcf file, else an .aux file.
+func FindRoot(dir string) (string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("read paper: %w", err)
+	}
+	var roots, bcfs, auxs []string
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".tex":
+			if isRoot(path) {
+				roots = append(roots, path)
+			}
+		case ".bcf":
+			bcfs = append(bcfs, path)
+		case ".aux":
+			auxs = append(auxs, path)
+		}
+	}
+	if len(roots) > 1 {
+		// The root that was compiled has an .aux beside it.
+		var built []string
+		for _, r := range roots {
+			stem := strings.TrimSuffix(r, filepath.Ext(r))
+			if exists(stem+".aux") || exists(stem+".bcf") {
+				built = append(built, r)
+			}
+		}
+		if len(built) > 0 {
+			roots = built
+		}
+	}
+	switch {
+	case len(roots) == 1:
+		return roots[0], nil
+	case len(roots) > 1:
+		for _, r := range roots {
+			if strings.EqualFold(filepath.Base(r), "main.tex") {
+				return r, nil
+			}
+		}
+		names := make([]string, len(roots))
+		for i, r := range roots {
+			names[i] = filepath.Base(r)
+		}
+		return "", fmt.Errorf("read paper %s: several .tex files have \\documentclass (%s): name the one to check", dir, strings.Join(names, ", "))
+	case len(bcfs) > 0:
+		return bcfs[0], nil
+	case len(auxs) > 0:
+		return auxs[0], nil
+	}
+	return "", fmt.Errorf("read paper %s: no .tex file with \\documentclass, no .aux and no .bcf file in it", dir)
+}
+
+// isRoot reports whether a .tex file has \documentclass (or \documentstyle) outside comments in
+// its first 64 KB, where a preamble starts.
+func isRoot(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+	for line := range bytes.Lines(b) {
+		if i := commentStart(line); i >= 0 {
+			line = line[:i]
+		}
+		if bytes.Contains(line, []byte(`\documentclass`)) || bytes.Contains(line, []byte(`\documentstyle`)) {
+			return true
+		}
+	}
+	return false
+}
+
+// commentStart returns the index of the % that starts a comment on line, or -1.
+func commentStart(line []byte) int {
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case '%':
+			return i
+		}
+	}
+	return -1
+}
+
+func exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// readFile reads a file of at most MaxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if st.Size() > MaxFileSize {
+		return nil, ErrTooLarge
+	}
+	// A file that grows while it is read is cut at the bound, not read on.
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, ErrTooLarge
+	}
+	return b, nil
+}
+
+// lines maps byte offsets of a text to lines and columns.
+type lines []int // the offset at which each line starts
+
+func newLines(src []byte) lines {
+	ls := lines{0}
+	for i, c := range src {
+		if c == '\n' {
+			ls = append(ls, i+1)
+		}
+	}
+	return ls
+}
+
+func (ls lines) pos(file string, off int) Pos {
+	i := sort.Search(len(ls), func(i int) bool { return ls[i] > off }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return Pos{File: file, Line: i + 1, Col: off - ls[i] + 1}
+}
+
+// reader is the state of one paper's reading: the files seen, for cycles and MaxFiles.
+type reader struct {
+	p    *Paper
+	seen map[string]bool
+	dir  string // the root's folder, which TeX, BibTeX and biber resolve names against
+}
+
+func newReader(root string) *reader {
+	return &reader{p: &Paper{Root: root}, seen: map[string]bool{}, dir: filepath.Dir(root)}
+}
+
+// read reads a file once: it returns nil, with a Problem at from, for a file read already (a
+// cycle or a second include), one too many or too large or missing.
+func (r *reader) read(path string, from Pos, depth int) []byte {
+	key := filepath.Clean(path)
+	if abs, err := filepath.Abs(key); err == nil {
+		key = abs
+	}
+	if r.seen[key] {
+		if depth > 0 {
+			r.p.problem(from, "%s is included again: read once", path)
+		}
+		return nil
+	}
+	if depth > MaxDepth {
+		r.p.problem(from, "%s: includes nested more than %d deep: not read", path, MaxDepth)
+		return nil
+	}
+	if len(r.seen) >= MaxFiles {
+		r.p.problem(from, "%s: more than %d files included: not read", path, MaxFiles)
+		return nil
+	}
+	r.seen[key] = true
+	b, err := readFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			r.p.problem(from, "%s: no such file", path)
+		} else {
+			r.p.problem(from, "read %s: %v", path, err)
+		}
+		return nil
+	}
+	r.p.Files = append(r.p.Files, path)
+	return b
+}
+
+// rootError turns a root that could not be read into the error Open returns.
+func (r *reader) rootError(path string) error {
+	if len(r.p.Problems) > 0 {
+		return fmt.Errorf("read paper: %s", r.p.Problems[0].Msg)
+	}
+	return fmt.Errorf("read paper %s: unreadable", path)
+}
+
+// bibPath resolves a .bib file named by a paper against its root's folder, adding .bib when the
+// name has no extension (BibTeX's \bibdata{refs} reads refs.bib).
+func (r *reader) bibPath(name string, addExt bool) string {
+	name = strings.TrimSpace(name)
+	if addExt && !strings.EqualFold(filepath.Ext(name), ".bib") {
+		name += ".bib"
+	}
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
+	}
+	return filepath.Join(r.dir, name)
+}

@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestKeyRename(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, "@article{knuth84,\n  author = {Donald Knuth},\n  Title  = {Literate Programming},\n}\n@misc{Other, title = {O}}\n")
+	paperDir, extra := t.TempDir(), t.TempDir()
+	main := filepath.Join(paperDir, "main.tex")
+	files := map[string]string{
+		main:                                  "\\documentclass{article}\n\\input{intro}\n\\cite{knuth84,other} % \\cite{knuth84}\n",
+		filepath.Join(paperDir, "intro.tex"):  "See \\citet[p.~3]{knuth84a, knuth84}.\n",
+		filepath.Join(extra, "sub", "x.tex"):  "\\verb|\\cite{knuth84}| \\parencite{knuth84}\n",
+		filepath.Join(extra, ".git", "y.tex"): "\\cite{knuth84}\n",
+		filepath.Join(extra, "none.tex"):      "knuth84\n",
+	}
+	for path, text := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.AddPaper(ctx, main); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.PlanKeyRename(ctx, "knuth84", "OTHER", nil); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("a taken key: %v", err)
+	}
+	if _, err := l.PlanKeyRename(ctx, "knuth84", "a b", nil); err == nil {
+		t.Error("a key with a space was taken")
+	}
+	if _, err := l.PlanKeyRename(ctx, "nowhere", "x", nil); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a key the library lacks: %v", err)
+	}
+	plan, err := l.PlanKeyRename(ctx, "knuth84", "knuth1984", []string{extra})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Edits) != 3 || plan.Renamed.Key != "knuth1984" || !strings.Contains(plan.Renamed.Source, "  Title  = {Literate Programming},") {
+		t.Fatalf("plan: %d edits, entry %+v", len(plan.Edits), plan.Renamed)
+	}
+	want := "--- " + main + "\n+++ " + main + "\n@@ -1,3 +1,3 @@\n \\documentclass{article}\n \\input{intro}\n-\\cite{knuth84,other} % \\cite{knuth84}\n+\\cite{knuth1984,other} % \\cite{knuth84}\n"
+	if plan.Edits[0].Path != main || plan.Edits[0].Diff != want {
+		t.Errorf("diff of %s:\n%s\nwant\n%s", plan.Edits[0].Path, plan.Edits[0].Diff, want)
+	}
+	if err := l.RenameKey(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(extra, "sub", "x.tex"))
+	if string(got) != "\\verb|\\cite{knuth84}| \\parencite{knuth1984}\n" {
+		t.Errorf("x.tex: %q", got)
+	}
+	if _, err := l.Entry(ctx, "knuth84"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the old key is still there: %v", err)
+	}
+	if e, err := l.Entry(ctx, "knuth1984"); err != nil || !strings.HasPrefix(e.Source, "@article{knuth1984,\n  author") {
+		t.Errorf("renamed entry: %+v, %v", e, err)
+	}
+	// Undo: the files back as they were.
+	var undo []FileEdit
+	for _, e := range plan.Edits {
+		undo = append(undo, e.Reverse())
+	}
+	if err := ApplyFileEdits(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	for path, text := range files {
+		if got, _ := os.ReadFile(path); string(got) != text {
+			t.Errorf("after undo %s: %q", path, got)
+		}
+	}
+	// A file changed since the plan is refused, and nothing is written.
+	if err := os.WriteFile(main, []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = ApplyFileEdits(ctx, plan.Edits)
+	if !errors.Is(err, ErrFileChanged) {
+		t.Errorf("a changed file: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(paperDir, "intro.tex")); string(got) != files[filepath.Join(paperDir, "intro.tex")] {
+		t.Errorf("written after the refusal: %q", got)
+	}
+}
