@@ -210,8 +210,8 @@ func (m *mergeDialog) refreshText() string {
 // refreshed returns the library's entry with the registry's values that are ticked, and the
 // names of the rows it changed. A value replaced keeps its place in the entry's source, every
 // other byte of which stays as written (bib.Entry.SetRaw); a field added, or a value that is a
-// macro (month = feb), has the entry written in the canonical form, as an edit in the Info tab
-// does.
+// macro (month = feb), changes the source as an edit in the Info tab does: only that field's
+// line, where it can (bib.Entry.SetField).
 func (m *mergeDialog) refreshed() (*bib.Entry, []string) {
 	e, reg := m.entries[0].Clone(), m.entries[1]
 	var changed []string

@@ -84,7 +84,8 @@ type Entry struct {
 	Key    string
 	Fields []Field // in source order, repeated names included (see Field.Duplicate)
 	// Source is the entry's exact source text, from @ to the closing delimiter. The writer
-	// copies it back byte for byte while it is set; editing an entry clears it.
+	// copies it back byte for byte while it is set. Editing a field changes only that field's
+	// text in it (see Set and Delete); an edit that cannot be made exactly there clears it.
 	Source string
 	Line   int
 	// Standalone, set by the parser, says that Source parsed on its own gives exactly Fields:

@@ -189,8 +189,9 @@ type parser struct {
 	file                     *File
 	fields                   []Field            // the entry being read; reused from entry to entry
 	onMacro                  func(lname string) // when set, told of each macro name a value uses
-	// onField, when set, is told of each field read, with where its raw value starts and ends.
-	onField func(name string, start, end int)
+	// onField, when set, is told of each field read, with where its name starts and where its
+	// raw value starts and ends.
+	onField func(name string, nameStart, start, end int)
 
 	loneCR   bool     // some line ends with a \r alone (see lineEnd)
 	biber    bool     // % starts a comment inside an item too (see ParseBiber)
@@ -503,7 +504,7 @@ func (p *parser) readFields(e *Entry, closer byte) {
 		p.expect('=', e.Key, "after field name %q", name)
 		raw, value := p.value(e.Key)
 		if p.onField != nil {
-			p.onField(name, p.pos-len(raw), p.pos)
+			p.onField(name, off, p.pos-len(raw), p.pos)
 		}
 		line, _ := p.lineCol(off)
 		f := Field{Name: name, Raw: raw, Value: value, Line: line}

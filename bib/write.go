@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// Format returns an entry as BibTeX. An entry that still has its Source (it has not been edited
-// since it was parsed) comes back byte for byte; any other entry gets the canonical form:
+// Format returns an entry as BibTeX. An entry that still has its Source (as parsed, or edited
+// in place: see Set) comes back byte for byte; any other entry gets the canonical form:
 //
 //	@type{key,
 //	  name = {value},
@@ -113,9 +113,10 @@ func FieldRank(name string) int {
 var ErrUnbalanced = errors.New("unbalanced braces")
 
 // Set gives the entry's field name (case-insensitive) the value value, which is BibTeX text such
-// as {G}{\"o}del without outer delimiters. A field the entry has keeps its place; a new one goes
-// where FieldOrder puts it. A month that names a month (sep, Sep) is written as the bare macro.
-// The entry loses its Source, so it is written in the canonical form from now on.
+// as {G}{\"o}del without outer delimiters, written in braces. A field the entry has keeps its
+// place; a new one goes where FieldOrder puts it. A month that names a month (sep, Sep) is
+// written as the bare macro. The entry's Source changes only in that field's text where it can
+// (see inplace.go); otherwise the entry loses it and is written in the canonical form.
 func (e *Entry) Set(name, value string) error {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !Balanced(value) {
@@ -126,74 +127,73 @@ func (e *Entry) Set(name, value string) error {
 	if m := strings.ToLower(value); name == "month" && months[m] != "" {
 		raw, shown = m, months[m]
 	}
-	e.Source, e.Standalone = "", false
-	if f := e.Field(name); f != nil {
-		f.Raw, f.Value = raw, shown
-		return nil
-	}
 	nf := Field{Name: name, Raw: raw, Value: shown}
-	rank := FieldRank(name)
-	for i, f := range e.Fields {
-		if FieldRank(f.Name) > rank {
-			e.Fields = slices.Insert(e.Fields, i, nf)
-			return nil
-		}
+	if i := e.fieldIndex(name); i >= 0 {
+		nf = e.Fields[i]
+		nf.Raw, nf.Value = raw, shown
 	}
-	e.Fields = append(e.Fields, nf)
+	e.put(nf)
 	return nil
 }
 
 // SetField gives the entry the field f as it is, raw text and all: in place of the field of that
-// name it has, or where FieldOrder puts a new one. The entry loses its Source, as with Set.
+// name it has, or where FieldOrder puts a new one. The Source changes as with Set.
 func (e *Entry) SetField(f Field) {
 	f.Name, f.Duplicate = strings.ToLower(f.Name), false
-	e.Source, e.Standalone = "", false
-	if old := e.Field(f.Name); old != nil {
-		*old = f
+	e.put(f)
+}
+
+// put gives the entry the field f, whose name is in lower case: in place of the first field of
+// that name, or where FieldOrder puts a new one; the Source changes only there when it can.
+func (e *Entry) put(f Field) {
+	l, ok := e.layout(false)
+	src := ""
+	if i := e.fieldIndex(f.Name); i >= 0 {
+		e.Fields[i] = f
+		if ok {
+			src = l.replace(i, f.Raw)
+		}
+		e.keepSource(src, false)
 		return
 	}
+	i := len(e.Fields)
 	rank := FieldRank(f.Name)
-	for i, o := range e.Fields {
+	for j, o := range e.Fields {
 		if FieldRank(o.Name) > rank {
-			e.Fields = slices.Insert(e.Fields, i, f)
-			return
+			i = j
+			break
 		}
 	}
-	e.Fields = append(e.Fields, f)
+	e.Fields = slices.Insert(e.Fields, i, f)
+	if ok {
+		src, _ = l.insert(i, f.Name, f.Raw)
+	}
+	e.keepSource(src, false)
+}
+
+// fieldIndex returns the index of the field Field returns, or -1.
+func (e *Entry) fieldIndex(name string) int {
+	return slices.IndexFunc(e.Fields, func(f Field) bool { return !f.Duplicate && strings.EqualFold(f.Name, name) })
 }
 
 // SetRaw gives the entry's field name (case-insensitive) the raw value raw, BibTeX text with its
-// delimiters such as {X} or "X" that names no macro, as SetField does; but where the entry's
-// Source has that field, the Source keeps every other byte as it was written: only the value
-// changes. A field the entry lacks is added as SetField adds it, and the Source goes.
+// delimiters such as {X} or "X" that names no macro, as SetField does. Where the entry's Source
+// has that field, only the value changes in it, also in an entry read with a syntax error (the
+// field then comes before the error). A field the entry lacks is added as SetField adds it.
 func (e *Entry) SetRaw(name, raw string) error {
 	name = strings.ToLower(strings.TrimSpace(name))
 	value, err := literalValue(raw)
 	if err != nil {
 		return fmt.Errorf("set %s of %q: %w", name, e.Key, err)
 	}
-	f := e.Field(name)
-	if f == nil || e.Source == "" {
+	i := e.fieldIndex(name)
+	l, ok := e.layout(true)
+	if i < 0 || !ok {
 		e.SetField(Field{Name: name, Raw: raw, Value: value})
 		return nil
 	}
-	start, end := -1, -1
-	p := newParser("", e.Source, nil)
-	p.onField = func(n string, s, t int) {
-		if n == name && start < 0 {
-			start, end = s, t
-		}
-	}
-	for !p.done {
-		p.step()
-	}
-	if es := p.file.Entries(); len(es) != 1 || es[0].Key != e.Key || start < 0 || e.Source[start:end] != f.Raw {
-		e.SetField(Field{Name: name, Raw: raw, Value: value})
-		return nil
-	}
-	e.Source = e.Source[:start] + raw + e.Source[end:]
-	f.Raw, f.Value = raw, value
-	e.Standalone = false
+	e.Fields[i].Raw, e.Fields[i].Value = raw, value
+	e.keepSource(l.replace(i, raw), l.broken)
 	return nil
 }
 
@@ -225,20 +225,27 @@ func literalValue(raw string) (string, error) {
 }
 
 // Delete removes the entry's field name (case-insensitive), repeats included, and reports
-// whether it had one. The entry then loses its Source, as with Set.
+// whether it had one. The Source loses that field's text (its lines, when it stands on lines of
+// its own) where it can; otherwise the entry loses it, as with Set.
 func (e *Entry) Delete(name string) bool {
-	n := len(e.Fields)
-	e.Fields = slices.DeleteFunc(e.Fields, func(f Field) bool { return strings.EqualFold(f.Name, name) })
-	if len(e.Fields) == n {
+	i := slices.IndexFunc(e.Fields, func(f Field) bool { return strings.EqualFold(f.Name, name) })
+	if i < 0 {
 		return false
 	}
-	e.Source, e.Standalone = "", false
+	l, ok := e.layout(false)
+	n := len(e.Fields)
+	e.Fields = slices.DeleteFunc(e.Fields, func(f Field) bool { return strings.EqualFold(f.Name, name) })
+	src := ""
+	if ok && len(e.Fields) == n-1 {
+		src = l.remove(i)
+	}
+	e.keepSource(src, false)
 	return true
 }
 
 // Rename gives the entry another type and key. Its Source keeps the rest of the text as written
 // when the head of the entry can be found in it (@type{key, with any spacing); otherwise the
-// entry loses its Source, as with Set.
+// entry loses its Source and is written in the canonical form.
 func (e *Entry) Rename(typ, key string) {
 	typ = strings.ToLower(typ)
 	if typ == e.Type && key == e.Key {

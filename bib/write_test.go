@@ -81,19 +81,30 @@ func fieldValues(e *Entry) []string {
 }
 
 func TestSet(t *testing.T) {
-	e := Parse("s.bib", []byte("@article{k,\n  title = {T},\n  year = 2020,\n  custom = {c},\n}")).Entries()[0]
-	for _, kv := range [][2]string{{"author", "A. Author"}, {"Month", "Sep"}, {"doi", "10.1/x"}, {"zzz", "last"}, {"title", "New {T}itle"}} {
-		if err := e.Set(kv[0], kv[1]); err != nil {
-			t.Fatal(err)
+	// Without its Source the entry is written in the canonical form; with it, only the fields
+	// set change in it: year = 2020 stays as written.
+	for _, keep := range []bool{false, true} {
+		e := Parse("s.bib", []byte("@article{k,\n  title = {T},\n  year = 2020,\n  custom = {c},\n}")).Entries()[0]
+		if !keep {
+			e.Source = ""
+		}
+		for _, kv := range [][2]string{{"author", "A. Author"}, {"Month", "Sep"}, {"doi", "10.1/x"}, {"zzz", "last"}, {"title", "New {T}itle"}} {
+			if err := e.Set(kv[0], kv[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := "@article{k,\n  author = {A. Author},\n  title = {New {T}itle},\n  year = {2020},\n  month = sep,\n  doi = {10.1/x},\n  custom = {c},\n  zzz = {last},\n}"
+		if keep {
+			want = strings.Replace(want, "{2020}", "2020", 1)
+		}
+		if got := Format(e); got != want {
+			t.Errorf("keep source %v: got:\n%s\nwant:\n%s", keep, got, want)
+		}
+		if got := e.Get("month"); got != "September" {
+			t.Errorf("month value = %q", got)
 		}
 	}
-	want := "@article{k,\n  author = {A. Author},\n  title = {New {T}itle},\n  year = {2020},\n  month = sep,\n  doi = {10.1/x},\n  custom = {c},\n  zzz = {last},\n}"
-	if got := Format(e); got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-	if got := e.Get("month"); got != "September" {
-		t.Errorf("month value = %q", got)
-	}
+	e := Parse("s.bib", []byte("@article{k, title = {T}}")).Entries()[0]
 	for _, bad := range []string{"{", "a}b{", `\}`} {
 		if err := e.Set("note", bad); err == nil {
 			t.Errorf("Set(note, %q): no error for unbalanced braces", bad)

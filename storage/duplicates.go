@@ -958,12 +958,11 @@ func mergeFields(kept *bib.Entry, o *mergeEntry) (lines []string, gained bool) {
 	}
 	slices.SortStableFunc(missing, func(a, b bib.Field) int { return bib.FieldRank(a.Name) - bib.FieldRank(b.Name) })
 	for _, f := range missing {
-		if err := kept.Set(f.Name, f.Value); err != nil {
+		if !bib.Balanced(f.Value) {
 			continue // the loop below notes it
 		}
-		// Set writes the value braced; the other's own form keeps a macro (jan, jacm) a macro.
-		nf := kept.Field(f.Name)
-		nf.Raw, nf.Value = f.Raw, f.Value
+		// The other's own form: a macro (jan, jacm) stays a macro.
+		kept.SetField(bib.Field{Name: f.Name, Raw: f.Raw, Value: f.Value})
 		gained = true
 	}
 	for _, f := range o.e.Fields {

@@ -190,3 +190,85 @@ func TestEachEntry(t *testing.T) {
 		t.Errorf("with one in the trash (-want +got):\n%s", diff)
 	}
 }
+
+// TestEditExportsOneLine: an entry edited in one field is exported as it was imported but for
+// that field's line: its other fields, their alignment, the case of archivePrefix and the
+// quoted and joined values stay as written.
+func TestEditExportsOneLine(t *testing.T) {
+	ctx := context.Background()
+	entry := `@Article{smith2020,
+  author        = {Smith, John and Doe, Jane},
+  title         = "A Study of {BibTeX} Files",
+  journal       = cj # " (online)",
+  year          = 2020,
+  eprint        = {2001.00001},
+  archivePrefix = {arXiv},
+}`
+	l := mustOpenWith(t, "@string{cj = \"The Computer Journal\"}\n\n"+entry+"\n\n"+editLib)
+	export := func() string {
+		var b strings.Builder
+		if _, err := l.Export(ctx, &b, ExportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	before := export()
+	if !strings.Contains(before, entry) {
+		t.Fatalf("the entry is not exported as imported:\n%s", before)
+	}
+	for _, tc := range []struct {
+		what          string
+		edit          func(e *bib.Entry) error
+		removed, adds string // the line the edit takes out of the export, and the one it puts in
+	}{
+		{"a value", func(e *bib.Entry) error { return e.Set("title", "A Study of {BibTeX}") },
+			`  title         = "A Study of {BibTeX} Files",`, `  title         = {A Study of {BibTeX}},`},
+		{"a name in mixed case", func(e *bib.Entry) error { return e.Set("archiveprefix", "arXiv.org") },
+			`  archivePrefix = {arXiv},`, `  archivePrefix = {arXiv.org},`},
+		{"a field removed", func(e *bib.Entry) error { e.Delete("year"); return nil },
+			`  year          = 2020,`, ""},
+		{"a field added", func(e *bib.Entry) error { return e.Set("doi", "10.1/x") },
+			"", `  doi           = {10.1/x},`},
+	} {
+		e, err := l.Entry(ctx, "smith2020")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.edit(e); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.UpdateEntry(ctx, "smith2020", e); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := l.Entry(ctx, "smith2020"); err != nil || got.Source != e.Source || e.Source == "" {
+			t.Fatalf("%s: the library keeps the source %q, want %q (%v)", tc.what, got.Source, e.Source, err)
+		}
+		after := export()
+		was, is := changedLines(before, after)
+		if want := nonEmpty(tc.removed); !cmp.Equal(was, want) || !cmp.Equal(is, nonEmpty(tc.adds)) {
+			t.Errorf("%s: the export changed\n%q\nto\n%q\nwant\n%q\nto\n%q", tc.what, was, is, want, nonEmpty(tc.adds))
+		}
+		before = after
+	}
+}
+
+// changedLines returns the lines of a and of b between the lines they begin and end with alike.
+func changedLines(a, b string) (was, is []string) {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	p := 0
+	for p < len(la) && p < len(lb) && la[p] == lb[p] {
+		p++
+	}
+	s := 0
+	for s < len(la)-p && s < len(lb)-p && la[len(la)-1-s] == lb[len(lb)-1-s] {
+		s++
+	}
+	return la[p : len(la)-s], lb[p : len(lb)-s]
+}
+
+func nonEmpty(line string) []string {
+	if line == "" {
+		return []string{}
+	}
+	return []string{line}
+}

@@ -170,6 +170,7 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 		}
 	}
 	newKeywords, retag := keywordsFor(keywords, x.tagsOf[id])
+	note = strings.TrimSpace(note)
 	broken := x.plan.broken[id] && e.Source != ""
 	inline := x.plan.inline[id]
 	if (retag || broken || inline != nil) && fields == "" {
@@ -198,12 +199,12 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 		inlineMacros(e, inline)
 	}
 	if retag {
-		if err := e.Set("keywords", newKeywords); err != nil && x.opts.Warn != nil {
+		if err := setCanonical(e, "keywords", newKeywords); err != nil && x.opts.Warn != nil {
 			x.opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
 		}
 	}
-	if note = strings.TrimSpace(note); note != "" {
-		if err := e.Set("annote", note); err != nil && x.opts.Warn != nil {
+	if note != "" {
+		if err := setCanonical(e, "annote", note); err != nil && x.opts.Warn != nil {
 			x.opts.Warn(e.Key, "note not written as annote: "+err.Error())
 		}
 	}
@@ -467,6 +468,19 @@ func inlineMacros(e *bib.Entry, names []string) {
 			}
 		}
 	}
+}
+
+// setCanonical is e.Set for a field an export adds (keywords from tags, annote from the note):
+// the entry is then written in the canonical form, not with the field set in its source. An
+// entry that cannot take the value is left as it was.
+func setCanonical(e *bib.Entry, name, value string) error {
+	src, alone := e.Source, e.Standalone
+	e.Source, e.Standalone = "", false
+	if err := e.Set(name, value); err != nil {
+		e.Source, e.Standalone = src, alone
+		return err
+	}
+	return nil
 }
 
 // biberReading returns a broken entry as biber reads its text, for the BibLaTeX format, when
