@@ -27,10 +27,10 @@ type ExportOptions struct {
 	// ByKey orders the entries by key instead of the order they came into the library.
 	ByKey bool
 	// Notes writes each entry's note into its annote field (replacing one it has), for styles
-	// that print annotations. Entries with a note are then written in the canonical form.
+	// that print annotations. Only that field's text changes in the entry's source.
 	Notes bool
 	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
-	// field does not name gets the tag added there, and is written in the canonical form.
+	// field does not name gets the tag added there: only that field's text changes.
 	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
 	NoKeywordTags bool
 	bib.WriteOptions
@@ -199,12 +199,12 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 		inlineMacros(e, inline)
 	}
 	if retag {
-		if err := setCanonical(e, "keywords", newKeywords); err != nil && x.opts.Warn != nil {
+		if err := setExported(e, "keywords", newKeywords); err != nil && x.opts.Warn != nil {
 			x.opts.Warn(e.Key, "tags not written as keywords: "+err.Error())
 		}
 	}
 	if note != "" {
-		if err := setCanonical(e, "annote", note); err != nil && x.opts.Warn != nil {
+		if err := setExported(e, "annote", note); err != nil && x.opts.Warn != nil {
 			x.opts.Warn(e.Key, "note not written as annote: "+err.Error())
 		}
 	}
@@ -470,16 +470,15 @@ func inlineMacros(e *bib.Entry, names []string) {
 	}
 }
 
-// setCanonical is e.Set for a field an export adds (keywords from tags, annote from the note):
-// the entry is then written in the canonical form, not with the field set in its source. An
-// entry that cannot take the value is left as it was.
-func setCanonical(e *bib.Entry, name, value string) error {
-	src, alone := e.Source, e.Standalone
-	e.Source, e.Standalone = "", false
-	if err := e.Set(name, value); err != nil {
-		e.Source, e.Standalone = src, alone
+// setExported is e.Set for a field an export adds (keywords from tags, annote from the note):
+// like any edit, it changes only that field's text in the entry's source, so that tagging an
+// entry shows as one line in a kept .bib. An entry that cannot take the value is left as it was.
+func setExported(e *bib.Entry, name, value string) error {
+	c := e.Clone()
+	if err := c.Set(name, value); err != nil {
 		return err
 	}
+	*e = *c
 	return nil
 }
 
