@@ -117,6 +117,7 @@ func diffText(edits []storage.FileEdit) *widget.RichText {
 	shown, more := 0, 0
 	for _, e := range edits {
 		head := widget.RichTextStyleStrong
+		head.Inline = false
 		segs = append(segs, &widget.TextSegment{Text: fmt.Sprintf("%s (%s)", e.Path, citationsText(e.Changes)), Style: head})
 		for _, l := range strings.Split(strings.TrimSuffix(e.Diff, "\n"), "\n") {
 			if strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "+++ ") {
