@@ -34,6 +34,9 @@ type change struct {
 	// trashes marks a change whose do or undo moves entries to the trash: emptying the trash
 	// makes it impossible to take back.
 	trashes bool
+	// undoNote, when set, says what undo, though it worked, could not take back (a .tex file
+	// edited since a key was renamed in it); "" when nothing. It is asked once undo is done.
+	undoNote func() string
 }
 
 // history holds the changes made and undone, on the UI goroutine.
@@ -81,6 +84,11 @@ func (u *UI) onUndo() {
 			return
 		}
 		u.status.SetText("Undone: " + c.name)
+		if c.undoNote != nil {
+			if note := c.undoNote(); note != "" {
+				u.dialogs.show(dialog.NewInformation("Undone in Part", note, u.win))
+			}
+		}
 		u.afterChange(c.selectUndone)
 	})
 }
@@ -156,15 +164,28 @@ func (u *UI) runChange(what string, work func(ctx context.Context) error, done f
 const slowChange = 300 * time.Millisecond
 
 func (u *UI) showError(what string, err error) {
+	msg := shownError(err)
+	u.status.SetText(what + " failed: " + msg)
+	u.dialogs.show(dialog.NewError(fmt.Errorf("%s failed: %s", what, msg), u.win))
+}
+
+// shownError is an error's message as the window shows it.
+func shownError(err error) string {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		msg = strings.TrimPrefix(msg, "update ")
+		// "update "old": the key "new" is taken by another entry" says the key is taken.
+		for _, verb := range []string{"update ", "rename "} {
+			if rest, ok := strings.CutPrefix(msg, verb); ok {
+				if _, taken, ok := strings.Cut(rest, ": "); ok {
+					msg = taken
+				}
+			}
+		}
 	case errors.Is(err, storage.ErrNotFound):
 		msg += " (another window may have changed it)"
 	}
-	u.status.SetText(what + " failed: " + msg)
-	u.dialogs.show(dialog.NewError(fmt.Errorf("%s failed: %s", what, msg), u.win))
+	return msg
 }
 
 // afterChange shows the library as it is now: the list (keeping its selection, or selecting the
@@ -186,6 +207,11 @@ func (u *UI) afterChange(sel func() []string) {
 // the entry is still what is selected. When the library refuses the edit, ref is marked failed,
 // so that the Info tab shows the library's copy again.
 func (u *UI) saveEntryRef(ref *entryRef, old, edited *bib.Entry, what string) {
+	u.perform(u.entryChange(ref, old, edited, what))
+}
+
+// entryChange is the change that stores edited in place of old (see saveEntryRef).
+func (u *UI) entryChange(ref *entryRef, old, edited *bib.Entry, what string) *change {
 	before, after := old.Clone(), edited.Clone()
 	follow := func(from, to string) func() []string {
 		return func() []string {
@@ -196,14 +222,14 @@ func (u *UI) saveEntryRef(ref *entryRef, old, edited *bib.Entry, what string) {
 			return sel
 		}
 	}
-	u.perform(&change{
+	return &change{
 		name:         what,
 		do:           func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, before.Key, after) },
 		undo:         func(ctx context.Context) error { return u.lib.UpdateEntry(ctx, after.Key, before) },
 		selectAfter:  follow(before.Key, after.Key),
 		selectUndone: follow(after.Key, before.Key),
 		failed:       func() { ref.failed = true },
-	})
+	}
 }
 
 // onTrash moves the selection to the trash, or, in the Trash, takes it out.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"slices"
@@ -71,6 +72,8 @@ type entryChanges interface {
 	setRead(on bool, keys ...string)
 	setRating(key string, rating int)
 	saveEntryRef(ref *entryRef, old, edited *bib.Entry, what string)
+	renameEverywhere(ref *entryRef, old, edited *bib.Entry, what string, files []storage.FileEdit)
+	planKeyRename(old, new, what string, rename func(files []storage.FileEdit), keep func(error))
 	nothingToUndoIn(field string)
 }
 
@@ -646,26 +649,58 @@ func (t *infoTab) onField(ref *entryRef, name, value string) {
 
 // edit makes e the newest version of the entry ref, and stores it.
 func (t *infoTab) edit(ref *entryRef, e *bib.Entry, what string) {
+	t.editFiles(ref, e, what, nil)
+}
+
+// editFiles is edit, and when files are given, makes those .tex file edits in the same change
+// (a key renamed in the papers too).
+func (t *infoTab) editFiles(ref *entryRef, e *bib.Entry, what string, files []storage.FileEdit) {
 	old := ref.entry
 	ref.entry, ref.key = e, e.Key
 	ref.version++
+	if len(files) > 0 {
+		t.pane.changes.renameEverywhere(ref, old, e, what, files)
+		return
+	}
 	t.pane.changes.saveEntryRef(ref, old, e, what)
+}
+
+// renameKey renames the entry ref to key with apply, after asking whether to rename it in the
+// .tex files of the papers the library knows too, when they cite it (planKeyRename): apply gets
+// the file edits to make, none for the library only. keep is called when the rename is
+// cancelled or refused; an entry whose key changed again in the meantime is left alone.
+func (t *infoTab) renameKey(ref *entryRef, key, what string, apply func(files []storage.FileEdit), keep func(error)) {
+	old := ref.entry.Key
+	t.pane.changes.planKeyRename(old, key, what, func(files []storage.FileEdit) {
+		if ref.entry.Key != old {
+			keep(nil)
+			return
+		}
+		apply(files)
+	}, keep)
 }
 
 func (t *infoTab) onKey(ref *entryRef, key string) {
 	if key == ref.entry.Key {
 		return
 	}
-	if err := bib.CheckKey(key); err != nil {
-		t.fail(err)
+	keep := func(err error) {
+		if err != nil {
+			t.fail(errors.New(shownError(err)))
+		}
 		if ref == t.ref {
 			t.key.setValue(ref.entry.Key)
 		}
+	}
+	if err := bib.CheckKey(key); err != nil {
+		keep(err)
 		return
 	}
-	e := ref.entry.Clone()
-	e.Rename(e.Type, key)
-	t.edit(ref, e, "Change key")
+	t.renameKey(ref, key, "Change key", func(files []storage.FileEdit) {
+		e := ref.entry.Clone()
+		e.Rename(e.Type, key)
+		t.editFiles(ref, e, "Change key", files)
+	}, keep)
 }
 
 func (t *infoTab) onType(ref *entryRef, typ string) {
@@ -1045,8 +1080,18 @@ func (t *bibtexTab) onSave() {
 		return
 	}
 	parsed := t.parsed
-	t.text.SetText(parsed.Source) // what is saved, so that the tab is not left dirty
-	t.pane.info.edit(ref, parsed, "Edit as BibTeX")
-	t.entry = parsed
-	t.check(t.text.Text)
+	save := func(files []storage.FileEdit) {
+		t.text.SetText(parsed.Source) // what is saved, so that the tab is not left dirty
+		t.pane.info.editFiles(ref, parsed, "Edit as BibTeX", files)
+		t.entry = parsed
+		t.check(t.text.Text)
+	}
+	if parsed.Key == ref.entry.Key {
+		save(nil)
+		return
+	}
+	// A new key: the text stays as typed until the rename is chosen; cancelled or refused, it
+	// stays, to be changed.
+	t.save.Disable()
+	t.pane.info.renameKey(ref, parsed.Key, "Edit as BibTeX", save, func(error) { t.check(t.text.Text) })
 }

@@ -54,7 +54,8 @@ type ProbeState struct {
 	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
 	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT", and the
-	// merge dialog's check boxes as "check:FIELD:I", I the entry's column from 0.
+	// merge dialog's check boxes as "check:FIELD:I", I the entry's column from 0, and the key
+	// rename dialog's diff as "diff".
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
 	// SearchText is the search field's text and SearchCursor its cursor (in characters);

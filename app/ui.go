@@ -67,6 +67,7 @@ type Library interface {
 	attachmentStore
 	organiser
 	duplicateFinder
+	keyRenamer
 }
 
 // shortcut makes a Ctrl (Cmd on macOS) shortcut, with Shift when shift is set.

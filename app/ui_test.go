@@ -201,6 +201,12 @@ func allText(o fyne.CanvasObject) string {
 			b.WriteString(w.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(w.Text + "\n")
+		case *widget.RichText:
+			for _, s := range w.Segments {
+				if t, ok := s.(*widget.TextSegment); ok {
+					b.WriteString(t.Text + "\n")
+				}
+			}
 		}
 	})
 	return b.String()
