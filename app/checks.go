@@ -65,7 +65,7 @@ type checkView struct {
 	report  func(title string, lines []string) // lists what a fix changed
 
 	content  fyne.CanvasObject
-	list     *widget.List
+	list     *findingList
 	summary  *widget.Label
 	order    *widget.Select
 	biblatex *widget.Check
@@ -91,7 +91,9 @@ type checkView struct {
 
 func newCheckView(lib libraryChecker, prefs fyne.Preferences) *checkView {
 	v := &checkView{lib: lib, prefs: prefs, selected: -1, rows: map[fyne.CanvasObject]int{}}
-	v.list = widget.NewList(func() int { return len(v.shown) }, newFindingRow, v.updateRow)
+	v.list = &findingList{}
+	v.list.Length, v.list.CreateItem, v.list.UpdateItem = func() int { return len(v.shown) }, newFindingRow, v.updateRow
+	v.list.ExtendBaseWidget(v.list)
 	v.list.OnSelected = v.onSelected
 	v.list.OnUnselected = func(widget.ListItemID) {
 		if !v.quiet {
@@ -505,6 +507,21 @@ func (x *entryFixes) add(e *bib.Entry, findings []lint.Finding) {
 	}
 }
 
+// findingList is the list of findings. A click on a finding gives it the keyboard, where Undo
+// and Redo (Ctrl+Z, Shift+Ctrl+Z) take back and make again the library's changes, as in the
+// list of entries: a fix can be undone right after it.
+type findingList struct {
+	widget.List
+	onShortcut func(fyne.Shortcut) bool // the window's action for a shortcut; false when it has none
+}
+
+// TypedShortcut passes a shortcut on to the window.
+func (l *findingList) TypedShortcut(s fyne.Shortcut) {
+	if l.onShortcut != nil {
+		l.onShortcut(s)
+	}
+}
+
 // findingRow is one row of the findings: the severity's icon, the check, the entry's key and
 // the message.
 type findingRow struct {
@@ -577,6 +594,17 @@ func (u *UI) newChecks() *checkView {
 	v.show = u.showFindingEntry
 	v.perform = u.perform
 	v.report = u.showFixed
+	v.list.onShortcut = func(s fyne.Shortcut) bool {
+		switch s.(type) {
+		case *fyne.ShortcutUndo:
+			u.onUndo()
+		case *fyne.ShortcutRedo:
+			u.onRedo()
+		default:
+			return false
+		}
+		return true
+	}
 	v.onClose = func() {
 		u.listArea.Objects = []fyne.CanvasObject{u.list.view}
 		u.listArea.Refresh()
@@ -602,6 +630,9 @@ func (u *UI) showFindingEntry(f lint.Finding) {
 	u.list.selectKeys(f.Key)
 	u.detail.tabs.SelectIndex(0)
 	u.status.SetText(f.String())
+	// The list of findings keeps the keyboard (Fyne's list cannot give it to a list extended,
+	// as this one is): the arrows move in it, and Ctrl+Z undoes a fix.
+	u.win.Canvas().Focus(u.checks.list)
 }
 
 // showFixed lists what a fix changed.
