@@ -31,6 +31,8 @@ type change struct {
 	selectUndone func() []string
 	// failed, when set, is called on the UI goroutine when do fails the first time.
 	failed func()
+	// done, when set, is called on the UI goroutine when do succeeds the first time.
+	done func()
 	// trashes marks a change whose do or undo moves entries to the trash: emptying the trash
 	// makes it impossible to take back.
 	trashes bool
@@ -63,6 +65,9 @@ func (u *UI) perform(c *change) {
 				c.failed()
 			}
 			return
+		}
+		if c.done != nil {
+			c.done()
 		}
 		u.afterChange(c.selectAfter)
 	})
@@ -201,6 +206,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.results.reloadKeep(true)
 	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
+	u.checks.check() // when the Check Library view is open, its findings follow the library
 }
 
 // saveEntryRef stores an edited entry in place of old. The selection follows a new key, when

@@ -70,6 +70,13 @@ type ProbeState struct {
 	// paths of the files its Attachments tab lists; both empty when it shows no entry.
 	Tab         string   `json:"tab"`
 	Attachments []string `json:"attachments"`
+	// Checks is the Check Library view's summary line, and Findings its findings in the order
+	// it lists them (as lint.Finding.String writes them); both empty while it is closed. Its
+	// list is in Widgets as "checks", its rows in view as "finding:KEY:CHECK", its buttons as
+	// "checks:fix", "checks:fix-all", "checks:again", "checks:stop" and "checks:close", its
+	// order as "checks:sort" and its BibLaTeX toggle as "checks:biblatex".
+	Checks   string   `json:"checks"`
+	Findings []string `json:"findings"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -196,6 +203,9 @@ func (u *UI) probeState() ProbeState {
 	u.probeSidebar(v)
 	u.probeList(v)
 	u.probeEntry(v)
+	if u.checks.open {
+		u.checks.probe(v)
+	}
 	if st.Dialog {
 		u.probeOpenDialog(v)
 	}

@@ -68,6 +68,7 @@ type Library interface {
 	organiser
 	duplicateFinder
 	keyRenamer
+	EachEntry(ctx context.Context, f storage.Filter, query string, fn func(*bib.Entry) error) error
 }
 
 // shortcut makes a Ctrl (Cmd on macOS) shortcut, with Shift when shift is set.
@@ -145,16 +146,18 @@ type UI struct {
 	// buttons by their text, and the labels whose text it reports.
 	inDialog map[string]fyne.CanvasObject
 
-	sidebar *sidebar
-	list    *entryList
-	results *results
-	imports *importFlow
-	adds    *addFlow
-	exports *exportFlow
-	detail  *entryPane
-	search  *searchField
-	dialogs *dialogStack
-	status  *widget.Label
+	sidebar  *sidebar
+	list     *entryList
+	results  *results
+	imports  *importFlow
+	adds     *addFlow
+	exports  *exportFlow
+	detail   *entryPane
+	checks   *checkView      // the Check Library view, under the list while it is open
+	listArea *fyne.Container // holds the list, or the list above the Check Library view
+	search   *searchField
+	dialogs  *dialogStack
+	status   *widget.Label
 
 	// The fields below are used on the UI goroutine only.
 	pending      int // changes queued on the work queue and not yet shown
@@ -235,7 +238,9 @@ func New(a fyne.App, lib Library) *UI {
 		widget.NewToolbarAction(theme.ContentCopyIcon(), u.onCopyCitation),
 		widget.NewToolbarAction(theme.DeleteIcon(), u.onTrash),
 	)
-	centre := container.New(listLayout{}, u.search, u.list.view, toolbar, u.status)
+	u.checks = u.newChecks()
+	u.listArea = container.NewStack(u.list.view)
+	centre := container.New(listLayout{}, u.search, u.listArea, toolbar, u.status)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
 	u.win.SetContent(keepPaneWidths(main, right))
@@ -407,6 +412,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Empty Trash…", nil, u.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
+		u.menuItem("Check Library", nil, u.onCheckLibrary),
 	)
 	entry := fyne.NewMenu("Entry",
 		u.menuItem("Add Tag…", shortcutAddTag, u.onAddTag),
@@ -630,7 +636,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return u.results.idle() && u.imports.running == 0 && u.adds.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle()
+	return u.results.idle() && u.imports.running == 0 && u.adds.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle() && u.checks.idle()
 }
 
 // Rows returns how many entries the list shows. Call it on the UI goroutine.
