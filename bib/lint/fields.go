@@ -32,7 +32,7 @@ func (c *checker) doi(e *bib.Entry, f *bib.Field) {
 		} else if err == nil {
 			why = "it is an " + id.Kind.String()
 		}
-		c.add(DOI, Warning, e, f, -1, "", "doi %q is not a DOI: %s", v, why)
+		c.add(DOI, Warning, e, f, -1, "", "doi \"%s\" is not a DOI: %s", v, why)
 		return
 	}
 	if v == id.Value {
@@ -50,10 +50,10 @@ func (c *checker) doi(e *bib.Entry, f *bib.Field) {
 		if open, _, close, ok := literal(f.Raw); ok {
 			fix = open + id.Value + close
 		}
-		c.add(DOI, Warning, e, f, -1, fix, "doi holds %q: the field takes the bare DOI %s, which styles link themselves", v, id.Value)
+		c.add(DOI, Warning, e, f, -1, fix, "doi holds \"%s\": the field takes the bare DOI %s, which styles link themselves", v, id.Value)
 		return
 	}
-	c.add(DOI, Warning, e, f, -1, "", "doi %q holds other text beside the DOI %s", v, id.Value)
+	c.add(DOI, Warning, e, f, -1, "", "doi \"%s\" holds other text beside the DOI %s", v, id.Value)
 }
 
 // urlIsDOI reports a url that is the DOI's link: styles print both, or biblatex the DOI's link
@@ -101,11 +101,11 @@ func (c *checker) isbn(e *bib.Entry, f *bib.Field) {
 			if errors.As(err, &pe) {
 				why = pe.Reason
 			}
-			c.add(ISBN, Warning, e, f, rawOffset(f, t[0], tok), "", "isbn %q: %s", strings.TrimSpace(tok), why)
+			c.add(ISBN, Warning, e, f, rawOffset(f, t[0], tok), "", "isbn \"%s\": %s", strings.TrimSpace(tok), why)
 		}
 	}
 	if !found && strings.TrimSpace(v) != "" {
-		c.add(ISBN, Warning, e, f, -1, "", "isbn %q holds no ISBN", strings.TrimSpace(v))
+		c.add(ISBN, Warning, e, f, -1, "", "isbn \"%s\" holds no ISBN", strings.TrimSpace(v))
 	}
 }
 
@@ -129,7 +129,7 @@ func (c *checker) issn(e *bib.Entry, f *bib.Field) {
 	found := issnToken.FindAllStringIndex(v, -1)
 	if len(found) == 0 {
 		if strings.TrimSpace(v) != "" {
-			c.add(ISSN, Warning, e, f, -1, "", "issn %q holds no ISSN (NNNN-NNNC)", strings.TrimSpace(v))
+			c.add(ISSN, Warning, e, f, -1, "", "issn \"%s\" holds no ISSN (NNNN-NNNC)", strings.TrimSpace(v))
 		}
 		return
 	}
@@ -174,7 +174,7 @@ func (c *checker) year(e *bib.Entry, f *bib.Field) {
 	if len(v) == 4 && allDigits(v) {
 		return
 	}
-	c.add(Year, Warning, e, f, -1, "", "year %q is not a four-digit year: styles sort and label by it, and biber reads no year from it", v)
+	c.add(Year, Warning, e, f, -1, "", "year \"%s\" is not a four-digit year: styles sort and label by it, and biber reads no year from it", v)
 }
 
 func allDigits(s string) bool {
@@ -194,7 +194,7 @@ func (c *checker) date(e *bib.Entry, f *bib.Field) {
 		return
 	}
 	if why := checkDate(v); why != "" {
-		c.add(Date, Warning, e, f, -1, "", "%s %q is not a date biblatex reads: %s", f.Name, v, why)
+		c.add(Date, Warning, e, f, -1, "", "%s \"%s\" is not a date biblatex reads: %s", f.Name, v, why)
 	}
 }
 
@@ -211,7 +211,7 @@ func (c *checker) pages(e *bib.Entry, f *bib.Field) {
 	if open, body, close, ok := literal(f.Raw); ok && strings.Count(body, "-") == 1 {
 		fix = open + strings.Replace(body, "-", "--", 1) + close
 	}
-	c.add(Pages, Warning, e, f, rawOffset(f, i, "-"), fix, "pages %q: a page range takes -- (an en dash), not -", v)
+	c.add(Pages, Warning, e, f, rawOffset(f, i, "-"), fix, "pages \"%s\": a page range takes -- (an en dash), not -", v)
 }
 
 // pageNumber reports whether s is a page number: letters and digits with a digit (e12, S3,
@@ -249,7 +249,7 @@ func (c *checker) caps(e *bib.Entry, f *bib.Field) {
 	for _, w := range bib.InnerCapitals(f.Value) {
 		for _, part := range splitHyphens(w) {
 			c.add(UnprotectedCaps, Warning, e, f, rawOffset(f, part.At, part.Text), "",
-				"title: styles that set titles in sentence case lowercase %q: write {%s} to keep its capitals", part.Text, part.Text)
+				"title: styles that set titles in sentence case lowercase \"%s\": write {%s} to keep its capitals", part.Text, part.Text)
 		}
 	}
 }
@@ -312,7 +312,7 @@ func (c *checker) etAl(e *bib.Entry, f *bib.Field) {
 	match := f.Value[m[0]:m[1]]
 	et := strings.Index(strings.ToLower(match), "et")
 	c.add(EtAl, Warning, e, f, rawOffset(f, m[0]+et, match[et:]), fix,
-		"%s: %q is read as a name: write \"and others\"", f.Name, strings.TrimSpace(match[et:]))
+		"%s: \"%s\" is read as a name: write \"and others\"", f.Name, strings.TrimSpace(match[et:]))
 }
 
 // nonASCII reports the first non-ASCII character of a text field, for a BibTeX that reads
@@ -332,5 +332,5 @@ func (c *checker) nonASCII(e *bib.Entry, f *bib.Field) {
 			fix = latex
 		}
 	}
-	c.add(NonASCII, Warning, e, f, i, fix, "%s has non-ASCII text (%q), which a BibTeX without UTF-8 misreads", f.Name, r)
+	c.add(NonASCII, Warning, e, f, i, fix, "%s has non-ASCII text (\"%c\"), which a BibTeX without UTF-8 misreads", f.Name, r)
 }

@@ -251,7 +251,7 @@ func (c *checker) entry(e *bib.Entry) {
 		}
 	}
 	if c.opts.ASCII && !isASCII(e.Key) {
-		c.add(NonASCII, Warning, e, nil, -1, "", "the key %q has non-ASCII characters, which a BibTeX without UTF-8 cannot cite", e.Key)
+		c.add(NonASCII, Warning, e, nil, -1, "", "the key \"%s\" has non-ASCII characters, which a BibTeX without UTF-8 cannot cite", e.Key)
 	}
 	if e.Broken && !c.unbalanced[e.Key] && !bib.Balanced(e.Source) {
 		c.add(Unbalanced, Error, e, nil, -1, "", "the entry's braces do not balance: a value runs on past where it was meant to end")
@@ -306,7 +306,7 @@ func (c *checker) keys(entries []*bib.Entry) {
 		if p.Key == e.Key {
 			c.add(DuplicateKey, Error, e, nil, -1, "", "the key is used before, on line %d: BibTeX reads the first entry only", p.Line)
 		} else {
-			c.add(KeyCase, Error, e, nil, -1, "", "the key differs only in case from %q on line %d: BibTeX takes them for one entry and reads the first only", p.Key, p.Line)
+			c.add(KeyCase, Error, e, nil, -1, "", "the key differs only in case from \"%s\" on line %d: BibTeX takes them for one entry and reads the first only", p.Key, p.Line)
 		}
 	}
 }
