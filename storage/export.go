@@ -29,6 +29,9 @@ type ExportOptions struct {
 	// Notes writes each entry's note into its annote field (replacing one it has), for styles
 	// that print annotations. Entries with a note are then written in the canonical form.
 	Notes bool
+	// NoSubCollections, with Filter.Collection, keeps only the entries in that collection
+	// itself, not those only in its sub-collections.
+	NoSubCollections bool
 	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
 	// field does not name gets the tag added there, and is written in the canonical form.
 	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
@@ -66,24 +69,11 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	q := compile(opts.Filter, opts.Query)
-	if q.err != nil {
-		return 0, fmt.Errorf("export: %w", q.err)
+	sel, err := selectExport(opts)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
 	}
-	from, where, args := q.sql()
-	if len(opts.Keys) > 0 {
-		// json_each takes the list as one parameter, however long it is.
-		keys, err := json.Marshal(opts.Keys)
-		if err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		where += ` AND e.key IN (SELECT value FROM json_each(?))`
-		args = append(args, string(keys))
-	}
-	order := "e.id"
-	if opts.ByKey {
-		order = "e.key COLLATE NOCASE, e.id"
-	}
+	from, where, order, args := sel.from, sel.where, sel.order, sel.args
 	plan, err := planExport(ctx, tx, from, where, order, args)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -100,17 +90,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 			return 0, fmt.Errorf("export: %w", err)
 		}
 	}
-	// An entry written as it was imported needs only its source: its fields are read only for
-	// entries that were edited, or when the options change what is written.
-	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
-	fieldsCol := "t.fields"
-	if asWritten {
-		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
-	}
-	noteCol := "''"
-	if opts.Notes {
-		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
-	}
+	fieldsCol, noteCol, asWritten := entryColumns(opts)
 	var tagsOf map[int64]string
 	if !opts.NoKeywordTags {
 		if tagsOf, err = entryTagLists(ctx, tx); err != nil {
@@ -150,6 +130,58 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	return n, nil
 }
 
+// exportSelection is the SQL of the entries an export writes: FROM from WHERE where ORDER BY
+// order, with args, naming the entries e.
+type exportSelection struct {
+	from, where, order string
+	args               []any
+}
+
+// selectExport returns the selection of the entries opts selects.
+func selectExport(opts ExportOptions) (exportSelection, error) {
+	q := compile(opts.Filter, opts.Query)
+	if q.err != nil {
+		return exportSelection{}, q.err
+	}
+	from, where, args := q.sql()
+	if len(opts.Keys) > 0 {
+		// json_each takes the list as one parameter, however long it is.
+		keys, err := json.Marshal(opts.Keys)
+		if err != nil {
+			return exportSelection{}, err
+		}
+		where += ` AND e.key IN (SELECT value FROM json_each(?))`
+		args = append(args, string(keys))
+	}
+	if opts.NoSubCollections && opts.Filter.Collection != 0 {
+		where += ` AND e.id IN (SELECT entry_id FROM collection_entries WHERE collection_id = ?)`
+		args = append(args, opts.Filter.Collection)
+	}
+	order := "e.id"
+	if opts.ByKey {
+		// Keys are unique without regard to case: the id never decides, but says what would.
+		order = "e.key COLLATE NOCASE, e.id"
+	}
+	return exportSelection{from: from, where: where, order: order, args: args}, nil
+}
+
+// entryColumns returns the SQL of the fields and note columns an export with opts reads for an
+// entry e with its entry_text row t, and whether it writes entries as they were imported.
+func entryColumns(opts ExportOptions) (fieldsCol, noteCol string, asWritten bool) {
+	// An entry written as it was imported needs only its source: its fields are read only for
+	// entries that were edited, or when the options change what is written.
+	asWritten = opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
+	fieldsCol = "t.fields"
+	if asWritten {
+		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
+	}
+	noteCol = "''"
+	if opts.Notes {
+		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
+	}
+	return fieldsCol, noteCol, asWritten
+}
+
 // exporter writes the entries of one Export.
 type exporter struct {
 	tx        *sql.Tx
@@ -169,17 +201,31 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 			return fmt.Errorf("export: %w", err)
 		}
 	}
+	prefix, text, err := x.render(ctx, id, e, fields, note, keywords)
+	if err != nil {
+		return err
+	}
+	if err := x.bw.RawAfter(prefix, text); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// render returns the text of the entry id, as write writes it after the @string items before
+// it: the prefix of its line, then the entry. What it returns depends on the entry's rows (its
+// revision says when they change) and the export's options only.
+func (x *exporter) render(ctx context.Context, id int64, e *bib.Entry, fields, note, keywords string) (prefix, text string, err error) {
 	newKeywords, retag := keywordsFor(keywords, x.tagsOf[id])
 	broken := x.plan.broken[id] && e.Source != ""
 	inline := x.plan.inline[id]
 	if (retag || broken || inline != nil) && fields == "" {
 		if err := x.tx.QueryRowContext(ctx, `SELECT fields FROM entry_text WHERE id = ?`, id).Scan(&fields); err != nil {
-			return fmt.Errorf("export %q: %w", e.Key, err)
+			return "", "", fmt.Errorf("export %q: %w", e.Key, err)
 		}
 	}
 	if !x.asWritten || e.Source == "" || retag || broken || inline != nil {
 		if err := decodeFields(e, fields); err != nil {
-			return fmt.Errorf("export %q: %w", e.Key, err)
+			return "", "", fmt.Errorf("export %q: %w", e.Key, err)
 		}
 	}
 	if broken {
@@ -208,18 +254,14 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 		}
 	}
 	out, left := bib.Prepare(e, x.opts.WriteOptions)
-	if prefix := x.plan.prefix[id]; prefix != "" {
-		c := *out
-		c.Prefix = prefix
-		out = &c
+	prefix = out.Prefix
+	if p := x.plan.prefix[id]; p != "" {
+		prefix = p
 	}
 	if len(left) > 0 && x.opts.Warn != nil {
 		x.opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
 	}
-	if err := x.bw.Entry(out); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return nil
+	return prefix, bib.Format(out), nil
 }
 
 // exportPlan is what an export writes besides its entries.
