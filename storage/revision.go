@@ -28,10 +28,7 @@ func (l *Library) Revision(ctx context.Context) (int64, error) {
 // triggers leave the tags and collections of those entries alone: their revision is new.
 func startImportRevision(ctx context.Context, tx *sql.Tx, since int64) (int64, error) {
 	var rev int64
-	if err := tx.QueryRowContext(ctx, `UPDATE library_revision SET n = n + 1 RETURNING n`).Scan(&rev); err != nil {
-		return 0, fmt.Errorf("raise the revision: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO revision_import (since_id) VALUES (?)`, since); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE library_revision SET n = n + 1, import_since = ? RETURNING n`, since).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("raise the revision: %w", err)
 	}
 	return rev, nil
@@ -39,7 +36,7 @@ func startImportRevision(ctx context.Context, tx *sql.Tx, since int64) (int64, e
 
 // endImportRevision ends what startImportRevision began, before the import commits.
 func endImportRevision(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM revision_import`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE library_revision SET import_since = NULL`); err != nil {
 		return fmt.Errorf("end the import's revision: %w", err)
 	}
 	return nil

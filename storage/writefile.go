@@ -46,6 +46,9 @@ var ErrNotRegularFile = errors.New("not a regular file")
 //     nor over anything but a regular file: a folder, a named pipe, a device (ErrNotRegularFile).
 //     A target the process may not write is refused as the system refuses it. Refused, nothing
 //     is written.
+//   - On Windows, a target another program holds open (an editor such as TeXstudio) makes the
+//     rename fail for a moment: it is tried again for up to renameWait before the error says
+//     which program to close.
 //   - It cleans up after itself. The temporary file is removed when write fails, when ctx is
 //     done (the command line cancels it on Ctrl+C, which makes w fail), and when any later step
 //     fails. Its name, .NAME.bibshelf-HOST-PID-RANDOM.tmp, says which machine and process made
@@ -140,7 +143,7 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
+	if err := replaceFile(tmp.Name(), target); err != nil {
 		return err
 	}
 	kept = true
@@ -186,12 +189,15 @@ func checkTarget(path string) (target string, old fs.FileInfo, err error) {
 	}
 	// As the shell's > would, refuse a file the user may not write, though the folder would
 	// let a rename replace it.
+	// A file another program holds open (Windows) is no refusal: the rename waits for it.
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
-	if err != nil {
+	if err != nil && !heldOpen(err) {
 		return "", nil, err
 	}
-	if err := f.Close(); err != nil {
-		return "", nil, err
+	if err == nil {
+		if err := f.Close(); err != nil {
+			return "", nil, err
+		}
 	}
 	return target, old, nil
 }

@@ -10,16 +10,15 @@
 -- revision) names one text for good: an entry deleted and another inserted under its id (SQLite
 -- reuses the largest rowid) has a revision no earlier entry had. Entries stored before this
 -- version keep revision 0, which no later change gives.
-CREATE TABLE library_revision (n INTEGER NOT NULL);
+--
+-- While an import runs, import_since holds the largest entry id before it (NULL otherwise). The
+-- import gives its new entries their revision as it inserts them, and the triggers on their tags
+-- and collections stand aside. It is written and cleared in the import's transaction, so no
+-- other connection ever sees it set.
+CREATE TABLE library_revision (n INTEGER NOT NULL, import_since INTEGER);
 INSERT INTO library_revision (n) VALUES (0);
 
 ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
-
--- While a bulk import runs, revision_import holds one row: the largest entry id before it. The
--- import gives its new entries their revision as it inserts them, and the triggers on their
--- tags and collections stand aside. The row is written and removed in the import's transaction,
--- so no other connection ever sees it.
-CREATE TABLE revision_import (since_id INTEGER NOT NULL);
 
 -- An insert that gives no revision (every insert but an import's) gets a new one.
 CREATE TRIGGER entries_revision_ai AFTER INSERT ON entries WHEN new.revision = 0 BEGIN
@@ -42,7 +41,7 @@ CREATE TRIGGER entry_text_revision_au AFTER UPDATE OF id, fields, source ON entr
 END;
 
 CREATE TRIGGER entry_tags_revision_ai AFTER INSERT ON entry_tags
-WHEN NOT EXISTS (SELECT 1 FROM revision_import WHERE new.entry_id > since_id) BEGIN
+WHEN new.entry_id <= coalesce((SELECT import_since FROM library_revision), 9223372036854775807) BEGIN
 	UPDATE library_revision SET n = n + 1;
 	UPDATE entries SET revision = (SELECT n FROM library_revision) WHERE id = new.entry_id;
 END;
@@ -76,7 +75,7 @@ END;
 
 -- What changes which entries a target selects, not their text: the counter only.
 CREATE TRIGGER collection_entries_revision_ai AFTER INSERT ON collection_entries
-WHEN NOT EXISTS (SELECT 1 FROM revision_import WHERE new.entry_id > since_id) BEGIN
+WHEN new.entry_id <= coalesce((SELECT import_since FROM library_revision), 9223372036854775807) BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 CREATE TRIGGER collection_entries_revision_ad AFTER DELETE ON collection_entries BEGIN
@@ -98,7 +97,7 @@ CREATE TRIGGER saved_searches_revision_ad AFTER DELETE ON saved_searches BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 -- @string and @preamble items come with imports, which raise the counter anyway.
-CREATE TRIGGER items_revision_ai AFTER INSERT ON items WHEN NOT EXISTS (SELECT 1 FROM revision_import) BEGIN
+CREATE TRIGGER items_revision_ai AFTER INSERT ON items WHEN (SELECT import_since FROM library_revision) IS NULL BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 CREATE TRIGGER items_revision_au AFTER UPDATE ON items BEGIN
@@ -122,13 +121,13 @@ END;
 -- entries it wrote, error why the last run failed ('' when it did not), conflict 1 when that was
 -- a change made by someone else.
 CREATE TABLE export_targets (
-	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             INTEGER PRIMARY KEY,
 	kind           TEXT NOT NULL CHECK (kind IN ('library', 'collection', 'tag', 'search')),
 	collection_id  INTEGER NOT NULL DEFAULT 0,
 	subcollections INTEGER NOT NULL DEFAULT 1,
 	tag            TEXT NOT NULL DEFAULT '',
 	search         TEXT NOT NULL DEFAULT '',
-	path           TEXT NOT NULL UNIQUE,
+	path           TEXT NOT NULL, -- one target a path (AddExportTarget checks)
 	dialect        TEXT NOT NULL DEFAULT 'as-written' CHECK (dialect IN ('as-written', 'bibtex', 'biblatex')),
 	ascii          INTEGER NOT NULL DEFAULT 0,
 	by_key         INTEGER NOT NULL DEFAULT 1,

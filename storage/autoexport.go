@@ -1,0 +1,512 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// AutoExporter keeps the library's export targets' files current. Run watches the library and
+// rewrites the targets after changes; RunTargets runs them once. Either writes exactly what
+// Export writes for the target's selection and options, but each entry's text is kept between
+// runs, by entry id and revision (see migration 0012) and the options that shape it: after one
+// edit, a run renders that entry and concatenates the others' texts.
+//
+// A file whose content would not change is not written (its modification time stays). A file
+// changed by someone else since Bibshelf last wrote it is not overwritten: the target's status
+// holds a *TargetChangedError until the user overwrites it (RunOptions.Overwrite) or imports the
+// changes (ImportTargetChanges). Every write goes through WriteFile.
+//
+// Its methods may be called from any goroutine; runs take their turn. The cache holds the text
+// of every entry some target wrote in the last run of all targets: about the size of the files.
+type AutoExporter struct {
+	l        *Library
+	onStatus func(TargetStatus)
+
+	mu    sync.Mutex // one run at a time; guards what follows
+	cache map[renderKey]map[int64]cachedText
+	round int
+	// wrote is what this process last wrote to each file, should recording it in the library
+	// have failed (the library busy): the file is then still known as Bibshelf's.
+	wrote map[string]fileRecord
+
+	poke chan struct{}
+}
+
+// renderKey is what, beside an entry's revision, its exported text depends on.
+type renderKey struct {
+	dialect bib.Dialect
+	ascii   bool
+	notes   bool
+}
+
+type cachedText struct {
+	rev   int64
+	text  string // the prefix of its line, then the entry
+	round int    // the last round of all targets that used it
+}
+
+// NewAutoExporter returns an AutoExporter of the library. onStatus, when not nil, is told of
+// each target's run as it begins (Running) and as it ends, on the goroutine that runs it.
+func NewAutoExporter(l *Library, onStatus func(TargetStatus)) *AutoExporter {
+	return &AutoExporter{l: l, onStatus: onStatus, cache: map[renderKey]map[int64]cachedText{},
+		wrote: map[string]fileRecord{}, poke: make(chan struct{}, 1)}
+}
+
+// The runner's timing: it reads the library's revision every pollEvery; once it has changed,
+// it runs the targets when the revision has stayed the same for settleFor, or at the latest
+// maxDelay after it saw the first change of a burst.
+const (
+	pollEvery = 250 * time.Millisecond
+	settleFor = 250 * time.Millisecond
+	maxDelay  = time.Second
+)
+
+// RunOptions says how targets are run.
+type RunOptions struct {
+	// Overwrite writes the files of targets that someone else changed.
+	Overwrite bool
+	// Due runs only the targets the library changed for since their last successful run.
+	Due bool
+}
+
+// Run keeps the targets' files current until ctx is done, and then returns nil: it runs the
+// due targets at once, then after each burst of changes, made in this process or another (the
+// command line), within about a second. Start it on a goroutine of its own.
+func (a *AutoExporter) Run(ctx context.Context) error {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	seen, _ := a.l.Revision(ctx)
+	a.RunTargets(ctx, RunOptions{Due: true})
+	var first, last time.Time // of the burst not yet run for; zero when none
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-a.poke:
+			first, last = time.Now().Add(-maxDelay), time.Now().Add(-settleFor)
+		}
+		rev, err := a.l.Revision(ctx)
+		if err != nil {
+			continue // a busy moment: the next tick reads it again
+		}
+		now := time.Now()
+		if rev != seen {
+			seen, last = rev, now
+			if first.IsZero() {
+				first = now
+			}
+		}
+		if first.IsZero() || now.Sub(last) < settleFor && now.Sub(first) < maxDelay {
+			continue
+		}
+		first, last = time.Time{}, time.Time{}
+		a.RunTargets(ctx, RunOptions{Due: true})
+	}
+}
+
+// Poke makes Run run the due targets now rather than at its next look: after a target was
+// added or changed, say.
+func (a *AutoExporter) Poke() {
+	select {
+	case a.poke <- struct{}{}:
+	default:
+	}
+}
+
+// RunTargets runs the targets ids (all when none is given) once, and returns their status. Each
+// target's failure is in its status; the error is for the library failing to list them.
+func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...int64) ([]TargetStatus, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	recs, err := targetRecords(ctx, a.l.db, 0)
+	if err != nil {
+		return nil, fmt.Errorf("run export targets: %w", err)
+	}
+	rev, err := a.l.Revision(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run export targets: %w", err)
+	}
+	want := map[int64]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	all := len(ids) == 0
+	if all {
+		a.round++
+	}
+	var out []TargetStatus
+	skipped := false
+	for _, r := range recs {
+		switch {
+		case !all && !want[r.ID]:
+			continue
+		case opts.Due && r.revision == rev && r.Status.Err == nil:
+			// Nothing changed for it: its file and its cached texts stay as they are.
+			delete(want, r.ID)
+			skipped = true
+			continue
+		}
+		delete(want, r.ID)
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		out = append(out, a.runOne(ctx, r, opts.Overwrite))
+	}
+	for id := range want {
+		out = append(out, TargetStatus{ID: id, Err: fmt.Errorf("export target %d: %w", id, notExist("no such target"))})
+	}
+	if all && !skipped {
+		a.evict()
+	}
+	return out, nil
+}
+
+// evict forgets the texts no target used in the round just run, one that ran every target.
+func (a *AutoExporter) evict() {
+	for k, c := range a.cache {
+		for id, t := range c {
+			if t.round != a.round {
+				delete(c, id)
+			}
+		}
+		if len(c) == 0 {
+			delete(a.cache, k)
+		}
+	}
+}
+
+func keyOf(t *ExportTarget) renderKey {
+	return renderKey{dialect: t.Dialect, ascii: t.ASCII, notes: t.Notes}
+}
+
+// runOne runs one target, records what it did in the library and returns its status.
+func (a *AutoExporter) runOne(ctx context.Context, r targetRecord, overwrite bool) TargetStatus {
+	st := r.Status
+	st.Err, st.Running = nil, true
+	if a.onStatus != nil {
+		a.onStatus(st)
+	}
+	st.Running = false
+	st.Ran = time.Now()
+	out, err := a.render(ctx, &r.ExportTarget)
+	var wrote *fileRecord
+	if err == nil {
+		wrote, err = a.settle(ctx, r, out, overwrite)
+	}
+	if err == nil {
+		st.Entries = out.n
+		if wrote != nil {
+			st.Written = st.Ran
+		}
+	}
+	st.Err = err
+	if rerr := a.record(ctx, r, st, out, wrote); rerr != nil && st.Err == nil {
+		st.Err = rerr
+	}
+	if a.onStatus != nil {
+		a.onStatus(st)
+	}
+	return st
+}
+
+// rendered is what a target's file is to hold.
+type rendered struct {
+	revision int64    // the library's, in the snapshot it was read from
+	pieces   []string // its items, written by a bib.Writer
+	n        int      // its entries
+	hash     string
+	size     int64
+}
+
+// writeTo writes the pieces to w as Export writes them.
+func (r *rendered) writeTo(w io.Writer) error {
+	bw := bib.NewWriter(w)
+	for _, p := range r.pieces {
+		if err := bw.Raw(p); err != nil {
+			return err
+		}
+	}
+	return bw.Close()
+}
+
+// render reads, in one snapshot of the library, what the target's file is to hold: Export's
+// plan of the target's selection, and each entry's text from the cache or rendered anew.
+func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, error) {
+	tx, err := a.l.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback()
+	out := &rendered{}
+	// The first read starts the snapshot: the revision is that of everything read after it.
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM library_revision`).Scan(&out.revision); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	opts, err := t.exportOptions(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	sel, err := selectExport(opts)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	plan, err := planExport(ctx, tx, sel.from, sel.where, sel.order, sel.args)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	ids, revs, err := selectedRevisions(ctx, tx, sel)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	key := keyOf(t)
+	c := a.cache[key]
+	if c == nil {
+		c = map[int64]cachedText{}
+		a.cache[key] = c
+	}
+	var missing []int64
+	for i, id := range ids {
+		if ct, ok := c[id]; !ok || ct.rev != revs[i] {
+			missing = append(missing, id)
+		}
+	}
+	if err := a.renderMissing(ctx, tx, plan, opts, c, missing, ids, revs); err != nil {
+		return nil, err
+	}
+	out.pieces = append(out.pieces, plan.head...)
+	for _, id := range ids {
+		out.pieces = append(out.pieces, plan.before[id]...)
+		ct := c[id]
+		ct.round = a.round
+		c[id] = ct
+		out.pieces = append(out.pieces, ct.text)
+	}
+	out.n = len(ids)
+	h := sha256.New()
+	cw := &countWriter{w: h}
+	if err := out.writeTo(cw); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	out.hash, out.size = hex.EncodeToString(h.Sum(nil)), cw.n
+	return out, nil
+}
+
+// selectedRevisions returns the ids of the entries sel selects, in order, and their revisions.
+func selectedRevisions(ctx context.Context, tx *sql.Tx, sel exportSelection) (ids, revs []int64, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.revision FROM `+sel.from+` WHERE `+sel.where+` ORDER BY `+sel.order, sel.args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rev int64
+		if err := rows.Scan(&id, &rev); err != nil {
+			return nil, nil, err
+		}
+		ids, revs = append(ids, id), append(revs, rev)
+	}
+	return ids, revs, rows.Err()
+}
+
+// renderMissing renders the entries missing, read in tx, into the cache c, with their revisions
+// (revs, in the order of ids).
+func (a *AutoExporter) renderMissing(ctx context.Context, tx *sql.Tx, plan *exportPlan, opts ExportOptions,
+	c map[int64]cachedText, missing, ids, revs []int64) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	rev := make(map[int64]int64, len(missing))
+	for i, id := range ids {
+		rev[id] = revs[i]
+	}
+	list, err := json.Marshal(missing)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	tagsOf, err := entryTagListsOf(ctx, tx, string(list), len(missing) < len(ids)/4)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fieldsCol, noteCol, asWritten := entryColumns(opts)
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, t.source, `+noteCol+`, e.keywords
+		FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	x := exporter{tx: tx, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
+	for rows.Next() {
+		var e bib.Entry
+		var id int64
+		var fields, note, keywords string
+		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		prefix, text, err := x.render(ctx, id, &e, fields, note, keywords)
+		if err != nil {
+			return err
+		}
+		c[id] = cachedText{rev: rev[id], text: prefix + text, round: a.round}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// entryTagListsOf is entryTagLists for the entries of the JSON list ids, or, when few is false,
+// for all (one pass over the tags is quicker than a look-up per entry for most of them).
+func entryTagListsOf(ctx context.Context, tx *sql.Tx, ids string, few bool) (map[int64]string, error) {
+	if !few {
+		return entryTagLists(ctx, tx)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+		WHERE et.entry_id IN (SELECT value FROM json_each(?)) GROUP BY et.entry_id`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			return nil, err
+		}
+		m[id] = tags
+	}
+	return m, rows.Err()
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// settle writes out to the target's file unless it holds that already, or someone else changed
+// it and overwrite is false. It returns the file as written, nil when it was not.
+func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (*fileRecord, error) {
+	disk, err := a.onDisk(r)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case disk == nil: // no file: written
+	case disk.hash == out.hash:
+		// It holds the content already. A file Bibshelf did not write, or not last, becomes
+		// its own: recorded as written, with its modification time as it is.
+		if disk.hash != r.file.hash {
+			return disk, nil
+		}
+		return nil, nil
+	case !overwrite && !a.ours(r, disk):
+		return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+	}
+	if err := WriteFile(ctx, r.Path, out.writeTo); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(r.Path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	rec := &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
+	a.wrote[r.Path] = *rec
+	return rec, nil
+}
+
+// ours reports whether the file disk describes is as Bibshelf last wrote it.
+func (a *AutoExporter) ours(r targetRecord, disk *fileRecord) bool {
+	return r.file.hash != "" && disk.hash == r.file.hash || a.wrote[r.Path].hash != "" && disk.hash == a.wrote[r.Path].hash
+}
+
+// onDisk describes the target's file as it is, nil when there is none. Its content is read
+// only when its size or modification time differ from what Bibshelf last wrote.
+func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
+	fi, err := os.Stat(r.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("export: %s: %w", r.Path, ErrNotRegularFile)
+	}
+	for _, known := range []fileRecord{r.file, a.wrote[r.Path]} {
+		if known.hash != "" && known.size == fi.Size() && known.mtime == fi.ModTime().UnixNano() {
+			return &known, nil
+		}
+	}
+	sum, err := hashFile(r.Path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano()}, nil
+}
+
+// hashFile returns the SHA-256 of the file at path, in hex.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// record writes the target's status into the library: what was written (wrote, nil when
+// nothing was) and, after a success, the revision it is current with.
+func (a *AutoExporter) record(ctx context.Context, r targetRecord, st TargetStatus, out *rendered, wrote *fileRecord) error {
+	var errText string
+	conflict := errors.Is(st.Err, ErrTargetChanged)
+	if st.Err != nil {
+		errText = st.Err.Error()
+	}
+	set, args := `ran = ?, error = ?, conflict = ?`, []any{st.Ran.UnixMilli(), errText, conflict}
+	if st.Err == nil {
+		set += `, revision = ?, entries = ?`
+		args = append(args, out.revision, out.n)
+	}
+	if wrote != nil {
+		set += `, written_size = ?, written_hash = ?, written_mtime = ?`
+		args = append(args, wrote.size, wrote.hash, wrote.mtime)
+		if !st.Written.IsZero() {
+			set += `, written = ?`
+			args = append(args, st.Written.UnixMilli())
+		}
+	}
+	if _, err := a.l.db.ExecContext(ctx, `UPDATE export_targets SET `+set+` WHERE id = ?`, append(args, r.ID)...); err != nil {
+		return fmt.Errorf("record the status of export target %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// RunExportTargets runs the targets ids (all when none is given) once, as an AutoExporter's
+// RunTargets does, with nothing cached: the command line's way.
+func (l *Library) RunExportTargets(ctx context.Context, opts RunOptions, ids ...int64) ([]TargetStatus, error) {
+	return NewAutoExporter(l, nil).RunTargets(ctx, opts, ids...)
+}
