@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,11 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -40,6 +44,7 @@ type AutoExporter struct {
 	// wrote is what this process last wrote to each file, should recording it in the library
 	// have failed (the library busy): the file is then still known as Bibshelf's.
 	wrote map[string]fileRecord
+	last  map[string]lastOutput
 
 	poke chan struct{}
 }
@@ -61,7 +66,7 @@ type cachedText struct {
 // each target's run as it begins (Running) and as it ends, on the goroutine that runs it.
 func NewAutoExporter(l *Library, onStatus func(TargetStatus)) *AutoExporter {
 	return &AutoExporter{l: l, onStatus: onStatus, cache: map[renderKey]map[int64]cachedText{},
-		wrote: map[string]fileRecord{}, poke: make(chan struct{}, 1)}
+		wrote: map[string]fileRecord{}, last: map[string]lastOutput{}, poke: make(chan struct{}, 1)}
 }
 
 // The runner's timing: it reads the library's revision every pollEvery; once it has changed,
@@ -227,8 +232,25 @@ type rendered struct {
 	revision int64    // the library's, in the snapshot it was read from
 	pieces   []string // its items, written by a bib.Writer
 	n        int      // its entries
-	hash     string
-	size     int64
+	// hash and size are the file's, once known (sum): "" and 0 until then.
+	hash string
+	size int64
+}
+
+// sum computes the hash and size of the file r is to be.
+func (r *rendered) sum() {
+	if r.hash != "" {
+		return
+	}
+	hw := &hashWriter{h: sha256.New()}
+	r.writeTo(hw) // hashWriter never fails
+	r.hash, r.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
+}
+
+// samePieces reports whether a and b are the same text. Pieces taken from the cache are the
+// same strings, compared without reading their bytes.
+func samePieces(a, b []string) bool {
+	return slices.Equal(a, b)
 }
 
 // writeTo writes the pieces to w as Export writes them.
@@ -263,11 +285,7 @@ func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, 
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	plan, err := planExport(ctx, tx, sel.from, sel.where, sel.order, sel.args)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	ids, revs, err := selectedRevisions(ctx, tx, sel)
+	plan, ids, revs, err := scanSelection(ctx, tx, sel, opts.ByKey)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -295,30 +313,85 @@ func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, 
 		out.pieces = append(out.pieces, ct.text)
 	}
 	out.n = len(ids)
-	h := sha256.New()
-	cw := &countWriter{w: h}
-	if err := out.writeTo(cw); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	out.hash, out.size = hex.EncodeToString(h.Sum(nil)), cw.n
 	return out, nil
 }
 
-// selectedRevisions returns the ids of the entries sel selects, in order, and their revisions.
-func selectedRevisions(ctx context.Context, tx *sql.Tx, sel exportSelection) (ids, revs []int64, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.revision FROM `+sel.from+` WHERE `+sel.where+` ORDER BY `+sel.order, sel.args...)
+// scanSelection reads the entries sel selects, ordered by key (byKey) or id as sel orders them,
+// and returns Export's plan of them, their ids and their revisions. It reads them in one pass
+// over the entries table and orders them itself: reading them through the key's index, as
+// Export does, looks up each entry's row at random, and took 0.5 s of 100,000 entries where
+// this takes a fifth of it.
+func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool) (plan *exportPlan, ids, revs []int64, err error) {
+	type row struct {
+		id, rev, source int64
+		key             string
+		context         sql.NullString
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.revision, coalesce(e.source_id, 0), e.context FROM `+
+		sel.from+` WHERE `+sel.where, sel.args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, rev int64
-		if err := rows.Scan(&id, &rev); err != nil {
-			return nil, nil, err
+	defer rs.Close()
+	var rows []row
+	sources := map[int64]bool{}
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.key, &r.rev, &r.source, &r.context); err != nil {
+			return nil, nil, nil, err
 		}
-		ids, revs = append(ids, id), append(revs, rev)
+		sources[r.source] = true
+		rows = append(rows, r)
 	}
-	return ids, revs, rows.Err()
+	if err := rs.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		if byKey {
+			if c := compareNoCase(a.key, b.key); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	plan = newExportPlan()
+	var entries []needer
+	legacy := false
+	ids, revs = make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], revs[i] = r.id, r.rev
+		if r.context.Valid && r.context.String == "" {
+			continue // most entries: they need nothing
+		}
+		n := needer{id: r.id, key: r.key}
+		if err := plan.addContext(&n, r.context); err != nil {
+			return nil, nil, nil, err
+		}
+		legacy = legacy || n.legacy
+		entries = append(entries, n)
+	}
+	if err := plan.finish(ctx, tx, entries, sources, legacy); err != nil {
+		return nil, nil, nil, err
+	}
+	return plan, ids, revs, nil
+}
+
+// compareNoCase compares two strings as SQLite's NOCASE collation does: byte by byte with the
+// ASCII capitals taken as small letters, then by length.
+func compareNoCase(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // renderMissing renders the entries missing, read in tx, into the cache c, with their revisions
@@ -341,13 +414,29 @@ func (a *AutoExporter) renderMissing(ctx context.Context, tx *sql.Tx, plan *expo
 		return fmt.Errorf("export: %w", err)
 	}
 	fieldsCol, noteCol, asWritten := entryColumns(opts)
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.type, `+fieldsCol+`, t.source, `+noteCol+`, e.keywords
-		FROM entries e JOIN entry_text t ON t.id = e.id WHERE e.id IN (SELECT value FROM json_each(?))`, string(list))
+	query := `SELECT e.id, e.key, e.type, ` + fieldsCol + `, t.source, ` + noteCol + `, e.keywords
+		FROM entries e JOIN entry_text t ON t.id = e.id WHERE `
+	x := exporter{tx: tx, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
+	// A few entries are read one by one: SQLite reads the whole table for a list of ids.
+	if len(missing) <= 1000 {
+		for _, id := range missing {
+			if err := a.renderRows(ctx, &x, c, rev, query+`e.id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return a.renderRows(ctx, &x, c, rev, query+`e.id IN (SELECT value FROM json_each(?))`, string(list))
+}
+
+// renderRows renders the entries query reads (as Export's main query does) into the cache c,
+// with their revisions rev.
+func (a *AutoExporter) renderRows(ctx context.Context, x *exporter, c map[int64]cachedText, rev map[int64]int64, query string, args ...any) error {
+	rows, err := x.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer rows.Close()
-	x := exporter{tx: tx, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
 	for rows.Next() {
 		var e bib.Entry
 		var id int64
@@ -392,51 +481,112 @@ func entryTagListsOf(ctx context.Context, tx *sql.Tx, ids string, few bool) (map
 	return m, rows.Err()
 }
 
-type countWriter struct {
-	w io.Writer
+// hashWriter hashes what is written to it, and counts it.
+type hashWriter struct {
+	h hash.Hash
 	n int64
 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+func (w *hashWriter) Write(p []byte) (int, error) {
+	w.h.Write(p) // never fails
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// WriteString hashes s without copying it: converting the file's 50 MB (at 100,000 entries) to
+// byte slices took as long as hashing them. The hash only reads what it is given.
+func (w *hashWriter) WriteString(s string) (int, error) {
+	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // settle writes out to the target's file unless it holds that already, or someone else changed
 // it and overwrite is false. It returns the file as written, nil when it was not.
+//
+// What was written last to the file is known (lastOutput): a file as Bibshelf left it, with
+// other pieces to hold now, is written at once, hashed as it is written, and one with the same
+// pieces is left alone; both without hashing the text beforehand, which took half of a run after
+// one edit at 100,000 entries.
 func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (*fileRecord, error) {
 	disk, err := a.onDisk(r)
 	if err != nil {
 		return nil, err
 	}
+	prev, known := a.last[r.Path]
+	known = known && disk != nil && disk.hash == prev.hash
 	switch {
 	case disk == nil: // no file: written
-	case disk.hash == out.hash:
-		// It holds the content already. A file Bibshelf did not write, or not last, becomes
-		// its own: recorded as written, with its modification time as it is.
-		if disk.hash != r.file.hash {
-			return disk, nil
-		}
+	case known && samePieces(prev.pieces, out.pieces):
+		out.hash, out.size = prev.hash, prev.size
 		return nil, nil
-	case !overwrite && !a.ours(r, disk):
-		return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+	case known && a.ours(r, disk): // other content than the file's: written
+	default:
+		out.sum()
+		if disk.hash == out.hash {
+			// It holds the content already. A file Bibshelf did not write, or not last, becomes
+			// its own: recorded as written, with its modification time as it is.
+			a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
+			if disk.hash != r.file.hash {
+				return disk, nil
+			}
+			return nil, nil
+		}
+		if !overwrite && !a.ours(r, disk) {
+			return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+		}
 	}
-	if err := WriteFile(ctx, r.Path, out.writeTo); err != nil {
+	hw := &hashWriter{h: sha256.New()}
+	err = writeFile(ctx, r.Path, func(w io.Writer) error {
+		return out.writeTo(teeWriter{w: w, h: hw})
+	}, func() error {
+		// Should the process die after the rename, before record, the file is still its own.
+		_, err := a.l.db.ExecContext(ctx, `UPDATE export_targets SET pending_hash = ? WHERE id = ?`,
+			hex.EncodeToString(hw.h.Sum(nil)), r.ID)
+		return err
+	})
+	if err != nil {
+		delete(a.last, r.Path)
 		return nil, err
 	}
+	out.hash, out.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
 	fi, err := os.Stat(r.Path)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	rec := &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
 	a.wrote[r.Path] = *rec
+	a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
 	return rec, nil
+}
+
+// lastOutput is what an AutoExporter last wrote to a file, or found it held.
+type lastOutput struct {
+	pieces []string
+	hash   string
+	size   int64
+}
+
+// teeWriter writes strings to w and hashes them.
+type teeWriter struct {
+	w io.Writer
+	h *hashWriter
+}
+
+func (t teeWriter) Write(p []byte) (int, error) { return t.WriteString(string(p)) }
+
+func (t teeWriter) WriteString(s string) (int, error) {
+	n, err := io.WriteString(t.w, s)
+	t.h.WriteString(s[:n])
+	return n, err
 }
 
 // ours reports whether the file disk describes is as Bibshelf last wrote it.
 func (a *AutoExporter) ours(r targetRecord, disk *fileRecord) bool {
-	return r.file.hash != "" && disk.hash == r.file.hash || a.wrote[r.Path].hash != "" && disk.hash == a.wrote[r.Path].hash
+	for _, h := range []string{r.file.hash, r.pending, a.wrote[r.Path].hash} {
+		if h != "" && disk.hash == h {
+			return true
+		}
+	}
+	return false
 }
 
 // onDisk describes the target's file as it is, nil when there is none. Its content is read
@@ -492,7 +642,7 @@ func (a *AutoExporter) record(ctx context.Context, r targetRecord, st TargetStat
 		args = append(args, out.revision, out.n)
 	}
 	if wrote != nil {
-		set += `, written_size = ?, written_hash = ?, written_mtime = ?`
+		set += `, written_size = ?, written_hash = ?, written_mtime = ?, pending_hash = ''`
 		args = append(args, wrote.size, wrote.hash, wrote.mtime)
 		if !st.Written.IsZero() {
 			set += `, written = ?`

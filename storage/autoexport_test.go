@@ -430,3 +430,66 @@ func TestAutoExporterFollowsChanges(t *testing.T) {
 		t.Errorf("statuses: %+v", seen)
 	}
 }
+
+// TestCompareNoCase holds compareNoCase to SQLite's NOCASE order, on keys where it differs from
+// the bytes' order.
+func TestCompareNoCase(t *testing.T) {
+	l := mustOpen(t)
+	keys := []string{"a_b", "aB", "ab", "AB_", "Zeta", "alpha", "Émile", "émile", "a", "A1", "a-b", "[x]", "`y", "{z", "~", "Z"}
+	for _, a := range keys {
+		for _, b := range keys {
+			var want int
+			if err := l.db.QueryRow(`SELECT CASE WHEN ?1 < ?2 COLLATE NOCASE THEN -1 WHEN ?1 = ?2 COLLATE NOCASE THEN 0 ELSE 1 END`, a, b).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got := compareNoCase(a, b); got != want {
+				t.Errorf("compareNoCase(%q, %q) = %d, SQLite says %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+// TestAutoExportMacros: entries that need @string items, preambles, a month their file
+// redefined, a prefix and a syntax error come out of a target, before and after an edit, as
+// Export writes them.
+func TestAutoExportMacros(t *testing.T) {
+	ctx := context.Background()
+	l := importFiles(t,
+		bibFile{"A.bib", "@preamble{\"\\providecommand{\\noop}[1]{}\"}\n@string{jn = \"Journal A\"}\n@article{Zed, journal = jn, title = {A1}}\n" +
+			"@string{jn = \"Journal A2\"}\n@article{a2, journal = jn # \" Letters\", month = jan}\n@string{jan = \"Janvier\"}\n@article{a3, month = jan}\n"},
+		bibFile{"B.bib", "@string{jn = \"Journal B\"}\n%@article{b1, journal = jn, title = {B1}}\n@article{b_2, title = {Broken % here\n}\n@article{B3, title = {B3}}\n"},
+	)
+	a := NewAutoExporter(l, nil)
+	dir := t.TempDir()
+	var targets []ExportTarget
+	for i, tg := range []ExportTarget{{}, {LibraryOrder: true}, {Dialect: bib.BibLaTeX}, {ASCII: true, Dialect: bib.BibTeX}} {
+		tg.Kind, tg.Path = TargetLibrary, filepath.Join(dir, string(rune('a'+i))+".bib")
+		tg, err := l.AddExportTarget(ctx, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, tg)
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, tg := range targets {
+			want, _ := exportText(t, l, ExportOptions{ByKey: !tg.LibraryOrder, WriteOptions: bib.WriteOptions{Dialect: tg.Dialect, ASCII: tg.ASCII}})
+			got, _ := os.ReadFile(tg.Path)
+			if string(got) != want {
+				t.Errorf("%s: %+v:\n%s", when, tg, cmp.Diff(want, string(got)))
+			}
+		}
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}))
+	check("first")
+	e, err := l.Entry(ctx, "a2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Set("title", "Edited")
+	if err := l.UpdateEntry(ctx, "a2", e); err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{Due: true}))
+	check("after an edit")
+}

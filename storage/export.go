@@ -294,8 +294,7 @@ type needer struct {
 // (selection names the entries e): it reads their contexts, and the @string and @preamble items
 // they need.
 func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (*exportPlan, error) {
-	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
-		prefix: map[int64]string{}}
+	plan := newExportPlan()
 	entries, legacy, err := plan.readContexts(ctx, tx, from, where, order, args)
 	if err != nil {
 		return nil, err
@@ -304,14 +303,26 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	if err != nil {
 		return nil, err
 	}
-	preambles, texts, err := exportPreambles(ctx, tx, sources, legacy)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.macros(ctx, tx, entries, preambles, texts, legacy); err != nil {
+	if err := plan.finish(ctx, tx, entries, sources, legacy); err != nil {
 		return nil, err
 	}
 	return plan, nil
+}
+
+func newExportPlan() *exportPlan {
+	return &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
+		prefix: map[int64]string{}}
+}
+
+// finish plans the @string and @preamble items of an export whose entries that need a context
+// are entries, in order, from the files sources; legacy says whether any of them was stored
+// before contexts were kept.
+func (plan *exportPlan) finish(ctx context.Context, tx *sql.Tx, entries []needer, sources map[int64]bool, legacy bool) error {
+	preambles, texts, err := exportPreambles(ctx, tx, sources, legacy)
+	if err != nil {
+		return err
+	}
+	return plan.macros(ctx, tx, entries, preambles, texts, legacy)
 }
 
 // readContexts reads the contexts of the entries the export selects that need one, in order,
@@ -333,17 +344,11 @@ func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, wher
 			rows.Close()
 			return nil, false, err
 		}
-		if n.c, n.legacy, err = decodeContext(col); err != nil {
+		if err := plan.addContext(&n, col); err != nil {
 			rows.Close()
-			return nil, false, fmt.Errorf("entry %q: %w", n.key, err)
+			return nil, false, err
 		}
 		legacy = legacy || n.legacy
-		if n.c.Broken {
-			plan.broken[n.id] = true
-		}
-		if n.c.Prefix != "" {
-			plan.prefix[n.id] = n.c.Prefix
-		}
 		entries = append(entries, n)
 	}
 	rows.Close()
@@ -351,6 +356,22 @@ func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, wher
 		return nil, false, err
 	}
 	return entries, legacy, nil
+}
+
+// addContext decodes the context col of the entry n into it, and notes whether the entry was
+// read with a syntax error and the prefix of its line.
+func (plan *exportPlan) addContext(n *needer, col sql.NullString) error {
+	var err error
+	if n.c, n.legacy, err = decodeContext(col); err != nil {
+		return fmt.Errorf("entry %q: %w", n.key, err)
+	}
+	if n.c.Broken {
+		plan.broken[n.id] = true
+	}
+	if n.c.Prefix != "" {
+		plan.prefix[n.id] = n.c.Prefix
+	}
+	return nil
 }
 
 // exportSources returns the files (sources rows; 0 for none) the selected entries came from.

@@ -230,12 +230,13 @@ func (a *AutoExporter) adopt(ctx context.Context, id int64) error {
 	r := recs[0]
 	r.file = fileRecord{}
 	delete(a.wrote, r.Path)
+	delete(a.last, r.Path)
 	disk, err := a.onDisk(r)
 	if err != nil || disk == nil {
 		return err
 	}
 	a.wrote[r.Path] = *disk
-	_, err = a.l.db.ExecContext(ctx, `UPDATE export_targets SET written_size = ?, written_hash = ?, written_mtime = ?,
+	_, err = a.l.db.ExecContext(ctx, `UPDATE export_targets SET written_size = ?, written_hash = ?, written_mtime = ?, pending_hash = '',
 		error = '', conflict = 0 WHERE id = ?`, disk.size, disk.hash, disk.mtime, id)
 	if err != nil {
 		return fmt.Errorf("export target %d: %w", id, err)

@@ -246,7 +246,8 @@ func (l *Library) ExportTarget(ctx context.Context, id int64) (ExportTarget, err
 type targetRecord struct {
 	ExportTarget
 	file     fileRecord
-	revision int64 // the library's revision at the last successful run
+	pending  string // the hash of a content that was about to be written (see migration 0012)
+	revision int64  // the library's revision at the last successful run
 }
 
 // fileRecord is a file as Bibshelf last wrote it.
@@ -268,7 +269,7 @@ func exportTargets(ctx context.Context, q querier, id int64) ([]ExportTarget, er
 
 func targetRecords(ctx context.Context, q querier, id int64) ([]targetRecord, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, `+targetSettings+`, written_size, written_hash, written_mtime,
-		written, ran, revision, entries, error, conflict FROM export_targets WHERE ?1 = 0 OR id = ?1 ORDER BY id`, id)
+		pending_hash, written, ran, revision, entries, error, conflict FROM export_targets WHERE ?1 = 0 OR id = ?1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +282,7 @@ func targetRecords(ctx context.Context, q querier, id int64) ([]targetRecord, er
 		var byKey, conflict bool
 		var written, ran int64
 		if err := rows.Scan(&t.ID, &kind, &t.Collection, &t.SubCollections, &t.Tag, &t.Search, &t.Path, &dialect,
-			&t.ASCII, &byKey, &t.Notes, &r.file.size, &r.file.hash, &r.file.mtime, &written, &ran, &r.revision,
+			&t.ASCII, &byKey, &t.Notes, &r.file.size, &r.file.hash, &r.file.mtime, &r.pending, &written, &ran, &r.revision,
 			&t.Status.Entries, &errText, &conflict); err != nil {
 			return nil, err
 		}

@@ -58,6 +58,12 @@ var ErrNotRegularFile = errors.New("not a regular file")
 // The folder must exist and be writable. On a failure the error says "write PATH: ...", and it
 // matches ctx.Err() when ctx was done.
 func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) (err error) {
+	return writeFile(ctx, path, write, nil)
+}
+
+// writeFile is WriteFile calling ready, when not nil, once the new content is complete and
+// synced, right before it replaces the target's: an error from it leaves the target as it was.
+func writeFile(ctx context.Context, path string, write func(w io.Writer) error, ready func() error) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("write %s: %w", path, err)
@@ -124,6 +130,11 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	}
 	if err := ctx.Err(); err != nil { // the last moment to back out
 		return err
+	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			return err
+		}
 	}
 	if exists && linkCount(target, old) > 1 {
 		touched, err := overwrite(target, tmp)

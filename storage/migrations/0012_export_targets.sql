@@ -116,7 +116,9 @@ END;
 --
 -- The written_* columns describe the file as Bibshelf last wrote it (size, SHA-256 in hex,
 -- modification time in Unix nanoseconds): a file that differs from them was changed by someone
--- else and is not overwritten. ran is the last run (Unix milliseconds), written the last time
+-- else and is not overwritten. pending_hash is the hash of a content about to replace the file's
+-- (recorded before the rename, cleared after): a process killed between the two has left a file
+-- that is still Bibshelf's. ran is the last run (Unix milliseconds), written the last time
 -- the file was written, revision the library_revision a run last succeeded at, entries how many
 -- entries it wrote, error why the last run failed ('' when it did not), conflict 1 when that was
 -- a change made by someone else.
@@ -135,6 +137,7 @@ CREATE TABLE export_targets (
 	written_size   INTEGER NOT NULL DEFAULT 0,
 	written_hash   TEXT NOT NULL DEFAULT '',
 	written_mtime  INTEGER NOT NULL DEFAULT 0,
+	pending_hash   TEXT NOT NULL DEFAULT '',
 	written        INTEGER NOT NULL DEFAULT 0,
 	ran            INTEGER NOT NULL DEFAULT 0,
 	revision       INTEGER NOT NULL DEFAULT -1,
