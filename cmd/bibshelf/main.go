@@ -45,6 +45,7 @@ Usage:
   bibshelf export [--library PATH] [--format bibtex|biblatex|ris|csl-json] [--reformat] [--ascii]
                   [--query Q] [--keys K,...] [--by-key] [--notes] [--no-keyword-tags] [-o FILE]
   bibshelf search [--library PATH] [--limit N] [--] QUERY...
+  bibshelf autoexport add|list|run|diff|import|remove ...   keep .bib files in sync with the library
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -87,6 +88,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAdd(ctx, args, stdin, stdout, stderr)
 	case "search":
 		return runSearch(args, stdout, stderr)
+	case "autoexport":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runAutoexport(ctx, args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK
@@ -260,6 +265,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if interrupted {
 		return exitInterrupted
 	}
+	syncTargets(ctx, lib, "import", stderr)
 	if failed || total.Rejected > 0 {
 		return exitRejected
 	}
