@@ -3,13 +3,13 @@ package storage
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc64"
 	"io"
 	"io/fs"
 	"os"
@@ -45,6 +45,8 @@ type AutoExporter struct {
 	// have failed (the library busy): the file is then still known as Bibshelf's.
 	wrote map[string]fileRecord
 	last  map[string]lastOutput
+	// orders holds each target's selection order at its last run.
+	orders map[int64]*selectionOrder
 
 	poke chan struct{}
 }
@@ -66,7 +68,7 @@ type cachedText struct {
 // each target's run as it begins (Running) and as it ends, on the goroutine that runs it.
 func NewAutoExporter(l *Library, onStatus func(TargetStatus)) *AutoExporter {
 	return &AutoExporter{l: l, onStatus: onStatus, cache: map[renderKey]map[int64]cachedText{},
-		wrote: map[string]fileRecord{}, last: map[string]lastOutput{}, poke: make(chan struct{}, 1)}
+		wrote: map[string]fileRecord{}, last: map[string]lastOutput{}, orders: map[int64]*selectionOrder{}, poke: make(chan struct{}, 1)}
 }
 
 // The runner's timing: it reads the library's revision every pollEvery; once it has changed,
@@ -242,7 +244,7 @@ func (r *rendered) sum() {
 	if r.hash != "" {
 		return
 	}
-	hw := &hashWriter{h: sha256.New()}
+	hw := &hashWriter{h: newContentHash()}
 	r.writeTo(hw) // hashWriter never fails
 	r.hash, r.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
 }
@@ -285,7 +287,12 @@ func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, 
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	plan, ids, revs, err := scanSelection(ctx, tx, sel, opts.ByKey)
+	order := a.orders[t.ID]
+	if order == nil {
+		order = &selectionOrder{}
+		a.orders[t.ID] = order
+	}
+	plan, ids, revs, err := scanSelection(ctx, tx, sel, opts.ByKey, order)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -321,12 +328,7 @@ func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, 
 // over the entries table and orders them itself: reading them through the key's index, as
 // Export does, looks up each entry's row at random, and took 0.5 s of 100,000 entries where
 // this takes a fifth of it.
-func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool) (plan *exportPlan, ids, revs []int64, err error) {
-	type row struct {
-		id, rev, source int64
-		key             string
-		context         sql.NullString
-	}
+func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool, last *selectionOrder) (plan *exportPlan, ids, revs []int64, err error) {
 	rs, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.revision, coalesce(e.source_id, 0), e.context FROM `+
 		sel.from+` WHERE `+sel.where, sel.args...)
 	if err != nil {
@@ -346,14 +348,7 @@ func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey b
 	if err := rs.Err(); err != nil {
 		return nil, nil, nil, err
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		if byKey {
-			if c := compareNoCase(a.key, b.key); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a.id, b.id)
-	})
+	rows = last.sort(rows, byKey)
 	plan = newExportPlan()
 	var entries []needer
 	legacy := false
@@ -374,6 +369,58 @@ func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey b
 		return nil, nil, nil, err
 	}
 	return plan, ids, revs, nil
+}
+
+// row is an entry of a selection, as scanSelection reads it.
+type row struct {
+	id, rev, source int64
+	key             string
+	context         sql.NullString
+}
+
+// selectionOrder is the order a target's selection had at its last run: the entries' ids and
+// keys in the order they were read, and where each went.
+type selectionOrder struct {
+	byKey bool
+	ids   []int64
+	keys  []string
+	to    []int
+}
+
+// sort orders rows, read in id order, by key (byKey) or id. Rows with the ids and keys of the
+// last run's, the case after an edit, take the order they took then, without a sort.
+func (o *selectionOrder) sort(rows []row, byKey bool) []row {
+	same := o.byKey == byKey && len(rows) == len(o.ids)
+	for i := 0; same && i < len(rows); i++ {
+		same = rows[i].id == o.ids[i] && rows[i].key == o.keys[i]
+	}
+	if same {
+		out := make([]row, len(rows))
+		for i, r := range rows {
+			out[o.to[i]] = r
+		}
+		return out
+	}
+	o.byKey, o.ids, o.keys = byKey, make([]int64, len(rows)), make([]string, len(rows))
+	idx := make([]int, len(rows))
+	for i, r := range rows {
+		o.ids[i], o.keys[i], idx[i] = r.id, r.key, i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if byKey {
+			if c := compareNoCase(rows[a].key, rows[b].key); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(rows[a].id, rows[b].id)
+	})
+	o.to = make([]int, len(rows))
+	out := make([]row, len(rows))
+	for pos, i := range idx {
+		o.to[i] = pos
+		out[pos] = rows[i]
+	}
+	return out
 }
 
 // compareNoCase compares two strings as SQLite's NOCASE collation does: byte by byte with the
@@ -534,7 +581,7 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 			return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
 		}
 	}
-	hw := &hashWriter{h: sha256.New()}
+	hw := &hashWriter{h: newContentHash()}
 	err = writeFile(ctx, r.Path, func(w io.Writer) error {
 		return out.writeTo(teeWriter{w: w, h: hw})
 	}, func() error {
@@ -614,14 +661,22 @@ func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
 	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano()}, nil
 }
 
-// hashFile returns the SHA-256 of the file at path, in hex.
+// newContentHash returns the hash files are compared by: CRC-64 (ECMA). It tells a file
+// Bibshelf wrote from one changed since, which needs no defence against a forged collision, and
+// is three times as fast as SHA-256 here (660 against 230 MB/s on a busy two-core machine):
+// the file of 100,000 entries is hashed as it is written after each edit.
+func newContentHash() hash.Hash { return crc64.New(crc64Table) }
+
+var crc64Table = crc64.MakeTable(crc64.ECMA)
+
+// hashFile returns the content hash of the file at path, in hex.
 func hashFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := newContentHash()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}

@@ -67,11 +67,14 @@ func BenchmarkAutoExport100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			// The render alone, on a copy of the cache: the timed run renders the entry anew.
-			render += renderTime(b, &AutoExporter{l: l, cache: cloneCache(a.cache), wrote: a.wrote})
+			render += renderTime(b, &AutoExporter{l: l, cache: cloneCache(a.cache), wrote: a.wrote, orders: a.orders})
 			b.StartTimer()
 			run(b, a)
 		}
 		b.ReportMetric(float64(render.Milliseconds())/float64(b.N), "render-ms")
+		if fi, err := os.Stat(path); err == nil {
+			b.ReportMetric(float64(fi.Size())/1e6, "file-MB")
+		}
 	})
 }
 

@@ -253,7 +253,7 @@ type targetRecord struct {
 // fileRecord is a file as Bibshelf last wrote it.
 type fileRecord struct {
 	size  int64
-	hash  string // SHA-256, hex; "" when Bibshelf never wrote it
+	hash  string // newContentHash, in hex; "" when Bibshelf never wrote it
 	mtime int64  // Unix nanoseconds
 }
 

@@ -114,7 +114,7 @@ END;
 -- 'search' (the saved search named search). A collection deleted, or a saved search, makes the
 -- target fail rather than write an empty file.
 --
--- The written_* columns describe the file as Bibshelf last wrote it (size, SHA-256 in hex,
+-- The written_* columns describe the file as Bibshelf last wrote it (size, CRC-64 in hex,
 -- modification time in Unix nanoseconds): a file that differs from them was changed by someone
 -- else and is not overwritten. pending_hash is the hash of a content about to replace the file's
 -- (recorded before the rename, cleared after): a process killed between the two has left a file
