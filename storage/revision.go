@@ -12,6 +12,9 @@ import (
 // the migration keep both; an import gives all its entries one revision, which it takes at its
 // start, so that its inserts run no trigger.
 
+// revisionsVersion is the schema version that brought revisions.
+const revisionsVersion = 12
+
 // Revision returns the library's revision: it has risen when something that can alter an
 // export has changed since it was read, in this process or another. It reads one row without
 // waiting for a writer, so that a runner may ask often.
