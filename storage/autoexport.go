@@ -172,8 +172,11 @@ func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...i
 		}
 		out = append(out, a.runOne(ctx, r, opts.Overwrite))
 	}
-	for id := range want {
-		out = append(out, TargetStatus{ID: id, Err: fmt.Errorf("export target %d: %w", id, notExist("no such target"))})
+	for _, id := range ids {
+		if want[id] {
+			delete(want, id)
+			out = append(out, TargetStatus{ID: id, Err: fmt.Errorf("export target %d: %w", id, notExist("no such target"))})
+		}
 	}
 	if all && !skipped {
 		a.evict()

@@ -154,7 +154,8 @@ type TargetImport struct {
 // (UpdateEntry), and the entries only the file has (Added) are imported, with the file's
 // @string and @preamble items. Entries the file left out (Removed) stay in the library. The
 // file as it is then counts as Bibshelf's, and the target is run: it writes the library's
-// version of the file, which now has the changes.
+// version of the file, which now has the changes. It takes several transactions: should one
+// fail, the changes taken before it stay, and the target is left as it was.
 func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (TargetImport, TargetStatus, error) {
 	disk, ours, err := a.compare(ctx, id)
 	if err != nil {
