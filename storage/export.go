@@ -29,6 +29,9 @@ type ExportOptions struct {
 	// Notes writes each entry's note into its annote field (replacing one it has), for styles
 	// that print annotations. Only that field's text changes in the entry's source.
 	Notes bool
+	// NoSubCollections, with Filter.Collection, keeps only the entries in that collection
+	// itself, not those only in its sub-collections.
+	NoSubCollections bool
 	// NoKeywordTags leaves keywords fields as they are. Otherwise an entry with a tag its keywords
 	// field does not name gets the tag added there: only that field's text changes.
 	// Keywords are never taken out: a keyword whose tag was removed stays in the field.
@@ -66,24 +69,11 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	q := compile(opts.Filter, opts.Query)
-	if q.err != nil {
-		return 0, fmt.Errorf("export: %w", q.err)
+	sel, err := selectExport(opts)
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
 	}
-	from, where, args := q.sql()
-	if len(opts.Keys) > 0 {
-		// json_each takes the list as one parameter, however long it is.
-		keys, err := json.Marshal(opts.Keys)
-		if err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-		where += ` AND e.key IN (SELECT value FROM json_each(?))`
-		args = append(args, string(keys))
-	}
-	order := "e.id"
-	if opts.ByKey {
-		order = "e.key COLLATE NOCASE, e.id"
-	}
+	from, where, order, args := sel.from, sel.where, sel.order, sel.args
 	plan, err := planExport(ctx, tx, from, where, order, args)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -100,17 +90,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 			return 0, fmt.Errorf("export: %w", err)
 		}
 	}
-	// An entry written as it was imported needs only its source: its fields are read only for
-	// entries that were edited, or when the options change what is written.
-	asWritten := opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
-	fieldsCol := "t.fields"
-	if asWritten {
-		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
-	}
-	noteCol := "''"
-	if opts.Notes {
-		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
-	}
+	fieldsCol, noteCol, asWritten := entryColumns(opts)
 	var tagsOf map[int64]string
 	if !opts.NoKeywordTags {
 		if tagsOf, err = entryTagLists(ctx, tx); err != nil {
@@ -150,6 +130,58 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	return n, nil
 }
 
+// exportSelection is the SQL of the entries an export writes: FROM from WHERE where ORDER BY
+// order, with args, naming the entries e.
+type exportSelection struct {
+	from, where, order string
+	args               []any
+}
+
+// selectExport returns the selection of the entries opts selects.
+func selectExport(opts ExportOptions) (exportSelection, error) {
+	q := compile(opts.Filter, opts.Query)
+	if q.err != nil {
+		return exportSelection{}, q.err
+	}
+	from, where, args := q.sql()
+	if len(opts.Keys) > 0 {
+		// json_each takes the list as one parameter, however long it is.
+		keys, err := json.Marshal(opts.Keys)
+		if err != nil {
+			return exportSelection{}, err
+		}
+		where += ` AND e.key IN (SELECT value FROM json_each(?))`
+		args = append(args, string(keys))
+	}
+	if opts.NoSubCollections && opts.Filter.Collection != 0 {
+		where += ` AND e.id IN (SELECT entry_id FROM collection_entries WHERE collection_id = ?)`
+		args = append(args, opts.Filter.Collection)
+	}
+	order := "e.id"
+	if opts.ByKey {
+		// Keys are unique without regard to case: the id never decides, but says what would.
+		order = "e.key COLLATE NOCASE, e.id"
+	}
+	return exportSelection{from: from, where: where, order: order, args: args}, nil
+}
+
+// entryColumns returns the SQL of the fields and note columns an export with opts reads for an
+// entry e with its entry_text row t, and whether it writes entries as they were imported.
+func entryColumns(opts ExportOptions) (fieldsCol, noteCol string, asWritten bool) {
+	// An entry written as it was imported needs only its source: its fields are read only for
+	// entries that were edited, or when the options change what is written.
+	asWritten = opts.WriteOptions == (bib.WriteOptions{}) && !opts.Notes
+	fieldsCol = "t.fields"
+	if asWritten {
+		fieldsCol = "CASE WHEN t.source = '' THEN t.fields ELSE '' END"
+	}
+	noteCol = "''"
+	if opts.Notes {
+		noteCol = "coalesce((SELECT body FROM notes WHERE entry_id = e.id), '')"
+	}
+	return fieldsCol, noteCol, asWritten
+}
+
 // exporter writes the entries of one Export.
 type exporter struct {
 	tx        *sql.Tx
@@ -169,18 +201,32 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 			return fmt.Errorf("export: %w", err)
 		}
 	}
+	prefix, text, err := x.render(ctx, id, e, fields, note, keywords)
+	if err != nil {
+		return err
+	}
+	if err := x.bw.RawAfter(prefix, text); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// render returns the text of the entry id, as write writes it after the @string items before
+// it: the prefix of its line, then the entry. What it returns depends on the entry's rows (its
+// revision says when they change) and the export's options only.
+func (x *exporter) render(ctx context.Context, id int64, e *bib.Entry, fields, note, keywords string) (prefix, text string, err error) {
 	newKeywords, retag := keywordsFor(keywords, x.tagsOf[id])
 	note = strings.TrimSpace(note)
 	broken := x.plan.broken[id] && e.Source != ""
 	inline := x.plan.inline[id]
 	if (retag || broken || inline != nil) && fields == "" {
 		if err := x.tx.QueryRowContext(ctx, `SELECT fields FROM entry_text WHERE id = ?`, id).Scan(&fields); err != nil {
-			return fmt.Errorf("export %q: %w", e.Key, err)
+			return "", "", fmt.Errorf("export %q: %w", e.Key, err)
 		}
 	}
 	if !x.asWritten || e.Source == "" || retag || broken || inline != nil {
 		if err := decodeFields(e, fields); err != nil {
-			return fmt.Errorf("export %q: %w", e.Key, err)
+			return "", "", fmt.Errorf("export %q: %w", e.Key, err)
 		}
 	}
 	if broken {
@@ -209,18 +255,14 @@ func (x *exporter) write(ctx context.Context, id int64, e *bib.Entry, fields, no
 		}
 	}
 	out, left := bib.Prepare(e, x.opts.WriteOptions)
-	if prefix := x.plan.prefix[id]; prefix != "" {
-		c := *out
-		c.Prefix = prefix
-		out = &c
+	prefix = out.Prefix
+	if p := x.plan.prefix[id]; p != "" {
+		prefix = p
 	}
 	if len(left) > 0 && x.opts.Warn != nil {
 		x.opts.Warn(e.Key, fmt.Sprintf("no LaTeX form for %q: written as it is", string(left)))
 	}
-	if err := x.bw.Entry(out); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return nil
+	return prefix, bib.Format(out), nil
 }
 
 // exportPlan is what an export writes besides its entries.
@@ -253,8 +295,7 @@ type needer struct {
 // (selection names the entries e): it reads their contexts, and the @string and @preamble items
 // they need.
 func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (*exportPlan, error) {
-	plan := &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
-		prefix: map[int64]string{}}
+	plan := newExportPlan()
 	entries, legacy, err := plan.readContexts(ctx, tx, from, where, order, args)
 	if err != nil {
 		return nil, err
@@ -263,14 +304,26 @@ func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args
 	if err != nil {
 		return nil, err
 	}
-	preambles, texts, err := exportPreambles(ctx, tx, sources, legacy)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.macros(ctx, tx, entries, preambles, texts, legacy); err != nil {
+	if err := plan.finish(ctx, tx, entries, sources, legacy); err != nil {
 		return nil, err
 	}
 	return plan, nil
+}
+
+func newExportPlan() *exportPlan {
+	return &exportPlan{before: map[int64][]string{}, broken: map[int64]bool{}, inline: map[int64][]string{},
+		prefix: map[int64]string{}}
+}
+
+// finish plans the @string and @preamble items of an export whose entries that need a context
+// are entries, in order, from the files sources; legacy says whether any of them was stored
+// before contexts were kept.
+func (plan *exportPlan) finish(ctx context.Context, tx *sql.Tx, entries []needer, sources map[int64]bool, legacy bool) error {
+	preambles, texts, err := exportPreambles(ctx, tx, sources, legacy)
+	if err != nil {
+		return err
+	}
+	return plan.macros(ctx, tx, entries, preambles, texts, legacy)
 }
 
 // readContexts reads the contexts of the entries the export selects that need one, in order,
@@ -292,17 +345,11 @@ func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, wher
 			rows.Close()
 			return nil, false, err
 		}
-		if n.c, n.legacy, err = decodeContext(col); err != nil {
+		if err := plan.addContext(&n, col); err != nil {
 			rows.Close()
-			return nil, false, fmt.Errorf("entry %q: %w", n.key, err)
+			return nil, false, err
 		}
 		legacy = legacy || n.legacy
-		if n.c.Broken {
-			plan.broken[n.id] = true
-		}
-		if n.c.Prefix != "" {
-			plan.prefix[n.id] = n.c.Prefix
-		}
 		entries = append(entries, n)
 	}
 	rows.Close()
@@ -310,6 +357,22 @@ func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, wher
 		return nil, false, err
 	}
 	return entries, legacy, nil
+}
+
+// addContext decodes the context col of the entry n into it, and notes whether the entry was
+// read with a syntax error and the prefix of its line.
+func (plan *exportPlan) addContext(n *needer, col sql.NullString) error {
+	var err error
+	if n.c, n.legacy, err = decodeContext(col); err != nil {
+		return fmt.Errorf("entry %q: %w", n.key, err)
+	}
+	if n.c.Broken {
+		plan.broken[n.id] = true
+	}
+	if n.c.Prefix != "" {
+		plan.prefix[n.id] = n.c.Prefix
+	}
+	return nil
 }
 
 // exportSources returns the files (sources rows; 0 for none) the selected entries came from.

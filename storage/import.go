@@ -255,13 +255,24 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&before); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
+	var rev int64
+	if l.revisions {
+		if rev, err = startImportRevision(ctx, tx, before); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+		}
+	}
 	im := importer{src: src, opts: opts, pattern: pattern, bulk: bulk, tx: tx, cacheWas: cacheWas,
-		rep: Report{File: src.name}}
+		rep: Report{File: src.name}, rev: rev}
 	if err := im.run(ctx); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}
 	if err := im.listAdded(ctx, before); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+	}
+	if l.revisions {
+		if err := endImportRevision(ctx, tx); err != nil {
+			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
+		}
 	}
 	if opts.Stage != nil {
 		opts.Stage(StageCommit)

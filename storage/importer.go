@@ -50,6 +50,7 @@ type importer struct {
 	dups              *dupFinder // nil when setDups
 	tagger            *keywordTagger
 	now               int64 // the entries' creation time
+	rev               int64 // the entries' revision (see migration 0012)
 	args              []any // insertRow's, reused
 }
 
@@ -130,9 +131,14 @@ func (im *importer) start(ctx context.Context) error {
 	}
 	var err error
 	// The fields JSON comes as bytes (see fieldsBuffers), which SQLite would store as a blob.
+	// The entries get the import's revision (0: a library of a schema before revisions, in tests).
+	revCol, revArg := "", ""
+	if im.rev != 0 {
+		revCol, revArg = ", revision", ", ?"
+	}
 	if im.insEntry, err = tx.PrepareContext(ctx, `INSERT INTO entries
-		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`, source_id, context)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`); err != nil {
+		(key, type, `+rowColumns+`, origin, created, modified, `+identityColumnList+`, source_id, context`+revCol+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`+revArg+`) ON CONFLICT (key) DO NOTHING`); err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported) VALUES (?, ?)`, im.src.name, time.Now().UnixMilli())
@@ -271,6 +277,9 @@ func (im *importer) insertRow(ctx context.Context, e *bib.Entry, p preparedEntry
 	im.args = append(append(im.args[:0], e.Key, e.Type), p.row[:rowValues]...)
 	im.args = append(append(im.args, fmt.Sprintf("%s:%d", im.src.name, line), im.now, im.now), identValues(p.ident)...)
 	im.args = append(im.args, im.source, im.contextOf(e, p).encode())
+	if im.rev != 0 {
+		im.args = append(im.args, im.rev)
+	}
 	res, err := im.insEntry.ExecContext(ctx, im.args...)
 	if err != nil {
 		return nil, fmt.Errorf("entry %q: %w", e.Key, err)

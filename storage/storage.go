@@ -63,6 +63,9 @@ type Library struct {
 	db   *sql.DB // writes, and reads that need no snapshot
 	rdb  *sql.DB // read-only transactions
 	path string
+	// revisions says the schema has migration 0012's revisions, which imports give: always but
+	// in tests that open a library as an older release left it.
+	revisions bool
 }
 
 // Open opens the library at path, creating the file and its folder when missing, and brings its
@@ -120,7 +123,7 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, db.Close()))
 	}
-	l := &Library{db: db, rdb: rdb, path: abs}
+	l := &Library{db: db, rdb: rdb, path: abs, revisions: upTo >= revisionsVersion}
 	if err := l.update(ctx, st, upTo); err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, l.Close()))
 	}

@@ -46,6 +46,9 @@ var ErrNotRegularFile = errors.New("not a regular file")
 //     nor over anything but a regular file: a folder, a named pipe, a device (ErrNotRegularFile).
 //     A target the process may not write is refused as the system refuses it. Refused, nothing
 //     is written.
+//   - On Windows, a target another program holds open (an editor such as TeXstudio) makes the
+//     rename fail for a moment: it is tried again for up to renameWait before the error says
+//     which program to close.
 //   - It cleans up after itself. The temporary file is removed when write fails, when ctx is
 //     done (the command line cancels it on Ctrl+C, which makes w fail), and when any later step
 //     fails. Its name, .NAME.bibshelf-HOST-PID-RANDOM.tmp, says which machine and process made
@@ -55,6 +58,12 @@ var ErrNotRegularFile = errors.New("not a regular file")
 // The folder must exist and be writable. On a failure the error says "write PATH: ...", and it
 // matches ctx.Err() when ctx was done.
 func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) (err error) {
+	return writeFile(ctx, path, write, nil)
+}
+
+// writeFile is WriteFile calling ready, when not nil, once the new content is complete and
+// synced, right before it replaces the target's: an error from it leaves the target as it was.
+func writeFile(ctx context.Context, path string, write func(w io.Writer) error, ready func() error) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("write %s: %w", path, err)
@@ -122,6 +131,11 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err := ctx.Err(); err != nil { // the last moment to back out
 		return err
 	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			return err
+		}
+	}
 	if exists && linkCount(target, old) > 1 {
 		touched, err := overwrite(target, tmp)
 		if err != nil && touched {
@@ -140,7 +154,7 @@ func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) 
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
+	if err := replaceFile(tmp.Name(), target); err != nil {
 		return err
 	}
 	kept = true
@@ -186,12 +200,15 @@ func checkTarget(path string) (target string, old fs.FileInfo, err error) {
 	}
 	// As the shell's > would, refuse a file the user may not write, though the folder would
 	// let a rename replace it.
+	// A file another program holds open (Windows) is no refusal: the rename waits for it.
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
-	if err != nil {
+	if err != nil && !heldOpen(err) {
 		return "", nil, err
 	}
-	if err := f.Close(); err != nil {
-		return "", nil, err
+	if err == nil {
+		if err := f.Close(); err != nil {
+			return "", nil, err
+		}
 	}
 	return target, old, nil
 }

@@ -4,9 +4,11 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // processAlive reports whether a process with this id runs on this machine.
@@ -45,3 +47,32 @@ func keepOwner(*os.File, fs.FileInfo) {}
 
 // syncDir does nothing: Windows cannot sync a folder, and its renames are journalled.
 func syncDir(string) {}
+
+// renameWait is how long replaceFile tries a rename that another program's open file refuses.
+const renameWait = 2 * time.Second
+
+// heldOpen reports whether err is Windows refusing a file that another program holds open:
+// access denied (which MoveFileEx returns for a target open without FILE_SHARE_DELETE), a
+// sharing or a lock violation.
+func heldOpen(err error) bool {
+	return errors.Is(err, syscall.Errno(5)) || errors.Is(err, syscall.Errno(32)) || errors.Is(err, syscall.Errno(33))
+}
+
+// replaceFile renames tmp over target. While another program holds target open (TeXstudio does
+// while it reads a .bib), Windows refuses the rename: it is tried again, a little later each
+// time, for up to renameWait, and the error then says so.
+func replaceFile(tmp, target string) error {
+	deadline := time.Now().Add(renameWait)
+	wait := 10 * time.Millisecond
+	for {
+		err := os.Rename(tmp, target)
+		if err == nil || !heldOpen(err) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w (another program, an editor perhaps, keeps the file open: close it and try again)", err)
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}

@@ -125,6 +125,7 @@ func runAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		failed = reportPDFs(pdfAdds, stdout, stderr) || failed
 		done += len(pdfAdds)
 	}
+	syncTargets(ctx, lib, "add", stderr)
 	switch {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "bibshelf add: interrupted after %d of %d\n", done, len(ids)+len(pdfs))

@@ -163,6 +163,9 @@ func lintLibrary(ctx context.Context, libFlag, query string, opts lint.Options, 
 		applied = append(applied, f.applied...)
 	}
 	out.report(findings, applied)
+	if len(applied) > 0 {
+		syncTargets(ctx, lib, "lint", stderr)
+	}
 	return ok
 }
 

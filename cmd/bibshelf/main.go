@@ -48,6 +48,7 @@ Usage:
   bibshelf lint [--json] [--fix] [--biblatex] [--ascii] [FILE.bib... | --library [PATH] [--query Q]]
   bibshelf check [--library PATH] [--json] [--no-library] PAPER   a paper's citations against its .bib files and the library
   bibshelf rename-key [--library PATH] [--dry-run] [--in DIR]... OLD NEW   a key, in the library and the papers' .tex files
+  bibshelf autoexport add|list|run|diff|import|remove ...   keep .bib files in sync with the library
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -96,6 +97,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheck(context.Background(), args, stdout, stderr)
 	case "rename-key":
 		return runRenameKey(context.Background(), args, stdout, stderr)
+	case "autoexport":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runAutoexport(ctx, args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK
@@ -269,6 +274,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if interrupted {
 		return exitInterrupted
 	}
+	syncTargets(ctx, lib, "import", stderr)
 	if failed || total.Rejected > 0 {
 		return exitRejected
 	}

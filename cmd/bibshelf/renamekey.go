@@ -66,6 +66,7 @@ func runRenameKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitRejected
 	}
 	fmt.Fprintf(stderr, "bibshelf rename-key: renamed %s to %s in the library and %s\n", plan.Old, new, citationsIn(changes, len(plan.Edits)))
+	syncTargets(ctx, lib, "rename-key", stderr)
 	return exitOK
 }
 

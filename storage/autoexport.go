@@ -1,0 +1,720 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc64"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/bibshelf/bibshelf/bib"
+)
+
+// AutoExporter keeps the library's export targets' files current. Run watches the library and
+// rewrites the targets after changes; RunTargets runs them once. Either writes exactly what
+// Export writes for the target's selection and options, but each entry's text is kept between
+// runs, by entry id and revision (see migration 0012) and the options that shape it: after one
+// edit, a run renders that entry and concatenates the others' texts.
+//
+// A file whose content would not change is not written (its modification time stays). A file
+// changed by someone else since Bibshelf last wrote it is not overwritten: the target's status
+// holds a *TargetChangedError until the user overwrites it (RunOptions.Overwrite) or imports the
+// changes (ImportTargetChanges). Every write goes through WriteFile.
+//
+// Its methods may be called from any goroutine; runs take their turn. The cache holds the text
+// of every entry some target wrote in the last run of all targets: about the size of the files.
+type AutoExporter struct {
+	l        *Library
+	onStatus func(TargetStatus)
+
+	mu    sync.Mutex // one run at a time; guards what follows
+	cache map[renderKey]map[int64]cachedText
+	round int
+	// wrote is what this process last wrote to each file, should recording it in the library
+	// have failed (the library busy): the file is then still known as Bibshelf's.
+	wrote map[string]fileRecord
+	last  map[string]lastOutput
+	// orders holds each target's selection order at its last run.
+	orders map[int64]*selectionOrder
+
+	poke chan struct{}
+}
+
+// renderKey is what, beside an entry's revision, its exported text depends on.
+type renderKey struct {
+	dialect bib.Dialect
+	ascii   bool
+	notes   bool
+}
+
+type cachedText struct {
+	rev   int64
+	text  string // the prefix of its line, then the entry
+	round int    // the last round of all targets that used it
+}
+
+// NewAutoExporter returns an AutoExporter of the library. onStatus, when not nil, is told of
+// each target's run as it begins (Running) and as it ends, on the goroutine that runs it.
+func NewAutoExporter(l *Library, onStatus func(TargetStatus)) *AutoExporter {
+	return &AutoExporter{l: l, onStatus: onStatus, cache: map[renderKey]map[int64]cachedText{},
+		wrote: map[string]fileRecord{}, last: map[string]lastOutput{}, orders: map[int64]*selectionOrder{}, poke: make(chan struct{}, 1)}
+}
+
+// The runner's timing: it reads the library's revision every pollEvery; once it has changed,
+// it runs the targets when the revision has stayed the same for settleFor, or at the latest
+// maxDelay after it saw the first change of a burst.
+const (
+	pollEvery = 250 * time.Millisecond
+	settleFor = 250 * time.Millisecond
+	maxDelay  = time.Second
+)
+
+// RunOptions says how targets are run.
+type RunOptions struct {
+	// Overwrite writes the files of targets that someone else changed.
+	Overwrite bool
+	// Due runs only the targets the library changed for since their last successful run.
+	Due bool
+}
+
+// Run keeps the targets' files current until ctx is done, and then returns nil: it runs the
+// due targets at once, then after each burst of changes, made in this process or another (the
+// command line), within about a second. Start it on a goroutine of its own.
+func (a *AutoExporter) Run(ctx context.Context) error {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	seen, _ := a.l.Revision(ctx)
+	a.RunTargets(ctx, RunOptions{Due: true})
+	var first, last time.Time // of the burst not yet run for; zero when none
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-a.poke:
+			first, last = time.Now().Add(-maxDelay), time.Now().Add(-settleFor)
+		}
+		rev, err := a.l.Revision(ctx)
+		if err != nil {
+			continue // a busy moment: the next tick reads it again
+		}
+		now := time.Now()
+		if rev != seen {
+			seen, last = rev, now
+			if first.IsZero() {
+				first = now
+			}
+		}
+		if first.IsZero() || now.Sub(last) < settleFor && now.Sub(first) < maxDelay {
+			continue
+		}
+		first, last = time.Time{}, time.Time{}
+		a.RunTargets(ctx, RunOptions{Due: true})
+	}
+}
+
+// Poke makes Run run the due targets now rather than at its next look: after a target was
+// added or changed, say.
+func (a *AutoExporter) Poke() {
+	select {
+	case a.poke <- struct{}{}:
+	default:
+	}
+}
+
+// RunTargets runs the targets ids (all when none is given) once, and returns their status. Each
+// target's failure is in its status; the error is for the library failing to list them.
+func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...int64) ([]TargetStatus, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	recs, err := targetRecords(ctx, a.l.db, 0)
+	if err != nil {
+		return nil, fmt.Errorf("run export targets: %w", err)
+	}
+	rev, err := a.l.Revision(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run export targets: %w", err)
+	}
+	want := map[int64]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	all := len(ids) == 0
+	if all {
+		a.round++
+	}
+	var out []TargetStatus
+	skipped := false
+	for _, r := range recs {
+		switch {
+		case !all && !want[r.ID]:
+			continue
+		case opts.Due && r.revision == rev && r.Status.Err == nil:
+			// Nothing changed for it: its file and its cached texts stay as they are.
+			delete(want, r.ID)
+			skipped = true
+			continue
+		}
+		delete(want, r.ID)
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		out = append(out, a.runOne(ctx, r, opts.Overwrite))
+	}
+	for _, id := range ids {
+		if want[id] {
+			delete(want, id)
+			out = append(out, TargetStatus{ID: id, Err: fmt.Errorf("export target %d: %w", id, notExist("no such target"))})
+		}
+	}
+	if all && !skipped {
+		a.evict()
+	}
+	return out, nil
+}
+
+// evict forgets the texts no target used in the round just run, one that ran every target.
+func (a *AutoExporter) evict() {
+	for k, c := range a.cache {
+		for id, t := range c {
+			if t.round != a.round {
+				delete(c, id)
+			}
+		}
+		if len(c) == 0 {
+			delete(a.cache, k)
+		}
+	}
+}
+
+func keyOf(t *ExportTarget) renderKey {
+	return renderKey{dialect: t.Dialect, ascii: t.ASCII, notes: t.Notes}
+}
+
+// runOne runs one target, records what it did in the library and returns its status.
+func (a *AutoExporter) runOne(ctx context.Context, r targetRecord, overwrite bool) TargetStatus {
+	st := r.Status
+	st.Err, st.Running = nil, true
+	if a.onStatus != nil {
+		a.onStatus(st)
+	}
+	st.Running = false
+	st.Ran = time.Now()
+	out, err := a.render(ctx, &r.ExportTarget)
+	var wrote *fileRecord
+	if err == nil {
+		wrote, err = a.settle(ctx, r, out, overwrite)
+	}
+	if err == nil {
+		st.Entries = out.n
+		if wrote != nil {
+			st.Written = st.Ran
+		}
+	}
+	st.Err = err
+	if rerr := a.record(ctx, r, st, out, wrote); rerr != nil && st.Err == nil {
+		st.Err = rerr
+	}
+	if a.onStatus != nil {
+		a.onStatus(st)
+	}
+	return st
+}
+
+// rendered is what a target's file is to hold.
+type rendered struct {
+	revision int64    // the library's, in the snapshot it was read from
+	pieces   []string // its items, written by a bib.Writer
+	n        int      // its entries
+	// hash and size are the file's, once known (sum): "" and 0 until then.
+	hash string
+	size int64
+}
+
+// sum computes the hash and size of the file r is to be.
+func (r *rendered) sum() {
+	if r.hash != "" {
+		return
+	}
+	hw := &hashWriter{h: newContentHash()}
+	r.writeTo(hw) // hashWriter never fails
+	r.hash, r.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
+}
+
+// samePieces reports whether a and b are the same text. Pieces taken from the cache are the
+// same strings, compared without reading their bytes.
+func samePieces(a, b []string) bool {
+	return slices.Equal(a, b)
+}
+
+// writeTo writes the pieces to w as Export writes them.
+func (r *rendered) writeTo(w io.Writer) error {
+	bw := bib.NewWriter(w)
+	for _, p := range r.pieces {
+		if err := bw.Raw(p); err != nil {
+			return err
+		}
+	}
+	return bw.Close()
+}
+
+// render reads, in one snapshot of the library, what the target's file is to hold: Export's
+// plan of the target's selection, and each entry's text from the cache or rendered anew.
+func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, error) {
+	tx, err := a.l.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback()
+	out := &rendered{}
+	// The first read starts the snapshot: the revision is that of everything read after it.
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM library_revision`).Scan(&out.revision); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	opts, err := t.exportOptions(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	sel, err := selectExport(opts)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	order := a.orders[t.ID]
+	if order == nil {
+		order = &selectionOrder{}
+		a.orders[t.ID] = order
+	}
+	plan, ids, revs, err := scanSelection(ctx, tx, sel, opts.ByKey, order)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	key := keyOf(t)
+	c := a.cache[key]
+	if c == nil {
+		c = map[int64]cachedText{}
+		a.cache[key] = c
+	}
+	var missing []int64
+	for i, id := range ids {
+		if ct, ok := c[id]; !ok || ct.rev != revs[i] {
+			missing = append(missing, id)
+		}
+	}
+	if err := a.renderMissing(ctx, tx, plan, opts, c, missing, ids, revs); err != nil {
+		return nil, err
+	}
+	out.pieces = append(out.pieces, plan.head...)
+	for _, id := range ids {
+		out.pieces = append(out.pieces, plan.before[id]...)
+		ct := c[id]
+		ct.round = a.round
+		c[id] = ct
+		out.pieces = append(out.pieces, ct.text)
+	}
+	out.n = len(ids)
+	return out, nil
+}
+
+// scanSelection reads the entries sel selects, ordered by key (byKey) or id as sel orders them,
+// and returns Export's plan of them, their ids and their revisions. It reads them in one pass
+// over the entries table and orders them itself: reading them through the key's index, as
+// Export does, looks up each entry's row at random, and took 0.5 s of 100,000 entries where
+// this takes a fifth of it.
+func scanSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool, last *selectionOrder) (plan *exportPlan, ids, revs []int64, err error) {
+	rs, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.revision, coalesce(e.source_id, 0), e.context FROM `+
+		sel.from+` WHERE `+sel.where, sel.args...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rs.Close()
+	var rows []row
+	sources := map[int64]bool{}
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.key, &r.rev, &r.source, &r.context); err != nil {
+			return nil, nil, nil, err
+		}
+		sources[r.source] = true
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	rows = last.sort(rows, byKey)
+	plan = newExportPlan()
+	var entries []needer
+	legacy := false
+	ids, revs = make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], revs[i] = r.id, r.rev
+		if r.context.Valid && r.context.String == "" {
+			continue // most entries: they need nothing
+		}
+		n := needer{id: r.id, key: r.key}
+		if err := plan.addContext(&n, r.context); err != nil {
+			return nil, nil, nil, err
+		}
+		legacy = legacy || n.legacy
+		entries = append(entries, n)
+	}
+	if err := plan.finish(ctx, tx, entries, sources, legacy); err != nil {
+		return nil, nil, nil, err
+	}
+	return plan, ids, revs, nil
+}
+
+// row is an entry of a selection, as scanSelection reads it.
+type row struct {
+	id, rev, source int64
+	key             string
+	context         sql.NullString
+}
+
+// selectionOrder is the order a target's selection had at its last run: the entries' ids and
+// keys in the order they were read, and where each went.
+type selectionOrder struct {
+	byKey bool
+	ids   []int64
+	keys  []string
+	to    []int
+}
+
+// sort orders rows, read in id order, by key (byKey) or id. Rows with the ids and keys of the
+// last run's, the case after an edit, take the order they took then, without a sort.
+func (o *selectionOrder) sort(rows []row, byKey bool) []row {
+	same := o.byKey == byKey && len(rows) == len(o.ids)
+	for i := 0; same && i < len(rows); i++ {
+		same = rows[i].id == o.ids[i] && rows[i].key == o.keys[i]
+	}
+	if same {
+		out := make([]row, len(rows))
+		for i, r := range rows {
+			out[o.to[i]] = r
+		}
+		return out
+	}
+	o.byKey, o.ids, o.keys = byKey, make([]int64, len(rows)), make([]string, len(rows))
+	idx := make([]int, len(rows))
+	for i, r := range rows {
+		o.ids[i], o.keys[i], idx[i] = r.id, r.key, i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if byKey {
+			if c := compareNoCase(rows[a].key, rows[b].key); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(rows[a].id, rows[b].id)
+	})
+	o.to = make([]int, len(rows))
+	out := make([]row, len(rows))
+	for pos, i := range idx {
+		o.to[i] = pos
+		out[pos] = rows[i]
+	}
+	return out
+}
+
+// compareNoCase compares two strings as SQLite's NOCASE collation does: byte by byte with the
+// ASCII capitals taken as small letters, then by length.
+func compareNoCase(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// renderMissing renders the entries missing, read in tx, into the cache c, with their revisions
+// (revs, in the order of ids).
+func (a *AutoExporter) renderMissing(ctx context.Context, tx *sql.Tx, plan *exportPlan, opts ExportOptions,
+	c map[int64]cachedText, missing, ids, revs []int64) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	rev := make(map[int64]int64, len(missing))
+	for i, id := range ids {
+		rev[id] = revs[i]
+	}
+	list, err := json.Marshal(missing)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	tagsOf, err := entryTagListsOf(ctx, tx, string(list), len(missing) < len(ids)/4)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fieldsCol, noteCol, asWritten := entryColumns(opts)
+	query := `SELECT e.id, e.key, e.type, ` + fieldsCol + `, t.source, ` + noteCol + `, e.keywords
+		FROM entries e JOIN entry_text t ON t.id = e.id WHERE `
+	x := exporter{tx: tx, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
+	// A few entries are read one by one: SQLite reads the whole table for a list of ids.
+	if len(missing) <= 1000 {
+		for _, id := range missing {
+			if err := a.renderRows(ctx, &x, c, rev, query+`e.id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return a.renderRows(ctx, &x, c, rev, query+`e.id IN (SELECT value FROM json_each(?))`, string(list))
+}
+
+// renderRows renders the entries query reads (as Export's main query does) into the cache c,
+// with their revisions rev.
+func (a *AutoExporter) renderRows(ctx context.Context, x *exporter, c map[int64]cachedText, rev map[int64]int64, query string, args ...any) error {
+	rows, err := x.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e bib.Entry
+		var id int64
+		var fields, note, keywords string
+		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		prefix, text, err := x.render(ctx, id, &e, fields, note, keywords)
+		if err != nil {
+			return err
+		}
+		c[id] = cachedText{rev: rev[id], text: prefix + text, round: a.round}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// entryTagListsOf is entryTagLists for the entries of the JSON list ids, or, when few is false,
+// for all (one pass over the tags is quicker than a look-up per entry for most of them).
+func entryTagListsOf(ctx context.Context, tx *sql.Tx, ids string, few bool) (map[int64]string, error) {
+	if !few {
+		return entryTagLists(ctx, tx)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+		WHERE et.entry_id IN (SELECT value FROM json_each(?)) GROUP BY et.entry_id`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var tags string
+		if err := rows.Scan(&id, &tags); err != nil {
+			return nil, err
+		}
+		m[id] = tags
+	}
+	return m, rows.Err()
+}
+
+// hashWriter hashes what is written to it, and counts it.
+type hashWriter struct {
+	h hash.Hash
+	n int64
+}
+
+func (w *hashWriter) Write(p []byte) (int, error) {
+	w.h.Write(p) // never fails
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// WriteString hashes s without copying it: converting the file's 50 MB (at 100,000 entries) to
+// byte slices took as long as hashing them. The hash only reads what it is given.
+func (w *hashWriter) WriteString(s string) (int, error) {
+	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// settle writes out to the target's file unless it holds that already, or someone else changed
+// it and overwrite is false. It returns the file as written, nil when it was not.
+//
+// What was written last to the file is known (lastOutput): a file as Bibshelf left it, with
+// other pieces to hold now, is written at once, hashed as it is written, and one with the same
+// pieces is left alone; both without hashing the text beforehand, which took half of a run after
+// one edit at 100,000 entries.
+func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (*fileRecord, error) {
+	disk, err := a.onDisk(r)
+	if err != nil {
+		return nil, err
+	}
+	prev, known := a.last[r.Path]
+	known = known && disk != nil && disk.hash == prev.hash
+	switch {
+	case disk == nil: // no file: written
+	case known && samePieces(prev.pieces, out.pieces):
+		out.hash, out.size = prev.hash, prev.size
+		return nil, nil
+	case known && a.ours(r, disk): // other content than the file's: written
+	default:
+		out.sum()
+		if disk.hash == out.hash {
+			// It holds the content already. A file Bibshelf did not write, or not last, becomes
+			// its own: recorded as written, with its modification time as it is.
+			a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
+			if disk.hash != r.file.hash {
+				return disk, nil
+			}
+			return nil, nil
+		}
+		if !overwrite && !a.ours(r, disk) {
+			return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+		}
+	}
+	hw := &hashWriter{h: newContentHash()}
+	err = writeFile(ctx, r.Path, func(w io.Writer) error {
+		return out.writeTo(teeWriter{w: w, h: hw})
+	}, func() error {
+		// Should the process die after the rename, before record, the file is still its own.
+		_, err := a.l.db.ExecContext(ctx, `UPDATE export_targets SET pending_hash = ? WHERE id = ?`,
+			hex.EncodeToString(hw.h.Sum(nil)), r.ID)
+		return err
+	})
+	if err != nil {
+		delete(a.last, r.Path)
+		return nil, err
+	}
+	out.hash, out.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
+	fi, err := os.Stat(r.Path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	rec := &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
+	a.wrote[r.Path] = *rec
+	a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
+	return rec, nil
+}
+
+// lastOutput is what an AutoExporter last wrote to a file, or found it held.
+type lastOutput struct {
+	pieces []string
+	hash   string
+	size   int64
+}
+
+// teeWriter writes strings to w and hashes them.
+type teeWriter struct {
+	w io.Writer
+	h *hashWriter
+}
+
+func (t teeWriter) Write(p []byte) (int, error) { return t.WriteString(string(p)) }
+
+func (t teeWriter) WriteString(s string) (int, error) {
+	n, err := io.WriteString(t.w, s)
+	t.h.WriteString(s[:n])
+	return n, err
+}
+
+// ours reports whether the file disk describes is as Bibshelf last wrote it.
+func (a *AutoExporter) ours(r targetRecord, disk *fileRecord) bool {
+	for _, h := range []string{r.file.hash, r.pending, a.wrote[r.Path].hash} {
+		if h != "" && disk.hash == h {
+			return true
+		}
+	}
+	return false
+}
+
+// onDisk describes the target's file as it is, nil when there is none. Its content is read
+// only when its size or modification time differ from what Bibshelf last wrote.
+func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
+	fi, err := os.Stat(r.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("export: %s: %w", r.Path, ErrNotRegularFile)
+	}
+	for _, known := range []fileRecord{r.file, a.wrote[r.Path]} {
+		if known.hash != "" && known.size == fi.Size() && known.mtime == fi.ModTime().UnixNano() {
+			return &known, nil
+		}
+	}
+	sum, err := hashFile(r.Path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano()}, nil
+}
+
+// newContentHash returns the hash files are compared by: CRC-64 (ECMA). It tells a file
+// Bibshelf wrote from one changed since, which needs no defence against a forged collision, and
+// is three times as fast as SHA-256 here (660 against 230 MB/s on a busy two-core machine):
+// the file of 100,000 entries is hashed as it is written after each edit.
+func newContentHash() hash.Hash { return crc64.New(crc64Table) }
+
+var crc64Table = crc64.MakeTable(crc64.ECMA)
+
+// hashFile returns the content hash of the file at path, in hex.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := newContentHash()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// record writes the target's status into the library: what was written (wrote, nil when
+// nothing was) and, after a success, the revision it is current with.
+func (a *AutoExporter) record(ctx context.Context, r targetRecord, st TargetStatus, out *rendered, wrote *fileRecord) error {
+	var errText string
+	conflict := errors.Is(st.Err, ErrTargetChanged)
+	if st.Err != nil {
+		errText = st.Err.Error()
+	}
+	set, args := `ran = ?, error = ?, conflict = ?`, []any{st.Ran.UnixMilli(), errText, conflict}
+	if st.Err == nil {
+		set += `, revision = ?, entries = ?`
+		args = append(args, out.revision, out.n)
+	}
+	if wrote != nil {
+		set += `, written_size = ?, written_hash = ?, written_mtime = ?, pending_hash = ''`
+		args = append(args, wrote.size, wrote.hash, wrote.mtime)
+		if !st.Written.IsZero() {
+			set += `, written = ?`
+			args = append(args, st.Written.UnixMilli())
+		}
+	}
+	if _, err := a.l.db.ExecContext(ctx, `UPDATE export_targets SET `+set+` WHERE id = ?`, append(args, r.ID)...); err != nil {
+		return fmt.Errorf("record the status of export target %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// RunExportTargets runs the targets ids (all when none is given) once, as an AutoExporter's
+// RunTargets does, with nothing cached: the command line's way.
+func (l *Library) RunExportTargets(ctx context.Context, opts RunOptions, ids ...int64) ([]TargetStatus, error) {
+	return NewAutoExporter(l, nil).RunTargets(ctx, opts, ids...)
+}
