@@ -6,8 +6,9 @@
 // entries by key), as bibshelf check and the window's papers show it.
 //
 // It imports bib only, does no I/O but reading the files it is given, the ones they include and
-// the .bib files they name, and is bounded: a file larger than MaxFileSize, more than MaxFiles files or includes nested
-// deeper than MaxDepth are refused or left out with a Problem, never read whole into memory.
+// the .bib files they name, and is bounded: a file larger than MaxFileSize, more than MaxFiles
+// files or includes nested deeper than MaxDepth are refused or left out with a Problem, never
+// read whole into memory.
 // It never panics on bad input.
 package paper
 
