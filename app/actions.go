@@ -180,6 +180,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.results.reloadKeep(true)
 	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
+	u.papers.recheck() // an entry it cites may have come in, or gone
 }
 
 // saveEntryRef stores an edited entry in place of old. The selection follows a new key, when

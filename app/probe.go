@@ -29,7 +29,8 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
 // "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
-// "search-suggestion:TAG" for the tags the search field suggests, "column:ID" for the list's
+// "search-suggestion:TAG" for the tags the search field suggests, "paper-import" and
+// "paper-more" for the buttons of the bar over the list while a paper is selected, "column:ID" for the list's
 // column titles in view and "tip" for the box that shows a title cut short. Focused names the
 // widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
@@ -69,6 +70,9 @@ type ProbeState struct {
 	// paths of the files its Attachments tab lists; both empty when it shows no entry.
 	Tab         string   `json:"tab"`
 	Attachments []string `json:"attachments"`
+	// Paper is the text of the bar over the list while a paper is selected: what its check
+	// found, and its problems, one a line; its Import button is "paper-import" in Widgets.
+	Paper string `json:"paper"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -193,6 +197,7 @@ func (u *UI) probeState() ProbeState {
 	st.Widgets["pane"] = v.rect(u.detail.content)
 	u.probeSearch(v)
 	u.probeSidebar(v)
+	u.probePaper(v)
 	u.probeList(v)
 	u.probeEntry(v)
 	if st.Dialog {
@@ -239,6 +244,21 @@ func (u *UI) probeSidebar(v *probeView) {
 			v.st.Widgets["side:"+b.item.id] = v.rect(b)
 		}
 	}
+}
+
+// probePaper describes the bar of the paper selected.
+func (u *UI) probePaper(v *probeView) {
+	p := u.papers
+	if !p.bar.Visible() {
+		return
+	}
+	v.st.Paper = p.title.Text
+	if p.problems.Visible() {
+		v.st.Paper += "\n" + p.problems.Text
+	}
+	whole := Rect{0, 0, v.st.Size[0], v.st.Size[1]}
+	v.put("paper-import", p.importB, whole)
+	v.put("paper-more", p.more, whole)
 }
 
 // probeList describes the list's rows and column headers in view, and the title tip.
