@@ -480,7 +480,14 @@ func (u *UI) exportPaper(c *paperCheck) {
 	}
 	opts := u.exportOptions()
 	opts.Filter, opts.Query = storage.Filter{}, ""
-	opts.Keys = append(slices.Clone(c.rep.InLibrary), c.rep.Parents...)
+	opts.Keys = exportKeys(c.rep)
 	name := strings.TrimSuffix(filepath.Base(c.path), filepath.Ext(c.path)) + "-cited.bib"
 	u.exports.exportToIn(opts, name, filepath.Dir(c.path)) // beside the paper
+}
+
+// exportKeys returns the keys an export of what a paper cites writes: the cited entries the
+// library has, and their crossref and xdata parents, which Export does not add by itself (it
+// adds the @strings the entries use).
+func exportKeys(rep *paper.Report) []string {
+	return append(slices.Clone(rep.InLibrary), rep.Parents...)
 }

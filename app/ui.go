@@ -480,6 +480,7 @@ func (u *UI) onClose() {
 func (u *UI) close() {
 	u.win.Canvas().Unfocus() // a field editor hands its value over when it loses the focus
 	u.detail.notes.flush()
+	u.papers.showPaper("") // its files are looked at no more
 	u.status.SetText("Saving…")
 	go func() {
 		u.StopIndexing() // what is left is indexed at the next start
