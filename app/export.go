@@ -97,7 +97,9 @@ func fileName(s string) string {
 	return strings.TrimSpace(s)
 }
 
-func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) { f.exportToIn(opts, name, "") }
+func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
+	f.exportToIn(opts, name, "")
+}
 
 // exportToIn is exportTo with the save dialog in the folder dir, when it is not "", rather than
 // the one the last export chose.
