@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	fynestorage "fyne.io/fyne/v2/storage"
+
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
@@ -174,5 +177,17 @@ func TestPaperInWindow(t *testing.T) {
 	eventually(t, "the paper back", func() bool {
 		_, ok := u.sidebar.item(paperID(tex))
 		return u.settled() && ok
+	})
+}
+
+// TestPaperDropped: a .tex file dropped on the window is opened as a paper, not attached.
+func TestPaperDropped(t *testing.T) {
+	u, _ := newTestUI(t)
+	t.Cleanup(func() { fyneDoAndWait(func() { u.papers.showPaper("") }) })
+	tex := writePaper(t)
+	settle(t, u)
+	fyneDoAndWait(func() { u.onDropped(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(tex)}) })
+	eventually(t, "the dropped paper selected", func() bool {
+		return u.settled() && u.sidebar.selected == paperID(tex) && len(rowKeys(u)) == 2
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -335,4 +336,27 @@ func (u *UI) probeOpenDialog(v *probeView) {
 	}
 	slices.Sort(texts)
 	v.st.DialogText = strings.Join(texts, "\n")
+	// Fyne's own dialogs (the file dialogs) name no widgets: their buttons are found by text.
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		v.putButtons(top)
+	}
+}
+
+// putButtons gives the places of the buttons in o, by their text ("button:Open"), where no
+// widget has that name yet. It looks inside containers, pop-ups and scrolls.
+func (v *probeView) putButtons(o fyne.CanvasObject) {
+	switch w := o.(type) {
+	case *widget.Button:
+		if _, ok := v.st.Widgets["button:"+w.Text]; !ok && w.Visible() && w.Text != "" {
+			v.st.Widgets["button:"+w.Text] = v.rect(w)
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			v.putButtons(c)
+		}
+	case *widget.PopUp:
+		v.putButtons(w.Content)
+	case *container.Scroll:
+		v.putButtons(w.Content)
+	}
 }
