@@ -207,6 +207,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
 	u.checks.check() // when the Check Library view is open, its findings follow the library
+	u.papers.recheck() // an entry it cites may have come in, or gone
 }
 
 // saveEntryRef stores an edited entry in place of old. The selection follows a new key, when

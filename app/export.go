@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 
 	"github.com/bibshelf/bibshelf/bib/formats"
 	bibstorage "github.com/bibshelf/bibshelf/storage"
@@ -97,6 +98,12 @@ func fileName(s string) string {
 }
 
 func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
+	f.exportToIn(opts, name, "")
+}
+
+// exportToIn is exportTo with the save dialog in the folder dir, when it is not "", rather than
+// the one the last export chose.
+func (f *exportFlow) exportToIn(opts bibstorage.ExportOptions, name, dir string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			f.dialogs.show(dialog.NewError(err, f.win))
@@ -142,6 +149,11 @@ func (f *exportFlow) exportTo(opts bibstorage.ExportOptions, name string) {
 	deferFileWrites()
 	d.SetFileName(name)
 	startIn(f.prefs, d, prefExportFolder)
+	if dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
 	f.dialogs.show(d)
 }
 

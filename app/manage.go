@@ -80,12 +80,17 @@ func (u *UI) sideMenu(it sideItem) *fyne.Menu {
 		}))
 	case kindTrash:
 		return fyne.NewMenu("", fyne.NewMenuItem("Empty Trash…", u.onEmptyTrash))
+	case kindPaper:
+		path, _ := paperPath(it)
+		return u.paperMenu(path)
 	case kindHeader:
 		switch it.id {
 		case idCollections:
 			return fyne.NewMenu("", fyne.NewMenuItem("New Collection…", func() { u.onNewCollection(nil) }))
 		case idSaved:
 			return fyne.NewMenu("", fyne.NewMenuItem("Save Current Search…", u.onSaveSearch))
+		case idPapers:
+			return fyne.NewMenu("", fyne.NewMenuItem("Open Paper…", u.onOpenPaper))
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -29,7 +30,8 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
 // "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
-// "search-suggestion:TAG" for the tags the search field suggests, "column:ID" for the list's
+// "search-suggestion:TAG" for the tags the search field suggests, "paper-import" and
+// "paper-more" for the buttons of the bar over the list while a paper is selected, "column:ID" for the list's
 // column titles in view and "tip" for the box that shows a title cut short. Focused names the
 // widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
@@ -77,6 +79,9 @@ type ProbeState struct {
 	// order as "checks:sort" and its BibLaTeX toggle as "checks:biblatex".
 	Checks   string   `json:"checks"`
 	Findings []string `json:"findings"`
+	// Paper is the text of the bar over the list while a paper is selected: what its check
+	// found, and its problems, one a line; its Import button is "paper-import" in Widgets.
+	Paper string `json:"paper"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -201,6 +206,7 @@ func (u *UI) probeState() ProbeState {
 	st.Widgets["pane"] = v.rect(u.detail.content)
 	u.probeSearch(v)
 	u.probeSidebar(v)
+	u.probePaper(v)
 	u.probeList(v)
 	u.probeEntry(v)
 	if u.checks.open {
@@ -250,6 +256,21 @@ func (u *UI) probeSidebar(v *probeView) {
 			v.st.Widgets["side:"+b.item.id] = v.rect(b)
 		}
 	}
+}
+
+// probePaper describes the bar of the paper selected.
+func (u *UI) probePaper(v *probeView) {
+	p := u.papers
+	if !p.bar.Visible() {
+		return
+	}
+	v.st.Paper = p.title.Text
+	if p.problems.Visible() {
+		v.st.Paper += "\n" + p.problems.Text
+	}
+	whole := Rect{0, 0, v.st.Size[0], v.st.Size[1]}
+	v.put("paper-import", p.importB, whole)
+	v.put("paper-more", p.more, whole)
 }
 
 // probeList describes the list's rows and column headers in view, and the title tip.
@@ -326,4 +347,27 @@ func (u *UI) probeOpenDialog(v *probeView) {
 	}
 	slices.Sort(texts)
 	v.st.DialogText = strings.Join(texts, "\n")
+	// Fyne's own dialogs (the file dialogs) name no widgets: their buttons are found by text.
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		v.putButtons(top)
+	}
+}
+
+// putButtons gives the places of the buttons in o, by their text ("button:Open"), where no
+// widget has that name yet. It looks inside containers, pop-ups and scrolls.
+func (v *probeView) putButtons(o fyne.CanvasObject) {
+	switch w := o.(type) {
+	case *widget.Button:
+		if _, ok := v.st.Widgets["button:"+w.Text]; !ok && w.Visible() && w.Text != "" {
+			v.st.Widgets["button:"+w.Text] = v.rect(w)
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			v.putButtons(c)
+		}
+	case *widget.PopUp:
+		v.putButtons(w.Content)
+	case *container.Scroll:
+		v.putButtons(w.Content)
+	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"image/color"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ const (
 	kindTag
 	kindCollection
 	kindSaved
+	kindPaper // a LaTeX paper: the entries it cites
 	kindEmpty // a section's explanation when it has nothing to show
 )
 
@@ -56,6 +58,7 @@ type sidebarData struct {
 	collectionCounts              map[int64]int // with sub-collections, as in:"Name" counts them
 	saved                         []storage.SavedSearch
 	savedCounts                   []int
+	papers                        []storage.Paper
 }
 
 // starIcon is drawn here because Fyne's theme has no star.
@@ -75,6 +78,7 @@ const (
 	idTags        = "head:tags"
 	idCollections = "head:collections"
 	idSaved       = "head:saved"
+	idPapers      = "head:papers"
 )
 
 // sidebar is the left pane: the library's fixed views, its tags, collections and saved searches.
@@ -105,6 +109,8 @@ type sidebar struct {
 	onFold   func(folded []string) // told the folded sections' ids when one folds or opens
 	ctrl     func() bool           // for tests: whether Ctrl is held; nil asks the driver
 	quiet    bool                  // set while the sidebar itself selects a row
+	// selectNext is the id of a row to select once a refresh shows it: a paper just opened.
+	selectNext string
 }
 
 func newSidebar(onSelect func(sideItem)) *sidebar {
@@ -175,8 +181,23 @@ func (s *sidebar) set(d *sidebarData) {
 			items = append(items, emptyItem(idSaved, "No saved searches yet — a saved search keeps a query under a name."))
 		}
 	}
+	items = append(items, sideItem{id: idPapers, kind: kindHeader, label: "Papers", count: -1})
+	if d != nil {
+		items = append(items, paperItems(d.papers)...)
+		if len(d.papers) == 0 {
+			items = append(items, emptyItem(idPapers, "No papers yet — File › Open Paper… or drop a .tex, .aux or .bcf file to check what it cites."))
+		}
+	}
 	s.items = items
 	s.also = slices.DeleteFunc(s.also, func(id string) bool { return s.find(id) < 0 })
+	if next := s.selectNext; d != nil && next != "" && s.find(next) >= 0 {
+		s.selectNext = ""
+		it := s.items[s.find(next)]
+		s.folded[it.section] = false
+		s.rebuild()
+		s.selectID(next)
+		return
+	}
 	s.rebuild()
 	if d != nil && s.find(s.selected) < 0 {
 		// The selected tag, collection or search is gone: fall back to the whole library.
@@ -225,6 +246,19 @@ func (s *sidebar) tagNames() []string {
 	return names
 }
 
+// paperItems lists the papers, each named by its file and the folder it is in (papers are
+// often all main.tex).
+func paperItems(papers []storage.Paper) []sideItem {
+	var out []sideItem
+	for _, p := range papers {
+		out = append(out, sideItem{
+			id: paperID(p.Path), kind: kindPaper, section: idPapers, icon: theme.DocumentIcon(), count: -1,
+			label: filepath.Base(filepath.Dir(p.Path)) + "/" + filepath.Base(p.Path),
+		})
+	}
+	return out
+}
+
 func emptyItem(section, text string) sideItem {
 	return sideItem{id: "empty:" + section, kind: kindEmpty, section: section, label: text, count: -1}
 }
@@ -256,7 +290,7 @@ func (s *sidebar) foldedSections() []string {
 // fold folds the sections with these ids, as a window before this one left them.
 func (s *sidebar) fold(ids []string) {
 	for _, id := range ids {
-		if id == idTags || id == idCollections || id == idSaved {
+		if id == idTags || id == idCollections || id == idSaved || id == idPapers {
 			s.folded[id] = true
 		}
 	}
@@ -589,6 +623,6 @@ func readSidebar(ctx context.Context, lib sidebarSource) (*sidebarData, error) {
 	return &sidebarData{
 		total: c.Total, unread: c.Unread, starred: c.Starred, trash: c.Trash, unfiled: c.Unfiled, recent: c.Recent,
 		tags: c.Tags, tagCounts: c.TagParents, collections: c.Collections, collectionCounts: c.InCollections,
-		saved: c.Saved, savedCounts: c.SavedCounts,
+		saved: c.Saved, savedCounts: c.SavedCounts, papers: c.Papers,
 	}, nil
 }

@@ -69,6 +69,7 @@ type Library interface {
 	duplicateFinder
 	keyRenamer
 	EachEntry(ctx context.Context, f storage.Filter, query string, fn func(*bib.Entry) error) error
+	paperSource
 }
 
 // shortcut makes a Ctrl (Cmd on macOS) shortcut, with Shift when shift is set.
@@ -152,6 +153,7 @@ type UI struct {
 	imports  *importFlow
 	adds     *addFlow
 	exports  *exportFlow
+	papers   *paperView
 	detail   *entryPane
 	checks   *checkView      // the Check Library view, under the list while it is open
 	listArea *fyne.Container // holds the list, or the list above the Check Library view
@@ -198,7 +200,10 @@ func New(a fyne.App, lib Library) *UI {
 	u.sidebar.onFold = func(ids []string) { a.Preferences().SetStringList(prefFolded, ids) }
 	u.list = newEntryList(a.Preferences())
 	u.results = newResults(lib, u.list)
-	u.results.where = u.sidebar.current
+	u.papers = newPaperView(lib, u.win, func(d dialog.Dialog) { u.dialogs.show(d) })
+	u.papers.changed = u.results.reload
+	u.papers.probe = u.probeDialog
+	u.results.where = u.where
 	u.results.say = func(text string) { u.status.SetText(text) }
 	u.results.note = u.indexingNote
 	u.results.shown = u.onResult
@@ -240,7 +245,17 @@ func New(a fyne.App, lib Library) *UI {
 	)
 	u.checks = u.newChecks()
 	u.listArea = container.NewStack(u.list.view)
-	centre := container.New(listLayout{}, u.search, u.listArea, toolbar, u.status)
+	u.papers.importBibs = func(f *bib.File) {
+		u.imports.running++
+		go func() {
+			defer fyneDo(func() { u.imports.running-- })
+			u.imports.importParsed(f.Name, f)
+		}()
+	}
+	// The paper's bar goes after the list in the container, so that Tab goes from the search
+	// field to the list still.
+	u.papers.holder = container.NewBorder(u.papers.bar, nil, nil, nil, u.listArea)
+	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, u.status)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
 	u.win.SetContent(keepPaneWidths(main, right))
@@ -384,6 +399,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Add PDFs from Folder…", nil, u.adds.onAddPDFFolder),
 		u.menuItem("Import…", shortcutImport, u.imports.onImport),
 		u.menuItem("Import Folder…", nil, u.imports.onImportFolder),
+		u.menuItem("Open Paper…", nil, u.onOpenPaper),
 		u.menuItem("Paste References", shortcutPaste, u.onPaste),
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
@@ -471,6 +487,7 @@ func (u *UI) onClose() {
 func (u *UI) close() {
 	u.win.Canvas().Unfocus() // a field editor hands its value over when it loses the focus
 	u.detail.notes.flush()
+	u.papers.showPaper("") // its files are looked at no more
 	u.status.SetText("Saving…")
 	go func() {
 		u.StopIndexing() // what is left is indexed at the next start
@@ -487,16 +504,18 @@ func (u *UI) Wait() {
 	u.indexer.wait()
 }
 
-// onDropped imports dropped files of references (.bib, .nbib...: formats.Extensions) and
-// attaches other files to the selected entry.
+// onDropped imports dropped files of references (.bib, .nbib...: formats.Extensions), opens
+// dropped papers (.tex, .aux, .bcf) and attaches other files to the selected entry.
 func (u *UI) onDropped(at fyne.Position, uris []fyne.URI) {
-	var bibs, pdfs, files []string
+	var bibs, pdfs, papers, files []string
 	onEntry := u.overEntryPane(at)
 	for _, uri := range uris {
 		if uri.Scheme() != "file" {
 			continue
 		}
 		switch {
+		case isPaperName(uri) && !onEntry:
+			papers = append(papers, uri.Path())
 		case importable(uri):
 			bibs = append(bibs, uri.Path())
 		case isPDFName(uri) && !onEntry:
@@ -510,6 +529,9 @@ func (u *UI) onDropped(at fyne.Position, uris []fyne.URI) {
 	}
 	if len(pdfs) > 0 {
 		u.adds.addPDFs(pdfs)
+	}
+	if len(papers) > 0 {
+		u.openPapers(papers)
 	}
 	if len(files) > 0 {
 		if u.detail.entry == nil || len(u.list.selection()) != 1 {
@@ -534,7 +556,21 @@ func (u *UI) overEntryPane(at fyne.Position) bool {
 	return at.X >= pos.X && at.Y >= pos.Y && at.X < pos.X+size.Width && at.Y < pos.Y+size.Height
 }
 
-func (u *UI) onSidebar(sideItem) { u.results.reload() }
+func (u *UI) onSidebar(it sideItem) {
+	path, _ := paperPath(it)
+	u.papers.showPaper(path)
+	u.results.reload()
+}
+
+// where returns the sidebar's selection as the list shows it: a paper's row selects the
+// entries it cites that the library has.
+func (u *UI) where() sideItem {
+	it := u.sidebar.current()
+	if it.kind == kindPaper {
+		it.filter.Keys = u.papers.keys()
+	}
+	return it
+}
 
 // onResult shows in the entry pane what a new result of the list means: nothing selected any
 // more, an empty library, or a search that found nothing. Call it on the UI goroutine.
@@ -582,6 +618,12 @@ func trashStatusText(n int, search string, took time.Duration) string {
 func nothingMatches(where sideItem, query string) string {
 	if where.id == idLibrary || where.label == "" {
 		return fmt.Sprintf("Nothing in the library matches %q.\n\nFewer words find more; Help › Search Syntax lists what the search understands.", query)
+	}
+	if where.kind == kindPaper {
+		if query == "" {
+			return fmt.Sprintf("The library has none of the entries %s cites.", where.label)
+		}
+		return fmt.Sprintf("Nothing %s cites matches %q: the search looks only there.\n\nSelect Library in the sidebar to search everything.", where.label, query)
 	}
 	name := where.label
 	if kind := map[itemKind]string{kindTag: "the tag", kindCollection: "the collection", kindSaved: "the saved search"}[where.kind]; kind != "" {
@@ -636,7 +678,7 @@ func (u *UI) Loaded() <-chan struct{} { return u.loaded }
 // settled reports whether the newest reload and sidebar refresh have both been shown. Call it
 // on the UI goroutine.
 func (u *UI) settled() bool {
-	return u.results.idle() && u.imports.running == 0 && u.adds.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle() && u.checks.idle()
+	return u.results.idle() && u.imports.running == 0 && u.adds.running == 0 && u.sidebar.idle() && u.pending == 0 && u.detail.idle() && u.checks.idle() && u.papers.idle()
 }
 
 // Rows returns how many entries the list shows. Call it on the UI goroutine.

@@ -23,6 +23,8 @@ type Counts struct {
 	// Saved are the saved searches by name, and SavedCounts their matches, in that order.
 	Saved       []SavedSearch
 	SavedCounts []int
+	// Papers are the LaTeX papers the library knows, by path.
+	Papers []Paper
 }
 
 // Counts reads everything a sidebar counts, in one read transaction, with Recent counting the
@@ -79,7 +81,8 @@ func (c *Counts) read(ctx context.Context, tx *sql.Tx, recentDays int) error {
 		}
 		c.SavedCounts = append(c.SavedCounts, n)
 	}
-	return nil
+	c.Papers, err = papers(ctx, tx)
+	return err
 }
 
 // readCollectionTotals counts every collection's entries with its sub-collections' in one

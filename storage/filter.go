@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -25,17 +26,21 @@ type Filter struct {
 	Unfiled bool     `json:"unfiled,omitempty"` // in no collection
 	// AddedDays keeps the entries added in the last AddedDays days, today included; 0 keeps all.
 	AddedDays int `json:"added_days,omitempty"`
+	// Keys, when not nil, keeps the entries with these keys (case-insensitive): a paper's
+	// citations. An empty list that is not nil keeps none.
+	Keys []string `json:"keys,omitempty"`
 }
 
 // IsZero reports whether f selects every entry.
 func (f Filter) IsZero() bool {
-	return f.Collection == 0 && len(f.Tags) == 0 && !f.Unread && !f.Starred && !f.Unfiled && f.AddedDays == 0
+	return f.Collection == 0 && len(f.Tags) == 0 && !f.Unread && !f.Starred && !f.Unfiled && f.AddedDays == 0 && f.Keys == nil
 }
 
 // Equal reports whether f and g select the same entries by the same rules.
 func (f Filter) Equal(g Filter) bool {
 	return f.Collection == g.Collection && slices.Equal(f.Tags, g.Tags) && f.Unread == g.Unread &&
-		f.Starred == g.Starred && f.Unfiled == g.Unfiled && f.AddedDays == g.AddedDays
+		f.Starred == g.Starred && f.Unfiled == g.Unfiled && f.AddedDays == g.AddedDays &&
+		(f.Keys == nil) == (g.Keys == nil) && slices.Equal(f.Keys, g.Keys)
 }
 
 // conds returns f's SQL conditions on the entries row e, and their arguments in order.
@@ -62,6 +67,13 @@ func (f Filter) conds(now time.Time) (conds []string, args []any) {
 		conds = append(conds, addedCond)
 		args = append(args, lo, hi)
 	}
+	if f.Keys != nil {
+		// json_each takes the list as one parameter, however long it is; the key column's
+		// collation makes IN case-insensitive.
+		keys, _ := json.Marshal(f.Keys) // a []string always marshals
+		conds = append(conds, keysCond)
+		args = append(args, string(keys))
+	}
 	return conds, args
 }
 
@@ -72,6 +84,7 @@ const (
 	starredCond = "e.starred = 1"
 	unfiledCond = "e.id NOT IN (SELECT entry_id FROM collection_entries)"
 	addedCond   = "e.created >= ? AND e.created < ?"
+	keysCond    = "e.key IN (SELECT value FROM json_each(?))"
 )
 
 // hasTag is the condition, taking tagArgs(name), that entry e has the tag or one of its children.

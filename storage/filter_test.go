@@ -207,3 +207,22 @@ func TestSearchOptionsEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterKeys: a paper's citations select the entries of those keys, case-insensitively;
+// an empty list selects none, where no list selects all.
+func TestFilterKeys(t *testing.T) {
+	l := mustOpenWith(t, fourEntries)
+	all := filterKeys(t, l, Filter{}, "")
+	if len(all) != 4 {
+		t.Fatalf("the library has %v", all)
+	}
+	if got := filterKeys(t, l, Filter{Keys: []string{strings.ToUpper(all[2]), all[0], "nowhere"}}, ""); !slices.Equal(got, []string{all[0], all[2]}) {
+		t.Errorf("Keys selects %v, want %v", got, []string{all[0], all[2]})
+	}
+	if got := filterKeys(t, l, Filter{Keys: []string{}}, ""); len(got) != 0 {
+		t.Errorf("an empty Keys selects %v, want none", got)
+	}
+	if (Filter{Keys: []string{}}).IsZero() || (Filter{Keys: []string{}}).Equal(Filter{}) {
+		t.Error("an empty Keys is taken for no Keys")
+	}
+}

@@ -36,7 +36,11 @@ func (l *Library) AddPaper(ctx context.Context, path string) error {
 
 // Papers returns the papers the library knows, by path.
 func (l *Library) Papers(ctx context.Context) ([]Paper, error) {
-	rows, err := l.rdb.QueryContext(ctx, `SELECT path, added, checked FROM papers ORDER BY path`)
+	return papers(ctx, l.rdb)
+}
+
+func papers(ctx context.Context, q querier) ([]Paper, error) {
+	rows, err := q.QueryContext(ctx, `SELECT path, added, checked FROM papers ORDER BY path`)
 	if err != nil {
 		return nil, fmt.Errorf("list papers: %w", err)
 	}

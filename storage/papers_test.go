@@ -56,4 +56,8 @@ func TestPapers(t *testing.T) {
 	if papers, _ := l.Papers(ctx); len(papers) != 1 || papers[0].Path != b {
 		t.Errorf("after removing: %+v", papers)
 	}
+	// The sidebar reads them with its counts.
+	if c, err := l.Counts(ctx, 7); err != nil || len(c.Papers) != 1 || c.Papers[0].Path != b {
+		t.Errorf("Counts.Papers = %+v, %v", c.Papers, err)
+	}
 }

@@ -2,9 +2,13 @@
 // (file:line:col), and the .bib files the paper names, from its .tex sources, its .aux file
 // (BibTeX's and biblatex's) or its .bcf file (biber's control file).
 //
-// It imports bib only, does no I/O but reading the files it is given and the ones they include,
-// and is bounded: a file larger than MaxFileSize, more than MaxFiles files or includes nested
-// deeper than MaxDepth are refused or left out with a Problem, never read whole into memory.
+// Check compares what a paper cites with the .bib files it names and a library (any Library:
+// entries by key), as bibshelf check and the window's papers show it.
+//
+// It imports bib only, does no I/O but reading the files it is given, the ones they include and
+// the .bib files they name, and is bounded: a file larger than MaxFileSize, more than MaxFiles
+// files or includes nested deeper than MaxDepth are refused or left out with a Problem, never
+// read whole into memory.
 // It never panics on bad input.
 package paper
 
