@@ -206,7 +206,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.results.reloadKeep(true)
 	u.sidebar.refresh()
 	u.detail.showKeys(u.list.selection())
-	u.checks.check() // when the Check Library view is open, its findings follow the library
+	u.checks.check()   // when the Check Library view is open, its findings follow the library
 	u.papers.recheck() // an entry it cites may have come in, or gone
 }
 
