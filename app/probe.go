@@ -27,7 +27,7 @@ type Rect [4]int
 func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 
 // ProbeState is what the probe says of the window. Widgets gives the places of the widgets in
-// view by name: "search", "list", "sidebar", "pane", "side:ID" for each sidebar row (ID as in
+// view by name: "search", "list", "sidebar", "pane", "status" (the status line), "side:ID" for each sidebar row (ID as in
 // Sidebar), "row:KEY" for each row of the list (its first cell), "type", "key", "tag-input" and
 // "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
 // "search-suggestion:TAG" for the tags the search field suggests, "paper-import" and
@@ -198,7 +198,7 @@ func (u *UI) probeState() ProbeState {
 		Dark:     isDark(u.app.Settings().Theme().Color(theme.ColorNameBackground, u.app.Settings().ThemeVariant())),
 	}
 	v := &probeView{c: c, d: fyne.CurrentApp().Driver(), st: &st, named: map[fyne.CanvasObject]string{
-		u.search: "search", u.list.table: "list", u.sidebar.list: "sidebar",
+		u.search: "search", u.list.table: "list", u.sidebar.list: "sidebar", u.status: "status",
 	}}
 	for o, name := range v.named {
 		st.Widgets[name] = v.rect(o)

@@ -353,7 +353,16 @@ func (u *UI) menuItem(label string, sc *desktop.CustomShortcut, action func()) *
 // textItem is menuItem for an action whose shortcut a text field also uses (Ctrl+C, Ctrl+Z,
 // Ctrl+A): the main menu sees such a shortcut first, so it is passed on to the text field that
 // has the focus, in a dialog too.
+//
+// With no widget focused (after a click on the window's background, or once a dialog closed),
+// Fyne types its own shortcut (Undo, not Ctrl+Z) to the window, which no menu item's shortcut
+// matches: the window takes that one for the item too.
 func (u *UI) textItem(label string, sc *desktop.CustomShortcut, text fyne.Shortcut, action func()) *fyne.MenuItem {
+	u.win.Canvas().AddShortcut(text, func(fyne.Shortcut) {
+		if !u.dialogOpen() {
+			action()
+		}
+	})
 	return u.item(label, sc, func() {
 		if f, ok := u.win.Canvas().Focused().(fyne.Shortcutable); ok {
 			if _, isList := f.(*entryTable); !isList {
