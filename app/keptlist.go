@@ -123,6 +123,7 @@ func (k *keptFiles) writeNow(id int64, name string) {
 
 // confirmOverwrite asks before writing over someone else's changes.
 func (k *keptFiles) confirmOverwrite(id int64, name string) {
+	k.u.probeDialog() // the list's buttons are not this dialog's
 	k.u.dialogs.show(dialog.NewConfirm("Overwrite "+name,
 		"Write the library's entries over "+name+"? The changes made to it since Bibshelf last wrote it are lost (Show Differences lists them).",
 		func(ok bool) {
@@ -183,6 +184,7 @@ func (k *keptFiles) showDiff(id int64, name string) {
 // importChanges takes, after asking, the changes someone else made to a file into the library,
 // then writes the file.
 func (k *keptFiles) importChanges(id int64, name string) {
+	k.u.probeDialog()
 	k.u.dialogs.show(dialog.NewConfirm("Import Changes from "+name,
 		"Take the changes made to "+name+" into the library? Each entry changed there replaces the library's, and entries added there are imported; entries removed there stay in the library. Undo does not take this back. Then "+name+" is written again.",
 		func(ok bool) {
