@@ -184,3 +184,31 @@ func TestTargetStatusText(t *testing.T) {
 		}
 	}
 }
+
+// TestClosingWritesTheLastChange: stopping the runner, as the window does when it closes, runs
+// the targets that a change not yet written made due, and waits for it.
+func TestClosingWritesTheLastChange(t *testing.T) {
+	u, lib := newTestUI(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "all.bib")
+	if _, err := lib.AddExportTarget(ctx, storage.ExportTarget{Kind: storage.TargetLibrary, Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(u.kept.poke)
+	fileHolds(t, path, "vinyals2015pointer", 5*time.Second)
+	e, err := lib.Entry(ctx, "vinyals2015pointer")
+	if err == nil {
+		err = e.Set("note", "Written as the window closed")
+	}
+	if err == nil {
+		err = lib.UpdateEntry(ctx, e.Key, e)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.kept.stop()
+	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "Written as the window closed") {
+		t.Errorf("the file after closing:\n%s", got)
+	}
+	u.kept.stop() // once only
+}
