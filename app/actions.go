@@ -194,7 +194,8 @@ func shownError(err error) string {
 }
 
 // afterChange shows the library as it is now: the list (keeping its selection, or selecting the
-// given keys), the sidebar's counts and the entry pane.
+// given keys), the sidebar's counts and the entry pane; and has the .bib files kept in sync
+// written.
 func (u *UI) afterChange(sel func() []string) {
 	if sel != nil {
 		keys := sel()
@@ -208,6 +209,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.detail.showKeys(u.list.selection())
 	u.checks.check()   // when the Check Library view is open, its findings follow the library
 	u.papers.recheck() // an entry it cites may have come in, or gone
+	u.kept.poke()      // the files kept in sync are rewritten now, not at the runner's next look
 }
 
 // saveEntryRef stores an edited entry in place of old. The selection follows a new key, when

@@ -57,6 +57,8 @@ func (u *UI) sideMenu(it sideItem) *fyne.Menu {
 			fyne.NewMenuItem("Rename or Merge…", func() { u.onRenameTag(name) }),
 			colour,
 			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Keep a .bib in Sync…", func() { u.kept.keepInSync(it) }),
+			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Delete Tag…", func() { u.onDeleteTag(name) }),
 		)
 	case kindCollection:
@@ -71,13 +73,25 @@ func (u *UI) sideMenu(it sideItem) *fyne.Menu {
 			fyne.NewMenuItem("Rename…", func() { u.onRenameCollection(c) }),
 			move,
 			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Keep a .bib in Sync…", func() { u.kept.keepInSync(it) }),
+			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Delete Collection…", func() { u.onDeleteCollection(c) }),
 		)
 	case kindSaved:
 		name := strings.TrimPrefix(it.id, "saved:")
-		return fyne.NewMenu("", fyne.NewMenuItem("Delete Saved Search", func() {
-			u.organise("Delete saved search", func(ctx context.Context) error { return u.lib.DeleteSavedSearch(ctx, name) })
-		}))
+		return fyne.NewMenu("",
+			fyne.NewMenuItem("Keep a .bib in Sync…", func() { u.kept.keepInSync(it) }),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Delete Saved Search", func() {
+				u.organise("Delete saved search", func(ctx context.Context) error { return u.lib.DeleteSavedSearch(ctx, name) })
+			}))
+	case kindFixed:
+		if it.id != idLibrary {
+			return nil
+		}
+		return fyne.NewMenu("",
+			fyne.NewMenuItem("Keep a .bib in Sync…", func() { u.kept.keepInSync(it) }),
+			fyne.NewMenuItem("Kept .bib Files…", u.kept.show))
 	case kindTrash:
 		return fyne.NewMenu("", fyne.NewMenuItem("Empty Trash…", u.onEmptyTrash))
 	case kindPaper:

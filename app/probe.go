@@ -82,6 +82,14 @@ type ProbeState struct {
 	// Paper is the text of the bar over the list while a paper is selected: what its check
 	// found, and its problems, one a line; its Import button is "paper-import" in Widgets.
 	Paper string `json:"paper"`
+	// KeptWarning is the text of the warning beside the status line while a .bib file kept in
+	// sync could not be written, in Widgets as "kept-warning"; "" while it is hidden. The Kept
+	// .bib Files dialog names its buttons "kept:ID:edit", "kept:ID:remove", "kept:ID:write",
+	// and for a file changed by someone else "kept:ID:diff", "kept:ID:import" and
+	// "kept:ID:overwrite" (ID the target's); the Keep a .bib in Sync dialog its Choose… button
+	// "button:Choose…" and its settings "sync:sub", "sync:format", "sync:ascii", "sync:order"
+	// and "sync:notes".
+	KeptWarning string `json:"keptWarning"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -211,6 +219,10 @@ func (u *UI) probeState() ProbeState {
 	u.probeEntry(v)
 	if u.checks.open {
 		u.checks.probe(v)
+	}
+	if w := u.kept.warn; w.Visible() {
+		st.KeptWarning = w.Text
+		st.Widgets["kept-warning"] = v.rect(w)
 	}
 	if st.Dialog {
 		u.probeOpenDialog(v)

@@ -68,6 +68,7 @@ type Library interface {
 	organiser
 	duplicateFinder
 	keyRenamer
+	targetStore
 	EachEntry(ctx context.Context, f storage.Filter, query string, fn func(*bib.Entry) error) error
 	paperSource
 }
@@ -156,6 +157,7 @@ type UI struct {
 	papers   *paperView
 	detail   *entryPane
 	checks   *checkView      // the Check Library view, under the list while it is open
+	kept     *keptFiles      // the .bib files kept in sync
 	listArea *fyne.Container // holds the list, or the list above the Check Library view
 	search   *searchField
 	dialogs  *dialogStack
@@ -232,6 +234,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.search.OnChanged = u.results.setQuery
 	u.status = widget.NewLabel("Opening library…")
 	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.kept = newKeptFiles(u)
 
 	toolbar := widget.NewToolbar(
 		widget.NewToolbarAction(theme.ContentAddIcon(), u.onNewEntry),
@@ -255,7 +258,10 @@ func New(a fyne.App, lib Library) *UI {
 	// The paper's bar goes after the list in the container, so that Tab goes from the search
 	// field to the list still.
 	u.papers.holder = container.NewBorder(u.papers.bar, nil, nil, nil, u.listArea)
-	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, u.status)
+	// The warning stays beside the status line while a kept .bib file could not be written:
+	// the status line itself says the list's count again after each reload.
+	statusRow := container.NewBorder(nil, nil, nil, u.kept.warn, u.status)
+	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, statusRow)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
 	u.win.SetContent(keepPaneWidths(main, right))
@@ -267,6 +273,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.sidebar.refresh()
 	// What an earlier session left to index for search (it was closed, or stopped, first).
 	u.indexForSearch()
+	u.kept.start()
 	return u
 }
 
@@ -420,6 +427,9 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
 		u.menuItem("Save Search…", nil, u.onSaveSearch),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Keep a .bib in Sync…", nil, u.kept.keepSelected),
+		u.menuItem("Kept .bib Files…", nil, u.kept.show),
+		fyne.NewMenuItemSeparator(),
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
 	)
 	edit := fyne.NewMenu("Edit",
@@ -501,6 +511,7 @@ func (u *UI) close() {
 	go func() {
 		u.StopIndexing() // what is left is indexed at the next start
 		u.Wait()
+		u.kept.stop() // the last changes written to the files kept in sync
 		u.adds.reader.close()
 		fyneDo(u.win.Close)
 	}()

@@ -41,6 +41,7 @@ func newUI(tb testing.TB, a fyne.App, lib Library) *UI {
 	tb.Cleanup(func() {
 		u.StopIndexing()
 		eventually(tb, "the window to settle", u.settled)
+		u.kept.stop()
 	})
 	return u
 }
