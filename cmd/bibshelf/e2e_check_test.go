@@ -58,7 +58,7 @@ func TestEndToEndCheckLibrary(t *testing.T) {
 		`warning: smith2020: author: "et al." is read as a name: write "and others" (et-al)`,
 		"warning: nojournal2019: @article has no journal, which BibTeX's standard styles require (missing-field)",
 		// The end-to-end library's book, whose year holds a sort key.
-		`warning: knuth86: year "{\\noopsort{1986c}}1986" is not a four-digit year: styles sort and label by it, and biber reads no year from it (year)`,
+		`warning: knuth86: year "{\noopsort{1986c}}1986" is not a four-digit year: styles sort and label by it, and biber reads no year from it (year)`,
 	}
 	findings := func(s app.ProbeState) bool {
 		for _, f := range want {
