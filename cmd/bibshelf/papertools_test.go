@@ -101,8 +101,8 @@ func warned(re, out string) []string {
 
 // TestPaperWithRealTools compiles the test papers with pdflatex and bibtex (natbib) and with
 // pdflatex and biber (biblatex): check on their .aux, .bcf and .tex finds the undefined keys
-// the tools warn about; a key renamed in the library and the .tex files, the library exported
-// as the papers' .bib, gives the same bibliography but for the key.
+// the tools warn about; with the papers' .bib kept in sync with the library (autoexport), a key
+// renamed in the library and the .tex files gives the same bibliography but for the key.
 func TestPaperWithRealTools(t *testing.T) {
 	needTeX(t)
 	dir := copyDir(t, "testdata/paper")
@@ -144,11 +144,21 @@ func TestPaperWithRealTools(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	bibshelf(t, "", "check", "--library", lib, natbib)
+	// The papers' .bib is kept in sync with the library: written over once, the file being
+	// the user's own until then, and from then on by every change.
+	if st, _, errOut := bibshelf(t, "", "autoexport", "add", "--library", lib, refs); st != 1 || !strings.Contains(errOut, "was not written by Bibshelf") {
+		t.Fatalf("autoexport add over the user's file: status %d, %s", st, errOut)
+	}
+	if st, _, errOut := bibshelf(t, "", "autoexport", "run", "--library", lib, "--overwrite", "1"); st != 0 {
+		t.Fatalf("autoexport run --overwrite: %s", errOut)
+	}
+	for _, b := range []struct{ dir, backend, before string }{{natbib, "bibtex", bibtexBBL}, {biblatex, "biber", biberBBL}} {
+		if _, again := build(t, b.dir, b.backend); again != b.before {
+			t.Errorf("%s: the bibliography from the kept .bib:\n%s\nwant\n%s", b.backend, again, b.before)
+		}
+	}
 	if st, _, errOut := bibshelf(t, "", "rename-key", "--library", lib, "--in", biblatex, "dijkstra68", "dijkstra1968"); st != 0 {
 		t.Fatalf("rename-key: %s", errOut)
-	}
-	if st, _, errOut := bibshelf(t, "", "export", "--library", lib, "-o", refs); st != 0 {
-		t.Fatalf("export: %s", errOut)
 	}
 	for _, b := range []struct{ dir, backend, before string }{{natbib, "bibtex", bibtexBBL}, {biblatex, "biber", biberBBL}} {
 		_, after := build(t, b.dir, b.backend)
