@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -156,6 +157,34 @@ func TestAutoExportPutsCrossrefsLast(t *testing.T) {
 	}
 	if got := citedBy(t, text, "young2021")["young2021"]; !strings.Contains(got, "booktitle = {Conf 2019}") {
 		t.Errorf("bibtex reads young2021 without the booktitle of conf2019:\n%s", got)
+	}
+}
+
+// TestAutoExportPutsCrossrefsLastFirstRun runs a target of more entries than the AutoExporter
+// reads crossrefs of one by one: its file is still Export's.
+func TestAutoExportPutsCrossrefsLastFirstRun(t *testing.T) {
+	ctx := context.Background()
+	var synth bytes.Buffer
+	if err := bibtest.Synthetic(&synth, 1200, 1); err != nil {
+		t.Fatal(err)
+	}
+	l := importFiles(t, xrefProceedings, bibFile{"synthetic.bib", synth.String()}, xrefPapers)
+	path := filepath.Join(t.TempDir(), "refs.bib")
+	tg, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(NewAutoExporter(l, nil).RunTargets(ctx, RunOptions{}, tg.ID))
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := exportText(t, l, ExportOptions{ByKey: true})
+	if string(got) != want {
+		t.Errorf("the file differs from Export's\n%s", cmp.Diff(want, string(got)))
+	}
+	if i, j := strings.Index(want, "{zhang2020,"), strings.Index(want, "{aaai2020,"); i < 0 || j < i {
+		t.Errorf("aaai2020 at %d, before zhang2020 at %d", j, i)
 	}
 }
 
