@@ -22,9 +22,12 @@ type ExportOptions struct {
 	// Filter and Query keep only the entries matching both (see SearchOptions); all when empty.
 	Filter Filter
 	Query  string
-	// Keys, when set, keeps only the entries with these keys (case-insensitive).
+	// Keys, when set, keeps only the entries with these keys (case-insensitive), in the crossref
+	// order (see ByKey).
 	Keys []string
-	// ByKey orders the entries by key instead of the order they came into the library.
+	// ByKey orders the entries by key instead of the order they came into the library. Then, as
+	// with Keys, an entry that another written entry cross-references (crossref) goes right after
+	// the last of those, where bibtex finds it (crossref.go); the others keep their order.
 	ByKey bool
 	// Notes writes each entry's note into its annote field (replacing one it has), for styles
 	// that print annotations. Only that field's text changes in the entry's source.
@@ -46,8 +49,9 @@ type ExportOptions struct {
 	Format formats.Format
 }
 
-// Export writes the entries opts selects, in import order (or by key), leaving out those in the
-// trash, so that each reads in BibTeX as it read in the file it came from:
+// Export writes the entries opts selects, in import order (or by key, with crossref parents after
+// their children: see ByKey), leaving out those in the trash, so that each reads in BibTeX as it
+// read in the file it came from:
 //
 //   - first the @preamble items of the files the entries came from (each text once), and the
 //     @string items the entries use, each as its file defined it where the entry stood;
@@ -74,7 +78,13 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	from, where, order, args := sel.from, sel.where, sel.order, sel.args
-	plan, err := planExport(ctx, tx, from, where, order, args)
+	var place crossrefPlacement
+	if crossrefOrdered(opts) {
+		if place, err = exportCrossrefs(ctx, tx, sel, opts.ByKey); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
+	plan, err := planExport(ctx, tx, sel, place)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -105,21 +115,27 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	defer rows.Close()
 	x := exporter{tx: tx, bw: bw, plan: plan, opts: opts, tagsOf: tagsOf, asWritten: asWritten}
 	n := 0
-	for rows.Next() {
-		var e bib.Entry
-		var fields string
-		var id int64
-		var note, keywords string
-		if err := rows.Scan(&id, &e.Key, &e.Type, &fields, &e.Source, &note, &keywords); err != nil {
-			return n, fmt.Errorf("export: %w", err)
-		}
-		if err := x.write(ctx, id, &e, fields, note, keywords); err != nil {
-			return n, err
+	q := newPlacer(place, func(r exportRow) error {
+		if err := x.write(ctx, r.id, &r.e, r.fields, r.note, r.keywords); err != nil {
+			return err
 		}
 		n++
+		return nil
+	})
+	for rows.Next() {
+		var r exportRow
+		if err := rows.Scan(&r.id, &r.e.Key, &r.e.Type, &r.fields, &r.e.Source, &r.note, &r.keywords); err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		if err := q.add(r.id, r); err != nil {
+			return n, err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("export: %w", err)
+	}
+	if err := q.flush(); err != nil {
+		return n, err
 	}
 	if err := bw.Close(); err != nil {
 		return n, fmt.Errorf("export: %w", err)
@@ -128,6 +144,13 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return n, fmt.Errorf("export: %w", err)
 	}
 	return n, nil
+}
+
+// exportRow is an entry as Export's main query reads it.
+type exportRow struct {
+	id                     int64
+	e                      bib.Entry
+	fields, note, keywords string
 }
 
 // exportSelection is the SQL of the entries an export writes: FROM from WHERE where ORDER BY
@@ -289,18 +312,18 @@ type needer struct {
 	key        string
 	c          readContext
 	legacy     bool
+	none       bool // it needs nothing: read only to be placed (readContexts)
 }
 
-// planExport plans the export of the entries that `SELECT ... FROM selection` gives, in order
-// (selection names the entries e): it reads their contexts, and the @string and @preamble items
-// they need.
-func planExport(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (*exportPlan, error) {
+// planExport plans the export of the entries sel selects, in its order but for the crossref
+// placement place: it reads their contexts, and the @string and @preamble items they need.
+func planExport(ctx context.Context, tx *sql.Tx, sel exportSelection, place crossrefPlacement) (*exportPlan, error) {
 	plan := newExportPlan()
-	entries, legacy, err := plan.readContexts(ctx, tx, from, where, order, args)
+	entries, legacy, err := plan.readContexts(ctx, tx, sel, place)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := exportSources(ctx, tx, from, where, args)
+	sources, err := exportSources(ctx, tx, sel.from, sel.where, sel.args)
 	if err != nil {
 		return nil, err
 	}
@@ -326,36 +349,52 @@ func (plan *exportPlan) finish(ctx context.Context, tx *sql.Tx, entries []needer
 	return plan.macros(ctx, tx, entries, preambles, texts, legacy)
 }
 
-// readContexts reads the contexts of the entries the export selects that need one, in order,
-// and notes those read with a syntax error and those with a prefix. legacy says whether any was
-// stored before contexts were kept.
-func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, from, where, order string, args []any) (entries []needer, legacy bool, err error) {
+// readContexts reads the contexts of the entries the export of sel selects that need one, in
+// its order but for the crossref placement place, and notes those read with a syntax error and
+// those with a prefix. legacy says whether any was stored before contexts were kept.
+func (plan *exportPlan) readContexts(ctx context.Context, tx *sql.Tx, sel exportSelection, place crossrefPlacement) (entries []needer, legacy bool, err error) {
 	// Most entries need nothing (their context is empty): only the others are read, then the
 	// files the entries came from, for their preambles. Reading every entry's row here made an
-	// export of 100,000 entries a third slower.
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.context FROM `+from+` WHERE `+where+`
-		AND (e.context IS NULL OR e.context <> '') ORDER BY `+order, args...)
+	// export of 100,000 entries a third slower. The entries the placement names are read too,
+	// those that need nothing only to be placed.
+	need, args := `(e.context IS NULL OR e.context <> '')`, sel.args
+	if moved := place.ids(); len(moved) > 0 {
+		list, err := json.Marshal(moved)
+		if err != nil {
+			return nil, false, err
+		}
+		need = `(e.context IS NULL OR e.context <> '' OR e.id IN (SELECT value FROM json_each(?)))`
+		args = append(slices.Clip(args), string(list))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, e.context FROM `+sel.from+` WHERE `+sel.where+`
+		AND `+need+` ORDER BY `+sel.order, args...)
 	if err != nil {
 		return nil, false, err
 	}
+	defer rows.Close()
+	q := newPlacer(place, func(n needer) error {
+		legacy = legacy || n.legacy
+		entries = append(entries, n)
+		return nil
+	})
 	for rows.Next() {
 		var n needer
 		var col sql.NullString
 		if err := rows.Scan(&n.id, &n.key, &col); err != nil {
-			rows.Close()
 			return nil, false, err
 		}
-		if err := plan.addContext(&n, col); err != nil {
-			rows.Close()
+		if col.Valid && col.String == "" {
+			n.none = true // placed only
+		} else if err := plan.addContext(&n, col); err != nil {
 			return nil, false, err
 		}
-		legacy = legacy || n.legacy
-		entries = append(entries, n)
+		q.add(n.id, n) // never fails
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
+	q.flush()
+	entries = slices.DeleteFunc(entries, func(n needer) bool { return n.none })
 	return entries, legacy, nil
 }
 

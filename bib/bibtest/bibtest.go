@@ -225,12 +225,24 @@ ITERATE {call.type$}
 
 // Dump runs bibtex with a DumpStyle style on a .bib text and returns the .bbl it made.
 func Dump(bibText []byte, bst string) (string, error) {
+	return DumpCiting(bibText, bst, "*")
+}
+
+// DumpCiting is Dump of a document that cites keys ("*" every entry). With \cite{*} bibtex knows
+// every entry as cited before it reads the file, and finds an entry's crossref wherever it is;
+// an entry cited only through the crossref of another, as in most documents, it finds only when
+// the entry comes after those that cross-reference it.
+func DumpCiting(bibText []byte, bst string, keys ...string) (string, error) {
 	dir, err := os.MkdirTemp("", "bibdump")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	aux := "\\citation{*}\n\\bibstyle{dumpall}\n\\bibdata{refs}\n"
+	var aux string
+	for _, k := range keys {
+		aux += "\\citation{" + k + "}\n"
+	}
+	aux += "\\bibstyle{dumpall}\n\\bibdata{refs}\n"
 	for name, data := range map[string][]byte{"refs.bib": bibText, "dumpall.bst": []byte(bst), "doc.aux": []byte(aux)} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return "", err
