@@ -508,9 +508,7 @@ func (u *UI) onNewEntry() {
 		u.addEntry(e, "New entry")
 		u.detail.tabs.SelectIndex(0)
 	}, u.win)
-	for _, f := range []*dialogEntry{author, title, year} {
-		f.OnSubmitted = func(string) { d.Submit() }
-	}
+	submits(d, author, title, year)
 	d.Resize(fyne.NewSize(560, 0))
 	u.dialogs.show(d)
 	u.win.Canvas().Focus(author)

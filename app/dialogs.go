@@ -68,6 +68,15 @@ func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
+// submits makes Enter in each of the fields submit the form dialog d, as its confirm button
+// does (when what the fields hold is valid): a dialogEntry is not the *widget.Entry that Fyne's
+// form gives Enter to.
+func submits(d *dialog.FormDialog, fields ...*dialogEntry) {
+	for _, f := range fields {
+		f.OnSubmitted = func(string) { d.Submit() }
+	}
+}
+
 // dialogSelect is a choice in a dialog: Escape closes the dialog and Enter confirms it while
 // the choice has the focus, as they do with the focus nowhere (a plain Select keeps both keys
 // and does nothing with them).

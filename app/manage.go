@@ -128,6 +128,7 @@ func (u *UI) ask(title, label, value, confirm string, done func(string)) {
 			done(strings.TrimSpace(in.Text))
 		}
 	}, u.win)
+	submits(d, in)
 	d.Resize(fyne.NewSize(420, 0))
 	u.dialogs.show(d)
 	u.win.Canvas().Focus(in)

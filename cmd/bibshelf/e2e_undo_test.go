@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/app"
+	"github.com/bibshelf/bibshelf/storage"
 )
 
 // TestEndToEndUndoNothingFocused: Ctrl+Z and Ctrl+Y with no widget focused (after a click on the
@@ -51,4 +52,32 @@ func TestEndToEndUndoNothingFocused(t *testing.T) {
 	w.waitFor("still nothing focused", func(s app.ProbeState) bool { return s.Settled && s.Focused == "" })
 	w.key("ctrl+y")
 	starred(true)
+}
+
+// TestEndToEndEnterSubmits: Enter in the text field of a dialog that asks for one line (New
+// Collection, from the Collections title's menu with a real right click) does what its button
+// does.
+func TestEndToEndEnterSubmits(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	w := openWindow(t, dir, bin, lib.path, nil)
+	w.waitFor("the library listed", func(s app.ProbeState) bool { return s.Settled && s.Rows == 57 && s.Window != 0 })
+	w.click("side:head:tags") // folded, the tags leave the collections in view
+	w.rightClick("side:head:collections")
+	w.key("Down", "Return")
+	w.waitFor("the New Collection dialog", func(s app.ProbeState) bool { return s.Dialog })
+	w.typeText("Submitted by Enter")
+	w.key("Return")
+	w.waitFor("the dialog closed", func(s app.ProbeState) bool { return s.Settled && !s.Dialog })
+	for deadline := time.Now().Add(e2eWait); ; time.Sleep(e2ePoll) {
+		cs, err := lib.lib.Collections(context.Background())
+		if err == nil && slices.ContainsFunc(cs, func(c storage.Collection) bool { return c.Name == "Submitted by Enter" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no collection made by Enter: %v, %v", cs, err)
+		}
+	}
 }
