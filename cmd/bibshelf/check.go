@@ -59,7 +59,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitRejected
 	}
 	if lib != nil && !*noRemember {
-		if err := lib.AddPaper(ctx, target); err != nil {
+		// The file read, as the window records the paper it opens: a folder is its root file.
+		if err := lib.AddPaper(ctx, p.Root); err != nil {
 			fmt.Fprintf(stderr, "bibshelf check: %v\n", err)
 		}
 	}
@@ -91,7 +92,7 @@ func printCheck(w io.Writer, r *checkReport) error {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "%s:%d:%d: %s\n", p.File, p.Line, p.Col, printable(p.Message))
 	}
-	_, err := fmt.Fprintf(w, "%s: %d keys cited, %d undefined, %d problems\n", r.Paper, r.Cited, r.Undefined, len(r.Problems))
+	_, err := fmt.Fprintf(w, "%s: %s cited, %d undefined, %s\n", r.Paper, counted(r.Cited, "key", "keys"), r.Undefined, counted(len(r.Problems), "problem", "problems"))
 	return err
 }
 
@@ -107,4 +108,12 @@ func checkPaper(ctx context.Context, p *paper.Paper, lib *storage.Library) (*che
 	}
 	rep.Library = lib.Path()
 	return rep, nil
+}
+
+// counted says "1 key", "2 keys".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -92,6 +92,14 @@ natbib/paper.tex: 4 keys cited, 1 undefined, 3 problems
 	if papers, _ := l.Papers(context.Background()); len(papers) != 1 {
 		t.Errorf("--no-remember remembered: %+v", papers)
 	}
+	// A paper checked by its folder is remembered by its root file, as the window records it:
+	// once.
+	if st, _, errOut := bibshelf(t, "", "check", "--library", lib, "natbib"); st != exitOK {
+		t.Errorf("check natbib/: %d %s", st, errOut)
+	}
+	if papers, _ := l.Papers(context.Background()); len(papers) != 1 {
+		t.Errorf("the paper checked by its folder remembered again: %+v", papers)
+	}
 	if st, _, errOut := bibshelf(t, "", "check", "--no-library", "nowhere.tex"); st != exitRejected || !strings.Contains(errOut, "nowhere.tex") {
 		t.Errorf("check of a missing file: %d %q", st, errOut)
 	}
