@@ -190,6 +190,9 @@ type checker struct {
 	// unbalanced holds the keys of the entries the parser reported unbalanced braces in.
 	unbalanced map[string]bool
 	out        []Finding
+	// lines holds the offsets of the line starts of linesOf's source, for position.
+	linesOf *bib.Entry
+	lines   []int
 }
 
 // add records a finding about field f of e (nil for the entry), at the offset off of f's raw
@@ -198,7 +201,7 @@ func (c *checker) add(check Check, sev Severity, e *bib.Entry, f *bib.Field, off
 	fd := Finding{Check: check, Severity: sev, File: c.file, Key: e.Key, Line: e.Line, Msg: fmt.Sprintf(format, args...), Fix: fix}
 	if f != nil {
 		fd.Field = f.Name
-		fd.Line, fd.Col = position(e, f, max(off, 0))
+		fd.Line, fd.Col = c.position(e, f, max(off, 0))
 	} else if e.Source != "" {
 		fd.Col = 1 + utf8.RuneCountInString(e.Prefix)
 	}
@@ -314,20 +317,21 @@ func (c *checker) keys(entries []*bib.Entry) {
 // position returns the line and column (in characters, from 1) of the offset off of field f's
 // raw text in the entry's source: the field is looked for from its line on, its name then its
 // raw text. It returns the field's line and column 0 when the source does not hold it. The
-// entry's @ is taken to be at the start of its line, after its Prefix.
-func position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
+// entry's @ is taken to be at the start of its line, after its Prefix. The entry's line starts
+// are counted once (lineStarts) and kept in c for the entry's other findings, so that an entry
+// of many lines with a finding on each costs time in proportion to its length, not its square.
+func (c *checker) position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
 	s := e.Source
 	if s == "" || f.Line < e.Line {
 		return f.Line, 0
 	}
-	i := 0
-	for l := e.Line; l < f.Line; l++ {
-		j := strings.IndexByte(s[i:], '\n')
-		if j < 0 {
-			return f.Line, 0
-		}
-		i += j + 1
+	if c.linesOf != e {
+		c.linesOf, c.lines = e, lineStarts(s, c.lines[:0])
 	}
+	if f.Line-e.Line >= len(c.lines) {
+		return f.Line, 0
+	}
+	i := c.lines[f.Line-e.Line]
 	if n := nameAt(s, i, f.Name); n >= 0 {
 		i = n
 	}
@@ -336,13 +340,32 @@ func position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
 		return f.Line, 0
 	}
 	pos := i + k + off
-	line = e.Line + strings.Count(s[:pos], "\n")
-	ls := strings.LastIndexByte(s[:pos], '\n') + 1
+	// The line holding pos: the last line start at or before it.
+	n, found := slices.BinarySearch(c.lines, pos)
+	if !found {
+		n--
+	}
+	ls := c.lines[n]
+	line = e.Line + n
 	col = utf8.RuneCountInString(s[ls:pos]) + 1
 	if ls == 0 {
 		col += utf8.RuneCountInString(e.Prefix)
 	}
 	return line, col
+}
+
+// lineStarts appends to out the offset of each line's start in s, 0 first.
+func lineStarts(s string, out []int) []int {
+	out = append(out, 0)
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		out = append(out, i)
+	}
+	return out
 }
 
 // nameAt returns the offset after the first field name name (case-insensitive, lower-case

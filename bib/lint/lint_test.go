@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/bibtest"
@@ -183,6 +184,38 @@ func TestPositions(t *testing.T) {
 	}
 	if s := File(f, Options{})[1].String(); s != `p.bib:3:13: warning: k: pages "1-2": a page range takes -- (an en dash), not - (pages)` {
 		t.Errorf("String = %q", s)
+	}
+}
+
+// TestPositionsLongEntry lints one entry of a megabyte with a finding on every line: each
+// finding's position is found from the entry's line starts, counted once, so the time grows with
+// the entry's length (it took minutes when each finding walked the entry from its first line).
+func TestPositionsLongEntry(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@misc{long,\n")
+	n := 0
+	for b.Len() < 1<<20 {
+		b.WriteString("  note = {\\def},\n")
+		n++
+	}
+	b.WriteString("}\n")
+	f := bib.Parse("long.bib", []byte(b.String()))
+	start := time.Now()
+	fs := File(f, Options{})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("File took %v for a 1 MB entry", d)
+	}
+	var tex []Finding
+	for _, fd := range fs {
+		if fd.Check == DangerousTeX {
+			tex = append(tex, fd)
+		}
+	}
+	if len(tex) != n {
+		t.Fatalf("%d dangerous-tex findings, want %d", len(tex), n)
+	}
+	if last := tex[n-1]; last.Line != n+1 || last.Col != 11 {
+		t.Errorf("last finding at %d:%d, want %d:11", last.Line, last.Col, n+1)
 	}
 }
 
