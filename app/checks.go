@@ -305,7 +305,7 @@ func (v *checkView) arrange() {
 			return cmp.Compare(slices.Index(lint.Checks, a.Check), slices.Index(lint.Checks, b.Check))
 		}
 	case "Entry":
-		by = func(a, b lint.Finding) int { return cmp.Compare(strings.ToLower(a.Key), strings.ToLower(b.Key)) }
+		by = func(a, b lint.Finding) int { return cmp.Compare(bib.FoldKey(a.Key), bib.FoldKey(b.Key)) }
 	default:
 		by = func(a, b lint.Finding) int { return cmp.Compare(b.Severity, a.Severity) }
 	}

@@ -147,7 +147,7 @@ func File(f *bib.File, opts Options) []Finding {
 	}
 	entries := f.Entries()
 	for _, e := range entries {
-		if k := strings.ToLower(e.Key); c.parents[k] == nil {
+		if k := bib.FoldKey(e.Key); c.parents[k] == nil {
 			c.parents[k] = e
 		}
 	}
@@ -184,7 +184,7 @@ func File(f *bib.File, opts Options) []Finding {
 type checker struct {
 	opts Options
 	file string
-	// parents holds the file's entries by lower-case key (the first of a key), for crossref;
+	// parents holds the file's entries by folded key (bib.FoldKey) (the first of a key), for crossref;
 	// nil when the file is not known.
 	parents map[string]*bib.Entry
 	// unbalanced holds the keys of the entries the parser reported unbalanced braces in.
@@ -273,7 +273,7 @@ func (c *checker) missing(e *bib.Entry) {
 		return
 	}
 	if e.Get("crossref") != "" || c.opts.BibLaTeX && e.Get("xdata") != "" {
-		parent := c.parents[strings.ToLower(strings.TrimSpace(e.Get("crossref")))]
+		parent := c.parents[bib.FoldKey(strings.TrimSpace(e.Get("crossref")))]
 		if parent == nil {
 			return // the parent, not known here, may give them
 		}
@@ -300,7 +300,7 @@ func (c *checker) missing(e *bib.Entry) {
 func (c *checker) keys(entries []*bib.Entry) {
 	first := make(map[string]*bib.Entry, len(entries))
 	for _, e := range entries {
-		k := strings.ToLower(e.Key)
+		k := bib.FoldKey(e.Key)
 		p, ok := first[k]
 		if !ok {
 			first[k] = e

@@ -113,6 +113,9 @@ func TestChecks(t *testing.T) {
 			"@MISC{F1, AUTHOR = {Frank Frill}, TITLE = {Dresses for Gentlemen}, YEAR = {1997}}\n" +
 			"@BOOK{f1, AUTHOR = {Someone Else}, TITLE = {The Case of the Duplicitous Duplicate}, YEAR = {1996}, publisher = {P}}",
 			Options{}, []string{"duplicate-key", "key-case"}},
+		// Keys that differ in a non-ASCII letter's case are two keys for BibTeX, which folds
+		// ASCII letters only.
+		{"non-ASCII case", "@misc{Ärzte2020, title = {T}}\n@misc{ärzte2020, title = {U}}", Options{}, nil},
 		// Made for the test from assets/sample-library.bib's vinyals2015pointer: a title whose
 		// brace is never closed swallows the rest of the file.
 		{"unbalanced", "@inproceedings{vinyals2015pointer,\n  title = {Pointer {N}etworks,\n  year = {2015}\n}\n", Options{}, []string{"unbalanced", "syntax"}},

@@ -97,8 +97,8 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 			}
 			inBib[e.Key] = bibEntry{e, Pos{File: path, Line: e.Line, Col: 1}, len(rep.bibs) - 1}
 			bibOrder = append(bibOrder, e.Key)
-			if _, ok := folded[strings.ToLower(e.Key)]; !ok {
-				folded[strings.ToLower(e.Key)] = e.Key
+			if _, ok := folded[bib.FoldKey(e.Key)]; !ok {
+				folded[bib.FoldKey(e.Key)] = e.Key
 			}
 		}
 	}
@@ -125,8 +125,8 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 			if lib != nil && inLib[k] == nil {
 				rep.BibOnly = append(rep.BibOnly, k)
 			}
-		case folded[strings.ToLower(k)] != "":
-			other := folded[strings.ToLower(k)]
+		case folded[bib.FoldKey(k)] != "":
+			other := folded[bib.FoldKey(k)]
 			cited[other] = true
 			sev := "warning"
 			if p.BibLaTeX {
@@ -214,8 +214,8 @@ func readLibrary(ctx context.Context, lib Library, keys []string, inBib map[stri
 func (r *Report) placeInLibrary(keys []string, inLib map[string]*bib.Entry) {
 	seen := map[string]bool{}
 	for _, k := range keys {
-		if e := inLib[k]; e != nil && !seen[strings.ToLower(e.Key)] {
-			seen[strings.ToLower(e.Key)] = true
+		if e := inLib[k]; e != nil && !seen[bib.FoldKey(e.Key)] {
+			seen[bib.FoldKey(e.Key)] = true
 			r.InLibrary = append(r.InLibrary, e.Key)
 		}
 	}
@@ -225,8 +225,8 @@ func (r *Report) placeInLibrary(keys []string, inLib map[string]*bib.Entry) {
 			continue
 		}
 		for _, parent := range parents(e) {
-			if pe := inLib[parent]; pe != nil && !seen[strings.ToLower(pe.Key)] {
-				seen[strings.ToLower(pe.Key)] = true
+			if pe := inLib[parent]; pe != nil && !seen[bib.FoldKey(pe.Key)] {
+				seen[bib.FoldKey(pe.Key)] = true
 				r.Parents = append(r.Parents, pe.Key)
 			}
 		}
