@@ -104,7 +104,9 @@ func findClash(ctx context.Context, tx *sql.Tx, e *bib.Entry, ident identity, re
 }
 
 // referenceFields are the fields in which an entry names other entries of its file by key:
-// BibTeX's crossref, and BibLaTeX's xref, and its lists xdata, related and entryset.
+// BibTeX's crossref, and BibLaTeX's xref, and its lists xdata, related and entryset. That is
+// wider than bib.Parents (the entries whose fields an entry reads): here every entry named must
+// stay with the entry that names it, and each field's list is kept apart for followRenamed.
 var referenceFields = []string{"crossref", "xref", "xdata", "related", "entryset"}
 
 // references returns the keys, folded (bib.FoldKey), that e's reference fields name.

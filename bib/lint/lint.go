@@ -127,7 +127,7 @@ type Options struct {
 	ASCII bool
 }
 
-// Entry checks one entry alone. Fields a crossref parent may give are not asked for, since
+// Entry checks one entry alone. Fields a parent (bib.Parents) may give are not asked for, since
 // the parent is not known here; File knows the file's parents.
 func Entry(e *bib.Entry, opts Options) []Finding {
 	c := checker{opts: opts}
@@ -261,30 +261,33 @@ func (c *checker) entry(e *bib.Entry) {
 	}
 }
 
-// missing reports the required fields the entry lacks, those a crossref parent gives aside.
+// missing reports the required fields the entry lacks, those its parents give aside (bib.Parents,
+// read as bib.Inherit says, looked up as BibTeX does without regard to ASCII case). Nothing is
+// reported when a parent that may give them is not known here: Entry alone, or a parent the file
+// does not hold.
 func (c *checker) missing(e *bib.Entry) {
-	var missing []string
+	need := bib.Missing
+	d := bib.BibTeX
 	if c.opts.BibLaTeX {
-		missing = bib.MissingBibLaTeX(e)
-	} else {
-		missing = bib.Missing(e)
+		need, d = bib.MissingBibLaTeX, bib.BibLaTeX
 	}
+	missing := need(e)
 	if len(missing) == 0 {
 		return
 	}
-	if e.Get("crossref") != "" || c.opts.BibLaTeX && e.Get("xdata") != "" {
-		parent := c.parents[bib.FoldKey(strings.TrimSpace(e.Get("crossref")))]
+	full := e
+	for _, k := range bib.Parents(e) {
+		parent := c.parents[bib.FoldKey(k)]
 		if parent == nil {
-			return // the parent, not known here, may give them
-		}
-		missing = slices.DeleteFunc(missing, func(group string) bool {
-			for _, name := range strings.Split(group, " or ") {
-				if strings.TrimSpace(parent.Get(name)) != "" || name == "booktitle" && strings.TrimSpace(parent.Get("title")) != "" {
-					return true
-				}
+			if d == bib.BibTeX && !bib.SameKey(k, strings.TrimSpace(e.Get("crossref"))) {
+				continue // an xdata parent, which BibTeX does not read
 			}
-			return false
-		})
+			return
+		}
+		full = bib.Inherit(full, parent, d)
+	}
+	if full != e {
+		missing = need(full)
 	}
 	style := "BibTeX's standard styles"
 	if c.opts.BibLaTeX {

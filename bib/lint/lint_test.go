@@ -120,8 +120,16 @@ func TestChecks(t *testing.T) {
 		// brace is never closed swallows the rest of the file.
 		{"unbalanced", "@inproceedings{vinyals2015pointer,\n  title = {Pointer {N}etworks,\n  year = {2015}\n}\n", Options{}, []string{"unbalanced", "syntax"}},
 		// A crossref parent gives the fields the child lacks (beebe-tex-bibs/font.bib's
-		// proceedings, made smaller).
-		{"crossref", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\", pages = \"1--2\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\", publisher = \"IEEE\"}", Options{}, nil},
+		// proceedings, made smaller: like font.bib's, the parent has a booktitle beside its title).
+		{"crossref", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\", pages = \"1--2\"}\n@Proceedings{p, title = \"Proc\", booktitle = \"Proc\", year = \"1986\", publisher = \"IEEE\"}", Options{}, nil},
+		// BibTeX gives a child its parent's fields of the same name only: the parent's title is
+		// not the child's booktitle. Biber's default inheritance makes it so.
+		{"crossref title", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"P\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\"}", Options{}, []string{"missing-field"}},
+		{"crossref title biblatex", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\"}", Options{BibLaTeX: true}, nil},
+		// An xdata parent gives its fields to biblatex; BibTeX reads no xdata.
+		{"xdata biblatex", "@Article{c, author = {A}, title = {T}, xdata = {j, y}}\n@XData{j, journaltitle = {J}}\n@XData{y, year = {2020}}", Options{BibLaTeX: true}, nil},
+		{"xdata bibtex", "@Article{c, author = {A}, title = {T}, xdata = {j}}\n@XData{j, journal = {J}, year = {2020}}", Options{}, []string{"missing-field", "missing-field"}},
+		{"xdata unknown bibtex", "@Article{c, author = {A}, title = {T}, xdata = {j}}", Options{}, []string{"missing-field", "missing-field"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := bib.Parse("t.bib", []byte(tc.src))
