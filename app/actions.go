@@ -225,7 +225,7 @@ func (u *UI) entryChange(ref *entryRef, old, edited *bib.Entry, what string) *ch
 	follow := func(from, to string) func() []string {
 		return func() []string {
 			sel := u.list.selection()
-			if len(sel) == 1 && strings.EqualFold(sel[0], from) {
+			if len(sel) == 1 && bib.SameKey(sel[0], from) {
 				return []string{to}
 			}
 			return sel

@@ -305,7 +305,7 @@ func (v *checkView) arrange() {
 			return cmp.Compare(slices.Index(lint.Checks, a.Check), slices.Index(lint.Checks, b.Check))
 		}
 	case "Entry":
-		by = func(a, b lint.Finding) int { return cmp.Compare(strings.ToLower(a.Key), strings.ToLower(b.Key)) }
+		by = func(a, b lint.Finding) int { return cmp.Compare(bib.FoldKey(a.Key), bib.FoldKey(b.Key)) }
 	default:
 		by = func(a, b lint.Finding) int { return cmp.Compare(b.Severity, a.Severity) }
 	}
@@ -442,8 +442,10 @@ func (x *entryFixes) change(name string, find func(ctx context.Context) error, d
 	}
 }
 
-// write updates the entries to what they becomes; when one fails, those written are put back
-// as they were (back), so that a change that failed left nothing half done.
+// write updates the entries to what they become; when one fails, those written are put back as
+// they were (back), so that a change that failed leaves nothing half done. The putting back runs
+// even when ctx is done; an entry it could not put back is named in the error, which then says
+// the library is left part fixed.
 func (x *entryFixes) write(ctx context.Context, to, back []*bib.Entry) error {
 	lib, ok := x.lib.(updater)
 	if !ok {
@@ -451,10 +453,17 @@ func (x *entryFixes) write(ctx context.Context, to, back []*bib.Entry) error {
 	}
 	for i, e := range to {
 		if err := lib.UpdateEntry(ctx, back[i].Key, e.Clone()); err != nil {
+			errs := []error{fmt.Errorf("fix %s: %w", e.Key, err)}
+			keep := context.WithoutCancel(ctx)
 			for j := i - 1; j >= 0; j-- {
-				lib.UpdateEntry(ctx, to[j].Key, back[j].Clone()) // best effort: the error below is what counts
+				if err := lib.UpdateEntry(keep, to[j].Key, back[j].Clone()); err != nil {
+					errs = append(errs, fmt.Errorf("put back %s as it was: %w", to[j].Key, err))
+				}
 			}
-			return fmt.Errorf("fix %s: %w", e.Key, err)
+			if len(errs) > 1 {
+				errs = append(errs, errors.New("the entries it could not put back stay fixed, and Undo cannot take them back"))
+			}
+			return errors.Join(errs...)
 		}
 	}
 	return nil

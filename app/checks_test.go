@@ -218,3 +218,71 @@ func TestLintLibraryBoundsAndStops(t *testing.T) {
 		t.Errorf("the summary says %q", s)
 	}
 }
+
+// failingUpdates is a library whose UpdateEntry fails for the keys in fail, recording the
+// updates that succeed.
+type failingUpdates struct {
+	manyEntries
+	fail    map[string]bool
+	written []string
+}
+
+func (f *failingUpdates) UpdateEntry(_ context.Context, key string, e *bib.Entry) error {
+	if f.fail[key] {
+		return fmt.Errorf("update %s: disk full", key)
+	}
+	f.written = append(f.written, key+"="+e.Get("pages"))
+	return nil
+}
+
+// TestFixWriteRollbackErrors checks that a fix that fails puts back the entries it wrote, and
+// that an entry it could not put back is named in the error rather than dropped.
+func TestFixWriteRollbackErrors(t *testing.T) {
+	entry := func(key, pages string) *bib.Entry {
+		return &bib.Entry{Type: "misc", Key: key, Fields: []bib.Field{{Name: "pages", Raw: "{" + pages + "}", Value: pages}}}
+	}
+	before := []*bib.Entry{entry("a", "1-2"), entry("b", "3-4"), entry("c", "5-6")}
+	after := []*bib.Entry{entry("a", "1--2"), entry("b", "3--4"), entry("c", "5--6")}
+
+	// c fails: a and b are put back.
+	lib := &failingUpdates{fail: map[string]bool{"c": true}}
+	x := &entryFixes{lib: lib, before: before, after: after}
+	err := x.write(context.Background(), after, before)
+	if err == nil || strings.Contains(err.Error(), "put back") {
+		t.Errorf("error = %v, want only the failed fix", err)
+	}
+	if want := []string{"a=1--2", "b=3--4", "b=3-4", "a=1-2"}; !slices.Equal(lib.written, want) {
+		t.Errorf("written %v, want %v", lib.written, want)
+	}
+
+	// c fails, and so does putting b back (its fix was written): b is named, a is put back, and
+	// the error says the library is left part fixed.
+	lib = &failingUpdates{fail: map[string]bool{"c": true}}
+	failB := &failBAfterWrite{failingUpdates: lib}
+	x = &entryFixes{lib: failB, before: before, after: after}
+	err = x.write(context.Background(), after, before)
+	if err == nil || !strings.Contains(err.Error(), "fix c: update c: disk full") ||
+		!strings.Contains(err.Error(), "put back b as it was: update b: disk full") ||
+		!strings.Contains(err.Error(), "stay fixed") || strings.Contains(err.Error(), "put back a") {
+		t.Errorf("error = %v", err)
+	}
+	if want := []string{"a=1--2", "b=3--4", "a=1-2"}; !slices.Equal(lib.written, want) {
+		t.Errorf("written %v, want %v", lib.written, want)
+	}
+}
+
+// failBAfterWrite fails every update of b after the first.
+type failBAfterWrite struct {
+	*failingUpdates
+	wroteB bool
+}
+
+func (f *failBAfterWrite) UpdateEntry(ctx context.Context, key string, e *bib.Entry) error {
+	if key == "b" {
+		if f.wroteB {
+			return fmt.Errorf("update %s: disk full", key)
+		}
+		f.wroteB = true
+	}
+	return f.failingUpdates.UpdateEntry(ctx, key, e)
+}

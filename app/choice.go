@@ -105,9 +105,9 @@ var (
 	dialectChoice = choice[bib.Dialect]{
 		key: prefExportDialect,
 		options: []option[bib.Dialect]{
-			{"as-written", "As written", bib.AsWritten},
-			{"bibtex", "BibTeX (BibLaTeX fields mapped back)", bib.BibTeX},
-			{"biblatex", "BibLaTeX (BibTeX fields mapped)", bib.BibLaTeX},
+			{bib.AsWritten.String(), "As written", bib.AsWritten},
+			{bib.BibTeX.String(), "BibTeX (BibLaTeX fields mapped back)", bib.BibTeX},
+			{bib.BibLaTeX.String(), "BibLaTeX (BibTeX fields mapped)", bib.BibLaTeX},
 		},
 		def:    bib.AsWritten,
 		legacy: []bib.Dialect{bib.AsWritten, bib.BibTeX, bib.BibLaTeX},

@@ -153,7 +153,7 @@ func (p *entryPane) showKeys(keys []string) {
 	p.gen++
 	gen, key, lib := p.gen, keys[0], p.lib
 	version := -1
-	if r := p.info.ref; r != nil && strings.EqualFold(r.key, key) {
+	if r := p.info.ref; r != nil && bib.SameKey(r.key, key) {
 		version = r.version
 	}
 	p.reading = true
@@ -368,7 +368,7 @@ func oneLine(row *fyne.Container) fyne.CanvasObject {
 func (t *infoTab) show(d *entryDetail, version int) {
 	t.updating = true
 	defer func() { t.updating = false }()
-	same := t.ref != nil && !t.ref.failed && strings.EqualFold(t.ref.key, d.entry.Key)
+	same := t.ref != nil && !t.ref.failed && bib.SameKey(t.ref.key, d.entry.Key)
 	switch {
 	case !same:
 		t.ref = &entryRef{key: d.entry.Key, entry: d.entry}

@@ -99,8 +99,9 @@
 //
 // # Clashes
 //
-// Keys are compared case-insensitively throughout Bibshelf (the library's key column is NOCASE),
-// so [UniqueKey]'s taken function should compare that way too. On a clash the new key gets a
+// Keys are compared case-insensitively throughout Bibshelf, with the ASCII letters folded only
+// ([FoldKey], [SameKey]), as BibTeX does and as the library's NOCASE key column does, so
+// [UniqueKey]'s taken function should compare that way too. On a clash the new key gets a
 // suffix a, b, ... z, aa, ab, ..., as in JabRef and Better BibTeX; an existing key never changes,
 // because users cite keys in finished papers.
 package bib
@@ -860,3 +861,45 @@ var keySkipWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// FoldKey returns a citation key with its ASCII capitals made small letters and every other
+// character as it is: the form under which keys that BibTeX takes for one entry are the same
+// (its key lookup and change.case$ fold ASCII letters only, as SQLite's NOCASE does), so
+// Ärzte2020 and ärzte2020 stay two keys. Use it for maps of keys; SameKey to compare two.
+func FoldKey(key string) string {
+	i := 0
+	for i < len(key) && !('A' <= key[i] && key[i] <= 'Z') {
+		i++
+	}
+	if i == len(key) {
+		return key
+	}
+	b := []byte(key)
+	for ; i < len(b); i++ {
+		if 'A' <= b[i] && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// SameKey reports whether two citation keys are one for BibTeX and the library: equal once
+// their ASCII letters are folded (FoldKey).
+func SameKey(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -669,3 +669,29 @@ func TestSharedRules(t *testing.T) {
 		t.Error("FieldOrder is changed through the slice it returned, or FieldRank disagrees with it")
 	}
 }
+
+// TestFoldKey checks that keys fold their ASCII letters only, as BibTeX and NOCASE do.
+func TestFoldKey(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Smith2020", "smith2020", true},
+		{"SMITH2020a", "smith2020A", true},
+		{"Ärzte2020", "ärzte2020", false},
+		{"Ärzte2020", "Ärzte2020", true},
+		{"straße", "STRASSE", false},
+		{"k", "K ", false},
+		{"", "", true},
+	} {
+		if got := SameKey(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameKey(%q, %q) = %v", tc.a, tc.b, got)
+		}
+		if got := FoldKey(tc.a) == FoldKey(tc.b); got != tc.same {
+			t.Errorf("FoldKey(%q) = %q, FoldKey(%q) = %q", tc.a, FoldKey(tc.a), tc.b, FoldKey(tc.b))
+		}
+	}
+	if k := "already-small"; FoldKey(k) != k {
+		t.Error("FoldKey changed a small key")
+	}
+}

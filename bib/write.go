@@ -366,6 +366,30 @@ const (
 	BibLaTeX
 )
 
+// dialectNames are the dialects' names, as the command line, the window's preferences and the
+// library's kept .bib files write them.
+var dialectNames = [...]string{AsWritten: "as-written", BibTeX: "bibtex", BibLaTeX: "biblatex"}
+
+// String returns the dialect's name: as-written, bibtex or biblatex; Dialect(N) for a number that
+// is no dialect.
+func (d Dialect) String() string {
+	if d < 0 || int(d) >= len(dialectNames) {
+		return fmt.Sprintf("Dialect(%d)", int(d))
+	}
+	return dialectNames[d]
+}
+
+// ParseDialect returns the dialect of a name String returns (as-written, bibtex or biblatex), in
+// any case.
+func ParseDialect(name string) (Dialect, error) {
+	for d, n := range dialectNames {
+		if strings.EqualFold(n, name) {
+			return Dialect(d), nil
+		}
+	}
+	return 0, fmt.Errorf("dialect %q: want as-written, bibtex or biblatex", name)
+}
+
 // WriteOptions says how entries are written.
 type WriteOptions struct {
 	// Reformat writes every entry afresh from the parsed model, in the canonical form, instead of

@@ -142,3 +142,24 @@ func TestSetRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestDialectNames checks that ParseDialect reads what String writes, in any case, and refuses
+// other names.
+func TestDialectNames(t *testing.T) {
+	for d, name := range map[Dialect]string{AsWritten: "as-written", BibTeX: "bibtex", BibLaTeX: "biblatex"} {
+		if d.String() != name {
+			t.Errorf("%d.String() = %q, want %q", int(d), d.String(), name)
+		}
+		for _, n := range []string{name, strings.ToUpper(name)} {
+			if got, err := ParseDialect(n); err != nil || got != d {
+				t.Errorf("ParseDialect(%q) = %v, %v", n, got, err)
+			}
+		}
+	}
+	if _, err := ParseDialect("ris"); err == nil {
+		t.Error("ParseDialect(ris) did not fail")
+	}
+	if s := Dialect(7).String(); s != "Dialect(7)" {
+		t.Errorf("Dialect(7).String() = %q", s)
+	}
+}

@@ -104,31 +104,33 @@ func findClash(ctx context.Context, tx *sql.Tx, e *bib.Entry, ident identity, re
 }
 
 // referenceFields are the fields in which an entry names other entries of its file by key:
-// BibTeX's crossref, and BibLaTeX's xref, and its lists xdata, related and entryset.
+// BibTeX's crossref, and BibLaTeX's xref, and its lists xdata, related and entryset. That is
+// wider than bib.Parents (the entries whose fields an entry reads): here every entry named must
+// stay with the entry that names it, and each field's list is kept apart for followRenamed.
 var referenceFields = []string{"crossref", "xref", "xdata", "related", "entryset"}
 
-// references returns the keys, in lower case, that e's reference fields name.
+// references returns the keys, folded (bib.FoldKey), that e's reference fields name.
 func references(e *bib.Entry) []string {
 	var keys []string
 	for _, name := range referenceFields {
 		for _, k := range strings.Split(e.Get(name), ",") {
 			if k = strings.TrimSpace(k); k != "" {
-				keys = append(keys, strings.ToLower(k))
+				keys = append(keys, bib.FoldKey(k))
 			}
 		}
 	}
 	return keys
 }
 
-// referenceLists returns the keys each of e's reference fields names, in lower case, one field
+// referenceLists returns the keys each of e's reference fields names, folded, one field
 // after another (an empty string ends each), a key through renamed when it has it.
 func referenceLists(e *bib.Entry, renamed map[string]string) []string {
 	var out []string
 	for _, name := range referenceFields {
 		for _, k := range strings.Split(e.Get(name), ",") {
-			k = strings.ToLower(strings.TrimSpace(k))
+			k = bib.FoldKey(strings.TrimSpace(k))
 			if to, ok := renamed[k]; ok {
-				k = strings.ToLower(to)
+				k = bib.FoldKey(to)
 			}
 			if k != "" {
 				out = append(out, k)
@@ -168,11 +170,11 @@ type tentativeEntry struct {
 func (im *importer) settleRefs(ctx context.Context) error {
 	undecided := map[string]bool{}
 	for _, t := range im.tentative {
-		undecided[strings.ToLower(t.change.Old)] = true
+		undecided[bib.FoldKey(t.change.Old)] = true
 	}
 	dropped := map[int64]bool{}
 	decide := func(t *tentativeEntry) error {
-		delete(undecided, strings.ToLower(t.change.Old))
+		delete(undecided, bib.FoldKey(t.change.Old))
 		e, err := entryByID(ctx, im.tx, t.id)
 		if err != nil {
 			return err
@@ -195,8 +197,8 @@ func (im *importer) settleRefs(ctx context.Context) error {
 			im.rep.Duplicates++
 			p.Msg = fmt.Sprintf("skipped: the library's %q is the same entry (same type and fields)", other.Key)
 			im.rep.Problems[t.at] = p
-			if !strings.EqualFold(other.Key, c.Old) {
-				im.renamed[strings.ToLower(c.Old)] = other.Key
+			if !bib.SameKey(other.Key, c.Old) {
+				im.renamed[bib.FoldKey(c.Old)] = other.Key
 				im.rep.Renamed = append(im.rep.Renamed, KeyChange{File: c.File, Line: c.Line, Old: c.Old, New: other.Key,
 					Existing: c.Existing, Duplicate: true})
 			}
@@ -204,19 +206,19 @@ func (im *importer) settleRefs(ctx context.Context) error {
 		}
 		im.rep.Imported++
 		im.rep.Renamed = append(im.rep.Renamed, c)
-		im.renamed[strings.ToLower(c.Old)] = c.New
+		im.renamed[bib.FoldKey(c.Old)] = c.New
 		p.Msg = fmt.Sprintf("imported as %q (the library's %q has the same fields, but names other entries than this file's)", c.New, c.Existing)
 		im.rep.Problems[t.at] = p
 		return nil
 	}
 	waits := func(t *tentativeEntry) bool {
-		return slices.ContainsFunc(t.refs, func(k string) bool { return undecided[k] && k != strings.ToLower(t.change.Old) })
+		return slices.ContainsFunc(t.refs, func(k string) bool { return undecided[k] && k != bib.FoldKey(t.change.Old) })
 	}
 	for progress := true; progress; {
 		progress = false
 		for i := range im.tentative {
 			t := &im.tentative[i]
-			if !undecided[strings.ToLower(t.change.Old)] || waits(t) {
+			if !undecided[bib.FoldKey(t.change.Old)] || waits(t) {
 				continue
 			}
 			if err := decide(t); err != nil {
@@ -226,7 +228,7 @@ func (im *importer) settleRefs(ctx context.Context) error {
 		}
 	}
 	for i := range im.tentative { // entries that name each other: decided in file order
-		if t := &im.tentative[i]; undecided[strings.ToLower(t.change.Old)] {
+		if t := &im.tentative[i]; undecided[bib.FoldKey(t.change.Old)] {
 			if err := decide(t); err != nil {
 				return err
 			}
@@ -278,7 +280,7 @@ func renameReferences(e *bib.Entry, renamed map[string]string) (bool, error) {
 		hit := false
 		for i, part := range parts {
 			k := strings.TrimSpace(part)
-			if to, ok := renamed[strings.ToLower(k)]; ok && k != "" {
+			if to, ok := renamed[bib.FoldKey(k)]; ok && k != "" {
 				lead := part[:strings.Index(part, k)]
 				parts[i], hit = lead+to+part[len(lead)+len(k):], true
 			}

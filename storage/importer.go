@@ -30,7 +30,7 @@ type importer struct {
 	// source is the import's row in sources; scope the file's macros read so far.
 	source int64
 	scope  macroScope
-	// inFile holds the line of the first entry of the file with each key (in lower case);
+	// inFile holds the line of the first entry of the file with each key (folded: bib.FoldKey);
 	// renamed the new key of such an entry imported under another; refs the entries that name
 	// others by key.
 	inFile  map[string]int
@@ -231,9 +231,9 @@ func (im *importer) addEntry(ctx context.Context, it bib.Item, p preparedEntry) 
 		p.done()
 		return err
 	}
-	first := im.inFile[strings.ToLower(e.Key)]
+	first := im.inFile[bib.FoldKey(e.Key)]
 	if first == 0 {
-		im.inFile[strings.ToLower(e.Key)] = e.Line
+		im.inFile[bib.FoldKey(e.Key)] = e.Line
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -315,10 +315,10 @@ func (im *importer) keyTaken(ctx context.Context, it bib.Item, e *bib.Entry, p p
 	var r renamedEntry
 	switch {
 	case c.kind == sameEntry:
-		if first == 0 && !strings.EqualFold(c.same, e.Key) {
+		if first == 0 && !bib.SameKey(c.same, e.Key) {
 			// An earlier import gave it another key: the file's entries that name it name
 			// that one.
-			im.renamed[strings.ToLower(e.Key)] = c.same
+			im.renamed[bib.FoldKey(e.Key)] = c.same
 			rep.Renamed = append(rep.Renamed, KeyChange{File: name, Line: e.Line, Old: e.Key, New: c.same,
 				Existing: c.existing, Duplicate: true})
 		}
@@ -370,7 +370,7 @@ func (im *importer) keyTaken(ctx context.Context, it bib.Item, e *bib.Entry, p p
 	rep.Problems = append(rep.Problems, bib.Problem{File: name, Line: e.Line, Col: 1, Key: old,
 		Severity: bib.Warning, Msg: fmt.Sprintf("imported as %q (%s is %s)", key, where, what)})
 	if first == 0 {
-		im.renamed[strings.ToLower(old)] = key
+		im.renamed[bib.FoldKey(old)] = key
 	}
 	r.e, r.p, r.res = e, p, res
 	return &r, nil

@@ -98,14 +98,14 @@ func readTargetFile(path string) ([]byte, error) {
 func diffEntries(disk, ours []*bib.Entry) TargetDiff {
 	mine := map[string]*bib.Entry{}
 	for _, e := range ours {
-		if k := strings.ToLower(e.Key); mine[k] == nil {
+		if k := bib.FoldKey(e.Key); mine[k] == nil {
 			mine[k] = e
 		}
 	}
 	var d TargetDiff
 	seen := map[string]bool{}
 	for _, e := range disk {
-		k := strings.ToLower(e.Key)
+		k := bib.FoldKey(e.Key)
 		if seen[k] {
 			continue
 		}
@@ -118,7 +118,7 @@ func diffEntries(disk, ours []*bib.Entry) TargetDiff {
 		}
 	}
 	for _, e := range ours {
-		if k := strings.ToLower(e.Key); !seen[k] {
+		if k := bib.FoldKey(e.Key); !seen[k] {
 			seen[k] = true
 			d.Removed = append(d.Removed, e.Key)
 		}
@@ -164,13 +164,13 @@ func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (Targe
 	d := diffEntries(disk.Entries(), ours.Entries())
 	byKey := map[string]*bib.Entry{}
 	for _, e := range disk.Entries() {
-		if k := strings.ToLower(e.Key); byKey[k] == nil {
+		if k := bib.FoldKey(e.Key); byKey[k] == nil {
 			byKey[k] = e
 		}
 	}
 	var ti TargetImport
 	for _, k := range d.Changed {
-		if err := a.l.UpdateEntry(ctx, k, byKey[strings.ToLower(k)]); err != nil {
+		if err := a.l.UpdateEntry(ctx, k, byKey[bib.FoldKey(k)]); err != nil {
 			return ti, TargetStatus{}, fmt.Errorf("import the changes of export target %d: %w", id, err)
 		}
 		ti.Updated = append(ti.Updated, k)
@@ -200,14 +200,14 @@ func (l *Library) ImportTargetChanges(ctx context.Context, id int64) (TargetImpo
 func addedItems(f *bib.File, added []string) bib.ItemReader {
 	want := map[string]bool{}
 	for _, k := range added {
-		want[strings.ToLower(k)] = true
+		want[bib.FoldKey(k)] = true
 	}
 	var text strings.Builder
 	for _, it := range f.Items {
 		switch {
 		case it.Kind == bib.KindString || it.Kind == bib.KindPreamble:
-		case it.Kind == bib.KindEntry && want[strings.ToLower(it.Entry.Key)]:
-			delete(want, strings.ToLower(it.Entry.Key)) // the first of a key, as in BibTeX
+		case it.Kind == bib.KindEntry && want[bib.FoldKey(it.Entry.Key)]:
+			delete(want, bib.FoldKey(it.Entry.Key)) // the first of a key, as in BibTeX
 		default:
 			continue
 		}

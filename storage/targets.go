@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -84,21 +83,6 @@ func (e *TargetChangedError) Error() string {
 
 func (e *TargetChangedError) Is(target error) bool { return target == ErrTargetChanged }
 
-var dialectNames = map[bib.Dialect]string{bib.AsWritten: "as-written", bib.BibTeX: "bibtex", bib.BibLaTeX: "biblatex"}
-
-// ParseDialect returns the dialect of a name: as-written, bibtex or biblatex.
-func ParseDialect(name string) (bib.Dialect, error) {
-	for d, n := range dialectNames {
-		if strings.EqualFold(n, name) {
-			return d, nil
-		}
-	}
-	return 0, fmt.Errorf("dialect %q: want as-written, bibtex or biblatex", name)
-}
-
-// DialectName returns the name ParseDialect reads for d.
-func DialectName(d bib.Dialect) string { return dialectNames[d] }
-
 // checkTargetSettings checks t's settings in tx, and makes its path absolute.
 func checkTargetSettings(ctx context.Context, tx *sql.Tx, t *ExportTarget) error {
 	if t.Path == "" {
@@ -109,7 +93,7 @@ func checkTargetSettings(ctx context.Context, tx *sql.Tx, t *ExportTarget) error
 		return err
 	}
 	t.Path = abs
-	if _, ok := dialectNames[t.Dialect]; !ok {
+	if _, err := bib.ParseDialect(t.Dialect.String()); err != nil {
 		return fmt.Errorf("unknown dialect %d", t.Dialect)
 	}
 	switch t.Kind {
@@ -136,7 +120,7 @@ func checkTargetSettings(ctx context.Context, tx *sql.Tx, t *ExportTarget) error
 
 // targetValues returns the values of t's settings columns, in targetSettings' order.
 func targetValues(t *ExportTarget) []any {
-	return []any{string(t.Kind), t.Collection, t.SubCollections, t.Tag, t.Search, t.Path, dialectNames[t.Dialect],
+	return []any{string(t.Kind), t.Collection, t.SubCollections, t.Tag, t.Search, t.Path, t.Dialect.String(),
 		t.ASCII, !t.LibraryOrder, t.Notes}
 }
 
@@ -287,7 +271,7 @@ func targetRecords(ctx context.Context, q querier, id int64) ([]targetRecord, er
 			return nil, err
 		}
 		t.Kind, t.LibraryOrder = TargetKind(kind), !byKey
-		if t.Dialect, err = ParseDialect(dialect); err != nil {
+		if t.Dialect, err = bib.ParseDialect(dialect); err != nil {
 			return nil, err
 		}
 		t.Status.ID, t.Status.Path = t.ID, t.Path

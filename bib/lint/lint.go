@@ -127,7 +127,7 @@ type Options struct {
 	ASCII bool
 }
 
-// Entry checks one entry alone. Fields a crossref parent may give are not asked for, since
+// Entry checks one entry alone. Fields a parent (bib.Parents) may give are not asked for, since
 // the parent is not known here; File knows the file's parents.
 func Entry(e *bib.Entry, opts Options) []Finding {
 	c := checker{opts: opts}
@@ -147,7 +147,7 @@ func File(f *bib.File, opts Options) []Finding {
 	}
 	entries := f.Entries()
 	for _, e := range entries {
-		if k := strings.ToLower(e.Key); c.parents[k] == nil {
+		if k := bib.FoldKey(e.Key); c.parents[k] == nil {
 			c.parents[k] = e
 		}
 	}
@@ -184,12 +184,15 @@ func File(f *bib.File, opts Options) []Finding {
 type checker struct {
 	opts Options
 	file string
-	// parents holds the file's entries by lower-case key (the first of a key), for crossref;
+	// parents holds the file's entries by folded key (bib.FoldKey) (the first of a key), for crossref;
 	// nil when the file is not known.
 	parents map[string]*bib.Entry
 	// unbalanced holds the keys of the entries the parser reported unbalanced braces in.
 	unbalanced map[string]bool
 	out        []Finding
+	// lines holds the offsets of the line starts of linesOf's source, for position.
+	linesOf *bib.Entry
+	lines   []int
 }
 
 // add records a finding about field f of e (nil for the entry), at the offset off of f's raw
@@ -198,7 +201,7 @@ func (c *checker) add(check Check, sev Severity, e *bib.Entry, f *bib.Field, off
 	fd := Finding{Check: check, Severity: sev, File: c.file, Key: e.Key, Line: e.Line, Msg: fmt.Sprintf(format, args...), Fix: fix}
 	if f != nil {
 		fd.Field = f.Name
-		fd.Line, fd.Col = position(e, f, max(off, 0))
+		fd.Line, fd.Col = c.position(e, f, max(off, 0))
 	} else if e.Source != "" {
 		fd.Col = 1 + utf8.RuneCountInString(e.Prefix)
 	}
@@ -258,30 +261,33 @@ func (c *checker) entry(e *bib.Entry) {
 	}
 }
 
-// missing reports the required fields the entry lacks, those a crossref parent gives aside.
+// missing reports the required fields the entry lacks, those its parents give aside (bib.Parents,
+// read as bib.Inherit says, looked up as BibTeX does without regard to ASCII case). Nothing is
+// reported when a parent that may give them is not known here: Entry alone, or a parent the file
+// does not hold.
 func (c *checker) missing(e *bib.Entry) {
-	var missing []string
+	need := bib.Missing
+	d := bib.BibTeX
 	if c.opts.BibLaTeX {
-		missing = bib.MissingBibLaTeX(e)
-	} else {
-		missing = bib.Missing(e)
+		need, d = bib.MissingBibLaTeX, bib.BibLaTeX
 	}
+	missing := need(e)
 	if len(missing) == 0 {
 		return
 	}
-	if e.Get("crossref") != "" || c.opts.BibLaTeX && e.Get("xdata") != "" {
-		parent := c.parents[strings.ToLower(strings.TrimSpace(e.Get("crossref")))]
+	full := e
+	for _, k := range bib.Parents(e) {
+		parent := c.parents[bib.FoldKey(k)]
 		if parent == nil {
-			return // the parent, not known here, may give them
-		}
-		missing = slices.DeleteFunc(missing, func(group string) bool {
-			for _, name := range strings.Split(group, " or ") {
-				if strings.TrimSpace(parent.Get(name)) != "" || name == "booktitle" && strings.TrimSpace(parent.Get("title")) != "" {
-					return true
-				}
+			if d == bib.BibTeX && !bib.SameKey(k, strings.TrimSpace(e.Get("crossref"))) {
+				continue // an xdata parent, which BibTeX does not read
 			}
-			return false
-		})
+			return
+		}
+		full = bib.Inherit(full, parent, d)
+	}
+	if full != e {
+		missing = need(full)
 	}
 	style := "BibTeX's standard styles"
 	if c.opts.BibLaTeX {
@@ -297,7 +303,7 @@ func (c *checker) missing(e *bib.Entry) {
 func (c *checker) keys(entries []*bib.Entry) {
 	first := make(map[string]*bib.Entry, len(entries))
 	for _, e := range entries {
-		k := strings.ToLower(e.Key)
+		k := bib.FoldKey(e.Key)
 		p, ok := first[k]
 		if !ok {
 			first[k] = e
@@ -314,20 +320,21 @@ func (c *checker) keys(entries []*bib.Entry) {
 // position returns the line and column (in characters, from 1) of the offset off of field f's
 // raw text in the entry's source: the field is looked for from its line on, its name then its
 // raw text. It returns the field's line and column 0 when the source does not hold it. The
-// entry's @ is taken to be at the start of its line, after its Prefix.
-func position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
+// entry's @ is taken to be at the start of its line, after its Prefix. The entry's line starts
+// are counted once (lineStarts) and kept in c for the entry's other findings, so that an entry
+// of many lines with a finding on each costs time in proportion to its length, not its square.
+func (c *checker) position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
 	s := e.Source
 	if s == "" || f.Line < e.Line {
 		return f.Line, 0
 	}
-	i := 0
-	for l := e.Line; l < f.Line; l++ {
-		j := strings.IndexByte(s[i:], '\n')
-		if j < 0 {
-			return f.Line, 0
-		}
-		i += j + 1
+	if c.linesOf != e {
+		c.linesOf, c.lines = e, lineStarts(s, c.lines[:0])
 	}
+	if f.Line-e.Line >= len(c.lines) {
+		return f.Line, 0
+	}
+	i := c.lines[f.Line-e.Line]
 	if n := nameAt(s, i, f.Name); n >= 0 {
 		i = n
 	}
@@ -336,13 +343,32 @@ func position(e *bib.Entry, f *bib.Field, off int) (line, col int) {
 		return f.Line, 0
 	}
 	pos := i + k + off
-	line = e.Line + strings.Count(s[:pos], "\n")
-	ls := strings.LastIndexByte(s[:pos], '\n') + 1
+	// The line holding pos: the last line start at or before it.
+	n, found := slices.BinarySearch(c.lines, pos)
+	if !found {
+		n--
+	}
+	ls := c.lines[n]
+	line = e.Line + n
 	col = utf8.RuneCountInString(s[ls:pos]) + 1
 	if ls == 0 {
 		col += utf8.RuneCountInString(e.Prefix)
 	}
 	return line, col
+}
+
+// lineStarts appends to out the offset of each line's start in s, 0 first.
+func lineStarts(s string, out []int) []int {
+	out = append(out, 0)
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		out = append(out, i)
+	}
+	return out
 }
 
 // nameAt returns the offset after the first field name name (case-insensitive, lower-case

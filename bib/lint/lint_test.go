@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/bibtest"
@@ -112,12 +113,23 @@ func TestChecks(t *testing.T) {
 			"@MISC{F1, AUTHOR = {Frank Frill}, TITLE = {Dresses for Gentlemen}, YEAR = {1997}}\n" +
 			"@BOOK{f1, AUTHOR = {Someone Else}, TITLE = {The Case of the Duplicitous Duplicate}, YEAR = {1996}, publisher = {P}}",
 			Options{}, []string{"duplicate-key", "key-case"}},
+		// Keys that differ in a non-ASCII letter's case are two keys for BibTeX, which folds
+		// ASCII letters only.
+		{"non-ASCII case", "@misc{Ärzte2020, title = {T}}\n@misc{ärzte2020, title = {U}}", Options{}, nil},
 		// Made for the test from assets/sample-library.bib's vinyals2015pointer: a title whose
 		// brace is never closed swallows the rest of the file.
 		{"unbalanced", "@inproceedings{vinyals2015pointer,\n  title = {Pointer {N}etworks,\n  year = {2015}\n}\n", Options{}, []string{"unbalanced", "syntax"}},
 		// A crossref parent gives the fields the child lacks (beebe-tex-bibs/font.bib's
-		// proceedings, made smaller).
-		{"crossref", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\", pages = \"1--2\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\", publisher = \"IEEE\"}", Options{}, nil},
+		// proceedings, made smaller: like font.bib's, the parent has a booktitle beside its title).
+		{"crossref", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\", pages = \"1--2\"}\n@Proceedings{p, title = \"Proc\", booktitle = \"Proc\", year = \"1986\", publisher = \"IEEE\"}", Options{}, nil},
+		// BibTeX gives a child its parent's fields of the same name only: the parent's title is
+		// not the child's booktitle. Biber's default inheritance makes it so.
+		{"crossref title", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"P\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\"}", Options{}, []string{"missing-field"}},
+		{"crossref title biblatex", "@InProceedings{c, author = \"A\", title = \"T\", crossref = \"p\"}\n@Proceedings{p, title = \"Proc\", year = \"1986\"}", Options{BibLaTeX: true}, nil},
+		// An xdata parent gives its fields to biblatex; BibTeX reads no xdata.
+		{"xdata biblatex", "@Article{c, author = {A}, title = {T}, xdata = {j, y}}\n@XData{j, journaltitle = {J}}\n@XData{y, year = {2020}}", Options{BibLaTeX: true}, nil},
+		{"xdata bibtex", "@Article{c, author = {A}, title = {T}, xdata = {j}}\n@XData{j, journal = {J}, year = {2020}}", Options{}, []string{"missing-field", "missing-field"}},
+		{"xdata unknown bibtex", "@Article{c, author = {A}, title = {T}, xdata = {j}}", Options{}, []string{"missing-field", "missing-field"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := bib.Parse("t.bib", []byte(tc.src))
@@ -183,6 +195,38 @@ func TestPositions(t *testing.T) {
 	}
 	if s := File(f, Options{})[1].String(); s != `p.bib:3:13: warning: k: pages "1-2": a page range takes -- (an en dash), not - (pages)` {
 		t.Errorf("String = %q", s)
+	}
+}
+
+// TestPositionsLongEntry lints one entry of a megabyte with a finding on every line: each
+// finding's position is found from the entry's line starts, counted once, so the time grows with
+// the entry's length (it took minutes when each finding walked the entry from its first line).
+func TestPositionsLongEntry(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@misc{long,\n")
+	n := 0
+	for b.Len() < 1<<20 {
+		b.WriteString("  note = {\\def},\n")
+		n++
+	}
+	b.WriteString("}\n")
+	f := bib.Parse("long.bib", []byte(b.String()))
+	start := time.Now()
+	fs := File(f, Options{})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("File took %v for a 1 MB entry", d)
+	}
+	var tex []Finding
+	for _, fd := range fs {
+		if fd.Check == DangerousTeX {
+			tex = append(tex, fd)
+		}
+	}
+	if len(tex) != n {
+		t.Fatalf("%d dangerous-tex findings, want %d", len(tex), n)
+	}
+	if last := tex[n-1]; last.Line != n+1 || last.Col != 11 {
+		t.Errorf("last finding at %d:%d, want %d:11", last.Line, last.Col, n+1)
 	}
 }
 

@@ -97,8 +97,8 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 			}
 			inBib[e.Key] = bibEntry{e, Pos{File: path, Line: e.Line, Col: 1}, len(rep.bibs) - 1}
 			bibOrder = append(bibOrder, e.Key)
-			if _, ok := folded[strings.ToLower(e.Key)]; !ok {
-				folded[strings.ToLower(e.Key)] = e.Key
+			if _, ok := folded[bib.FoldKey(e.Key)]; !ok {
+				folded[bib.FoldKey(e.Key)] = e.Key
 			}
 		}
 	}
@@ -125,8 +125,8 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 			if lib != nil && inLib[k] == nil {
 				rep.BibOnly = append(rep.BibOnly, k)
 			}
-		case folded[strings.ToLower(k)] != "":
-			other := folded[strings.ToLower(k)]
+		case folded[bib.FoldKey(k)] != "":
+			other := folded[bib.FoldKey(k)]
 			cited[other] = true
 			sev := "warning"
 			if p.BibLaTeX {
@@ -156,7 +156,7 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 		}
 		checkEntry(rep, p, e, pos, inBib, inLib, lib != nil)
 		// A parent is cited with its child: BibTeX and biber read it for the child.
-		for _, parent := range parents(e) {
+		for _, parent := range bib.Parents(e) {
 			cited[parent] = true
 		}
 	}
@@ -180,7 +180,7 @@ func readLibrary(ctx context.Context, lib Library, keys []string, inBib map[stri
 	ask := slices.Clone(keys)
 	for _, k := range keys {
 		if be, ok := inBib[k]; ok {
-			ask = append(ask, parents(be.e)...)
+			ask = append(ask, bib.Parents(be.e)...)
 		}
 	}
 	inLib, err := lib.EntriesByKey(ctx, ask)
@@ -191,7 +191,7 @@ func readLibrary(ctx context.Context, lib Library, keys []string, inBib map[stri
 	var more []string
 	for _, k := range keys {
 		if e, ok := inLib[k]; ok {
-			for _, parent := range parents(e) {
+			for _, parent := range bib.Parents(e) {
 				if _, ok := inLib[parent]; !ok {
 					more = append(more, parent)
 				}
@@ -214,8 +214,8 @@ func readLibrary(ctx context.Context, lib Library, keys []string, inBib map[stri
 func (r *Report) placeInLibrary(keys []string, inLib map[string]*bib.Entry) {
 	seen := map[string]bool{}
 	for _, k := range keys {
-		if e := inLib[k]; e != nil && !seen[strings.ToLower(e.Key)] {
-			seen[strings.ToLower(e.Key)] = true
+		if e := inLib[k]; e != nil && !seen[bib.FoldKey(e.Key)] {
+			seen[bib.FoldKey(e.Key)] = true
 			r.InLibrary = append(r.InLibrary, e.Key)
 		}
 	}
@@ -224,9 +224,9 @@ func (r *Report) placeInLibrary(keys []string, inLib map[string]*bib.Entry) {
 		if e == nil {
 			continue
 		}
-		for _, parent := range parents(e) {
-			if pe := inLib[parent]; pe != nil && !seen[strings.ToLower(pe.Key)] {
-				seen[strings.ToLower(pe.Key)] = true
+		for _, parent := range bib.Parents(e) {
+			if pe := inLib[parent]; pe != nil && !seen[bib.FoldKey(pe.Key)] {
+				seen[bib.FoldKey(pe.Key)] = true
 				r.Parents = append(r.Parents, pe.Key)
 			}
 		}
@@ -240,11 +240,15 @@ func notInLibrary(lib bool) string {
 	return ", and not in the library"
 }
 
-// checkEntry reports a cited entry's missing fields (those its crossref or xdata parents give
-// count) and parents that are nowhere.
+// checkEntry reports a cited entry's missing fields (those its crossref or xdata parents give,
+// as bib.Inherit says for the paper's dialect, count) and parents that are nowhere.
 func checkEntry(rep *Report, p *Paper, e *bib.Entry, pos Pos, inBib map[string]bibEntry, inLib map[string]*bib.Entry, lib bool) {
+	d := bib.BibTeX
+	if p.BibLaTeX {
+		d = bib.BibLaTeX
+	}
 	full := e
-	for _, parent := range parents(e) {
+	for _, parent := range bib.Parents(e) {
 		var pe *bib.Entry
 		if be, ok := inBib[parent]; ok {
 			pe = be.e
@@ -255,19 +259,7 @@ func checkEntry(rep *Report, p *Paper, e *bib.Entry, pos Pos, inBib map[string]b
 			rep.add(pos, "missing-parent", e.Key, "warning", "%q names %q as its parent (crossref or xdata), which is in no .bib file%s", e.Key, parent, notInLibraryAnd(lib))
 			continue
 		}
-		if full == e {
-			full = &bib.Entry{Type: e.Type, Key: e.Key, Fields: slices.Clone(e.Fields)}
-		}
-		for _, f := range pe.Fields {
-			if full.Field(f.Name) == nil {
-				full.Fields = append(full.Fields, f)
-			}
-		}
-		// Biber gives a child the parent's title as its booktitle; BibTeX only fields of the
-		// same name (and warns of an empty booktitle).
-		if p.BibLaTeX && full.Field("booktitle") == nil && pe.Get("title") != "" {
-			full.Fields = append(full.Fields, bib.Field{Name: "booktitle", Value: pe.Get("title")})
-		}
+		full = bib.Inherit(full, pe, d)
 	}
 	missing := bib.Missing(full)
 	if p.BibLaTeX {
@@ -285,19 +277,6 @@ func notInLibraryAnd(lib bool) string {
 	return " and not in the library"
 }
 
-// parents returns the keys of an entry's crossref and xdata parents.
-func parents(e *bib.Entry) []string {
-	var out []string
-	for _, name := range []string{"crossref", "xdata"} {
-		for _, k := range strings.Split(e.Get(name), ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				out = append(out, k)
-			}
-		}
-	}
-	return out
-}
-
 // FromBib returns, for each of the paper's .bib files that defines one of keys, a file holding
 // only what importing those entries needs: the entries, their crossref and xdata parents that
 // the .bib files define (in whichever of them), and the @string items they use, directly or
@@ -312,7 +291,7 @@ func (r *Report) FromBib(keys []string) []*bib.File {
 			return
 		}
 		want[k] = true
-		for _, parent := range parents(be.e) {
+		for _, parent := range bib.Parents(be.e) {
 			add(parent, depth+1)
 		}
 	}

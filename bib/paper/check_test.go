@@ -77,3 +77,40 @@ func TestCheckFromBib(t *testing.T) {
 		t.Errorf("FromBib (-want +got):\n%s", diff)
 	}
 }
+
+// TestCheckInheritance: a crossref parent's title is its child's booktitle for biblatex, not
+// for BibTeX, whose standard styles give a child the parent's fields of the same name only.
+func TestCheckInheritance(t *testing.T) {
+	for _, tc := range []struct {
+		name, tex string
+		want      []string
+	}{
+		{"bibtex", `\bibliography{a}\cite{child}`, []string{`"child" (@inproceedings) has no booktitle`}},
+		{"biblatex", `\usepackage{biblatex}\addbibresource{a.bib}\cite{child}`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{
+				"main.tex": tc.tex,
+				"a.bib":    "@inproceedings{child, author = {A}, title = {Child}, crossref = {parent}}\n@proceedings{parent, title = {Parent}, year = 2020}\n",
+			})
+			p, err := Open(filepath.Join(dir, "main.tex"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Check(context.Background(), p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range rep.Problems {
+				if f.Kind == "missing-fields" {
+					got = append(got, f.Message)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("missing fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

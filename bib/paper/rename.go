@@ -1,6 +1,6 @@
 package paper
 
-import "strings"
+import "github.com/bibshelf/bibshelf/bib"
 
 // RenameKey returns src, the text of a .tex file, with the citation key old written new in the
 // key arguments of its cite commands, and the citations it changed (their positions in src).
@@ -10,7 +10,7 @@ import "strings"
 func RenameKey(name string, src []byte, old, new string) ([]byte, []Citation) {
 	var changed []Citation
 	for _, c := range ScanTeX(name, src).Citations {
-		if strings.EqualFold(c.Key, old) {
+		if bib.SameKey(c.Key, old) {
 			changed = append(changed, c)
 		}
 	}

@@ -32,6 +32,10 @@ func TestRenameKey(t *testing.T) {
 			}
 		})
 	}
+	// BibTeX folds ASCII letters only: ärzte2020 is another key than Ärzte2020.
+	if got, changed := RenameKey("t.tex", []byte(`\cite{ärzte2020,ÄRZTE2020}`), "Ärzte2020", "aerzte2020"); string(got) != `\cite{ärzte2020,aerzte2020}` || len(changed) != 1 {
+		t.Errorf("non-ASCII case: got %q, %v", got, changed)
+	}
 }
 
 func TestDiff(t *testing.T) {

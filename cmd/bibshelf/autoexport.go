@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 )
 
@@ -74,7 +75,7 @@ func autoexportAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	t := storage.ExportTarget{Kind: storage.TargetLibrary, Path: fs.Arg(0), ASCII: *ascii, Notes: *notes}
 	var err error
-	if t.Dialect, err = storage.ParseDialect(*dialect); err != nil {
+	if t.Dialect, err = bib.ParseDialect(*dialect); err != nil {
 		fmt.Fprintf(stderr, "bibshelf autoexport add: --dialect: %v\n", err)
 		return exitUsage
 	}
@@ -205,7 +206,7 @@ func targetWhat(t storage.ExportTarget, collections map[int64]string) string {
 
 // targetHow says how a target writes its entries.
 func targetHow(t storage.ExportTarget) string {
-	how := []string{storage.DialectName(t.Dialect), "UTF-8", "by key"}
+	how := []string{t.Dialect.String(), "UTF-8", "by key"}
 	if t.ASCII {
 		how[1] = "ASCII"
 	}

@@ -445,10 +445,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	switch *format {
 	case "":
-	case "bibtex":
-		opts.Dialect = bib.BibTeX
-	case "biblatex":
-		opts.Dialect = bib.BibLaTeX
+	case bib.BibTeX.String(), bib.BibLaTeX.String():
+		opts.Dialect, _ = bib.ParseDialect(*format)
 	case "ris":
 		other = formats.RIS
 	case "csl-json", "csljson":
