@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // runDue runs the due targets and returns how many ran.
@@ -155,5 +157,155 @@ func TestSearchTargetFollowsFlagsAndAttachments(t *testing.T) {
 	runDue(t, a)
 	if holds("pdf", key) {
 		t.Error("the attachment removed: the due run left the entry in pdf.bib")
+	}
+}
+
+// appendTo adds text at the end of the file at path.
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(b, text...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImportTargetChangesKeepsAChangeMadeMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	l, a, dir := autoFixture(t)
+	path := filepath.Join(dir, "refs.bib")
+	tg, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}))
+	appendTo(t, path, "\n@misc{first2026, title = {First}}\n")
+	const second = "\n@misc{second2026, title = {Saved while the first was taken in}}\n"
+	afterTargetImport = func() { appendTo(t, path, second) }
+	defer func() { afterTargetImport = nil }()
+	_, _, err = a.ImportTargetChanges(ctx, tg.ID)
+	var ce *TargetChangedError
+	if !errors.As(err, &ce) || ce.ID != tg.ID {
+		t.Fatalf("a change saved during the import: %v", err)
+	}
+	afterTargetImport = nil
+	sts := runDue(t, a)
+	if len(sts) != 1 || !errors.Is(sts[0].Err, ErrTargetChanged) {
+		t.Errorf("the next run: %+v", sts)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "second2026") {
+		t.Fatal("the change saved during the import was overwritten")
+	}
+	// Taken in again, it is the library's.
+	if ti, st, err := a.ImportTargetChanges(ctx, tg.ID); err != nil || st.Err != nil || len(ti.Report.Added) != 1 {
+		t.Fatalf("again: %+v %v %v", ti, st.Err, err)
+	}
+	if _, err := l.Entry(ctx, "second2026"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestImportTargetChangesKeepsAddedEntriesInTheTarget(t *testing.T) {
+	ctx := context.Background()
+	l, a, dir := autoFixture(t)
+	cols, err := l.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var thesis int64
+	for _, c := range cols {
+		if c.Name == "Thesis" {
+			thesis = c.ID
+		}
+	}
+	coll, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetCollection, Collection: thesis, SubCollections: true, Path: filepath.Join(dir, "thesis.bib")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetTag, Tag: "to-cite", Path: filepath.Join(dir, "cite.bib")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	search, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetSearch, Search: "pointers", Path: filepath.Join(dir, "pointers.bib")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}))
+	// An entry the library has outside the collection, as it is: joined.
+	outsider, err := l.Entry(ctx, "zhang2023noisy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := bib.NewWriter(&text).Entry(outsider); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, coll.Path, "\n@article{new2024, title = {New in the thesis}, year = 2024}\n\n"+text.String())
+	appendTo(t, tag.Path, "\n@article{cite2024, title = {New to cite}, year = 2024}\n")
+	appendTo(t, search.Path, "\n@article{net2024, title = {A network}, year = 2024}\n@article{off2024, title = {Off the search}, year = 2024}\n")
+	for _, c := range []struct {
+		tg      ExportTarget
+		keys    []string
+		outside []string
+	}{
+		{coll, []string{"new2024", "zhang2023noisy"}, nil},
+		{tag, []string{"cite2024"}, nil},
+		{search, []string{"net2024"}, []string{"off2024"}},
+	} {
+		ti, st, err := a.ImportTargetChanges(ctx, c.tg.ID)
+		if err != nil || st.Err != nil {
+			t.Fatalf("%s: %v %v", c.tg.Path, err, st.Err)
+		}
+		if !slicesEqual(ti.Outside, c.outside) {
+			t.Errorf("%s: outside %v, want %v", c.tg.Path, ti.Outside, c.outside)
+		}
+		b, _ := os.ReadFile(c.tg.Path)
+		for _, k := range c.keys {
+			if !strings.Contains(string(b), "{"+k+",") {
+				t.Errorf("%s lost %s after the import", c.tg.Path, k)
+			}
+		}
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
+
+func TestImportTargetChangesRefusesConvertedAndClashes(t *testing.T) {
+	ctx := context.Background()
+	l, a, dir := autoFixture(t)
+	for i, tg := range []ExportTarget{{Dialect: bib.BibLaTeX}, {ASCII: true}, {Notes: true}} {
+		tg.Kind, tg.Path = TargetLibrary, filepath.Join(dir, "c"+string(rune('0'+i))+".bib")
+		tg, err := l.AddExportTarget(ctx, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStatuses(t)(a.RunTargets(ctx, RunOptions{}, tg.ID))
+		appendTo(t, tg.Path, "\n@misc{conv2026, title = {X}}\n")
+		before, _ := os.ReadFile(tg.Path)
+		if _, _, err := a.ImportTargetChanges(ctx, tg.ID); !errors.Is(err, ErrConvertedTarget) || !strings.Contains(err.Error(), "overwrite") {
+			t.Errorf("%+v: %v", tg, err)
+		}
+		if after, _ := os.ReadFile(tg.Path); string(after) != string(before) {
+			t.Error("the file was written")
+		}
+	}
+	if _, err := l.Entry(ctx, "conv2026"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("imported from a converted file: %v", err)
+	}
+
+	// A key the library gives another entry outside the target: nothing is taken.
+	tg, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetSearch, Search: "pointers", Path: filepath.Join(dir, "p.bib")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}, tg.ID))
+	appendTo(t, tg.Path, "\n@misc{zhang2023noisy, title = {Not the library's}}\n@misc{fresh2026, title = {Fresh}}\n")
+	if _, _, err := a.ImportTargetChanges(ctx, tg.ID); !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "zhang2023noisy") {
+		t.Errorf("a clash: %v", err)
+	}
+	if _, err := l.Entry(ctx, "fresh2026"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("imported despite the clash: %v", err)
 	}
 }
