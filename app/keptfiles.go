@@ -459,6 +459,8 @@ func targetStatusText(st storage.TargetStatus, now time.Time) string {
 	switch {
 	case st.Ran.IsZero():
 		s = "Not written yet"
+	case st.Written.IsZero() && st.Err == nil:
+		s = fmt.Sprintf("Up to date (checked %s), %s", when(st.Ran, now), rowsText(st.Entries))
 	case st.Written.IsZero():
 		s = "Never written"
 	default:

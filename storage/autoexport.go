@@ -213,12 +213,13 @@ func (a *AutoExporter) runOne(ctx context.Context, r targetRecord, overwrite boo
 	st.Ran = time.Now()
 	out, err := a.render(ctx, &r.ExportTarget)
 	var wrote *fileRecord
+	written := false
 	if err == nil {
-		wrote, err = a.settle(ctx, r, out, overwrite)
+		wrote, written, err = a.settle(ctx, r, out, overwrite)
 	}
 	if err == nil {
 		st.Entries = out.n
-		if wrote != nil {
+		if written {
 			st.Written = st.Ran
 		}
 	}
@@ -550,16 +551,18 @@ func (w *hashWriter) WriteString(s string) (int, error) {
 }
 
 // settle writes out to the target's file unless it holds that already, or someone else changed
-// it and overwrite is false. It returns the file as written, nil when it was not.
+// it and overwrite is false. It returns the file to record as Bibshelf's, nil when the record
+// stands, and whether it wrote it: a file found holding out already, which Bibshelf did not
+// write last, is recorded unwritten, its modification time as it was.
 //
 // What was written last to the file is known (lastOutput): a file as Bibshelf left it, with
 // other pieces to hold now, is written at once, hashed as it is written, and one with the same
 // pieces is left alone; both without hashing the text beforehand, which took half of a run after
 // one edit at 100,000 entries.
-func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (*fileRecord, error) {
+func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (rec *fileRecord, written bool, err error) {
 	disk, err := a.onDisk(r)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	prev, known := a.last[r.Path]
 	known = known && disk != nil && disk.hash == prev.hash
@@ -567,7 +570,7 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	case disk == nil: // no file: written
 	case known && samePieces(prev.pieces, out.pieces):
 		out.hash, out.size = prev.hash, prev.size
-		return nil, nil
+		return nil, false, nil
 	case known && a.ours(r, disk): // other content than the file's: written
 	default:
 		out.sum()
@@ -576,12 +579,12 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 			// its own: recorded as written, with its modification time as it is.
 			a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
 			if disk.hash != r.file.hash {
-				return disk, nil
+				return disk, false, nil
 			}
-			return nil, nil
+			return nil, false, nil
 		}
 		if !overwrite && !a.ours(r, disk) {
-			return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+			return nil, false, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
 		}
 	}
 	hw := &hashWriter{h: newContentHash()}
@@ -595,17 +598,17 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	})
 	if err != nil {
 		delete(a.last, r.Path)
-		return nil, err
+		return nil, false, err
 	}
 	out.hash, out.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
 	fi, err := os.Stat(r.Path)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, false, fmt.Errorf("export: %w", err)
 	}
-	rec := &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
+	rec = &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
 	a.wrote[r.Path] = *rec
 	a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
-	return rec, nil
+	return rec, true, nil
 }
 
 // lastOutput is what an AutoExporter last wrote to a file, or found it held.

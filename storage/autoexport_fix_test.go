@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -307,5 +308,48 @@ func TestImportTargetChangesRefusesConvertedAndClashes(t *testing.T) {
 	}
 	if _, err := l.Entry(ctx, "fresh2026"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("imported despite the clash: %v", err)
+	}
+}
+
+func TestAutoExportFileUpToDateIsNotWritten(t *testing.T) {
+	ctx := context.Background()
+	l, a, dir := autoFixture(t)
+	path := filepath.Join(dir, "refs.bib")
+	tg, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}))
+	// A copy of the file, made by someone else, found by a fresh target and runner.
+	b, _ := os.ReadFile(path)
+	copyPath := filepath.Join(dir, "copy.bib")
+	if err := os.WriteFile(copyPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	os.Chtimes(copyPath, old, old)
+	if err := l.RemoveExportTarget(ctx, tg.ID); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: copyPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sts, err := NewAutoExporter(l, nil).RunTargets(ctx, RunOptions{}, cp.ID)
+	if err != nil || len(sts) != 1 || sts[0].Err != nil {
+		t.Fatal(sts, err)
+	}
+	if !sts[0].Written.IsZero() {
+		t.Errorf("a file holding the content already counts as written at %v", sts[0].Written)
+	}
+	if fi, _ := os.Stat(copyPath); !fi.ModTime().Equal(old) {
+		t.Error("the file was written")
+	}
+	// It is Bibshelf's now: a change to the library writes it.
+	if _, err := l.AddTags(ctx, []string{"vinyals2015pointer"}, "new-tag"); err != nil {
+		t.Fatal(err)
+	}
+	if sts, err := NewAutoExporter(l, nil).RunTargets(ctx, RunOptions{Due: true}); err != nil || len(sts) != 1 || sts[0].Err != nil || sts[0].Written.IsZero() {
+		t.Errorf("after a change: %+v %v", sts, err)
 	}
 }
