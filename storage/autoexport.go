@@ -38,6 +38,9 @@ type AutoExporter struct {
 	l        *Library
 	onStatus func(TargetStatus)
 
+	onError  func(error) // see OnError
+	reported string      // the error last told to onError; Run's goroutine only
+
 	mu    sync.Mutex // one run at a time; guards what follows
 	cache map[renderKey]map[int64]cachedText
 	round int
@@ -80,22 +83,52 @@ const (
 	maxDelay  = time.Second
 )
 
+// While a target's last run failed (but for a file someone else changed, which waits for the
+// user), or the library could not be read, the runner tries again after retryFirst, then after
+// twice as long each time, up to retryMax. Variables for the tests.
+var (
+	retryFirst = 10 * time.Second
+	retryMax   = 60 * time.Second
+)
+
 // RunOptions says how targets are run.
 type RunOptions struct {
 	// Overwrite writes the files of targets that someone else changed.
 	Overwrite bool
-	// Due runs only the targets the library changed for since their last successful run.
+	// Due runs only the targets that are due: those whose last run failed, those the library
+	// changed for since their last successful run (its revision rose), and those of a saved
+	// search that selects by the date added (added:, Filter.AddedDays) last run on another day.
 	Due bool
 }
 
+// OnError has Run tell f, on Run's goroutine, of a failure to read the library or to run the
+// targets (not a target's own failure, which is in its status): with the error as it happens,
+// and with nil once Run has run the targets again since. Call it before Run.
+func (a *AutoExporter) OnError(f func(error)) { a.onError = f }
+
 // Run keeps the targets' files current until ctx is done, and then returns nil: it runs the
 // due targets at once, then after each burst of changes, made in this process or another (the
-// command line), within about a second. Start it on a goroutine of its own.
+// command line), within about a second, and when the date changes (for saved searches by the
+// date added). While a target's run fails for another reason than someone else's change, or
+// the library cannot be read, it tries again after 10 s, then after longer and longer up to a
+// minute, without waiting for a change. Start it on a goroutine of its own.
 func (a *AutoExporter) Run(ctx context.Context) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	seen, _ := a.l.Revision(ctx)
-	a.RunTargets(ctx, RunOptions{Due: true})
+	seen, err := a.l.Revision(ctx)
+	a.report(ctx, err)
+	day := localDay(time.Now())
+	var retryAt time.Time // zero when nothing waits to be tried again
+	backoff := retryFirst
+	runDue := func() {
+		if a.runDue(ctx) {
+			retryAt = time.Now().Add(backoff)
+			backoff = min(2*backoff, retryMax)
+		} else {
+			retryAt, backoff = time.Time{}, retryFirst
+		}
+	}
+	runDue()
 	var first, last time.Time // of the burst not yet run for; zero when none
 	for {
 		select {
@@ -105,24 +138,68 @@ func (a *AutoExporter) Run(ctx context.Context) error {
 		case <-a.poke:
 			first, last = time.Now().Add(-maxDelay), time.Now().Add(-settleFor)
 		}
+		now := time.Now()
 		rev, err := a.l.Revision(ctx)
 		if err != nil {
-			continue // a busy moment: the next tick reads it again
+			// A busy moment, as a rule: the next tick reads it again.
+			a.report(ctx, err)
+			continue
 		}
-		now := time.Now()
 		if rev != seen {
 			seen, last = rev, now
 			if first.IsZero() {
 				first = now
 			}
 		}
-		if first.IsZero() || now.Sub(last) < settleFor && now.Sub(first) < maxDelay {
-			continue
+		due := !first.IsZero() && (now.Sub(last) >= settleFor || now.Sub(first) >= maxDelay)
+		if d := localDay(now); d != day {
+			day, due = d, true
 		}
-		first, last = time.Time{}, time.Time{}
-		a.RunTargets(ctx, RunOptions{Due: true})
+		if due || !retryAt.IsZero() && !now.Before(retryAt) {
+			first, last = time.Time{}, time.Time{}
+			runDue()
+		}
 	}
 }
+
+// runDue runs the due targets for Run, reports a failure to run them, and says whether to try
+// again: after that failure, or a target's other than a change someone else made.
+func (a *AutoExporter) runDue(ctx context.Context) (again bool) {
+	sts, err := a.RunTargets(ctx, RunOptions{Due: true})
+	if ctx.Err() != nil {
+		return false
+	}
+	a.report(ctx, err)
+	if err != nil {
+		return true
+	}
+	for _, st := range sts {
+		if st.Err != nil && !errors.Is(st.Err, ErrTargetChanged) {
+			return true
+		}
+	}
+	return false
+}
+
+// report tells onError of err, unless it told it of the same already; nil once after errors.
+func (a *AutoExporter) report(ctx context.Context, err error) {
+	if a.onError == nil || ctx.Err() != nil {
+		return
+	}
+	switch {
+	case err == nil && a.reported == "":
+	case err != nil && err.Error() == a.reported:
+	default:
+		a.reported = ""
+		if err != nil {
+			a.reported = err.Error()
+		}
+		a.onError(err)
+	}
+}
+
+// localDay returns t's date in local time, as added: reads dates.
+func localDay(t time.Time) string { return t.Format(time.DateOnly) }
 
 // Poke makes Run run the due targets now rather than at its next look: after a target was
 // added or changed, say.
@@ -160,7 +237,7 @@ func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...i
 		switch {
 		case !all && !want[r.ID]:
 			continue
-		case opts.Due && r.revision == rev && r.Status.Err == nil:
+		case opts.Due && r.revision == rev && r.Status.Err == nil && !a.newDay(ctx, r.ExportTarget):
 			// Nothing changed for it: its file and its cached texts stay as they are.
 			delete(want, r.ID)
 			skipped = true
@@ -182,6 +259,29 @@ func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...i
 		a.evict()
 	}
 	return out, nil
+}
+
+// newDay reports whether t is a saved search's target that selects by the date added and last
+// ran on another day than today: what it selects may have changed with no change to the library.
+func (a *AutoExporter) newDay(ctx context.Context, t ExportTarget) bool {
+	if t.Kind != TargetSearch || localDay(t.Status.Ran) == localDay(time.Now()) {
+		return false
+	}
+	var query, filter string
+	err := a.l.db.QueryRowContext(ctx, `SELECT query, filter FROM saved_searches WHERE name = ?`, t.Search).Scan(&query, &filter)
+	if err != nil {
+		return true // the run says what is wrong
+	}
+	var f Filter
+	if err := json.Unmarshal([]byte(filter), &f); err != nil || f.AddedDays != 0 {
+		return true
+	}
+	for _, tok := range tokenize(query) {
+		if tok.field == "added" {
+			return true
+		}
+	}
+	return false
 }
 
 // evict forgets the texts no target used in the round just run, one that ran every target.

@@ -353,3 +353,101 @@ func TestAutoExportFileUpToDateIsNotWritten(t *testing.T) {
 		t.Errorf("after a change: %+v %v", sts, err)
 	}
 }
+
+func TestAutoExporterRetriesAFailedWrite(t *testing.T) {
+	defer func(first, most time.Duration) { retryFirst, retryMax = first, most }(retryFirst, retryMax)
+	retryFirst, retryMax = 50*time.Millisecond, 200*time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, a, dir := autoFixture(t)
+	folder := filepath.Join(dir, "not yet")
+	path := filepath.Join(folder, "refs.bib")
+	if _, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ts, err := l.ExportTargets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ts[0].Status.Err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run did not fail")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The folder made, with no change to the library: the write is tried again.
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the failed write was not tried again")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestAutoExporterReportsItsErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, a, _ := autoFixture(t)
+	errs := make(chan error, 100)
+	a.OnError(func(err error) { errs <- err })
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(100 * time.Millisecond)
+	l.Close()
+	select {
+	case err := <-errs:
+		if err == nil {
+			t.Error("told of nil first")
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the library closed: no error told")
+	}
+	time.Sleep(600 * time.Millisecond)
+	if n := len(errs); n > 1 {
+		t.Errorf("the same error told %d more times", n)
+	}
+}
+
+func TestSearchByDateAddedIsDueOnANewDay(t *testing.T) {
+	ctx := context.Background()
+	l, a, dir := autoFixture(t)
+	for _, ss := range []SavedSearch{{Name: "recent", Query: "added:7d"}, {Name: "week", Filter: Filter{AddedDays: 7}}} {
+		if err := l.SaveSearch(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []int64
+	for _, name := range []string{"recent", "week", "pointers"} {
+		tg, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetSearch, Search: name, Path: filepath.Join(dir, name+".bib")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tg.ID)
+	}
+	checkStatuses(t)(a.RunTargets(ctx, RunOptions{}))
+	if sts := runDue(t, a); len(sts) != 0 {
+		t.Fatalf("due at once: %+v", sts)
+	}
+	yesterday := time.Now().AddDate(0, 0, -1).UnixMilli()
+	if _, err := l.db.Exec(`UPDATE export_targets SET ran = ?`, yesterday); err != nil {
+		t.Fatal(err)
+	}
+	sts := runDue(t, a)
+	if len(sts) != 2 || sts[0].ID != ids[0] || sts[1].ID != ids[1] {
+		t.Errorf("due on a new day: %+v", sts)
+	}
+}
