@@ -38,13 +38,16 @@ type targetRunner interface {
 	ImportTargetChanges(ctx context.Context, id int64) (storage.TargetImport, storage.TargetStatus, error)
 }
 
-// newTargetRunner returns an AutoExporter of the library lib is, or nil when lib is some other
+// newTargetRunner returns an AutoExporter of the library lib is, telling onStatus of each run
+// and onError of its failures to run (see AutoExporter.OnError), or nil when lib is some other
 // implementation of Library (a test's): the window then keeps no file in sync.
-func newTargetRunner(lib Library, onStatus func(storage.TargetStatus)) targetRunner {
+func newTargetRunner(lib Library, onStatus func(storage.TargetStatus), onError func(error)) targetRunner {
 	for {
 		switch l := lib.(type) {
 		case *storage.Library:
-			return storage.NewAutoExporter(l, onStatus)
+			a := storage.NewAutoExporter(l, onStatus)
+			a.OnError(onError)
+			return a
 		case aroundImports:
 			lib = l.Library
 		default:
@@ -79,7 +82,7 @@ type keptFiles struct {
 
 func newKeptFiles(u *UI) *keptFiles {
 	k := &keptFiles{u: u, done: make(chan struct{})}
-	k.runner = newTargetRunner(u.lib, k.onStatus)
+	k.runner = newTargetRunner(u.lib, k.onStatus, k.onError)
 	k.warn = widget.NewButtonWithIcon("", theme.WarningIcon(), k.show)
 	k.warn.Importance = widget.WarningImportance
 	k.warn.Hide()
@@ -136,6 +139,23 @@ func (k *keptFiles) onStatus(st storage.TargetStatus) {
 	fyneDo(func() {
 		if !k.closing.Load() {
 			k.update(st)
+		}
+	})
+}
+
+// onError is told by the runner, on its goroutine, that it could not read the library or run
+// the targets (it tries again), and with nil once it could again: the status line says so.
+func (k *keptFiles) onError(err error) {
+	if k.closing.Load() {
+		return
+	}
+	fyneDo(func() {
+		switch {
+		case k.closing.Load():
+		case err != nil:
+			k.u.status.SetText("Could not keep the .bib files in sync: " + shownError(err) + " (trying again)")
+		default:
+			k.u.status.SetText("The .bib files are kept in sync again")
 		}
 	})
 }
@@ -459,6 +479,8 @@ func targetStatusText(st storage.TargetStatus, now time.Time) string {
 	switch {
 	case st.Ran.IsZero():
 		s = "Not written yet"
+	case st.Written.IsZero() && st.Err == nil:
+		s = fmt.Sprintf("Up to date (checked %s), %s", when(st.Ran, now), rowsText(st.Entries))
 	case st.Written.IsZero():
 		s = "Never written"
 	default:

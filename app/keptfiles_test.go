@@ -178,6 +178,7 @@ func TestTargetStatusText(t *testing.T) {
 		{storage.TargetStatus{Ran: now, Written: now, Entries: 2, Err: &storage.TargetChangedError{}},
 			"Written just now, 2 entries. Changed by someone else since: not overwritten."},
 		{storage.TargetStatus{Ran: now, Err: errors.New("disk full")}, "Never written. Could not write it: disk full"},
+		{storage.TargetStatus{Ran: now, Entries: 3}, "Up to date (checked just now), 3 entries"},
 	} {
 		if got := targetStatusText(c.st, now); got != c.want {
 			t.Errorf("targetStatusText(%+v) = %q, want %q", c.st, got, c.want)

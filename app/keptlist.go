@@ -186,7 +186,7 @@ func (k *keptFiles) showDiff(id int64, name string) {
 func (k *keptFiles) importChanges(id int64, name string) {
 	k.u.probeDialog()
 	k.u.dialogs.show(dialog.NewConfirm("Import Changes from "+name,
-		"Take the changes made to "+name+" into the library? Each entry changed there replaces the library's, and entries added there are imported; entries removed there stay in the library. Undo does not take this back. Then "+name+" is written again.",
+		"Take the changes made to "+name+" into the library? Each entry changed there replaces the library's, and entries added there are imported into what the file holds; entries removed there stay in the library. Undo does not take this back. Then "+name+" is written again.",
 		func(ok bool) {
 			if !ok {
 				return
@@ -203,8 +203,13 @@ func (k *keptFiles) importChanges(id int64, name string) {
 					k.ran(st)
 					return
 				}
-				k.u.status.SetText(fmt.Sprintf("Took the changes to %s into the library (%d entries changed, %d new) and wrote it again",
-					name, len(ti.Updated), len(ti.Report.Added)))
+				msg := fmt.Sprintf("Took the changes to %s into the library (%d entries changed, %d new) and wrote it again",
+					name, len(ti.Updated), len(ti.Report.Added)+len(ti.Joined))
+				if len(ti.Outside) > 0 {
+					msg += fmt.Sprintf("; its saved search leaves out %s, which are in the library but not in the file",
+						strings.Join(ti.Outside, ", "))
+				}
+				k.u.status.SetText(msg)
 			})
 		}, k.u.win))
 }

@@ -38,6 +38,9 @@ type AutoExporter struct {
 	l        *Library
 	onStatus func(TargetStatus)
 
+	onError  func(error) // see OnError
+	reported string      // the error last told to onError; Run's goroutine only
+
 	mu    sync.Mutex // one run at a time; guards what follows
 	cache map[renderKey]map[int64]cachedText
 	round int
@@ -81,22 +84,52 @@ const (
 	maxDelay  = time.Second
 )
 
+// While a target's last run failed (but for a file someone else changed, which waits for the
+// user), or the library could not be read, the runner tries again after retryFirst, then after
+// twice as long each time, up to retryMax. Variables for the tests.
+var (
+	retryFirst = 10 * time.Second
+	retryMax   = 60 * time.Second
+)
+
 // RunOptions says how targets are run.
 type RunOptions struct {
 	// Overwrite writes the files of targets that someone else changed.
 	Overwrite bool
-	// Due runs only the targets the library changed for since their last successful run.
+	// Due runs only the targets that are due: those whose last run failed, those the library
+	// changed for since their last successful run (its revision rose), and those of a saved
+	// search that selects by the date added (added:, Filter.AddedDays) last run on another day.
 	Due bool
 }
 
+// OnError has Run tell f, on Run's goroutine, of a failure to read the library or to run the
+// targets (not a target's own failure, which is in its status): with the error as it happens,
+// and with nil once Run has run the targets again since. Call it before Run.
+func (a *AutoExporter) OnError(f func(error)) { a.onError = f }
+
 // Run keeps the targets' files current until ctx is done, and then returns nil: it runs the
 // due targets at once, then after each burst of changes, made in this process or another (the
-// command line), within about a second. Start it on a goroutine of its own.
+// command line), within about a second, and when the date changes (for saved searches by the
+// date added). While a target's run fails for another reason than someone else's change, or
+// the library cannot be read, it tries again after 10 s, then after longer and longer up to a
+// minute, without waiting for a change. Start it on a goroutine of its own.
 func (a *AutoExporter) Run(ctx context.Context) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	seen, _ := a.l.Revision(ctx)
-	a.RunTargets(ctx, RunOptions{Due: true})
+	seen, err := a.l.Revision(ctx)
+	a.report(ctx, err)
+	day := localDay(time.Now())
+	var retryAt time.Time // zero when nothing waits to be tried again
+	backoff := retryFirst
+	runDue := func() {
+		if a.runDue(ctx) {
+			retryAt = time.Now().Add(backoff)
+			backoff = min(2*backoff, retryMax)
+		} else {
+			retryAt, backoff = time.Time{}, retryFirst
+		}
+	}
+	runDue()
 	var first, last time.Time // of the burst not yet run for; zero when none
 	for {
 		select {
@@ -106,24 +139,68 @@ func (a *AutoExporter) Run(ctx context.Context) error {
 		case <-a.poke:
 			first, last = time.Now().Add(-maxDelay), time.Now().Add(-settleFor)
 		}
+		now := time.Now()
 		rev, err := a.l.Revision(ctx)
 		if err != nil {
-			continue // a busy moment: the next tick reads it again
+			// A busy moment, as a rule: the next tick reads it again.
+			a.report(ctx, err)
+			continue
 		}
-		now := time.Now()
 		if rev != seen {
 			seen, last = rev, now
 			if first.IsZero() {
 				first = now
 			}
 		}
-		if first.IsZero() || now.Sub(last) < settleFor && now.Sub(first) < maxDelay {
-			continue
+		due := !first.IsZero() && (now.Sub(last) >= settleFor || now.Sub(first) >= maxDelay)
+		if d := localDay(now); d != day {
+			day, due = d, true
 		}
-		first, last = time.Time{}, time.Time{}
-		a.RunTargets(ctx, RunOptions{Due: true})
+		if due || !retryAt.IsZero() && !now.Before(retryAt) {
+			first, last = time.Time{}, time.Time{}
+			runDue()
+		}
 	}
 }
+
+// runDue runs the due targets for Run, reports a failure to run them, and says whether to try
+// again: after that failure, or a target's other than a change someone else made.
+func (a *AutoExporter) runDue(ctx context.Context) (again bool) {
+	sts, err := a.RunTargets(ctx, RunOptions{Due: true})
+	if ctx.Err() != nil {
+		return false
+	}
+	a.report(ctx, err)
+	if err != nil {
+		return true
+	}
+	for _, st := range sts {
+		if st.Err != nil && !errors.Is(st.Err, ErrTargetChanged) {
+			return true
+		}
+	}
+	return false
+}
+
+// report tells onError of err, unless it told it of the same already; nil once after errors.
+func (a *AutoExporter) report(ctx context.Context, err error) {
+	if a.onError == nil || ctx.Err() != nil {
+		return
+	}
+	switch {
+	case err == nil && a.reported == "":
+	case err != nil && err.Error() == a.reported:
+	default:
+		a.reported = ""
+		if err != nil {
+			a.reported = err.Error()
+		}
+		a.onError(err)
+	}
+}
+
+// localDay returns t's date in local time, as added: reads dates.
+func localDay(t time.Time) string { return t.Format(time.DateOnly) }
 
 // Poke makes Run run the due targets now rather than at its next look: after a target was
 // added or changed, say.
@@ -161,7 +238,7 @@ func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...i
 		switch {
 		case !all && !want[r.ID]:
 			continue
-		case opts.Due && r.revision == rev && r.Status.Err == nil:
+		case opts.Due && r.revision == rev && r.Status.Err == nil && !a.newDay(ctx, r.ExportTarget):
 			// Nothing changed for it: its file and its cached texts stay as they are.
 			delete(want, r.ID)
 			skipped = true
@@ -183,6 +260,29 @@ func (a *AutoExporter) RunTargets(ctx context.Context, opts RunOptions, ids ...i
 		a.evict()
 	}
 	return out, nil
+}
+
+// newDay reports whether t is a saved search's target that selects by the date added and last
+// ran on another day than today: what it selects may have changed with no change to the library.
+func (a *AutoExporter) newDay(ctx context.Context, t ExportTarget) bool {
+	if t.Kind != TargetSearch || localDay(t.Status.Ran) == localDay(time.Now()) {
+		return false
+	}
+	var query, filter string
+	err := a.l.db.QueryRowContext(ctx, `SELECT query, filter FROM saved_searches WHERE name = ?`, t.Search).Scan(&query, &filter)
+	if err != nil {
+		return true // the run says what is wrong
+	}
+	var f Filter
+	if err := json.Unmarshal([]byte(filter), &f); err != nil || f.AddedDays != 0 {
+		return true
+	}
+	for _, tok := range tokenize(query) {
+		if tok.field == "added" {
+			return true
+		}
+	}
+	return false
 }
 
 // evict forgets the texts no target used in the round just run, one that ran every target.
@@ -214,12 +314,13 @@ func (a *AutoExporter) runOne(ctx context.Context, r targetRecord, overwrite boo
 	st.Ran = time.Now()
 	out, err := a.render(ctx, &r.ExportTarget)
 	var wrote *fileRecord
+	written := false
 	if err == nil {
-		wrote, err = a.settle(ctx, r, out, overwrite)
+		wrote, written, err = a.settle(ctx, r, out, overwrite)
 	}
 	if err == nil {
 		st.Entries = out.n
-		if wrote != nil {
+		if written {
 			st.Written = st.Ran
 		}
 	}
@@ -677,16 +778,18 @@ func (w *hashWriter) WriteString(s string) (int, error) {
 }
 
 // settle writes out to the target's file unless it holds that already, or someone else changed
-// it and overwrite is false. It returns the file as written, nil when it was not.
+// it and overwrite is false. It returns the file to record as Bibshelf's, nil when the record
+// stands, and whether it wrote it: a file found holding out already, which Bibshelf did not
+// write last, is recorded unwritten, its modification time as it was.
 //
 // What was written last to the file is known (lastOutput): a file as Bibshelf left it, with
 // other pieces to hold now, is written at once, hashed as it is written, and one with the same
 // pieces is left alone; both without hashing the text beforehand, which took half of a run after
 // one edit at 100,000 entries.
-func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (*fileRecord, error) {
+func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered, overwrite bool) (rec *fileRecord, written bool, err error) {
 	disk, err := a.onDisk(r)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	prev, known := a.last[r.Path]
 	known = known && disk != nil && disk.hash == prev.hash
@@ -694,7 +797,7 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	case disk == nil: // no file: written
 	case known && samePieces(prev.pieces, out.pieces):
 		out.hash, out.size = prev.hash, prev.size
-		return nil, nil
+		return nil, false, nil
 	case known && a.ours(r, disk): // other content than the file's: written
 	default:
 		out.sum()
@@ -703,12 +806,12 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 			// its own: recorded as written, with its modification time as it is.
 			a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
 			if disk.hash != r.file.hash {
-				return disk, nil
+				return disk, false, nil
 			}
-			return nil, nil
+			return nil, false, nil
 		}
 		if !overwrite && !a.ours(r, disk) {
-			return nil, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
+			return nil, false, &TargetChangedError{ID: r.ID, Path: r.Path, NeverWritten: r.file.hash == "" && a.wrote[r.Path].hash == ""}
 		}
 	}
 	hw := &hashWriter{h: newContentHash()}
@@ -722,17 +825,17 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	})
 	if err != nil {
 		delete(a.last, r.Path)
-		return nil, err
+		return nil, false, err
 	}
 	out.hash, out.size = hex.EncodeToString(hw.h.Sum(nil)), hw.n
 	fi, err := os.Stat(r.Path)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, false, fmt.Errorf("export: %w", err)
 	}
-	rec := &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
+	rec = &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
 	a.wrote[r.Path] = *rec
 	a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
-	return rec, nil
+	return rec, true, nil
 }
 
 // lastOutput is what an AutoExporter last wrote to a file, or found it held.

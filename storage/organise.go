@@ -360,6 +360,9 @@ func (l *Library) RenameTag(ctx context.Context, old, new string) error {
 	if len(moved) == 0 {
 		return fmt.Errorf("rename tag: %w", notExist(fmt.Sprintf("no tag %q", old)))
 	}
+	if err := renameTargetTags(ctx, tx, old, new); err != nil {
+		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
 	// First every renamed tag takes a name no tag can have (control characters are refused), so
 	// that a target name still held by another renamed tag, as when "a/b" becomes "a" and "a/b/b"
 	// becomes "a/b", is free by the time it is wanted: only tags outside the renamed tree are
@@ -397,6 +400,53 @@ func (l *Library) RenameTag(ctx context.Context, old, new string) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("rename tag %q: %w", old, err)
+	}
+	return nil
+}
+
+// renameTargetTags gives the export targets on the tag old, or on one of its children, the
+// tag's new name (new, and the child's under it), so that they keep writing the same entries.
+func renameTargetTags(ctx context.Context, tx *sql.Tx, old, new string) error {
+	return forTargetTags(ctx, tx, old, func(tag string) string { return new + tag[len(old):] })
+}
+
+// forTargetTags gives each tag target on the tag name or one of its children the tag rename
+// returns for its own; "" marks the tag deleted instead (see migration 0012).
+func forTargetTags(ctx context.Context, tx *sql.Tx, name string, rename func(tag string) string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, tag FROM export_targets WHERE kind = 'tag'`)
+	if err != nil {
+		return fmt.Errorf("list tag targets: %w", err)
+	}
+	type change struct {
+		id  int64
+		tag string
+	}
+	var changes []change
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.id, &c.tag); err != nil {
+			rows.Close()
+			return fmt.Errorf("list tag targets: %w", err)
+		}
+		// Tags match without regard to ASCII case, as the tags table's NOCASE does: the
+		// matched prefix has name's length in bytes.
+		if len(c.tag) >= len(name) && strings.EqualFold(c.tag[:len(name)], name) &&
+			(len(c.tag) == len(name) || c.tag[len(name)] == '/') {
+			changes = append(changes, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list tag targets: %w", err)
+	}
+	for _, c := range changes {
+		q, args := `UPDATE export_targets SET tag = ? WHERE id = ?`, []any{rename(c.tag), c.id}
+		if args[0] == "" {
+			q, args = `UPDATE export_targets SET tag_deleted = 1 WHERE id = ?`, args[1:]
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("update export target %d: %w", c.id, err)
+		}
 	}
 	return nil
 }
@@ -464,6 +514,10 @@ func (l *Library) DeleteTag(ctx context.Context, name string) error {
 		return fmt.Errorf("delete tag: %w", err)
 	} else if n == 0 {
 		return fmt.Errorf("delete tag: %w", notExist(fmt.Sprintf("no tag %q", name)))
+	}
+	// A target on the tag fails from now on rather than write an empty file.
+	if err := forTargetTags(ctx, tx, name, func(string) string { return "" }); err != nil {
+		return fmt.Errorf("delete tag %q: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("delete tag %q: %w", name, err)

@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,11 +36,11 @@ func (d TargetDiff) IsZero() bool {
 // write, entry by entry (both read with bib.Parse; entries compared by type and field values,
 // whatever their layout and field order). A missing file is all Removed.
 func (a *AutoExporter) ExportTargetDiff(ctx context.Context, id int64) (TargetDiff, error) {
-	disk, ours, err := a.compare(ctx, id)
+	c, err := a.compare(ctx, id)
 	if err != nil {
 		return TargetDiff{}, err
 	}
-	return diffEntries(disk.Entries(), ours.Entries()), nil
+	return diffEntries(c.disk.Entries(), c.ours.Entries()), nil
 }
 
 // ExportTargetDiff is AutoExporter.ExportTargetDiff with nothing cached.
@@ -46,8 +48,16 @@ func (l *Library) ExportTargetDiff(ctx context.Context, id int64) (TargetDiff, e
 	return NewAutoExporter(l, nil).ExportTargetDiff(ctx, id)
 }
 
+// comparison is a target's file as compare read it, beside what a run would write.
+type comparison struct {
+	target     ExportTarget
+	disk, ours *bib.File
+	// hash is the content hash (hex) of the bytes read from the file; "" when there was none.
+	hash string
+}
+
 // compare reads the target's file and renders what a run would write, both parsed.
-func (a *AutoExporter) compare(ctx context.Context, id int64) (disk, ours *bib.File, err error) {
+func (a *AutoExporter) compare(ctx context.Context, id int64) (*comparison, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	recs, err := targetRecords(ctx, a.l.db, id)
@@ -55,42 +65,49 @@ func (a *AutoExporter) compare(ctx context.Context, id int64) (disk, ours *bib.F
 		err = notExist("no such target")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("compare export target %d: %w", id, err)
+		return nil, fmt.Errorf("compare export target %d: %w", id, err)
 	}
 	t := recs[0].ExportTarget
 	out, err := a.render(ctx, &t)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compare export target %d: %w", id, err)
+		return nil, fmt.Errorf("compare export target %d: %w", id, err)
 	}
 	var buf bytes.Buffer
 	if err := out.writeTo(&buf); err != nil {
-		return nil, nil, fmt.Errorf("compare export target %d: %w", id, err)
+		return nil, fmt.Errorf("compare export target %d: %w", id, err)
 	}
-	text, err := readTargetFile(t.Path)
+	text, found, err := readTargetFile(t.Path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("compare export target %d: %w", id, err)
+		return nil, fmt.Errorf("compare export target %d: %w", id, err)
 	}
-	return bib.Parse(t.Path, text), bib.Parse("bibshelf", buf.Bytes()), nil
+	c := &comparison{target: t, disk: bib.Parse(t.Path, text), ours: bib.Parse("bibshelf", buf.Bytes())}
+	if found {
+		h := newContentHash()
+		h.Write(text)
+		c.hash = hex.EncodeToString(h.Sum(nil))
+	}
+	return c, nil
 }
 
-// readTargetFile reads a target's file, at most maxTargetFile bytes; a missing one reads empty.
-func readTargetFile(path string) ([]byte, error) {
+// readTargetFile reads a target's file, at most maxTargetFile bytes; a missing one reads empty,
+// and found false.
+func readTargetFile(path string) (text []byte, found bool, err error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
-	text, err := io.ReadAll(io.LimitReader(f, maxTargetFile+1))
+	text, err = io.ReadAll(io.LimitReader(f, maxTargetFile+1))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(text) > maxTargetFile {
-		return nil, fmt.Errorf("%s is larger than %d MB", path, maxTargetFile>>20)
+		return nil, false, fmt.Errorf("%s is larger than %d MB", path, maxTargetFile>>20)
 	}
-	return text, nil
+	return text, true, nil
 }
 
 // diffEntries compares the entries of the file on disk with ours, by key without regard to
@@ -147,40 +164,93 @@ func fieldValues(e *bib.Entry) []string {
 type TargetImport struct {
 	Updated []string // the library's entries given the file's version
 	Report  Report   // the import of the entries only the file has
+	// Joined lists the entries the file added that the library had already, the same, outside
+	// the target's collection or tag: they were put into it.
+	Joined []string
+	// Outside lists the entries taken into the library (updated, imported or joined) that the
+	// target's saved search does not select: they are in the library, but the file written
+	// after the import does not hold them.
+	Outside []string
 }
+
+// ErrConvertedTarget is matched by ImportTargetChanges' error for a target whose file is a
+// converted form of the library's entries: another dialect, ASCII, or notes in annote.
+var ErrConvertedTarget = errors.New("the file is a converted form of the library's entries")
 
 // ImportTargetChanges takes into the library the changes someone else made to the target id's
 // file: each entry the file changed (TargetDiff.Changed) replaces the library's of its key
 // (UpdateEntry), and the entries only the file has (Added) are imported, with the file's
-// @string and @preamble items. Entries the file left out (Removed) stay in the library. The
-// file as it is then counts as Bibshelf's, and the target is run: it writes the library's
-// version of the file, which now has the changes. It takes several transactions: should one
-// fail, the changes taken before it stay, and the target is left as it was.
+// @string and @preamble items, into the target's collection or with its tag, so that the file
+// written next still holds them. An added entry the library has already, the same, outside the
+// target, is put into its collection or given its tag (Joined); an added entry under the key of
+// another entry of the library refuses the whole import, before any change, as the import
+// would rename it. A saved search's target may not select every entry taken in: those are
+// listed (Outside). Entries the file left out (Removed) stay in the library.
+//
+// A target written in another dialect than as written, in ASCII or with notes in annote is
+// refused (ErrConvertedTarget): its text is a conversion, which would replace the library's.
+//
+// The file counts as Bibshelf's then only if it is still as it was read: a change saved to it
+// in the meantime makes the error a *TargetChangedError, and is not overwritten. Then the
+// target is run: it writes the library's version of the file, which now has the changes. It
+// takes several transactions: should one fail, the changes taken before it stay, and the target
+// is left as it was.
 func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (TargetImport, TargetStatus, error) {
-	disk, ours, err := a.compare(ctx, id)
-	if err != nil {
-		return TargetImport{}, TargetStatus{}, err
+	var ti TargetImport
+	fail := func(err error) (TargetImport, TargetStatus, error) {
+		return ti, TargetStatus{}, fmt.Errorf("import the changes of export target %d: %w", id, err)
 	}
-	d := diffEntries(disk.Entries(), ours.Entries())
+	t, err := a.l.ExportTarget(ctx, id)
+	if err != nil {
+		return fail(err)
+	}
+	if why := converted(t); why != "" {
+		return fail(fmt.Errorf("%w (%s), which would replace the library's text of the entries: "+
+			"overwrite the file with the library's entries, or make the changes in the library", ErrConvertedTarget, why))
+	}
+	c, err := a.compare(ctx, id)
+	if err != nil {
+		return ti, TargetStatus{}, err
+	}
+	t = c.target
+	d := diffEntries(c.disk.Entries(), c.ours.Entries())
 	byKey := map[string]*bib.Entry{}
-	for _, e := range disk.Entries() {
+	for _, e := range c.disk.Entries() {
 		if k := bib.FoldKey(e.Key); byKey[k] == nil {
 			byKey[k] = e
 		}
 	}
-	var ti TargetImport
+	added, joined, err := a.sortAdded(ctx, d.Added, byKey)
+	if err != nil {
+		return fail(err)
+	}
 	for _, k := range d.Changed {
 		if err := a.l.UpdateEntry(ctx, k, byKey[bib.FoldKey(k)]); err != nil {
-			return ti, TargetStatus{}, fmt.Errorf("import the changes of export target %d: %w", id, err)
+			return fail(err)
 		}
 		ti.Updated = append(ti.Updated, k)
 	}
-	if len(d.Added) > 0 {
-		if ti.Report, err = a.l.ImportReader(ctx, addedItems(disk, d.Added), ImportOptions{}); err != nil {
-			return ti, TargetStatus{}, fmt.Errorf("import the changes of export target %d: %w", id, err)
+	if len(added) > 0 {
+		opts := ImportOptions{}
+		if t.Kind == TargetCollection {
+			opts.Collection = t.Collection
+		}
+		if ti.Report, err = a.l.ImportReader(ctx, addedItems(c.disk, added), opts); err != nil {
+			return fail(err)
 		}
 	}
-	if err := a.adopt(ctx, id); err != nil {
+	if err := a.join(ctx, t, joined, ti.Report.Added); err != nil {
+		return fail(err)
+	}
+	ti.Joined = joined
+	taken := slices.Concat(ti.Updated, ti.Report.Added, joined)
+	if ti.Outside, err = a.outside(ctx, t, taken); err != nil {
+		return fail(err)
+	}
+	if afterTargetImport != nil {
+		afterTargetImport()
+	}
+	if err := a.adopt(ctx, id, c.hash); err != nil {
 		return ti, TargetStatus{}, err
 	}
 	sts, err := a.RunTargets(ctx, RunOptions{}, id)
@@ -188,6 +258,114 @@ func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (Targe
 		return ti, TargetStatus{}, err
 	}
 	return ti, sts[0], nil
+}
+
+// afterTargetImport, when set (by tests), is called after ImportTargetChanges took the file's
+// changes, before the file becomes Bibshelf's.
+var afterTargetImport func()
+
+// converted says why the target's file is a converted form of its entries, "" when it is not.
+func converted(t ExportTarget) string {
+	var why []string
+	if t.Dialect != bib.AsWritten {
+		why = append(why, "written as "+t.Dialect.String())
+	}
+	if t.ASCII {
+		why = append(why, "in ASCII")
+	}
+	if t.Notes {
+		why = append(why, "with the notes in annote")
+	}
+	return strings.Join(why, ", ")
+}
+
+// sortAdded splits the keys the file added into those to import and those the library has
+// already with the file's content (joined). A key the library has for another entry is an
+// error, which names them all.
+func (a *AutoExporter) sortAdded(ctx context.Context, keys []string, byKey map[string]*bib.Entry) (added, joined []string, err error) {
+	var clashes []string
+	for _, k := range keys {
+		e, err := a.l.Entry(ctx, k)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			added = append(added, k)
+		case err != nil:
+			return nil, nil, err
+		case sameContent(e, byKey[bib.FoldKey(k)]):
+			joined = append(joined, e.Key)
+		default:
+			clashes = append(clashes, k)
+		}
+	}
+	if len(clashes) > 0 {
+		return nil, nil, exist(fmt.Sprintf("the file adds entries under keys the library gives other entries, which this target does not write: %s; "+
+			"give them other keys in the file, or overwrite it", strings.Join(clashes, ", ")))
+	}
+	return added, joined, nil
+}
+
+// join puts the entries joined, and those imported (added; into a collection already by the
+// import), into the target's selection: its collection or its tag.
+func (a *AutoExporter) join(ctx context.Context, t ExportTarget, joined, added []string) error {
+	switch t.Kind {
+	case TargetCollection:
+		if len(joined) > 0 {
+			if _, err := a.l.AddToCollection(ctx, t.Collection, joined...); err != nil {
+				return err
+			}
+		}
+	case TargetTag:
+		if keys := slices.Concat(joined, added); len(keys) > 0 {
+			if _, err := a.l.AddTags(ctx, keys, t.Tag); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// outside returns the keys that the target does not select.
+func (a *AutoExporter) outside(ctx context.Context, t ExportTarget, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	tx, err := a.l.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	opts, err := t.exportOptions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	opts.Filter.Keys = keys
+	sel, err := selectExport(opts)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.key FROM `+sel.from+` WHERE `+sel.where, sel.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		in[bib.FoldKey(k)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if !in[bib.FoldKey(k)] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 // ImportTargetChanges is AutoExporter.ImportTargetChanges with nothing cached.
@@ -217,8 +395,9 @@ func addedItems(f *bib.File, added []string) bib.ItemReader {
 	return bib.NewReader(f.Name, text.String())
 }
 
-// adopt records the target's file as it is now as Bibshelf's.
-func (a *AutoExporter) adopt(ctx context.Context, id int64) error {
+// adopt records the target's file as Bibshelf's, if it is still as compare read it: its content
+// hash was hash ("" for no file). A file changed since is a *TargetChangedError.
+func (a *AutoExporter) adopt(ctx context.Context, id int64, hash string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	recs, err := targetRecords(ctx, a.l.db, id)
@@ -233,8 +412,15 @@ func (a *AutoExporter) adopt(ctx context.Context, id int64) error {
 	delete(a.wrote, r.Path)
 	delete(a.last, r.Path)
 	disk, err := a.onDisk(r)
-	if err != nil || disk == nil {
+	if err != nil {
 		return err
+	}
+	if disk == nil && hash != "" || disk != nil && disk.hash != hash {
+		changed := &TargetChangedError{ID: id, Path: r.Path}
+		return fmt.Errorf("import the changes of export target %d: %w (while its changes were taken in: take them in again)", id, changed)
+	}
+	if disk == nil {
+		return nil
 	}
 	a.wrote[r.Path] = *disk
 	_, err = a.l.db.ExecContext(ctx, `UPDATE export_targets SET written_size = ?, written_hash = ?, written_mtime = ?, pending_hash = '',

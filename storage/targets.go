@@ -179,7 +179,7 @@ func (l *Library) UpdateExportTarget(ctx context.Context, t ExportTarget) error 
 	}
 	// A new path has no file Bibshelf wrote, and the settings changed make the target due.
 	res, err := tx.ExecContext(ctx, `UPDATE export_targets SET (`+targetSettings+`) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
-		revision = -1,
+		revision = -1, tag_deleted = 0,
 		written_size = CASE WHEN path = ?6 THEN written_size ELSE 0 END,
 		written_hash = CASE WHEN path = ?6 THEN written_hash ELSE '' END,
 		written_mtime = CASE WHEN path = ?6 THEN written_mtime ELSE 0 END
@@ -304,6 +304,15 @@ func (t *ExportTarget) exportOptions(ctx context.Context, tx *sql.Tx) (ExportOpt
 		}
 		opts.Filter.Collection, opts.NoSubCollections = t.Collection, !t.SubCollections
 	case TargetTag:
+		var gone bool
+		err := tx.QueryRowContext(ctx, `SELECT tag_deleted AND NOT EXISTS (SELECT 1 FROM tags WHERE `+inTagTree("name", "?")+`)
+			FROM export_targets WHERE id = ?`, append(tagArgs(t.Tag), t.ID)...).Scan(&gone)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return opts, err
+		}
+		if gone {
+			return opts, notExist(fmt.Sprintf("the tag %q was deleted: give the target another tag, or remove it", t.Tag))
+		}
 		opts.Filter.Tags = []string{t.Tag}
 	case TargetSearch:
 		var filter string

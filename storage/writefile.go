@@ -200,9 +200,10 @@ func checkTarget(path string) (target string, old fs.FileInfo, err error) {
 	}
 	// As the shell's > would, refuse a file the user may not write, though the folder would
 	// let a rename replace it.
-	// A file another program holds open (Windows) is no refusal: the rename waits for it.
+	// A file another program holds open (Windows: a sharing violation) is no refusal: the
+	// rename waits for it. A read-only one is, whatever else the system says of it.
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
-	if err != nil && !heldOpen(err) {
+	if err != nil && (old.Mode().Perm()&0o222 == 0 || !sharedOpen(err)) {
 		return "", nil, err
 	}
 	if err == nil {

@@ -61,3 +61,7 @@ func replaceFile(tmp, target string) error { return os.Rename(tmp, target) }
 // heldOpen reports whether err says that another program holds the file open: never on Unix,
 // where an open file can be replaced.
 func heldOpen(error) bool { return false }
+
+// sharedOpen reports whether err, from opening a file, says that another program holds it open:
+// never on Unix.
+func sharedOpen(error) bool { return false }

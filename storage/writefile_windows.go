@@ -55,7 +55,14 @@ const renameWait = 2 * time.Second
 // access denied (which MoveFileEx returns for a target open without FILE_SHARE_DELETE), a
 // sharing or a lock violation.
 func heldOpen(err error) bool {
-	return errors.Is(err, syscall.Errno(5)) || errors.Is(err, syscall.Errno(32)) || errors.Is(err, syscall.Errno(33))
+	return errors.Is(err, syscall.Errno(5)) || sharedOpen(err)
+}
+
+// sharedOpen reports whether err, from opening a file, is a sharing or a lock violation: another
+// program holds it open. Access denied is not: opening a file for writing, that is a read-only
+// file or one the user may not write, and is refused as such (checkTarget).
+func sharedOpen(err error) bool {
+	return errors.Is(err, syscall.Errno(32)) || errors.Is(err, syscall.Errno(33))
 }
 
 // replaceFile renames tmp over target. While another program holds target open (TeXstudio does

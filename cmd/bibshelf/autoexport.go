@@ -322,7 +322,9 @@ func autoexportDiff(ctx context.Context, args []string, stdout, stderr io.Writer
 func autoexportImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lib, id, st := oneTarget(ctx, "autoexport import", args, "bibshelf autoexport import [--library PATH] ID\n\n"+
 		"Takes into the library what someone else changed in the target's file (the entries changed\n"+
-		"replace the library's, new ones are imported; removed ones stay in the library), then writes the file.", stderr)
+		"replace the library's, new ones are imported into the target's collection or with its tag;\n"+
+		"removed ones stay in the library), then writes the file. A file written in another dialect,\n"+
+		"in ASCII or with notes is refused: its text is a conversion.", stderr)
 	if st >= 0 {
 		return st
 	}
@@ -338,8 +340,15 @@ func autoexportImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	for _, k := range ti.Report.Added {
 		fmt.Fprintf(stdout, "imported %s\n", printable(k))
 	}
+	for _, k := range ti.Joined {
+		fmt.Fprintf(stdout, "joined %s\n", printable(k))
+	}
 	for _, p := range ti.Report.Problems {
 		fmt.Fprintln(stderr, printable(p.Error()))
+	}
+	if len(ti.Outside) > 0 {
+		fmt.Fprintf(stderr, "bibshelf autoexport import: the target's saved search does not select %s: they are in the library, not in the file\n",
+			printable(strings.Join(ti.Outside, ", ")))
 	}
 	return reportRuns([]storage.TargetStatus{run}, nil, "autoexport import", stdout, stderr)
 }

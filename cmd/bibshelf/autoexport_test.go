@@ -103,3 +103,24 @@ func TestAutoexportVerb(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoexportImportRefusesConverted(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != 0 {
+		t.Fatal(errOut)
+	}
+	refs := filepath.Join(dir, "refs.bib")
+	if st, _, errOut := bibshelf(t, "", "autoexport", "add", "--library", lib, "--dialect", "biblatex", refs); st != 0 {
+		t.Fatal(errOut)
+	}
+	b, _ := os.ReadFile(refs)
+	os.WriteFile(refs, append(b, "\n@misc{theirs2026, title = {Theirs}}\n"...), 0o644)
+	st, _, errOut := bibshelf(t, "", "autoexport", "import", "--library", lib, "1")
+	if st != 1 || !strings.Contains(errOut, "converted form") || !strings.Contains(errOut, "written as biblatex") || !strings.Contains(errOut, "overwrite") {
+		t.Errorf("import of a converted file: %d %q", st, errOut)
+	}
+	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "theirs"); st != 0 || out != "" {
+		t.Errorf("imported: %d %q", st, out)
+	}
+}

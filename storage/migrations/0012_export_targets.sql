@@ -81,10 +81,27 @@ END;
 CREATE TRIGGER collection_entries_revision_ad AFTER DELETE ON collection_entries BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
-CREATE TRIGGER collections_revision_au AFTER UPDATE OF id, parent_id ON collections BEGIN
+-- A collection renamed changes what in:"Name" selects.
+CREATE TRIGGER collections_revision_au AFTER UPDATE OF id, parent_id, name ON collections BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 CREATE TRIGGER collections_revision_ad AFTER DELETE ON collections BEGIN
+	UPDATE library_revision SET n = n + 1;
+END;
+-- A saved search may select by is:read, is:unread, is:starred (Filter.Unread, Starred) and
+-- has:pdf, has:attachment: these change its selection, not any entry's text. (A search by
+-- added: or Filter.AddedDays selects anew each day: the runner sees the date change, no trigger.)
+CREATE TRIGGER entries_flags_revision_au AFTER UPDATE OF read, starred, rating ON entries BEGIN
+	UPDATE library_revision SET n = n + 1;
+END;
+CREATE TRIGGER attachments_revision_ai AFTER INSERT ON attachments
+WHEN new.entry_id <= coalesce((SELECT import_since FROM library_revision), 9223372036854775807) BEGIN
+	UPDATE library_revision SET n = n + 1;
+END;
+CREATE TRIGGER attachments_revision_au AFTER UPDATE OF entry_id, path ON attachments BEGIN
+	UPDATE library_revision SET n = n + 1;
+END;
+CREATE TRIGGER attachments_revision_ad AFTER DELETE ON attachments BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 CREATE TRIGGER saved_searches_revision_ai AFTER INSERT ON saved_searches BEGIN
@@ -112,7 +129,9 @@ END;
 -- What it writes: kind 'library' (every entry not in the trash), 'collection' (collection_id,
 -- with its sub-collections when subcollections is 1), 'tag' (tag, with its child tags) or
 -- 'search' (the saved search named search). A collection deleted, or a saved search, makes the
--- target fail rather than write an empty file.
+-- target fail rather than write an empty file; so does its tag deleted (tag_deleted, which
+-- DeleteTag sets, until the tag exists again or the target is given another). A tag renamed
+-- renames the target's tag with it (RenameTag).
 --
 -- The written_* columns describe the file as Bibshelf last wrote it (size, CRC-64 in hex,
 -- modification time in Unix nanoseconds): a file that differs from them was changed by someone
@@ -143,7 +162,8 @@ CREATE TABLE export_targets (
 	revision       INTEGER NOT NULL DEFAULT -1,
 	entries        INTEGER NOT NULL DEFAULT 0,
 	error          TEXT NOT NULL DEFAULT '',
-	conflict       INTEGER NOT NULL DEFAULT 0
+	conflict       INTEGER NOT NULL DEFAULT 0,
+	tag_deleted    INTEGER NOT NULL DEFAULT 0
 );
 
 -- A target added or its settings changed is something for a runner to do; its status columns,
@@ -152,6 +172,6 @@ CREATE TRIGGER export_targets_revision_ai AFTER INSERT ON export_targets BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
 CREATE TRIGGER export_targets_revision_au AFTER UPDATE OF kind, collection_id, subcollections, tag, search, path,
-	dialect, ascii, by_key, notes ON export_targets BEGIN
+	dialect, ascii, by_key, notes, tag_deleted ON export_targets BEGIN
 	UPDATE library_revision SET n = n + 1;
 END;
