@@ -146,7 +146,14 @@ func TestAutoExportKill(t *testing.T) {
 	if sts, err := l.RunExportTargets(ctx, RunOptions{}, tg.ID); err != nil || sts[0].Err != nil {
 		t.Fatal(sts, err)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, ".refs.bib"+tempMark+"*")); len(left) > 0 {
-		t.Errorf("temporary files left: %v", left)
+	// A killed child's process id may already be another process's on a busy machine: its file
+	// is then rightly kept, as that of a process that may still be writing.
+	left, _ := filepath.Glob(filepath.Join(dir, ".refs.bib"+tempMark+"*"))
+	for _, name := range left {
+		if _, pid, ok := parseTemp(filepath.Base(name)); ok && processAlive(pid) {
+			t.Logf("kept: %s (its process id is in use again)", name)
+			continue
+		}
+		t.Errorf("temporary file left: %s", name)
 	}
 }
