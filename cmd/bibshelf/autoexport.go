@@ -121,12 +121,12 @@ func autoexportAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "added %d\t%s\n", t.ID, t.Path)
 	sts, err := lib.RunExportTargets(ctx, storage.RunOptions{}, t.ID)
-	return reportRuns(sts, err, "autoexport add", stdout, stderr)
+	return reportRuns(lib, sts, err, "autoexport add", stdout, stderr)
 }
 
 // reportRuns prints a line for each target run, the failures to stderr with what to do, and
 // returns the exit status: exitRejected when one failed.
-func reportRuns(sts []storage.TargetStatus, err error, verb string, stdout, stderr io.Writer) int {
+func reportRuns(lib *storage.Library, sts []storage.TargetStatus, err error, verb string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return exitRejected
@@ -135,7 +135,7 @@ func reportRuns(sts []storage.TargetStatus, err error, verb string, stdout, stde
 	for _, st := range sts {
 		switch {
 		case errors.Is(st.Err, storage.ErrTargetChanged):
-			fmt.Fprintf(stderr, "bibshelf %s: target %d: %v\n%s", verb, st.ID, st.Err, conflictAdvice(st.ID))
+			fmt.Fprintf(stderr, "bibshelf %s: target %d: %v\n%s", verb, st.ID, st.Err, conflictAdvice(lib, st.ID))
 			status = exitRejected
 		case st.Err != nil:
 			fmt.Fprintf(stderr, "bibshelf %s: target %d: %v\n", verb, st.ID, st.Err)
@@ -149,11 +149,26 @@ func reportRuns(sts []storage.TargetStatus, err error, verb string, stdout, stde
 	return status
 }
 
-// conflictAdvice says what to do about a target whose file someone else changed.
-func conflictAdvice(id int64) string {
-	return fmt.Sprintf("  bibshelf autoexport diff %[1]d    shows the changes, entry by entry\n"+
-		"  bibshelf autoexport import %[1]d  takes them into the library, then writes the file\n"+
-		"  bibshelf autoexport run --overwrite %[1]d  writes over them\n", id)
+// conflictAdvice says what to do about a target whose file someone else changed, as commands
+// to run: with the library's --library unless it is the one used without it.
+func conflictAdvice(lib *storage.Library, id int64) string {
+	library := ""
+	if def, _, err := libraryPath(""); err != nil || def != lib.Path() {
+		library = " --library " + shellWord(lib.Path())
+	}
+	return fmt.Sprintf("  bibshelf autoexport diff%[2]s %[1]d    shows the changes, entry by entry\n"+
+		"  bibshelf autoexport import%[2]s %[1]d  takes them into the library, then writes the file\n"+
+		"  bibshelf autoexport run%[2]s --overwrite %[1]d  writes over them\n", id, library)
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but letters, digits and /._-+:,@.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:,@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func autoexportList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -272,7 +287,7 @@ func autoexportRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer lib.Close()
 	sts, err := lib.RunExportTargets(ctx, storage.RunOptions{Overwrite: *overwrite}, ids...)
-	return reportRuns(sts, err, "autoexport run", stdout, stderr)
+	return reportRuns(lib, sts, err, "autoexport run", stdout, stderr)
 }
 
 // oneTarget opens the library for a verb that takes one target id.
@@ -350,7 +365,7 @@ func autoexportImport(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stderr, "bibshelf autoexport import: the target's saved search does not select %s: they are in the library, not in the file\n",
 			printable(strings.Join(ti.Outside, ", ")))
 	}
-	return reportRuns([]storage.TargetStatus{run}, nil, "autoexport import", stdout, stderr)
+	return reportRuns(lib, []storage.TargetStatus{run}, nil, "autoexport import", stdout, stderr)
 }
 
 func autoexportRemove(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -399,7 +414,7 @@ func syncTargets(ctx context.Context, lib *storage.Library, verb string, stderr 
 	for _, st := range sts {
 		switch {
 		case errors.Is(st.Err, storage.ErrTargetChanged):
-			fmt.Fprintf(stderr, "bibshelf %s: %v\n%s", verb, st.Err, conflictAdvice(st.ID))
+			fmt.Fprintf(stderr, "bibshelf %s: %v\n%s", verb, st.Err, conflictAdvice(lib, st.ID))
 		case st.Err != nil:
 			fmt.Fprintf(stderr, "bibshelf %s: keeping %s in sync: %v\n", verb, st.Path, st.Err)
 		}

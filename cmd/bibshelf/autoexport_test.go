@@ -60,7 +60,7 @@ func TestAutoexportVerb(t *testing.T) {
 	got, _ := os.ReadFile(refs)
 	os.WriteFile(refs, []byte(strings.Replace(string(got), "title = {New}", "title = {Newer}", 1)), 0o644)
 	st, _, errOut = bibshelf(t, "", "autoexport", "run", "--library", lib)
-	if st != 1 || !strings.Contains(errOut, "changed by someone else") || !strings.Contains(errOut, "autoexport run --overwrite 1") {
+	if st != 1 || !strings.Contains(errOut, "changed by someone else") || !strings.Contains(errOut, "autoexport run --library "+lib+" --overwrite 1") {
 		t.Errorf("run after a change: %d %q", st, errOut)
 	}
 	if st, out, _ := bibshelf(t, "", "autoexport", "diff", "--library", lib, "1"); st != 0 || out != "changed zzz2026new\n" {
