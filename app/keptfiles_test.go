@@ -213,3 +213,20 @@ func TestClosingWritesTheLastChange(t *testing.T) {
 	}
 	u.kept.stop() // once only
 }
+
+// TestKeptDiffText: Show Differences tells entries changed in the file from those the library
+// changed too, and the import's result names the entries it kept as the library has them.
+func TestKeptDiffText(t *testing.T) {
+	got := targetDiffText("refs.bib", storage.TargetDiff{Changed: []string{"liu2023cascaded"}, ChangedBoth: []string{"kusupati2022matryoshka"}})
+	want := "Changed in refs.bib: 1 entry\n    liu2023cascaded\n\n" +
+		"Changed in the library since Bibshelf last wrote refs.bib, maybe there too (Import Their Changes keeps the library's): 1 entry\n    kusupati2022matryoshka"
+	if got != want {
+		t.Errorf("differences:\n%s\nwant:\n%s", got, want)
+	}
+	msg := importKeptText("refs.bib", storage.TargetImport{Updated: []string{"liu2023cascaded"}, Kept: []string{"kusupati2022matryoshka"}})
+	for _, s := range []string{"1 entries changed, 0 new", "Kept as the library has them: kusupati2022matryoshka.", "refs.bib was left as it is", "Overwrite refs.bib"} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("the import's result lacks %q:\n%s", s, msg)
+		}
+	}
+}

@@ -143,32 +143,7 @@ func (k *keptFiles) showDiff(id int64, name string) {
 		d, err = k.runner.ExportTargetDiff(ctx, id)
 		return err
 	}, func() {
-		var b strings.Builder
-		if d.IsZero() {
-			b.WriteString(name + " holds the same entries as the library, laid out otherwise.")
-		}
-		for _, part := range []struct {
-			what string
-			keys []string
-		}{
-			{"In " + name + ", not in the library (added there)", d.Added},
-			{"Changed in " + name, d.Changed},
-			{"In the library, not in " + name + " (removed there)", d.Removed},
-		} {
-			if len(part.keys) == 0 {
-				continue
-			}
-			fmt.Fprintf(&b, "%s: %s\n", part.what, rowsText(len(part.keys)))
-			for i, key := range part.keys {
-				if i == maxDiffKeys {
-					fmt.Fprintf(&b, "    … and %d more\n", len(part.keys)-i)
-					break
-				}
-				b.WriteString("    " + key + "\n")
-			}
-			b.WriteString("\n")
-		}
-		text := widget.NewLabel(strings.TrimSpace(b.String()))
+		text := widget.NewLabel(targetDiffText(name, d))
 		text.Wrapping = fyne.TextWrapWord
 		closeButton := widget.NewButton("Close", nil)
 		dd := dialog.NewCustomWithoutButtons("Differences in "+name,
@@ -181,12 +156,43 @@ func (k *keptFiles) showDiff(id int64, name string) {
 	})
 }
 
+// targetDiffText is what the differences dialog says of d, the differences of the file name.
+func targetDiffText(name string, d storage.TargetDiff) string {
+	var b strings.Builder
+	if d.IsZero() {
+		b.WriteString(name + " holds the same entries as the library, laid out otherwise.")
+	}
+	for _, part := range []struct {
+		what string
+		keys []string
+	}{
+		{"In " + name + ", not in the library (added there)", d.Added},
+		{"Changed in " + name, d.Changed},
+		{"Changed in the library since Bibshelf last wrote " + name + ", maybe there too (Import Their Changes keeps the library's)", d.ChangedBoth},
+		{"In the library, not in " + name + " (removed there)", d.Removed},
+	} {
+		if len(part.keys) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s\n", part.what, rowsText(len(part.keys)))
+		for i, key := range part.keys {
+			if i == maxDiffKeys {
+				fmt.Fprintf(&b, "    … and %d more\n", len(part.keys)-i)
+				break
+			}
+			b.WriteString("    " + key + "\n")
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
+}
+
 // importChanges takes, after asking, the changes someone else made to a file into the library,
 // then writes the file.
 func (k *keptFiles) importChanges(id int64, name string) {
 	k.u.probeDialog()
 	k.u.dialogs.show(dialog.NewConfirm("Import Changes from "+name,
-		"Take the changes made to "+name+" into the library? Each entry changed there replaces the library's, and entries added there are imported into what the file holds; entries removed there stay in the library. Undo does not take this back. Then "+name+" is written again.",
+		"Take the changes made to "+name+" into the library? Each entry changed there replaces the library's, and entries added there are imported into what the file holds; entries removed there stay in the library, and so do entries the library changed too since Bibshelf last wrote "+name+". Undo does not take this back. Then "+name+" is written again, unless entries were kept.",
 		func(ok bool) {
 			if !ok {
 				return
@@ -199,6 +205,10 @@ func (k *keptFiles) importChanges(id int64, name string) {
 			}, func() {
 				k.u.afterChange(nil)
 				k.relist()
+				if len(ti.Kept) > 0 {
+					k.u.dialogs.show(dialog.NewInformation("Imported Changes from "+name, importKeptText(name, ti), k.u.win))
+					return
+				}
 				if st.Err != nil {
 					k.ran(st)
 					return
@@ -212,4 +222,23 @@ func (k *keptFiles) importChanges(id int64, name string) {
 				k.u.status.SetText(msg)
 			})
 		}, k.u.win))
+}
+
+// importKeptText says what an import of the changes to the file name did when it kept entries
+// as the library has them, and left the file as it is.
+func importKeptText(name string, ti storage.TargetImport) string {
+	kept := ti.Kept
+	more := ""
+	if len(kept) > maxDiffKeys {
+		kept, more = kept[:maxDiffKeys], fmt.Sprintf(" and %d more", len(kept)-maxDiffKeys)
+	}
+	msg := fmt.Sprintf("Took the changes to %s into the library: %d entries changed, %d new.\n\n"+
+		"Kept as the library has them: %s%s. The library changed them since Bibshelf last wrote %s (or it never wrote it), "+
+		"so the file's version may be the older one; %s was left as it is. Edit them here to take what you want of the file's, "+
+		"or Overwrite %s with the library's entries.",
+		name, len(ti.Updated), len(ti.Report.Added)+len(ti.Joined), strings.Join(kept, ", "), more, name, name, name)
+	if len(ti.Outside) > 0 {
+		msg += fmt.Sprintf("\n\nIts saved search leaves out %s, which are in the library but not in the file.", strings.Join(ti.Outside, ", "))
+	}
+	return msg
 }

@@ -917,7 +917,8 @@ func hashFile(path string) (string, error) {
 }
 
 // record writes the target's status into the library: what was written (wrote, nil when
-// nothing was) and, after a success, the revision it is current with.
+// nothing was) and, after a success, the revision it is current with: the file then holds what
+// the library rendered at that revision (written, or found so), which file_revision records.
 func (a *AutoExporter) record(ctx context.Context, r targetRecord, st TargetStatus, out *rendered, wrote *fileRecord) error {
 	var errText string
 	conflict := errors.Is(st.Err, ErrTargetChanged)
@@ -926,8 +927,8 @@ func (a *AutoExporter) record(ctx context.Context, r targetRecord, st TargetStat
 	}
 	set, args := `ran = ?, error = ?, conflict = ?`, []any{st.Ran.UnixMilli(), errText, conflict}
 	if st.Err == nil {
-		set += `, revision = ?, entries = ?`
-		args = append(args, out.revision, out.n)
+		set += `, revision = ?, file_revision = ?, entries = ?`
+		args = append(args, out.revision, out.revision, out.n)
 	}
 	if wrote != nil {
 		set += `, written_size = ?, written_hash = ?, written_mtime = ?, pending_hash = ''`

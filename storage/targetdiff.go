@@ -21,26 +21,39 @@ const maxTargetFile = 1 << 30
 // TargetDiff is the difference, entry by entry, between a target's file as it is on disk and
 // what Bibshelf would write there. Keys are as the file has them (Removed: as Bibshelf would
 // write them), in the order they come.
+//
+// An entry whose text differs is Changed when the library has not changed it since the content
+// Bibshelf last wrote to the file (or found there): the difference was made in the file. It is
+// ChangedBoth when the library changed it since: it may have been changed in the file too, or
+// only in the library, which the entry's revision cannot tell apart (Bibshelf keeps no copy of
+// what it wrote). In a file Bibshelf never wrote, or wrote with other settings that shape the
+// text, every entry the library changed at all since revisions began is ChangedBoth.
 type TargetDiff struct {
 	Added   []string // in the file, not in what Bibshelf would write
-	Changed []string // in both, with another type or other field values
-	Removed []string // in what Bibshelf would write, not in the file
+	Changed []string // in both, with another type or other field values, changed in the file only
+	// ChangedBoth are in both, with another type or other field values, and changed in the
+	// library since Bibshelf last wrote the file: ImportTargetChanges keeps them as the library
+	// has them.
+	ChangedBoth []string
+	Removed     []string // in what Bibshelf would write, not in the file
 }
 
 // IsZero reports whether the file and what Bibshelf would write hold the same entries.
 func (d TargetDiff) IsZero() bool {
-	return len(d.Added) == 0 && len(d.Changed) == 0 && len(d.Removed) == 0
+	return len(d.Added) == 0 && len(d.Changed) == 0 && len(d.ChangedBoth) == 0 && len(d.Removed) == 0
 }
 
 // ExportTargetDiff compares the target id's file, as it is on disk, with what a run would
 // write, entry by entry (both read with bib.Parse; entries compared by type and field values,
-// whatever their layout and field order). A missing file is all Removed.
+// whatever their layout and field order), and tells the entries changed in the file from those
+// the library changed since Bibshelf last wrote the file by their revisions. A missing file is
+// all Removed.
 func (a *AutoExporter) ExportTargetDiff(ctx context.Context, id int64) (TargetDiff, error) {
 	c, err := a.compare(ctx, id)
 	if err != nil {
 		return TargetDiff{}, err
 	}
-	return diffEntries(c.disk.Entries(), c.ours.Entries()), nil
+	return c.diff, nil
 }
 
 // ExportTargetDiff is AutoExporter.ExportTargetDiff with nothing cached.
@@ -54,9 +67,11 @@ type comparison struct {
 	disk, ours *bib.File
 	// hash is the content hash (hex) of the bytes read from the file; "" when there was none.
 	hash string
+	diff TargetDiff
 }
 
-// compare reads the target's file and renders what a run would write, both parsed.
+// compare reads the target's file and renders what a run would write, both parsed, and
+// compares them.
 func (a *AutoExporter) compare(ctx context.Context, id int64) (*comparison, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -67,7 +82,7 @@ func (a *AutoExporter) compare(ctx context.Context, id int64) (*comparison, erro
 	if err != nil {
 		return nil, fmt.Errorf("compare export target %d: %w", id, err)
 	}
-	t := recs[0].ExportTarget
+	t, fileRev := recs[0].ExportTarget, recs[0].fileRevision
 	out, err := a.render(ctx, &t)
 	if err != nil {
 		return nil, fmt.Errorf("compare export target %d: %w", id, err)
@@ -86,7 +101,43 @@ func (a *AutoExporter) compare(ctx context.Context, id int64) (*comparison, erro
 		h.Write(text)
 		c.hash = hex.EncodeToString(h.Sum(nil))
 	}
+	c.diff = diffEntries(c.disk.Entries(), c.ours.Entries())
+	if c.diff.Changed, c.diff.ChangedBoth, err = a.splitChanged(ctx, c.diff.Changed, fileRev); err != nil {
+		return nil, fmt.Errorf("compare export target %d: %w", id, err)
+	}
 	return c, nil
+}
+
+// splitChanged splits the keys of changed entries into those the library did not change since
+// its revision fileRev, which the file's content reflects (0: none), and the others (both). The
+// revisions are read after the render: an entry changed in between reads as changed in the
+// library, which keeps it as the library has it.
+func (a *AutoExporter) splitChanged(ctx context.Context, keys []string, fileRev int64) (file, both []string, err error) {
+	if len(keys) == 0 {
+		return nil, nil, nil
+	}
+	tx, err := a.l.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `SELECT revision FROM entries WHERE key = ?`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stmt.Close()
+	for _, k := range keys {
+		var rev int64
+		if err := stmt.QueryRowContext(ctx, k).Scan(&rev); err != nil {
+			return nil, nil, fmt.Errorf("read the revision of %q: %w", k, err)
+		}
+		if fileRev > 0 && rev <= fileRev {
+			file = append(file, k)
+		} else {
+			both = append(both, k)
+		}
+	}
+	return file, both, nil
 }
 
 // readTargetFile reads a target's file, at most maxTargetFile bytes; a missing one reads empty,
@@ -163,7 +214,11 @@ func fieldValues(e *bib.Entry) []string {
 // TargetImport is what ImportTargetChanges did.
 type TargetImport struct {
 	Updated []string // the library's entries given the file's version
-	Report  Report   // the import of the entries only the file has
+	// Kept lists the entries that differ in the file which the library changed too since
+	// Bibshelf last wrote it (TargetDiff.ChangedBoth): they stay as the library has them, and the
+	// file is left as it is, for the user to decide (edit them, or overwrite the file).
+	Kept   []string
+	Report Report // the import of the entries only the file has
 	// Joined lists the entries the file added that the library had already, the same, outside
 	// the target's collection or tag: they were put into it.
 	Joined []string
@@ -178,14 +233,17 @@ type TargetImport struct {
 var ErrConvertedTarget = errors.New("the file is a converted form of the library's entries")
 
 // ImportTargetChanges takes into the library the changes someone else made to the target id's
-// file: each entry the file changed (TargetDiff.Changed) replaces the library's of its key
+// file: each entry only the file changed (TargetDiff.Changed) replaces the library's of its key
 // (UpdateEntry), and the entries only the file has (Added) are imported, with the file's
 // @string and @preamble items, into the target's collection or with its tag, so that the file
 // written next still holds them. An added entry the library has already, the same, outside the
 // target, is put into its collection or given its tag (Joined); an added entry under the key of
 // another entry of the library refuses the whole import, before any change, as the import
 // would rename it. A saved search's target may not select every entry taken in: those are
-// listed (Outside). Entries the file left out (Removed) stay in the library.
+// listed (Outside). Entries the file left out (Removed) stay in the library. Entries the library
+// changed too since Bibshelf last wrote the file (TargetDiff.ChangedBoth; in a file it never
+// wrote, every entry changed since revisions began) stay as the library has them (Kept): the
+// file's version does not replace a change made in the library.
 //
 // A target written in another dialect than as written, in ASCII or with notes in annote is
 // refused (ErrConvertedTarget): its text is a conversion, which would replace the library's.
@@ -194,7 +252,9 @@ var ErrConvertedTarget = errors.New("the file is a converted form of the library
 // in the meantime makes the error a *TargetChangedError, and is not overwritten. Then the
 // target is run: it writes the library's version of the file, which now has the changes. It
 // takes several transactions: should one fail, the changes taken before it stay, and the target
-// is left as it was.
+// is left as it was. When entries were Kept, the file is left as it is, still changed by
+// someone else, and not run: it holds the file's version of those entries, which the user may
+// still want; the status returned is the target's as it stands.
 func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (TargetImport, TargetStatus, error) {
 	var ti TargetImport
 	fail := func(err error) (TargetImport, TargetStatus, error) {
@@ -213,7 +273,8 @@ func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (Targe
 		return ti, TargetStatus{}, err
 	}
 	t = c.target
-	d := diffEntries(c.disk.Entries(), c.ours.Entries())
+	d := c.diff
+	ti.Kept = d.ChangedBoth
 	byKey := map[string]*bib.Entry{}
 	for _, e := range c.disk.Entries() {
 		if k := bib.FoldKey(e.Key); byKey[k] == nil {
@@ -246,6 +307,13 @@ func (a *AutoExporter) ImportTargetChanges(ctx context.Context, id int64) (Targe
 	taken := slices.Concat(ti.Updated, ti.Report.Added, joined)
 	if ti.Outside, err = a.outside(ctx, t, taken); err != nil {
 		return fail(err)
+	}
+	if len(ti.Kept) > 0 {
+		t, err := a.l.ExportTarget(ctx, id)
+		if err != nil {
+			return fail(err)
+		}
+		return ti, t.Status, nil
 	}
 	if afterTargetImport != nil {
 		afterTargetImport()

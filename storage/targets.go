@@ -180,6 +180,7 @@ func (l *Library) UpdateExportTarget(ctx context.Context, t ExportTarget) error 
 	// A new path has no file Bibshelf wrote, and the settings changed make the target due.
 	res, err := tx.ExecContext(ctx, `UPDATE export_targets SET (`+targetSettings+`) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
 		revision = -1, tag_deleted = 0,
+		file_revision = CASE WHEN path = ?6 AND dialect = ?7 AND ascii = ?8 AND notes = ?10 THEN file_revision ELSE 0 END,
 		written_size = CASE WHEN path = ?6 THEN written_size ELSE 0 END,
 		written_hash = CASE WHEN path = ?6 THEN written_hash ELSE '' END,
 		written_mtime = CASE WHEN path = ?6 THEN written_mtime ELSE 0 END
@@ -232,6 +233,9 @@ type targetRecord struct {
 	file     fileRecord
 	pending  string // the hash of a content that was about to be written (see migration 0012)
 	revision int64  // the library's revision at the last successful run
+	// fileRevision is the library's revision the file's content reflects, 0 for none (see
+	// migration 0012).
+	fileRevision int64
 }
 
 // fileRecord is a file as Bibshelf last wrote it.
@@ -253,7 +257,7 @@ func exportTargets(ctx context.Context, q querier, id int64) ([]ExportTarget, er
 
 func targetRecords(ctx context.Context, q querier, id int64) ([]targetRecord, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, `+targetSettings+`, written_size, written_hash, written_mtime,
-		pending_hash, written, ran, revision, entries, error, conflict FROM export_targets WHERE ?1 = 0 OR id = ?1 ORDER BY id`, id)
+		pending_hash, written, ran, revision, file_revision, entries, error, conflict FROM export_targets WHERE ?1 = 0 OR id = ?1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +270,7 @@ func targetRecords(ctx context.Context, q querier, id int64) ([]targetRecord, er
 		var byKey, conflict bool
 		var written, ran int64
 		if err := rows.Scan(&t.ID, &kind, &t.Collection, &t.SubCollections, &t.Tag, &t.Search, &t.Path, &dialect,
-			&t.ASCII, &byKey, &t.Notes, &r.file.size, &r.file.hash, &r.file.mtime, &r.pending, &written, &ran, &r.revision,
+			&t.ASCII, &byKey, &t.Notes, &r.file.size, &r.file.hash, &r.file.mtime, &r.pending, &written, &ran, &r.revision, &r.fileRevision,
 			&t.Status.Entries, &errText, &conflict); err != nil {
 			return nil, err
 		}

@@ -152,13 +152,18 @@ func reportRuns(lib *storage.Library, sts []storage.TargetStatus, err error, ver
 // conflictAdvice says what to do about a target whose file someone else changed, as commands
 // to run: with the library's --library unless it is the one used without it.
 func conflictAdvice(lib *storage.Library, id int64) string {
-	library := ""
-	if def, _, err := libraryPath(""); err != nil || def != lib.Path() {
-		library = " --library " + shellWord(lib.Path())
-	}
 	return fmt.Sprintf("  bibshelf autoexport diff%[2]s %[1]d    shows the changes, entry by entry\n"+
 		"  bibshelf autoexport import%[2]s %[1]d  takes them into the library, then writes the file\n"+
-		"  bibshelf autoexport run%[2]s --overwrite %[1]d  writes over them\n", id, library)
+		"  bibshelf autoexport run%[2]s --overwrite %[1]d  writes over them\n", id, libraryArg(lib))
+}
+
+// libraryArg is the --library option naming lib, for a command to suggest; "" for the library
+// used without it.
+func libraryArg(lib *storage.Library) string {
+	if def, _, err := libraryPath(""); err == nil && def == lib.Path() {
+		return ""
+	}
+	return " --library " + shellWord(lib.Path())
 }
 
 // shellWord quotes s for a POSIX shell when it holds anything but letters, digits and /._-+:,@.
@@ -313,7 +318,9 @@ func oneTarget(ctx context.Context, verb string, args []string, synopsis string,
 func autoexportDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lib, id, st := oneTarget(ctx, "autoexport diff", args, "bibshelf autoexport diff [--library PATH] ID\n\n"+
 		"Compares the target's file as it is with what Bibshelf would write, entry by entry: a line each,\n"+
-		"\"added KEY\" (only the file has it), \"changed KEY\" or \"removed KEY\" (only the library has it).", stderr)
+		"\"added KEY\" (only the file has it), \"changed KEY\" (changed in the file), \"changed-both KEY\"\n"+
+		"(changed in the library since Bibshelf last wrote the file, and maybe in the file too: import\n"+
+		"keeps the library's) or \"removed KEY\" (only the library has it).", stderr)
 	if st >= 0 {
 		return st
 	}
@@ -326,7 +333,7 @@ func autoexportDiff(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, l := range []struct {
 		what string
 		keys []string
-	}{{"added", d.Added}, {"changed", d.Changed}, {"removed", d.Removed}} {
+	}{{"added", d.Added}, {"changed", d.Changed}, {"changed-both", d.ChangedBoth}, {"removed", d.Removed}} {
 		for _, k := range l.keys {
 			fmt.Fprintf(stdout, "%s %s\n", l.what, printable(k))
 		}
@@ -338,8 +345,11 @@ func autoexportImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	lib, id, st := oneTarget(ctx, "autoexport import", args, "bibshelf autoexport import [--library PATH] ID\n\n"+
 		"Takes into the library what someone else changed in the target's file (the entries changed\n"+
 		"replace the library's, new ones are imported into the target's collection or with its tag;\n"+
-		"removed ones stay in the library), then writes the file. A file written in another dialect,\n"+
-		"in ASCII or with notes is refused: its text is a conversion.", stderr)
+		"removed ones stay in the library), then writes the file. Entries the library changed too since\n"+
+		"Bibshelf last wrote the file (\"changed-both\" in diff) are kept as the library has them, a\n"+
+		"\"kept KEY\" line each, and the file is then left as it is, for you to decide: the exit status\n"+
+		"is 1. A file written in another dialect, in ASCII or with notes is refused: its text is a\n"+
+		"conversion.", stderr)
 	if st >= 0 {
 		return st
 	}
@@ -364,6 +374,17 @@ func autoexportImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	if len(ti.Outside) > 0 {
 		fmt.Fprintf(stderr, "bibshelf autoexport import: the target's saved search does not select %s: they are in the library, not in the file\n",
 			printable(strings.Join(ti.Outside, ", ")))
+	}
+	if len(ti.Kept) > 0 {
+		for _, k := range ti.Kept {
+			fmt.Fprintf(stdout, "kept %s\n", printable(k))
+		}
+		fmt.Fprintf(stderr, "bibshelf autoexport import: kept %s as the library has them: the library changed them since Bibshelf last wrote %s "+
+			"(or never wrote it), so the file's version may be the older one. The file was left as it is:\n"+
+			"  edit them in the library to take what you want of the file's, or\n"+
+			"  bibshelf autoexport run%s --overwrite %d  writes the library's entries over the file\n",
+			printable(strings.Join(ti.Kept, ", ")), printable(run.Path), libraryArg(lib), id)
+		return exitRejected
 	}
 	return reportRuns(lib, []storage.TargetStatus{run}, nil, "autoexport import", stdout, stderr)
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bibshelf/bibshelf/storage"
 )
 
 func TestAutoexportVerb(t *testing.T) {
@@ -122,5 +126,55 @@ func TestAutoexportImportRefusesConverted(t *testing.T) {
 	}
 	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "theirs"); st != 0 || out != "" {
 		t.Errorf("imported: %d %q", st, out)
+	}
+}
+
+// TestAutoexportImportKeepsLibraryEdits: an entry changed in the library since the file was
+// written is "changed-both" in diff, and import keeps it as the library has it, says so, and
+// leaves the file as it is.
+func TestAutoexportImportKeepsLibraryEdits(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != 0 {
+		t.Fatal(errOut)
+	}
+	refs := filepath.Join(dir, "refs.bib")
+	if st, _, errOut := bibshelf(t, "", "autoexport", "add", "--library", lib, refs); st != 0 {
+		t.Fatal(errOut)
+	}
+	got, _ := os.ReadFile(refs)
+	text := regexp.MustCompile(`(?s)(@article\{liu2023cascaded,.*?volume\s*=\s*)\{277\}`).ReplaceAllString(string(got), "${1}{278}")
+	if text == string(got) {
+		t.Fatal("no volume to edit")
+	}
+	os.WriteFile(refs, []byte(text), 0o644)
+	l, err := storage.Open(ctx, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := l.Entry(ctx, "kusupati2022matryoshka")
+	if err == nil {
+		e.Set("year", "2023")
+		err = l.UpdateEntry(ctx, e.Key, e)
+	}
+	l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, out, _ := bibshelf(t, "", "autoexport", "diff", "--library", lib, "1"); st != 0 ||
+		out != "changed liu2023cascaded\nchanged-both kusupati2022matryoshka\n" {
+		t.Errorf("diff: %d %q", st, out)
+	}
+	st, out, errOut := bibshelf(t, "", "autoexport", "import", "--library", lib, "1")
+	if st != 1 || out != "updated liu2023cascaded\nkept kusupati2022matryoshka\n" ||
+		!strings.Contains(errOut, "kept kusupati2022matryoshka as the library has them") || !strings.Contains(errOut, "run --library "+lib+" --overwrite 1") {
+		t.Errorf("import: %d %q %q", st, out, errOut)
+	}
+	if after, _ := os.ReadFile(refs); string(after) != text {
+		t.Error("the file was written over")
+	}
+	if st, out, _ := bibshelf(t, "", "search", "--library", lib, "year:2023 matryoshka"); st != 0 || !strings.HasPrefix(out, "kusupati2022matryoshka\t") {
+		t.Errorf("the library's edit: %d %q", st, out)
 	}
 }

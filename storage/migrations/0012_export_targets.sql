@@ -141,6 +141,15 @@ END;
 -- the file was written, revision the library_revision a run last succeeded at, entries how many
 -- entries it wrote, error why the last run failed ('' when it did not), conflict 1 when that was
 -- a change made by someone else.
+--
+-- file_revision is the library_revision the file's content reflects: the revision of the
+-- snapshot the last successful run rendered, which it wrote, or found the file held already. An
+-- entry whose revision is no later than it has not changed in the library since, so a
+-- difference between its text in the file and the library's was made in the file
+-- (ExportTargetDiff). 0 when Bibshelf never wrote the file (no run writes at 0: adding the target
+-- raises the counter), and again once the target is given another path or other settings that
+-- shape the entries' text (dialect, ascii, notes): the file's text is then not what the library
+-- wrote at any revision.
 CREATE TABLE export_targets (
 	id             INTEGER PRIMARY KEY,
 	kind           TEXT NOT NULL CHECK (kind IN ('library', 'collection', 'tag', 'search')),
@@ -160,6 +169,7 @@ CREATE TABLE export_targets (
 	written        INTEGER NOT NULL DEFAULT 0,
 	ran            INTEGER NOT NULL DEFAULT 0,
 	revision       INTEGER NOT NULL DEFAULT -1,
+	file_revision  INTEGER NOT NULL DEFAULT 0,
 	entries        INTEGER NOT NULL DEFAULT 0,
 	error          TEXT NOT NULL DEFAULT '',
 	conflict       INTEGER NOT NULL DEFAULT 0,
