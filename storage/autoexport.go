@@ -740,23 +740,7 @@ func entryTagListsOf(ctx context.Context, tx *sql.Tx, ids string, few bool) (map
 	if !few {
 		return entryTagLists(ctx, tx)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
-		FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-		WHERE et.entry_id IN (SELECT value FROM json_each(?)) GROUP BY et.entry_id`, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var tags string
-		if err := rows.Scan(&id, &tags); err != nil {
-			return nil, err
-		}
-		m[id] = tags
-	}
-	return m, rows.Err()
+	return tagLists(ctx, tx, "et.entry_id IN (SELECT value FROM json_each(?))", ids)
 }
 
 // hashWriter hashes what is written to it, and counts it.

@@ -619,8 +619,17 @@ func biberReading(e *bib.Entry, d bib.Dialect) *bib.Entry {
 
 // entryTagLists returns each tagged entry's tags, separated by U+001F, by entry id.
 func entryTagLists(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+	return tagLists(ctx, tx, "")
+}
+
+// tagLists returns the tags of the tagged entries that where (a condition on et.entry_id, with
+// args; all when "") selects, separated by U+001F, by entry id.
+func tagLists(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[int64]string, error) {
+	if where != "" {
+		where = "WHERE " + where
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
-		FROM entry_tags et JOIN tags t ON t.id = et.tag_id GROUP BY et.entry_id`)
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id `+where+` GROUP BY et.entry_id`, args...)
 	if err != nil {
 		return nil, err
 	}
