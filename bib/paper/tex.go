@@ -15,7 +15,8 @@ type Source struct {
 	NociteAll []Pos
 	Includes  []Include
 	// Bibs are the .bib files named by \bibliography (AddExt: each name without .bib gets it)
-	// and \addbibresource, as written.
+	// and \addbibresource, as written, each once, where first named; no more than one past
+	// MaxBibFiles.
 	Bibs     []BibName
 	BibLaTeX bool
 	// Root says the file has \documentclass.
@@ -148,6 +149,7 @@ type scanner struct {
 	// budget is what is left of scanBudget; full says a Problem told of MaxCitations.
 	budget int
 	full   bool
+	bibs   map[BibName]bool // the names in Source.Bibs, without their places
 }
 
 func newScanner(name string, src []byte) *scanner {
@@ -527,6 +529,14 @@ func (s *scanner) bibliography(addExt bool) {
 		if n == "" || strings.ContainsAny(n, `\#{}`) || strings.Contains(n, "://") {
 			continue
 		}
+		// Each name once, and no more than one past MaxBibFiles (the reader says so).
+		if s.bibs[BibName{Name: n, AddExt: addExt}] || len(s.out.Bibs) > MaxBibFiles {
+			continue
+		}
+		if s.bibs == nil {
+			s.bibs = map[BibName]bool{}
+		}
+		s.bibs[BibName{Name: n, AddExt: addExt}] = true
 		s.out.Bibs = append(s.out.Bibs, BibName{Name: n, AddExt: addExt, Pos: s.pos(a)})
 	}
 }
