@@ -33,7 +33,7 @@ const maxDiffLines = 400
 
 // planKeyRename plans renaming the entry old to new, on the work queue, and then, on the UI
 // goroutine: when no .tex file of the papers the library knows cites old, calls rename(nil) at
-// once; when some do, asks, showing the change, and calls rename with the file edits (to rename
+// once (and shows the plan's notes, when it has any); when some do, asks, showing the change, and calls rename with the file edits (to rename
 // in the .tex files too), rename(nil) (in the library only), or keep(nil) (cancelled). A rename
 // the library refuses (new taken by another entry) is shown, and keep gets the error. Call it
 // on the UI goroutine.
@@ -49,6 +49,9 @@ func (u *UI) planKeyRename(old, new, what string, rename func(files []storage.Fi
 				keep(err)
 			case len(plan.Edits) == 0:
 				rename(nil)
+				if len(plan.Notes) > 0 {
+					u.dialogs.show(dialog.NewInformation("Rename "+plan.Old+" to "+plan.New, strings.Join(plan.Notes, "\n"), u.win))
+				}
 			default:
 				u.askKeyRename(plan, rename, keep)
 			}
@@ -67,6 +70,9 @@ func (u *UI) askKeyRename(plan *storage.KeyRename, rename func(files []storage.F
 		plan.Old, citationsIn(citations, len(plan.Edits)), plan.New)
 	if len(plan.Skipped) > 0 {
 		text += "\n(Not read, so left as they are: " + strings.Join(plan.Skipped, "; ") + ")"
+	}
+	if len(plan.Notes) > 0 {
+		text += "\nNote: " + strings.Join(plan.Notes, "; ")
 	}
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord

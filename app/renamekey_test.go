@@ -343,3 +343,30 @@ func (refusing) UpdateEntry(context.Context, string, *bib.Entry) error {
 
 // escape is the Escape key, for the dialogs.
 var escape = &fyne.KeyEvent{Name: fyne.KeyEscape}
+
+// TestRenameKeyNotesThePapersBib: the rename dialog says that the paper's own .bib file still
+// defines the old key, and a new key that file defines is refused.
+func TestRenameKeyNotesThePapersBib(t *testing.T) {
+	lib, tex := paperLibrary(t)
+	refs := filepath.Join(filepath.Dir(tex), "refs.bib")
+	if err := os.WriteFile(refs, []byte("@misc{own2020, title = {O}}\n@misc{vinyals2015pointer, title = {P}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := shownUI(t, lib)
+	selectKey(t, u, "vinyals2015pointer")
+	typeKey(u, "Vinyals2015")
+	text := renameAsked(t, u)
+	if want := "Note: " + refs + `:2 still defines "vinyals2015pointer"`; !strings.Contains(text, want) {
+		t.Errorf("the dialog does not say %q:\n%s", want, text)
+	}
+	tapInDialog(t, u, "Cancel")
+	eventually(t, "the cancel", func() bool { return u.settled() && !u.dialogOpen() })
+
+	typeKey(u, "own2020")
+	eventually(t, "the refusal", func() bool { return u.settled() && u.detail.info.problem.Visible() })
+	var problem string
+	fyneDoAndWait(func() { problem = u.detail.info.problem.Text })
+	if want := refs + `:1: "own2020" is defined in the .bib file of the paper`; !strings.Contains(problem, want) || !hasKey(lib, "vinyals2015pointer") {
+		t.Errorf("the refusal says %q; want %q", problem, want)
+	}
+}

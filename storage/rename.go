@@ -45,14 +45,18 @@ type KeyRename struct {
 	Edits          []FileEdit
 	// Skipped says which files and folders could not be read, and why.
 	Skipped []string
+	// Notes say what the rename leaves as it is that needs a hand: each .bib file of a paper
+	// the library knows that defines Old and that no export target keeps in sync.
+	Notes []string
 }
 
 // PlanKeyRename plans renaming the entry old to new: in the library, and in the key arguments of
 // the cite commands of the .tex files of the papers the library knows (Papers) and of those
 // under dirs (each folder read recursively, hidden folders left out, at most 10,000 .tex
 // files). It changes nothing. A new key that is not valid (bib.CheckKey) or that another entry
-// has, compared case-insensitively, is refused (the latter with an error matching fs.ErrExist);
-// an old key the library does not have is ErrNotFound.
+// has, compared case-insensitively, is refused (the latter with an error matching fs.ErrExist),
+// and so is a new key that a paper the library knows cites already or that one of its .bib
+// files defines (see checkPapers); an old key the library does not have is ErrNotFound.
 func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []string) (*KeyRename, error) {
 	if err := bib.CheckKey(new); err != nil {
 		return nil, fmt.Errorf("rename %q: %w", old, err)
@@ -73,6 +77,9 @@ func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []str
 	papers, err := l.Papers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("rename %q: %w", old, err)
+	}
+	if err := l.checkPapers(ctx, r, papers); err != nil {
+		return nil, err
 	}
 	files := map[string]bool{}
 	var order []string
@@ -116,6 +123,64 @@ func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []str
 		r.Edits = append(r.Edits, FileEdit{Path: path, Old: src, New: out, Diff: paper.Diff(path, path, src, out), Changes: len(changed)})
 	}
 	return r, nil
+}
+
+// checkPapers refuses the rename r (with an error matching fs.ErrExist) when a paper cites
+// r.New already or one of its .bib files defines it, compared case-insensitively (a key that is
+// r.Old in another case is the entry renamed): after the rename two works would share the key.
+// It adds to r.Notes each .bib file of the papers that defines r.Old and that no export target
+// keeps in sync: it still defines the old key, so the citations renamed are undefined until it
+// is renamed there too. Papers and .bib files that cannot be read are left out here.
+func (l *Library) checkPapers(ctx context.Context, r *KeyRename, papers []Paper) error {
+	if len(papers) == 0 {
+		return nil
+	}
+	targets, err := l.ExportTargets(ctx)
+	if err != nil {
+		return fmt.Errorf("rename %q: %w", r.Old, err)
+	}
+	kept := map[string]bool{}
+	for _, t := range targets {
+		kept[filepath.Clean(t.Path)] = true
+	}
+	other := func(k string) bool { return strings.EqualFold(k, r.New) && !strings.EqualFold(k, r.Old) }
+	read := map[string]bool{}
+	for _, pp := range papers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p, err := paper.Open(pp.Path)
+		if err != nil {
+			continue
+		}
+		for _, c := range p.Citations {
+			if other(c.Key) {
+				return fmt.Errorf("rename %q: %w", r.Old, exist(fmt.Sprintf("%s: the paper %s cites %q already", c.Pos, pp.Path, c.Key)))
+			}
+		}
+		for _, path := range p.BibFiles {
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
+			if read[path] {
+				continue
+			}
+			read[path] = true
+			src, err := paper.ReadBib(path)
+			if err != nil {
+				continue
+			}
+			for _, e := range bib.ParseString(path, src).Entries() {
+				switch {
+				case other(e.Key):
+					return fmt.Errorf("rename %q: %w", r.Old, exist(fmt.Sprintf("%s:%d: %q is defined in the .bib file of the paper %s", path, e.Line, e.Key, pp.Path)))
+				case strings.EqualFold(e.Key, r.Old) && !kept[path]:
+					r.Notes = append(r.Notes, fmt.Sprintf("%s:%d still defines %q: rename it there too, or the citations renamed to %q are undefined", path, e.Line, e.Key, r.New))
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // paperTeXFiles returns the .tex files of a paper the library knows: a .tex file and those it

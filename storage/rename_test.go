@@ -91,3 +91,53 @@ func TestKeyRename(t *testing.T) {
 		t.Errorf("written after the refusal: %q", got)
 	}
 }
+
+// TestKeyRenamePapersKeys: a new key a paper cites already, or that a paper's own .bib file
+// defines, is refused (two works would share it), naming the file; a paper's .bib file that
+// defines the old key and that no export target keeps is named in the plan's notes, a kept one
+// is not.
+func TestKeyRenamePapersKeys(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenWith(t, "@article{smith2021, title = {Library's}}\n@misc{jones, title = {J}}\n")
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	main := write("main.tex", "\\documentclass{article}\n\\cite{smith2021}\n\\cite{Smith21}\n\\bibliography{refs,kept}\n")
+	write("refs.bib", "@misc{smith21, title = {The paper's own}}\n\n@misc{smith2021, title = {Library's}}\n")
+	kept := write("kept.bib", "@misc{smith2021, title = {Library's}}\n")
+	if _, err := l.AddExportTarget(ctx, ExportTarget{Kind: TargetLibrary, Path: kept}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddPaper(ctx, main); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.PlanKeyRename(ctx, "smith2021", "smith21", nil)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), main+":3:7: the paper "+main+` cites "Smith21" already`) {
+		t.Errorf("a key the paper cites: %v", err)
+	}
+	write("main.tex", "\\documentclass{article}\n\\cite{smith2021}\n\\bibliography{refs,kept}\n")
+	_, err = l.PlanKeyRename(ctx, "smith2021", "SMITH21", nil)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), filepath.Join(dir, "refs.bib")+`:1: "smith21" is defined in the .bib file of the paper`) {
+		t.Errorf("a key the paper's .bib defines: %v", err)
+	}
+	// The entry itself in another case is no other work.
+	plan, err := l.PlanKeyRename(ctx, "smith2021", "Smith2021", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "refs.bib") + `:3 still defines "smith2021": rename it there too, or the citations renamed to "Smith2021" are undefined`}
+	if strings.Join(plan.Notes, "\n") != strings.Join(want, "\n") || len(plan.Edits) != 1 {
+		t.Errorf("notes %q, %d edits; want %q and one", plan.Notes, len(plan.Edits), want)
+	}
+	if plan, err = l.PlanKeyRename(ctx, "jones", "jones2", nil); err != nil {
+		t.Fatal(err)
+	} else if len(plan.Notes) != 0 {
+		t.Errorf("a key no paper has: notes %q", plan.Notes)
+	}
+}

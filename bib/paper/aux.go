@@ -1,6 +1,7 @@
 package paper
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 )
@@ -30,7 +31,7 @@ func (r *reader) aux(path string, from Pos, depth int) bool {
 	if src == nil {
 		return false
 	}
-	s := &scanner{src: src, file: path, lines: newLines(src), out: &Source{}}
+	s := newScanner(path, src)
 	p := r.p
 	for s.i < len(s.src) {
 		if s.src[s.i] != '\\' {
@@ -71,7 +72,7 @@ func (r *reader) aux(path string, from Pos, depth int) bool {
 			if a, b, ok := s.group('{', '}'); ok {
 				for _, n := range strings.Split(string(s.src[a:b]), ",") {
 					if n = strings.TrimSpace(n); n != "" {
-						p.addBib(r.bibPath(n, true))
+						r.addBib(r.bibPath(n, true), s.pos(a))
 					}
 				}
 			}
@@ -87,19 +88,23 @@ func (r *reader) aux(path string, from Pos, depth int) bool {
 	if len(s.out.NociteAll) > 0 && !p.NociteAll {
 		p.NociteAll, p.NociteAllPos = true, s.out.NociteAll[0]
 	}
+	cut := r.addProblems(s.out)
 	cites := s.out.Citations
 	for _, inc := range s.out.Includes {
-		for len(cites) > 0 && cites[0].Start < inc.Offset {
-			p.Citations = append(p.Citations, cites[0])
-			cites = cites[1:]
+		n := 0
+		for n < len(cites) && cites[n].Start < inc.Offset {
+			n++
 		}
+		r.addCitations(cites[:n]...)
+		cites = cites[n:]
 		name := inc.Name
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(r.dir, name)
 		}
 		r.aux(name, inc.Pos, depth+1)
 	}
-	p.Citations = append(p.Citations, cites...)
+	r.addCitations(cites...)
+	r.citationsCut(cut)
 	return true
 }
 
@@ -115,7 +120,7 @@ func (s *scanner) addKeys(cmd string, a, b int, split bool) {
 	for a <= b {
 		end := b
 		if split {
-			if k := strings.IndexByte(string(s.src[a:b]), ','); k >= 0 {
+			if k := bytes.IndexByte(s.src[a:b], ','); k >= 0 {
 				end = a + k
 			}
 		}
@@ -126,10 +131,12 @@ func (s *scanner) addKeys(cmd string, a, b int, split bool) {
 		for kb > ka && isSpace(s.src[kb-1]) {
 			kb--
 		}
-		if key := string(s.src[ka:kb]); key == "*" {
+		if s.full && (kb-ka != 1 || s.src[ka] != '*') {
+			// past MaxCitations: only \nocite{*} still counts
+		} else if key := string(s.src[ka:kb]); key == "*" {
 			s.out.NociteAll = append(s.out.NociteAll, s.pos(ka))
 		} else if key != "" {
-			s.out.Citations = append(s.out.Citations, Citation{Key: key, Pos: s.pos(ka), Command: cmd, Start: ka, End: kb})
+			s.cite1(Citation{Key: key, Pos: s.pos(ka), Command: cmd, Start: ka, End: kb})
 		}
 		a = end + 1
 	}

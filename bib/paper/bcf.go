@@ -78,7 +78,7 @@ func (r *reader) bcf(path string, src []byte) {
 			case value == "":
 			case in == "datasource":
 				if file && !strings.Contains(value, "://") {
-					p.addBib(r.bibPath(value, false))
+					r.addBib(r.bibPath(value, false), pos)
 				}
 			case value == "*":
 				if !p.NociteAll {
@@ -89,7 +89,7 @@ func (r *reader) bcf(path string, src []byte) {
 				if nocite {
 					cmd = "bcf:citekey nocite"
 				}
-				p.Citations = append(p.Citations, Citation{Key: value, Pos: pos, Command: cmd, Start: int(start), End: int(start) + len(value)})
+				r.addCitations(Citation{Key: value, Pos: pos, Command: cmd, Start: int(start), End: int(start) + len(value)})
 			}
 			in = ""
 		}

@@ -56,6 +56,17 @@ func (r *Report) add(pos Pos, kind, key, severity, format string, args ...any) {
 	r.Problems = append(r.Problems, Finding{pos.File, pos.Line, pos.Col, kind, key, severity, fmt.Sprintf(format, args...)})
 }
 
+// maxBibTotal is the most Check reads of a paper's .bib files in all: MaxBibSize, but in tests.
+var maxBibTotal int64 = MaxBibSize
+
+// size says n bytes in megabytes, or in bytes when under one.
+func size(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d MB", n>>20)
+}
+
 // bibEntry is an entry of one of the paper's .bib files, with where it is.
 type bibEntry struct {
 	e    *bib.Entry
@@ -65,7 +76,9 @@ type bibEntry struct {
 
 // Check checks a paper's citations against its .bib files and, when lib is not nil, the
 // library, which it reads once for all the keys (twice when entries only the library has name
-// parents). It reads the .bib files the paper names.
+// parents). It reads the .bib files the paper names: each a regular file of at most MaxBibSize
+// bytes, and at most MaxBibSize bytes of them in all; a file it does not read is a "bib-file"
+// problem where the paper names it.
 func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 	rep := &Report{Paper: p.Root, Files: p.Files, BibFiles: p.BibFiles, BibLaTeX: p.BibLaTeX, Problems: []Finding{}, inBib: map[string]bibEntry{}}
 	if rep.BibFiles == nil {
@@ -74,21 +87,29 @@ func Check(ctx context.Context, p *Paper, lib Library) (*Report, error) {
 	for _, pr := range p.Problems {
 		rep.add(pr.Pos, "paper", "", "warning", "%s", pr.Msg)
 	}
-	rootPos := Pos{File: p.Root, Line: 1, Col: 1}
 	// The .bib files' entries, by key and by folded key; the first of a key wins, as in BibTeX.
 	inBib := rep.inBib
 	folded := map[string]string{}
 	var bibOrder []string
-	for _, path := range p.BibFiles {
-		src, err := bib.ReadFile(path)
+	var read int64 // bytes of .bib files read, at most maxBibTotal
+	for i, path := range p.BibFiles {
+		at := Pos{File: p.Root, Line: 1, Col: 1}
+		if i < len(p.BibPos) {
+			at = p.BibPos[i]
+		}
+		src, err := readString(path, min(MaxBibSize, maxBibTotal-read), ErrBibTooLarge)
+		if errors.Is(err, ErrBibTooLarge) && maxBibTotal-read < MaxBibSize {
+			err = fmt.Errorf("more than the %s left of the %s of .bib files read for a paper", size(maxBibTotal-read), size(maxBibTotal))
+		}
 		if err != nil {
 			msg := err.Error()
 			if errors.Is(err, fs.ErrNotExist) {
 				msg = "no such file"
 			}
-			rep.add(rootPos, "bib-file", "", "warning", "the paper names %s: %s", path, msg)
+			rep.add(at, "bib-file", "", "warning", "the paper names %s: %s", path, msg)
 			continue
 		}
+		read += int64(len(src))
 		f := bib.ParseString(path, src)
 		rep.bibs = append(rep.bibs, f)
 		for _, e := range f.Entries() {

@@ -6,9 +6,12 @@
 // entries by key), as bibshelf check and the window's papers show it.
 //
 // It imports bib only, does no I/O but reading the files it is given, the ones they include and
-// the .bib files they name, and is bounded: a file larger than MaxFileSize, more than MaxFiles
-// files or includes nested deeper than MaxDepth are refused or left out with a Problem, never
-// read whole into memory.
+// the .bib files they name, and is bounded. It reads regular files only (never a device or a
+// FIFO), each whole but never past its bound: a .tex, .aux or .bcf file larger than
+// MaxFileSize, a paper's sources larger than MaxPaperSize in all, more than MaxFiles files,
+// includes nested deeper than MaxDepth, more than MaxCitations citations, a .bib file larger
+// than MaxBibSize or .bib files larger than that in all are refused or left out with a Problem
+// naming the file. The work of reading a file's text is linear in its size.
 // It never panics on bad input.
 package paper
 
@@ -19,9 +22,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Bounds on what a paper may hold.
@@ -34,10 +37,26 @@ const (
 	MaxFiles = 1000
 	// MaxDepth is how deeply includes may nest.
 	MaxDepth = 32
+	// MaxPaperSize bounds the bytes of all the .tex (or .aux) files of one paper together.
+	MaxPaperSize = 64 << 20
+	// MaxCitations is the most citations one paper holds; a long thesis has a few thousand, and
+	// a million would take a second and a hundred megabytes to read.
+	MaxCitations = 200_000
+	// MaxBibSize is the largest .bib file Check reads, and the most it reads of a paper's .bib
+	// files in all, in bytes: a large library's export is tens of megabytes.
+	MaxBibSize = 256 << 20
+	// MaxBibFiles is the most .bib files one paper names that are read.
+	MaxBibFiles = 1000
 )
 
 // ErrTooLarge is returned for a file larger than MaxFileSize.
 var ErrTooLarge = fmt.Errorf("larger than %d MB, more than a paper's file holds", MaxFileSize>>20)
+
+// ErrBibTooLarge is returned for a .bib file larger than MaxBibSize.
+var ErrBibTooLarge = fmt.Errorf("larger than %d MB, more than a .bib file a paper names is read", MaxBibSize>>20)
+
+// errNotRegular is returned for a path that names no regular file: a folder, a device, a FIFO.
+var errNotRegular = errors.New("not a regular file")
 
 // Pos is a place in a file: a 1-based line and a 1-based column counted in bytes.
 type Pos struct {
@@ -77,8 +96,10 @@ type Paper struct {
 	NociteAll    bool
 	NociteAllPos Pos
 	// BibFiles are the .bib files the paper names (\bibliography, \addbibresource, \bibdata,
-	// the .bcf's datasources), each once, as paths resolved against the root's folder.
+	// the .bcf's datasources), each once, as paths resolved against the root's folder; BibPos
+	// holds where each is first named, index by index.
 	BibFiles []string
+	BibPos   []Pos
 	// BibLaTeX says the paper uses biblatex (\usepackage{biblatex}, \addbibresource, a .bcf or
 	// biblatex's .aux commands).
 	BibLaTeX bool
@@ -98,12 +119,6 @@ func (p *Paper) Keys() []string {
 		}
 	}
 	return keys
-}
-
-func (p *Paper) addBib(path string) {
-	if !slices.Contains(p.BibFiles, path) {
-		p.BibFiles = append(p.BibFiles, path)
-	}
 }
 
 func (p *Paper) problem(pos Pos, format string, args ...any) {
@@ -232,32 +247,81 @@ func exists(path string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// readFile reads a file of at most MaxFileSize bytes.
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+// ReadBib reads a .bib file a paper names: a regular file of at most MaxBibSize bytes, else an
+// error (matching ErrBibTooLarge for a larger one). It is read into a string, which
+// bib.ParseString parses in place.
+func ReadBib(path string) (string, error) {
+	s, err := readString(path, MaxBibSize, ErrBibTooLarge)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// openRegular opens a regular file of at most max bytes; tooLarge is the error for a larger
+// one. It returns the file and its size. A FIFO is refused without waiting for a writer: it is
+// opened without blocking, which changes nothing for a regular file.
+func openRegular(path string, max int64, tooLarge error) (*os.File, int64, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, 0, err
+	} else if !st.Mode().IsRegular() {
+		return nil, 0, errNotRegular
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, errNotRegular
+	}
+	if st.Size() > max {
+		f.Close()
+		return nil, 0, tooLarge
+	}
+	return f, st.Size(), nil
+}
+
+// readFile reads a regular file of at most max bytes; tooLarge is the error for a larger one.
+func readFile(path string, max int64, tooLarge error) ([]byte, error) {
+	f, size, err := openRegular(path, max, tooLarge)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	if st.Size() > MaxFileSize {
-		return nil, ErrTooLarge
-	}
 	// A file that grows while it is read is cut at the bound, not read on.
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	var b bytes.Buffer
+	b.Grow(int(size) + bytes.MinRead) // ReadFrom reads on into MinRead bytes to find the end
+	if _, err := b.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, err
 	}
-	if len(b) > MaxFileSize {
-		return nil, ErrTooLarge
+	if int64(b.Len()) > max {
+		return nil, tooLarge
 	}
-	return b, nil
+	return b.Bytes(), nil
+}
+
+// readString is readFile into a string.
+func readString(path string, max int64, tooLarge error) (string, error) {
+	f, size, err := openRegular(path, max, tooLarge)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	b.Grow(int(size) + 1)
+	if _, err := io.Copy(&b, io.LimitReader(f, max+1)); err != nil {
+		return "", err
+	}
+	if int64(b.Len()) > max {
+		return "", tooLarge
+	}
+	return b.String(), nil
 }
 
 // lines maps byte offsets of a text to lines and columns.
@@ -281,15 +345,49 @@ func (ls lines) pos(file string, off int) Pos {
 	return Pos{File: file, Line: i + 1, Col: off - ls[i] + 1}
 }
 
-// reader is the state of one paper's reading: the files seen, for cycles and MaxFiles.
+// reader is the state of one paper's reading: the files seen, for cycles and MaxFiles, the
+// bytes read, for MaxPaperSize, and the .bib files named, each once.
 type reader struct {
-	p    *Paper
-	seen map[string]bool
-	dir  string // the root's folder, which TeX, BibTeX and biber resolve names against
+	p     *Paper
+	seen  map[string]bool
+	dir   string // the root's folder, which TeX, BibTeX and biber resolve names against
+	bytes int64  // of the files read
+	bibs  map[string]bool
+	// full says a Problem told of MaxCitations (or MaxBibFiles) already.
+	full, bibsFull bool
 }
 
 func newReader(root string) *reader {
-	return &reader{p: &Paper{Root: root}, seen: map[string]bool{}, dir: filepath.Dir(root)}
+	return &reader{p: &Paper{Root: root}, seen: map[string]bool{}, dir: filepath.Dir(root), bibs: map[string]bool{}}
+}
+
+// addBib adds a .bib file the paper names at pos, once; past MaxBibFiles with a Problem.
+func (r *reader) addBib(path string, pos Pos) {
+	if r.bibs[path] {
+		return
+	}
+	if len(r.p.BibFiles) >= MaxBibFiles {
+		if !r.bibsFull {
+			r.bibsFull = true
+			r.p.problem(pos, "more than %d .bib files named: %s and those after it not read", MaxBibFiles, path)
+		}
+		return
+	}
+	r.bibs[path] = true
+	r.p.BibFiles = append(r.p.BibFiles, path)
+	r.p.BibPos = append(r.p.BibPos, pos)
+}
+
+// addCitations adds citations to the paper's, up to MaxCitations; past it with a Problem.
+func (r *reader) addCitations(cs ...Citation) {
+	if room := MaxCitations - len(r.p.Citations); len(cs) > room {
+		if !r.full {
+			r.full = true
+			r.p.problem(cs[max(room, 0)].Pos, "more than %d citations: those from here on left out", MaxCitations)
+		}
+		cs = cs[:max(room, 0)]
+	}
+	r.p.Citations = append(r.p.Citations, cs...)
 }
 
 // read reads a file once: it returns nil, with a Problem at from, for a file read already (a
@@ -314,7 +412,17 @@ func (r *reader) read(path string, from Pos, depth int) []byte {
 		return nil
 	}
 	r.seen[key] = true
-	b, err := readFile(path)
+	left := MaxPaperSize - r.bytes
+	if left <= 0 {
+		r.p.problem(from, "%s: the paper's files hold more than %d MB: not read", path, MaxPaperSize>>20)
+		return nil
+	}
+	errLeft := fmt.Errorf("more than the %d MB left of the %d MB a paper's files may hold in all", left>>20, MaxPaperSize>>20)
+	limit, tooLarge := int64(MaxFileSize), ErrTooLarge
+	if left < limit {
+		limit, tooLarge = left, errLeft
+	}
+	b, err := readFile(path, limit, tooLarge)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			r.p.problem(from, "%s: no such file", path)
@@ -323,6 +431,7 @@ func (r *reader) read(path string, from Pos, depth int) []byte {
 		}
 		return nil
 	}
+	r.bytes += int64(len(b))
 	r.p.Files = append(r.p.Files, path)
 	return b
 }

@@ -2,6 +2,7 @@ package paper
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 )
@@ -14,11 +15,40 @@ type Source struct {
 	NociteAll []Pos
 	Includes  []Include
 	// Bibs are the .bib files named by \bibliography (AddExt: each name without .bib gets it)
-	// and \addbibresource, as written.
+	// and \addbibresource, as written, each once, where first named; no more than one past
+	// MaxBibFiles.
 	Bibs     []BibName
 	BibLaTeX bool
 	// Root says the file has \documentclass.
 	Root bool
+	// Problems say where the reading was cut short: past MaxCitations, or past its bound of
+	// work on arguments that never close.
+	Problems []Problem
+	// cut is 1 + the index in Problems of the one past MaxCitations, 0 without one.
+	cut int
+}
+
+// addProblems adds a scanned file's problems to the paper's, all but the one of the file's
+// citations past MaxCitations, which it returns: the paper's own count says that better.
+func (r *reader) addProblems(s *Source) *Problem {
+	for i, pr := range s.Problems {
+		if i+1 != s.cut {
+			r.p.Problems = append(r.p.Problems, pr)
+		}
+	}
+	if s.cut == 0 {
+		return nil
+	}
+	return &s.Problems[s.cut-1]
+}
+
+// citationsCut adds the Problem of a file's citations past MaxCitations, unless the paper's
+// count told of it already.
+func (r *reader) citationsCut(pr *Problem) {
+	if pr != nil && !r.full {
+		r.full = true
+		r.p.Problems = append(r.p.Problems, *pr)
+	}
 }
 
 // Include is a file a .tex file includes.
@@ -40,9 +70,16 @@ type BibName struct {
 	Pos    Pos
 }
 
-// maxArg bounds an argument's length: LaTeX stops a \cite's argument at a blank line (a runaway
-// argument), and this stops a scan of a file full of unclosed brackets from being quadratic.
+// maxArg bounds an argument's length, as LaTeX stops a \cite's argument at a blank line (a
+// runaway argument). An argument that does not close is scanned from its bracket to the blank
+// line or the bound each time one is tried, so a file full of unclosed brackets would be read
+// many times over: scanBudget bounds that work.
 const maxArg = 16 << 10
+
+// scanBudget returns how many bytes the arguments that do not close may scan in a file of n
+// bytes, in all: a few times the file, far more than the few runaway arguments of a file TeX
+// reads would need. Past it no argument is read, with a Problem.
+func scanBudget(n int) int { return 4*n + 4*maxArg }
 
 // citeCommands are natbib's, biblatex's, csquotes' and a few other packages' commands whose
 // argument holds citation keys, each with the number of the mandatory argument that holds them
@@ -109,12 +146,21 @@ type scanner struct {
 	file  string
 	lines lines
 	out   *Source
+	// budget is what is left of scanBudget; full says a Problem told of MaxCitations.
+	budget int
+	full   bool
+	bibs   map[BibName]bool // the names in Source.Bibs, without their places
+}
+
+func newScanner(name string, src []byte) *scanner {
+	return &scanner{src: src, file: name, lines: newLines(src), out: &Source{}, budget: scanBudget(len(src))}
 }
 
 // ScanTeX reads what a .tex file's text cites, includes and names. name is the file name
 // positions give. Comments, verbatim environments and \verb are left out, as TeX leaves them.
+// The work is linear in len(src); at most MaxCitations citations are read.
 func ScanTeX(name string, src []byte) *Source {
-	s := &scanner{src: src, file: name, lines: newLines(src), out: &Source{}}
+	s := newScanner(name, src)
 	for s.i < len(s.src) {
 		switch s.src[s.i] {
 		case '%':
@@ -251,46 +297,61 @@ func (s *scanner) skipSpace() {
 // group reads a group that opens at s.i with open and closes with the matching close (braces
 // nest in it; a backslash escapes the next byte; comments are skipped) and returns the offsets
 // of its content. It reads nothing and returns false when s.i holds no open, or the group does
-// not close before a blank line or maxArg bytes.
+// not close before a blank line or maxArg bytes, or when the scanner's budget is spent.
 func (s *scanner) group(open, close byte) (start, end int, ok bool) {
-	if s.i >= len(s.src) || s.src[s.i] != open {
+	if s.i >= len(s.src) || s.src[s.i] != open || s.budget <= 0 {
 		return 0, 0, false
 	}
+	start, end, ok, read := s.scanGroup(open, close)
+	if !ok {
+		s.budget -= read
+		if s.budget <= 0 {
+			s.out.Problems = append(s.out.Problems, Problem{s.pos(s.i),
+				"too many arguments that do not close: none read from here on"})
+		}
+	}
+	return start, end, ok
+}
+
+// scanGroup is group's scan. It returns the offsets of the group's content, or, when the group
+// does not close, how many bytes it read.
+func (s *scanner) scanGroup(open, close byte) (start, end int, ok bool, read int) {
 	depth := 0 // of braces inside a [ ] or ( ) group, or of nested braces
 	limit := min(len(s.src), s.i+maxArg)
-	for j := s.i + 1; j < limit; j++ {
+	j := s.i + 1
+	for ; j < limit; j++ {
 		switch c := s.src[j]; c {
 		case '\\':
 			j++
 		case '%':
 			k := bytes.IndexByte(s.src[j:limit], '\n')
 			if k < 0 {
-				return 0, 0, false
+				return 0, 0, false, limit - s.i
 			}
 			j += k
 		case '\n':
 			if k := j + 1 + spaces(s.src[j+1:limit]); k < limit && s.src[k] == '\n' {
-				return 0, 0, false
+				return 0, 0, false, k - s.i
 			}
 		case '{':
 			depth++
 		case '}':
 			if close == '}' && depth == 0 {
 				start, s.i = s.i+1, j+1
-				return start, j, true
+				return start, j, true, 0
 			}
 			depth--
 			if depth < 0 {
-				return 0, 0, false
+				return 0, 0, false, j - s.i
 			}
 		default:
 			if c == close && depth == 0 {
 				start, s.i = s.i+1, j+1
-				return start, j, true
+				return start, j, true, 0
 			}
 		}
 	}
-	return 0, 0, false
+	return 0, 0, false, min(j, len(s.src)) - s.i
 }
 
 // spaces counts the spaces, tabs and carriage returns b starts with.
@@ -391,6 +452,9 @@ func (s *scanner) keys(cmd string, a, b int) {
 		if end <= start {
 			continue
 		}
+		if s.full && (end-start != 1 || s.src[start] != '*') {
+			continue // past MaxCitations: only \nocite{*} still counts
+		}
 		key := string(s.src[start:end])
 		if strings.ContainsAny(key, `\{}#`) {
 			continue
@@ -401,7 +465,20 @@ func (s *scanner) keys(cmd string, a, b int) {
 			}
 			continue
 		}
-		s.out.Citations = append(s.out.Citations, Citation{Key: key, Pos: s.pos(start), Command: cmd, Start: start, End: end})
+		s.cite1(Citation{Key: key, Pos: s.pos(start), Command: cmd, Start: start, End: end})
+	}
+}
+
+// cite1 adds a citation to the file's, up to MaxCitations; past it with a Problem.
+func (s *scanner) cite1(c Citation) {
+	if len(s.out.Citations) < MaxCitations {
+		s.out.Citations = append(s.out.Citations, c)
+		return
+	}
+	if !s.full {
+		s.full = true
+		s.out.Problems = append(s.out.Problems, Problem{c.Pos, fmt.Sprintf("more than %d citations: those from here on left out", MaxCitations)})
+		s.out.cut = len(s.out.Problems)
 	}
 }
 
@@ -452,6 +529,14 @@ func (s *scanner) bibliography(addExt bool) {
 		if n == "" || strings.ContainsAny(n, `\#{}`) || strings.Contains(n, "://") {
 			continue
 		}
+		// Each name once, and no more than one past MaxBibFiles (the reader says so).
+		if s.bibs[BibName{Name: n, AddExt: addExt}] || len(s.out.Bibs) > MaxBibFiles {
+			continue
+		}
+		if s.bibs == nil {
+			s.bibs = map[BibName]bool{}
+		}
+		s.bibs[BibName{Name: n, AddExt: addExt}] = true
 		s.out.Bibs = append(s.out.Bibs, BibName{Name: n, AddExt: addExt, Pos: s.pos(a)})
 	}
 }
@@ -513,18 +598,24 @@ func (r *reader) tex(path, base string, from Pos, depth int) bool {
 	sc := ScanTeX(path, src)
 	p := r.p
 	p.BibLaTeX = p.BibLaTeX || sc.BibLaTeX
+	cut := r.addProblems(sc)
 	for _, b := range sc.Bibs {
-		p.addBib(r.bibPath(b.Name, b.AddExt))
+		if r.bibsFull {
+			break
+		}
+		r.addBib(r.bibPath(b.Name, b.AddExt), b.Pos)
 	}
 	if len(sc.NociteAll) > 0 && !p.NociteAll {
 		p.NociteAll, p.NociteAllPos = true, sc.NociteAll[0]
 	}
 	cites := sc.Citations
 	for _, inc := range sc.Includes {
-		for len(cites) > 0 && cites[0].Start < inc.Offset {
-			p.Citations = append(p.Citations, cites[0])
-			cites = cites[1:]
+		n := 0
+		for n < len(cites) && cites[n].Start < inc.Offset {
+			n++
 		}
+		r.addCitations(cites[:n]...)
+		cites = cites[n:]
 		dir := base
 		if inc.SubDir {
 			dir = filepath.Dir(path)
@@ -543,7 +634,8 @@ func (r *reader) tex(path, base string, from Pos, depth int) bool {
 		}
 		r.tex(name, nextBase, inc.Pos, depth+1)
 	}
-	p.Citations = append(p.Citations, cites...)
+	r.addCitations(cites...)
+	r.citationsCut(cut)
 	return true
 }
 

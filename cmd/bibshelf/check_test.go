@@ -123,6 +123,13 @@ func TestRenameKeyCLI(t *testing.T) {
 	if st != exitOK || !strings.Contains(out, want) || !strings.Contains(out, "+and \\cites[43]{dijkstra1968}{Knuth84}.\n") || !strings.Contains(errOut, "would rename dijkstra68 to dijkstra1968 in the library and 2 citations in 2 .tex files") {
 		t.Errorf("--dry-run: %d %q\n%s", st, errOut, out)
 	}
+	// The paper's own .bib file still defines the old key: said, as it is not written by bibshelf.
+	if note := "bibshelf rename-key: note: " + filepath.Join(dir, "refs.bib") + `:`; !strings.Contains(errOut, note) || !strings.Contains(errOut, `still defines "dijkstra68": rename it there too`) {
+		t.Errorf("--dry-run says nothing of refs.bib: %q", errOut)
+	}
+	if st, _, errOut := bibshelf(t, "", "rename-key", "--library", lib, "dijkstra68", "missing2020"); st != exitRejected || !strings.Contains(errOut, `cites "missing2020" already`) {
+		t.Errorf("a key the paper cites: %d %q", st, errOut)
+	}
 	if after, _ := os.ReadFile(section); string(after) != string(before) {
 		t.Error("--dry-run changed the file")
 	}

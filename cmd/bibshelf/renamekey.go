@@ -15,7 +15,9 @@ Renames the entry OLD to NEW in the library, and OLD to NEW in the .tex files of
 library knows (those bibshelf check was run on) and of the folders given with --in (read
 recursively): in the key arguments of cite commands only, never in comments, verbatim text,
 other commands or a key that merely holds OLD. The change to the .tex files is printed as a
-unified diff. A NEW that another entry has (in any case) or that is not a valid key is refused.`
+unified diff. A NEW that another entry has (in any case), that a paper cites already or that a
+paper's .bib file defines, or that is not a valid key is refused. A paper's .bib file that defines
+OLD (and that no kept .bib target writes) is named: rename the key there too.`
 
 // runRenameKey renames a citation key in the library and in the papers' .tex files.
 func runRenameKey(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -47,6 +49,9 @@ func runRenameKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	for _, s := range plan.Skipped {
 		fmt.Fprintf(stderr, "bibshelf rename-key: left as it is: %s\n", printable(s))
+	}
+	for _, s := range plan.Notes {
+		fmt.Fprintf(stderr, "bibshelf rename-key: note: %s\n", printable(s))
 	}
 	changes := 0
 	for _, e := range plan.Edits {
