@@ -55,8 +55,8 @@ type KeyRename struct {
 // under dirs (each folder read recursively, hidden folders left out, at most 10,000 .tex
 // files). It changes nothing. A new key that is not valid (bib.CheckKey) or that another entry
 // has, compared case-insensitively, is refused (the latter with an error matching fs.ErrExist),
-// and so is a new key that a paper the library knows cites already or that one of its .bib
-// files defines (see checkPapers); an old key the library does not have is ErrNotFound.
+// and so is a new key that one of the .bib files of a paper the library knows defines (see
+// checkPapers); an old key the library does not have is ErrNotFound.
 func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []string) (*KeyRename, error) {
 	if err := bib.CheckKey(new); err != nil {
 		return nil, fmt.Errorf("rename %q: %w", old, err)
@@ -125,10 +125,11 @@ func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []str
 	return r, nil
 }
 
-// checkPapers refuses the rename r (with an error matching fs.ErrExist) when a paper cites
-// r.New already or one of its .bib files defines it, compared case-insensitively (a key that is
-// r.Old in another case is the entry renamed): after the rename two works would share the key.
-// It adds to r.Notes each .bib file of the papers that defines r.Old and that no export target
+// checkPapers refuses the rename r (with an error matching fs.ErrExist) when one of a paper's
+// .bib files defines r.New, compared as BibTeX compares keys (a key that is r.Old in another
+// case is the entry renamed): after the rename two works would share the key. A paper that
+// cites r.New already, with nothing defining it, is noted: the rename gives those citations
+// their entry. It adds to r.Notes each .bib file of the papers that defines r.Old and that no export target
 // keeps in sync: it still defines the old key, so the citations renamed are undefined until it
 // is renamed there too. Papers and .bib files that cannot be read are left out here.
 func (l *Library) checkPapers(ctx context.Context, r *KeyRename, papers []Paper) error {
@@ -143,7 +144,7 @@ func (l *Library) checkPapers(ctx context.Context, r *KeyRename, papers []Paper)
 	for _, t := range targets {
 		kept[filepath.Clean(t.Path)] = true
 	}
-	other := func(k string) bool { return strings.EqualFold(k, r.New) && !strings.EqualFold(k, r.Old) }
+	other := func(k string) bool { return bib.SameKey(k, r.New) && !bib.SameKey(k, r.Old) }
 	read := map[string]bool{}
 	for _, pp := range papers {
 		if err := ctx.Err(); err != nil {
@@ -153,9 +154,12 @@ func (l *Library) checkPapers(ctx context.Context, r *KeyRename, papers []Paper)
 		if err != nil {
 			continue
 		}
+		// A citation of the new key that nothing defines is the reason for many a rename (the
+		// key cited before the paper came into the library): it is the renamed entry's now.
 		for _, c := range p.Citations {
 			if other(c.Key) {
-				return fmt.Errorf("rename %q: %w", r.Old, exist(fmt.Sprintf("%s: the paper %s cites %q already", c.Pos, pp.Path, c.Key)))
+				r.Notes = append(r.Notes, fmt.Sprintf("%s: the paper %s cites %q already: that citation is this entry's from now on", c.Pos, pp.Path, c.Key))
+				break
 			}
 		}
 		for _, path := range p.BibFiles {
@@ -174,7 +178,7 @@ func (l *Library) checkPapers(ctx context.Context, r *KeyRename, papers []Paper)
 				switch {
 				case other(e.Key):
 					return fmt.Errorf("rename %q: %w", r.Old, exist(fmt.Sprintf("%s:%d: %q is defined in the .bib file of the paper %s", path, e.Line, e.Key, pp.Path)))
-				case strings.EqualFold(e.Key, r.Old) && !kept[path]:
+				case bib.SameKey(e.Key, r.Old) && !kept[path]:
 					r.Notes = append(r.Notes, fmt.Sprintf("%s:%d still defines %q: rename it there too, or the citations renamed to %q are undefined", path, e.Line, e.Key, r.New))
 				}
 			}

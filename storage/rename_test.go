@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,9 +118,18 @@ func TestKeyRenamePapersKeys(t *testing.T) {
 	if err := l.AddPaper(ctx, main); err != nil {
 		t.Fatal(err)
 	}
+	// A key the paper cites and its .bib defines is another work's.
 	_, err := l.PlanKeyRename(ctx, "smith2021", "smith21", nil)
-	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), main+":3:7: the paper "+main+` cites "Smith21" already`) {
-		t.Errorf("a key the paper cites: %v", err)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), `"smith21" is defined in the .bib file of the paper`) {
+		t.Errorf("a key the paper cites and defines: %v", err)
+	}
+	// A key the paper cites that nothing defines is why one renames: said, not refused.
+	write("main.tex", "\\documentclass{article}\n\\cite{smith2021}\n\\cite{Cited22}\n\\bibliography{refs,kept}\n")
+	plan, err := l.PlanKeyRename(ctx, "smith2021", "cited22", nil)
+	if err != nil || !slices.ContainsFunc(plan.Notes, func(n string) bool {
+		return strings.Contains(n, main+`:3:7: the paper `+main+` cites "Cited22" already`)
+	}) {
+		t.Errorf("a key the paper cites, defined nowhere: %v, notes %q", err, planNotes(plan))
 	}
 	write("main.tex", "\\documentclass{article}\n\\cite{smith2021}\n\\bibliography{refs,kept}\n")
 	_, err = l.PlanKeyRename(ctx, "smith2021", "SMITH21", nil)
@@ -127,7 +137,7 @@ func TestKeyRenamePapersKeys(t *testing.T) {
 		t.Errorf("a key the paper's .bib defines: %v", err)
 	}
 	// The entry itself in another case is no other work.
-	plan, err := l.PlanKeyRename(ctx, "smith2021", "Smith2021", nil)
+	plan, err = l.PlanKeyRename(ctx, "smith2021", "Smith2021", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,4 +150,12 @@ func TestKeyRenamePapersKeys(t *testing.T) {
 	} else if len(plan.Notes) != 0 {
 		t.Errorf("a key no paper has: notes %q", plan.Notes)
 	}
+}
+
+// planNotes returns a plan's notes, none for no plan.
+func planNotes(p *KeyRename) []string {
+	if p == nil {
+		return nil
+	}
+	return p.Notes
 }
