@@ -47,7 +47,14 @@ var ErrNotLibrary = errors.New("not a Bibshelf library")
 var ErrNoLibrary = errors.New("no library")
 
 // ErrNotFound is returned when an entry does not exist; it matches fs.ErrNotExist.
-var ErrNotFound = fmt.Errorf("entry %w", fs.ErrNotExist)
+var ErrNotFound error = notFound{}
+
+// notFound is ErrNotFound: "no such entry", not fs.ErrNotExist's "file does not exist", which
+// would send a user looking for a file.
+type notFound struct{}
+
+func (notFound) Error() string        { return "no such entry in the library" }
+func (notFound) Is(target error) bool { return target == fs.ErrNotExist }
 
 // libraryApplicationID marks a SQLite file as a Bibshelf library: Open sets it with PRAGMA
 // application_id (the 32-bit big-endian integer at offset 68 of the file's header), and opens no
