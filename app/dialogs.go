@@ -13,6 +13,21 @@ import (
 // question or submits a form, when no field has the keyboard (a field's Enter is its own).
 type dialogStack struct {
 	open []dialog.Dialog
+	// enter is what Enter does in a dialog of buttons of its own (a CustomDialog): its
+	// highlighted button's action.
+	enter map[dialog.Dialog]func()
+}
+
+// showWithEnter shows a dialog as show does, and makes Enter do enter while it is the newest.
+func (s *dialogStack) showWithEnter(d dialog.Dialog, enter func()) {
+	if s != nil {
+		if s.enter == nil {
+			s.enter = map[dialog.Dialog]func(){}
+		}
+		s.enter[d] = enter
+		d.SetOnClosed(func() { delete(s.enter, d) })
+	}
+	s.show(d)
 }
 
 // show shows a dialog and keeps it until it closes. A nil stack only shows it.
@@ -41,6 +56,10 @@ func (s *dialogStack) typedKey(ev *fyne.KeyEvent) bool {
 			return true
 		case *dialog.FormDialog:
 			d.Submit()
+			return true
+		}
+		if f := s.enter[top]; f != nil {
+			f()
 			return true
 		}
 	}

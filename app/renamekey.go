@@ -107,7 +107,10 @@ func (u *UI) askKeyRename(plan *storage.KeyRename, rename func(files []storage.F
 	d.Resize(fyne.NewSize(width, 0))
 	u.probeDialog(msg, cancel, only, both)
 	u.inDialog["diff"] = diff
-	u.dialogs.show(d)
+	u.dialogs.showWithEnter(d, both.OnTapped)
+	// The key field behind the dialog has the keyboard after Enter committed it: Enter now is
+	// the dialog's.
+	u.win.Canvas().Unfocus()
 }
 
 // diffText shows the files' diffs, each under its path, monospaced: removed lines in the error

@@ -12,8 +12,8 @@ import (
 
 // TestEndToEndRenameKeyEverywhere renames, in the real window, the key of an entry that a paper
 // the library knows cites: a click selects the entry, a click and typing change its key, Enter
-// commits it; the dialog shows the change to the .tex file, and a real click on its button
-// renames in the library and the file. Ctrl+Z in the list puts both back.
+// commits it; the dialog shows the change to the .tex file, and Enter again (its highlighted
+// button) renames in the library and the file. Ctrl+Z in the list puts both back.
 func TestEndToEndRenameKeyEverywhere(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -69,7 +69,10 @@ Noise \citep[p.~2]{zhang2023noisy,vinyals2015pointer}.
 	if got := readFile(t, tex); got != paper {
 		t.Fatalf("the .tex file changed before the answer:\n%s", got)
 	}
-	w.click("button:Rename in Library and .tex Files")
+	// Enter is the highlighted button's, Rename in Library and .tex Files: the key field behind
+	// the dialog no longer has the keyboard.
+	w.waitFor("nothing focused behind the dialog", func(s app.ProbeState) bool { return s.Focused == "" })
+	w.key("Return")
 	w.waitFor("the entry renamed", func(s app.ProbeState) bool { return s.Settled && !s.Dialog && s.Entry == "Vinyals2015" })
 	renamed := strings.NewReplacer(`{vinyals2015pointer}`, `{Vinyals2015}`, `,vinyals2015pointer}`, `,Vinyals2015}`).Replace(paper)
 	if got := readFile(t, tex); got != renamed {
