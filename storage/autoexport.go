@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc64"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -878,13 +878,15 @@ func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
 	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano()}, nil
 }
 
-// newContentHash returns the hash files are compared by: CRC-64 (ECMA). It tells a file
-// Bibshelf wrote from one changed since, which needs no defence against a forged collision, and
-// is three times as fast as SHA-256 here (660 against 230 MB/s on a busy two-core machine):
-// the file of 100,000 entries is hashed as it is written after each edit.
-func newContentHash() hash.Hash { return crc64.New(crc64Table) }
+// newContentHash returns the hash files are compared by, beside their size: CRC-32C
+// (Castagnoli). It tells a file Bibshelf wrote from one changed since, which needs no defence
+// against a forged collision (whoever can write the file can write anything), and the processor
+// computes it: 5.1 GB/s against CRC-64's 1.1 GB/s and SHA-256's 0.23 GB/s on this two-core
+// machine, busy (docs/PERFORMANCE.md). The file of 100,000 entries is hashed as it is written
+// after each edit.
+func newContentHash() hash.Hash { return crc32.New(castagnoli) }
 
-var crc64Table = crc64.MakeTable(crc64.ECMA)
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // hashFile returns the content hash of the file at path, in hex.
 func hashFile(path string) (string, error) {
