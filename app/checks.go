@@ -657,6 +657,14 @@ func (u *UI) showFixed(title string, lines []string) {
 	win := u.win.Canvas().Size()
 	d.Resize(fyne.NewSize(min(max(text.MinSize().Width+60, 560), win.Width-40), min(text.MinSize().Height+200, win.Height-80)))
 	u.probeDialog(text, closeButton)
+	// The field last edited keeps the keyboard through a click on a button, and Ctrl+Z there
+	// is the field's: closed, the dialog leaves the keyboard with the findings, where it is
+	// the window's Undo the note speaks of.
+	d.SetOnClosed(func() {
+		if u.checks != nil && u.checks.open {
+			u.win.Canvas().Focus(u.checks.list)
+		}
+	})
 	u.dialogs.show(d)
 }
 

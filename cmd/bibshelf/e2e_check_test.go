@@ -87,7 +87,10 @@ func TestEndToEndCheckLibrary(t *testing.T) {
 			strings.Contains(s.Status, `pages "501-506"`)
 	})
 
-	// Fix All Certain: the two certain fixes, listed, in the library.
+	// Fix All Certain, clicked with the keyboard in a field of the entry it fixes (a click on
+	// a button leaves it there): the two certain fixes, listed, in the library.
+	w.click("field:pages")
+	w.waitFor("the pages field focused", func(s app.ProbeState) bool { return s.Focused == "field:pages" })
 	w.click("checks:fix-all")
 	st = w.waitFor("the fixes listed", func(s app.ProbeState) bool { return s.Dialog && s.Settled && s.DialogText != "" })
 	for _, line := range []string{"lawler85: pages = {501--506} (pages)", "smith2020: author = {Smith, John and others} (et-al)"} {
@@ -103,9 +106,13 @@ func TestEndToEndCheckLibrary(t *testing.T) {
 		return !s.Dialog && s.Settled && len(s.Findings) == 3 && slices.Contains(s.Findings, want[0]) && slices.Contains(s.Findings, want[3])
 	})
 
-	// One Ctrl+Z, in the list of findings that a click gave the keyboard, takes both back.
-	w.click("finding:evil2021:dangerous-tex")
-	w.waitFor("evil2021 selected", func(s app.ProbeState) bool { return s.Entry == "evil2021" && s.Focused == "checks" })
+	// The dialog closed, the findings have the keyboard, and the field its fixed value: one
+	// Ctrl+Z takes both fixes back.
+	w.waitFor("the findings focused", func(s app.ProbeState) bool { return s.Focused == "checks" })
+	w.steady("the window settled", func(s app.ProbeState) bool { return s.Settled })
+	if e := lib.entry(t, "lawler85"); e.Get("pages") != "501--506" {
+		t.Fatalf("the field that lost the keyboard wrote its old value back: pages %q", e.Get("pages"))
+	}
 	w.key("ctrl+z")
 	lib.waitField(t, "lawler85", "pages", "501-506")
 	lib.waitField(t, "smith2020", "author", "Smith, John and et al.")
