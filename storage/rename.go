@@ -50,13 +50,17 @@ type KeyRename struct {
 	Notes []string
 }
 
+// ErrSameKey is PlanKeyRename's error for a new key that is the entry's key already.
+var ErrSameKey = errors.New("the entry has that key already")
+
 // PlanKeyRename plans renaming the entry old to new: in the library, and in the key arguments of
 // the cite commands of the .tex files of the papers the library knows (Papers) and of those
 // under dirs (each folder read recursively, hidden folders left out, at most 10,000 .tex
 // files). It changes nothing. A new key that is not valid (bib.CheckKey) or that another entry
 // has, compared case-insensitively, is refused (the latter with an error matching fs.ErrExist),
 // and so is a new key that one of the .bib files of a paper the library knows defines (see
-// checkPapers); an old key the library does not have is ErrNotFound.
+// checkPapers); an old key the library does not have is ErrNotFound, a new key that is the
+// entry's already ErrSameKey.
 func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []string) (*KeyRename, error) {
 	if err := bib.CheckKey(new); err != nil {
 		return nil, fmt.Errorf("rename %q: %w", old, err)
@@ -64,6 +68,9 @@ func (l *Library) PlanKeyRename(ctx context.Context, old, new string, dirs []str
 	e, err := l.Entry(ctx, old)
 	if err != nil {
 		return nil, fmt.Errorf("rename: %w", err)
+	}
+	if e.Key == new {
+		return nil, fmt.Errorf("rename %q: %w", old, ErrSameKey)
 	}
 	if other, err := l.Entry(ctx, new); err == nil && other.Key != e.Key {
 		return nil, fmt.Errorf("rename %q: %w", old, exist(fmt.Sprintf("the key %q is taken by the entry %q", new, other.Key)))

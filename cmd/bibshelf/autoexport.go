@@ -192,6 +192,11 @@ func autoexportList(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "bibshelf autoexport list: %v\n", err)
 		return exitRejected
 	}
+	if len(ts) == 0 {
+		fmt.Fprintf(stderr, "bibshelf autoexport list: %s keeps no .bib file in sync (bibshelf autoexport add%s FILE makes one)\n",
+			printable(lib.Path()), libraryArg(lib))
+		return exitOK
+	}
 	paths := map[int64]string{}
 	if cs, err := lib.Collections(ctx); err == nil {
 		for _, c := range cs {
