@@ -121,6 +121,9 @@ func TestEndToEnd(t *testing.T) {
 		w.typeText("AW")
 		w.key("Return")
 		lib.waitField(t, "knuth86", "publisher", "AW")
+		// The list shown again after the save says its count in the status line: Undo's
+		// message comes after it, not under it.
+		w.waitFor("the save shown", func(s app.ProbeState) bool { return s.Settled })
 		w.key("ctrl+z")
 		st := w.waitFor("the Undo handled", func(s app.ProbeState) bool {
 			return s.Focused == "field:publisher" && (strings.HasPrefix(s.Status, "Nothing typed") || s.Fields["publisher"] != "AW")
