@@ -195,7 +195,7 @@ func shownError(err error) string {
 
 // afterChange shows the library as it is now: the list (keeping its selection, or selecting the
 // given keys), the sidebar's counts and the entry pane; and has the .bib files kept in sync
-// written.
+// written. It follows the window's own changes, and those of others (see follower).
 func (u *UI) afterChange(sel func() []string) {
 	if sel != nil {
 		keys := sel()
@@ -210,6 +210,7 @@ func (u *UI) afterChange(sel func() []string) {
 	u.checks.check()   // when the Check Library view is open, its findings follow the library
 	u.papers.recheck() // an entry it cites may have come in, or gone
 	u.kept.poke()      // the files kept in sync are rewritten now, not at the runner's next look
+	u.follow.shown()   // what the library is now is shown: not a change of others
 }
 
 // saveEntryRef stores an edited entry in place of old. The selection follows a new key, when

@@ -100,6 +100,7 @@ func Run(a fyne.App, opts Options) error {
 	if r.ui != nil {
 		// Quitting (a screenshot, the system) skips the window's close, which stops this itself.
 		r.ui.StopIndexing()
+		r.ui.follow.stop()
 		r.ui.kept.stop()
 	}
 	if r.lib != nil {

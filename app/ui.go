@@ -158,6 +158,7 @@ type UI struct {
 	detail   *entryPane
 	checks   *checkView      // the Check Library view, under the list while it is open
 	kept     *keptFiles      // the .bib files kept in sync
+	follow   *follower       // shows the changes others make to the library; nil: none are
 	listArea *fyne.Container // holds the list, or the list above the Check Library view
 	search   *searchField
 	dialogs  *dialogStack
@@ -269,6 +270,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.win.SetOnDropped(u.onDropped)
 	u.win.SetCloseIntercept(u.onClose)
 	u.win.Resize(fyne.NewSize(1280, 800))
+	u.follow = newFollower(u)
+	u.follow.start()
 	u.results.reload()
 	u.sidebar.refresh()
 	// What an earlier session left to index for search (it was closed, or stopped, first).
@@ -510,6 +513,7 @@ func (u *UI) close() {
 	u.status.SetText("Saving…")
 	go func() {
 		u.StopIndexing() // what is left is indexed at the next start
+		u.follow.stop()
 		u.Wait()
 		u.kept.stop() // the last changes written to the files kept in sync
 		u.adds.reader.close()

@@ -40,6 +40,7 @@ func newUI(tb testing.TB, a fyne.App, lib Library) *UI {
 	u := New(a, lib)
 	tb.Cleanup(func() {
 		u.StopIndexing()
+		u.follow.stop()
 		eventually(tb, "the window to settle", u.settled)
 		u.kept.stop()
 	})
@@ -77,10 +78,28 @@ func shownUI(t *testing.T, lib Library) *UI {
 	return u
 }
 
-// eventually waits until cond, read on the UI goroutine, holds.
+// importText imports a file's text as the window's import flows do: counted as running (the
+// window does not take the library's new revision for another program's change meanwhile).
+// It runs off the UI goroutine.
+func importText(u *UI, name, src string) {
+	fyneDoAndWait(func() { u.imports.running++ })
+	defer fyneDo(func() { u.imports.running-- })
+	u.imports.importText(name, src)
+}
+
+// importFrom is importText of a file opened for reading, as File › Import… does.
+func importFrom(u *UI, r fyne.URIReadCloser) {
+	fyneDoAndWait(func() { u.imports.running++ })
+	defer fyneDo(func() { u.imports.running-- })
+	u.imports.importFrom(r)
+}
+
+// eventually waits until cond, read on the UI goroutine, holds, for up to 30 s: under the race
+// detector, on a busy machine, showing an entry with a long abstract has taken 8 s (Fyne's
+// word wrapping measures the text word by word).
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var ok bool
 		fyneDoAndWait(func() { ok = cond() })
@@ -144,7 +163,7 @@ func TestImportShowsReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.imports.importFrom(r)
+	importFrom(u, r)
 	eventually(t, "59 rows", func() bool { return u.Rows() == 59 })
 	if n, _ := lib.Count(context.Background()); n != 59 {
 		t.Errorf("library has %d entries, want 59", n)
@@ -259,7 +278,7 @@ func TestLargeImportShowsProgressThenReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.imports.importFrom(r)
+	importFrom(u, r)
 	n, err := lib.Count(context.Background())
 	if err != nil || n != 56+progressFrom+200 {
 		t.Fatalf("library has %d entries (%v), want %d", n, err, 56+progressFrom+200)
@@ -435,7 +454,7 @@ func TestImportProgressSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { u.imports.importText("large.bib", src.String()); close(done) }()
+	go func() { importText(u, "large.bib", src.String()); close(done) }()
 	look := func() (busy *widget.ProgressBarInfinite, bar *widget.ProgressBar, text string) {
 		fyneDoAndWait(func() {
 			top := u.Window().Canvas().Overlays().Top()
@@ -514,7 +533,7 @@ func TestIndexingAfterImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := bib.ParseString("t.bib", src.String()).Entries()[0]
-	u.imports.importText("many.bib", src.String())
+	importText(u, "many.bib", src.String())
 	eventually(t, "the entries listed, waiting for the index", func() bool {
 		return u.settled() && u.Rows() == 600 && strings.HasSuffix(u.status.Text, " · indexing 600 new entries for search…")
 	})
@@ -705,14 +724,14 @@ func TestImportAsksBeforeManyTags(t *testing.T) {
 		fyneDoAndWait(func() { test.Tap(u.inDialog["button:"+label].(*widget.Button)) })
 	}
 	done := make(chan struct{})
-	go func() { u.imports.importText("keywords.bib", src.String()); close(done) }()
+	go func() { importText(u, "keywords.bib", src.String()); close(done) }()
 	tapAnswer("Cancel Import")
 	<-done
 	if n, _ := lib.Count(context.Background()); n != 56 {
 		t.Fatalf("Cancel Import imported: %d entries", n)
 	}
 	done = make(chan struct{})
-	go func() { u.imports.importText("keywords.bib", src.String()); close(done) }()
+	go func() { importText(u, "keywords.bib", src.String()); close(done) }()
 	tapAnswer("Keep Them as Keywords Only")
 	<-done
 	settle(t, u)
@@ -778,7 +797,7 @@ func TestImportMEDLINE(t *testing.T) {
 	keywordsChoice.set(u.app.Preferences(), keywordsNever)
 	settle(t, u)
 	before := u.Rows()
-	u.imports.importText("pubmed-download.txt", string(src))
+	importText(u, "pubmed-download.txt", string(src))
 	eventually(t, "the entry listed", func() bool { return u.settled() && u.Rows() == before+1 })
 	var rep *storage.Report
 	fyneDoAndWait(func() { rep = u.lastReport })
