@@ -51,11 +51,18 @@ func Copy(ctx context.Context, lib *storage.Library, srv *Server) (Copied, error
 		if _, err := tx.Exec(ctx, `INSERT INTO library (id) VALUES ($1)`, pgUUID(out.Library)); err != nil {
 			return err
 		}
-		return lib.ReadShared(ctx, func(s *storage.SharedSnapshot) error {
+		if err := lib.ReadShared(ctx, func(s *storage.SharedSnapshot) error {
 			var err error
 			out.Entries, err = copyRows(ctx, tx, s)
 			return err
-		})
+		}); err != nil {
+			return err
+		}
+		// Statistics of the new rows for the planner, which would otherwise sort the entries
+		// for the first replica's reading instead of reading them through their order's index.
+		_, err := tx.Exec(ctx, `ANALYZE sources, items, entries, marks, notes, tags, entry_tags, collections,
+			collection_entries, saved_searches, attachments, not_duplicates`)
+		return err
 	})
 	if err != nil {
 		return Copied{}, fmt.Errorf("copy %s to %s: %w", lib.Path(), srv, explainPrivilege(err))
