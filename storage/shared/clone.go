@@ -52,13 +52,8 @@ func Clone(ctx context.Context, srv *Server, path string) (_ *storage.Library, e
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	r := storage.Replica{Server: srv.String()}
-	err = tx.QueryRow(ctx, `SELECT l.id, current_user, greatest(
-		(SELECT max(rev) FROM sources), (SELECT max(rev) FROM items), (SELECT max(rev) FROM entries),
-		(SELECT max(rev) FROM marks), (SELECT max(rev) FROM notes), (SELECT max(rev) FROM tags),
-		(SELECT max(rev) FROM entry_tags), (SELECT max(rev) FROM collections),
-		(SELECT max(rev) FROM collection_entries), (SELECT max(rev) FROM saved_searches),
-		(SELECT max(rev) FROM attachments), (SELECT max(rev) FROM not_duplicates), 0) FROM library l`).
-		Scan((*[16]byte)(&r.Library), &r.Member, &r.Pulled)
+	err = tx.QueryRow(ctx, `SELECT l.id, current_user, `+lastRevision+` FROM library l`).
+		Scan(gid(&r.Library), &r.Member, &r.Pulled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNoLibrary
 	}
