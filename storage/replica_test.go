@@ -77,3 +77,167 @@ func open(t *testing.T, name string) *storage.Library {
 	t.Cleanup(func() { l.Close() })
 	return l
 }
+
+// TestPull brings a replica up to date with a copy of it changed in every way users change a
+// library, through the rows a pull writes, without a server: the two are then the same. A row
+// the replica changed itself is held back, and read again by the next pull.
+func TestPull(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := open(t, "local.sqlite")
+	for _, f := range []*bib.File{bib.Parse("sample-library.bib", src), bib.Parse("macros.bib", []byte(libtest.Macros))} {
+		if _, err := local.Import(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := libtest.Organise(ctx, local); err != nil {
+		t.Fatal(err)
+	}
+	info := storage.Replica{Library: storage.NewGlobalID(), Server: "postgres:///refs", Member: "me"}
+	replica, other := open(t, "replica.sqlite"), open(t, "other.sqlite")
+	if err := libtest.Replicate(ctx, local, replica, info); err != nil {
+		t.Fatal(err)
+	}
+	if err := libtest.Replicate(ctx, replica, other, info); err != nil {
+		t.Fatal(err)
+	}
+	change(t, other)
+	// other's new rows get their global ids in a replica of it.
+	server := open(t, "server.sqlite")
+	if err := libtest.Replicate(ctx, other, server, info); err != nil {
+		t.Fatal(err)
+	}
+	pulled, err := libtest.Pull(ctx, server, replica, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pulled.Held != 0 || pulled.Rows == 0 {
+		t.Errorf("pulled %+v", pulled)
+	}
+	diffs, err := libtest.Diff(ctx, server, replica)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	if n, err := replica.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("a pull left %d changes to send (%v)", n, err)
+	}
+	if r, _, err := replica.Replica(ctx); r.Pulled != 100 || err != nil {
+		t.Errorf("pulled up to %d (%v), want 100", r.Pulled, err)
+	}
+
+	// The replica edits an entry's note the server changes too: its own stays, until sent.
+	if err := replica.SetNote(ctx, "macro1", "the replica's"); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SetNote(ctx, "macro1", "the server's"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.SetStarred(ctx, true, "macro2"); err != nil {
+		t.Fatal(err)
+	}
+	pulled, err = libtest.Pull(ctx, server, replica, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pulled.Held != 1 {
+		t.Errorf("pulled %+v, want one row held", pulled)
+	}
+	if note, err := replica.Note(ctx, "macro1"); note != "the replica's" || err != nil {
+		t.Errorf("the replica's note was overwritten: %q (%v)", note, err)
+	}
+	if f, err := replica.EntryFlags(ctx, "macro2"); !f.Starred || err != nil {
+		t.Errorf("the rest of the pull was not written: %+v (%v)", f, err)
+	}
+	if r, _, err := replica.Replica(ctx); r.Pulled != 199 || err != nil {
+		t.Errorf("pulled up to %d (%v), want 199: the held row is read again", r.Pulled, err)
+	}
+}
+
+// change changes a library in every way users change one.
+func change(t *testing.T, l *storage.Library) {
+	t.Helper()
+	ctx := context.Background()
+	var keys []string
+	if err := l.EachEntry(ctx, storage.Filter{}, "", func(e *bib.Entry) error {
+		keys = append(keys, e.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	colls, err := l.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]storage.Collection{}
+	for _, c := range colls {
+		byName[c.Name] = c
+	}
+	dir := filepath.Dir(l.Path())
+	pdf := filepath.Join(dir, "attachments", "new.pdf")
+	if err := os.MkdirAll(filepath.Dir(pdf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pdf, []byte("%PDF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	as, err := l.Attachments(ctx, keys[0])
+	if err != nil || len(as) == 0 {
+		t.Fatalf("attachments of %s: %v %v", keys[0], as, err)
+	}
+	steps := []func() error{
+		func() error {
+			e, err := l.Entry(ctx, keys[3])
+			if err == nil {
+				err = e.Set("title", "A {New} Title")
+			}
+			if err == nil {
+				err = l.UpdateEntry(ctx, keys[3], e)
+			}
+			return err
+		},
+		func() error { return l.SetNote(ctx, keys[3], "new note") },
+		func() error { return l.SetNote(ctx, keys[4], "") },
+		func() error { _, err := l.AddTags(ctx, keys[10:14], "fresh/tag"); return err },
+		func() error { _, err := l.RemoveTags(ctx, keys[0:1], "ml"); return err },
+		func() error { return l.RenameTag(ctx, "reading", "to read") },
+		func() error { return l.DeleteTag(ctx, "ml/graphs") },
+		func() error { _, err := l.SetStarred(ctx, false, keys[1]); return err },
+		func() error { _, err := l.SetRead(ctx, true, keys[12]); return err },
+		func() error { _, err := l.SetRating(ctx, keys[13], 2); return err },
+		func() error { _, err := l.Trash(ctx, keys[15]); return err },
+		func() error { _, err := l.EmptyTrash(ctx); return err },
+		func() error { _, err := l.Restore(ctx, keys[6]); return err },
+		func() error {
+			c, err := l.CreateCollection(ctx, []string{"Later", "Thesis"}, "Chapter 2")
+			if err == nil {
+				_, err = l.AddToCollection(ctx, c.ID, keys[20], keys[21])
+			}
+			return err
+		},
+		func() error { _, err := l.RemoveFromCollection(ctx, byName["Chapter 1"].ID, keys[1]); return err },
+		func() error { return l.RenameCollection(ctx, byName["Later"].ID, "Much later") },
+		func() error { return l.MoveCollection(ctx, byName["Thesis"].ID, 0) },
+		func() error { return l.SaveSearch(ctx, storage.SavedSearch{Name: "new", Query: "title:new"}) },
+		func() error { return l.DeleteSavedSearch(ctx, "starred") },
+		func() error { _, err := l.AddAttachment(ctx, keys[5], pdf); return err },
+		func() error { return l.RemoveAttachment(ctx, keys[0], as[0].ID) },
+		func() error { return l.MarkNotDuplicate(ctx, keys[22], keys[23]) },
+		func() error {
+			_, err := l.Import(ctx, bib.Parse("more.bib", []byte(`@string{jgr = "Journal of Great Results"}
+@article{more1, author = "C. Author", title = "Three", journal = jgr, year = 2003, keywords = {fresh}}
+`)))
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("change %d: %v", i+1, err)
+		}
+	}
+}

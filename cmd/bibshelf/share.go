@@ -52,7 +52,8 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 var changesLibrary = map[string]bool{"import": true, "add": true, "rename-key": true, "lint --fix": true, "autoexport import": true}
 
 // openReplica opens this computer's replica of the shared library at url for a verb, making it
-// when there is none. It says what failed on stderr.
+// when there is none, and brings it up to date; when the server cannot be reached, the replica
+// is used as it is, which the verb says. It says what failed on stderr.
 func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*storage.Library, bool) {
 	if changesLibrary[verb] {
 		fmt.Fprintf(stderr, "bibshelf %s: %s is a shared library, and this version does not send changes to one yet:\n"+
@@ -60,21 +61,29 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		return nil, false
 	}
 	srv, err := shared.ParseURL(url)
-	if err == nil {
-		var path string
-		if path, err = shared.ReplicaPath(srv); err == nil {
-			var lib *storage.Library
-			var behind int64
-			if lib, behind, err = shared.Open(ctx, srv, path); err == nil {
-				if behind > 0 {
-					fmt.Fprintf(stderr, "bibshelf %s: the replica %s shows the shared library as it was when it was made:\n"+
-						"the changes made on the server since (%d rows) are not in it: this version does not bring\n"+
-						"changes yet (move the replica away to make it anew)\n", verb, path, behind)
-				}
-				return lib, true
-			}
-		}
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
 	}
-	fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
-	return nil, false
+	path, err := shared.ReplicaPath(srv)
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
+	}
+	lib, err := shared.Open(ctx, srv, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
+	}
+	pulled, err := shared.Pull(ctx, srv, lib)
+	switch {
+	case errors.Is(err, shared.ErrUnreachable):
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n(the replica %s is read as it was at its last sync)\n", verb, err, path)
+	case err != nil:
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
+		return nil, false
+	case pulled.Held > 0:
+		fmt.Fprintf(stderr, "bibshelf %s: %d changes of the shared library wait for the replica's own to be sent\n", verb, pulled.Held)
+	}
+	return lib, true
 }

@@ -57,18 +57,38 @@ func TestShare(t *testing.T) {
 		t.Errorf("import into a shared library: %d %q", st, errOut)
 	}
 
-	// A change on the server that the replica does not show is said.
+	// A change made on the server is in the replica the next time a verb reads it.
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `UPDATE bibshelf.entries SET title = 'Changed' WHERE key = 'vinyals2015pointer'`); err != nil {
+	if _, err := conn.Exec(ctx, `UPDATE bibshelf.entries SET deleted = true WHERE key = 'vinyals2015pointer'`); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, errOut := bibshelf(t, "", "export", "--library", url); st != 0 || !strings.Contains(errOut, "(1 rows) are not in it") {
-		t.Errorf("export of a replica behind its server: %d %q", st, errOut)
+	if st, out, errOut := bibshelf(t, "", "search", "--library", url, "pointer", "networks"); st != 0 || out != "" || errOut != "" {
+		t.Errorf("search of an entry deleted on the server: %d %q %q", st, out, errOut)
+	}
+	// With the server out of reach, the replica is read as it is: here, the replica copied to
+	// where that of a server at another port would be.
+	offline := strings.Replace(url, "port=", "port=1", 1)
+	osrv, err := shared.ParseURL(offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opath, err := shared.ReplicaPath(osrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(replica); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(opath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", offline, "representation"); st != 0 || out == "" ||
+		!strings.Contains(errOut, "cannot be reached") {
+		t.Errorf("search of a shared library out of reach: %d %q %q", st, out, errOut)
 	}
 	if st, _, errOut := bibshelf(t, "", "--library", url); st != exitRejected || !strings.Contains(errOut, "window does not open yet") {
 		t.Errorf("the window on a shared library: %d %q", st, errOut)

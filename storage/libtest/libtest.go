@@ -6,6 +6,7 @@ package libtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"os"
@@ -392,4 +393,194 @@ func Organise(ctx context.Context, l *storage.Library) error {
 		}
 	}
 	return nil
+}
+
+// Pull gives the replica to, as changes of revision rev, every row of the library from and the
+// deletion of every row to has that from has not, by global id, through Library.Pull: as a
+// pull from a server that holds from would, without the server. Rows of from without a global
+// id get new ones, another each time: from is best a replica, whose rows have theirs.
+func Pull(ctx context.Context, from, to *storage.Library, rev int64) (storage.Pulled, error) {
+	var want, have rows
+	if err := from.ReadShared(ctx, want.read); err != nil {
+		return storage.Pulled{}, err
+	}
+	if err := to.ReadShared(ctx, have.read); err != nil {
+		return storage.Pulled{}, err
+	}
+	return to.Pull(ctx, rev, func(p *storage.ReplicaPull) error {
+		for _, r := range want.sources {
+			r.Rev = rev
+			if err := p.PutSource(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.items {
+			r.Rev = rev
+			if err := p.PutItem(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.tags {
+			r.Rev = rev
+			if err := p.PutTag(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.tags, want.tags, func(r storage.SharedTag) storage.GlobalID { return r.ID }) {
+			if err := p.PutTag(storage.SharedTag{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		var cs []storage.PulledCollection
+		for _, r := range want.collections {
+			r.Rev = rev
+			cs = append(cs, storage.PulledCollection{SharedCollection: r})
+		}
+		for _, r := range gone(have.collections, want.collections, func(r storage.SharedCollection) storage.GlobalID { return r.ID }) {
+			cs = append(cs, storage.PulledCollection{SharedCollection: storage.SharedCollection{ID: r.ID, Rev: rev}, Deleted: true})
+		}
+		if err := p.PutCollections(cs); err != nil {
+			return err
+		}
+		for _, r := range want.searches {
+			r.Rev = rev
+			if err := p.PutSavedSearch(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.searches, want.searches, func(r storage.SharedSavedSearch) storage.GlobalID { return r.ID }) {
+			if err := p.PutSavedSearch(storage.SharedSavedSearch{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.entries {
+			r.Rev = rev
+			if err := p.PutEntry(&r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.entries, want.entries, func(r storage.SharedEntry) storage.GlobalID { return r.ID }) {
+			if err := p.PutEntry(&storage.SharedEntry{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.marks {
+			r.Rev = rev
+			if err := p.PutMarks(r); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.marks, want.marks, func(r storage.SharedMarks) storage.GlobalID { return r.Entry }) {
+			if err := p.PutMarks(storage.SharedMarks{Entry: r.Entry, Rev: rev}); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.notes {
+			r.Rev = rev
+			if err := p.PutNote(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.notes, want.notes, func(r storage.SharedNote) storage.GlobalID { return r.Entry }) {
+			if err := p.PutNote(storage.SharedNote{Entry: r.Entry, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.entryTags {
+			if err := p.PutEntryTag(r, rev, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.entryTags, want.entryTags, func(r storage.SharedEntryTag) storage.SharedEntryTag { return r }) {
+			if err := p.PutEntryTag(r, rev, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.members {
+			if err := p.PutMembership(r, rev, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.members, want.members, func(r storage.SharedMembership) storage.SharedMembership { return r }) {
+			if err := p.PutMembership(r, rev, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.attachments {
+			r.Rev = rev
+			if err := p.PutAttachment(r, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.attachments, want.attachments, func(r storage.SharedAttachment) storage.GlobalID { return r.ID }) {
+			if err := p.PutAttachment(storage.SharedAttachment{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range want.notDups {
+			if err := p.PutNotDuplicate(r, rev, false); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.notDups, want.notDups, func(r storage.SharedNotDuplicate) storage.SharedNotDuplicate { return r }) {
+			if err := p.PutNotDuplicate(r, rev, true); err != nil {
+				return err
+			}
+		}
+		// Sources and items last: what names them is gone by now.
+		for _, r := range gone(have.items, want.items, func(r storage.SharedItem) storage.GlobalID { return r.ID }) {
+			if err := p.PutItem(storage.SharedItem{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range gone(have.sources, want.sources, func(r storage.SharedSource) storage.GlobalID { return r.ID }) {
+			if err := p.PutSource(storage.SharedSource{ID: r.ID, Rev: rev}, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// rows are the rows of a library's snapshot.
+type rows struct {
+	sources     []storage.SharedSource
+	items       []storage.SharedItem
+	tags        []storage.SharedTag
+	collections []storage.SharedCollection
+	searches    []storage.SharedSavedSearch
+	entries     []storage.SharedEntry
+	marks       []storage.SharedMarks
+	notes       []storage.SharedNote
+	entryTags   []storage.SharedEntryTag
+	members     []storage.SharedMembership
+	attachments []storage.SharedAttachment
+	notDups     []storage.SharedNotDuplicate
+}
+
+func (r *rows) read(s *storage.SharedSnapshot) error {
+	return errors.Join(
+		collect(s.Sources(), &r.sources), collect(s.Items(), &r.items), collect(s.Tags(), &r.tags),
+		collect(s.Collections(), &r.collections), collect(s.SavedSearches(), &r.searches), collect(s.Entries(), &r.entries),
+		collect(s.Marks(), &r.marks), collect(s.Notes(), &r.notes), collect(s.EntryTags(), &r.entryTags),
+		collect(s.Memberships(), &r.members), collect(s.Attachments(), &r.attachments), collect(s.NotDuplicates(), &r.notDups))
+}
+
+func collect[T any](seq iter.Seq2[T, error], out *[]T) error {
+	return each(seq, func(v T) error { *out = append(*out, v); return nil })
+}
+
+// gone returns the rows of have whose key is not that of a row of want.
+func gone[T any, K comparable](have, want []T, key func(T) K) []T {
+	in := map[K]bool{}
+	for _, r := range want {
+		in[key(r)] = true
+	}
+	var out []T
+	for _, r := range have {
+		if !in[key(r)] {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -69,14 +69,14 @@ func Clone(ctx context.Context, srv *Server, path string) (_ *storage.Library, e
 // pull reads every row of the shared library, but the deleted, and gives it to ld, in the
 // order it takes them.
 func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
-	if err := stream(ctx, tx, `SELECT id, rev, name, imported FROM sources WHERE NOT deleted ORDER BY ord`,
+	if err := stream(ctx, tx, `SELECT id, rev, name, imported FROM sources WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedSource) error {
 			return rows.Scan(gid(&r.ID), &r.Rev, &r.Name, &r.Imported)
 		}, byValue(ld.AddSource)); err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
 	if err := stream(ctx, tx, `SELECT id, rev, kind, name, source, origin, source_id, expansion, context FROM items
-		WHERE NOT deleted ORDER BY ord`,
+		WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedItem) error {
 			var source pgtype.UUID
 			var rc pgtype.Text
@@ -88,14 +88,14 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 		}, byValue(ld.AddItem)); err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, name, colour FROM tags WHERE NOT deleted ORDER BY ord`,
+	if err := stream(ctx, tx, `SELECT id, rev, name, colour FROM tags WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedTag) error {
 			return rows.Scan(gid(&r.ID), &r.Rev, &r.Name, &r.Colour)
 		}, byValue(ld.AddTag)); err != nil {
 		return fmt.Errorf("tags: %w", err)
 	}
 	var cs []storage.SharedCollection
-	if err := stream(ctx, tx, `SELECT id, rev, parent_id, name, position FROM collections WHERE NOT deleted ORDER BY ord`,
+	if err := stream(ctx, tx, `SELECT id, rev, parent_id, name, position FROM collections WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedCollection) error {
 			var parent pgtype.UUID
 			if err := rows.Scan(gid(&r.ID), &r.Rev, &parent, &r.Name, &r.Position); err != nil {
@@ -109,7 +109,7 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 	if err := ld.AddCollections(cs); err != nil {
 		return err
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, name, query, filter FROM saved_searches WHERE NOT deleted ORDER BY ord`,
+	if err := stream(ctx, tx, `SELECT id, rev, name, query, filter FROM saved_searches WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedSavedSearch) error {
 			return rows.Scan(gid(&r.ID), &r.Rev, &r.Name, &r.Query, &r.Filter)
 		}, byValue(ld.AddSavedSearch)); err != nil {
@@ -117,54 +117,42 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 	}
 	if err := stream(ctx, tx, `SELECT id, rev, key, type, fields, source, abstract, title, authors, first_author, year, venue,
 		keywords, origin, created, modified, trashed, doi, arxiv, isbn, title_key, source_id, context
-		FROM entries WHERE NOT deleted ORDER BY ord`,
-		func(rows pgx.Rows, e *storage.SharedEntry) error {
-			var source pgtype.UUID
-			var trashed pgtype.Int8
-			var rc pgtype.Text
-			if err := rows.Scan(gid(&e.ID), &e.Rev, &e.Key, &e.Type, &e.Fields, &e.Source, &e.Abstract, &e.Title, &e.Authors,
-				&e.FirstAuthor, &e.Year, &e.Venue, &e.Keywords, &e.Origin, &e.Created, &e.Modified, &trashed, &e.DOI, &e.ArXiv,
-				&e.ISBN, &e.TitleKey, &source, &rc); err != nil {
-				return err
-			}
-			e.SourceID, e.Trashed.Int64, e.Trashed.Valid = source.Bytes, trashed.Int64, trashed.Valid
-			e.Context.String, e.Context.Valid = rc.String, rc.Valid
-			return nil
-		}, ld.AddEntry); err != nil {
+		FROM entries WHERE NOT deleted ORDER BY ord`, nil,
+		func(rows pgx.Rows, e *storage.SharedEntry) error { return scanEntry(rows, e, nil) }, ld.AddEntry); err != nil {
 		return fmt.Errorf("entries: %w", err)
 	}
 	if err := stream(ctx, tx, `SELECT m.entry_id, m.rev, m.read, m.starred, m.rating FROM marks m
-		JOIN entries e ON e.id = m.entry_id AND NOT e.deleted WHERE m.member = current_user`,
+		JOIN entries e ON e.id = m.entry_id AND NOT e.deleted WHERE m.member = current_user`, nil,
 		func(rows pgx.Rows, r *storage.SharedMarks) error {
 			return rows.Scan(gid(&r.Entry), &r.Rev, &r.Read, &r.Starred, &r.Rating)
 		}, byValue(ld.SetMarks)); err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT entry_id, rev, body, modified FROM notes WHERE NOT deleted`,
+	if err := stream(ctx, tx, `SELECT entry_id, rev, body, modified FROM notes WHERE NOT deleted`, nil,
 		func(rows pgx.Rows, r *storage.SharedNote) error {
 			return rows.Scan(gid(&r.Entry), &r.Rev, &r.Body, &r.Modified)
 		}, byValue(ld.AddNote)); err != nil {
 		return fmt.Errorf("notes: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT entry_id, tag_id FROM entry_tags WHERE NOT deleted`,
+	if err := stream(ctx, tx, `SELECT entry_id, tag_id FROM entry_tags WHERE NOT deleted`, nil,
 		func(rows pgx.Rows, r *storage.SharedEntryTag) error {
 			return rows.Scan(gid(&r.Entry), gid(&r.Tag))
 		}, byValue(ld.AddEntryTag)); err != nil {
 		return fmt.Errorf("entry tags: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT collection_id, entry_id FROM collection_entries WHERE NOT deleted`,
+	if err := stream(ctx, tx, `SELECT collection_id, entry_id FROM collection_entries WHERE NOT deleted`, nil,
 		func(rows pgx.Rows, r *storage.SharedMembership) error {
 			return rows.Scan(gid(&r.Collection), gid(&r.Entry))
 		}, byValue(ld.AddMembership)); err != nil {
 		return fmt.Errorf("collection entries: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, entry_id, path, added FROM attachments WHERE NOT deleted ORDER BY ord`,
+	if err := stream(ctx, tx, `SELECT id, rev, entry_id, path, added FROM attachments WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedAttachment) error {
 			return rows.Scan(gid(&r.ID), &r.Rev, gid(&r.Entry), &r.Path, &r.Added)
 		}, byValue(ld.AddAttachment)); err != nil {
 		return fmt.Errorf("attachments: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT a, b FROM not_duplicates WHERE NOT deleted`,
+	if err := stream(ctx, tx, `SELECT a, b FROM not_duplicates WHERE NOT deleted`, nil,
 		func(rows pgx.Rows, r *storage.SharedNotDuplicate) error {
 			return rows.Scan(gid(&r.A), gid(&r.B))
 		}, byValue(ld.AddNotDuplicate)); err != nil {
@@ -173,15 +161,20 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 	return nil
 }
 
+// streamSince is stream of a query of the rows written after the revision since ($1).
+func streamSince[T any](ctx context.Context, tx pgx.Tx, query string, since int64, scan func(pgx.Rows, *T) error, add func(*T) error) error {
+	return stream(ctx, tx, query, []any{since}, scan, add)
+}
+
 // byValue is a ReplicaLoad method that takes a row by value, as stream's add.
 func byValue[T any](add func(T) error) func(*T) error {
 	return func(r *T) error { return add(*r) }
 }
 
-// stream runs query in tx and gives each row, as scan reads it, to add. The rows are read on a
+// stream runs query with args in tx and gives each row, as scan reads it, to add. The rows are read on a
 // goroutine of their own while add writes the ones before into the replica: the server's work
 // and the transfer overlap the replica's.
-func stream[T any](ctx context.Context, tx pgx.Tx, query string, scan func(pgx.Rows, *T) error, add func(*T) error) error {
+func stream[T any](ctx context.Context, tx pgx.Tx, query string, args []any, scan func(pgx.Rows, *T) error, add func(*T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []T, streamBatches)
@@ -189,7 +182,7 @@ func stream[T any](ctx context.Context, tx pgx.Tx, query string, scan func(pgx.R
 	go func() {
 		defer close(batches)
 		read <- func() error {
-			rows, err := tx.Query(ctx, query)
+			rows, err := tx.Query(ctx, query, args...)
 			if err != nil {
 				return err
 			}

@@ -43,48 +43,22 @@ func fileName(s string, n int) string {
 }
 
 // Open opens the replica of the shared library at srv kept at path, and makes it first when
-// there is none (Clone). A replica there of another shared library is refused
-// (ErrOtherLibrary). It also returns how many rows of the shared library (and of this member's
-// flags) have changed since the replica was last brought up to date: changes it does not show.
-func Open(ctx context.Context, srv *Server, path string) (lib *storage.Library, behind int64, err error) {
-	lib, err = storage.OpenExisting(ctx, path)
+// there is none there (Clone). It does not bring it up to date: Pull does.
+func Open(ctx context.Context, srv *Server, path string) (*storage.Library, error) {
+	lib, err := storage.OpenExisting(ctx, path)
 	if errors.Is(err, storage.ErrNoLibrary) {
-		lib, err = Clone(ctx, srv, path)
-		return lib, 0, err
+		return Clone(ctx, srv, path)
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, lib.Close())
-			lib = nil
+	if _, ok, err := lib.Replica(ctx); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("%s is a library of its own, not a replica of %s", path, srv)
 		}
-	}()
-	r, ok, err := lib.Replica(ctx)
-	if err != nil {
-		return lib, 0, err
+		return nil, errors.Join(err, lib.Close())
 	}
-	if !ok {
-		return lib, 0, fmt.Errorf("%s is a library of its own, not a replica of %s", path, srv)
-	}
-	conn, err := srv.connect(ctx)
-	if err != nil {
-		return lib, 0, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if err := useSchema(ctx, conn, false); err != nil {
-		return lib, 0, fmt.Errorf("open %s: %w", srv, err)
-	}
-	var id storage.GlobalID
-	if err := conn.QueryRow(ctx, `SELECT l.id, `+changedSince+` FROM library l`, r.Pulled).Scan(gid(&id), &behind); err != nil {
-		return lib, 0, fmt.Errorf("open %s: %w", srv, err)
-	}
-	if id != r.Library {
-		return lib, 0, fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now (move the replica away to make a new one)",
-			ErrOtherLibrary, path, r.Library, srv, id)
-	}
-	return lib, behind, nil
+	return lib, nil
 }
 
 // lastRevision is the SQL of the shared library's last revision: that of its last write.
@@ -94,12 +68,3 @@ const lastRevision = `greatest(
 	(SELECT max(rev) FROM entry_tags), (SELECT max(rev) FROM collections),
 	(SELECT max(rev) FROM collection_entries), (SELECT max(rev) FROM saved_searches),
 	(SELECT max(rev) FROM attachments), (SELECT max(rev) FROM not_duplicates), 0)`
-
-// changedSince is the SQL of the number of rows written after the revision $1, but other
-// members' flags.
-const changedSince = `(SELECT count(*) FROM sources WHERE rev > $1) + (SELECT count(*) FROM items WHERE rev > $1) +
-	(SELECT count(*) FROM entries WHERE rev > $1) + (SELECT count(*) FROM marks WHERE rev > $1 AND member = current_user) +
-	(SELECT count(*) FROM notes WHERE rev > $1) + (SELECT count(*) FROM tags WHERE rev > $1) +
-	(SELECT count(*) FROM entry_tags WHERE rev > $1) + (SELECT count(*) FROM collections WHERE rev > $1) +
-	(SELECT count(*) FROM collection_entries WHERE rev > $1) + (SELECT count(*) FROM saved_searches WHERE rev > $1) +
-	(SELECT count(*) FROM attachments WHERE rev > $1) + (SELECT count(*) FROM not_duplicates WHERE rev > $1)`
