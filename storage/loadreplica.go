@@ -137,7 +137,7 @@ func (ld *ReplicaLoad) prepare() error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&ld.insText, `INSERT INTO entry_text (id, ` + textColumns + `) VALUES (?, ?, ?, ?)`},
 		{&ld.insTag, `INSERT INTO tags (name, colour, gid, srev) VALUES (?, ?, ?, ?)`},
-		{&ld.insNote, `INSERT INTO notes (entry_id, body, modified, srev) VALUES (?, ?, ?, ?)`},
+		{&ld.insNote, `INSERT INTO notes (entry_id, body, modified) VALUES (?, ?, ?)`},
 		{&ld.insEntryTag, `INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?)`},
 		{&ld.insMember, `INSERT INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`},
 		{&ld.insAttach, `INSERT INTO attachments (entry_id, path, added, gid, srev) VALUES (?, ?, ?, ?, ?)`},
@@ -328,7 +328,10 @@ func (ld *ReplicaLoad) SetMarks(r SharedMarks) error {
 func (ld *ReplicaLoad) AddNote(r SharedNote) error {
 	id, err := localID(ld.entries, "entry", r.Entry)
 	if err == nil {
-		_, err = ld.insNote.ExecContext(ld.ctx, id, r.Body, r.Modified, r.Rev)
+		_, err = ld.insNote.ExecContext(ld.ctx, id, r.Body, r.Modified)
+	}
+	if err == nil {
+		_, err = ld.tx.ExecContext(ld.ctx, `UPDATE entries SET note_srev = ? WHERE id = ?`, r.Rev, id)
 	}
 	if err != nil {
 		return fmt.Errorf("note: %w", err)

@@ -128,9 +128,17 @@ func isConstraint(err error) bool {
 // refuses (a key the replica has given another new row). It returns the row's local id, 0
 // when it was deleted or held.
 func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, deleted bool, cols []string, vals []any) (int64, error) {
-	id, ok, err := p.local(table, g)
+	var id, srev int64
+	err := p.tx.QueryRowContext(p.ctx, `SELECT id, srev FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id, &srev)
+	ok := err == nil
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
 	if err != nil {
 		return 0, err
+	}
+	if ok && srev == rev && !deleted {
+		return 0, nil // the replica has this revision: it sent it itself
 	}
 	if ok {
 		if changed, err := p.unsent(id, kinds...); err != nil || changed {
@@ -295,11 +303,12 @@ func (p *ReplicaPull) PutSavedSearch(r SharedSavedSearch, deleted bool) error {
 	return nil
 }
 
-// entryKinds are the changes of an entry that its deletion on the server would lose.
-var entryKinds = []string{"entry", "note", "tags", "collections", "not_duplicates", "attachment"}
+// entryKinds are the changes of an entry that its deletion on the server would lose (its links
+// go with it, as the server's do).
+var entryKinds = []string{"entry", "note"}
 
-// PutEntry writes an entry, or its deletion. An entry the replica changed since, in its rows,
-// its note, tags or collections, is held.
+// PutEntry writes an entry, or its deletion. An entry the replica changed since (its rows, or,
+// for a deletion, its note) is held.
 func (p *ReplicaPull) PutEntry(r *SharedEntry, deleted bool) error {
 	kinds := entryKinds[:1]
 	var source []any
@@ -380,9 +389,12 @@ func (p *ReplicaPull) PutNote(r SharedNote, deleted bool) error {
 	if deleted {
 		_, err = p.tx.ExecContext(p.ctx, `DELETE FROM notes WHERE entry_id = ?`, id)
 	} else {
-		_, err = p.tx.ExecContext(p.ctx, `INSERT INTO notes (entry_id, body, modified, srev) VALUES (?, ?, ?, ?)
-			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified, srev = excluded.srev`,
-			id, r.Body, r.Modified, r.Rev)
+		_, err = p.tx.ExecContext(p.ctx, `INSERT INTO notes (entry_id, body, modified) VALUES (?, ?, ?)
+			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified
+			WHERE (body, modified) IS NOT (excluded.body, excluded.modified)`, id, r.Body, r.Modified)
+	}
+	if err == nil {
+		_, err = p.tx.ExecContext(p.ctx, `UPDATE entries SET note_srev = ? WHERE id = ?`, r.Rev, id)
 	}
 	if err != nil {
 		return fmt.Errorf("note: %w", err)
@@ -391,10 +403,10 @@ func (p *ReplicaPull) PutNote(r SharedNote, deleted bool) error {
 	return nil
 }
 
-// link writes or deletes a row of a link table (insert and delete, each with the local ids of
-// two rows of tables), unless the replica has a change (kind) not sent yet of the row named by
-// the id at at (-1: the smaller of the two, as not_duplicates keeps a pair).
-func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]GlobalID, kind string, at int, rev int64, deleted bool) error {
+// link writes or deletes a row of the link table kind (insert and delete, each with the local
+// ids of two rows of tables), unless the replica added or removed that link itself and has not
+// sent it yet.
+func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]GlobalID, kind string, rev int64, deleted bool) error {
 	ids, ok, err := p.refs(tables[0], gs[0])
 	if err == nil && ok {
 		var more []any
@@ -408,17 +420,17 @@ func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]Global
 		}
 		return err
 	}
-	var of int64
-	if at < 0 {
-		of = min(ids[0].(int64), ids[1].(int64))
-	} else {
-		of = ids[at].(int64)
+	if kind == "not_duplicates" && ids[0].(int64) > ids[1].(int64) { // the smaller id first
+		ids[0], ids[1] = ids[1], ids[0]
 	}
-	if changed, err := p.unsent(of, kind); err != nil || changed {
-		if changed {
-			p.hold(rev)
-		}
+	var n int
+	if err := p.tx.QueryRowContext(p.ctx, `SELECT count(*) FROM replica_links WHERE kind = ? AND a = ? AND b = ?`,
+		kind, ids[0], ids[1]).Scan(&n); err != nil {
 		return err
+	}
+	if n > 0 {
+		p.hold(rev)
+		return nil
 	}
 	query := insert
 	if deleted {
@@ -434,7 +446,7 @@ func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]Global
 // PutEntryTag gives an entry a tag, or takes it away.
 func (p *ReplicaPull) PutEntryTag(r SharedEntryTag, rev int64, deleted bool) error {
 	if err := p.link(`INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?, ?)`, `DELETE FROM entry_tags WHERE entry_id = ? AND tag_id = ?`,
-		[2]string{"entries", "tags"}, [2]GlobalID{r.Entry, r.Tag}, "tags", 0, rev, deleted); err != nil {
+		[2]string{"entries", "tags"}, [2]GlobalID{r.Entry, r.Tag}, "entry_tags", rev, deleted); err != nil {
 		return fmt.Errorf("entry tag: %w", err)
 	}
 	return nil
@@ -444,7 +456,7 @@ func (p *ReplicaPull) PutEntryTag(r SharedEntryTag, rev int64, deleted bool) err
 func (p *ReplicaPull) PutMembership(r SharedMembership, rev int64, deleted bool) error {
 	if err := p.link(`INSERT OR IGNORE INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`,
 		`DELETE FROM collection_entries WHERE collection_id = ? AND entry_id = ?`,
-		[2]string{"collections", "entries"}, [2]GlobalID{r.Collection, r.Entry}, "collections", 1, rev, deleted); err != nil {
+		[2]string{"collections", "entries"}, [2]GlobalID{r.Collection, r.Entry}, "collection_entries", rev, deleted); err != nil {
 		return fmt.Errorf("collection entry: %w", err)
 	}
 	return nil
@@ -452,9 +464,8 @@ func (p *ReplicaPull) PutMembership(r SharedMembership, rev int64, deleted bool)
 
 // PutNotDuplicate marks two entries as not duplicates, or takes the mark away.
 func (p *ReplicaPull) PutNotDuplicate(r SharedNotDuplicate, rev int64, deleted bool) error {
-	if err := p.link(`INSERT OR IGNORE INTO not_duplicates (a, b) VALUES (min(?1, ?2), max(?1, ?2))`,
-		`DELETE FROM not_duplicates WHERE a = min(?1, ?2) AND b = max(?1, ?2)`,
-		[2]string{"entries", "entries"}, [2]GlobalID{r.A, r.B}, "not_duplicates", -1, rev, deleted); err != nil {
+	if err := p.link(`INSERT OR IGNORE INTO not_duplicates (a, b) VALUES (?, ?)`, `DELETE FROM not_duplicates WHERE a = ? AND b = ?`,
+		[2]string{"entries", "entries"}, [2]GlobalID{r.A, r.B}, "not_duplicates", rev, deleted); err != nil {
 		return fmt.Errorf("pair not duplicates: %w", err)
 	}
 	return nil

@@ -125,7 +125,8 @@ func (l *Library) Replica(ctx context.Context) (Replica, bool, error) {
 // rows and deletions it will send. A library of one's own has none.
 func (l *Library) Unsent(ctx context.Context) (int, error) {
 	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes) + (SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes) + (SELECT count(*) FROM replica_links) +
+		(SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count the changes to send: %w", err)
 	}
 	return n, nil

@@ -104,7 +104,9 @@ func TestPull(t *testing.T) {
 	if err := libtest.Replicate(ctx, replica, other, info); err != nil {
 		t.Fatal(err)
 	}
-	change(t, other)
+	if err := libtest.Change(ctx, other); err != nil {
+		t.Fatal(err)
+	}
 	// other's new rows get their global ids in a replica of it.
 	server := open(t, "server.sqlite")
 	if err := libtest.Replicate(ctx, other, server, info); err != nil {
@@ -156,88 +158,5 @@ func TestPull(t *testing.T) {
 	}
 	if r, _, err := replica.Replica(ctx); r.Pulled != 199 || err != nil {
 		t.Errorf("pulled up to %d (%v), want 199: the held row is read again", r.Pulled, err)
-	}
-}
-
-// change changes a library in every way users change one.
-func change(t *testing.T, l *storage.Library) {
-	t.Helper()
-	ctx := context.Background()
-	var keys []string
-	if err := l.EachEntry(ctx, storage.Filter{}, "", func(e *bib.Entry) error {
-		keys = append(keys, e.Key)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	colls, err := l.Collections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]storage.Collection{}
-	for _, c := range colls {
-		byName[c.Name] = c
-	}
-	dir := filepath.Dir(l.Path())
-	pdf := filepath.Join(dir, "attachments", "new.pdf")
-	if err := os.MkdirAll(filepath.Dir(pdf), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pdf, []byte("%PDF"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	as, err := l.Attachments(ctx, keys[0])
-	if err != nil || len(as) == 0 {
-		t.Fatalf("attachments of %s: %v %v", keys[0], as, err)
-	}
-	steps := []func() error{
-		func() error {
-			e, err := l.Entry(ctx, keys[3])
-			if err == nil {
-				err = e.Set("title", "A {New} Title")
-			}
-			if err == nil {
-				err = l.UpdateEntry(ctx, keys[3], e)
-			}
-			return err
-		},
-		func() error { return l.SetNote(ctx, keys[3], "new note") },
-		func() error { return l.SetNote(ctx, keys[4], "") },
-		func() error { _, err := l.AddTags(ctx, keys[10:14], "fresh/tag"); return err },
-		func() error { _, err := l.RemoveTags(ctx, keys[0:1], "ml"); return err },
-		func() error { return l.RenameTag(ctx, "reading", "to read") },
-		func() error { return l.DeleteTag(ctx, "ml/graphs") },
-		func() error { _, err := l.SetStarred(ctx, false, keys[1]); return err },
-		func() error { _, err := l.SetRead(ctx, true, keys[12]); return err },
-		func() error { _, err := l.SetRating(ctx, keys[13], 2); return err },
-		func() error { _, err := l.Trash(ctx, keys[15]); return err },
-		func() error { _, err := l.EmptyTrash(ctx); return err },
-		func() error { _, err := l.Restore(ctx, keys[6]); return err },
-		func() error {
-			c, err := l.CreateCollection(ctx, []string{"Later", "Thesis"}, "Chapter 2")
-			if err == nil {
-				_, err = l.AddToCollection(ctx, c.ID, keys[20], keys[21])
-			}
-			return err
-		},
-		func() error { _, err := l.RemoveFromCollection(ctx, byName["Chapter 1"].ID, keys[1]); return err },
-		func() error { return l.RenameCollection(ctx, byName["Later"].ID, "Much later") },
-		func() error { return l.MoveCollection(ctx, byName["Thesis"].ID, 0) },
-		func() error { return l.SaveSearch(ctx, storage.SavedSearch{Name: "new", Query: "title:new"}) },
-		func() error { return l.DeleteSavedSearch(ctx, "starred") },
-		func() error { _, err := l.AddAttachment(ctx, keys[5], pdf); return err },
-		func() error { return l.RemoveAttachment(ctx, keys[0], as[0].ID) },
-		func() error { return l.MarkNotDuplicate(ctx, keys[22], keys[23]) },
-		func() error {
-			_, err := l.Import(ctx, bib.Parse("more.bib", []byte(`@string{jgr = "Journal of Great Results"}
-@article{more1, author = "C. Author", title = "Three", journal = jgr, year = 2003, keywords = {fresh}}
-`)))
-			return err
-		},
-	}
-	for i, step := range steps {
-		if err := step(); err != nil {
-			t.Fatalf("change %d: %v", i+1, err)
-		}
 	}
 }

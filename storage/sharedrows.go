@@ -157,6 +157,17 @@ type SharedSnapshot struct {
 	tx  *sql.Tx
 	// The GlobalIDs of the rows that others name, by id.
 	sources, items, entries, tags, collections map[int64]GlobalID
+	// changed keeps only the rows replica_changes lists (Changes).
+	changed bool
+}
+
+// only returns the SQL condition that keeps the rows whose id (col) replica_changes lists as
+// changes of kind, when the snapshot is of the changes; true otherwise.
+func (s *SharedSnapshot) only(kind, col string) string {
+	if !s.changed {
+		return "1"
+	}
+	return col + ` IN (SELECT id FROM replica_changes WHERE kind = '` + kind + `')`
 }
 
 // ReadShared calls fn with a snapshot of the library's rows as a shared library keeps them.
@@ -166,16 +177,26 @@ func (l *Library) ReadShared(ctx context.Context, fn func(*SharedSnapshot) error
 		return fmt.Errorf("read the library: %w", err)
 	}
 	defer tx.Rollback()
+	s, err := newSnapshot(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return fn(s)
+}
+
+// newSnapshot returns a snapshot of the library as tx reads it.
+func newSnapshot(ctx context.Context, tx *sql.Tx) (*SharedSnapshot, error) {
 	s := &SharedSnapshot{ctx: ctx, tx: tx}
+	var err error
 	for _, m := range []struct {
 		table string
 		ids   *map[int64]GlobalID
 	}{{"sources", &s.sources}, {"items", &s.items}, {"entries", &s.entries}, {"tags", &s.tags}, {"collections", &s.collections}} {
 		if *m.ids, err = s.globalIDs(m.table); err != nil {
-			return fmt.Errorf("read the library: %s: %w", m.table, err)
+			return nil, fmt.Errorf("read the library: %s: %w", m.table, err)
 		}
 	}
-	return fn(s)
+	return s, nil
 }
 
 // globalIDs returns the GlobalID of each row of table, by id.
@@ -253,7 +274,7 @@ func eachRow[T any](s *SharedSnapshot, what, query string, scan func(*sql.Rows) 
 
 // Sources yields the library's imports of files.
 func (s *SharedSnapshot) Sources() iter.Seq2[SharedSource, error] {
-	return eachRow(s, "sources", `SELECT id, name, imported, srev FROM sources ORDER BY id`, func(rows *sql.Rows) (SharedSource, error) {
+	return eachRow(s, "sources", `SELECT id, name, imported, srev FROM sources WHERE `+s.only("source", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedSource, error) {
 		var r SharedSource
 		var id int64
 		if err := rows.Scan(&id, &r.Name, &r.Imported, &r.Rev); err != nil {
@@ -266,7 +287,7 @@ func (s *SharedSnapshot) Sources() iter.Seq2[SharedSource, error] {
 
 // Items yields the library's @string, @preamble and @comment items.
 func (s *SharedSnapshot) Items() iter.Seq2[SharedItem, error] {
-	return eachRow(s, "items", `SELECT id, kind, name, source, origin, source_id, expansion, context, srev FROM items ORDER BY id`, func(rows *sql.Rows) (SharedItem, error) {
+	return eachRow(s, "items", `SELECT id, kind, name, source, origin, source_id, expansion, context, srev FROM items WHERE `+s.only("item", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedItem, error) {
 		var r SharedItem
 		var id int64
 		var source sql.NullInt64
@@ -290,7 +311,7 @@ func (s *SharedSnapshot) Entries() iter.Seq2[SharedEntry, error] {
 	return eachRow(s, "entries", `SELECT e.id, e.key, e.type, t.fields, t.source, t.abstract, e.title, e.authors,
 		e.first_author, e.year, e.venue, e.keywords, e.origin, e.created, e.modified, e.trashed, e.doi, e.arxiv,
 		e.isbn, e.title_key, e.source_id, e.context, e.srev
-		FROM entries e JOIN entry_text t ON t.id = e.id ORDER BY e.id`, func(rows *sql.Rows) (SharedEntry, error) {
+		FROM entries e JOIN entry_text t ON t.id = e.id WHERE `+s.only("entry", "e.id")+` ORDER BY e.id`, func(rows *sql.Rows) (SharedEntry, error) {
 		var r SharedEntry
 		var id int64
 		var source sql.NullInt64
@@ -311,9 +332,14 @@ func (s *SharedSnapshot) Entries() iter.Seq2[SharedEntry, error] {
 	})
 }
 
-// Marks yields the flags of the entries that have any.
+// Marks yields the flags of the entries that have any (of a snapshot of changes: of those whose
+// flags changed).
 func (s *SharedSnapshot) Marks() iter.Seq2[SharedMarks, error] {
-	return eachRow(s, "flags", `SELECT id, read, starred, rating FROM entries WHERE read OR starred OR rating <> 0 ORDER BY id`, func(rows *sql.Rows) (SharedMarks, error) {
+	where := "read OR starred OR rating <> 0"
+	if s.changed {
+		where = s.only("marks", "id")
+	}
+	return eachRow(s, "flags", `SELECT id, read, starred, rating FROM entries WHERE `+where+` ORDER BY id`, func(rows *sql.Rows) (SharedMarks, error) {
 		var r SharedMarks
 		var id int64
 		if err := rows.Scan(&id, &r.Read, &r.Starred, &r.Rating); err != nil {
@@ -326,7 +352,8 @@ func (s *SharedSnapshot) Marks() iter.Seq2[SharedMarks, error] {
 
 // Notes yields the entries' notes.
 func (s *SharedSnapshot) Notes() iter.Seq2[SharedNote, error] {
-	return eachRow(s, "notes", `SELECT entry_id, body, modified, srev FROM notes ORDER BY entry_id`, func(rows *sql.Rows) (SharedNote, error) {
+	return eachRow(s, "notes", `SELECT n.entry_id, n.body, n.modified, e.note_srev FROM notes n JOIN entries e ON e.id = n.entry_id
+		WHERE `+s.only("note", "n.entry_id")+` ORDER BY n.entry_id`, func(rows *sql.Rows) (SharedNote, error) {
 		var r SharedNote
 		var id sql.NullInt64
 		if err := rows.Scan(&id, &r.Body, &r.Modified, &r.Rev); err != nil {
@@ -342,7 +369,7 @@ func (s *SharedSnapshot) Notes() iter.Seq2[SharedNote, error] {
 
 // Tags yields the library's tags.
 func (s *SharedSnapshot) Tags() iter.Seq2[SharedTag, error] {
-	return eachRow(s, "tags", `SELECT id, name, colour, srev FROM tags ORDER BY id`, func(rows *sql.Rows) (SharedTag, error) {
+	return eachRow(s, "tags", `SELECT id, name, colour, srev FROM tags WHERE `+s.only("tag", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedTag, error) {
 		var r SharedTag
 		var id int64
 		if err := rows.Scan(&id, &r.Name, &r.Colour, &r.Rev); err != nil {
@@ -374,7 +401,7 @@ func (s *SharedSnapshot) EntryTags() iter.Seq2[SharedEntryTag, error] {
 
 // Collections yields the library's collections.
 func (s *SharedSnapshot) Collections() iter.Seq2[SharedCollection, error] {
-	return eachRow(s, "collections", `SELECT id, parent_id, name, position, srev FROM collections ORDER BY id`, func(rows *sql.Rows) (SharedCollection, error) {
+	return eachRow(s, "collections", `SELECT id, parent_id, name, position, srev FROM collections WHERE `+s.only("collection", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedCollection, error) {
 		var r SharedCollection
 		var id int64
 		var parent sql.NullInt64
@@ -412,7 +439,7 @@ func (s *SharedSnapshot) Memberships() iter.Seq2[SharedMembership, error] {
 // SavedSearches yields the library's saved searches. A filter's collection that no longer
 // exists (which selects nothing) is given a GlobalID no collection has.
 func (s *SharedSnapshot) SavedSearches() iter.Seq2[SharedSavedSearch, error] {
-	return eachRow(s, "saved searches", `SELECT name, query, filter, gid, srev FROM saved_searches ORDER BY id`, func(rows *sql.Rows) (SharedSavedSearch, error) {
+	return eachRow(s, "saved searches", `SELECT name, query, filter, gid, srev FROM saved_searches WHERE `+s.only("saved_search", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedSavedSearch, error) {
 		var r SharedSavedSearch
 		var gid []byte
 		if err := rows.Scan(&r.Name, &r.Query, &r.Filter, &gid, &r.Rev); err != nil {
@@ -444,7 +471,7 @@ func (s *SharedSnapshot) SavedSearches() iter.Seq2[SharedSavedSearch, error] {
 
 // Attachments yields the files attached to entries.
 func (s *SharedSnapshot) Attachments() iter.Seq2[SharedAttachment, error] {
-	return eachRow(s, "attachments", `SELECT entry_id, path, added, gid, srev FROM attachments ORDER BY id`, func(rows *sql.Rows) (SharedAttachment, error) {
+	return eachRow(s, "attachments", `SELECT entry_id, path, added, gid, srev FROM attachments WHERE `+s.only("attachment", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedAttachment, error) {
 		var r SharedAttachment
 		var entry sql.NullInt64
 		var gid []byte

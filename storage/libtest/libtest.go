@@ -584,3 +584,89 @@ func gone[T any, K comparable](have, want []T, key func(T) K) []T {
 	}
 	return out
 }
+
+// Change changes a library organised by Organise in every way users change one: an entry
+// edited, notes written and deleted, tags added, removed, renamed and deleted, flags set, an
+// entry deleted and one restored, a collection made, renamed and moved and its entries changed,
+// saved searches made and deleted, attachments added and removed, a pair marked not duplicates
+// and a file imported.
+func Change(ctx context.Context, l *storage.Library) error {
+	var keys []string
+	if err := l.EachEntry(ctx, storage.Filter{}, "", func(e *bib.Entry) error {
+		keys = append(keys, e.Key)
+		return nil
+	}); err != nil {
+		return err
+	}
+	colls, err := l.Collections(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]storage.Collection{}
+	for _, c := range colls {
+		byName[c.Name] = c
+	}
+	dir := filepath.Dir(l.Path())
+	pdf := filepath.Join(dir, "attachments", "new.pdf")
+	if err := os.MkdirAll(filepath.Dir(pdf), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(pdf, []byte("%PDF"), 0o644); err != nil {
+		return err
+	}
+	as, err := l.Attachments(ctx, keys[0])
+	if err != nil || len(as) == 0 {
+		return fmt.Errorf("change: attachments of %s: %v %v", keys[0], as, err)
+	}
+	steps := []func() error{
+		func() error {
+			e, err := l.Entry(ctx, keys[3])
+			if err == nil {
+				err = e.Set("title", "A {New} Title")
+			}
+			if err == nil {
+				err = l.UpdateEntry(ctx, keys[3], e)
+			}
+			return err
+		},
+		func() error { return l.SetNote(ctx, keys[3], "new note") },
+		func() error { return l.SetNote(ctx, keys[4], "") },
+		func() error { _, err := l.AddTags(ctx, keys[10:14], "fresh/tag"); return err },
+		func() error { _, err := l.RemoveTags(ctx, keys[0:1], "ml"); return err },
+		func() error { return l.RenameTag(ctx, "reading", "to read") },
+		func() error { return l.DeleteTag(ctx, "ml/graphs") },
+		func() error { _, err := l.SetStarred(ctx, false, keys[1]); return err },
+		func() error { _, err := l.SetRead(ctx, true, keys[12]); return err },
+		func() error { _, err := l.SetRating(ctx, keys[13], 2); return err },
+		func() error { _, err := l.Trash(ctx, keys[15]); return err },
+		func() error { _, err := l.EmptyTrash(ctx); return err },
+		func() error { _, err := l.Restore(ctx, keys[6]); return err },
+		func() error {
+			c, err := l.CreateCollection(ctx, []string{"Later", "Thesis"}, "Chapter 2")
+			if err == nil {
+				_, err = l.AddToCollection(ctx, c.ID, keys[20], keys[21])
+			}
+			return err
+		},
+		func() error { _, err := l.RemoveFromCollection(ctx, byName["Chapter 1"].ID, keys[1]); return err },
+		func() error { return l.RenameCollection(ctx, byName["Later"].ID, "Much later") },
+		func() error { return l.MoveCollection(ctx, byName["Thesis"].ID, 0) },
+		func() error { return l.SaveSearch(ctx, storage.SavedSearch{Name: "new", Query: "title:new"}) },
+		func() error { return l.DeleteSavedSearch(ctx, "starred") },
+		func() error { _, err := l.AddAttachment(ctx, keys[5], pdf); return err },
+		func() error { return l.RemoveAttachment(ctx, keys[0], as[0].ID) },
+		func() error { return l.MarkNotDuplicate(ctx, keys[22], keys[23]) },
+		func() error {
+			_, err := l.Import(ctx, bib.Parse("more.bib", []byte(`@string{jgr = "Journal of Great Results"}
+@article{more1, author = "C. Author", title = "Three", journal = jgr, year = 2003, keywords = {fresh}}
+`)))
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("change: step %d: %w", i+1, err)
+		}
+	}
+	return nil
+}

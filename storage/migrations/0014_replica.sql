@@ -34,7 +34,9 @@ ALTER TABLE tags           ADD COLUMN srev INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE collections    ADD COLUMN srev INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE saved_searches ADD COLUMN srev INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE attachments    ADD COLUMN srev INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE notes          ADD COLUMN srev INTEGER NOT NULL DEFAULT 0;
+-- A note's is kept in its entry's row: the triggers on notes rewrite the search index and the
+-- entry's revision at any change to a note's row.
+ALTER TABLE entries        ADD COLUMN note_srev INTEGER NOT NULL DEFAULT 0;
 
 -- Partial: a library of one's own has no gid, and its imports keep no index of them.
 CREATE UNIQUE INDEX sources_gid        ON sources (gid)        WHERE gid IS NOT NULL;
@@ -45,134 +47,163 @@ CREATE UNIQUE INDEX collections_gid    ON collections (gid)    WHERE gid IS NOT 
 CREATE UNIQUE INDEX saved_searches_gid ON saved_searches (gid) WHERE gid IS NOT NULL;
 CREATE UNIQUE INDEX attachments_gid    ON attachments (gid)    WHERE gid IS NOT NULL;
 
--- The replica's changes the server has not been sent yet, one row a thing to send, by kind and
--- the local id of its row: 'entry' (its rows entries and entry_text, and its trash state),
--- 'marks' (the entry's personal flags), 'note', 'tags' and 'collections' (the entry's tag list
--- and the collections it is in), 'not_duplicates' (the pairs whose smaller id it is), and
--- 'source', 'item', 'tag', 'collection', 'saved_search', 'attachment' (those rows). What is to
--- be sent is read from the row as it is then; a row gone since was deleted.
+-- The replica's changes the server has not been sent yet. A push reads them, sends them, and
+-- then removes the rows it read by seq: a row changed again meanwhile has a new seq (INSERT OR
+-- REPLACE, AUTOINCREMENT) and stays to be sent.
+--
+-- replica_changes: a row to send as it is then, by kind and local id: 'entry' (its rows entries
+-- and entry_text, and its trash state), 'marks' (the entry's personal flags), 'note' (by its
+-- entry's id), and 'source', 'item', 'tag', 'collection', 'saved_search', 'attachment'. A row
+-- gone since was deleted (replica_deleted).
 CREATE TABLE replica_changes (
+	seq  INTEGER PRIMARY KEY AUTOINCREMENT,
 	kind TEXT NOT NULL,
 	id   INTEGER NOT NULL,
-	PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
+	UNIQUE (kind, id)
+);
 
--- The rows the server has (those with a gid) that the replica deleted, to be sent as deletions.
+-- replica_links: a link added (present 1) or removed (0), by the local ids of the two rows as
+-- its table has them: 'entry_tags' (entry, tag), 'collection_entries' (collection, entry),
+-- 'not_duplicates' (a, b). Each link is its own change: two members who tag one entry at once
+-- both keep their tag.
+CREATE TABLE replica_links (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind    TEXT NOT NULL,
+	a       INTEGER NOT NULL,
+	b       INTEGER NOT NULL,
+	present INTEGER NOT NULL,
+	UNIQUE (kind, a, b)
+);
+
+-- replica_deleted: the rows the server has (those with a gid) that the replica deleted, with
+-- the server revision the replica last saw of each: a deletion is sent on that condition too.
 CREATE TABLE replica_deleted (
+	seq  INTEGER PRIMARY KEY AUTOINCREMENT,
 	kind TEXT NOT NULL,
 	gid  BLOB NOT NULL,
-	PRIMARY KEY (kind, gid)
-) WITHOUT ROWID;
+	srev INTEGER NOT NULL,
+	UNIQUE (kind, gid)
+);
 
 -- The triggers that fill them do nothing in a library of one's own (no replica row) and while
 -- the server's changes are written (pulling). They look at the replica table once a row.
 CREATE TRIGGER entries_replica_ai AFTER INSERT ON entries
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('entry', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('entry', new.id);
 END;
 CREATE TRIGGER entries_replica_au AFTER UPDATE OF key, type, title, authors, first_author, year, venue, keywords,
 	origin, created, modified, trashed, doi, arxiv, isbn, title_key, source_id, context ON entries
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('entry', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('entry', new.id);
 END;
 CREATE TRIGGER entries_replica_marks_au AFTER UPDATE OF read, starred, rating ON entries
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('marks', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('marks', new.id);
 END;
 CREATE TRIGGER entry_text_replica_au AFTER UPDATE OF fields, source, abstract ON entry_text
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('entry', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('entry', new.id);
 END;
 
 CREATE TRIGGER notes_replica_ai AFTER INSERT ON notes WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('note', new.entry_id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('note', new.entry_id);
 END;
 CREATE TRIGGER notes_replica_au AFTER UPDATE OF body, modified ON notes WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('note', new.entry_id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('note', new.entry_id);
 END;
 CREATE TRIGGER notes_replica_ad AFTER DELETE ON notes WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('note', old.entry_id);
+	DELETE FROM replica_changes WHERE kind = 'note' AND id = old.entry_id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev)
+	SELECT 'note', gid, note_srev FROM entries WHERE id = old.entry_id AND gid IS NOT NULL AND note_srev > 0;
 END;
 
 CREATE TRIGGER entry_tags_replica_ai AFTER INSERT ON entry_tags WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('tags', new.entry_id);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('entry_tags', new.entry_id, new.tag_id, 1);
 END;
 CREATE TRIGGER entry_tags_replica_ad AFTER DELETE ON entry_tags WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('tags', old.entry_id);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('entry_tags', old.entry_id, old.tag_id, 0);
 END;
 CREATE TRIGGER collection_entries_replica_ai AFTER INSERT ON collection_entries WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('collections', new.entry_id);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('collection_entries', new.collection_id, new.entry_id, 1);
 END;
 CREATE TRIGGER collection_entries_replica_ad AFTER DELETE ON collection_entries WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('collections', old.entry_id);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('collection_entries', old.collection_id, old.entry_id, 0);
 END;
 CREATE TRIGGER not_duplicates_replica_ai AFTER INSERT ON not_duplicates WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('not_duplicates', new.a);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('not_duplicates', new.a, new.b, 1);
 END;
 CREATE TRIGGER not_duplicates_replica_ad AFTER DELETE ON not_duplicates WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('not_duplicates', old.a);
+	INSERT OR REPLACE INTO replica_links (kind, a, b, present) VALUES ('not_duplicates', old.a, old.b, 0);
 END;
 
 CREATE TRIGGER sources_replica_ai AFTER INSERT ON sources WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('source', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('source', new.id);
 END;
 CREATE TRIGGER sources_replica_au AFTER UPDATE OF name, imported ON sources WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('source', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('source', new.id);
 END;
 CREATE TRIGGER items_replica_ai AFTER INSERT ON items WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('item', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('item', new.id);
 END;
 CREATE TRIGGER items_replica_au AFTER UPDATE OF kind, name, source, origin, source_id, expansion, context ON items
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('item', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('item', new.id);
 END;
 CREATE TRIGGER tags_replica_ai AFTER INSERT ON tags WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('tag', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('tag', new.id);
 END;
 CREATE TRIGGER tags_replica_au AFTER UPDATE OF name, colour ON tags WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('tag', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('tag', new.id);
 END;
 CREATE TRIGGER collections_replica_ai AFTER INSERT ON collections WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('collection', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('collection', new.id);
 END;
 CREATE TRIGGER collections_replica_au AFTER UPDATE OF parent_id, name, position ON collections
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('collection', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('collection', new.id);
 END;
 CREATE TRIGGER saved_searches_replica_ai AFTER INSERT ON saved_searches WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('saved_search', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('saved_search', new.id);
 END;
 CREATE TRIGGER saved_searches_replica_au AFTER UPDATE OF name, query, filter ON saved_searches
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('saved_search', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('saved_search', new.id);
 END;
 CREATE TRIGGER attachments_replica_ai AFTER INSERT ON attachments WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('attachment', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('attachment', new.id);
 END;
 CREATE TRIGGER attachments_replica_au AFTER UPDATE OF entry_id, path, added ON attachments
 WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_changes VALUES ('attachment', new.id);
+	INSERT OR REPLACE INTO replica_changes (kind, id) VALUES ('attachment', new.id);
 END;
 
--- A deleted row the server has is a deletion to send (the server keeps it as a tombstone).
-CREATE TRIGGER sources_replica_ad AFTER DELETE ON sources WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('source', old.gid);
+-- A deleted row has nothing left to send but, when the server has it, its deletion (which the
+-- server keeps as a tombstone).
+CREATE TRIGGER sources_replica_ad AFTER DELETE ON sources WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'source' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'source', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER items_replica_ad AFTER DELETE ON items WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('item', old.gid);
+CREATE TRIGGER items_replica_ad AFTER DELETE ON items WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'item' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'item', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER entries_replica_ad AFTER DELETE ON entries WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('entry', old.gid);
+CREATE TRIGGER entries_replica_ad AFTER DELETE ON entries WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind IN ('entry', 'marks', 'note') AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'entry', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER tags_replica_ad AFTER DELETE ON tags WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('tag', old.gid);
+CREATE TRIGGER tags_replica_ad AFTER DELETE ON tags WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'tag' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'tag', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER collections_replica_ad AFTER DELETE ON collections WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('collection', old.gid);
+CREATE TRIGGER collections_replica_ad AFTER DELETE ON collections WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'collection' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'collection', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER saved_searches_replica_ad AFTER DELETE ON saved_searches WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('saved_search', old.gid);
+CREATE TRIGGER saved_searches_replica_ad AFTER DELETE ON saved_searches WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'saved_search' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'saved_search', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
-CREATE TRIGGER attachments_replica_ad AFTER DELETE ON attachments WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
-	INSERT OR IGNORE INTO replica_deleted VALUES ('attachment', old.gid);
+CREATE TRIGGER attachments_replica_ad AFTER DELETE ON attachments WHEN EXISTS (SELECT 1 FROM replica WHERE pulling = 0) BEGIN
+	DELETE FROM replica_changes WHERE kind = 'attachment' AND id = old.id;
+	INSERT OR REPLACE INTO replica_deleted (kind, gid, srev) SELECT 'attachment', old.gid, old.srev WHERE old.gid IS NOT NULL;
 END;
