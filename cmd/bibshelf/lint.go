@@ -121,11 +121,7 @@ func lintFile(ctx context.Context, name string, opts lint.Options, fix bool, out
 // lintLibrary lints the entries of the library the query finds and, with fix, updates those
 // with fixes. It says what failed on stderr and reports whether all went well.
 func lintLibrary(ctx context.Context, libFlag, query string, opts lint.Options, fix bool, out *lintOutput, stderr io.Writer) bool {
-	verb := "lint"
-	if fix {
-		verb = "lint --fix"
-	}
-	lib, ok := openLibrary(ctx, verb, libFlag, stderr)
+	lib, ok := openLibrary(ctx, "lint", libFlag, stderr)
 	if !ok {
 		return false
 	}

@@ -57,9 +57,9 @@ is not one of search's options is part of the query, and so is every argument af
 
 The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). A shared library is named by its URL,
-postgres://USER@HOST/DATABASE (a password from ~/.pgpass or PGPASSFILE): the verbs that read a
-library read this computer's replica of it, made the first time. Run "bibshelf VERB --help" for
-a verb's options.
+postgres://USER@HOST/DATABASE (a password from ~/.pgpass or PGPASSFILE): a verb works on this
+computer's replica of it, made the first time, synced before the verb and sent what it changed
+after. Run "bibshelf VERB --help" for a verb's options.
 
 Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
 output file was refused; 2 usage error; 130 interrupted (Ctrl+C).
@@ -71,6 +71,16 @@ func main() {
 
 // run runs the command line and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	st := runVerb(args, stdin, stdout, stderr)
+	// What a verb changed in a shared library's replica goes to the server now.
+	if sent := sendReplicas(stderr); st == exitOK {
+		st = sent
+	}
+	return st
+}
+
+// runVerb runs the verb the command line names and returns its exit status.
+func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verb := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/shared"
@@ -47,19 +48,11 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
-// changesLibrary lists the verbs that change the library they open: a shared library's replica
-// does not send its changes to the server yet, so they are refused one.
-var changesLibrary = map[string]bool{"import": true, "add": true, "rename-key": true, "lint --fix": true, "autoexport import": true}
-
 // openReplica opens this computer's replica of the shared library at url for a verb, making it
-// when there is none, and brings it up to date; when the server cannot be reached, the replica
-// is used as it is, which the verb says. It says what failed on stderr.
+// when there is none, and syncs it (its changes sent, the server's brought); when the server
+// cannot be reached, the replica is used as it is, which the verb says. What the verb changes
+// is sent when it is done (sendReplicas). It says what failed on stderr.
 func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*storage.Library, bool) {
-	if changesLibrary[verb] {
-		fmt.Fprintf(stderr, "bibshelf %s: %s is a shared library, and this version does not send changes to one yet:\n"+
-			"make them in a library of your own, and copy it to a new shared library with bibshelf share\n", verb, url)
-		return nil, false
-	}
 	srv, err := shared.ParseURL(url)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
@@ -75,15 +68,75 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return nil, false
 	}
-	pulled, err := shared.Pull(ctx, srv, lib)
+	synced, err := shared.Sync(ctx, srv, lib)
 	switch {
 	case errors.Is(err, shared.ErrUnreachable):
-		fmt.Fprintf(stderr, "bibshelf %s: %v\n(the replica %s is read as it was at its last sync)\n", verb, err, path)
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n(the replica %s is used as it was at its last sync; its changes are sent at the next)\n", verb, err, path)
 	case err != nil:
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
 		return nil, false
-	case pulled.Held > 0:
-		fmt.Fprintf(stderr, "bibshelf %s: %d changes of the shared library wait for the replica's own to be sent\n", verb, pulled.Held)
+	default:
+		reportConflicts(verb, synced.Pushed, stderr)
 	}
+	replicasUsed = append(replicasUsed, usedReplica{verb: verb, srv: srv, path: path})
 	return lib, true
+}
+
+// usedReplica is a replica a verb opened, whose changes are sent when the verb is done.
+type usedReplica struct {
+	verb string
+	srv  *shared.Server
+	path string
+}
+
+// replicasUsed are the replicas the verb running opened.
+var replicasUsed []usedReplica
+
+// sendReplicas sends what the verb changed in the replicas it opened, and returns exitRejected
+// when a change could not be sent (the server out of reach, or a conflict: the change stays in
+// the replica, sent at the next sync). It is run once the verb has closed them.
+func sendReplicas(stderr io.Writer) int {
+	st := exitOK
+	for _, r := range replicasUsed {
+		ctx := context.Background()
+		lib, err := shared.Open(ctx, r.srv, r.path)
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf %s: %v\n", r.verb, err)
+			st = exitRejected
+			continue
+		}
+		pushed, err := shared.Push(ctx, r.srv, lib)
+		if err != nil {
+			fmt.Fprintf(stderr, "bibshelf %s: %v\n(the changes wait in the replica %s, and are sent at the next sync)\n", r.verb, err, r.path)
+			st = exitRejected
+		} else if reportConflicts(r.verb, pushed, stderr) {
+			st = exitRejected
+		}
+		if err := lib.Close(); err != nil {
+			fmt.Fprintf(stderr, "bibshelf %s: %v\n", r.verb, err)
+			st = exitRejected
+		}
+	}
+	replicasUsed = nil
+	return st
+}
+
+// reportConflicts says which changes the server did not take, and reports whether there were.
+func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
+	for _, c := range p.Conflicts {
+		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
+			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
+	}
+	for _, c := range p.Dropped {
+		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",
+			verb, strings.ReplaceAll(c.Kind, "_", " "), c.ID)
+	}
+	return len(p.Conflicts) > 0
+}
+
+func conflictName(c shared.Conflict) string {
+	if c.What != "" {
+		return fmt.Sprintf("%q", c.What)
+	}
+	return c.ID.String()
 }

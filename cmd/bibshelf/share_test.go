@@ -53,9 +53,21 @@ func TestShare(t *testing.T) {
 	if want := "vinyals2015pointer\t2015\tVinyals\tPointer Networks\n"; st != 0 || out != want {
 		t.Errorf("search --library URL: %d %q, want %q", st, out, want)
 	}
-	if st, _, errOut := bibshelf(t, "", "import", "--library", url, sampleBib); st != exitRejected || !strings.Contains(errOut, "does not send changes") {
-		t.Errorf("import into a shared library: %d %q", st, errOut)
+	// An import into the shared library goes to the server: another computer's replica, made
+	// afterwards, has it.
+	more := filepath.Join(t.TempDir(), "more.bib")
+	if err := os.WriteFile(more, []byte("@misc{shared1, title = {Shared One}}\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	if st, out, errOut := bibshelf(t, "", "import", "--library", url, more); st != 0 || errOut != "" {
+		t.Errorf("import into a shared library: %d %q %q", st, out, errOut)
+	}
+	home := os.Getenv("XDG_DATA_HOME")
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	if st, out, errOut := bibshelf(t, "", "search", "--library", url, "shared", "one"); st != 0 || !strings.HasPrefix(out, "shared1\t") || errOut != "" {
+		t.Errorf("search of another computer's replica: %d %q %q", st, out, errOut)
+	}
+	t.Setenv("XDG_DATA_HOME", home)
 
 	// A change made on the server is in the replica the next time a verb reads it.
 	ctx := context.Background()

@@ -52,9 +52,9 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	if shared.IsURL(path) {
-		// Its edits would stay in the replica: nothing sends them to the server yet.
+		// The window would have to sync while it runs, which it does not do yet.
 		fmt.Fprintf(stderr, "bibshelf: %s is a shared library, which this version's window does not open yet:\n"+
-			"the command line's verbs that read a library read it (bibshelf export --library URL)\n", path)
+			"the command line's verbs work on it (bibshelf export --library URL)\n", path)
 		return exitRejected
 	}
 	opts := app.Options{

@@ -191,3 +191,21 @@ func scanEntry(rows pgx.Rows, e *storage.SharedEntry, deleted *bool) error {
 	e.Context.String, e.Context.Valid = rc.String, rc.Valid
 	return nil
 }
+
+// Synced says what Sync did.
+type Synced struct {
+	Pushed Pushed
+	Pulled storage.Pulled
+}
+
+// Sync sends the replica's changes to its shared library (Push), then brings the server's
+// (Pull).
+func Sync(ctx context.Context, srv *Server, lib *storage.Library) (Synced, error) {
+	var s Synced
+	var err error
+	if s.Pushed, err = Push(ctx, srv, lib); err != nil {
+		return s, err
+	}
+	s.Pulled, err = Pull(ctx, srv, lib)
+	return s, err
+}

@@ -45,6 +45,9 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	if !ok {
 		return Pushed{}, fmt.Errorf("%s is a library of its own, not a replica of %s", lib.Path(), srv)
 	}
+	if n, err := lib.Unsent(ctx); err != nil || n == 0 {
+		return Pushed{}, err
+	}
 	c, err := lib.Changes(ctx)
 	if err != nil || c.Len() == 0 {
 		return Pushed{}, err
