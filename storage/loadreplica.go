@@ -4,12 +4,18 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 )
+
+// replicaTriggers make a library's triggers of a replica (see replica.sql).
+//
+//go:embed replica.sql
+var replicaTriggers string
 
 // ErrNotEmpty is returned by LoadReplica for a library that has rows already: a replica is made
 // from a new library.
@@ -115,7 +121,10 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, cacheWas int, fn fu
 	if err := indexRange(ctx, tx, 0, math.MaxInt64); err != nil {
 		return fmt.Errorf("index for search: %w", err)
 	}
-	// Last: the replica's triggers record changes from here on.
+	// Last: the replica's triggers, which record its changes from here on.
+	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {
+		return fmt.Errorf("make the replica's triggers: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO replica (library, server, member, pulled) VALUES (?, ?, ?, ?)`,
 		r.Library.value(), r.Server, r.Member, r.Pulled); err != nil {
 		return err
