@@ -40,14 +40,16 @@ type ReplicaLoad struct {
 // LoadReplica makes the library, which must be new (no entry, item, tag, collection or saved
 // search, and no replica: ErrNotEmpty otherwise), the replica r of a shared library: fn writes
 // the shared library's rows through the ReplicaLoad, and they are written in one transaction
-// with r, which fn's error rolls back. The entries are indexed for search in it too.
+// with r, which fn's error rolls back. Their search index is left to IndexPending, as a
+// window's import leaves it.
 func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLoad) error) (err error) {
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("make the replica: %w", err)
 	}
-	// A large import's settings: the cache its indexes need, no temporary files.
-	cacheWas, restore, err := bulkSettings(ctx, conn, bulkCacheMax/bulkCachePerEntry, false)
+	// A large import's settings, as the window imports: the cache its indexes need, no
+	// temporary files, and no checkpoint at the commit (IndexPending's first commit makes it).
+	_, restore, err := bulkSettings(ctx, conn, bulkCacheMax/bulkCachePerEntry, true)
 	defer func() {
 		if cerr := errors.Join(restore(), closeConn(conn)); cerr != nil && err == nil {
 			err = fmt.Errorf("make the replica: %w", cerr)
@@ -61,7 +63,7 @@ func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLo
 		return fmt.Errorf("make the replica: %w", err)
 	}
 	defer tx.Rollback()
-	if err := loadReplica(ctx, tx, r, cacheWas, fn); err != nil {
+	if err := loadReplica(ctx, tx, r, fn); err != nil {
 		return fmt.Errorf("make the replica: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -71,7 +73,7 @@ func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLo
 }
 
 // loadReplica is LoadReplica in its transaction tx.
-func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, cacheWas int, fn func(*ReplicaLoad) error) (err error) {
+func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, fn func(*ReplicaLoad) error) (err error) {
 	var rows int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM items) +
 		(SELECT count(*) FROM tags) + (SELECT count(*) FROM collections) + (SELECT count(*) FROM saved_searches) +
@@ -82,7 +84,7 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, cacheWas int, fn fu
 		return ErrNotEmpty
 	}
 	// As a bulk import into a new library does: the entries table's indexes are made after the
-	// inserts, and the search index in one statement at the end (migration 0007).
+	// inserts, and the search index later (IndexPending, migration 0007).
 	indexes, err := dropEntryIndexes(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("drop indexes: %w", err)
@@ -112,14 +114,14 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, cacheWas int, fn fu
 			return fmt.Errorf("make index again: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, cacheWas)); err != nil {
+	// The search index is left to IndexPending, as a window's import leaves it: the entries are
+	// listed at once, and found by words a moment later.
+	if _, err := tx.ExecContext(ctx, `UPDATE search_pending SET hi = (SELECT max(id) FROM entries)
+		WHERE lo = 0 AND hi = ? AND EXISTS (SELECT 1 FROM entries)`, int64(math.MaxInt64)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE lo = 0 AND hi = ?`, int64(math.MaxInt64)); err != nil {
 		return err
-	}
-	if err := indexRange(ctx, tx, 0, math.MaxInt64); err != nil {
-		return fmt.Errorf("index for search: %w", err)
 	}
 	// Last: the replica's triggers, which record its changes from here on.
 	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {

@@ -210,6 +210,11 @@ func look(ctx context.Context, l *storage.Library) (view, error) {
 		}
 		v.entries[key] = e
 	}
+	// What imports and new replicas leave to be indexed, as the window and the command line do
+	// before a search.
+	if err := l.IndexPending(ctx); err != nil {
+		return v, err
+	}
 	v.found = map[string][]string{}
 	for _, q := range searches {
 		rows, err := l.SearchWith(ctx, storage.SearchOptions{Query: q, Limit: 1 << 30})
