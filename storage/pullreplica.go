@@ -359,7 +359,9 @@ func (p *ReplicaPull) PutMarks(r SharedMarks) error {
 		return nil
 	}
 	if err == nil {
-		_, err = p.tx.ExecContext(p.ctx, `UPDATE entries SET read = ?, starred = ?, rating = ? WHERE id = ?`, r.Read, r.Starred, r.Rating, id)
+		// Only a change: the flags' revision trigger would fire for the same values too.
+		_, err = p.tx.ExecContext(p.ctx, `UPDATE entries SET read = ?1, starred = ?2, rating = ?3
+			WHERE id = ?4 AND (read, starred, rating) IS NOT (?1, ?2, ?3)`, r.Read, r.Starred, r.Rating, id)
 	}
 	if err != nil {
 		return fmt.Errorf("flags: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/shared"
@@ -78,7 +79,9 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 	default:
 		reportConflicts(verb, synced.Pushed, stderr)
 	}
-	replicasUsed = append(replicasUsed, usedReplica{verb: verb, srv: srv, path: path})
+	replicas.Lock()
+	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path})
+	replicas.Unlock()
 	return lib, true
 }
 
@@ -89,15 +92,22 @@ type usedReplica struct {
 	path string
 }
 
-// replicasUsed are the replicas the verb running opened.
-var replicasUsed []usedReplica
+// replicas are the replicas the verb running opened.
+var replicas struct {
+	sync.Mutex
+	used []usedReplica
+}
 
 // sendReplicas sends what the verb changed in the replicas it opened, and returns exitRejected
 // when a change could not be sent (the server out of reach, or a conflict: the change stays in
 // the replica, sent at the next sync). It is run once the verb has closed them.
 func sendReplicas(stderr io.Writer) int {
+	replicas.Lock()
+	used := replicas.used
+	replicas.used = nil
+	replicas.Unlock()
 	st := exitOK
-	for _, r := range replicasUsed {
+	for _, r := range used {
 		ctx := context.Background()
 		lib, err := shared.Open(ctx, r.srv, r.path)
 		if err != nil {
@@ -117,7 +127,6 @@ func sendReplicas(stderr io.Writer) int {
 			st = exitRejected
 		}
 	}
-	replicasUsed = nil
 	return st
 }
 

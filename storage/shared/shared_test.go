@@ -77,11 +77,11 @@ func organised(t *testing.T) *storage.Library {
 // organises their entries.
 func TestCopyAndClone(t *testing.T) {
 	ctx := context.Background()
-	local := organised(t)
 	srv, err := ParseURL(pgtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	local := organised(t)
 	copied, err := Copy(ctx, local, srv)
 	if err != nil {
 		t.Fatal(err)
