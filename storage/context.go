@@ -16,10 +16,14 @@ import (
 // from many files writes each one so that it reads as it read in its file (see migration 0008).
 // It is stored as JSON in the context columns, as the empty string when it is empty (most
 // entries name no macro), and as NULL for what an earlier version stored.
-type readContext struct {
-	// Strings are the ids of the @string items whose macros its values use, each the definition
-	// in force where it stood in its file.
-	Strings []int64 `json:"strings,omitempty"`
+type readContext = contextOf[int64]
+
+// contextOf is a reading context whose @string items are named by ID: their ids in the library
+// (readContext), or their global ids in a shared library (sharedContext, replica.go).
+type contextOf[ID any] struct {
+	// Strings are the @string items whose macros its values use, each the definition in force
+	// where it stood in its file.
+	Strings []ID `json:"strings,omitempty"`
 	// Undefined names the macros its values use that its file had not defined where it stood:
 	// BibTeX reads each as empty text (and warns).
 	Undefined []string `json:"undefined,omitempty"`
@@ -33,18 +37,18 @@ type readContext struct {
 	Prefix string `json:"prefix,omitempty"`
 }
 
-func (c readContext) empty() bool {
+func (c contextOf[ID]) empty() bool {
 	return len(c.Strings) == 0 && len(c.Undefined) == 0 && len(c.Months) == 0 && !c.Broken && c.Prefix == ""
 }
 
 // encode returns the value of a context column.
-func (c readContext) encode() string {
+func (c contextOf[ID]) encode() string {
 	if c.empty() {
 		return ""
 	}
 	b, err := json.Marshal(c)
 	if err != nil {
-		panic(err) // ints, strings and a bool always marshal
+		panic(err) // ids, strings and a bool always marshal
 	}
 	return string(b)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/bibshelf/bibshelf/bib/formats"
 	_ "github.com/bibshelf/bibshelf/cmd/bibshelf/internal/locale" // before Fyne's lang: see its doc
 	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
 // Exit statuses.
@@ -49,12 +50,16 @@ Usage:
   bibshelf check [--library PATH] [--json] [--no-library] PAPER   a paper's citations against its .bib files and the library
   bibshelf rename-key [--library PATH] [--dry-run] [--in DIR]... OLD NEW   a key, in the library and the papers' .tex files
   bibshelf autoexport add|list|run|diff|import|remove ...   keep .bib files in sync with the library
+  bibshelf share [--library PATH] URL   copy the library to a new shared library on a PostgreSQL server
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
 
 The library is a SQLite file; by default %s
-(BIBSHELF_LIBRARY overrides it). Run "bibshelf VERB --help" for a verb's options.
+(BIBSHELF_LIBRARY overrides it). A shared library is named by its URL,
+postgres://USER@HOST/DATABASE (a password from ~/.pgpass or PGPASSFILE): a verb works on this
+computer's replica of it, made the first time, synced before the verb and sent what it changed
+after. Run "bibshelf VERB --help" for a verb's options.
 
 Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
 output file was refused; 2 usage error; 130 interrupted (Ctrl+C).
@@ -66,6 +71,16 @@ func main() {
 
 // run runs the command line and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	st := runVerb(args, stdin, stdout, stderr)
+	// What a verb changed in a shared library's replica goes to the server now.
+	if sent := sendReplicas(stderr); st == exitOK {
+		st = sent
+	}
+	return st
+}
+
+// runVerb runs the verb the command line names and returns its exit status.
+func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verb := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:]
@@ -101,6 +116,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return runAutoexport(ctx, args, stdout, stderr)
+	case "share":
+		// Ctrl+C rolls the copy back: the server holds all of it or nothing.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runShare(ctx, args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK
@@ -126,7 +146,7 @@ func newFlags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) 
 		fmt.Fprintf(stderr, "Usage: %s\n\nOptions:\n", synopsis)
 		fs.PrintDefaults()
 	}
-	lib := fs.String("library", "", "library `file` (default: $BIBSHELF_LIBRARY, else the user data folder)")
+	lib := fs.String("library", "", "library `file`, or a shared library's postgres:// URL (default: $BIBSHELF_LIBRARY, else the user data folder)")
 	return fs, lib
 }
 
@@ -155,12 +175,16 @@ func libraryPath(flagValue string) (path string, isDefault bool, err error) {
 }
 
 // openLibrary opens the library a verb works on. Only import makes one where there is none: the
-// other verbs would make an empty library of a mistyped name, and read nothing from it.
+// other verbs would make an empty library of a mistyped name, and read nothing from it. A shared
+// library's URL opens this computer's replica of it (openReplica).
 func openLibrary(ctx context.Context, verb, flagValue string, stderr io.Writer) (*storage.Library, bool) {
 	path, _, err := libraryPath(flagValue)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return nil, false
+	}
+	if shared.IsURL(path) {
+		return openReplica(ctx, verb, path, stderr)
 	}
 	var lib *storage.Library
 	if verb == "import" {

@@ -13,6 +13,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/bibshelf/bibshelf/app"
+	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
 // processStart is as close to the process's start as Go code gets: --screenshot reports the
@@ -48,6 +49,12 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 	path, isDefault, err := libraryPath(*libFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+		return exitRejected
+	}
+	if shared.IsURL(path) {
+		// The window would have to sync while it runs, which it does not do yet.
+		fmt.Fprintf(stderr, "bibshelf: %s is a shared library, which this version's window does not open yet:\n"+
+			"the command line's verbs work on it (bibshelf export --library URL)\n", path)
 		return exitRejected
 	}
 	opts := app.Options{

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestShare copies a library to a shared library with the share verb, and reads it back through
+// --library URL: the replica, made the first time in the user data folder, exports what the
+// library does; verbs that change a library are refused one.
+func TestShare(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != 0 {
+		t.Fatal(errOut)
+	}
+	url := pgtest.New(t)
+	st, out, errOut := bibshelf(t, "", "share", "--library", lib, url)
+	if st != 0 || !strings.HasPrefix(out, "copied 56 entries to the shared library ") || errOut != "" {
+		t.Fatalf("share: %d %q %q", st, out, errOut)
+	}
+	if st, _, errOut := bibshelf(t, "", "share", "--library", lib, url); st != exitRejected || !strings.Contains(errOut, shared.ErrNotEmpty.Error()) {
+		t.Errorf("share to a database with a shared library: %d %q", st, errOut)
+	}
+
+	_, want, _ := bibshelf(t, "", "export", "--library", lib)
+	st, got, errOut := bibshelf(t, "", "export", "--library", url)
+	if st != 0 || got != want || errOut != "" {
+		t.Errorf("export --library URL: %d, %d bytes, %q; want the %d bytes of the library's", st, len(got), errOut, len(want))
+	}
+	srv, err := shared.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica, err := shared.ReplicaPath(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(replica); err != nil || !strings.HasPrefix(replica, os.Getenv("XDG_DATA_HOME")) {
+		t.Errorf("no replica at %s: %v", replica, err)
+	}
+	st, out, _ = bibshelf(t, "", "search", "--library", url, "pointer", "networks")
+	if want := "vinyals2015pointer\t2015\tVinyals\tPointer Networks\n"; st != 0 || out != want {
+		t.Errorf("search --library URL: %d %q, want %q", st, out, want)
+	}
+	// An import into the shared library goes to the server: another computer's replica, made
+	// afterwards, has it.
+	more := filepath.Join(t.TempDir(), "more.bib")
+	if err := os.WriteFile(more, []byte("@misc{shared1, title = {Shared One}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "import", "--library", url, more); st != 0 || errOut != "" {
+		t.Errorf("import into a shared library: %d %q %q", st, out, errOut)
+	}
+	home := os.Getenv("XDG_DATA_HOME")
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	if st, out, errOut := bibshelf(t, "", "search", "--library", url, "shared", "one"); st != 0 || !strings.HasPrefix(out, "shared1\t") || errOut != "" {
+		t.Errorf("search of another computer's replica: %d %q %q", st, out, errOut)
+	}
+	t.Setenv("XDG_DATA_HOME", home)
+
+	// A change made on the server is in the replica the next time a verb reads it.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE bibshelf.entries SET deleted = true WHERE key = 'vinyals2015pointer'`); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", url, "pointer", "networks"); st != 0 || out != "" || errOut != "" {
+		t.Errorf("search of an entry deleted on the server: %d %q %q", st, out, errOut)
+	}
+	// With the server out of reach, the replica is read as it is: here, the replica copied to
+	// where that of a server at another port would be.
+	offline := strings.Replace(url, "port=", "port=1", 1)
+	osrv, err := shared.ParseURL(offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opath, err := shared.ReplicaPath(osrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(replica); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(opath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", offline, "representation"); st != 0 || out == "" ||
+		!strings.Contains(errOut, "cannot be reached") {
+		t.Errorf("search of a shared library out of reach: %d %q %q", st, out, errOut)
+	}
+	if st, _, errOut := bibshelf(t, "", "--library", url); st != exitRejected || !strings.Contains(errOut, "window does not open yet") {
+		t.Errorf("the window on a shared library: %d %q", st, errOut)
+	}
+}

@@ -1,0 +1,24 @@
+//go:build !unix
+
+package pgtest
+
+import (
+	"os"
+	"testing"
+)
+
+// Superuser is the role the cluster is made with; New's databases are reached as it.
+const Superuser = "postgres"
+
+// Main runs the tests of m.
+func Main(m *testing.M) int { return m.Run() }
+
+// New skips the test: the cluster is made on Unix systems only.
+func New(tb testing.TB) string {
+	tb.Helper()
+	if os.Getenv("CI") != "" {
+		tb.Fatal("the PostgreSQL test cluster runs on Unix systems only")
+	}
+	tb.Skip("the PostgreSQL test cluster runs on Unix systems only")
+	return ""
+}

@@ -1,0 +1,310 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+)
+
+// Change is a change of a replica to send: a row as it is now (Rev is the server revision the
+// replica last saw of it, 0 for a row the server never had), a link added or removed, or a
+// deletion. The sender sets Sent to the revision the server gave it, and leaves it 0 when the
+// server did not take it (a conflict): it then stays to be sent.
+type Change[T any] struct {
+	Row  T
+	Sent int64
+	seq  int64 // its row in replica_changes, replica_links or replica_deleted
+	id   int64 // the local row's id (the entry's, of flags and a note)
+}
+
+// SharedLink is a link added or removed: Kind is its table, entry_tags (A the entry, B the tag),
+// collection_entries (A the collection, B the entry) or not_duplicates (two entries).
+type SharedLink struct {
+	Kind    string
+	A, B    GlobalID
+	Present bool
+}
+
+// SharedDeletion is a row deleted, of kind source, item, entry, tag, collection, saved_search,
+// attachment or note (ID is then the entry's), with the revision the replica last saw of it.
+type SharedDeletion struct {
+	Kind string
+	ID   GlobalID
+	Rev  int64
+}
+
+// Changes are a replica's changes not sent yet, as a shared library keeps rows (Library.Changes),
+// each kind in the order a server takes them.
+type Changes struct {
+	Sources       []Change[SharedSource]
+	Items         []Change[SharedItem]
+	Tags          []Change[SharedTag]
+	Collections   []Change[SharedCollection]
+	SavedSearches []Change[SharedSavedSearch]
+	Entries       []Change[SharedEntry]
+	Attachments   []Change[SharedAttachment]
+	Marks         []Change[SharedMarks]
+	Notes         []Change[SharedNote]
+	Links         []Change[SharedLink]
+	Deleted       []Change[SharedDeletion]
+}
+
+// Len returns the number of changes.
+func (c *Changes) Len() int {
+	return len(c.Sources) + len(c.Items) + len(c.Tags) + len(c.Collections) + len(c.SavedSearches) + len(c.Entries) +
+		len(c.Attachments) + len(c.Marks) + len(c.Notes) + len(c.Links) + len(c.Deleted)
+}
+
+// changeTables are the tables of the kinds of replica_changes.
+var changeTables = map[string]string{"source": "sources", "item": "items", "entry": "entries", "marks": "entries",
+	"note": "entries", "tag": "tags", "collection": "collections", "saved_search": "saved_searches", "attachment": "attachments"}
+
+// linkTables are the tables of the two rows a link of each kind joins.
+var linkTables = map[string][2]string{"entry_tags": {"entries", "tags"}, "collection_entries": {"collections", "entries"},
+	"not_duplicates": {"entries", "entries"}}
+
+// Changes returns the replica's changes not sent yet. A row never sent is given its global id
+// here, written into the replica at once, so that a send that fails half way sends it under the
+// same id again; what can no longer be sent (a link of a row deleted since) is dropped.
+func (l *Library) Changes(ctx context.Context) (*Changes, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read the changes to send: %w", err)
+	}
+	defer tx.Rollback()
+	c, err := changes(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("read the changes to send: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("read the changes to send: %w", err)
+	}
+	return c, nil
+}
+
+// outboxRow is a row of replica_changes, with the global id of the row it names.
+type outboxRow struct{ seq, id int64 }
+
+func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
+	// What names a row that is gone has nothing to send (a deletion is in replica_deleted).
+	for kind, table := range changeTables {
+		idCol := "id"
+		if kind == "note" {
+			table, idCol = "notes", "entry_id"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_changes WHERE kind = ? AND id NOT IN (SELECT `+idCol+` FROM `+table+`)`, kind); err != nil {
+			return nil, err
+		}
+	}
+	// New rows get their global ids.
+	for kind, table := range changeTables {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table+` WHERE gid IS NULL AND id IN (SELECT id FROM replica_changes WHERE kind = ?)`, kind)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET gid = ? WHERE id = ?`, NewGlobalID().value(), id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s, err := newSnapshot(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	s.changed = true
+	outbox := map[string]map[GlobalID]outboxRow{}
+	for kind, table := range changeTables {
+		rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.id, t.gid FROM replica_changes c JOIN `+table+` t ON t.id = c.id WHERE c.kind = ?`, kind)
+		if err != nil {
+			return nil, err
+		}
+		m := map[GlobalID]outboxRow{}
+		for rows.Next() {
+			var r outboxRow
+			var gid []byte
+			if err := rows.Scan(&r.seq, &r.id, &gid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			g, err := scanGlobalID(gid)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m[g] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		outbox[kind] = m
+	}
+	c := &Changes{}
+	if err := errors.Join(
+		wrap(s.Sources(), outbox["source"], func(r SharedSource) GlobalID { return r.ID }, &c.Sources),
+		wrap(s.Items(), outbox["item"], func(r SharedItem) GlobalID { return r.ID }, &c.Items),
+		wrap(s.Tags(), outbox["tag"], func(r SharedTag) GlobalID { return r.ID }, &c.Tags),
+		wrap(s.Collections(), outbox["collection"], func(r SharedCollection) GlobalID { return r.ID }, &c.Collections),
+		wrap(s.SavedSearches(), outbox["saved_search"], func(r SharedSavedSearch) GlobalID { return r.ID }, &c.SavedSearches),
+		wrap(s.Entries(), outbox["entry"], func(r SharedEntry) GlobalID { return r.ID }, &c.Entries),
+		wrap(s.Attachments(), outbox["attachment"], func(r SharedAttachment) GlobalID { return r.ID }, &c.Attachments),
+		wrap(s.Marks(), outbox["marks"], func(r SharedMarks) GlobalID { return r.Entry }, &c.Marks),
+		wrap(s.Notes(), outbox["note"], func(r SharedNote) GlobalID { return r.Entry }, &c.Notes),
+	); err != nil {
+		return nil, err
+	}
+	if c.Links, err = links(ctx, tx, s); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, gid, srev FROM replica_deleted ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Change[SharedDeletion]
+		var gid []byte
+		if err := rows.Scan(&d.seq, &d.Row.Kind, &gid, &d.Row.Rev); err != nil {
+			return nil, err
+		}
+		if d.Row.ID, err = scanGlobalID(gid); err != nil {
+			return nil, err
+		}
+		c.Deleted = append(c.Deleted, d)
+	}
+	return c, rows.Err()
+}
+
+// wrap adds each row of seq to out as a change, with its row in the outbox.
+func wrap[T any](seq iter.Seq2[T, error], outbox map[GlobalID]outboxRow, id func(T) GlobalID, out *[]Change[T]) error {
+	for r, err := range seq {
+		if err != nil {
+			return err
+		}
+		o := outbox[id(r)]
+		*out = append(*out, Change[T]{Row: r, seq: o.seq, id: o.id})
+	}
+	return nil
+}
+
+// links returns the links added and removed, and drops those of a row deleted since.
+func links(ctx context.Context, tx *sql.Tx, s *SharedSnapshot) ([]Change[SharedLink], error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, a, b, present FROM replica_links ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change[SharedLink]
+	var gone []int64
+	for rows.Next() {
+		var c Change[SharedLink]
+		var a, b int64
+		if err := rows.Scan(&c.seq, &c.Row.Kind, &a, &b, &c.Row.Present); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tables := linkTables[c.Row.Kind]
+		var okA, okB bool
+		c.Row.A, okA = s.ids(tables[0])[a]
+		c.Row.B, okB = s.ids(tables[1])[b]
+		if !okA || !okB {
+			gone = append(gone, c.seq)
+			continue
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, seq := range gone {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE seq = ?`, seq); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ids returns the snapshot's global ids of the rows of table, by id.
+func (s *SharedSnapshot) ids(table string) map[int64]GlobalID {
+	switch table {
+	case "entries":
+		return s.entries
+	case "tags":
+		return s.tags
+	case "collections":
+		return s.collections
+	}
+	return nil
+}
+
+// Sent records what the server took of c (those changes whose Sent is set): each row's server
+// revision becomes the one the server gave it, and the change is no longer to be sent, unless
+// the replica changed the row again since Changes read it.
+func (l *Library) Sent(ctx context.Context, c *Changes) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record the changes sent: %w", err)
+	}
+	defer tx.Rollback()
+	if err := errors.Join(
+		sent(ctx, tx, c.Sources, "sources", "srev"), sent(ctx, tx, c.Items, "items", "srev"), sent(ctx, tx, c.Tags, "tags", "srev"),
+		sent(ctx, tx, c.Collections, "collections", "srev"), sent(ctx, tx, c.SavedSearches, "saved_searches", "srev"),
+		sent(ctx, tx, c.Entries, "entries", "srev"), sent(ctx, tx, c.Attachments, "attachments", "srev"),
+		sent(ctx, tx, c.Marks, "", ""), sent(ctx, tx, c.Notes, "entries", "note_srev"),
+	); err != nil {
+		return fmt.Errorf("record the changes sent: %w", err)
+	}
+	for _, ch := range c.Links {
+		if ch.Sent != 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE seq = ?`, ch.seq); err != nil {
+				return fmt.Errorf("record the changes sent: %w", err)
+			}
+		}
+	}
+	for _, ch := range c.Deleted {
+		if ch.Sent != 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM replica_deleted WHERE seq = ?`, ch.seq); err != nil {
+				return fmt.Errorf("record the changes sent: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record the changes sent: %w", err)
+	}
+	return nil
+}
+
+// sent records the changes of rows of table (none for flags) that the server took: col holds
+// the server's revision.
+func sent[T any](ctx context.Context, tx *sql.Tx, changes []Change[T], table, col string) error {
+	for _, ch := range changes {
+		if ch.Sent == 0 {
+			continue
+		}
+		if table != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE id = ?`, ch.Sent, ch.id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_changes WHERE seq = ?`, ch.seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// A library may be the replica of a shared library that a PostgreSQL server keeps (migration
+// 0014): storage/shared copies a library to a server (ReadShared), makes a new replica of a
+// shared library (LoadReplica), and, later, sends the changes replica_changes lists and brings
+// the server's. This package knows only the replica's side: it never talks to a server.
+
+// GlobalID names a row of a shared library: a random UUID (version 4), the same in every
+// replica of it. The zero GlobalID names nothing.
+type GlobalID [16]byte
+
+// NewGlobalID returns a new random GlobalID.
+func NewGlobalID() GlobalID {
+	var g GlobalID
+	rand.Read(g[:]) // never fails (crypto/rand)
+	g[6] = g[6]&0x0f | 0x40
+	g[8] = g[8]&0x3f | 0x80
+	return g
+}
+
+// IsZero reports whether g names nothing.
+func (g GlobalID) IsZero() bool { return g == GlobalID{} }
+
+// String returns g in the canonical form of a UUID: 8-4-4-4-12 lower-case hex digits.
+func (g GlobalID) String() string {
+	b, _ := g.MarshalText()
+	return string(b)
+}
+
+// MarshalText writes g as String does: a shared library's JSON values name rows so.
+func (g GlobalID) MarshalText() ([]byte, error) {
+	b := make([]byte, 36)
+	hex.Encode(b[0:8], g[0:4])
+	hex.Encode(b[9:13], g[4:6])
+	hex.Encode(b[14:18], g[6:8])
+	hex.Encode(b[19:23], g[8:10])
+	hex.Encode(b[24:36], g[10:16])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return b, nil
+}
+
+// UnmarshalText reads the canonical form of a UUID.
+func (g *GlobalID) UnmarshalText(b []byte) error {
+	p, err := ParseGlobalID(string(b))
+	if err != nil {
+		return err
+	}
+	*g = p
+	return nil
+}
+
+// ParseGlobalID reads the canonical form of a UUID.
+func ParseGlobalID(s string) (GlobalID, error) {
+	var g GlobalID
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return g, fmt.Errorf("%q is not a UUID", s)
+	}
+	hexs := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
+	if _, err := hex.Decode(g[:], []byte(hexs)); err != nil {
+		return GlobalID{}, fmt.Errorf("%q is not a UUID", s)
+	}
+	return g, nil
+}
+
+// value is g as a gid column holds it: 16 bytes, or NULL for the zero GlobalID.
+func (g GlobalID) value() any {
+	if g.IsZero() {
+		return nil
+	}
+	return g[:]
+}
+
+// scanGlobalID reads a gid column's value (nil for NULL) into g.
+func scanGlobalID(b []byte) (GlobalID, error) {
+	var g GlobalID
+	switch len(b) {
+	case 0:
+		return g, nil
+	case len(g):
+		copy(g[:], b)
+		return g, nil
+	}
+	return g, fmt.Errorf("a global id of %d bytes", len(b))
+}
+
+// Replica says which shared library a library is the replica of.
+type Replica struct {
+	Library GlobalID // the shared library's id, which its server keeps
+	// Server is where the shared library is: its connection URL, without a password.
+	Server string
+	// Member is the server role whose personal rows (the read, starred and rating flags) the
+	// replica holds.
+	Member string
+	// Pulled is the server revision up to which the replica has every change of the server.
+	Pulled int64
+}
+
+// Replica returns what the library is a replica of, and false for a library of one's own.
+func (l *Library) Replica(ctx context.Context) (Replica, bool, error) {
+	var r Replica
+	var lib []byte
+	err := l.db.QueryRowContext(ctx, `SELECT library, server, member, pulled FROM replica`).Scan(&lib, &r.Server, &r.Member, &r.Pulled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Replica{}, false, nil
+	}
+	if err == nil {
+		r.Library, err = scanGlobalID(lib)
+	}
+	if err != nil {
+		return Replica{}, false, fmt.Errorf("read the replica's shared library: %w", err)
+	}
+	return r, true, nil
+}
+
+// Unsent returns the number of changes of a replica that its server has not been sent yet: the
+// rows and deletions it will send. A library of one's own has none.
+func (l *Library) Unsent(ctx context.Context) (int, error) {
+	var n int
+	if err := l.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes) + (SELECT count(*) FROM replica_links) +
+		(SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the changes to send: %w", err)
+	}
+	return n, nil
+}

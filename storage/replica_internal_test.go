@@ -1,0 +1,208 @@
+package storage
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// replicaChanges returns the kinds of change a replica lists to send: rows, links and
+// deletions, with their counts.
+func replicaChanges(tb testing.TB, l *Library) (changed, links, deleted map[string]int) {
+	tb.Helper()
+	changed, links, deleted = map[string]int{}, map[string]int{}, map[string]int{}
+	for table, m := range map[string]map[string]int{"replica_changes": changed, "replica_links": links, "replica_deleted": deleted} {
+		rows, err := l.db.Query(`SELECT kind, count(*) FROM ` + table + ` GROUP BY kind`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for rows.Next() {
+			var kind string
+			var n int
+			if err := rows.Scan(&kind, &n); err != nil {
+				tb.Fatal(err)
+			}
+			m[kind] = n
+		}
+		rows.Close()
+	}
+	return changed, links, deleted
+}
+
+// markSent makes a replica's rows as they are after a sync: every row has a global id and a server
+// revision, and nothing is left to send.
+func markSent(tb testing.TB, l *Library) {
+	tb.Helper()
+	for _, table := range []string{"sources", "items", "entries", "tags", "collections", "saved_searches", "attachments"} {
+		if _, err := l.db.Exec(`UPDATE ` + table + ` SET gid = randomblob(16), srev = 1 WHERE gid IS NULL`); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := l.db.Exec(`UPDATE entries SET note_srev = 1 WHERE note_srev = 0 AND id IN (SELECT entry_id FROM notes)`); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := l.db.Exec(`DELETE FROM replica_changes; DELETE FROM replica_links; DELETE FROM replica_deleted`); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestReplicaChanges: each change made to a replica is listed to be sent, by kind, and a
+// deletion of a row the server has by its global id; a library of one's own lists nothing, nor
+// does a replica while the server's changes are written into it.
+func TestReplicaChanges(t *testing.T) {
+	ctx := context.Background()
+	own := mustOpen(t)
+	replica := mustOpen(t)
+	if err := replica.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []*Library{own, replica} {
+		if _, err := l.Import(ctx, sample(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed, links, _ := replicaChanges(t, replica)
+	var entries, tagRows, entryTags int
+	replica.db.QueryRow(`SELECT count(*) FROM entries`).Scan(&entries)
+	replica.db.QueryRow(`SELECT count(*) FROM tags`).Scan(&tagRows)
+	replica.db.QueryRow(`SELECT count(*) FROM entry_tags`).Scan(&entryTags)
+	if d := cmp.Diff(map[string]int{"entry": entries, "tag": tagRows, "source": 1}, changed); d != "" {
+		t.Errorf("an import's changes (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[string]int{"entry_tags": entryTags}, links); d != "" {
+		t.Errorf("an import's links (-want +got):\n%s", d)
+	}
+
+	var keys []string
+	rows, _ := replica.SearchWith(ctx, SearchOptions{Limit: 3})
+	for _, r := range rows {
+		keys = append(keys, r.Key)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "paper.pdf")
+	if err := os.WriteFile(file, []byte("%PDF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var coll Collection
+	var tagsOf2 int
+	replica.db.QueryRow(`SELECT count(*) FROM entry_tags WHERE entry_id = (SELECT id FROM entries WHERE key = ?)`, keys[2]).Scan(&tagsOf2)
+	for _, tc := range []struct {
+		name                    string
+		do                      func(l *Library) error
+		changed, links, deleted map[string]int
+	}{
+		{"note", func(l *Library) error { return l.SetNote(ctx, keys[0], "a note") }, map[string]int{"note": 1}, nil, nil},
+		{"note deleted", func(l *Library) error { return l.SetNote(ctx, keys[0], "") }, nil, nil, map[string]int{"note": 1}},
+		{"note made and deleted", func(l *Library) error {
+			if err := l.SetNote(ctx, keys[1], "gone soon"); err != nil {
+				return err
+			}
+			return l.SetNote(ctx, keys[1], "")
+		}, nil, nil, nil}, // the server never had it
+		{"new tag", func(l *Library) error { _, err := l.AddTags(ctx, keys[:2], "brand new"); return err },
+			map[string]int{"tag": 1}, map[string]int{"entry_tags": 2}, nil},
+		{"tag renamed", func(l *Library) error { return l.RenameTag(ctx, "brand new", "renamed") }, map[string]int{"tag": 1}, nil, nil},
+		{"tag colour", func(l *Library) error { return l.SetTagColour(ctx, "renamed", "#00ff00") }, map[string]int{"tag": 1}, nil, nil},
+		{"tag deleted", func(l *Library) error { return l.DeleteTag(ctx, "renamed") }, nil, map[string]int{"entry_tags": 2}, map[string]int{"tag": 1}},
+		{"flags", func(l *Library) error {
+			if _, err := l.SetStarred(ctx, true, keys...); err != nil {
+				return err
+			}
+			_, err := l.SetRating(ctx, keys[0], 3)
+			return err
+		}, map[string]int{"marks": 3}, nil, nil},
+		{"edit", func(l *Library) error {
+			e, err := l.Entry(ctx, keys[1])
+			if err == nil {
+				err = e.Set("note", "edited")
+			}
+			if err == nil {
+				err = l.UpdateEntry(ctx, keys[1], e)
+			}
+			return err
+		}, map[string]int{"entry": 1}, nil, nil},
+		{"collection", func(l *Library) error {
+			var err error
+			if coll, err = l.CreateCollection(ctx, nil, "Reading"); err != nil {
+				return err
+			}
+			_, err = l.AddToCollection(ctx, coll.ID, keys...)
+			return err
+		}, map[string]int{"collection": 1}, map[string]int{"collection_entries": 3}, nil},
+		{"collection renamed", func(l *Library) error { return l.RenameCollection(ctx, coll.ID, "Read") }, map[string]int{"collection": 1}, nil, nil},
+		{"saved search", func(l *Library) error { return l.SaveSearch(ctx, SavedSearch{Name: "mine", Query: "x"}) },
+			map[string]int{"saved_search": 1}, nil, nil},
+		{"saved search deleted", func(l *Library) error { return l.DeleteSavedSearch(ctx, "mine") }, nil, nil, map[string]int{"saved_search": 1}},
+		{"attachment", func(l *Library) error { _, err := l.AddAttachment(ctx, keys[2], file); return err },
+			map[string]int{"attachment": 1}, nil, nil},
+		{"not duplicates", func(l *Library) error { return l.MarkNotDuplicate(ctx, keys[2], keys[1]) },
+			nil, map[string]int{"not_duplicates": 1}, nil},
+		{"trash", func(l *Library) error { _, err := l.Trash(ctx, keys[2]); return err }, map[string]int{"entry": 1}, nil, nil},
+		{"trash emptied", func(l *Library) error { _, err := l.EmptyTrash(ctx); return err },
+			nil, map[string]int{"entry_tags": tagsOf2, "collection_entries": 1, "not_duplicates": 1}, map[string]int{"entry": 1, "attachment": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			markSent(t, replica)
+			for _, l := range []*Library{own, replica} {
+				if err := tc.do(l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			changed, links, deleted := replicaChanges(t, replica)
+			if d := cmp.Diff(tc.changed, changed, cmpEmpty); d != "" {
+				t.Errorf("changes to send (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.links, links, cmpEmpty); d != "" {
+				t.Errorf("links to send (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.deleted, deleted, cmpEmpty); d != "" {
+				t.Errorf("deletions to send (-want +got):\n%s", d)
+			}
+			n, err := replica.Unsent(ctx)
+			if err != nil || n != sum(tc.changed)+sum(tc.links)+sum(tc.deleted) {
+				t.Errorf("Unsent() = %d, %v", n, err)
+			}
+			if n, err := own.Unsent(ctx); n != 0 || err != nil {
+				t.Errorf("a library of one's own has %d changes to send (%v)", n, err)
+			}
+		})
+	}
+
+	// The server's changes, written while pulling, are not sent back.
+	markSent(t, replica)
+	if _, err := replica.db.Exec(`UPDATE replica SET pulling = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := replica.SetNote(ctx, keys[0], "from the server"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.Trash(ctx, keys[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := replica.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("%d changes written while pulling are to be sent (%v)", n, err)
+	}
+}
+
+// cmpEmpty makes a nil map equal to an empty one.
+var cmpEmpty = cmp.Transformer("nonNil", func(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
+})
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

@@ -1,0 +1,162 @@
+package storage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/libtest"
+)
+
+// TestReplicate makes a replica of an organised library through the rows a shared library
+// keeps, without a server: every export and everything organised must be the same, and the new
+// replica has nothing to send.
+func TestReplicate(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := open(t, "from.sqlite")
+	for _, f := range []*bib.File{bib.Parse("sample-library.bib", src), bib.Parse("macros.bib", []byte(libtest.Macros))} {
+		if _, err := from.Import(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := libtest.Organise(ctx, from); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := from.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("a library of one's own has %d changes to send (%v)", n, err)
+	}
+	to := open(t, "to.sqlite")
+	want := storage.Replica{Library: storage.NewGlobalID(), Server: "postgres://someone@example.org/refs", Member: "someone", Pulled: 42}
+	if err := libtest.Replicate(ctx, from, to, want); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := libtest.Diff(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	got, ok, err := to.Replica(ctx)
+	if err != nil || !ok || got != want {
+		t.Errorf("Replica() = %+v, %v, %v; want %+v", got, ok, err, want)
+	}
+	if _, ok, err := from.Replica(ctx); ok || err != nil {
+		t.Errorf("the library copied from says it is a replica (%v)", err)
+	}
+	if n, err := to.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("a new replica has %d changes to send (%v)", n, err)
+	}
+	// Once more from the replica, whose rows have their global ids now.
+	again := open(t, "again.sqlite")
+	if err := libtest.Replicate(ctx, to, again, want); err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := libtest.Diff(ctx, from, again); err != nil || len(diffs) > 0 {
+		t.Errorf("a replica of the replica differs: %v %v", diffs, err)
+	}
+	// A replica is made only from a new library.
+	if err := libtest.Replicate(ctx, from, to, want); err == nil {
+		t.Error("a replica was loaded into a library that has rows")
+	}
+}
+
+func open(t *testing.T, name string) *storage.Library {
+	t.Helper()
+	l, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// TestPull brings a replica up to date with a copy of it changed in every way users change a
+// library, through the rows a pull writes, without a server: the two are then the same. A row
+// the replica changed itself is held back, and read again by the next pull.
+func TestPull(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("../assets/sample-library.bib")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := open(t, "local.sqlite")
+	for _, f := range []*bib.File{bib.Parse("sample-library.bib", src), bib.Parse("macros.bib", []byte(libtest.Macros))} {
+		if _, err := local.Import(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := libtest.Organise(ctx, local); err != nil {
+		t.Fatal(err)
+	}
+	info := storage.Replica{Library: storage.NewGlobalID(), Server: "postgres:///refs", Member: "me"}
+	replica, other := open(t, "replica.sqlite"), open(t, "other.sqlite")
+	if err := libtest.Replicate(ctx, local, replica, info); err != nil {
+		t.Fatal(err)
+	}
+	if err := libtest.Replicate(ctx, replica, other, info); err != nil {
+		t.Fatal(err)
+	}
+	if err := libtest.Change(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	// other's new rows get their global ids in a replica of it.
+	server := open(t, "server.sqlite")
+	if err := libtest.Replicate(ctx, other, server, info); err != nil {
+		t.Fatal(err)
+	}
+	pulled, err := libtest.Pull(ctx, server, replica, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pulled.Held != 0 || pulled.Rows == 0 {
+		t.Errorf("pulled %+v", pulled)
+	}
+	diffs, err := libtest.Diff(ctx, server, replica)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	if n, err := replica.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("a pull left %d changes to send (%v)", n, err)
+	}
+	if r, _, err := replica.Replica(ctx); r.Pulled != 100 || err != nil {
+		t.Errorf("pulled up to %d (%v), want 100", r.Pulled, err)
+	}
+
+	// The replica edits an entry's note the server changes too: its own stays, until sent.
+	if err := replica.SetNote(ctx, "macro1", "the replica's"); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SetNote(ctx, "macro1", "the server's"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.SetStarred(ctx, true, "macro2"); err != nil {
+		t.Fatal(err)
+	}
+	pulled, err = libtest.Pull(ctx, server, replica, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pulled.Held != 1 {
+		t.Errorf("pulled %+v, want one row held", pulled)
+	}
+	if note, err := replica.Note(ctx, "macro1"); note != "the replica's" || err != nil {
+		t.Errorf("the replica's note was overwritten: %q (%v)", note, err)
+	}
+	if f, err := replica.EntryFlags(ctx, "macro2"); !f.Starred || err != nil {
+		t.Errorf("the rest of the pull was not written: %+v (%v)", f, err)
+	}
+	if r, _, err := replica.Replica(ctx); r.Pulled != 199 || err != nil {
+		t.Errorf("pulled up to %d (%v), want 199: the held row is read again", r.Pulled, err)
+	}
+}

@@ -1,0 +1,320 @@
+package shared
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// Pushed says what Push sent.
+type Pushed struct {
+	Sent int // changes the server took
+	// Conflicts are the changes it did not take: the row changed on the server since the replica
+	// last saw it (or a new row's key or name is another's now). They stay in the replica, to be
+	// sent again once resolved; nothing of either side is lost.
+	Conflicts []Conflict
+	// Dropped are the replica's deletions of rows changed on the server since: the server's row
+	// stays, and comes back into the replica with the next pull.
+	Dropped []Conflict
+}
+
+// Conflict names a change the server did not take.
+type Conflict struct {
+	Kind string           // entry, note, tag, collection, saved_search, item, source, attachment
+	ID   storage.GlobalID // the row's (a note's entry's)
+	What string           // its key or name, for people
+}
+
+// Push sends the replica's changes not sent yet to its shared library, in one transaction under
+// the write lock: a new row is inserted, a changed one updated on the condition that the server
+// still has the revision the replica last saw of it (optimistic concurrency), a link added or
+// removed, a deletion made a tombstone on the same condition. What the server took is then
+// recorded in the replica (storage.Library.Sent).
+func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error) {
+	r, ok, err := lib.Replica(ctx)
+	if err != nil {
+		return Pushed{}, err
+	}
+	if !ok {
+		return Pushed{}, fmt.Errorf("%s is a library of its own, not a replica of %s", lib.Path(), srv)
+	}
+	if n, err := lib.Unsent(ctx); err != nil || n == 0 {
+		return Pushed{}, err
+	}
+	c, err := lib.Changes(ctx)
+	if err != nil || c.Len() == 0 {
+		return Pushed{}, err
+	}
+	conn, err := srv.connect(ctx)
+	if err != nil {
+		return Pushed{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := useSchema(ctx, conn, false); err != nil {
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
+	}
+	var out Pushed
+	err = inTx(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
+			return err
+		}
+		var id storage.GlobalID
+		if err := tx.QueryRow(ctx, `SELECT id FROM library`).Scan(gid(&id)); err != nil {
+			return err
+		}
+		if id != r.Library {
+			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
+		}
+		p := pusher{ctx: ctx, tx: tx, out: &out}
+		return p.push(c)
+	})
+	if err != nil {
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(err))
+	}
+	if err := lib.Sent(ctx, c); err != nil {
+		return Pushed{}, err
+	}
+	return out, nil
+}
+
+// pusher sends changes in one transaction.
+type pusher struct {
+	ctx context.Context
+	tx  pgx.Tx
+	out *Pushed
+}
+
+// push sends every change of c, each kind after those it may name.
+func (p pusher) push(c *storage.Changes) error {
+	for i := range c.Sources {
+		r := &c.Sources[i].Row
+		if err := p.row(&c.Sources[i].Sent, "source", r.ID, r.Name, r.Rev, "sources", []string{"name", "imported"}, r.Name, r.Imported); err != nil {
+			return err
+		}
+	}
+	for i := range c.Items {
+		r := &c.Items[i].Row
+		if err := p.row(&c.Items[i].Sent, "item", r.ID, r.Name, r.Rev, "items",
+			[]string{"kind", "name", "source", "origin", "source_id", "expansion", "context"},
+			r.Kind, r.Name, r.Source, r.Origin, pgUUID(r.SourceID), r.Expansion, pgText(r.Context)); err != nil {
+			return err
+		}
+	}
+	for i := range c.Tags {
+		r := &c.Tags[i].Row
+		if err := p.row(&c.Tags[i].Sent, "tag", r.ID, r.Name, r.Rev, "tags", []string{"name", "colour"}, r.Name, r.Colour); err != nil {
+			return err
+		}
+	}
+	for i := range c.Collections {
+		r := &c.Collections[i].Row
+		if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
+			pgUUID(r.Parent), r.Name, r.Position); err != nil {
+			return err
+		}
+	}
+	for i := range c.SavedSearches {
+		r := &c.SavedSearches[i].Row
+		if err := p.row(&c.SavedSearches[i].Sent, "saved_search", r.ID, r.Name, r.Rev, "saved_searches", []string{"name", "query", "filter"},
+			r.Name, r.Query, r.Filter); err != nil {
+			return err
+		}
+	}
+	for i := range c.Entries {
+		r := &c.Entries[i].Row
+		if err := p.row(&c.Entries[i].Sent, "entry", r.ID, r.Key, r.Rev, "entries", entryColumns,
+			r.Key, r.Type, r.Fields, r.Source, r.Abstract, r.Title, r.Authors, r.FirstAuthor, r.Year, r.Venue, r.Keywords,
+			r.Origin, r.Created, r.Modified, pgInt8(r.Trashed), r.DOI, r.ArXiv, r.ISBN, r.TitleKey, pgUUID(r.SourceID), pgText(r.Context)); err != nil {
+			return err
+		}
+	}
+	for i := range c.Attachments {
+		r := &c.Attachments[i].Row
+		if err := p.row(&c.Attachments[i].Sent, "attachment", r.ID, r.Path, r.Rev, "attachments", []string{"entry_id", "path", "added"},
+			pgUUID(r.Entry), r.Path, r.Added); err != nil {
+			return err
+		}
+	}
+	for i := range c.Marks {
+		r := &c.Marks[i].Row
+		// A member's own flags: the last write wins. An entry deleted on the server keeps none.
+		if err := p.returning(&c.Marks[i].Sent, `INSERT INTO marks (entry_id, read, starred, rating)
+			SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = $1 AND NOT deleted)
+			ON CONFLICT (entry_id, member) DO UPDATE SET read = excluded.read, starred = excluded.starred, rating = excluded.rating
+			RETURNING rev`, pgUUID(r.Entry), r.Read, r.Starred, r.Rating); err != nil {
+			return err
+		}
+		if c.Marks[i].Sent == 0 {
+			c.Marks[i].Sent = -1 // nothing to keep them for
+		}
+	}
+	for i := range c.Notes {
+		r := &c.Notes[i].Row
+		// A note the replica never saw on the server (Rev 0) may replace only a deleted one.
+		if err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
+			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified, deleted = false
+			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0
+			RETURNING rev`, pgUUID(r.Entry), r.Body, r.Modified, r.Rev); err != nil {
+			return err
+		}
+		if c.Notes[i].Sent == 0 {
+			p.conflict("note", r.Entry, "")
+		}
+	}
+	for i := range c.Links {
+		if err := p.link(&c.Links[i]); err != nil {
+			return err
+		}
+	}
+	for i := range c.Deleted {
+		if err := p.delete(&c.Deleted[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryColumns are the columns of an entry a replica sends.
+var entryColumns = []string{"key", "type", "fields", "source", "abstract", "title", "authors", "first_author", "year", "venue",
+	"keywords", "origin", "created", "modified", "trashed", "doi", "arxiv", "isbn", "title_key", "source_id", "context"}
+
+// row sends a row of table (of kind, named what for people) with the values vals of cols: an
+// insert of a row the server never had (rev 0), else an update on the condition that its
+// revision is still rev. It sets sent to the revision the server gave the row, or records a
+// conflict.
+func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, rev int64, table string, cols []string, vals ...any) error {
+	args := append([]any{pgUUID(id)}, vals...)
+	var query string
+	if rev == 0 {
+		// The id is new: the server has a row of it only when the replica sent it before and
+		// did not learn that it was taken (a push cut short after its commit).
+		set := make([]string, len(cols))
+		for i, c := range cols {
+			set[i] = c + " = excluded." + c
+		}
+		query = `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ($1` + params(2, len(cols)) + `)
+			ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + ` RETURNING rev`
+	} else {
+		set := make([]string, len(cols))
+		for i, c := range cols {
+			set[i] = fmt.Sprintf("%s = $%d", c, i+2)
+		}
+		query = `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(` WHERE id = $1 AND rev = $%d AND NOT deleted RETURNING rev`, len(cols)+2)
+		args = append(args, rev)
+	}
+	if err := p.returning(sent, query, args...); err != nil {
+		return err
+	}
+	if *sent == 0 {
+		p.conflict(kind, id, what)
+	}
+	return nil
+}
+
+// params returns ", $from, ..., $(from+n-1)".
+func params(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, ", $%d", from+i)
+	}
+	return b.String()
+}
+
+// returning runs a statement that returns the revision of the row it wrote, in a savepoint:
+// sent is that revision, or 0 when it wrote none or a unique constraint refused the row (a key
+// or name another row has now).
+func (p pusher) returning(sent *int64, query string, args ...any) error {
+	sp, err := p.tx.Begin(p.ctx)
+	if err != nil {
+		return err
+	}
+	err = sp.QueryRow(p.ctx, query, args...).Scan(sent)
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		*sent = 0
+	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
+		*sent = 0
+		return sp.Rollback(p.ctx)
+	case err != nil:
+		return errors.Join(err, sp.Rollback(p.ctx))
+	}
+	if *sent > 0 {
+		p.out.Sent++
+	}
+	return sp.Commit(p.ctx)
+}
+
+func (p pusher) conflict(kind string, id storage.GlobalID, what string) {
+	p.out.Conflicts = append(p.out.Conflicts, Conflict{Kind: kind, ID: id, What: what})
+}
+
+// linkColumns are the columns of the two rows each kind of link joins.
+var linkColumns = map[string][2]string{"entry_tags": {"entry_id", "tag_id"}, "collection_entries": {"collection_id", "entry_id"},
+	"not_duplicates": {"a", "b"}}
+
+// linkTargets are the tables of the two rows each kind of link joins.
+var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "collection_entries": {"collections", "entries"},
+	"not_duplicates": {"entries", "entries"}}
+
+// link adds or removes a link: the last write wins. A link to a row deleted on the server is
+// dropped: the row took its links with it.
+func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
+	l := ch.Row
+	cols, targets := linkColumns[l.Kind], linkTargets[l.Kind]
+	if cols[0] == "" {
+		return fmt.Errorf("a link of the unknown kind %q", l.Kind)
+	}
+	a, b := l.A, l.B
+	if l.Kind == "not_duplicates" && bytes.Compare(a[:], b[:]) > 0 { // the server orders a pair by UUID
+		a, b = b, a
+	}
+	if err := p.returning(&ch.Sent, `INSERT INTO `+l.Kind+` (`+cols[0]+`, `+cols[1]+`, deleted)
+		SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM `+targets[0]+` WHERE id = $1 AND NOT deleted)
+			AND EXISTS (SELECT 1 FROM `+targets[1]+` WHERE id = $2 AND NOT deleted)
+		ON CONFLICT (`+cols[0]+`, `+cols[1]+`) DO UPDATE SET deleted = excluded.deleted RETURNING rev`,
+		pgUUID(a), pgUUID(b), !l.Present); err != nil {
+		return err
+	}
+	if ch.Sent == 0 {
+		ch.Sent = -1 // dropped
+	}
+	return nil
+}
+
+// deleteTables are the tables of the kinds of deletions, and their id columns.
+var deleteTables = map[string][2]string{"source": {"sources", "id"}, "item": {"items", "id"}, "entry": {"entries", "id"},
+	"tag": {"tags", "id"}, "collection": {"collections", "id"}, "saved_search": {"saved_searches", "id"},
+	"attachment": {"attachments", "id"}, "note": {"notes", "entry_id"}}
+
+// delete makes a row deleted in the replica a tombstone, on the condition that the server still
+// has the revision the replica last saw of it; a row changed on the server since stays there
+// (Pushed.Dropped), and one deleted there already needs nothing more.
+func (p pusher) delete(ch *storage.Change[storage.SharedDeletion]) error {
+	d := ch.Row
+	t, ok := deleteTables[d.Kind]
+	if !ok {
+		return fmt.Errorf("a deletion of the unknown kind %q", d.Kind)
+	}
+	if err := p.returning(&ch.Sent, `UPDATE `+t[0]+` SET deleted = true WHERE `+t[1]+` = $1 AND rev = $2 AND NOT deleted RETURNING rev`,
+		pgUUID(d.ID), d.Rev); err != nil {
+		return err
+	}
+	if ch.Sent == 0 {
+		ch.Sent = -1 // done either way: it is deleted there already, or the server's change wins
+		var deleted bool
+		if err := p.tx.QueryRow(p.ctx, `SELECT deleted FROM `+t[0]+` WHERE `+t[1]+` = $1`, pgUUID(d.ID)).Scan(&deleted); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		} else if err == nil && !deleted {
+			p.out.Dropped = append(p.out.Dropped, Conflict{Kind: d.Kind, ID: d.ID})
+		}
+	}
+	return nil
+}
