@@ -50,7 +50,7 @@ func keepOwner(f *os.File, old fs.FileInfo) {
 // waits for the system's next flush.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
+		_ = fsync(d)
 		_ = d.Close() // opened to read: closing it loses nothing
 	}
 }
