@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"database/sql"
@@ -833,7 +834,15 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	}
 	hw := &hashWriter{h: newContentHash()}
 	err = writeFile(ctx, r.Path, func(w io.Writer) error {
-		return out.writeTo(teeWriter{w: w, h: hw})
+		// The text is hashed in the chunks it is written in, while they are in the processor's
+		// cache: hashing each piece (an entry's text, a kilobyte or so) as it went took 9-18 ms
+		// more of the processor for a file of 131 MB (docs/PERFORMANCE.md). Chunks larger than
+		// WriteFile's buffer go through it uncopied.
+		bw := bufio.NewWriterSize(teeWriter{w: w, h: hw}, 256<<10)
+		if err := out.writeTo(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}, func() error {
 		// Should the process die after the rename, before record, the file is still its own.
 		_, err := a.l.db.ExecContext(ctx, `UPDATE export_targets SET pending_hash = ? WHERE id = ?`,
@@ -862,17 +871,15 @@ type lastOutput struct {
 	size   int64
 }
 
-// teeWriter writes strings to w and hashes them.
+// teeWriter writes to w and hashes what it wrote.
 type teeWriter struct {
 	w io.Writer
 	h *hashWriter
 }
 
-func (t teeWriter) Write(p []byte) (int, error) { return t.WriteString(string(p)) }
-
-func (t teeWriter) WriteString(s string) (int, error) {
-	n, err := io.WriteString(t.w, s)
-	t.h.WriteString(s[:n])
+func (t teeWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.h.Write(p[:n])
 	return n, err
 }
 
