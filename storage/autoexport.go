@@ -858,7 +858,7 @@ func (a *AutoExporter) settle(ctx context.Context, r targetRecord, out *rendered
 	if err != nil {
 		return nil, false, fmt.Errorf("export: %w", err)
 	}
-	rec = &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano()}
+	rec = &fileRecord{size: out.size, hash: out.hash, mtime: fi.ModTime().UnixNano(), id: fileIdentity(fi)}
 	a.wrote[r.Path] = *rec
 	a.last[r.Path] = lastOutput{pieces: out.pieces, hash: out.hash, size: out.size}
 	return rec, true, nil
@@ -894,7 +894,9 @@ func (a *AutoExporter) ours(r targetRecord, disk *fileRecord) bool {
 }
 
 // onDisk describes the target's file as it is, nil when there is none. Its content is read
-// only when its size or modification time differ from what Bibshelf last wrote.
+// only when its size or modification time differ from what Bibshelf last wrote, or, for a file
+// this process wrote or read, its identity (fileIdentity): another file renamed over it, or its
+// content changed and its modification time set back, is hashed.
 func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
 	fi, err := os.Stat(r.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -906,8 +908,15 @@ func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("export: %s: %w", r.Path, ErrNotRegularFile)
 	}
-	for _, known := range []fileRecord{r.file, a.wrote[r.Path]} {
-		if known.hash != "" && known.size == fi.Size() && known.mtime == fi.ModTime().UnixNano() {
+	now, mine := fileIdentity(fi), a.wrote[r.Path]
+	for _, known := range []fileRecord{mine, r.file} {
+		switch {
+		case known.hash == "" || known.size != fi.Size() || known.mtime != fi.ModTime().UnixNano():
+		case known.id != (fileID{}) && known.id != now:
+			// Another file, or the same changed, though its size and time are as they were.
+		case known.id == (fileID{}) && mine.id != (fileID{}) && known.hash == mine.hash && known.mtime == mine.mtime:
+			// The library's record of what this process wrote: the identity above said no.
+		default:
 			return &known, nil
 		}
 	}
@@ -915,7 +924,7 @@ func (a *AutoExporter) onDisk(r targetRecord) (*fileRecord, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano()}, nil
+	return &fileRecord{size: fi.Size(), hash: sum, mtime: fi.ModTime().UnixNano(), id: now}, nil
 }
 
 // newContentHash returns the hash files are compared by, beside their size: CRC-32C
