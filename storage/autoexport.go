@@ -394,6 +394,7 @@ func (a *AutoExporter) render(ctx context.Context, t *ExportTarget) (*rendered, 
 	return out, err
 }
 
+// renderSelection is render but for what a failure leaves.
 func (a *AutoExporter) renderSelection(ctx context.Context, t *ExportTarget) (*rendered, error) {
 	tx, err := a.l.rdb.BeginTx(ctx, nil)
 	if err != nil {

@@ -32,8 +32,8 @@ type selected struct {
 }
 
 // fewChanged is the most entries a run reads one by one, those that changed or came into the
-// selection since the last run: with more, it reads the whole selection in one pass, which takes
-// as long as reading about a thousand entries by id.
+// selection since the last run (and the most changed entries it lists): with more, as after a
+// large import, it reads the whole selection in one pass, as a first run does.
 const fewChanged = 1000
 
 // selectionColumns are the columns of an entry e that a selection holds (row).
@@ -46,8 +46,8 @@ func scanRow(rs interface{ Scan(...any) error }, r *row) error {
 
 // readSelection reads the entries sel selects, ordered by key (byKey) or id, in the snapshot
 // of tx at the library's revision: from prev, the selection's last read (nil for none), and what
-// changed since, or, without prev or after many changes, in one pass over the selection. Entries
-// whose text prev holds keep it.
+// changed since, or, without prev or after many changes, in one pass over the selection. The
+// entries taken from prev keep their texts; the others have none yet.
 func readSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool, prev *selection, revision int64) (*selection, error) {
 	next := &selection{byKey: byKey, revision: revision}
 	if prev != nil && prev.byKey == byKey {
