@@ -243,6 +243,10 @@ type fileRecord struct {
 	size  int64
 	hash  string // newContentHash, in hex; "" when Bibshelf never wrote it
 	mtime int64  // Unix nanoseconds
+	// id tells the file from another of the same size and modification time (fileIdentity):
+	// known to the process that wrote or read the file, not kept in the library; zero when
+	// unknown.
+	id fileID
 }
 
 // exportTargets reads the target id, or all of them when id is 0.

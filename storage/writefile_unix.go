@@ -50,7 +50,7 @@ func keepOwner(f *os.File, old fs.FileInfo) {
 // waits for the system's next flush.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
+		_ = fsync(d)
 		_ = d.Close() // opened to read: closing it loses nothing
 	}
 }
@@ -65,3 +65,20 @@ func heldOpen(error) bool { return false }
 // sharedOpen reports whether err, from opening a file, says that another program holds it open:
 // never on Unix.
 func sharedOpen(error) bool { return false }
+
+// fileID tells a file from another beside its size and modification time: the device and
+// inode it is, and when its inode last changed (ctime: any write, rename or change of its
+// modification time sets it, and no program can set it back). Zero when unknown.
+type fileID struct {
+	dev, ino uint64
+	ctime    int64 // Unix nanoseconds; 0 where the system's stat does not say (statCtime)
+}
+
+// fileIdentity returns the identity of the file fi describes.
+func fileIdentity(fi fs.FileInfo) fileID {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}
+	}
+	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: statCtime(st)}
+}

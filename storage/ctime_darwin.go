@@ -1,0 +1,6 @@
+package storage
+
+import "syscall"
+
+// statCtime returns when the inode st describes last changed, in Unix nanoseconds.
+func statCtime(st *syscall.Stat_t) int64 { return st.Ctimespec.Nano() }
