@@ -473,8 +473,18 @@ const rebuildRatio = 4
 // rebuildCache is the page cache of an import that makes the indexes again after its inserts.
 const rebuildCache = 8 << 20
 
+// keptIndexes are the indexes of the entries table that a bulk import keeps up to date through
+// its inserts rather than make again after them, which reads the whole table once for each: its
+// entries go into them at one place, or hardly at all. entries_created orders entries by creation
+// time, and an import's entries all have the time it started, so they go in one after the other,
+// in the order of their ids; entries_identity_pending is by id, and holds the entries without an
+// identity, which an import gives each entry as it inserts it; entries_trashed holds the
+// entries in the trash, where an import puts none.
+var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pending": true, "entries_trashed": true}
+
 // dropEntryIndexes drops the indexes of the entries table, but the key's UNIQUE constraint that
-// the inserts rely on, and returns the statements that make them again, in the transaction tx.
+// the inserts rely on and keptIndexes, and returns the statements that make them again, in the
+// transaction tx.
 func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name`)
@@ -488,7 +498,9 @@ func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 			rows.Close()
 			return nil, err
 		}
-		names, defs = append(names, name), append(defs, def)
+		if !keptIndexes[name] {
+			names, defs = append(names, name), append(defs, def)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
