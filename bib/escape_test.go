@@ -36,5 +36,32 @@ func FuzzEscape(f *testing.F) {
 		if !Balanced(got) {
 			t.Fatalf("Escape(%q) = %q: unbalanced", s, got)
 		}
+		// As written first: the braces alone decide which replacer escapes the words.
+		w := strings.Join(strings.Fields(s), " ")
+		want := loneBraces.Replace(w)
+		if Balanced(strings.Map(func(r rune) rune {
+			if r == '{' || r == '}' {
+				return r
+			}
+			return -1
+		}, w)) {
+			want = escapes.Replace(w)
+		}
+		if got != want {
+			t.Fatalf("Escape(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func FuzzWords(f *testing.F) {
+	for _, s := range []string{"", " ", "a b", "a  b", " a", "a ", "a\tb", "é b", "a\u00a0b", "a\u0085", "\xff b", "x\xc3 y",
+		"Deep learning for graphs", "Deep learning  for graphs", "Deep learning for graphs ", "Deeplearning\nforgraphs",
+		"abcdefgh ijklmnop", "abcdefgh  ijklmnop", "abcdefghijklmnop\u3000", "abcdefg\x7f ijklmno"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Words(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("Words(%q) = %q, want %q", s, got, want)
+		}
 	})
 }

@@ -124,8 +124,10 @@ func (e *Entry) Set(name, value string) error {
 	}
 	raw := "{" + value + "}"
 	shown := collapseSpace(value)
-	if m := strings.ToLower(value); name == "month" && months[m] != "" {
-		raw, shown = m, months[m]
+	if name == "month" {
+		if m := strings.ToLower(value); months[m] != "" {
+			raw, shown = m, months[m]
+		}
 	}
 	nf := Field{Name: name, Raw: raw, Value: shown}
 	if i := e.fieldIndex(name); i >= 0 {

@@ -41,10 +41,12 @@ type importer struct {
 	tentative []tentativeEntry
 
 	// What start sets up. setDups says the import finds its duplicates after its inserts
-	// (newDups); indexes are the statements that make the indexes it dropped again; since is
-	// the largest entry id before a bulk import, where its pending search range starts.
+	// (newDups); indexes are the statements that make the indexes it dropped again, triggers
+	// those that make the triggers it set aside (quietTriggers); since is the largest entry id
+	// before a bulk import, where its pending search range starts.
 	setDups           bool
 	indexes           []string
+	triggers          []string
 	since             int64
 	insEntry, insText *sql.Stmt
 	dups              *dupFinder // nil when setDups
@@ -169,6 +171,9 @@ func (im *importer) start(ctx context.Context) error {
 		// The new entries are left to the end (see migration 0007).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_pending (lo, hi) VALUES (?, ?)`, im.since, int64(math.MaxInt64)); err != nil {
 			return fmt.Errorf("open pending search range: %w", err)
+		}
+		if im.triggers, err = dropQuietTriggers(ctx, tx, im.rev != 0); err != nil {
+			return fmt.Errorf("set triggers aside: %w", err)
 		}
 	}
 	im.now = time.Now().UnixMilli()
@@ -426,6 +431,11 @@ func (im *importer) finish(ctx, rowCtx context.Context) error {
 			return fmt.Errorf("make index again: %w", err)
 		}
 	}
+	for _, def := range im.triggers {
+		if _, err := im.tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("make trigger again: %w", err)
+		}
+	}
 	if im.setDups {
 		if err := im.reportDuplicates(ctx, im.since); err != nil {
 			return err
@@ -463,8 +473,18 @@ const rebuildRatio = 4
 // rebuildCache is the page cache of an import that makes the indexes again after its inserts.
 const rebuildCache = 8 << 20
 
+// keptIndexes are the indexes of the entries table that a bulk import keeps up to date through
+// its inserts rather than make again after them, which reads the whole table once for each: its
+// entries go into them at one place, or hardly at all. entries_created orders entries by creation
+// time, and an import's entries all have the time it started, so they go in one after the other,
+// in the order of their ids; entries_identity_pending is by id, and holds the entries without an
+// identity, which an import gives each entry as it inserts it; entries_trashed holds the
+// entries in the trash, where an import puts none.
+var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pending": true, "entries_trashed": true}
+
 // dropEntryIndexes drops the indexes of the entries table, but the key's UNIQUE constraint that
-// the inserts rely on, and returns the statements that make them again, in the transaction tx.
+// the inserts rely on and keptIndexes, and returns the statements that make them again, in the
+// transaction tx.
 func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name`)
@@ -478,7 +498,9 @@ func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 			rows.Close()
 			return nil, err
 		}
-		names, defs = append(names, name), append(defs, def)
+		if !keptIndexes[name] {
+			names, defs = append(names, name), append(defs, def)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -488,6 +510,53 @@ func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
 			return nil, err
 		}
+	}
+	return defs, nil
+}
+
+// quietTriggers are the triggers on inserts into the entries and entry_text tables that do
+// nothing for the rows of a bulk import, by the head of their definition (up to BEGIN, white
+// space as one space): entries_revision_ai fires for an entry inserted without a revision, and
+// a bulk import gives its entries the revision it took at its start (revisionGiven, see
+// startImportRevision); entry_text_ai fires for an entry outside every pending search range, and
+// a bulk import's entries are inside the range it opened before its first insert. A bulk import
+// drops them before its inserts and makes them again after them, in its transaction, so that no
+// other connection sees them gone: a statement that fires a trigger keeps a journal of the pages
+// it changes, to undo itself alone, and runs the trigger's WHEN for each row. A trigger whose
+// head is not this one (a later migration changed when it fires) is left where it is.
+var quietTriggers = []struct {
+	name, head    string
+	revisionGiven bool
+}{
+	{"entries_revision_ai", "CREATE TRIGGER entries_revision_ai AFTER INSERT ON entries WHEN new.revision = 0", true},
+	{"entry_text_ai", "CREATE TRIGGER entry_text_ai AFTER INSERT ON entry_text " +
+		"WHEN NOT EXISTS (SELECT 1 FROM search_pending WHERE new.id > lo AND new.id <= hi)", false},
+}
+
+// dropQuietTriggers drops the quietTriggers the library has, in the transaction tx, but those
+// that fire for entries without a revision when the import gives none (revisionGiven false), and
+// returns the statements that make them again.
+func dropQuietTriggers(ctx context.Context, tx *sql.Tx, revisionGiven bool) ([]string, error) {
+	var defs []string
+	for _, q := range quietTriggers {
+		if q.revisionGiven && !revisionGiven {
+			continue
+		}
+		var def string
+		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, q.name).Scan(&def)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if head, _, ok := strings.Cut(def, " BEGIN"); !ok || strings.Join(strings.Fields(head), " ") != q.head {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+q.name+`"`); err != nil {
+			return nil, err
+		}
+		defs = append(defs, def)
 	}
 	return defs, nil
 }

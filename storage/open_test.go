@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // rawDB opens a file with go-sqlite3 alone, as another program would: none of Open's settings,
@@ -214,4 +216,56 @@ func TestOpenExisting(t *testing.T) {
 		t.Fatalf("OpenExisting(a library) = %v", err)
 	}
 	l2.Close()
+}
+
+// TestPageSize: a library Open creates, from no file or an empty one, has pages of pageSize; a
+// database made before with another page size (as every library was before this version) keeps
+// it, and takes a bulk import.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	pageOf := func(path string) int {
+		t.Helper()
+		var n int
+		if err := rawDB(t, path, "?mode=ro").QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.sqlite")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "sub", "new.sqlite"), empty} {
+		l, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		if n := pageOf(path); n != pageSize {
+			t.Errorf("%s: page size %d, want %d", filepath.Base(path), n, pageSize)
+		}
+	}
+
+	old := filepath.Join(dir, "old.sqlite")
+	db := rawDB(t, old, "")
+	if _, err := db.Exec(`PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x); DROP TABLE t`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	l, err := Open(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var src strings.Builder
+	for i := range 2 * bulkThreshold {
+		fmt.Fprintf(&src, "@misc{k%d, title = {Title %d}}\n", i, i)
+	}
+	if rep, err := l.Import(ctx, bib.Parse("old.bib", []byte(src.String()))); err != nil || rep.Imported != 2*bulkThreshold {
+		t.Fatalf("import: %d imported, %v", rep.Imported, err)
+	}
+	if n := pageOf(old); n != 4096 {
+		t.Errorf("a library of 4096-byte pages has %d-byte pages after Open and an import", n)
+	}
 }

@@ -117,6 +117,11 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 			return nil, fmt.Errorf("open library: %w", err)
 		}
 	}
+	if st.blank {
+		if err := startDatabase(ctx, abs); err != nil {
+			return nil, fmt.Errorf("open library %s: %w", abs, err)
+		}
+	}
 	// These options are per connection, so they go in the DSN for every connection of the pool.
 	// _txlock=immediate takes the write lock at BEGIN: two processes never deadlock on upgrade.
 	timeout := busyTimeout.Milliseconds()
@@ -135,6 +140,39 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, l.Close()))
 	}
 	return l, nil
+}
+
+// pageSize is the page size of the libraries Open creates. SQLite's default of 4 KiB fits one
+// entry's entry_text row (2.4 KB on average, with its source and abstract) in a page with little
+// room for another, and a bulk import writes each page to the write-ahead log, reads the entries
+// table's pages back from it to make its indexes, and reads every page of its transaction again
+// when it commits (to sum the log's checksums anew): a page four times as large makes each of
+// those a quarter as many calls. A library keeps the page size it was made with: in WAL mode
+// SQLite cannot change it.
+const pageSize = 16384
+
+// startDatabase makes the file abs, which holds no database yet, a database of pageSize in WAL
+// mode, which fixes its page size. Should another process have made it a database meanwhile,
+// that one keeps the page size it has.
+func startDatabase(ctx context.Context, abs string) error {
+	db, err := sql.Open("sqlite3", fmt.Sprintf("%s?_busy_timeout=%d", dsn(abs), busyTimeout.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// One connection: the page size is a setting of the connection until the file has one.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize)); err != nil {
+		return fmt.Errorf("set the page size: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+		return fmt.Errorf("set the journal mode: %w", err)
+	}
+	return nil
 }
 
 // update does what inspect found to be done, each step only when it has something to do, so
@@ -254,6 +292,7 @@ type fileState struct {
 	// empty schema_migrations, as a first Open interrupted early leaves it). Open makes it a
 	// library.
 	fresh   bool
+	blank   bool // no file, or an empty one: no database yet, and so no page size
 	marked  bool // its application_id is libraryApplicationID
 	version int  // the newest migration recorded in it
 }
@@ -267,7 +306,7 @@ type fileState struct {
 func inspect(ctx context.Context, abs string) (st fileState, err error) {
 	fi, err := os.Stat(abs)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fileState{fresh: true}, nil
+		return fileState{fresh: true, blank: true}, nil
 	}
 	if err != nil {
 		return fileState{}, err
@@ -277,7 +316,7 @@ func inspect(ctx context.Context, abs string) (st fileState, err error) {
 		return st, fmt.Errorf("%w: not a regular file", ErrNotLibrary)
 	}
 	if fi.Size() == 0 {
-		st.fresh = true
+		st.fresh, st.blank = true, true
 		return st, nil
 	}
 	head, err := readHeader(abs)

@@ -23,7 +23,7 @@ type Name struct {
 // von part; a literal name (or a family name alone that holds a space) braced whole, so that
 // BibTeX reads it as one last name; "others" as BibTeX's "and others".
 func bibtexName(n Name) string {
-	clean := words
+	clean := bib.Words
 	lit, family, given := clean(n.Literal), clean(n.Family), clean(n.Given)
 	if lit == "" && given == "" && n.DroppingParticle == "" && n.NonDroppingParticle == "" && n.Suffix == "" {
 		lit = family

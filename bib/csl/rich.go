@@ -47,7 +47,7 @@ var closeTag = map[string]string{
 // protecting brace group, and the HTML entities citeproc-js reads (&amp; &lt; &gt; &quot; &#39;
 // and numeric ones) become their characters. A tag it does not know stays as text.
 func richToLaTeX(s string) string {
-	s = words(s)
+	s = bib.Words(s)
 	if !strings.ContainsAny(s, "<&") {
 		return bib.Escape(s)
 	}
@@ -99,41 +99,7 @@ func richToLaTeX(s string) string {
 	for range stack {
 		b.WriteByte('}')
 	}
-	return words(b.String())
-}
-
-// words returns strings.Join(strings.Fields(s), " "): s itself when it has no white space
-// but single spaces between words, as most values have.
-func words(s string) string {
-	space := true // the last character was a space, or s begins
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '\t', '\n', '\v', '\f', '\r':
-				return strings.Join(strings.Fields(s), " ")
-			case ' ':
-				if space {
-					return strings.Join(strings.Fields(s), " ")
-				}
-				space = true
-			default:
-				space = false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
-			return strings.Join(strings.Fields(s), " ")
-		}
-		space = false
-		i += n
-	}
-	if space && s != "" {
-		return strings.Join(strings.Fields(s), " ")
-	}
-	return s
+	return bib.Words(b.String())
 }
 
 // matches reports whether a closing tag named name closes an element opened as open.

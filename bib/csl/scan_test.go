@@ -2,7 +2,6 @@ package csl
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 )
 
@@ -22,17 +21,6 @@ func FuzzScanner(f *testing.F) {
 		}
 		if !ok && json.Valid(src) {
 			t.Fatalf("the scanner does not take %q", src)
-		}
-	})
-}
-
-func FuzzWords(f *testing.F) {
-	for _, s := range []string{"", " ", "a b", "a  b", " a", "a ", "a\tb", "é b", "a\u00a0b", "a\u0085", "\xff b", "x\xc3 y"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := words(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Fatalf("words(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
