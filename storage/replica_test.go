@@ -54,6 +54,18 @@ func TestReplicate(t *testing.T) {
 	if n, err := to.Unsent(ctx); n != 0 || err != nil {
 		t.Errorf("a new replica has %d changes to send (%v)", n, err)
 	}
+	// Its attachments folder is its own, beside it by default, and a member's to set: nothing
+	// to send.
+	folder, err := to.AttachmentsFolder(ctx)
+	if want := filepath.Join(filepath.Dir(to.Path()), "to-attachments"); err != nil || folder != (storage.AttachmentsFolder{Path: want, Default: true}) {
+		t.Errorf("the replica's attachments folder is %+v (%v), want %s", folder, err, want)
+	}
+	if err := to.SetAttachmentsFolder(ctx, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := to.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("setting the attachments folder left %d changes to send (%v)", n, err)
+	}
 	// Once more from the replica, whose rows have their global ids now.
 	again := open(t, "again.sqlite")
 	if err := libtest.Replicate(ctx, to, again, want); err != nil {
