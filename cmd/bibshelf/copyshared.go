@@ -36,6 +36,10 @@ func runCopyShared(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "bibshelf copy-shared: %s exists: the copy goes into a new file\n", path)
 		return exitRejected
 	}
+	if err := askPassword(ctx, "copy-shared", srv, stderr); err != nil {
+		fmt.Fprintf(stderr, "bibshelf copy-shared: %v\n", err)
+		return exitRejected
+	}
 	lib, err := shared.Clone(ctx, srv, path)
 	if err == nil {
 		err = lib.Detach(ctx)

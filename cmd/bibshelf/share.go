@@ -31,6 +31,10 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "bibshelf share: %v\n", err)
 		return exitUsage
 	}
+	if err := askPassword(ctx, "share", srv, stderr); err != nil {
+		fmt.Fprintf(stderr, "bibshelf share: %v\n", err)
+		return exitRejected
+	}
 	lib, ok := openLibrary(ctx, "share", *libFlag, stderr)
 	if !ok {
 		return exitRejected
@@ -61,6 +65,10 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 	}
 	path, err := shared.ReplicaPath(srv)
 	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
+	}
+	if err := askPassword(ctx, verb, srv, stderr); err != nil {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return nil, false
 	}

@@ -15,6 +15,16 @@ import (
 // is, offline.
 var ErrUnreachable = errors.New("the shared library's server cannot be reached")
 
+// unreachable says that a connection failed for want of the server, but for want of a password
+// (ErrPasswordNeeded), which the user is to be asked for: the replica is used as it is meanwhile
+// in either case.
+func unreachable(err error) error {
+	if errors.Is(err, ErrPasswordNeeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnreachable, err)
+}
+
 // Pull brings the replica lib up to date with its shared library at srv: every row written on
 // the server since the replica's last pull (storage.Replica.Pulled), read in one snapshot and
 // written into the replica in one transaction (storage.Library.Pull). A row the replica has
@@ -30,7 +40,7 @@ func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulle
 	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return storage.Pulled{}, unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
