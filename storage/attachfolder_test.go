@@ -17,6 +17,18 @@ func attachmentsDir(tb testing.TB, l *Library) string {
 	return dir
 }
 
+// writePDF writes a small PDF at path, making its folder, and returns path.
+func writePDF(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestAttachmentsFolder sets a library's attachments folder elsewhere and back: the files kept
 // relative to it are looked for in the folder set, those kept by an absolute path stay where
 // they are, and what is not a folder is refused.
@@ -30,16 +42,7 @@ func TestAttachmentsFolder(t *testing.T) {
 	if want := filepath.Join(filepath.Dir(l.Path()), "attachments"); def != (AttachmentsFolder{Path: want, Default: true}) {
 		t.Errorf("the default folder is %+v, want %s", def, want)
 	}
-	write := func(path string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(path string) string { return writePDF(t, path) }
 	inDefault := write(filepath.Join(def.Path, "Lovelace", "engine.pdf"))
 	outside := write(filepath.Join(t.TempDir(), "elsewhere.pdf"))
 	for _, p := range []string{inDefault, outside} {

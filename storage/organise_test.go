@@ -695,16 +695,7 @@ func TestNotes(t *testing.T) {
 func TestAttachments(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
-	write := func(path string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(path string) string { return writePDF(t, path) }
 	inside := write(filepath.Join(attachmentsDir(t, l), "Lovelace", "notes on the engine.pdf"))
 	outside := write(filepath.Join(t.TempDir(), "elsewhere.pdf"))
 	// A path that only looks inside: the folder's name is a prefix of its parent's.
