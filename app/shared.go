@@ -1,0 +1,190 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// The window on a shared library shows this computer's replica of it, as it shows any library,
+// while a shared.Live beside it keeps the replica current (Run starts it, see running.share):
+// what other members send appears through the follower (follow.go), as another program's
+// changes do, and what the window changes is sent a moment later. The state line beside the
+// status line says whether the server is reached and how many changes wait to be sent.
+
+// sharedView is the window's side of a shared library: the state line, and the changes the
+// server refused, said once each.
+type sharedView struct {
+	u     *UI
+	srv   *shared.Server
+	label *widget.Label
+	// said is the conflicts the window last told of, so that the same ones, found again at
+	// each push, are not told again.
+	said  string
+	state shared.LiveState
+	// seen is set once a state came from Live.
+	seen bool
+}
+
+// newSharedView makes the state line, hidden until the window shows a shared library.
+func newSharedView(u *UI) *sharedView {
+	l := widget.NewLabel("")
+	l.Hide()
+	return &sharedView{u: u, label: l}
+}
+
+// attach says that the window shows the replica of the shared library at srv, connecting.
+func (s *sharedView) attach(srv *shared.Server) {
+	s.srv = srv
+	s.u.win.SetTitle(srv.String() + " — Bibshelf")
+	s.label.SetText(sharedStateText(srv, shared.LiveState{}, false))
+	s.label.Show()
+}
+
+// show shows a state of the replica's Live. Call it on the UI goroutine.
+func (s *sharedView) show(st shared.LiveState) {
+	if s.srv == nil {
+		return
+	}
+	s.state, s.seen = st, true
+	s.label.SetText(sharedStateText(s.srv, st, true))
+	if st.Connected && st.Err == nil {
+		s.label.Importance = widget.MediumImportance
+	} else {
+		s.label.Importance = widget.WarningImportance
+	}
+	s.label.Refresh()
+	s.tellConflicts(st.Conflicts)
+}
+
+// sharedStateText is the state line: connected or offline (and why), and the changes waiting.
+func sharedStateText(srv *shared.Server, st shared.LiveState, known bool) string {
+	var b strings.Builder
+	switch {
+	case !known:
+		b.WriteString("Shared: connecting…")
+	case st.Connected && st.Err == nil:
+		b.WriteString("Shared: connected")
+	case st.Connected:
+		b.WriteString("Shared: connected, the last sync failed")
+	case errors.Is(st.Err, shared.ErrUnreachable) || st.Err == nil:
+		b.WriteString("Shared: offline, trying again")
+	default:
+		b.WriteString("Shared: not synced")
+	}
+	switch {
+	case !known:
+	case len(st.Conflicts) > 0:
+		fmt.Fprintf(&b, " · %s not sent: changed by another member (both versions kept)", countText(len(st.Conflicts), "change", "changes"))
+	case st.Unsent == 0:
+		b.WriteString(" · all changes sent")
+	default:
+		fmt.Fprintf(&b, " · %s waiting", countText(st.Unsent, "change", "changes"))
+	}
+	return b.String()
+}
+
+// countText is n and the noun, singular for one.
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// tellConflicts says once which changes the server refused: another member changed the same
+// row first. Both versions are kept: this computer's in its replica (and in the window), the
+// server's on the server, which the other members see.
+func (s *sharedView) tellConflicts(cs []shared.Conflict) {
+	var names []string
+	for _, c := range cs {
+		names = append(names, conflictText(c))
+	}
+	said := strings.Join(names, "\n")
+	if said == s.said {
+		return
+	}
+	s.said = said
+	if len(cs) == 0 {
+		return
+	}
+	text := widget.NewLabel("Another member changed these since this computer last synced, so the server did not take this " +
+		"computer's changes of them:\n\n• " + strings.Join(names, "\n• ") + "\n\n" +
+		"Both versions are kept: this computer's stays here, and the other members see the server's. " +
+		"Nothing is lost; the changes stay waiting to be sent.")
+	text.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	ok := widget.NewButton("OK", func() { d.Hide() })
+	s.u.probeDialog(ok, text)
+	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, container.NewCenter(ok), nil, nil, text), s.u.win)
+	d.Resize(fyne.NewSize(520, 300))
+	s.u.dialogs.show(d)
+}
+
+// conflictText names a change the server refused for people.
+func conflictText(c shared.Conflict) string {
+	kind := strings.ReplaceAll(c.Kind, "_", " ")
+	switch {
+	case c.Kind == "note" && c.What != "":
+		return fmt.Sprintf("the note of %q", c.What)
+	case c.What != "":
+		return fmt.Sprintf("the %s %q", kind, c.What)
+	}
+	return "a " + kind
+}
+
+// connectHelp is what the Connect to Shared Library dialog says under its field.
+const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE, " +
+	"with ?sslmode=require (or verify-full) for a server across a network. A password is read from " +
+	"~/.pgpass or the file PGPASSFILE names; Bibshelf never keeps one. The window then shows this " +
+	"computer's copy of the library, made the first time, and keeps it in step with the server."
+
+// onConnectShared asks for a shared library's URL and has the window show that library in place
+// of this one (UI.connect).
+func (u *UI) onConnectShared() {
+	url := widget.NewEntry()
+	url.SetPlaceHolder("postgres://user@host/database?sslmode=require")
+	if u.shared.srv != nil {
+		url.SetText(u.shared.srv.String())
+	}
+	help := widget.NewLabel(connectHelp)
+	help.Wrapping = fyne.TextWrapWord
+	problem := widget.NewLabel("")
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	var d dialog.Dialog
+	connect := func() {
+		srv, err := shared.ParseURL(strings.TrimSpace(url.Text))
+		if err == nil && u.connect == nil {
+			err = errors.New("this window cannot open another library")
+		}
+		if err != nil {
+			problem.SetText(err.Error())
+			problem.Show()
+			return
+		}
+		d.Hide()
+		u.status.SetText("Opening the shared library " + srv.String() + "…")
+		u.connect(strings.TrimSpace(url.Text))
+	}
+	url.OnSubmitted = func(string) { connect() }
+	ok := widget.NewButton("Connect", connect)
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	u.probeDialog(ok, cancel, help)
+	u.inDialog["shared-url"] = url
+	body := container.NewVBox(url, problem, help)
+	d = dialog.NewCustomWithoutButtons("Connect to Shared Library", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, body), u.win)
+	d.Resize(fyne.NewSize(560, 300))
+	u.dialogs.show(d)
+	u.win.Canvas().Focus(url)
+}
