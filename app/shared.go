@@ -83,7 +83,7 @@ func sharedStateText(srv *shared.Server, st shared.LiveState, known bool) string
 	switch {
 	case !known:
 	case len(st.Conflicts) > 0:
-		fmt.Fprintf(&b, " · %s not sent: changed by another member (both versions kept)", countText(len(st.Conflicts), "change", "changes"))
+		fmt.Fprintf(&b, " · %s (both versions kept)", countText(len(st.Conflicts), "conflict", "conflicts"))
 	case st.Unsent == 0:
 		b.WriteString(" · all changes sent")
 	default:

@@ -316,6 +316,9 @@ func (r *running) share(srv *shared.Server, lib *storage.Library) {
 	ui := r.ui
 	ui.shared.attach(srv)
 	r.live = shared.StartLive(srv, lib, func(st shared.LiveState) {
+		if st.Pulled.Rows > 0 {
+			ui.follow.lookNow() // the other members' changes shown now, not at the next look
+		}
 		fyneDo(func() { ui.shared.show(st) })
 	})
 }

@@ -148,6 +148,33 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	w.waitFor("back, all sent", func(s app.ProbeState) bool {
 		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
 	})
+
+	// A conflict: while the window is offline, another computer changes the entry the window
+	// changes too; the window is told, and keeps its version.
+	db = renameSharedDatabase(t, s.url, "")
+	w.waitFor("offline again", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("13--15")
+	w.key("Return")
+	w.waitFor("the change waiting", func(s app.ProbeState) bool { return strings.Contains(s.Shared, "1 change waiting") })
+	away, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	away.Path = "/" + db
+	if s.srv, err = shared.ParseURL(away.String()); err != nil {
+		t.Fatal(err)
+	}
+	s.change(t, "vinyals2015pointer", "pages", "99")
+	renameSharedDatabase(t, s.url, db)
+	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
+		return s.Dialog && strings.Contains(s.DialogText, `"vinyals2015pointer"`) && strings.Contains(s.Shared, "1 conflict (both versions kept)")
+	})
+	if !strings.Contains(st.DialogText, "Both versions are kept") || st.Fields["pages"] != "13--15" {
+		t.Errorf("the conflict: dialog %q, the pages field %q", st.DialogText, st.Fields["pages"])
+	}
+	w.screenshot("shared-conflict.png")
 }
 
 // TestEndToEndConnectShared: File › Connect to Shared Library… on a window of a library file

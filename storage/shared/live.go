@@ -52,7 +52,8 @@ type LiveState struct {
 	// Conflicts are the changes the last push could not send (see Pushed.Conflicts): both
 	// versions are kept, this computer's in the replica and the server's on the server.
 	Conflicts []Conflict
-	// Pulled says what the last pull brought, and Took how long the replica took to write it.
+	// Pulled says what the pull this state follows brought, and Took how long it took
+	// (connecting, reading and writing the replica); zero in a state that follows no pull.
 	Pulled storage.Pulled
 	Took   time.Duration
 }
@@ -288,13 +289,14 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 	return nil
 }
 
-// say reports the state.
+// say reports the state, and forgets its pull, which the next state does not follow.
 func (l *Live) say() {
 	if l.report != nil {
 		st := l.state
 		st.Conflicts = slices.Clone(st.Conflicts)
 		l.report(st)
 	}
+	l.state.Pulled, l.state.Took = storage.Pulled{}, 0
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes

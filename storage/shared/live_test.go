@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -244,4 +245,68 @@ func renameDatabase(tb testing.TB, u, to string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// BenchmarkLiveEditToVisible is one edit made on one computer until it is in another's replica:
+// replica A changes a note and pushes it; the server notifies replica B's Live, which pulls it.
+// It reports the median and the slowest of the time from the edit to B's pull done
+// (visible-ms-median, visible-ms-max), and of B's pull itself (pull-ms-median: connecting,
+// reading and writing the replica, the part a window's replica update waits for). The window
+// shows the pull at its follower's next look (app/follow.go) or at once, when Live reports it.
+func BenchmarkLiveEditToVisible(b *testing.B) {
+	ctx := context.Background()
+	_, srv, ra, rb := sampleReplicas(b)
+	pulled := make(chan LiveState, 16)
+	ready := make(chan struct{}, 1)
+	live := StartLive(srv, rb, func(s LiveState) {
+		if s.Connected && s.Err == nil {
+			select {
+			case ready <- struct{}{}:
+			default:
+			}
+		}
+		if s.Pulled.Rows > 0 {
+			pulled <- s
+		}
+	})
+	defer live.Stop()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		b.Fatal("B never connected")
+	}
+	var visible, pull []time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if err := ra.SetNote(ctx, liveKey, fmt.Sprintf("edit %d", i)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Push(ctx, srv, ra); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case s := <-pulled:
+			visible = append(visible, time.Since(start))
+			pull = append(pull, s.Took)
+		case <-time.After(5 * time.Second):
+			b.Fatalf("edit %d never reached B", i)
+		}
+		b.StopTimer()
+		if note, err := rb.Note(ctx, liveKey); err != nil || note != fmt.Sprintf("edit %d", i) {
+			b.Fatalf("B's note %q (%v), want edit %d", note, err, i)
+		}
+		// A pulls its own push too, with no notification awaited, as its window would.
+		if _, err := Pull(ctx, srv, ra); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	ms := func(ds []time.Duration, at float64) float64 {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return float64(ds[int(at*float64(len(ds)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(ms(visible, 0.5), "visible-ms-median")
+	b.ReportMetric(ms(visible, 1), "visible-ms-max")
+	b.ReportMetric(ms(pull, 0.5), "pull-ms-median")
 }
