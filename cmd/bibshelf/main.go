@@ -38,7 +38,7 @@ const (
 const usage = `Bibshelf: a reference manager for LaTeX writers.
 
 Usage:
-  bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
+  bibshelf [--library PATH|URL] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
                   BibTeX, RIS, CSL-JSON, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
   bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... ID...   add papers by DOI,
