@@ -27,9 +27,11 @@ type sharedView struct {
 	srv   *shared.Server
 	label *widget.Label
 	// said is the conflicts the window last told of, so that the same ones, found again at
-	// each push, are not told again.
-	said  string
-	state shared.LiveState
+	// each push, are not told again; failed likewise the last failure other than the server
+	// out of reach (which the state line says).
+	said   string
+	failed string
+	state  shared.LiveState
 	// seen is set once a state came from Live.
 	seen bool
 }
@@ -45,7 +47,7 @@ func newSharedView(u *UI) *sharedView {
 func (s *sharedView) attach(srv *shared.Server) {
 	s.srv = srv
 	s.u.win.SetTitle(srv.String() + " — Bibshelf")
-	s.label.SetText(sharedStateText(srv, shared.LiveState{}, false))
+	s.label.SetText(sharedStateText(shared.LiveState{}, false))
 	s.label.Show()
 }
 
@@ -55,18 +57,35 @@ func (s *sharedView) show(st shared.LiveState) {
 		return
 	}
 	s.state, s.seen = st, true
-	s.label.SetText(sharedStateText(s.srv, st, true))
+	s.label.SetText(sharedStateText(st, true))
 	if st.Connected && st.Err == nil {
 		s.label.Importance = widget.MediumImportance
 	} else {
 		s.label.Importance = widget.WarningImportance
 	}
 	s.label.Refresh()
+	s.tellFailure(st.Err)
 	s.tellConflicts(st.Conflicts)
 }
 
+// tellFailure says once what failed in a sync for another reason than the server out of reach:
+// a newer schema, a replica of another shared library, a privilege the member lacks. The state
+// line says only that the replica is not synced.
+func (s *sharedView) tellFailure(err error) {
+	if err == nil || errors.Is(err, shared.ErrUnreachable) {
+		s.failed = ""
+		return
+	}
+	if err.Error() == s.failed {
+		return
+	}
+	s.failed = err.Error()
+	s.u.dialogs.show(dialog.NewError(fmt.Errorf("the shared library could not be synced: %w\n\n"+
+		"The window shows this computer's copy; its changes wait to be sent.", err), s.u.win))
+}
+
 // sharedStateText is the state line: connected or offline (and why), and the changes waiting.
-func sharedStateText(srv *shared.Server, st shared.LiveState, known bool) string {
+func sharedStateText(st shared.LiveState, known bool) string {
 	var b strings.Builder
 	switch {
 	case !known:
