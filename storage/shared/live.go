@@ -125,6 +125,9 @@ func (l *Live) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if l.state.Connected {
+			retry = liveRetryFirst // a connection lost is tried again soon, as the first time
+		}
 		l.state.Connected = false
 		l.state.Err = err
 		l.say()
@@ -134,9 +137,6 @@ func (l *Live) run(ctx context.Context) {
 			return
 		}
 		retry = min(retry*2, liveRetryMost)
-		if err == nil {
-			retry = liveRetryFirst
-		}
 	}
 }
 
@@ -221,16 +221,17 @@ func (l *Live) session(ctx context.Context) error {
 			// the syncs write is not counted (below). It is pushed once a burst of changes
 			// is over.
 			n, err := l.lib.Unsent(ctx)
-			if err != nil || n == 0 {
+			if err != nil {
 				continue
 			}
 			if n != l.state.Unsent {
 				l.state.Unsent = n
 				l.say()
 			}
-			if quiet == nil {
+			if n > 0 && quiet == nil {
 				quiet = time.After(liveQuiet)
 			}
+			continue
 		}
 		// A sync ran. What it wrote is not a change of the replica's own; one made while it
 		// ran is pushed after the wait.
