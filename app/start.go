@@ -151,11 +151,15 @@ func (r *running) opener(ctx context.Context, library string) (opening, error) {
 	if err != nil {
 		return opening{}, err
 	}
+	_, statErr := os.Stat(path)
 	o := opening{open: func() (opened, error) {
 		lib, err := shared.Open(ctx, srv, path)
+		if err != nil && statErr != nil {
+			err = fmt.Errorf("this computer has no copy of the shared library yet, and cannot make one: %w", err)
+		}
 		return opened{lib: lib, srv: srv}, err
 	}}
-	if _, err := os.Stat(path); err != nil {
+	if statErr != nil {
 		o.slow = fmt.Sprintf(cloneMessage, srv)
 	} else if upgrade, err := storage.NeedsUpgrade(ctx, path); err != nil {
 		return opening{}, err
@@ -285,6 +289,11 @@ func openSlowly(a fyne.App, message string, open func() (opened, error), then fu
 	go func() {
 		lib, err := open()
 		fyneDo(func() {
+			if err != nil {
+				// Hidden before the app may quit (then): a window closed as the driver stops
+				// could be sent a mouse move after its destruction, which crashed GLFW.
+				wait.Hide()
+			}
 			then(lib, err)
 			wait.Close()
 		})
