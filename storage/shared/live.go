@@ -70,8 +70,6 @@ type Live struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
-	// syncNow asks for a push and a pull at once (SyncNow).
-	syncNow chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
 	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
 	state LiveState
@@ -82,21 +80,9 @@ type Live struct {
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), syncNow: make(chan struct{}, 1)}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{})}
 	go l.run(ctx)
 	return l
-}
-
-// Server returns the shared library's server.
-func (l *Live) Server() *Server { return l.srv }
-
-// SyncNow asks for a push and a pull now, and, when the server is out of reach, for a connection
-// attempt without waiting for the next.
-func (l *Live) SyncNow() {
-	select {
-	case l.syncNow <- struct{}{}:
-	default:
-	}
 }
 
 // Stop stops listening, waits for the goroutine to return, and pushes what the replica still
@@ -131,8 +117,7 @@ func (l *Live) run(ctx context.Context) {
 		l.state.Connected = false
 		l.state.Err = err
 		l.say()
-		// While the server is out of reach the replica's own changes are still counted, and
-		// SyncNow tries again at once.
+		// While the server is out of reach the replica's own changes are still counted.
 		if !l.waitOffline(ctx, retry) {
 			return
 		}
@@ -141,7 +126,7 @@ func (l *Live) run(ctx context.Context) {
 }
 
 // session is one connection: it listens, syncs (push, then pull), and then syncs again at each
-// notification, at each change of the replica's own, at SyncNow, and every liveSafety. It
+// notification, at each change of the replica's own, and every liveSafety. It
 // returns why the connection ended.
 func (l *Live) session(ctx context.Context) error {
 	connecting, cancel := context.WithTimeout(ctx, liveConnect)
@@ -200,10 +185,6 @@ func (l *Live) session(ctx context.Context) error {
 			}
 		case <-safety.C:
 			if err := l.sync(ctx, false); err != nil {
-				return err
-			}
-		case <-l.syncNow:
-			if err := l.sync(ctx, true); err != nil {
 				return err
 			}
 		case <-quiet:
@@ -301,7 +282,7 @@ func (l *Live) say() {
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
-// meanwhile; SyncNow ends the wait at once. It reports false when ctx ended.
+// meanwhile. It reports false when ctx ended.
 func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 	until := time.NewTimer(d)
 	defer until.Stop()
@@ -312,8 +293,6 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 		case <-ctx.Done():
 			return false
 		case <-until.C:
-			return true
-		case <-l.syncNow:
 			return true
 		case <-look.C:
 			if n, err := l.lib.Unsent(ctx); err == nil && n != l.state.Unsent {
