@@ -206,6 +206,43 @@ func TestEndToEndConnectShared(t *testing.T) {
 	w.waitFor("the shared library's entry", func(s app.ProbeState) bool { return s.Settled && s.Cells["onlyshared"] != nil })
 }
 
+// TestEndToEndSharedOffline: with the server out of reach, the window opens the shared library
+// from this computer's replica (made by the command line before), says it is offline, and takes
+// an edit, which waits; once the server is back the window connects by itself and sends it.
+func TestEndToEndSharedOffline(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	s := newSharedE2E(t, dir)
+	// The window's user folder (see openWindow) gets its replica from the command line.
+	runOther(t, bin, filepath.Join(dir, "data"), "search", "--library", s.url, "pointer")
+	db := renameSharedDatabase(t, s.url, "")
+	w := openWindow(t, dir, bin, s.url, nil)
+	w.steady("the replica, offline", func(s app.ProbeState) bool {
+		return s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: offline")
+	})
+	w.click("search")
+	w.typeText("pointer")
+	w.waitFor("the entry listed", func(s app.ProbeState) bool { return s.Settled && s.Cells["vinyals2015pointer"] != nil })
+	w.click("row:vinyals2015pointer")
+	w.steady("the entry in the pane", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["field:pages"]
+		return s.Settled && s.Entry == "vinyals2015pointer" && ok
+	})
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("21--23")
+	w.key("Return")
+	w.waitFor("the change waiting", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
+	})
+	renameSharedDatabase(t, s.url, db)
+	s.waitField(t, "vinyals2015pointer", "pages", "21--23")
+	w.waitFor("connected, all sent", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+}
+
 // runOther runs the binary with a user folder of its own (another computer) and returns its
 // output.
 func runOther(t *testing.T, bin, home string, args ...string) string {
