@@ -3,6 +3,7 @@ package shared
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -70,6 +71,8 @@ type Live struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
+	settle chan settlement
 	// state is the last state reported, and stuck the count of changes the last push left
 	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
 	state LiveState
@@ -80,7 +83,7 @@ type Live struct {
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{})}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4)}
 	go l.run(ctx)
 	return l
 }
@@ -185,6 +188,13 @@ func (l *Live) session(ctx context.Context) error {
 			}
 		case <-safety.C:
 			if err := l.sync(ctx, false); err != nil {
+				return err
+			}
+		case s := <-l.settle:
+			if err := l.resolve(ctx, s); err != nil {
+				return err
+			}
+			if err := l.sync(ctx, true); err != nil {
 				return err
 			}
 		case <-quiet:
@@ -301,4 +311,63 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 			}
 		}
 	}
+}
+
+// settlement is a member's choice for conflicts: to keep the replica's versions (mine) or the
+// server's.
+type settlement struct {
+	conflicts []Conflict
+	mine      bool
+}
+
+// Resolve settles conflicts Live reported: with mine, this replica's versions are sent again and
+// replace the server's; without, the server's replace the replica's and its changes of those
+// rows are dropped. It is done on Live's goroutine, with a sync after, once the server is
+// reached; the states that follow say what came of it.
+func (l *Live) Resolve(conflicts []Conflict, mine bool) {
+	select {
+	case l.settle <- settlement{conflicts: slices.Clone(conflicts), mine: mine}:
+	case <-l.done:
+	}
+}
+
+// resolve carries out a settlement: for the server's versions, the replica's changes are
+// dropped (the pull after writes the server's); for the replica's, it records the server's
+// revision of each row as seen, so that the push after replaces it. A conflict over a new row's
+// key or name (which has no revision on the server) stays.
+func (l *Live) resolve(ctx context.Context, s settlement) error {
+	if !s.mine {
+		for _, c := range s.conflicts {
+			if err := l.lib.DropChange(ctx, c.Kind, c.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	conn, err := l.srv.connect(ctx)
+	if err != nil {
+		return errors.Join(ErrUnreachable, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := useSchema(ctx, conn, false); err != nil {
+		return err
+	}
+	for _, c := range s.conflicts {
+		t, ok := deleteTables[c.Kind]
+		if !ok {
+			continue
+		}
+		var rev int64
+		err := conn.QueryRow(ctx, `SELECT rev FROM `+t[0]+` WHERE `+t[1]+` = $1`, pgUUID(c.ID)).Scan(&rev)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err == nil {
+			err = l.lib.SetSeen(ctx, c.Kind, c.ID, rev)
+		}
+		if err != nil {
+			return fmt.Errorf("keep this computer's %s %q: %w", c.Kind, c.What, err)
+		}
+	}
+	return nil
 }

@@ -187,26 +187,46 @@ func TestLiveOffline(t *testing.T) {
 }
 
 // TestLiveConflict: a change of the replica's that the server refuses (another replica changed
-// the note first) is reported, and stays to be sent; the state says so until it is resolved.
+// the note first) is reported, and stays to be sent; the member then keeps either version, and
+// both replicas end with it.
 func TestLiveConflict(t *testing.T) {
-	ctx := context.Background()
-	_, srv, a, b := sampleReplicas(t)
-	if err := a.SetNote(ctx, liveKey, "a's"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Push(ctx, srv, a); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetNote(ctx, liveKey, "b's"); err != nil {
-		t.Fatal(err)
-	}
-	w := startWatched(t, srv, b)
-	s, _ := w.waitFor(t, "the conflict", 0, 10*time.Second, func(s LiveState) bool { return len(s.Conflicts) > 0 })
-	if c := s.Conflicts[0]; c.Kind != "note" || s.Unsent != 1 {
-		t.Errorf("conflict %+v, %d changes waiting; want the note, waiting", c, s.Unsent)
-	}
-	if note, _ := b.Note(ctx, liveKey); note != "b's" {
-		t.Errorf("b's note was overwritten: %q", note)
+	for _, mine := range []bool{true, false} {
+		t.Run(fmt.Sprintf("mine=%v", mine), func(t *testing.T) {
+			ctx := context.Background()
+			_, srv, a, b := sampleReplicas(t)
+			if err := a.SetNote(ctx, liveKey, "a's"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Push(ctx, srv, a); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.SetNote(ctx, liveKey, "b's"); err != nil {
+				t.Fatal(err)
+			}
+			w := startWatched(t, srv, b)
+			s, n := w.waitFor(t, "the conflict", 0, 10*time.Second, func(s LiveState) bool { return len(s.Conflicts) > 0 })
+			if c := s.Conflicts[0]; c.Kind != "note" || s.Unsent != 1 {
+				t.Errorf("conflict %+v, %d changes waiting; want the note, waiting", c, s.Unsent)
+			}
+			if note, _ := b.Note(ctx, liveKey); note != "b's" {
+				t.Errorf("b's note was overwritten: %q", note)
+			}
+
+			w.Resolve(s.Conflicts, mine)
+			w.waitFor(t, "settled", n, 5*time.Second, func(s LiveState) bool { return connected(s) && len(s.Conflicts) == 0 && s.Unsent == 0 })
+			if _, err := Pull(ctx, srv, a); err != nil {
+				t.Fatal(err)
+			}
+			want := "a's"
+			if mine {
+				want = "b's"
+			}
+			for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+				if note, err := l.Note(ctx, liveKey); err != nil || note != want {
+					t.Errorf("%s's note: %q (%v), want %q", name, note, err, want)
+				}
+			}
+		})
 	}
 }
 
