@@ -25,7 +25,8 @@ import (
 type sharedView struct {
 	u     *UI
 	srv   *shared.Server
-	label *widget.Label
+	live  *shared.Live // keeps the replica current; its Resolve settles the conflicts told
+	label *stateLine
 	// said is the conflicts the window last told of, so that the same ones, found again at
 	// each push, are not told again; failed likewise the last failure other than the server
 	// out of reach (which the state line says).
@@ -38,10 +39,30 @@ type sharedView struct {
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
 func newSharedView(u *UI) *sharedView {
-	l := widget.NewLabel("")
-	l.Hide()
-	return &sharedView{u: u, label: l}
+	s := &sharedView{u: u}
+	s.label = newStateLine(func() {
+		if len(s.state.Conflicts) > 0 {
+			s.showConflicts(s.state.Conflicts)
+		}
+	})
+	s.label.Hide()
+	return s
 }
+
+// stateLine is the state line: a label that, clicked while there are conflicts, shows them again
+// (after Decide Later).
+type stateLine struct {
+	widget.Label
+	onTap func()
+}
+
+func newStateLine(onTap func()) *stateLine {
+	l := &stateLine{onTap: onTap}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
 
 // attach says that the window shows the replica of the shared library at srv, connecting.
 func (s *sharedView) attach(srv *shared.Server) {
@@ -132,19 +153,40 @@ func (s *sharedView) tellConflicts(cs []shared.Conflict) {
 		return
 	}
 	s.said = said
-	if len(cs) == 0 {
-		return
+	if len(cs) > 0 {
+		s.showConflicts(cs)
+	}
+}
+
+// showConflicts shows the dialog that names the conflicts and asks which version to keep.
+func (s *sharedView) showConflicts(cs []shared.Conflict) {
+	var names []string
+	for _, c := range cs {
+		names = append(names, conflictText(c))
 	}
 	text := widget.NewLabel("Another member changed these since this computer last synced, so the server did not take this " +
 		"computer's changes of them:\n\n• " + strings.Join(names, "\n• ") + "\n\n" +
-		"Both versions are kept: this computer's stays here, and the other members see the server's. " +
-		"Nothing is lost; the changes stay waiting to be sent.")
+		"Both versions are kept: this computer's here, the server's for the other members. Keep Mine sends this " +
+		"computer's versions over the server's; Take the Server's replaces this computer's changes of them with " +
+		"the server's versions. Decide Later leaves both as they are, and the changes waiting (the state line, clicked, " +
+		"shows this again).")
 	text.Wrapping = fyne.TextWrapWord
 	var d dialog.Dialog
-	ok := widget.NewButton("OK", func() { d.Hide() })
-	s.u.probeDialog(ok, text)
-	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, container.NewCenter(ok), nil, nil, text), s.u.win)
-	d.Resize(fyne.NewSize(520, 300))
+	settle := func(mine bool) func() {
+		return func() {
+			d.Hide()
+			if s.live != nil {
+				s.live.Resolve(cs, mine)
+			}
+		}
+	}
+	later := widget.NewButton("Decide Later", func() { d.Hide() })
+	mine := widget.NewButton("Keep Mine", settle(true))
+	theirs := widget.NewButton("Take the Server's", settle(false))
+	s.u.probeDialog(later, mine, theirs, text)
+	buttons := container.NewHBox(layout.NewSpacer(), later, theirs, mine)
+	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, buttons, nil, nil, text), s.u.win)
+	d.Resize(fyne.NewSize(600, 340))
 	s.u.dialogs.show(d)
 }
 

@@ -330,6 +330,7 @@ func (r *running) share(srv *shared.Server, lib *storage.Library) {
 		}
 		fyneDo(func() { ui.shared.show(st) })
 	})
+	ui.shared.live = r.live
 }
 
 // connect shows the library named (a shared library's URL, from File › Connect to Shared

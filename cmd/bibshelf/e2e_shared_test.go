@@ -150,7 +150,8 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	})
 
 	// A conflict: while the window is offline, another computer changes the entry the window
-	// changes too; the window is told, and keeps its version.
+	// changes too; the window is told, keeps its version, and sends it over the server's when
+	// asked to.
 	db = renameSharedDatabase(t, s.url, "")
 	w.waitFor("offline again", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
 	w.click("field:pages")
@@ -163,10 +164,12 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	away.Path = "/" + db
+	srv := s.srv
 	if s.srv, err = shared.ParseURL(away.String()); err != nil {
 		t.Fatal(err)
 	}
 	s.change(t, "vinyals2015pointer", "pages", "99")
+	s.srv = srv
 	renameSharedDatabase(t, s.url, db)
 	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
 		return s.Dialog && strings.Contains(s.DialogText, `"vinyals2015pointer"`) && strings.Contains(s.Shared, "1 conflict (both versions kept)")
@@ -175,6 +178,12 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 		t.Errorf("the conflict: dialog %q, the pages field %q", st.DialogText, st.Fields["pages"])
 	}
 	w.screenshot("shared-conflict.png")
+	// Keep Mine: the window's version replaces the server's.
+	w.click("button:Keep Mine")
+	s.waitField(t, "vinyals2015pointer", "pages", "13--15")
+	w.waitFor("settled, all sent", func(s app.ProbeState) bool {
+		return !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent") && s.Fields["pages"] == "13--15"
+	})
 }
 
 // TestEndToEndConnectShared: File › Connect to Shared Library… on a window of a library file
