@@ -234,6 +234,9 @@ func (u *UI) onConnectShared() {
 			return
 		}
 		d.Hide()
+		if u.shared.srv != nil && srv.String() == u.shared.srv.String() {
+			return // shown already
+		}
 		u.status.SetText("Opening the shared library " + srv.String() + "…")
 		u.connect(strings.TrimSpace(url.Text))
 	}
