@@ -32,9 +32,7 @@ type sharedView struct {
 	// out of reach (which the state line says).
 	said   string
 	failed string
-	state  shared.LiveState
-	// seen is set once a state came from Live.
-	seen bool
+	state  shared.LiveState // the last state shown
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
@@ -77,7 +75,7 @@ func (s *sharedView) show(st shared.LiveState) {
 	if s.srv == nil {
 		return
 	}
-	s.state, s.seen = st, true
+	s.state = st
 	s.label.SetText(sharedStateText(st, true))
 	if st.Connected && st.Err == nil {
 		s.label.Importance = widget.MediumImportance
