@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
@@ -183,9 +186,69 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 	theirs := widget.NewButton("Take the Server's", settle(false))
 	s.u.probeDialog(later, mine, theirs, text)
 	buttons := container.NewHBox(layout.NewSpacer(), later, theirs, mine)
+	var entries []shared.Conflict
+	for _, c := range cs {
+		if c.Kind == "entry" && c.What != "" {
+			entries = append(entries, c)
+		}
+	}
+	if len(entries) > 0 {
+		// An entry's two versions field by field, in the merge dialog.
+		merge := widget.NewButton("Merge Entries…", func() {
+			d.Hide()
+			s.mergeEntries(entries, 0)
+		})
+		buttons.Add(merge)
+		s.u.inDialog["button:"+merge.Text] = merge
+	}
 	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, buttons, nil, nil, text), s.u.win)
 	d.Resize(fyne.NewSize(600, 340))
 	s.u.dialogs.show(d)
+}
+
+// mergeEntries shows conflict i of cs, over an entry, in the merge dialog: this computer's
+// version beside the server's, read off the UI goroutine. Update Entry keeps the values ticked
+// and sends the entry over the server's; the next conflict follows.
+func (s *sharedView) mergeEntries(cs []shared.Conflict, i int) {
+	if i >= len(cs) || s.live == nil {
+		return
+	}
+	c := cs[i]
+	next := func() { s.mergeEntries(cs, i+1) }
+	live := s.live
+	go func() {
+		ctx := context.Background()
+		mine, err := s.u.lib.Entry(ctx, c.What)
+		var source string
+		var ok bool
+		if err == nil {
+			source, ok, err = shared.ServerEntry(ctx, s.srv, c.ID)
+		}
+		fyneDo(func() {
+			var theirs []*bib.Entry
+			if ok {
+				theirs = bib.ParseString(c.What+" on the server", source).Entries()
+			}
+			switch {
+			case err != nil:
+				s.u.dialogs.show(dialog.NewError(fmt.Errorf("compare %s with the server's: %w", c.What, err), s.u.win))
+			case len(theirs) != 1:
+				s.u.inform("Merge Entries", fmt.Sprintf("The server no longer has %s, or none that can be read: Keep Mine "+
+					"sends this computer's version, Take the Server's removes it here.", c.What), next)
+			default:
+				m := newMergeDialog(s.u, []*bib.Entry{mine, theirs[0]}, nil, "")
+				m.registry = "the server"
+				m.fields = slices.Insert(m.fields, 0, typeRow)
+				m.choice[typeRow] = 0
+				m.settled = func() { live.Resolve([]shared.Conflict{c}, true) }
+				m.next = next
+				if len(cs) > 1 {
+					m.counter = fmt.Sprintf("%d of %d", i+1, len(cs))
+				}
+				m.show()
+			}
+		})
+	}()
 }
 
 // conflictText names a change the server refused for people.

@@ -150,8 +150,8 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	})
 
 	// A conflict: while the window is offline, another computer changes the entry the window
-	// changes too; the window is told, keeps its version, and sends it over the server's when
-	// asked to.
+	// changes too; the window is told, keeps its version, and the two are merged in the merge
+	// dialog, whose result goes over the server's.
 	db = renameSharedDatabase(t, s.url, "")
 	w.waitFor("offline again", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
 	w.click("field:pages")
@@ -169,6 +169,7 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.change(t, "vinyals2015pointer", "pages", "99")
+	s.change(t, "vinyals2015pointer", "volume", "29")
 	s.srv = srv
 	renameSharedDatabase(t, s.url, db)
 	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
@@ -178,11 +179,21 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 		t.Errorf("the conflict: dialog %q, the pages field %q", st.DialogText, st.Fields["pages"])
 	}
 	w.screenshot("shared-conflict.png")
-	// Keep Mine: the window's version replaces the server's.
-	w.click("button:Keep Mine")
+	// The two versions merged: the window's pages, the server's volume.
+	w.click("button:Merge Entries…")
+	w.waitFor("the merge dialog", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["check:volume:1"]
+		_, update := s.Widgets["button:Update Entry"]
+		return ok && update && strings.Contains(s.DialogText, "Another member changed vinyals2015pointer")
+	})
+	w.screenshot("shared-merge.png")
+	w.click("check:volume:1")
+	w.click("button:Update Entry")
+	s.waitField(t, "vinyals2015pointer", "volume", "29")
 	s.waitField(t, "vinyals2015pointer", "pages", "13--15")
-	w.waitFor("settled, all sent", func(s app.ProbeState) bool {
-		return !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent") && s.Fields["pages"] == "13--15"
+	w.waitFor("merged, all sent", func(s app.ProbeState) bool {
+		return !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent") &&
+			s.Fields["pages"] == "13--15" && s.Fields["volume"] == "29"
 	})
 }
 
