@@ -33,7 +33,9 @@ type follower struct {
 	seen   atomic.Int64
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the goroutine has returned
-	once   sync.Once
+	// now asks for a look at once: a shared library's sync has written to the replica.
+	now  chan struct{}
+	once sync.Once
 }
 
 // newFollower returns the follower of the window's library, or nil when the library has no
@@ -46,7 +48,7 @@ func newFollower(u *UI) *follower {
 			lib = l.Library
 			continue
 		case revisionReader:
-			return &follower{u: u, rev: l, done: make(chan struct{})}
+			return &follower{u: u, rev: l, done: make(chan struct{}), now: make(chan struct{}, 1)}
 		}
 		return nil
 	}
@@ -92,6 +94,18 @@ func (f *follower) shown() {
 	})
 }
 
+// lookNow has the follower read the revision at once rather than at its next look. It may be
+// called from any goroutine.
+func (f *follower) lookNow() {
+	if f == nil {
+		return
+	}
+	select {
+	case f.now <- struct{}{}:
+	default:
+	}
+}
+
 func (f *follower) run(ctx context.Context) {
 	defer close(f.done)
 	tick := time.NewTicker(followEvery)
@@ -101,6 +115,7 @@ func (f *follower) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-f.now:
 		}
 		// While the window's own changes run, the revision is theirs: they show the library
 		// when they are done (see UI.busy, read again on the UI goroutine).

@@ -102,6 +102,10 @@ type mergeDialog struct {
 	// Duplicates. "" for duplicates.
 	registry string
 	lookedUp ident.ID // the identifier the registry was asked for, when registry is set
+	// settled, when set, makes the refresh a conflict's merge (shared.go): the first entry is
+	// this computer's version, the second the shared library's server's, and settled is
+	// called once the entry is updated, to send it over the server's.
+	settled func()
 }
 
 // typeRow names the row of the entry type among the fields: no field name starts with @.
@@ -204,6 +208,8 @@ func (m *mergeDialog) rowsView() (fyne.CanvasObject, map[string]fyne.CanvasObjec
 	for i, e := range m.entries {
 		title := "@" + e.Type + "{" + e.Key + "}"
 		switch {
+		case m.settled != nil && i == 0:
+			title = "This computer's: " + title
 		case m.registry != "" && i == 0:
 			title = "In the library: " + title
 		case m.registry != "":
@@ -303,6 +309,9 @@ func (m *mergeDialog) show() {
 			buttons = []fyne.CanvasObject{stop, skip, update}
 		}
 		title, size = "Update from Registry", fyne.NewSize(1100, 640)
+		if m.settled != nil {
+			title = "Merge with the Server's Version"
+		}
 	} else {
 		m.keep = widget.NewRadioGroup(m.keys(), nil)
 		m.keep.Horizontal = true

@@ -94,6 +94,10 @@ type ProbeState struct {
 	// "button:Choose…" and its settings "sync:sub", "sync:format", "sync:ascii", "sync:order"
 	// and "sync:notes".
 	KeptWarning string `json:"keptWarning"`
+	// Shared is the state line of a shared library (connected or offline, the changes
+	// waiting), in Widgets as "shared"; "" for a library file. The Connect to Shared Library
+	// dialog names its field "shared-url" and its buttons by their text.
+	Shared string `json:"shared"`
 }
 
 // isDark reports whether a colour is dark: its luma is below the middle.
@@ -145,6 +149,13 @@ func (u *UI) answerProbe(c net.Conn) {
 			fmt.Fprintf(c, "{\"error\": %q}\n", "unknown question "+in.Text())
 			continue
 		}
+		// A window that gave its place to another (File › Connect to Shared Library…) answers
+		// for it.
+		fyneDoAndWait(func() {
+			for u.next != nil {
+				u = u.next
+			}
+		})
 		xid := windowID(u.win) // asks the UI goroutine itself
 		var st ProbeState
 		fyneDoAndWait(func() { st = u.probeState() })
@@ -227,6 +238,10 @@ func (u *UI) probeState() ProbeState {
 	if w := u.kept.warn; w.Visible() {
 		st.KeptWarning = w.Text
 		st.Widgets["kept-warning"] = v.rect(w)
+	}
+	if l := u.shared.label; l.Visible() {
+		st.Shared = l.Text
+		st.Widgets["shared"] = v.rect(l)
 	}
 	if st.Dialog {
 		u.probeOpenDialog(v)

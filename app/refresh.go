@@ -201,6 +201,11 @@ func (m *mergeDialog) refreshText() string {
 	if m.counter != "" {
 		counter = " (" + m.counter + ")"
 	}
+	if m.settled != nil {
+		return fmt.Sprintf("Another member changed %s on the shared library's server since this computer last synced%s. "+
+			"Tick the value each field is to have: this computer's values stay unless you tick the server's. "+
+			"Update Entry keeps the result here and sends it over the server's version.", m.entries[0].Key, counter)
+	}
 	return fmt.Sprintf("Update %s from %s (%s %s)%s. Tick the value each field is to have: the library's values stay "+
 		"unless you tick %s's, and what only %s has is added unless you tick — beside it. "+
 		"The key stays as it is, and Edit › Undo takes the update back.",
@@ -244,6 +249,12 @@ func (m *mergeDialog) onUpdate() {
 	before := m.entries[0]
 	after, changed := m.refreshed()
 	m.d.Hide()
+	if m.settled != nil {
+		// This computer's version is sent over the server's. Live may send it before the
+		// update below is written or after: either way the server ends with the update, sent
+		// then as any change.
+		defer m.settled()
+	}
 	if len(changed) == 0 {
 		m.u.status.SetText(fmt.Sprintf("%s is as it was: none of %s's values was ticked", before.Key, m.registry))
 		m.advance()

@@ -12,16 +12,20 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
 // Options is what the command line asks of the window (bibshelf with no verb).
 type Options struct {
-	// Library is the library's file. Sample fills it with the sample library when it does not
+	// Library is the library's file, or a shared library's URL (postgres://...): the window
+	// then shows this computer's replica of it, made the first time, and keeps it current while
+	// it is open (shared.Live). Sample fills it with the sample library when it does not
 	// exist yet, so that a first start on the default library shows papers.
 	Library string
 	Sample  bool
@@ -70,44 +74,105 @@ func Run(a fyne.App, opts Options) error {
 		opts.Started = time.Now()
 	}
 	ctx := context.Background()
-	upgrade, err := storage.NeedsUpgrade(ctx, opts.Library)
+	r := &running{a: a, opts: opts}
+	o, err := r.opener(ctx, opts.Library)
 	if err != nil {
 		return err
 	}
-	r := &running{a: a, opts: opts}
-	if upgrade {
-		// Opening brings the library up to date, which can take seconds: a window says so
-		// meanwhile, and the library's window takes its place.
-		openSlowly(a, func() (*storage.Library, error) { return openLibrary(ctx, opts.Library, opts.Sample) },
-			func(lib *storage.Library, err error) {
-				if err != nil {
-					r.err = err
-					a.Quit()
-					return
-				}
-				r.start(lib)
-				r.ui.Window().Show()
-			})
-		a.Run()
+	if o.slow != "" {
+		// Opening brings the library up to date, or makes this computer's replica of a shared
+		// library, which can take seconds: a window says so meanwhile, and the library's
+		// window takes its place.
+		openSlowly(a, o.slow, o.open, func(l opened, err error) {
+			if err != nil {
+				r.err = err
+				a.Quit()
+				return
+			}
+			r.start(l)
+			r.ui.Window().Show()
+		})
 	} else {
-		lib, err := openLibrary(ctx, opts.Library, opts.Sample)
+		l, err := o.open()
 		if err != nil {
 			return err
 		}
-		r.start(lib)
-		r.ui.Window().ShowAndRun()
+		r.start(l)
+		r.ui.Window().Show()
 	}
+	a.Run()
 	if r.ui != nil {
 		// Quitting (a screenshot, the system) skips the window's close, which stops this itself.
 		r.ui.StopIndexing()
 		r.ui.follow.stop()
 		r.ui.kept.stop()
 	}
-	if r.lib != nil {
-		r.lib.Close()
-	}
+	r.closeLibrary(r.lib, r.live)
 	return r.err
 }
+
+// opened is a library the window shows: a library file, or this computer's replica of the
+// shared library at srv.
+type opened struct {
+	lib *storage.Library
+	srv *shared.Server
+}
+
+// opening is how a library is opened: open does it, and slow, when set, is what a small window
+// says meanwhile (see openSlowly).
+type opening struct {
+	open func() (opened, error)
+	slow string
+}
+
+// opener returns how the library named on the command line or in the Connect dialog opens: a
+// library file (made with the sample when opts.Sample says so), or a shared library's URL,
+// whose replica on this computer is made the first time (shared.Open).
+func (r *running) opener(ctx context.Context, library string) (opening, error) {
+	if !shared.IsURL(library) {
+		upgrade, err := storage.NeedsUpgrade(ctx, library)
+		if err != nil {
+			return opening{}, err
+		}
+		o := opening{open: func() (opened, error) {
+			lib, err := openLibrary(ctx, library, r.opts.Sample && library == r.opts.Library)
+			return opened{lib: lib}, err
+		}}
+		if upgrade {
+			o.slow = upgradeMessage
+		}
+		return o, nil
+	}
+	srv, err := shared.ParseURL(library)
+	if err != nil {
+		return opening{}, err
+	}
+	path, err := shared.ReplicaPath(srv)
+	if err != nil {
+		return opening{}, err
+	}
+	_, statErr := os.Stat(path)
+	o := opening{open: func() (opened, error) {
+		lib, err := shared.Open(ctx, srv, path)
+		if err != nil && statErr != nil {
+			err = fmt.Errorf("this computer has no copy of the shared library yet, and cannot make one: %w", err)
+		}
+		return opened{lib: lib, srv: srv}, err
+	}}
+	if statErr != nil {
+		o.slow = fmt.Sprintf(cloneMessage, srv)
+	} else if upgrade, err := storage.NeedsUpgrade(ctx, path); err != nil {
+		return opening{}, err
+	} else if upgrade {
+		o.slow = upgradeMessage
+	}
+	return o, nil
+}
+
+// cloneMessage is what the window shows while this computer's replica of a shared library is
+// made.
+const cloneMessage = "Making this computer's copy of the shared library\n%s…\n\n" +
+	"This happens once, and takes a few seconds for a large library."
 
 // running is a window Run has opened.
 type running struct {
@@ -115,18 +180,30 @@ type running struct {
 	opts Options
 	lib  *storage.Library
 	ui   *UI
+	// live keeps lib current when it is the replica of a shared library; nil otherwise.
+	live *shared.Live
 	// err is what Run returns: set on the UI goroutine, or before the app is asked to quit.
 	err error
 }
 
 // start shows lib in the window and does what the options ask. It runs on the UI goroutine
 // (before the event loop, or inside it).
-func (r *running) start(lib *storage.Library) {
+func (r *running) start(o opened) {
 	opts := r.opts
+	first := r.ui == nil
+	lib := o.lib
 	r.lib = lib
 	r.ui = New(r.a, opts.library(lib))
 	ui := r.ui
+	ui.connect = r.connect
 	ui.Window().Resize(opts.Size)
+	r.live = nil
+	if o.srv != nil {
+		r.share(o.srv, lib)
+	}
+	if !first {
+		return // what the command line asks is for the first window
+	}
 	if opts.Probe != "" {
 		if err := ui.ServeProbe(opts.Probe); err != nil {
 			opts.Warn(err)
@@ -199,18 +276,24 @@ func (r *running) reveal() {
 const upgradeMessage = "Bringing the library up to date with this version of Bibshelf…\n\n" +
 	"This happens once, and takes a few seconds for a large library."
 
-// openSlowly shows a small window saying the library is being brought up to date, runs open off
+// openSlowly shows a small window saying message (the library is being brought up to date, or
+// made), runs open off
 // the UI goroutine, then hands its result to then on the UI goroutine and closes the small
 // window.
-func openSlowly(a fyne.App, open func() (*storage.Library, error), then func(*storage.Library, error)) fyne.Window {
+func openSlowly(a fyne.App, message string, open func() (opened, error), then func(opened, error)) fyne.Window {
 	wait := a.NewWindow("Bibshelf")
-	wait.SetContent(container.NewPadded(container.NewVBox(widget.NewLabel(upgradeMessage), widget.NewProgressBarInfinite())))
+	wait.SetContent(container.NewPadded(container.NewVBox(widget.NewLabel(message), widget.NewProgressBarInfinite())))
 	wait.SetFixedSize(true)
 	wait.CenterOnScreen()
 	wait.Show()
 	go func() {
 		lib, err := open()
 		fyneDo(func() {
+			if err != nil {
+				// Hidden before the app may quit (then): a window closed as the driver stops
+				// could be sent a mouse move after its destruction, which crashed GLFW.
+				wait.Hide()
+			}
 			then(lib, err)
 			wait.Close()
 		})
@@ -234,4 +317,76 @@ func openLibrary(ctx context.Context, path string, sample bool) (*storage.Librar
 		}
 	}
 	return lib, nil
+}
+
+// share starts keeping lib, the replica of the shared library at srv, current while the window
+// shows it, and has the window show its state.
+func (r *running) share(srv *shared.Server, lib *storage.Library) {
+	ui := r.ui
+	ui.shared.attach(srv)
+	r.live = shared.StartLive(srv, lib, func(st shared.LiveState) {
+		if st.Pulled.Rows > 0 {
+			ui.follow.lookNow() // the other members' changes shown now, not at the next look
+		}
+		fyneDo(func() { ui.shared.show(st) })
+	})
+	ui.shared.live = r.live
+}
+
+// connect shows the library named (a shared library's URL, from File › Connect to Shared
+// Library…) in a new window in place of the one shown: it opens it off the UI goroutine, shows
+// its window, and closes the other as a user's close does (what is being edited saved), whose
+// library is closed, and its changes sent, once its last change is written. A library that does
+// not open is said in the window shown, which stays. Call it on the UI goroutine.
+func (r *running) connect(library string) {
+	old := r.ui
+	fail := func(err error) {
+		old.status.SetText("")
+		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", library, err), old.win))
+	}
+	o, err := r.opener(context.Background(), library)
+	if err != nil {
+		fail(err)
+		return
+	}
+	then := func(l opened, err error) {
+		if err != nil {
+			fail(err)
+			return
+		}
+		if r.ui != old {
+			// Another switch came first; this library is not shown.
+			r.closeLibrary(l.lib, nil)
+			return
+		}
+		lib, live := r.lib, r.live
+		r.start(l)
+		old.next = r.ui
+		old.onClosed = func() { r.closeLibrary(lib, live) }
+		r.ui.Window().Show()
+		old.close()
+	}
+	if o.slow != "" {
+		openSlowly(r.a, o.slow, o.open, then)
+		return
+	}
+	go func() {
+		l, err := o.open()
+		fyneDo(func() { then(l, err) })
+	}()
+}
+
+// closeLibrary stops keeping lib current, when it is a replica (its changes sent then, as far
+// as the server can be reached), and closes it. What fails is reported to Options.Warn.
+func (r *running) closeLibrary(lib *storage.Library, live *shared.Live) {
+	if live != nil {
+		if _, err := live.Stop(); err != nil && !errors.Is(err, shared.ErrUnreachable) {
+			r.opts.Warn(err)
+		}
+	}
+	if lib != nil {
+		if err := lib.Close(); err != nil {
+			r.opts.Warn(err)
+		}
+	}
 }

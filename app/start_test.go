@@ -22,14 +22,15 @@ func TestOpenSlowly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lib.sqlite")
 	release := make(chan struct{})
 	got := make(chan *storage.Library, 1)
-	wait := openSlowly(a, func() (*storage.Library, error) {
+	wait := openSlowly(a, upgradeMessage, func() (opened, error) {
 		<-release
-		return storage.Open(context.Background(), path)
-	}, func(l *storage.Library, err error) {
+		lib, err := storage.Open(context.Background(), path)
+		return opened{lib: lib}, err
+	}, func(l opened, err error) {
 		if err != nil {
 			t.Error(err)
 		}
-		got <- l
+		got <- l.lib
 	})
 	if !windowOpen(a, wait) || !strings.Contains(allLabels(wait.Content()), "up to date") {
 		t.Fatalf("while opening: windows %d, text %q", len(a.Driver().AllWindows()), allLabels(wait.Content()))
@@ -46,8 +47,8 @@ func TestOpenSlowly(t *testing.T) {
 
 	// A library that cannot be opened reaches the callback as an error.
 	fail := make(chan error, 1)
-	openSlowly(a, func() (*storage.Library, error) { return nil, errors.New("no") },
-		func(_ *storage.Library, err error) { fail <- err })
+	openSlowly(a, upgradeMessage, func() (opened, error) { return opened{}, errors.New("no") },
+		func(_ opened, err error) { fail <- err })
 	if err := <-fail; err == nil {
 		t.Error("the error did not reach the callback")
 	}

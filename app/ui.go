@@ -159,6 +159,7 @@ type UI struct {
 	checks   *checkView      // the Check Library view, under the list while it is open
 	kept     *keptFiles      // the .bib files kept in sync
 	follow   *follower       // shows the changes others make to the library; nil: none are
+	shared   *sharedView     // the state line of a shared library, hidden for a library file
 	listArea *fyne.Container // holds the list, or the list above the Check Library view
 	search   *searchField
 	dialogs  *dialogStack
@@ -173,6 +174,14 @@ type UI struct {
 
 	work    *workQueue // every call that writes to the library, and the reads that must follow them
 	indexer *searchIndexer
+
+	// connect, when set, has another library shown in place of this one (File › Connect to
+	// Shared Library…): the window's Run opens it, shows its window and closes this one, and
+	// next is then that window's UI (the probe answers for it), onClosed what closes this
+	// window's library once its last change is written. On the UI goroutine.
+	connect  func(library string)
+	next     *UI
+	onClosed func()
 
 	// revealNext asks the next result of the list to scroll to the selection: papers just
 	// added or imported. On the UI goroutine.
@@ -261,7 +270,8 @@ func New(a fyne.App, lib Library) *UI {
 	u.papers.holder = container.NewBorder(u.papers.bar, nil, nil, nil, u.listArea)
 	// The warning stays beside the status line while a kept .bib file could not be written:
 	// the status line itself says the list's count again after each reload.
-	statusRow := container.NewBorder(nil, nil, nil, u.kept.warn, u.status)
+	u.shared = newSharedView(u)
+	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(u.shared.label, u.kept.warn), u.status)
 	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, statusRow)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
@@ -433,6 +443,8 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Keep a .bib in Sync…", nil, u.kept.keepSelected),
 		u.menuItem("Kept .bib Files…", nil, u.kept.show),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Connect to Shared Library…", nil, u.onConnectShared),
+		fyne.NewMenuItemSeparator(),
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
 	)
 	edit := fyne.NewMenu("Edit",
@@ -517,6 +529,9 @@ func (u *UI) close() {
 		u.Wait()
 		u.kept.stop() // the last changes written to the files kept in sync
 		u.adds.reader.close()
+		if u.onClosed != nil {
+			u.onClosed()
+		}
 		fyneDo(u.win.Close)
 	}()
 }

@@ -38,7 +38,7 @@ const (
 const usage = `Bibshelf: a reference manager for LaTeX writers.
 
 Usage:
-  bibshelf [--library PATH] [--screenshot OUT.png] [--size WxH]   open the window
+  bibshelf [--library PATH|URL] [--screenshot OUT.png] [--size WxH]   open the window
   bibshelf import [--library PATH] [--duplicates import|skip|merge] FILE...   import files (- is stdin):
                   BibTeX, RIS, CSL-JSON, PubMed's MEDLINE (.nbib) or EndNote XML, as the content says
   bibshelf add [--library PATH] [--collection PATH] [--tag TAG]... ID...   add papers by DOI,
@@ -61,7 +61,7 @@ The library is a SQLite file; by default %s
 (BIBSHELF_LIBRARY overrides it). A shared library is named by its URL,
 postgres://USER@HOST/DATABASE (a password from ~/.pgpass or PGPASSFILE): a verb works on this
 computer's replica of it, made the first time, synced before the verb and sent what it changed
-after. Run "bibshelf VERB --help" for a verb's options.
+after; the window shows the replica and keeps it in step with the server while it is open. Run "bibshelf VERB --help" for a verb's options.
 
 Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
 output file was refused; 2 usage error; 130 interrupted (Ctrl+C).

@@ -13,7 +13,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/bibshelf/bibshelf/app"
-	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
 // processStart is as close to the process's start as Go code gets: --screenshot reports the
@@ -26,7 +25,7 @@ const appID = "io.github.bibshelf"
 // runWindow parses the window's command line and opens the window (app.Run), which reports a
 // screenshot on stdout.
 func runWindow(args []string, stdout, stderr io.Writer) int {
-	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH] [FILE.bib...]", stderr)
+	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH|URL] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH] [FILE.bib...]", stderr)
 	shot := fs.String("screenshot", "", "open the window, write its first complete render to this PNG `file`, and exit")
 	size := fs.String("size", "1280x800", "window size `WxH` in Fyne units")
 	selectKey := fs.String("select", "", "select the entry with this `key` once the library is shown")
@@ -49,12 +48,6 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 	path, isDefault, err := libraryPath(*libFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
-		return exitRejected
-	}
-	if shared.IsURL(path) {
-		// The window would have to sync while it runs, which it does not do yet.
-		fmt.Fprintf(stderr, "bibshelf: %s is a shared library, which this version's window does not open yet:\n"+
-			"the command line's verbs work on it (bibshelf export --library URL)\n", path)
 		return exitRejected
 	}
 	opts := app.Options{

@@ -73,7 +73,12 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
 		p := pusher{ctx: ctx, tx: tx, out: &out}
-		return p.push(c)
+		if err := p.push(c); err != nil || out.Sent == 0 {
+			return err
+		}
+		// The replicas listening (Live) learn that something changed as this commits, and pull.
+		_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
+		return err
 	})
 	if err != nil {
 		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(err))

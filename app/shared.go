@@ -1,0 +1,315 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// The window on a shared library shows this computer's replica of it, as it shows any library,
+// while a shared.Live beside it keeps the replica current (Run starts it, see running.share):
+// what other members send appears through the follower (follow.go), as another program's
+// changes do, and what the window changes is sent a moment later. The state line beside the
+// status line says whether the server is reached and how many changes wait to be sent.
+
+// sharedView is the window's side of a shared library: the state line, and the changes the
+// server refused, said once each.
+type sharedView struct {
+	u     *UI
+	srv   *shared.Server
+	live  *shared.Live // keeps the replica current; its Resolve settles the conflicts told
+	label *stateLine
+	// said is the conflicts the window last told of, so that the same ones, found again at
+	// each push, are not told again; failed likewise the last failure other than the server
+	// out of reach (which the state line says).
+	said   string
+	failed string
+	state  shared.LiveState // the last state shown
+}
+
+// newSharedView makes the state line, hidden until the window shows a shared library.
+func newSharedView(u *UI) *sharedView {
+	s := &sharedView{u: u}
+	s.label = newStateLine(func() {
+		if len(s.state.Conflicts) > 0 {
+			s.showConflicts(s.state.Conflicts)
+		}
+	})
+	s.label.Hide()
+	return s
+}
+
+// stateLine is the state line: a label that, clicked while there are conflicts, shows them again
+// (after Decide Later).
+type stateLine struct {
+	widget.Label
+	onTap func()
+}
+
+func newStateLine(onTap func()) *stateLine {
+	l := &stateLine{onTap: onTap}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
+
+// attach says that the window shows the replica of the shared library at srv, connecting.
+func (s *sharedView) attach(srv *shared.Server) {
+	s.srv = srv
+	s.u.win.SetTitle(srv.String() + " — Bibshelf")
+	s.label.SetText(sharedStateText(shared.LiveState{}, false))
+	s.label.Show()
+}
+
+// show shows a state of the replica's Live. Call it on the UI goroutine.
+func (s *sharedView) show(st shared.LiveState) {
+	if s.srv == nil {
+		return
+	}
+	s.state = st
+	s.label.SetText(sharedStateText(st, true))
+	if st.Connected && st.Err == nil {
+		s.label.Importance = widget.MediumImportance
+	} else {
+		s.label.Importance = widget.WarningImportance
+	}
+	s.label.Refresh()
+	s.tellFailure(st.Err)
+	s.tellConflicts(st.Conflicts)
+}
+
+// tellFailure says once what failed in a sync for another reason than the server out of reach:
+// a newer schema, a replica of another shared library, a privilege the member lacks. The state
+// line says only that the replica is not synced.
+func (s *sharedView) tellFailure(err error) {
+	if err == nil || errors.Is(err, shared.ErrUnreachable) {
+		s.failed = ""
+		return
+	}
+	if err.Error() == s.failed {
+		return
+	}
+	s.failed = err.Error()
+	s.u.dialogs.show(dialog.NewError(fmt.Errorf("the shared library could not be synced: %w\n\n"+
+		"The window shows this computer's copy; its changes wait to be sent.", err), s.u.win))
+}
+
+// sharedStateText is the state line: connected or offline (and why), and the changes waiting.
+func sharedStateText(st shared.LiveState, known bool) string {
+	var b strings.Builder
+	switch {
+	case !known:
+		b.WriteString("Shared: connecting…")
+	case st.Connected && st.Err == nil:
+		b.WriteString("Shared: connected")
+	case st.Connected:
+		b.WriteString("Shared: connected, the last sync failed")
+	case errors.Is(st.Err, shared.ErrUnreachable) || st.Err == nil:
+		b.WriteString("Shared: offline, trying again")
+	default:
+		b.WriteString("Shared: not synced")
+	}
+	switch {
+	case !known:
+	case len(st.Conflicts) > 0:
+		fmt.Fprintf(&b, " · %s (both versions kept)", countText(len(st.Conflicts), "conflict", "conflicts"))
+	case st.Unsent == 0:
+		b.WriteString(" · all changes sent")
+	default:
+		fmt.Fprintf(&b, " · %s waiting", countText(st.Unsent, "change", "changes"))
+	}
+	return b.String()
+}
+
+// countText is n and the noun, singular for one.
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// tellConflicts says once which changes the server refused: another member changed the same
+// row first. Both versions are kept: this computer's in its replica (and in the window), the
+// server's on the server, which the other members see.
+func (s *sharedView) tellConflicts(cs []shared.Conflict) {
+	var names []string
+	for _, c := range cs {
+		names = append(names, conflictText(c))
+	}
+	said := strings.Join(names, "\n")
+	if said == s.said {
+		return
+	}
+	s.said = said
+	if len(cs) > 0 {
+		s.showConflicts(cs)
+	}
+}
+
+// showConflicts shows the dialog that names the conflicts and asks which version to keep.
+func (s *sharedView) showConflicts(cs []shared.Conflict) {
+	var names []string
+	for _, c := range cs {
+		names = append(names, conflictText(c))
+	}
+	text := widget.NewLabel("Another member changed these since this computer last synced, so the server did not take this " +
+		"computer's changes of them:\n\n• " + strings.Join(names, "\n• ") + "\n\n" +
+		"Both versions are kept: this computer's here, the server's for the other members. Keep Mine sends this " +
+		"computer's versions over the server's; Take the Server's replaces this computer's changes of them with " +
+		"the server's versions. Decide Later leaves both as they are, and the changes waiting (the state line, clicked, " +
+		"shows this again).")
+	text.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	settle := func(mine bool) func() {
+		return func() {
+			d.Hide()
+			if s.live != nil {
+				s.live.Resolve(cs, mine)
+			}
+		}
+	}
+	later := widget.NewButton("Decide Later", func() { d.Hide() })
+	mine := widget.NewButton("Keep Mine", settle(true))
+	theirs := widget.NewButton("Take the Server's", settle(false))
+	s.u.probeDialog(later, mine, theirs, text)
+	buttons := container.NewHBox(layout.NewSpacer(), later, theirs, mine)
+	var entries []shared.Conflict
+	for _, c := range cs {
+		if c.Kind == "entry" && c.What != "" {
+			entries = append(entries, c)
+		}
+	}
+	if len(entries) > 0 {
+		// An entry's two versions field by field, in the merge dialog.
+		merge := widget.NewButton("Merge Entries…", func() {
+			d.Hide()
+			s.mergeEntries(entries, 0)
+		})
+		buttons.Add(merge)
+		s.u.inDialog["button:"+merge.Text] = merge
+	}
+	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, buttons, nil, nil, text), s.u.win)
+	d.Resize(fyne.NewSize(600, 340))
+	s.u.dialogs.show(d)
+}
+
+// mergeEntries shows conflict i of cs, over an entry, in the merge dialog: this computer's
+// version beside the server's, read off the UI goroutine. Update Entry keeps the values ticked
+// and sends the entry over the server's; the next conflict follows.
+func (s *sharedView) mergeEntries(cs []shared.Conflict, i int) {
+	if i >= len(cs) || s.live == nil {
+		return
+	}
+	c := cs[i]
+	next := func() { s.mergeEntries(cs, i+1) }
+	live := s.live
+	go func() {
+		ctx := context.Background()
+		mine, err := s.u.lib.Entry(ctx, c.What)
+		var source string
+		var ok bool
+		if err == nil {
+			source, ok, err = shared.ServerEntry(ctx, s.srv, c.ID)
+		}
+		fyneDo(func() {
+			var theirs []*bib.Entry
+			if ok {
+				theirs = bib.ParseString(c.What+" on the server", source).Entries()
+			}
+			switch {
+			case err != nil:
+				s.u.dialogs.show(dialog.NewError(fmt.Errorf("compare %s with the server's: %w", c.What, err), s.u.win))
+			case len(theirs) != 1:
+				s.u.inform("Merge Entries", fmt.Sprintf("The server no longer has %s, or none that can be read: Keep Mine "+
+					"sends this computer's version, Take the Server's removes it here.", c.What), next)
+			default:
+				m := newMergeDialog(s.u, []*bib.Entry{mine, theirs[0]}, nil, "")
+				m.registry = "the server"
+				m.fields = slices.Insert(m.fields, 0, typeRow)
+				m.choice[typeRow] = 0
+				m.settled = func() { live.Resolve([]shared.Conflict{c}, true) }
+				m.next = next
+				if len(cs) > 1 {
+					m.counter = fmt.Sprintf("%d of %d", i+1, len(cs))
+				}
+				m.show()
+			}
+		})
+	}()
+}
+
+// conflictText names a change the server refused for people.
+func conflictText(c shared.Conflict) string {
+	kind := strings.ReplaceAll(c.Kind, "_", " ")
+	switch {
+	case c.Kind == "note" && c.What != "":
+		return fmt.Sprintf("the note of %q", c.What)
+	case c.What != "":
+		return fmt.Sprintf("the %s %q", kind, c.What)
+	}
+	return "a " + kind
+}
+
+// connectHelp is what the Connect to Shared Library dialog says under its field.
+const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE, " +
+	"with ?sslmode=require (or verify-full) for a server across a network. A password is read from " +
+	"~/.pgpass or the file PGPASSFILE names; Bibshelf never keeps one. The window then shows this " +
+	"computer's copy of the library, made the first time, and keeps it in step with the server."
+
+// onConnectShared asks for a shared library's URL and has the window show that library in place
+// of this one (UI.connect).
+func (u *UI) onConnectShared() {
+	url := widget.NewEntry()
+	url.SetPlaceHolder("postgres://user@host/database?sslmode=require")
+	if u.shared.srv != nil {
+		url.SetText(u.shared.srv.String())
+	}
+	help := widget.NewLabel(connectHelp)
+	help.Wrapping = fyne.TextWrapWord
+	problem := widget.NewLabel("")
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	var d dialog.Dialog
+	connect := func() {
+		srv, err := shared.ParseURL(strings.TrimSpace(url.Text))
+		if err == nil && u.connect == nil {
+			err = errors.New("this window cannot open another library")
+		}
+		if err != nil {
+			problem.SetText(err.Error())
+			problem.Show()
+			return
+		}
+		d.Hide()
+		if u.shared.srv != nil && srv.String() == u.shared.srv.String() {
+			return // shown already
+		}
+		u.status.SetText("Opening the shared library " + srv.String() + "…")
+		u.connect(strings.TrimSpace(url.Text))
+	}
+	url.OnSubmitted = func(string) { connect() }
+	ok := widget.NewButton("Connect", connect)
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	u.probeDialog(ok, cancel, help)
+	u.inDialog["shared-url"] = url
+	body := container.NewVBox(url, problem, help)
+	d = dialog.NewCustomWithoutButtons("Connect to Shared Library", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, body), u.win)
+	d.Resize(fyne.NewSize(560, 300))
+	u.dialogs.show(d)
+	u.win.Canvas().Focus(url)
+}

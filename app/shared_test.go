@@ -1,0 +1,73 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// TestSharedStateText: the state line of a shared library says connected or offline, and what
+// waits to be sent.
+func TestSharedStateText(t *testing.T) {
+	offline := errors.Join(shared.ErrUnreachable, errors.New("connection refused"))
+	for _, c := range []struct {
+		st    shared.LiveState
+		known bool
+		want  string
+	}{
+		{shared.LiveState{}, false, "Shared: connecting…"},
+		{shared.LiveState{Connected: true}, true, "Shared: connected · all changes sent"},
+		{shared.LiveState{Connected: true, Unsent: 1}, true, "Shared: connected · 1 change waiting"},
+		{shared.LiveState{Err: offline, Unsent: 3}, true, "Shared: offline, trying again · 3 changes waiting"},
+		{shared.LiveState{Connected: true, Unsent: 2, Conflicts: make([]shared.Conflict, 2)}, true,
+			"Shared: connected · 2 conflicts (both versions kept)"},
+		{shared.LiveState{Connected: true, Err: shared.ErrNewerSchema}, true, "Shared: connected, the last sync failed · all changes sent"},
+	} {
+		if got := sharedStateText(c.st, c.known); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.st, got, c.want)
+		}
+	}
+}
+
+// TestConnectSharedRefused: the Connect to Shared Library dialog says what is wrong with a URL
+// that is not a shared library's, and stays up; the window keeps its library.
+func TestConnectSharedRefused(t *testing.T) {
+	u, _ := newTestUI(t)
+	var opened []string
+	fyneDoAndWait(func() {
+		u.connect = func(library string) { opened = append(opened, library) }
+		u.onConnectShared()
+	})
+	var url *widget.Entry
+	var connect *widget.Button
+	eventually(t, "the dialog", func() bool {
+		var ok1, ok2 bool
+		url, ok1 = u.inDialog["shared-url"].(*widget.Entry)
+		connect, ok2 = u.inDialog["button:Connect"].(*widget.Button)
+		return ok1 && ok2
+	})
+	fyneDoAndWait(func() {
+		url.SetText("https://db.example.org/refs")
+		test.Tap(connect)
+	})
+	fyneDoAndWait(func() {
+		if !u.dialogOpen() || len(opened) > 0 {
+			t.Errorf("a URL that is not postgres:// was taken: dialog up %v, opened %v", u.dialogOpen(), opened)
+		}
+		if !strings.Contains(allLabels(u.win.Canvas().Overlays().Top()), "not a postgres:// URL") {
+			t.Errorf("the dialog does not say why: %q", allLabels(u.win.Canvas().Overlays().Top()))
+		}
+		url.SetText("postgres://ann@db.example.org/refs")
+		test.Tap(connect)
+	})
+	fyneDoAndWait(func() {
+		if u.dialogOpen() || len(opened) != 1 || opened[0] != "postgres://ann@db.example.org/refs" {
+			t.Errorf("a shared library's URL: dialog up %v, opened %v", u.dialogOpen(), opened)
+		}
+	})
+}

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/app"
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// sharedE2E is a shared library made of the end-to-end test's library, and another computer's
+// replica of it, which the test changes and reads while the window shows the library.
+type sharedE2E struct {
+	url   string
+	srv   *shared.Server
+	other *storage.Library
+}
+
+func newSharedE2E(t *testing.T, dir string) *sharedE2E {
+	t.Helper()
+	ctx := context.Background()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	u := pgtest.New(t)
+	srv, err := shared.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.Copy(ctx, lib.lib, srv); err != nil {
+		t.Fatal(err)
+	}
+	other, err := shared.Clone(ctx, srv, filepath.Join(dir, "other.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return &sharedE2E{url: u, srv: srv, other: other}
+}
+
+// change sets a field of an entry in the other replica and sends it.
+func (s *sharedE2E) change(t *testing.T, key, field, value string) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := s.other.Entry(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Set(field, value)
+	if err := s.other.UpdateEntry(ctx, key, e); err != nil {
+		t.Fatal(err)
+	}
+	if pushed, err := shared.Push(ctx, s.srv, s.other); err != nil || len(pushed.Conflicts) > 0 {
+		t.Fatalf("push: %+v %v", pushed, err)
+	}
+}
+
+// waitField pulls into the other replica until its entry has that value in a field.
+func (s *sharedE2E) waitField(t *testing.T, key, field, value string) {
+	t.Helper()
+	ctx := context.Background()
+	var got string
+	for deadline := time.Now().Add(e2eWait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, err := shared.Pull(ctx, s.srv, s.other); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.other.Entry(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = e.Get(field); got == value {
+			return
+		}
+	}
+	t.Fatalf("%s's %s on the server is %q, want %q", key, field, got, value)
+}
+
+// TestEndToEndSharedLibrary opens the window on a shared library's URL: it makes this
+// computer's replica and says it is connected. Another computer's change appears in the entry
+// pane without a click; a field typed in the window reaches the other computer, and the command
+// line's export (a third replica, in a process of its own) has it too. With the database out of
+// reach the window says it is offline and counts the change made meanwhile, which is sent when
+// the database is back.
+func TestEndToEndSharedLibrary(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	s := newSharedE2E(t, dir)
+	w := openWindow(t, dir, bin, s.url, nil)
+	w.steady("the shared library, connected", func(s app.ProbeState) bool {
+		return s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+	w.screenshot("shared-connected.png")
+
+	w.click("search")
+	w.typeText("pointer")
+	w.waitFor("the entry listed", func(s app.ProbeState) bool { return s.Settled && s.Cells["vinyals2015pointer"] != nil })
+	w.click("row:vinyals2015pointer")
+	w.steady("the entry in the pane", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["field:pages"]
+		return s.Settled && s.Entry == "vinyals2015pointer" && ok
+	})
+
+	// Another computer's change, through the server's notification.
+	start := time.Now()
+	s.change(t, "vinyals2015pointer", "title", "Pointer Networks, from Another Computer")
+	w.waitFor("the other computer's title in the pane", func(s app.ProbeState) bool {
+		return s.Fields["title"] == "Pointer Networks, from Another Computer"
+	})
+	t.Logf("another computer's change shown after %v", time.Since(start).Round(time.Millisecond))
+
+	// The window's change, to the other computer and the command line.
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("7--9")
+	w.key("Return")
+	s.waitField(t, "vinyals2015pointer", "pages", "7--9")
+	w.waitFor("all sent", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+	export := runOther(t, bin, filepath.Join(dir, "cli"), "export", "--library", s.url, "--keys", "vinyals2015pointer")
+	if !strings.Contains(export, "7--9") || !strings.Contains(export, "from Another Computer") {
+		t.Errorf("the command line's export of the shared library:\n%s", export)
+	}
+
+	// Offline, and back.
+	db := renameSharedDatabase(t, s.url, "")
+	w.waitFor("offline", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("10--12")
+	w.key("Return")
+	w.waitFor("the change waiting", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
+	})
+	w.screenshot("shared-offline.png")
+	renameSharedDatabase(t, s.url, db)
+	s.waitField(t, "vinyals2015pointer", "pages", "10--12")
+	w.waitFor("back, all sent", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+
+	// A conflict: while the window is offline, another computer changes the entry the window
+	// changes too; the window is told, keeps its version, and the two are merged in the merge
+	// dialog, whose result goes over the server's.
+	db = renameSharedDatabase(t, s.url, "")
+	w.waitFor("offline again", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("13--15")
+	w.key("Return")
+	w.waitFor("the change waiting", func(s app.ProbeState) bool { return strings.Contains(s.Shared, "1 change waiting") })
+	away, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	away.Path = "/" + db
+	srv := s.srv
+	if s.srv, err = shared.ParseURL(away.String()); err != nil {
+		t.Fatal(err)
+	}
+	s.change(t, "vinyals2015pointer", "pages", "99")
+	s.change(t, "vinyals2015pointer", "volume", "29")
+	s.srv = srv
+	renameSharedDatabase(t, s.url, db)
+	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
+		return s.Dialog && strings.Contains(s.DialogText, `"vinyals2015pointer"`) && strings.Contains(s.Shared, "1 conflict (both versions kept)")
+	})
+	if !strings.Contains(st.DialogText, "Both versions are kept") || st.Fields["pages"] != "13--15" {
+		t.Errorf("the conflict: dialog %q, the pages field %q", st.DialogText, st.Fields["pages"])
+	}
+	w.screenshot("shared-conflict.png")
+	// The two versions merged: the window's pages, the server's volume.
+	w.click("button:Merge Entries…")
+	w.waitFor("the merge dialog", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["check:volume:1"]
+		_, update := s.Widgets["button:Update Entry"]
+		return ok && update && strings.Contains(s.DialogText, "Another member changed vinyals2015pointer")
+	})
+	w.screenshot("shared-merge.png")
+	w.click("check:volume:1")
+	w.click("button:Update Entry")
+	s.waitField(t, "vinyals2015pointer", "volume", "29")
+	s.waitField(t, "vinyals2015pointer", "pages", "13--15")
+	w.waitFor("merged, all sent", func(s app.ProbeState) bool {
+		return !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent") &&
+			s.Fields["pages"] == "13--15" && s.Fields["volume"] == "29"
+	})
+}
+
+// TestEndToEndConnectShared: File › Connect to Shared Library… on a window of a library file
+// shows the shared library in its place, with its state.
+func TestEndToEndConnectShared(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	s := newSharedE2E(t, dir)
+	if _, err := s.other.Import(context.Background(), bib.ParseString("only-shared.bib", "@misc{onlyshared, title = {Only in the Shared Library}}\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.Push(context.Background(), s.srv, s.other); err != nil {
+		t.Fatal(err)
+	}
+	w := openWindow(t, dir, bin, filepath.Join(dir, "own.sqlite"), nil)
+	w.steady("the library file", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 && s.Shared == "" })
+	w.click("search") // the keyboard goes to the window under the pointer
+	w.fileMenu("Connect to Shared Library…")
+	w.waitFor("the dialog", func(s app.ProbeState) bool { _, ok := s.Widgets["shared-url"]; return s.Dialog && ok })
+	w.click("shared-url")
+	w.typeText(s.url)
+	w.key("Return")
+	w.steady("the shared library, connected", func(s app.ProbeState) bool {
+		return s.Settled && s.Window != 0 && strings.HasPrefix(s.Shared, "Shared: connected")
+	})
+	w.click("search")
+	w.typeText("only shared")
+	w.waitFor("the shared library's entry", func(s app.ProbeState) bool { return s.Settled && s.Cells["onlyshared"] != nil })
+}
+
+// TestEndToEndSharedOffline: with the server out of reach, the window opens the shared library
+// from this computer's replica (made by the command line before), says it is offline, and takes
+// an edit, which waits; once the server is back the window connects by itself and sends it.
+func TestEndToEndSharedOffline(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	s := newSharedE2E(t, dir)
+	// The window's user folder (see openWindow) gets its replica from the command line.
+	runOther(t, bin, filepath.Join(dir, "data"), "search", "--library", s.url, "pointer")
+	db := renameSharedDatabase(t, s.url, "")
+	w := openWindow(t, dir, bin, s.url, nil)
+	w.steady("the replica, offline", func(s app.ProbeState) bool {
+		return s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: offline")
+	})
+	w.click("search")
+	w.typeText("pointer")
+	w.waitFor("the entry listed", func(s app.ProbeState) bool { return s.Settled && s.Cells["vinyals2015pointer"] != nil })
+	w.click("row:vinyals2015pointer")
+	w.steady("the entry in the pane", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["field:pages"]
+		return s.Settled && s.Entry == "vinyals2015pointer" && ok
+	})
+	w.click("field:pages")
+	w.key("ctrl+a")
+	w.typeText("21--23")
+	w.key("Return")
+	w.waitFor("the change waiting", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
+	})
+	renameSharedDatabase(t, s.url, db)
+	s.waitField(t, "vinyals2015pointer", "pages", "21--23")
+	w.waitFor("connected, all sent", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+}
+
+// runOther runs the binary with a user folder of its own (another computer) and returns its
+// output.
+func runOther(t *testing.T, bin, home string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(cmd.Environ(), "XDG_DATA_HOME="+home, "XDG_CONFIG_HOME="+home, "BIBSHELF_LIBRARY=")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("bibshelf %s: %v", strings.Join(args, " "), err)
+	}
+	return string(out)
+}
+
+// renameSharedDatabase puts the database of u out of reach, renamed with its connections ended
+// (to == ""), or gives it back its name (to: what the first call returned).
+func renameSharedDatabase(t *testing.T, u, to string) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(p.Path, "/")
+	from, want := name, name+"_away"
+	if to != "" {
+		from, want = to, name
+	}
+	p.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, p.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for i := 0; ; i++ { // a replica's reconnection may come between the two
+		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, from); err != nil {
+			t.Fatal(err)
+		}
+		_, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pgx.Identifier{from}.Sanitize(), pgx.Identifier{want}.Sanitize()))
+		if err == nil {
+			return want
+		}
+		if i == 20 {
+			t.Fatalf("rename %s: %v", from, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,373 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// NotifyChannel is the channel each push that wrote something notifies, in its transaction, so
+// that the notification is delivered at its commit. It carries no payload: it says only that
+// something changed, and each replica listening then pulls everything past its last pull, so a
+// notification missed (a connection lost, a replica closed) loses nothing.
+const NotifyChannel = "bibshelf"
+
+// How Live keeps a replica current. Its tests and benchmark shorten none of these: a
+// notification, not a timer, brings another replica's change.
+const (
+	// liveLook is how often Live reads the replica's revision, to find the changes made to it
+	// here (one row: storage.Library.Revision).
+	liveLook = 50 * time.Millisecond
+	// liveQuiet is how long the replica's changes are gathered before they are pushed: a burst
+	// of edits (a field typed and stored, a tag added right after) goes in one push.
+	liveQuiet = 150 * time.Millisecond
+	// liveSafety is how often a connected Live pulls without a notification: a safety net, for
+	// a server whose notifications are lost on the way (a pooler that drops them).
+	liveSafety = 30 * time.Second
+	// liveRetryFirst and liveRetryMost bound the wait before the next connection attempt after
+	// the server could not be reached; it doubles at each failure.
+	liveRetryFirst = 500 * time.Millisecond
+	liveRetryMost  = 15 * time.Second
+	// liveLastPush bounds the push of what is left to send when Live stops.
+	liveLastPush = 5 * time.Second
+	// liveConnect bounds a connection attempt of the listening connection: a server whose
+	// host does not answer is offline, not a window that waits for the system's timeout.
+	liveConnect = 10 * time.Second
+)
+
+// LiveState is what Live says of the replica it keeps current.
+type LiveState struct {
+	// Connected says the server is reached and listened to: changes go both ways at once.
+	Connected bool
+	// Err is why it is not, or what failed in the last sync (nil when all went well).
+	Err error
+	// Unsent counts the replica's changes not on the server yet (storage.Library.Unsent).
+	Unsent int
+	// Conflicts are the changes the last push could not send (see Pushed.Conflicts): both
+	// versions are kept, this computer's in the replica and the server's on the server.
+	Conflicts []Conflict
+	// Pulled says what the pull this state follows brought, and Took how long it took
+	// (connecting, reading and writing the replica); zero in a state that follows no pull.
+	Pulled storage.Pulled
+	Took   time.Duration
+}
+
+// Live keeps a replica current with its shared library while a window shows it: it listens on
+// its own connection for the server's notifications (NotifyChannel) and pulls at each, pushes
+// the replica's own changes a moment after they are made, and, with the server out of reach,
+// lets them wait and tries again, less often each time, pushing then pulling when it is back.
+// It reports each change of its state to the function given to StartLive, on its own goroutine.
+type Live struct {
+	srv    *Server
+	lib    *storage.Library
+	report func(LiveState)
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
+	settle chan settlement
+	// state is the last state reported, and stuck the count of changes the last push left
+	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
+	state LiveState
+	stuck int
+}
+
+// StartLive starts keeping the replica lib of the shared library at srv current, until Stop.
+// report receives each new state; it must not block for long.
+func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4)}
+	go l.run(ctx)
+	return l
+}
+
+// Stop stops listening, waits for the goroutine to return, and pushes what the replica still
+// has to send (for at most a few seconds: what is left is sent at the next sync). It returns
+// what that push reports. Further calls do nothing.
+func (l *Live) Stop() (Pushed, error) {
+	var pushed Pushed
+	var err error
+	l.once.Do(func() {
+		l.cancel()
+		<-l.done
+		ctx, cancel := context.WithTimeout(context.Background(), liveLastPush)
+		defer cancel()
+		pushed, err = Push(ctx, l.srv, l.lib)
+	})
+	return pushed, err
+}
+
+// run connects, listens and syncs until ctx ends, connecting again after each loss.
+func (l *Live) run(ctx context.Context) {
+	defer close(l.done)
+	l.state.Unsent, _ = l.lib.Unsent(ctx)
+	retry := liveRetryFirst
+	for ctx.Err() == nil {
+		err := l.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if l.state.Connected {
+			retry = liveRetryFirst // a connection lost is tried again soon, as the first time
+		}
+		l.state.Connected = false
+		l.state.Err = err
+		l.say()
+		// While the server is out of reach the replica's own changes are still counted.
+		if !l.waitOffline(ctx, retry) {
+			return
+		}
+		retry = min(retry*2, liveRetryMost)
+	}
+}
+
+// session is one connection: it listens, syncs (push, then pull), and then syncs again at each
+// notification, at each change of the replica's own, and every liveSafety. It
+// returns why the connection ended.
+func (l *Live) session(ctx context.Context) error {
+	connecting, cancel := context.WithTimeout(ctx, liveConnect)
+	conn, err := l.srv.connect(connecting)
+	cancel()
+	if err != nil {
+		return errors.Join(ErrUnreachable, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{NotifyChannel}.Sanitize()); err != nil {
+		return errors.Join(ErrUnreachable, err)
+	}
+	// The notifications arrive on a goroutine of their own, which waits on the connection and
+	// ends with it.
+	notified := make(chan struct{}, 1)
+	lost := make(chan error, 1)
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		for {
+			if _, err := conn.WaitForNotification(listenCtx); err != nil {
+				lost <- err
+				return
+			}
+			select {
+			case notified <- struct{}{}:
+			default: // a pull is asked for already, and reads everything
+			}
+		}
+	}()
+	defer func() { stopListening(); <-listening }()
+
+	l.state.Connected = true
+	if err := l.sync(ctx, true); err != nil {
+		return err
+	}
+	rev, _ := l.lib.Revision(ctx)
+	look := time.NewTicker(liveLook)
+	defer look.Stop()
+	safety := time.NewTicker(liveSafety)
+	defer safety.Stop()
+	var quiet <-chan time.Time // set while the replica's own changes are gathered for a push
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-lost:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errors.Join(ErrUnreachable, err)
+		case <-notified:
+			if err := l.sync(ctx, false); err != nil {
+				return err
+			}
+		case <-safety.C:
+			if err := l.sync(ctx, false); err != nil {
+				return err
+			}
+		case s := <-l.settle:
+			if err := l.resolve(ctx, s); err != nil {
+				return err
+			}
+			if err := l.sync(ctx, true); err != nil {
+				return err
+			}
+		case <-quiet:
+			quiet = nil
+			if err := l.sync(ctx, true); err != nil {
+				return err
+			}
+		case <-look.C:
+			r, err := l.lib.Revision(ctx)
+			if err != nil || r == rev {
+				continue
+			}
+			rev = r
+			// The revision moved by a change here (the window's, the command line's): what
+			// the syncs write is not counted (below). It is pushed once a burst of changes
+			// is over.
+			n, err := l.lib.Unsent(ctx)
+			if err != nil {
+				continue
+			}
+			if n != l.state.Unsent {
+				l.state.Unsent = n
+				l.say()
+			}
+			if n > 0 && quiet == nil {
+				quiet = time.After(liveQuiet)
+			}
+			continue
+		}
+		// A sync ran. What it wrote is not a change of the replica's own; one made while it
+		// ran is pushed after the wait.
+		if r, err := l.lib.Revision(ctx); err == nil {
+			rev = r
+		}
+		if l.state.Unsent != l.stuck && quiet == nil {
+			quiet = time.After(liveQuiet)
+		}
+	}
+}
+
+// sync pulls, after a push when push is set or the replica has changes to send other than those
+// the last push left (conflicts, which only a change here sends again). A server out of reach
+// ends the session (the error returned); any other failure is reported and the session goes on,
+// to try again at the next occasion.
+func (l *Live) sync(ctx context.Context, push bool) error {
+	st := l.state
+	st.Err = nil
+	n, err := l.lib.Unsent(ctx)
+	if err != nil {
+		return err
+	}
+	if push || n != l.stuck {
+		pushed, err := Push(ctx, l.srv, l.lib)
+		switch {
+		case errors.Is(err, ErrUnreachable):
+			return err
+		case err != nil:
+			st.Err = err
+			l.stuck = n // tried again at the next change, not at once
+		default:
+			st.Conflicts = pushed.Conflicts
+			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if st.Err == nil {
+		start := time.Now()
+		pulled, err := Pull(ctx, l.srv, l.lib)
+		switch {
+		case errors.Is(err, ErrUnreachable):
+			return err
+		case err != nil:
+			st.Err = err
+		default:
+			st.Pulled, st.Took = pulled, time.Since(start)
+		}
+	}
+	if n, err := l.lib.Unsent(ctx); err == nil {
+		st.Unsent = n
+	}
+	l.state = st
+	l.say()
+	return nil
+}
+
+// say reports the state, and forgets its pull, which the next state does not follow.
+func (l *Live) say() {
+	if l.report != nil {
+		st := l.state
+		st.Conflicts = slices.Clone(st.Conflicts)
+		l.report(st)
+	}
+	l.state.Pulled, l.state.Took = storage.Pulled{}, 0
+}
+
+// waitOffline waits d before the next connection attempt, counting the replica's own changes
+// meanwhile. It reports false when ctx ended.
+func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
+	until := time.NewTimer(d)
+	defer until.Stop()
+	look := time.NewTicker(liveLook * 4)
+	defer look.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-until.C:
+			return true
+		case <-look.C:
+			if n, err := l.lib.Unsent(ctx); err == nil && n != l.state.Unsent {
+				l.state.Unsent = n
+				l.say()
+			}
+		}
+	}
+}
+
+// settlement is a member's choice for conflicts: to keep the replica's versions (mine) or the
+// server's.
+type settlement struct {
+	conflicts []Conflict
+	mine      bool
+}
+
+// Resolve settles conflicts Live reported: with mine, this replica's versions are sent again and
+// replace the server's; without, the server's replace the replica's and its changes of those
+// rows are dropped. It is done on Live's goroutine, with a sync after, once the server is
+// reached; the states that follow say what came of it.
+func (l *Live) Resolve(conflicts []Conflict, mine bool) {
+	select {
+	case l.settle <- settlement{conflicts: slices.Clone(conflicts), mine: mine}:
+	case <-l.done:
+	}
+}
+
+// resolve carries out a settlement: for the server's versions, the replica's changes are
+// dropped (the pull after writes the server's); for the replica's, it records the server's
+// revision of each row as seen, so that the push after replaces it. A conflict over a new row's
+// key or name (which has no revision on the server) stays.
+func (l *Live) resolve(ctx context.Context, s settlement) error {
+	if !s.mine {
+		for _, c := range s.conflicts {
+			if err := l.lib.DropChange(ctx, c.Kind, c.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	conn, err := l.srv.connect(ctx)
+	if err != nil {
+		return errors.Join(ErrUnreachable, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := useSchema(ctx, conn, false); err != nil {
+		return err
+	}
+	for _, c := range s.conflicts {
+		t, ok := deleteTables[c.Kind]
+		if !ok {
+			continue
+		}
+		var rev int64
+		err := conn.QueryRow(ctx, `SELECT rev FROM `+t[0]+` WHERE `+t[1]+` = $1`, pgUUID(c.ID)).Scan(&rev)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err == nil {
+			err = l.lib.SetSeen(ctx, c.Kind, c.ID, rev)
+		}
+		if err != nil {
+			return fmt.Errorf("keep this computer's %s %q: %w", c.Kind, c.What, err)
+		}
+	}
+	return nil
+}

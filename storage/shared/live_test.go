@@ -1,0 +1,332 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/assets"
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+)
+
+// liveKey is an entry of the sample the tests of Live change.
+const liveKey = "vinyals2015pointer"
+
+// sampleReplicas copies the sample library to a new shared library and makes two replicas of
+// it; it returns the database's URL too.
+func sampleReplicas(tb testing.TB) (u string, srv *Server, a, b *storage.Library) {
+	tb.Helper()
+	ctx := context.Background()
+	u = pgtest.New(tb)
+	srv, err := ParseURL(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	local, err := storage.Open(ctx, filepath.Join(tb.TempDir(), "local.sqlite"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer local.Close()
+	if _, err := local.Import(ctx, bib.Parse("sample-library.bib", assets.SampleLibrary)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := Copy(ctx, local, srv); err != nil {
+		tb.Fatal(err)
+	}
+	for _, l := range []**storage.Library{&a, &b} {
+		if *l, err = Clone(ctx, srv, filepath.Join(tb.TempDir(), "replica.sqlite")); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { (*l).Close() })
+	}
+	return u, srv, a, b
+}
+
+// watched is a Live whose states a test waits for.
+type watched struct {
+	*Live
+	mu     sync.Mutex
+	states []LiveState
+	more   chan struct{} // a new state came
+}
+
+func startWatched(tb testing.TB, srv *Server, lib *storage.Library) *watched {
+	w := &watched{more: make(chan struct{}, 1)}
+	w.Live = StartLive(srv, lib, func(s LiveState) {
+		w.mu.Lock()
+		w.states = append(w.states, s)
+		w.mu.Unlock()
+		select {
+		case w.more <- struct{}{}:
+		default:
+		}
+	})
+	tb.Cleanup(func() { w.Stop() })
+	return w
+}
+
+// waitFor waits up to within for a state cond holds of, from the n-th reported on, and returns
+// it with the number of states reported until it.
+func (w *watched) waitFor(tb testing.TB, what string, from int, within time.Duration, cond func(LiveState) bool) (LiveState, int) {
+	tb.Helper()
+	deadline := time.After(within)
+	for {
+		w.mu.Lock()
+		states := w.states
+		w.mu.Unlock()
+		for i := from; i < len(states); i++ {
+			if cond(states[i]) {
+				return states[i], i + 1
+			}
+		}
+		if len(states) > from {
+			from = len(states)
+		}
+		select {
+		case <-w.more:
+		case <-deadline:
+			var last LiveState
+			if len(states) > 0 {
+				last = states[len(states)-1]
+			}
+			tb.Fatalf("%s: not within %v; the last state: %+v", what, within, last)
+		}
+	}
+}
+
+func connected(s LiveState) bool { return s.Connected && s.Err == nil }
+
+// TestLiveNotified: a change another replica pushes reaches a replica kept by Live through the
+// server's notification, well before the safety net's pull; a change of its own is pushed
+// without being asked, and the other replica has it at its next pull.
+func TestLiveNotified(t *testing.T) {
+	ctx := context.Background()
+	_, srv, a, b := sampleReplicas(t)
+	w := startWatched(t, srv, b)
+	_, n := w.waitFor(t, "connected", 0, 10*time.Second, connected)
+
+	if err := a.SetNote(ctx, liveKey, "from a"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := Push(ctx, srv, a); err != nil {
+		t.Fatal(err)
+	}
+	_, n = w.waitFor(t, "a's note pulled", n, 2*time.Second, func(s LiveState) bool { return s.Pulled.Rows > 0 })
+	t.Logf("pushed to pulled: %v", time.Since(start))
+	if note, err := b.Note(ctx, liveKey); err != nil || note != "from a" {
+		t.Errorf("b's note after the notification: %q (%v)", note, err)
+	}
+
+	if err := b.SetNote(ctx, liveKey, "from b"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor(t, "b's note waiting", n, 2*time.Second, func(s LiveState) bool { return s.Unsent > 0 })
+	w.waitFor(t, "b's note sent", n, 2*time.Second, func(s LiveState) bool { return connected(s) && s.Unsent == 0 })
+	if _, err := Pull(ctx, srv, a); err != nil {
+		t.Fatal(err)
+	}
+	if note, err := a.Note(ctx, liveKey); err != nil || note != "from b" {
+		t.Errorf("a's note after b's push: %q (%v)", note, err)
+	}
+}
+
+// TestLiveOffline: with the shared library's database out of reach (renamed, its connections
+// ended), the replica says so, keeps its change and counts it; once the database is back, Live
+// connects again by itself, sends the change and brings what another replica sent meanwhile.
+func TestLiveOffline(t *testing.T) {
+	ctx := context.Background()
+	u, srv, a, b := sampleReplicas(t)
+	w := startWatched(t, srv, b)
+	_, n := w.waitFor(t, "connected", 0, 10*time.Second, connected)
+
+	db := renameDatabase(t, u, "")
+	_, n = w.waitFor(t, "offline", n, 5*time.Second, func(s LiveState) bool { return !s.Connected })
+	if err := b.SetNote(ctx, liveKey, "written offline"); err != nil {
+		t.Fatal(err)
+	}
+	off, n := w.waitFor(t, "the change counted offline", n, 5*time.Second, func(s LiveState) bool { return !s.Connected && s.Unsent > 0 })
+	if !errors.Is(off.Err, ErrUnreachable) {
+		t.Errorf("offline, the error %v is not ErrUnreachable", off.Err)
+	}
+	renameDatabase(t, u, db)
+
+	e, err := a.Entry(ctx, "zhang2023noisy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Set("note", "while b was offline")
+	if err := a.UpdateEntry(ctx, "zhang2023noisy", e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Push(ctx, srv, a); err != nil {
+		t.Fatal(err)
+	}
+	// The first retry is half a second after the loss, then a second, two...: well within 10 s.
+	w.waitFor(t, "back, the change sent", n, 10*time.Second, func(s LiveState) bool { return connected(s) && s.Unsent == 0 })
+	if _, err := Pull(ctx, srv, a); err != nil {
+		t.Fatal(err)
+	}
+	if note, err := a.Note(ctx, liveKey); err != nil || note != "written offline" {
+		t.Errorf("a's note after b came back: %q (%v)", note, err)
+	}
+	if e, err := b.Entry(ctx, "zhang2023noisy"); err != nil || e.Get("note") != "while b was offline" {
+		t.Errorf("b did not bring a's change when it came back: %v", err)
+	}
+}
+
+// TestLiveConflict: a change of the replica's that the server refuses (another replica changed
+// the note first) is reported, and stays to be sent; the member then keeps either version, and
+// both replicas end with it.
+func TestLiveConflict(t *testing.T) {
+	for _, mine := range []bool{true, false} {
+		t.Run(fmt.Sprintf("mine=%v", mine), func(t *testing.T) {
+			ctx := context.Background()
+			_, srv, a, b := sampleReplicas(t)
+			if err := a.SetNote(ctx, liveKey, "a's"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Push(ctx, srv, a); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.SetNote(ctx, liveKey, "b's"); err != nil {
+				t.Fatal(err)
+			}
+			w := startWatched(t, srv, b)
+			s, n := w.waitFor(t, "the conflict", 0, 10*time.Second, func(s LiveState) bool { return len(s.Conflicts) > 0 })
+			if c := s.Conflicts[0]; c.Kind != "note" || s.Unsent != 1 {
+				t.Errorf("conflict %+v, %d changes waiting; want the note, waiting", c, s.Unsent)
+			}
+			if note, _ := b.Note(ctx, liveKey); note != "b's" {
+				t.Errorf("b's note was overwritten: %q", note)
+			}
+
+			w.Resolve(s.Conflicts, mine)
+			w.waitFor(t, "settled", n, 5*time.Second, func(s LiveState) bool { return connected(s) && len(s.Conflicts) == 0 && s.Unsent == 0 })
+			if _, err := Pull(ctx, srv, a); err != nil {
+				t.Fatal(err)
+			}
+			want := "a's"
+			if mine {
+				want = "b's"
+			}
+			for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+				if note, err := l.Note(ctx, liveKey); err != nil || note != want {
+					t.Errorf("%s's note: %q (%v), want %q", name, note, err, want)
+				}
+			}
+		})
+	}
+}
+
+// renameDatabase makes the database of u unreachable, renamed with its connections ended
+// (to == ""), or gives it back its name (to: the name renameDatabase returned). It returns the
+// name it has now.
+func renameDatabase(tb testing.TB, u, to string) string {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := url.Parse(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name := strings.TrimPrefix(p.Path, "/")
+	from, want := name, name+"_away"
+	if to != "" {
+		from, want = to, name
+	}
+	p.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, p.String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// A replica's reconnection may come between the two: try again.
+	for i := 0; ; i++ {
+		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, from); err != nil {
+			tb.Fatal(err)
+		}
+		_, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pgx.Identifier{from}.Sanitize(), pgx.Identifier{want}.Sanitize()))
+		if err == nil {
+			return want
+		}
+		if i == 20 {
+			tb.Fatalf("rename %s: %v", from, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// BenchmarkLiveEditToVisible is one edit made on one computer until it is in another's replica:
+// replica A changes a note and pushes it; the server notifies replica B's Live, which pulls it.
+// It reports the median and the slowest of the time from the edit to B's pull done
+// (visible-ms-median, visible-ms-max), and of B's pull itself (pull-ms-median: connecting,
+// reading and writing the replica, the part a window's replica update waits for). The window
+// shows the pull at its follower's next look (app/follow.go) or at once, when Live reports it.
+func BenchmarkLiveEditToVisible(b *testing.B) {
+	ctx := context.Background()
+	_, srv, ra, rb := sampleReplicas(b)
+	pulled := make(chan LiveState, 16)
+	ready := make(chan struct{}, 1)
+	live := StartLive(srv, rb, func(s LiveState) {
+		if s.Connected && s.Err == nil {
+			select {
+			case ready <- struct{}{}:
+			default:
+			}
+		}
+		if s.Pulled.Rows > 0 {
+			pulled <- s
+		}
+	})
+	defer live.Stop()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		b.Fatal("B never connected")
+	}
+	var visible, pull []time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if err := ra.SetNote(ctx, liveKey, fmt.Sprintf("edit %d", i)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Push(ctx, srv, ra); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case s := <-pulled:
+			visible = append(visible, time.Since(start))
+			pull = append(pull, s.Took)
+		case <-time.After(5 * time.Second):
+			b.Fatalf("edit %d never reached B", i)
+		}
+		b.StopTimer()
+		if note, err := rb.Note(ctx, liveKey); err != nil || note != fmt.Sprintf("edit %d", i) {
+			b.Fatalf("B's note %q (%v), want edit %d", note, err, i)
+		}
+		// A pulls its own push too, with no notification awaited, as its window would.
+		if _, err := Pull(ctx, srv, ra); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	ms := func(ds []time.Duration, at float64) float64 {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return float64(ds[int(at*float64(len(ds)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(ms(visible, 0.5), "visible-ms-median")
+	b.ReportMetric(ms(visible, 1), "visible-ms-max")
+	b.ReportMetric(ms(pull, 0.5), "pull-ms-median")
+}
