@@ -56,15 +56,15 @@ type attachmentsPane struct {
 	onChanged func(key string)
 	dialogs   *dialogStack // the window's; nil in tests that build the pane alone
 
-	addBtn  *widget.Button
+	addBtn *widget.Button
 	// folderBtn shows the attachments folder, to set it (onFolder, the window's dialog).
 	folderBtn *widget.Button
 	onFolder  func()
 	errors    *widget.Label // what went wrong last; hidden when nothing did
-	message *widget.Label // the empty state, or no entry selected
-	list    *fyne.Container
-	rows    []*attachmentRow
-	queue   *workQueue // the window's, shared with every library call
+	message   *widget.Label // the empty state, or no entry selected
+	list      *fyne.Container
+	rows      []*attachmentRow
+	queue     *workQueue // the window's, shared with every library call
 
 	// The fields below are used on the UI goroutine only.
 	key        string // the entry shown; "" when none

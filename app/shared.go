@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -36,13 +37,19 @@ type sharedView struct {
 	said   string
 	failed string
 	state  shared.LiveState // the last state shown
+	// asked says the password was asked for since the server last took one: the state line,
+	// clicked, asks again.
+	asked bool
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
 func newSharedView(u *UI) *sharedView {
 	s := &sharedView{u: u}
 	s.label = newStateLine(func() {
-		if len(s.state.Conflicts) > 0 {
+		switch {
+		case errors.Is(s.state.Err, shared.ErrPasswordNeeded):
+			s.askPassword()
+		case len(s.state.Conflicts) > 0:
 			s.showConflicts(s.state.Conflicts)
 		}
 	})
@@ -86,8 +93,59 @@ func (s *sharedView) show(st shared.LiveState) {
 		s.label.Importance = widget.WarningImportance
 	}
 	s.label.Refresh()
+	if st.Connected {
+		s.asked = false
+	}
+	if errors.Is(st.Err, shared.ErrPasswordNeeded) {
+		if !s.asked {
+			s.askPassword()
+		}
+		return
+	}
 	s.tellFailure(st.Err)
 	s.tellConflicts(st.Conflicts)
+}
+
+// askPassword asks for the member's password, which the server asks for and neither the URL,
+// the password file nor the keyring gave: Live connects with it at once, and the keyring keeps
+// it once the server took it.
+func (s *sharedView) askPassword() {
+	s.asked = true
+	password := newPasswordEntry()
+	text := widget.NewLabel(passwordText(s.srv))
+	text.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	give := func() {
+		d.Hide()
+		if s.live != nil && password.Text != "" {
+			s.live.SetPassword(password.Text)
+		}
+	}
+	password.OnSubmitted = func(string) { give() }
+	ok := widget.NewButton("Connect", give)
+	ok.Importance = widget.HighImportance
+	later := widget.NewButton("Not Now", func() { d.Hide() })
+	s.u.probeDialog(ok, later, text)
+	s.u.inDialog["shared-password"] = password
+	d = dialog.NewCustomWithoutButtons("Password", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), later, ok), nil, nil,
+		container.NewVBox(text, password)), s.u.win)
+	d.Resize(fyne.NewSize(520, 240))
+	s.u.dialogs.show(d)
+	s.u.win.Canvas().Focus(password)
+}
+
+// passwordText says whose password the server at srv asks for, and what becomes of it.
+func passwordText(srv *shared.Server) string {
+	return "The server of " + srv.String() + " asks for your password. Once it takes it, this computer's " +
+		"keyring keeps it, and it is not asked for again until it changes. (A password in ~/.pgpass is used " +
+		"without asking.)"
+}
+
+// newPasswordEntry is a field whose text is hidden as it is typed.
+func newPasswordEntry() *widget.Entry {
+	e := widget.NewPasswordEntry()
+	e.SetPlaceHolder("Password")
+	return e
 }
 
 // tellFailure says once what failed in a sync for another reason than the server out of reach:
@@ -116,6 +174,8 @@ func sharedStateText(st shared.LiveState, known bool) string {
 		b.WriteString("Shared: connected")
 	case st.Connected:
 		b.WriteString("Shared: connected, the last sync failed")
+	case errors.Is(st.Err, shared.ErrPasswordNeeded):
+		b.WriteString("Shared: the server asks for your password (click here)")
 	case errors.Is(st.Err, shared.ErrUnreachable) || st.Err == nil:
 		b.WriteString("Shared: offline, trying again")
 	default:
@@ -263,11 +323,15 @@ func conflictText(c shared.Conflict) string {
 	return "a " + kind
 }
 
+// connectWait bounds the Connect dialog's question to the server.
+const connectWait = 10 * time.Second
+
 // connectHelp is what the Connect to Shared Library dialog says under its field.
 const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE, " +
 	"with ?sslmode=require (or verify-full) for a server across a network. A password is read from " +
-	"~/.pgpass or the file PGPASSFILE names; Bibshelf never keeps one. The window then shows this " +
-	"computer's copy of the library, made the first time, and keeps it in step with the server."
+	"~/.pgpass or the file PGPASSFILE names, or asked for and then kept in this computer's keyring. " +
+	"The window then shows this computer's copy of the library, made the first time, and keeps it in step " +
+	"with the server."
 
 // onConnectShared asks for a shared library's URL and has the window show that library in place
 // of this one (UI.connect).
@@ -283,7 +347,11 @@ func (u *UI) onConnectShared() {
 	problem.Wrapping = fyne.TextWrapWord
 	problem.Importance = widget.DangerImportance
 	problem.Hide()
+	// The password, asked for when the server asks for one that nothing gave.
+	password := newPasswordEntry()
+	password.Hide()
 	var d dialog.Dialog
+	var ok *widget.Button
 	connect := func() {
 		srv, err := shared.ParseURL(strings.TrimSpace(url.Text))
 		if err == nil && u.connect == nil {
@@ -294,20 +362,51 @@ func (u *UI) onConnectShared() {
 			problem.Show()
 			return
 		}
-		d.Hide()
 		if u.shared.srv != nil && srv.String() == u.shared.srv.String() {
+			d.Hide()
 			return // shown already
 		}
-		u.status.SetText("Opening the shared library " + srv.String() + "…")
-		u.connect(strings.TrimSpace(url.Text))
+		if password.Visible() {
+			srv.SetPassword(password.Text)
+		}
+		// Off the UI goroutine, the server is asked whether it wants a password: one the
+		// member types is kept in the keyring once the server takes it, where the window
+		// opening the library finds it. A server out of reach is for that window to say.
+		ok.Disable()
+		target := strings.TrimSpace(url.Text)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), connectWait)
+			defer cancel()
+			err := srv.Ping(ctx)
+			fyneDo(func() {
+				ok.Enable()
+				if errors.Is(err, shared.ErrPasswordNeeded) {
+					if password.Visible() {
+						problem.SetText("The server did not take that password.")
+					} else {
+						problem.SetText(passwordText(srv))
+					}
+					problem.Show()
+					password.SetText("")
+					password.Show()
+					u.win.Canvas().Focus(password)
+					return
+				}
+				d.Hide()
+				u.status.SetText("Opening the shared library " + srv.String() + "…")
+				u.connect(target, srv)
+			})
+		}()
 	}
 	url.OnSubmitted = func(string) { connect() }
-	ok := widget.NewButton("Connect", connect)
+	password.OnSubmitted = func(string) { connect() }
+	ok = widget.NewButton("Connect", connect)
 	ok.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	u.probeDialog(ok, cancel, help)
 	u.inDialog["shared-url"] = url
-	body := container.NewVBox(url, problem, help)
+	u.inDialog["shared-password"] = password
+	body := container.NewVBox(url, problem, password, help)
 	d = dialog.NewCustomWithoutButtons("Connect to Shared Library", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, body), u.win)
 	d.Resize(fyne.NewSize(560, 300))
 	u.dialogs.show(d)

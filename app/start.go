@@ -75,7 +75,7 @@ func Run(a fyne.App, opts Options) error {
 	}
 	ctx := context.Background()
 	r := &running{a: a, opts: opts}
-	o, err := r.opener(ctx, opts.Library)
+	o, err := r.opener(ctx, opts.Library, nil)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ type opening struct {
 // opener returns how the library named on the command line or in the Connect dialog opens: a
 // library file (made with the sample when opts.Sample says so), or a shared library's URL,
 // whose replica on this computer is made the first time (shared.Open).
-func (r *running) opener(ctx context.Context, library string) (opening, error) {
+func (r *running) opener(ctx context.Context, library string, srv *shared.Server) (opening, error) {
 	if !shared.IsURL(library) {
 		upgrade, err := storage.NeedsUpgrade(ctx, library)
 		if err != nil {
@@ -143,9 +143,11 @@ func (r *running) opener(ctx context.Context, library string) (opening, error) {
 		}
 		return o, nil
 	}
-	srv, err := shared.ParseURL(library)
-	if err != nil {
-		return opening{}, err
+	if srv == nil {
+		var err error
+		if srv, err = shared.ParseURL(library); err != nil {
+			return opening{}, err
+		}
 	}
 	path, err := shared.ReplicaPath(srv)
 	if err != nil {
@@ -337,14 +339,15 @@ func (r *running) share(srv *shared.Server, lib *storage.Library) {
 // Library…) in a new window in place of the one shown: it opens it off the UI goroutine, shows
 // its window, and closes the other as a user's close does (what is being edited saved), whose
 // library is closed, and its changes sent, once its last change is written. A library that does
-// not open is said in the window shown, which stays. Call it on the UI goroutine.
-func (r *running) connect(library string) {
+// not open is said in the window shown, which stays. srv is the shared library's server, with
+// the password the member gave, when the dialog asked for one. Call it on the UI goroutine.
+func (r *running) connect(library string, srv *shared.Server) {
 	old := r.ui
 	fail := func(err error) {
 		old.status.SetText("")
 		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", library, err), old.win))
 	}
-	o, err := r.opener(context.Background(), library)
+	o, err := r.opener(context.Background(), library, srv)
 	if err != nil {
 		fail(err)
 		return

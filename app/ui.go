@@ -28,6 +28,7 @@ import (
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
 // Library is what the window needs from a library: what its panes read, and the changes.
@@ -179,7 +180,7 @@ type UI struct {
 	// Shared Library…): the window's Run opens it, shows its window and closes this one, and
 	// next is then that window's UI (the probe answers for it), onClosed what closes this
 	// window's library once its last change is written. On the UI goroutine.
-	connect  func(library string)
+	connect  func(library string, srv *shared.Server)
 	next     *UI
 	onClosed func()
 

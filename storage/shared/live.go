@@ -73,6 +73,8 @@ type Live struct {
 	once   sync.Once
 	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
 	settle chan settlement
+	// wake ends a wait before the next connection attempt: a password was given (SetPassword).
+	wake chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
 	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
 	state LiveState
@@ -83,7 +85,7 @@ type Live struct {
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4)}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), wake: make(chan struct{}, 1)}
 	go l.run(ctx)
 	return l
 }
@@ -102,6 +104,17 @@ func (l *Live) Stop() (Pushed, error) {
 		pushed, err = Push(ctx, l.srv, l.lib)
 	})
 	return pushed, err
+}
+
+// SetPassword gives the password the member typed when the state said the server asks for one
+// (ErrPasswordNeeded): Live connects with it at once, and the OS keyring keeps it once the server
+// took it (Server.SetPassword).
+func (l *Live) SetPassword(password string) {
+	l.srv.SetPassword(password)
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
 }
 
 // run connects, listens and syncs until ctx ends, connecting again after each loss.
@@ -136,7 +149,7 @@ func (l *Live) session(ctx context.Context) error {
 	conn, err := l.srv.connect(connecting)
 	cancel()
 	if err != nil {
-		return errors.Join(ErrUnreachable, err)
+		return unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{NotifyChannel}.Sanitize()); err != nil {
@@ -304,6 +317,8 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 			return false
 		case <-until.C:
 			return true
+		case <-l.wake:
+			return true
 		case <-look.C:
 			if n, err := l.lib.Unsent(ctx); err == nil && n != l.state.Unsent {
 				l.state.Unsent = n
@@ -346,7 +361,7 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 	}
 	conn, err := l.srv.connect(ctx)
 	if err != nil {
-		return errors.Join(ErrUnreachable, err)
+		return unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
