@@ -44,8 +44,8 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitRejected
 	}
-	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s'\n",
-		copied.Entries, copied.Library, srv, srv)
+	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s'\n%s\n",
+		copied.Entries, copied.Library, srv, srv, copied.Members)
 	return exitOK
 }
 
@@ -130,8 +130,12 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take, and reports whether there were.
+// reportConflicts says which changes the server did not take, and reports whether there were:
+// conflicts, or changes the member's role may not make.
 func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
+	if err := p.Refusal(); err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+	}
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
@@ -140,7 +144,7 @@ func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",
 			verb, strings.ReplaceAll(c.Kind, "_", " "), c.ID)
 	}
-	return len(p.Conflicts) > 0
+	return len(p.Conflicts) > 0 || len(p.Refused) > 0
 }
 
 func conflictName(c shared.Conflict) string {
