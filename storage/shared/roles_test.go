@@ -72,8 +72,8 @@ func database(t *testing.T, u string) string {
 	return strings.TrimPrefix(p.Path, "/")
 }
 
-// exec runs statements on the server as srv's role.
-func exec(t *testing.T, srv *Server, sql string, args ...any) {
+// execAs runs statements on the server as srv's role.
+func execAs(t *testing.T, srv *Server, sql string, args ...any) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := srv.connect(ctx)
@@ -100,7 +100,7 @@ func newMember(t *testing.T, u, what, group string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec(t, owner, sql)
+	execAs(t, owner, sql)
 	return asRole(t, u, role)
 }
 
@@ -227,7 +227,7 @@ func TestRoles(t *testing.T) {
 		t.Errorf("the reader's star is not on the server")
 	}
 	// Nor may an editor write another member's flags by hand.
-	exec(t, editor, `UPDATE marks SET starred = false`)
+	execAs(t, editor, `UPDATE marks SET starred = false`)
 	if f, _ := (func() (storage.Flags, error) {
 		r3, err := Clone(ctx, reader, filepath.Join(dir, "reader3.sqlite"))
 		if err != nil {
