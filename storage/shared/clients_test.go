@@ -44,9 +44,8 @@ type clientConfig struct {
 	// SyncEvery is how often the client syncs: after one edit in SyncEvery, at random.
 	SyncEvery int
 	Seed      uint64
-	// Then, after its edits, the client syncs: once, or, with Forever, again and again until it
-	// is killed.
-	Forever bool
+	// SyncOnly: the client only syncs its replica, once, and makes no edit.
+	SyncOnly bool
 }
 
 // expectation is what a client's edits leave in the shared library.
@@ -125,6 +124,10 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 		return err
 	}
 	defer lib.Close()
+	if cfg.SyncOnly {
+		_, err := Sync(ctx, srv, lib)
+		return err
+	}
 	c := &client{cfg: cfg, srv: srv, lib: lib, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.Client))), expect: expectation{
 		Titles: map[string]string{}, Notes: map[string]string{}, Trashed: map[string]bool{},
 		Tags: map[string]map[string]bool{}, Members: map[string]map[string]bool{},
@@ -162,12 +165,7 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 	if err := writeJSON(cfg.Expect, c.expect); err != nil {
 		return err
 	}
-	fmt.Println("edits done")
-	for {
-		if err := c.sync(ctx); err != nil || !cfg.Forever {
-			return err
-		}
-	}
+	return c.sync(ctx)
 }
 
 // edit makes the client's edit i, one of each kind at random, and notes what it leaves.

@@ -96,7 +96,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 	}
 	out := Pushed{Member: r.Member}
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
@@ -114,7 +114,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return p.push(c)
 	})
 	if err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(err))
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
 	}
 	if err := lib.Sent(ctx, c); err != nil {
 		return Pushed{}, err
@@ -196,10 +196,11 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Notes {
 		r := &c.Notes[i].Row
-		// A note the replica never saw on the server (Rev 0) may replace only a deleted one.
+		// A note the replica never saw on the server (Rev 0) may replace only a deleted one; one
+		// the server has as it is sent it took already (row says when).
 		if refused, err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
 			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified, deleted = false
-			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0
+			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0 OR NOT notes.deleted AND notes.body = $2 AND notes.modified = $3
 			RETURNING rev`, pgUUID(r.Entry), r.Body, r.Modified, r.Rev); err != nil {
 			return err
 		} else if refused {
@@ -242,11 +243,16 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 		query = `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ($1` + params(2, len(cols)) + `)
 			ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + ` RETURNING rev`
 	} else {
-		set := make([]string, len(cols))
+		// A server that has the row as it is sent took it already: a push whose commit the
+		// replica did not learn of (it was killed, or lost the connection, before it recorded
+		// it) sends it again, which is not a conflict with itself.
+		set, same := make([]string, len(cols)), make([]string, len(cols))
 		for i, c := range cols {
 			set[i] = fmt.Sprintf("%s = $%d", c, i+2)
+			same[i] = fmt.Sprintf("%s IS NOT DISTINCT FROM $%d", c, i+2)
 		}
-		query = `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(` WHERE id = $1 AND rev = $%d AND NOT deleted RETURNING rev`, len(cols)+2)
+		query = `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(` WHERE id = $1 AND NOT deleted AND (rev = $%d OR %s) RETURNING rev`,
+			len(cols)+2, strings.Join(same, " AND "))
 		args = append(args, rev)
 	}
 	if refused, err := p.returning(sent, query, args...); err != nil {
