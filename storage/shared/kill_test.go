@@ -106,13 +106,13 @@ func syncQuiet(t *testing.T, srv *Server, l *storage.Library) Synced {
 	return s
 }
 
-// TestServerCrash: the server crashes while a replica sends 2,000 new entries and an edit. The
+// TestServerCrash: the server crashes while a replica sends 500 new entries and an edit. The
 // push fails as the server being out of reach; the replica keeps every change to send. Edits
 // made while the server is down wait too, and the sync after the restart sends them all, each
 // entry once.
 func TestServerCrash(t *testing.T) {
 	ctx := context.Background()
-	const start, added = 30, 2000
+	const start, added = 30, 500
 	u := startLibrary(t, start)
 	srv, err := ParseURL(u)
 	if err != nil {

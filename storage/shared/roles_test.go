@@ -252,3 +252,54 @@ func TestRoles(t *testing.T) {
 		t.Errorf("a pull of a role granted nothing: %v, want ErrNoAccess", err)
 	}
 }
+
+// TestRolesMadeByHand: an owner who may not make roles is told how the admin makes them; once
+// made, the owner's grant_members() grants them, and a reader reads.
+func TestRolesMadeByHand(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.New(t)
+	db := database(t, u)
+	super, err := ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := db + "_owner"
+	execAs(t, super, `CREATE ROLE `+pgx.Identifier{owner}.Sanitize()+` LOGIN`)
+	execAs(t, super, `ALTER DATABASE `+pgx.Identifier{db}.Sanitize()+` OWNER TO `+pgx.Identifier{owner}.Sanitize())
+	asOwner := asRole(t, u, owner)
+	l := newLibrary(t, "local.sqlite")
+	if _, err := l.Import(ctx, bib.Parse("small.bib", []byte(smallLibrary))); err != nil {
+		t.Fatal(err)
+	}
+	copied, err := Copy(ctx, l, asOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(copied.Members, "may not make them") || !strings.Contains(copied.Members, "bibshelf.grant_members()") {
+		t.Errorf("Copy by an owner who may not make roles: %q", copied.Members)
+	}
+	execAs(t, super, `CREATE ROLE `+pgx.Identifier{db + "_read"}.Sanitize()+` NOLOGIN; CREATE ROLE `+
+		pgx.Identifier{db + "_edit"}.Sanitize()+` NOLOGIN IN ROLE `+pgx.Identifier{db + "_read"}.Sanitize())
+	execAs(t, asOwner, `SELECT bibshelf.grant_members()`)
+	reader := newMember(t, u, "reader", "read")
+	r, err := Clone(ctx, reader, filepath.Join(t.TempDir(), "reader.sqlite"))
+	if err != nil {
+		t.Fatalf("a reader's clone: %v", err)
+	}
+	defer r.Close()
+	if n, err := r.Count(ctx); err != nil || n != 3 {
+		t.Errorf("the reader's replica has %d entries (%v), want 3", n, err)
+	}
+	editor := newMember(t, u, "editor", "edit")
+	e, err := Clone(ctx, editor, filepath.Join(t.TempDir(), "editor.sqlite"))
+	if err != nil {
+		t.Fatalf("an editor's clone: %v", err)
+	}
+	defer e.Close()
+	if err := e.SetNote(ctx, "alpha", "an editor's note"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Sync(ctx, editor, e); err != nil || s.Pushed.Sent != 1 || s.Pushed.Refusal() != nil {
+		t.Errorf("an editor's sync: %+v, %v", s, err)
+	}
+}

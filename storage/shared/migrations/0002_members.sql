@@ -58,7 +58,9 @@ BEGIN
 
 	-- Editors: every row of the library, but not its id or its schema's version. Nothing is
 	-- ever deleted (a deletion is a tombstone), so no DELETE.
-	EXECUTE format('GRANT %I TO %I', r, e);
+	IF NOT pg_has_role(e, r, 'MEMBER') THEN -- granted by whoever made them, who may
+		EXECUTE format('GRANT %I TO %I', r, e);
+	END IF;
 	EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA bibshelf TO %I', e);
 	FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'bibshelf'
 		AND tablename NOT IN ('library', 'schema_migrations') LOOP
