@@ -27,7 +27,8 @@ import (
 // leave, no other client's touch (the titles, notes and trash of the entries it owns, and its
 // own tags and collections, which it gives to any entry), so that each client can say what the
 // library must hold at the end (an expectation), and no conflict is expected: a conflict is a
-// failure here. TestConflict tests conflicts.
+// failure here. TestConflict tests conflicts. Two tags are every client's, made by each at its
+// start (adoptTag makes them one), given by all and never taken.
 
 // clientEnv holds a client's clientConfig, in JSON.
 const clientEnv = "BIBSHELF_SYNC_CLIENT"
@@ -141,7 +142,7 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 	for j := range 3 {
 		c.tags = append(c.tags, fmt.Sprintf("c%d-tag%d", cfg.Client, j))
 	}
-	if _, err := lib.AddTags(ctx, nil, c.tags...); err != nil {
+	if _, err := lib.AddTags(ctx, nil, append(c.tags, "shared0", "shared1")...); err != nil {
 		return err
 	}
 	for _, name := range []string{"A", "B"} {
@@ -185,9 +186,12 @@ func (c *client) edit(ctx context.Context, i int) error {
 		}
 		c.expect.Titles[owned] = title
 		return l.UpdateEntry(ctx, owned, e)
-	case 2: // a tag, given or taken
+	case 2: // a tag, given or taken; or one of the tags every client gives and none takes
 		tag := c.tags[c.rng.IntN(len(c.tags))]
 		give := c.rng.IntN(3) > 0
+		if c.rng.IntN(4) == 0 {
+			tag, give = fmt.Sprintf("shared%d", c.rng.IntN(2)), true
+		}
 		if c.expect.Tags[any] == nil {
 			c.expect.Tags[any] = map[string]bool{}
 		}

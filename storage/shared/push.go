@@ -110,7 +110,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: &out}
+		p := pusher{ctx: ctx, tx: tx, out: &out, adopted: map[storage.GlobalID]storage.GlobalID{}}
 		return p.push(c)
 	})
 	if err != nil {
@@ -127,6 +127,9 @@ type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
 	out *Pushed
+	// adopted are the ids of the new tags the server has under other ids (adoptTag): the
+	// links sent after them name those.
+	adopted map[storage.GlobalID]storage.GlobalID
 }
 
 // push sends every change of c, each kind after those it may name.
@@ -147,6 +150,11 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Tags {
 		r := &c.Tags[i].Row
+		if adopted, err := p.adoptTag(&c.Tags[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.Tags[i].Sent, "tag", r.ID, r.Name, r.Rev, "tags", []string{"name", "colour"}, r.Name, r.Colour); err != nil {
 			return err
 		}
@@ -337,6 +345,36 @@ var linkColumns = map[string][2]string{"entry_tags": {"entry_id", "tag_id"}, "co
 var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "collection_entries": {"collections", "entries"},
 	"not_duplicates": {"entries", "entries"}}
 
+// adoptTag makes a new tag of the replica's the one the server has of the same name (ASCII
+// letters in any case), made on another replica since this one last pulled: a tag is its
+// name, and two members who tag with one name at once mean one tag. The server's tag takes
+// this replica's spelling and colour, the last write winning as it does for links, and the
+// replica's tag takes the server's id (Change.Adopted). It reports whether there was one.
+func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
+	r := &ch.Row
+	if r.Rev != 0 {
+		return false, nil
+	}
+	sp, err := p.tx.Begin(p.ctx)
+	if err != nil {
+		return false, err
+	}
+	var id storage.GlobalID
+	err = sp.QueryRow(p.ctx, `UPDATE tags SET name = $2, colour = $3 WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1
+		RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour).Scan(gid(&id), &ch.Sent)
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "42501": // none, or a reader's: row refuses it
+		ch.Sent = 0
+		return false, sp.Rollback(p.ctx)
+	case err != nil:
+		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	ch.Adopted, p.adopted[r.ID] = id, id
+	p.out.Sent++
+	return true, sp.Commit(p.ctx)
+}
+
 // linkNames name each kind of link for people, with the row its first column names.
 var linkNames = map[string]string{"entry_tags": "tags of the entry", "collection_entries": "entries of the collection",
 	"not_duplicates": "pairs not duplicates of the entry"}
@@ -350,6 +388,12 @@ func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
 		return fmt.Errorf("a link of the unknown kind %q", l.Kind)
 	}
 	a, b := l.A, l.B
+	if id, ok := p.adopted[a]; ok {
+		a = id
+	}
+	if id, ok := p.adopted[b]; ok {
+		b = id
+	}
 	if l.Kind == "not_duplicates" && bytes.Compare(a[:], b[:]) > 0 { // the server orders a pair by UUID
 		a, b = b, a
 	}

@@ -1,0 +1,48 @@
+package shared
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// TestSameNewTag: two replicas that make a tag of one name at once, each giving it to an
+// entry, make one tag: the second to send takes the server's, and both entries keep it. The
+// second's tagging was dropped by the server, and it held the first's, as a conflict that
+// nothing resolved.
+func TestSameNewTag(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	if _, err := a.AddTags(ctx, []string{"alpha"}, "ml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddTags(ctx, []string{"beta"}, "ML"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	syncQuiet(t, srv, a)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		tags, err := l.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "ML" {
+			t.Errorf("%s's tags: %+v, want the one, as the last to send spelt it", name, tags)
+		}
+		for _, key := range []string{"alpha", "beta"} {
+			if got, _ := l.EntryTags(ctx, key); !slices.Equal(got, []string{"ML"}) {
+				t.Errorf("%s's tags of %s: %v, want ML", name, key, got)
+			}
+		}
+		checkSame(t, srv, l)
+	}
+}
