@@ -18,7 +18,9 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"Copies the library to a new shared library on a PostgreSQL server, whose database holds none\n"+
 		"yet: URL is postgres://USER@HOST[:PORT]/DATABASE[?sslmode=...], a password from ~/.pgpass or\n"+
 		"PGPASSFILE. The library stays as it is, a library of its own; the members open the shared\n"+
-		"library with bibshelf --library URL, which makes a replica of it on their computer.", stderr)
+		"library with bibshelf --library URL, which makes a replica of it on their computer. The\n"+
+		"database's roles DATABASE_read and DATABASE_edit, made then, are granted to the members\n"+
+		"who may only read it and to those who may edit it: the server refuses a reader's edits.", stderr)
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
