@@ -15,9 +15,9 @@ import (
 type Change[T any] struct {
 	Row  T
 	Sent int64
-	// Adopted is set by the sender when the server has the row under another global id: a tag
-	// of the same name made on another replica, which is the same tag. The replica's row then
-	// takes that id.
+	// Adopted is set by the sender when the server has the row under another global id: a tag,
+	// or a collection in the same parent, of the same name made on another replica, which is
+	// the same one. The replica's row then takes that id.
 	Adopted GlobalID
 	seq     int64 // its row in replica_changes, replica_links or replica_deleted
 	id      int64 // the local row's id (the entry's, of flags and a note)

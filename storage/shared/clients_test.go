@@ -27,8 +27,9 @@ import (
 // leave, no other client's touch (the titles, notes and trash of the entries it owns, and its
 // own tags and collections, which it gives to any entry), so that each client can say what the
 // library must hold at the end (an expectation), and no conflict is expected: a conflict is a
-// failure here. TestConflict tests conflicts. Two tags are every client's, made by each at its
-// start (adoptTag makes them one), given by all and never taken.
+// failure here. TestConflict tests conflicts. Two tags and a collection are every client's,
+// made by each at its start (adoptTag, adoptCollection make them one), given entries by all
+// and never taken them.
 
 // clientEnv holds a client's clientConfig, in JSON.
 const clientEnv = "BIBSHELF_SYNC_CLIENT"
@@ -111,6 +112,7 @@ type client struct {
 	all    []string // every entry it tags and puts in collections
 	tags   []string
 	colls  []storage.Collection
+	shared storage.Collection // every client's, made by each at its start; entries are only put in
 	expect expectation
 }
 
@@ -153,6 +155,10 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 		c.colls = append(c.colls, coll)
 		c.expect.Members[coll.Name] = map[string]bool{}
 	}
+	if c.shared, err = lib.CreateCollection(ctx, nil, "shared"); err != nil {
+		return err
+	}
+	c.expect.Members[c.shared.Name] = map[string]bool{}
 	for i := range cfg.Edits {
 		if err := c.edit(ctx, i); err != nil {
 			return fmt.Errorf("edit %d: %w", i, err)
@@ -202,9 +208,12 @@ func (c *client) edit(ctx context.Context, i int) error {
 		}
 		_, err := l.RemoveTags(ctx, []string{any}, tag)
 		return err
-	case 3: // a collection's entry, put in or taken out
+	case 3: // a collection's entry, put in or taken out; or put in every client's collection
 		coll := c.colls[c.rng.IntN(len(c.colls))]
 		in := c.rng.IntN(3) > 0
+		if c.rng.IntN(4) == 0 {
+			coll, in = c.shared, true
+		}
 		c.expect.Members[coll.Name][any] = in
 		if in {
 			_, err := l.AddToCollection(ctx, coll.ID, any)

@@ -127,8 +127,8 @@ type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
 	out *Pushed
-	// adopted are the ids of the new tags the server has under other ids (adoptTag): the
-	// links sent after them name those.
+	// adopted are the ids of the new tags and collections the server has under other ids
+	// (adoptTag, adoptCollection): what is sent after them names those.
 	adopted map[storage.GlobalID]storage.GlobalID
 }
 
@@ -159,10 +159,29 @@ func (p pusher) push(c *storage.Changes) error {
 			return err
 		}
 	}
+	// New collections the server has already, first: a child names its parent by the id the
+	// server has (one adopted may be the parent of another, in any order of the two).
+	adopted := make([]bool, len(c.Collections))
+	for more := true; more; {
+		more = false
+		for i := range c.Collections {
+			if adopted[i] {
+				continue
+			}
+			ok, err := p.adoptCollection(&c.Collections[i])
+			if err != nil {
+				return err
+			}
+			adopted[i], more = ok, more || ok
+		}
+	}
 	for i := range c.Collections {
 		r := &c.Collections[i].Row
+		if adopted[i] {
+			continue
+		}
 		if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
-			pgUUID(r.Parent), r.Name, r.Position); err != nil {
+			pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
 			return err
 		}
 	}
@@ -352,27 +371,53 @@ var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "colle
 // replica's tag takes the server's id (Change.Adopted). It reports whether there was one.
 func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 	r := &ch.Row
-	if r.Rev != 0 {
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
+		WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1 RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour)
+}
+
+// adoptCollection makes a new collection of the replica's the one the server has of the same
+// name in the same parent, as adoptTag does a tag: two members who make a collection of one
+// name at once mean one, and keep the entries each put in it.
+func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (bool, error) {
+	r := &ch.Row
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
+		WHERE coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
+			AND fold(name) = fold($3) AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), pgUUID(p.id(r.Parent)), r.Name, r.Position)
+}
+
+// adopt runs query, which updates the row of the server's that a new row id of the replica's
+// (rev 0) is and returns its id and revision, in a savepoint. It sets sent and adopted, and
+// reports whether there was such a row.
+func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
+	if rev != 0 {
 		return false, nil
 	}
 	sp, err := p.tx.Begin(p.ctx)
 	if err != nil {
 		return false, err
 	}
-	var id storage.GlobalID
-	err = sp.QueryRow(p.ctx, `UPDATE tags SET name = $2, colour = $3 WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1
-		RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour).Scan(gid(&id), &ch.Sent)
+	var server storage.GlobalID
+	err = sp.QueryRow(p.ctx, query, args...).Scan(gid(&server), sent)
 	var pe *pgconn.PgError
 	switch {
 	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "42501": // none, or a reader's: row refuses it
-		ch.Sent = 0
+		*sent = 0
 		return false, sp.Rollback(p.ctx)
 	case err != nil:
 		return false, errors.Join(err, sp.Rollback(p.ctx))
 	}
-	ch.Adopted, p.adopted[r.ID] = id, id
+	*adopted, p.adopted[id] = server, server
 	p.out.Sent++
 	return true, sp.Commit(p.ctx)
+}
+
+// id returns the id the server has for the replica's row id: another when it was adopted.
+func (p pusher) id(id storage.GlobalID) storage.GlobalID {
+	if server, ok := p.adopted[id]; ok {
+		return server
+	}
+	return id
 }
 
 // linkNames name each kind of link for people, with the row its first column names.
@@ -387,13 +432,7 @@ func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
 	if cols[0] == "" {
 		return fmt.Errorf("a link of the unknown kind %q", l.Kind)
 	}
-	a, b := l.A, l.B
-	if id, ok := p.adopted[a]; ok {
-		a = id
-	}
-	if id, ok := p.adopted[b]; ok {
-		b = id
-	}
+	a, b := p.id(l.A), p.id(l.B)
 	if l.Kind == "not_duplicates" && bytes.Compare(a[:], b[:]) > 0 { // the server orders a pair by UUID
 		a, b = b, a
 	}
