@@ -79,10 +79,14 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
 		return nil, false
 	default:
-		reportConflicts(verb, synced.Pushed, stderr)
+		reportConflicts(verb, synced.Pushed, "", stderr)
+	}
+	said := ""
+	if err := synced.Pushed.Refusal(); err != nil {
+		said = err.Error()
 	}
 	replicas.Lock()
-	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path})
+	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path, said: said})
 	replicas.Unlock()
 	return lib, true
 }
@@ -92,6 +96,7 @@ type usedReplica struct {
 	verb string
 	srv  *shared.Server
 	path string
+	said string // the refusal of a reader's changes said when it was opened, not said again
 }
 
 // replicas are the replicas the verb running opened.
@@ -121,7 +126,7 @@ func sendReplicas(stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf %s: %v\n(the changes wait in the replica %s, and are sent at the next sync)\n", r.verb, err, r.path)
 			st = exitRejected
-		} else if reportConflicts(r.verb, pushed, stderr) {
+		} else if reportConflicts(r.verb, pushed, r.said, stderr) {
 			st = exitRejected
 		}
 		if err := lib.Close(); err != nil {
@@ -133,9 +138,10 @@ func sendReplicas(stderr io.Writer) int {
 }
 
 // reportConflicts says which changes the server did not take, and reports whether there were:
-// conflicts, or changes the member's role may not make.
-func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
-	if err := p.Refusal(); err != nil {
+// conflicts, or changes the member's role may not make (their refusal unless it is said, the
+// same said already).
+func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer) bool {
+	if err := p.Refusal(); err != nil && err.Error() != said {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 	}
 	for _, c := range p.Conflicts {

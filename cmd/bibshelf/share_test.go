@@ -148,9 +148,11 @@ func TestShareReadOnly(t *testing.T) {
 		!strings.Contains(errOut, want) || !strings.Contains(errOut, `the entry "readerone"`) {
 		t.Errorf("a reader's import: %d %q; want exit status %d, %q and the entry", st, errOut, exitRejected, want)
 	}
-	// The entry stays in the reader's replica, and is not on the server.
-	if st, out, _ := bibshelf(t, "", "search", "--library", reader, "reader's", "own"); st != exitRejected || !strings.HasPrefix(out, "readerone\t") {
-		t.Errorf("the reader's entry in their replica: %d %q", st, out)
+	// The entry stays in the reader's replica, and is not on the server; each verb says so,
+	// once.
+	st, out, errOut = bibshelf(t, "", "search", "--library", reader, "reader's", "own")
+	if st != exitRejected || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "you may only read") != 1 {
+		t.Errorf("the reader's entry in their replica: %d %q %q", st, out, errOut)
 	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bibshelf.entries WHERE key = 'readerone'`).Scan(&n); err != nil || n != 0 {
