@@ -204,8 +204,8 @@ func runSyncProcess(t *testing.T, u, path string, which string, delay time.Durat
 
 // TestClientKilled: a client process is killed with SIGKILL while it sends 500 new entries,
 // and while another brings them, in rounds killed at once and later. Each replica opens as it
-// was before the sync or after it (each side's transaction is all or nothing), and a sync then
-// sends and brings all of it, each entry once.
+// was before the sync or after it (each side's transaction is all or nothing), and the client
+// run again sends and brings all of it, each entry once.
 func TestClientKilled(t *testing.T) {
 	ctx := context.Background()
 	const start, added = 30, 500
@@ -246,6 +246,12 @@ func TestClientKilled(t *testing.T) {
 		if n != unsent && n != 0 {
 			t.Errorf("round %d: %d of %d changes left to send: a push is all or nothing", round, n, unsent)
 		}
+		// The client, run again, sends what it had not.
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		runClientAgain(t, u, path)
+		l = openReplica(t, srv, path)
 		syncQuiet(t, srv, l)
 		want += added
 		if n := serverEntries(t, srv); n != int64(want) {
@@ -271,8 +277,24 @@ func TestClientKilled(t *testing.T) {
 		if n, err := b.Unsent(ctx); n != 0 || err != nil {
 			t.Errorf("round %d: a replica killed in its pull has %d changes to send (%v)", round, n, err)
 		}
-		syncQuiet(t, srv, b)
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		runClientAgain(t, u, behind)
+		b = openReplica(t, srv, behind)
+		if s := syncQuiet(t, srv, b); s.Pulled.Rows != 0 {
+			t.Errorf("round %d: the client run again after it was killed in its pull left %d rows to bring", round, s.Pulled.Rows)
+		}
 		checkSame(t, srv, b)
+	}
+}
+
+// runClientAgain runs a client process that syncs the replica at path once, to its end.
+func runClientAgain(t *testing.T, u, path string) {
+	t.Helper()
+	cmd, out := clientCmd(t, clientConfig{URL: u, Replica: path, SyncOnly: true})
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the client run again: %v\n%s", err, out)
 	}
 }
 
