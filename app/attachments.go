@@ -22,6 +22,8 @@ type attachmentStore interface {
 	Attachments(ctx context.Context, key string) ([]storage.Attachment, error)
 	AddAttachment(ctx context.Context, key, path string) (storage.Attachment, error)
 	RemoveAttachment(ctx context.Context, key string, id int64) error
+	AttachmentsFolder(ctx context.Context) (storage.AttachmentsFolder, error)
+	SetAttachmentsFolder(ctx context.Context, dir string) error
 }
 
 const (
@@ -55,7 +57,10 @@ type attachmentsPane struct {
 	dialogs   *dialogStack // the window's; nil in tests that build the pane alone
 
 	addBtn  *widget.Button
-	errors  *widget.Label // what went wrong last; hidden when nothing did
+	// folderBtn shows the attachments folder, to set it (onFolder, the window's dialog).
+	folderBtn *widget.Button
+	onFolder  func()
+	errors    *widget.Label // what went wrong last; hidden when nothing did
 	message *widget.Label // the empty state, or no entry selected
 	list    *fyne.Container
 	rows    []*attachmentRow
@@ -81,6 +86,11 @@ type attachmentRow struct {
 func newAttachmentsPane(store attachmentStore, queue *workQueue, win fyne.Window, open func(path string) error, onChanged func(key string)) *attachmentsPane {
 	p := &attachmentsPane{store: store, queue: queue, win: win, open: open, onChanged: onChanged}
 	p.addBtn = widget.NewButtonWithIcon("Add file…", theme.ContentAddIcon(), p.onAdd)
+	p.folderBtn = widget.NewButtonWithIcon("Attachments Folder…", theme.FolderIcon(), func() {
+		if p.onFolder != nil {
+			p.onFolder()
+		}
+	})
 	p.errors = widget.NewLabel("")
 	p.errors.Importance = widget.DangerImportance
 	p.errors.Wrapping = fyne.TextWrapWord
@@ -88,7 +98,7 @@ func newAttachmentsPane(store attachmentStore, queue *workQueue, win fyne.Window
 	p.message = widget.NewLabel("")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.list = container.NewVBox()
-	top := container.NewVBox(container.NewHBox(p.addBtn), p.errors)
+	top := container.NewVBox(container.NewHBox(p.addBtn, p.folderBtn), p.errors)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(p.message, p.list)))
 	p.clear()
 	return p
@@ -273,7 +283,13 @@ func (p *attachmentsPane) newRow(a storage.Attachment) *attachmentRow {
 	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), r.onRemove)
 	if a.Missing {
 		icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
-		r.detail.SetText("File not found: " + filepath.Dir(a.Path))
+		if a.InFolder {
+			// Kept by its place in the attachments folder, which may be elsewhere on this
+			// computer (another member's shared drive, say).
+			r.detail.SetText("Not found in the attachments folder: " + filepath.Dir(a.Path))
+		} else {
+			r.detail.SetText("File not found: " + filepath.Dir(a.Path))
+		}
 		r.detail.Importance = widget.WarningImportance
 		r.openBtn.Disable()
 	} else {

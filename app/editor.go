@@ -89,6 +89,7 @@ func newEntryPane(u *UI) *entryPane {
 	p.notes = newNotesPane(u.lib, u.work, func(string) { u.sidebar.refresh() })
 	p.files = newAttachmentsPane(u.lib, u.work, u.win, openWithSystem(u.app), func(string) {})
 	p.files.dialogs = u.dialogs
+	p.files.onFolder = u.onAttachmentsFolder
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Info", p.info.content),
 		container.NewTabItem("Notes", p.notes.content),

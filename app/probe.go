@@ -72,6 +72,10 @@ type ProbeState struct {
 	// paths of the files its Attachments tab lists; both empty when it shows no entry.
 	Tab         string   `json:"tab"`
 	Attachments []string `json:"attachments"`
+	// MissingFiles are those of Attachments the tab marks as not found, with what it says of
+	// each. Its buttons are "files:add" and "files:folder" in Widgets; the Attachments Folder
+	// dialog's field is "attachments-folder".
+	MissingFiles []string `json:"missingFiles"`
 	// Checks is the Check Library view's summary line, and Findings its findings in the order
 	// it lists them (as lint.Finding.String writes them); both empty while it is closed. Its
 	// list is in Widgets as "checks", its rows in view as "finding:KEY:CHECK", its buttons as
@@ -326,8 +330,13 @@ func (u *UI) probeEntry(v *probeView) {
 	}
 	for _, r := range u.detail.files.rows {
 		st.Attachments = append(st.Attachments, r.att.Path)
+		if r.att.Missing {
+			st.MissingFiles = append(st.MissingFiles, r.detail.Text)
+		}
 	}
 	pane := st.Widgets["pane"]
+	v.put("files:add", u.detail.files.addBtn, pane)
+	v.put("files:folder", u.detail.files.folderBtn, pane)
 	v.put("type", info.kind, pane)
 	v.put("key", info.key, pane)
 	v.put("tag-input", info.tagInput, pane)

@@ -179,7 +179,10 @@ func (l *Library) copyIn(ctx context.Context, key, path, ext string) (dest strin
 	fail := func(err error) (string, bool, error) {
 		return "", false, fmt.Errorf("copy %s into the library: %w", path, err)
 	}
-	dir := l.attachmentsDir()
+	dir, err := l.attachmentsDir(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(err)
 	}

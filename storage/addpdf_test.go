@@ -98,7 +98,7 @@ func TestAddPDFs(t *testing.T) {
 		}
 		orig, _ := os.ReadFile(a.Path)
 		if !bytes.Equal(got, orig) || filepath.Base(a.Attachment.Path) != fileNameOf(a.Key)+".pdf" ||
-			filepath.Dir(a.Attachment.Path) != l.attachmentsDir() {
+			filepath.Dir(a.Attachment.Path) != attachmentsDir(t, l) {
 			t.Errorf("%s attached as %s (%q)", a.Path, a.Attachment.Path, got)
 		}
 		atts, err := l.Attachments(ctx, a.Key)
@@ -134,7 +134,7 @@ func TestAddPDFs(t *testing.T) {
 	other := write("new-v2.pdf", "%PDF-new, second version")
 	shelf["new-v2.pdf"] = shelf["new.pdf"]
 	v2, err := l.AddPDFs(ctx, []string{other}, shelf, reg, PDFOptions{})
-	if err != nil || v2[0].Attachment.Path != filepath.Join(l.attachmentsDir(), fileNameOf(adds[0].Key)+"-2.pdf") {
+	if err != nil || v2[0].Attachment.Path != filepath.Join(attachmentsDir(t, l), fileNameOf(adds[0].Key)+"-2.pdf") {
 		t.Fatalf("second version: %+v, %v", v2, err)
 	}
 	// Linked, a PDF stays where it is.
@@ -187,7 +187,7 @@ func TestAttachPDFAtOnce(t *testing.T) {
 		}
 		seen[a.Path] = true
 	}
-	entries, _ := os.ReadDir(l.attachmentsDir())
+	entries, _ := os.ReadDir(attachmentsDir(t, l))
 	if len(entries) != n {
 		t.Errorf("%d files in the attachments folder, want %d", len(entries), n)
 	}
@@ -200,7 +200,7 @@ func TestAttachPDFAtOnce(t *testing.T) {
 	if _, err := l.AttachPDF(cancelled, "K", other, false); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
-	if entries, _ := os.ReadDir(l.attachmentsDir()); len(entries) != n {
+	if entries, _ := os.ReadDir(attachmentsDir(t, l)); len(entries) != n {
 		t.Errorf("%d files after a cancelled copy, want %d", len(entries), n)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -412,5 +414,44 @@ func TestSpliceEntries(t *testing.T) {
 		if diff := cmp.Diff(wantRows, got, cmp.AllowUnexported(row{})); diff != "" {
 			t.Fatalf("round %d (-want +got):\n%s", round, diff)
 		}
+	}
+}
+
+// TestChangedSinceUsesIndex checks that a run after a few edits finds them through the index
+// on the revision, after an import (whose entries all take one revision) and after edits: the
+// table is not read whole.
+func TestChangedSinceUsesIndex(t *testing.T) {
+	ctx := context.Background()
+	var synth bytes.Buffer
+	if err := bibtest.Synthetic(&synth, 300, 1); err != nil {
+		t.Fatal(err)
+	}
+	l := importFiles(t, bibFile{"synthetic.bib", synth.String()})
+	rev, err := l.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := l.SearchWith(ctx, SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddTags(ctx, []string{rows[0].Key, rows[1].Key}, "read"); err != nil {
+		t.Fatal(err)
+	}
+	plan := queryPlan(t, l, strings.Replace(changedSinceQuery, "?", strconv.FormatInt(rev, 10), 1))
+	if !strings.Contains(plan, "entries_revision") {
+		t.Errorf("changedSince does not use entries_revision:\n%s", plan)
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ids, err := changedSince(ctx, tx, rev, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 {
+		t.Errorf("changed since the import: %v, want the two tagged entries", ids)
 	}
 }

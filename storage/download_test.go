@@ -54,7 +54,7 @@ func TestDownloadPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(l.attachmentsDir(), "doe2019.pdf")
+	want := filepath.Join(attachmentsDir(t, l), "doe2019.pdf")
 	if b, err := os.ReadFile(att.Path); att.Path != want || err != nil || string(b) != "%PDF-1.5 the paper" {
 		t.Errorf("attached %q (%q, %v), want %q", att.Path, b, err, want)
 	}
@@ -72,7 +72,7 @@ func TestDownloadPDF(t *testing.T) {
 	if atts, err := l.Attachments(ctx, "roe2020"); err != nil || len(atts) != 0 {
 		t.Errorf("a failed download attached %v (%v)", atts, err)
 	}
-	names, _ := os.ReadDir(l.attachmentsDir())
+	names, _ := os.ReadDir(attachmentsDir(t, l))
 	if len(names) != 1 {
 		t.Errorf("the attachments folder holds %v", names)
 	}
@@ -82,7 +82,7 @@ func TestDownloadPDF(t *testing.T) {
 	if _, err := l.DownloadPDF(ctx, "nobody", "https://example.org/a.pdf", served, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an entry the library does not have: %v", err)
 	}
-	if names, _ := os.ReadDir(l.attachmentsDir()); len(names) != 1 {
+	if names, _ := os.ReadDir(attachmentsDir(t, l)); len(names) != 1 {
 		t.Errorf("the attachments folder holds %v", names)
 	}
 }

@@ -21,16 +21,29 @@ import (
 // read the entry rather than read it as fields without values (and Open refuses a library of a
 // newer schema anyway).
 
-// storedField is a field in the full form of the fields column.
+// From schema version 16 on, a field of the full form whose raw text is its value in braces,
+// as every field of an entry read from RIS or CSL-JSON has it, leaves "raw" out: the value is
+// written once, not twice (a quarter of what such an import writes). Releases before 16 refuse
+// a library of version 16, and so never read the form without raw as a field whose raw text is
+// empty.
+
+// storedField is a field in the full form of the fields column. Raw is nil when the raw text is
+// the value in braces.
 type storedField struct {
-	Name      string `json:"name"`
-	Raw       string `json:"raw"`
-	Value     string `json:"value"`
-	Duplicate bool   `json:"dup,omitempty"`
+	Name      string  `json:"name"`
+	Raw       *string `json:"raw,omitempty"`
+	Value     string  `json:"value"`
+	Duplicate bool    `json:"dup,omitempty"`
 }
 
-// appendFieldsJSON appends the JSON of fields as []storedField, byte for byte what json.Marshal
-// makes of it: encoding/json, through reflection and a buffer copied into the result, took a
+// bracedValue reports whether f's raw text is its value in braces: the full form then leaves
+// the raw text out.
+func bracedValue(f *bib.Field) bool {
+	return len(f.Raw) == len(f.Value)+2 && f.Raw[0] == '{' && f.Raw[len(f.Raw)-1] == '}' && f.Raw[1:len(f.Raw)-1] == f.Value
+}
+
+// appendFieldsJSON appends the JSON of fields as []storedField (Raw nil for a braced value),
+// byte for byte what json.Marshal makes of it: encoding/json, through reflection and a buffer copied into the result, took a
 // tenth of an import.
 func appendFieldsJSON(b []byte, fields []bib.Field) []byte {
 	n := 2
@@ -46,7 +59,9 @@ func appendFieldsJSON(b []byte, fields []bib.Field) []byte {
 			b = append(b, ',')
 		}
 		b = appendJSONString(append(b, `{"name":`...), f.Name)
-		b = appendJSONString(append(b, `,"raw":`...), f.Raw)
+		if !bracedValue(f) {
+			b = appendJSONString(append(b, `,"raw":`...), f.Raw)
+		}
 		b = appendJSONString(append(b, `,"value":`...), f.Value)
 		if f.Duplicate {
 			b = append(b, `,"dup":true`...)
@@ -204,7 +219,11 @@ func decodeFields(e *bib.Entry, js string) error {
 	}
 	e.Fields = make([]bib.Field, len(fs))
 	for i, f := range fs {
-		e.Fields[i] = bib.Field{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+		raw := "{" + f.Value + "}"
+		if f.Raw != nil {
+			raw = *f.Raw
+		}
+		e.Fields[i] = bib.Field{Name: f.Name, Raw: raw, Value: f.Value, Duplicate: f.Duplicate}
 	}
 	return nil
 }

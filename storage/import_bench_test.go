@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/bibtest"
@@ -291,20 +292,41 @@ func TestFieldsJSON(t *testing.T) {
 		lists = append(lists, e.Fields)
 	}
 	for _, s := range []string{"", "a\xffb", "\xe2\x80", "<&>\u2028\u2029 \x01\x1f\x7f\"\\ \t\b\f\r\n", "G{\\\"o}del Gödel 日本"} {
-		lists = append(lists, []bib.Field{{Name: s, Raw: s, Value: s, Duplicate: true}, {Name: "n", Raw: s}})
+		lists = append(lists, []bib.Field{{Name: s, Raw: s, Value: s, Duplicate: true}, {Name: "n", Raw: s},
+			{Name: "braced", Raw: "{" + s + "}", Value: s}, {Name: "braced twice", Raw: "{{" + s + "}}", Value: "{" + s + "}"},
+			{Name: "not braced", Raw: "{" + s + "}", Value: s + " "}})
 	}
 	lists = append(lists, nil)
 	for _, fields := range lists {
 		stored := make([]storedField, len(fields))
 		for i, f := range fields {
-			stored[i] = storedField{Name: f.Name, Raw: f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+			stored[i] = storedField{Name: f.Name, Raw: &f.Raw, Value: f.Value, Duplicate: f.Duplicate}
+			if bracedValue(&f) {
+				stored[i].Raw = nil
+			}
 		}
 		want, err := json.Marshal(stored)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendFieldsJSON(nil, fields); !bytes.Equal(got, want) {
+		got := appendFieldsJSON(nil, fields)
+		if !bytes.Equal(got, want) {
 			t.Fatalf("fields JSON:\n got %s\nwant %s", got, want)
+		}
+		// Read back, the fields are what was written, raw text and all (but invalid UTF-8, which
+		// JSON holds as U+FFFD).
+		if !utf8.Valid(got) || bytes.Contains(got, []byte(`\ufffd`)) {
+			continue
+		}
+		var e bib.Entry
+		if err := decodeFields(&e, string(got)); err != nil {
+			t.Fatal(err)
+		}
+		for i := range fields {
+			fields[i].Line = 0
+		}
+		if !slices.Equal(e.Fields, fields) && len(fields) > 0 {
+			t.Fatalf("fields read back from %s:\n got %+v\nwant %+v", got, e.Fields, fields)
 		}
 	}
 }

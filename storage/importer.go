@@ -479,8 +479,10 @@ const rebuildCache = 8 << 20
 // time, and an import's entries all have the time it started, so they go in one after the other,
 // in the order of their ids; entries_identity_pending is by id, and holds the entries without an
 // identity, which an import gives each entry as it inserts it; entries_trashed holds the
-// entries in the trash, where an import puts none.
-var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pending": true, "entries_trashed": true}
+// entries in the trash, where an import puts none; entries_revision is by revision, and an
+// import's entries all take one above every entry's (or 0, in a library before revisions, in
+// tests), so they go in at its end.
+var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pending": true, "entries_trashed": true, "entries_revision": true}
 
 // dropEntryIndexes drops the indexes of the entries table, but the key's UNIQUE constraint that
 // the inserts rely on and keptIndexes, and returns the statements that make them again, in the

@@ -18,7 +18,7 @@ import (
 var replicaTriggers string
 
 // remakeReplicaTriggers makes a replica's triggers again as replica.sql has them now, in the
-// transaction of migration 0015 (migrationSteps); a library of one's own has none to make.
+// transaction of migration 0017 (migrationSteps); a library of one's own has none to make.
 func remakeReplicaTriggers(ctx context.Context, tx *sql.Tx) error {
 	var replica bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM replica)`).Scan(&replica); err != nil || !replica {

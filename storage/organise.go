@@ -1012,19 +1012,22 @@ func (l *Library) Note(ctx context.Context, key string) (string, error) {
 // Attachment is a file attached to an entry.
 type Attachment struct {
 	ID int64
-	// Path is the file's absolute path, resolved against attachmentsDir when stored is relative.
+	// Path is the file's absolute path, resolved against the attachments folder when stored is
+	// relative.
 	Path string
-	// stored is the path as the library keeps it: relative to attachmentsDir, with forward
-	// slashes, for a file inside it; absolute otherwise.
+	// stored is the path as the library keeps it: relative to the attachments folder, with
+	// forward slashes, for a file inside it; absolute otherwise.
 	stored  string
 	Added   time.Time
 	Missing bool // the file cannot be found at Path
+	// InFolder says the library keeps the file by its path in the attachments folder: when it
+	// is missing, the folder may be elsewhere on this computer (AttachmentsFolder).
+	InFolder bool
 }
 
 // storedPath returns how the library keeps the absolute path abs: relative to the attachments
-// folder when the file is inside it, so that the library and that folder can move together.
-func (l *Library) storedPath(abs string) string {
-	dir := l.attachmentsDir()
+// folder dir when the file is inside it, so that the library and that folder can move together.
+func storedPath(dir, abs string) string {
 	if rel, ok := inside(dir, abs); ok {
 		return filepath.ToSlash(rel)
 	}
@@ -1048,12 +1051,14 @@ func inside(dir, path string) (string, bool) {
 	return rel, true
 }
 
-// attachment fills in an attachment's absolute path; Missing is left for the caller, who checks
+// attachment fills in an attachment's absolute path, in the attachments folder dir when it is
+// kept relative to it; Missing is left for the caller, who checks
 // the files outside the transaction.
-func (l *Library) attachment(id int64, stored string, added int64) Attachment {
+func attachment(dir string, id int64, stored string, added int64) Attachment {
 	a := Attachment{ID: id, stored: stored, Path: stored, Added: time.UnixMilli(added)}
 	if !filepath.IsAbs(stored) {
-		a.Path = filepath.Join(l.attachmentsDir(), filepath.FromSlash(stored))
+		a.Path = filepath.Join(dir, filepath.FromSlash(stored))
+		a.InFolder = true
 	}
 	return a
 }
@@ -1071,7 +1076,11 @@ func (l *Library) AddAttachment(ctx context.Context, key, path string) (Attachme
 	if _, err := os.Stat(abs); err != nil {
 		return Attachment{}, fmt.Errorf("add attachment: %w", err)
 	}
-	stored := l.storedPath(abs)
+	dir, err := l.attachmentsDir(ctx)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("add attachment: %w", err)
+	}
+	stored := storedPath(dir, abs)
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Attachment{}, fmt.Errorf("add attachment: %w", err)
@@ -1092,11 +1101,15 @@ func (l *Library) AddAttachment(ctx context.Context, key, path string) (Attachme
 	if err := tx.Commit(); err != nil {
 		return Attachment{}, fmt.Errorf("add attachment %s to %q: %w", abs, key, err)
 	}
-	return l.attachment(aid, stored, added), nil
+	return attachment(dir, aid, stored, added), nil
 }
 
 // Attachments returns the files attached to an entry, in the order they were attached.
 func (l *Library) Attachments(ctx context.Context, key string) ([]Attachment, error) {
+	dir, err := l.attachmentsDir(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get attachments of %q: %w", key, err)
+	}
 	rows, err := l.db.QueryContext(ctx, `SELECT a.id, a.path, a.added FROM entries e
 		LEFT JOIN attachments a ON a.entry_id = e.id WHERE e.key = ? ORDER BY a.id`, key)
 	if err != nil {
@@ -1113,7 +1126,7 @@ func (l *Library) Attachments(ctx context.Context, key string) ([]Attachment, er
 			return nil, fmt.Errorf("get attachments of %q: %w", key, err)
 		}
 		if id.Valid {
-			out = append(out, l.attachment(id.Int64, stored.String, added.Int64))
+			out = append(out, attachment(dir, id.Int64, stored.String, added.Int64))
 		}
 	}
 	if err := rows.Err(); err != nil {

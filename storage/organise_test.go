@@ -695,20 +695,11 @@ func TestNotes(t *testing.T) {
 func TestAttachments(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenWith(t, fourEntries)
-	write := func(path string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	inside := write(filepath.Join(l.attachmentsDir(), "Lovelace", "notes on the engine.pdf"))
+	write := func(path string) string { return writePDF(t, path) }
+	inside := write(filepath.Join(attachmentsDir(t, l), "Lovelace", "notes on the engine.pdf"))
 	outside := write(filepath.Join(t.TempDir(), "elsewhere.pdf"))
 	// A path that only looks inside: the folder's name is a prefix of its parent's.
-	lookalike := write(filepath.Join(l.attachmentsDir()+"-old", "x.pdf"))
+	lookalike := write(filepath.Join(attachmentsDir(t, l)+"-old", "x.pdf"))
 
 	a1, err := l.AddAttachment(ctx, "alpha", inside)
 	if err != nil {
@@ -718,7 +709,7 @@ func TestAttachments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a3, err := l.AddAttachment(ctx, "alpha", filepath.Join(l.attachmentsDir(), "Lovelace", "..", "..", filepath.Base(l.attachmentsDir())+"-old", "x.pdf"))
+	a3, err := l.AddAttachment(ctx, "alpha", filepath.Join(attachmentsDir(t, l), "Lovelace", "..", "..", filepath.Base(attachmentsDir(t, l))+"-old", "x.pdf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -731,7 +722,7 @@ func TestAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Attachment{
-		{ID: a1.ID, Path: inside, stored: "Lovelace/notes on the engine.pdf"},
+		{ID: a1.ID, Path: inside, stored: "Lovelace/notes on the engine.pdf", InFolder: true},
 		{ID: a2.ID, Path: outside, stored: outside},
 		{ID: a3.ID, Path: lookalike, stored: lookalike},
 	}

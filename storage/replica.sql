@@ -2,7 +2,7 @@
 -- replica_deleted (migration 0014 says what each holds). LoadReplica makes them when it makes a
 -- library a replica: a library of one's own has none, so that its imports pay nothing for them.
 -- They do nothing while the server's changes are written (replica.pulling). A migration that
--- changes them must make them again only in replicas (those with a replica row), as 0015 does.
+-- changes them must make them again only in replicas (those with a replica row), as 0017 does.
 --
 -- A change listed again replaces the one listed (and takes a new sequence number) by a DELETE
 -- and an INSERT, never by INSERT OR REPLACE: SQLite gives a trigger's statements the conflict

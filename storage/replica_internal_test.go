@@ -263,7 +263,7 @@ func TestReplicaChangedAgain(t *testing.T) {
 		t.Errorf("links to send, present (-want +got):\n%s", d)
 	}
 
-	// Migration 0015's step makes the triggers again in a replica, and none in a library of
+	// Migration 0017's step makes the triggers again in a replica, and none in a library of
 	// one's own.
 	count := func(l *Library) (n int) {
 		l.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name GLOB '*_replica_*'`).Scan(&n)

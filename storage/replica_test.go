@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,6 +56,18 @@ func TestReplicate(t *testing.T) {
 	if n, err := to.Unsent(ctx); n != 0 || err != nil {
 		t.Errorf("a new replica has %d changes to send (%v)", n, err)
 	}
+	// Its attachments folder is its own, beside it by default, and a member's to set: nothing
+	// to send.
+	folder, err := to.AttachmentsFolder(ctx)
+	if want := filepath.Join(filepath.Dir(to.Path()), "to-attachments"); err != nil || folder != (storage.AttachmentsFolder{Path: want, Default: true}) {
+		t.Errorf("the replica's attachments folder is %+v (%v), want %s", folder, err, want)
+	}
+	if err := to.SetAttachmentsFolder(ctx, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := to.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("setting the attachments folder left %d changes to send (%v)", n, err)
+	}
 	// Once more from the replica, whose rows have their global ids now.
 	again := open(t, "again.sqlite")
 	if err := libtest.Replicate(ctx, to, again, want); err != nil {
@@ -65,6 +79,43 @@ func TestReplicate(t *testing.T) {
 	// A replica is made only from a new library.
 	if err := libtest.Replicate(ctx, from, to, want); err == nil {
 		t.Error("a replica was loaded into a library that has rows")
+	}
+
+	// Detached, the replica is a library of its own with the same rows, its change not sent
+	// yet too, and records no change to send.
+	if _, err := again.AddTags(ctx, []string{"zhang2023noisy"}, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Detach(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := again.Replica(ctx); ok || err != nil {
+		t.Errorf("the detached replica says it is one (%v)", err)
+	}
+	if _, err := from.AddTags(ctx, []string{"zhang2023noisy"}, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := libtest.Diff(ctx, from, again); err != nil || len(diffs) > 0 {
+		t.Errorf("the detached replica differs: %v %v", diffs, err)
+	}
+	if _, err := again.Trash(ctx, "zhang2023noisy"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := again.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("the detached replica lists %d changes to send (%v)", n, err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+again.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var gids int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entries WHERE gid IS NOT NULL OR srev <> 0) +
+		(SELECT count(*) FROM tags WHERE gid IS NOT NULL) + (SELECT count(*) FROM sqlite_schema WHERE name LIKE '%replica_a_')`).Scan(&gids); err != nil || gids != 0 {
+		t.Errorf("the detached replica keeps %d global ids or triggers (%v)", gids, err)
+	}
+	if err := again.Detach(ctx); !errors.Is(err, storage.ErrNotReplica) {
+		t.Errorf("detach a library of its own: %v, want ErrNotReplica", err)
 	}
 }
 

@@ -53,7 +53,7 @@ func TestShortFields(t *testing.T) {
 	if err := l.UpdateEntry(ctx, "edited", e); err != nil {
 		t.Fatal(err)
 	}
-	if js := column("edited"); !strings.HasPrefix(js, `[{"name":"title","raw":`) {
+	if js := column("edited"); !strings.HasPrefix(js, `[{"name":"title",`) {
 		t.Errorf("an edited entry's fields column is %s, want the full form", js)
 	}
 	for q, want := range map[string]int{"has:doi": 2, "has:url": 1, "has:keywords": 0} {

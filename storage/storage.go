@@ -257,7 +257,7 @@ func fillListYears(ctx context.Context, tx *sql.Tx) error {
 var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	10: fillListYears,
 	11: refoldTitleKeys,
-	15: remakeReplicaTriggers,
+	17: remakeReplicaTriggers,
 }
 
 // mark sets the library's application_id.
@@ -460,10 +460,6 @@ func (l *Library) Close() error {
 
 // Path returns the library file's absolute path.
 func (l *Library) Path() string { return l.path }
-
-// attachmentsDir returns the folder attached files are stored relative to: "attachments" next to
-// the library file. It need not exist.
-func (l *Library) attachmentsDir() string { return filepath.Join(filepath.Dir(l.path), "attachments") }
 
 // schemaVersion returns the number of the newest migration applied.
 func (l *Library) schemaVersion(ctx context.Context) (int, error) {

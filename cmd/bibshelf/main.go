@@ -51,6 +51,8 @@ Usage:
   bibshelf rename-key [--library PATH] [--dry-run] [--in DIR]... OLD NEW   a key, in the library and the papers' .tex files
   bibshelf autoexport add|list|run|diff|import|remove ...   keep .bib files in sync with the library
   bibshelf share [--library PATH] URL   copy the library to a new shared library on a PostgreSQL server
+  bibshelf copy-shared URL FILE   copy a shared library back to a new library file of its own
+  bibshelf attachments-folder [--library PATH] [--default | FOLDER]   where the attached files are on this computer
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -121,6 +123,13 @@ func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return runShare(ctx, args, stdout, stderr)
+	case "copy-shared":
+		// Ctrl+C stops the copy, which leaves no file.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runCopyShared(ctx, args, stdout, stderr)
+	case "attachments-folder":
+		return runAttachmentsFolder(context.Background(), args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK

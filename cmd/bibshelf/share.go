@@ -33,6 +33,10 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "bibshelf share: %v\n", err)
 		return exitUsage
 	}
+	if err := askPassword(ctx, "share", srv, stderr); err != nil {
+		fmt.Fprintf(stderr, "bibshelf share: %v\n", err)
+		return exitRejected
+	}
 	lib, ok := openLibrary(ctx, "share", *libFlag, stderr)
 	if !ok {
 		return exitRejected
@@ -63,6 +67,10 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 	}
 	path, err := shared.ReplicaPath(srv)
 	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+		return nil, false
+	}
+	if err := askPassword(ctx, verb, srv, stderr); err != nil {
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return nil, false
 	}

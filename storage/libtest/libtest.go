@@ -199,7 +199,11 @@ func look(ctx context.Context, l *storage.Library, byKey bool) (view, error) {
 	}); err != nil {
 		return v, err
 	}
-	attachments := filepath.Join(filepath.Dir(l.Path()), "attachments") + string(filepath.Separator)
+	folder, err := l.AttachmentsFolder(ctx)
+	if err != nil {
+		return v, err
+	}
+	attachments := folder.Path + string(filepath.Separator)
 	v.entries = map[string]entry{}
 	for _, key := range keys {
 		var e entry
@@ -404,7 +408,11 @@ func Organise(ctx context.Context, l *storage.Library) error {
 			return l.DeleteCollection(ctx, gone.ID)
 		},
 		func() error {
-			dir := filepath.Join(filepath.Dir(l.Path()), "attachments", "papers")
+			folder, err := l.AttachmentsFolder(ctx)
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(folder.Path, "papers")
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
@@ -417,7 +425,7 @@ func Organise(ctx context.Context, l *storage.Library) error {
 			if _, err := l.AddAttachment(ctx, keys[0], inside); err != nil {
 				return err
 			}
-			_, err := l.AddAttachment(ctx, keys[1], outside)
+			_, err = l.AddAttachment(ctx, keys[1], outside)
 			return err
 		},
 	}

@@ -10,6 +10,9 @@ import (
 // Superuser is the role the cluster is made with; New's databases are reached as it.
 const Superuser = "postgres"
 
+// PasswordGroup is the group role whose members the cluster asks for their password.
+const PasswordGroup = "pgtest_password"
+
 // Main runs the tests of m.
 func Main(m *testing.M) int { return m.Run() }
 

@@ -44,6 +44,12 @@ import (
 // Superuser is the role the cluster is made with; New's databases are reached as it.
 const Superuser = "postgres"
 
+// PasswordGroup is a group role whose members the cluster asks for their password (SCRAM),
+// where it trusts every other role: a test that needs a server asking for a password makes a
+// role in it (CREATE ROLE ann LOGIN PASSWORD '...' IN ROLE pgtest_password). Roles are the
+// cluster's, shared by the binary's tests: each test names its own.
+const PasswordGroup = "pgtest_password"
+
 // cluster is the binary's one cluster.
 var cluster struct {
 	once sync.Once
@@ -189,6 +195,15 @@ func start() (s *server, err error) {
 	if out, err := s.run("initdb", "-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"); err != nil {
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
+	// The members of PasswordGroup give their password; every other role is trusted.
+	hba := filepath.Join(data, "pg_hba.conf")
+	trusted, err := os.ReadFile(hba)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(hba, append([]byte("local all +"+PasswordGroup+" scram-sha-256\n"), trusted...), 0o600); err != nil {
+		return nil, err
+	}
 	// A throwaway cluster need not survive a crash of the machine: no fsync. It must survive a
 	// crash of the server (Crash) with every commit a client was told of, as a real one does:
 	// synchronous_commit stays on (without fsync, a commit only writes the log to the system).
@@ -200,6 +215,9 @@ func start() (s *server, err error) {
 	if out, err := s.run("pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log")); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		return nil, fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, out, log)
+	}
+	if err := s.admin(context.Background(), `CREATE ROLE `+PasswordGroup+` NOLOGIN`); err != nil {
+		return nil, fmt.Errorf("create role %s: %w", PasswordGroup, err)
 	}
 	return s, nil
 }

@@ -22,16 +22,48 @@ import (
 // copy to the server are reported once, before the runs.
 func BenchmarkClone100k(b *testing.B) {
 	ctx := context.Background()
+	_, srv, size := shared100k(b)
+	dir := b.TempDir()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var searchable time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		replica, err := Clone(ctx, srv, filepath.Join(dir, fmt.Sprintf("replica%d.sqlite", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := replica.IndexPending(ctx); err != nil {
+			b.Fatal(err)
+		}
+		searchable += time.Since(start)
+		if n, err := replica.Count(ctx); err != nil || n != 100_000 {
+			b.Fatalf("the replica has %d entries (%v)", n, err)
+		}
+		if err := replica.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(searchable.Seconds()/float64(b.N), "searchable-s/op")
+}
+
+// shared100k imports 100,000 generated entries (bibtest.Synthetic, as storage's benchmarks build
+// theirs, every tenth entry tagged ml/graphs) into a new library, copies it to a new shared
+// library, and returns both and the size of the BibTeX imported; it logs the time of the import
+// and of the copy.
+func shared100k(b *testing.B) (*storage.Library, *Server, int) {
+	ctx := context.Background()
 	var src bytes.Buffer
 	if err := bibtest.Synthetic(&src, 100_000, 1); err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
-	local, err := storage.Open(ctx, filepath.Join(dir, "local.sqlite"))
+	local, err := storage.Open(ctx, filepath.Join(b.TempDir(), "local.sqlite"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer local.Close()
+	b.Cleanup(func() { local.Close() })
 	start := time.Now()
 	if _, err := local.Import(ctx, bib.Parse("synthetic.bib", src.Bytes())); err != nil {
 		b.Fatal(err)
@@ -58,27 +90,54 @@ func BenchmarkClone100k(b *testing.B) {
 	}
 	b.Logf("import %v, copy of %d entries to the server %v", imported.Sub(start).Round(time.Millisecond),
 		copied.Entries, time.Since(imported).Round(time.Millisecond))
-	b.SetBytes(int64(src.Len()))
-	b.ReportAllocs()
-	var searchable time.Duration
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
-		replica, err := Clone(ctx, srv, filepath.Join(dir, fmt.Sprintf("replica%d.sqlite", i)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := replica.IndexPending(ctx); err != nil {
-			b.Fatal(err)
-		}
-		searchable += time.Since(start)
-		if n, err := replica.Count(ctx); err != nil || n != 100_000 {
-			b.Fatalf("the replica has %d entries (%v)", n, err)
-		}
-		if err := replica.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
+	return local, srv, src.Len()
+}
+
+// BenchmarkReplicaSearch100k runs the list's searches on a replica of a shared library of
+// 100,000 entries and on the library it was copied from, in turn: a replica is a library file
+// as any other (its rows carry a global id and a server revision more, and triggers list its
+// changes), so its searches should take what the library's take.
+func BenchmarkReplicaSearch100k(b *testing.B) {
+	ctx := context.Background()
+	local, srv, _ := shared100k(b)
+	replica, err := Clone(ctx, srv, filepath.Join(b.TempDir(), "replica.sqlite"))
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(searchable.Seconds()/float64(b.N), "searchable-s/op")
+	defer replica.Close()
+	if err := replica.IndexPending(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		opts storage.SearchOptions
+	}{
+		{"all", storage.SearchOptions{}},
+		{"one-word", storage.SearchOptions{Query: "network"}},
+		{"two-words", storage.SearchOptions{Query: "graph learning"}},
+		{"prefix-as-typed", storage.SearchOptions{Query: "netw"}},
+		{"tag", storage.SearchOptions{Query: "tag:ml"}},
+		{"year-range", storage.SearchOptions{Query: "year:2019..2021"}},
+		{"sort-title", storage.SearchOptions{Sort: "title"}},
+		{"sort-year-with-word", storage.SearchOptions{Query: "network", Sort: "year", Desc: true}},
+	} {
+		for _, lib := range []struct {
+			name string
+			l    *storage.Library
+		}{{"library", local}, {"replica", replica}} {
+			b.Run(bc.name+"/"+lib.name, func(b *testing.B) {
+				bc.opts.Limit = 100
+				b.ReportAllocs()
+				for b.Loop() {
+					rows, err := lib.l.SearchWith(ctx, bc.opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(rows) == 0 {
+						b.Fatalf("%+v: no rows", bc.opts)
+					}
+				}
+			})
+		}
+	}
 }

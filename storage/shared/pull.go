@@ -15,6 +15,16 @@ import (
 // is, offline.
 var ErrUnreachable = errors.New("the shared library's server cannot be reached")
 
+// unreachable says that a connection failed for want of the server, but for want of a password
+// (ErrPasswordNeeded), which the user is to be asked for: the replica is used as it is meanwhile
+// in either case.
+func unreachable(err error) error {
+	if errors.Is(err, ErrPasswordNeeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnreachable, err)
+}
+
 // lost makes err ErrUnreachable when the connection ended with it: the server went away (it
 // crashed or was stopped, or the network failed) in the middle of the work, which it then
 // undid whole, and the replica is used as it is until it is back.
@@ -40,7 +50,7 @@ func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulle
 	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return storage.Pulled{}, unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {

@@ -92,7 +92,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
-		return Pushed{}, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return Pushed{}, unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {

@@ -11,11 +11,11 @@
 package shared
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -46,6 +46,13 @@ func IsURL(s string) bool {
 type Server struct {
 	config *pgx.ConnConfig
 	url    *url.URL
+
+	mu sync.Mutex
+	// typed is the password the user typed when asked (SetPassword); keep says it is still to be
+	// kept in the keyring, and keyringErr why it could not be.
+	typed      string
+	keep       bool
+	keyringErr error
 }
 
 // ParseURL reads a shared library's URL.
@@ -85,13 +92,4 @@ func redact(u *url.URL) string {
 		c.RawQuery = q.Encode()
 	}
 	return c.String()
-}
-
-// connect opens a connection to the server.
-func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, s.config)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", s, err)
-	}
-	return conn, nil
 }

@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// ErrNotReplica is returned by Detach for a library of its own.
+var ErrNotReplica = errors.New("the library is not the replica of a shared library")
+
+// replicaTriggerNames are the names of the triggers replica.sql makes.
+var replicaTriggerNames = func() []string {
+	var names []string
+	for _, m := range regexp.MustCompile(`(?m)^CREATE TRIGGER (\w+)`).FindAllStringSubmatch(replicaTriggers, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}()
+
+// sharedTables are the tables whose rows a shared library keeps by global id (migration 0014).
+var sharedTables = []string{"sources", "items", "entries", "tags", "collections", "saved_searches", "attachments"}
+
+// Detach makes a replica a library of its own, holding what it holds now, its changes not sent
+// yet too: it is no longer the replica of its shared library, lists no changes to send, and its
+// rows have no global id. It is how a shared library is copied back to a library file of one's
+// own (bibshelf copy-shared): a new replica (storage/shared's Clone), then Detach. The server is
+// not told: another replica made at the same path would be a new one.
+func (l *Library) Detach(ctx context.Context) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("detach from the shared library: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM replica`).Scan(&n); err != nil {
+		return fmt.Errorf("detach from the shared library: %w", err)
+	}
+	if n == 0 {
+		return ErrNotReplica
+	}
+	stmts := make([]string, 0, len(replicaTriggerNames)+len(sharedTables)+5)
+	for _, name := range replicaTriggerNames {
+		stmts = append(stmts, `DROP TRIGGER IF EXISTS `+name)
+	}
+	stmts = append(stmts, `DELETE FROM replica`, `DELETE FROM replica_changes`, `DELETE FROM replica_links`,
+		`DELETE FROM replica_deleted`, `UPDATE entries SET note_srev = 0 WHERE note_srev <> 0`)
+	for _, table := range sharedTables {
+		stmts = append(stmts, `UPDATE `+table+` SET gid = NULL, srev = 0 WHERE gid IS NOT NULL OR srev <> 0`)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("detach from the shared library: %s: %w", s, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("detach from the shared library: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/zalando/go-keyring"
+)
+
+// A password comes, in this order, from the URL, PGPASSWORD, the password file (~/.pgpass or
+// PGPASSFILE; pgx reads all three, as libpq does), the password the user typed when asked
+// (Server.SetPassword), and the OS keyring (the Secret Service on Linux, the Keychain on macOS,
+// the Credential Manager on Windows), where a password typed is kept once the server took it.
+// Bibshelf never writes one into its own files. The keyring is asked only when the server asks
+// for a password that the first three did not give: a server that trusts its members, or a
+// password file, never needs it.
+
+// ErrPasswordNeeded is returned when the server asks for a password and none was given, or
+// refused the one given: the user is to be asked for it (SetPassword), and the call made again.
+var ErrPasswordNeeded = errors.New("the server asks for a password")
+
+// keyringService names Bibshelf's passwords in the OS keyring.
+const keyringService = "Bibshelf shared library"
+
+// keyringUser names the password of srv's role on its server in the OS keyring.
+func (s *Server) keyringUser() string {
+	c := s.config
+	return c.User + "@" + net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
+}
+
+// SetPassword gives the password the user typed when asked: the next connection uses it, and once
+// the server has taken it, it is kept in the OS keyring for the next time.
+func (s *Server) SetPassword(password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.typed, s.keep = password, true
+}
+
+// Ping connects to the server and leaves: ErrPasswordNeeded says to ask for the password,
+// ErrUnreachable that the server cannot be reached.
+func (s *Server) Ping(ctx context.Context) error {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+// connect opens a connection to the server, with the password the URL, the environment or the
+// password file give; when the server asks for one they did not give, with the one typed, else
+// the keyring's. A password typed is kept in the keyring once the server took it.
+func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, s.config)
+	if err != nil && passwordRefused(err) && s.config.Password == "" {
+		conn, err = s.connectAsked(ctx)
+	}
+	switch {
+	case err == nil:
+		return conn, nil
+	case errors.Is(err, ErrPasswordNeeded):
+		return nil, fmt.Errorf("connect to %s: %w", s, err)
+	case passwordRefused(err):
+		return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
+	}
+	return nil, fmt.Errorf("connect to %s: %w", s, err)
+}
+
+// connectAsked connects with the password typed, else the one the keyring keeps; ErrPasswordNeeded
+// when there is neither. A password typed that the server takes goes into the keyring.
+func (s *Server) connectAsked(ctx context.Context) (*pgx.Conn, error) {
+	s.mu.Lock()
+	typed, keep := s.typed, s.keep
+	s.mu.Unlock()
+	password := typed
+	if !keep {
+		kept, err := keyring.Get(keyringService, s.keyringUser())
+		if err != nil {
+			// None kept, or no keyring on this computer: the user is to be asked.
+			return nil, ErrPasswordNeeded
+		}
+		password = kept
+	}
+	config := s.config.Copy()
+	config.Password = password
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil || !keep {
+		return conn, err
+	}
+	err = keyring.Set(keyringService, s.keyringUser(), password)
+	s.mu.Lock()
+	// Kept, the keyring gives it from now on; not kept, the one typed is used while this
+	// process runs, and asked for again the next time.
+	s.keep, s.keyringErr = err != nil, err
+	s.mu.Unlock()
+	return conn, nil
+}
+
+// KeyringError returns why the password typed could not be kept in the OS keyring, or nil.
+func (s *Server) KeyringError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keyringErr
+}
+
+// passwordRefused reports whether a connection failed on the password: none was given where the
+// server asks for one, or it was wrong.
+func passwordRefused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "28P01" // invalid_password
+}
