@@ -155,7 +155,14 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 		c.colls = append(c.colls, coll)
 		c.expect.Members[coll.Name] = map[string]bool{}
 	}
-	if c.shared, err = lib.CreateCollection(ctx, nil, "shared"); err != nil {
+	// A client that starts after another has sent it has it already.
+	colls, err := lib.Collections(ctx)
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(colls, func(c storage.Collection) bool { return c.Name == "shared" }); i >= 0 {
+		c.shared = colls[i]
+	} else if c.shared, err = lib.CreateCollection(ctx, nil, "shared"); err != nil {
 		return err
 	}
 	c.expect.Members[c.shared.Name] = map[string]bool{}

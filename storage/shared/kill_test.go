@@ -49,8 +49,9 @@ const (
 
 // waitForTransaction waits until a connection of Bibshelf's other than the watcher's has a
 // transaction open on the server that is as which says (writingTransaction,
-// pullingTransaction), and returns how long that took.
-func waitForTransaction(t *testing.T, srv *Server, which string) time.Duration {
+// pullingTransaction), and returns how long that took; or, when ended is closed first (the
+// process it waits for has ended), returns false.
+func waitForTransaction(t *testing.T, srv *Server, which string, ended <-chan struct{}) (time.Duration, bool) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := srv.connect(ctx)
@@ -67,12 +68,16 @@ func waitForTransaction(t *testing.T, srv *Server, which string) time.Duration {
 			t.Fatal(err)
 		}
 		if n > 0 {
-			return time.Since(start)
+			return time.Since(start), true
 		}
-		time.Sleep(2 * time.Millisecond)
+		select {
+		case <-ended:
+			return time.Since(start), false
+		case <-time.After(2 * time.Millisecond):
+		}
 	}
 	t.Fatal("no transaction of a client in 30 s")
-	return 0
+	return 0, false
 }
 
 // checkSame fails the test when the replica differs from a new replica of the server's.
@@ -131,14 +136,19 @@ func TestServerCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pushed := make(chan error, 1)
+	var pushErr error
+	pushed := make(chan struct{})
 	go func() {
-		_, err := Push(ctx, srv, a)
-		pushed <- err
+		_, pushErr = Push(ctx, srv, a)
+		close(pushed)
 	}()
-	took := waitForTransaction(t, srv, writingTransaction)
+	took, seen := waitForTransaction(t, srv, writingTransaction, pushed)
+	if !seen {
+		t.Fatalf("the push of %d entries ended (%v) before the test saw it write", added, pushErr)
+	}
 	pgtest.Crash(t)
-	err = <-pushed
+	<-pushed
+	err = pushErr
 	t.Logf("the push's transaction began after %v; the push cut short by the crash: %v", took.Round(time.Millisecond), err)
 	if !errors.Is(err, ErrUnreachable) {
 		t.Errorf("a push cut short by the server's crash: %v, want ErrUnreachable", err)
@@ -180,7 +190,8 @@ func TestServerCrash(t *testing.T) {
 
 // runSyncProcess runs a client process that syncs the replica at path once, and kills it with
 // SIGKILL once it has a transaction open on the server as which says (waitForTransaction) and
-// then delay has passed. It reports whether the process was killed before it was done.
+// then delay has passed. It reports whether the process was killed before it was done (one
+// that ended before it was seen in its transaction is not).
 func runSyncProcess(t *testing.T, u, path string, which string, delay time.Duration) bool {
 	t.Helper()
 	cmd, out := clientCmd(t, clientConfig{URL: u, Replica: path, SyncOnly: true})
@@ -191,10 +202,16 @@ func runSyncProcess(t *testing.T, u, path string, which string, delay time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitForTransaction(t, srv, which)
-	time.Sleep(delay)
-	cmd.Process.Kill() // fails only when it has ended, which Wait says
-	err = cmd.Wait()
+	ended := make(chan struct{})
+	go func() {
+		err = cmd.Wait()
+		close(ended)
+	}()
+	if _, seen := waitForTransaction(t, srv, which, ended); seen {
+		time.Sleep(delay)
+		cmd.Process.Kill() // fails only when it has ended, which Wait says
+	}
+	<-ended
 	killed := !cmd.ProcessState.Exited()
 	if !killed && err != nil {
 		t.Fatalf("the client failed: %v\n%s", err, out)
