@@ -121,7 +121,7 @@ func (im *importer) start(ctx context.Context) error {
 		}
 		if have*rebuildRatio <= im.src.entries {
 			var err error
-			if im.indexes, err = dropEntryIndexes(ctx, tx); err != nil {
+			if im.indexes, err = dropEntryIndexes(ctx, tx, importKept); err != nil {
 				return fmt.Errorf("drop indexes: %w", err)
 			}
 			// The cache grown for the indexes' pages is not needed (the import takes as long
@@ -484,10 +484,22 @@ const rebuildCache = 8 << 20
 // tests), so they go in at its end.
 var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pending": true, "entries_trashed": true, "entries_revision": true}
 
+// importKept are the indexes an import keeps: keptIndexes, and entries_gid, which holds the
+// entries with a global id (migration 0014), and an import gives none (a replica's new entries
+// get theirs when they are sent): made again, it would read the whole table for nothing.
+// LoadReplica, whose entries all have one, makes it again after its inserts.
+var importKept = func() map[string]bool {
+	m := map[string]bool{"entries_gid": true}
+	for name := range keptIndexes {
+		m[name] = true
+	}
+	return m
+}()
+
 // dropEntryIndexes drops the indexes of the entries table, but the key's UNIQUE constraint that
-// the inserts rely on and keptIndexes, and returns the statements that make them again, in the
+// the inserts rely on and those kept, and returns the statements that make them again, in the
 // transaction tx.
-func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func dropEntryIndexes(ctx context.Context, tx *sql.Tx, kept map[string]bool) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name`)
 	if err != nil {
@@ -500,7 +512,7 @@ func dropEntryIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 			rows.Close()
 			return nil, err
 		}
-		if !keptIndexes[name] {
+		if !kept[name] {
 			names, defs = append(names, name), append(defs, def)
 		}
 	}

@@ -120,7 +120,7 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, fn func(*ReplicaLoa
 	}
 	// As a bulk import into a new library does: the entries table's indexes are made after the
 	// inserts, and the search index later (IndexPending, migration 0007).
-	indexes, err := dropEntryIndexes(ctx, tx)
+	indexes, err := dropEntryIndexes(ctx, tx, keptIndexes)
 	if err != nil {
 		return fmt.Errorf("drop indexes: %w", err)
 	}
