@@ -17,6 +17,41 @@ import (
 //go:embed replica.sql
 var replicaTriggers string
 
+// remakeReplicaTriggers makes a replica's triggers again as replica.sql has them now, in the
+// transaction of migration 0017 (migrationSteps); a library of one's own has none to make.
+func remakeReplicaTriggers(ctx context.Context, tx *sql.Tx) error {
+	var replica bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM replica)`).Scan(&replica); err != nil || !replica {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name GLOB '*_replica_*'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER `+name); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {
+		return fmt.Errorf("make the replica's triggers again: %w", err)
+	}
+	return nil
+}
+
 // ErrNotEmpty is returned by LoadReplica for a library that has rows already: a replica is made
 // from a new library.
 var ErrNotEmpty = errors.New("the library is not empty")

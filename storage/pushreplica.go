@@ -15,8 +15,12 @@ import (
 type Change[T any] struct {
 	Row  T
 	Sent int64
-	seq  int64 // its row in replica_changes, replica_links or replica_deleted
-	id   int64 // the local row's id (the entry's, of flags and a note)
+	// Adopted is set by the sender when the server has the row under another global id: a tag,
+	// or a collection in the same parent, of the same name made on another replica, which is
+	// the same one. The replica's row then takes that id.
+	Adopted GlobalID
+	seq     int64 // its row in replica_changes, replica_links or replica_deleted
+	id      int64 // the local row's id (the entry's, of flags and a note)
 }
 
 // SharedLink is a link added or removed: Kind is its table, entry_tags (A the entry, B the tag),
@@ -297,7 +301,12 @@ func sent[T any](ctx context.Context, tx *sql.Tx, changes []Change[T], table, co
 		if ch.Sent == 0 {
 			continue
 		}
-		if table != "" {
+		switch {
+		case table != "" && !ch.Adopted.IsZero():
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET gid = ?, `+col+` = ? WHERE id = ?`, ch.Adopted.value(), ch.Sent, ch.id); err != nil {
+				return err
+			}
+		case table != "":
 			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE id = ?`, ch.Sent, ch.id); err != nil {
 				return err
 			}

@@ -206,3 +206,87 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// TestReplicaChangedAgain: a row or link changed again is listed as it is last. The statement
+// that changes it may have a conflict clause of its own, which SQLite gives the triggers'
+// statements too: a note written again (an upsert) failed, and an entry put back in a collection
+// (INSERT OR IGNORE) stayed listed as taken out, which the server then took.
+func TestReplicaChangedAgain(t *testing.T) {
+	ctx := context.Background()
+	replica := mustOpen(t)
+	if err := replica.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.Import(ctx, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	markSent(t, replica)
+	rows, err := replica.SearchWith(ctx, SearchOptions{Limit: 1})
+	if err != nil || len(rows) == 0 {
+		t.Fatal(err)
+	}
+	key := rows[0].Key
+	for _, note := range []string{"first", "second", "third"} {
+		if err := replica.SetNote(ctx, key, note); err != nil {
+			t.Fatalf("the note written again: %v", err)
+		}
+	}
+	coll, err := replica.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() ([]string, error){
+		func() ([]string, error) { return replica.AddToCollection(ctx, coll.ID, key) },
+		func() ([]string, error) { return replica.RemoveFromCollection(ctx, coll.ID, key) },
+		func() ([]string, error) { return replica.AddToCollection(ctx, coll.ID, key) },
+		func() ([]string, error) { return replica.AddTags(ctx, []string{key}, "again") },
+		func() ([]string, error) { return replica.RemoveTags(ctx, []string{key}, "again") },
+		func() ([]string, error) { return replica.AddTags(ctx, []string{key}, "again") },
+	} {
+		if _, err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := replica.Changes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notes) != 1 || c.Notes[0].Row.Body != "third" {
+		t.Errorf("notes to send: %+v, want the last", c.Notes)
+	}
+	present := map[string]bool{}
+	for _, l := range c.Links {
+		present[l.Row.Kind] = l.Row.Present
+	}
+	if d := cmp.Diff(map[string]bool{"collection_entries": true, "entry_tags": true}, present); d != "" {
+		t.Errorf("links to send, present (-want +got):\n%s", d)
+	}
+
+	// Migration 0017's step makes the triggers again in a replica, and none in a library of
+	// one's own.
+	count := func(l *Library) (n int) {
+		l.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name GLOB '*_replica_*'`).Scan(&n)
+		return n
+	}
+	own := mustOpen(t)
+	for _, l := range []*Library{replica, own} {
+		before := count(l)
+		tx, err := l.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remakeReplicaTriggers(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if after := count(l); after != before {
+			t.Errorf("triggers of a replica: %d before the step, %d after", before, after)
+		}
+	}
+	if count(replica) == 0 || count(own) != 0 {
+		t.Errorf("%d triggers in the replica, %d in a library of its own", count(replica), count(own))
+	}
+}

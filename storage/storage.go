@@ -257,6 +257,7 @@ func fillListYears(ctx context.Context, tx *sql.Tx) error {
 var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	10: fillListYears,
 	11: refoldTitleKeys,
+	17: remakeReplicaTriggers,
 }
 
 // mark sets the library's application_id.

@@ -18,7 +18,9 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"Copies the library to a new shared library on a PostgreSQL server, whose database holds none\n"+
 		"yet: URL is postgres://USER@HOST[:PORT]/DATABASE[?sslmode=...], a password from ~/.pgpass or\n"+
 		"PGPASSFILE. The library stays as it is, a library of its own; the members open the shared\n"+
-		"library with bibshelf --library URL, which makes a replica of it on their computer.", stderr)
+		"library with bibshelf --library URL, which makes a replica of it on their computer. The\n"+
+		"database's roles DATABASE_read and DATABASE_edit, made then, are granted to the members\n"+
+		"who may only read it and to those who may edit it: the server refuses a reader's edits.", stderr)
 	if st := parseFlags(fs, args); st >= 0 {
 		return st
 	}
@@ -48,8 +50,8 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitRejected
 	}
-	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s'\n",
-		copied.Entries, copied.Library, srv, srv)
+	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s'\n%s\n",
+		copied.Entries, copied.Library, srv, srv, copied.Members)
 	return exitOK
 }
 
@@ -85,10 +87,14 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
 		return nil, false
 	default:
-		reportConflicts(verb, synced.Pushed, stderr)
+		reportConflicts(verb, synced.Pushed, "", stderr)
+	}
+	said := ""
+	if err := synced.Pushed.Refusal(); err != nil {
+		said = err.Error()
 	}
 	replicas.Lock()
-	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path})
+	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path, said: said})
 	replicas.Unlock()
 	return lib, true
 }
@@ -98,6 +104,7 @@ type usedReplica struct {
 	verb string
 	srv  *shared.Server
 	path string
+	said string // the refusal of a reader's changes said when it was opened, not said again
 }
 
 // replicas are the replicas the verb running opened.
@@ -127,7 +134,7 @@ func sendReplicas(stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf %s: %v\n(the changes wait in the replica %s, and are sent at the next sync)\n", r.verb, err, r.path)
 			st = exitRejected
-		} else if reportConflicts(r.verb, pushed, stderr) {
+		} else if reportConflicts(r.verb, pushed, r.said, stderr) {
 			st = exitRejected
 		}
 		if err := lib.Close(); err != nil {
@@ -138,8 +145,13 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take, and reports whether there were.
-func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
+// reportConflicts says which changes the server did not take, and reports whether there were:
+// conflicts, or changes the member's role may not make (their refusal unless it is said, the
+// same said already).
+func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer) bool {
+	if err := p.Refusal(); err != nil && err.Error() != said {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+	}
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
@@ -148,7 +160,7 @@ func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",
 			verb, strings.ReplaceAll(c.Kind, "_", " "), c.ID)
 	}
-	return len(p.Conflicts) > 0
+	return len(p.Conflicts) > 0 || len(p.Refused) > 0
 }
 
 func conflictName(c shared.Conflict) string {

@@ -103,3 +103,56 @@ func TestShare(t *testing.T) {
 		t.Errorf("search of a shared library out of reach: %d %q %q", st, out, errOut)
 	}
 }
+
+// TestShareReadOnly: a member who may only read imports into the shared library: the entry
+// stays in their replica, the server refuses it, and the verb says so, naming the role and the
+// entry, with exit status exitRejected.
+func TestShareReadOnly(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != 0 {
+		t.Fatal(errOut)
+	}
+	owner := pgtest.New(t)
+	st, out, errOut := bibshelf(t, "", "share", "--library", lib, owner)
+	if st != 0 || !strings.Contains(out, "_read TO ROLE") {
+		t.Fatalf("share: %d %q %q", st, out, errOut)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var db string
+	if err := conn.QueryRow(ctx, `SELECT current_database()`).Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	role := db + "_reader"
+	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` LOGIN IN ROLE `+pgx.Identifier{db + "_read"}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	reader := strings.Replace(owner, "user="+pgtest.Superuser, "user="+role, 1)
+	if st, out, errOut := bibshelf(t, "", "search", "--library", reader, "pointer", "networks"); st != 0 || !strings.HasPrefix(out, "vinyals2015pointer\t") || errOut != "" {
+		t.Errorf("a reader's search: %d %q %q", st, out, errOut)
+	}
+	more := filepath.Join(t.TempDir(), "more.bib")
+	if err := os.WriteFile(more, []byte("@misc{readerone, title = {The Reader's Own}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, _, errOut = bibshelf(t, "", "import", "--library", reader, more)
+	if want := "you may only read this shared library (role " + role + "): not sent: "; st != exitRejected ||
+		!strings.Contains(errOut, want) || !strings.Contains(errOut, `the entry "readerone"`) {
+		t.Errorf("a reader's import: %d %q; want exit status %d, %q and the entry", st, errOut, exitRejected, want)
+	}
+	// The entry stays in the reader's replica, and is not on the server; each verb says so,
+	// once.
+	st, out, errOut = bibshelf(t, "", "search", "--library", reader, "reader's", "own")
+	if st != exitRejected || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "you may only read") != 1 {
+		t.Errorf("the reader's entry in their replica: %d %q %q", st, out, errOut)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bibshelf.entries WHERE key = 'readerone'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the server has %d of the reader's entry (%v)", n, err)
+	}
+}

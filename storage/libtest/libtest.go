@@ -47,6 +47,19 @@ func Exports() map[string]storage.ExportOptions {
 // tags, collections, note, flags and attachments (by path relative to the library's
 // attachments folder); and what a few searches find.
 func Diff(ctx context.Context, want, got *storage.Library) ([]string, error) {
+	return diff(ctx, want, got, false)
+}
+
+// DiffByKey is Diff without the orders that follow the order in which rows came into a
+// library: for two replicas, which take the rows made at once on each in another order. The
+// entries are in the order of their keys in every export and search, exports leave out the
+// tags from keywords (whose order is the tags'), and collections and an entry's tags and
+// collections are compared in the order of their names.
+func DiffByKey(ctx context.Context, want, got *storage.Library) ([]string, error) {
+	return diff(ctx, want, got, true)
+}
+
+func diff(ctx context.Context, want, got *storage.Library, byKey bool) ([]string, error) {
 	var diffs []string
 	add := func(what string, w, g any) {
 		if d := cmp.Diff(w, g); d != "" {
@@ -60,6 +73,11 @@ func Diff(ctx context.Context, want, got *storage.Library) ([]string, error) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
+		if byKey {
+			opts := exports[name]
+			opts.ByKey, opts.NoKeywordTags = true, true
+			exports[name] = opts
+		}
 		var w, g bytes.Buffer
 		if _, err := want.Export(ctx, &w, exports[name]); err != nil {
 			return nil, fmt.Errorf("export %s: %w", name, err)
@@ -71,11 +89,11 @@ func Diff(ctx context.Context, want, got *storage.Library) ([]string, error) {
 			diffs = append(diffs, fmt.Sprintf("export %s differs: %s", name, firstDifference(w.String(), g.String())))
 		}
 	}
-	lw, err := look(ctx, want)
+	lw, err := look(ctx, want, byKey)
 	if err != nil {
 		return nil, err
 	}
-	lg, err := look(ctx, got)
+	lg, err := look(ctx, got, byKey)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +154,7 @@ type attachment struct {
 // searches are the queries whose results Diff compares.
 var searches = []string{"the", "learning", "is:starred", "has:note", "year:2019..2021", "-the"}
 
-func look(ctx context.Context, l *storage.Library) (view, error) {
+func look(ctx context.Context, l *storage.Library, byKey bool) (view, error) {
 	var v view
 	var err error
 	if v.tags, err = l.Tags(ctx); err != nil {
@@ -227,6 +245,17 @@ func look(ctx context.Context, l *storage.Library) (view, error) {
 		}
 		for _, r := range rows {
 			v.found[q] = append(v.found[q], r.Key)
+		}
+		if byKey {
+			slices.Sort(v.found[q])
+		}
+	}
+	if byKey {
+		slices.SortFunc(v.collections, func(a, b collection) int { return slices.Compare(a.Path, b.Path) })
+		for key, e := range v.entries {
+			slices.Sort(e.Tags)
+			slices.SortFunc(e.Collections, slices.Compare)
+			v.entries[key] = e
 		}
 	}
 	return v, nil

@@ -25,3 +25,9 @@ func New(tb testing.TB) string {
 	tb.Skip("the PostgreSQL test cluster runs on Unix systems only")
 	return ""
 }
+
+// Crash skips the test: the cluster is made on Unix systems only.
+func Crash(tb testing.TB) { New(tb) }
+
+// Restart does nothing: there is no cluster.
+func Restart(tb testing.TB) {}

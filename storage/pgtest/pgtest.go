@@ -59,6 +59,7 @@ var cluster struct {
 	missing bool
 	mu      sync.Mutex // stops Main's and the signal handler's stop from running twice
 	stopped bool
+	down    atomic.Bool // Crash stopped it, and Restart has not started it again
 }
 
 // databases numbers New's databases.
@@ -103,6 +104,45 @@ func New(tb testing.TB) string {
 		}
 	})
 	return cluster.c.url(name)
+}
+
+// Crash stops the cluster at once, as a power cut or a killed postmaster would (pg_ctl stop -m
+// immediate: its processes end without a checkpoint, and the next start recovers from the
+// log), for a test of what a client does when its server goes away. Every database of the
+// binary goes with it: a test that calls Crash must not run in parallel with other tests of
+// its binary (no t.Parallel), and must call Restart before it ends, which Crash makes sure of.
+func Crash(tb testing.TB) {
+	tb.Helper()
+	s := running(tb)
+	if out, err := s.run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", filepath.Join(s.dir, "data")); err != nil {
+		tb.Fatalf("pg_ctl stop: %v\n%s", err, out)
+	}
+	cluster.down.Store(true)
+	tb.Cleanup(func() {
+		if cluster.down.Load() {
+			Restart(tb)
+		}
+	})
+}
+
+// Restart starts the cluster again after Crash, and waits until it takes connections.
+func Restart(tb testing.TB) {
+	tb.Helper()
+	s := running(tb)
+	if out, err := s.run("pg_ctl", "start", "-w", "-t", "60", "-D", filepath.Join(s.dir, "data"), "-l", filepath.Join(s.dir, "log")); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
+		tb.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	cluster.down.Store(false)
+}
+
+// running returns the cluster, which New has started.
+func running(tb testing.TB) *server {
+	tb.Helper()
+	if cluster.c == nil {
+		tb.Fatal("pgtest: no cluster: call New first")
+	}
+	return cluster.c
 }
 
 // server is a running cluster: its folder holds the data (data/), the server's log (log) and
@@ -164,8 +204,10 @@ func start() (s *server, err error) {
 	if err := os.WriteFile(hba, append([]byte("local all +"+PasswordGroup+" scram-sha-256\n"), trusted...), 0o600); err != nil {
 		return nil, err
 	}
-	// A throwaway cluster need not survive a crash of the machine: no fsync.
-	conf := fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %d\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n",
+	// A throwaway cluster need not survive a crash of the machine: no fsync. It must survive a
+	// crash of the server (Crash) with every commit a client was told of, as a real one does:
+	// synchronous_commit stays on (without fsync, a commit only writes the log to the system).
+	conf := fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %d\nfsync = off\nsynchronous_commit = on\nfull_page_writes = off\n",
 		strings.ReplaceAll(dir, "'", "''"), port)
 	if err := appendFile(filepath.Join(data, "postgresql.conf"), conf); err != nil {
 		return nil, err

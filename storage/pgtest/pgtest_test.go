@@ -48,3 +48,36 @@ func TestNew(t *testing.T) {
 	}
 	t.Logf("PostgreSQL %s", version)
 }
+
+// TestCrash: after Crash, the cluster takes no connection; after Restart, its databases are as
+// they were committed.
+func TestCrash(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.New(t)
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE t (x int); INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	pgtest.Crash(t)
+	if _, err := conn.Exec(ctx, `SELECT 1`); err == nil {
+		t.Error("a connection made before the crash still works")
+	}
+	conn.Close(ctx)
+	if c, err := pgx.Connect(ctx, u); err == nil {
+		c.Close(ctx)
+		t.Fatal("connected to a crashed cluster")
+	}
+	pgtest.Restart(t)
+	conn, err = pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("after the restart t has %d rows (%v), want 1", n, err)
+	}
+}

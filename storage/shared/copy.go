@@ -17,6 +17,10 @@ import (
 type Copied struct {
 	Library storage.GlobalID // the new shared library's id
 	Entries int64            // entries copied, those in the trash too
+	// Members says how the group's admin makes a member a reader or an editor (the roles
+	// DATABASE_read and DATABASE_edit), or what is missing for that: grant_members() in
+	// migrations/0002_members.sql.
+	Members string
 }
 
 // Copy copies the library lib to the server srv as a new shared library: every row of it, read
@@ -66,6 +70,11 @@ func Copy(ctx context.Context, lib *storage.Library, srv *Server) (Copied, error
 	})
 	if err != nil {
 		return Copied{}, fmt.Errorf("copy %s to %s: %w", lib.Path(), srv, explainPrivilege(err))
+	}
+	// The member roles, made by the schema's migration when this role may make roles; again
+	// here, so that a role who made them since the schema was made finds them granted.
+	if err := conn.QueryRow(ctx, `SELECT grant_members()`).Scan(&out.Members); err != nil {
+		out.Members = fmt.Sprintf("the member roles could not be granted (%v): the owner runs SELECT bibshelf.grant_members()", err)
 	}
 	return out, nil
 }

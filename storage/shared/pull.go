@@ -25,6 +25,16 @@ func unreachable(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnreachable, err)
 }
 
+// lost makes err ErrUnreachable when the connection ended with it: the server went away (it
+// crashed or was stopped, or the network failed) in the middle of the work, which it then
+// undid whole, and the replica is used as it is until it is back.
+func lost(conn *pgx.Conn, err error) error {
+	if err != nil && conn.IsClosed() && !errors.Is(err, ErrUnreachable) {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	return err
+}
+
 // Pull brings the replica lib up to date with its shared library at srv: every row written on
 // the server since the replica's last pull (storage.Replica.Pulled), read in one snapshot and
 // written into the replica in one transaction (storage.Library.Pull). A row the replica has
@@ -44,17 +54,17 @@ func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulle
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, err)
+		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
 	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, err)
+		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var id storage.GlobalID
 	var to int64
 	if err := tx.QueryRow(ctx, `SELECT l.id, `+lastRevision+` FROM library l`).Scan(gid(&id), &to); err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, err)
+		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
 	}
 	if id != r.Library {
 		return storage.Pulled{}, fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now (move the replica away to make a new one)",
@@ -65,7 +75,7 @@ func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulle
 	}
 	pulled, err := lib.Pull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, r.Pulled) })
 	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, err)
+		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
 	}
 	return pulled, nil
 }

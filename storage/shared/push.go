@@ -23,13 +23,51 @@ type Pushed struct {
 	// Dropped are the replica's deletions of rows changed on the server since: the server's row
 	// stays, and comes back into the replica with the next pull.
 	Dropped []Conflict
+	// Refused are the changes the member's role may not make (a reader's edits): they stay in
+	// the replica, neither sent nor dropped. Refusal says so.
+	Refused []Conflict
+	Member  string // the role the server knows the replica's member as
+}
+
+// ErrReadOnly is what Pushed.Refusal's error matches: the member may only read the shared
+// library, and the server refused their changes.
+var ErrReadOnly = errors.New("you may only read this shared library")
+
+// Refusal returns nil when the server refused nothing, else an error that names the member's
+// role and the changes refused (the first few of them), which stay in the replica.
+func (p Pushed) Refusal() error {
+	if len(p.Refused) == 0 {
+		return nil
+	}
+	const shown = 10
+	names := make([]string, 0, shown)
+	for _, c := range p.Refused[:min(len(p.Refused), shown)] {
+		names = append(names, c.String())
+	}
+	more := ""
+	if n := len(p.Refused) - shown; n > 0 {
+		more = fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Errorf("%w (role %s): not sent: %s%s; they stay in this replica (the library's owner grants editing)",
+		ErrReadOnly, p.Member, strings.Join(names, ", "), more)
 }
 
 // Conflict names a change the server did not take.
 type Conflict struct {
-	Kind string           // entry, note, tag, collection, saved_search, item, source, attachment
+	// Kind is entry, note, tag, collection, saved_search, item, source or attachment; a change
+	// Refused may also be of flags, of a link (linkNames) or a deletion.
+	Kind string
 	ID   storage.GlobalID // the row's (a note's entry's)
 	What string           // its key or name, for people
+}
+
+// String names the change for people: its kind and its key or name, else its id.
+func (c Conflict) String() string {
+	kind := strings.ReplaceAll(c.Kind, "_", " ")
+	if c.What != "" {
+		return fmt.Sprintf("the %s %q", kind, c.What)
+	}
+	return fmt.Sprintf("the %s %v", kind, c.ID)
 }
 
 // Push sends the replica's changes not sent yet to its shared library, in one transaction under
@@ -58,9 +96,9 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 	}
-	var out Pushed
+	out := Pushed{Member: r.Member}
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
 			return err
@@ -72,7 +110,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: &out}
+		p := pusher{ctx: ctx, tx: tx, out: &out, adopted: map[storage.GlobalID]storage.GlobalID{}}
 		if err := p.push(c); err != nil || out.Sent == 0 {
 			return err
 		}
@@ -81,7 +119,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return err
 	})
 	if err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(err))
+		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
 	}
 	if err := lib.Sent(ctx, c); err != nil {
 		return Pushed{}, err
@@ -94,6 +132,9 @@ type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
 	out *Pushed
+	// adopted are the ids of the new tags and collections the server has under other ids
+	// (adoptTag, adoptCollection): what is sent after them names those.
+	adopted map[storage.GlobalID]storage.GlobalID
 }
 
 // push sends every change of c, each kind after those it may name.
@@ -114,14 +155,38 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Tags {
 		r := &c.Tags[i].Row
+		if adopted, err := p.adoptTag(&c.Tags[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.Tags[i].Sent, "tag", r.ID, r.Name, r.Rev, "tags", []string{"name", "colour"}, r.Name, r.Colour); err != nil {
 			return err
 		}
 	}
+	// New collections the server has already, first: a child names its parent by the id the
+	// server has (one adopted may be the parent of another, in any order of the two).
+	adopted := make([]bool, len(c.Collections))
+	for more := true; more; {
+		more = false
+		for i := range c.Collections {
+			if adopted[i] {
+				continue
+			}
+			ok, err := p.adoptCollection(&c.Collections[i])
+			if err != nil {
+				return err
+			}
+			adopted[i], more = ok, more || ok
+		}
+	}
 	for i := range c.Collections {
 		r := &c.Collections[i].Row
+		if adopted[i] {
+			continue
+		}
 		if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
-			pgUUID(r.Parent), r.Name, r.Position); err != nil {
+			pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
 			return err
 		}
 	}
@@ -150,26 +215,29 @@ func (p pusher) push(c *storage.Changes) error {
 	for i := range c.Marks {
 		r := &c.Marks[i].Row
 		// A member's own flags: the last write wins. An entry deleted on the server keeps none.
-		if err := p.returning(&c.Marks[i].Sent, `INSERT INTO marks (entry_id, read, starred, rating)
+		if refused, err := p.returning(&c.Marks[i].Sent, `INSERT INTO marks (entry_id, read, starred, rating)
 			SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = $1 AND NOT deleted)
 			ON CONFLICT (entry_id, member) DO UPDATE SET read = excluded.read, starred = excluded.starred, rating = excluded.rating
 			RETURNING rev`, pgUUID(r.Entry), r.Read, r.Starred, r.Rating); err != nil {
 			return err
-		}
-		if c.Marks[i].Sent == 0 {
+		} else if refused {
+			p.refuse("flags", r.Entry, p.name("entries", r.Entry))
+		} else if c.Marks[i].Sent == 0 {
 			c.Marks[i].Sent = -1 // nothing to keep them for
 		}
 	}
 	for i := range c.Notes {
 		r := &c.Notes[i].Row
-		// A note the replica never saw on the server (Rev 0) may replace only a deleted one.
-		if err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
+		// A note the replica never saw on the server (Rev 0) may replace only a deleted one; one
+		// the server has as it is sent it took already (row says when).
+		if refused, err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
 			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified, deleted = false
-			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0
+			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0 OR NOT notes.deleted AND notes.body = $2 AND notes.modified = $3
 			RETURNING rev`, pgUUID(r.Entry), r.Body, r.Modified, r.Rev); err != nil {
 			return err
-		}
-		if c.Notes[i].Sent == 0 {
+		} else if refused {
+			p.refuse("note", r.Entry, p.name("entries", r.Entry))
+		} else if c.Notes[i].Sent == 0 {
 			p.conflict("note", r.Entry, "")
 		}
 	}
@@ -207,17 +275,23 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 		query = `INSERT INTO ` + table + ` (id, ` + strings.Join(cols, ", ") + `) VALUES ($1` + params(2, len(cols)) + `)
 			ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + ` RETURNING rev`
 	} else {
-		set := make([]string, len(cols))
+		// A server that has the row as it is sent took it already: a push whose commit the
+		// replica did not learn of (it was killed, or lost the connection, before it recorded
+		// it) sends it again, which is not a conflict with itself.
+		set, same := make([]string, len(cols)), make([]string, len(cols))
 		for i, c := range cols {
 			set[i] = fmt.Sprintf("%s = $%d", c, i+2)
+			same[i] = fmt.Sprintf("%s IS NOT DISTINCT FROM $%d", c, i+2)
 		}
-		query = `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(` WHERE id = $1 AND rev = $%d AND NOT deleted RETURNING rev`, len(cols)+2)
+		query = `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(` WHERE id = $1 AND NOT deleted AND (rev = $%d OR %s) RETURNING rev`,
+			len(cols)+2, strings.Join(same, " AND "))
 		args = append(args, rev)
 	}
-	if err := p.returning(sent, query, args...); err != nil {
+	if refused, err := p.returning(sent, query, args...); err != nil {
 		return err
-	}
-	if *sent == 0 {
+	} else if refused {
+		p.refuse(kind, id, what)
+	} else if *sent == 0 {
 		p.conflict(kind, id, what)
 	}
 	return nil
@@ -234,11 +308,11 @@ func params(from, n int) string {
 
 // returning runs a statement that returns the revision of the row it wrote, in a savepoint:
 // sent is that revision, or 0 when it wrote none or a unique constraint refused the row (a key
-// or name another row has now).
-func (p pusher) returning(sent *int64, query string, args ...any) error {
+// or name another row has now). refused says that the member's role may not write it.
+func (p pusher) returning(sent *int64, query string, args ...any) (refused bool, err error) {
 	sp, err := p.tx.Begin(p.ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	err = sp.QueryRow(p.ctx, query, args...).Scan(sent)
 	var pe *pgconn.PgError
@@ -247,18 +321,44 @@ func (p pusher) returning(sent *int64, query string, args ...any) error {
 		*sent = 0
 	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
 		*sent = 0
-		return sp.Rollback(p.ctx)
+		return false, sp.Rollback(p.ctx)
+	case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege: a reader's edit
+		*sent = 0
+		return true, sp.Rollback(p.ctx)
 	case err != nil:
-		return errors.Join(err, sp.Rollback(p.ctx))
+		return false, errors.Join(err, sp.Rollback(p.ctx))
 	}
 	if *sent > 0 {
 		p.out.Sent++
 	}
-	return sp.Commit(p.ctx)
+	return false, sp.Commit(p.ctx)
 }
 
 func (p pusher) conflict(kind string, id storage.GlobalID, what string) {
 	p.out.Conflicts = append(p.out.Conflicts, Conflict{Kind: kind, ID: id, What: what})
+}
+
+// refuse records a change the member's role may not make: it stays in the replica.
+func (p pusher) refuse(kind string, id storage.GlobalID, what string) {
+	p.out.Refused = append(p.out.Refused, Conflict{Kind: kind, ID: id, What: what})
+}
+
+// nameColumns are the columns that name a row of each table for people.
+var nameColumns = map[string]string{"entries": "key", "tags": "name", "collections": "name", "saved_searches": "name",
+	"sources": "name", "items": "name", "attachments": "path", "notes": "(SELECT key FROM entries WHERE id = entry_id)"}
+
+// name returns the key or name the server has for the row id of table, for a refusal's
+// message, or "" when it has none (a row never sent).
+func (p pusher) name(table string, id storage.GlobalID) string {
+	col, idCol := nameColumns[table], "id"
+	if table == "notes" {
+		idCol = "entry_id"
+	}
+	var name string
+	if col == "" || p.tx.QueryRow(p.ctx, `SELECT `+col+` FROM `+table+` WHERE `+idCol+` = $1`, pgUUID(id)).Scan(&name) != nil {
+		return ""
+	}
+	return name
 }
 
 // linkColumns are the columns of the two rows each kind of link joins.
@@ -269,6 +369,66 @@ var linkColumns = map[string][2]string{"entry_tags": {"entry_id", "tag_id"}, "co
 var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "collection_entries": {"collections", "entries"},
 	"not_duplicates": {"entries", "entries"}}
 
+// adoptTag makes a new tag of the replica's the one the server has of the same name (ASCII
+// letters in any case), made on another replica since this one last pulled: a tag is its
+// name, and two members who tag with one name at once mean one tag. The server's tag takes
+// this replica's spelling and colour, the last write winning as it does for links, and the
+// replica's tag takes the server's id (Change.Adopted). It reports whether there was one.
+func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
+	r := &ch.Row
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
+		WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1 RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour)
+}
+
+// adoptCollection makes a new collection of the replica's the one the server has of the same
+// name in the same parent, as adoptTag does a tag: two members who make a collection of one
+// name at once mean one, and keep the entries each put in it.
+func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (bool, error) {
+	r := &ch.Row
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
+		WHERE coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
+			AND fold(name) = fold($3) AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), pgUUID(p.id(r.Parent)), r.Name, r.Position)
+}
+
+// adopt runs query, which updates the row of the server's that a new row id of the replica's
+// (rev 0) is and returns its id and revision, in a savepoint. It sets sent and adopted, and
+// reports whether there was such a row.
+func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
+	if rev != 0 {
+		return false, nil
+	}
+	sp, err := p.tx.Begin(p.ctx)
+	if err != nil {
+		return false, err
+	}
+	var server storage.GlobalID
+	err = sp.QueryRow(p.ctx, query, args...).Scan(gid(&server), sent)
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "42501": // none, or a reader's: row refuses it
+		*sent = 0
+		return false, sp.Rollback(p.ctx)
+	case err != nil:
+		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	*adopted, p.adopted[id] = server, server
+	p.out.Sent++
+	return true, sp.Commit(p.ctx)
+}
+
+// id returns the id the server has for the replica's row id: another when it was adopted.
+func (p pusher) id(id storage.GlobalID) storage.GlobalID {
+	if server, ok := p.adopted[id]; ok {
+		return server
+	}
+	return id
+}
+
+// linkNames name each kind of link for people, with the row its first column names.
+var linkNames = map[string]string{"entry_tags": "tags of the entry", "collection_entries": "entries of the collection",
+	"not_duplicates": "pairs not duplicates of the entry"}
+
 // link adds or removes a link: the last write wins. A link to a row deleted on the server is
 // dropped: the row took its links with it.
 func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
@@ -277,18 +437,21 @@ func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
 	if cols[0] == "" {
 		return fmt.Errorf("a link of the unknown kind %q", l.Kind)
 	}
-	a, b := l.A, l.B
+	a, b := p.id(l.A), p.id(l.B)
 	if l.Kind == "not_duplicates" && bytes.Compare(a[:], b[:]) > 0 { // the server orders a pair by UUID
 		a, b = b, a
 	}
-	if err := p.returning(&ch.Sent, `INSERT INTO `+l.Kind+` (`+cols[0]+`, `+cols[1]+`, deleted)
+	refused, err := p.returning(&ch.Sent, `INSERT INTO `+l.Kind+` (`+cols[0]+`, `+cols[1]+`, deleted)
 		SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM `+targets[0]+` WHERE id = $1 AND NOT deleted)
 			AND EXISTS (SELECT 1 FROM `+targets[1]+` WHERE id = $2 AND NOT deleted)
 		ON CONFLICT (`+cols[0]+`, `+cols[1]+`) DO UPDATE SET deleted = excluded.deleted RETURNING rev`,
-		pgUUID(a), pgUUID(b), !l.Present); err != nil {
+		pgUUID(a), pgUUID(b), !l.Present)
+	if err != nil {
 		return err
 	}
-	if ch.Sent == 0 {
+	if refused {
+		p.refuse(linkNames[l.Kind], a, p.name(targets[0], a))
+	} else if ch.Sent == 0 {
 		ch.Sent = -1 // dropped
 	}
 	return nil
@@ -308,11 +471,14 @@ func (p pusher) delete(ch *storage.Change[storage.SharedDeletion]) error {
 	if !ok {
 		return fmt.Errorf("a deletion of the unknown kind %q", d.Kind)
 	}
-	if err := p.returning(&ch.Sent, `UPDATE `+t[0]+` SET deleted = true WHERE `+t[1]+` = $1 AND rev = $2 AND NOT deleted RETURNING rev`,
-		pgUUID(d.ID), d.Rev); err != nil {
+	refused, err := p.returning(&ch.Sent, `UPDATE `+t[0]+` SET deleted = true WHERE `+t[1]+` = $1 AND rev = $2 AND NOT deleted RETURNING rev`,
+		pgUUID(d.ID), d.Rev)
+	if err != nil {
 		return err
 	}
-	if ch.Sent == 0 {
+	if refused {
+		p.refuse("deletion of the "+d.Kind, d.ID, p.name(deleteTables[d.Kind][0], d.ID))
+	} else if ch.Sent == 0 {
 		ch.Sent = -1 // done either way: it is deleted there already, or the server's change wins
 		var deleted bool
 		if err := p.tx.QueryRow(p.ctx, `SELECT deleted FROM `+t[0]+` WHERE `+t[1]+` = $1`, pgUUID(d.ID)).Scan(&deleted); err != nil && !errors.Is(err, pgx.ErrNoRows) {

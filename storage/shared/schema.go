@@ -69,6 +69,27 @@ func schemaVersion(ctx context.Context, q interface {
 	return v, err
 }
 
+// ErrNoAccess is returned to a role that was granted neither reading nor editing the shared
+// library (migrations/0002_members.sql).
+var ErrNoAccess = errors.New("no access to this shared library")
+
+// checkAccess returns ErrNoAccess, naming the roles to be granted, when the connection's role
+// may not use the schema the shared library is in; a database without one passes.
+func checkAccess(ctx context.Context, conn *pgx.Conn) error {
+	var ok bool
+	var role, db string
+	if err := conn.QueryRow(ctx, `SELECT n IS NULL OR has_schema_privilege(n, 'USAGE'), current_user, current_database()
+		FROM to_regnamespace($1) n`, schema).Scan(&ok, &role, &db); err != nil {
+		return fmt.Errorf("read the role's privileges: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("%w (role %s): the library's owner makes it a reader with GRANT %s TO %s, or an editor with GRANT %s TO %s",
+			ErrNoAccess, role, pgx.Identifier{db + "_read"}.Sanitize(), pgx.Identifier{role}.Sanitize(),
+			pgx.Identifier{db + "_edit"}.Sanitize(), pgx.Identifier{role}.Sanitize())
+	}
+	return nil
+}
+
 // checkSchema returns ErrNewerSchema for a schema newer than this release's.
 func checkSchema(version int) error {
 	if know := knownVersion(); version > know {
@@ -81,6 +102,9 @@ func checkSchema(version int) error {
 // brings it up to date when it is older, and refuses one that is newer. A database without
 // the schema is ErrNoLibrary unless create.
 func useSchema(ctx context.Context, conn *pgx.Conn, create bool) error {
+	if err := checkAccess(ctx, conn); err != nil {
+		return err
+	}
 	v, err := schemaVersion(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("read the schema's version: %w", err)
