@@ -136,9 +136,9 @@ func (s *sharedView) askPassword() {
 
 // passwordText says whose password the server at srv asks for, and what becomes of it.
 func passwordText(srv *shared.Server) string {
-	return "The server of " + srv.String() + " asks for your password. Once it takes it, this computer's " +
-		"keyring keeps it, and it is not asked for again until it changes. (A password in ~/.pgpass is used " +
-		"without asking.)"
+	return "The shared library's server asks for the password of " + srv.Role() + ". Once it takes it, this " +
+		"computer's keyring keeps it, and it is not asked for again until it changes. (A password in ~/.pgpass " +
+		"is used without asking.)"
 }
 
 // newPasswordEntry is a field whose text is hidden as it is typed.
@@ -389,6 +389,7 @@ func (u *UI) onConnectShared() {
 					problem.Show()
 					password.SetText("")
 					password.Show()
+					d.Resize(fyne.NewSize(560, 460))
 					u.win.Canvas().Focus(password)
 					return
 				}

@@ -33,6 +33,10 @@ func (s *Server) keyringUser() string {
 	return c.User + "@" + net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
 }
 
+// Role returns the server role the URL connects as: the member, whose password the server may ask
+// for.
+func (s *Server) Role() string { return s.config.User }
+
 // SetPassword gives the password the user typed when asked: the next connection uses it, and once
 // the server has taken it, it is kept in the OS keyring for the next time.
 func (s *Server) SetPassword(password string) {
