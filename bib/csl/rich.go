@@ -47,10 +47,10 @@ var closeTag = map[string]string{
 // protecting brace group, and the HTML entities citeproc-js reads (&amp; &lt; &gt; &quot; &#39;
 // and numeric ones) become their characters. A tag it does not know stays as text.
 func richToLaTeX(s string) string {
-	s = bib.Words(s)
 	if !strings.ContainsAny(s, "<&") {
-		return bib.Escape(s)
+		return bib.Escape(s) // which makes the white space single spaces, as Words does below
 	}
+	s = bib.Words(s)
 	var b strings.Builder
 	var stack []string // the tag of each open element; "" for a span kept as text
 	text := func(t string) {
