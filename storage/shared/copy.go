@@ -149,19 +149,46 @@ func copyRows(ctx context.Context, tx pgx.Tx, s *storage.SharedSnapshot) (entrie
 }
 
 // copyTable copies the rows into table with COPY, each row's values for columns given by
-// values, and returns how many it copied.
+// values, and returns how many it copied. The rows are read on a goroutine of their own, ahead
+// of the COPY, which takes them from a channel on pgx's goroutine: not through iter.Pull2, whose
+// coroutine may be resumed only from a goroutine locked to its thread as the one that made it
+// was, and the command line's main goroutine is locked to the main thread (the window's driver
+// needs it), where pgx's is not.
 func copyTable[T any](ctx context.Context, tx pgx.Tx, table string, columns []string, rows iter.Seq2[T, error], values func(*T) []any) (int64, error) {
-	next, stop := iter.Pull2(rows)
-	defer stop()
+	type row struct {
+		values []any
+		err    error
+	}
+	ch := make(chan row, 256)
+	reading, stop := context.WithCancel(ctx)
+	go func() {
+		defer close(ch)
+		for r, err := range rows {
+			next := row{err: err}
+			if err == nil {
+				next.values = values(&r)
+			}
+			select {
+			case ch <- next:
+			case <-reading.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		stop()
+		for range ch { // the reading goroutine ends, and its rows are closed, before the next table's
+		}
+	}()
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromFunc(func() ([]any, error) {
-		r, err, ok := next()
+		r, ok := <-ch
 		if !ok {
 			return nil, nil
 		}
-		if err != nil {
-			return nil, err
-		}
-		return values(&r), nil
+		return r.values, r.err
 	}))
 	if err != nil {
 		return n, fmt.Errorf("copy %s: %w", table, err)

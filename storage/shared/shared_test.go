@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -207,5 +208,28 @@ func TestURL(t *testing.T) {
 	}
 	if strings.Contains(srv.String(), "fromfile") {
 		t.Errorf("the URL shown holds the password: %s", srv)
+	}
+}
+
+// TestCopyOnLockedThread copies a library from a goroutine locked to its OS thread, as the command
+// line's main goroutine is (the window's driver locks it in an init): the rows must not go to
+// the COPY through a coroutine made there and resumed on pgx's goroutine, which the runtime
+// stops the process for.
+func TestCopyOnLockedThread(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := organised(t)
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		_, err := Copy(ctx, local, srv)
+		done <- err
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
