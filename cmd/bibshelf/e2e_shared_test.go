@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/bib"
@@ -133,7 +130,7 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	}
 
 	// Offline, and back.
-	db := renameSharedDatabase(t, s.url, "")
+	db := pgtest.RenameDatabase(t, s.url, "")
 	w.waitFor("offline", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
 	w.click("field:pages")
 	w.key("ctrl+a")
@@ -143,7 +140,7 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
 	})
 	w.screenshot("shared-offline.png")
-	renameSharedDatabase(t, s.url, db)
+	pgtest.RenameDatabase(t, s.url, db)
 	s.waitField(t, "vinyals2015pointer", "pages", "10--12")
 	w.waitFor("back, all sent", func(s app.ProbeState) bool {
 		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
@@ -152,7 +149,7 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	// A conflict: while the window is offline, another computer changes the entry the window
 	// changes too; the window is told, keeps its version, and the two are merged in the merge
 	// dialog, whose result goes over the server's.
-	db = renameSharedDatabase(t, s.url, "")
+	db = pgtest.RenameDatabase(t, s.url, "")
 	w.waitFor("offline again", func(s app.ProbeState) bool { return strings.HasPrefix(s.Shared, "Shared: offline") })
 	w.click("field:pages")
 	w.key("ctrl+a")
@@ -171,7 +168,7 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 	s.change(t, "vinyals2015pointer", "pages", "99")
 	s.change(t, "vinyals2015pointer", "volume", "29")
 	s.srv = srv
-	renameSharedDatabase(t, s.url, db)
+	pgtest.RenameDatabase(t, s.url, db)
 	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
 		return s.Dialog && strings.Contains(s.DialogText, `"vinyals2015pointer"`) && strings.Contains(s.Shared, "1 conflict (both versions kept)")
 	})
@@ -236,7 +233,7 @@ func TestEndToEndSharedOffline(t *testing.T) {
 	s := newSharedE2E(t, dir)
 	// The window's user folder (see openWindow) gets its replica from the command line.
 	runOther(t, bin, filepath.Join(dir, "data"), "search", "--library", s.url, "pointer")
-	db := renameSharedDatabase(t, s.url, "")
+	db := pgtest.RenameDatabase(t, s.url, "")
 	w := openWindow(t, dir, bin, s.url, nil)
 	w.steady("the replica, offline", func(s app.ProbeState) bool {
 		return s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: offline")
@@ -256,7 +253,7 @@ func TestEndToEndSharedOffline(t *testing.T) {
 	w.waitFor("the change waiting", func(s app.ProbeState) bool {
 		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
 	})
-	renameSharedDatabase(t, s.url, db)
+	pgtest.RenameDatabase(t, s.url, db)
 	s.waitField(t, "vinyals2015pointer", "pages", "21--23")
 	w.waitFor("connected, all sent", func(s app.ProbeState) bool {
 		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
@@ -274,39 +271,4 @@ func runOther(t *testing.T, bin, home string, args ...string) string {
 		t.Fatalf("bibshelf %s: %v", strings.Join(args, " "), err)
 	}
 	return string(out)
-}
-
-// renameSharedDatabase puts the database of u out of reach, renamed with its connections ended
-// (to == ""), or gives it back its name (to: what the first call returned).
-func renameSharedDatabase(t *testing.T, u, to string) string {
-	t.Helper()
-	ctx := context.Background()
-	p, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := strings.TrimPrefix(p.Path, "/")
-	from, want := name, name+"_away"
-	if to != "" {
-		from, want = to, name
-	}
-	p.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, p.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for i := 0; ; i++ { // a replica's reconnection may come between the two
-		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, from); err != nil {
-			t.Fatal(err)
-		}
-		_, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pgx.Identifier{from}.Sanitize(), pgx.Identifier{want}.Sanitize()))
-		if err == nil {
-			return want
-		}
-		if i == 20 {
-			t.Fatalf("rename %s: %v", from, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

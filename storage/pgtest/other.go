@@ -31,3 +31,10 @@ func Crash(tb testing.TB) { New(tb) }
 
 // Restart does nothing: there is no cluster.
 func Restart(tb testing.TB) {}
+
+// RenameDatabase skips the test: the cluster is made on Unix systems only.
+func RenameDatabase(tb testing.TB, u, to string) string {
+	tb.Helper()
+	tb.Skip("the PostgreSQL test cluster runs on Unix systems only")
+	return ""
+}

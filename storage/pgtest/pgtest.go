@@ -387,3 +387,41 @@ func appendFile(path, text string) error {
 	_, err = f.WriteString(text)
 	return errors.Join(err, f.Close())
 }
+
+// RenameDatabase puts the database of u, a URL New gave, out of reach: renamed, with its
+// connections ended (to == ""); or gives it back its name (to: what the first call returned).
+// It returns the name the database has now. The test gives it back before it ends: New drops
+// the database by its name.
+func RenameDatabase(tb testing.TB, u, to string) string {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := url.Parse(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name := strings.TrimPrefix(p.Path, "/")
+	from, want := name, name+"_away"
+	if to != "" {
+		from, want = to, name
+	}
+	p.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, p.String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// A client's new connection may come between the two: try again.
+	for i := 0; ; i++ {
+		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, from); err != nil {
+			tb.Fatal(err)
+		}
+		_, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pgx.Identifier{from}.Sanitize(), pgx.Identifier{want}.Sanitize()))
+		if err == nil {
+			return want
+		}
+		if i == 20 {
+			tb.Fatalf("rename %s: %v", from, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

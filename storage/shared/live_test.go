@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
@@ -151,7 +147,7 @@ func TestLiveOffline(t *testing.T) {
 	w := startWatched(t, srv, b)
 	_, n := w.waitFor(t, "connected", 0, 10*time.Second, connected)
 
-	db := renameDatabase(t, u, "")
+	db := pgtest.RenameDatabase(t, u, "")
 	_, n = w.waitFor(t, "offline", n, 5*time.Second, func(s LiveState) bool { return !s.Connected })
 	if err := b.SetNote(ctx, liveKey, "written offline"); err != nil {
 		t.Fatal(err)
@@ -160,7 +156,7 @@ func TestLiveOffline(t *testing.T) {
 	if !errors.Is(off.Err, ErrUnreachable) {
 		t.Errorf("offline, the error %v is not ErrUnreachable", off.Err)
 	}
-	renameDatabase(t, u, db)
+	pgtest.RenameDatabase(t, u, db)
 
 	e, err := a.Entry(ctx, "zhang2023noisy")
 	if err != nil {
@@ -227,43 +223,6 @@ func TestLiveConflict(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// renameDatabase makes the database of u unreachable, renamed with its connections ended
-// (to == ""), or gives it back its name (to: the name renameDatabase returned). It returns the
-// name it has now.
-func renameDatabase(tb testing.TB, u, to string) string {
-	tb.Helper()
-	ctx := context.Background()
-	p, err := url.Parse(u)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	name := strings.TrimPrefix(p.Path, "/")
-	from, want := name, name+"_away"
-	if to != "" {
-		from, want = to, name
-	}
-	p.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, p.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	// A replica's reconnection may come between the two: try again.
-	for i := 0; ; i++ {
-		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, from); err != nil {
-			tb.Fatal(err)
-		}
-		_, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pgx.Identifier{from}.Sanitize(), pgx.Identifier{want}.Sanitize()))
-		if err == nil {
-			return want
-		}
-		if i == 20 {
-			tb.Fatalf("rename %s: %v", from, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
