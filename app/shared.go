@@ -237,7 +237,8 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 		return func() {
 			d.Hide()
 			if s.live != nil {
-				s.live.Resolve(cs, mine)
+				// Off the UI goroutine: Live takes the choice between its syncs.
+				go s.live.Resolve(cs, mine)
 			}
 		}
 	}
@@ -300,7 +301,7 @@ func (s *sharedView) mergeEntries(cs []shared.Conflict, i int) {
 				m.registry = "the server"
 				m.fields = slices.Insert(m.fields, 0, typeRow)
 				m.choice[typeRow] = 0
-				m.settled = func() { live.Resolve([]shared.Conflict{c}, true) }
+				m.settled = func() { go live.Resolve([]shared.Conflict{c}, true) }
 				m.next = next
 				if len(cs) > 1 {
 					m.counter = fmt.Sprintf("%d of %d", i+1, len(cs))
@@ -336,6 +337,12 @@ const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:
 // onConnectShared asks for a shared library's URL and has the window show that library in place
 // of this one (UI.connect).
 func (u *UI) onConnectShared() {
+	if u.imports.running > 0 || u.adds.running > 0 {
+		// Connecting closes this window's library, and an import is one transaction.
+		u.inform("Connect to Shared Library", "An import, an addition of papers or a download of PDFs is still "+
+			"running in this library. Connect once it is done.", nil)
+		return
+	}
 	url := widget.NewEntry()
 	url.SetPlaceHolder("postgres://user@host/database?sslmode=require")
 	if u.shared.srv != nil {

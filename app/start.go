@@ -343,9 +343,19 @@ func (r *running) share(srv *shared.Server, lib *storage.Library) {
 // the password the member gave, when the dialog asked for one. Call it on the UI goroutine.
 func (r *running) connect(library string, srv *shared.Server) {
 	old := r.ui
+	// What the error says of the library: a URL without its password.
+	name := library
+	if srv != nil {
+		name = srv.String()
+	} else if shared.IsURL(library) {
+		name = "the shared library"
+		if s, err := shared.ParseURL(library); err == nil {
+			name = s.String()
+		}
+	}
 	fail := func(err error) {
 		old.status.SetText("")
-		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", library, err), old.win))
+		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", name, err), old.win))
 	}
 	o, err := r.opener(context.Background(), library, srv)
 	if err != nil {

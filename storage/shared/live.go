@@ -210,6 +210,12 @@ func (l *Live) session(ctx context.Context) error {
 			if err := l.sync(ctx, true); err != nil {
 				return err
 			}
+		case <-l.wake:
+			// A password given (a push refused for want of it, the connection listening
+			// still open): what waits is sent with it.
+			if err := l.sync(ctx, true); err != nil {
+				return err
+			}
 		case <-quiet:
 			quiet = nil
 			if err := l.sync(ctx, true); err != nil {
@@ -264,6 +270,8 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 		switch {
 		case errors.Is(err, ErrUnreachable):
 			return err
+		case errors.Is(err, ErrPasswordNeeded):
+			st.Err = err // sent once the member gives the password (SetPassword wakes Live)
 		case err != nil:
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once

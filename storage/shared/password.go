@@ -42,7 +42,7 @@ func (s *Server) Role() string { return s.config.User }
 func (s *Server) SetPassword(password string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.typed, s.keep = password, true
+	s.typed, s.pending = password, true
 }
 
 // Ping connects to the server and leaves: ErrPasswordNeeded says to ask for the password,
@@ -55,53 +55,81 @@ func (s *Server) Ping(ctx context.Context) error {
 	return conn.Close(ctx)
 }
 
-// connect opens a connection to the server, with the password the URL, the environment or the
-// password file give; when the server asks for one they did not give, with the one typed, else
-// the keyring's. A password typed is kept in the keyring once the server took it.
+// connect opens a connection to the server: with the password the member typed last
+// (SetPassword), when there is one not tried yet; else with the one the server took last in
+// this process; else with the URL's, the environment's or the password file's; and when the
+// server refuses those, with the one the keyring keeps. ErrPasswordNeeded says the member is to
+// be asked. A password typed that the server takes goes into the keyring, and each connection
+// after uses it first, so that the server does not see a refused login before each.
 func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, s.config)
-	if err != nil && passwordRefused(err) && s.config.Password == "" {
-		conn, err = s.connectAsked(ctx)
-	}
+	s.mu.Lock()
+	typed, pending, taken := s.typed, s.pending, s.taken
+	s.pending = false
+	s.mu.Unlock()
 	switch {
-	case err == nil:
-		return conn, nil
-	case errors.Is(err, ErrPasswordNeeded):
+	case pending:
+		conn, err := s.connectWith(ctx, typed)
+		if err == nil {
+			kerr := keyring.Set(keyringService, s.keyringUser(), typed)
+			s.mu.Lock()
+			// Not kept, the one typed is used while this process runs, and asked for again
+			// the next time.
+			s.keyringErr = kerr
+			s.mu.Unlock()
+			return conn, nil
+		}
+		if passwordRefused(err) {
+			return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", s, err)
-	case passwordRefused(err):
+	case taken != "":
+		conn, err := s.connectWith(ctx, taken)
+		if err == nil || !passwordRefused(err) {
+			if err != nil {
+				err = fmt.Errorf("connect to %s: %w", s, err)
+			}
+			return conn, err
+		}
+		// Changed on the server since: the others are tried.
+		s.mu.Lock()
+		if s.taken == taken {
+			s.taken = ""
+		}
+		s.mu.Unlock()
+	}
+	conn, err := pgx.ConnectConfig(ctx, s.config)
+	if err == nil {
+		return conn, nil
+	}
+	if !passwordRefused(err) {
+		return nil, fmt.Errorf("connect to %s: %w", s, err)
+	}
+	kept, kerr := keyring.Get(keyringService, s.keyringUser())
+	if kerr != nil || kept == s.config.Password {
+		// None kept (or no keyring on this computer), or the one just refused.
 		return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
 	}
-	return nil, fmt.Errorf("connect to %s: %w", s, err)
+	conn, err = s.connectWith(ctx, kept)
+	if err != nil {
+		if passwordRefused(err) {
+			return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
+		}
+		return nil, fmt.Errorf("connect to %s: %w", s, err)
+	}
+	return conn, nil
 }
 
-// connectAsked connects with the password typed, else the one the keyring keeps; ErrPasswordNeeded
-// when there is neither. A password typed that the server takes goes into the keyring.
-func (s *Server) connectAsked(ctx context.Context) (*pgx.Conn, error) {
-	s.mu.Lock()
-	typed, keep := s.typed, s.keep
-	s.mu.Unlock()
-	password := typed
-	if !keep {
-		kept, err := keyring.Get(keyringService, s.keyringUser())
-		if err != nil {
-			// None kept, or no keyring on this computer: the user is to be asked.
-			return nil, ErrPasswordNeeded
-		}
-		password = kept
-	}
+// connectWith connects with password, and records it as the one the server took last.
+func (s *Server) connectWith(ctx context.Context, password string) (*pgx.Conn, error) {
 	config := s.config.Copy()
 	config.Password = password
 	conn, err := pgx.ConnectConfig(ctx, config)
-	if err != nil || !keep {
-		return conn, err
+	if err == nil {
+		s.mu.Lock()
+		s.taken = password
+		s.mu.Unlock()
 	}
-	err = keyring.Set(keyringService, s.keyringUser(), password)
-	s.mu.Lock()
-	// Kept, the keyring gives it from now on; not kept, the one typed is used while this
-	// process runs, and asked for again the next time.
-	s.keep, s.keyringErr = err != nil, err
-	s.mu.Unlock()
-	return conn, nil
+	return conn, err
 }
 
 // KeyringError returns why the password typed could not be kept in the OS keyring, or nil.

@@ -130,4 +130,24 @@ func TestPasswords(t *testing.T) {
 	if err := fromFile.Ping(ctx); err != nil {
 		t.Errorf("with the password file's password: %v", err)
 	}
+	// A password file that holds an old password, and a keyring too: the one typed is used.
+	if _, err := admin.Exec(ctx, `ALTER ROLE ann PASSWORD 'third one'`); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := ParseURL(annURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stale.Ping(ctx); !errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("the password file's and the keyring's, both old: %v, want ErrPasswordNeeded", err)
+	}
+	stale.SetPassword("third one")
+	for i := range 2 { // the second time with the password the server took
+		if err := stale.Ping(ctx); err != nil {
+			t.Fatalf("typed over an old password file's (%d): %v", i, err)
+		}
+	}
+	if kept, err := keyring.Get(keyringService, stale.keyringUser()); err != nil || kept != "third one" {
+		t.Errorf("the keyring keeps %q (%v)", kept, err)
+	}
 }

@@ -48,11 +48,13 @@ type Server struct {
 	url    *url.URL
 
 	mu sync.Mutex
-	// typed is the password the user typed when asked (SetPassword); keep says it is still to be
-	// kept in the keyring, and keyringErr why it could not be.
-	typed      string
-	keep       bool
-	keyringErr error
+	// typed is the password the user typed when asked (SetPassword), and pending says the next
+	// connection is to try it; taken is the password the server took last in this process
+	// (typed, or the keyring's), which each connection tries first; keyringErr says why the
+	// one typed could not be kept in the keyring.
+	typed, taken string
+	pending      bool
+	keyringErr   error
 }
 
 // ParseURL reads a shared library's URL.
