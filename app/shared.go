@@ -280,24 +280,20 @@ func (s *sharedView) mergeEntries(cs []shared.Conflict, i int) {
 	go func() {
 		ctx := context.Background()
 		mine, err := s.u.lib.Entry(ctx, c.What)
-		var source string
+		var theirs *bib.Entry
 		var ok bool
 		if err == nil {
-			source, ok, err = shared.ServerEntry(ctx, s.srv, c.ID)
+			theirs, ok, err = shared.ServerEntry(ctx, s.srv, c.ID)
 		}
 		fyneDo(func() {
-			var theirs []*bib.Entry
-			if ok {
-				theirs = bib.ParseString(c.What+" on the server", source).Entries()
-			}
 			switch {
 			case err != nil:
 				s.u.dialogs.show(dialog.NewError(fmt.Errorf("compare %s with the server's: %w", c.What, err), s.u.win))
-			case len(theirs) != 1:
-				s.u.inform("Merge Entries", fmt.Sprintf("The server no longer has %s, or none that can be read: Keep Mine "+
+			case !ok:
+				s.u.inform("Merge Entries", fmt.Sprintf("The server no longer has %s: Keep Mine "+
 					"sends this computer's version, Take the Server's removes it here.", c.What), next)
 			default:
-				m := newMergeDialog(s.u, []*bib.Entry{mine, theirs[0]}, nil, "")
+				m := newMergeDialog(s.u, []*bib.Entry{mine, theirs}, nil, "")
 				m.registry = "the server"
 				m.fields = slices.Insert(m.fields, 0, typeRow)
 				m.choice[typeRow] = 0

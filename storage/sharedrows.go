@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // The rows of a library as a shared library keeps them: the library's own rows, column for
@@ -55,6 +57,21 @@ type SharedEntry struct {
 	DOI, ArXiv, ISBN, TitleKey                         string
 	SourceID                                           GlobalID
 	Context                                            sql.NullString // as SharedItem's
+}
+
+// BibEntry returns the entry the row holds, as Library.Entry reads one: its key, type, exact
+// source and fields, in either form of the fields column.
+func (r *SharedEntry) BibEntry() (*bib.Entry, error) {
+	e := &bib.Entry{Key: r.Key, Type: r.Type, Source: r.Source}
+	if err := decodeFields(e, r.Fields); err != nil {
+		return nil, fmt.Errorf("entry %q: %w", r.Key, err)
+	}
+	c, _, err := decodeContext(r.Context)
+	if err != nil {
+		return nil, fmt.Errorf("entry %q: %w", r.Key, err)
+	}
+	e.Broken, e.Prefix = c.Broken, c.Prefix
+	return e, nil
 }
 
 // SharedMarks are a member's flags of an entry: those of an entry that has any.

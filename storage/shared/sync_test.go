@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/bibshelf/bibshelf/bib/ris"
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/libtest"
 	"github.com/bibshelf/bibshelf/storage/pgtest"
@@ -136,5 +137,45 @@ func TestConflict(t *testing.T) {
 		if !slices.Contains(tags, "from a") || !slices.Contains(tags, "from b") {
 			t.Errorf("tags of %s: %v, want both replicas'", key, tags)
 		}
+	}
+}
+
+// TestServerEntry reads the server's version of an entry, as the merge dialog shows it beside
+// this computer's: one read from RIS has no source, and its fields come from the fields column.
+func TestServerEntry(t *testing.T) {
+	ctx := context.Background()
+	srv, a, b := twoReplicas(t)
+	src := "TY  - JOUR\nTI  - Read from RIS\nAU  - Okoro, Ada\nPY  - 2021\nJO  - Journal of Tests\nER  - \n"
+	rep, err := a.ImportReader(ctx, ris.NewReader("one.ris", []byte(src)), storage.ImportOptions{})
+	if err != nil || len(rep.Added) != 1 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	syncOnce(t, srv, a)
+	syncOnce(t, srv, b)
+	key := rep.Added[0]
+	mine, err := b.Entry(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id storage.GlobalID
+	if err := b.ReadShared(ctx, func(s *storage.SharedSnapshot) error {
+		for r, err := range s.Entries() {
+			if err != nil {
+				return err
+			}
+			if r.Key == key {
+				id = r.ID
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	theirs, ok, err := ServerEntry(ctx, srv, id)
+	if err != nil || !ok {
+		t.Fatalf("ServerEntry: %v, %v", ok, err)
+	}
+	if theirs.Source != "" || theirs.Key != key || theirs.Get("title") != "Read from RIS" || !slices.Equal(theirs.Fields, mine.Fields) {
+		t.Errorf("the server's entry: %+v, want %+v", theirs, mine)
 	}
 }
