@@ -34,12 +34,15 @@ type results struct {
 	listShown    int                   // the generation of the reload last shown
 	pagesPending int                   // pages and keys asked for and not yet shown
 	shownSearch  storage.SearchOptions // the search whose result the list shows
-	searching    bool                  // a reload is running
-	stopSearch   context.CancelFunc    // cancels the running reload's search
-	counting     int                   // counts of results on their way
-	stopCount    context.CancelFunc    // cancels the newest count of results
-	again        bool                  // another reload was asked for while it ran
-	againKeep    bool                  // and all those asked to keep the selection
+	// said is what the status line said of the last search: its first page's length, the
+	// library's, and the count of its matches when the first page was full.
+	said       struct{ matches, total, count int }
+	searching  bool               // a reload is running
+	stopSearch context.CancelFunc // cancels the running reload's search
+	counting   int                // counts of results on their way
+	stopCount  context.CancelFunc // cancels the newest count of results
+	again      bool               // another reload was asked for while it ran
+	againKeep  bool               // and all those asked to keep the selection
 }
 
 // shownResult is what a reload showed, for the entry pane's message.
@@ -140,6 +143,15 @@ func (r *results) reloadKeep(keep bool) {
 				r.list.setTrash(gen, rows, keep)
 				r.say(trashStatusText(matches, r.query, took))
 			} else {
+				// The same search again after a change, whose counts are those said last, says
+				// nothing: the status line keeps what an action said there (a file written, a
+				// change undone) rather than the same count again.
+				again := keep && search.Equal(r.shownSearch) && matches == r.said.matches && total == r.said.total
+				r.said.matches, r.said.total = matches, total
+				say := r.say
+				if again {
+					say = func(string) {}
+				}
 				shown := matches
 				if keep && matches == firstPage && search.Equal(r.shownSearch) {
 					// The same search after an edit: its length is still about right, and
@@ -150,10 +162,10 @@ func (r *results) reloadKeep(keep bool) {
 				r.list.setResult(gen, shown, rows, keep)
 				if matches == firstPage {
 					// The first page is on screen; how many more there are can follow.
-					r.say(statusText(-1, total, true, took) + r.note())
-					r.countMatches(gen, filter, query, total, took)
+					say(statusText(-1, total, true, took) + r.note())
+					r.countMatches(gen, filter, query, total, took, again)
 				} else {
-					r.say(statusText(matches, total, query != "" || !filter.IsZero(), took) + r.note())
+					say(statusText(matches, total, query != "" || !filter.IsZero(), took) + r.note())
 				}
 			}
 			r.listShown = gen
@@ -164,7 +176,7 @@ func (r *results) reloadKeep(keep bool) {
 
 // countMatches counts the result of reload gen off the UI goroutine, and gives the list its
 // length when the count arrives.
-func (r *results) countMatches(gen int, filter storage.Filter, query string, total int, took time.Duration) {
+func (r *results) countMatches(gen int, filter storage.Filter, query string, total int, took time.Duration, again bool) {
 	r.counting++
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopCount = cancel
@@ -183,6 +195,10 @@ func (r *results) countMatches(gen int, filter storage.Filter, query string, tot
 				return
 			}
 			r.list.setTotal(gen, n)
+			if again && n == r.said.count {
+				return // the count said last, after the same search (see reloadKeep)
+			}
+			r.said.count = n
 			r.say(statusText(n, total, query != "" || !filter.IsZero(), took) + r.note())
 		})
 	}()
