@@ -4,20 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 )
 
 // ErrNotReplica is returned by Detach for a library of its own.
 var ErrNotReplica = errors.New("the library is not the replica of a shared library")
-
-// replicaTriggerNames are the names of the triggers replica.sql makes.
-var replicaTriggerNames = func() []string {
-	var names []string
-	for _, m := range regexp.MustCompile(`(?m)^CREATE TRIGGER (\w+)`).FindAllStringSubmatch(replicaTriggers, -1) {
-		names = append(names, m[1])
-	}
-	return names
-}()
 
 // sharedTables are the tables whose rows a shared library keeps by global id (migration 0014).
 var sharedTables = []string{"sources", "items", "entries", "tags", "collections", "saved_searches", "attachments"}
@@ -40,12 +30,11 @@ func (l *Library) Detach(ctx context.Context) error {
 	if n == 0 {
 		return ErrNotReplica
 	}
-	stmts := make([]string, 0, len(replicaTriggerNames)+len(sharedTables)+5)
-	for _, name := range replicaTriggerNames {
-		stmts = append(stmts, `DROP TRIGGER IF EXISTS `+name)
+	if err := dropReplicaTriggers(ctx, tx); err != nil {
+		return fmt.Errorf("detach from the shared library: %w", err)
 	}
-	stmts = append(stmts, `DELETE FROM replica`, `DELETE FROM replica_changes`, `DELETE FROM replica_links`,
-		`DELETE FROM replica_deleted`, `UPDATE entries SET note_srev = 0 WHERE note_srev <> 0`)
+	stmts := []string{`DELETE FROM replica`, `DELETE FROM replica_changes`, `DELETE FROM replica_links`,
+		`DELETE FROM replica_deleted`, `UPDATE entries SET note_srev = 0 WHERE note_srev <> 0`}
 	for _, table := range sharedTables {
 		stmts = append(stmts, `UPDATE `+table+` SET gid = NULL, srev = 0 WHERE gid IS NOT NULL OR srev <> 0`)
 	}

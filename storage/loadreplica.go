@@ -24,6 +24,18 @@ func remakeReplicaTriggers(ctx context.Context, tx *sql.Tx) error {
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM replica)`).Scan(&replica); err != nil || !replica {
 		return err
 	}
+	if err := dropReplicaTriggers(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {
+		return fmt.Errorf("make the replica's triggers again: %w", err)
+	}
+	return nil
+}
+
+// dropReplicaTriggers drops the triggers that list a replica's changes (replica.sql), those of
+// any version, in the transaction tx.
+func dropReplicaTriggers(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name GLOB '*_replica_*'`)
 	if err != nil {
 		return err
@@ -45,9 +57,6 @@ func remakeReplicaTriggers(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DROP TRIGGER `+name); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {
-		return fmt.Errorf("make the replica's triggers again: %w", err)
 	}
 	return nil
 }
