@@ -117,15 +117,20 @@ func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	return last, true
 }
 
-// rememberShown puts the library the window shows first in the list, and returns its name.
-func rememberShown(p fyne.Preferences, o opened) string {
+// rememberShown puts the library the window shows first in the list, when keep says so, and
+// returns its name. A screenshot's run (--screenshot, which benchmarks and the documentation's
+// pictures use) is not a user's choice of library, and leaves the list as it is.
+func rememberShown(p fyne.Preferences, o opened, keep bool) string {
 	library := o.lib.Path()
 	if o.srv != nil {
 		library = o.srv.String()
 	}
-	name, err := libraryList{p}.add(library)
+	name, err := LibraryName(library)
 	if err != nil {
 		return library
+	}
+	if keep {
+		libraryList{p}.add(name)
 	}
 	return name
 }

@@ -183,6 +183,8 @@ type UI struct {
 	connect  func(library string, srv *shared.Server)
 	next     *UI
 	onClosed func()
+	// shown is the library the window shows, as File › Libraries… names it (LibraryName).
+	shown string
 
 	// revealNext asks the next result of the list to scroll to the selection: papers just
 	// added or imported. On the UI goroutine.
@@ -444,6 +446,9 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Keep a .bib in Sync…", nil, u.kept.keepSelected),
 		u.menuItem("Kept .bib Files…", nil, u.kept.show),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Libraries…", nil, u.onLibraries),
+		u.menuItem("Open Library File…", nil, u.onOpenLibraryFile),
+		u.menuItem("New Library File…", nil, u.onNewLibraryFile),
 		u.menuItem("Connect to Shared Library…", nil, u.onConnectShared),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
