@@ -381,12 +381,42 @@ func (u *UI) probeOpenDialog(v *probeView) {
 			v.st.Widgets[name] = v.rect(o)
 		}
 	}
+	// Fyne's own dialogs (the file dialogs, an error) name no widgets: their buttons are found
+	// by text, and their labels' text is the dialog's.
+	top := u.win.Canvas().Overlays().Top()
+	if top != nil {
+		for _, t := range labelTexts(top) {
+			if !slices.Contains(texts, t) {
+				texts = append(texts, t)
+			}
+		}
+	}
 	slices.Sort(texts)
 	v.st.DialogText = strings.Join(texts, "\n")
-	// Fyne's own dialogs (the file dialogs) name no widgets: their buttons are found by text.
-	if top := u.win.Canvas().Overlays().Top(); top != nil {
+	if top != nil {
 		v.putButtons(top)
 	}
+}
+
+// labelTexts returns the text of the labels in o, inside containers, pop-ups and scrolls.
+func labelTexts(o fyne.CanvasObject) []string {
+	switch w := o.(type) {
+	case *widget.Label:
+		if w.Visible() && w.Text != "" {
+			return []string{w.Text}
+		}
+	case *fyne.Container:
+		var texts []string
+		for _, c := range w.Objects {
+			texts = append(texts, labelTexts(c)...)
+		}
+		return texts
+	case *widget.PopUp:
+		return labelTexts(w.Content)
+	case *container.Scroll:
+		return labelTexts(w.Content)
+	}
+	return nil
 }
 
 // putButtons gives the places of the buttons in o, by their text ("button:Open"), where no
