@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,15 +29,20 @@ const maxLibraries = 10
 
 // LibraryName is how the list names a library, so that one library is one row however it was
 // named: a library file by its absolute, clean path; a shared library by its URL without a
-// password (shared.Server.String). It returns an error for a URL that does not parse, or a
-// path that has no absolute form.
+// password (shared.Server.String), its parameters in one order. It returns an error for a URL
+// that does not parse, or a path that has no absolute form.
 func LibraryName(library string) (string, error) {
 	if shared.IsURL(library) {
 		srv, err := shared.ParseURL(library)
 		if err != nil {
 			return "", err
 		}
-		return srv.String(), nil
+		u, err := url.Parse(srv.String())
+		if err != nil {
+			return "", errors.New("shared library URL: not a URL")
+		}
+		u.RawQuery = u.Query().Encode()
+		return u.String(), nil
 	}
 	if strings.TrimSpace(library) == "" {
 		return "", errors.New("no library named")

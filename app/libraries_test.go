@@ -28,6 +28,7 @@ func TestLibraryName(t *testing.T) {
 		{"postgres://ann@db.example.org/refs", "postgres://ann@db.example.org/refs"},
 		{"postgres://ann:secret@db.example.org/refs", "postgres://ann@db.example.org/refs"},
 		{"postgres://db.example.org/refs?user=ann&password=secret", "postgres://db.example.org/refs?user=ann"},
+		{"postgres://ann@db.example.org/refs?sslmode=require&connect_timeout=5", "postgres://ann@db.example.org/refs?connect_timeout=5&sslmode=require"},
 	} {
 		got, err := LibraryName(tc.in)
 		if err != nil || got != tc.want {
