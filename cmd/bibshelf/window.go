@@ -51,10 +51,11 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
 		return exitRejected
 	}
+	remembered := false
 	if isDefault {
 		// Neither --library nor BIBSHELF_LIBRARY: the library shown last, when it is still there.
 		if last, ok := app.StartLibrary(a.Preferences()); ok {
-			path, isDefault = last, false
+			path, isDefault, remembered = last, false, true
 		}
 	}
 	opts := app.Options{
@@ -76,6 +77,9 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := app.Run(a, opts); err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+		if remembered {
+			fmt.Fprintf(stderr, "(that is the library shown last; bibshelf --library PATH|URL opens another)\n")
+		}
 		return exitRejected
 	}
 	return exitOK
