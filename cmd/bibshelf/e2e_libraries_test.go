@@ -19,9 +19,10 @@ import (
 
 // TestEndToEndLibraries switches libraries with the real pointer and keyboard: File › Open
 // Library File… refuses a file that is not a library (the window stays) and shows library B;
-// File › Libraries… lists A and B, B marked, and a click on A shows A again. The list is in the
-// preferences file, and a start without --library shows A, the library shown last. B's file
-// deleted, choosing it says so and takes it out of the list, which `bibshelf libraries` prints.
+// File › Libraries… lists A and B, B marked, and a click on A shows A again; File › New Library
+// File… makes C and shows it. The list is in the preferences file, and a start without
+// --library shows C, the library shown last. B's file deleted, choosing it says so and takes it
+// out of the list, which `bibshelf libraries` prints.
 func TestEndToEndLibraries(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -77,6 +78,7 @@ func TestEndToEndLibraries(t *testing.T) {
 	if !strings.Contains(st.DialogText, "a-notes.sqlite") || st.Rows != 57 {
 		t.Errorf("the refusal says %q, and the list has %d rows", st.DialogText, st.Rows)
 	}
+	w.screenshot("library-refused.png")
 	w.click("button:OK")
 	w.waitFor("library A still", showsA)
 
@@ -101,14 +103,24 @@ func TestEndToEndLibraries(t *testing.T) {
 	w.waitFor("library A again", showsA)
 	waitLibraries(t, dir, a.path, b)
 
+	// A new library, named without its extension, in the folder of the last file chosen.
+	w.click("search")
+	w.fileMenu("New Library File…")
+	w.waitFor("the save dialog", func(s app.ProbeState) bool { return s.Dialog && s.Focused == "*widget.Entry" })
+	w.key("ctrl+a")
+	w.typeText("c")
+	w.key("Return")
+	c := filepath.Join(others, "c.sqlite")
+	showsC := func(s app.ProbeState) bool {
+		return s.Settled && !s.Dialog && s.Window != 0 && s.Rows == 0 && windowTitle(t, s) == "c.sqlite ("+others+") — Bibshelf"
+	}
+	w.waitFor("the new library C", showsC)
+	waitLibraries(t, dir, c, a.path, b)
+
 	// A start without --library shows the library shown last.
 	w.stop()
 	w = startWindow(t, dir, bin, "--size", "1280x800")
-	st = w.waitFor("library A at the start", showsA)
-	out, err := exec.Command("xdotool", "getwindowname", strconv.FormatUint(st.Window, 10)).Output()
-	if title := strings.TrimSpace(string(out)); err != nil || !strings.HasPrefix(title, "library.sqlite ("+dir+")") {
-		t.Errorf("the window's title is %q, %v; want library A's", title, err)
-	}
+	w.waitFor("library C at the start", showsC)
 
 	// B deleted: choosing it says so, and offers to take it out of the list.
 	for _, f := range []string{b, b + "-wal", b + "-shm"} {
@@ -124,10 +136,20 @@ func TestEndToEndLibraries(t *testing.T) {
 		return s.Dialog && ok && strings.Contains(s.DialogText, "is not there any more")
 	})
 	w.click("button:Remove from List")
-	waitLibraries(t, dir, a.path)
-	if got := runOther(t, bin, filepath.Join(dir, "config"), "libraries"); got != a.path+"\n" {
-		t.Errorf("bibshelf libraries prints %q, want %q", got, a.path+"\n")
+	waitLibraries(t, dir, c, a.path)
+	if got, want := runOther(t, bin, filepath.Join(dir, "config"), "libraries"), c+"\n"+a.path+"\n"; got != want {
+		t.Errorf("bibshelf libraries prints %q, want %q", got, want)
 	}
+}
+
+// windowTitle is the title of the window the probe answered for.
+func windowTitle(t *testing.T, s app.ProbeState) string {
+	t.Helper()
+	out, err := exec.Command("xdotool", "getwindowname", strconv.FormatUint(s.Window, 10)).Output()
+	if err != nil {
+		t.Fatalf("xdotool getwindowname: %v", err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // waitLibraries waits until the preferences file in dir lists the libraries named, in order.

@@ -227,6 +227,21 @@ func TestEndToEndConnectShared(t *testing.T) {
 	if prefs, err := os.ReadFile(filepath.Join(dir, "config", "fyne", appID, "preferences.json")); err != nil || strings.Contains(string(prefs), "hunter2") {
 		t.Errorf("the preferences file holds the password, or was not read (%v):\n%s", err, prefs)
 	}
+
+	// Back to the library file through File › Libraries…, and to the shared library again,
+	// through the Connect dialog, which has nothing to ask here.
+	w.click("search")
+	w.fileMenu("Libraries…")
+	w.click("library:" + filepath.Join(dir, "own.sqlite"))
+	w.steady("the library file again", func(s app.ProbeState) bool {
+		return s.Settled && !s.Dialog && s.Window != 0 && s.Shared == "" && s.Rows == 0
+	})
+	w.click("search")
+	w.fileMenu("Libraries…")
+	w.click("library:" + s.srv.String())
+	w.steady("the shared library again", func(s app.ProbeState) bool {
+		return s.Settled && !s.Dialog && s.Window != 0 && strings.HasPrefix(s.Shared, "Shared: connected") && s.Rows > 0
+	})
 }
 
 // TestEndToEndSharedOffline: with the server out of reach, the window opens the shared library
