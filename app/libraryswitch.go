@@ -99,11 +99,10 @@ func (u *UI) onLibraries() {
 // libraryTitle is a library's row in File › Libraries…: a file's name, then its folder; a
 // shared library's URL.
 func libraryTitle(name string, shown bool) string {
-	title := name
+	title := "Shared: " + name
 	if !shared.IsURL(name) {
-		title = filepath.Base(name) + " — " + filepath.Dir(name)
-	} else {
-		title = "Shared: " + name
+		short := homeShort(name)
+		title = filepath.Base(short) + " — " + filepath.Dir(short)
 	}
 	if shown {
 		title += "  (shown now)"

@@ -311,12 +311,18 @@ func windowTitle(path string) string {
 	if path == "" {
 		return "Bibshelf"
 	}
+	path = homeShort(path)
+	return filepath.Base(path) + " (" + filepath.Dir(path) + ") — Bibshelf"
+}
+
+// homeShort is path as it is shown: a path inside the home folder starts with ~.
+func homeShort(path string) string {
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
 		if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
-			path = filepath.Join("~", rel)
+			return filepath.Join("~", rel)
 		}
 	}
-	return filepath.Base(path) + " (" + filepath.Dir(path) + ") — Bibshelf"
+	return path
 }
 
 // toResults moves the focus from the search field to the list, on its first row, selected
