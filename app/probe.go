@@ -55,9 +55,11 @@ type ProbeState struct {
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
 	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
-	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT", and the
-	// merge dialog's check boxes as "check:FIELD:I", I the entry's column from 0, and the key
-	// rename dialog's diff as "diff".
+	// import report, the merge dialog), and the labels of Fyne's own dialogs (an error); its
+	// buttons are in Widgets as "button:TEXT", the merge dialog's check boxes as
+	// "check:FIELD:I", I the entry's column from 0, the key rename dialog's diff as "diff",
+	// and File › Libraries…'s rows as "library:NAME" and their bins as "library-remove:NAME"
+	// (NAME as app.LibraryName writes it).
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
 	// SearchText is the search field's text and SearchCursor its cursor (in characters);
