@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bibshelf/bibshelf/storage/shared"
@@ -154,5 +156,69 @@ func TestStartLibrary(t *testing.T) {
 	}
 	if got, ok := StartLibrary(p); !ok || got != url {
 		t.Errorf("with the replica there StartLibrary = %q, %v; want %s", got, ok, url)
+	}
+}
+
+// TestLibrariesDialog: File › Libraries… marks the library shown, switches to another one
+// clicked, offers to take a library file that is gone out of the list, and its bin takes one
+// out.
+func TestLibrariesDialog(t *testing.T) {
+	u, lib := newTestUI(t)
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.sqlite")
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(dir, "gone.sqlite")
+	list := libraryList{u.app.Preferences()}
+	for _, l := range []string{gone, other, lib.Path()} {
+		if _, err := list.add(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.shown = lib.Path()
+	switched := make(chan string, 1)
+	u.connect = func(library string, srv *shared.Server) { switched <- library }
+	c := u.Window().Canvas()
+
+	u.onLibraries()
+	for _, name := range []string{lib.Path(), other, gone} {
+		if _, ok := u.inDialog["library:"+name]; !ok {
+			t.Fatalf("the dialog has no row for %s: %v", name, u.inDialog)
+		}
+	}
+	if b := u.inDialog["library-remove:"+lib.Path()].(*widget.Button); !b.Disabled() {
+		t.Error("the bin of the library shown is enabled")
+	}
+	if b := u.inDialog["library:"+lib.Path()].(*widget.Button); !strings.Contains(b.Text, "(shown now)") {
+		t.Errorf("the library shown reads %q", b.Text)
+	}
+	leftClick(t, c, u.inDialog["library:"+other])
+	select {
+	case got := <-switched:
+		if got != other {
+			t.Errorf("the click switched to %s, want %s", got, other)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the click on a library switched to nothing")
+	}
+
+	u.onLibraries()
+	leftClick(t, c, u.inDialog["library:"+gone])
+	eventually(t, "the library gone said", func() bool { _, ok := u.inDialog["button:Remove from List"]; return ok })
+	leftClick(t, c, u.inDialog["button:Remove from List"])
+	if diff := cmp.Diff([]string{lib.Path(), other}, list.names()); diff != "" {
+		t.Errorf("after Remove from List (-want +got):\n%s", diff)
+	}
+	select {
+	case got := <-switched:
+		t.Errorf("a library gone was opened: %s", got)
+	default:
+	}
+
+	u.onLibraries()
+	leftClick(t, c, u.inDialog["library-remove:"+other])
+	if diff := cmp.Diff([]string{lib.Path()}, list.names()); diff != "" {
+		t.Errorf("after the bin (-want +got):\n%s", diff)
 	}
 }
