@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
@@ -172,7 +174,8 @@ func isLibraryName(u fyne.URI) bool {
 }
 
 // onOpenLibraryFile lets the user choose a library file to show in place of this one: File ›
-// Open Library File… A file that is not a Bibshelf library is said, and the window stays.
+// Open Library File… A file that is not a Bibshelf library is said, and the window stays (as it
+// does when the opening fails for another reason, which the opening says).
 func (u *UI) onOpenLibraryFile() {
 	if u.switchBusy("Open Library File") {
 		return
@@ -198,7 +201,18 @@ func (u *UI) onOpenLibraryFile() {
 			u.dialogs.show(dialog.NewError(err, u.win))
 			return
 		}
-		u.switchTo(name)
+		go func() {
+			// Only the file's header is read: the opening says what else fails.
+			_, err := storage.NeedsUpgrade(context.Background(), name)
+			fyneDo(func() {
+				if errors.Is(err, storage.ErrNotLibrary) {
+					u.dialogs.show(dialog.NewError(fmt.Errorf("%s is not a Bibshelf library, and is left as it is. "+
+						"File › Import… reads the references of a BibTeX, RIS or other file into a library", name), u.win))
+					return
+				}
+				u.switchTo(name)
+			})
+		}()
 	}, u.win)
 	d.SetFilter(filter)
 	d.SetConfirmText("Open")
