@@ -55,9 +55,11 @@ type ProbeState struct {
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
 	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
-	// import report, the merge dialog); its buttons are in Widgets as "button:TEXT", and the
-	// merge dialog's check boxes as "check:FIELD:I", I the entry's column from 0, and the key
-	// rename dialog's diff as "diff".
+	// import report, the merge dialog), and the labels of Fyne's own dialogs (an error); its
+	// buttons are in Widgets as "button:TEXT", the merge dialog's check boxes as
+	// "check:FIELD:I", I the entry's column from 0, the key rename dialog's diff as "diff",
+	// and File › Libraries…'s rows as "library:NAME" and their bins as "library-remove:NAME"
+	// (NAME as app.LibraryName writes it).
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
 	// SearchText is the search field's text and SearchCursor its cursor (in characters);
@@ -381,12 +383,42 @@ func (u *UI) probeOpenDialog(v *probeView) {
 			v.st.Widgets[name] = v.rect(o)
 		}
 	}
+	// Fyne's own dialogs (the file dialogs, an error) name no widgets: their buttons are found
+	// by text, and their labels' text is the dialog's.
+	top := u.win.Canvas().Overlays().Top()
+	if top != nil {
+		for _, t := range labelTexts(top) {
+			if !slices.Contains(texts, t) {
+				texts = append(texts, t)
+			}
+		}
+	}
 	slices.Sort(texts)
 	v.st.DialogText = strings.Join(texts, "\n")
-	// Fyne's own dialogs (the file dialogs) name no widgets: their buttons are found by text.
-	if top := u.win.Canvas().Overlays().Top(); top != nil {
+	if top != nil {
 		v.putButtons(top)
 	}
+}
+
+// labelTexts returns the text of the labels in o, inside containers, pop-ups and scrolls.
+func labelTexts(o fyne.CanvasObject) []string {
+	switch w := o.(type) {
+	case *widget.Label:
+		if w.Visible() && w.Text != "" {
+			return []string{w.Text}
+		}
+	case *fyne.Container:
+		var texts []string
+		for _, c := range w.Objects {
+			texts = append(texts, labelTexts(c)...)
+		}
+		return texts
+	case *widget.PopUp:
+		return labelTexts(w.Content)
+	case *container.Scroll:
+		return labelTexts(w.Content)
+	}
+	return nil
 }
 
 // putButtons gives the places of the buttons in o, by their text ("button:Open"), where no

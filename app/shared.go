@@ -332,16 +332,19 @@ const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:
 
 // onConnectShared asks for a shared library's URL and has the window show that library in place
 // of this one (UI.connect).
-func (u *UI) onConnectShared() {
-	if u.imports.running > 0 || u.adds.running > 0 {
-		// Connecting closes this window's library, and an import is one transaction.
-		u.inform("Connect to Shared Library", "An import, an addition of papers or a download of PDFs is still "+
-			"running in this library. Connect once it is done.", nil)
+func (u *UI) onConnectShared() { u.connectShared("") }
+
+// connectShared is File › Connect to Shared Library…; with a target (a URL from File ›
+// Libraries…), the dialog connects to it at once, and stays only to ask for a password.
+func (u *UI) connectShared(target string) {
+	if u.switchBusy("Connect to Shared Library") {
 		return
 	}
 	url := widget.NewEntry()
 	url.SetPlaceHolder("postgres://user@host/database?sslmode=require")
-	if u.shared.srv != nil {
+	if target != "" {
+		url.SetText(target)
+	} else if u.shared.srv != nil {
 		url.SetText(u.shared.srv.String())
 	}
 	help := widget.NewLabel(connectHelp)
@@ -415,4 +418,7 @@ func (u *UI) onConnectShared() {
 	d.Resize(fyne.NewSize(560, 300))
 	u.dialogs.show(d)
 	u.win.Canvas().Focus(url)
+	if target != "" {
+		connect()
+	}
 }

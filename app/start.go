@@ -198,6 +198,7 @@ func (r *running) start(o opened) {
 	r.ui = New(r.a, opts.library(lib))
 	ui := r.ui
 	ui.connect = r.connect
+	ui.shown = rememberShown(r.a.Preferences(), o, opts.Screenshot == "")
 	ui.Window().Resize(opts.Size)
 	r.live = nil
 	if o.srv != nil {

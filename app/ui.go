@@ -183,6 +183,8 @@ type UI struct {
 	connect  func(library string, srv *shared.Server)
 	next     *UI
 	onClosed func()
+	// shown is the library the window shows, as File › Libraries… names it (LibraryName).
+	shown string
 
 	// revealNext asks the next result of the list to scroll to the selection: papers just
 	// added or imported. On the UI goroutine.
@@ -309,12 +311,18 @@ func windowTitle(path string) string {
 	if path == "" {
 		return "Bibshelf"
 	}
+	path = homeShort(path)
+	return filepath.Base(path) + " (" + filepath.Dir(path) + ") — Bibshelf"
+}
+
+// homeShort is path as it is shown: a path inside the home folder starts with ~.
+func homeShort(path string) string {
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
 		if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
-			path = filepath.Join("~", rel)
+			return filepath.Join("~", rel)
 		}
 	}
-	return filepath.Base(path) + " (" + filepath.Dir(path) + ") — Bibshelf"
+	return path
 }
 
 // toResults moves the focus from the search field to the list, on its first row, selected
@@ -444,6 +452,9 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Keep a .bib in Sync…", nil, u.kept.keepSelected),
 		u.menuItem("Kept .bib Files…", nil, u.kept.show),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Libraries…", nil, u.onLibraries),
+		u.menuItem("Open Library File…", nil, u.onOpenLibraryFile),
+		u.menuItem("New Library File…", nil, u.onNewLibraryFile),
 		u.menuItem("Connect to Shared Library…", nil, u.onConnectShared),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bibshelf/bibshelf/app"
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
@@ -100,4 +101,46 @@ func docLibrary(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDocScreenshotsLibraries makes docs/screenshots/libraries.png, File › Libraries… in a
+// user's home folder (a library file shown, a shared library, two other files), opened with the
+// real keyboard: run with BIBSHELF_DOC_SHOTS, as TestDocScreenshots.
+func TestDocScreenshotsLibraries(t *testing.T) {
+	out := os.Getenv("BIBSHELF_DOC_SHOTS")
+	if out == "" {
+		t.Skip("BIBSHELF_DOC_SHOTS is not set")
+	}
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home", "ann")
+	t.Setenv("HOME", home) // the list shows ~ for it
+	t.Setenv("BIBSHELF_E2E_SHOTS", out)
+	refs := filepath.Join(home, "thesis", "refs.sqlite")
+	docLibrary(t, refs)
+	reading := filepath.Join(home, "Documents", "reading-group.sqlite")
+	def := filepath.Join(home, ".local", "share", "bibshelf", "library.sqlite")
+	for _, p := range []string{reading, def} {
+		lib, err := storage.Open(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lib.Close()
+	}
+	prefs := filepath.Join(dir, "config", "fyne", appID)
+	if err := os.MkdirAll(prefs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"view.appearance": "light", "libraries.recent": []string{refs,
+		"postgres://ann@db.example.org/refs?sslmode=verify-full", reading, def}})
+	if err := os.WriteFile(filepath.Join(prefs, "preferences.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := startWindow(t, dir, bin, "--size", "1280x800") // the library shown last: refs.sqlite
+	w.waitFor("the library", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 && s.Rows > 0 })
+	w.click("search")
+	w.fileMenu("Libraries…")
+	w.steady("the list", func(s app.ProbeState) bool { _, ok := s.Widgets["library:"+refs]; return s.Dialog && ok })
+	w.screenshot("libraries.png")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -195,7 +196,8 @@ func TestEndToEndSharedLibrary(t *testing.T) {
 }
 
 // TestEndToEndConnectShared: File › Connect to Shared Library… on a window of a library file
-// shows the shared library in its place, with its state.
+// shows the shared library in its place, with its state. The list of libraries in the
+// preferences file has both, the URL without the password typed in it.
 func TestEndToEndConnectShared(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -213,7 +215,7 @@ func TestEndToEndConnectShared(t *testing.T) {
 	w.fileMenu("Connect to Shared Library…")
 	w.waitFor("the dialog", func(s app.ProbeState) bool { _, ok := s.Widgets["shared-url"]; return s.Dialog && ok })
 	w.click("shared-url")
-	w.typeText(s.url)
+	w.typeText(s.url + "&password=hunter2") // the server trusts this role: the password is not asked for
 	w.key("Return")
 	w.steady("the shared library, connected", func(s app.ProbeState) bool {
 		return s.Settled && s.Window != 0 && strings.HasPrefix(s.Shared, "Shared: connected")
@@ -221,6 +223,25 @@ func TestEndToEndConnectShared(t *testing.T) {
 	w.click("search")
 	w.typeText("only shared")
 	w.waitFor("the shared library's entry", func(s app.ProbeState) bool { return s.Settled && s.Cells["onlyshared"] != nil })
+	waitLibraries(t, dir, s.srv.String(), filepath.Join(dir, "own.sqlite"))
+	if prefs, err := os.ReadFile(filepath.Join(dir, "config", "fyne", appID, "preferences.json")); err != nil || strings.Contains(string(prefs), "hunter2") {
+		t.Errorf("the preferences file holds the password, or was not read (%v):\n%s", err, prefs)
+	}
+
+	// Back to the library file through File › Libraries…, and to the shared library again,
+	// through the Connect dialog, which has nothing to ask here.
+	w.click("search")
+	w.fileMenu("Libraries…")
+	w.click("library:" + filepath.Join(dir, "own.sqlite"))
+	w.steady("the library file again", func(s app.ProbeState) bool {
+		return s.Settled && !s.Dialog && s.Window != 0 && s.Shared == "" && s.Rows == 0
+	})
+	w.click("search")
+	w.fileMenu("Libraries…")
+	w.click("library:" + s.srv.String())
+	w.steady("the shared library again", func(s app.ProbeState) bool {
+		return s.Settled && !s.Dialog && s.Window != 0 && strings.HasPrefix(s.Shared, "Shared: connected") && s.Rows > 0
+	})
 }
 
 // TestEndToEndSharedOffline: with the server out of reach, the window opens the shared library

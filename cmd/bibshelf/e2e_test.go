@@ -518,6 +518,8 @@ type e2eWindow struct {
 	last  app.ProbeState
 
 	lastClick time.Time
+	// stop ends the window's process, as the end of the test does.
+	stop func()
 }
 
 // openWindow starts the window on a library, with preferences, a new user folder in dir and its
@@ -537,8 +539,16 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startWindow(t, dir, bin, append([]string{"--library", library, "--size", "1280x800"}, files...)...)
+}
+
+// startWindow starts the window with the arguments, the user folders in dir as openWindow
+// leaves them (the preferences as they are), and its probe, and connects to the probe.
+func startWindow(t *testing.T, dir, bin string, args ...string) *e2eWindow {
+	t.Helper()
+	config := filepath.Join(dir, "config")
 	sock := filepath.Join(dir, "probe")
-	cmd := exec.Command(bin, append([]string{"--library", library, "--size", "1280x800"}, files...)...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_CONFIG_HOME="+config,
 		"BIBSHELF_LIBRARY=", "FYNE_SCALE=1", "LANG=en_US.UTF-8", "BIBSHELF_PROBE="+sock)
@@ -549,17 +559,21 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		out := log.String()
-		if t.Failed() {
-			t.Logf("the window's output:\n%s", out)
-		}
-		if strings.Contains(out, "Error in Fyne call thread") {
-			t.Errorf("a widget was changed off the UI goroutine:\n%s", out)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			<-exited
+			out := log.String()
+			if t.Failed() {
+				t.Logf("the window's output:\n%s", out)
+			}
+			if strings.Contains(out, "Error in Fyne call thread") {
+				t.Errorf("a widget was changed off the UI goroutine:\n%s", out)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	var conn net.Conn
 	for deadline := time.Now().Add(e2eWait); conn == nil; time.Sleep(e2ePoll) {
 		select {
@@ -573,7 +587,7 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 		conn, _ = net.Dial("unix", sock)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &e2eWindow{t: t, probe: bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn))}
+	return &e2eWindow{t: t, probe: bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn)), stop: stop}
 }
 
 // lockedBuffer collects the window's output from the goroutines of exec.

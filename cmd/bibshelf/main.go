@@ -53,6 +53,8 @@ Usage:
   bibshelf share [--library PATH] URL   copy the library to a new shared library on a PostgreSQL server
   bibshelf copy-shared URL FILE   copy a shared library back to a new library file of its own
   bibshelf attachments-folder [--library PATH] [--default | FOLDER]   where the attached files are on this computer
+  bibshelf libraries   the libraries the window has shown, the latest first (the window opens it
+                  when started without --library)
 
 A word of search's query may start with - (-survey leaves out what matches): an argument that
 is not one of search's options is part of the query, and so is every argument after --.
@@ -130,6 +132,8 @@ func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCopyShared(ctx, args, stdout, stderr)
 	case "attachments-folder":
 		return runAttachmentsFolder(context.Background(), args, stdout, stderr)
+	case "libraries":
+		return runLibraries(args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK

@@ -45,10 +45,18 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bibshelf: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
+	a := fyneapp.NewWithID(appID)
 	path, isDefault, err := libraryPath(*libFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
 		return exitRejected
+	}
+	remembered := false
+	if isDefault {
+		// Neither --library nor BIBSHELF_LIBRARY: the library shown last, when it is still there.
+		if last, ok := app.StartLibrary(a.Preferences()); ok {
+			path, isDefault, remembered = last, false, true
+		}
 	}
 	opts := app.Options{
 		Library: path,
@@ -67,8 +75,11 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		// The window's imports run with the import's GOGC (see gc.go).
 		AroundImport: tightenGC,
 	}
-	if err := app.Run(fyneapp.NewWithID(appID), opts); err != nil {
+	if err := app.Run(a, opts); err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
+		if remembered {
+			fmt.Fprintf(stderr, "(that is the library shown last; bibshelf --library PATH|URL opens another)\n")
+		}
 		return exitRejected
 	}
 	return exitOK

@@ -81,7 +81,8 @@ func ParseURL(s string) (*Server, error) {
 // replica or the preferences.
 func (s *Server) String() string { return redact(s.url) }
 
-// redact returns u without a password, in its user part or as a parameter.
+// redact returns u without a password, in its user part or as a parameter, nor the passphrase
+// of the client's TLS key (sslpassword).
 func redact(u *url.URL) string {
 	c := *u
 	if c.User != nil {
@@ -89,8 +90,9 @@ func redact(u *url.URL) string {
 			c.User = url.User(c.User.Username())
 		}
 	}
-	if q := c.Query(); q.Has("password") {
+	if q := c.Query(); q.Has("password") || q.Has("sslpassword") {
 		q.Del("password")
+		q.Del("sslpassword")
 		c.RawQuery = q.Encode()
 	}
 	return c.String()

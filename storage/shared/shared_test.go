@@ -177,6 +177,7 @@ func TestURL(t *testing.T) {
 		{"postgres://ann:secret@db.example.org:5433/refs?sslmode=verify-full", "postgres://ann@db.example.org:5433/refs?sslmode=verify-full"},
 		{"postgresql://db.example.org/refs?user=ann&password=secret", "postgresql://db.example.org/refs?user=ann"},
 		{"postgres:///refs?host=/run/postgresql", "postgres:///refs?host=/run/postgresql"},
+		{"postgres://ann@db.example.org/refs?sslmode=verify-full&sslpassword=keysecret", "postgres://ann@db.example.org/refs?sslmode=verify-full"},
 	} {
 		srv, err := ParseURL(tc.in)
 		if err != nil {

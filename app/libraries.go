@@ -1,0 +1,152 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// The window remembers the libraries it has shown, library files and shared libraries, most
+// recent first, in the preferences: File › Libraries… lists them to switch between, a start
+// without --library opens the first (StartLibrary), and `bibshelf libraries` prints them. A
+// shared library is kept as its URL without a password (shared.Server.String): a password is
+// never written to the preferences.
+
+// prefLibraries is the libraries the window has shown, most recent first (libraryList).
+const prefLibraries = "libraries.recent"
+
+// maxLibraries is how many libraries the list keeps: the oldest goes when one more is shown.
+const maxLibraries = 10
+
+// LibraryName is how the list names a library, so that one library is one row however it was
+// named: a library file by its absolute, clean path; a shared library by its URL without a
+// password (shared.Server.String), its parameters in one order. It returns an error for a URL
+// that does not parse, or a path that has no absolute form.
+func LibraryName(library string) (string, error) {
+	if shared.IsURL(library) {
+		srv, err := shared.ParseURL(library)
+		if err != nil {
+			return "", err
+		}
+		u, err := url.Parse(srv.String())
+		if err != nil {
+			return "", errors.New("shared library URL: not a URL")
+		}
+		u.RawQuery = u.Query().Encode()
+		return u.String(), nil
+	}
+	if strings.TrimSpace(library) == "" {
+		return "", errors.New("no library named")
+	}
+	abs, err := filepath.Abs(library)
+	if err != nil {
+		return "", fmt.Errorf("library %s: %w", library, err)
+	}
+	return abs, nil
+}
+
+// libraryList is the list of libraries kept in the preferences.
+type libraryList struct{ prefs fyne.Preferences }
+
+// names returns the libraries, most recent first, each named once (LibraryName): a name written
+// by hand in the preferences file that does not read is left out.
+func (l libraryList) names() []string {
+	var out []string
+	for _, s := range l.prefs.StringList(prefLibraries) {
+		name, err := LibraryName(s)
+		if err == nil && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// add puts the library first, and leaves out the oldest beyond maxLibraries. It returns the
+// library's name.
+func (l libraryList) add(library string) (string, error) {
+	name, err := LibraryName(library)
+	if err != nil {
+		return "", err
+	}
+	names := slices.DeleteFunc(l.names(), func(s string) bool { return s == name })
+	names = slices.Insert(names, 0, name)
+	l.prefs.SetStringList(prefLibraries, names[:min(len(names), maxLibraries)])
+	return name, nil
+}
+
+// remove takes the library named out of the list.
+func (l libraryList) remove(name string) {
+	names := l.names()
+	if kept := slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == name }); len(kept) != len(names) {
+		l.prefs.SetStringList(prefLibraries, kept)
+	}
+}
+
+// RememberedLibraries returns the libraries the window has shown, most recent first, as
+// LibraryName names them: what `bibshelf libraries` prints.
+func RememberedLibraries(p fyne.Preferences) []string {
+	return libraryList{p}.names()
+}
+
+// StartLibrary returns the library a window opened without --library shows: the one shown
+// last, when it can still be opened without making anything. That is a library file still
+// there, or a shared library whose replica this computer has (it opens offline). ok is false
+// when there is none such: the window then shows the default library.
+func StartLibrary(p fyne.Preferences) (library string, ok bool) {
+	names := RememberedLibraries(p)
+	if len(names) == 0 {
+		return "", false
+	}
+	last := names[0]
+	path := last
+	if shared.IsURL(last) {
+		srv, err := shared.ParseURL(last)
+		if err != nil {
+			return "", false
+		}
+		if path, err = shared.ReplicaPath(srv); err != nil {
+			return "", false
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", false
+	}
+	return last, true
+}
+
+// rememberShown puts the library the window shows first in the list, when keep says so, and
+// returns its name. A screenshot's run (--screenshot, which benchmarks and the documentation's
+// pictures use) is not a user's choice of library, and leaves the list as it is.
+func rememberShown(p fyne.Preferences, o opened, keep bool) string {
+	library := o.lib.Path()
+	if o.srv != nil {
+		library = o.srv.String()
+	}
+	name, err := LibraryName(library)
+	if err != nil {
+		return library
+	}
+	if keep {
+		libraryList{p}.add(name)
+	}
+	return name
+}
+
+// libraryGone reports whether the library file named is not there any more (moved or deleted).
+// A shared library is never gone here: its server says.
+func libraryGone(name string) bool {
+	if shared.IsURL(name) {
+		return false
+	}
+	_, err := os.Stat(name)
+	return errors.Is(err, fs.ErrNotExist)
+}
