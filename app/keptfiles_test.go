@@ -224,7 +224,7 @@ func TestKeptDiffText(t *testing.T) {
 		t.Errorf("differences:\n%s\nwant:\n%s", got, want)
 	}
 	msg := importKeptText("refs.bib", storage.TargetImport{Updated: []string{"liu2023cascaded"}, Kept: []string{"kusupati2022matryoshka"}})
-	for _, s := range []string{"1 entries changed, 0 new", "Kept as the library has them: kusupati2022matryoshka.", "refs.bib was left as it is", "Overwrite refs.bib"} {
+	for _, s := range []string{"1 entry changed, 0 new", "Kept as the library has them: kusupati2022matryoshka.", "refs.bib was left as it is", "Overwrite refs.bib"} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("the import's result lacks %q:\n%s", s, msg)
 		}

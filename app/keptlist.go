@@ -213,8 +213,8 @@ func (k *keptFiles) importChanges(id int64, name string) {
 					k.ran(st)
 					return
 				}
-				msg := fmt.Sprintf("Took the changes to %s into the library (%d entries changed, %d new) and wrote it again",
-					name, len(ti.Updated), len(ti.Report.Added)+len(ti.Joined))
+				msg := fmt.Sprintf("Took the changes to %s into the library (%s changed, %d new) and wrote it again",
+					name, plural(len(ti.Updated), "entry", "entries"), len(ti.Report.Added)+len(ti.Joined))
 				if len(ti.Outside) > 0 {
 					msg += fmt.Sprintf("; its saved search leaves out %s, which are in the library but not in the file",
 						strings.Join(ti.Outside, ", "))
@@ -232,11 +232,11 @@ func importKeptText(name string, ti storage.TargetImport) string {
 	if len(kept) > maxDiffKeys {
 		kept, more = kept[:maxDiffKeys], fmt.Sprintf(" and %d more", len(kept)-maxDiffKeys)
 	}
-	msg := fmt.Sprintf("Took the changes to %s into the library: %d entries changed, %d new.\n\n"+
+	msg := fmt.Sprintf("Took the changes to %s into the library: %s changed, %d new.\n\n"+
 		"Kept as the library has them: %s%s. The library changed them since Bibshelf last wrote %s (or it never wrote it), "+
 		"so the file's version may be the older one; %s was left as it is. Edit them here to take what you want of the file's, "+
 		"or Overwrite %s with the library's entries.",
-		name, len(ti.Updated), len(ti.Report.Added)+len(ti.Joined), strings.Join(kept, ", "), more, name, name, name)
+		name, plural(len(ti.Updated), "entry", "entries"), len(ti.Report.Added)+len(ti.Joined), strings.Join(kept, ", "), more, name, name, name)
 	if len(ti.Outside) > 0 {
 		msg += fmt.Sprintf("\n\nIts saved search leaves out %s, which are in the library but not in the file.", strings.Join(ti.Outside, ", "))
 	}

@@ -693,9 +693,9 @@ func statusText(matches, total int, filtered bool, took time.Duration) string {
 		return fmt.Sprintf("%s+ of %s entries · counting…", thousands(firstPage), thousands(total))
 	}
 	if !filtered {
-		return fmt.Sprintf("%s entries", thousands(total))
+		return plural(total, "entry", "entries")
 	}
-	return fmt.Sprintf("%s of %s entries · %s", thousands(matches), thousands(total), took.Round(time.Millisecond))
+	return fmt.Sprintf("%s of %s · %s", thousands(matches), plural(total, "entry", "entries"), took.Round(time.Millisecond))
 }
 
 func thousands(n int) string {
