@@ -54,6 +54,30 @@ func Escape(s string) string {
 	return loneBraces.Replace(s)
 }
 
+// singleSpaces reports whether the eight bytes of x (the first in its low byte) are free of
+// control characters (and, unless nonASCII, of bytes over 0x7f), with no two spaces together and
+// no space first when after (a space before them), and whether the last is a space. The tests
+// are a word at a time, as in "Bit Twiddling Hacks": a byte b < n sets its high bit in
+// (x - n·0x01…) &^ x, which may also set the bits of the bytes above it (enough to say some
+// byte is below n), and ^(((y&0x7f…)+0x7f…)|y|0x7f…) sets exactly the high bits of y's zero
+// bytes.
+func singleSpaces(x uint64, after, nonASCII bool) (last, ok bool) {
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	bad := (x - 0x20*ones) &^ x // a control character
+	if !nonASCII {
+		bad |= x
+	}
+	if bad&highs != 0 {
+		return false, false
+	}
+	y := x ^ 0x20*ones
+	sp := ^((y&lows + lows) | y | lows) // the high bit of each space
+	if sp&(sp<<8) != 0 || after && sp&0x80 != 0 {
+		return false, false
+	}
+	return sp>>63 != 0, true
+}
+
 // Words returns strings.Join(strings.Fields(s), " "): s with each run of white space (Unicode's)
 // made one space, and none at either end. It is s itself, not a copy, when s has no white space
 // but single spaces between words, as most values have.
@@ -61,11 +85,12 @@ func Words(s string) string {
 	space := true // the last character was a space, or s begins
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) {
-			// Skip eight bytes at a time while each is printable ASCII other than a space.
+			// Skip eight bytes at a time while each is printable ASCII or a space, no two
+			// spaces together.
 			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if (x-0x2121212121212121)&^x&0x8080808080808080 == 0 && x&0x8080808080808080 == 0 {
-				space = false
+			if sp, ok := singleSpaces(x, space, false); ok {
+				space = sp
 				i += 8
 				continue
 			}

@@ -1,6 +1,7 @@
 package bib
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 )
@@ -62,6 +63,65 @@ func FuzzWords(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := Words(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("Words(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestSingleSpaces checks the word-at-a-time test of Words and messySpace against the bytes one
+// by one: every byte value at every place of a word, beside a space or not, after a space or
+// not, with bytes over 0x7f allowed or not.
+func TestSingleSpaces(t *testing.T) {
+	check := func(b [8]byte, after, nonASCII bool) {
+		wantOK, last := true, after
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 && !nonASCII || c == ' ' && last {
+				wantOK = false
+			}
+			last = c == ' '
+		}
+		x := binary.LittleEndian.Uint64(b[:])
+		gotLast, ok := singleSpaces(x, after, nonASCII)
+		if ok != wantOK || ok && gotLast != (b[7] == ' ') {
+			t.Errorf("singleSpaces(%q, %v, %v) = %v, %v", b[:], after, nonASCII, gotLast, ok)
+		}
+	}
+	for at := range 8 {
+		for c := range 256 {
+			for _, other := range []byte{'a', ' ', 0xc3} {
+				for at2 := range 8 {
+					b := [8]byte{'w', 'o', 'r', 'd', 's', '!', '{', '~'}
+					b[at2] = other
+					b[at] = byte(c)
+					for _, after := range []bool{false, true} {
+						check(b, after, false)
+						check(b, after, true)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzBalanced checks Balanced, which passes over eight bytes at a time, against the count byte
+// by byte.
+func FuzzBalanced(f *testing.F) {
+	for _, s := range []string{"{a}", "no braces at all here", "}{", "0123456{}abcdefg{", "{{{{{{{{}}}}}}}}x", "\xfb\xfd{z}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		depth, want := 0, true
+		for i := 0; i < len(s) && want; i++ {
+			switch s[i] {
+			case '{':
+				depth++
+			case '}':
+				depth--
+				want = depth >= 0
+			}
+		}
+		want = want && depth == 0
+		if got := Balanced(s); got != want {
+			t.Fatalf("Balanced(%q) = %v, want %v", s, got, want)
 		}
 	})
 }

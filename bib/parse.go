@@ -973,26 +973,31 @@ func messySpace(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return true
 	}
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		// Skip eight bytes at a time while none of them is a control character.
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if (x-0x2020202020202020)&^x&0x8080808080808080 == 0 {
-			continue
-		}
-		for k := i; k < i+8; k++ {
-			if spaces[s[k]] && s[k] != ' ' {
-				return true
+	space := false // the last byte was a space
+	for i := 0; i < len(s); i++ {
+		if i+8 <= len(s) {
+			// Skip eight bytes at a time while none is white space other than single spaces.
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if last, ok := singleSpaces(x, space, true); ok {
+				space = last
+				i += 7
+				continue
 			}
 		}
-	}
-	for ; i < len(s); i++ {
-		if spaces[s[i]] && s[i] != ' ' {
+		switch c := s[i]; {
+		case c == ' ':
+			if space {
+				return true
+			}
+			space = true
+		case spaces[c]:
 			return true
+		default:
+			space = false
 		}
 	}
 	return false

@@ -295,8 +295,20 @@ func (e *Entry) Clone() *Entry {
 
 // Balanced reports whether s's braces balance, counted as BibTeX counts them: \{ counts too.
 func Balanced(s string) bool {
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	// zero sets exactly the high bits of y's zero bytes ("Bit Twiddling Hacks").
+	zero := func(y uint64) uint64 { return ^((y&lows + lows) | y | lows) }
 	depth := 0
 	for i := 0; i < len(s); i++ {
+		if i+8 <= len(s) {
+			// Skip eight bytes at a time while none is a brace.
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if zero(x^'{'*ones)|zero(x^'}'*ones) == 0 {
+				i += 7
+				continue
+			}
+		}
 		switch s[i] {
 		case '{':
 			depth++

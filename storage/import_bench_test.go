@@ -36,12 +36,13 @@ import (
 // return). Where a thread's CPU time can be read (Linux), the import runs on a thread of its own
 // and import-cpu-s/op is that thread's CPU time: the part of the import the other goroutines
 // (the reader's, the one preparing rows) cannot take, which a busy machine inflates less than
-// the wall clock.
+// the wall clock. process-cpu-s/op is the CPU time of every thread of the process during the
+// import: beside the wall clock, it says how much of the two cores the import kept busy.
 func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(src []byte) bib.ItemReader) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
-	var searchable, items, commit, threadCPU time.Duration
+	var searchable, items, commit, threadCPU, processCPU time.Duration
 	peak := 0.0
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -61,7 +62,7 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(
 			}
 		}
 		runtime.LockOSThread()
-		cpu0 := threadTime()
+		cpu0, all0 := threadTime(), processTime()
 		b.StartTimer()
 		start := time.Now()
 		restore := importGC()
@@ -69,6 +70,7 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(
 		end := time.Now()
 		restore()
 		threadCPU += threadTime() - cpu0
+		processCPU += processTime() - all0
 		runtime.UnlockOSThread()
 		if !itemsDone.IsZero() { // StageIndexes: a new library's import makes its indexes again
 			items += itemsDone.Sub(start)
@@ -100,6 +102,9 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(
 	b.ReportMetric(commit.Seconds()/float64(b.N), "commit-s/op")
 	if threadCPU > 0 {
 		b.ReportMetric(threadCPU.Seconds()/float64(b.N), "import-cpu-s/op")
+	}
+	if processCPU > 0 {
+		b.ReportMetric(processCPU.Seconds()/float64(b.N), "process-cpu-s/op")
 	}
 }
 
@@ -180,21 +185,61 @@ func syntheticAs(b *testing.B, n int, write func(w io.Writer, entries []*bib.Ent
 // The import of a RIS file and of a CSL-JSON file of 100,000 entries, from the synthetic BibTeX
 // library, as the window imports them.
 func BenchmarkImportRIS100k(b *testing.B) {
-	src := bytes.Join(syntheticAs(b, 100000, ris.Write), nil)
-	benchImport(b, src, 100000, ImportOptions{IndexLater: true}, func(src []byte) bib.ItemReader {
-		return ris.NewReader("bench.ris", src)
-	})
+	benchImport(b, risSynthetic(b, 100000), 100000, ImportOptions{IndexLater: true}, readRIS)
 }
 func BenchmarkImportCSL100k(b *testing.B) {
-	// Each piece is an array: the file is one array of their items.
-	pieces := syntheticAs(b, 100000, csl.Write)
+	benchImport(b, cslSynthetic(b, 100000), 100000, ImportOptions{IndexLater: true}, readCSL)
+}
+
+// risSynthetic and cslSynthetic are the synthetic BibTeX library of n entries as a RIS file and
+// as a CSL-JSON file (one array of all the items).
+func risSynthetic(b *testing.B, n int) []byte { return bytes.Join(syntheticAs(b, n, ris.Write), nil) }
+func cslSynthetic(b *testing.B, n int) []byte {
+	pieces := syntheticAs(b, n, csl.Write)
 	for i, p := range pieces {
 		pieces[i] = bytes.TrimSuffix(bytes.TrimPrefix(p, []byte("[")), []byte("]\n"))
 	}
-	src := append(append([]byte("["), bytes.Join(pieces, []byte(","))...), "]\n"...)
-	benchImport(b, src, 100000, ImportOptions{IndexLater: true}, func(src []byte) bib.ItemReader {
-		return csl.NewReader("bench.json", src)
-	})
+	return append(append([]byte("["), bytes.Join(pieces, []byte(","))...), "]\n"...)
+}
+
+func readRIS(src []byte) bib.ItemReader { return ris.NewReader("bench.ris", src) }
+func readCSL(src []byte) bib.ItemReader { return csl.NewReader("bench.json", src) }
+
+// benchRead reads a file to its end with the reader an import of it uses, and nothing else: the
+// part of an import of RIS or CSL-JSON that runs beside the importing goroutine (see
+// benchImport). read-cpu-s/op is the reading thread's CPU time, where it can be read (Linux),
+// with the import's GOGC.
+func benchRead(b *testing.B, src []byte, n int, read func(src []byte) bib.ItemReader) {
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	var threadCPU time.Duration
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	restore := importGC()
+	defer restore()
+	for b.Loop() {
+		cpu0 := threadTime()
+		r, entries := read(src), 0
+		for it, ok := r.Next(); ok; it, ok = r.Next() {
+			if it.Kind == bib.KindEntry {
+				entries++
+			}
+		}
+		threadCPU += threadTime() - cpu0
+		if entries != n {
+			b.Fatalf("%d entries, want %d", entries, n)
+		}
+	}
+	if threadCPU > 0 {
+		b.ReportMetric(threadCPU.Seconds()/float64(b.N), "read-cpu-s/op")
+	}
+}
+
+func BenchmarkReadRIS100k(b *testing.B) {
+	benchRead(b, risSynthetic(b, 100000), 100000, readRIS)
+}
+func BenchmarkReadCSL100k(b *testing.B) {
+	benchRead(b, cslSynthetic(b, 100000), 100000, readCSL)
 }
 
 // The window imports with IndexLater, the command line without.

@@ -182,24 +182,17 @@ func (r *Reader) Name() string { return r.p.name }
 
 // Estimate returns about how many items the file has, from one pass over its bytes: the objects
 // directly inside the top-level array, or inside an array that is a member of the top-level
-// object (one for a file that is one item, unless a member holds objects in an array).
+// object (one for a file that is one item, unless a member holds objects in an array). Most of a
+// CSL-JSON file is strings, whose bodies it passes over with bytes.IndexByte.
 func (r *Reader) Estimate() int {
 	var stack []byte // the open arrays and objects, as their first byte, up to a depth of 3
 	depth, n := 0, 0
-	inString, escaped := false, false
-	for _, c := range r.p.src {
-		switch {
-		case inString:
-			if escaped {
-				escaped = false
-			} else if c == '\\' {
-				escaped = true
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '[' || c == '{':
+	src := r.p.src
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			i = stringEnd(src, i+1)
+		case '[', '{':
 			if c == '{' && (depth == 1 && stack[0] == '[' || depth == 2 && stack[0] == '{' && stack[1] == '[') {
 				n++
 			}
@@ -207,7 +200,7 @@ func (r *Reader) Estimate() int {
 				stack = append(stack, c)
 			}
 			depth++
-		case c == ']' || c == '}':
+		case ']', '}':
 			if depth > 0 {
 				depth--
 			}
@@ -220,6 +213,26 @@ func (r *Reader) Estimate() int {
 		return 1
 	}
 	return n
+}
+
+// stringEnd returns the offset of the quote that ends the string whose body starts at offset i
+// of b (a quote after an odd number of backslashes is in the body), or len(b) when none does.
+func stringEnd(b []byte, i int) int {
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return len(b)
+		}
+		q := i + j
+		k := q
+		for k > i && b[k-1] == '\\' {
+			k--
+		}
+		if (q-k)%2 == 0 {
+			return q
+		}
+		i = q + 1
+	}
 }
 
 func clipRune(b []byte) string {

@@ -62,3 +62,56 @@ func TestReaderAsParse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEstimate checks Estimate, which passes over strings with bytes.IndexByte, against a
+// byte-at-a-time reading of the same rules (the one it replaced).
+func FuzzEstimate(f *testing.F) {
+	for _, s := range []string{`[{"a":"b\"{"},{"c":"\\"},{}]`, `{"items":[{"x":"\\\"["},{}]}`, `[{"a":"\\\\\\"}]`, `["`, `[{"a":"b\\`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		r := NewReader("fuzz.json", src)
+		if got, want := r.Estimate(), estimateBytewise(r); got != want {
+			t.Errorf("Estimate(%q) = %d, byte by byte %d", src, got, want)
+		}
+	})
+}
+
+func estimateBytewise(r *Reader) int {
+	var stack []byte
+	depth, n := 0, 0
+	inString, escaped := false, false
+	for _, c := range r.p.src {
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if c == '\\' {
+				escaped = true
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if c == '{' && (depth == 1 && stack[0] == '[' || depth == 2 && stack[0] == '{' && stack[1] == '[') {
+				n++
+			}
+			if depth < 3 {
+				stack = append(stack, c)
+			}
+			depth++
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+			if depth < len(stack) {
+				stack = stack[:depth]
+			}
+		}
+	}
+	if n == 0 && len(stack) == 0 && r.state == anObject {
+		return 1
+	}
+	return n
+}

@@ -2,8 +2,10 @@ package ris
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -82,4 +84,36 @@ func FuzzDetect(f *testing.F) {
 			t.Fatalf("Detect took %q for RIS, Parse found no record", src)
 		}
 	})
+}
+
+// FuzzQuickEscape checks that quickEscape, the shortcut for text that needs nothing done, always
+// gives what bib.Escape gives.
+func FuzzQuickEscape(f *testing.F) {
+	for _, s := range []string{"plain words", "a  b", " a", "a\tb", "50% & more", "Gödel\u00a0x", "x{y}", "\u2003"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := quickEscape(s), bib.Escape(s); got != want {
+			t.Fatalf("quickEscape(%q) = %q, bib.Escape %q", s, got, want)
+		}
+	})
+}
+
+// TestSortByRank: sortByRank orders fields as a stable sort by bib.FieldRank does, for lists
+// shorter and longer than its buffer.
+func TestSortByRank(t *testing.T) {
+	names := append(bib.FieldOrder(), "zzunknown", "another", "title", "author")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 70 {
+		fields := make([]bib.Field, n)
+		for i := range fields {
+			fields[i] = bib.Field{Name: names[rng.IntN(len(names))], Line: i}
+		}
+		want := slices.Clone(fields)
+		slices.SortStableFunc(want, func(a, b bib.Field) int { return rank(a.Name) - rank(b.Name) })
+		sortByRank(fields)
+		if !slices.Equal(fields, want) {
+			t.Fatalf("%d fields: %v, want %v", n, fields, want)
+		}
+	}
 }
