@@ -75,6 +75,19 @@ type Library struct {
 	revisions bool
 }
 
+// RemoveLibrary removes the library file at path with the write-ahead log and shared-memory
+// files SQLite keeps beside it: what a step that made a new library and then failed leaves. A
+// file that is not there is no error. The library must be closed.
+func RemoveLibrary(path string) error {
+	var errs []error
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Open opens the library at path, creating the file and its folder when missing, and brings its
 // schema up to date. A file that is not a library is refused with ErrNotLibrary, a library from a
 // newer release with ErrNewerLibrary; both are left as they are.

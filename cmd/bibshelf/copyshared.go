@@ -48,7 +48,7 @@ func runCopyShared(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		err = errors.Join(err, lib.Close())
 		if err != nil {
-			err = errors.Join(err, removeLibrary(path))
+			err = errors.Join(err, storage.RemoveLibrary(path))
 		}
 	}
 	if err != nil {
@@ -71,16 +71,4 @@ func runCopyShared(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "copied %d entries from the shared library at %s to %s, a library of its own\n", n, srv, path)
 	return exitOK
-}
-
-// removeLibrary removes a library file that a failed copy made, with its WAL and shared-memory
-// files.
-func removeLibrary(path string) error {
-	var errs []error
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -39,11 +39,7 @@ func Clone(ctx context.Context, srv *Server, path string) (_ *storage.Library, e
 		}
 		err = errors.Join(err, lib.Close())
 		if made {
-			for _, p := range []string{path, path + "-wal", path + "-shm"} {
-				if rerr := os.Remove(p); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-					err = errors.Join(err, rerr)
-				}
-			}
+			err = errors.Join(err, storage.RemoveLibrary(path))
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
