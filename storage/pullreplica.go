@@ -38,6 +38,12 @@ type ReplicaPull struct {
 // revision becomes to, or the revision before the first row held, which the next Pull then
 // reads again with the rest (writing a row again as it is changes nothing).
 func (l *Library) Pull(ctx context.Context, to int64, fn func(*ReplicaPull) error) (Pulled, error) {
+	return l.pull(ctx, to, nil, fn)
+}
+
+// pull is Pull, with first, when it is not nil, run in its transaction before fn, with the
+// triggers that list changes standing aside (DiscardAndPull).
+func (l *Library) pull(ctx context.Context, to int64, first func(*sql.Tx) error, fn func(*ReplicaPull) error) (Pulled, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
@@ -49,6 +55,12 @@ func (l *Library) Pull(ctx context.Context, to int64, fn func(*ReplicaPull) erro
 			err = errors.New("the library is not a replica")
 		}
 		return Pulled{}, fmt.Errorf("pull: %w", err)
+	}
+	if first != nil {
+		if err := first(tx); err != nil {
+			return Pulled{}, fmt.Errorf("pull: %w", err)
+		}
+		had = 0
 	}
 	p := &ReplicaPull{ctx: ctx, tx: tx}
 	if err := fn(p); err != nil {
