@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage/libtest"
@@ -161,6 +162,50 @@ func TestDiscardEveryChange(t *testing.T) {
 	t.Logf("%+v", d)
 	if n, err := r.Unsent(ctx); n != 0 || err != nil {
 		t.Errorf("%d changes wait after the discard (%v)", n, err)
+	}
+	checkSame(t, reader, r)
+}
+
+// TestLiveDiscard: Live reports a reader's edits refused, and, asked to, lets them go on its
+// goroutine: the state that follows has none refused and nothing waiting, and the replica is
+// the server's, the reader's flag sent.
+func TestLiveDiscard(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	entry, err := r.Entry(ctx, "alpha")
+	if err == nil {
+		err = entry.Set("title", "Alpha, as the reader would have it")
+	}
+	if err == nil {
+		err = r.UpdateEntry(ctx, "alpha", entry)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Trash(ctx, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	// Edited before Live starts: its first sync sends them. (An edit made in the moment between
+	// a sync's count of the changes and its reading of the replica's revision waits for the
+	// next sync.)
+	w := startWatched(t, reader, r)
+	st, n := w.waitFor(t, "the edits refused", 0, 5*time.Second, func(s LiveState) bool { return len(s.Refused) == 2 })
+	if st.Unsent != 2 || st.Member != database(t, u)+"_reader" {
+		t.Errorf("the state with the edits refused: %+v", st)
+	}
+	if _, err := r.SetStarred(ctx, true, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	w.Discard()
+	st, _ = w.waitFor(t, "the refused edits let go", n, 5*time.Second, func(s LiveState) bool { return s.Discarded > 0 })
+	if len(st.Refused) != 0 || st.Discarded != 2 || st.Err != nil {
+		t.Errorf("the state after the discard: %+v", st)
+	}
+	w.waitFor(t, "the flag sent", n, 5*time.Second, func(s LiveState) bool { return s.Unsent == 0 && len(s.Refused) == 0 })
+	if got, _ := r.Entry(ctx, "alpha"); got.Get("title") != "Alpha" {
+		t.Errorf("alpha after the discard: %q", got.Get("title"))
 	}
 	checkSame(t, reader, r)
 }

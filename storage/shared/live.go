@@ -53,6 +53,13 @@ type LiveState struct {
 	// Conflicts are the changes the last push could not send (see Pushed.Conflicts): both
 	// versions are kept, this computer's in the replica and the server's on the server.
 	Conflicts []Conflict
+	// Refused are the changes the last push could not send because the member may only read the
+	// shared library (Pushed.Refused): they wait in the replica until the member lets them go
+	// (Discard). Member is the role the server knows the member as.
+	Refused []Conflict
+	Member  string
+	// Discarded counts the changes the last Discard dropped, in the state that follows it.
+	Discarded int
 	// Pulled says what the pull this state follows brought, and Took how long it took
 	// (connecting, reading and writing the replica); zero in a state that follows no pull.
 	Pulled storage.Pulled
@@ -73,6 +80,8 @@ type Live struct {
 	once   sync.Once
 	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
 	settle chan settlement
+	// discard carries the member's wish to let the refused changes go (Discard) to run's goroutine.
+	discard chan struct{}
 	// wake ends a wait before the next connection attempt: a password was given (SetPassword).
 	wake chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
@@ -85,7 +94,7 @@ type Live struct {
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), wake: make(chan struct{}, 1)}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), discard: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
 	go l.run(ctx)
 	return l
 }
@@ -210,6 +219,10 @@ func (l *Live) session(ctx context.Context) error {
 			if err := l.sync(ctx, true); err != nil {
 				return err
 			}
+		case <-l.discard:
+			if err := l.discardRefused(ctx); err != nil {
+				return err
+			}
 		case <-l.wake:
 			// A password given (a push refused for want of it, the connection listening
 			// still open): what waits is sent with it.
@@ -276,7 +289,7 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once
 		default:
-			st.Conflicts = pushed.Conflicts
+			st.Conflicts, st.Refused, st.Member = pushed.Conflicts, pushed.Refused, pushed.Member
 			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
 				return err
 			}
@@ -306,10 +319,10 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 func (l *Live) say() {
 	if l.report != nil {
 		st := l.state
-		st.Conflicts = slices.Clone(st.Conflicts)
+		st.Conflicts, st.Refused = slices.Clone(st.Conflicts), slices.Clone(st.Refused)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took = storage.Pulled{}, 0
+	l.state.Pulled, l.state.Took, l.state.Discarded = storage.Pulled{}, 0, 0
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -392,5 +405,48 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 			return fmt.Errorf("keep this computer's %s %q: %w", c.Kind, c.What, err)
 		}
 	}
+	return nil
+}
+
+// Discard lets go of the changes the server refused (LiveState.Refused): the replica's changes
+// but the member's flags are dropped and the server's versions written over them (see the
+// function Discard). It is done on Live's goroutine, between its syncs, once the server is
+// reached; the state that follows has no changes refused, and says how many went.
+func (l *Live) Discard() {
+	select {
+	case l.discard <- struct{}{}:
+	case <-l.done:
+	}
+}
+
+// discardRefused carries out Discard. A server out of reach ends the session (the error
+// returned), and the wish is kept for the next; any other failure is reported.
+func (l *Live) discardRefused(ctx context.Context) error {
+	st := l.state
+	st.Err = nil
+	start := time.Now()
+	d, err := Discard(ctx, l.srv, l.lib)
+	switch {
+	case errors.Is(err, ErrUnreachable):
+		select {
+		case l.discard <- struct{}{}:
+		default:
+		}
+		return err
+	case err != nil:
+		st.Err = err
+	default:
+		st.Refused, st.Discarded, st.Pulled, st.Took = nil, d.Changes, d.Pulled, time.Since(start)
+	}
+	n, err := l.lib.Unsent(ctx)
+	if err != nil {
+		return err
+	}
+	st.Unsent = n
+	if st.Err == nil {
+		l.stuck = 0 // the flags kept, if any wait, are pushed after
+	}
+	l.state = st
+	l.say()
 	return nil
 }
