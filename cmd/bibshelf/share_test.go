@@ -145,11 +145,34 @@ func TestShareReadOnly(t *testing.T) {
 		!strings.Contains(errOut, want) || !strings.Contains(errOut, `the entry "readerone"`) {
 		t.Errorf("a reader's import: %d %q; want exit status %d, %q and the entry", st, errOut, exitRejected, want)
 	}
-	// The entry stays in the reader's replica, and is not on the server; each verb says so,
-	// once.
+	// The entry (and the import, its source) stays in the reader's replica, and is not on the
+	// server. A verb that changes nothing does its work, and warns of it once, saying how to
+	// discard it.
 	st, out, errOut = bibshelf(t, "", "search", "--library", reader, "reader's", "own")
-	if st != exitRejected || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "you may only read") != 1 {
+	if st != exitOK || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "warning: not sent, refused by the server: 2 changes made before") != 1 ||
+		!strings.Contains(errOut, "role "+role) || !strings.Contains(errOut, "bibshelf sync --discard-refused --library '") {
 		t.Errorf("the reader's entry in their replica: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "export", "--library", reader, "--keys", "readerone"); st != exitOK || !strings.Contains(out, "readerone") ||
+		!strings.Contains(errOut, "warning:") {
+		t.Errorf("a reader's export with a change refused before: %d %q %q", st, out, errOut)
+	}
+	// sync, whose work is to send, fails for it; --discard-refused lets it go.
+	if st, _, errOut := bibshelf(t, "", "sync", "--library", reader); st != exitRejected || !strings.Contains(errOut, "you may only read this shared library (role "+role+")") {
+		t.Errorf("a reader's sync: %d %q", st, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "sync", "--discard-refused", "--library", reader); st != exitOK || !strings.Contains(out, "discarded 2 changes not sent") || errOut != "" {
+		t.Errorf("a reader's sync --discard-refused: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", reader, "reader's", "own"); st != exitOK || out != "" || errOut != "" {
+		t.Errorf("the reader's entry after the discard: %d %q %q", st, out, errOut)
+	}
+	// The owner may edit: nothing is refused, nothing discarded.
+	if st, _, errOut := bibshelf(t, "", "sync", "--discard-refused", "--library", owner); st != exitRejected || !strings.Contains(errOut, "you may edit this shared library") {
+		t.Errorf("the owner's sync --discard-refused: %d %q", st, errOut)
+	}
+	if st, _, _ := bibshelf(t, "", "sync", "--library", lib); st != exitUsage {
+		t.Errorf("sync of a library file: %d, want %d", st, exitUsage)
 	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bibshelf.entries WHERE key = 'readerone'`).Scan(&n); err != nil || n != 0 {
