@@ -525,6 +525,21 @@ type e2eWindow struct {
 // fails if a widget was changed off the UI goroutine.
 func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, files ...string) *e2eWindow {
 	t.Helper()
+	return startWindow(t, dir, bin, library, prefs, files...).probe(t)
+}
+
+// startedWindow is the window's process, started, before its probe answers.
+type startedWindow struct {
+	sock   string
+	exited chan struct{}
+	log    *lockedBuffer
+	cmd    *exec.Cmd
+}
+
+// startWindow starts the window as openWindow does, without waiting for its probe: what it
+// shows before a library's window (a password asked for) is driven by X input alone.
+func startWindow(t *testing.T, dir, bin, library string, prefs map[string]any, files ...string) *startedWindow {
+	t.Helper()
 	config := filepath.Join(dir, "config")
 	prefsDir := filepath.Join(config, "fyne", appID)
 	if err := os.MkdirAll(prefsDir, 0o755); err != nil {
@@ -542,8 +557,8 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 	cmd.Env = append(os.Environ(),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_CONFIG_HOME="+config,
 		"BIBSHELF_LIBRARY=", "FYNE_SCALE=1", "LANG=en_US.UTF-8", "BIBSHELF_PROBE="+sock)
-	var log lockedBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -560,6 +575,13 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 			t.Errorf("a widget was changed off the UI goroutine:\n%s", out)
 		}
 	})
+	return &startedWindow{sock: sock, exited: exited, log: log, cmd: cmd}
+}
+
+// probe connects to the window's probe, once it answers.
+func (s *startedWindow) probe(t *testing.T) *e2eWindow {
+	t.Helper()
+	sock, exited, log := s.sock, s.exited, s.log
 	var conn net.Conn
 	for deadline := time.Now().Add(e2eWait); conn == nil; time.Sleep(e2ePoll) {
 		select {
