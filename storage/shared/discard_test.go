@@ -174,6 +174,9 @@ func TestLiveDiscard(t *testing.T) {
 	u := smallShared(t)
 	reader := newMember(t, u, "reader", "read")
 	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	w := startWatched(t, reader, r)
+	_, n := w.waitFor(t, "connected", 0, 5*time.Second, connected)
+	// Edited at once, as a sync ends: the change is pushed all the same.
 	entry, err := r.Entry(ctx, "alpha")
 	if err == nil {
 		err = entry.Set("title", "Alpha, as the reader would have it")
@@ -187,11 +190,7 @@ func TestLiveDiscard(t *testing.T) {
 	if _, err := r.Trash(ctx, "beta"); err != nil {
 		t.Fatal(err)
 	}
-	// Edited before Live starts: its first sync sends them. (An edit made in the moment between
-	// a sync's count of the changes and its reading of the replica's revision waits for the
-	// next sync.)
-	w := startWatched(t, reader, r)
-	st, n := w.waitFor(t, "the edits refused", 0, 5*time.Second, func(s LiveState) bool { return len(s.Refused) == 2 })
+	st, n := w.waitFor(t, "the edits refused", n, 5*time.Second, func(s LiveState) bool { return len(s.Refused) == 2 })
 	if st.Unsent != 2 || st.Member != database(t, u)+"_reader" {
 		t.Errorf("the state with the edits refused: %+v", st)
 	}

@@ -88,6 +88,9 @@ type Live struct {
 	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
 	state LiveState
 	stuck int
+	// seen is the replica's revision read by the last sync just before it counted the changes
+	// to send: a change made after that count moves the revision past it, and is pushed.
+	seen int64
 }
 
 // StartLive starts keeping the replica lib of the shared library at srv current, until Stop.
@@ -189,7 +192,7 @@ func (l *Live) session(ctx context.Context) error {
 	if err := l.sync(ctx, true); err != nil {
 		return err
 	}
-	rev, _ := l.lib.Revision(ctx)
+	rev := l.seen
 	look := time.NewTicker(liveLook)
 	defer look.Stop()
 	safety := time.NewTicker(liveSafety)
@@ -258,9 +261,7 @@ func (l *Live) session(ctx context.Context) error {
 		}
 		// A sync ran. What it wrote is not a change of the replica's own; one made while it
 		// ran is pushed after the wait.
-		if r, err := l.lib.Revision(ctx); err == nil {
-			rev = r
-		}
+		rev = l.seen
 		if l.state.Unsent != l.stuck && quiet == nil {
 			quiet = time.After(liveQuiet)
 		}
@@ -307,11 +308,24 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Pulled, st.Took = pulled, time.Since(start)
 		}
 	}
-	if n, err := l.lib.Unsent(ctx); err == nil {
-		st.Unsent = n
-	}
+	l.count(ctx, &st)
 	l.state = st
 	l.say()
+	return nil
+}
+
+// count counts the changes to send into st after a sync, and records the revision the replica
+// had just before (seen): what the sync wrote is not a change of the replica's own, and a change
+// made after the count is seen by the next look.
+func (l *Live) count(ctx context.Context, st *LiveState) error {
+	if r, err := l.lib.Revision(ctx); err == nil {
+		l.seen = r
+	}
+	n, err := l.lib.Unsent(ctx)
+	if err != nil {
+		return err
+	}
+	st.Unsent = n
 	return nil
 }
 
@@ -438,11 +452,9 @@ func (l *Live) discardRefused(ctx context.Context) error {
 	default:
 		st.Refused, st.Discarded, st.Pulled, st.Took = nil, d.Changes, d.Pulled, time.Since(start)
 	}
-	n, err := l.lib.Unsent(ctx)
-	if err != nil {
+	if err := l.count(ctx, &st); err != nil {
 		return err
 	}
-	st.Unsent = n
 	if st.Err == nil {
 		l.stuck = 0 // the flags kept, if any wait, are pushed after
 	}
