@@ -118,10 +118,11 @@ var replicas struct {
 }
 
 // sendReplicas sends what the verb changed in the replicas it opened, and returns exitRejected
-// when a change could not be sent (the server out of reach, or a conflict: the change stays in
-// the replica, sent at the next sync), or when the verb changed the replica and the server
-// refused a change, the member's role being one that may only read (reportRefused). It is run
-// once the verb has closed them.
+// when a change could not be sent: a conflict (the change stays in the replica, sent at the next
+// sync), the server out of reach when the verb changed the replica (the changes of a verb that
+// changed nothing are older than it, and only said), or a change the server refused a member
+// who may only read, when the verb changed the replica (reportRefused). It is run once the verb
+// has closed them.
 func sendReplicas(stderr io.Writer) int {
 	replicas.Lock()
 	used := replicas.used
@@ -141,14 +142,19 @@ func sendReplicas(stderr io.Writer) int {
 		if err == nil {
 			pushed, err = shared.Push(ctx, r.srv, lib)
 		}
+		own := listed != r.listed
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf %s: %v\n(the changes wait in the replica %s, and are sent at the next sync)\n", r.verb, err, r.path)
-			st = exitRejected
+			// Out of reach, a verb that changed nothing did its work: the changes that wait
+			// are older than it.
+			if own || !errors.Is(err, shared.ErrUnreachable) {
+				st = exitRejected
+			}
 		} else {
 			if reportConflicts(r.verb, pushed, stderr) {
 				st = exitRejected
 			}
-			if reportRefused(r, pushed, listed != r.listed, stderr) {
+			if reportRefused(r, pushed, own, stderr) {
 				st = exitRejected
 			}
 		}

@@ -106,7 +106,9 @@ func TestShare(t *testing.T) {
 
 // TestShareReadOnly: a member who may only read imports into the shared library: the entry
 // stays in their replica, the server refuses it, and the verb says so, naming the role and the
-// entry, with exit status exitRejected.
+// entry, with exit status exitRejected. The verbs after it, which change nothing, do their work
+// and warn (online or not); sync fails for it, and sync --discard-refused lets it go, which an
+// editor's is refused.
 func TestShareReadOnly(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	lib := filepath.Join(t.TempDir(), "lib.sqlite")
@@ -156,6 +158,34 @@ func TestShareReadOnly(t *testing.T) {
 	if st, out, errOut := bibshelf(t, "", "export", "--library", reader, "--keys", "readerone"); st != exitOK || !strings.Contains(out, "readerone") ||
 		!strings.Contains(errOut, "warning:") {
 		t.Errorf("a reader's export with a change refused before: %d %q %q", st, out, errOut)
+	}
+	// Nor with the server out of reach (the replica copied to where that of a server at another
+	// port would be), the changes waiting older than the verb.
+	offline := strings.Replace(reader, "port=", "port=1", 1)
+	osrv, err := shared.ParseURL(offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsrv, err := shared.ParseURL(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opath, err := shared.ReplicaPath(osrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpath, err := shared.ReplicaPath(rsrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(rpath); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(opath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", offline, "reader's", "own"); st != exitOK || !strings.HasPrefix(out, "readerone\t") ||
+		!strings.Contains(errOut, "cannot be reached") {
+		t.Errorf("a reader's search out of reach, with a change refused before: %d %q %q", st, out, errOut)
 	}
 	// sync, whose work is to send, fails for it; --discard-refused lets it go.
 	if st, _, errOut := bibshelf(t, "", "sync", "--library", reader); st != exitRejected || !strings.Contains(errOut, "you may only read this shared library (role "+role+")") {
