@@ -54,11 +54,11 @@ func TestEndToEndSharedFirstPassword(t *testing.T) {
 
 	started := startWindow(t, dir, bin, u.String(), nil)
 	x := &e2eWindow{t: t}
-	x.passwordWindow("Password — Bibshelf")
+	x.passwordWindow(started, "Password — Bibshelf")
 	x.screenshot("shared-first-password.png")
 	x.typeText("not it")
 	x.key("Return")
-	x.passwordWindow("Password Not Taken — Bibshelf") // asked again, saying so
+	x.passwordWindow(started, "Password Not Taken — Bibshelf") // asked again, saying so
 	x.screenshot("shared-first-password-again.png")
 	x.typeText("open sesame")
 	x.key("Return")
@@ -85,7 +85,7 @@ func TestEndToEndSharedFirstPassword(t *testing.T) {
 	other := filepath.Join(dir, "other")
 	started = startWindow(t, other, bin, u.String(), nil)
 	x = &e2eWindow{t: t}
-	x.passwordWindow("Password — Bibshelf")
+	x.passwordWindow(started, "Password — Bibshelf")
 	x.key("Escape")
 	select {
 	case <-started.exited:
@@ -104,12 +104,18 @@ func TestEndToEndSharedFirstPassword(t *testing.T) {
 	}
 }
 
-// passwordWindow waits for the window that asks for a shared library's password before its
-// replica is made, with that title, and puts the pointer on it, so that the keyboard goes to its
-// field.
-func (w *e2eWindow) passwordWindow(title string) {
+// passwordWindow waits for the window of the process p that asks for a shared library's password
+// before its replica is made, with that title, and puts the pointer on it, so that the keyboard
+// goes to its field. The first window of a process started on a busy machine may take longer
+// than e2eWait to show.
+func (w *e2eWindow) passwordWindow(p *startedWindow, title string) {
 	w.t.Helper()
-	for deadline := time.Now().Add(e2eWait); time.Now().Before(deadline); time.Sleep(e2ePoll) {
+	for deadline := time.Now().Add(2 * e2eWait); time.Now().Before(deadline); time.Sleep(e2ePoll) {
+		select {
+		case <-p.exited:
+			w.t.Fatalf("the window exited before asking for the password:\n%s", p.log.String())
+		default:
+		}
 		// By name in Go: xdotool's pattern does not match the title's dash.
 		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Password").Output()
 		for _, id := range strings.Fields(string(out)) {
