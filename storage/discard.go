@@ -44,6 +44,11 @@ func (l *Library) DiscardAndPull(ctx context.Context, to int64, fn func(*Replica
 // is taken away, and the rows it changed are marked as never seen (srev -1) so that the pull
 // that follows writes the server's version over each. It returns the number of changes dropped.
 func discardChanges(ctx context.Context, tx *sql.Tx) (int, error) {
+	// The rows made here are deleted before the pull writes the server's versions of the rows
+	// kept, which might name one of them until then: the references are checked at the commit.
+	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return 0, err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks') +
 		(SELECT count(*) FROM replica_links) + (SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {

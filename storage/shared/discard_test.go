@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/libtest"
 	"github.com/bibshelf/bibshelf/storage/pgtest"
 )
@@ -42,6 +43,14 @@ func TestDiscardRefused(t *testing.T) {
 	}
 	if _, err := r.Import(ctx, bib.Parse("new.bib", []byte("@string{j = {Journal}}\n@article{delta, title = {Delta}, journal = j, year = 2004}\n"))); err != nil {
 		t.Fatal(err)
+	}
+	// An import that merges a duplicate into gamma.
+	if _, err := r.ImportWith(ctx, bib.Parse("dup.bib", []byte("@book{gamma2, title = {Gamma}, author = {Cy Coder}, year = 2003, publisher = {P}, edition = {2}}\n")),
+		storage.ImportOptions{Duplicates: storage.MergeDuplicates}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Entry(ctx, "gamma"); err != nil || got.Get("edition") != "2" {
+		t.Fatalf("gamma after the merging import: %v (%v)", got, err)
 	}
 	if _, err := r.AddTags(ctx, []string{"gamma", "delta"}, "reader's tag"); err != nil {
 		t.Fatal(err)
@@ -111,7 +120,7 @@ func TestDiscardRefused(t *testing.T) {
 	if got, _ := r.Entry(ctx, "delta"); got != nil {
 		t.Errorf("delta, the reader's new entry, is still there")
 	}
-	if got, _ := r.Entry(ctx, "gamma"); got == nil || got.Get("year") != "2013" {
+	if got, _ := r.Entry(ctx, "gamma"); got == nil || got.Get("year") != "2013" || got.Get("edition") != "" {
 		t.Errorf("gamma lacks the editor's year: %v", got)
 	}
 	if f, _ := r.EntryFlags(ctx, "gamma"); !f.Starred {
