@@ -40,6 +40,8 @@ type sharedView struct {
 	// asked says the password was asked for since the server last took one: the state line,
 	// clicked, asks again.
 	asked bool
+	// saidRefused is the changes refused the window last told of (refused.go).
+	saidRefused string
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
@@ -51,6 +53,8 @@ func newSharedView(u *UI) *sharedView {
 			s.askPassword()
 		case len(s.state.Conflicts) > 0:
 			s.showConflicts(s.state.Conflicts)
+		case len(s.state.Refused) > 0:
+			s.showRefused(s.state)
 		}
 	})
 	s.label.Hide()
@@ -104,6 +108,10 @@ func (s *sharedView) show(st shared.LiveState) {
 	}
 	s.tellFailure(st.Err)
 	s.tellConflicts(st.Conflicts)
+	s.tellRefused(st)
+	if st.Discarded > 0 {
+		s.discarded(st.Discarded)
+	}
 }
 
 // askPassword asks for the member's password, which the server asks for and neither the URL,
@@ -185,6 +193,8 @@ func sharedStateText(st shared.LiveState, known bool) string {
 	case !known:
 	case len(st.Conflicts) > 0:
 		fmt.Fprintf(&b, " · %s (both versions kept)", countText(len(st.Conflicts), "conflict", "conflicts"))
+	case len(st.Refused) > 0:
+		fmt.Fprintf(&b, " · %s refused: you may only read (click here)", countText(len(st.Refused), "change", "changes"))
 	case st.Unsent == 0:
 		b.WriteString(" · all changes sent")
 	default:

@@ -91,6 +91,9 @@ func Run(a fyne.App, opts Options) error {
 			}
 			r.start(l)
 			r.ui.Window().Show()
+			if l.typed {
+				r.ui.tellKeyring(l.srv.KeyringError())
+			}
 		})
 	} else {
 		l, err := o.open()
@@ -116,6 +119,9 @@ func Run(a fyne.App, opts Options) error {
 type opened struct {
 	lib *storage.Library
 	srv *shared.Server
+	// typed says the member typed the password in the window that made the replica (see
+	// openSlowly), which the keyring may not have kept.
+	typed bool
 }
 
 // opening is how a library is opened: open does it, and slow, when set, is what a small window
@@ -282,25 +288,50 @@ const upgradeMessage = "Bringing the library up to date with this version of Bib
 // openSlowly shows a small window saying message (the library is being brought up to date, or
 // made), runs open off
 // the UI goroutine, then hands its result to then on the UI goroutine and closes the small
-// window.
+// window. When open fails for want of a password the server of a shared library asks for (this
+// computer's first replica of it), the small window asks for it, and open runs again with it
+// (askFirstPassword); a member who cancels has then given errNoPassword.
 func openSlowly(a fyne.App, message string, open func() (opened, error), then func(opened, error)) fyne.Window {
 	wait := a.NewWindow("Bibshelf")
-	wait.SetContent(container.NewPadded(container.NewVBox(widget.NewLabel(message), widget.NewProgressBarInfinite())))
+	working := container.NewPadded(container.NewVBox(widget.NewLabel(message), widget.NewProgressBarInfinite()))
+	wait.SetContent(working)
 	wait.SetFixedSize(true)
 	wait.CenterOnScreen()
 	wait.Show()
-	go func() {
-		lib, err := open()
-		fyneDo(func() {
-			if err != nil {
-				// Hidden before the app may quit (then): a window closed as the driver stops
-				// could be sent a mouse move after its destruction, which crashed GLFW.
-				wait.Hide()
-			}
-			then(lib, err)
-			wait.Close()
-		})
-	}()
+	typed := false
+	var try func()
+	try = func() {
+		go func() {
+			lib, err := open()
+			fyneDo(func() {
+				if errors.Is(err, shared.ErrPasswordNeeded) && lib.srv != nil {
+					srv := lib.srv
+					askFirstPassword(wait, srv, typed, func(given bool) {
+						if given {
+							typed = true
+							wait.SetTitle("Bibshelf")
+							wait.SetContent(working)
+							try()
+							return
+						}
+						wait.Hide()
+						then(opened{}, fmt.Errorf("%w (%s asks for the password of %s)", errNoPassword, srv, srv.Role()))
+						wait.Close()
+					})
+					return
+				}
+				lib.typed = typed
+				if err != nil {
+					// Hidden before the app may quit (then): a window closed as the driver stops
+					// could be sent a mouse move after its destruction, which crashed GLFW.
+					wait.Hide()
+				}
+				then(lib, err)
+				wait.Close()
+			})
+		}()
+	}
+	try()
 	return wait
 }
 

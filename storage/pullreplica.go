@@ -30,6 +30,22 @@ type ReplicaPull struct {
 	tx   *sql.Tx
 	held int64 // the lowest revision held, 0 when none is
 	out  Pulled
+	// stmts are the queries asked for each row, prepared once a pull: a pull from the first
+	// revision asks them of every row, and preparing costs more than running them.
+	stmts map[string]*sql.Stmt
+}
+
+// queryRow runs the query q, prepared once in the pull's transaction.
+func (p *ReplicaPull) queryRow(q string, args ...any) *sql.Row {
+	st, ok := p.stmts[q]
+	if !ok {
+		var err error
+		if st, err = p.tx.PrepareContext(p.ctx, q); err != nil {
+			return p.tx.QueryRowContext(p.ctx, q, args...) // which says what failed
+		}
+		p.stmts[q] = st
+	}
+	return st.QueryRowContext(p.ctx, args...)
 }
 
 // Pull writes the changes of the replica's shared library, up to its revision to, into the
@@ -38,6 +54,12 @@ type ReplicaPull struct {
 // revision becomes to, or the revision before the first row held, which the next Pull then
 // reads again with the rest (writing a row again as it is changes nothing).
 func (l *Library) Pull(ctx context.Context, to int64, fn func(*ReplicaPull) error) (Pulled, error) {
+	return l.pull(ctx, to, nil, fn)
+}
+
+// pull is Pull, with first, when it is not nil, run in its transaction before fn, with the
+// triggers that list changes standing aside (DiscardAndPull).
+func (l *Library) pull(ctx context.Context, to int64, first func(*sql.Tx) error, fn func(*ReplicaPull) error) (Pulled, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
@@ -50,7 +72,18 @@ func (l *Library) Pull(ctx context.Context, to int64, fn func(*ReplicaPull) erro
 		}
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}
-	p := &ReplicaPull{ctx: ctx, tx: tx}
+	if first != nil {
+		if err := first(tx); err != nil {
+			return Pulled{}, fmt.Errorf("pull: %w", err)
+		}
+		had = 0
+	}
+	p := &ReplicaPull{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range p.stmts {
+			st.Close()
+		}
+	}()
 	if err := fn(p); err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}
@@ -78,7 +111,7 @@ func (p *ReplicaPull) hold(rev int64) {
 // local returns the local id of the row g of table, and false when the replica has none.
 func (p *ReplicaPull) local(table string, g GlobalID) (int64, bool, error) {
 	var id int64
-	err := p.tx.QueryRowContext(p.ctx, `SELECT id FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id)
+	err := p.queryRow(`SELECT id FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -106,7 +139,7 @@ func (p *ReplicaPull) refs(table string, gs ...GlobalID) ([]any, bool, error) {
 func (p *ReplicaPull) unsent(id int64, kinds ...string) (bool, error) {
 	for _, kind := range kinds {
 		var n int
-		if err := p.tx.QueryRowContext(p.ctx, `SELECT count(*) FROM replica_changes WHERE kind = ? AND id = ?`, kind, id).Scan(&n); err != nil {
+		if err := p.queryRow(`SELECT count(*) FROM replica_changes WHERE kind = ? AND id = ?`, kind, id).Scan(&n); err != nil {
 			return false, err
 		}
 		if n > 0 {
@@ -129,7 +162,7 @@ func isConstraint(err error) bool {
 // when it was deleted or held.
 func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, deleted bool, cols []string, vals []any) (int64, error) {
 	var id, srev int64
-	err := p.tx.QueryRowContext(p.ctx, `SELECT id, srev FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id, &srev)
+	err := p.queryRow(`SELECT id, srev FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id, &srev)
 	ok := err == nil
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
@@ -426,12 +459,21 @@ func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]Global
 		ids[0], ids[1] = ids[1], ids[0]
 	}
 	var n int
-	if err := p.tx.QueryRowContext(p.ctx, `SELECT count(*) FROM replica_links WHERE kind = ? AND a = ? AND b = ?`,
+	if err := p.queryRow(`SELECT count(*) FROM replica_links WHERE kind = ? AND a = ? AND b = ?`,
 		kind, ids[0], ids[1]).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		p.hold(rev)
+		return nil
+	}
+	// A link written as it is changes nothing: it is not written again (an INSERT or DELETE
+	// costs the compiling of the table's triggers, a pull from the first revision many).
+	var has bool
+	if err := p.queryRow(`SELECT EXISTS (SELECT 1 FROM `+kind+` WHERE `+linkColumnNames[kind]+`)`, ids...).Scan(&has); err != nil {
+		return err
+	}
+	if has != deleted {
 		return nil
 	}
 	query := insert
@@ -444,6 +486,10 @@ func (p *ReplicaPull) link(insert, delete string, tables [2]string, gs [2]Global
 	p.out.Rows++
 	return nil
 }
+
+// linkColumnNames are the conditions on the two columns of each link table, for its two local ids.
+var linkColumnNames = map[string]string{"entry_tags": "entry_id = ? AND tag_id = ?",
+	"collection_entries": "collection_id = ? AND entry_id = ?", "not_duplicates": "a = ? AND b = ?"}
 
 // PutEntryTag gives an entry a tag, or takes it away.
 func (p *ReplicaPull) PutEntryTag(r SharedEntryTag, rev int64, deleted bool) error {

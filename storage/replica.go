@@ -131,3 +131,16 @@ func (l *Library) Unsent(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Listed returns the number of changes ever listed to send in a replica: it grows with each
+// change made to the replica (not with the server's changes a pull writes), and never falls, so
+// that two readings say whether a change was made between them, even one listed again over
+// one waiting. A library of one's own has 0.
+func (l *Library) Listed(ctx context.Context) (int64, error) {
+	var n int64
+	if err := l.db.QueryRowContext(ctx, `SELECT coalesce(sum(seq), 0) FROM sqlite_sequence
+		WHERE name IN ('replica_changes', 'replica_links', 'replica_deleted')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the changes listed to send: %w", err)
+	}
+	return n, nil
+}

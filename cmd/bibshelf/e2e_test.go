@@ -527,8 +527,14 @@ type e2eWindow struct {
 // fails if a widget was changed off the UI goroutine.
 func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, files ...string) *e2eWindow {
 	t.Helper()
-	config := filepath.Join(dir, "config")
-	prefsDir := filepath.Join(config, "fyne", appID)
+	writePrefs(t, dir, prefs)
+	return startWindow(t, dir, bin, append([]string{"--library", library, "--size", "1280x800"}, files...)...)
+}
+
+// writePrefs writes the preferences the window in dir starts with.
+func writePrefs(t *testing.T, dir string, prefs map[string]any) {
+	t.Helper()
+	prefsDir := filepath.Join(dir, "config", "fyne", appID)
 	if err := os.MkdirAll(prefsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -539,12 +545,27 @@ func openWindow(t *testing.T, dir, bin, library string, prefs map[string]any, fi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startWindow(t, dir, bin, append([]string{"--library", library, "--size", "1280x800"}, files...)...)
 }
 
 // startWindow starts the window with the arguments, the user folders in dir as openWindow
 // leaves them (the preferences as they are), and its probe, and connects to the probe.
 func startWindow(t *testing.T, dir, bin string, args ...string) *e2eWindow {
+	t.Helper()
+	return launchWindow(t, dir, bin, args...).probe(t)
+}
+
+// startedWindow is the window's process, started, before its probe answers.
+type startedWindow struct {
+	sock   string
+	exited chan struct{}
+	log    *lockedBuffer
+	cmd    *exec.Cmd
+	stop   func()
+}
+
+// launchWindow starts the window as startWindow does, without waiting for its probe: what it
+// shows before a library's window (a password asked for) is driven by X input alone.
+func launchWindow(t *testing.T, dir, bin string, args ...string) *startedWindow {
 	t.Helper()
 	config := filepath.Join(dir, "config")
 	sock := filepath.Join(dir, "probe")
@@ -552,8 +573,8 @@ func startWindow(t *testing.T, dir, bin string, args ...string) *e2eWindow {
 	cmd.Env = append(os.Environ(),
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_CONFIG_HOME="+config,
 		"BIBSHELF_LIBRARY=", "FYNE_SCALE=1", "LANG=en_US.UTF-8", "BIBSHELF_PROBE="+sock)
-	var log lockedBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -574,6 +595,13 @@ func startWindow(t *testing.T, dir, bin string, args ...string) *e2eWindow {
 		})
 	}
 	t.Cleanup(stop)
+	return &startedWindow{sock: sock, exited: exited, log: log, cmd: cmd, stop: stop}
+}
+
+// probe connects to the window's probe, once it answers.
+func (s *startedWindow) probe(t *testing.T) *e2eWindow {
+	t.Helper()
+	sock, exited, log := s.sock, s.exited, s.log
 	var conn net.Conn
 	for deadline := time.Now().Add(e2eWait); conn == nil; time.Sleep(e2ePoll) {
 		select {
@@ -587,7 +615,7 @@ func startWindow(t *testing.T, dir, bin string, args ...string) *e2eWindow {
 		conn, _ = net.Dial("unix", sock)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &e2eWindow{t: t, probe: bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn)), stop: stop}
+	return &e2eWindow{t: t, probe: bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn)), stop: s.stop}
 }
 
 // lockedBuffer collects the window's output from the goroutines of exec.

@@ -52,6 +52,8 @@ Usage:
   bibshelf autoexport add|list|run|diff|import|remove ...   keep .bib files in sync with the library
   bibshelf share [--library PATH] URL   copy the library to a new shared library on a PostgreSQL server
   bibshelf copy-shared URL FILE   copy a shared library back to a new library file of its own
+  bibshelf sync [--discard-refused] --library URL   send this computer's changes of a shared library and
+                  bring the others'; --discard-refused lets go of those the server refuses a reader
   bibshelf attachments-folder [--library PATH] [--default | FOLDER]   where the attached files are on this computer
   bibshelf libraries   the libraries the window has shown, the latest first (the window opens it
                   when started without --library)
@@ -66,7 +68,10 @@ computer's replica of it, made the first time, synced before the verb and sent w
 after; the window shows the replica and keeps it in step with the server while it is open. Run "bibshelf VERB --help" for a verb's options.
 
 Exit status: 0 success; 1 some input was rejected (the rest was done), or the library or the
-output file was refused; 2 usage error; 130 interrupted (Ctrl+C).
+output file was refused, or a shared library's server did not take a change (a conflict, or
+the server out of reach; a change refused to a member who may only read fails the verb that
+made it, and only a warning says that those refused before wait); 2 usage error; 130
+interrupted (Ctrl+C).
 `
 
 func main() {
@@ -134,6 +139,8 @@ func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAttachmentsFolder(context.Background(), args, stdout, stderr)
 	case "libraries":
 		return runLibraries(args, stdout, stderr)
+	case "sync":
+		return runSync(context.Background(), args, stdout, stderr)
 	case "help":
 		printUsage(stdout)
 		return exitOK

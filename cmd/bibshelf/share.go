@@ -87,14 +87,16 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
 		return nil, false
 	default:
-		reportConflicts(verb, synced.Pushed, "", stderr)
+		reportConflicts(verb, synced.Pushed, stderr)
 	}
-	said := ""
-	if err := synced.Pushed.Refusal(); err != nil {
-		said = err.Error()
+	// What the verb changes is told apart from the changes refused before it (sendReplicas).
+	listed, err := lib.Listed(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, errors.Join(err, lib.Close()))
+		return nil, false
 	}
 	replicas.Lock()
-	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path, said: said})
+	replicas.used = append(replicas.used, usedReplica{verb: verb, srv: srv, path: path, listed: listed})
 	replicas.Unlock()
 	return lib, true
 }
@@ -104,7 +106,9 @@ type usedReplica struct {
 	verb string
 	srv  *shared.Server
 	path string
-	said string // the refusal of a reader's changes said when it was opened, not said again
+	// listed is the replica's count of changes listed to send once it was synced
+	// (storage.Library.Listed): more when the verb is done says the verb changed it.
+	listed int64
 }
 
 // replicas are the replicas the verb running opened.
@@ -114,8 +118,11 @@ var replicas struct {
 }
 
 // sendReplicas sends what the verb changed in the replicas it opened, and returns exitRejected
-// when a change could not be sent (the server out of reach, or a conflict: the change stays in
-// the replica, sent at the next sync). It is run once the verb has closed them.
+// when a change could not be sent: a conflict (the change stays in the replica, sent at the next
+// sync), the server out of reach when the verb changed the replica (the changes of a verb that
+// changed nothing are older than it, and only said), or a change the server refused a member
+// who may only read, when the verb changed the replica (reportRefused). It is run once the verb
+// has closed them.
 func sendReplicas(stderr io.Writer) int {
 	replicas.Lock()
 	used := replicas.used
@@ -130,12 +137,26 @@ func sendReplicas(stderr io.Writer) int {
 			st = exitRejected
 			continue
 		}
-		pushed, err := shared.Push(ctx, r.srv, lib)
+		listed, err := lib.Listed(ctx)
+		var pushed shared.Pushed
+		if err == nil {
+			pushed, err = shared.Push(ctx, r.srv, lib)
+		}
+		own := listed != r.listed
 		if err != nil {
 			fmt.Fprintf(stderr, "bibshelf %s: %v\n(the changes wait in the replica %s, and are sent at the next sync)\n", r.verb, err, r.path)
-			st = exitRejected
-		} else if reportConflicts(r.verb, pushed, r.said, stderr) {
-			st = exitRejected
+			// Out of reach, a verb that changed nothing did its work: the changes that wait
+			// are older than it.
+			if own || !errors.Is(err, shared.ErrUnreachable) {
+				st = exitRejected
+			}
+		} else {
+			if reportConflicts(r.verb, pushed, stderr) {
+				st = exitRejected
+			}
+			if reportRefused(r, pushed, own, stderr) {
+				st = exitRejected
+			}
 		}
 		if err := lib.Close(); err != nil {
 			fmt.Fprintf(stderr, "bibshelf %s: %v\n", r.verb, err)
@@ -145,13 +166,9 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take, and reports whether there were:
-// conflicts, or changes the member's role may not make (their refusal unless it is said, the
-// same said already).
-func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer) bool {
-	if err := p.Refusal(); err != nil && err.Error() != said {
-		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
-	}
+// reportConflicts says which changes the server did not take for a conflict, and reports
+// whether there were (those the member's role may not make are reportRefused's).
+func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
@@ -160,7 +177,38 @@ func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",
 			verb, strings.ReplaceAll(c.Kind, "_", " "), c.ID)
 	}
-	return len(p.Conflicts) > 0 || len(p.Refused) > 0
+	return len(p.Conflicts) > 0
+}
+
+// reportRefused says what the server refused the member of the replica r, who may only read,
+// and reports whether the verb failed for it: when the verb changed the replica (own), its
+// change was refused, which the refusal says with the role; else the changes refused wait from
+// before, which a warning counts, saying how to let them go, and the verb did what it was asked.
+func reportRefused(r usedReplica, p shared.Pushed, own bool, stderr io.Writer) bool {
+	err := p.Refusal()
+	switch {
+	case err == nil:
+		return false
+	case own:
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n%s", r.verb, err, discardHint(r.srv))
+		return true
+	}
+	fmt.Fprintf(stderr, "bibshelf %s: warning: not sent, refused by the server: %s made before in this computer's replica (%v, role %s)\n%s",
+		r.verb, countText(len(p.Refused), "change", "changes"), shared.ErrReadOnly, p.Member, discardHint(r.srv))
+	return false
+}
+
+// discardHint says how to let go of the changes the server at srv refuses.
+func discardHint(srv *shared.Server) string {
+	return fmt.Sprintf("(bibshelf sync --discard-refused --library '%s' discards them, giving this computer the server's versions)\n", srv)
+}
+
+// countText is n and the noun, singular for one.
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func conflictName(c shared.Conflict) string {

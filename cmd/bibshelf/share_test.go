@@ -106,7 +106,9 @@ func TestShare(t *testing.T) {
 
 // TestShareReadOnly: a member who may only read imports into the shared library: the entry
 // stays in their replica, the server refuses it, and the verb says so, naming the role and the
-// entry, with exit status exitRejected.
+// entry, with exit status exitRejected. The verbs after it, which change nothing, do their work
+// and warn (online or not); sync fails for it, and sync --discard-refused lets it go, which an
+// editor's is refused.
 func TestShareReadOnly(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	lib := filepath.Join(t.TempDir(), "lib.sqlite")
@@ -145,11 +147,62 @@ func TestShareReadOnly(t *testing.T) {
 		!strings.Contains(errOut, want) || !strings.Contains(errOut, `the entry "readerone"`) {
 		t.Errorf("a reader's import: %d %q; want exit status %d, %q and the entry", st, errOut, exitRejected, want)
 	}
-	// The entry stays in the reader's replica, and is not on the server; each verb says so,
-	// once.
+	// The entry (and the import, its source) stays in the reader's replica, and is not on the
+	// server. A verb that changes nothing does its work, and warns of it once, saying how to
+	// discard it.
 	st, out, errOut = bibshelf(t, "", "search", "--library", reader, "reader's", "own")
-	if st != exitRejected || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "you may only read") != 1 {
+	if st != exitOK || !strings.HasPrefix(out, "readerone\t") || strings.Count(errOut, "warning: not sent, refused by the server: 2 changes made before") != 1 ||
+		!strings.Contains(errOut, "role "+role) || !strings.Contains(errOut, "bibshelf sync --discard-refused --library '") {
 		t.Errorf("the reader's entry in their replica: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "export", "--library", reader, "--keys", "readerone"); st != exitOK || !strings.Contains(out, "readerone") ||
+		!strings.Contains(errOut, "warning:") {
+		t.Errorf("a reader's export with a change refused before: %d %q %q", st, out, errOut)
+	}
+	// Nor with the server out of reach (the replica copied to where that of a server at another
+	// port would be), the changes waiting older than the verb.
+	offline := strings.Replace(reader, "port=", "port=1", 1)
+	osrv, err := shared.ParseURL(offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsrv, err := shared.ParseURL(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opath, err := shared.ReplicaPath(osrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpath, err := shared.ReplicaPath(rsrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(rpath); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(opath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", offline, "reader's", "own"); st != exitOK || !strings.HasPrefix(out, "readerone\t") ||
+		!strings.Contains(errOut, "cannot be reached") {
+		t.Errorf("a reader's search out of reach, with a change refused before: %d %q %q", st, out, errOut)
+	}
+	// sync, whose work is to send, fails for it; --discard-refused lets it go.
+	if st, _, errOut := bibshelf(t, "", "sync", "--library", reader); st != exitRejected || !strings.Contains(errOut, "you may only read this shared library (role "+role+")") {
+		t.Errorf("a reader's sync: %d %q", st, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "sync", "--discard-refused", "--library", reader); st != exitOK || !strings.Contains(out, "discarded 2 changes not sent") || errOut != "" {
+		t.Errorf("a reader's sync --discard-refused: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "search", "--library", reader, "reader's", "own"); st != exitOK || out != "" || errOut != "" {
+		t.Errorf("the reader's entry after the discard: %d %q %q", st, out, errOut)
+	}
+	// The owner may edit: nothing is refused, nothing discarded.
+	if st, _, errOut := bibshelf(t, "", "sync", "--discard-refused", "--library", owner); st != exitRejected || !strings.Contains(errOut, "you may edit this shared library") {
+		t.Errorf("the owner's sync --discard-refused: %d %q", st, errOut)
+	}
+	if st, _, _ := bibshelf(t, "", "sync", "--library", lib); st != exitUsage {
+		t.Errorf("sync of a library file: %d, want %d", st, exitUsage)
 	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bibshelf.entries WHERE key = 'readerone'`).Scan(&n); err != nil || n != 0 {

@@ -141,3 +141,40 @@ func BenchmarkReplicaSearch100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiscard100k lets go of one refused edit of a reader's replica of a shared library of
+// 100,000 entries (shared100k): Discard reads every row of the server, as a first sync does,
+// and writes only those that differ. The edit, before each run, is outside the timer.
+func BenchmarkDiscard100k(b *testing.B) {
+	ctx := context.Background()
+	_, srv, _ := shared100k(b)
+	reader := newMember(b, srv.String(), "reader", "read")
+	r, err := Clone(ctx, reader, filepath.Join(b.TempDir(), "reader.sqlite"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	rows, err := r.SearchWith(ctx, storage.SearchOptions{Limit: 1})
+	if err != nil || len(rows) == 0 {
+		b.Fatalf("an entry to edit: %v", err)
+	}
+	key := rows[0].Key
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		e, err := r.Entry(ctx, key)
+		if err == nil {
+			err = e.Set("title", fmt.Sprintf("The reader's title %d", i))
+		}
+		if err == nil {
+			err = r.UpdateEntry(ctx, key, e)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		d, err := Discard(ctx, reader, r)
+		if err != nil || d.Changes != 1 {
+			b.Fatalf("discard: %+v, %v", d, err)
+		}
+	}
+}

@@ -53,6 +53,13 @@ type LiveState struct {
 	// Conflicts are the changes the last push could not send (see Pushed.Conflicts): both
 	// versions are kept, this computer's in the replica and the server's on the server.
 	Conflicts []Conflict
+	// Refused are the changes the last push could not send because the member may only read the
+	// shared library (Pushed.Refused): they wait in the replica until the member lets them go
+	// (Discard). Member is the role the server knows the member as.
+	Refused []Conflict
+	Member  string
+	// Discarded counts the changes the last Discard dropped, in the state that follows it.
+	Discarded int
 	// Pulled says what the pull this state follows brought, and Took how long it took
 	// (connecting, reading and writing the replica); zero in a state that follows no pull.
 	Pulled storage.Pulled
@@ -73,19 +80,24 @@ type Live struct {
 	once   sync.Once
 	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
 	settle chan settlement
+	// discard carries the member's wish to let the refused changes go (Discard) to run's goroutine.
+	discard chan struct{}
 	// wake ends a wait before the next connection attempt: a password was given (SetPassword).
 	wake chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
 	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
 	state LiveState
 	stuck int
+	// seen is the replica's revision read by the last sync just before it counted the changes
+	// to send: a change made after that count moves the revision past it, and is pushed.
+	seen int64
 }
 
 // StartLive starts keeping the replica lib of the shared library at srv current, until Stop.
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), wake: make(chan struct{}, 1)}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), discard: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
 	go l.run(ctx)
 	return l
 }
@@ -180,7 +192,7 @@ func (l *Live) session(ctx context.Context) error {
 	if err := l.sync(ctx, true); err != nil {
 		return err
 	}
-	rev, _ := l.lib.Revision(ctx)
+	rev := l.seen
 	look := time.NewTicker(liveLook)
 	defer look.Stop()
 	safety := time.NewTicker(liveSafety)
@@ -208,6 +220,10 @@ func (l *Live) session(ctx context.Context) error {
 				return err
 			}
 			if err := l.sync(ctx, true); err != nil {
+				return err
+			}
+		case <-l.discard:
+			if err := l.discardRefused(ctx); err != nil {
 				return err
 			}
 		case <-l.wake:
@@ -245,9 +261,7 @@ func (l *Live) session(ctx context.Context) error {
 		}
 		// A sync ran. What it wrote is not a change of the replica's own; one made while it
 		// ran is pushed after the wait.
-		if r, err := l.lib.Revision(ctx); err == nil {
-			rev = r
-		}
+		rev = l.seen
 		if l.state.Unsent != l.stuck && quiet == nil {
 			quiet = time.After(liveQuiet)
 		}
@@ -276,7 +290,7 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once
 		default:
-			st.Conflicts = pushed.Conflicts
+			st.Conflicts, st.Refused, st.Member = pushed.Conflicts, pushed.Refused, pushed.Member
 			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
 				return err
 			}
@@ -294,11 +308,24 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Pulled, st.Took = pulled, time.Since(start)
 		}
 	}
-	if n, err := l.lib.Unsent(ctx); err == nil {
-		st.Unsent = n
-	}
+	l.count(ctx, &st)
 	l.state = st
 	l.say()
+	return nil
+}
+
+// count counts the changes to send into st after a sync, and records the revision the replica
+// had just before (seen): what the sync wrote is not a change of the replica's own, and a change
+// made after the count is seen by the next look.
+func (l *Live) count(ctx context.Context, st *LiveState) error {
+	if r, err := l.lib.Revision(ctx); err == nil {
+		l.seen = r
+	}
+	n, err := l.lib.Unsent(ctx)
+	if err != nil {
+		return err
+	}
+	st.Unsent = n
 	return nil
 }
 
@@ -306,10 +333,10 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 func (l *Live) say() {
 	if l.report != nil {
 		st := l.state
-		st.Conflicts = slices.Clone(st.Conflicts)
+		st.Conflicts, st.Refused = slices.Clone(st.Conflicts), slices.Clone(st.Refused)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took = storage.Pulled{}, 0
+	l.state.Pulled, l.state.Took, l.state.Discarded = storage.Pulled{}, 0, 0
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -392,5 +419,46 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 			return fmt.Errorf("keep this computer's %s %q: %w", c.Kind, c.What, err)
 		}
 	}
+	return nil
+}
+
+// Discard lets go of the changes the server refused (LiveState.Refused): the replica's changes
+// but the member's flags are dropped and the server's versions written over them (see the
+// function Discard). It is done on Live's goroutine, between its syncs, once the server is
+// reached; the state that follows has no changes refused, and says how many went.
+func (l *Live) Discard() {
+	select {
+	case l.discard <- struct{}{}:
+	case <-l.done:
+	}
+}
+
+// discardRefused carries out Discard. A server out of reach ends the session (the error
+// returned), and the wish is kept for the next; any other failure is reported.
+func (l *Live) discardRefused(ctx context.Context) error {
+	st := l.state
+	st.Err = nil
+	start := time.Now()
+	d, err := Discard(ctx, l.srv, l.lib)
+	switch {
+	case errors.Is(err, ErrUnreachable):
+		select {
+		case l.discard <- struct{}{}:
+		default:
+		}
+		return err
+	case err != nil:
+		st.Err = err
+	default:
+		st.Refused, st.Discarded, st.Pulled, st.Took = nil, d.Changes, d.Pulled, time.Since(start)
+	}
+	if err := l.count(ctx, &st); err != nil {
+		return err
+	}
+	if st.Err == nil {
+		l.stuck = 0 // the flags kept, if any wait, are pushed after
+	}
+	l.state = st
+	l.say()
 	return nil
 }

@@ -41,43 +41,54 @@ func lost(conn *pgx.Conn, err error) error {
 // changed and not sent yet is left as the replica has it (Pulled.Held). A replica of another
 // shared library than the server holds is refused (ErrOtherLibrary).
 func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulled, error) {
+	var pulled storage.Pulled
+	err := inSnapshot(ctx, srv, lib, "pull from", func(tx pgx.Tx, r storage.Replica, to int64) (err error) {
+		if to <= r.Pulled {
+			return nil
+		}
+		pulled, err = lib.Pull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, r.Pulled) })
+		return err
+	})
+	return pulled, err
+}
+
+// inSnapshot runs fn with a read-only snapshot of the shared library at srv, of which lib is a
+// replica (r says what it has), and the server's last revision to. A replica of another shared
+// library is refused (ErrOtherLibrary). Its errors say what was done (doing) and where.
+func inSnapshot(ctx context.Context, srv *Server, lib *storage.Library, doing string, fn func(tx pgx.Tx, r storage.Replica, to int64) error) error {
 	r, ok, err := lib.Replica(ctx)
 	if err != nil {
-		return storage.Pulled{}, err
+		return err
 	}
 	if !ok {
-		return storage.Pulled{}, fmt.Errorf("%s is a library of its own, not a replica of %s", lib.Path(), srv)
+		return fmt.Errorf("%s is a library of its own, not a replica of %s", lib.Path(), srv)
 	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
-		return storage.Pulled{}, unreachable(err)
+		return unreachable(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := useSchema(ctx, conn, false); err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
+		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
+		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var id storage.GlobalID
 	var to int64
 	if err := tx.QueryRow(ctx, `SELECT l.id, `+lastRevision+` FROM library l`).Scan(gid(&id), &to); err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
+		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}
 	if id != r.Library {
-		return storage.Pulled{}, fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now (move the replica away to make a new one)",
+		return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now (move the replica away to make a new one)",
 			ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 	}
-	if to <= r.Pulled {
-		return storage.Pulled{}, nil
+	if err := fn(tx, r, to); err != nil {
+		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}
-	pulled, err := lib.Pull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, r.Pulled) })
-	if err != nil {
-		return storage.Pulled{}, fmt.Errorf("pull from %s: %w", srv, lost(conn, err))
-	}
-	return pulled, nil
+	return nil
 }
 
 // deletable is a row as the server has it, and whether it is a tombstone.

@@ -47,7 +47,7 @@ func smallShared(t *testing.T) string {
 
 // asRole returns the URL u with the role user instead of its own: the test cluster trusts
 // every role on its socket.
-func asRole(t *testing.T, u, user string) *Server {
+func asRole(t testing.TB, u, user string) *Server {
 	t.Helper()
 	p, err := url.Parse(u)
 	if err != nil {
@@ -64,7 +64,7 @@ func asRole(t *testing.T, u, user string) *Server {
 }
 
 // database returns the name of the database of the URL u.
-func database(t *testing.T, u string) string {
+func database(t testing.TB, u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func database(t *testing.T, u string) string {
 }
 
 // execAs runs statements on the server as srv's role.
-func execAs(t *testing.T, srv *Server, sql string, args ...any) {
+func execAs(t testing.TB, srv *Server, sql string, args ...any) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := srv.connect(ctx)
@@ -88,7 +88,7 @@ func execAs(t *testing.T, srv *Server, sql string, args ...any) {
 
 // newMember makes a login role named after the database and what, a member of group (none:
 // of no group), and returns the library's server as that role.
-func newMember(t *testing.T, u, what, group string) *Server {
+func newMember(t testing.TB, u, what, group string) *Server {
 	t.Helper()
 	db := database(t, u)
 	role := db + "_" + what

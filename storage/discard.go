@@ -1,0 +1,81 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// A member who may only read a shared library has their edits refused by its server: they stay
+// listed to be sent, and the replica keeps them, until the member lets them go. DiscardAndPull
+// lets them go, and makes the replica the server's again: every row they touched is written as
+// the server has it, by a pull from the first revision.
+
+// discardNew are the tables of the rows a replica made that the server may never have had
+// (srev 0), by the kind of their change, in an order that deletes a row before those it names
+// (an entry before its import, an @string before its import).
+var discardNew = [][2]string{{"entry", "entries"}, {"attachment", "attachments"}, {"item", "items"}, {"source", "sources"},
+	{"tag", "tags"}, {"collection", "collections"}, {"saved_search", "saved_searches"}}
+
+// DiscardAndPull drops every change the replica has to send but the member's flags (which the
+// server takes from a reader), and writes the shared library's rows, which fn gives through the
+// ReplicaPull from the first revision up to to, over the replica's, in one transaction: an
+// entry edited here becomes the server's again, one made here goes, one deleted here comes
+// back, with its note, tags, collections and attachments. It returns the number of changes
+// dropped and what the pull wrote. A row the replica made is deleted whether or not the server
+// has it under its id (a push whose commit the replica did not learn of): the pull brings it
+// back if it does. Reading every row of the server costs what a first sync does, which only a
+// member's choice runs.
+func (l *Library) DiscardAndPull(ctx context.Context, to int64, fn func(*ReplicaPull) error) (int, Pulled, error) {
+	var dropped int
+	pulled, err := l.pull(ctx, to, func(tx *sql.Tx) error {
+		var err error
+		dropped, err = discardChanges(ctx, tx)
+		return err
+	}, fn)
+	if err != nil {
+		return 0, Pulled{}, fmt.Errorf("discard the changes not sent: %w", err)
+	}
+	return dropped, pulled, nil
+}
+
+// discardChanges drops the replica's changes to send but its flags, in tx, which writes with
+// the triggers standing aside: the rows it made are deleted, a note written or a link added here
+// is taken away, and the rows it changed are marked as never seen (srev -1) so that the pull
+// that follows writes the server's version over each. It returns the number of changes dropped.
+func discardChanges(ctx context.Context, tx *sql.Tx) (int, error) {
+	// The rows made here are deleted before the pull writes the server's versions of the rows
+	// kept, which might name one of them until then: the references are checked at the commit.
+	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks') +
+		(SELECT count(*) FROM replica_links) + (SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {
+		return 0, err
+	}
+	stmts := make([]string, 0, 2*len(discardNew)+8)
+	for _, k := range discardNew {
+		changed := `id IN (SELECT id FROM replica_changes WHERE kind = '` + k[0] + `')`
+		stmts = append(stmts, `DELETE FROM `+k[1]+` WHERE srev = 0 AND `+changed, `UPDATE `+k[1]+` SET srev = -1 WHERE `+changed)
+	}
+	stmts = append(stmts,
+		// A note is written whole by each pull of it: the server's comes back, if it has one.
+		`DELETE FROM notes WHERE entry_id IN (SELECT id FROM replica_changes WHERE kind = 'note')`,
+		// A link added here goes; one the server has comes back with the pull, as one removed here does.
+		`DELETE FROM entry_tags WHERE (entry_id, tag_id) IN (SELECT a, b FROM replica_links WHERE kind = 'entry_tags' AND present)`,
+		`DELETE FROM collection_entries WHERE (collection_id, entry_id) IN
+			(SELECT a, b FROM replica_links WHERE kind = 'collection_entries' AND present)`,
+		`DELETE FROM not_duplicates WHERE (a, b) IN (SELECT a, b FROM replica_links WHERE kind = 'not_duplicates' AND present)`,
+		`DELETE FROM replica_changes WHERE kind <> 'marks' OR id NOT IN (SELECT id FROM entries)`,
+		`DELETE FROM replica_links`,
+		// A row deleted here is one the replica no longer has: the pull inserts it again.
+		`DELETE FROM replica_deleted`,
+	)
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,50 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// ErrMayEdit is what Discard returns for a member the server lets edit the shared library: it
+// refuses none of their changes, which are sent (or are conflicts, settled otherwise), and none
+// is discarded.
+var ErrMayEdit = errors.New("you may edit this shared library: the server refuses none of your changes, and none was discarded")
+
+// Discarded says what Discard did.
+type Discarded struct {
+	Changes int            // the changes dropped from the replica
+	Pulled  storage.Pulled // what the pull after wrote: the server's versions
+}
+
+// Discard lets go of the changes the server refused a member who may only read the shared
+// library (Pushed.Refused, which wait in the replica until then): every change of the replica
+// lib to send but the member's flags, which the server takes, is dropped, and every row of the
+// shared library at srv is read from its first revision and written into the replica over what
+// the member changed, in one transaction of the replica's (storage.Library.DiscardAndPull). The
+// replica is then the server's: an entry edited here has the server's text, one made here is
+// gone, one deleted here is back. A member who may edit is refused (ErrMayEdit), before
+// anything is dropped.
+func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
+	var out Discarded
+	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {
+		var edits bool
+		if err := tx.QueryRow(ctx, `SELECT has_table_privilege('entries', 'UPDATE')`).Scan(&edits); err != nil {
+			return err
+		}
+		if edits {
+			return fmt.Errorf("%w (role %s)", ErrMayEdit, r.Member)
+		}
+		var err error
+		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
+		return err
+	})
+	if err != nil {
+		return Discarded{}, err
+	}
+	return out, nil
+}

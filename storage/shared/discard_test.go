@@ -1,0 +1,219 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/libtest"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+)
+
+// TestDiscardRefused: a reader edits an entry, deletes one, makes one and notes, tags and files
+// them; the server refuses it all but their flags; Discard lets it go, and the replica is the
+// server's, with an editor's change made meanwhile and the reader's star. An editor's changes
+// are never discarded.
+func TestDiscardRefused(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	editor := newMember(t, u, "editor", "edit")
+	dir := t.TempDir()
+	r := cloneTo(t, reader, dir, "reader.sqlite")
+	e := cloneTo(t, editor, dir, "editor.sqlite")
+
+	entry, err := r.Entry(ctx, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := entry.Set("title", "Alpha, as the reader would have it"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateEntry(ctx, "alpha", entry); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Trash(ctx, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Import(ctx, bib.Parse("new.bib", []byte("@string{j = {Journal}}\n@article{delta, title = {Delta}, journal = j, year = 2004}\n"))); err != nil {
+		t.Fatal(err)
+	}
+	// An import that merges a duplicate into gamma.
+	if _, err := r.ImportWith(ctx, bib.Parse("dup.bib", []byte("@book{gamma2, title = {Gamma}, author = {Cy Coder}, year = 2003, publisher = {P}, edition = {2}}\n")),
+		storage.ImportOptions{Duplicates: storage.MergeDuplicates}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Entry(ctx, "gamma"); err != nil || got.Get("edition") != "2" {
+		t.Fatalf("gamma after the merging import: %v (%v)", got, err)
+	}
+	if _, err := r.AddTags(ctx, []string{"gamma", "delta"}, "reader's tag"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetNote(ctx, "gamma", "the reader's note"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.CreateCollection(ctx, nil, "Reader's")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddToCollection(ctx, c.ID, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SetStarred(ctx, true, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	synced, err := Sync(ctx, reader, r)
+	if err != nil || len(synced.Pushed.Refused) == 0 {
+		t.Fatalf("a reader's sync: %+v, %v; want their edits refused", synced, err)
+	}
+	waiting, err := r.Unsent(ctx)
+	if err != nil || waiting == 0 {
+		t.Fatalf("%d changes wait after the refusal (%v)", waiting, err)
+	}
+	// An editor changes gamma meanwhile: the reader gets it with the rest.
+	g, err := e.Entry(ctx, "gamma")
+	if err == nil {
+		err = g.Set("year", "2013")
+	}
+	if err == nil {
+		err = e.UpdateEntry(ctx, "gamma", g)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, editor, e)
+
+	// An editor has nothing to discard, and keeps a change waiting.
+	if err := e.SetNote(ctx, "alpha", "the editor's note, not sent yet"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Discard(ctx, editor, e); !errors.Is(err, ErrMayEdit) {
+		t.Errorf("an editor's discard: %v, want ErrMayEdit", err)
+	}
+	if n, _ := e.Unsent(ctx); n != 1 {
+		t.Errorf("an editor's discard left %d changes to send, want 1", n)
+	}
+
+	d, err := Discard(ctx, reader, r)
+	if err != nil {
+		t.Fatalf("discard: %v", err)
+	}
+	t.Logf("%+v", d)
+	if d.Changes != waiting {
+		t.Errorf("discard dropped %d changes, want the %d waiting", d.Changes, waiting)
+	}
+	if n, err := r.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("%d changes wait after the discard (%v)", n, err)
+	}
+	if got, _ := r.Entry(ctx, "alpha"); got == nil || got.Get("title") != "Alpha" {
+		t.Errorf("alpha after the discard: %v", got)
+	}
+	if got, _ := r.Entry(ctx, "beta"); got == nil {
+		t.Errorf("beta, deleted by the reader, is not back")
+	}
+	if got, _ := r.Entry(ctx, "delta"); got != nil {
+		t.Errorf("delta, the reader's new entry, is still there")
+	}
+	if got, _ := r.Entry(ctx, "gamma"); got == nil || got.Get("year") != "2013" || got.Get("edition") != "" {
+		t.Errorf("gamma lacks the editor's year: %v", got)
+	}
+	if f, _ := r.EntryFlags(ctx, "gamma"); !f.Starred {
+		t.Errorf("the reader's star was discarded")
+	}
+	checkSame(t, reader, r)
+	// Nothing is refused any more, and a second discard has nothing to drop.
+	if synced := syncQuiet(t, reader, r); len(synced.Pushed.Refused) > 0 {
+		t.Errorf("a sync after the discard: %+v", synced)
+	}
+	if d, err := Discard(ctx, reader, r); err != nil || d.Changes != 0 {
+		t.Errorf("a second discard: %+v, %v", d, err)
+	}
+	checkSame(t, reader, r)
+}
+
+// TestDiscardEveryChange: a reader's replica of an organised library, changed in every way users
+// change one (libtest.Change), is the server's again after Discard.
+func TestDiscardEveryChange(t *testing.T) {
+	ctx := context.Background()
+	l := organised(t)
+	u := pgtest.New(t)
+	srv, err := ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Copy(ctx, l, srv); err != nil {
+		t.Fatal(err)
+	}
+	reader := newMember(t, u, "reader", "read")
+	dir := t.TempDir()
+	r := cloneTo(t, reader, dir, "reader.sqlite")
+	if err := libtest.Change(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	pushed, err := Push(ctx, reader, r)
+	if err != nil || len(pushed.Refused) == 0 {
+		t.Fatalf("a reader's push: %+v, %v", pushed, err)
+	}
+	// The test compares what it should: the replica is not the server's before.
+	if diffs, err := libtest.DiffByKey(ctx, cloneTo(t, reader, dir, "before.sqlite"), r); err != nil || len(diffs) == 0 {
+		t.Fatalf("the changed replica is the server's before the discard (%v)", err)
+	}
+	d, err := Discard(ctx, reader, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", d)
+	if n, err := r.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("%d changes wait after the discard (%v)", n, err)
+	}
+	checkSame(t, reader, r)
+}
+
+// TestLiveDiscard: Live reports a reader's edits refused, and, asked to, lets them go on its
+// goroutine: the state that follows has none refused and nothing waiting, and the replica is
+// the server's, the reader's flag sent.
+func TestLiveDiscard(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	w := startWatched(t, reader, r)
+	_, n := w.waitFor(t, "connected", 0, 5*time.Second, connected)
+	// Edited at once, as a sync ends: the change is pushed all the same.
+	entry, err := r.Entry(ctx, "alpha")
+	if err == nil {
+		err = entry.Set("title", "Alpha, as the reader would have it")
+	}
+	if err == nil {
+		err = r.UpdateEntry(ctx, "alpha", entry)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Trash(ctx, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	st, n := w.waitFor(t, "the edits refused", n, 5*time.Second, func(s LiveState) bool { return len(s.Refused) == 2 })
+	if st.Unsent != 2 || st.Member != database(t, u)+"_reader" {
+		t.Errorf("the state with the edits refused: %+v", st)
+	}
+	if _, err := r.SetStarred(ctx, true, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	w.Discard()
+	st, _ = w.waitFor(t, "the refused edits let go", n, 5*time.Second, func(s LiveState) bool { return s.Discarded > 0 })
+	if len(st.Refused) != 0 || st.Discarded != 2 || st.Err != nil {
+		t.Errorf("the state after the discard: %+v", st)
+	}
+	w.waitFor(t, "the flag sent", n, 5*time.Second, func(s LiveState) bool { return s.Unsent == 0 && len(s.Refused) == 0 })
+	if got, _ := r.Entry(ctx, "alpha"); got.Get("title") != "Alpha" {
+		t.Errorf("alpha after the discard: %q", got.Get("title"))
+	}
+	checkSame(t, reader, r)
+}
