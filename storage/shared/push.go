@@ -27,6 +27,10 @@ type Pushed struct {
 	// the replica, neither sent nor dropped. Refusal says so.
 	Refused []Conflict
 	Member  string // the role the server knows the replica's member as
+	// Renamed are the replica's entries and saved searches that another member gave the same
+	// key or name at the same time, and sent first: the replica's took the next free one
+	// (renameTaken), and were sent under it.
+	Renamed []Renamed
 }
 
 // ErrReadOnly is what Pushed.Refusal's error matches: the member may only read the shared
@@ -74,7 +78,10 @@ func (c Conflict) String() string {
 // the write lock: a new row is inserted, a changed one updated on the condition that the server
 // still has the revision the replica last saw of it (optimistic concurrency), a link added or
 // removed, a deletion made a tombstone on the same condition. What the server took is then
-// recorded in the replica (storage.Library.Sent).
+// recorded in the replica (storage.Library.Sent). An entry or a saved search the server refused
+// for a key or name another row has there now (another member made one of the same at once) is
+// renamed in the replica (renameTaken: the entry's key gets a letter, as an import's clashing
+// key does) and sent again: Pushed.Renamed says so.
 func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error) {
 	r, ok, err := lib.Replica(ctx)
 	if err != nil {
@@ -86,10 +93,6 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	if n, err := lib.Unsent(ctx); err != nil || n == 0 {
 		return Pushed{}, err
 	}
-	c, err := lib.Changes(ctx)
-	if err != nil || c.Len() == 0 {
-		return Pushed{}, err
-	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
 		return Pushed{}, unreachable(err)
@@ -99,6 +102,48 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 	}
 	out := Pushed{Member: r.Member}
+	// Each round sends what the replica has to send then, and renames what it found taken; a
+	// name taken again meanwhile (another member's push between the two) is renamed again, a
+	// few times at most. The last round says what stays: each sends every change left again.
+	for round := 0; ; round++ {
+		var taken []Conflict
+		once := Pushed{Member: r.Member}
+		if err := pushOnce(ctx, conn, srv, lib, r, &once, &taken); err != nil {
+			return Pushed{}, err
+		}
+		out.Sent += once.Sent
+		out.Dropped = append(out.Dropped, once.Dropped...)
+		out.Conflicts, out.Refused = once.Conflicts, once.Refused
+		if len(taken) == 0 {
+			return out, nil
+		}
+		var renamed []Renamed
+		if round < maxRenameRounds {
+			var err error
+			if renamed, taken, err = renameTaken(ctx, conn, lib, taken); err != nil {
+				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
+			}
+		}
+		out.Renamed = append(out.Renamed, renamed...)
+		if len(renamed) == 0 {
+			out.Conflicts = append(out.Conflicts, taken...)
+			return out, nil
+		}
+	}
+}
+
+// maxRenameRounds bounds the pushes again after renaming rows whose key or name was taken.
+const maxRenameRounds = 3
+
+// pushOnce sends the changes the replica has now, in one transaction on conn, adding what came
+// of it to out; taken receives the new or renamed entries and saved searches whose key or name
+// another row has on the server, which out does not count as conflicts.
+func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) error {
+	c, err := lib.Changes(ctx)
+	if err != nil || c.Len() == 0 {
+		return err
+	}
+	sent := out.Sent
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
 			return err
@@ -110,8 +155,8 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: &out, adopted: map[storage.GlobalID]storage.GlobalID{}}
-		if err := p.push(c); err != nil || out.Sent == 0 {
+		p := pusher{ctx: ctx, tx: tx, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+		if err := p.push(c); err != nil || out.Sent == sent {
 			return err
 		}
 		// The replicas listening (Live) learn that something changed as this commits, and pull.
@@ -119,12 +164,9 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return err
 	})
 	if err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
+		return fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
 	}
-	if err := lib.Sent(ctx, c); err != nil {
-		return Pushed{}, err
-	}
-	return out, nil
+	return lib.Sent(ctx, c)
 }
 
 // pusher sends changes in one transaction.
@@ -132,6 +174,12 @@ type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
 	out *Pushed
+	// taken receives the entries and saved searches refused for a key or name another row
+	// has (renameTaken renames them).
+	taken *[]Conflict
+	// waiting are the rows renameTaken is to rename before they are sent: what hangs on them
+	// (an entry's attachments, flags, note and links) waits with them.
+	waiting map[storage.GlobalID]bool
 	// adopted are the ids of the new tags and collections the server has under other ids
 	// (adoptTag, adoptCollection): what is sent after them names those.
 	adopted map[storage.GlobalID]storage.GlobalID
@@ -192,6 +240,11 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.SavedSearches {
 		r := &c.SavedSearches[i].Row
+		if adopted, err := p.adoptSavedSearch(&c.SavedSearches[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.SavedSearches[i].Sent, "saved_search", r.ID, r.Name, r.Rev, "saved_searches", []string{"name", "query", "filter"},
 			r.Name, r.Query, r.Filter); err != nil {
 			return err
@@ -207,6 +260,9 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Attachments {
 		r := &c.Attachments[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
 		if err := p.row(&c.Attachments[i].Sent, "attachment", r.ID, r.Path, r.Rev, "attachments", []string{"entry_id", "path", "added"},
 			pgUUID(r.Entry), r.Path, r.Added); err != nil {
 			return err
@@ -214,6 +270,9 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Marks {
 		r := &c.Marks[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
 		// A member's own flags: the last write wins. An entry deleted on the server keeps none.
 		if refused, err := p.returning(&c.Marks[i].Sent, `INSERT INTO marks (entry_id, read, starred, rating)
 			SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = $1 AND NOT deleted)
@@ -228,6 +287,9 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Notes {
 		r := &c.Notes[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
 		// A note the replica never saw on the server (Rev 0) may replace only a deleted one; one
 		// the server has as it is sent it took already (row says when).
 		if refused, err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
@@ -242,6 +304,9 @@ func (p pusher) push(c *storage.Changes) error {
 		}
 	}
 	for i := range c.Links {
+		if l := c.Links[i].Row; p.waiting[l.A] || p.waiting[l.B] {
+			continue
+		}
 		if err := p.link(&c.Links[i]); err != nil {
 			return err
 		}
@@ -287,15 +352,24 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 			len(cols)+2, strings.Join(same, " AND "))
 		args = append(args, rev)
 	}
-	if refused, err := p.returning(sent, query, args...); err != nil {
+	switch w, err := p.write(sent, query, args...); {
+	case err != nil:
 		return err
-	} else if refused {
+	case w == refusedRow:
 		p.refuse(kind, id, what)
-	} else if *sent == 0 {
+	case w == takenName && renamable[kind]:
+		*p.taken = append(*p.taken, Conflict{Kind: kind, ID: id, What: what})
+		p.waiting[id] = true
+	case *sent == 0:
 		p.conflict(kind, id, what)
 	}
 	return nil
 }
+
+// renamable are the kinds of rows that renameTaken renames when the server refuses them for a
+// key or name another row has: entries and saved searches. (Tags, and collections in one parent,
+// of one name are one: adoptTag, adoptCollection.)
+var renamable = map[string]bool{"entry": true, "saved_search": true}
 
 // params returns ", $from, ..., $(from+n-1)".
 func params(from, n int) string {
@@ -310,9 +384,25 @@ func params(from, n int) string {
 // sent is that revision, or 0 when it wrote none or a unique constraint refused the row (a key
 // or name another row has now). refused says that the member's role may not write it.
 func (p pusher) returning(sent *int64, query string, args ...any) (refused bool, err error) {
+	w, err := p.write(sent, query, args...)
+	return w == refusedRow, err
+}
+
+// written says what came of a statement write ran.
+type written int
+
+const (
+	wrote      written = iota // the row was written, or there was none to write (sent says)
+	takenName                 // a unique constraint refused it: a key or name another row has
+	refusedRow                // the member's role may not write it
+)
+
+// write runs a statement that returns the revision of the row it wrote, in a savepoint, as
+// returning does, and says what came of it.
+func (p pusher) write(sent *int64, query string, args ...any) (written, error) {
 	sp, err := p.tx.Begin(p.ctx)
 	if err != nil {
-		return false, err
+		return wrote, err
 	}
 	err = sp.QueryRow(p.ctx, query, args...).Scan(sent)
 	var pe *pgconn.PgError
@@ -321,17 +411,17 @@ func (p pusher) returning(sent *int64, query string, args ...any) (refused bool,
 		*sent = 0
 	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
 		*sent = 0
-		return false, sp.Rollback(p.ctx)
+		return takenName, sp.Rollback(p.ctx)
 	case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege: a reader's edit
 		*sent = 0
-		return true, sp.Rollback(p.ctx)
+		return refusedRow, sp.Rollback(p.ctx)
 	case err != nil:
-		return false, errors.Join(err, sp.Rollback(p.ctx))
+		return wrote, errors.Join(err, sp.Rollback(p.ctx))
 	}
 	if *sent > 0 {
 		p.out.Sent++
 	}
-	return false, sp.Commit(p.ctx)
+	return wrote, sp.Commit(p.ctx)
 }
 
 func (p pusher) conflict(kind string, id storage.GlobalID, what string) {
@@ -389,6 +479,17 @@ func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (b
 		WHERE coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
 			AND fold(name) = fold($3) AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), pgUUID(p.id(r.Parent)), r.Name, r.Position)
+}
+
+// adoptSavedSearch makes a new saved search of the replica's the one the server has of the same
+// name (ASCII letters in any case) and the same search (query and filter): two members who save
+// one search under one name at once mean one. One of the name that searches otherwise is
+// another search: the server refuses it, and renameTaken gives it a name of its own.
+func (p pusher) adoptSavedSearch(ch *storage.Change[storage.SharedSavedSearch]) (bool, error) {
+	r := &ch.Row
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE saved_searches SET name = $2
+		WHERE fold(name) = fold($2) AND query = $3 AND filter = $4 AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), r.Name, r.Query, r.Filter)
 }
 
 // adopt runs query, which updates the row of the server's that a new row id of the replica's

@@ -1,0 +1,92 @@
+package shared
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// TestSameNewKey: two replicas that add an entry of one key (in another case) at once, each a
+// paper of its own, keep both: the second to send has its entry's key renamed, as an import's
+// clashing key is (delta -> Deltaa, the entry already there keeping its key), is told, and sends
+// it under that key with its tag and note. Two saved searches of one name that search otherwise
+// are both kept, the second as "Recent (2)"; two that search alike are one.
+func TestSameNewKey(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	for _, s := range []struct {
+		l          *storage.Library
+		src, query string
+	}{
+		{a, `@article{delta, title = {Delta from A}, author = {Di Author}, year = 2004, journal = {J}}`, "year:2001"},
+		{b, `@book{Delta, title = {Delta from B}, author = {Do Builder}, year = 2005, publisher = {P}}`, "year:2002"},
+	} {
+		e := bib.ParseString("new.bib", s.src).Entries()[0]
+		key, err := s.l.AddEntry(ctx, e, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddTags(ctx, []string{key}, "new "+key); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SetNote(ctx, key, "a note of "+e.Get("title")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SaveSearch(ctx, storage.SavedSearch{Name: "Recent", Query: s.query}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SaveSearch(ctx, storage.SavedSearch{Name: "Same", Query: "gamma"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncQuiet(t, srv, a)
+	s := syncQuiet(t, srv, b)
+	want := []string{`the saved search "Recent" is now "Recent (2)" (another member's has that name)`,
+		`the entry "Delta" is now "Deltaa" (another member's entry has that key)`}
+	var got []string
+	for _, r := range s.Pushed.Renamed {
+		got = append(got, r.String())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("b's push renamed %+v, want %+v", s.Pushed.Renamed, want)
+	}
+	syncQuiet(t, srv, a)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		for key, title := range map[string]string{"delta": "Delta from A", "Deltaa": "Delta from B"} {
+			e, err := l.Entry(ctx, key)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if e.Key != key || e.Get("title") != title {
+				t.Errorf("%s's %s: %s titled %q, want %q", name, key, e.Key, e.Get("title"), title)
+			}
+			if note, _ := l.Note(ctx, key); note != "a note of "+title {
+				t.Errorf("%s's note of %s: %q", name, key, note)
+			}
+		}
+		if tags, _ := l.EntryTags(ctx, "Deltaa"); !slices.Equal(tags, []string{"new Delta"}) {
+			t.Errorf("%s's tags of Deltaa: %v, want b's", name, tags)
+		}
+		searches, err := l.SavedSearches(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, ss := range searches {
+			names = append(names, ss.Name+": "+ss.Query)
+		}
+		if want := []string{"Recent: year:2001", "Recent (2): year:2002", "Same: gamma"}; !slices.Equal(names, want) {
+			t.Errorf("%s's saved searches: %q, want %q", name, names, want)
+		}
+		checkSame(t, srv, l)
+	}
+}
