@@ -145,7 +145,8 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take, and reports whether there were:
+// reportConflicts says which changes the server did not take, and which rows it renamed to send
+// them (another member's has the key or name), and reports whether there were changes not taken:
 // conflicts, or changes the member's role may not make (their refusal unless it is said, the
 // same said already).
 func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer) bool {
@@ -155,6 +156,12 @@ func reportConflicts(verb string, p shared.Pushed, said string, stderr io.Writer
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
+	}
+	for _, r := range p.Renamed {
+		fmt.Fprintf(stderr, "bibshelf %s: %s; it was sent under that name, and both are kept\n", verb, r)
+		for _, n := range r.Notes {
+			fmt.Fprintf(stderr, "bibshelf %s: %s\n", verb, n)
+		}
 	}
 	for _, c := range p.Dropped {
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",

@@ -62,7 +62,10 @@ type Conflict struct {
 	// Refused may also be of flags, of a link (linkNames) or a deletion.
 	Kind string
 	ID   storage.GlobalID // the row's (a note's entry's)
-	What string           // its key or name, for people
+	What string           // its key or name, for people (a note's entry's key)
+	// Theirs is the key or name the server has for the row, when it is not What: another
+	// member renamed it (a conflict over a tag's or a collection's name).
+	Theirs string
 }
 
 // String names the change for people: its kind and its key or name, else its id.
@@ -300,7 +303,7 @@ func (p pusher) push(c *storage.Changes) error {
 		} else if refused {
 			p.refuse("note", r.Entry, p.name("entries", r.Entry))
 		} else if c.Notes[i].Sent == 0 {
-			p.conflict("note", r.Entry, "")
+			p.conflict("note", r.Entry, p.name("entries", r.Entry))
 		}
 	}
 	for i := range c.Links {
@@ -362,6 +365,11 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 		p.waiting[id] = true
 	case *sent == 0:
 		p.conflict(kind, id, what)
+		// A tag's or a collection's name, or an entry's key, changed on both sides: the server's
+		// is said beside this replica's.
+		if theirs := p.name(table, id); theirs != what && len(p.out.Conflicts) > 0 {
+			p.out.Conflicts[len(p.out.Conflicts)-1].Theirs = theirs
+		}
 	}
 	return nil
 }
