@@ -2,6 +2,8 @@ package shared
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -13,7 +15,8 @@ import (
 // paper of its own, keep both: the second to send has its entry's key renamed, as an import's
 // clashing key is (delta -> Deltaa, the entry already there keeping its key), is told, and sends
 // it under that key with its tag and note. Two saved searches of one name that search otherwise
-// are both kept, the second as "Recent (2)"; two that search alike are one.
+// are both kept, the second as "Recent (2)"; two that search alike are one, and so is one file
+// attached by both to one entry.
 func TestSameNewKey(t *testing.T) {
 	ctx := context.Background()
 	srv, err := ParseURL(smallShared(t))
@@ -21,6 +24,10 @@ func TestSameNewKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	pdf := filepath.Join(dir, "alpha.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	a := cloneTo(t, srv, dir, "a.sqlite")
 	b := cloneTo(t, srv, dir, "b.sqlite")
 	for _, s := range []struct {
@@ -45,6 +52,9 @@ func TestSameNewKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := s.l.SaveSearch(ctx, storage.SavedSearch{Name: "Same", Query: "gamma"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddAttachment(ctx, "alpha", pdf); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,6 +96,9 @@ func TestSameNewKey(t *testing.T) {
 		}
 		if want := []string{"Recent: year:2001", "Recent (2): year:2002", "Same: gamma"}; !slices.Equal(names, want) {
 			t.Errorf("%s's saved searches: %q, want %q", name, names, want)
+		}
+		if atts, err := l.Attachments(ctx, "alpha"); err != nil || len(atts) != 1 {
+			t.Errorf("%s's attachments of alpha: %+v (%v), want the one both attached", name, atts, err)
 		}
 		checkSame(t, srv, l)
 	}

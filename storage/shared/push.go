@@ -266,6 +266,11 @@ func (p pusher) push(c *storage.Changes) error {
 		if p.waiting[r.Entry] {
 			continue
 		}
+		if adopted, err := p.adoptAttachment(&c.Attachments[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.Attachments[i].Sent, "attachment", r.ID, r.Path, r.Rev, "attachments", []string{"entry_id", "path", "added"},
 			pgUUID(r.Entry), r.Path, r.Added); err != nil {
 			return err
@@ -498,6 +503,16 @@ func (p pusher) adoptSavedSearch(ch *storage.Change[storage.SharedSavedSearch]) 
 	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE saved_searches SET name = $2
 		WHERE fold(name) = fold($2) AND query = $3 AND filter = $4 AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), r.Name, r.Query, r.Filter)
+}
+
+// adoptAttachment makes a new attachment of the replica's the one the server has of the same
+// path to the same entry: two members who attach one file at once attach it once. The server's
+// takes this replica's time of adding, the last write winning as for a tag's colour.
+func (p pusher) adoptAttachment(ch *storage.Change[storage.SharedAttachment]) (bool, error) {
+	r := &ch.Row
+	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE attachments SET added = $4
+		WHERE entry_id = $2 AND path = $3 AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), pgUUID(r.Entry), r.Path, r.Added)
 }
 
 // adopt runs query, which updates the row of the server's that a new row id of the replica's
