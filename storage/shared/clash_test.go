@@ -103,3 +103,41 @@ func TestSameNewKey(t *testing.T) {
 		checkSame(t, srv, l)
 	}
 }
+
+// TestRenamedToTakenTag: a tag renamed on one replica to the name another member gave a new tag
+// at the same time is merged into it, as the library merges a tag renamed to another's name:
+// one tag, with the entries of both, spelt as the last to send spelt it.
+func TestRenamedToTakenTag(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	if _, err := a.AddTags(ctx, []string{"alpha"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	if _, err := b.AddTags(ctx, []string{"beta"}, "ML"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if err := a.RenameTag(ctx, "x", "ml"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		tags, err := l.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "ml" || tags[0].Count != 2 {
+			t.Errorf("%s's tags: %+v, want ml on both entries", name, tags)
+		}
+		checkSame(t, srv, l)
+	}
+}

@@ -2,9 +2,11 @@ package shared
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -158,7 +160,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+		p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
 		if err := p.push(c); err != nil || out.Sent == sent {
 			return err
 		}
@@ -176,6 +178,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
+	lib *storage.Library // the replica
 	out *Pushed
 	// taken receives the entries and saved searches refused for a key or name another row
 	// has (renameTaken renames them).
@@ -209,6 +212,11 @@ func (p pusher) push(c *storage.Changes) error {
 		if adopted, err := p.adoptTag(&c.Tags[i]); err != nil {
 			return err
 		} else if adopted {
+			continue
+		}
+		if merged, err := p.mergeTag(&c.Tags[i]); err != nil {
+			return err
+		} else if merged {
 			continue
 		}
 		if err := p.row(&c.Tags[i].Sent, "tag", r.ID, r.Name, r.Rev, "tags", []string{"name", "colour"}, r.Name, r.Colour); err != nil {
@@ -481,6 +489,59 @@ func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 	r := &ch.Row
 	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
 		WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1 RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour)
+}
+
+// mergeTag merges a tag the replica renamed into the one the server has of the new name (ASCII
+// letters in any case), made or renamed so on another replica since this one last pulled, as
+// storage.Library.RenameTag merges a tag renamed to another's name: the server's tag gains the
+// renamed one's entries, and the renamed one becomes a tombstone. The server's tag takes this
+// replica's spelling and colour, as adoptTag's does, and the replica's tag its id. It reports
+// whether it merged: not when the tag is new, its name is no other's, the replica has that tag
+// already, or it changed on the server since (a conflict, which row reports).
+func (p pusher) mergeTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
+	r := &ch.Row
+	if r.Rev == 0 {
+		return false, nil
+	}
+	sp, err := p.tx.Begin(p.ctx)
+	if err != nil {
+		return false, err
+	}
+	var other storage.GlobalID
+	merge := func() error {
+		err := sp.QueryRow(p.ctx, `SELECT id FROM tags WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1
+			AND EXISTS (SELECT 1 FROM tags WHERE id = $1 AND rev = $3 AND NOT deleted)`, pgUUID(r.ID), r.Name, r.Rev).Scan(gid(&other))
+		if err != nil {
+			return err
+		}
+		// A tag the replica has already (under its old name, renamed on the server since) is
+		// one of its own rows: the replica's tag cannot take its id.
+		if _, err := p.lib.SharedName(p.ctx, "tag", other); !errors.Is(err, fs.ErrNotExist) {
+			return cmp.Or(err, pgx.ErrNoRows)
+		}
+		if _, err := sp.Exec(p.ctx, `INSERT INTO entry_tags (entry_id, tag_id, deleted)
+			SELECT entry_id, $2, false FROM entry_tags WHERE tag_id = $1 AND NOT deleted
+			ON CONFLICT (entry_id, tag_id) DO UPDATE SET deleted = false`, pgUUID(r.ID), pgUUID(other)); err != nil {
+			return err
+		}
+		if _, err := sp.Exec(p.ctx, `UPDATE tags SET deleted = true WHERE id = $1`, pgUUID(r.ID)); err != nil {
+			return err
+		}
+		return sp.QueryRow(p.ctx, `UPDATE tags SET name = $2, colour = $3 WHERE id = $1 RETURNING rev`,
+			pgUUID(other), r.Name, r.Colour).Scan(&ch.Sent)
+	}
+	err = merge()
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "42501": // none, or a reader's: row says
+		ch.Sent = 0
+		return false, sp.Rollback(p.ctx)
+	case err != nil:
+		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	ch.Adopted, p.adopted[r.ID] = other, other
+	p.out.Sent++
+	return true, sp.Commit(p.ctx)
 }
 
 // adoptCollection makes a new collection of the replica's the one the server has of the same
