@@ -107,10 +107,10 @@ func (s *sharedView) show(st shared.LiveState) {
 	s.tellConflicts(st.Conflicts)
 }
 
-// tellRenamed says which of this computer's new entries and saved searches were renamed to be
-// sent, another member having made one of the same key or name at the same time and sent it
-// first: both are kept, the other member's under the key or name, this computer's under the
-// next free one.
+// tellRenamed says which of this computer's entries, saved searches and collections were
+// renamed to be sent, another member having given one of theirs the same key or name at the
+// same time and sent it first: both are kept, the other member's under the key or name, this
+// computer's under the next free one.
 func (s *sharedView) tellRenamed(rs []shared.Renamed) {
 	if len(rs) == 0 {
 		return
@@ -121,8 +121,9 @@ func (s *sharedView) tellRenamed(rs []shared.Renamed) {
 		lines = append(lines, r.Notes...)
 	}
 	s.u.status.SetText("Shared: " + rs[0].String())
-	s.u.inform("Renamed to Keep Both", "Another member made these at the same time as this computer, and sent theirs first. "+
-		"Both are kept; this computer's were renamed and sent:\n\n• "+strings.Join(lines, "\n• "), nil)
+	s.u.inform("Renamed to Keep Both", "Another member gave the same key or name to an entry, a saved search or a "+
+		"collection of theirs at the same time as this computer, and sent it first. Both are kept; this computer's "+
+		"were renamed and sent:\n\n• "+strings.Join(lines, "\n• "), nil)
 }
 
 // askPassword asks for the member's password, which the server asks for and neither the URL,

@@ -77,3 +77,22 @@ func (l *Library) SharedName(ctx context.Context, kind string, id GlobalID) (str
 	}
 	return name, nil
 }
+
+// LocalID returns the replica's id of the row of that kind and global id: what the library's
+// methods that take an id (RenameCollection) name it by. A row the replica does not have is an
+// error matching fs.ErrNotExist.
+func (l *Library) LocalID(ctx context.Context, kind string, id GlobalID) (int64, error) {
+	t, ok := seenColumns[kind]
+	if !ok {
+		return 0, fmt.Errorf("the id of a %s: not a kind of row a replica sends", kind)
+	}
+	var local int64
+	err := l.db.QueryRowContext(ctx, `SELECT id FROM `+t[0]+` WHERE gid = ?`, id.value()).Scan(&local)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notExist("the replica has no such row")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("the %s %v: %w", kind, id, err)
+	}
+	return local, nil
+}

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,6 +138,60 @@ func TestRenamedToTakenTag(t *testing.T) {
 		}
 		if len(tags) != 1 || tags[0].Name != "ml" || tags[0].Count != 2 {
 			t.Errorf("%s's tags: %+v, want ml on both entries", name, tags)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestRenamedToTakenCollection: a collection renamed on one replica to the name another member
+// gave a new collection in the same parent at the same time is kept apart, with its entries, as
+// "Reading (2)": two collections with entries of their own are not made one.
+func TestRenamedToTakenCollection(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	c, err := a.CreateCollection(ctx, nil, "Later")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, c.ID, "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	r, err := b.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddToCollection(ctx, r.ID, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if err := a.RenameCollection(ctx, c.ID, "reading"); err != nil {
+		t.Fatal(err)
+	}
+	s := syncQuiet(t, srv, a)
+	if len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].String() != `the collection "reading" is now "reading (2)" (another member's has that name)` {
+		t.Errorf("a's push renamed %v", s.Pushed.Renamed)
+	}
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, fmt.Sprintf("%s: %d", c.Name, c.Count))
+		}
+		slices.Sort(got)
+		if want := []string{"Reading: 1", "reading (2): 1"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
 		}
 		checkSame(t, srv, l)
 	}

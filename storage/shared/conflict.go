@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -48,7 +49,7 @@ func ServerEntry(ctx context.Context, srv *Server, id storage.GlobalID) (*bib.En
 // Renamed is a row of the replica's that another member gave the same key or name at the same
 // time, and sent first: the replica's took the next free one, and was sent under it.
 type Renamed struct {
-	Kind     string // entry or saved_search
+	Kind     string // entry, saved_search or collection
 	ID       storage.GlobalID
 	Old, New string // its key or name before and after
 	// Notes say what the rename of an entry's key left as it is (storage.KeyRename.Notes): a
@@ -70,8 +71,9 @@ func (r Renamed) String() string {
 // does when an import brings another paper under its key (storage.KeyChange); the replica's
 // entry takes the next key bib.UniqueKey gives that neither the server nor the replica has,
 // and is renamed as a member renames a key (storage.Library.RenameKey: the .tex files of the
-// papers the library knows follow). A saved search takes "Name (2)", "Name (3)", ... It returns
-// what it renamed, and the rows it could not, which stay conflicts.
+// papers the library knows follow). A saved search, and a collection renamed or moved to the
+// name of a sibling's, takes "Name (2)", "Name (3)", ... It returns what it renamed, and the
+// rows it could not, which stay conflicts.
 func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict) (renamed []Renamed, stay []Conflict, err error) {
 	for _, c := range taken {
 		old, err := lib.SharedName(ctx, c.Kind, c.ID)
@@ -87,6 +89,8 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 			r, err = renameEntry(ctx, conn, lib, old)
 		case "saved_search":
 			r, err = renameSavedSearch(ctx, conn, lib, old)
+		case "collection":
+			r, err = renameCollection(ctx, lib, c.ID, old)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -139,17 +143,49 @@ func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old 
 	panic("unreachable: KeyVariants never ends")
 }
 
-// renameSavedSearch gives the replica's saved search old the first of "old (2)", "old (3)", ...
-// that neither the server nor the replica has, and renames it.
+// numbered yields the names a saved search or a collection of name takes when another of the
+// name is there: "name (2)", "name (3)", ... up to "name (999)".
+func numbered(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for n := 2; n < 1000; n++ {
+			if !yield(fmt.Sprintf("%s (%d)", name, n)) {
+				return
+			}
+		}
+	}
+}
+
+// renameSavedSearch gives the replica's saved search old the first of numbered's names that
+// neither the server nor the replica has, and renames it.
 func renameSavedSearch(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string) (*Renamed, error) {
-	for n := 2; n < 1000; n++ {
-		name := fmt.Sprintf("%s (%d)", old, n)
+	for name := range numbered(old) {
 		if has, err := serverHas(ctx, conn, "saved_searches", "name", name); err != nil {
 			return nil, err
 		} else if has {
 			continue
 		}
 		err := lib.RenameSavedSearch(ctx, old, name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Renamed{Old: old, New: name}, nil
+	}
+	return nil, nil
+}
+
+// renameCollection gives the replica's collection id, of the name old, the first of numbered's
+// names that no sibling of it has in the replica. One that a sibling has on the server (made
+// there since) is found taken again by the next push, which renames it again.
+func renameCollection(ctx context.Context, lib *storage.Library, id storage.GlobalID, old string) (*Renamed, error) {
+	local, err := lib.LocalID(ctx, "collection", id)
+	if err != nil {
+		return nil, err
+	}
+	for name := range numbered(old) {
+		err := lib.RenameCollection(ctx, local, name)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}

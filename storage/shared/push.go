@@ -388,9 +388,10 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 }
 
 // renamable are the kinds of rows that renameTaken renames when the server refuses them for a
-// key or name another row has: entries and saved searches. (Tags, and collections in one parent,
-// of one name are one: adoptTag, adoptCollection.)
-var renamable = map[string]bool{"entry": true, "saved_search": true}
+// key or name another row has: entries, saved searches, and collections renamed or moved to a
+// sibling's name. (New tags, and new collections in one parent, of one name are one: adoptTag,
+// adoptCollection; a tag renamed to another's name is merged into it: mergeTag.)
+var renamable = map[string]bool{"entry": true, "saved_search": true, "collection": true}
 
 // params returns ", $from, ..., $(from+n-1)".
 func params(from, n int) string {
