@@ -196,3 +196,54 @@ func TestRenamedToTakenCollection(t *testing.T) {
 		checkSame(t, srv, l)
 	}
 }
+
+// TestAdoptRenamedOnServer: a new tag of the name another member just renamed a tag to, which
+// this replica has under its old name, is that tag: the replica makes its two one (the renamed
+// tag's entries and the new one's) as it records the push, instead of failing on the id it has
+// already. A saved search likewise.
+func TestAdoptRenamedOnServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	if _, err := a.AddTags(ctx, []string{"alpha"}, "Machine learning"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveSearch(ctx, storage.SavedSearch{Name: "Old name", Query: "gamma"}); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	if err := b.RenameTag(ctx, "Machine learning", "ML"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RenameSavedSearch(ctx, "Old name", "Gamma"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if _, err := a.AddTags(ctx, []string{"beta"}, "ml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveSearch(ctx, storage.SavedSearch{Name: "gamma", Query: "gamma"}); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		tags, err := l.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "ml" || tags[0].Count != 2 {
+			t.Errorf("%s's tags: %+v, want ml on both entries", name, tags)
+		}
+		if ss, err := l.SavedSearches(ctx); err != nil || len(ss) != 1 || ss[0].Name != "gamma" {
+			t.Errorf("%s's saved searches: %+v (%v), want gamma", name, ss, err)
+		}
+		checkSame(t, srv, l)
+	}
+}

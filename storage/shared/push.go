@@ -2,11 +2,9 @@ package shared
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -160,7 +158,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+		p := pusher{ctx: ctx, tx: tx, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
 		if err := p.push(c); err != nil || out.Sent == sent {
 			return err
 		}
@@ -178,7 +176,6 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
-	lib *storage.Library // the replica
 	out *Pushed
 	// taken receives the entries and saved searches refused for a key or name another row
 	// has (renameTaken renames them).
@@ -497,8 +494,10 @@ func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 // storage.Library.RenameTag merges a tag renamed to another's name: the server's tag gains the
 // renamed one's entries, and the renamed one becomes a tombstone. The server's tag takes this
 // replica's spelling and colour, as adoptTag's does, and the replica's tag its id. It reports
-// whether it merged: not when the tag is new, its name is no other's, the replica has that tag
-// already, or it changed on the server since (a conflict, which row reports).
+// whether it merged: not when the tag is new, its name is no other's, or it changed on the
+// server since (a conflict, which row reports). A replica that has the other tag already (under
+// another name, renamed on the server since) makes its two one as it records the push
+// (storage.Library.Sent).
 func (p pusher) mergeTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 	r := &ch.Row
 	if r.Rev == 0 {
@@ -514,11 +513,6 @@ func (p pusher) mergeTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 			AND EXISTS (SELECT 1 FROM tags WHERE id = $1 AND rev = $3 AND NOT deleted)`, pgUUID(r.ID), r.Name, r.Rev).Scan(gid(&other))
 		if err != nil {
 			return err
-		}
-		// A tag the replica has already (under its old name, renamed on the server since) is
-		// one of its own rows: the replica's tag cannot take its id.
-		if _, err := p.lib.SharedName(p.ctx, "tag", other); !errors.Is(err, fs.ErrNotExist) {
-			return cmp.Or(err, pgx.ErrNoRows)
 		}
 		if _, err := sp.Exec(p.ctx, `INSERT INTO entry_tags (entry_id, tag_id, deleted)
 			SELECT entry_id, $2, false FROM entry_tags WHERE tag_id = $1 AND NOT deleted
