@@ -27,9 +27,9 @@ type Pushed struct {
 	// the replica, neither sent nor dropped. Refusal says so.
 	Refused []Conflict
 	Member  string // the role the server knows the replica's member as
-	// Renamed are the replica's entries and saved searches that another member gave the same
-	// key or name at the same time, and sent first: the replica's took the next free one
-	// (renameTaken), and were sent under it.
+	// Renamed are the replica's entries, saved searches and collections whose key or name
+	// another member gave one of theirs at the same time, and sent first: the replica's took
+	// the next free one (renameTaken), and were sent under it.
 	Renamed []Renamed
 }
 
@@ -81,10 +81,10 @@ func (c Conflict) String() string {
 // the write lock: a new row is inserted, a changed one updated on the condition that the server
 // still has the revision the replica last saw of it (optimistic concurrency), a link added or
 // removed, a deletion made a tombstone on the same condition. What the server took is then
-// recorded in the replica (storage.Library.Sent). An entry or a saved search the server refused
-// for a key or name another row has there now (another member made one of the same at once) is
-// renamed in the replica (renameTaken: the entry's key gets a letter, as an import's clashing
-// key does) and sent again: Pushed.Renamed says so.
+// recorded in the replica (storage.Library.Sent). An entry, a saved search or a collection the
+// server refused for a key or name another row has there now (another member gave one of theirs
+// the same at once) is renamed in the replica (renameTaken: the entry's key gets a letter, as an
+// import's clashing key does) and sent again: Pushed.Renamed says so.
 func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error) {
 	r, ok, err := lib.Replica(ctx)
 	if err != nil {
@@ -139,8 +139,8 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 const maxRenameRounds = 3
 
 // pushOnce sends the changes the replica has now, in one transaction on conn, adding what came
-// of it to out; taken receives the new or renamed entries and saved searches whose key or name
-// another row has on the server, which out does not count as conflicts.
+// of it to out; taken receives the rows of the kinds renamable whose key or name another row has
+// on the server, which out does not count as conflicts.
 func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) error {
 	c, err := lib.Changes(ctx)
 	if err != nil || c.Len() == 0 {
@@ -177,14 +177,15 @@ type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
 	out *Pushed
-	// taken receives the entries and saved searches refused for a key or name another row
+	// taken receives the rows of the kinds renamable refused for a key or name another row
 	// has (renameTaken renames them).
 	taken *[]Conflict
 	// waiting are the rows renameTaken is to rename before they are sent: what hangs on them
 	// (an entry's attachments, flags, note and links) waits with them.
 	waiting map[storage.GlobalID]bool
-	// adopted are the ids of the new tags and collections the server has under other ids
-	// (adoptTag, adoptCollection): what is sent after them names those.
+	// adopted are the ids of the tags, collections, saved searches and attachments the
+	// server has under other ids (adoptTag, mergeTag, adoptCollection, adoptSavedSearch,
+	// adoptAttachment): what is sent after them names those.
 	adopted map[storage.GlobalID]storage.GlobalID
 }
 
