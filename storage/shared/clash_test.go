@@ -15,7 +15,8 @@ import (
 // TestSameNewKey: two replicas that add an entry of one key (in another case) at once, each a
 // paper of its own, keep both: the second to send has its entry's key renamed, as an import's
 // clashing key is (delta -> Deltaa, the entry already there keeping its key), is told, and sends
-// it under that key with its tag and note. Two saved searches of one name that search otherwise
+// it under that key with its tag and note; its child (crossref) follows, and the first's child
+// keeps naming the first's. Two saved searches of one name that search otherwise
 // are both kept, the second as "Recent (2)"; two that search alike are one, and so is one file
 // attached by both to one entry.
 func TestSameNewKey(t *testing.T) {
@@ -32,15 +33,20 @@ func TestSameNewKey(t *testing.T) {
 	a := cloneTo(t, srv, dir, "a.sqlite")
 	b := cloneTo(t, srv, dir, "b.sqlite")
 	for _, s := range []struct {
-		l          *storage.Library
-		src, query string
+		l                 *storage.Library
+		src, child, query string
 	}{
-		{a, `@article{delta, title = {Delta from A}, author = {Di Author}, year = 2004, journal = {J}}`, "year:2001"},
-		{b, `@book{Delta, title = {Delta from B}, author = {Do Builder}, year = 2005, publisher = {P}}`, "year:2002"},
+		{a, `@article{delta, title = {Delta from A}, author = {Di Author}, year = 2004, journal = {J}}`,
+			`@inbook{achild, crossref = {delta}, chapter = 1}`, "year:2001"},
+		{b, `@book{Delta, title = {Delta from B}, author = {Do Builder}, year = 2005, publisher = {P}}`,
+			`@inbook{bchild, crossref = {Delta}, chapter = 2}`, "year:2002"},
 	} {
 		e := bib.ParseString("new.bib", s.src).Entries()[0]
 		key, err := s.l.AddEntry(ctx, e, "")
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddEntry(ctx, bib.ParseString("child.bib", s.child).Entries()[0], ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.l.AddTags(ctx, []string{key}, "new "+key); err != nil {
@@ -62,10 +68,11 @@ func TestSameNewKey(t *testing.T) {
 	syncQuiet(t, srv, a)
 	s := syncQuiet(t, srv, b)
 	want := []string{`the saved search "Recent" is now "Recent (2)" (another member's has that name)`,
-		`the entry "Delta" is now "Deltaa" (another member's entry has that key)`}
+		`the entry "Delta" is now "Deltaa" (another member's entry has that key)`, `the entry "bchild" names it by "Deltaa" now`}
 	var got []string
 	for _, r := range s.Pushed.Renamed {
 		got = append(got, r.String())
+		got = append(got, r.Notes...)
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("b's push renamed %+v, want %+v", s.Pushed.Renamed, want)
@@ -82,6 +89,12 @@ func TestSameNewKey(t *testing.T) {
 			}
 			if note, _ := l.Note(ctx, key); note != "a note of "+title {
 				t.Errorf("%s's note of %s: %q", name, key, note)
+			}
+		}
+		// Each child names its own parent: b's followed the rename, a's kept the key.
+		for child, parent := range map[string]string{"achild": "delta", "bchild": "Deltaa"} {
+			if e, err := l.Entry(ctx, child); err != nil || e.Get("crossref") != parent {
+				t.Errorf("%s's %s: crossref %q (%v), want %q", name, child, e.Get("crossref"), err, parent)
 			}
 		}
 		if tags, _ := l.EntryTags(ctx, "Deltaa"); !slices.Equal(tags, []string{"new Delta"}) {

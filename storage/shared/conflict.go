@@ -52,8 +52,9 @@ type Renamed struct {
 	Kind     string // entry, saved_search or collection
 	ID       storage.GlobalID
 	Old, New string // its key or name before and after
-	// Notes say what the rename of an entry's key left as it is (storage.KeyRename.Notes): a
-	// .bib file of a paper that still defines the old key.
+	// Notes say what the rename of an entry's key left as it is (storage.KeyRename.Notes: a
+	// .bib file of a paper that still defines the old key), and which entries of the replica's
+	// name it by the new key (crossref, xdata ...).
 	Notes []string
 }
 
@@ -71,10 +72,11 @@ func (r Renamed) String() string {
 // does when an import brings another paper under its key (storage.KeyChange); the replica's
 // entry takes the next key bib.UniqueKey gives that neither the server nor the replica has,
 // and is renamed as a member renames a key (storage.Library.RenameKey: the .tex files of the
-// papers the library knows follow). A saved search, and a collection renamed or moved to the
+// papers the library knows follow, and the entries of changed, the replica's own changes, whose
+// crossref, xdata and the like named it: storage.Library.FollowKeyRename). A saved search, and a collection renamed or moved to the
 // name of a sibling's, takes "Name (2)", "Name (3)", ... It returns what it renamed, and the
 // rows it could not, which stay conflicts.
-func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict) (renamed []Renamed, stay []Conflict, err error) {
+func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict, changed []storage.GlobalID) (renamed []Renamed, stay []Conflict, err error) {
 	for _, c := range taken {
 		old, err := lib.SharedName(ctx, c.Kind, c.ID)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -86,7 +88,7 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 		var r *Renamed
 		switch c.Kind {
 		case "entry":
-			r, err = renameEntry(ctx, conn, lib, old)
+			r, err = renameEntry(ctx, conn, lib, old, changed)
 		case "saved_search":
 			r, err = renameSavedSearch(ctx, conn, lib, old)
 		case "collection":
@@ -116,9 +118,11 @@ func serverHas(ctx context.Context, conn *pgx.Conn, table, col, name string) (bo
 // renameEntry gives the replica's entry old the first key after it of bib.KeyVariants (the keys
 // bib.UniqueKey tries, as an import's clashing key does: smith2020a, smith2020b, ...) that the
 // server has for no entry and that the replica may rename it to (storage.Library.PlanKeyRename),
-// and renames it. It returns nil when the replica refuses the rename for another reason than a
-// key taken, and the entry stays a conflict.
-func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string) (*Renamed, error) {
+// and renames it; the entries of changed that named it by its old key (crossref, xdata ...) name
+// it by the new. The other entries of the replica that name the old key came from the server,
+// and mean the server's entry of it. It returns nil when the replica refuses the rename for
+// another reason than a key taken, and the entry stays a conflict.
+func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string, changed []storage.GlobalID) (*Renamed, error) {
 	for k := range bib.KeyVariants(old) {
 		if bib.SameKey(k, old) {
 			continue // the server's entry has it
@@ -138,7 +142,15 @@ func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old 
 		if err := lib.RenameKey(ctx, plan); err != nil {
 			return nil, err
 		}
-		return &Renamed{Old: plan.Old, New: plan.New, Notes: plan.Notes}, nil
+		followed, err := lib.FollowKeyRename(ctx, plan.Old, plan.New, changed)
+		if err != nil {
+			return nil, err
+		}
+		notes := plan.Notes
+		for _, k := range followed {
+			notes = append(notes, fmt.Sprintf("the entry %q names it by %q now", k, plan.New))
+		}
+		return &Renamed{Old: plan.Old, New: plan.New, Notes: notes}, nil
 	}
 	panic("unreachable: KeyVariants never ends")
 }

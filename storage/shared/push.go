@@ -111,7 +111,8 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	for round := 0; ; round++ {
 		var taken []Conflict
 		once := Pushed{Member: r.Member}
-		if err := pushOnce(ctx, conn, srv, lib, r, &once, &taken); err != nil {
+		entries, err := pushOnce(ctx, conn, srv, lib, r, &once, &taken)
+		if err != nil {
 			return Pushed{}, err
 		}
 		out.Sent += once.Sent
@@ -123,7 +124,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		var renamed []Renamed
 		if round < maxRenameRounds {
 			var err error
-			if renamed, taken, err = renameTaken(ctx, conn, lib, taken); err != nil {
+			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries); err != nil {
 				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 			}
 		}
@@ -140,11 +141,16 @@ const maxRenameRounds = 3
 
 // pushOnce sends the changes the replica has now, in one transaction on conn, adding what came
 // of it to out; taken receives the rows of the kinds renamable whose key or name another row has
-// on the server, which out does not count as conflicts.
-func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) error {
+// on the server, which out does not count as conflicts. It returns the ids of the entries whose
+// changes it read, sent or not: those renameTaken has follow a key it renames.
+func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) ([]storage.GlobalID, error) {
 	c, err := lib.Changes(ctx)
 	if err != nil || c.Len() == 0 {
-		return err
+		return nil, err
+	}
+	entries := make([]storage.GlobalID, len(c.Entries))
+	for i, e := range c.Entries {
+		entries[i] = e.Row.ID
 	}
 	sent := out.Sent
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
@@ -167,9 +173,9 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
+		return nil, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
 	}
-	return lib.Sent(ctx, c)
+	return entries, lib.Sent(ctx, c)
 }
 
 // pusher sends changes in one transaction.
