@@ -379,8 +379,8 @@ func (l *Live) settleWith(s settlement) {
 // resolve carries out a settlement: for the server's versions, the replica's changes are
 // dropped (the pull after writes the server's); for the replica's, it records the server's
 // revision of each row as seen, so that the push after replaces it, a note kept both ways
-// written first as both texts. A conflict over a new row's key or name (which has no revision
-// on the server) stays: Push renames those of entries and saved searches itself.
+// written first as both texts. A key or name another row has on the server is no conflict told:
+// Push renames or merges the row itself (renameTaken, mergeTag, the adopt functions).
 func (l *Live) resolve(ctx context.Context, s settlement) error {
 	if !s.mine {
 		for _, c := range s.conflicts {
