@@ -94,9 +94,8 @@ func TestSharedConflictTexts(t *testing.T) {
 		u.win.Canvas().Overlays().Top().Hide()
 	})
 	fyneDoAndWait(func() {
+		// The status line says it until the next action (or a look at the list) writes it.
 		u.shared.tellRenamed([]shared.Renamed{{Kind: "entry", Old: "knuth1984", New: "knuth1984a"}})
-	})
-	fyneDoAndWait(func() {
 		want := `the entry "knuth1984" is now "knuth1984a" (another member's entry has that key)`
 		if !strings.Contains(allLabels(u.win.Canvas().Overlays().Top()), want) || !strings.Contains(u.status.Text, want) {
 			t.Errorf("the rename told: dialog %q, status %q", allLabels(u.win.Canvas().Overlays().Top()), u.status.Text)

@@ -303,6 +303,14 @@ var (
 	mergedLinks   = map[string]string{"tags": `UPDATE OR IGNORE entry_tags SET tag_id = ? WHERE tag_id = ?`}
 )
 
+// MergesAdopted reports whether Sent makes a new row of that kind, which the server took as a
+// row the replica has already (under another name), one with that row (see adopted): tags and
+// saved searches. A sender adopts no row of another kind as one the replica has.
+func MergesAdopted(kind string) bool {
+	_, ok := mergedColumns[changeTables[kind]]
+	return ok
+}
+
 // adopted records that the server took the replica's row id of table as its row server (a tag,
 // collection, saved search or attachment of the same name made or named so on another replica):
 // the row takes the server's id and revision rev. When the replica has that row already, under

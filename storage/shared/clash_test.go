@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -256,6 +257,68 @@ func TestAdoptRenamedOnServer(t *testing.T) {
 		}
 		if ss, err := l.SavedSearches(ctx); err != nil || len(ss) != 1 || ss[0].Name != "gamma" {
 			t.Errorf("%s's saved searches: %+v (%v), want gamma", name, ss, err)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestNewNameRenamedOnServer: a new collection, with a child and an entry, of the name another
+// member just gave a collection this replica has under its old name, is not that collection (the
+// replica has it, and keeps its rows apart): it is sent as "Reading (2)", its child and entry
+// with it.
+func TestNewNameRenamedOnServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	old, err := a.CreateCollection(ctx, nil, "Old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, old.ID, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	colls, err := b.Collections(ctx)
+	if err != nil || len(colls) != 1 {
+		t.Fatalf("b's collections: %+v %v", colls, err)
+	}
+	if err := b.RenameCollection(ctx, colls[0].ID, "Reading"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	r, err := a.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateCollection(ctx, []string{"Reading"}, "Now"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, r.ID, "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	s := syncQuiet(t, srv, a)
+	if len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].New != "Reading (2)" {
+		t.Errorf("a's push renamed %+v", s.Pushed.Renamed)
+	}
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, fmt.Sprintf("%s: %d", strings.Join(c.Path, "/"), c.Count))
+		}
+		slices.Sort(got)
+		if want := []string{"Reading (2)/Now: 0", "Reading (2): 1", "Reading: 1"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
 		}
 		checkSame(t, srv, l)
 	}

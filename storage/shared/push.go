@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -164,7 +165,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+		p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
 		if err := p.push(c); err != nil || out.Sent == sent {
 			return err
 		}
@@ -182,6 +183,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
+	lib *storage.Library // the replica
 	out *Pushed
 	// taken receives the rows of the kinds renamable refused for a key or name another row
 	// has (renameTaken renames them).
@@ -243,14 +245,29 @@ func (p pusher) push(c *storage.Changes) error {
 			adopted[i], more = ok, more || ok
 		}
 	}
+	// The others, each after its parent when that is sent too: a child of one refused for its
+	// name (which renameTaken renames) waits with it.
+	index := make(map[storage.GlobalID]int, len(c.Collections))
 	for i := range c.Collections {
-		r := &c.Collections[i].Row
-		if adopted[i] {
-			continue
-		}
-		if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
-			pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
-			return err
+		index[c.Collections[i].Row.ID] = i
+	}
+	done := adopted
+	for more := true; more; {
+		more = false
+		for i := range c.Collections {
+			r := &c.Collections[i].Row
+			if j, ok := index[r.Parent]; done[i] || ok && !done[j] {
+				continue
+			}
+			done[i], more = true, true
+			if p.waiting[r.Parent] {
+				p.waiting[r.ID] = true
+				continue
+			}
+			if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
+				pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range c.SavedSearches {
@@ -492,7 +509,7 @@ var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "colle
 // replica's tag takes the server's id (Change.Adopted). It reports whether there was one.
 func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
+	return p.adopt("tag", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
 		WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1 RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour)
 }
 
@@ -551,7 +568,7 @@ func (p pusher) mergeTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 // name at once mean one, and keep the entries each put in it.
 func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
+	return p.adopt("collection", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
 		WHERE coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
 			AND fold(name) = fold($3) AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), pgUUID(p.id(r.Parent)), r.Name, r.Position)
@@ -563,7 +580,7 @@ func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (b
 // another search: the server refuses it, and renameTaken gives it a name of its own.
 func (p pusher) adoptSavedSearch(ch *storage.Change[storage.SharedSavedSearch]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE saved_searches SET name = $2
+	return p.adopt("saved_search", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE saved_searches SET name = $2
 		WHERE fold(name) = fold($2) AND query = $3 AND filter = $4 AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), r.Name, r.Query, r.Filter)
 }
@@ -573,15 +590,18 @@ func (p pusher) adoptSavedSearch(ch *storage.Change[storage.SharedSavedSearch]) 
 // takes this replica's time of adding, the last write winning as for a tag's colour.
 func (p pusher) adoptAttachment(ch *storage.Change[storage.SharedAttachment]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE attachments SET added = $4
+	return p.adopt("attachment", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE attachments SET added = $4
 		WHERE entry_id = $2 AND path = $3 AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), pgUUID(r.Entry), r.Path, r.Added)
 }
 
 // adopt runs query, which updates the row of the server's that a new row id of the replica's
-// (rev 0) is and returns its id and revision, in a savepoint. It sets sent and adopted, and
-// reports whether there was such a row.
-func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
+// (rev 0, of kind) is and returns its id and revision, in a savepoint. It sets sent and adopted,
+// and reports whether there was such a row. A row the replica has already (under another name,
+// renamed on the server since it last pulled) is not adopted unless the replica makes the two
+// one (storage.MergesAdopted): the server refuses the new row for its name, and renameTaken
+// gives it another.
+func (p pusher) adopt(kind string, rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
 	if rev != 0 {
 		return false, nil
 	}
@@ -598,6 +618,16 @@ func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *stor
 		return false, sp.Rollback(p.ctx)
 	case err != nil:
 		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	if !storage.MergesAdopted(kind) {
+		_, err := p.lib.LocalID(p.ctx, kind, server)
+		switch {
+		case err == nil:
+			*sent = 0
+			return false, sp.Rollback(p.ctx)
+		case !errors.Is(err, fs.ErrNotExist):
+			return false, errors.Join(err, sp.Rollback(p.ctx))
+		}
 	}
 	*adopted, p.adopted[id] = server, server
 	p.out.Sent++
