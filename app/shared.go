@@ -107,11 +107,31 @@ func (s *sharedView) show(st shared.LiveState) {
 		return
 	}
 	s.tellFailure(st.Err)
+	s.tellRenamed(st.Renamed)
 	s.tellConflicts(st.Conflicts)
 	s.tellRefused(st)
 	if st.Discarded > 0 {
 		s.discarded(st.Discarded)
 	}
+}
+
+// tellRenamed says which of this computer's entries, saved searches and collections were
+// renamed to be sent, another member having given one of theirs the same key or name at the
+// same time and sent it first: both are kept, the other member's under the key or name, this
+// computer's under the next free one.
+func (s *sharedView) tellRenamed(rs []shared.Renamed) {
+	if len(rs) == 0 {
+		return
+	}
+	var lines []string
+	for _, r := range rs {
+		lines = append(lines, r.String())
+		lines = append(lines, r.Notes...)
+	}
+	s.u.status.SetText("Shared: " + rs[0].String())
+	s.u.inform("Renamed to Keep Both", "Another member gave the same key or name to an entry, a saved search or a "+
+		"collection of theirs at the same time as this computer, and sent it first. Both are kept; this computer's "+
+		"were renamed and sent:\n\n• "+strings.Join(lines, "\n• "), nil)
 }
 
 // askPassword asks for the member's password, which the server asks for and neither the URL,
@@ -235,12 +255,29 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 	for _, c := range cs {
 		names = append(names, conflictText(c))
 	}
+	var notes []shared.Conflict
+	named := false // a tag or a collection renamed on both sides
+	for _, c := range cs {
+		switch c.Kind {
+		case "note":
+			notes = append(notes, c)
+		case "tag", "collection":
+			named = named || c.Theirs != ""
+		}
+	}
+	choices := "Keep Mine sends this computer's versions over the server's; Take the Server's replaces this " +
+		"computer's changes of them with the server's versions."
+	if named {
+		choices += " A tag or a collection keeps one name: this computer's with Keep Mine, the server's with Take the Server's."
+	}
+	if len(notes) > 0 {
+		choices += " Keep Both (notes only) keeps both texts in each note: this computer's, then the server's under a " +
+			"rule and a heading that says when it was written."
+	}
 	text := widget.NewLabel("Another member changed these since this computer last synced, so the server did not take this " +
 		"computer's changes of them:\n\n• " + strings.Join(names, "\n• ") + "\n\n" +
-		"Both versions are kept: this computer's here, the server's for the other members. Keep Mine sends this " +
-		"computer's versions over the server's; Take the Server's replaces this computer's changes of them with " +
-		"the server's versions. Decide Later leaves both as they are, and the changes waiting (the state line, clicked, " +
-		"shows this again).")
+		"Both versions are kept: this computer's here, the server's for the other members. " + choices + " Decide Later " +
+		"leaves both as they are, and the changes waiting (the state line, clicked, shows this again).")
 	text.Wrapping = fyne.TextWrapWord
 	var d dialog.Dialog
 	settle := func(mine bool) func() {
@@ -257,6 +294,16 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 	theirs := widget.NewButton("Take the Server's", settle(false))
 	s.u.probeDialog(later, mine, theirs, text)
 	buttons := container.NewHBox(layout.NewSpacer(), later, theirs, mine)
+	if len(notes) > 0 {
+		keepBoth := widget.NewButton("Keep Both", func() {
+			d.Hide()
+			if s.live != nil {
+				go s.live.KeepBoth(notes)
+			}
+		})
+		buttons.Add(keepBoth)
+		s.u.inDialog["button:"+keepBoth.Text] = keepBoth
+	}
 	var entries []shared.Conflict
 	for _, c := range cs {
 		if c.Kind == "entry" && c.What != "" {
@@ -324,6 +371,8 @@ func conflictText(c shared.Conflict) string {
 	switch {
 	case c.Kind == "note" && c.What != "":
 		return fmt.Sprintf("the note of %q", c.What)
+	case c.What != "" && c.Theirs != "":
+		return fmt.Sprintf("the %s %q (named %q on the server)", kind, c.What, c.Theirs)
 	case c.What != "":
 		return fmt.Sprintf("the %s %q", kind, c.What)
 	}

@@ -73,3 +73,32 @@ func TestConnectSharedRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedConflictTexts: the conflicts dialog names a tag renamed on both sides with both
+// names and says what each choice keeps of it; with a note it offers Keep Both. Rows renamed to
+// be sent are told, with their new key or name, on the status line and in a dialog.
+func TestSharedConflictTexts(t *testing.T) {
+	u, _ := newTestUI(t)
+	cs := []shared.Conflict{{Kind: "tag", What: "ML", Theirs: "Machine learning"}, {Kind: "note", What: "knuth1984"}}
+	fyneDoAndWait(func() { u.shared.showConflicts(cs) })
+	eventually(t, "the conflicts dialog", func() bool { return u.inDialog["button:Keep Both"] != nil })
+	fyneDoAndWait(func() {
+		text := allLabels(u.win.Canvas().Overlays().Top())
+		for _, want := range []string{`the tag "ML" (named "Machine learning" on the server)`, `the note of "knuth1984"`,
+			"A tag or a collection keeps one name: this computer's with Keep Mine, the server's with Take the Server's.",
+			"Keep Both (notes only) keeps both texts"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the conflicts dialog does not say %q:\n%s", want, text)
+			}
+		}
+		u.win.Canvas().Overlays().Top().Hide()
+	})
+	fyneDoAndWait(func() {
+		// The status line says it until the next action (or a look at the list) writes it.
+		u.shared.tellRenamed([]shared.Renamed{{Kind: "entry", Old: "knuth1984", New: "knuth1984a"}})
+		want := `the entry "knuth1984" is now "knuth1984a" (another member's entry has that key)`
+		if !strings.Contains(allLabels(u.win.Canvas().Overlays().Top()), want) || !strings.Contains(u.status.Text, want) {
+			t.Errorf("the rename told: dialog %q, status %q", allLabels(u.win.Canvas().Overlays().Top()), u.status.Text)
+		}
+	})
+}

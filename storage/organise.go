@@ -945,6 +945,29 @@ func savedSearches(ctx context.Context, q querier) ([]SavedSearch, error) {
 	return out, nil
 }
 
+// RenameSavedSearch gives the saved search old the name new. A name another saved search has
+// (compared as tag names are, ASCII letters in any case) is an error matching fs.ErrExist, and
+// a saved search the library does not have one matching fs.ErrNotExist.
+func (l *Library) RenameSavedSearch(ctx context.Context, old, new string) error {
+	name, err := cleanName("saved search", new)
+	if err != nil {
+		return fmt.Errorf("rename saved search %q: %w", old, err)
+	}
+	res, err := l.db.ExecContext(ctx, `UPDATE saved_searches SET name = ? WHERE name = ?`, name, strings.TrimSpace(old))
+	if isConstraint(err) {
+		return fmt.Errorf("rename saved search %q: %w", old, exist(fmt.Sprintf("there is a saved search %q already", name)))
+	}
+	if err != nil {
+		return fmt.Errorf("rename saved search %q: %w", old, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("rename saved search %q: %w", old, err)
+	} else if n == 0 {
+		return fmt.Errorf("rename saved search: %w", notExist(fmt.Sprintf("no saved search %q", old)))
+	}
+	return nil
+}
+
 // DeleteSavedSearch deletes the saved search of that name.
 func (l *Library) DeleteSavedSearch(ctx context.Context, name string) error {
 	tx, err := l.db.BeginTx(ctx, nil)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 )
 
 // Change is a change of a replica to send: a row as it is now (Rev is the server revision the
@@ -294,6 +295,69 @@ func (l *Library) Sent(ctx context.Context, c *Changes) error {
 	return nil
 }
 
+// mergedColumns are the columns of a row of each kind that adopted copies into the row the
+// replica has of the server's id, and mergedLinks the statement that gives that row the links
+// of the adopted one (its id first, then the adopted one's).
+var (
+	mergedColumns = map[string][]string{"tags": {"name", "colour"}, "saved_searches": {"name", "query", "filter"}}
+	mergedLinks   = map[string]string{"tags": `UPDATE OR IGNORE entry_tags SET tag_id = ? WHERE tag_id = ?`}
+)
+
+// MergesAdopted reports whether Sent makes a new row of that kind, which the server took as a
+// row the replica has already (under another name), one with that row (see adopted): tags and
+// saved searches. A sender adopts no row of another kind as one the replica has.
+func MergesAdopted(kind string) bool {
+	_, ok := mergedColumns[changeTables[kind]]
+	return ok
+}
+
+// adopted records that the server took the replica's row id of table as its row server (a tag,
+// collection, saved search or attachment of the same name made or named so on another replica):
+// the row takes the server's id and revision rev. When the replica has that row already, under
+// another name (renamed on the server since the replica last pulled: the push named the row by
+// its new name), the two are one: that row takes the adopted one's values and links, as the
+// server has them now, and the adopted one goes, written as a pull writes (nothing to send).
+// This is done for tags and saved searches; for another kind it is an error.
+func adopted(ctx context.Context, tx *sql.Tx, table, col string, id int64, server GlobalID, rev int64) error {
+	var have int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE gid = ? AND id <> ?`, server.value(), id).Scan(&have)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET gid = ?, `+col+` = ? WHERE id = ?`, server.value(), rev, id)
+		return err
+	}
+	cols := mergedColumns[table]
+	if err != nil || cols == nil {
+		return errors.Join(err, fmt.Errorf("the replica has the %s row %v that it sent a row of its own as", table, server))
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+table+` WHERE id = ?`, id).Scan(ptrs...); err != nil {
+		return err
+	}
+	stmts := []struct {
+		query string
+		args  []any
+	}{
+		{`UPDATE replica SET pulling = 1`, nil},
+		{mergedLinks[table], []any{have, id}},
+		{`DELETE FROM ` + table + ` WHERE id = ?`, []any{id}},
+		{`UPDATE ` + table + ` SET ` + strings.Join(cols, " = ?, ") + ` = ?, ` + col + ` = ? WHERE id = ?`, append(vals, rev, have)},
+		{`UPDATE replica SET pulling = 0`, nil},
+	}
+	for _, st := range stmts {
+		if st.query == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sent records the changes of rows of table (none for flags) that the server took: col holds
 // the server's revision.
 func sent[T any](ctx context.Context, tx *sql.Tx, changes []Change[T], table, col string) error {
@@ -303,7 +367,7 @@ func sent[T any](ctx context.Context, tx *sql.Tx, changes []Change[T], table, co
 		}
 		switch {
 		case table != "" && !ch.Adopted.IsZero():
-			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET gid = ?, `+col+` = ? WHERE id = ?`, ch.Adopted.value(), ch.Sent, ch.id); err != nil {
+			if err := adopted(ctx, tx, table, col, ch.id, ch.Adopted, ch.Sent); err != nil {
 				return err
 			}
 		case table != "":

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/bib/paper"
@@ -319,4 +321,50 @@ func (l *Library) RenameKey(ctx context.Context, r *KeyRename) error {
 		return fmt.Errorf("rename %q: %w", r.Old, err)
 	}
 	return nil
+}
+
+// FollowKeyRename makes each entry of among (by global id, in a replica) whose reference fields
+// (crossref, xref, xdata, related, entryset) name the key old name new instead, in its source
+// as in its fields, as an import follows the keys it renames (renameReferences), and returns
+// their keys. A shared library's replica that renamed an entry's key, another member's entry
+// having it (see storage/shared), follows with the entries it changed itself: those that named
+// the entry renamed. An id the replica does not have is left out.
+func (l *Library) FollowKeyRename(ctx context.Context, old, new string, among []GlobalID) ([]string, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("follow the rename of %q: %w", old, err)
+	}
+	defer tx.Rollback()
+	renamed := map[string]string{bib.FoldKey(old): new}
+	now := time.Now().UnixMilli()
+	var keys []string
+	for _, g := range among {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM entries WHERE gid = ?`, g.value()).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("follow the rename of %q: %w", old, err)
+		}
+		e, err := entryByID(ctx, tx, id)
+		if err != nil {
+			return nil, fmt.Errorf("follow the rename of %q: %w", old, err)
+		}
+		changed, err := renameReferences(e, renamed)
+		if err != nil {
+			return nil, fmt.Errorf("follow the rename of %q: entry %q: %w", old, e.Key, err)
+		}
+		if !changed {
+			continue
+		}
+		if err := updateEntry(ctx, tx, id, e.Key, e.Type, entryRow(e), nil, now); err != nil {
+			return nil, fmt.Errorf("follow the rename of %q: entry %q: %w", old, e.Key, err)
+		}
+		keys = append(keys, e.Key)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("follow the rename of %q: %w", old, err)
+	}
+	return keys, nil
 }

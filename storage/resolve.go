@@ -57,3 +57,42 @@ func (l *Library) SetSeen(ctx context.Context, kind string, id GlobalID, rev int
 	}
 	return nil
 }
+
+// SharedName returns the key of the entry, or the name of the saved search, tag or collection,
+// of that kind and global id in the replica: what a conflict over the row is named by here. A
+// row the replica does not have is an error matching fs.ErrNotExist.
+func (l *Library) SharedName(ctx context.Context, kind string, id GlobalID) (string, error) {
+	col := map[string]string{"entry": "key", "note": "key", "saved_search": "name", "tag": "name", "collection": "name"}[kind]
+	t := seenColumns[kind]
+	if col == "" {
+		return "", fmt.Errorf("the name of a %s: not a kind of row a replica names", kind)
+	}
+	var name string
+	err := l.db.QueryRowContext(ctx, `SELECT `+col+` FROM `+t[0]+` WHERE gid = ?`, id.value()).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notExist("the replica has no such row")
+	}
+	if err != nil {
+		return "", fmt.Errorf("the %s %v: %w", kind, id, err)
+	}
+	return name, nil
+}
+
+// LocalID returns the replica's id of the row of that kind and global id: what the library's
+// methods that take an id (RenameCollection) name it by. A row the replica does not have is an
+// error matching fs.ErrNotExist.
+func (l *Library) LocalID(ctx context.Context, kind string, id GlobalID) (int64, error) {
+	t, ok := seenColumns[kind]
+	if !ok {
+		return 0, fmt.Errorf("the id of a %s: not a kind of row a replica sends", kind)
+	}
+	var local int64
+	err := l.db.QueryRowContext(ctx, `SELECT id FROM `+t[0]+` WHERE gid = ?`, id.value()).Scan(&local)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notExist("the replica has no such row")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("the %s %v: %w", kind, id, err)
+	}
+	return local, nil
+}

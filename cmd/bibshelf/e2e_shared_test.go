@@ -293,3 +293,90 @@ func runOther(t *testing.T, bin, home string, args ...string) string {
 	}
 	return string(out)
 }
+
+// TestEndToEndSharedNoteBoth: the window's replica and another computer's write one entry's note
+// at once; the window, sending its note second, is told of the conflict, and Keep Both, clicked,
+// keeps both texts in the note, this computer's first, which the server and the other computer
+// then have. Both also add an entry of one key: the window's is renamed, and it says so.
+func TestEndToEndSharedNoteBoth(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	s := newSharedE2E(t, dir)
+	ctx := context.Background()
+	const key = "vinyals2015pointer"
+	// The window's user folder (see openWindow) gets its replica from the command line, and its
+	// note before the window opens; the other computer's note is on the server first.
+	runOther(t, bin, filepath.Join(dir, "data"), "search", "--library", s.url, "pointer")
+	replicas, err := filepath.Glob(filepath.Join(dir, "data", "*", "shared", "*.sqlite"))
+	if err != nil || len(replicas) != 1 {
+		t.Fatalf("the window's replica: %v %v", replicas, err)
+	}
+	mine, err := shared.Open(ctx, s.srv, replicas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mine.SetNote(ctx, key, "Read with the seminar."); err != nil {
+		t.Fatal(err)
+	}
+	clash := func(l *storage.Library, title string) {
+		t.Helper()
+		if _, err := l.AddEntry(ctx, bib.ParseString("new.bib", "@misc{clash, title = {"+title+"}}").Entries()[0], ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clash(mine, "Mine")
+	if err := mine.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.other.SetNote(ctx, key, "Cited in chapter 2."); err != nil {
+		t.Fatal(err)
+	}
+	clash(s.other, "Theirs")
+	if pushed, err := shared.Push(ctx, s.srv, s.other); err != nil || len(pushed.Conflicts) > 0 {
+		t.Fatalf("push: %+v %v", pushed, err)
+	}
+
+	w := openWindow(t, dir, bin, s.url, nil)
+	st := w.waitFor("the conflict told", func(s app.ProbeState) bool {
+		_, both := s.Widgets["button:Keep Both"]
+		return s.Dialog && both && strings.Contains(s.DialogText, `the note of "`+key+`"`) &&
+			strings.Contains(s.Shared, "1 conflict (both versions kept)")
+	})
+	if !strings.Contains(st.DialogText, "Keep Both (notes only) keeps both texts") {
+		t.Errorf("the conflict dialog: %q", st.DialogText)
+	}
+	w.screenshot("shared-note-conflict.png")
+	w.click("button:Keep Both")
+	// Under it, the rename told (its text: TestSharedConflictTexts).
+	w.waitFor("the rename told", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["button:OK"]
+		return s.Dialog && ok
+	})
+	w.screenshot("shared-renamed.png")
+	w.click("button:OK")
+	w.waitFor("settled, all sent", func(s app.ProbeState) bool {
+		return !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")
+	})
+	var note string
+	for deadline := time.Now().Add(e2eWait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, err := shared.Pull(ctx, s.srv, s.other); err != nil {
+			t.Fatal(err)
+		}
+		if note, err = s.other.Note(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		if note != "Cited in chapter 2." {
+			break
+		}
+	}
+	if !strings.HasPrefix(note, "Read with the seminar.\n\n---\n\n## The server's version (another member's, written ") ||
+		!strings.HasSuffix(note, ")\n\nCited in chapter 2.") {
+		t.Errorf("the note on the server: %q, want both texts", note)
+	}
+	for k, title := range map[string]string{"clash": "Theirs", "clasha": "Mine"} {
+		if e, err := s.other.Entry(ctx, k); err != nil || e.Get("title") != title {
+			t.Errorf("the server's %s: %v, want the one titled %s", k, err, title)
+		}
+	}
+}

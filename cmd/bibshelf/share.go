@@ -166,12 +166,19 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take for a conflict, and reports
-// whether there were (those the member's role may not make are reportRefused's).
+// reportConflicts says which changes the server did not take for a conflict, and which rows it
+// renamed to send them (another member's has the key or name), and reports whether there were
+// conflicts (the changes the member's role may not make are reportRefused's).
 func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
+	}
+	for _, r := range p.Renamed {
+		fmt.Fprintf(stderr, "bibshelf %s: %s; it was sent under that name, and both are kept\n", verb, r)
+		for _, n := range r.Notes {
+			fmt.Fprintf(stderr, "bibshelf %s: %s\n", verb, n)
+		}
 	}
 	for _, c := range p.Dropped {
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",

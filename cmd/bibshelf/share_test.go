@@ -209,3 +209,49 @@ func TestShareReadOnly(t *testing.T) {
 		t.Errorf("the server has %d of the reader's entry (%v)", n, err)
 	}
 }
+
+// TestShareSameKey: two computers import an entry of one key, one of them while the server is
+// out of reach; the second to reach the server has its entry renamed to the next free key, says
+// so, and the server has both.
+func TestShareSameKey(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", lib, sampleBib); st != 0 {
+		t.Fatal(errOut)
+	}
+	url := pgtest.New(t)
+	if st, out, errOut := bibshelf(t, "", "share", "--library", lib, url); st != 0 {
+		t.Fatalf("share: %d %q %q", st, out, errOut)
+	}
+	mine, theirs := filepath.Join(t.TempDir(), "mine.bib"), filepath.Join(t.TempDir(), "theirs.bib")
+	if err := os.WriteFile(mine, []byte("@misc{clash, title = {Mine}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(theirs, []byte("@misc{clash, title = {Theirs}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, errOut := bibshelf(t, "", "search", "--library", url, "pointer"); st != 0 {
+		t.Fatal(errOut) // this computer's replica
+	}
+	db := pgtest.RenameDatabase(t, url, "")
+	if st, _, errOut := bibshelf(t, "", "import", "--library", url, mine); st != exitRejected || !strings.Contains(errOut, "sent at the next sync") {
+		t.Errorf("an import with the server out of reach: %d %q", st, errOut)
+	}
+	pgtest.RenameDatabase(t, url, db)
+	home := os.Getenv("XDG_DATA_HOME")
+	t.Setenv("XDG_DATA_HOME", t.TempDir()) // another computer
+	if st, _, errOut := bibshelf(t, "", "import", "--library", url, theirs); st != 0 || errOut != "" {
+		t.Fatalf("the other computer's import: %d %q", st, errOut)
+	}
+	t.Setenv("XDG_DATA_HOME", home)
+	st, out, errOut := bibshelf(t, "", "search", "--library", url, "title:mine")
+	want := `bibshelf search: the entry "clash" is now "clasha" (another member's entry has that key); it was sent under that name, and both are kept`
+	if st != 0 || !strings.HasPrefix(out, "clasha\t") || !strings.Contains(errOut, want) {
+		t.Errorf("the sync after: %d %q %q; want clasha and %q", st, out, errOut, want)
+	}
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	if st, out, _ := bibshelf(t, "", "export", "--library", url, "--keys", "clash,clasha"); st != 0 ||
+		!strings.Contains(out, "@misc{clash, title = {Theirs}}") || !strings.Contains(out, "@misc{clasha, title = {Mine}}") {
+		t.Errorf("the server's entries: %d\n%s", st, out)
+	}
+}

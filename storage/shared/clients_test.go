@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -27,7 +28,8 @@ import (
 // leave, no other client's touch (the titles, notes and trash of the entries it owns, and its
 // own tags and collections, which it gives to any entry), so that each client can say what the
 // library must hold at the end (an expectation), and no conflict is expected: a conflict is a
-// failure here. TestConflict tests conflicts. Two tags and a collection are every client's,
+// failure here. TestConflict tests conflicts. New entries of one key made at once by two clients
+// are not one: the second to sync has its entry renamed (renameTaken), and follows the rename. Two tags and a collection are every client's,
 // made by each at its start (adoptTag, adoptCollection make them one), given entries by all
 // and never taken them.
 
@@ -59,6 +61,9 @@ type expectation struct {
 	Members map[string]map[string]bool // whether a collection has an entry, by name and key
 	New     []string                   // the keys of the entries the client made
 	Syncs   int                        // syncs made
+	// Renamed counts the client's new entries whose key another client made first: a sync
+	// renamed them (Pushed.Renamed), and the keys above are the new ones.
+	Renamed int
 }
 
 // entryKey is the key of the library's entry i at the start.
@@ -179,7 +184,11 @@ func runClient(ctx context.Context, cfg clientConfig) error {
 	if err := writeJSON(cfg.Expect, c.expect); err != nil {
 		return err
 	}
-	return c.sync(ctx)
+	renamed := c.expect.Renamed
+	if err := c.sync(ctx); err != nil || c.expect.Renamed == renamed {
+		return err
+	}
+	return writeJSON(cfg.Expect, c.expect) // under the keys the last sync gave
 }
 
 // edit makes the client's edit i, one of each kind at random, and notes what it leaves.
@@ -228,14 +237,20 @@ func (c *client) edit(ctx context.Context, i int) error {
 		}
 		_, err := l.RemoveFromCollection(ctx, coll.ID, any)
 		return err
-	case 4: // a new entry
-		key := fmt.Sprintf("c%dnew%04d", c.cfg.Client, i)
+	case 4: // a new entry, of a key another client may make at once (edits 0 to 3 make same0000)
+		key := fmt.Sprintf("same%04d", i/4)
 		e := &bib.Entry{Type: "misc", Key: key}
 		title := fmt.Sprintf("New entry %d of client %d", i, c.cfg.Client)
 		if err := e.Set("title", title); err != nil {
 			return err
 		}
-		if _, err := l.AddEntry(ctx, e, ""); err != nil {
+		_, err := l.AddEntry(ctx, e, "")
+		if errors.Is(err, fs.ErrExist) { // made here, or another client's brought here, already
+			key = fmt.Sprintf("c%dnew%04d", c.cfg.Client, i)
+			e.Rename("misc", key)
+			_, err = l.AddEntry(ctx, e, "")
+		}
+		if err != nil {
 			return err
 		}
 		c.owned = append(c.owned, key)
@@ -269,7 +284,46 @@ func (c *client) sync(ctx context.Context) error {
 	if len(s.Pushed.Conflicts) > 0 || len(s.Pushed.Dropped) > 0 || s.Pulled.Held > 0 {
 		return fmt.Errorf("sync %d: %+v", c.expect.Syncs, s)
 	}
+	for _, r := range s.Pushed.Renamed {
+		if r.Kind != "entry" || !strings.HasPrefix(r.Old, "same") {
+			return fmt.Errorf("sync %d renamed %+v, not a new entry of a key another client may make", c.expect.Syncs, r)
+		}
+		c.rename(r.Old, r.New)
+	}
 	return nil
+}
+
+// rename follows a new entry of the client's whose key another client made first, and that
+// the sync renamed: the client's lists and expectation name it by its new key.
+func (c *client) rename(old, new string) {
+	c.expect.Renamed++
+	for _, keys := range [][]string{c.owned, c.all, c.expect.New} {
+		if i := slices.Index(keys, old); i >= 0 {
+			keys[i] = new
+		}
+	}
+	if v, ok := c.expect.Titles[old]; ok {
+		delete(c.expect.Titles, old)
+		c.expect.Titles[new] = v
+	}
+	if v, ok := c.expect.Notes[old]; ok {
+		delete(c.expect.Notes, old)
+		c.expect.Notes[new] = v
+	}
+	if v, ok := c.expect.Trashed[old]; ok {
+		delete(c.expect.Trashed, old)
+		c.expect.Trashed[new] = v
+	}
+	if v, ok := c.expect.Tags[old]; ok {
+		delete(c.expect.Tags, old)
+		c.expect.Tags[new] = v
+	}
+	for _, keys := range c.expect.Members {
+		if v, ok := keys[old]; ok {
+			delete(keys, old)
+			keys[new] = v
+		}
+	}
 }
 
 // writeJSON writes v to path, whole or not at all.
@@ -400,7 +454,7 @@ func checkClients(t *testing.T, u string, cfgs []clientConfig) {
 			t.Errorf("client %d's replica differs from the server's: %s", i, d)
 		}
 	}
-	entries := int64(cfgs[0].Entries)
+	entries, renamed := int64(cfgs[0].Entries), 0
 	for _, cfg := range cfgs {
 		b, err := os.ReadFile(cfg.Expect)
 		if err != nil {
@@ -411,8 +465,10 @@ func checkClients(t *testing.T, u string, cfgs []clientConfig) {
 			t.Fatal(err)
 		}
 		entries += int64(len(e.New))
+		renamed += e.Renamed
 		checkExpectation(t, want, cfg.Client, e)
 	}
+	t.Logf("%d new entries renamed, their key made by another client first", renamed)
 	if n := serverEntries(t, srv); n != entries {
 		t.Errorf("the server has %d entries, want %d: the start's and the clients' new ones, each once", n, entries)
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"iter"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -41,4 +44,167 @@ func ServerEntry(ctx context.Context, srv *Server, id storage.GlobalID) (*bib.En
 		return nil, false, fmt.Errorf("read the server's entry %v: %w", id, err)
 	}
 	return e, true, nil
+}
+
+// Renamed is a row of the replica's that another member gave the same key or name at the same
+// time, and sent first: the replica's took the next free one, and was sent under it.
+type Renamed struct {
+	Kind     string // entry, saved_search or collection
+	ID       storage.GlobalID
+	Old, New string // its key or name before and after
+	// Notes say what the rename of an entry's key left as it is (storage.KeyRename.Notes: a
+	// .bib file of a paper that still defines the old key), and which entries of the replica's
+	// name it by the new key (crossref, xdata ...).
+	Notes []string
+}
+
+// String says what was renamed, for people.
+func (r Renamed) String() string {
+	if r.Kind == "entry" {
+		return fmt.Sprintf("the entry %q is now %q (another member's entry has that key)", r.Old, r.New)
+	}
+	return fmt.Sprintf("the %s %q is now %q (another member's has that name)", strings.ReplaceAll(r.Kind, "_", " "), r.Old, r.New)
+}
+
+// renameTaken renames in the replica each entry and saved search the server refused for a key
+// or name another row has there now (another member made one of the same at once and sent it
+// first), so that both are kept. The server's row keeps its key, as the entry of the library
+// does when an import brings another paper under its key (storage.KeyChange); the replica's
+// entry takes the next key bib.UniqueKey gives that neither the server nor the replica has,
+// and is renamed as a member renames a key (storage.Library.RenameKey: the .tex files of the
+// papers the library knows follow, and the entries of changed, the replica's own changes, whose
+// crossref, xdata and the like named it: storage.Library.FollowKeyRename). A saved search, and a collection renamed or moved to the
+// name of a sibling's, takes "Name (2)", "Name (3)", ... It returns what it renamed, and the
+// rows it could not, which stay conflicts.
+func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict, changed []storage.GlobalID) (renamed []Renamed, stay []Conflict, err error) {
+	for _, c := range taken {
+		old, err := lib.SharedName(ctx, c.Kind, c.ID)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // gone from the replica since: its deletion is sent next
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		var r *Renamed
+		switch c.Kind {
+		case "entry":
+			r, err = renameEntry(ctx, conn, lib, old, changed)
+		case "saved_search":
+			r, err = renameSavedSearch(ctx, conn, lib, old)
+		case "collection":
+			r, err = renameCollection(ctx, lib, c.ID, old)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if r == nil {
+			stay = append(stay, c)
+			continue
+		}
+		r.Kind, r.ID = c.Kind, c.ID
+		renamed = append(renamed, *r)
+	}
+	return renamed, stay, nil
+}
+
+// serverHas reports whether a row of table not deleted has name in column col, compared as the
+// server's unique indexes compare (fold).
+func serverHas(ctx context.Context, conn *pgx.Conn, table, col, name string) (bool, error) {
+	var has bool
+	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE fold(`+col+`) = fold($1) AND NOT deleted)`, name).Scan(&has)
+	return has, err
+}
+
+// renameEntry gives the replica's entry old the first key after it of bib.KeyVariants (the keys
+// bib.UniqueKey tries, as an import's clashing key does: smith2020a, smith2020b, ...) that the
+// server has for no entry and that the replica may rename it to (storage.Library.PlanKeyRename),
+// and renames it; the entries of changed that named it by its old key (crossref, xdata ...) name
+// it by the new. The other entries of the replica that name the old key came from the server,
+// and mean the server's entry of it. It returns nil when the replica refuses the rename for
+// another reason than a key taken, and the entry stays a conflict.
+func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string, changed []storage.GlobalID) (*Renamed, error) {
+	for k := range bib.KeyVariants(old) {
+		if bib.SameKey(k, old) {
+			continue // the server's entry has it
+		}
+		if has, err := serverHas(ctx, conn, "entries", "key", k); err != nil {
+			return nil, err
+		} else if has {
+			continue
+		}
+		plan, err := lib.PlanKeyRename(ctx, old, k, nil)
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			continue
+		case err != nil:
+			return nil, nil
+		}
+		if err := lib.RenameKey(ctx, plan); err != nil {
+			return nil, err
+		}
+		followed, err := lib.FollowKeyRename(ctx, plan.Old, plan.New, changed)
+		if err != nil {
+			return nil, err
+		}
+		notes := plan.Notes
+		for _, k := range followed {
+			notes = append(notes, fmt.Sprintf("the entry %q names it by %q now", k, plan.New))
+		}
+		return &Renamed{Old: plan.Old, New: plan.New, Notes: notes}, nil
+	}
+	panic("unreachable: KeyVariants never ends")
+}
+
+// numbered yields the names a saved search or a collection of name takes when another of the
+// name is there: "name (2)", "name (3)", ... up to "name (999)".
+func numbered(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for n := 2; n < 1000; n++ {
+			if !yield(fmt.Sprintf("%s (%d)", name, n)) {
+				return
+			}
+		}
+	}
+}
+
+// renameSavedSearch gives the replica's saved search old the first of numbered's names that
+// neither the server nor the replica has, and renames it.
+func renameSavedSearch(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string) (*Renamed, error) {
+	for name := range numbered(old) {
+		if has, err := serverHas(ctx, conn, "saved_searches", "name", name); err != nil {
+			return nil, err
+		} else if has {
+			continue
+		}
+		err := lib.RenameSavedSearch(ctx, old, name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Renamed{Old: old, New: name}, nil
+	}
+	return nil, nil
+}
+
+// renameCollection gives the replica's collection id, of the name old, the first of numbered's
+// names that no sibling of it has in the replica. One that a sibling has on the server (made
+// there since) is found taken again by the next push, which renames it again.
+func renameCollection(ctx context.Context, lib *storage.Library, id storage.GlobalID, old string) (*Renamed, error) {
+	local, err := lib.LocalID(ctx, "collection", id)
+	if err != nil {
+		return nil, err
+	}
+	for name := range numbered(old) {
+		err := lib.RenameCollection(ctx, local, name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Renamed{Old: old, New: name}, nil
+	}
+	return nil, nil
 }

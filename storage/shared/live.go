@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/bibshelf/bibshelf/storage"
 )
@@ -60,6 +62,9 @@ type LiveState struct {
 	Member  string
 	// Discarded counts the changes the last Discard dropped, in the state that follows it.
 	Discarded int
+	// Renamed are the rows the push this state follows renamed to send them (Pushed.Renamed):
+	// another member's has their key or name. Said once: the next state has none.
+	Renamed []Renamed
 	// Pulled says what the pull this state follows brought, and Took how long it took
 	// (connecting, reading and writing the replica); zero in a state that follows no pull.
 	Pulled storage.Pulled
@@ -290,7 +295,7 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once
 		default:
-			st.Conflicts, st.Refused, st.Member = pushed.Conflicts, pushed.Refused, pushed.Member
+			st.Conflicts, st.Refused, st.Member, st.Renamed = pushed.Conflicts, pushed.Refused, pushed.Member, pushed.Renamed
 			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
 				return err
 			}
@@ -336,7 +341,7 @@ func (l *Live) say() {
 		st.Conflicts, st.Refused = slices.Clone(st.Conflicts), slices.Clone(st.Refused)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took, l.state.Discarded = storage.Pulled{}, 0, 0
+	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.Renamed = storage.Pulled{}, 0, 0, nil
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -364,10 +369,10 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 }
 
 // settlement is a member's choice for conflicts: to keep the replica's versions (mine) or the
-// server's.
+// server's, or for notes both texts in one (both).
 type settlement struct {
-	conflicts []Conflict
-	mine      bool
+	conflicts  []Conflict
+	mine, both bool
 }
 
 // Resolve settles conflicts Live reported: with mine, this replica's versions are sent again and
@@ -375,16 +380,34 @@ type settlement struct {
 // rows are dropped. It is done on Live's goroutine, with a sync after, once the server is
 // reached; the states that follow say what came of it.
 func (l *Live) Resolve(conflicts []Conflict, mine bool) {
+	l.settleWith(settlement{conflicts: slices.Clone(conflicts), mine: mine})
+}
+
+// KeepBoth settles the conflicts over notes among conflicts by keeping both texts: the note
+// becomes this replica's text, then the server's under a rule and a heading (BothNotes), sent
+// over the server's. Other conflicts are left as they are. It is done as Resolve's choice is.
+func (l *Live) KeepBoth(conflicts []Conflict) {
+	var notes []Conflict
+	for _, c := range conflicts {
+		if c.Kind == "note" {
+			notes = append(notes, c)
+		}
+	}
+	l.settleWith(settlement{conflicts: notes, mine: true, both: true})
+}
+
+func (l *Live) settleWith(s settlement) {
 	select {
-	case l.settle <- settlement{conflicts: slices.Clone(conflicts), mine: mine}:
+	case l.settle <- s:
 	case <-l.done:
 	}
 }
 
 // resolve carries out a settlement: for the server's versions, the replica's changes are
 // dropped (the pull after writes the server's); for the replica's, it records the server's
-// revision of each row as seen, so that the push after replaces it. A conflict over a new row's
-// key or name (which has no revision on the server) stays.
+// revision of each row as seen, so that the push after replaces it, a note kept both ways
+// written first as both texts. A key or name another row has on the server is no conflict told:
+// Push renames or merges the row itself (renameTaken, mergeTag, the adopt functions).
 func (l *Live) resolve(ctx context.Context, s settlement) error {
 	if !s.mine {
 		for _, c := range s.conflicts {
@@ -408,9 +431,18 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 			continue
 		}
 		var rev int64
-		err := conn.QueryRow(ctx, `SELECT rev FROM `+t[0]+` WHERE `+t[1]+` = $1`, pgUUID(c.ID)).Scan(&rev)
+		var body pgtype.Text
+		var modified pgtype.Int8
+		query := `SELECT rev, NULL::text, NULL::bigint FROM ` + t[0] + ` WHERE ` + t[1] + ` = $1`
+		if c.Kind == "note" {
+			query = `SELECT rev, CASE WHEN deleted THEN NULL ELSE body END, modified FROM notes WHERE entry_id = $1`
+		}
+		err := conn.QueryRow(ctx, query, pgUUID(c.ID)).Scan(&rev, &body, &modified)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue
+		}
+		if err == nil && s.both && body.Valid {
+			err = l.keepBothNotes(ctx, c, body.String, time.UnixMilli(modified.Int64))
 		}
 		if err == nil {
 			err = l.lib.SetSeen(ctx, c.Kind, c.ID, rev)
@@ -461,4 +493,34 @@ func (l *Live) discardRefused(ctx context.Context) error {
 	l.state = st
 	l.say()
 	return nil
+}
+
+// keepBothNotes writes the replica's note of the entry c names as its text and then the
+// server's, theirs, written at modified.
+func (l *Live) keepBothNotes(ctx context.Context, c Conflict, theirs string, modified time.Time) error {
+	key, err := l.lib.SharedName(ctx, "note", c.ID)
+	if err != nil {
+		return err
+	}
+	mine, err := l.lib.Note(ctx, key)
+	if err != nil {
+		return err
+	}
+	return l.lib.SetNote(ctx, key, BothNotes(mine, theirs, modified))
+}
+
+// BothNotes is a note that keeps two texts of it, written at once on two computers: this
+// computer's first, as it is, then a Markdown rule and a heading that says the other is the
+// server's and when it was written (this computer's local time), then the server's. A text
+// empty on either side (a note deleted) is the other alone; two alike are one.
+func BothNotes(mine, theirs string, modified time.Time) string {
+	m, t := strings.TrimSpace(mine), strings.TrimSpace(theirs)
+	switch {
+	case m == t || t == "":
+		return mine
+	case m == "":
+		return theirs
+	}
+	return strings.TrimRight(mine, "\n") + "\n\n---\n\n## The server's version (another member's, written " +
+		modified.Local().Format("2 January 2006 15:04") + ")\n\n" + strings.TrimLeft(theirs, "\n")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,11 +184,11 @@ func TestLiveOffline(t *testing.T) {
 }
 
 // TestLiveConflict: a change of the replica's that the server refuses (another replica changed
-// the note first) is reported, and stays to be sent; the member then keeps either version, and
-// both replicas end with it.
+// the note first) is reported, and stays to be sent; the member then keeps either version, or
+// both texts in the note, and both replicas end with it.
 func TestLiveConflict(t *testing.T) {
-	for _, mine := range []bool{true, false} {
-		t.Run(fmt.Sprintf("mine=%v", mine), func(t *testing.T) {
+	for _, choice := range []string{"mine", "theirs", "both"} {
+		t.Run(choice, func(t *testing.T) {
 			ctx := context.Background()
 			_, srv, a, b := sampleReplicas(t)
 			if err := a.SetNote(ctx, liveKey, "a's"); err != nil {
@@ -201,28 +202,47 @@ func TestLiveConflict(t *testing.T) {
 			}
 			w := startWatched(t, srv, b)
 			s, n := w.waitFor(t, "the conflict", 0, 10*time.Second, func(s LiveState) bool { return len(s.Conflicts) > 0 })
-			if c := s.Conflicts[0]; c.Kind != "note" || s.Unsent != 1 {
-				t.Errorf("conflict %+v, %d changes waiting; want the note, waiting", c, s.Unsent)
+			if c := s.Conflicts[0]; c.Kind != "note" || c.What != liveKey || s.Unsent != 1 {
+				t.Errorf("conflict %+v, %d changes waiting; want the note of %s, waiting", c, s.Unsent, liveKey)
 			}
 			if note, _ := b.Note(ctx, liveKey); note != "b's" {
 				t.Errorf("b's note was overwritten: %q", note)
 			}
 
-			w.Resolve(s.Conflicts, mine)
+			want := map[string]string{"mine": "b's", "theirs": "a's"}[choice]
+			if choice == "both" {
+				w.KeepBoth(s.Conflicts)
+				want = "b's\n\n---\n\n## The server's version (another member's, written "
+			} else {
+				w.Resolve(s.Conflicts, choice == "mine")
+			}
 			w.waitFor(t, "settled", n, 5*time.Second, func(s LiveState) bool { return connected(s) && len(s.Conflicts) == 0 && s.Unsent == 0 })
 			if _, err := Pull(ctx, srv, a); err != nil {
 				t.Fatal(err)
 			}
-			want := "a's"
-			if mine {
-				want = "b's"
-			}
 			for name, l := range map[string]*storage.Library{"a": a, "b": b} {
-				if note, err := l.Note(ctx, liveKey); err != nil || note != want {
+				note, err := l.Note(ctx, liveKey)
+				if ok := note == want || choice == "both" && strings.HasPrefix(note, want) && strings.HasSuffix(note, ")\n\na's"); err != nil || !ok {
 					t.Errorf("%s's note: %q (%v), want %q", name, note, err, want)
 				}
 			}
 		})
+	}
+}
+
+// TestBothNotes: two texts of a note kept in one, the server's under a rule and a heading; one
+// side empty or both alike keep one text.
+func TestBothNotes(t *testing.T) {
+	at := time.Date(2026, 12, 6, 10, 40, 0, 0, time.Local)
+	for _, c := range []struct{ mine, theirs, want string }{
+		{"Mine.\n", "Theirs.", "Mine.\n\n---\n\n## The server's version (another member's, written 6 December 2026 10:40)\n\nTheirs."},
+		{"Same", "Same\n", "Same"},
+		{"", "Theirs", "Theirs"},
+		{"Mine", " ", "Mine"},
+	} {
+		if got := BothNotes(c.mine, c.theirs, at); got != c.want {
+			t.Errorf("BothNotes(%q, %q) = %q, want %q", c.mine, c.theirs, got, c.want)
+		}
 	}
 }
 

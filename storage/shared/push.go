@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,10 @@ type Pushed struct {
 	// the replica, neither sent nor dropped. Refusal says so.
 	Refused []Conflict
 	Member  string // the role the server knows the replica's member as
+	// Renamed are the replica's entries, saved searches and collections whose key or name
+	// another member gave one of theirs at the same time, and sent first: the replica's took
+	// the next free one (renameTaken), and were sent under it.
+	Renamed []Renamed
 }
 
 // ErrReadOnly is what Pushed.Refusal's error matches: the member may only read the shared
@@ -58,7 +63,10 @@ type Conflict struct {
 	// Refused may also be of flags, of a link (linkNames) or a deletion.
 	Kind string
 	ID   storage.GlobalID // the row's (a note's entry's)
-	What string           // its key or name, for people
+	What string           // its key or name, for people (a note's entry's key)
+	// Theirs is the key or name the server has for the row, when it is not What: another
+	// member renamed it (a conflict over a tag's or a collection's name).
+	Theirs string
 }
 
 // String names the change for people: its kind and its key or name, else its id.
@@ -74,7 +82,10 @@ func (c Conflict) String() string {
 // the write lock: a new row is inserted, a changed one updated on the condition that the server
 // still has the revision the replica last saw of it (optimistic concurrency), a link added or
 // removed, a deletion made a tombstone on the same condition. What the server took is then
-// recorded in the replica (storage.Library.Sent).
+// recorded in the replica (storage.Library.Sent). An entry, a saved search or a collection the
+// server refused for a key or name another row has there now (another member gave one of theirs
+// the same at once) is renamed in the replica (renameTaken: the entry's key gets a letter, as an
+// import's clashing key does) and sent again: Pushed.Renamed says so.
 func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error) {
 	r, ok, err := lib.Replica(ctx)
 	if err != nil {
@@ -86,10 +97,6 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	if n, err := lib.Unsent(ctx); err != nil || n == 0 {
 		return Pushed{}, err
 	}
-	c, err := lib.Changes(ctx)
-	if err != nil || c.Len() == 0 {
-		return Pushed{}, err
-	}
 	conn, err := srv.connect(ctx)
 	if err != nil {
 		return Pushed{}, unreachable(err)
@@ -99,6 +106,54 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 	}
 	out := Pushed{Member: r.Member}
+	// Each round sends what the replica has to send then, and renames what it found taken; a
+	// name taken again meanwhile (another member's push between the two) is renamed again, a
+	// few times at most. The last round says what stays: each sends every change left again.
+	for round := 0; ; round++ {
+		var taken []Conflict
+		once := Pushed{Member: r.Member}
+		entries, err := pushOnce(ctx, conn, srv, lib, r, &once, &taken)
+		if err != nil {
+			return Pushed{}, err
+		}
+		out.Sent += once.Sent
+		out.Dropped = append(out.Dropped, once.Dropped...)
+		out.Conflicts, out.Refused = once.Conflicts, once.Refused
+		if len(taken) == 0 {
+			return out, nil
+		}
+		var renamed []Renamed
+		if round < maxRenameRounds {
+			var err error
+			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries); err != nil {
+				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
+			}
+		}
+		out.Renamed = append(out.Renamed, renamed...)
+		if len(renamed) == 0 {
+			out.Conflicts = append(out.Conflicts, taken...)
+			return out, nil
+		}
+	}
+}
+
+// maxRenameRounds bounds the pushes again after renaming rows whose key or name was taken.
+const maxRenameRounds = 3
+
+// pushOnce sends the changes the replica has now, in one transaction on conn, adding what came
+// of it to out; taken receives the rows of the kinds renamable whose key or name another row has
+// on the server, which out does not count as conflicts. It returns the ids of the entries whose
+// changes it read, sent or not: those renameTaken has follow a key it renames.
+func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) ([]storage.GlobalID, error) {
+	c, err := lib.Changes(ctx)
+	if err != nil || c.Len() == 0 {
+		return nil, err
+	}
+	entries := make([]storage.GlobalID, len(c.Entries))
+	for i, e := range c.Entries {
+		entries[i] = e.Row.ID
+	}
+	sent := out.Sent
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
 			return err
@@ -110,8 +165,8 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		if id != r.Library {
 			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
 		}
-		p := pusher{ctx: ctx, tx: tx, out: &out, adopted: map[storage.GlobalID]storage.GlobalID{}}
-		if err := p.push(c); err != nil || out.Sent == 0 {
+		p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+		if err := p.push(c); err != nil || out.Sent == sent {
 			return err
 		}
 		// The replicas listening (Live) learn that something changed as this commits, and pull.
@@ -119,21 +174,26 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		return err
 	})
 	if err != nil {
-		return Pushed{}, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
+		return nil, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
 	}
-	if err := lib.Sent(ctx, c); err != nil {
-		return Pushed{}, err
-	}
-	return out, nil
+	return entries, lib.Sent(ctx, c)
 }
 
 // pusher sends changes in one transaction.
 type pusher struct {
 	ctx context.Context
 	tx  pgx.Tx
+	lib *storage.Library // the replica
 	out *Pushed
-	// adopted are the ids of the new tags and collections the server has under other ids
-	// (adoptTag, adoptCollection): what is sent after them names those.
+	// taken receives the rows of the kinds renamable refused for a key or name another row
+	// has (renameTaken renames them).
+	taken *[]Conflict
+	// waiting are the rows renameTaken is to rename before they are sent: what hangs on them
+	// (an entry's attachments, flags, note and links) waits with them.
+	waiting map[storage.GlobalID]bool
+	// adopted are the ids of the tags, collections, saved searches and attachments the
+	// server has under other ids (adoptTag, mergeTag, adoptCollection, adoptSavedSearch,
+	// adoptAttachment): what is sent after them names those.
 	adopted map[storage.GlobalID]storage.GlobalID
 }
 
@@ -160,6 +220,11 @@ func (p pusher) push(c *storage.Changes) error {
 		} else if adopted {
 			continue
 		}
+		if merged, err := p.mergeTag(&c.Tags[i]); err != nil {
+			return err
+		} else if merged {
+			continue
+		}
 		if err := p.row(&c.Tags[i].Sent, "tag", r.ID, r.Name, r.Rev, "tags", []string{"name", "colour"}, r.Name, r.Colour); err != nil {
 			return err
 		}
@@ -180,18 +245,38 @@ func (p pusher) push(c *storage.Changes) error {
 			adopted[i], more = ok, more || ok
 		}
 	}
+	// The others, each after its parent when that is sent too: a child of one refused for its
+	// name (which renameTaken renames) waits with it.
+	index := make(map[storage.GlobalID]int, len(c.Collections))
 	for i := range c.Collections {
-		r := &c.Collections[i].Row
-		if adopted[i] {
-			continue
-		}
-		if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
-			pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
-			return err
+		index[c.Collections[i].Row.ID] = i
+	}
+	done := adopted
+	for more := true; more; {
+		more = false
+		for i := range c.Collections {
+			r := &c.Collections[i].Row
+			if j, ok := index[r.Parent]; done[i] || ok && !done[j] {
+				continue
+			}
+			done[i], more = true, true
+			if p.waiting[r.Parent] {
+				p.waiting[r.ID] = true
+				continue
+			}
+			if err := p.row(&c.Collections[i].Sent, "collection", r.ID, r.Name, r.Rev, "collections", []string{"parent_id", "name", "position"},
+				pgUUID(p.id(r.Parent)), r.Name, r.Position); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range c.SavedSearches {
 		r := &c.SavedSearches[i].Row
+		if adopted, err := p.adoptSavedSearch(&c.SavedSearches[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.SavedSearches[i].Sent, "saved_search", r.ID, r.Name, r.Rev, "saved_searches", []string{"name", "query", "filter"},
 			r.Name, r.Query, r.Filter); err != nil {
 			return err
@@ -207,6 +292,14 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Attachments {
 		r := &c.Attachments[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
+		if adopted, err := p.adoptAttachment(&c.Attachments[i]); err != nil {
+			return err
+		} else if adopted {
+			continue
+		}
 		if err := p.row(&c.Attachments[i].Sent, "attachment", r.ID, r.Path, r.Rev, "attachments", []string{"entry_id", "path", "added"},
 			pgUUID(r.Entry), r.Path, r.Added); err != nil {
 			return err
@@ -214,6 +307,9 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Marks {
 		r := &c.Marks[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
 		// A member's own flags: the last write wins. An entry deleted on the server keeps none.
 		if refused, err := p.returning(&c.Marks[i].Sent, `INSERT INTO marks (entry_id, read, starred, rating)
 			SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM entries WHERE id = $1 AND NOT deleted)
@@ -228,6 +324,9 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	for i := range c.Notes {
 		r := &c.Notes[i].Row
+		if p.waiting[r.Entry] {
+			continue
+		}
 		// A note the replica never saw on the server (Rev 0) may replace only a deleted one; one
 		// the server has as it is sent it took already (row says when).
 		if refused, err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
@@ -238,10 +337,13 @@ func (p pusher) push(c *storage.Changes) error {
 		} else if refused {
 			p.refuse("note", r.Entry, p.name("entries", r.Entry))
 		} else if c.Notes[i].Sent == 0 {
-			p.conflict("note", r.Entry, "")
+			p.conflict("note", r.Entry, p.name("entries", r.Entry))
 		}
 	}
 	for i := range c.Links {
+		if l := c.Links[i].Row; p.waiting[l.A] || p.waiting[l.B] {
+			continue
+		}
 		if err := p.link(&c.Links[i]); err != nil {
 			return err
 		}
@@ -287,15 +389,30 @@ func (p pusher) row(sent *int64, kind string, id storage.GlobalID, what string, 
 			len(cols)+2, strings.Join(same, " AND "))
 		args = append(args, rev)
 	}
-	if refused, err := p.returning(sent, query, args...); err != nil {
+	switch w, err := p.write(sent, query, args...); {
+	case err != nil:
 		return err
-	} else if refused {
+	case w == refusedRow:
 		p.refuse(kind, id, what)
-	} else if *sent == 0 {
+	case w == takenName && renamable[kind]:
+		*p.taken = append(*p.taken, Conflict{Kind: kind, ID: id, What: what})
+		p.waiting[id] = true
+	case *sent == 0:
 		p.conflict(kind, id, what)
+		// A tag's or a collection's name, or an entry's key, changed on both sides: the server's
+		// is said beside this replica's.
+		if theirs := p.name(table, id); theirs != what && len(p.out.Conflicts) > 0 {
+			p.out.Conflicts[len(p.out.Conflicts)-1].Theirs = theirs
+		}
 	}
 	return nil
 }
+
+// renamable are the kinds of rows that renameTaken renames when the server refuses them for a
+// key or name another row has: entries, saved searches, and collections renamed or moved to a
+// sibling's name. (New tags, and new collections in one parent, of one name are one: adoptTag,
+// adoptCollection; a tag renamed to another's name is merged into it: mergeTag.)
+var renamable = map[string]bool{"entry": true, "saved_search": true, "collection": true}
 
 // params returns ", $from, ..., $(from+n-1)".
 func params(from, n int) string {
@@ -310,9 +427,25 @@ func params(from, n int) string {
 // sent is that revision, or 0 when it wrote none or a unique constraint refused the row (a key
 // or name another row has now). refused says that the member's role may not write it.
 func (p pusher) returning(sent *int64, query string, args ...any) (refused bool, err error) {
+	w, err := p.write(sent, query, args...)
+	return w == refusedRow, err
+}
+
+// written says what came of a statement write ran.
+type written int
+
+const (
+	wrote      written = iota // the row was written, or there was none to write (sent says)
+	takenName                 // a unique constraint refused it: a key or name another row has
+	refusedRow                // the member's role may not write it
+)
+
+// write runs a statement that returns the revision of the row it wrote, in a savepoint, as
+// returning does, and says what came of it.
+func (p pusher) write(sent *int64, query string, args ...any) (written, error) {
 	sp, err := p.tx.Begin(p.ctx)
 	if err != nil {
-		return false, err
+		return wrote, err
 	}
 	err = sp.QueryRow(p.ctx, query, args...).Scan(sent)
 	var pe *pgconn.PgError
@@ -321,17 +454,17 @@ func (p pusher) returning(sent *int64, query string, args ...any) (refused bool,
 		*sent = 0
 	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
 		*sent = 0
-		return false, sp.Rollback(p.ctx)
+		return takenName, sp.Rollback(p.ctx)
 	case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege: a reader's edit
 		*sent = 0
-		return true, sp.Rollback(p.ctx)
+		return refusedRow, sp.Rollback(p.ctx)
 	case err != nil:
-		return false, errors.Join(err, sp.Rollback(p.ctx))
+		return wrote, errors.Join(err, sp.Rollback(p.ctx))
 	}
 	if *sent > 0 {
 		p.out.Sent++
 	}
-	return false, sp.Commit(p.ctx)
+	return wrote, sp.Commit(p.ctx)
 }
 
 func (p pusher) conflict(kind string, id storage.GlobalID, what string) {
@@ -376,8 +509,58 @@ var linkTargets = map[string][2]string{"entry_tags": {"entries", "tags"}, "colle
 // replica's tag takes the server's id (Change.Adopted). It reports whether there was one.
 func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
+	return p.adopt("tag", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE tags SET name = $2, colour = $3
 		WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1 RETURNING id, rev`, pgUUID(r.ID), r.Name, r.Colour)
+}
+
+// mergeTag merges a tag the replica renamed into the one the server has of the new name (ASCII
+// letters in any case), made or renamed so on another replica since this one last pulled, as
+// storage.Library.RenameTag merges a tag renamed to another's name: the server's tag gains the
+// renamed one's entries, and the renamed one becomes a tombstone. The server's tag takes this
+// replica's spelling and colour, as adoptTag's does, and the replica's tag its id. It reports
+// whether it merged: not when the tag is new, its name is no other's, or it changed on the
+// server since (a conflict, which row reports). A replica that has the other tag already (under
+// another name, renamed on the server since) makes its two one as it records the push
+// (storage.Library.Sent).
+func (p pusher) mergeTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
+	r := &ch.Row
+	if r.Rev == 0 {
+		return false, nil
+	}
+	sp, err := p.tx.Begin(p.ctx)
+	if err != nil {
+		return false, err
+	}
+	var other storage.GlobalID
+	merge := func() error {
+		err := sp.QueryRow(p.ctx, `SELECT id FROM tags WHERE fold(name) = fold($2) AND NOT deleted AND id <> $1
+			AND EXISTS (SELECT 1 FROM tags WHERE id = $1 AND rev = $3 AND NOT deleted)`, pgUUID(r.ID), r.Name, r.Rev).Scan(gid(&other))
+		if err != nil {
+			return err
+		}
+		if _, err := sp.Exec(p.ctx, `INSERT INTO entry_tags (entry_id, tag_id, deleted)
+			SELECT entry_id, $2, false FROM entry_tags WHERE tag_id = $1 AND NOT deleted
+			ON CONFLICT (entry_id, tag_id) DO UPDATE SET deleted = false`, pgUUID(r.ID), pgUUID(other)); err != nil {
+			return err
+		}
+		if _, err := sp.Exec(p.ctx, `UPDATE tags SET deleted = true WHERE id = $1`, pgUUID(r.ID)); err != nil {
+			return err
+		}
+		return sp.QueryRow(p.ctx, `UPDATE tags SET name = $2, colour = $3 WHERE id = $1 RETURNING rev`,
+			pgUUID(other), r.Name, r.Colour).Scan(&ch.Sent)
+	}
+	err = merge()
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "42501": // none, or a reader's: row says
+		ch.Sent = 0
+		return false, sp.Rollback(p.ctx)
+	case err != nil:
+		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	ch.Adopted, p.adopted[r.ID] = other, other
+	p.out.Sent++
+	return true, sp.Commit(p.ctx)
 }
 
 // adoptCollection makes a new collection of the replica's the one the server has of the same
@@ -385,16 +568,40 @@ func (p pusher) adoptTag(ch *storage.Change[storage.SharedTag]) (bool, error) {
 // name at once mean one, and keep the entries each put in it.
 func (p pusher) adoptCollection(ch *storage.Change[storage.SharedCollection]) (bool, error) {
 	r := &ch.Row
-	return p.adopt(r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
+	return p.adopt("collection", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE collections SET name = $3, position = $4
 		WHERE coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
 			AND fold(name) = fold($3) AND NOT deleted AND id <> $1 RETURNING id, rev`,
 		pgUUID(r.ID), pgUUID(p.id(r.Parent)), r.Name, r.Position)
 }
 
+// adoptSavedSearch makes a new saved search of the replica's the one the server has of the same
+// name (ASCII letters in any case) and the same search (query and filter): two members who save
+// one search under one name at once mean one. One of the name that searches otherwise is
+// another search: the server refuses it, and renameTaken gives it a name of its own.
+func (p pusher) adoptSavedSearch(ch *storage.Change[storage.SharedSavedSearch]) (bool, error) {
+	r := &ch.Row
+	return p.adopt("saved_search", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE saved_searches SET name = $2
+		WHERE fold(name) = fold($2) AND query = $3 AND filter = $4 AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), r.Name, r.Query, r.Filter)
+}
+
+// adoptAttachment makes a new attachment of the replica's the one the server has of the same
+// path to the same entry: two members who attach one file at once attach it once. The server's
+// takes this replica's time of adding, the last write winning as for a tag's colour.
+func (p pusher) adoptAttachment(ch *storage.Change[storage.SharedAttachment]) (bool, error) {
+	r := &ch.Row
+	return p.adopt("attachment", r.Rev, r.ID, &ch.Sent, &ch.Adopted, `UPDATE attachments SET added = $4
+		WHERE entry_id = $2 AND path = $3 AND NOT deleted AND id <> $1 RETURNING id, rev`,
+		pgUUID(r.ID), pgUUID(r.Entry), r.Path, r.Added)
+}
+
 // adopt runs query, which updates the row of the server's that a new row id of the replica's
-// (rev 0) is and returns its id and revision, in a savepoint. It sets sent and adopted, and
-// reports whether there was such a row.
-func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
+// (rev 0, of kind) is and returns its id and revision, in a savepoint. It sets sent and adopted,
+// and reports whether there was such a row. A row the replica has already (under another name,
+// renamed on the server since it last pulled) is not adopted unless the replica makes the two
+// one (storage.MergesAdopted): the server refuses the new row for its name, and renameTaken
+// gives it another.
+func (p pusher) adopt(kind string, rev int64, id storage.GlobalID, sent *int64, adopted *storage.GlobalID, query string, args ...any) (bool, error) {
 	if rev != 0 {
 		return false, nil
 	}
@@ -411,6 +618,16 @@ func (p pusher) adopt(rev int64, id storage.GlobalID, sent *int64, adopted *stor
 		return false, sp.Rollback(p.ctx)
 	case err != nil:
 		return false, errors.Join(err, sp.Rollback(p.ctx))
+	}
+	if !storage.MergesAdopted(kind) {
+		_, err := p.lib.LocalID(p.ctx, kind, server)
+		switch {
+		case err == nil:
+			*sent = 0
+			return false, sp.Rollback(p.ctx)
+		case !errors.Is(err, fs.ErrNotExist):
+			return false, errors.Join(err, sp.Rollback(p.ctx))
+		}
 	}
 	*adopted, p.adopted[id] = server, server
 	p.out.Sent++

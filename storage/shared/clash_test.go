@@ -1,0 +1,325 @@
+package shared
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+)
+
+// TestSameNewKey: two replicas that add an entry of one key (in another case) at once, each a
+// paper of its own, keep both: the second to send has its entry's key renamed, as an import's
+// clashing key is (delta -> Deltaa, the entry already there keeping its key), is told, and sends
+// it under that key with its tag and note; its child (crossref) follows, and the first's child
+// keeps naming the first's. Two saved searches of one name that search otherwise
+// are both kept, the second as "Recent (2)"; two that search alike are one, and so is one file
+// attached by both to one entry.
+func TestSameNewKey(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "alpha.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	for _, s := range []struct {
+		l                 *storage.Library
+		src, child, query string
+	}{
+		{a, `@article{delta, title = {Delta from A}, author = {Di Author}, year = 2004, journal = {J}}`,
+			`@inbook{achild, crossref = {delta}, chapter = 1}`, "year:2001"},
+		{b, `@book{Delta, title = {Delta from B}, author = {Do Builder}, year = 2005, publisher = {P}}`,
+			`@inbook{bchild, crossref = {Delta}, chapter = 2}`, "year:2002"},
+	} {
+		e := bib.ParseString("new.bib", s.src).Entries()[0]
+		key, err := s.l.AddEntry(ctx, e, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddEntry(ctx, bib.ParseString("child.bib", s.child).Entries()[0], ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddTags(ctx, []string{key}, "new "+key); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SetNote(ctx, key, "a note of "+e.Get("title")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SaveSearch(ctx, storage.SavedSearch{Name: "Recent", Query: s.query}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.l.SaveSearch(ctx, storage.SavedSearch{Name: "Same", Query: "gamma"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.l.AddAttachment(ctx, "alpha", pdf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncQuiet(t, srv, a)
+	s := syncQuiet(t, srv, b)
+	want := []string{`the saved search "Recent" is now "Recent (2)" (another member's has that name)`,
+		`the entry "Delta" is now "Deltaa" (another member's entry has that key)`, `the entry "bchild" names it by "Deltaa" now`}
+	var got []string
+	for _, r := range s.Pushed.Renamed {
+		got = append(got, r.String())
+		got = append(got, r.Notes...)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("b's push renamed %+v, want %+v", s.Pushed.Renamed, want)
+	}
+	syncQuiet(t, srv, a)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		for key, title := range map[string]string{"delta": "Delta from A", "Deltaa": "Delta from B"} {
+			e, err := l.Entry(ctx, key)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if e.Key != key || e.Get("title") != title {
+				t.Errorf("%s's %s: %s titled %q, want %q", name, key, e.Key, e.Get("title"), title)
+			}
+			if note, _ := l.Note(ctx, key); note != "a note of "+title {
+				t.Errorf("%s's note of %s: %q", name, key, note)
+			}
+		}
+		// Each child names its own parent: b's followed the rename, a's kept the key.
+		for child, parent := range map[string]string{"achild": "delta", "bchild": "Deltaa"} {
+			if e, err := l.Entry(ctx, child); err != nil || e.Get("crossref") != parent {
+				t.Errorf("%s's %s: crossref %q (%v), want %q", name, child, e.Get("crossref"), err, parent)
+			}
+		}
+		if tags, _ := l.EntryTags(ctx, "Deltaa"); !slices.Equal(tags, []string{"new Delta"}) {
+			t.Errorf("%s's tags of Deltaa: %v, want b's", name, tags)
+		}
+		searches, err := l.SavedSearches(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, ss := range searches {
+			names = append(names, ss.Name+": "+ss.Query)
+		}
+		if want := []string{"Recent: year:2001", "Recent (2): year:2002", "Same: gamma"}; !slices.Equal(names, want) {
+			t.Errorf("%s's saved searches: %q, want %q", name, names, want)
+		}
+		if atts, err := l.Attachments(ctx, "alpha"); err != nil || len(atts) != 1 {
+			t.Errorf("%s's attachments of alpha: %+v (%v), want the one both attached", name, atts, err)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestRenamedToTakenTag: a tag renamed on one replica to the name another member gave a new tag
+// at the same time is merged into it, as the library merges a tag renamed to another's name:
+// one tag, with the entries of both, spelt as the last to send spelt it.
+func TestRenamedToTakenTag(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	if _, err := a.AddTags(ctx, []string{"alpha"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	if _, err := b.AddTags(ctx, []string{"beta"}, "ML"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if err := a.RenameTag(ctx, "x", "ml"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		tags, err := l.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "ml" || tags[0].Count != 2 {
+			t.Errorf("%s's tags: %+v, want ml on both entries", name, tags)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestRenamedToTakenCollection: a collection renamed on one replica to the name another member
+// gave a new collection in the same parent at the same time is kept apart, with its entries, as
+// "Reading (2)": two collections with entries of their own are not made one.
+func TestRenamedToTakenCollection(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	c, err := a.CreateCollection(ctx, nil, "Later")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, c.ID, "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	r, err := b.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddToCollection(ctx, r.ID, "beta"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if err := a.RenameCollection(ctx, c.ID, "reading"); err != nil {
+		t.Fatal(err)
+	}
+	s := syncQuiet(t, srv, a)
+	if len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].String() != `the collection "reading" is now "reading (2)" (another member's has that name)` {
+		t.Errorf("a's push renamed %v", s.Pushed.Renamed)
+	}
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, fmt.Sprintf("%s: %d", c.Name, c.Count))
+		}
+		slices.Sort(got)
+		if want := []string{"Reading: 1", "reading (2): 1"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestAdoptRenamedOnServer: a new tag of the name another member just renamed a tag to, which
+// this replica has under its old name, is that tag: the replica makes its two one (the renamed
+// tag's entries and the new one's) as it records the push, instead of failing on the id it has
+// already. A saved search likewise.
+func TestAdoptRenamedOnServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	if _, err := a.AddTags(ctx, []string{"alpha"}, "Machine learning"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveSearch(ctx, storage.SavedSearch{Name: "Old name", Query: "gamma"}); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	if err := b.RenameTag(ctx, "Machine learning", "ML"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RenameSavedSearch(ctx, "Old name", "Gamma"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	if _, err := a.AddTags(ctx, []string{"beta"}, "ml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveSearch(ctx, storage.SavedSearch{Name: "gamma", Query: "gamma"}); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		tags, err := l.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "ml" || tags[0].Count != 2 {
+			t.Errorf("%s's tags: %+v, want ml on both entries", name, tags)
+		}
+		if ss, err := l.SavedSearches(ctx); err != nil || len(ss) != 1 || ss[0].Name != "gamma" {
+			t.Errorf("%s's saved searches: %+v (%v), want gamma", name, ss, err)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestNewNameRenamedOnServer: a new collection, with a child and an entry, of the name another
+// member just gave a collection this replica has under its old name, is not that collection (the
+// replica has it, and keeps its rows apart): it is sent as "Reading (2)", its child and entry
+// with it.
+func TestNewNameRenamedOnServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	old, err := a.CreateCollection(ctx, nil, "Old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, old.ID, "gamma"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	syncQuiet(t, srv, b)
+	colls, err := b.Collections(ctx)
+	if err != nil || len(colls) != 1 {
+		t.Fatalf("b's collections: %+v %v", colls, err)
+	}
+	if err := b.RenameCollection(ctx, colls[0].ID, "Reading"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, b)
+	r, err := a.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateCollection(ctx, []string{"Reading"}, "Now"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddToCollection(ctx, r.ID, "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	s := syncQuiet(t, srv, a)
+	if len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].New != "Reading (2)" {
+		t.Errorf("a's push renamed %+v", s.Pushed.Renamed)
+	}
+	syncQuiet(t, srv, b)
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, fmt.Sprintf("%s: %d", strings.Join(c.Path, "/"), c.Count))
+		}
+		slices.Sort(got)
+		if want := []string{"Reading (2)/Now: 0", "Reading (2): 1", "Reading: 1"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
+		}
+		checkSame(t, srv, l)
+	}
+}
