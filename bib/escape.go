@@ -54,6 +54,14 @@ func Escape(s string) string {
 	return loneBraces.Replace(s)
 }
 
+// word8 is the first eight bytes of s (at least eight) as one word, the first in its low byte,
+// for the tests of eight bytes at a time.
+func word8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 // singleSpaces reports whether the eight bytes of x (the first in its low byte) are free of
 // control characters (and, unless nonASCII, of bytes over 0x7f), with no two spaces together and
 // no space first when after (a space before them), and whether the last is a space. The tests
@@ -87,8 +95,7 @@ func Words(s string) string {
 		if i+8 <= len(s) {
 			// Skip eight bytes at a time while each is printable ASCII or a space, no two
 			// spaces together.
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			x := word8(s[i:])
 			if sp, ok := singleSpaces(x, space, false); ok {
 				space = sp
 				i += 8

@@ -980,8 +980,7 @@ func messySpace(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if i+8 <= len(s) {
 			// Skip eight bytes at a time while none is white space other than single spaces.
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			x := word8(s[i:])
 			if last, ok := singleSpaces(x, space, true); ok {
 				space = last
 				i += 7

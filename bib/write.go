@@ -302,8 +302,7 @@ func Balanced(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if i+8 <= len(s) {
 			// Skip eight bytes at a time while none is a brace.
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			x := word8(s[i:])
 			if zero(x^'{'*ones)|zero(x^'}'*ones) == 0 {
 				i += 7
 				continue
