@@ -446,11 +446,6 @@ func (r *running) connect(library string, srv *shared.Server) {
 		old.status.SetText("")
 		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", name, err), old.win))
 	}
-	o, err := r.opener(context.Background(), library, srv)
-	if err != nil {
-		fail(err)
-		return
-	}
 	then := func(l opened, err error) {
 		if err != nil {
 			fail(err)
@@ -468,13 +463,22 @@ func (r *running) connect(library string, srv *shared.Server) {
 		r.ui.Window().Show()
 		old.close()
 	}
-	if o.slow != "" {
-		openSlowly(r.a, o.slow, o.open, then)
-		return
-	}
+	// Off the UI goroutine: opener reads the library's header (storage.NeedsUpgrade), and the
+	// opening the rest.
 	go func() {
-		l, err := o.open()
-		fyneDo(func() { then(l, err) })
+		o, err := r.opener(context.Background(), library, srv)
+		if err == nil && o.slow == "" {
+			l, err := o.open()
+			fyneDo(func() { then(l, err) })
+			return
+		}
+		fyneDo(func() {
+			if err != nil {
+				fail(err)
+				return
+			}
+			openSlowly(r.a, o.slow, o.open, then)
+		})
 	}()
 }
 
