@@ -97,8 +97,9 @@ func RememberedLibraries(p fyne.Preferences) []string {
 // last, when it can still be opened without making anything. That is a library file still
 // there, or a shared library whose replica this computer has (it opens offline). ok is false
 // when there is none such: the window then shows the default library. A library returned may
-// still fail to open (not a library, a newer release's, unreadable): the window then shows the
-// default library, and says why (Options.Fallback).
+// still fail to open (not a library, a newer release's, unreadable; a shared library's URL that
+// does not parse now, as its key needs a passphrase or a certificate it names is missing): the
+// window then shows the default library, and says why (Options.Fallback).
 func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	names := RememberedLibraries(p)
 	if len(names) == 0 {
@@ -109,7 +110,9 @@ func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	if shared.IsURL(last) {
 		srv, err := shared.ParseURL(last)
 		if err != nil {
-			return "", false
+			// A URL kept in the list that does not open now (a client key that needs its
+			// passphrase, a certificate missing): the window says why, and shows the default.
+			return last, true
 		}
 		if path, err = shared.ReplicaPath(srv); err != nil {
 			return "", false

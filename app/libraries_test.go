@@ -232,6 +232,13 @@ func TestStartLibrary(t *testing.T) {
 	if got, ok := StartLibrary(p); !ok || got != url {
 		t.Errorf("with the replica there StartLibrary = %q, %v; want %s", got, ok, url)
 	}
+	// A URL that does not open now is given to the window, which says why and shows the
+	// default library (Options.Fallback).
+	noCert := "postgres://ann@db.example.org/refs?sslmode=verify-full&sslrootcert=" + filepath.Join(dir, "gone.crt")
+	l.add(noCert)
+	if got, ok := StartLibrary(p); !ok || !strings.Contains(got, "gone.crt") {
+		t.Errorf("with a URL whose root certificate is missing StartLibrary = %q, %v; want it", got, ok)
+	}
 }
 
 // TestLibrariesDialog: File › Libraries… marks the library shown, switches to another one
