@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +17,7 @@ import (
 // The window remembers the libraries it has shown, library files and shared libraries, most
 // recent first, in the preferences: File › Libraries… lists them to switch between, a start
 // without --library opens the first (StartLibrary), and `bibshelf libraries` prints them. A
-// shared library is kept as its URL without a password (shared.Server.String): a password is
+// shared library is kept as its URL without a password (shared.PublicURL): a password is
 // never written to the preferences.
 
 // prefLibraries is the libraries the window has shown, most recent first (libraryList).
@@ -29,20 +28,17 @@ const maxLibraries = 10
 
 // LibraryName is how the list names a library, so that one library is one row however it was
 // named: a library file by its absolute, clean path; a shared library by its URL without a
-// password (shared.Server.String), its parameters in one order. It returns an error for a URL
-// that does not parse, or a path that has no absolute form.
+// password, its parameters in one order (shared.PublicURL). A URL is read as text only: the
+// files it names (a client key that needs a passphrase, a root certificate) are read when the
+// library opens, not to name it. It returns an error for a URL that does not parse, a libpq
+// key=value connection string (which may hold a password, and is not a file's name), or a path
+// that has no absolute form.
 func LibraryName(library string) (string, error) {
 	if shared.IsURL(library) {
-		srv, err := shared.ParseURL(library)
-		if err != nil {
-			return "", err
-		}
-		u, err := url.Parse(srv.String())
-		if err != nil {
-			return "", errors.New("shared library URL: not a URL")
-		}
-		u.RawQuery = u.Query().Encode()
-		return u.String(), nil
+		return shared.PublicURL(library)
+	}
+	if shared.IsKeywordString(library) {
+		return "", shared.ErrKeywordString
 	}
 	if strings.TrimSpace(library) == "" {
 		return "", errors.New("no library named")
@@ -100,7 +96,10 @@ func RememberedLibraries(p fyne.Preferences) []string {
 // StartLibrary returns the library a window opened without --library shows: the one shown
 // last, when it can still be opened without making anything. That is a library file still
 // there, or a shared library whose replica this computer has (it opens offline). ok is false
-// when there is none such: the window then shows the default library.
+// when there is none such: the window then shows the default library. A library returned may
+// still fail to open (not a library, a newer release's, unreadable; a shared library's URL that
+// does not parse now, as its key needs a passphrase or a certificate it names is missing): the
+// window then shows the default library, and says why (Options.Fallback).
 func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	names := RememberedLibraries(p)
 	if len(names) == 0 {
@@ -111,7 +110,9 @@ func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	if shared.IsURL(last) {
 		srv, err := shared.ParseURL(last)
 		if err != nil {
-			return "", false
+			// A URL kept in the list that does not open now (a client key that needs its
+			// passphrase, a certificate missing): the window says why, and shows the default.
+			return last, true
 		}
 		if path, err = shared.ReplicaPath(srv); err != nil {
 			return "", false

@@ -1,8 +1,15 @@
 package app
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,11 +44,79 @@ func TestLibraryName(t *testing.T) {
 			t.Errorf("LibraryName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "  ", "postgres://ann:secret@db.example.org:notaport/refs"} {
+	for _, bad := range []string{"", "  ", "postgres://ann:secret@db.example.org:notaport/refs",
+		"host=db user=ann password=secret dbname=refs", " dbname = refs password=secret"} {
 		if got, err := LibraryName(bad); err == nil || strings.Contains(err.Error(), "secret") {
 			t.Errorf("LibraryName(%q) = %q, %v; want an error without the password", bad, got, err)
 		}
 	}
+}
+
+// TestLibraryNameKeyPassphrase: a shared library reached with a client certificate whose key
+// has a passphrase (sslpassword) is named in the list without the passphrase, and that name
+// reads back, though the key does not open without it (pgx reads the key as it parses a URL:
+// the list's names are read as text). Likewise a URL whose root certificate is missing for a
+// while stays in the list. Either is remembered, and kept as the list changes.
+func TestLibraryNameKeyPassphrase(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := clientCert(t, dir, "key-secret")
+	url := "postgres://cy@db.example.org/refs?sslmode=require&sslcert=" + cert + "&sslkey=" + key + "&sslpassword=key-secret"
+	name, err := LibraryName(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LibraryName(name); err != nil {
+		t.Errorf("the list's name of the library, %s, does not read back: %v", name, err)
+	}
+	a := test.NewTempApp(t)
+	if _, err := (libraryList{a.Preferences()}).add(url); err != nil {
+		t.Fatal(err)
+	}
+	if got := RememberedLibraries(a.Preferences()); len(got) != 1 || strings.Contains(got[0], "key-secret") {
+		t.Errorf("the libraries remembered after showing %s: %q", name, got)
+	}
+	missing := "postgres://cy@db.example.org/other?sslmode=verify-full&sslrootcert=" + filepath.Join(dir, "gone.crt")
+	if _, err := (libraryList{a.Preferences()}).add(missing); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (libraryList{a.Preferences()}).add(filepath.Join(dir, "a.sqlite")); err != nil {
+		t.Fatal(err)
+	}
+	if got := RememberedLibraries(a.Preferences()); len(got) != 3 {
+		t.Errorf("after a URL whose root certificate is missing, then a file, the list holds %q", got)
+	}
+}
+
+// clientCert writes a self-signed certificate and its key, encrypted with passphrase, to dir.
+func clientCert(t *testing.T, dir, passphrase string) (certPath, keyPath string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "cy"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	//lint:ignore SA1019 libpq's and pgx's encrypted keys are this legacy PEM encryption
+	block, err := x509.EncryptPEMBlock(rand.Reader, "EC PRIVATE KEY", kder, []byte(passphrase), x509.PEMCipherAES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath = filepath.Join(dir, "cy.crt"), filepath.Join(dir, "cy.key")
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certPath, keyPath
 }
 
 // TestLibraryList: the latest first, each library once, at most maxLibraries, and no password
@@ -156,6 +231,13 @@ func TestStartLibrary(t *testing.T) {
 	}
 	if got, ok := StartLibrary(p); !ok || got != url {
 		t.Errorf("with the replica there StartLibrary = %q, %v; want %s", got, ok, url)
+	}
+	// A URL that does not open now is given to the window, which says why and shows the
+	// default library (Options.Fallback).
+	noCert := "postgres://ann@db.example.org/refs?sslmode=verify-full&sslrootcert=" + filepath.Join(dir, "gone.crt")
+	l.add(noCert)
+	if got, ok := StartLibrary(p); !ok || !strings.Contains(got, "gone.crt") {
+		t.Errorf("with a URL whose root certificate is missing StartLibrary = %q, %v; want it", got, ok)
 	}
 }
 

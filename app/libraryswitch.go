@@ -145,8 +145,23 @@ func (u *UI) switchTo(name string) {
 // offerRemove says that the library file named is not there any more, and offers to take it
 // out of the list.
 func (u *UI) offerRemove(name string) {
-	text := widget.NewLabel(fmt.Sprintf("The library file %s is not there any more: it was moved, renamed or "+
+	u.offerRemoveSaying(name, "Library Not Found", fmt.Sprintf("The library file %s is not there any more: it was moved, renamed or "+
 		"deleted. Take it out of the list? (File › Open Library File… opens a library where it is now.)", name))
+}
+
+// tellNotOpened says that the library shown last, named, did not open at this start (err), so
+// the window shows the default library in its place (Options.Fallback), and offers to take it
+// out of the list of libraries.
+func (u *UI) tellNotOpened(name string, err error) {
+	u.offerRemoveSaying(name, "Library Not Opened", fmt.Sprintf("The library shown last, %s, did not open: %v.\n\n"+
+		"This window shows the default library instead. Take %s out of the list of libraries? "+
+		"(Kept, File › Libraries… lists it, to try again once it is mended.)", name, err, name))
+}
+
+// offerRemoveSaying shows message in a dialog titled title, with the offer to take the library
+// named out of the list.
+func (u *UI) offerRemoveSaying(name, title, message string) {
+	text := widget.NewLabel(message)
 	text.Wrapping = fyne.TextWrapWord
 	var d dialog.Dialog
 	keep := widget.NewButton("Keep in List", func() { d.Hide() })
@@ -157,9 +172,9 @@ func (u *UI) offerRemove(name string) {
 	})
 	remove.Importance = widget.HighImportance
 	u.probeDialog(keep, remove, text)
-	d = dialog.NewCustomWithoutButtons("Library Not Found", container.NewBorder(nil,
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil,
 		container.NewHBox(layout.NewSpacer(), keep, remove), nil, nil, text), u.win)
-	d.Resize(fyne.NewSize(560, 220))
+	d.Resize(fyne.NewSize(560, 260))
 	u.dialogs.show(d)
 }
 

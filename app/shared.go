@@ -427,7 +427,7 @@ func (u *UI) connectShared(target string) {
 			problem.Show()
 			return
 		}
-		if u.shared.srv != nil && srv.String() == u.shared.srv.String() {
+		if name, err := LibraryName(strings.TrimSpace(url.Text)); err == nil && name == u.shown {
 			d.Hide()
 			return // shown already
 		}

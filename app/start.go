@@ -29,6 +29,12 @@ type Options struct {
 	// exist yet, so that a first start on the default library shows papers.
 	Library string
 	Sample  bool
+	// Fallback, when set, says Library is the library shown last (StartLibrary), not one the
+	// user named, and is the library the window shows when that one does not open: the
+	// default library, made with the sample when it does not exist yet. The window then says
+	// why the one shown last did not open, and offers to take it out of the list of libraries
+	// (tellNotOpened). Without Fallback, a library that does not open stops Run.
+	Fallback string
 	// Size is the window's size.
 	Size fyne.Size
 	// Import names .bib files to import into the library once the window is up.
@@ -75,33 +81,27 @@ func Run(a fyne.App, opts Options) error {
 	}
 	ctx := context.Background()
 	r := &running{a: a, opts: opts}
-	o, err := r.opener(ctx, opts.Library, nil)
+	quit := func(err error) {
+		r.err = err
+		a.Quit()
+	}
+	failed := quit
+	if opts.Fallback != "" {
+		// The library shown last did not open: the default library is shown in its place.
+		failed = func(err error) {
+			r.fallBack(err)
+			if err := r.first(ctx, opts.Fallback, quit); err != nil {
+				quit(err)
+			}
+		}
+	}
+	err := r.first(ctx, opts.Library, failed)
+	if err != nil && opts.Fallback != "" {
+		r.fallBack(err)
+		err = r.first(ctx, opts.Fallback, quit)
+	}
 	if err != nil {
 		return err
-	}
-	if o.slow != "" {
-		// Opening brings the library up to date, or makes this computer's replica of a shared
-		// library, which can take seconds: a window says so meanwhile, and the library's
-		// window takes its place.
-		openSlowly(a, o.slow, o.open, func(l opened, err error) {
-			if err != nil {
-				r.err = err
-				a.Quit()
-				return
-			}
-			r.start(l)
-			r.ui.Window().Show()
-			if l.typed {
-				r.ui.tellKeyring(l.srv.KeyringError())
-			}
-		})
-	} else {
-		l, err := o.open()
-		if err != nil {
-			return err
-		}
-		r.start(l)
-		r.ui.Window().Show()
 	}
 	a.Run()
 	if r.ui != nil {
@@ -112,6 +112,55 @@ func Run(a fyne.App, opts Options) error {
 	}
 	r.closeLibrary(r.lib, r.live)
 	return r.err
+}
+
+// first opens library and shows it in the first window. When opening it brings the library up
+// to date, or makes this computer's replica of a shared library, which can take seconds, a
+// small window says so meanwhile (openSlowly), and the library's window takes its place; what
+// stops that opening is given to failed, on the UI goroutine. first returns what stops the
+// library from opening at once.
+func (r *running) first(ctx context.Context, library string, failed func(error)) error {
+	o, err := r.opener(ctx, library, nil)
+	if err != nil {
+		return err
+	}
+	if o.slow != "" {
+		openSlowly(r.a, o.slow, o.open, func(l opened, err error) {
+			if err != nil {
+				failed(err)
+				return
+			}
+			r.show(l)
+		})
+		return nil
+	}
+	l, err := o.open()
+	if err != nil {
+		return err
+	}
+	r.show(l)
+	return nil
+}
+
+// fallBack keeps why the library shown last did not open, for the window to say once it shows
+// the default library in its place (Options.Fallback), and says it on the command line too.
+func (r *running) fallBack(err error) {
+	r.notOpened = err
+	r.opts.Warn(fmt.Errorf("the library shown last, %s, did not open: %w; the window shows %s instead",
+		r.opts.Library, err, r.opts.Fallback))
+}
+
+// show shows l in the first window, and what the window has to say of its opening: a password
+// the keyring did not keep, the library shown last that did not open.
+func (r *running) show(l opened) {
+	r.start(l)
+	r.ui.Window().Show()
+	if l.typed {
+		r.ui.tellKeyring(l.srv.KeyringError())
+	}
+	if r.notOpened != nil {
+		r.ui.tellNotOpened(r.opts.Library, r.notOpened)
+	}
 }
 
 // opened is a library the window shows: a library file, or this computer's replica of the
@@ -141,7 +190,7 @@ func (r *running) opener(ctx context.Context, library string, srv *shared.Server
 			return opening{}, err
 		}
 		o := opening{open: func() (opened, error) {
-			lib, err := openLibrary(ctx, library, r.opts.Sample && library == r.opts.Library)
+			lib, err := openLibrary(ctx, library, r.opts.sample(library))
 			return opened{lib: lib}, err
 		}}
 		if upgrade {
@@ -177,6 +226,12 @@ func (r *running) opener(ctx context.Context, library string, srv *shared.Server
 	return o, nil
 }
 
+// sample reports whether the library file named is made with the sample library when it does
+// not exist yet: the default library, given as Library with Sample, or as Fallback.
+func (o Options) sample(library string) bool {
+	return o.Sample && library == o.Library || o.Fallback != "" && library == o.Fallback
+}
+
 // cloneMessage is what the window shows while this computer's replica of a shared library is
 // made.
 const cloneMessage = "Making this computer's copy of the shared library\n%s…\n\n" +
@@ -192,6 +247,8 @@ type running struct {
 	live *shared.Live
 	// err is what Run returns: set on the UI goroutine, or before the app is asked to quit.
 	err error
+	// notOpened is why the library shown last (Options.Fallback) did not open, when it did not.
+	notOpened error
 }
 
 // start shows lib in the window and does what the options ask. It runs on the UI goroutine
@@ -389,11 +446,6 @@ func (r *running) connect(library string, srv *shared.Server) {
 		old.status.SetText("")
 		old.dialogs.show(dialog.NewError(fmt.Errorf("open %s: %w", name, err), old.win))
 	}
-	o, err := r.opener(context.Background(), library, srv)
-	if err != nil {
-		fail(err)
-		return
-	}
 	then := func(l opened, err error) {
 		if err != nil {
 			fail(err)
@@ -411,13 +463,22 @@ func (r *running) connect(library string, srv *shared.Server) {
 		r.ui.Window().Show()
 		old.close()
 	}
-	if o.slow != "" {
-		openSlowly(r.a, o.slow, o.open, then)
-		return
-	}
+	// Off the UI goroutine: opener reads the library's header (storage.NeedsUpgrade), and the
+	// opening the rest.
 	go func() {
-		l, err := o.open()
-		fyneDo(func() { then(l, err) })
+		o, err := r.opener(context.Background(), library, srv)
+		if err == nil && o.slow == "" {
+			l, err := o.open()
+			fyneDo(func() { then(l, err) })
+			return
+		}
+		fyneDo(func() {
+			if err != nil {
+				fail(err)
+				return
+			}
+			openSlowly(r.a, o.slow, o.open, then)
+		})
 	}()
 }
 

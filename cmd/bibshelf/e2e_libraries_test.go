@@ -22,7 +22,9 @@ import (
 // File › Libraries… lists A and B, B marked, and a click on A shows A again; File › New Library
 // File… makes C and shows it. The list is in the preferences file, and a start without
 // --library shows C, the library shown last. B's file deleted, choosing it says so and takes it
-// out of the list, which `bibshelf libraries` prints.
+// out of the list, which `bibshelf libraries` prints. C made into a file that is not a library,
+// a start without --library shows the default library, says why C did not open, and takes C
+// out of the list when asked.
 func TestEndToEndLibraries(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -140,6 +142,25 @@ func TestEndToEndLibraries(t *testing.T) {
 	if got, want := runOther(t, bin, filepath.Join(dir, "config"), "libraries"), c+"\n"+a.path+"\n"; got != want {
 		t.Errorf("bibshelf libraries prints %q, want %q", got, want)
 	}
+
+	// C broken (no longer a library): a start without --library shows the default library,
+	// and says why C did not open, with the offer to take it out of the list.
+	w.stop()
+	for _, f := range []string{c + "-wal", c + "-shm"} {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(c, []byte("not a library any more\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w = startWindow(t, dir, bin, "--size", "1280x800")
+	w.waitFor("the default library, and why C did not open", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["button:Remove from List"]
+		return s.Dialog && ok && s.Rows == 56 && strings.Contains(s.DialogText, "The library shown last, "+c+", did not open")
+	})
+	w.click("button:Remove from List")
+	waitLibraries(t, dir, filepath.Join(dir, "data", "bibshelf", "library.sqlite"), a.path)
 }
 
 // windowTitle is the title of the window the probe answered for.

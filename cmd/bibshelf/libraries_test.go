@@ -60,3 +60,77 @@ func TestLibrariesVerb(t *testing.T) {
 		t.Errorf("bibshelf libraries extra: exit %d, want %d", st, exitUsage)
 	}
 }
+
+// TestLibraryShownLastBrokenFallsBack: the library shown last is now a file that does not open
+// (here one that is not a library; a library of a newer release or one without read permission
+// does the same). A start without --library, as a desktop launcher starts the window, shows the
+// default library instead and says why, every time; the same file given with --library still
+// stops the window.
+func TestLibraryShownLastBrokenFallsBack(t *testing.T) {
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	config, data := filepath.Join(dir, "config"), filepath.Join(dir, "data")
+	broken := filepath.Join(dir, "refs.sqlite")
+	if err := os.WriteFile(broken, []byte("not a library, or a library a newer Bibshelf wrote\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prefs := filepath.Join(config, "fyne", appID)
+	if err := os.MkdirAll(prefs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(prefs, "preferences.json"), []byte(`{"libraries.recent": ["`+broken+`"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := func(args ...string) (int, string) {
+		cmd := exec.Command(bin, append([]string{"--screenshot", filepath.Join(dir, "shot.png"), "--size", "800x600"}, args...)...)
+		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+config, "XDG_DATA_HOME="+data, "BIBSHELF_LIBRARY=")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), out.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, out.String()
+	}
+	for i := 1; i <= 2; i++ {
+		st, out := start()
+		if st != exitOK || !strings.Contains(out, "the library shown last, "+broken+", did not open") {
+			t.Errorf("start %d without --library: exit %d, want 0 and why the library shown last did not open:\n%s", i, st, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "bibshelf", "library.sqlite")); err != nil {
+		t.Errorf("the default library was not shown in its place: %v", err)
+	}
+	if st, out := start("--library", broken); st != exitRejected || strings.Contains(out, "shown last") {
+		t.Errorf("--library %s: exit %d, want %d:\n%s", broken, st, exitRejected, out)
+	}
+}
+
+// TestLibraryKeywordStringRefused: a libpq key=value connection string given as the library,
+// to the window or to a verb, is refused with the URL form to use, and never taken for a file's
+// name: no file is made of it, and its password is neither printed nor kept.
+func TestLibraryKeywordStringRefused(t *testing.T) {
+	bib, err := filepath.Abs(sampleBib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	conn := "host=db user=cy password=secret dbname=refs"
+	for _, args := range [][]string{{"--library", conn}, {"search", "--library", conn, "x"}, {"import", "--library", conn, bib}} {
+		st, out, errOut := bibshelf(t, "", args...)
+		if st == exitOK || !strings.Contains(errOut, "postgres://") || strings.Contains(out+errOut, "secret") {
+			t.Errorf("bibshelf %q: exit %d, %q %q; want refused with the URL form, without the password", args, st, out, errOut)
+		}
+	}
+	t.Setenv("BIBSHELF_LIBRARY", conn)
+	if st, _, errOut := bibshelf(t, "", "search", "x"); st == exitOK || !strings.Contains(errOut, "BIBSHELF_LIBRARY") {
+		t.Errorf("BIBSHELF_LIBRARY as a key=value string: exit %d, %q", st, errOut)
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("files made of the connection string: %v", entries)
+	}
+}

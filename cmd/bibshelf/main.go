@@ -185,9 +185,15 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 // isDefault tells whether it is the default library.
 func libraryPath(flagValue string) (path string, isDefault bool, err error) {
 	if flagValue != "" {
+		if shared.IsKeywordString(flagValue) {
+			return "", false, fmt.Errorf("--library: %w", shared.ErrKeywordString)
+		}
 		return flagValue, false, nil
 	}
 	if env := os.Getenv("BIBSHELF_LIBRARY"); env != "" {
+		if shared.IsKeywordString(env) {
+			return "", false, fmt.Errorf("BIBSHELF_LIBRARY: %w", shared.ErrKeywordString)
+		}
 		return env, false, nil
 	}
 	path, err = storage.DefaultPath()

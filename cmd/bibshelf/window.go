@@ -45,21 +45,23 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bibshelf: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
-	a := fyneapp.NewWithID(appID)
 	path, isDefault, err := libraryPath(*libFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
 		return exitRejected
 	}
-	remembered := false
+	a := fyneapp.NewWithID(appID)
+	fallback := ""
 	if isDefault {
-		// Neither --library nor BIBSHELF_LIBRARY: the library shown last, when it is still there.
+		// Neither --library nor BIBSHELF_LIBRARY: the library shown last, when it is still
+		// there, and the default library when that does not open.
 		if last, ok := app.StartLibrary(a.Preferences()); ok {
-			path, isDefault, remembered = last, false, true
+			path, isDefault, fallback = last, false, path
 		}
 	}
 	opts := app.Options{
-		Library: path,
+		Library:  path,
+		Fallback: fallback,
 		// A first start on the default library shows the sample's papers.
 		Sample:     isDefault,
 		Size:       winSize,
@@ -77,9 +79,6 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := app.Run(a, opts); err != nil {
 		fmt.Fprintf(stderr, "bibshelf: %v\n", err)
-		if remembered {
-			fmt.Fprintf(stderr, "(that is the library shown last; bibshelf --library PATH|URL opens another)\n")
-		}
 		return exitRejected
 	}
 	return exitOK

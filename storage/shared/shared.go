@@ -40,6 +40,51 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
+// IsKeywordString reports whether s is a libpq connection string of keyword=value pairs
+// (host=db user=cy dbname=refs), which Bibshelf does not read: it takes a shared library's URL
+// (postgres://...), and refuses such a string (ErrKeywordString) rather than take it for a
+// library file's name. It tells by the first keyword, one libpq knows.
+func IsKeywordString(s string) bool {
+	key, _, ok := strings.Cut(strings.TrimSpace(s), "=")
+	return ok && libpqKeywords[strings.TrimSpace(key)]
+}
+
+// ErrKeywordString is the error for a library named by a libpq connection string of
+// keyword=value pairs (IsKeywordString): it is not taken for a library file's name, which
+// would make an empty library of that name and keep it, password and all, in the list of
+// libraries. Its message quotes nothing of the string.
+var ErrKeywordString = errors.New("a library is a file or a shared library's postgres:// URL, " +
+	"not a key=value connection string (host=... dbname=...): write it as a URL, " +
+	"postgres://USER@HOST:PORT/DBNAME?sslmode=...")
+
+// libpqKeywords are the keywords a libpq connection string begins with, the first of its
+// pairs.
+var libpqKeywords = map[string]bool{
+	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true, "password": true,
+	"passfile": true, "service": true, "sslmode": true, "sslcert": true, "sslkey": true,
+	"sslpassword": true, "sslrootcert": true, "connect_timeout": true, "application_name": true,
+	"options": true, "target_session_attrs": true, "channel_binding": true,
+}
+
+// PublicURL returns a shared library's URL as it may be shown and kept (redact): without
+// a password, in its user part or as a parameter, nor the passphrase of the client's TLS key,
+// its parameters in one order. It reads the URL as text only: it opens no file the URL names
+// (a client key, a root certificate), which ParseURL does, so that a URL whose key needs a
+// passphrase, or whose files are missing for a while, still has a name.
+func PublicURL(s string) (string, error) {
+	if !IsURL(s) {
+		return "", errors.New("shared library URL: not a postgres:// URL")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		// url's error quotes the URL, password and all.
+		return "", errors.New("shared library URL: not a URL")
+	}
+	c := *u
+	c.RawQuery = u.Query().Encode()
+	return redact(&c), nil
+}
+
 // Server is where a shared library is: a PostgreSQL connection URL, read as libpq reads one
 // (sslmode, and the PG environment variables for what it leaves out). A password the URL does
 // not hold comes from ~/.pgpass or PGPASSFILE; Bibshelf never writes one down.
@@ -78,11 +123,12 @@ func ParseURL(s string) (*Server, error) {
 }
 
 // String returns the URL without its password: what may be shown, logged, and kept in a
-// replica or the preferences.
+// replica.
 func (s *Server) String() string { return redact(s.url) }
 
 // redact returns u without a password, in its user part or as a parameter, nor the passphrase
-// of the client's TLS key (sslpassword).
+// of the client's TLS key (sslpassword): the one rule of what of a URL may be shown and kept
+// (Server.String, PublicURL).
 func redact(u *url.URL) string {
 	c := *u
 	if c.User != nil {
