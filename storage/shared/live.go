@@ -85,7 +85,8 @@ type Live struct {
 	// wake ends a wait before the next connection attempt: a password was given (SetPassword).
 	wake chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
-	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
+	// (conflicts, pushed again only with other changes), or -1 when a change was made while the
+	// last sync ran (to be pushed after it); only run's goroutine uses them.
 	state LiveState
 	stuck int
 	// seen is the replica's revision read by the last sync just before it counted the changes
@@ -198,6 +199,9 @@ func (l *Live) session(ctx context.Context) error {
 	safety := time.NewTicker(liveSafety)
 	defer safety.Stop()
 	var quiet <-chan time.Time // set while the replica's own changes are gathered for a push
+	if l.state.Unsent != l.stuck {
+		quiet = time.After(liveQuiet) // a change made while the first sync ran
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -275,6 +279,12 @@ func (l *Live) session(ctx context.Context) error {
 func (l *Live) sync(ctx context.Context, push bool) error {
 	st := l.state
 	st.Err = nil
+	// What was listed before the push began: a change made while it runs (it may wait long on
+	// the server) stays listed after it, and is not one the push left.
+	listed, err := l.lib.Listed(ctx)
+	if err != nil {
+		return err
+	}
 	n, err := l.lib.Unsent(ctx)
 	if err != nil {
 		return err
@@ -309,6 +319,9 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 		}
 	}
 	l.count(ctx, &st)
+	if now, err := l.lib.Listed(ctx); err == nil && now != listed {
+		l.stuck = -1 // a change made while the sync ran: session pushes it after the wait
+	}
 	l.state = st
 	l.say()
 	return nil
