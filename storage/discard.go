@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -17,26 +18,59 @@ import (
 var discardNew = [][2]string{{"entry", "entries"}, {"attachment", "attachments"}, {"item", "items"}, {"source", "sources"},
 	{"tag", "tags"}, {"collection", "collections"}, {"saved_search", "saved_searches"}}
 
+// ErrDiscardHeld is what DiscardAndPull returns when the pull could not write the server's
+// version over every row whose change it dropped: the replica would not be the server's, with
+// nothing left to send. Nothing is discarded.
+var ErrDiscardHeld = errors.New("the server's versions could not all be written over this computer's changes: nothing was discarded")
+
 // DiscardAndPull drops every change the replica has to send but the member's flags (which the
 // server takes from a reader), and writes the shared library's rows, which fn gives through the
 // ReplicaPull from the first revision up to to, over the replica's, in one transaction: an
 // entry edited here becomes the server's again, one made here goes, one deleted here comes
-// back, with its note, tags, collections and attachments. It returns the number of changes
-// dropped and what the pull wrote. A row the replica made is deleted whether or not the server
-// has it under its id (a push whose commit the replica did not learn of): the pull brings it
-// back if it does. Reading every row of the server costs what a first sync does, which only a
-// member's choice runs.
+// back, with its note, tags, collections and attachments. The rows whose changes are dropped
+// take temporary keys and names first, so that the server's land even where the member swapped
+// two of them; a row the pull could not write the server's version over leaves the replica as
+// it was (ErrDiscardHeld). It returns the number of changes dropped and what the pull wrote. A
+// row the replica made is deleted whether or not the server has it under its id (a push whose
+// commit the replica did not learn of): the pull brings it back if it does. Reading every row of
+// the server costs what a first sync does, which only a member's choice runs.
 func (l *Library) DiscardAndPull(ctx context.Context, to int64, fn func(*ReplicaPull) error) (int, Pulled, error) {
 	var dropped int
 	pulled, err := l.pull(ctx, to, func(tx *sql.Tx) error {
 		var err error
 		dropped, err = discardChanges(ctx, tx)
 		return err
-	}, fn)
+	}, func(p *ReplicaPull) error {
+		if err := fn(p); err != nil {
+			return err
+		}
+		return discardWritten(ctx, p.tx)
+	})
 	if err != nil {
 		return 0, Pulled{}, fmt.Errorf("discard the changes not sent: %w", err)
 	}
 	return dropped, pulled, nil
+}
+
+// discardUnique are the tables whose rows have a unique key or name, with the SQL that gives
+// such a row a temporary one of its own (by its id), which no key or name typed has.
+var discardUnique = [][2]string{{"entries", "key = char(1) || 'discarded ' || id"}, {"tags", "name = char(1) || 'discarded ' || id"},
+	{"collections", "name = char(1) || 'discarded ' || id"}, {"saved_searches", "name = char(1) || 'discarded ' || id"},
+	{"attachments", "path = char(1) || 'discarded ' || id"}}
+
+// discardWritten checks, at the end of a discard's pull in tx, that the server's version was
+// written over each row whose change was dropped (none is still marked srev -1).
+func discardWritten(ctx context.Context, tx *sql.Tx) error {
+	for _, k := range discardNew {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+k[1]+` WHERE srev = -1`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w (%d %s)", ErrDiscardHeld, n, k[1])
+		}
+	}
+	return nil
 }
 
 // discardChanges drops the replica's changes to send but its flags, in tx, which writes with
@@ -58,6 +92,11 @@ func discardChanges(ctx context.Context, tx *sql.Tx) (int, error) {
 	for _, k := range discardNew {
 		changed := `id IN (SELECT id FROM replica_changes WHERE kind = '` + k[0] + `')`
 		stmts = append(stmts, `DELETE FROM `+k[1]+` WHERE srev = 0 AND `+changed, `UPDATE `+k[1]+` SET srev = -1 WHERE `+changed)
+	}
+	// The rows the pull will write over give up their keys and names first: a key the member
+	// moved from one entry to another is free when the server's version of the first lands.
+	for _, u := range discardUnique {
+		stmts = append(stmts, `UPDATE `+u[0]+` SET `+u[1]+` WHERE srev = -1`)
 	}
 	stmts = append(stmts,
 		// A note is written whole by each pull of it: the server's comes back, if it has one.

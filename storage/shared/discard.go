@@ -27,8 +27,9 @@ type Discarded struct {
 // shared library at srv is read from its first revision and written into the replica over what
 // the member changed, in one transaction of the replica's (storage.Library.DiscardAndPull). The
 // replica is then the server's: an entry edited here has the server's text, one made here is
-// gone, one deleted here is back. A member who may edit is refused (ErrMayEdit), before
-// anything is dropped.
+// gone, one deleted here is back, and two keys swapped here are the server's again. A member who
+// may edit is refused (ErrMayEdit), before anything is dropped; so is a discard whose pull could
+// not write the server's version over each row (storage.ErrDiscardHeld).
 func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
 	var out Discarded
 	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {

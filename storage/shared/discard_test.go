@@ -217,3 +217,40 @@ func TestLiveDiscard(t *testing.T) {
 	}
 	checkSame(t, reader, r)
 }
+
+// TestDiscardSwappedKeys: a reader swaps the keys of two entries (alpha becomes beta's key and
+// beta alpha's), and discards the change. The pull that writes the server's versions over them
+// writes each key while the other entry had it: the rows give up their keys first, so that
+// the replica is the server's, with nothing to send.
+func TestDiscardSwappedKeys(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	rekey := func(from, to string) {
+		t.Helper()
+		e, err := r.Entry(ctx, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Key = to
+		if err := r.UpdateEntry(ctx, from, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rekey("alpha", "swap")
+	rekey("beta", "alpha")
+	rekey("swap", "beta")
+	d, err := Discard(ctx, reader, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", d)
+	if _, err := Pull(ctx, reader, r); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("%d changes wait after the discard (%v)", n, err)
+	}
+	checkSame(t, reader, r)
+}
