@@ -40,8 +40,10 @@ type sharedView struct {
 	// asked says the password was asked for since the server last took one: the state line,
 	// clicked, asks again.
 	asked bool
-	// saidRefused is the changes refused the window last told of (refused.go).
+	// saidRefused is the changes refused the window last told of, and discarding says a discard
+	// was asked for whose outcome no state has told yet (refused.go).
 	saidRefused string
+	discarding  bool
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
@@ -109,8 +111,8 @@ func (s *sharedView) show(st shared.LiveState) {
 	s.tellFailure(st.Err)
 	s.tellConflicts(st.Conflicts)
 	s.tellRefused(st)
-	if st.Discarded > 0 {
-		s.discarded(st.Discarded)
+	if st.Discarded > 0 || st.DiscardErr != nil {
+		s.discarded(st)
 	}
 }
 

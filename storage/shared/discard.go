@@ -31,6 +31,13 @@ type Discarded struct {
 // may edit is refused (ErrMayEdit), before anything is dropped; so is a discard whose pull could
 // not write the server's version over each row (storage.ErrDiscardHeld).
 func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
+	return DiscardMarked(ctx, srv, lib, nil)
+}
+
+// DiscardMarked is Discard of the changes listed at mark (Pushed.Mark of the push that reported
+// them refused), which the member chose to let go: when a change but a flag's was listed since (made after they chose),
+// nothing is dropped and it returns storage.ErrChangedSince. A nil mark lets go of every change.
+func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark *storage.ChangesMark) (Discarded, error) {
 	var out Discarded
 	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {
 		var edits bool
@@ -41,7 +48,7 @@ func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded,
 			return fmt.Errorf("%w (role %s)", ErrMayEdit, r.Member)
 		}
 		var err error
-		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
+		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, mark, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
 		return err
 	})
 	if err != nil {

@@ -27,6 +27,9 @@ type Pushed struct {
 	// the replica, neither sent nor dropped. Refusal says so.
 	Refused []Conflict
 	Member  string // the role the server knows the replica's member as
+	// Mark marks the changes the push read (storage.Changes.Mark): Discard given it lets go of
+	// the changes refused, and of none listed since.
+	Mark storage.ChangesMark
 }
 
 // ErrReadOnly is what Pushed.Refusal's error matches: the member may only read the shared
@@ -98,7 +101,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 	if err := useSchema(ctx, conn, false); err != nil {
 		return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 	}
-	out := Pushed{Member: r.Member}
+	out := Pushed{Member: r.Member, Mark: c.Mark}
 	err = inTx(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
 			return err
