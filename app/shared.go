@@ -80,7 +80,7 @@ func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
 
 // attach says that the window shows the replica of the shared library at srv, connecting.
 func (s *sharedView) attach(srv *shared.Server) {
-	s.srv = srv
+	s.srv, s.discarding = srv, false
 	s.u.win.SetTitle(srv.String() + " — Bibshelf")
 	s.label.SetText(sharedStateText(shared.LiveState{}, false))
 	s.label.Show()
