@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
@@ -58,7 +60,7 @@ func (s *sharedView) showRefused(st shared.LiveState) {
 	keep := widget.NewButton("Keep Them", func() { d.Hide() })
 	discard := widget.NewButton(discardButton, func() {
 		d.Hide()
-		s.confirmDiscard(len(st.Refused))
+		s.confirmDiscard(st)
 	})
 	s.u.probeDialog(keep, discard, text)
 	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), keep, discard), nil, nil, text), s.u.win)
@@ -66,9 +68,11 @@ func (s *sharedView) showRefused(st shared.LiveState) {
 	s.u.dialogs.show(d)
 }
 
-// confirmDiscard asks whether to discard the n changes refused, and has Live do it.
-func (s *sharedView) confirmDiscard(n int) {
-	changes := countText(n, "change", "changes")
+// confirmDiscard asks whether to discard the changes refused in st, and has Live do it: those
+// changes and no other (st.Mark), so that one made after the member chose is not let go with
+// them. A click while a discard is under way asks for nothing more.
+func (s *sharedView) confirmDiscard(st shared.LiveState) {
+	changes := countText(len(st.Refused), "change", "changes")
 	text := widget.NewLabel(fmt.Sprintf("Discard the %s the server refused? Each entry, note, tag, collection or saved search "+
 		"changed on this computer gets the server's version back, what was made here goes, and what was deleted here "+
 		"comes back. Your read, starred and rating flags stay: the server keeps them for you. This cannot be undone.", changes))
@@ -77,11 +81,13 @@ func (s *sharedView) confirmDiscard(n int) {
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	discard := widget.NewButton("Discard "+changes, func() {
 		d.Hide()
-		if s.live != nil {
-			s.u.status.SetText("Discarding " + changes + "…")
-			// Off the UI goroutine: Live lets them go between its syncs.
-			go s.live.Discard()
+		if s.live == nil || s.discarding {
+			return
 		}
+		s.discarding = true
+		s.u.status.SetText("Discarding " + changes + "…")
+		// Off the UI goroutine: Live lets them go between its syncs.
+		go s.live.Discard(st.Mark)
 	})
 	discard.Importance = widget.DangerImportance
 	s.u.probeDialog(cancel, discard, text)
@@ -90,8 +96,18 @@ func (s *sharedView) confirmDiscard(n int) {
 	s.u.dialogs.show(d)
 }
 
-// discarded says in the status line what the last discard let go; the entries show the
-// server's versions.
-func (s *sharedView) discarded(n int) {
-	s.u.status.SetText("Discarded " + countText(n, "refused change", "refused changes"))
+// discarded says in the status line what the last discard let go (the entries show the
+// server's versions), or why it let nothing go: the member chooses again, from the state line.
+func (s *sharedView) discarded(st shared.LiveState) {
+	s.discarding = false
+	switch {
+	case st.DiscardErr == nil:
+		s.u.status.SetText("Discarded " + countText(st.Discarded, "refused change", "refused changes"))
+	case errors.Is(st.DiscardErr, shared.ErrUnreachable):
+		s.u.status.SetText("Nothing discarded: the server could not be reached. Discard again once connected")
+	case errors.Is(st.DiscardErr, storage.ErrChangedSince):
+		s.u.status.SetText("Nothing discarded: changes were made since you chose. Discard again from the state line")
+	default:
+		s.u.status.SetText("Nothing discarded: " + st.DiscardErr.Error())
+	}
 }

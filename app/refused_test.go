@@ -1,12 +1,14 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
@@ -84,6 +86,21 @@ func TestRefusedDialog(t *testing.T) {
 		u.shared.show(shared.LiveState{Connected: true, Discarded: 2})
 		if got := u.status.Text; got != "Discarded 2 refused changes" {
 			t.Errorf("the status line after a discard: %q", got)
+		}
+		// A discard that let nothing go says why, and is not left "Discarding…".
+		for _, c := range []struct {
+			err  error
+			want string
+		}{
+			{fmt.Errorf("%w: nothing was discarded", shared.ErrUnreachable), "the server could not be reached"},
+			{storage.ErrChangedSince, "changes were made since you chose"},
+		} {
+			u.shared.discarding = true
+			u.status.SetText("Discarding 2 changes…")
+			u.shared.show(shared.LiveState{Connected: true, Refused: refused.Refused, DiscardErr: c.err})
+			if got := u.status.Text; !strings.HasPrefix(got, "Nothing discarded") || !strings.Contains(got, c.want) || u.shared.discarding {
+				t.Errorf("the status line after a discard that failed (%v): %q", c.err, got)
+			}
 		}
 	})
 }

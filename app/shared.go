@@ -40,8 +40,10 @@ type sharedView struct {
 	// asked says the password was asked for since the server last took one: the state line,
 	// clicked, asks again.
 	asked bool
-	// saidRefused is the changes refused the window last told of (refused.go).
+	// saidRefused is the changes refused the window last told of, and discarding says a discard
+	// was asked for whose outcome no state has told yet (refused.go).
 	saidRefused string
+	discarding  bool
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
@@ -78,7 +80,7 @@ func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
 
 // attach says that the window shows the replica of the shared library at srv, connecting.
 func (s *sharedView) attach(srv *shared.Server) {
-	s.srv = srv
+	s.srv, s.discarding = srv, false
 	s.u.win.SetTitle(srv.String() + " — Bibshelf")
 	s.label.SetText(sharedStateText(shared.LiveState{}, false))
 	s.label.Show()
@@ -110,8 +112,8 @@ func (s *sharedView) show(st shared.LiveState) {
 	s.tellRenamed(st.Renamed)
 	s.tellConflicts(st.Conflicts)
 	s.tellRefused(st)
-	if st.Discarded > 0 {
-		s.discarded(st.Discarded)
+	if st.Discarded > 0 || st.DiscardErr != nil {
+		s.discarded(st)
 	}
 }
 

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -17,26 +18,104 @@ import (
 var discardNew = [][2]string{{"entry", "entries"}, {"attachment", "attachments"}, {"item", "items"}, {"source", "sources"},
 	{"tag", "tags"}, {"collection", "collections"}, {"saved_search", "saved_searches"}}
 
+// ErrChangedSince is what DiscardAndPull returns when the replica has had a change listed since
+// the mark it was given (other than a flag's, which it keeps): a change the member made after
+// they chose to discard, which they did not choose to let go. Nothing is discarded; the member
+// is asked again.
+var ErrChangedSince = errors.New("changes were made on this computer since the discard was asked for: nothing was discarded")
+
+// ErrDiscardHeld is what DiscardAndPull returns when the pull could not write the server's
+// version over every row whose change it dropped: the replica would not be the server's, with
+// nothing left to send. Nothing is discarded.
+var ErrDiscardHeld = errors.New("the server's versions could not all be written over this computer's changes: nothing was discarded")
+
+// ChangesMark marks the changes a replica had listed to send at a moment (Changes.Mark): each
+// is the last seq of its list then. A change listed after has a seq past its list's mark, even
+// one listed again over one waiting.
+type ChangesMark struct{ Changes, Links, Deleted int64 }
+
+// markIn reads the mark of the changes listed now, by q (the database, or a transaction).
+func markIn(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (ChangesMark, error) {
+	var m ChangesMark
+	err := q.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'replica_changes'), 0),
+		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'replica_links'), 0),
+		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'replica_deleted'), 0)`).Scan(&m.Changes, &m.Links, &m.Deleted)
+	return m, err
+}
+
 // DiscardAndPull drops every change the replica has to send but the member's flags (which the
 // server takes from a reader), and writes the shared library's rows, which fn gives through the
 // ReplicaPull from the first revision up to to, over the replica's, in one transaction: an
 // entry edited here becomes the server's again, one made here goes, one deleted here comes
-// back, with its note, tags, collections and attachments. It returns the number of changes
-// dropped and what the pull wrote. A row the replica made is deleted whether or not the server
-// has it under its id (a push whose commit the replica did not learn of): the pull brings it
-// back if it does. Reading every row of the server costs what a first sync does, which only a
-// member's choice runs.
-func (l *Library) DiscardAndPull(ctx context.Context, to int64, fn func(*ReplicaPull) error) (int, Pulled, error) {
+// back, with its note, tags, collections and attachments. mark, unless nil (the command line,
+// which asks nothing first), marks the changes the member chose to let go (Changes.Mark of the
+// push that reported them refused): when a change but a flag's was listed since, nothing is
+// dropped (ErrChangedSince). The rows whose changes are dropped take temporary keys and names
+// first, so that the server's land even where the member swapped two of them; a row the pull
+// could not write the server's version over leaves the replica as it was (ErrDiscardHeld). It
+// returns the number of changes dropped and what the pull wrote. A row the replica made is
+// deleted whether or not the server has it under its id (a push whose commit the replica did not
+// learn of): the pull brings it back if it does. Reading every row of the server costs what a
+// first sync does, which only a member's choice runs.
+func (l *Library) DiscardAndPull(ctx context.Context, to int64, mark *ChangesMark, fn func(*ReplicaPull) error) (int, Pulled, error) {
 	var dropped int
 	pulled, err := l.pull(ctx, to, func(tx *sql.Tx) error {
+		if mark != nil {
+			if err := listedSince(ctx, tx, *mark); err != nil {
+				return err
+			}
+		}
 		var err error
 		dropped, err = discardChanges(ctx, tx)
 		return err
-	}, fn)
+	}, func(p *ReplicaPull) error {
+		if err := fn(p); err != nil {
+			return err
+		}
+		return discardWritten(ctx, p.tx)
+	})
 	if err != nil {
 		return 0, Pulled{}, fmt.Errorf("discard the changes not sent: %w", err)
 	}
 	return dropped, pulled, nil
+}
+
+// discardUnique are the tables whose rows have a unique key or name, with the SQL that gives
+// such a row a temporary one of its own (by its id), which no key or name typed has.
+var discardUnique = [][2]string{{"entries", "key = char(1) || 'discarded ' || id"}, {"tags", "name = char(1) || 'discarded ' || id"},
+	{"collections", "name = char(1) || 'discarded ' || id"}, {"saved_searches", "name = char(1) || 'discarded ' || id"},
+	{"attachments", "path = char(1) || 'discarded ' || id"}}
+
+// discardWritten checks, at the end of a discard's pull in tx, that the server's version was
+// written over each row whose change was dropped (none is still marked srev -1).
+func discardWritten(ctx context.Context, tx *sql.Tx) error {
+	for _, k := range discardNew {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+k[1]+` WHERE srev = -1`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w (%d %s)", ErrDiscardHeld, n, k[1])
+		}
+	}
+	return nil
+}
+
+// listedSince returns ErrChangedSince when tx has a change listed past mark other than a flag's.
+func listedSince(ctx context.Context, tx *sql.Tx, mark ChangesMark) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks' AND seq > ?) +
+		(SELECT count(*) FROM replica_links WHERE seq > ?) + (SELECT count(*) FROM replica_deleted WHERE seq > ?)`,
+		mark.Changes, mark.Links, mark.Deleted).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%w (%d)", ErrChangedSince, n)
+	}
+	return nil
 }
 
 // discardChanges drops the replica's changes to send but its flags, in tx, which writes with
@@ -58,6 +137,11 @@ func discardChanges(ctx context.Context, tx *sql.Tx) (int, error) {
 	for _, k := range discardNew {
 		changed := `id IN (SELECT id FROM replica_changes WHERE kind = '` + k[0] + `')`
 		stmts = append(stmts, `DELETE FROM `+k[1]+` WHERE srev = 0 AND `+changed, `UPDATE `+k[1]+` SET srev = -1 WHERE `+changed)
+	}
+	// The rows the pull will write over give up their keys and names first: a key the member
+	// moved from one entry to another is free when the server's version of the first lands.
+	for _, u := range discardUnique {
+		stmts = append(stmts, `UPDATE `+u[0]+` SET `+u[1]+` WHERE srev = -1`)
 	}
 	stmts = append(stmts,
 		// A note is written whole by each pull of it: the server's comes back, if it has one.

@@ -54,6 +54,9 @@ type Changes struct {
 	Notes         []Change[SharedNote]
 	Links         []Change[SharedLink]
 	Deleted       []Change[SharedDeletion]
+	// Mark marks the changes listed when these were read, in the same transaction
+	// (Library.Mark): one listed after has a seq past it.
+	Mark ChangesMark
 }
 
 // Len returns the number of changes.
@@ -80,6 +83,9 @@ func (l *Library) Changes(ctx context.Context) (*Changes, error) {
 	}
 	defer tx.Rollback()
 	c, err := changes(ctx, tx)
+	if err == nil {
+		c.Mark, err = markIn(ctx, tx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the changes to send: %w", err)
 	}

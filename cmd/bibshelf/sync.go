@@ -67,7 +67,11 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	synced, err := shared.Sync(ctx, srv, lib)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf sync: %v\n", err)
-		if errors.Is(err, shared.ErrUnreachable) {
+		switch {
+		case errors.Is(err, shared.ErrUnreachable) && *discard:
+			// The discard committed before: the replica is the server's, with the flags to send.
+			fmt.Fprintf(stderr, "(the discard stands: the replica %s has the server's versions; its flags are sent at the next sync)\n", path)
+		case errors.Is(err, shared.ErrUnreachable):
 			fmt.Fprintf(stderr, "(the replica %s is as it was; its changes are sent at the next sync)\n", path)
 		}
 		return exitRejected

@@ -27,9 +27,17 @@ type Discarded struct {
 // shared library at srv is read from its first revision and written into the replica over what
 // the member changed, in one transaction of the replica's (storage.Library.DiscardAndPull). The
 // replica is then the server's: an entry edited here has the server's text, one made here is
-// gone, one deleted here is back. A member who may edit is refused (ErrMayEdit), before
-// anything is dropped.
+// gone, one deleted here is back, and two keys swapped here are the server's again. A member who
+// may edit is refused (ErrMayEdit), before anything is dropped; so is a discard whose pull could
+// not write the server's version over each row (storage.ErrDiscardHeld).
 func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
+	return DiscardMarked(ctx, srv, lib, nil)
+}
+
+// DiscardMarked is Discard of the changes listed at mark (Pushed.Mark of the push that reported
+// them refused), which the member chose to let go: when a change but a flag's was listed since (made after they chose),
+// nothing is dropped and it returns storage.ErrChangedSince. A nil mark lets go of every change.
+func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark *storage.ChangesMark) (Discarded, error) {
 	var out Discarded
 	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {
 		var edits bool
@@ -40,7 +48,7 @@ func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded,
 			return fmt.Errorf("%w (role %s)", ErrMayEdit, r.Member)
 		}
 		var err error
-		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
+		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, mark, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
 		return err
 	})
 	if err != nil {

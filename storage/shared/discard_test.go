@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/libtest"
@@ -206,7 +208,7 @@ func TestLiveDiscard(t *testing.T) {
 	if _, err := r.SetStarred(ctx, true, "gamma"); err != nil {
 		t.Fatal(err)
 	}
-	w.Discard()
+	w.Discard(st.Mark)
 	st, _ = w.waitFor(t, "the refused edits let go", n, 5*time.Second, func(s LiveState) bool { return s.Discarded > 0 })
 	if len(st.Refused) != 0 || st.Discarded != 2 || st.Err != nil {
 		t.Errorf("the state after the discard: %+v", st)
@@ -216,4 +218,107 @@ func TestLiveDiscard(t *testing.T) {
 		t.Errorf("alpha after the discard: %q", got.Get("title"))
 	}
 	checkSame(t, reader, r)
+}
+
+// TestDiscardSwappedKeys: a reader swaps the keys of two entries (alpha becomes beta's key and
+// beta alpha's), and discards the change. The pull that writes the server's versions over them
+// writes each key while the other entry had it: the rows give up their keys first, so that
+// the replica is the server's, with nothing to send.
+func TestDiscardSwappedKeys(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	rekey := func(from, to string) {
+		t.Helper()
+		e, err := r.Entry(ctx, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Key = to
+		if err := r.UpdateEntry(ctx, from, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rekey("alpha", "swap")
+	rekey("beta", "alpha")
+	rekey("swap", "beta")
+	d, err := Discard(ctx, reader, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", d)
+	if _, err := Pull(ctx, reader, r); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Unsent(ctx); n != 0 || err != nil {
+		t.Errorf("%d changes wait after the discard (%v)", n, err)
+	}
+	checkSame(t, reader, r)
+}
+
+// TestLiveDiscardNotKeptOffline: the member asks Live to discard the one change refused (the
+// window's "Discard 1 change"), but the server cannot be reached just then: nothing is
+// discarded, the state says so, and the wish is not kept for the next connection, when it would
+// take an edit made offline that the member never chose to let go. A discard asked for with the
+// mark of the state before that edit drops nothing either (storage.ErrChangedSince); with the
+// mark of the state that names both changes, both go.
+func TestLiveDiscardNotKeptOffline(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	owner, err := ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cloneTo(t, reader, t.TempDir(), "reader.sqlite")
+	w := startWatched(t, reader, r)
+	_, n := w.waitFor(t, "connected", 0, 5*time.Second, connected)
+	retitle := func(key, title string) {
+		t.Helper()
+		entry, err := r.Entry(ctx, key)
+		if err == nil {
+			err = entry.Set("title", title)
+		}
+		if err == nil {
+			err = r.UpdateEntry(ctx, key, entry)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	retitle("alpha", "Alpha, refused and discarded")
+	first, n := w.waitFor(t, "the edit refused", n, 5*time.Second, func(s LiveState) bool { return len(s.Refused) == 1 })
+
+	// The server cannot be reached (here: the reader may not log in for a moment) as the
+	// member confirms the discard of that one change.
+	role := pgx.Identifier{database(t, u) + "_reader"}.Sanitize()
+	execAs(t, owner, `ALTER ROLE `+role+` NOLOGIN`)
+	w.Discard(first.Mark)
+	st, n := w.waitFor(t, "the discard not reached", n, 5*time.Second, func(s LiveState) bool { return s.DiscardErr != nil })
+	if !errors.Is(st.DiscardErr, ErrUnreachable) || st.Discarded != 0 || st.Connected {
+		t.Errorf("the state after a discard asked for offline: %+v", st)
+	}
+	// Offline, the member goes on: an edit they have not been told is refused yet.
+	retitle("beta", "Beta, typed after the discard was asked for")
+	execAs(t, owner, `ALTER ROLE `+role+` LOGIN`)
+	both, n := w.waitFor(t, "both edits refused", n, 20*time.Second, func(s LiveState) bool { return s.Connected && len(s.Refused) == 2 })
+	if got, _ := r.Entry(ctx, "alpha"); got.Get("title") != "Alpha, refused and discarded" {
+		t.Errorf("alpha's title after the discard not reached: %q", got.Get("title"))
+	}
+
+	// The first confirmation, once more (a click that came late): beta's edit is not its to drop.
+	w.Discard(first.Mark)
+	st, n = w.waitFor(t, "the late discard refused", n, 5*time.Second, func(s LiveState) bool { return s.DiscardErr != nil || s.Discarded > 0 })
+	if !errors.Is(st.DiscardErr, storage.ErrChangedSince) {
+		t.Errorf("a discard of the first change, with another made since: %+v", st)
+	}
+	if got, _ := r.Entry(ctx, "beta"); got.Get("title") != "Beta, typed after the discard was asked for" {
+		t.Errorf("beta's title: %q: the edit made after the discard was asked for is gone", got.Get("title"))
+	}
+	w.Discard(both.Mark)
+	st, _ = w.waitFor(t, "both discarded", n, 5*time.Second, func(s LiveState) bool { return s.DiscardErr != nil || s.Discarded > 0 })
+	if st.Discarded != 2 || st.DiscardErr != nil {
+		t.Errorf("the discard of both changes: %+v", st)
+	}
 }

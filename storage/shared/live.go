@@ -60,8 +60,15 @@ type LiveState struct {
 	// (Discard). Member is the role the server knows the member as.
 	Refused []Conflict
 	Member  string
-	// Discarded counts the changes the last Discard dropped, in the state that follows it.
-	Discarded int
+	// Mark marks the changes the push that reported Refused read (Pushed.Mark): Discard is
+	// given it, so that it lets go of those changes and of none made since.
+	Mark storage.ChangesMark
+	// Discarded counts the changes the last Discard dropped, in the state that follows it; or
+	// DiscardErr says, in that state, why it dropped none (the server out of reach, a change
+	// made since the member chose: storage.ErrChangedSince). A discard that failed is not kept:
+	// the member chooses again.
+	Discarded  int
+	DiscardErr error
 	// Renamed are the rows the push this state follows renamed to send them (Pushed.Renamed):
 	// another member's has their key or name. Said once: the next state has none.
 	Renamed []Renamed
@@ -85,12 +92,14 @@ type Live struct {
 	once   sync.Once
 	// settle carries the member's choice for the conflicts told (Resolve) to run's goroutine.
 	settle chan settlement
-	// discard carries the member's wish to let the refused changes go (Discard) to run's goroutine.
-	discard chan struct{}
+	// discard carries the member's wish to let the refused changes go (Discard) to run's
+	// goroutine, with the mark of the changes they chose (LiveState.Mark).
+	discard chan storage.ChangesMark
 	// wake ends a wait before the next connection attempt: a password was given (SetPassword).
 	wake chan struct{}
 	// state is the last state reported, and stuck the count of changes the last push left
-	// (conflicts, pushed again only with other changes); only run's goroutine uses them.
+	// (conflicts, pushed again only with other changes), or -1 when a change was made while the
+	// last sync ran (to be pushed after it); only run's goroutine uses them.
 	state LiveState
 	stuck int
 	// seen is the replica's revision read by the last sync just before it counted the changes
@@ -102,7 +111,7 @@ type Live struct {
 // report receives each new state; it must not block for long.
 func StartLive(srv *Server, lib *storage.Library, report func(LiveState)) *Live {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), discard: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+	l := &Live{srv: srv, lib: lib, report: report, cancel: cancel, done: make(chan struct{}), settle: make(chan settlement, 4), discard: make(chan storage.ChangesMark, 1), wake: make(chan struct{}, 1)}
 	go l.run(ctx)
 	return l
 }
@@ -203,6 +212,9 @@ func (l *Live) session(ctx context.Context) error {
 	safety := time.NewTicker(liveSafety)
 	defer safety.Stop()
 	var quiet <-chan time.Time // set while the replica's own changes are gathered for a push
+	if l.state.Unsent != l.stuck {
+		quiet = time.After(liveQuiet) // a change made while the first sync ran
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -227,8 +239,8 @@ func (l *Live) session(ctx context.Context) error {
 			if err := l.sync(ctx, true); err != nil {
 				return err
 			}
-		case <-l.discard:
-			if err := l.discardRefused(ctx); err != nil {
+		case mark := <-l.discard:
+			if err := l.discardRefused(ctx, mark); err != nil {
 				return err
 			}
 		case <-l.wake:
@@ -280,6 +292,12 @@ func (l *Live) session(ctx context.Context) error {
 func (l *Live) sync(ctx context.Context, push bool) error {
 	st := l.state
 	st.Err = nil
+	// What was listed before the push began: a change made while it runs (it may wait long on
+	// the server) stays listed after it, and is not one the push left.
+	listed, err := l.lib.Listed(ctx)
+	if err != nil {
+		return err
+	}
 	n, err := l.lib.Unsent(ctx)
 	if err != nil {
 		return err
@@ -295,7 +313,7 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once
 		default:
-			st.Conflicts, st.Refused, st.Member, st.Renamed = pushed.Conflicts, pushed.Refused, pushed.Member, pushed.Renamed
+			st.Conflicts, st.Refused, st.Member, st.Mark, st.Renamed = pushed.Conflicts, pushed.Refused, pushed.Member, pushed.Mark, pushed.Renamed
 			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
 				return err
 			}
@@ -314,6 +332,9 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 		}
 	}
 	l.count(ctx, &st)
+	if now, err := l.lib.Listed(ctx); err == nil && now != listed {
+		l.stuck = -1 // a change made while the sync ran: session pushes it after the wait
+	}
 	l.state = st
 	l.say()
 	return nil
@@ -341,7 +362,7 @@ func (l *Live) say() {
 		st.Conflicts, st.Refused = slices.Clone(st.Conflicts), slices.Clone(st.Refused)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.Renamed = storage.Pulled{}, 0, 0, nil
+	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.DiscardErr, l.state.Renamed = storage.Pulled{}, 0, 0, nil, nil
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -359,6 +380,9 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 			return true
 		case <-l.wake:
 			return true
+		case <-l.discard:
+			l.state.DiscardErr = errDiscardOffline
+			l.say()
 		case <-look.C:
 			if n, err := l.lib.Unsent(ctx); err == nil && n != l.state.Unsent {
 				l.state.Unsent = n
@@ -454,41 +478,50 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 	return nil
 }
 
-// Discard lets go of the changes the server refused (LiveState.Refused): the replica's changes
-// but the member's flags are dropped and the server's versions written over them (see the
-// function Discard). It is done on Live's goroutine, between its syncs, once the server is
-// reached; the state that follows has no changes refused, and says how many went.
-func (l *Live) Discard() {
+// errDiscardOffline is LiveState.DiscardErr for a discard asked for while the server is out of
+// reach: it is not kept for the next connection, when the member may have made changes they did
+// not choose to let go; they choose again.
+var errDiscardOffline = fmt.Errorf("%w: nothing was discarded", ErrUnreachable)
+
+// Discard lets go of the changes the server refused (LiveState.Refused of the state whose Mark
+// is mark): the replica's changes but the member's flags are dropped and the server's versions
+// written over them (see the function Discard), unless a change was made since that state. It is
+// done on Live's goroutine, between its syncs, if the server is reached; the state that follows
+// has no changes refused and says how many went (Discarded), or says why none went (DiscardErr).
+// A discard asked for while another waits is the same wish, and is not asked twice.
+func (l *Live) Discard(mark storage.ChangesMark) {
 	select {
-	case l.discard <- struct{}{}:
+	case l.discard <- mark:
 	case <-l.done:
+	default: // one waits already
 	}
 }
 
 // discardRefused carries out Discard. A server out of reach ends the session (the error
-// returned), and the wish is kept for the next; any other failure is reported.
-func (l *Live) discardRefused(ctx context.Context) error {
+// returned), and the wish is not kept; any failure is reported in DiscardErr.
+func (l *Live) discardRefused(ctx context.Context, mark storage.ChangesMark) error {
 	st := l.state
 	st.Err = nil
 	start := time.Now()
-	d, err := Discard(ctx, l.srv, l.lib)
+	d, err := DiscardMarked(ctx, l.srv, l.lib, &mark)
 	switch {
 	case errors.Is(err, ErrUnreachable):
-		select {
-		case l.discard <- struct{}{}:
-		default:
-		}
+		l.state.DiscardErr = errDiscardOffline
 		return err
+	case errors.Is(err, storage.ErrChangedSince):
+		st.DiscardErr = err // the changes made since are pushed, and refused, after
 	case err != nil:
-		st.Err = err
+		st.Err, st.DiscardErr = err, err
 	default:
 		st.Refused, st.Discarded, st.Pulled, st.Took = nil, d.Changes, d.Pulled, time.Since(start)
 	}
 	if err := l.count(ctx, &st); err != nil {
 		return err
 	}
-	if st.Err == nil {
+	if err == nil {
 		l.stuck = 0 // the flags kept, if any wait, are pushed after
+	} else if errors.Is(err, storage.ErrChangedSince) {
+		l.stuck = -1
 	}
 	l.state = st
 	l.say()

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/bibshelf/bibshelf/assets"
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
@@ -184,8 +186,8 @@ func TestLiveOffline(t *testing.T) {
 }
 
 // TestLiveConflict: a change of the replica's that the server refuses (another replica changed
-// the note first) is reported, and stays to be sent; the member then keeps either version, or
-// both texts in the note, and both replicas end with it.
+// the note first) is reported, and stays to be sent, not pushed again until something changes;
+// the member then keeps either version, or both texts in the note, and both replicas end with it.
 func TestLiveConflict(t *testing.T) {
 	for _, choice := range []string{"mine", "theirs", "both"} {
 		t.Run(choice, func(t *testing.T) {
@@ -207,6 +209,14 @@ func TestLiveConflict(t *testing.T) {
 			}
 			if note, _ := b.Note(ctx, liveKey); note != "b's" {
 				t.Errorf("b's note was overwritten: %q", note)
+			}
+			// The conflict is not pushed again and again: only a change here sends it again.
+			time.Sleep(8 * liveQuiet)
+			w.mu.Lock()
+			again := len(w.states) - n
+			w.mu.Unlock()
+			if again > 1 {
+				t.Errorf("%d states in %v after the conflict, with nothing changed: it is pushed again and again", again, 8*liveQuiet)
 			}
 
 			want := map[string]string{"mine": "b's", "theirs": "a's"}[choice]
@@ -308,4 +318,72 @@ func BenchmarkLiveEditToVisible(b *testing.B) {
 	b.ReportMetric(ms(visible, 0.5), "visible-ms-median")
 	b.ReportMetric(ms(visible, 1), "visible-ms-max")
 	b.ReportMetric(ms(pull, 0.5), "pull-ms-median")
+}
+
+// TestLiveSendsChangeMadeDuringPush: a change made while Live's push is under way (here held at
+// the server's write lock, as another member's push or a slow network holds it) stays listed
+// after the push; it is not one the push left (a conflict, sent again only with another change),
+// and Live pushes it after the wait, long before the safety sync.
+func TestLiveSendsChangeMadeDuringPush(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	editor := newMember(t, u, "editor", "edit")
+	e := cloneTo(t, editor, t.TempDir(), "editor.sqlite")
+	w := startWatched(t, editor, e)
+	_, n := w.waitFor(t, "connected", 0, 5*time.Second, connected)
+
+	// Another writer holds the write lock, as a member's long push does.
+	owner, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	tx, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(1114202707)`); err != nil {
+		t.Fatal(err)
+	}
+	retitle := func(key, title string) {
+		t.Helper()
+		entry, err := e.Entry(ctx, key)
+		if err == nil {
+			err = entry.Set("title", title)
+		}
+		if err == nil {
+			err = e.UpdateEntry(ctx, key, entry)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	watch, err := pgx.Connect(ctx, u) // outside tx: pg_stat_activity is read once a transaction
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(ctx)
+	retitle("alpha", "Alpha, first edit")
+	// Wait until Live's push of it waits for the lock.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var waiting int
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`,
+			database(t, u)+"_editor").Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Live's push never waited for the write lock")
+		}
+	}
+	retitle("beta", "Beta, edited while the push ran")
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Well within liveSafety: each look, quiet wait and notification has had many turns.
+	st, _ := w.waitFor(t, "every change sent", n, 10*time.Second, func(s LiveState) bool { return s.Unsent == 0 && s.Err == nil })
+	t.Logf("%+v", st)
 }

@@ -28,6 +28,9 @@ type Pushed struct {
 	// the replica, neither sent nor dropped. Refusal says so.
 	Refused []Conflict
 	Member  string // the role the server knows the replica's member as
+	// Mark marks the changes the push read (storage.Changes.Mark), in its last round: Discard
+	// given it lets go of the changes refused, and of none listed since.
+	Mark storage.ChangesMark
 	// Renamed are the replica's entries, saved searches and collections whose key or name
 	// another member gave one of theirs at the same time, and sent first: the replica's took
 	// the next free one (renameTaken), and were sent under it.
@@ -118,7 +121,7 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		}
 		out.Sent += once.Sent
 		out.Dropped = append(out.Dropped, once.Dropped...)
-		out.Conflicts, out.Refused = once.Conflicts, once.Refused
+		out.Conflicts, out.Refused, out.Mark = once.Conflicts, once.Refused, once.Mark
 		if len(taken) == 0 {
 			return out, nil
 		}
@@ -149,6 +152,7 @@ func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Lib
 	if err != nil || c.Len() == 0 {
 		return nil, err
 	}
+	out.Mark = c.Mark
 	entries := make([]storage.GlobalID, len(c.Entries))
 	for i, e := range c.Entries {
 		entries[i] = e.Row.ID
