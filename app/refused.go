@@ -72,7 +72,7 @@ func (s *sharedView) showRefused(st shared.LiveState) {
 // changes and no other (st.Mark), so that one made after the member chose is not let go with
 // them. A click while a discard is under way asks for nothing more.
 func (s *sharedView) confirmDiscard(st shared.LiveState) {
-	changes := countText(len(st.Refused), "change", "changes")
+	changes := plural(len(st.Refused), "change", "changes")
 	text := widget.NewLabel(fmt.Sprintf("Discard the %s the server refused? Each entry, note, tag, collection or saved search "+
 		"changed on this computer gets the server's version back, what was made here goes, and what was deleted here "+
 		"comes back. Your read, starred and rating flags stay: the server keeps them for you. This cannot be undone.", changes))
@@ -102,7 +102,7 @@ func (s *sharedView) discarded(st shared.LiveState) {
 	s.discarding = false
 	switch {
 	case st.DiscardErr == nil:
-		s.u.status.SetText("Discarded " + countText(st.Discarded, "refused change", "refused changes"))
+		s.u.status.SetText("Discarded " + plural(st.Discarded, "refused change", "refused changes"))
 	case errors.Is(st.DiscardErr, shared.ErrUnreachable):
 		s.u.status.SetText("Nothing discarded: the server could not be reached. Discard again once connected")
 	case errors.Is(st.DiscardErr, storage.ErrChangedSince):

@@ -214,23 +214,15 @@ func sharedStateText(st shared.LiveState, known bool) string {
 	switch {
 	case !known:
 	case len(st.Conflicts) > 0:
-		fmt.Fprintf(&b, " · %s (both versions kept)", countText(len(st.Conflicts), "conflict", "conflicts"))
+		fmt.Fprintf(&b, " · %s (both versions kept)", plural(len(st.Conflicts), "conflict", "conflicts"))
 	case len(st.Refused) > 0:
-		fmt.Fprintf(&b, " · %s refused: you may only read (click here)", countText(len(st.Refused), "change", "changes"))
+		fmt.Fprintf(&b, " · %s refused: you may only read (click here)", plural(len(st.Refused), "change", "changes"))
 	case st.Unsent == 0:
 		b.WriteString(" · all changes sent")
 	default:
-		fmt.Fprintf(&b, " · %s waiting", countText(st.Unsent, "change", "changes"))
+		fmt.Fprintf(&b, " · %s waiting", plural(st.Unsent, "change", "changes"))
 	}
 	return b.String()
-}
-
-// countText is n and the noun, singular for one.
-func countText(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // tellConflicts says once which changes the server refused: another member changed the same
