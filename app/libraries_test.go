@@ -246,6 +246,9 @@ func TestStartLibrary(t *testing.T) {
 // out.
 func TestLibrariesDialog(t *testing.T) {
 	u, lib := newTestUI(t)
+	// The window's first reads are done before the test clicks, which it does under uiLock, as
+	// the driver's events come one at a time.
+	eventually(t, "the window settled", u.settled)
 	dir := t.TempDir()
 	other := filepath.Join(dir, "other.sqlite")
 	if err := os.WriteFile(other, nil, 0o644); err != nil {
@@ -263,7 +266,7 @@ func TestLibrariesDialog(t *testing.T) {
 	u.connect = func(library string, srv *shared.Server) { switched <- library }
 	c := u.Window().Canvas()
 
-	u.onLibraries()
+	fyneDoAndWait(u.onLibraries)
 	for _, name := range []string{lib.Path(), other, gone} {
 		if _, ok := u.inDialog["library:"+name]; !ok {
 			t.Fatalf("the dialog has no row for %s: %v", name, u.inDialog)
@@ -275,7 +278,7 @@ func TestLibrariesDialog(t *testing.T) {
 	if b := u.inDialog["library:"+lib.Path()].(*widget.Button); !strings.Contains(b.Text, "(shown now)") {
 		t.Errorf("the library shown reads %q", b.Text)
 	}
-	leftClick(t, c, u.inDialog["library:"+other])
+	fyneDoAndWait(func() { leftClick(t, c, u.inDialog["library:"+other]) })
 	select {
 	case got := <-switched:
 		if got != other {
@@ -285,10 +288,10 @@ func TestLibrariesDialog(t *testing.T) {
 		t.Fatal("the click on a library switched to nothing")
 	}
 
-	u.onLibraries()
-	leftClick(t, c, u.inDialog["library:"+gone])
+	fyneDoAndWait(u.onLibraries)
+	fyneDoAndWait(func() { leftClick(t, c, u.inDialog["library:"+gone]) })
 	eventually(t, "the library gone said", func() bool { _, ok := u.inDialog["button:Remove from List"]; return ok })
-	leftClick(t, c, u.inDialog["button:Remove from List"])
+	fyneDoAndWait(func() { leftClick(t, c, u.inDialog["button:Remove from List"]) })
 	if diff := cmp.Diff([]string{lib.Path(), other}, list.names()); diff != "" {
 		t.Errorf("after Remove from List (-want +got):\n%s", diff)
 	}
@@ -298,8 +301,8 @@ func TestLibrariesDialog(t *testing.T) {
 	default:
 	}
 
-	u.onLibraries()
-	leftClick(t, c, u.inDialog["library-remove:"+other])
+	fyneDoAndWait(u.onLibraries)
+	fyneDoAndWait(func() { leftClick(t, c, u.inDialog["library-remove:"+other]) })
 	if diff := cmp.Diff([]string{lib.Path()}, list.names()); diff != "" {
 		t.Errorf("after the bin (-want +got):\n%s", diff)
 	}
