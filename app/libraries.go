@@ -15,7 +15,7 @@ import (
 )
 
 // The window remembers the libraries it has shown, library files and shared libraries, most
-// recent first, in the preferences: File › Libraries… lists them to switch between, a start
+// recent first, in the preferences: Library › Libraries… lists them to switch between, a start
 // without --library opens the first (StartLibrary), and `bibshelf libraries` prints them. A
 // shared library is kept as its URL without a password (shared.PublicURL): a password is
 // never written to the preferences.

@@ -241,7 +241,7 @@ func TestStartLibrary(t *testing.T) {
 	}
 }
 
-// TestLibrariesDialog: File › Libraries… marks the library shown, switches to another one
+// TestLibrariesDialog: Library › Libraries… marks the library shown, switches to another one
 // clicked, offers to take a library file that is gone out of the list, and its bin takes one
 // out.
 func TestLibrariesDialog(t *testing.T) {

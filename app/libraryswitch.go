@@ -20,11 +20,11 @@ import (
 	"github.com/bibshelf/bibshelf/storage/shared"
 )
 
-// The File menu's Libraries…, Open Library File… and New Library File… show another library in
+// The Library menu's Libraries…, Open Library File… and New Library File… show another library in
 // place of the one shown, as Connect to Shared Library… does (UI.connect): the window's Run opens
 // it off the UI goroutine, shows its window and closes this one.
 
-// prefLibraryFolder is where File › Open Library File… or New Library File… last chose a file.
+// prefLibraryFolder is where Library › Open Library File… or New Library File… last chose a file.
 const prefLibraryFolder = "library.folder"
 
 // switchBusy says that another library cannot be shown now, and returns true, while an import,
@@ -39,7 +39,7 @@ func (u *UI) switchBusy(title string) bool {
 	return true
 }
 
-// onLibraries shows File › Libraries…: the libraries the window has shown, most recent first,
+// onLibraries shows Library › Libraries…: the libraries the window has shown, most recent first,
 // the one shown now marked. A click on one shows it in place of this one; the bin beside it
 // takes it out of the list (the library itself stays as it is).
 func (u *UI) onLibraries() {
@@ -98,7 +98,7 @@ func (u *UI) onLibraries() {
 	u.inDialog = names
 }
 
-// libraryTitle is a library's row in File › Libraries…: a file's name, then its folder; a
+// libraryTitle is a library's row in Library › Libraries…: a file's name, then its folder; a
 // shared library's URL.
 func libraryTitle(name string, shown bool) string {
 	title := "Shared: " + name
@@ -146,7 +146,7 @@ func (u *UI) switchTo(name string) {
 // out of the list.
 func (u *UI) offerRemove(name string) {
 	u.offerRemoveSaying(name, "Library Not Found", fmt.Sprintf("The library file %s is not there any more: it was moved, renamed or "+
-		"deleted. Take it out of the list? (File › Open Library File… opens a library where it is now.)", name))
+		"deleted. Take it out of the list? (Library › Open Library File… opens a library where it is now.)", name))
 }
 
 // tellNotOpened says that the library shown last, named, did not open at this start (err), so
@@ -155,7 +155,7 @@ func (u *UI) offerRemove(name string) {
 func (u *UI) tellNotOpened(name string, err error) {
 	u.offerRemoveSaying(name, "Library Not Opened", fmt.Sprintf("The library shown last, %s, did not open: %v.\n\n"+
 		"This window shows the default library instead. Take %s out of the list of libraries? "+
-		"(Kept, File › Libraries… lists it, to try again once it is mended.)", name, err, name))
+		"(Kept, Library › Libraries… lists it, to try again once it is mended.)", name, err, name))
 }
 
 // offerRemoveSaying shows message in a dialog titled title, with the offer to take the library
@@ -237,7 +237,7 @@ func (u *UI) onOpenLibraryFile() {
 }
 
 // onNewLibraryFile lets the user choose where to make a new, empty library, and shows it in
-// place of this one: File › New Library File… A file already there is left as it is.
+// place of this one: Library › New Library File… A file already there is left as it is.
 func (u *UI) onNewLibraryFile() {
 	if u.switchBusy("New Library File") {
 		return
@@ -273,7 +273,7 @@ func (u *UI) onNewLibraryFile() {
 				switch {
 				case statErr == nil:
 					u.dialogs.show(dialog.NewError(fmt.Errorf("there is a file at %s already, which is left as it is. "+
-						"File › Open Library File… opens a library", name), u.win))
+						"Library › Open Library File… opens a library", name), u.win))
 				case !errors.Is(statErr, fs.ErrNotExist):
 					u.dialogs.show(dialog.NewError(fmt.Errorf("new library: %w", statErr), u.win))
 				case u.connect == nil:

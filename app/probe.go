@@ -53,12 +53,13 @@ type ProbeState struct {
 	Message  string                       `json:"message"`  // the entry pane's message; "" when hidden
 	Cells    map[string]map[string]string `json:"cells"`    // the rows in view: key, column, text
 	Menu     map[string][]string          `json:"menu"`     // the main menu's items, without separators
+	MenuBar  []string                     `json:"menuBar"`  // the main menu's menus, in order
 	Dark     bool                         `json:"dark"`     // the window's background is dark
 	// DialogText is the text of the dialog that is up, where the dialog names its labels (the
 	// import report, the merge dialog), and the labels of Fyne's own dialogs (an error); its
 	// buttons are in Widgets as "button:TEXT", the merge dialog's check boxes as
 	// "check:FIELD:I", I the entry's column from 0, the key rename dialog's diff as "diff",
-	// and File › Libraries…'s rows as "library:NAME" and their bins as "library-remove:NAME"
+	// and Library › Libraries…'s rows as "library:NAME" and their bins as "library-remove:NAME"
 	// (NAME as app.LibraryName writes it).
 	DialogText string          `json:"dialogText"`
 	Widgets    map[string]Rect `json:"widgets"`
@@ -151,7 +152,7 @@ func (u *UI) answerProbe(c net.Conn) {
 			fmt.Fprintf(c, "{\"error\": %q}\n", "unknown question "+in.Text())
 			continue
 		}
-		// A window that gave its place to another (File › Connect to Shared Library…) answers
+		// A window that gave its place to another (Library › Connect to Shared Library…) answers
 		// for it.
 		fyneDoAndWait(func() {
 			for u.next != nil {
@@ -256,6 +257,7 @@ func (u *UI) probeState() ProbeState {
 		}
 	}
 	for _, m := range u.win.MainMenu().Items {
+		st.MenuBar = append(st.MenuBar, m.Label)
 		for _, it := range m.Items {
 			if !it.IsSeparator {
 				st.Menu[m.Label] = append(st.Menu[m.Label], it.Label)

@@ -183,7 +183,7 @@ type UI struct {
 	connect  func(library string, srv *shared.Server)
 	next     *UI
 	onClosed func()
-	// shown is the library the window shows, as File › Libraries… names it (LibraryName).
+	// shown is the library the window shows, as Library › Libraries… names it (LibraryName).
 	shown string
 
 	// revealNext asks the next result of the list to scroll to the selection: papers just
@@ -446,18 +446,23 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Export Library…", nil, func() { u.exports.export(exportLibrary) }),
 		ascii,
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
-		u.menuItem("Save Search…", nil, u.onSaveSearch),
-		fyne.NewMenuItemSeparator(),
 		u.menuItem("Keep a .bib in Sync…", nil, u.kept.keepSelected),
 		u.menuItem("Kept .bib Files…", nil, u.kept.show),
 		fyne.NewMenuItemSeparator(),
+		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
+	)
+	// The library as a whole: which one the window shows, and what organises it.
+	library := fyne.NewMenu("Library",
 		u.menuItem("Libraries…", nil, u.onLibraries),
 		u.menuItem("Open Library File…", nil, u.onOpenLibraryFile),
 		u.menuItem("New Library File…", nil, u.onNewLibraryFile),
 		u.menuItem("Connect to Shared Library…", nil, u.onConnectShared),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
+		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
+		u.menuItem("Save Search…", nil, u.onSaveSearch),
+		fyne.NewMenuItemSeparator(),
+		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
+		u.menuItem("Check Library", nil, u.onCheckLibrary),
 	)
 	edit := fyne.NewMenu("Edit",
 		u.textItem("Undo", shortcutUndo, &fyne.ShortcutUndo{}, u.onUndo),
@@ -472,9 +477,6 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Move to Trash", shortcutTrash, u.onTrash),
 		u.menuItem("Restore from Trash", nil, u.onRestore),
 		u.menuItem("Empty Trash…", nil, u.onEmptyTrash),
-		fyne.NewMenuItemSeparator(),
-		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
-		u.menuItem("Check Library", nil, u.onCheckLibrary),
 	)
 	entry := fyne.NewMenu("Entry",
 		u.menuItem("Add Tag…", shortcutAddTag, u.onAddTag),
@@ -492,7 +494,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	help := fyne.NewMenu("Help",
 		u.menuItem("Search Syntax", nil, u.onSearchHelp),
 	)
-	return fyne.NewMainMenu(file, edit, entry, view, help)
+	return fyne.NewMainMenu(file, library, edit, entry, view, help)
 }
 
 // listShortcut runs the window's action for a shortcut typed in the list.

@@ -140,7 +140,7 @@ func TestDocScreenshotsLibraries(t *testing.T) {
 	w := startWindow(t, dir, bin, "--size", "1280x800") // the library shown last: refs.sqlite
 	w.waitFor("the library", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 && s.Rows > 0 })
 	w.click("search")
-	w.fileMenu("Libraries…")
+	w.menu("Library", "Libraries…")
 	w.steady("the list", func(s app.ProbeState) bool { _, ok := s.Widgets["library:"+refs]; return s.Dialog && ok })
 	w.screenshot("libraries.png")
 }

@@ -27,12 +27,23 @@ func (w *e2eWindow) rightClick(name string) {
 // fileMenu opens the File menu with the keyboard and chooses its item of that label.
 func (w *e2eWindow) fileMenu(label string) {
 	w.t.Helper()
-	down := slices.Index(w.last.Menu["File"], label) + 1
-	if down == 0 {
-		w.t.Fatalf("no %s in the File menu %v", label, w.last.Menu["File"])
+	w.menu("File", label)
+}
+
+// menu opens the menu of that name with the keyboard (Alt, then Right to it) and chooses its
+// item of that label.
+func (w *e2eWindow) menu(name, label string) {
+	w.t.Helper()
+	right := slices.Index(w.last.MenuBar, name)
+	down := slices.Index(w.last.Menu[name], label) + 1
+	if right < 0 || down == 0 {
+		w.t.Fatalf("no %s in the %s menu %v (menus %v)", label, name, w.last.Menu[name], w.last.MenuBar)
 	}
 	w.key("alt")
-	w.waitFor("the File menu", func(s app.ProbeState) bool { return strings.Contains(s.Focused, "menuBarItem") })
+	w.waitFor("the menu bar", func(s app.ProbeState) bool { return strings.Contains(s.Focused, "menuBarItem") })
+	for range right {
+		w.key("Right")
+	}
 	for range down {
 		w.key("Down")
 	}

@@ -57,7 +57,7 @@ func TestEndToEndLibraries(t *testing.T) {
 	// openFile chooses the nth file of the Open Library File dialog with the keyboard.
 	openFile := func(nth int) {
 		w.click("search") // the keyboard goes to the window under the pointer
-		w.fileMenu("Open Library File…")
+		w.menu("Library", "Open Library File…")
 		w.waitFor("the Open dialog", func(s app.ProbeState) bool { _, ok := s.Widgets["button:Open"]; return s.Dialog && ok })
 		for i := 0; w.state().Focused != "*widget.GridWrap"; i++ {
 			if i == 10 {
@@ -91,7 +91,7 @@ func TestEndToEndLibraries(t *testing.T) {
 	w.waitFor("library B", showsB)
 
 	w.click("search")
-	w.fileMenu("Libraries…")
+	w.menu("Library", "Libraries…")
 	st = w.steady("the list of libraries", func(s app.ProbeState) bool {
 		_, ok := s.Widgets["library:"+a.path]
 		_, shown := s.Widgets["library:"+b]
@@ -107,7 +107,7 @@ func TestEndToEndLibraries(t *testing.T) {
 
 	// A new library, named without its extension, in the folder of the last file chosen.
 	w.click("search")
-	w.fileMenu("New Library File…")
+	w.menu("Library", "New Library File…")
 	w.waitFor("the save dialog", func(s app.ProbeState) bool { return s.Dialog && s.Focused == "*widget.Entry" })
 	w.key("ctrl+a")
 	w.typeText("c")
@@ -131,7 +131,7 @@ func TestEndToEndLibraries(t *testing.T) {
 		}
 	}
 	w.click("search")
-	w.fileMenu("Libraries…")
+	w.menu("Library", "Libraries…")
 	w.click("library:" + b)
 	w.waitFor("the library not found", func(s app.ProbeState) bool {
 		_, ok := s.Widgets["button:Remove from List"]

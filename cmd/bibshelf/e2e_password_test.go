@@ -51,7 +51,7 @@ func TestEndToEndSharedPassword(t *testing.T) {
 	w := openWindow(t, dir, bin, filepath.Join(dir, "own.sqlite"), nil)
 	w.steady("the library file", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 && s.Shared == "" })
 	w.click("search")
-	w.fileMenu("Connect to Shared Library…")
+	w.menu("Library", "Connect to Shared Library…")
 	w.waitFor("the dialog", func(s app.ProbeState) bool { _, ok := s.Widgets["shared-url"]; return s.Dialog && ok })
 	w.click("shared-url")
 	w.typeText(u.String())
