@@ -6,9 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/storage"
@@ -50,22 +48,18 @@ func (s *sharedView) showRefused(st shared.LiveState) {
 	if n := len(st.Refused) - shown; n > 0 {
 		names = append(names, fmt.Sprintf("and %d more", n))
 	}
-	text := widget.NewLabel(fmt.Sprintf("You may only read this shared library (role %s), so its server did not take these "+
+	text := fmt.Sprintf("You may only read this shared library (role %s), so its server did not take these "+
 		"changes made on this computer:\n\n• %s\n\nThey stay in this computer's copy, where only you see them. "+
 		"Discard My Changes gives this computer the server's versions back; Keep Them leaves them as they are "+
 		"(the state line, clicked, shows this again). The library's owner can let you edit it.",
-		st.Member, strings.Join(names, "\n• ")))
-	text.Wrapping = fyne.TextWrapWord
+		st.Member, strings.Join(names, "\n• "))
 	var d dialog.Dialog
 	keep := widget.NewButton("Keep Them", func() { d.Hide() })
 	discard := widget.NewButton(discardButton, func() {
 		d.Hide()
 		s.confirmDiscard(st)
 	})
-	s.u.probeDialog(keep, discard, text)
-	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), keep, discard), nil, nil, text), s.u.win)
-	d.Resize(fyne.NewSize(600, 360))
-	s.u.dialogs.show(d)
+	d = s.choose("Changes Not Sent", text, fyne.NewSize(600, 360), keep, discard)
 }
 
 // confirmDiscard asks whether to discard the changes refused in st, and has Live do it: those
@@ -73,10 +67,9 @@ func (s *sharedView) showRefused(st shared.LiveState) {
 // them. A click while a discard is under way asks for nothing more.
 func (s *sharedView) confirmDiscard(st shared.LiveState) {
 	changes := plural(len(st.Refused), "change", "changes")
-	text := widget.NewLabel(fmt.Sprintf("Discard the %s the server refused? Each entry, note, tag, collection or saved search "+
+	text := fmt.Sprintf("Discard the %s the server refused? Each entry, note, tag, collection or saved search "+
 		"changed on this computer gets the server's version back, what was made here goes, and what was deleted here "+
-		"comes back. Your read, starred and rating flags stay: the server keeps them for you. This cannot be undone.", changes))
-	text.Wrapping = fyne.TextWrapWord
+		"comes back. Your read, starred and rating flags stay: the server keeps them for you. This cannot be undone.", changes)
 	var d dialog.Dialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	discard := widget.NewButton("Discard "+changes, func() {
@@ -90,10 +83,7 @@ func (s *sharedView) confirmDiscard(st shared.LiveState) {
 		go s.live.Discard(st.Mark)
 	})
 	discard.Importance = widget.DangerImportance
-	s.u.probeDialog(cancel, discard, text)
-	d = dialog.NewCustomWithoutButtons("Discard My Changes", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, discard), nil, nil, text), s.u.win)
-	d.Resize(fyne.NewSize(520, 280))
-	s.u.dialogs.show(d)
+	d = s.choose("Discard My Changes", text, fyne.NewSize(520, 280), cancel, discard)
 }
 
 // discarded says in the status line what the last discard let go (the entries show the

@@ -44,6 +44,9 @@ type sharedView struct {
 	// was asked for whose outcome no state has told yet (refused.go).
 	saidRefused string
 	discarding  bool
+	// toldRenames is the newest rename the window has shown (shared.Renamed.Seq), and
+	// readRenames the newest the member clicked OK on.
+	toldRenames, readRenames int64
 }
 
 // newSharedView makes the state line, hidden until the window shows a shared library.
@@ -57,6 +60,8 @@ func newSharedView(u *UI) *sharedView {
 			s.showConflicts(s.state.Conflicts)
 		case len(s.state.Refused) > 0:
 			s.showRefused(s.state)
+		case len(s.state.Renamed) > 0:
+			s.showRenamed(s.state.Renamed)
 		}
 	})
 	s.label.Hide()
@@ -91,6 +96,7 @@ func (s *sharedView) show(st shared.LiveState) {
 	if s.srv == nil {
 		return
 	}
+	st.Renamed = s.unreadRenames(st.Renamed)
 	s.state = st
 	s.label.SetText(sharedStateText(st, true))
 	if st.Connected && st.Err == nil {
@@ -120,20 +126,73 @@ func (s *sharedView) show(st shared.LiveState) {
 // tellRenamed says which of this computer's entries, saved searches and collections were
 // renamed to be sent, another member having given one of theirs the same key or name at the
 // same time and sent it first: both are kept, the other member's under the key or name, this
-// computer's under the next free one.
+// computer's under the next free one. rs are the renames the replica keeps that the member has
+// not read (shared.LiveState.Renamed): the dialog shows when one is new to the window, also one
+// made by the push at the last close; the state line says them until the member clicks OK.
 func (s *sharedView) tellRenamed(rs []shared.Renamed) {
-	if len(rs) == 0 {
+	if len(rs) == 0 || rs[len(rs)-1].Seq <= s.toldRenames {
 		return
 	}
+	s.toldRenames = rs[len(rs)-1].Seq
+	s.u.status.SetText("Shared: " + rs[len(rs)-1].String())
+	s.showRenamed(rs)
+}
+
+// unreadRenames returns the renames of rs the member has not clicked OK on in this window: the
+// replica forgets those a moment after, and a state read before then still has them.
+func (s *sharedView) unreadRenames(rs []shared.Renamed) []shared.Renamed {
+	return slices.DeleteFunc(slices.Clone(rs), func(r shared.Renamed) bool { return r.Seq <= s.readRenames })
+}
+
+// showRenamed shows the dialog that names the renames rs: OK forgets them, Remind Me Later
+// leaves them in the state line, which, clicked, shows this again.
+func (s *sharedView) showRenamed(rs []shared.Renamed) {
 	var lines []string
+	entries := false
 	for _, r := range rs {
 		lines = append(lines, r.String())
 		lines = append(lines, r.Notes...)
+		entries = entries || r.Kind == "entry"
 	}
-	s.u.status.SetText("Shared: " + rs[0].String())
-	s.u.inform("Renamed to Keep Both", "Another member gave the same key or name to an entry, a saved search or a "+
-		"collection of theirs at the same time as this computer, and sent it first. Both are kept; this computer's "+
-		"were renamed and sent:\n\n• "+strings.Join(lines, "\n• "), nil)
+	text := "Another member gave the same key or name to an entry, a saved search or a collection of theirs at the same " +
+		"time as this computer, and sent it first. Both are kept; this computer's were renamed and sent:\n\n• " +
+		strings.Join(lines, "\n• ") + "\n\n"
+	if entries {
+		text += "The .tex files of the papers this library knows cite a renamed entry by its new key: the old key is " +
+			"the other member's entry now. "
+	}
+	text += "Remind Me Later leaves this in the state line, which, clicked, shows it again."
+	var d dialog.Dialog
+	later := widget.NewButton("Remind Me Later", func() { d.Hide() })
+	ok := widget.NewButton("OK", func() {
+		d.Hide()
+		s.readRenames = max(s.readRenames, rs[len(rs)-1].Seq)
+		s.state.Renamed = s.unreadRenames(s.state.Renamed)
+		s.label.SetText(sharedStateText(s.state, true))
+		if live := s.live; live != nil {
+			// Off the UI goroutine: it writes the replica.
+			go func() {
+				if err := live.ReadRenames(rs); err != nil {
+					fyneDo(func() { s.u.status.SetText("Shared: " + err.Error()) })
+				}
+			}()
+		}
+	})
+	ok.Importance = widget.HighImportance
+	d = s.choose("Renamed to Keep Both", text, fyne.NewSize(600, 340), later, ok)
+}
+
+// choose shows a dialog of the shared library's: text, and buttons along the bottom, the last
+// the one to take. It returns the dialog, which the buttons hide.
+func (s *sharedView) choose(title, text string, size fyne.Size, buttons ...fyne.CanvasObject) dialog.Dialog {
+	label := widget.NewLabel(text)
+	label.Wrapping = fyne.TextWrapWord
+	s.u.probeDialog(append(slices.Clone(buttons), label)...)
+	d := dialog.NewCustomWithoutButtons(title, container.NewBorder(nil,
+		container.NewHBox(append([]fyne.CanvasObject{layout.NewSpacer()}, buttons...)...), nil, nil, label), s.u.win)
+	d.Resize(size)
+	s.u.dialogs.show(d)
+	return d
 }
 
 // askPassword asks for the member's password, which the server asks for and neither the URL,
@@ -222,6 +281,9 @@ func sharedStateText(st shared.LiveState, known bool) string {
 	default:
 		fmt.Fprintf(&b, " · %s waiting", plural(st.Unsent, "change", "changes"))
 	}
+	if known && len(st.Renamed) > 0 {
+		fmt.Fprintf(&b, " · %s to keep both (click here)", plural(len(st.Renamed), "rename", "renames"))
+	}
 	return b.String()
 }
 
@@ -268,11 +330,10 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 		choices += " Keep Both (notes only) keeps both texts in each note: this computer's, then the server's under a " +
 			"rule and a heading that says when it was written."
 	}
-	text := widget.NewLabel("Another member changed these since this computer last synced, so the server did not take this " +
+	text := "Another member changed these since this computer last synced, so the server did not take this " +
 		"computer's changes of them:\n\n• " + strings.Join(names, "\n• ") + "\n\n" +
 		"Both versions are kept: this computer's here, the server's for the other members. " + choices + " Decide Later " +
-		"leaves both as they are, and the changes waiting (the state line, clicked, shows this again).")
-	text.Wrapping = fyne.TextWrapWord
+		"leaves both as they are, and the changes waiting (the state line, clicked, shows this again)."
 	var d dialog.Dialog
 	settle := func(mine bool) func() {
 		return func() {
@@ -283,20 +344,18 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 			}
 		}
 	}
-	later := widget.NewButton("Decide Later", func() { d.Hide() })
-	mine := widget.NewButton("Keep Mine", settle(true))
-	theirs := widget.NewButton("Take the Server's", settle(false))
-	s.u.probeDialog(later, mine, theirs, text)
-	buttons := container.NewHBox(layout.NewSpacer(), later, theirs, mine)
+	buttons := []fyne.CanvasObject{
+		widget.NewButton("Decide Later", func() { d.Hide() }),
+		widget.NewButton("Take the Server's", settle(false)),
+		widget.NewButton("Keep Mine", settle(true)),
+	}
 	if len(notes) > 0 {
-		keepBoth := widget.NewButton("Keep Both", func() {
+		buttons = append(buttons, widget.NewButton("Keep Both", func() {
 			d.Hide()
 			if s.live != nil {
 				go s.live.KeepBoth(notes)
 			}
-		})
-		buttons.Add(keepBoth)
-		s.u.inDialog["button:"+keepBoth.Text] = keepBoth
+		}))
 	}
 	var entries []shared.Conflict
 	for _, c := range cs {
@@ -306,16 +365,12 @@ func (s *sharedView) showConflicts(cs []shared.Conflict) {
 	}
 	if len(entries) > 0 {
 		// An entry's two versions field by field, in the merge dialog.
-		merge := widget.NewButton("Merge Entries…", func() {
+		buttons = append(buttons, widget.NewButton("Merge Entries…", func() {
 			d.Hide()
 			s.mergeEntries(entries, 0)
-		})
-		buttons.Add(merge)
-		s.u.inDialog["button:"+merge.Text] = merge
+		}))
 	}
-	d = dialog.NewCustomWithoutButtons("Changes Not Sent", container.NewBorder(nil, buttons, nil, nil, text), s.u.win)
-	d.Resize(fyne.NewSize(600, 340))
-	s.u.dialogs.show(d)
+	d = s.choose("Changes Not Sent", text, fyne.NewSize(600, 340), buttons...)
 }
 
 // mergeEntries shows conflict i of cs, over an entry, in the merge dialog: this computer's
@@ -387,7 +442,7 @@ const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:
 // of this one (UI.connect).
 func (u *UI) onConnectShared() { u.connectShared("") }
 
-// connectShared is File › Connect to Shared Library…; with a target (a URL from File ›
+// connectShared is Library › Connect to Shared Library…; with a target (a URL from File ›
 // Libraries…), the dialog connects to it at once, and stays only to ask for a password.
 func (u *UI) connectShared(target string) {
 	if u.switchBusy("Connect to Shared Library") {

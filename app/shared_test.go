@@ -93,12 +93,24 @@ func TestSharedConflictTexts(t *testing.T) {
 		}
 		u.win.Canvas().Overlays().Top().Hide()
 	})
+	renamed := []shared.Renamed{{Seq: 7, Kind: "entry", Old: "knuth1984", New: "knuth1984a"}}
 	fyneDoAndWait(func() {
 		// The status line says it until the next action (or a look at the list) writes it.
-		u.shared.tellRenamed([]shared.Renamed{{Kind: "entry", Old: "knuth1984", New: "knuth1984a"}})
+		u.shared.tellRenamed(renamed)
 		want := `the entry "knuth1984" is now "knuth1984a" (another member's entry has that key)`
-		if !strings.Contains(allLabels(u.win.Canvas().Overlays().Top()), want) || !strings.Contains(u.status.Text, want) {
-			t.Errorf("the rename told: dialog %q, status %q", allLabels(u.win.Canvas().Overlays().Top()), u.status.Text)
+		top := allLabels(u.win.Canvas().Overlays().Top())
+		if !strings.Contains(top, want) || !strings.Contains(top, "cite a renamed entry by its new key") || !strings.Contains(u.status.Text, want) {
+			t.Errorf("the rename told: dialog %q, status %q", top, u.status.Text)
+		}
+		u.win.Canvas().Overlays().Top().Hide()
+		// Told once: the states that follow have it until it is read, and the state line says it.
+		u.shared.tellRenamed(renamed)
+		if u.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("the rename told again: %q", allLabels(u.win.Canvas().Overlays().Top()))
+		}
+		st := shared.LiveState{Connected: true, Renamed: renamed}
+		if got, want := sharedStateText(st, true), "Shared: connected · all changes sent · 1 rename to keep both (click here)"; got != want {
+			t.Errorf("the state line %q, want %q", got, want)
 		}
 	})
 }

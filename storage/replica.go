@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // A library may be the replica of a shared library that a PostgreSQL server keeps (migration
@@ -143,4 +144,101 @@ func (l *Library) Listed(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count the changes listed to send: %w", err)
 	}
 	return n, nil
+}
+
+// SharedRename is a row of a replica's that another member gave the same key or name at the
+// same time, and sent first: the replica's took the next free one, and was sent under it, so
+// that both are kept. The replica keeps it (NoteRenames) until the member has read it
+// (ForgetRenames).
+type SharedRename struct {
+	// Seq orders the renames the replica keeps, and names one to forget; 0 until noted.
+	Seq      int64
+	Kind     string // entry, saved_search or collection
+	ID       GlobalID
+	Old, New string // its key or name before and after
+	// Notes say what the rename of an entry's key left as it is (KeyRename.Notes: a .bib file
+	// of a paper that still defines the old key), and which entries of the replica's name it
+	// by the new key (crossref, xdata ...).
+	Notes []string
+}
+
+// String says what was renamed, for people.
+func (r SharedRename) String() string {
+	if r.Kind == "entry" {
+		return fmt.Sprintf("the entry %q is now %q (another member's entry has that key)", r.Old, r.New)
+	}
+	return fmt.Sprintf("the %s %q is now %q (another member's has that name)", strings.ReplaceAll(r.Kind, "_", " "), r.Old, r.New)
+}
+
+// NoteRenames keeps rs in the replica until the member has read them, and sets their Seq.
+func (l *Library) NoteRenames(ctx context.Context, rs []SharedRename) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("keep the renames to keep both: %w", err)
+	}
+	defer tx.Rollback()
+	for i := range rs {
+		r := &rs[i]
+		if err := tx.QueryRowContext(ctx, `INSERT INTO replica_renamed (kind, gid, old, new, notes) VALUES (?, ?, ?, ?, ?)
+			RETURNING seq`, r.Kind, r.ID.value(), r.Old, r.New, strings.Join(r.Notes, "\n")).Scan(&r.Seq); err != nil {
+			return fmt.Errorf("keep the rename of %q: %w", r.Old, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("keep the renames to keep both: %w", err)
+	}
+	return nil
+}
+
+// Renames returns the renames the replica keeps that the member has not read, oldest first.
+func (l *Library) Renames(ctx context.Context) ([]SharedRename, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, kind, gid, old, new, notes FROM replica_renamed ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read the renames to keep both: %w", err)
+	}
+	defer rows.Close()
+	var rs []SharedRename
+	for rows.Next() {
+		var r SharedRename
+		var gid []byte
+		var notes string
+		if err := rows.Scan(&r.Seq, &r.Kind, &gid, &r.Old, &r.New, &notes); err != nil {
+			return nil, fmt.Errorf("read the renames to keep both: %w", err)
+		}
+		if r.ID, err = scanGlobalID(gid); err != nil {
+			return nil, fmt.Errorf("read the renames to keep both: %w", err)
+		}
+		if notes != "" {
+			r.Notes = strings.Split(notes, "\n")
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the renames to keep both: %w", err)
+	}
+	return rs, nil
+}
+
+// ForgetRenames forgets the renames rs, which the member has read: Renames returns them no more.
+func (l *Library) ForgetRenames(ctx context.Context, rs []SharedRename) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("forget the renames to keep both: %w", err)
+	}
+	defer tx.Rollback()
+	for _, r := range rs {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_renamed WHERE seq = ?`, r.Seq); err != nil {
+			return fmt.Errorf("forget the rename of %q: %w", r.Old, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("forget the renames to keep both: %w", err)
+	}
+	return nil
 }

@@ -88,6 +88,7 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		return nil, false
 	default:
 		reportConflicts(verb, synced.Pushed, stderr)
+		reportRenamed(ctx, verb, lib, stderr)
 	}
 	// What the verb changes is told apart from the changes refused before it (sendReplicas).
 	listed, err := lib.Listed(ctx)
@@ -154,6 +155,7 @@ func sendReplicas(stderr io.Writer) int {
 			if reportConflicts(r.verb, pushed, stderr) {
 				st = exitRejected
 			}
+			reportRenamed(ctx, r.verb, lib, stderr)
 			if reportRefused(r, pushed, own, stderr) {
 				st = exitRejected
 			}
@@ -166,25 +168,38 @@ func sendReplicas(stderr io.Writer) int {
 	return st
 }
 
-// reportConflicts says which changes the server did not take for a conflict, and which rows it
-// renamed to send them (another member's has the key or name), and reports whether there were
-// conflicts (the changes the member's role may not make are reportRefused's).
+// reportConflicts says which changes the server did not take for a conflict, and reports
+// whether there were conflicts (the rows renamed to send them are reportRenamed's, the changes
+// the member's role may not make reportRefused's).
 func reportConflicts(verb string, p shared.Pushed, stderr io.Writer) bool {
 	for _, c := range p.Conflicts {
 		fmt.Fprintf(stderr, "bibshelf %s: not sent: the %s %s was changed on the server since this replica last saw it;\n"+
 			"this computer's version is kept in its replica, and the server's\n", verb, strings.ReplaceAll(c.Kind, "_", " "), conflictName(c))
-	}
-	for _, r := range p.Renamed {
-		fmt.Fprintf(stderr, "bibshelf %s: %s; it was sent under that name, and both are kept\n", verb, r)
-		for _, n := range r.Notes {
-			fmt.Fprintf(stderr, "bibshelf %s: %s\n", verb, n)
-		}
 	}
 	for _, c := range p.Dropped {
 		fmt.Fprintf(stderr, "bibshelf %s: the %s %v deleted here was changed on the server since: it stays, and comes back here\n",
 			verb, strings.ReplaceAll(c.Kind, "_", " "), c.ID)
 	}
 	return len(p.Conflicts) > 0
+}
+
+// reportRenamed says which rows of the replica lib were renamed to be sent, another member's
+// having their key or name, that the member has not been told of: those of the verb's push, and
+// those of a window's last push at its close. Told here, the window does not say them again.
+func reportRenamed(ctx context.Context, verb string, lib *storage.Library, stderr io.Writer) {
+	rs, err := lib.Renames(ctx)
+	if err == nil {
+		err = lib.ForgetRenames(ctx, rs)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
+	}
+	for _, r := range rs {
+		fmt.Fprintf(stderr, "bibshelf %s: %s; it was sent under that name, and both are kept\n", verb, r)
+		for _, n := range r.Notes {
+			fmt.Fprintf(stderr, "bibshelf %s: %s\n", verb, n)
+		}
+	}
 }
 
 // reportRefused says what the server refused the member of the replica r, who may only read,

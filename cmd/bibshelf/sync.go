@@ -82,6 +82,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if reportConflicts("sync", synced.Pushed, stderr) {
 		st = exitRejected
 	}
+	reportRenamed(ctx, "sync", lib, stderr)
 	// Sending is what sync is for: a change refused is its failure.
 	if reportRefused(usedReplica{verb: "sync", srv: srv, path: path}, synced.Pushed, true, stderr) {
 		st = exitRejected

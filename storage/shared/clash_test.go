@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -77,6 +78,22 @@ func TestSameNewKey(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("b's push renamed %+v, want %+v", s.Pushed.Renamed, want)
+	}
+	// b keeps them until its member has read them, with their notes; a has none.
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		kept, err := l.Renames(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string][]Renamed{"a": nil, "b": s.Pushed.Renamed}[name]; !reflect.DeepEqual(kept, want) {
+			t.Errorf("%s keeps the renames %+v, want %+v", name, kept, want)
+		}
+	}
+	if err := b.ForgetRenames(ctx, s.Pushed.Renamed[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := b.Renames(ctx); err != nil || !reflect.DeepEqual(kept, s.Pushed.Renamed[1:]) {
+		t.Errorf("b keeps the renames %+v after one is read, want %+v (%v)", kept, s.Pushed.Renamed[1:], err)
 	}
 	syncQuiet(t, srv, a)
 	for name, l := range map[string]*storage.Library{"a": a, "b": b} {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -46,25 +45,9 @@ func ServerEntry(ctx context.Context, srv *Server, id storage.GlobalID) (*bib.En
 	return e, true, nil
 }
 
-// Renamed is a row of the replica's that another member gave the same key or name at the same
-// time, and sent first: the replica's took the next free one, and was sent under it.
-type Renamed struct {
-	Kind     string // entry, saved_search or collection
-	ID       storage.GlobalID
-	Old, New string // its key or name before and after
-	// Notes say what the rename of an entry's key left as it is (storage.KeyRename.Notes: a
-	// .bib file of a paper that still defines the old key), and which entries of the replica's
-	// name it by the new key (crossref, xdata ...).
-	Notes []string
-}
-
-// String says what was renamed, for people.
-func (r Renamed) String() string {
-	if r.Kind == "entry" {
-		return fmt.Sprintf("the entry %q is now %q (another member's entry has that key)", r.Old, r.New)
-	}
-	return fmt.Sprintf("the %s %q is now %q (another member's has that name)", strings.ReplaceAll(r.Kind, "_", " "), r.Old, r.New)
-}
+// Renamed is a row of the replica's renamed to keep both of two rows (storage.SharedRename):
+// Push notes each in the replica, where it stays until the member has read it.
+type Renamed = storage.SharedRename
 
 // renameTaken renames in the replica each entry and saved search the server refused for a key
 // or name another row has there now (another member made one of the same at once and sent it

@@ -69,8 +69,9 @@ type LiveState struct {
 	// the member chooses again.
 	Discarded  int
 	DiscardErr error
-	// Renamed are the rows the push this state follows renamed to send them (Pushed.Renamed):
-	// another member's has their key or name. Said once: the next state has none.
+	// Renamed are the rows pushes renamed to send them (Pushed.Renamed), another member's
+	// having their key or name, that the member has not read yet (storage.Library.Renames):
+	// also those of the push at the last close. Each state has them until ReadRenames.
 	Renamed []Renamed
 	// Pulled says what the pull this state follows brought, and Took how long it took
 	// (connecting, reading and writing the replica); zero in a state that follows no pull.
@@ -147,6 +148,7 @@ func (l *Live) SetPassword(password string) {
 func (l *Live) run(ctx context.Context) {
 	defer close(l.done)
 	l.state.Unsent, _ = l.lib.Unsent(ctx)
+	l.state.Renamed, _ = l.lib.Renames(ctx)
 	retry := liveRetryFirst
 	for ctx.Err() == nil {
 		err := l.session(ctx)
@@ -313,7 +315,7 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once
 		default:
-			st.Conflicts, st.Refused, st.Member, st.Mark, st.Renamed = pushed.Conflicts, pushed.Refused, pushed.Member, pushed.Mark, pushed.Renamed
+			st.Conflicts, st.Refused, st.Member, st.Mark = pushed.Conflicts, pushed.Refused, pushed.Member, pushed.Mark
 			if l.stuck, err = l.lib.Unsent(ctx); err != nil {
 				return err
 			}
@@ -352,6 +354,9 @@ func (l *Live) count(ctx context.Context, st *LiveState) error {
 		return err
 	}
 	st.Unsent = n
+	if st.Renamed, err = l.lib.Renames(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -359,10 +364,10 @@ func (l *Live) count(ctx context.Context, st *LiveState) error {
 func (l *Live) say() {
 	if l.report != nil {
 		st := l.state
-		st.Conflicts, st.Refused = slices.Clone(st.Conflicts), slices.Clone(st.Refused)
+		st.Conflicts, st.Refused, st.Renamed = slices.Clone(st.Conflicts), slices.Clone(st.Refused), slices.Clone(st.Renamed)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.DiscardErr, l.state.Renamed = storage.Pulled{}, 0, 0, nil, nil
+	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.DiscardErr = storage.Pulled{}, 0, 0, nil
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -390,6 +395,12 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 			}
 		}
 	}
+}
+
+// ReadRenames forgets the renames rs of a state (LiveState.Renamed), which the member has read:
+// the states that follow have them no more. It writes the replica: call it off the UI goroutine.
+func (l *Live) ReadRenames(rs []Renamed) error {
+	return l.lib.ForgetRenames(context.Background(), rs)
 }
 
 // settlement is a member's choice for conflicts: to keep the replica's versions (mine) or the

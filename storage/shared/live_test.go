@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -386,4 +387,37 @@ func TestLiveSendsChangeMadeDuringPush(t *testing.T) {
 	// Well within liveSafety: each look, quiet wait and notification has had many turns.
 	st, _ := w.waitFor(t, "every change sent", n, 10*time.Second, func(s LiveState) bool { return s.Unsent == 0 && s.Err == nil })
 	t.Logf("%+v", st)
+}
+
+// TestLiveRenamesUntilRead: an entry renamed by a push with no window to tell (Live.Stop's, at
+// the close) is in the states of the next Live on the replica, until the member has read it
+// (ReadRenames).
+func TestLiveRenamesUntilRead(t *testing.T) {
+	ctx := context.Background()
+	_, srv, a, b := sampleReplicas(t)
+	for _, l := range []*storage.Library{a, b} {
+		if _, err := l.AddEntry(ctx, bib.ParseString("new.bib", "@misc{clash, title = {"+l.Path()+"}}").Entries()[0], ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Push(ctx, srv, a); err != nil {
+		t.Fatal(err)
+	}
+	// As Live.Stop pushes at a window's close, when no one is there to be told.
+	pushed, err := Push(ctx, srv, b)
+	if err != nil || len(pushed.Renamed) != 1 || pushed.Renamed[0].New != "clasha" {
+		t.Fatalf("the push at the close renamed %+v (%v), want clash to clasha", pushed.Renamed, err)
+	}
+	w := startWatched(t, srv, b)
+	s, n := w.waitFor(t, "the rename told", 0, 10*time.Second, connected)
+	if !reflect.DeepEqual(s.Renamed, pushed.Renamed) {
+		t.Fatalf("the next Live's state has the renames %+v, want %+v", s.Renamed, pushed.Renamed)
+	}
+	if err := w.ReadRenames(s.Renamed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddTags(ctx, []string{"clasha"}, "read"); err != nil { // a change, for a new state
+		t.Fatal(err)
+	}
+	w.waitFor(t, "the rename read", n, 10*time.Second, func(s LiveState) bool { return connected(s) && s.Unsent == 0 && len(s.Renamed) == 0 })
 }

@@ -131,6 +131,11 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries); err != nil {
 				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 			}
+			// Kept until the member has read them: the window says them again until then, also
+			// those of the push at its close, at the next open.
+			if err := lib.NoteRenames(ctx, renamed); err != nil {
+				return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
+			}
 		}
 		out.Renamed = append(out.Renamed, renamed...)
 		if len(renamed) == 0 {
