@@ -106,16 +106,36 @@ func discardWritten(ctx context.Context, tx *sql.Tx) error {
 
 // listedSince returns ErrChangedSince when tx has a change listed past mark other than a flag's.
 func listedSince(ctx context.Context, tx *sql.Tx, mark ChangesMark) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks' AND seq > ?) +
-		(SELECT count(*) FROM replica_links WHERE seq > ?) + (SELECT count(*) FROM replica_deleted WHERE seq > ?)`,
-		mark.Changes, mark.Links, mark.Deleted).Scan(&n); err != nil {
+	n, err := discardableSince(ctx, tx, mark)
+	if err != nil {
 		return err
 	}
 	if n > 0 {
 		return fmt.Errorf("%w (%d)", ErrChangedSince, n)
 	}
 	return nil
+}
+
+// Discardable returns the number of changes a discard would drop (DiscardAndPull): those listed
+// to send but the member's flags. With none, a discard has nothing to do.
+func (l *Library) Discardable(ctx context.Context) (int, error) {
+	n, err := discardableSince(ctx, l.db, ChangesMark{})
+	if err != nil {
+		return 0, fmt.Errorf("count the changes to discard: %w", err)
+	}
+	return n, nil
+}
+
+// discardableSince counts, by q (the database, or a transaction), the changes listed to send
+// past mark but the flags', which a discard drops.
+func discardableSince(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, mark ChangesMark) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks' AND seq > ?) +
+		(SELECT count(*) FROM replica_links WHERE seq > ?) + (SELECT count(*) FROM replica_deleted WHERE seq > ?)`,
+		mark.Changes, mark.Links, mark.Deleted).Scan(&n)
+	return n, err
 }
 
 // discardChanges drops the replica's changes to send but its flags, in tx, which writes with
@@ -128,9 +148,8 @@ func discardChanges(ctx context.Context, tx *sql.Tx) (int, error) {
 	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 		return 0, err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM replica_changes WHERE kind <> 'marks') +
-		(SELECT count(*) FROM replica_links) + (SELECT count(*) FROM replica_deleted)`).Scan(&n); err != nil {
+	n, err := discardableSince(ctx, tx, ChangesMark{})
+	if err != nil {
 		return 0, err
 	}
 	stmts := make([]string, 0, 2*len(discardNew)+8)

@@ -29,7 +29,8 @@ type Discarded struct {
 // replica is then the server's: an entry edited here has the server's text, one made here is
 // gone, one deleted here is back, and two keys swapped here are the server's again. A member who
 // may edit is refused (ErrMayEdit), before anything is dropped; so is a discard whose pull could
-// not write the server's version over each row (storage.ErrDiscardHeld).
+// not write the server's version over each row (storage.ErrDiscardHeld). A replica with no
+// change to drop is left as it is, and the server not asked.
 func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
 	return DiscardMarked(ctx, srv, lib, nil)
 }
@@ -39,6 +40,10 @@ func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded,
 // nothing is dropped and it returns storage.ErrChangedSince. A nil mark lets go of every change.
 func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark *storage.ChangesMark) (Discarded, error) {
 	var out Discarded
+	// Nothing to let go: the server is not read (a discard reads every row of it).
+	if n, err := lib.Discardable(ctx); err != nil || n == 0 {
+		return out, err
+	}
 	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {
 		var edits bool
 		if err := tx.QueryRow(ctx, `SELECT has_table_privilege('entries', 'UPDATE')`).Scan(&edits); err != nil {
