@@ -323,3 +323,82 @@ func TestNewNameRenamedOnServer(t *testing.T) {
 		checkSame(t, srv, l)
 	}
 }
+
+// TestRenamedOntoSiblingName: two replicas rename two sibling collections onto the name a third
+// member just gave a new sibling. The first to send is "Reading (2)"; the second, which has
+// pulled neither, takes "Reading (3)", told once, rather than "Reading (2)", refused again and
+// numbered again ("Reading (2) (2)"). Then it settles: the next syncs rename nothing, and both
+// replicas are the server's.
+func TestRenamedOntoSiblingName(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	c := cloneTo(t, srv, dir, "c.sqlite")
+	for _, name := range []string{"X", "Y"} {
+		if _, err := a.CreateCollection(ctx, nil, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []*storage.Library{a, b, c} {
+		syncQuiet(t, srv, l)
+	}
+	if _, err := c.CreateCollection(ctx, nil, "Reading"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, c)
+	rename := func(l *storage.Library, from, to string) {
+		t.Helper()
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range colls {
+			if c.Name == from {
+				if err := l.RenameCollection(ctx, c.ID, to); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("no collection %q", from)
+	}
+	rename(b, "Y", "Reading")
+	rename(a, "X", "reading")
+	for _, s := range []struct {
+		l    *storage.Library
+		want string
+	}{{b, `the collection "Reading" is now "Reading (2)" (another member's has that name)`},
+		{a, `the collection "reading" is now "reading (3)" (another member's has that name)`}} {
+		got := syncQuiet(t, srv, s.l).Pushed.Renamed
+		if len(got) != 1 || got[0].String() != s.want {
+			t.Errorf("the push renamed %v, want %s", got, s.want)
+		}
+	}
+	for range 2 {
+		for _, l := range []*storage.Library{a, b} {
+			if s := syncQuiet(t, srv, l); len(s.Pushed.Renamed) > 0 || s.Pushed.Sent > 0 {
+				t.Errorf("a sync after sent %d and renamed %v", s.Pushed.Sent, s.Pushed.Renamed)
+			}
+		}
+	}
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, c.Name)
+		}
+		slices.Sort(got)
+		if want := []string{"Reading", "Reading (2)", "reading (3)"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
+		}
+		checkSame(t, srv, l)
+	}
+}
