@@ -295,6 +295,11 @@ func (p pusher) push(c *storage.Changes) error {
 		}
 	}
 	for i := range c.SavedSearches {
+		// A filter names a collection adopted above by the server's id.
+		var err error
+		if c.SavedSearches[i].Row, err = c.SavedSearches[i].Row.Following(p.id); err != nil {
+			return err
+		}
 		r := &c.SavedSearches[i].Row
 		if adopted, err := p.adoptSavedSearch(&c.SavedSearches[i]); err != nil {
 			return err
