@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -321,25 +320,17 @@ func (ld *ReplicaLoad) AddCollections(cs []SharedCollection) error {
 }
 
 // AddSavedSearch adds a saved search. A filter's collection the shared library does not have
-// selects nothing, as one deleted does.
+// (deleted) selects nothing, as one deleted does, and waits for it (replicaFilter).
 func (ld *ReplicaLoad) AddSavedSearch(r SharedSavedSearch) error {
-	var f sharedFilter
-	if err := json.Unmarshal([]byte(r.Filter), &f); err != nil {
-		return fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
-	}
-	if !f.Collection.IsZero() {
-		id, ok := ld.collections[f.Collection]
-		if !ok {
-			id = -1
-		}
-		f.Filter.Collection = id
-	}
-	filter, err := json.Marshal(f.Filter)
+	filter, err := localFilter(r.Filter, func(g GlobalID) (int64, bool, error) {
+		id, ok := ld.collections[g]
+		return id, ok, nil
+	})
 	if err != nil {
 		return fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
 	}
 	if _, err := ld.tx.ExecContext(ld.ctx, `INSERT INTO saved_searches (name, query, filter, gid, srev) VALUES (?, ?, ?, ?, ?)`,
-		r.Name, r.Query, string(filter), r.ID.value(), r.Rev); err != nil {
+		r.Name, r.Query, filter, r.ID.value(), r.Rev); err != nil {
 		return fmt.Errorf("saved search %q: %w", r.Name, err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -297,37 +296,27 @@ func (p *ReplicaPull) PutCollections(cs []PulledCollection) error {
 				continue
 			}
 		}
-		if _, err := p.put("collections", []string{"collection"}, c.ID, c.Rev, c.Deleted, []string{"parent_id", "name", "position"},
-			[]any{parent[0], c.Name, c.Position}); err != nil {
+		id, err := p.put("collections", []string{"collection"}, c.ID, c.Rev, c.Deleted, []string{"parent_id", "name", "position"},
+			[]any{parent[0], c.Name, c.Position})
+		if err == nil && id != 0 {
+			err = followCollection(p.ctx, p.tx, c.ID, id)
+		}
+		if err != nil {
 			return fmt.Errorf("collection %q: %w", c.Name, err)
 		}
 	}
 	return nil
 }
 
-// PutSavedSearch writes a saved search, or its deletion.
+// PutSavedSearch writes a saved search, or its deletion. A filter's collection the replica
+// does not have waits for it (replicaFilter).
 func (p *ReplicaPull) PutSavedSearch(r SharedSavedSearch, deleted bool) error {
 	filter := "{}"
 	if !deleted {
-		var f sharedFilter
-		if err := json.Unmarshal([]byte(r.Filter), &f); err != nil {
+		var err error
+		if filter, err = localFilter(r.Filter, func(g GlobalID) (int64, bool, error) { return p.local("collections", g) }); err != nil {
 			return fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
 		}
-		if !f.Collection.IsZero() {
-			id, ok, err := p.local("collections", f.Collection)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				id = -1 // selects nothing, as a deleted collection does
-			}
-			f.Filter.Collection = id
-		}
-		b, err := json.Marshal(f.Filter)
-		if err != nil {
-			return fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
-		}
-		filter = string(b)
 	}
 	if _, err := p.put("saved_searches", []string{"saved_search"}, r.ID, r.Rev, deleted, []string{"name", "query", "filter"},
 		[]any{r.Name, r.Query, filter}); err != nil {

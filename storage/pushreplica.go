@@ -281,6 +281,9 @@ func (l *Library) Sent(ctx context.Context, c *Changes) error {
 	); err != nil {
 		return fmt.Errorf("record the changes sent: %w", err)
 	}
+	if err := followAdopted(ctx, tx, c); err != nil {
+		return fmt.Errorf("record the changes sent: %w", err)
+	}
 	for _, ch := range c.Links {
 		if ch.Sent != 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE seq = ?`, ch.seq); err != nil {
@@ -297,6 +300,33 @@ func (l *Library) Sent(ctx context.Context, c *Changes) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record the changes sent: %w", err)
+	}
+	return nil
+}
+
+// followAdopted keeps the saved searches' filters on the collections of c that the server took
+// as others (Change.Adopted), which have the server's global ids now: one that waited for that
+// id names the collection (followCollection), and one the server has that names the
+// collection by the id it had is listed to be sent again (resendFilters).
+func followAdopted(ctx context.Context, tx *sql.Tx, c *Changes) error {
+	for _, ch := range c.Collections {
+		if ch.Sent == 0 || ch.Adopted.IsZero() {
+			continue
+		}
+		// Before the filters that waited for the server's id name the collection: those name it
+		// on the server already, and would be listed for nothing.
+		if err := resendFilters(ctx, tx, ch.id, c.SavedSearches); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE replica SET pulling = 1`); err != nil {
+			return err
+		}
+		if err := followCollection(ctx, tx, ch.Adopted, ch.id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE replica SET pulling = 0`); err != nil {
+			return err
+		}
 	}
 	return nil
 }

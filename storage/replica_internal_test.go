@@ -290,3 +290,52 @@ func TestReplicaChangedAgain(t *testing.T) {
 		t.Errorf("%d triggers in the replica, %d in a library of its own", count(replica), count(own))
 	}
 }
+
+// TestFilterFollowsAdoptedCollection: a saved search the server has, whose filter names a new
+// collection of the replica's that a later push adopted (the server had another of its name,
+// and the replica's took that one's global id), is listed to be sent again, naming the server's
+// id; a saved search sent by that push, which named the server's id already, is not.
+func TestFilterFollowsAdoptedCollection(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if err := l.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.CreateCollection(ctx, nil, "Reading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SaveSearch(ctx, SavedSearch{Name: "Sent before", Filter: Filter{Collection: c.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// The first push sends the saved search, and not the collection (it waits, its name taken).
+	ch, err := l.Changes(ctx)
+	if err != nil || len(ch.Collections) != 1 || len(ch.SavedSearches) != 1 {
+		t.Fatalf("changes: %+v, %v", ch, err)
+	}
+	ch.SavedSearches[0].Sent = 5
+	if err := l.Sent(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	// The next adopts it, and sends a second saved search of it.
+	if err := l.SaveSearch(ctx, SavedSearch{Name: "Sent with it", Filter: Filter{Collection: c.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if ch, err = l.Changes(ctx); err != nil || len(ch.Collections) != 1 || len(ch.SavedSearches) != 1 {
+		t.Fatalf("changes: %+v, %v", ch, err)
+	}
+	server := NewGlobalID()
+	ch.Collections[0].Sent, ch.Collections[0].Adopted = 6, server
+	ch.SavedSearches[0].Sent = 7
+	if err := l.Sent(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	if ch, err = l.Changes(ctx); err != nil || ch.Len() != 1 || len(ch.SavedSearches) != 1 {
+		t.Fatalf("changes after the adoption: %+v, %v; want the saved search sent before", ch, err)
+	}
+	want := `{"collection":"` + server.String() + `"}`
+	if ss := ch.SavedSearches[0].Row; ss.Name != "Sent before" || ss.Filter != want {
+		t.Errorf("sent again: %+v, want %q naming the server's collection %s", ss, "Sent before", want)
+	}
+}

@@ -96,3 +96,24 @@ func (l *Library) LocalID(ctx context.Context, kind string, id GlobalID) (int64,
 	}
 	return local, nil
 }
+
+// CollectionParent returns the global id of the parent of the replica's collection id, zero for
+// one at the top level (or whose parent was never shared): the siblings whose names a shared
+// library compares its name with. A collection the replica does not have is an error matching
+// fs.ErrNotExist.
+func (l *Library) CollectionParent(ctx context.Context, id GlobalID) (GlobalID, error) {
+	var parent []byte
+	err := l.db.QueryRowContext(ctx, `SELECT p.gid FROM collections c LEFT JOIN collections p ON p.id = c.parent_id WHERE c.gid = ?`,
+		id.value()).Scan(&parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notExist("the replica has no such row")
+	}
+	var g GlobalID
+	if err == nil && parent != nil {
+		g, err = scanGlobalID(parent)
+	}
+	if err != nil {
+		return GlobalID{}, fmt.Errorf("the parent of the collection %v: %w", id, err)
+	}
+	return g, nil
+}

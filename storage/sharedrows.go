@@ -453,8 +453,8 @@ func (s *SharedSnapshot) Memberships() iter.Seq2[SharedMembership, error] {
 	})
 }
 
-// SavedSearches yields the library's saved searches. A filter's collection that no longer
-// exists (which selects nothing) is given a GlobalID no collection has.
+// SavedSearches yields the library's saved searches, each filter's collection named by its
+// GlobalID (sharedFilterOf).
 func (s *SharedSnapshot) SavedSearches() iter.Seq2[SharedSavedSearch, error] {
 	return eachRow(s, "saved searches", `SELECT name, query, filter, gid, srev FROM saved_searches WHERE `+s.only("saved_search", "id")+` ORDER BY id`, func(rows *sql.Rows) (SharedSavedSearch, error) {
 		var r SharedSavedSearch
@@ -466,22 +466,9 @@ func (s *SharedSnapshot) SavedSearches() iter.Seq2[SharedSavedSearch, error] {
 		if r.ID, err = globalIDOf(gid); err != nil {
 			return r, err
 		}
-		var f sharedFilter
-		if err := json.Unmarshal([]byte(r.Filter), &f.Filter); err != nil {
+		if r.Filter, err = sharedFilterOf(r.Filter, s.collections); err != nil {
 			return r, fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
 		}
-		if f.Filter.Collection != 0 {
-			var ok bool
-			if f.Collection, ok = s.collections[f.Filter.Collection]; !ok {
-				f.Collection = NewGlobalID()
-			}
-			f.Filter.Collection = 0
-		}
-		b, err := json.Marshal(f)
-		if err != nil {
-			return r, fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
-		}
-		r.Filter = string(b)
 		return r, nil
 	})
 }

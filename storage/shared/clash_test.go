@@ -340,3 +340,161 @@ func TestNewNameRenamedOnServer(t *testing.T) {
 		checkSame(t, srv, l)
 	}
 }
+
+// TestRenamedOntoSiblingName: two replicas rename two sibling collections onto the name a third
+// member just gave a new sibling. The first to send is "Reading (2)"; the second, which has
+// pulled neither, takes "Reading (3)", told once, rather than "Reading (2)", refused again and
+// numbered again ("Reading (2) (2)"). Then it settles: the next syncs rename nothing, and both
+// replicas are the server's.
+func TestRenamedOntoSiblingName(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	c := cloneTo(t, srv, dir, "c.sqlite")
+	for _, name := range []string{"X", "Y"} {
+		if _, err := a.CreateCollection(ctx, nil, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []*storage.Library{a, b, c} {
+		syncQuiet(t, srv, l)
+	}
+	if _, err := c.CreateCollection(ctx, nil, "Reading"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, c)
+	rename := func(l *storage.Library, from, to string) {
+		t.Helper()
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range colls {
+			if c.Name == from {
+				if err := l.RenameCollection(ctx, c.ID, to); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("no collection %q", from)
+	}
+	rename(b, "Y", "Reading")
+	rename(a, "X", "reading")
+	for _, s := range []struct {
+		l    *storage.Library
+		want string
+	}{{b, `the collection "Reading" is now "Reading (2)" (another member's has that name)`},
+		{a, `the collection "reading" is now "reading (3)" (another member's has that name)`}} {
+		got := syncQuiet(t, srv, s.l).Pushed.Renamed
+		if len(got) != 1 || got[0].String() != s.want {
+			t.Errorf("the push renamed %v, want %s", got, s.want)
+		}
+	}
+	for range 2 {
+		for _, l := range []*storage.Library{a, b} {
+			if s := syncQuiet(t, srv, l); len(s.Pushed.Renamed) > 0 || s.Pushed.Sent > 0 {
+				t.Errorf("a sync after sent %d and renamed %v", s.Pushed.Sent, s.Pushed.Renamed)
+			}
+		}
+	}
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, c.Name)
+		}
+		slices.Sort(got)
+		if want := []string{"Reading", "Reading (2)", "reading (3)"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
+		}
+		checkSame(t, srv, l)
+	}
+}
+
+// TestRenamedBothOntoSiblingName: one collection renamed on two replicas onto the name a third
+// member just gave a new sibling. The first to send is renamed "Reading (2)", once; the
+// second's rename is a conflict over the collection's name (the server's is "Reading (2)" now),
+// sent again at each sync but renamed at none, until the member chooses: Keep Mine renames it
+// once, to the first name no other sibling has on the server, which is the collection's own
+// there ("Reading (2)"), and it settles; both replicas are the server's.
+func TestRenamedBothOntoSiblingName(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	c := cloneTo(t, srv, dir, "c.sqlite")
+	if _, err := a.CreateCollection(ctx, nil, "Later"); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []*storage.Library{a, b, c} {
+		syncQuiet(t, srv, l)
+	}
+	if _, err := c.CreateCollection(ctx, nil, "Reading"); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, c)
+	for _, l := range []*storage.Library{b, a} {
+		colls, err := l.Collections(ctx)
+		if err != nil || len(colls) != 1 {
+			t.Fatalf("collections: %+v, %v", colls, err)
+		}
+		if err := l.RenameCollection(ctx, colls[0].ID, "Reading"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := syncQuiet(t, srv, b); len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].New != "Reading (2)" {
+		t.Errorf("b's push renamed %v, want Reading (2)", s.Pushed.Renamed)
+	}
+	var conflicts []Conflict
+	for range 3 {
+		s, err := Sync(ctx, srv, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Pushed.Renamed) > 0 || len(s.Pushed.Conflicts) != 1 || s.Pushed.Conflicts[0].Theirs != "Reading (2)" {
+			t.Fatalf("a's sync: %+v; want the one conflict over the name, nothing renamed", s)
+		}
+		conflicts = s.Pushed.Conflicts
+	}
+	if err := (&Live{srv: srv, lib: a}).resolve(ctx, settlement{conflicts: conflicts, mine: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s := syncQuiet(t, srv, a); len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].New != "Reading (2)" {
+		t.Errorf("a's push after Keep Mine renamed %v, want Reading (2)", s.Pushed.Renamed)
+	}
+	for range 2 {
+		for _, l := range []*storage.Library{a, b} {
+			if s := syncQuiet(t, srv, l); len(s.Pushed.Renamed) > 0 || s.Pushed.Sent > 0 {
+				t.Errorf("a sync after sent %d and renamed %v", s.Pushed.Sent, s.Pushed.Renamed)
+			}
+		}
+	}
+	for name, l := range map[string]*storage.Library{"a": a, "b": b} {
+		colls, err := l.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range colls {
+			got = append(got, c.Name)
+		}
+		slices.Sort(got)
+		if want := []string{"Reading", "Reading (2)"}; !slices.Equal(got, want) {
+			t.Errorf("%s's collections: %q, want %q", name, got, want)
+		}
+		checkSame(t, srv, l)
+	}
+}

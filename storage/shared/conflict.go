@@ -57,9 +57,10 @@ type Renamed = storage.SharedRename
 // and is renamed as a member renames a key (storage.Library.RenameKey: the .tex files of the
 // papers the library knows follow, and the entries of changed, the replica's own changes, whose
 // crossref, xdata and the like named it: storage.Library.FollowKeyRename). A saved search, and a collection renamed or moved to the
-// name of a sibling's, takes "Name (2)", "Name (3)", ... It returns what it renamed, and the
-// rows it could not, which stay conflicts.
-func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict, changed []storage.GlobalID) (renamed []Renamed, stay []Conflict, err error) {
+// name of a sibling's, takes "Name (2)", "Name (3)", ... numbered from its name in before when a
+// round of the same push renamed it already (it keeps one number, not "Name (2) (2)"). It
+// returns what it renamed, and the rows it could not, which stay conflicts.
+func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict, changed []storage.GlobalID, before map[storage.GlobalID]string) (renamed []Renamed, stay []Conflict, err error) {
 	for _, c := range taken {
 		old, err := lib.SharedName(ctx, c.Kind, c.ID)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -68,14 +69,18 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 		if err != nil {
 			return nil, nil, err
 		}
+		base, ok := before[c.ID]
+		if !ok {
+			base = old
+		}
 		var r *Renamed
 		switch c.Kind {
 		case "entry":
-			r, err = renameEntry(ctx, conn, lib, old, changed)
+			r, err = renameEntry(ctx, conn, lib, old, base, changed)
 		case "saved_search":
-			r, err = renameSavedSearch(ctx, conn, lib, old)
+			r, err = renameSavedSearch(ctx, conn, lib, old, base)
 		case "collection":
-			r, err = renameCollection(ctx, lib, c.ID, old)
+			r, err = renameCollection(ctx, conn, lib, c.ID, old, base)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -98,16 +103,16 @@ func serverHas(ctx context.Context, conn *pgx.Conn, table, col, name string) (bo
 	return has, err
 }
 
-// renameEntry gives the replica's entry old the first key after it of bib.KeyVariants (the keys
-// bib.UniqueKey tries, as an import's clashing key does: smith2020a, smith2020b, ...) that the
-// server has for no entry and that the replica may rename it to (storage.Library.PlanKeyRename),
+// renameEntry gives the replica's entry old the first key after base (old, or its key before this
+// push renamed it) of bib.KeyVariants (the keys bib.UniqueKey tries, as an import's clashing key
+// does: smith2020a, smith2020b, ...) that the server has for no entry and that the replica may rename it to (storage.Library.PlanKeyRename),
 // and renames it; the entries of changed that named it by its old key (crossref, xdata ...) name
 // it by the new. The other entries of the replica that name the old key came from the server,
 // and mean the server's entry of it. It returns nil when the replica refuses the rename for
 // another reason than a key taken, and the entry stays a conflict.
-func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string, changed []storage.GlobalID) (*Renamed, error) {
-	for k := range bib.KeyVariants(old) {
-		if bib.SameKey(k, old) {
+func renameEntry(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old, base string, changed []storage.GlobalID) (*Renamed, error) {
+	for k := range bib.KeyVariants(base) {
+		if bib.SameKey(k, base) {
 			continue // the server's entry has it
 		}
 		if has, err := serverHas(ctx, conn, "entries", "key", k); err != nil {
@@ -150,10 +155,11 @@ func numbered(name string) iter.Seq[string] {
 	}
 }
 
-// renameSavedSearch gives the replica's saved search old the first of numbered's names that
-// neither the server nor the replica has, and renames it.
-func renameSavedSearch(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old string) (*Renamed, error) {
-	for name := range numbered(old) {
+// renameSavedSearch gives the replica's saved search old the first of numbered's names of base
+// (its name before this push renamed it, else old) that neither the server nor the replica has,
+// and renames it.
+func renameSavedSearch(ctx context.Context, conn *pgx.Conn, lib *storage.Library, old, base string) (*Renamed, error) {
+	for name := range numbered(base) {
 		if has, err := serverHas(ctx, conn, "saved_searches", "name", name); err != nil {
 			return nil, err
 		} else if has {
@@ -172,14 +178,29 @@ func renameSavedSearch(ctx context.Context, conn *pgx.Conn, lib *storage.Library
 }
 
 // renameCollection gives the replica's collection id, of the name old, the first of numbered's
-// names that no sibling of it has in the replica. One that a sibling has on the server (made
-// there since) is found taken again by the next push, which renames it again.
-func renameCollection(ctx context.Context, lib *storage.Library, id storage.GlobalID, old string) (*Renamed, error) {
+// names of base (its name before this push renamed it, else old) that no sibling of it has,
+// neither on the server nor in the replica. Checked on the replica alone, a name another member
+// gave a sibling on the server that this replica has not pulled yet was taken, refused again, and
+// numbered again from the name given ("Reading (2) (2)").
+func renameCollection(ctx context.Context, conn *pgx.Conn, lib *storage.Library, id storage.GlobalID, old, base string) (*Renamed, error) {
 	local, err := lib.LocalID(ctx, "collection", id)
 	if err != nil {
 		return nil, err
 	}
-	for name := range numbered(old) {
+	parent, err := lib.CollectionParent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for name := range numbered(base) {
+		var taken bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM collections WHERE id <> $1 AND NOT deleted
+			AND coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
+			AND fold(name) = fold($3))`, pgUUID(id), pgUUID(parent), name).Scan(&taken); err != nil {
+			return nil, err
+		}
+		if taken {
+			continue
+		}
 		err := lib.RenameCollection(ctx, local, name)
 		if errors.Is(err, fs.ErrExist) {
 			continue

@@ -2,10 +2,15 @@ package shared
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -345,4 +350,123 @@ func TestDiscardNothing(t *testing.T) {
 	if n, err := r.Unsent(ctx); n != 1 || err != nil {
 		t.Errorf("%d changes wait after it (%v), want the flag's", n, err)
 	}
+}
+
+// TestDiscardHeldRollsBack: a discard whose pull cannot write the server's version over a row
+// whose change it dropped rolls back whole (storage.ErrDiscardHeld), and the replica is exactly
+// as it was, every table row for row, its changes still to send. The row held: the reader edited
+// alpha, and an editor meanwhile swapped the keys of alpha and beta, one push at a time; the
+// pull writes alpha's entry, now beta's key, while the reader's beta, unchanged here, still has
+// it.
+func TestDiscardHeldRollsBack(t *testing.T) {
+	ctx := context.Background()
+	u := smallShared(t)
+	reader := newMember(t, u, "reader", "read")
+	editor := newMember(t, u, "editor", "edit")
+	dir := t.TempDir()
+	r := cloneTo(t, reader, dir, "reader.sqlite")
+	e := cloneTo(t, editor, dir, "editor.sqlite")
+
+	alpha, err := r.Entry(ctx, "alpha")
+	if err == nil {
+		err = alpha.Set("title", "Alpha, as the reader would have it")
+	}
+	if err == nil {
+		err = r.UpdateEntry(ctx, "alpha", alpha)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Sync(ctx, reader, r); err != nil || len(s.Pushed.Refused) != 1 {
+		t.Fatalf("the reader's sync: %+v, %v; want the edit refused", s, err)
+	}
+	for _, k := range [][2]string{{"alpha", "swap"}, {"beta", "alpha"}, {"swap", "beta"}} {
+		entry, err := e.Entry(ctx, k[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry.Key = k[1]
+		if err := e.UpdateEntry(ctx, k[0], entry); err != nil {
+			t.Fatal(err)
+		}
+		syncQuiet(t, editor, e)
+	}
+
+	path := filepath.Join(dir, "reader.sqlite")
+	before := dumpLibrary(t, path)
+	if len(before["entries"]) == 0 || len(before["replica_changes"]) == 0 {
+		t.Fatalf("the dump of the replica has no entries or no changes: %v", before)
+	}
+	waiting, err := r.Unsent(ctx)
+	if err != nil || waiting == 0 {
+		t.Fatalf("%d changes wait before the discard (%v)", waiting, err)
+	}
+	d, err := Discard(ctx, reader, r)
+	if !errors.Is(err, storage.ErrDiscardHeld) {
+		t.Fatalf("discard: %+v, %v; want ErrDiscardHeld", d, err)
+	}
+	t.Log(err)
+	after := dumpLibrary(t, path)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("the replica after the discard rolled back differs (-before +after):\n%s", diff)
+	}
+	if n, err := r.Unsent(ctx); n != waiting || err != nil {
+		t.Errorf("%d changes wait after the discard rolled back (%v), want %d", n, err, waiting)
+	}
+	if got, err := r.Entry(ctx, "alpha"); err != nil || got.Get("title") != "Alpha, as the reader would have it" {
+		t.Errorf("alpha after the discard rolled back: %v (%v), want the reader's edit", got, err)
+	}
+}
+
+// dumpLibrary reads every row of every table of the library file at path (the search index's
+// tables too), each table's rows sorted: what says that two states of a library are the same.
+func dumpLibrary(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables []string
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], fmt.Sprintf("%q", vals))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out[table])
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -127,8 +128,12 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 		}
 		var renamed []Renamed
 		if round < maxRenameRounds {
+			before := map[storage.GlobalID]string{}
+			for _, r := range out.Renamed {
+				before[r.ID] = r.Old
+			}
 			var err error
-			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries); err != nil {
+			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries, before); err != nil {
 				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 			}
 			// Kept until the member has read them: the window says them again until then, also
@@ -137,12 +142,27 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 				return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
 			}
 		}
-		out.Renamed = append(out.Renamed, renamed...)
+		out.Renamed = joinRenamed(out.Renamed, renamed)
 		if len(renamed) == 0 {
 			out.Conflicts = append(out.Conflicts, taken...)
 			return out, nil
 		}
 	}
+}
+
+// joinRenamed adds the renames of a round to those of the rounds before: a row renamed again
+// (its new name taken meanwhile too) is told once, from its first name to its last.
+func joinRenamed(out, round []Renamed) []Renamed {
+	for _, r := range round {
+		i := slices.IndexFunc(out, func(o Renamed) bool { return o.ID == r.ID })
+		if i < 0 {
+			out = append(out, r)
+			continue
+		}
+		out[i].New = r.New
+		out[i].Notes = append(out[i].Notes, r.Notes...)
+	}
+	return out
 }
 
 // maxRenameRounds bounds the pushes again after renaming rows whose key or name was taken.
@@ -280,6 +300,11 @@ func (p pusher) push(c *storage.Changes) error {
 		}
 	}
 	for i := range c.SavedSearches {
+		// A filter names a collection adopted above by the server's id.
+		var err error
+		if c.SavedSearches[i].Row, err = c.SavedSearches[i].Row.Following(p.id); err != nil {
+			return err
+		}
 		r := &c.SavedSearches[i].Row
 		if adopted, err := p.adoptSavedSearch(&c.SavedSearches[i]); err != nil {
 			return err
