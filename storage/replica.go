@@ -170,7 +170,9 @@ func (r SharedRename) String() string {
 	return fmt.Sprintf("the %s %q is now %q (another member's has that name)", strings.ReplaceAll(r.Kind, "_", " "), r.Old, r.New)
 }
 
-// NoteRenames keeps rs in the replica until the member has read them, and sets their Seq.
+// NoteRenames keeps rs in the replica until the member has read them, and sets their Seq. A row
+// of rs the replica keeps a rename of already is kept as one rename, from its first name to its
+// new one.
 func (l *Library) NoteRenames(ctx context.Context, rs []SharedRename) error {
 	if len(rs) == 0 {
 		return nil
@@ -182,8 +184,20 @@ func (l *Library) NoteRenames(ctx context.Context, rs []SharedRename) error {
 	defer tx.Rollback()
 	for i := range rs {
 		r := &rs[i]
+		// A row renamed again before the member read the first (its new name taken in turn)
+		// is one rename, from its first name to its last, with a new Seq: told again.
+		old, notes := r.Old, strings.Join(r.Notes, "\n")
+		var was, wasNotes string
+		err := tx.QueryRowContext(ctx, `DELETE FROM replica_renamed WHERE kind = ? AND gid = ? RETURNING old, notes`,
+			r.Kind, r.ID.value()).Scan(&was, &wasNotes)
+		switch {
+		case err == nil:
+			old, notes = was, strings.Trim(wasNotes+"\n"+notes, "\n")
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("keep the rename of %q: %w", r.Old, err)
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO replica_renamed (kind, gid, old, new, notes) VALUES (?, ?, ?, ?, ?)
-			RETURNING seq`, r.Kind, r.ID.value(), r.Old, r.New, strings.Join(r.Notes, "\n")).Scan(&r.Seq); err != nil {
+			RETURNING seq`, r.Kind, r.ID.value(), old, r.New, notes).Scan(&r.Seq); err != nil {
 			return fmt.Errorf("keep the rename of %q: %w", r.Old, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -209,5 +210,41 @@ func TestPull(t *testing.T) {
 	}
 	if r, _, err := replica.Replica(ctx); r.Pulled != 199 || err != nil {
 		t.Errorf("pulled up to %d (%v), want 199: the held row is read again", r.Pulled, err)
+	}
+}
+
+// TestRenamesKept: the renames to keep both a replica notes stay until forgotten, oldest first;
+// a row renamed again before the member read the first is one rename, from its first name to its
+// last, with both notes, told again (a new Seq).
+func TestRenamesKept(t *testing.T) {
+	ctx := context.Background()
+	l, err := storage.Open(ctx, filepath.Join(t.TempDir(), "renames.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	x, y := storage.NewGlobalID(), storage.NewGlobalID()
+	first := []storage.SharedRename{{Kind: "collection", ID: x, Old: "a", New: "a (2)", Notes: []string{"one"}},
+		{Kind: "entry", ID: y, Old: "k", New: "ka"}}
+	if err := l.NoteRenames(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := []storage.SharedRename{{Kind: "collection", ID: x, Old: "a (2)", New: "a (3)", Notes: []string{"two"}}}
+	if err := l.NoteRenames(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Seq <= first[1].Seq {
+		t.Errorf("the rename again has Seq %d, not past %d", again[0].Seq, first[1].Seq)
+	}
+	want := []storage.SharedRename{first[1], {Seq: again[0].Seq, Kind: "collection", ID: x, Old: "a", New: "a (3)", Notes: []string{"one", "two"}}}
+	got, err := l.Renames(ctx)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("kept %+v (%v), want %+v", got, err, want)
+	}
+	if err := l.ForgetRenames(ctx, got[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.Renames(ctx); err != nil || !reflect.DeepEqual(got, want[1:]) {
+		t.Errorf("kept %+v after one read (%v), want %+v", got, err, want[1:])
 	}
 }

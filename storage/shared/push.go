@@ -159,7 +159,7 @@ func joinRenamed(out, round []Renamed) []Renamed {
 			out = append(out, r)
 			continue
 		}
-		out[i].New = r.New
+		out[i].New, out[i].Seq = r.New, r.Seq
 		out[i].Notes = append(out[i].Notes, r.Notes...)
 	}
 	return out
