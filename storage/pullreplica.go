@@ -32,7 +32,37 @@ type ReplicaPull struct {
 	// stmts are the queries asked for each row, prepared once a pull: a pull from the first
 	// revision asks them of every row, and preparing costs more than running them.
 	stmts map[string]*sql.Stmt
+	// moving says to move aside a row of the server's whose key or name a row being written
+	// has now (moveAside), and moved lists those moved, by table.
+	moving bool
+	moved  map[string][]int64
 }
+
+// uniqueRow says, for a table whose rows have a unique key or name, how to find the row that
+// has the one of a row being written, by the values of the columns match, and which column a
+// row moved aside changes.
+type uniqueRow struct {
+	match  []string // the columns whose values find it, in the order of where's parameters
+	where  string
+	column string
+}
+
+// uniqueRows are the tables whose rows have a unique key or name (the replica's, as SQLite
+// compares them: keys and names in any case of ASCII letters).
+var uniqueRows = map[string]uniqueRow{
+	"entries":        {[]string{"key"}, `key = ? COLLATE NOCASE`, "key"},
+	"tags":           {[]string{"name"}, `name = ? COLLATE NOCASE`, "name"},
+	"saved_searches": {[]string{"name"}, `name = ? COLLATE NOCASE`, "name"},
+	"collections":    {[]string{"parent_id", "name"}, `coalesce(parent_id, 0) = coalesce(?, 0) AND name = ? COLLATE NOCASE`, "name"},
+	"attachments":    {[]string{"entry_id", "path"}, `entry_id = ? AND path = ?`, "path"},
+}
+
+// movedName is the SQL of the key or name a row moved aside has until its own version comes:
+// one no key or name typed has.
+const movedName = `char(1) || 'moved ' || id`
+
+// errMovedLeft says a row moved aside kept its temporary key or name to the end of the pull.
+var errMovedLeft = errors.New("a row moved aside did not get its own version")
 
 // queryRow runs the query q, prepared once in the pull's transaction.
 func (p *ReplicaPull) queryRow(q string, args ...any) *sql.Row {
@@ -58,7 +88,24 @@ func (l *Library) Pull(ctx context.Context, to int64, fn func(*ReplicaPull) erro
 
 // pull is Pull, with first, when it is not nil, run in its transaction before fn, with the
 // triggers that list changes standing aside (DiscardAndPull).
+//
+// A row of the server's refused for a key or name that another row of the server's has in the
+// replica (two keys swapped by another member, one push at a time: each row's new key is the
+// other's old one) is written after moving that other row aside, under a temporary key, until
+// its own version comes, later in the same pull: the server has one row of each key. Should
+// one keep its temporary key to the end (a replica that does not hold what the server sent it),
+// the pull is made again without moving any, and holds such rows, as a row whose key the
+// replica's own change has. fn is then called twice: it must give the same rows each time.
 func (l *Library) pull(ctx context.Context, to int64, first func(*sql.Tx) error, fn func(*ReplicaPull) error) (Pulled, error) {
+	pulled, err := l.pullOnce(ctx, to, first, fn, true)
+	if errors.Is(err, errMovedLeft) {
+		pulled, err = l.pullOnce(ctx, to, first, fn, false)
+	}
+	return pulled, err
+}
+
+// pullOnce is pull, moving rows aside when moving is set.
+func (l *Library) pullOnce(ctx context.Context, to int64, first func(*sql.Tx) error, fn func(*ReplicaPull) error, moving bool) (Pulled, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
@@ -77,13 +124,16 @@ func (l *Library) pull(ctx context.Context, to int64, first func(*sql.Tx) error,
 		}
 		had = 0
 	}
-	p := &ReplicaPull{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	p := &ReplicaPull{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, moving: moving, moved: map[string][]int64{}}
 	defer func() {
 		for _, st := range p.stmts {
 			st.Close()
 		}
 	}()
 	if err := fn(p); err != nil {
+		return Pulled{}, fmt.Errorf("pull: %w", err)
+	}
+	if err := p.movedBack(); err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}
 	pulled := to
@@ -148,6 +198,60 @@ func (p *ReplicaPull) unsent(id int64, kinds ...string) (bool, error) {
 	return false, nil
 }
 
+// moveAside moves aside the row of table that has the key or name of the row id (0 for a row
+// not in the replica yet) that is being written with the values vals of cols, when it is a row
+// of the server's with no change of the replica's to send (its kinds in replica_changes): its
+// own version, which the server has under another key or name, comes later in the pull. It
+// reports whether it moved one.
+func (p *ReplicaPull) moveAside(table string, kinds []string, id int64, cols []string, vals []any) (bool, error) {
+	u, ok := uniqueRows[table]
+	if !ok || !p.moving {
+		return false, nil
+	}
+	args := make([]any, 0, len(u.match)+1)
+	for _, m := range u.match {
+		i := slices.Index(cols, m)
+		if i < 0 {
+			return false, nil
+		}
+		args = append(args, vals[i])
+	}
+	var other int64
+	err := p.queryRow(`SELECT id FROM `+table+` WHERE `+u.where+` AND id <> ? AND gid IS NOT NULL AND srev > 0`,
+		append(args, id)...).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if changed, err := p.unsent(other, kinds...); err != nil || changed {
+		return false, err
+	}
+	if _, err := p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET `+u.column+` = `+movedName+` WHERE id = ?`, other); err != nil {
+		return false, err
+	}
+	p.moved[table] = append(p.moved[table], other)
+	return true, nil
+}
+
+// movedBack returns errMovedLeft when a row moved aside did not get its own version.
+func (p *ReplicaPull) movedBack() error {
+	for table, ids := range p.moved {
+		column := uniqueRows[table].column
+		for _, id := range ids {
+			var n int
+			if err := p.queryRow(`SELECT count(*) FROM `+table+` WHERE id = ? AND `+column+` = `+movedName, id).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fmt.Errorf("%w (%s %d)", errMovedLeft, table, id)
+			}
+		}
+	}
+	return nil
+}
+
 // isConstraint reports whether err is a UNIQUE (or other) constraint's refusal.
 func isConstraint(err error) bool {
 	var se sqlite3.Error
@@ -189,15 +293,29 @@ func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, d
 			p.out.Rows++
 		}
 		return 0, err
-	case ok:
-		_, err = p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET `+strings.Join(cols, " = ?, ")+` = ?, srev = ? WHERE id = ?`,
-			append(vals, rev, id)...)
-	default:
-		var res sql.Result
-		res, err = p.tx.ExecContext(p.ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`, gid, srev) VALUES (?`+
+	}
+	write := func() (int64, error) {
+		if ok {
+			_, err := p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET `+strings.Join(cols, " = ?, ")+` = ?, srev = ? WHERE id = ?`,
+				append(vals, rev, id)...)
+			return id, err
+		}
+		res, err := p.tx.ExecContext(p.ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`, gid, srev) VALUES (?`+
 			strings.Repeat(", ?", len(cols)+1)+`)`, append(vals, g.value(), rev)...)
-		if err == nil {
-			id, err = res.LastInsertId()
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	id, err = write()
+	if isConstraint(err) {
+		// Taken by a row of the server's whose own version comes later, it is moved aside.
+		moved, merr := p.moveAside(table, kinds, id, cols, vals)
+		if merr != nil {
+			return 0, merr
+		}
+		if moved {
+			id, err = write()
 		}
 	}
 	if isConstraint(err) {

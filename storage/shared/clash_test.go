@@ -498,3 +498,67 @@ func TestRenamedBothOntoSiblingName(t *testing.T) {
 		checkSame(t, srv, l)
 	}
 }
+
+// TestPullSwappedKeys: another member swaps the keys of two entries, and the names of two tags
+// and two saved searches, one push at a time (alpha's key to a third, beta's to alpha, the
+// third to beta). A replica that had none of the changes pulls each row under a key or name the
+// other row still has there: it moves that row aside until its own version comes, later in the
+// same pull, and ends as the server is, with nothing held. Before, both rows were held at every
+// pull, for good.
+func TestPullSwappedKeys(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e := cloneTo(t, srv, dir, "editor.sqlite")
+	for _, tag := range []string{"one", "two"} {
+		if _, err := e.AddTags(ctx, []string{"alpha"}, tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"First", "Second"} {
+		if err := e.SaveSearch(ctx, storage.SavedSearch{Name: name, Query: "year:" + name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncQuiet(t, srv, e)
+	r := cloneTo(t, srv, dir, "reader.sqlite")
+	for _, k := range [][2]string{{"alpha", "swap"}, {"beta", "alpha"}, {"swap", "beta"}} {
+		entry, err := e.Entry(ctx, k[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry.Key = k[1]
+		if err := e.UpdateEntry(ctx, k[0], entry); err != nil {
+			t.Fatal(err)
+		}
+		syncQuiet(t, srv, e)
+	}
+	for _, n := range [][2]string{{"one", "swap"}, {"two", "one"}, {"swap", "two"}} {
+		if err := e.RenameTag(ctx, n[0], n[1]); err != nil {
+			t.Fatal(err)
+		}
+		syncQuiet(t, srv, e)
+	}
+	for _, n := range [][2]string{{"First", "swap"}, {"Second", "First"}, {"swap", "Second"}} {
+		if err := e.RenameSavedSearch(ctx, n[0], n[1]); err != nil {
+			t.Fatal(err)
+		}
+		syncQuiet(t, srv, e)
+	}
+	pulled, err := Pull(ctx, srv, r)
+	if err != nil || pulled.Held != 0 {
+		t.Fatalf("the pull of the swaps: %+v, %v; want nothing held", pulled, err)
+	}
+	checkSame(t, srv, r)
+	for _, k := range [][2]string{{"alpha", "Beta"}, {"beta", "Alpha"}} {
+		if got, err := r.Entry(ctx, k[0]); err != nil || !strings.HasPrefix(got.Get("title"), k[1]) {
+			t.Errorf("the entry %s after the pull: %v (%v), want %s's", k[0], got, err, k[1])
+		}
+	}
+	if pulled, err := Pull(ctx, srv, r); err != nil || pulled.Rows != 0 || pulled.Held != 0 {
+		t.Errorf("a pull after: %+v, %v; want nothing to do", pulled, err)
+	}
+}

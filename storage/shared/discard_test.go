@@ -356,8 +356,10 @@ func TestDiscardNothing(t *testing.T) {
 // whose change it dropped rolls back whole (storage.ErrDiscardHeld), and the replica is exactly
 // as it was, every table row for row, its changes still to send. The row held: the reader edited
 // alpha, and an editor meanwhile swapped the keys of alpha and beta, one push at a time; the
-// pull writes alpha's entry, now beta's key, while the reader's beta, unchanged here, still has
-// it.
+// pull writes alpha's entry, now beta's key, while the reader's beta still has it. A pull moves
+// a row of the server's aside for another's key until its own version comes (TestPullSwappedKeys):
+// here the reader's beta is not the server's any more (its global id is one the server does not
+// know, as in a replica broken by hand), so its own version never comes, and alpha is held.
 func TestDiscardHeldRollsBack(t *testing.T) {
 	ctx := context.Background()
 	u := smallShared(t)
@@ -393,6 +395,14 @@ func TestDiscardHeldRollsBack(t *testing.T) {
 	}
 
 	path := filepath.Join(dir, "reader.sqlite")
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err == nil {
+		_, err = db.Exec(`UPDATE entries SET gid = randomblob(16) WHERE key = 'beta'`)
+		err = errors.Join(err, db.Close())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := dumpLibrary(t, path)
 	if len(before["entries"]) == 0 || len(before["replica_changes"]) == 0 {
 		t.Fatalf("the dump of the replica has no entries or no changes: %v", before)
