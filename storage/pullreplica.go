@@ -26,26 +26,60 @@ type Pulled struct {
 // the server has it now, or its deletion, by global id. Rows must come in the order
 // ReplicaLoad takes them; a row that names one the replica does not have is held.
 type ReplicaPull struct {
-	ctx  context.Context
-	tx   *sql.Tx
+	// The queries asked for each row are prepared once a pull: a pull from the first revision
+	// asks them of every row.
+	preparedTx
 	held int64 // the lowest revision held, 0 when none is
 	out  Pulled
-	// stmts are the queries asked for each row, prepared once a pull: a pull from the first
-	// revision asks them of every row, and preparing costs more than running them.
+}
+
+// preparedTx runs statements in a transaction, each prepared once: what asks the same of
+// every row of a pull or of a push's record asks it thousands of times, and preparing costs
+// more than running (a statement that writes a table compiles the table's triggers).
+type preparedTx struct {
+	ctx   context.Context
+	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 }
 
-// queryRow runs the query q, prepared once in the pull's transaction.
-func (p *ReplicaPull) queryRow(q string, args ...any) *sql.Row {
+func newPreparedTx(ctx context.Context, tx *sql.Tx) preparedTx {
+	return preparedTx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+}
+
+// stmt returns the statement q prepared, or nil when it could not be (running it says why).
+func (p *preparedTx) stmt(q string) *sql.Stmt {
 	st, ok := p.stmts[q]
 	if !ok {
 		var err error
 		if st, err = p.tx.PrepareContext(p.ctx, q); err != nil {
-			return p.tx.QueryRowContext(p.ctx, q, args...) // which says what failed
+			return nil
 		}
 		p.stmts[q] = st
 	}
-	return st.QueryRowContext(p.ctx, args...)
+	return st
+}
+
+// queryRow runs the query q, prepared once in the transaction.
+func (p *preparedTx) queryRow(q string, args ...any) *sql.Row {
+	if st := p.stmt(q); st != nil {
+		return st.QueryRowContext(p.ctx, args...)
+	}
+	return p.tx.QueryRowContext(p.ctx, q, args...) // which says what failed
+}
+
+// exec runs the statement q, prepared once in the transaction.
+func (p *preparedTx) exec(q string, args ...any) (sql.Result, error) {
+	if st := p.stmt(q); st != nil {
+		return st.ExecContext(p.ctx, args...)
+	}
+	return p.tx.ExecContext(p.ctx, q, args...) // which says what failed
+}
+
+// close closes the statements prepared.
+func (p *preparedTx) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
 }
 
 // Pull writes the changes of the replica's shared library, up to its revision to, into the
@@ -78,12 +112,8 @@ func (l *Library) pull(ctx context.Context, to int64, first func(*sql.Tx) error,
 		}
 		had = 0
 	}
-	p := &ReplicaPull{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
-	defer func() {
-		for _, st := range p.stmts {
-			st.Close()
-		}
-	}()
+	p := &ReplicaPull{preparedTx: newPreparedTx(ctx, tx)}
+	defer p.close()
 	if err := fn(p); err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}
