@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -51,7 +48,7 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(
 			b.Fatal(err)
 		}
 		debug.FreeOSMemory() // what the last iteration and making src left
-		readPeak := resetPeakRSS()
+		readPeak := bibtest.ResetPeakRSS()
 		var itemsDone, committing time.Time
 		opts.Stage = func(stage string) {
 			switch stage {
@@ -105,27 +102,6 @@ func benchImport(b *testing.B, src []byte, n int, opts ImportOptions, read func(
 	}
 	if processCPU > 0 {
 		b.ReportMetric(processCPU.Seconds()/float64(b.N), "process-cpu-s/op")
-	}
-}
-
-// resetPeakRSS resets the process's peak resident memory, and returns what reads it, in MB;
-// nil where it cannot (Linux only: /proc/self/clear_refs, then VmHWM of /proc/self/status).
-func resetPeakRSS() func() float64 {
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		return nil
-	}
-	return func() float64 {
-		status, err := os.ReadFile("/proc/self/status")
-		if err != nil {
-			return 0
-		}
-		for line := range strings.Lines(string(status)) {
-			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
-				return float64(n) / 1024
-			}
-		}
-		return 0
 	}
 }
 

@@ -25,17 +25,24 @@ type Pulled struct {
 // the server has it now, or its deletion, by global id. Rows must come in the order
 // ReplicaLoad takes them; a row that names one the replica does not have is held.
 type ReplicaPull struct {
-	ctx  context.Context
-	tx   *sql.Tx
+	// The queries asked for each row are prepared once a pull: a pull from the first revision
+	// asks them of every row.
+	preparedTx
 	held int64 // the lowest revision held, 0 when none is
 	out  Pulled
-	// stmts are the queries asked for each row, prepared once a pull: a pull from the first
-	// revision asks them of every row, and preparing costs more than running them.
-	stmts map[string]*sql.Stmt
 	// moving says to move aside a row of the server's whose key or name a row being written
 	// has now (moveAside), and moved lists those moved, by table.
 	moving bool
 	moved  map[string][]int64
+}
+
+// preparedTx runs statements in a transaction, each prepared once: what asks the same of
+// every row of a pull or of a push's record asks it thousands of times, and preparing costs
+// more than running (a statement that writes a table compiles the table's triggers).
+type preparedTx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
 }
 
 // uniqueRow says, for a table whose rows have a unique key or name, how to find the row that
@@ -64,17 +71,44 @@ const movedName = `char(1) || 'moved ' || id`
 // errMovedLeft says a row moved aside kept its temporary key or name to the end of the pull.
 var errMovedLeft = errors.New("a row moved aside did not get its own version")
 
-// queryRow runs the query q, prepared once in the pull's transaction.
-func (p *ReplicaPull) queryRow(q string, args ...any) *sql.Row {
+func newPreparedTx(ctx context.Context, tx *sql.Tx) preparedTx {
+	return preparedTx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+}
+
+// stmt returns the statement q prepared, or nil when it could not be (running it says why).
+func (p *preparedTx) stmt(q string) *sql.Stmt {
 	st, ok := p.stmts[q]
 	if !ok {
 		var err error
 		if st, err = p.tx.PrepareContext(p.ctx, q); err != nil {
-			return p.tx.QueryRowContext(p.ctx, q, args...) // which says what failed
+			return nil
 		}
 		p.stmts[q] = st
 	}
-	return st.QueryRowContext(p.ctx, args...)
+	return st
+}
+
+// queryRow runs the query q, prepared once in the transaction.
+func (p *preparedTx) queryRow(q string, args ...any) *sql.Row {
+	if st := p.stmt(q); st != nil {
+		return st.QueryRowContext(p.ctx, args...)
+	}
+	return p.tx.QueryRowContext(p.ctx, q, args...) // which says what failed
+}
+
+// exec runs the statement q, prepared once in the transaction.
+func (p *preparedTx) exec(q string, args ...any) (sql.Result, error) {
+	if st := p.stmt(q); st != nil {
+		return st.ExecContext(p.ctx, args...)
+	}
+	return p.tx.ExecContext(p.ctx, q, args...) // which says what failed
+}
+
+// close closes the statements prepared.
+func (p *preparedTx) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
 }
 
 // Pull writes the changes of the replica's shared library, up to its revision to, into the
@@ -124,12 +158,8 @@ func (l *Library) pullOnce(ctx context.Context, to int64, first func(*sql.Tx) er
 		}
 		had = 0
 	}
-	p := &ReplicaPull{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, moving: moving, moved: map[string][]int64{}}
-	defer func() {
-		for _, st := range p.stmts {
-			st.Close()
-		}
-	}()
+	p := &ReplicaPull{preparedTx: newPreparedTx(ctx, tx), moving: moving, moved: map[string][]int64{}}
+	defer p.close()
 	if err := fn(p); err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}

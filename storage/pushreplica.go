@@ -109,7 +109,10 @@ func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
 			return nil, err
 		}
 	}
-	// New rows get their global ids.
+	// New rows get their global ids (an import's: as many as it read, one statement prepared
+	// once for each table).
+	p := newPreparedTx(ctx, tx)
+	defer p.close()
 	for kind, table := range changeTables {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table+` WHERE gid IS NULL AND id IN (SELECT id FROM replica_changes WHERE kind = ?)`, kind)
 		if err != nil {
@@ -129,7 +132,7 @@ func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
 			return nil, err
 		}
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET gid = ? WHERE id = ?`, NewGlobalID().value(), id); err != nil {
+			if _, err := p.exec(`UPDATE `+table+` SET gid = ? WHERE id = ?`, NewGlobalID().value(), id); err != nil {
 				return nil, err
 			}
 		}
@@ -273,11 +276,14 @@ func (l *Library) Sent(ctx context.Context, c *Changes) error {
 		return fmt.Errorf("record the changes sent: %w", err)
 	}
 	defer tx.Rollback()
+	// A large import sends as many rows as it read: each statement is prepared once.
+	p := newPreparedTx(ctx, tx)
+	defer p.close()
 	if err := errors.Join(
-		sent(ctx, tx, c.Sources, "sources", "srev"), sent(ctx, tx, c.Items, "items", "srev"), sent(ctx, tx, c.Tags, "tags", "srev"),
-		sent(ctx, tx, c.Collections, "collections", "srev"), sent(ctx, tx, c.SavedSearches, "saved_searches", "srev"),
-		sent(ctx, tx, c.Entries, "entries", "srev"), sent(ctx, tx, c.Attachments, "attachments", "srev"),
-		sent(ctx, tx, c.Marks, "", ""), sent(ctx, tx, c.Notes, "entries", "note_srev"),
+		sent(&p, c.Sources, "sources", "srev"), sent(&p, c.Items, "items", "srev"), sent(&p, c.Tags, "tags", "srev"),
+		sent(&p, c.Collections, "collections", "srev"), sent(&p, c.SavedSearches, "saved_searches", "srev"),
+		sent(&p, c.Entries, "entries", "srev"), sent(&p, c.Attachments, "attachments", "srev"),
+		sent(&p, c.Marks, "", ""), sent(&p, c.Notes, "entries", "note_srev"),
 	); err != nil {
 		return fmt.Errorf("record the changes sent: %w", err)
 	}
@@ -286,14 +292,14 @@ func (l *Library) Sent(ctx context.Context, c *Changes) error {
 	}
 	for _, ch := range c.Links {
 		if ch.Sent != 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE seq = ?`, ch.seq); err != nil {
+			if _, err := p.exec(`DELETE FROM replica_links WHERE seq = ?`, ch.seq); err != nil {
 				return fmt.Errorf("record the changes sent: %w", err)
 			}
 		}
 	}
 	for _, ch := range c.Deleted {
 		if ch.Sent != 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM replica_deleted WHERE seq = ?`, ch.seq); err != nil {
+			if _, err := p.exec(`DELETE FROM replica_deleted WHERE seq = ?`, ch.seq); err != nil {
 				return fmt.Errorf("record the changes sent: %w", err)
 			}
 		}
@@ -396,22 +402,22 @@ func adopted(ctx context.Context, tx *sql.Tx, table, col string, id int64, serve
 
 // sent records the changes of rows of table (none for flags) that the server took: col holds
 // the server's revision.
-func sent[T any](ctx context.Context, tx *sql.Tx, changes []Change[T], table, col string) error {
+func sent[T any](p *preparedTx, changes []Change[T], table, col string) error {
 	for _, ch := range changes {
 		if ch.Sent == 0 {
 			continue
 		}
 		switch {
 		case table != "" && !ch.Adopted.IsZero():
-			if err := adopted(ctx, tx, table, col, ch.id, ch.Adopted, ch.Sent); err != nil {
+			if err := adopted(p.ctx, p.tx, table, col, ch.id, ch.Adopted, ch.Sent); err != nil {
 				return err
 			}
 		case table != "":
-			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE id = ?`, ch.Sent, ch.id); err != nil {
+			if _, err := p.exec(`UPDATE `+table+` SET `+col+` = ? WHERE id = ?`, ch.Sent, ch.id); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_changes WHERE seq = ?`, ch.seq); err != nil {
+		if _, err := p.exec(`DELETE FROM replica_changes WHERE seq = ?`, ch.seq); err != nil {
 			return err
 		}
 	}

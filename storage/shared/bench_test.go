@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -177,4 +178,83 @@ func BenchmarkDiscard100k(b *testing.B) {
 			b.Fatalf("discard: %+v, %v", d, err)
 		}
 	}
+}
+
+// BenchmarkPush100k sends a large import: a member imports 100,000 generated entries
+// (bibtest.Synthetic, as storage's benchmarks build theirs) into a replica of a small shared
+// library (smallLibrary) and pushes them. Each run makes a new shared library, its replica and
+// the import outside the timer; time/op is Push's, until the server committed the entries and
+// the replica recorded them. peak-MB is the largest peak resident memory of the process during
+// a push (Linux), as storage's import benchmarks report theirs.
+func BenchmarkPush100k(b *testing.B) {
+	benchPush(b, 100_000)
+}
+
+// benchPush is BenchmarkPush100k with n entries.
+func benchPush(b *testing.B, n int) {
+	ctx := context.Background()
+	var src bytes.Buffer
+	if err := bibtest.Synthetic(&src, n, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(src.Len()))
+	b.ReportAllocs()
+	dir := b.TempDir()
+	peak := 0.0
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		srv, err := ParseURL(pgtest.New(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		small, err := storage.Open(ctx, filepath.Join(dir, fmt.Sprintf("small%d.sqlite", i)))
+		if err == nil {
+			_, err = small.Import(ctx, bib.Parse("small.bib", []byte(smallLibrary)))
+		}
+		if err == nil {
+			_, err = Copy(ctx, small, srv)
+		}
+		if err == nil {
+			err = small.Close()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		replica, err := Clone(ctx, srv, filepath.Join(dir, fmt.Sprintf("replica%d.sqlite", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep, err := replica.Import(ctx, bib.Parse("synthetic.bib", src.Bytes())); err != nil || rep.Imported+rep.Duplicates != n {
+			b.Fatalf("import into the replica: %d imported, %d duplicates (%v)", rep.Imported, rep.Duplicates, err)
+		}
+		debug.FreeOSMemory()
+		readPeak := bibtest.ResetPeakRSS()
+		b.StartTimer()
+		pushed, err := Push(ctx, srv, replica)
+		b.StopTimer()
+		if err != nil || len(pushed.Conflicts) > 0 || len(pushed.Renamed) > 0 {
+			b.Fatalf("push: %d sent, %d conflicts, %d renamed (%v)", pushed.Sent, len(pushed.Conflicts), len(pushed.Renamed), err)
+		}
+		if readPeak != nil {
+			peak = max(peak, readPeak())
+		}
+		if left, err := replica.Unsent(ctx); err != nil || left != 0 {
+			b.Fatalf("%d changes left to send after the push (%v)", left, err)
+		}
+		if i == 0 {
+			b.Logf("the push sent %d changes", pushed.Sent)
+		}
+		if err := replica.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	if peak > 0 {
+		b.ReportMetric(peak, "peak-MB")
+	}
+}
+
+// BenchmarkPush10k is BenchmarkPush100k with 10,000 entries, for a quicker look.
+func BenchmarkPush10k(b *testing.B) {
+	benchPush(b, 10_000)
 }

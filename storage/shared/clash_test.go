@@ -562,3 +562,56 @@ func TestPullSwappedKeys(t *testing.T) {
 		t.Errorf("a pull after: %+v, %v; want nothing to do", pulled, err)
 	}
 }
+
+// TestTakenKeyInBatch: a replica imports more entries than a batch holds (batchRows), and
+// another member sends an entry of one of their keys first, in case other than the import's. The
+// batch inserts the others; the one whose key is taken is sent on its own, renamed as any new
+// entry of a taken key is, with its tag; the same push sends every other entry once.
+func TestTakenKeyInBatch(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(smallShared(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := cloneTo(t, srv, dir, "a.sqlite")
+	b := cloneTo(t, srv, dir, "b.sqlite")
+	const n, taken = batchRows + 200, "Big01100"
+	if _, err := b.Import(ctx, manyEntries("big", n)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddTags(ctx, []string{"big01100", "big00007"}, "imported"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddEntry(ctx, bib.ParseString("a.bib", `@misc{`+taken+`, title = {A's}}`).Entries()[0], ""); err != nil {
+		t.Fatal(err)
+	}
+	syncQuiet(t, srv, a)
+	s, err := Sync(ctx, srv, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Pushed.Renamed) != 1 || s.Pushed.Renamed[0].Old != "big01100" || len(s.Pushed.Conflicts) != 0 {
+		t.Fatalf("b's push renamed %+v, conflicts %+v; want big01100 renamed, no conflict", s.Pushed.Renamed, s.Pushed.Conflicts)
+	}
+	if left, err := b.Unsent(ctx); err != nil || left != 0 {
+		t.Errorf("%d changes left to send (%v)", left, err)
+	}
+	if got := serverEntries(t, srv); got != 3+1+n {
+		t.Errorf("the server has %d entries, want %d", got, 3+1+n)
+	}
+	renamed := s.Pushed.Renamed[0].New
+	if tags, err := b.EntryTags(ctx, renamed); err != nil || len(tags) != 1 {
+		t.Errorf("the renamed entry %s has the tags %v (%v), want its one", renamed, tags, err)
+	}
+	syncQuiet(t, srv, a)
+	if e, err := a.Entry(ctx, renamed); err != nil || e.Get("title") != "Entry 1100 of big" {
+		t.Errorf("the other replica does not have the renamed entry %s: %v", renamed, err)
+	}
+	if tags, err := a.EntryTags(ctx, renamed); err != nil || len(tags) != 1 {
+		t.Errorf("the other replica has the tags %v (%v) of the renamed entry %s, want its one", tags, err, renamed)
+	}
+	if got, err := a.Count(ctx); err != nil || got != 3+1+n {
+		t.Errorf("the other replica has %d entries (%v), want %d", got, err, 3+1+n)
+	}
+}

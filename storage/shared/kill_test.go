@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/bib/bibtest"
 	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/libtest"
 	"github.com/bibshelf/bibshelf/storage/pgtest"
@@ -303,6 +305,84 @@ func TestClientKilled(t *testing.T) {
 			t.Errorf("round %d: the client run again after it was killed in its pull left %d rows to bring", round, s.Pulled.Rows)
 		}
 		checkSame(t, srv, b)
+	}
+}
+
+// TestLargePushKilled: a client process is killed with SIGKILL while it pushes a large import
+// (1,200 generated entries and their keywords as tags: more than a batch of each, batchRows),
+// once its entries are on the server and its links to tags are being sent. The push is all or
+// nothing: the server has none of the entries, the replica every change to send; the client
+// run again sends them all, each once.
+func TestLargePushKilled(t *testing.T) {
+	ctx := context.Background()
+	const start, added = 30, 1200
+	u := startLibrary(t, start)
+	srv, err := ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "large.sqlite")
+	l := cloneTo(t, srv, dir, filepath.Base(path))
+	var src bytes.Buffer
+	if err := bibtest.Synthetic(&src, added, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("large.bib", src.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	unsent, _ := l.Unsent(ctx)
+	count, err := l.Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	killed := runSyncProcess(t, u, path, writingTransaction+` AND query LIKE 'INSERT INTO entry_tags%'`, 0)
+	l = openReplica(t, srv, path)
+	n, err := l.Unsent(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed while sending links: %v; %d of %d changes left to send", killed, n, unsent)
+	if !killed {
+		t.Error("the client ended before it was killed in its push's links")
+	}
+	if onServer := serverEntries(t, srv); killed && (n != unsent || onServer != start) {
+		t.Errorf("a push killed half way: %d of %d changes left to send, the server has %d entries, want all and %d: a push is all or nothing",
+			n, unsent, onServer, start)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runClientAgain(t, u, path)
+	l = openReplica(t, srv, path)
+	syncQuiet(t, srv, l)
+	if n := serverEntries(t, srv); n != int64(count) {
+		t.Errorf("the server has %d entries, want the replica's %d", n, count)
+	}
+	// The links to tags, counted (checkSame, which compares every export, would take many
+	// times the rest of the test).
+	tags, err := l.Tags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := 0
+	for _, tag := range tags {
+		links += tag.Count
+	}
+	conn, err := srv.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var onServer int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bibshelf.entry_tags WHERE NOT deleted`).Scan(&onServer); err != nil {
+		t.Fatal(err)
+	}
+	if onServer != links || links == 0 {
+		t.Errorf("the server has %d links of entries to tags, the replica %d", onServer, links)
 	}
 }
 

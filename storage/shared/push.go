@@ -1,7 +1,6 @@
 package shared
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -316,11 +315,26 @@ func (p pusher) push(c *storage.Changes) error {
 			return err
 		}
 	}
+	// New entries (an import's) in batches first: the key of one the server takes at once is
+	// no other's in the replica, so no change of another entry before it could have taken it.
+	// Those it does not take are sent one by one, in their order.
+	newEntries := p.newRows("entries", entryColumns)
+	for i := range c.Entries {
+		if r := &c.Entries[i].Row; r.Rev == 0 {
+			if err := newEntries.add(&c.Entries[i].Sent, r.ID, entryValues(r)...); err != nil {
+				return err
+			}
+		}
+	}
+	if err := newEntries.flush(); err != nil {
+		return err
+	}
 	for i := range c.Entries {
 		r := &c.Entries[i].Row
-		if err := p.row(&c.Entries[i].Sent, "entry", r.ID, r.Key, r.Rev, "entries", entryColumns,
-			r.Key, r.Type, r.Fields, r.Source, r.Abstract, r.Title, r.Authors, r.FirstAuthor, r.Year, r.Venue, r.Keywords,
-			r.Origin, r.Created, r.Modified, pgInt8(r.Trashed), r.DOI, r.ArXiv, r.ISBN, r.TitleKey, pgUUID(r.SourceID), pgText(r.Context)); err != nil {
+		if newEntries.inserted[r.ID] {
+			continue
+		}
+		if err := p.row(&c.Entries[i].Sent, "entry", r.ID, r.Key, r.Rev, "entries", entryColumns, entryValues(r)...); err != nil {
 			return err
 		}
 	}
@@ -374,13 +388,17 @@ func (p pusher) push(c *storage.Changes) error {
 			p.conflict("note", r.Entry, p.name("entries", r.Entry))
 		}
 	}
+	links := p.linkBatches()
 	for i := range c.Links {
 		if l := c.Links[i].Row; p.waiting[l.A] || p.waiting[l.B] {
 			continue
 		}
-		if err := p.link(&c.Links[i]); err != nil {
+		if err := links.add(&c.Links[i]); err != nil {
 			return err
 		}
+	}
+	if err := links.flush(); err != nil {
+		return err
 	}
 	for i := range c.Deleted {
 		if err := p.delete(&c.Deleted[i]); err != nil {
@@ -393,6 +411,12 @@ func (p pusher) push(c *storage.Changes) error {
 // entryColumns are the columns of an entry a replica sends.
 var entryColumns = []string{"key", "type", "fields", "source", "abstract", "title", "authors", "first_author", "year", "venue",
 	"keywords", "origin", "created", "modified", "trashed", "doi", "arxiv", "isbn", "title_key", "source_id", "context"}
+
+// entryValues are the values of entryColumns of the entry r.
+func entryValues(r *storage.SharedEntry) []any {
+	return []any{r.Key, r.Type, r.Fields, r.Source, r.Abstract, r.Title, r.Authors, r.FirstAuthor, r.Year, r.Venue, r.Keywords,
+		r.Origin, r.Created, r.Modified, pgInt8(r.Trashed), r.DOI, r.ArXiv, r.ISBN, r.TitleKey, pgUUID(r.SourceID), pgText(r.Context)}
+}
 
 // row sends a row of table (of kind, named what for people) with the values vals of cols: an
 // insert of a row the server never had (rev 0), else an update on the condition that its
@@ -688,10 +712,8 @@ func (p pusher) link(ch *storage.Change[storage.SharedLink]) error {
 	if cols[0] == "" {
 		return fmt.Errorf("a link of the unknown kind %q", l.Kind)
 	}
-	a, b := p.id(l.A), p.id(l.B)
-	if l.Kind == "not_duplicates" && bytes.Compare(a[:], b[:]) > 0 { // the server orders a pair by UUID
-		a, b = b, a
-	}
+	pair := p.pair(l)
+	a, b := pair[0], pair[1]
 	refused, err := p.returning(&ch.Sent, `INSERT INTO `+l.Kind+` (`+cols[0]+`, `+cols[1]+`, deleted)
 		SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM `+targets[0]+` WHERE id = $1 AND NOT deleted)
 			AND EXISTS (SELECT 1 FROM `+targets[1]+` WHERE id = $2 AND NOT deleted)
