@@ -272,6 +272,8 @@ func sharedStateText(st shared.LiveState, known bool) string {
 	}
 	switch {
 	case !known:
+	case st.Sending > 0:
+		fmt.Fprintf(&b, " · sending %s…", plural(st.Sending, "change", "changes"))
 	case len(st.Conflicts) > 0:
 		fmt.Fprintf(&b, " · %s (both versions kept)", plural(len(st.Conflicts), "conflict", "conflicts"))
 	case len(st.Refused) > 0:

@@ -23,6 +23,7 @@ func TestSharedStateText(t *testing.T) {
 		{shared.LiveState{}, false, "Shared: connecting…"},
 		{shared.LiveState{Connected: true}, true, "Shared: connected · all changes sent"},
 		{shared.LiveState{Connected: true, Unsent: 1}, true, "Shared: connected · 1 change waiting"},
+		{shared.LiveState{Connected: true, Unsent: 239210, Sending: 239210}, true, "Shared: connected · sending 239,210 changes…"},
 		{shared.LiveState{Err: offline, Unsent: 3}, true, "Shared: offline, trying again · 3 changes waiting"},
 		{shared.LiveState{Connected: true, Unsent: 2, Conflicts: make([]shared.Conflict, 2)}, true,
 			"Shared: connected · 2 conflicts (both versions kept)"},

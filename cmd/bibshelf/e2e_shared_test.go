@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -255,9 +256,21 @@ func TestEndToEndSharedOffline(t *testing.T) {
 	// The window's user folder (see openWindow) gets its replica from the command line.
 	runOther(t, bin, filepath.Join(dir, "data"), "search", "--library", s.url, "pointer")
 	db := pgtest.RenameDatabase(t, s.url, "")
-	w := openWindow(t, dir, bin, s.url, nil)
+	// Offline, the window imports many entries (given as it opens): once the server is back,
+	// the state line says it sends them.
+	var many strings.Builder
+	for i := range 3 * shared.ManyChanges {
+		fmt.Fprintf(&many, "@misc{offline%04d, title = {Made offline %d}}\n", i, i)
+	}
+	manyFile := filepath.Join(dir, "many.bib")
+	if err := os.WriteFile(manyFile, []byte(many.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := openWindow(t, dir, bin, s.url, nil, manyFile)
+	w.waitFor("the import's report", func(s app.ProbeState) bool { return s.Dialog && s.Settled && s.Window != 0 })
+	w.key("Escape")
 	w.steady("the replica, offline", func(s app.ProbeState) bool {
-		return s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: offline")
+		return !s.Dialog && s.Settled && s.Window != 0 && s.Rows > 0 && strings.HasPrefix(s.Shared, "Shared: offline")
 	})
 	w.click("search")
 	w.typeText("pointer")
@@ -271,10 +284,14 @@ func TestEndToEndSharedOffline(t *testing.T) {
 	w.key("ctrl+a")
 	w.typeText("21--23")
 	w.key("Return")
-	w.waitFor("the change waiting", func(s app.ProbeState) bool {
-		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "1 change waiting")
+	waiting := w.waitFor("the change waiting", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: offline") && strings.Contains(s.Shared, "changes waiting")
 	})
 	pgtest.RenameDatabase(t, s.url, db)
+	w.waitFor("the changes sending", func(s app.ProbeState) bool {
+		return strings.HasPrefix(s.Shared, "Shared: connected · sending ") && strings.HasSuffix(s.Shared, " changes…")
+	})
+	t.Logf("%s, then sending", waiting.Shared)
 	s.waitField(t, "vinyals2015pointer", "pages", "21--23")
 	w.waitFor("connected, all sent", func(s app.ProbeState) bool {
 		return strings.HasPrefix(s.Shared, "Shared: connected · all changes sent")

@@ -79,6 +79,7 @@ func openReplica(ctx context.Context, verb, url string, stderr io.Writer) (*stor
 		fmt.Fprintf(stderr, "bibshelf %s: %v\n", verb, err)
 		return nil, false
 	}
+	saySending(ctx, verb, srv, lib, stderr)
 	synced, err := shared.Sync(ctx, srv, lib)
 	switch {
 	case errors.Is(err, shared.ErrUnreachable):
@@ -141,6 +142,7 @@ func sendReplicas(stderr io.Writer) int {
 		listed, err := lib.Listed(ctx)
 		var pushed shared.Pushed
 		if err == nil {
+			saySending(ctx, r.verb, r.srv, lib, stderr)
 			pushed, err = shared.Push(ctx, r.srv, lib)
 		}
 		own := listed != r.listed
@@ -166,6 +168,15 @@ func sendReplicas(stderr io.Writer) int {
 		}
 	}
 	return st
+}
+
+// saySending says, before a push of many changes (shared.ManyChanges or more: an import's, which
+// take a while to send), how many go to the server. Interrupted, the push sends none of them,
+// and they wait in the replica for the next.
+func saySending(ctx context.Context, verb string, srv *shared.Server, lib *storage.Library, stderr io.Writer) {
+	if n, err := lib.Unsent(ctx); err == nil && n >= shared.ManyChanges {
+		fmt.Fprintf(stderr, "bibshelf %s: sending %s to %s…\n", verb, countText(n, "change", "changes"), srv)
+	}
 }
 
 // reportConflicts says which changes the server did not take for a conflict, and reports

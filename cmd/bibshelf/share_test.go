@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,6 +63,18 @@ func TestShare(t *testing.T) {
 	}
 	if st, out, errOut := bibshelf(t, "", "import", "--library", url, more); st != 0 || errOut != "" {
 		t.Errorf("import into a shared library: %d %q %q", st, out, errOut)
+	}
+	// An import of many entries says it sends them, which takes a while.
+	var many strings.Builder
+	for i := range shared.ManyChanges {
+		fmt.Fprintf(&many, "@misc{many%04d, title = {Many %d}}\n", i, i)
+	}
+	if err := os.WriteFile(more, []byte(many.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, errOut := bibshelf(t, "", "import", "--library", url, more); st != 0 ||
+		!regexp.MustCompile(`^bibshelf import: sending 10\d\d changes to postgres://\S+…\n$`).MatchString(errOut) {
+		t.Errorf("import of many entries into a shared library: %d %q", st, errOut)
 	}
 	home := os.Getenv("XDG_DATA_HOME")
 	t.Setenv("XDG_DATA_HOME", t.TempDir())

@@ -64,6 +64,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "discarded %s not sent; the replica %s has the server's versions\n",
 			countText(d.Changes, "change", "changes"), path)
 	}
+	saySending(ctx, "sync", srv, lib, stderr)
 	synced, err := shared.Sync(ctx, srv, lib)
 	if err != nil {
 		fmt.Fprintf(stderr, "bibshelf sync: %v\n", err)

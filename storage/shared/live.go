@@ -44,6 +44,10 @@ const (
 	liveConnect = 10 * time.Second
 )
 
+// ManyChanges is the number of changes from which a push is said before it ends (in
+// LiveState.Sending, and by the command line): fewer are sent in a moment.
+const ManyChanges = 1000
+
 // LiveState is what Live says of the replica it keeps current.
 type LiveState struct {
 	// Connected says the server is reached and listened to: changes go both ways at once.
@@ -52,6 +56,9 @@ type LiveState struct {
 	Err error
 	// Unsent counts the replica's changes not on the server yet (storage.Library.Unsent).
 	Unsent int
+	// Sending counts the changes of a push under way, when they are many (ManyChanges or
+	// more: an import's, which take a while to send); 0 otherwise.
+	Sending int
 	// Conflicts are the changes the last push could not send (see Pushed.Conflicts): both
 	// versions are kept, this computer's in the replica and the server's on the server.
 	Conflicts []Conflict
@@ -305,6 +312,12 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 		return err
 	}
 	if push || n != l.stuck {
+		if n >= ManyChanges {
+			// Said with this sync's state: no failure of the last one (an offline spell's).
+			l.state.Err, l.state.Sending = nil, n
+			l.say()
+			l.state.Sending = 0
+		}
 		pushed, err := Push(ctx, l.srv, l.lib)
 		switch {
 		case errors.Is(err, ErrUnreachable):

@@ -429,3 +429,20 @@ func TestLiveRenamesUntilRead(t *testing.T) {
 	}
 	w.waitFor(t, "the rename read", n, 10*time.Second, func(s LiveState) bool { return connected(s) && s.Unsent == 0 && len(s.Renamed) == 0 })
 }
+
+// TestLiveSaysSending: a push of many changes (an import's) is said before it ends, with their
+// number, so that the window can say what it waits for; the state after it has none sending.
+func TestLiveSaysSending(t *testing.T) {
+	ctx := context.Background()
+	_, srv, _, b := sampleReplicas(t)
+	w := startWatched(t, srv, b)
+	_, n := w.waitFor(t, "connected", 0, 10*time.Second, connected)
+	if _, err := b.Import(ctx, manyEntries("many", ManyChanges)); err != nil {
+		t.Fatal(err)
+	}
+	st, n := w.waitFor(t, "the push said", n, 10*time.Second, func(s LiveState) bool { return s.Sending > 0 })
+	if st.Sending < ManyChanges || !connected(st) {
+		t.Errorf("sending %d changes, connected %v (%v); want %d or more, connected", st.Sending, st.Connected, st.Err, ManyChanges)
+	}
+	w.waitFor(t, "all sent", n, 30*time.Second, func(s LiveState) bool { return connected(s) && s.Unsent == 0 && s.Sending == 0 })
+}
