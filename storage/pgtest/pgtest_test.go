@@ -2,6 +2,7 @@ package pgtest_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"testing"
 
@@ -79,5 +80,39 @@ func TestCrash(t *testing.T) {
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("after the restart t has %d rows (%v), want 1", n, err)
+	}
+}
+
+// TestTLS: the TLS cluster takes TLS only, with a certificate the authority signed for its
+// address: as a trusted role with sslmode=verify-full, as a member of CertGroup by its client
+// certificate alone, and not without TLS.
+func TestTLS(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	admin, err := pgx.Connect(ctx, db.URL(pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var ssl bool
+	if err := admin.QueryRow(ctx, `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl); err != nil || !ssl {
+		t.Errorf("the connection's TLS: %v (%v)", ssl, err)
+	}
+	if _, err := admin.Exec(ctx, `CREATE ROLE tls_cy LOGIN IN ROLE `+pgtest.CertGroup); err != nil {
+		t.Fatal(err)
+	}
+	cert, key := db.ClientCert(t, "tls_cy", "")
+	cy, err := pgx.Connect(ctx, db.URL("tls_cy", url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}))
+	if err != nil {
+		t.Fatalf("by the client certificate: %v", err)
+	}
+	cy.Close(ctx)
+	if c, err := pgx.Connect(ctx, db.URL("tls_cy", url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})); err == nil {
+		c.Close(ctx)
+		t.Error("a member of the certificate group connected without a certificate")
+	}
+	if c, err := pgx.Connect(ctx, db.URL(pgtest.Superuser, url.Values{"sslmode": {"disable"}})); err == nil {
+		c.Close(ctx)
+		t.Error("connected without TLS")
 	}
 }
