@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,14 +69,14 @@ func NewTLS(tb testing.TB) *TLS {
 }
 
 // URL returns the database's URL over TCP as role, with the parameters params (sslmode,
-// sslrootcert, sslcert, sslkey, …).
+// sslrootcert, sslcert, sslkey, …), a space written %20: libpq and pgx read a '+' as itself.
 func (d *TLS) URL(role string, params url.Values) string {
 	q := url.Values{}
 	for k, v := range params {
 		q[k] = v
 	}
 	u := url.URL{Scheme: "postgres", User: url.User(role), Host: net.JoinHostPort(Host, strconv.Itoa(d.Port)),
-		Path: "/" + d.Database, RawQuery: q.Encode()}
+		Path: "/" + d.Database, RawQuery: strings.ReplaceAll(q.Encode(), "+", "%20")}
 	return u.String()
 }
 

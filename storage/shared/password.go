@@ -62,6 +62,15 @@ func (s *Server) Ping(ctx context.Context) error {
 // be asked. A password typed that the server takes goes into the keyring, and each connection
 // after uses it first, so that the server does not see a refused login before each.
 func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := s.connectPassword(ctx)
+	if err != nil {
+		return nil, s.untrusted(err)
+	}
+	return conn, nil
+}
+
+// connectPassword is connect but for what the error says of the server's certificate.
+func (s *Server) connectPassword(ctx context.Context) (*pgx.Conn, error) {
 	s.mu.Lock()
 	typed, pending, taken := s.typed, s.pending, s.taken
 	s.pending = false

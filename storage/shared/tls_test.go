@@ -1,0 +1,219 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+)
+
+// small returns a library of three entries.
+func small(t *testing.T) *storage.Library {
+	t.Helper()
+	l := newLibrary(t, "small.sqlite")
+	src := `@article{knuth1984, author = {Donald Knuth}, title = {Literate Programming}, year = 1984}
+@book{lamport1994, author = {Leslie Lamport}, title = {LaTeX}, year = 1994}
+@misc{turing1936, author = {Alan Turing}, title = {On Computable Numbers}, year = 1936}
+`
+	if _, err := l.Import(context.Background(), bib.Parse("small.bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// copyCloneSync copies a small library to the shared library at srv, makes a replica of it,
+// tags an entry there and syncs, and checks that a second replica has the tag: every way a
+// member reaches the server goes over srv's connection.
+func copyCloneSync(t *testing.T, owner, member *Server) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	a, err := Clone(ctx, member, filepath.Join(t.TempDir(), "a.sqlite"))
+	if err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	defer a.Close()
+	if _, err := a.AddTags(ctx, []string{"knuth1984"}, "over-tls"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, member, a)
+	b, err := Clone(ctx, member, filepath.Join(t.TempDir(), "b.sqlite"))
+	if err != nil {
+		t.Fatalf("second clone: %v", err)
+	}
+	defer b.Close()
+	got, err := b.Search(ctx, "tag:over-tls", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Key != "knuth1984" {
+		t.Errorf("the second replica has %v tagged over-tls, want knuth1984", got)
+	}
+}
+
+// tlsServer parses the URL of db's database as role with params, and fails the test on an error.
+func tlsServer(t *testing.T, db *pgtest.TLS, role string, params url.Values) *Server {
+	t.Helper()
+	srv, err := ParseURL(db.URL(role, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// TestTLSVerifyFull: with sslmode=verify-full and the authority's certificate as sslrootcert,
+// a library is copied, cloned and synced over TLS, and the server sees TLS.
+func TestTLSVerifyFull(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	copyCloneSync(t, srv, srv)
+	ctx := context.Background()
+	conn, err := srv.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var ssl bool
+	if err := conn.QueryRow(ctx, `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl); err != nil || !ssl {
+		t.Errorf("TLS %v (%v)", ssl, err)
+	}
+}
+
+// TestTLSRequire: sslmode=require encrypts without checking the server's certificate.
+func TestTLSRequire(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"require"}})
+	copyCloneSync(t, srv, srv)
+}
+
+// TestTLSWrongAuthority: with a root certificate that did not sign the server's, no connection is
+// made, and the error says it is the server's certificate that is not trusted, and by which
+// file: not a password to ask for.
+func TestTLSWrongAuthority(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	other := pgtest.OtherCA(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {other}})
+	err := srv.Ping(ctx)
+	if err == nil {
+		t.Fatal("connected with a root certificate that did not sign the server's")
+	}
+	t.Logf("Ping: %v", err)
+	if errors.Is(err, ErrPasswordNeeded) {
+		t.Errorf("%v: is ErrPasswordNeeded", err)
+	}
+	if !errors.Is(err, ErrUntrustedServer) {
+		t.Errorf("%v: not ErrUntrustedServer", err)
+	}
+	for _, want := range []string{"certificate", other} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: does not name %q", err, want)
+		}
+	}
+	_, err = Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite"))
+	if !errors.Is(err, ErrUntrustedServer) {
+		t.Errorf("Clone: %v, want ErrUntrustedServer", err)
+	}
+}
+
+// certMember makes a role in pgtest.CertGroup that may edit the shared library of db's
+// database, which owner copied, and returns its URL's parameters: verify-full, with a client
+// certificate whose key is encrypted with passphrase when there is one.
+func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase string) url.Values {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	conn, err := owner.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` LOGIN IN ROLE `+pgtest.CertGroup+`, `+
+		pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// The role is the cluster's: dropped once the test's database is (cleanups run last
+		// first, and pgtest's was registered before).
+		ctx := context.Background()
+		conn, err := owner.connect(ctx)
+		if err == nil {
+			_, err = conn.Exec(ctx, `DROP ROLE IF EXISTS `+pgx.Identifier{role}.Sanitize())
+			conn.Close(ctx)
+		}
+		if err != nil {
+			t.Logf("drop role: %v", err)
+		}
+	})
+	cert, key := db.ClientCert(t, role, passphrase)
+	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
+}
+
+// syncMember clones the shared library at srv, tags an entry and syncs.
+func syncMember(t *testing.T, srv *Server) {
+	t.Helper()
+	ctx := context.Background()
+	lib, err := Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite"))
+	if err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	defer lib.Close()
+	if _, err := lib.AddTags(ctx, []string{"turing1936"}, "by-certificate"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, srv, lib)
+}
+
+// TestTLSClientCertificate: a member the server takes by their client certificate (sslcert,
+// sslkey) clones and syncs; without the certificate, the server refuses them.
+func TestTLSClientCertificate(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	params := certMember(t, db, owner, "tls_cert_"+db.Database, "")
+	syncMember(t, tlsServer(t, db, "tls_cert_"+db.Database, params))
+
+	params.Del("sslcert")
+	params.Del("sslkey")
+	err := tlsServer(t, db, "tls_cert_"+db.Database, params).Ping(context.Background())
+	if err == nil || errors.Is(err, ErrPasswordNeeded) {
+		t.Errorf("without a certificate: %v, want a refusal", err)
+	}
+	t.Logf("without a certificate: %v", err)
+}
+
+// TestTLSEncryptedKey: a client key encrypted with a passphrase is decrypted with the URL's
+// sslpassword; a wrong one is an error that names the key's file.
+func TestTLSEncryptedKey(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_key_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	params.Set("sslpassword", "open sesame")
+	srv := tlsServer(t, db, role, params)
+	if strings.Contains(srv.String(), "sesame") {
+		t.Errorf("the URL shown has the passphrase: %s", srv)
+	}
+	syncMember(t, srv)
+
+	params.Set("sslpassword", "wrong")
+	_, err := ParseURL(db.URL(role, params))
+	if err == nil {
+		t.Fatal("a wrong passphrase decrypted the key")
+	}
+	t.Logf("a wrong passphrase: %v", err)
+	if strings.Contains(err.Error(), "wrong") {
+		t.Errorf("the error quotes the passphrase: %v", err)
+	}
+}
