@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/zalando/go-keyring"
 
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/bibshelf/bibshelf/storage"
@@ -207,13 +208,78 @@ func TestTLSEncryptedKey(t *testing.T) {
 	}
 	syncMember(t, srv)
 
+	// A wrong one in the URL: the key is locked, as without one, and the member is asked.
 	params.Set("sslpassword", "wrong")
-	_, err := ParseURL(db.URL(role, params))
-	if err == nil {
-		t.Fatal("a wrong passphrase decrypted the key")
+	wrong, err := ParseURL(db.URL(role, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = wrong.Ping(context.Background())
+	if !errors.Is(err, ErrKeyPassphraseNeeded) || errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("a wrong passphrase: %v, want ErrKeyPassphraseNeeded", err)
 	}
 	t.Logf("a wrong passphrase: %v", err)
 	if strings.Contains(err.Error(), "wrong") {
 		t.Errorf("the error quotes the passphrase: %v", err)
+	}
+}
+
+// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give is
+// read for what the URL names (ParseURL does not fail, so a library kept without sslpassword
+// opens); a connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names
+// the key); a wrong passphrase typed is not kept; the right one connects, and the OS keyring
+// keeps it under the key's file, so that the next process connects without asking.
+func TestKeyPassphrase(t *testing.T) {
+	if !keyringTest(t) {
+		return
+	}
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_pass_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	memberURL := db.URL(role, params)
+	t.Setenv("PGSSLPASSWORD", "")
+
+	srv, err := ParseURL(memberURL)
+	if err != nil {
+		t.Fatalf("a URL without the key's passphrase: %v", err)
+	}
+	if srv.KeyFile() != params.Get("sslkey") {
+		t.Errorf("KeyFile %q, want %q", srv.KeyFile(), params.Get("sslkey"))
+	}
+	path, err := ReplicaPath(srv)
+	if err != nil || !strings.Contains(path, role) {
+		t.Errorf("ReplicaPath %q (%v): not the member's", path, err)
+	}
+	err = srv.Ping(ctx)
+	if !errors.Is(err, ErrKeyPassphraseNeeded) || errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("no passphrase: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	if !strings.Contains(err.Error(), srv.KeyFile()) {
+		t.Errorf("%v: does not name the key's file", err)
+	}
+	srv.SetKeyPassphrase("wrong one")
+	if err := srv.Ping(ctx); !errors.Is(err, ErrKeyPassphraseNeeded) {
+		t.Fatalf("a wrong passphrase: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	if _, err := keyring.Get(keyKeyringService, srv.KeyFile()); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("a wrong passphrase was kept (%v)", err)
+	}
+	srv.SetKeyPassphrase("open sesame")
+	syncMember(t, srv)
+	if err := srv.KeyringError(); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := keyring.Get(keyKeyringService, srv.KeyFile()); err != nil || kept != "open sesame" {
+		t.Errorf("the keyring keeps %q (%v)", kept, err)
+	}
+	// The next time, as another process would: from the keyring, nobody asked.
+	again, err := ParseURL(memberURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Ping(ctx); err != nil {
+		t.Errorf("with the keyring's passphrase: %v", err)
 	}
 }
