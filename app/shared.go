@@ -524,7 +524,7 @@ func (u *UI) connectShared(target string) {
 					password.SetText("")
 					password.SetPlaceHolder(kind.title())
 					password.Show()
-					d.Resize(fyne.NewSize(560, 460))
+					d.Resize(fyne.NewSize(560, 520))
 					u.win.Canvas().Focus(password)
 					return
 				}
