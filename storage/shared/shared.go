@@ -81,7 +81,7 @@ func PublicURL(s string) (string, error) {
 		return "", errors.New("shared library URL: not a URL")
 	}
 	c := *u
-	c.RawQuery = u.Query().Encode()
+	c.RawQuery = encodeQuery(u.Query())
 	return redact(&c), nil
 }
 
@@ -152,7 +152,14 @@ func redact(u *url.URL) string {
 	if q := c.Query(); q.Has("password") || q.Has("sslpassword") {
 		q.Del("password")
 		q.Del("sslpassword")
-		c.RawQuery = q.Encode()
+		c.RawQuery = encodeQuery(q)
 	}
 	return c.String()
+}
+
+// encodeQuery writes a URL's parameters, sorted, with a space as %20: libpq and pgx read a '+'
+// as itself, so a file's path with a space (sslkey=/Users/cy/My Keys/cy.key), written with '+'
+// as url.Values.Encode writes it, would name another file. A '+' of a value is written %2B.
+func encodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }

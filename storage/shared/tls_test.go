@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,5 +282,38 @@ func TestKeyPassphrase(t *testing.T) {
 	}
 	if err := again.Ping(ctx); err != nil {
 		t.Errorf("with the keyring's passphrase: %v", err)
+	}
+}
+
+// TestPublicURLSpaces: a URL whose files' paths hold a space, written %20, is named with the
+// space as %20, which pgx reads as the same file; url.Values would write '+', which libpq and
+// pgx read as itself.
+func TestPublicURLSpaces(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "My Keys")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := os.ReadFile(pgtest.OtherCA(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root ca.crt")
+	if err := os.WriteFile(root, ca, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := "postgres://cy@db.example.org/refs?sslmode=verify-full&sslrootcert=" + strings.ReplaceAll(root, " ", "%20") + "&password=a+b"
+	name, err := PublicURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(name, "+") || strings.Contains(name, "a%20b") {
+		t.Errorf("PublicURL %s: a '+' for a space, or the password", name)
+	}
+	srv, err := ParseURL(name)
+	if err != nil {
+		t.Fatalf("the name %s does not read back: %v", name, err)
+	}
+	if srv.String() != name {
+		t.Errorf("String %s, want %s", srv, name)
 	}
 }
