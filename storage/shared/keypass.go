@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -56,14 +57,31 @@ func parseLocked(s string, u *url.URL) (*pgx.ConnConfig, *lockedKey, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return config, &lockedKey{raw: s, file: keyFile(u)}, nil
+}
+
+// keyFile returns the client key file pgx reads for the URL u, as libpq does: its sslkey, else
+// PGSSLKEY, else postgresql.key in ~/.postgresql (%APPDATA%\postgresql on Windows); as an
+// absolute path, the keyring's name of its passphrase.
+func keyFile(u *url.URL) string {
 	file := u.Query().Get("sslkey")
 	if file == "" {
 		file = os.Getenv("PGSSLKEY")
 	}
-	if abs, err := filepath.Abs(file); err == nil {
+	if file == "" {
+		dir := ".postgresql"
+		home, err := os.UserHomeDir()
+		if runtime.GOOS == "windows" {
+			dir, home, err = "postgresql", os.Getenv("APPDATA"), nil
+		}
+		if err == nil && home != "" {
+			file = filepath.Join(home, dir, "postgresql.key")
+		}
+	}
+	if abs, err := filepath.Abs(file); err == nil && file != "" {
 		file = abs
 	}
-	return config, &lockedKey{raw: s, file: file}, nil
+	return file
 }
 
 // parseConfig reads the URL s as pgx does, and reports whether the client key it names needs a

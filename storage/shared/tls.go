@@ -29,7 +29,7 @@ func (s *Server) untrusted(err error) error {
 		mode = "prefer"
 	}
 	if root == "" {
-		root = "none: the system's authorities"
+		root = "none: ~/.postgresql/root.crt when there is one, else the system's authorities"
 	}
 	return fmt.Errorf("%w (sslmode=%s, sslrootcert=%s): %w", ErrUntrustedServer, mode, root, err)
 }

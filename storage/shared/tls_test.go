@@ -223,6 +223,36 @@ func TestTLSEncryptedKey(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong") {
 		t.Errorf("the error quotes the passphrase: %v", err)
 	}
+
+	// The key and certificate libpq and pgx read when the URL names none: ~/.postgresql's.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if err := os.Mkdir(filepath.Join(home, ".postgresql"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for from, to := range map[string]string{params.Get("sslcert"): "postgresql.crt", params.Get("sslkey"): "postgresql.key"} {
+		b, err := os.ReadFile(from)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(home, ".postgresql", to), b, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	byDefault, err := ParseURL(db.URL(role, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(home, ".postgresql", "postgresql.key"); byDefault.KeyFile() != want {
+		t.Errorf("KeyFile %q, want %q", byDefault.KeyFile(), want)
+	}
+	if err := byDefault.Ping(context.Background()); !errors.Is(err, ErrKeyPassphraseNeeded) {
+		t.Fatalf("~/.postgresql's key: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	byDefault.SetKeyPassphrase("open sesame")
+	if err := byDefault.Ping(context.Background()); err != nil {
+		t.Errorf("~/.postgresql's key, its passphrase typed: %v", err)
+	}
 }
 
 // TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give is
