@@ -1,9 +1,11 @@
 package shared
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -186,4 +188,17 @@ func (s *Server) kept() {
 	s.mu.Lock()
 	s.keyringErr = err
 	s.mu.Unlock()
+}
+
+// pkcs8Encrypted reports whether the key file begins as a PKCS #8 encrypted key, which pgx does
+// not decrypt (it fails with "tls: failed to parse private key", which does not say why).
+func pkcs8Encrypted(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	return bytes.HasPrefix(bytes.TrimSpace(head[:n]), []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
 }

@@ -127,6 +127,11 @@ func ParseURL(s string) (*Server, error) {
 		config, key, err = parseLocked(s, u)
 	}
 	if err != nil {
+		if file := keyFile(u); pkcs8Encrypted(file) {
+			return nil, fmt.Errorf("shared library URL: the client key %s is encrypted as PKCS #8 (ENCRYPTED PRIVATE KEY), "+
+				"which Bibshelf cannot open: write it with the PEM encryption libpq reads too, "+
+				"openssl pkey -in %s -traditional -aes256 -out NEW.key, and name NEW.key as sslkey", file, file)
+		}
 		// pgx's error quotes the URL without its password.
 		return nil, fmt.Errorf("shared library URL: %w", err)
 	}
