@@ -246,7 +246,9 @@ func newPasswordEntry() *widget.Entry {
 // a newer schema, a replica of another shared library, a privilege the member lacks. The state
 // line says only that the replica is not synced.
 func (s *sharedView) tellFailure(err error) {
-	if err == nil || errors.Is(err, shared.ErrUnreachable) {
+	// Out of reach is said by the state line alone; a server whose certificate is not trusted
+	// is out of reach too, and is said in full once: the member is to fix the URL or the file.
+	if err == nil || errors.Is(err, shared.ErrUnreachable) && !errors.Is(err, shared.ErrUntrustedServer) {
 		s.failed = ""
 		return
 	}
@@ -272,6 +274,8 @@ func sharedStateText(st shared.LiveState, known bool) string {
 		b.WriteString("Shared: your client key needs its passphrase (click here)")
 	case errors.Is(st.Err, shared.ErrPasswordNeeded):
 		b.WriteString("Shared: the server asks for your password (click here)")
+	case errors.Is(st.Err, shared.ErrUntrustedServer):
+		b.WriteString("Shared: offline, the server's certificate is not trusted")
 	case errors.Is(st.Err, shared.ErrUnreachable) || st.Err == nil:
 		b.WriteString("Shared: offline, trying again")
 	default:

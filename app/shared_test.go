@@ -31,6 +31,8 @@ func TestSharedStateText(t *testing.T) {
 		{shared.LiveState{Err: shared.ErrPasswordNeeded, Unsent: 1}, true, "Shared: the server asks for your password (click here) · 1 change waiting"},
 		{shared.LiveState{Err: fmt.Errorf("connect: %w (/home/cy/cy.key)", shared.ErrKeyPassphraseNeeded)}, true,
 			"Shared: your client key needs its passphrase (click here) · all changes sent"},
+		{shared.LiveState{Err: fmt.Errorf("%w: %w: x509", shared.ErrUnreachable, shared.ErrUntrustedServer), Unsent: 2}, true,
+			"Shared: offline, the server's certificate is not trusted · 2 changes waiting"},
 	} {
 		if got := sharedStateText(c.st, c.known); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.st, got, c.want)

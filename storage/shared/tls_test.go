@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/zalando/go-keyring"
@@ -363,4 +364,39 @@ func TestPKCS8EncryptedKey(t *testing.T) {
 		!strings.Contains(err.Error(), "-traditional") || strings.Contains(err.Error(), "secret") {
 		t.Errorf("a PKCS #8 encrypted key: %v", err)
 	}
+}
+
+// TestLiveTLS: a Live whose server's certificate is not trusted is offline, and its state says
+// why (ErrUntrustedServer); one whose client key needs a passphrase says so
+// (ErrKeyPassphraseNeeded, not offline), and connects once the member gives it.
+func TestLiveTLS(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_live_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	t.Setenv("PGSSLPASSWORD", "")
+	// No keyring: the passphrase is asked for.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	params.Set("sslpassword", "open sesame")
+	lib, err := Clone(context.Background(), tlsServer(t, db, role, params), filepath.Join(t.TempDir(), "replica.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+
+	params.Set("sslrootcert", pgtest.OtherCA(t))
+	w := startWatched(t, tlsServer(t, db, role, params), lib)
+	w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
+		return !s.Connected && errors.Is(s.Err, ErrUntrustedServer) && errors.Is(s.Err, ErrUnreachable)
+	})
+	w.Stop()
+
+	params.Set("sslrootcert", db.CA)
+	params.Del("sslpassword")
+	w = startWatched(t, tlsServer(t, db, role, params), lib)
+	_, n := w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
+		return !s.Connected && errors.Is(s.Err, ErrKeyPassphraseNeeded) && !errors.Is(s.Err, ErrUnreachable)
+	})
+	w.SetKeyPassphrase("open sesame")
+	w.waitFor(t, "connected", n, 10*time.Second, func(s LiveState) bool { return s.Connected && s.Err == nil })
 }
