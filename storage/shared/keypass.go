@@ -170,7 +170,9 @@ func (s *Server) openKey(passphrase string) (*pgx.ConnConfig, error) {
 		// pgx's error quotes the URL without its passwords.
 		return nil, err
 	}
-	config.RuntimeParams = s.config.RuntimeParams
+	for k, v := range s.config.RuntimeParams { // search_path, application_name
+		config.RuntimeParams[k] = v
+	}
 	return config, nil
 }
 
