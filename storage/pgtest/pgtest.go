@@ -7,9 +7,11 @@
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
 // and each test that needs a server asks for a database with New, which starts the cluster the
-// first time. The cluster is stopped and its folder removed when the binary ends, when it is
-// interrupted (SIGINT, SIGTERM), and, should it die otherwise (a test's timeout, SIGKILL), by a
-// small watchdog process that waits for the binary's end.
+// first time. A test of TLS asks NewTLS (tls.go) for a database of a second cluster, which
+// listens on 127.0.0.1 with TLS too, started the first time it is asked for. The clusters are
+// stopped and their folders removed when the binary ends, when it is interrupted (SIGINT,
+// SIGTERM), and, should it die otherwise (a test's timeout, SIGKILL), by a small watchdog
+// process (one a cluster) that waits for the binary's end.
 //
 // The server's programs are Debian's (postgresql, installed by ./dev deps --test): the newest
 // /usr/lib/postgresql/*/bin, else initdb and pg_ctl on the PATH. initdb and the server refuse to
