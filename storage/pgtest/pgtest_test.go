@@ -85,7 +85,7 @@ func TestCrash(t *testing.T) {
 
 // TestTLS: the TLS cluster takes TLS only, with a certificate the authority signed for its
 // address: as a trusted role with sslmode=verify-full, as a member of CertGroup by its client
-// certificate alone, and not without TLS.
+// certificate alone, as a member of PasswordGroup by its password, and not without TLS.
 func TestTLS(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.NewTLS(t)
@@ -115,4 +115,20 @@ func TestTLS(t *testing.T) {
 		c.Close(ctx)
 		t.Error("connected without TLS")
 	}
+	// A member of PasswordGroup gives their password (SCRAM) over TLS.
+	if _, err := admin.Exec(ctx, `CREATE ROLE tls_ann LOGIN PASSWORD 'ann''s' IN ROLE `+pgtest.PasswordGroup); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(ctx, `DROP ROLE tls_ann`)
+	verify := url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}
+	if c, err := pgx.Connect(ctx, db.URL("tls_ann", verify)); err == nil {
+		c.Close(ctx)
+		t.Error("a member of the password group connected without a password")
+	}
+	verify.Set("password", "ann's")
+	ann, err := pgx.Connect(ctx, db.URL("tls_ann", verify))
+	if err != nil {
+		t.Fatalf("with the password, over TLS: %v", err)
+	}
+	ann.Close(ctx)
 }
