@@ -24,19 +24,26 @@ import (
 var errNoPassword = errors.New("the shared library was not opened: its server asks for a password, and none was given")
 
 // The titles of the window that asks for the password (askFirstPassword), the first time and
-// after the server refused the one typed.
+// after the server refused the one typed; and for the client key's passphrase.
 const (
-	firstPasswordTitle = "Password — Bibshelf"
-	againPasswordTitle = "Password Not Taken — Bibshelf"
+	firstPasswordTitle   = "Password — Bibshelf"
+	againPasswordTitle   = "Password Not Taken — Bibshelf"
+	firstPassphraseTitle = "Key Passphrase — Bibshelf"
+	againPassphraseTitle = "Key Passphrase Not Taken — Bibshelf"
 )
+
+// errNoPassphrase is what Run returns when the member would not give the passphrase of the
+// client key before this computer's replica of a shared library is made.
+var errNoPassphrase = errors.New("the shared library was not opened: its client key needs a passphrase, and none was given")
 
 // askFirstPassword shows, in the small window w that says the replica is being made, a form
 // that asks for the password of srv's role, which the server asks for before this computer's
-// replica can be made; again says the server refused the one typed before. done runs on the UI
-// goroutine: with true once a password is given (srv.SetPassword), with false when the member
-// cancels (Cancel, Escape, or the window closed). The window stays: one window, shown and
-// closed once, as when no password is asked for.
-func askFirstPassword(w fyne.Window, srv *shared.Server, again bool, done func(given bool)) {
+// replica can be made, or for the passphrase of its client key (kind); again says the one typed
+// before was not taken. done runs on the UI goroutine: with true once it is given
+// (srv.SetPassword, srv.SetKeyPassphrase), with false when the member cancels (Cancel, Escape,
+// or the window closed). The window stays: one window, shown and closed once, as when nothing
+// is asked for.
+func askFirstPassword(w fyne.Window, srv *shared.Server, kind secret, again bool, done func(given bool)) {
 	finished := false
 	finish := func(given bool) {
 		if finished {
@@ -47,21 +54,22 @@ func askFirstPassword(w fyne.Window, srv *shared.Server, again bool, done func(g
 		done(given)
 	}
 	password := newPasswordField(func() { finish(false) })
+	password.SetPlaceHolder(kind.title())
 	give := func() {
 		if password.Text == "" {
 			return
 		}
-		srv.SetPassword(password.Text)
+		kind.give(srv, password.Text)
 		finish(true)
 	}
 	password.OnSubmitted = func(string) { give() }
-	text := widget.NewLabel(passwordText(srv))
+	text := widget.NewLabel(kind.text(srv))
 	text.Wrapping = fyne.TextWrapWord
 	heading := widget.NewLabelWithStyle("Opening "+srv.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Wrapping = fyne.TextWrapBreak // a URL has no spaces to wrap at
 	body := container.NewVBox(heading, text)
 	if again {
-		refused := widget.NewLabel("The server did not take that password.")
+		refused := widget.NewLabel(kind.refused())
 		refused.Importance = widget.DangerImportance
 		body.Add(refused)
 	}
@@ -69,9 +77,14 @@ func askFirstPassword(w fyne.Window, srv *shared.Server, again bool, done func(g
 	connect := widget.NewButton("Connect", give)
 	connect.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { finish(false) })
-	if again {
+	switch {
+	case kind == keyPassphrase && again:
+		w.SetTitle(againPassphraseTitle)
+	case kind == keyPassphrase:
+		w.SetTitle(firstPassphraseTitle)
+	case again:
 		w.SetTitle(againPasswordTitle)
-	} else {
+	default:
 		w.SetTitle(firstPasswordTitle)
 	}
 	w.SetContent(container.NewPadded(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, connect), nil, nil, body)))
@@ -111,8 +124,9 @@ func (u *UI) tellKeyring(err error) {
 	if err == nil {
 		return
 	}
-	text := widget.NewLabel(fmt.Sprintf("The server took the password, but this computer's keyring could not keep it (%v). "+
-		"It is used while this window is open, and asked for again the next time. (A password in ~/.pgpass is used without asking.)", err))
+	text := widget.NewLabel(fmt.Sprintf("The server took the connection, but this computer's keyring could not keep it: the password "+
+		"or key passphrase typed (%v). It is used while this window is open, and asked for again the next time. "+
+		"(A password in ~/.pgpass, or a passphrase given as sslpassword= in the URL, is used without asking.)", err))
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom("Password Not Kept", "OK", text, u.win)
 	d.Resize(fyne.NewSize(520, 240))

@@ -98,8 +98,11 @@ func RememberedLibraries(p fyne.Preferences) []string {
 // there, or a shared library whose replica this computer has (it opens offline). ok is false
 // when there is none such: the window then shows the default library. A library returned may
 // still fail to open (not a library, a newer release's, unreadable; a shared library's URL that
-// does not parse now, as its key needs a passphrase or a certificate it names is missing): the
-// window then shows the default library, and says why (Options.Fallback).
+// does not parse now, as a certificate or key file it names is missing): the window then shows
+// the default library, and says why (Options.Fallback). A client key that needs a passphrase
+// the URL does not give (the list keeps no sslpassword) does not stop it: the URL parses, the
+// replica opens, and the window asks for the passphrase when it connects, or the keyring gives
+// it.
 func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	names := RememberedLibraries(p)
 	if len(names) == 0 {
@@ -110,8 +113,8 @@ func StartLibrary(p fyne.Preferences) (library string, ok bool) {
 	if shared.IsURL(last) {
 		srv, err := shared.ParseURL(last)
 		if err != nil {
-			// A URL kept in the list that does not open now (a client key that needs its
-			// passphrase, a certificate missing): the window says why, and shows the default.
+			// A URL kept in the list that does not open now (a certificate or key file
+			// missing): the window says why, and shows the default.
 			return last, true
 		}
 		if path, err = shared.ReplicaPath(srv); err != nil {

@@ -99,9 +99,14 @@ func (u *UI) onLibraries() {
 }
 
 // libraryTitle is a library's row in Library › Libraries…: a file's name, then its folder; a
-// shared library's URL.
+// shared library's URL without its parameters, which name the TLS files (sslrootcert, sslcert,
+// sslkey) by their whole paths and would make the row, the dialog and the bin beside it wider
+// than the window.
 func libraryTitle(name string, shown bool) string {
 	title := "Shared: " + name
+	if at, _, ok := strings.Cut(name, "?"); ok {
+		title = "Shared: " + at + " ?…"
+	}
 	if !shared.IsURL(name) {
 		short := homeShort(name)
 		title = filepath.Base(short) + " — " + filepath.Dir(short)

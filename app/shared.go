@@ -54,7 +54,7 @@ func newSharedView(u *UI) *sharedView {
 	s := &sharedView{u: u}
 	s.label = newStateLine(func() {
 		switch {
-		case errors.Is(s.state.Err, shared.ErrPasswordNeeded):
+		case secretAsked(s.state.Err) != noSecret:
 			s.askPassword()
 		case len(s.state.Conflicts) > 0:
 			s.showConflicts(s.state.Conflicts)
@@ -108,7 +108,7 @@ func (s *sharedView) show(st shared.LiveState) {
 	if st.Connected {
 		s.asked = false
 	}
-	if errors.Is(st.Err, shared.ErrPasswordNeeded) {
+	if secretAsked(st.Err) != noSecret {
 		if !s.asked {
 			s.askPassword()
 		}
@@ -196,18 +196,23 @@ func (s *sharedView) choose(title, text string, size fyne.Size, buttons ...fyne.
 }
 
 // askPassword asks for the member's password, which the server asks for and neither the URL,
-// the password file nor the keyring gave: Live connects with it at once, and the keyring keeps
-// it once the server took it.
+// the password file nor the keyring gave, or the passphrase of their client key, which neither
+// the URL nor the keyring gave (what the state's error says): Live connects with it at once, and
+// the keyring keeps it once the server took the connection.
 func (s *sharedView) askPassword() {
 	s.asked = true
+	kind := secretAsked(s.state.Err)
 	password := newPasswordEntry()
-	text := widget.NewLabel(passwordText(s.srv))
+	if kind == keyPassphrase {
+		password.SetPlaceHolder("Passphrase")
+	}
+	text := widget.NewLabel(kind.text(s.srv))
 	text.Wrapping = fyne.TextWrapWord
 	var d dialog.Dialog
 	give := func() {
 		d.Hide()
 		if s.live != nil && password.Text != "" {
-			s.live.SetPassword(password.Text)
+			kind.giveLive(s.live, password.Text)
 		}
 	}
 	password.OnSubmitted = func(string) { give() }
@@ -216,7 +221,7 @@ func (s *sharedView) askPassword() {
 	later := widget.NewButton("Not Now", func() { d.Hide() })
 	s.u.probeDialog(ok, later, text)
 	s.u.inDialog["shared-password"] = password
-	d = dialog.NewCustomWithoutButtons("Password", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), later, ok), nil, nil,
+	d = dialog.NewCustomWithoutButtons(kind.title(), container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), later, ok), nil, nil,
 		container.NewVBox(text, password)), s.u.win)
 	d.Resize(fyne.NewSize(520, 240))
 	s.u.dialogs.show(d)
@@ -241,7 +246,9 @@ func newPasswordEntry() *widget.Entry {
 // a newer schema, a replica of another shared library, a privilege the member lacks. The state
 // line says only that the replica is not synced.
 func (s *sharedView) tellFailure(err error) {
-	if err == nil || errors.Is(err, shared.ErrUnreachable) {
+	// Out of reach is said by the state line alone; a server whose certificate is not trusted
+	// is out of reach too, and is said in full once: the member is to fix the URL or the file.
+	if err == nil || errors.Is(err, shared.ErrUnreachable) && !errors.Is(err, shared.ErrUntrustedServer) {
 		s.failed = ""
 		return
 	}
@@ -263,8 +270,12 @@ func sharedStateText(st shared.LiveState, known bool) string {
 		b.WriteString("Shared: connected")
 	case st.Connected:
 		b.WriteString("Shared: connected, the last sync failed")
+	case errors.Is(st.Err, shared.ErrKeyPassphraseNeeded):
+		b.WriteString("Shared: your client key needs its passphrase (click here)")
 	case errors.Is(st.Err, shared.ErrPasswordNeeded):
 		b.WriteString("Shared: the server asks for your password (click here)")
+	case errors.Is(st.Err, shared.ErrUntrustedServer):
+		b.WriteString("Shared: offline, the server's certificate is not trusted")
 	case errors.Is(st.Err, shared.ErrUnreachable) || st.Err == nil:
 		b.WriteString("Shared: offline, trying again")
 	default:
@@ -435,8 +446,10 @@ const connectWait = 10 * time.Second
 
 // connectHelp is what the Connect to Shared Library dialog says under its field.
 const connectHelp = "The shared library's PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE, " +
-	"with ?sslmode=require (or verify-full) for a server across a network. A password is read from " +
-	"~/.pgpass or the file PGPASSFILE names, or asked for and then kept in this computer's keyring. " +
+	"with ?sslmode=require (or verify-full&sslrootcert=FILE) for a server across a network, and " +
+	"&sslcert=FILE&sslkey=FILE for a client certificate. A password is read from ~/.pgpass or the file " +
+	"PGPASSFILE names, or asked for and then kept in this computer's keyring, as is the passphrase of an " +
+	"encrypted client key. " +
 	"The window then shows this computer's copy of the library, made the first time, and keeps it in step " +
 	"with the server."
 
@@ -463,49 +476,61 @@ func (u *UI) connectShared(target string) {
 	problem.Wrapping = fyne.TextWrapWord
 	problem.Importance = widget.DangerImportance
 	problem.Hide()
-	// The password, asked for when the server asks for one that nothing gave.
+	// The password, or the client key's passphrase, asked for when nothing gave it (asking).
 	password := newPasswordEntry()
 	password.Hide()
+	asking := noSecret
+	// srv is the URL read last, from the text from: kept while the text is, so that a
+	// passphrase that opened the key is kept while the password is asked for next.
+	var srv *shared.Server
+	var from string
 	var d dialog.Dialog
 	var ok *widget.Button
 	connect := func() {
-		srv, err := shared.ParseURL(strings.TrimSpace(url.Text))
-		if err == nil && u.connect == nil {
-			err = errors.New("this window cannot open another library")
+		target := strings.TrimSpace(url.Text)
+		if srv == nil || target != from {
+			s, err := shared.ParseURL(target)
+			if err == nil && u.connect == nil {
+				err = errors.New("this window cannot open another library")
+			}
+			if err != nil {
+				problem.SetText(err.Error())
+				problem.Show()
+				return
+			}
+			srv, from = s, target
 		}
-		if err != nil {
-			problem.SetText(err.Error())
-			problem.Show()
-			return
-		}
-		if name, err := LibraryName(strings.TrimSpace(url.Text)); err == nil && name == u.shown {
+		if name, err := LibraryName(target); err == nil && name == u.shown {
 			d.Hide()
 			return // shown already
 		}
 		if password.Visible() {
-			srv.SetPassword(password.Text)
+			asking.give(srv, password.Text)
 		}
-		// Off the UI goroutine, the server is asked whether it wants a password: one the
-		// member types is kept in the keyring once the server takes it, where the window
-		// opening the library finds it. A server out of reach is for that window to say.
+		// Off the UI goroutine, the server is asked whether it wants a password (or the key a
+		// passphrase): what the member types is kept in the keyring once the server takes the
+		// connection, where the window opening the library finds it. A server out of reach is
+		// for that window to say.
 		ok.Disable()
-		target := strings.TrimSpace(url.Text)
+		srv := srv
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), connectWait)
 			defer cancel()
 			err := srv.Ping(ctx)
 			fyneDo(func() {
 				ok.Enable()
-				if errors.Is(err, shared.ErrPasswordNeeded) {
-					if password.Visible() {
-						problem.SetText("The server did not take that password.")
+				if kind := secretAsked(err); kind != noSecret {
+					if password.Visible() && kind == asking {
+						problem.SetText(kind.refused())
 					} else {
-						problem.SetText(passwordText(srv))
+						problem.SetText(kind.text(srv))
 					}
+					asking = kind
 					problem.Show()
 					password.SetText("")
+					password.SetPlaceHolder(kind.title())
 					password.Show()
-					d.Resize(fyne.NewSize(560, 460))
+					d.Resize(fyne.NewSize(560, 520))
 					u.win.Canvas().Focus(password)
 					return
 				}

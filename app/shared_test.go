@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -28,6 +29,11 @@ func TestSharedStateText(t *testing.T) {
 		{shared.LiveState{Connected: true, Unsent: 2, Conflicts: make([]shared.Conflict, 2)}, true,
 			"Shared: connected · 2 conflicts (both versions kept)"},
 		{shared.LiveState{Connected: true, Err: shared.ErrNewerSchema}, true, "Shared: connected, the last sync failed · all changes sent"},
+		{shared.LiveState{Err: shared.ErrPasswordNeeded, Unsent: 1}, true, "Shared: the server asks for your password (click here) · 1 change waiting"},
+		{shared.LiveState{Err: fmt.Errorf("connect: %w (/home/cy/cy.key)", shared.ErrKeyPassphraseNeeded)}, true,
+			"Shared: your client key needs its passphrase (click here) · all changes sent"},
+		{shared.LiveState{Err: fmt.Errorf("%w: %w: x509", shared.ErrUnreachable, shared.ErrUntrustedServer), Unsent: 2}, true,
+			"Shared: offline, the server's certificate is not trusted · 2 changes waiting"},
 	} {
 		if got := sharedStateText(c.st, c.known); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.st, got, c.want)

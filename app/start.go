@@ -168,8 +168,8 @@ func (r *running) show(l opened) {
 type opened struct {
 	lib *storage.Library
 	srv *shared.Server
-	// typed says the member typed the password in the window that made the replica (see
-	// openSlowly), which the keyring may not have kept.
+	// typed says the member typed the password, or the client key's passphrase, in the window
+	// that made the replica (see openSlowly), which the keyring may not have kept.
 	typed bool
 }
 
@@ -356,23 +356,28 @@ func openSlowly(a fyne.App, message string, open func() (opened, error), then fu
 	wait.CenterOnScreen()
 	wait.Show()
 	typed := false
+	last := noSecret // what was typed last: asked for again, the form says it was not taken
 	var try func()
 	try = func() {
 		go func() {
 			lib, err := open()
 			fyneDo(func() {
-				if errors.Is(err, shared.ErrPasswordNeeded) && lib.srv != nil {
+				if kind := secretAsked(err); kind != noSecret && lib.srv != nil {
 					srv := lib.srv
-					askFirstPassword(wait, srv, typed, func(given bool) {
+					askFirstPassword(wait, srv, kind, kind == last, func(given bool) {
 						if given {
-							typed = true
+							typed, last = true, kind
 							wait.SetTitle("Bibshelf")
 							wait.SetContent(working)
 							try()
 							return
 						}
 						wait.Hide()
-						then(opened{}, fmt.Errorf("%w (%s asks for the password of %s)", errNoPassword, srv, srv.Role()))
+						if kind == keyPassphrase {
+							then(opened{}, fmt.Errorf("%w (%s: the client key file %s)", errNoPassphrase, srv, srv.KeyFile()))
+						} else {
+							then(opened{}, fmt.Errorf("%w (%s asks for the password of %s)", errNoPassword, srv, srv.Role()))
+						}
 						wait.Close()
 					})
 					return

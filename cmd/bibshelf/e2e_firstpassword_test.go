@@ -107,7 +107,7 @@ func TestEndToEndSharedFirstPassword(t *testing.T) {
 }
 
 // passwordWindow waits for the window of the process p that asks for a shared library's password
-// before its replica is made, with that title, and puts the pointer on it, so that the keyboard
+// (or its client key's passphrase) before its replica is made, with that title, and puts the pointer on it, so that the keyboard
 // goes to its field. The first window of a process started on a busy machine may take longer
 // than e2eWait to show.
 func (w *e2eWindow) passwordWindow(p *startedWindow, title string) {
@@ -118,8 +118,9 @@ func (w *e2eWindow) passwordWindow(p *startedWindow, title string) {
 			w.t.Fatalf("the window exited before asking for the password:\n%s", p.log.String())
 		default:
 		}
-		// By name in Go: xdotool's pattern does not match the title's dash.
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Password").Output()
+		// By name in Go: xdotool's pattern does not match the title's dash. "Pass" finds the
+		// windows that ask for a password and for a client key's passphrase.
+		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Pass").Output()
 		for _, id := range strings.Fields(string(out)) {
 			if name, _ := exec.Command("xdotool", "getwindowname", id).Output(); strings.TrimSpace(string(name)) != title {
 				continue

@@ -3,6 +3,7 @@
 package pgtest
 
 import (
+	"net/url"
 	"os"
 	"testing"
 )
@@ -38,3 +39,32 @@ func RenameDatabase(tb testing.TB, u, to string) string {
 	tb.Skip("the PostgreSQL test cluster runs on Unix systems only")
 	return ""
 }
+
+// CertGroup is the group role whose members the TLS cluster takes by their client certificate.
+const CertGroup = "pgtest_cert"
+
+// Host is the address the TLS cluster listens on.
+const Host = "127.0.0.1"
+
+// TLS is a database of the TLS cluster, which is made on Unix systems only.
+type TLS struct {
+	Port     int
+	Database string
+	CA       string
+}
+
+// NewTLS skips the test: the cluster is made on Unix systems only.
+func NewTLS(tb testing.TB) *TLS {
+	tb.Helper()
+	New(tb)
+	return nil
+}
+
+// URL returns "": there is no cluster.
+func (d *TLS) URL(role string, params url.Values) string { return "" }
+
+// ClientCert returns nothing: there is no cluster.
+func (d *TLS) ClientCert(tb testing.TB, role, passphrase string) (cert, key string) { return "", "" }
+
+// OtherCA returns "": there is no cluster.
+func OtherCA(tb testing.TB) string { return "" }

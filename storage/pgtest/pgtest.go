@@ -7,9 +7,11 @@
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
 // and each test that needs a server asks for a database with New, which starts the cluster the
-// first time. The cluster is stopped and its folder removed when the binary ends, when it is
-// interrupted (SIGINT, SIGTERM), and, should it die otherwise (a test's timeout, SIGKILL), by a
-// small watchdog process that waits for the binary's end.
+// first time. A test of TLS asks NewTLS (tls.go) for a database of a second cluster, which
+// listens on 127.0.0.1 with TLS too, started the first time it is asked for. The clusters are
+// stopped and their folders removed when the binary ends, when it is interrupted (SIGINT,
+// SIGTERM), and, should it die otherwise (a test's timeout, SIGKILL), by a small watchdog
+// process (one a cluster) that waits for the binary's end.
 //
 // The server's programs are Debian's (postgresql, installed by ./dev deps --test): the newest
 // /usr/lib/postgresql/*/bin, else initdb and pg_ctl on the PATH. initdb and the server refuse to
@@ -50,7 +52,7 @@ const Superuser = "postgres"
 // cluster's, shared by the binary's tests: each test names its own.
 const PasswordGroup = "pgtest_password"
 
-// cluster is the binary's one cluster.
+// cluster is the binary's cluster on a Unix socket, which New starts.
 var cluster struct {
 	once sync.Once
 	c    *server
@@ -60,6 +62,13 @@ var cluster struct {
 	mu      sync.Mutex // stops Main's and the signal handler's stop from running twice
 	stopped bool
 	down    atomic.Bool // Crash stopped it, and Restart has not started it again
+	// secure is the binary's second cluster, which NewTLS starts: TLS over TCP (tls.go).
+	secure struct {
+		once sync.Once
+		c    *server
+		ca   *authority
+		err  error
+	}
 }
 
 // databases numbers New's databases.
@@ -84,26 +93,38 @@ func Main(m *testing.M) int {
 func New(tb testing.TB) string {
 	tb.Helper()
 	cluster.once.Do(func() {
-		cluster.c, cluster.err = start()
+		cluster.c, cluster.err = start(nil)
 	})
-	if cluster.err != nil {
+	ready(tb, cluster.err)
+	return cluster.c.url(cluster.c.database(tb))
+}
+
+// ready fails or skips the test when its cluster could not be started.
+func ready(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
 		if cluster.missing && os.Getenv("CI") == "" {
-			tb.Skipf("PostgreSQL is not installed (%v): run ./dev deps --test", cluster.err)
+			tb.Skipf("PostgreSQL is not installed (%v): run ./dev deps --test", err)
 		}
-		tb.Fatalf("PostgreSQL test cluster: %v", cluster.err)
+		tb.Fatalf("PostgreSQL test cluster: %v", err)
 	}
+}
+
+// database makes a new, empty database, dropped when the test ends, and returns its name.
+func (s *server) database(tb testing.TB) string {
+	tb.Helper()
 	name := fmt.Sprintf("test_%d_%d", os.Getpid(), databases.Add(1))
 	ctx := context.Background()
-	if err := cluster.c.admin(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+	if err := s.admin(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
 		tb.Fatalf("create database: %v", err)
 	}
 	tb.Cleanup(func() {
 		// FORCE ends the connections a test left open (a pool not closed, a process killed).
-		if err := cluster.c.admin(context.Background(), `DROP DATABASE `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
+		if err := s.admin(context.Background(), `DROP DATABASE `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
 			tb.Errorf("drop database: %v", err)
 		}
 	})
-	return cluster.c.url(name)
+	return name
 }
 
 // Crash stops the cluster at once, as a power cut or a killed postmaster would (pg_ctl stop -m
@@ -158,8 +179,9 @@ type server struct {
 // so any number does.
 const port = 5432
 
-// start makes the cluster, starts it and returns it.
-func start() (s *server, err error) {
+// start makes a cluster, starts it and returns it: on a Unix socket only, or, given the
+// authority that signs its certificate, with TLS on 127.0.0.1 too (tls.go).
+func start(ca *authority) (s *server, err error) {
 	bin, err := findPrograms()
 	if err != nil {
 		cluster.missing = true
@@ -188,7 +210,7 @@ func start() (s *server, err error) {
 	if err := s.startWatchdog(); err != nil {
 		return nil, err
 	}
-	stopOnSignal()
+	signals.Do(stopOnSignal)
 	data := filepath.Join(dir, "data")
 	// The C locale: initdb fails on a LANG the system has no locale for, and tests compare
 	// bytes, not collations.
@@ -201,7 +223,11 @@ func start() (s *server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(hba, append([]byte("local all +"+PasswordGroup+" scram-sha-256\n"), trusted...), 0o600); err != nil {
+	first := "local all +" + PasswordGroup + " scram-sha-256\n"
+	if ca != nil {
+		first += hbaTLS
+	}
+	if err := os.WriteFile(hba, append([]byte(first), trusted...), 0o600); err != nil {
 		return nil, err
 	}
 	// A throwaway cluster need not survive a crash of the machine: no fsync. It must survive a
@@ -212,12 +238,21 @@ func start() (s *server, err error) {
 	if err := appendFile(filepath.Join(data, "postgresql.conf"), conf); err != nil {
 		return nil, err
 	}
-	if out, err := s.run("pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log")); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return nil, fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, out, log)
+	if ca == nil {
+		if out, err := s.run("pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log")); err != nil {
+			log, _ := os.ReadFile(filepath.Join(dir, "log"))
+			return nil, fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, out, log)
+		}
+	} else if err := s.startTLS(ca); err != nil {
+		return nil, err
 	}
 	if err := s.admin(context.Background(), `CREATE ROLE `+PasswordGroup+` NOLOGIN`); err != nil {
 		return nil, fmt.Errorf("create role %s: %w", PasswordGroup, err)
+	}
+	if ca != nil {
+		if err := s.admin(context.Background(), `CREATE ROLE `+CertGroup+` NOLOGIN`); err != nil {
+			return nil, fmt.Errorf("create role %s: %w", CertGroup, err)
+		}
 	}
 	return s, nil
 }
@@ -285,7 +320,10 @@ func (s *server) startWatchdog() error {
 	return nil
 }
 
-// stopOnSignal stops the cluster when the binary is interrupted, then ends the binary as the
+// signals makes stopOnSignal run once, for the first cluster started.
+var signals sync.Once
+
+// stopOnSignal stops the clusters when the binary is interrupted, then ends the binary as the
 // signal would have.
 func stopOnSignal() {
 	ch := make(chan os.Signal, 1)
@@ -303,21 +341,25 @@ func stopOnSignal() {
 	}()
 }
 
-// stop stops the cluster, if one was started, and removes its folder; only the first call does.
+// stop stops the clusters that were started, and removes their folders; only the first call
+// does.
 func stop() error {
 	cluster.mu.Lock()
 	defer cluster.mu.Unlock()
-	if cluster.stopped || cluster.c == nil {
-		cluster.stopped = true
+	if cluster.stopped {
 		return nil
 	}
 	cluster.stopped = true
-	s := cluster.c
 	var errs []error
-	if out, err := s.run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", filepath.Join(s.dir, "data")); err != nil {
-		errs = append(errs, fmt.Errorf("pg_ctl stop: %w\n%s", err, out))
+	for _, s := range []*server{cluster.c, cluster.secure.c} {
+		if s == nil {
+			continue
+		}
+		if out, err := s.run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", filepath.Join(s.dir, "data")); err != nil {
+			errs = append(errs, fmt.Errorf("pg_ctl stop: %w\n%s", err, out))
+		}
+		errs = append(errs, s.remove())
 	}
-	errs = append(errs, s.remove())
 	return errors.Join(errs...)
 }
 

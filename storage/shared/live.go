@@ -151,6 +151,17 @@ func (l *Live) SetPassword(password string) {
 	}
 }
 
+// SetKeyPassphrase gives the passphrase of the client key that the member typed when the state
+// said the key needs one (ErrKeyPassphraseNeeded): Live connects with it at once, and the OS
+// keyring keeps it once the server took the connection (Server.SetKeyPassphrase).
+func (l *Live) SetKeyPassphrase(passphrase string) {
+	l.srv.SetKeyPassphrase(passphrase)
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
 // run connects, listens and syncs until ctx ends, connecting again after each loss.
 func (l *Live) run(ctx context.Context) {
 	defer close(l.done)
@@ -322,8 +333,8 @@ func (l *Live) sync(ctx context.Context, push bool) error {
 		switch {
 		case errors.Is(err, ErrUnreachable):
 			return err
-		case errors.Is(err, ErrPasswordNeeded):
-			st.Err = err // sent once the member gives the password (SetPassword wakes Live)
+		case asked(err):
+			st.Err = err // sent once the member gives the password or passphrase (SetPassword wakes Live)
 		case err != nil:
 			st.Err = err
 			l.stuck = n // tried again at the next change, not at once

@@ -61,14 +61,34 @@ func (s *Server) Ping(ctx context.Context) error {
 // server refuses those, with the one the keyring keeps. ErrPasswordNeeded says the member is to
 // be asked. A password typed that the server takes goes into the keyring, and each connection
 // after uses it first, so that the server does not see a refused login before each.
+//
+// A client key that needs a passphrase the URL does not give is opened first (unlock);
+// ErrKeyPassphraseNeeded says the member is to be asked for it.
 func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
+	base, err := s.unlock()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.connectPassword(ctx, base)
+	if err != nil {
+		return nil, s.untrusted(err)
+	}
+	if s.key != nil {
+		s.kept()
+	}
+	return conn, nil
+}
+
+// connectPassword is connect from the configuration base, its client key opened, but for what
+// the error says of the server's certificate.
+func (s *Server) connectPassword(ctx context.Context, base *pgx.ConnConfig) (*pgx.Conn, error) {
 	s.mu.Lock()
 	typed, pending, taken := s.typed, s.pending, s.taken
 	s.pending = false
 	s.mu.Unlock()
 	switch {
 	case pending:
-		conn, err := s.connectWith(ctx, typed)
+		conn, err := s.connectWith(ctx, base, typed)
 		if err == nil {
 			kerr := keyring.Set(keyringService, s.keyringUser(), typed)
 			s.mu.Lock()
@@ -83,7 +103,7 @@ func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 		return nil, fmt.Errorf("connect to %s: %w", s, err)
 	case taken != "":
-		conn, err := s.connectWith(ctx, taken)
+		conn, err := s.connectWith(ctx, base, taken)
 		if err == nil || !passwordRefused(err) {
 			if err != nil {
 				err = fmt.Errorf("connect to %s: %w", s, err)
@@ -97,7 +117,7 @@ func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
 		}
 		s.mu.Unlock()
 	}
-	conn, err := pgx.ConnectConfig(ctx, s.config)
+	conn, err := pgx.ConnectConfig(ctx, base)
 	if err == nil {
 		return conn, nil
 	}
@@ -105,11 +125,11 @@ func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
 		return nil, fmt.Errorf("connect to %s: %w", s, err)
 	}
 	kept, kerr := keyring.Get(keyringService, s.keyringUser())
-	if kerr != nil || kept == s.config.Password {
+	if kerr != nil || kept == base.Password {
 		// None kept (or no keyring on this computer), or the one just refused.
 		return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
 	}
-	conn, err = s.connectWith(ctx, kept)
+	conn, err = s.connectWith(ctx, base, kept)
 	if err != nil {
 		if passwordRefused(err) {
 			return nil, fmt.Errorf("connect to %s: %w: %w", s, ErrPasswordNeeded, err)
@@ -119,9 +139,9 @@ func (s *Server) connect(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// connectWith connects with password, and records it as the one the server took last.
-func (s *Server) connectWith(ctx context.Context, password string) (*pgx.Conn, error) {
-	config := s.config.Copy()
+// connectWith connects from base with password, and records it as the one the server took last.
+func (s *Server) connectWith(ctx context.Context, base *pgx.ConnConfig, password string) (*pgx.Conn, error) {
+	config := base.Copy()
 	config.Password = password
 	conn, err := pgx.ConnectConfig(ctx, config)
 	if err == nil {

@@ -16,10 +16,10 @@ import (
 var ErrUnreachable = errors.New("the shared library's server cannot be reached")
 
 // unreachable says that a connection failed for want of the server, but for want of a password
-// (ErrPasswordNeeded), which the user is to be asked for: the replica is used as it is meanwhile
-// in either case.
+// (ErrPasswordNeeded) or of the client key's passphrase (ErrKeyPassphraseNeeded), which the user
+// is to be asked for: the replica is used as it is meanwhile in either case.
 func unreachable(err error) error {
-	if errors.Is(err, ErrPasswordNeeded) {
+	if asked(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrUnreachable, err)

@@ -81,7 +81,7 @@ func PublicURL(s string) (string, error) {
 		return "", errors.New("shared library URL: not a URL")
 	}
 	c := *u
-	c.RawQuery = u.Query().Encode()
+	c.RawQuery = encodeQuery(u.Query())
 	return redact(&c), nil
 }
 
@@ -100,6 +100,13 @@ type Server struct {
 	typed, taken string
 	pending      bool
 	keyringErr   error
+	// key is the URL and the client key's file when the key needs a passphrase the URL does not
+	// give (keypass.go); keyTyped and keyPending are the passphrase typed (SetKeyPassphrase),
+	// keyTaken the one that opened the key last in this process, and keyUnsaved says it was
+	// typed and is not in the keyring yet.
+	key                    *lockedKey
+	keyTyped, keyTaken     string
+	keyPending, keyUnsaved bool
 }
 
 // ParseURL reads a shared library's URL.
@@ -107,19 +114,30 @@ func ParseURL(s string) (*Server, error) {
 	if !IsURL(s) {
 		return nil, fmt.Errorf("%q is not a postgres:// URL", s)
 	}
-	config, err := pgx.ParseConfig(s)
-	if err != nil {
-		// pgx's error quotes the URL without its password.
-		return nil, fmt.Errorf("shared library URL: %w", err)
-	}
 	u, err := url.Parse(s)
 	if err != nil {
 		// url's error quotes the URL, password and all.
 		return nil, errors.New("shared library URL: not a URL")
 	}
+	var key *lockedKey
+	config, locked, err := parseConfig(s, "")
+	if err != nil && locked {
+		// The client key needs a passphrase the URL does not give: asked for, or read from the
+		// keyring, as the connection is made (keypass.go).
+		config, key, err = parseLocked(s, u)
+	}
+	if err != nil {
+		if file := keyFile(u); pkcs8Encrypted(file) {
+			return nil, fmt.Errorf("shared library URL: the client key %s is encrypted as PKCS #8 (ENCRYPTED PRIVATE KEY), "+
+				"which Bibshelf cannot open: write it with the PEM encryption libpq reads too, "+
+				"openssl pkey -in %s -traditional -aes256 -out NEW.key, and name NEW.key as sslkey", file, file)
+		}
+		// pgx's error quotes the URL without its password.
+		return nil, fmt.Errorf("shared library URL: %w", err)
+	}
 	config.RuntimeParams["search_path"] = schema
 	config.RuntimeParams["application_name"] = "bibshelf"
-	return &Server{config: config, url: u}, nil
+	return &Server{config: config, url: u, key: key}, nil
 }
 
 // String returns the URL without its password: what may be shown, logged, and kept in a
@@ -139,7 +157,14 @@ func redact(u *url.URL) string {
 	if q := c.Query(); q.Has("password") || q.Has("sslpassword") {
 		q.Del("password")
 		q.Del("sslpassword")
-		c.RawQuery = q.Encode()
+		c.RawQuery = encodeQuery(q)
 	}
 	return c.String()
+}
+
+// encodeQuery writes a URL's parameters, sorted, with a space as %20: libpq and pgx read a '+'
+// as itself, so a file's path with a space (sslkey=/Users/cy/My Keys/cy.key), written with '+'
+// as url.Values.Encode writes it, would name another file. A '+' of a value is written %2B.
+func encodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }

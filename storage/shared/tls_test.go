@@ -1,0 +1,402 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/zalando/go-keyring"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+)
+
+// small returns a library of three entries.
+func small(t *testing.T) *storage.Library {
+	t.Helper()
+	l := newLibrary(t, "small.sqlite")
+	src := `@article{knuth1984, author = {Donald Knuth}, title = {Literate Programming}, year = 1984}
+@book{lamport1994, author = {Leslie Lamport}, title = {LaTeX}, year = 1994}
+@misc{turing1936, author = {Alan Turing}, title = {On Computable Numbers}, year = 1936}
+`
+	if _, err := l.Import(context.Background(), bib.Parse("small.bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// copyCloneSync copies a small library to the shared library at srv, makes a replica of it,
+// tags an entry there and syncs, and checks that a second replica has the tag: every way a
+// member reaches the server goes over srv's connection.
+func copyCloneSync(t *testing.T, owner, member *Server) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	a, err := Clone(ctx, member, filepath.Join(t.TempDir(), "a.sqlite"))
+	if err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	defer a.Close()
+	if _, err := a.AddTags(ctx, []string{"knuth1984"}, "over-tls"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, member, a)
+	b, err := Clone(ctx, member, filepath.Join(t.TempDir(), "b.sqlite"))
+	if err != nil {
+		t.Fatalf("second clone: %v", err)
+	}
+	defer b.Close()
+	got, err := b.Search(ctx, "tag:over-tls", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Key != "knuth1984" {
+		t.Errorf("the second replica has %v tagged over-tls, want knuth1984", got)
+	}
+}
+
+// tlsServer parses the URL of db's database as role with params, and fails the test on an error.
+func tlsServer(t *testing.T, db *pgtest.TLS, role string, params url.Values) *Server {
+	t.Helper()
+	srv, err := ParseURL(db.URL(role, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// TestTLSVerifyFull: with sslmode=verify-full and the authority's certificate as sslrootcert,
+// a library is copied, cloned and synced over TLS, and the server sees TLS.
+func TestTLSVerifyFull(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	copyCloneSync(t, srv, srv)
+	ctx := context.Background()
+	conn, err := srv.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var ssl bool
+	if err := conn.QueryRow(ctx, `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl); err != nil || !ssl {
+		t.Errorf("TLS %v (%v)", ssl, err)
+	}
+}
+
+// TestTLSRequire: sslmode=require encrypts without checking the server's certificate.
+func TestTLSRequire(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"require"}})
+	copyCloneSync(t, srv, srv)
+}
+
+// TestTLSWrongAuthority: with a root certificate that did not sign the server's, no connection is
+// made, and the error says it is the server's certificate that is not trusted, and by which
+// file: not a password to ask for.
+func TestTLSWrongAuthority(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	other := pgtest.OtherCA(t)
+	srv := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {other}})
+	err := srv.Ping(ctx)
+	if err == nil {
+		t.Fatal("connected with a root certificate that did not sign the server's")
+	}
+	t.Logf("Ping: %v", err)
+	if errors.Is(err, ErrPasswordNeeded) {
+		t.Errorf("%v: is ErrPasswordNeeded", err)
+	}
+	if !errors.Is(err, ErrUntrustedServer) {
+		t.Errorf("%v: not ErrUntrustedServer", err)
+	}
+	for _, want := range []string{"certificate", other} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: does not name %q", err, want)
+		}
+	}
+	_, err = Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite"))
+	if !errors.Is(err, ErrUntrustedServer) {
+		t.Errorf("Clone: %v, want ErrUntrustedServer", err)
+	}
+}
+
+// certMember makes a role in pgtest.CertGroup that may edit the shared library of db's
+// database, which owner copied, and returns its URL's parameters: verify-full, with a client
+// certificate whose key is encrypted with passphrase when there is one.
+func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase string) url.Values {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	conn, err := owner.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` LOGIN IN ROLE `+pgtest.CertGroup+`, `+
+		pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// The role is the cluster's: dropped once the test's database is (cleanups run last
+		// first, and pgtest's was registered before).
+		ctx := context.Background()
+		conn, err := owner.connect(ctx)
+		if err == nil {
+			_, err = conn.Exec(ctx, `DROP ROLE IF EXISTS `+pgx.Identifier{role}.Sanitize())
+			conn.Close(ctx)
+		}
+		if err != nil {
+			t.Logf("drop role: %v", err)
+		}
+	})
+	cert, key := db.ClientCert(t, role, passphrase)
+	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
+}
+
+// syncMember clones the shared library at srv, tags an entry and syncs.
+func syncMember(t *testing.T, srv *Server) {
+	t.Helper()
+	ctx := context.Background()
+	lib, err := Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite"))
+	if err != nil {
+		t.Fatalf("clone: %v", err)
+	}
+	defer lib.Close()
+	if _, err := lib.AddTags(ctx, []string{"turing1936"}, "by-certificate"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, srv, lib)
+}
+
+// TestTLSClientCertificate: a member the server takes by their client certificate (sslcert,
+// sslkey) clones and syncs; without the certificate, the server refuses them.
+func TestTLSClientCertificate(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	params := certMember(t, db, owner, "tls_cert_"+db.Database, "")
+	syncMember(t, tlsServer(t, db, "tls_cert_"+db.Database, params))
+
+	params.Del("sslcert")
+	params.Del("sslkey")
+	err := tlsServer(t, db, "tls_cert_"+db.Database, params).Ping(context.Background())
+	if err == nil || errors.Is(err, ErrPasswordNeeded) {
+		t.Errorf("without a certificate: %v, want a refusal", err)
+	}
+	t.Logf("without a certificate: %v", err)
+}
+
+// TestTLSEncryptedKey: a client key encrypted with a passphrase is decrypted with the URL's
+// sslpassword; a wrong one is an error that names the key's file.
+func TestTLSEncryptedKey(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_key_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	params.Set("sslpassword", "open sesame")
+	srv := tlsServer(t, db, role, params)
+	if strings.Contains(srv.String(), "sesame") {
+		t.Errorf("the URL shown has the passphrase: %s", srv)
+	}
+	syncMember(t, srv)
+
+	// A wrong one in the URL: the key is locked, as without one, and the member is asked.
+	params.Set("sslpassword", "wrong")
+	wrong, err := ParseURL(db.URL(role, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = wrong.Ping(context.Background())
+	if !errors.Is(err, ErrKeyPassphraseNeeded) || errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("a wrong passphrase: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	t.Logf("a wrong passphrase: %v", err)
+	if strings.Contains(err.Error(), "wrong") {
+		t.Errorf("the error quotes the passphrase: %v", err)
+	}
+
+	// The key and certificate libpq and pgx read when the URL names none: ~/.postgresql's.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if err := os.Mkdir(filepath.Join(home, ".postgresql"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for from, to := range map[string]string{params.Get("sslcert"): "postgresql.crt", params.Get("sslkey"): "postgresql.key"} {
+		b, err := os.ReadFile(from)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(home, ".postgresql", to), b, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	byDefault, err := ParseURL(db.URL(role, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(home, ".postgresql", "postgresql.key"); byDefault.KeyFile() != want {
+		t.Errorf("KeyFile %q, want %q", byDefault.KeyFile(), want)
+	}
+	if err := byDefault.Ping(context.Background()); !errors.Is(err, ErrKeyPassphraseNeeded) {
+		t.Fatalf("~/.postgresql's key: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	byDefault.SetKeyPassphrase("open sesame")
+	if err := byDefault.Ping(context.Background()); err != nil {
+		t.Errorf("~/.postgresql's key, its passphrase typed: %v", err)
+	}
+}
+
+// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give is
+// read for what the URL names (ParseURL does not fail, so a library kept without sslpassword
+// opens); a connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names
+// the key); a wrong passphrase typed is not kept; the right one connects, and the OS keyring
+// keeps it under the key's file, so that the next process connects without asking.
+func TestKeyPassphrase(t *testing.T) {
+	if !keyringTest(t) {
+		return
+	}
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_pass_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	memberURL := db.URL(role, params)
+	t.Setenv("PGSSLPASSWORD", "")
+
+	srv, err := ParseURL(memberURL)
+	if err != nil {
+		t.Fatalf("a URL without the key's passphrase: %v", err)
+	}
+	if srv.KeyFile() != params.Get("sslkey") {
+		t.Errorf("KeyFile %q, want %q", srv.KeyFile(), params.Get("sslkey"))
+	}
+	path, err := ReplicaPath(srv)
+	if err != nil || !strings.Contains(path, role) {
+		t.Errorf("ReplicaPath %q (%v): not the member's", path, err)
+	}
+	err = srv.Ping(ctx)
+	if !errors.Is(err, ErrKeyPassphraseNeeded) || errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("no passphrase: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	if !strings.Contains(err.Error(), srv.KeyFile()) {
+		t.Errorf("%v: does not name the key's file", err)
+	}
+	srv.SetKeyPassphrase("wrong one")
+	if err := srv.Ping(ctx); !errors.Is(err, ErrKeyPassphraseNeeded) {
+		t.Fatalf("a wrong passphrase: %v, want ErrKeyPassphraseNeeded", err)
+	}
+	if _, err := keyring.Get(keyKeyringService, srv.KeyFile()); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("a wrong passphrase was kept (%v)", err)
+	}
+	srv.SetKeyPassphrase("open sesame")
+	syncMember(t, srv)
+	if err := srv.KeyringError(); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := keyring.Get(keyKeyringService, srv.KeyFile()); err != nil || kept != "open sesame" {
+		t.Errorf("the keyring keeps %q (%v)", kept, err)
+	}
+	// The next time, as another process would: from the keyring, nobody asked.
+	again, err := ParseURL(memberURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Ping(ctx); err != nil {
+		t.Errorf("with the keyring's passphrase: %v", err)
+	}
+}
+
+// TestPublicURLSpaces: a URL whose files' paths hold a space, written %20, is named with the
+// space as %20, which pgx reads as the same file; url.Values would write '+', which libpq and
+// pgx read as itself.
+func TestPublicURLSpaces(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "My Keys")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := os.ReadFile(pgtest.OtherCA(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root ca.crt")
+	if err := os.WriteFile(root, ca, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := "postgres://cy@db.example.org/refs?sslmode=verify-full&sslrootcert=" + strings.ReplaceAll(root, " ", "%20") + "&password=a+b"
+	name, err := PublicURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(name, "+") || strings.Contains(name, "a%20b") {
+		t.Errorf("PublicURL %s: a '+' for a space, or the password", name)
+	}
+	srv, err := ParseURL(name)
+	if err != nil {
+		t.Fatalf("the name %s does not read back: %v", name, err)
+	}
+	if srv.String() != name {
+		t.Errorf("String %s, want %s", srv, name)
+	}
+}
+
+// TestPKCS8EncryptedKey: a client key encrypted as PKCS #8, which pgx does not decrypt, is
+// refused by ParseURL with an error that says so and how to write it, not pgx's "failed to
+// parse private key". (testdata/pkcs8-encrypted.*: openssl req -x509 -newkey ec, passphrase
+// "secret".)
+func TestPKCS8EncryptedKey(t *testing.T) {
+	key, err := filepath.Abs("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ParseURL("postgres://cy@db.example.org/refs?sslmode=require&sslcert=testdata/pkcs8-encrypted.crt" +
+		"&sslkey=" + key + "&sslpassword=secret")
+	if err == nil || !strings.Contains(err.Error(), "PKCS #8") || !strings.Contains(err.Error(), key) ||
+		!strings.Contains(err.Error(), "-traditional") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a PKCS #8 encrypted key: %v", err)
+	}
+}
+
+// TestLiveTLS: a Live whose server's certificate is not trusted is offline, and its state says
+// why (ErrUntrustedServer); one whose client key needs a passphrase says so
+// (ErrKeyPassphraseNeeded, not offline), and connects once the member gives it.
+func TestLiveTLS(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	role := "tls_live_" + db.Database
+	params := certMember(t, db, owner, role, "open sesame")
+	t.Setenv("PGSSLPASSWORD", "")
+	// No keyring: the passphrase is asked for.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	params.Set("sslpassword", "open sesame")
+	lib, err := Clone(context.Background(), tlsServer(t, db, role, params), filepath.Join(t.TempDir(), "replica.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+
+	params.Set("sslrootcert", pgtest.OtherCA(t))
+	w := startWatched(t, tlsServer(t, db, role, params), lib)
+	w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
+		return !s.Connected && errors.Is(s.Err, ErrUntrustedServer) && errors.Is(s.Err, ErrUnreachable)
+	})
+	w.Stop()
+
+	params.Set("sslrootcert", db.CA)
+	params.Del("sslpassword")
+	w = startWatched(t, tlsServer(t, db, role, params), lib)
+	_, n := w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
+		return !s.Connected && errors.Is(s.Err, ErrKeyPassphraseNeeded) && !errors.Is(s.Err, ErrUnreachable)
+	})
+	w.SetKeyPassphrase("open sesame")
+	w.waitFor(t, "connected", n, 10*time.Second, func(s LiveState) bool { return s.Connected && s.Err == nil })
+}
