@@ -30,7 +30,7 @@ type Discarded struct {
 // gone, one deleted here is back, and two keys swapped here are the server's again. A member who
 // may edit is refused (ErrMayEdit), before anything is dropped; so is a discard whose pull could
 // not write the server's version over each row (storage.ErrDiscardHeld). A replica with no
-// change to drop is left as it is, and the server not asked.
+// change to drop is left as it is, and the server's rows are not read.
 func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded, error) {
 	return DiscardMarked(ctx, srv, lib, nil)
 }
@@ -40,10 +40,6 @@ func Discard(ctx context.Context, srv *Server, lib *storage.Library) (Discarded,
 // nothing is dropped and it returns storage.ErrChangedSince. A nil mark lets go of every change.
 func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark *storage.ChangesMark) (Discarded, error) {
 	var out Discarded
-	// Nothing to let go: the server is not read (a discard reads every row of it).
-	if n, err := lib.Discardable(ctx); err != nil || n == 0 {
-		return out, err
-	}
 	err := inSnapshot(ctx, srv, lib, "discard the changes refused by", func(tx pgx.Tx, r storage.Replica, to int64) error {
 		var edits bool
 		if err := tx.QueryRow(ctx, `SELECT has_table_privilege('entries', 'UPDATE')`).Scan(&edits); err != nil {
@@ -51,6 +47,10 @@ func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark 
 		}
 		if edits {
 			return fmt.Errorf("%w (role %s)", ErrMayEdit, r.Member)
+		}
+		// Nothing to let go: the server's rows are not read (a discard reads every one).
+		if n, err := lib.Discardable(ctx); err != nil || n == 0 {
+			return err
 		}
 		var err error
 		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, mark, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
