@@ -248,3 +248,40 @@ func TestRenamesKept(t *testing.T) {
 		t.Errorf("kept %+v after one read (%v), want %+v", got, err, want[1:])
 	}
 }
+
+// TestRenameSeqNotReused: a rename's Seq is past every Seq given before, also that of a rename
+// forgotten, and that of the last rename kept when its row is renamed again: the window tells a
+// rename whose Seq is past the last it told (app's sharedView.tellRenamed), and one given a Seq
+// again was never told.
+func TestRenameSeqNotReused(t *testing.T) {
+	ctx := context.Background()
+	l, err := storage.Open(ctx, filepath.Join(t.TempDir(), "renames.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	x := storage.NewGlobalID()
+	first := []storage.SharedRename{{Kind: "saved_search", ID: x, Old: "a", New: "a (2)"}}
+	if err := l.NoteRenames(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	// Renamed again before it was read: one rename, told again.
+	again := []storage.SharedRename{{Kind: "saved_search", ID: x, Old: "a (2)", New: "a (3)"}}
+	if err := l.NoteRenames(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Seq <= first[0].Seq {
+		t.Errorf("the rename again has Seq %d, not past %d: the window does not tell it", again[0].Seq, first[0].Seq)
+	}
+	// Read, and forgotten; the next rename is new.
+	if err := l.ForgetRenames(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	next := []storage.SharedRename{{Kind: "entry", ID: storage.NewGlobalID(), Old: "k", New: "ka"}}
+	if err := l.NoteRenames(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if next[0].Seq <= again[0].Seq {
+		t.Errorf("a rename after those read has Seq %d, not past %d: the window does not tell it", next[0].Seq, again[0].Seq)
+	}
+}
