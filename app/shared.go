@@ -53,15 +53,20 @@ type sharedView struct {
 func newSharedView(u *UI) *sharedView {
 	s := &sharedView{u: u}
 	s.label = newStateLine(func() {
-		switch {
-		case secretAsked(s.state.Err) != noSecret:
+		if secretAsked(s.state.Err) != noSecret {
 			s.askPassword()
+			return
+		}
+		// The renames under the conflicts or the changes refused, as when they were told: shown
+		// only when neither waited, they could be neither read nor let go while one did.
+		if len(s.state.Renamed) > 0 {
+			s.showRenamed(s.state.Renamed)
+		}
+		switch {
 		case len(s.state.Conflicts) > 0:
 			s.showConflicts(s.state.Conflicts)
 		case len(s.state.Refused) > 0:
 			s.showRefused(s.state)
-		case len(s.state.Renamed) > 0:
-			s.showRenamed(s.state.Renamed)
 		}
 	})
 	s.label.Hide()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,4 +121,41 @@ func TestSharedConflictTexts(t *testing.T) {
 			t.Errorf("the state line %q, want %q", got, want)
 		}
 	})
+}
+
+// TestRenamesReachableWithConflicts: the state line says "N renames to keep both (click here)"
+// beside conflicts the member chose to decide later; clicked, it shows the renames too, which
+// OK lets go of: it showed the conflicts at every click, and the renames, for as long as a
+// conflict waited, could be neither read nor let go.
+func TestRenamesReachableWithConflicts(t *testing.T) {
+	u, _ := newTestUI(t)
+	srv, err := shared.ParseURL("postgres://cy@db.example.org/refs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := shared.LiveState{Connected: true, Unsent: 1, Conflicts: []shared.Conflict{{Kind: "tag", What: "ML"}},
+		Renamed: []shared.Renamed{{Seq: 3, Kind: "entry", Old: "knuth1984", New: "knuth1984a"}}}
+	fyneDoAndWait(func() {
+		u.shared.attach(srv)
+		u.shared.show(st)
+		// Both dialogs are up, the conflicts' on top: Decide Later, then Remind Me Later.
+		for top := u.win.Canvas().Overlays().Top(); top != nil; top = u.win.Canvas().Overlays().Top() {
+			top.Hide()
+		}
+	})
+	for click := range 3 {
+		var text string
+		fyneDoAndWait(func() {
+			u.shared.label.Tapped(&fyne.PointEvent{})
+			for top := u.win.Canvas().Overlays().Top(); top != nil; top = u.win.Canvas().Overlays().Top() {
+				text += allLabels(top)
+				top.Hide()
+			}
+		})
+		if strings.Contains(text, `the entry "knuth1984" is now "knuth1984a"`) {
+			return
+		}
+		t.Logf("click %d showed %q", click+1, text)
+	}
+	t.Errorf("the state line %q, clicked three times, never showed the renames", sharedStateText(st, true))
 }

@@ -29,6 +29,11 @@ type Filter struct {
 	// Keys, when not nil, keeps the entries with these keys (case-insensitive): a paper's
 	// citations. An empty list that is not nil keeps none.
 	Keys []string `json:"keys,omitempty"`
+	// Waiting, in a replica of a shared library, is the GlobalID of the collection the filter
+	// names on the server, which the replica does not have yet (Collection is then -1, which
+	// keeps none; see sharedfilter.go): kept with the filter, so that saved again it still names
+	// that collection once the replica has it.
+	Waiting GlobalID `json:"shared_collection,omitzero"`
 }
 
 // IsZero reports whether f selects every entry.
@@ -38,7 +43,7 @@ func (f Filter) IsZero() bool {
 
 // Equal reports whether f and g select the same entries by the same rules.
 func (f Filter) Equal(g Filter) bool {
-	return f.Collection == g.Collection && slices.Equal(f.Tags, g.Tags) && f.Unread == g.Unread &&
+	return f.Collection == g.Collection && f.Waiting == g.Waiting && slices.Equal(f.Tags, g.Tags) && f.Unread == g.Unread &&
 		f.Starred == g.Starred && f.Unfiled == g.Unfiled && f.AddedDays == g.AddedDays &&
 		(f.Keys == nil) == (g.Keys == nil) && slices.Equal(f.Keys, g.Keys)
 }

@@ -320,7 +320,7 @@ func (ld *ReplicaLoad) AddCollections(cs []SharedCollection) error {
 }
 
 // AddSavedSearch adds a saved search. A filter's collection the shared library does not have
-// (deleted) selects nothing, as one deleted does, and waits for it (replicaFilter).
+// (deleted) selects nothing, as one deleted does, and waits for it (Filter.Waiting).
 func (ld *ReplicaLoad) AddSavedSearch(r SharedSavedSearch) error {
 	filter, err := localFilter(r.Filter, func(g GlobalID) (int64, bool, error) {
 		id, ok := ld.collections[g]

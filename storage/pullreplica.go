@@ -457,7 +457,7 @@ func (p *ReplicaPull) PutCollections(cs []PulledCollection) error {
 }
 
 // PutSavedSearch writes a saved search, or its deletion. A filter's collection the replica
-// does not have waits for it (replicaFilter).
+// does not have waits for it (Filter.Waiting).
 func (p *ReplicaPull) PutSavedSearch(r SharedSavedSearch, deleted bool) error {
 	filter := "{}"
 	if !deleted {

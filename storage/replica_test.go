@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -246,5 +247,95 @@ func TestRenamesKept(t *testing.T) {
 	}
 	if got, err := l.Renames(ctx); err != nil || !reflect.DeepEqual(got, want[1:]) {
 		t.Errorf("kept %+v after one read (%v), want %+v", got, err, want[1:])
+	}
+}
+
+// TestRenameSeqNotReused: a rename's Seq is past every Seq given before, also that of a rename
+// forgotten, and that of the last rename kept when its row is renamed again: the window tells a
+// rename whose Seq is past the last it told (app's sharedView.tellRenamed), and one given a Seq
+// again was never told.
+func TestRenameSeqNotReused(t *testing.T) {
+	ctx := context.Background()
+	l, err := storage.Open(ctx, filepath.Join(t.TempDir(), "renames.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	x := storage.NewGlobalID()
+	first := []storage.SharedRename{{Kind: "saved_search", ID: x, Old: "a", New: "a (2)"}}
+	if err := l.NoteRenames(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	// Renamed again before it was read: one rename, told again.
+	again := []storage.SharedRename{{Kind: "saved_search", ID: x, Old: "a (2)", New: "a (3)"}}
+	if err := l.NoteRenames(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Seq <= first[0].Seq {
+		t.Errorf("the rename again has Seq %d, not past %d: the window does not tell it", again[0].Seq, first[0].Seq)
+	}
+	// Read, and forgotten; the next rename is new.
+	if err := l.ForgetRenames(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	next := []storage.SharedRename{{Kind: "entry", ID: storage.NewGlobalID(), Old: "k", New: "ka"}}
+	if err := l.NoteRenames(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if next[0].Seq <= again[0].Seq {
+		t.Errorf("a rename after those read has Seq %d, not past %d: the window does not tell it", next[0].Seq, again[0].Seq)
+	}
+}
+
+// TestResavedFilterKeepsWaiting: a saved search pulled before its collection (the replica held
+// the collection) waits for it; saved again over itself (the member selects it, adds to its
+// query and saves it under its name, as Library › Save Search… does), it still names that
+// collection once the replica has it, and is sent naming it, not a GlobalID no collection has.
+func TestResavedFilterKeepsWaiting(t *testing.T) {
+	ctx := context.Background()
+	l, err := storage.Open(ctx, filepath.Join(t.TempDir(), "waiting.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	coll := storage.NewGlobalID()
+	if err := l.LoadReplica(ctx, storage.Replica{Library: storage.NewGlobalID(), Server: "postgres:///refs", Member: "me", Pulled: 1},
+		func(ld *storage.ReplicaLoad) error {
+			return ld.AddSavedSearch(storage.SharedSavedSearch{ID: storage.NewGlobalID(), Rev: 1, Name: "Reading list",
+				Filter: `{"collection":"` + coll.String() + `"}`})
+		}); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := l.SavedSearches(ctx)
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("saved searches %+v, %v", ss, err)
+	}
+	ss[0].Query = "year:2020.."
+	if err := l.SaveSearch(ctx, ss[0]); err != nil {
+		t.Fatal(err)
+	}
+	// The collection comes.
+	if _, err := l.Pull(ctx, 2, func(p *storage.ReplicaPull) error {
+		return p.PutCollections([]storage.PulledCollection{{SharedCollection: storage.SharedCollection{ID: coll, Rev: 2, Name: "Reading"}}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := l.Collections(ctx)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("collections %+v, %v", cs, err)
+	}
+	if ss, err = l.SavedSearches(ctx); err != nil || len(ss) != 1 {
+		t.Fatalf("saved searches %+v, %v", ss, err)
+	}
+	if ss[0].Filter.Collection != cs[0].ID {
+		t.Errorf("the saved search saved again names the collection %d, want %d (Reading, which it named on the server)",
+			ss[0].Filter.Collection, cs[0].ID)
+	}
+	ch, err := l.Changes(ctx)
+	if err != nil || len(ch.SavedSearches) != 1 {
+		t.Fatalf("changes %+v, %v", ch, err)
+	}
+	if want := `"collection":"` + coll.String() + `"`; !strings.Contains(ch.SavedSearches[0].Row.Filter, want) {
+		t.Errorf("sent with the filter %s, want it to name the collection %s", ch.SavedSearches[0].Row.Filter, coll)
 	}
 }

@@ -12,16 +12,11 @@ import (
 // on every replica: ReadShared and Changes write the global id, LoadReplica and Pull the
 // replica's id of it.
 
-// replicaFilter is a Filter as a replica keeps it: a collection the replica does not have (one
-// the pull held, whose name a collection of the replica's not sent yet has, which that one
-// becomes when the push adopts it; or one deleted) is Collection -1, which selects nothing, as a
-// collection that no longer exists does in any library, and Waiting keeps its GlobalID, so that
-// the filter names the collection once the replica has it (followCollection), and is sent as
-// it came. Filter's reader passes over Waiting.
-type replicaFilter struct {
-	Filter
-	Waiting GlobalID `json:"shared_collection,omitzero"`
-}
+// A replica keeps a filter whose collection it does not have (one the pull held, whose name a
+// collection of the replica's not sent yet has, which that one becomes when the push adopts it;
+// or one deleted) as Collection -1, which selects nothing, as a collection that no longer exists
+// does in any library, and Filter.Waiting its GlobalID, so that the filter names the collection
+// once the replica has it (followCollection), and is sent as it came.
 
 // noCollection is the id a replica's filter gives a collection it does not have.
 const noCollection = -1
@@ -33,16 +28,17 @@ func localFilter(filter string, local func(GlobalID) (int64, bool, error)) (stri
 	if err := json.Unmarshal([]byte(filter), &f); err != nil {
 		return "", err
 	}
-	r := replicaFilter{Filter: f.Filter}
+	r := f.Filter
+	r.Collection, r.Waiting = 0, GlobalID{}
 	if !f.Collection.IsZero() {
 		id, ok, err := local(f.Collection)
 		if err != nil {
 			return "", err
 		}
 		if ok {
-			r.Filter.Collection = id
+			r.Collection = id
 		} else {
-			r.Filter.Collection, r.Waiting = noCollection, f.Collection
+			r.Collection, r.Waiting = noCollection, f.Collection
 		}
 	}
 	b, err := json.Marshal(r)
@@ -53,12 +49,12 @@ func localFilter(filter string, local func(GlobalID) (int64, bool, error)) (stri
 // named by its GlobalID, which ids maps; a collection that no longer exists, nor waits, is
 // given a GlobalID no collection has, and selects nothing there too.
 func sharedFilterOf(filter string, ids map[int64]GlobalID) (string, error) {
-	var r replicaFilter
+	var r Filter
 	if err := json.Unmarshal([]byte(filter), &r); err != nil {
 		return "", err
 	}
-	f := sharedFilter{Filter: r.Filter}
-	switch c := r.Filter.Collection; {
+	f := sharedFilter{Filter: r}
+	switch c := r.Collection; {
 	case c == noCollection && !r.Waiting.IsZero():
 		f.Collection = r.Waiting
 	case c != 0:
@@ -67,12 +63,12 @@ func sharedFilterOf(filter string, ids map[int64]GlobalID) (string, error) {
 			f.Collection = NewGlobalID()
 		}
 	}
-	f.Filter.Collection = 0
+	f.Filter.Collection, f.Filter.Waiting = 0, GlobalID{}
 	b, err := json.Marshal(f)
 	return string(b), err
 }
 
-// followCollection makes the filters that wait for the collection g (replicaFilter.Waiting)
+// followCollection makes the filters that wait for the collection g (Filter.Waiting)
 // name the replica's collection id, which has that global id now: pulled, or adopted by a
 // push. The caller stands the triggers aside (replica.pulling): the server's filters name it
 // so already, and there is nothing to send.

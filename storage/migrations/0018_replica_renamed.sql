@@ -4,9 +4,11 @@
 -- the next free key or name (storage/shared's renameTaken). The window says so as soon as it
 -- happens, and again until the member dismisses it; a rename in the last push before the window
 -- closed is said when it opens next. A library of one's own has none. notes are the lines that
--- say what the rename left as it was, one a line.
+-- say what the rename left as it was, one a line. seq is AUTOINCREMENT: each rename's is past
+-- every one before, also those read and forgotten, by which the window tells a rename it has not
+-- told (a plain INTEGER PRIMARY KEY gives the seq of the last row deleted again).
 CREATE TABLE replica_renamed (
-	seq   INTEGER PRIMARY KEY,
+	seq   INTEGER PRIMARY KEY AUTOINCREMENT,
 	kind  TEXT NOT NULL,
 	gid   BLOB,
 	old   TEXT NOT NULL,

@@ -59,7 +59,8 @@ type Renamed = storage.SharedRename
 // crossref, xdata and the like named it: storage.Library.FollowKeyRename). A saved search, and a collection renamed or moved to the
 // name of a sibling's, takes "Name (2)", "Name (3)", ... numbered from its name in before when a
 // round of the same push renamed it already (it keeps one number, not "Name (2) (2)"). It
-// returns what it renamed, and the rows it could not, which stay conflicts.
+// returns what it renamed, and the rows it could not, which stay conflicts; with an error, what
+// it renamed before it, which the replica has under the new names and the member is to be told of.
 func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, taken []Conflict, changed []storage.GlobalID, before map[storage.GlobalID]string) (renamed []Renamed, stay []Conflict, err error) {
 	for _, c := range taken {
 		old, err := lib.SharedName(ctx, c.Kind, c.ID)
@@ -67,7 +68,7 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 			continue // gone from the replica since: its deletion is sent next
 		}
 		if err != nil {
-			return nil, nil, err
+			return renamed, nil, err
 		}
 		base, ok := before[c.ID]
 		if !ok {
@@ -83,7 +84,7 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 			r, err = renameCollection(ctx, conn, lib, c.ID, old, base)
 		}
 		if err != nil {
-			return nil, nil, err
+			return renamed, nil, err
 		}
 		if r == nil {
 			stay = append(stay, c)

@@ -132,13 +132,15 @@ func Push(ctx context.Context, srv *Server, lib *storage.Library) (Pushed, error
 				before[r.ID] = r.Old
 			}
 			var err error
-			if renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries, before); err != nil {
-				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
-			}
+			renamed, taken, err = renameTaken(ctx, conn, lib, taken, entries, before)
 			// Kept until the member has read them: the window says them again until then, also
-			// those of the push at its close, at the next open.
-			if err := lib.NoteRenames(ctx, renamed); err != nil {
-				return Pushed{}, fmt.Errorf("push to %s: %w", srv, err)
+			// those of the push at its close, at the next open. Those made before an error too:
+			// the replica has them, and the next push sends them with nothing taken to say so.
+			if nerr := lib.NoteRenames(ctx, renamed); nerr != nil {
+				return Pushed{}, fmt.Errorf("push to %s: %w", srv, errors.Join(lost(conn, err), nerr))
+			}
+			if err != nil {
+				return Pushed{}, fmt.Errorf("push to %s: %w", srv, lost(conn, err))
 			}
 		}
 		out.Renamed = joinRenamed(out.Renamed, renamed)
