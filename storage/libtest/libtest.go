@@ -180,7 +180,9 @@ func look(ctx context.Context, l *storage.Library, byKey bool) (view, error) {
 			if w.Collection == nil {
 				w.Collection = []string{"(none)"}
 			}
-			w.Filter.Collection = 0
+			// What a replica's filter waits for is its own (the collection it names on the
+			// server): users see which collection it selects, none while it waits.
+			w.Filter.Collection, w.Filter.Waiting = 0, storage.GlobalID{}
 		}
 		v.searches = append(v.searches, w)
 	}
