@@ -410,7 +410,7 @@ func (a *AutoExporter) renderSelection(ctx context.Context, t *ExportTarget) (*r
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	sel, err := selectExport(opts)
+	sel, err := selectExport(ctx, tx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

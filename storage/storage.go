@@ -271,6 +271,7 @@ var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	10: fillListYears,
 	11: refoldTitleKeys,
 	17: remakeReplicaTriggers,
+	18: makeReplicaOrder,
 }
 
 // mark sets the library's application_id.
