@@ -1,0 +1,124 @@
+package shared
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
+	"github.com/bibshelf/bibshelf/storage/libtest"
+	"github.com/bibshelf/bibshelf/storage/pgtest"
+)
+
+// TestOrderAcrossReplicas: two replicas make rows of every kind the library orders at once
+// (an import with a @string and a @preamble, entries, tags given to a shared entry, a
+// collection at the top, a saved search, an attachment of the shared entry), then sync, in both
+// orders: both have the server's order, the same as a new replica's, and their whole-library
+// exports in library order are byte for byte the same.
+func TestOrderAcrossReplicas(t *testing.T) {
+	for _, first := range []string{"a", "b"} {
+		t.Run(first+" first", func(t *testing.T) {
+			ctx := context.Background()
+			srv, err := ParseURL(pgtest.New(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := newLibrary(t, "base.sqlite")
+			if _, err := base.Import(ctx, bib.Parse("base.bib", []byte("@string{jnl = {Journal}}\n"+
+				"@article{base, title = {Base}, journal = jnl, keywords = {one}}\n"))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Copy(ctx, base, srv); err != nil {
+				t.Fatal(err)
+			}
+			replicas := map[string]*storage.Library{}
+			for _, name := range []string{"a", "b"} {
+				l, err := Clone(ctx, srv, filepath.Join(t.TempDir(), name+".sqlite"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { l.Close() })
+				replicas[name] = l
+				makeRows(t, l, name)
+			}
+			second := map[string]string{"a": "b", "b": "a"}[first]
+			syncOnce(t, srv, replicas[first])
+			syncOnce(t, srv, replicas[second])
+			syncOnce(t, srv, replicas[first])
+			a, b := replicas["a"], replicas["b"]
+			var ea, eb bytes.Buffer
+			if _, err := a.Export(ctx, &ea, storage.ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Export(ctx, &eb, storage.ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+				t.Errorf("the replicas' exports differ:\n%s\n---\n%s", ea.String(), eb.String())
+			}
+			// The server's order: the rows of the replica that synced first, then the other's.
+			var want bytes.Buffer
+			fmt.Fprintf(&want, "keywords = {one, tag %s, tag %s}", first, second)
+			if !bytes.Contains(ea.Bytes(), want.Bytes()) {
+				t.Errorf("the shared entry's keywords are not %s:\n%s", want.String(), ea.String())
+			}
+			if i, j := bytes.Index(ea.Bytes(), []byte("{"+first+"1,")), bytes.Index(ea.Bytes(), []byte("{"+second+"1,")); i < 0 || j < i {
+				t.Errorf("%s1 is not before %s1:\n%s", first, second, ea.String())
+			}
+			if diffs, err := libtest.Diff(ctx, a, b); err != nil || len(diffs) > 0 {
+				t.Errorf("the replicas differ: %v %v", diffs, err)
+			}
+			c, err := Clone(ctx, srv, filepath.Join(t.TempDir(), "c.sqlite"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if diffs, err := libtest.Diff(ctx, c, a); err != nil || len(diffs) > 0 {
+				t.Errorf("a replica differs from a new one: %v %v", diffs, err)
+			}
+		})
+	}
+}
+
+// makeRows makes, in the replica l, rows of every kind the library orders, named after name.
+func makeRows(t *testing.T, l *storage.Library, name string) {
+	t.Helper()
+	ctx := context.Background()
+	src := fmt.Sprintf("@string{pub%[1]s = {Publisher %[1]s}}\n@preamble{\"\\newcommand{\\by%[1]s}{}\"}\n"+
+		"@book{%[1]s1, title = {First of %[1]s}, publisher = pub%[1]s, keywords = {mine %[1]s}}\n"+
+		"@book{%[1]s2, title = {Second of %[1]s}, publisher = pub%[1]s}\n", name)
+	if _, err := l.Import(ctx, bib.Parse(name+".bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddTags(ctx, []string{"base", name + "1"}, "tag "+name); err != nil {
+		t.Fatal(err)
+	}
+	coll, err := l.CreateCollection(ctx, nil, "Collection "+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddToCollection(ctx, coll.ID, "base", name+"2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SaveSearch(ctx, storage.SavedSearch{Name: "Search " + name, Query: name}); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := l.AttachmentsFolder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(folder.Path, name+".pdf")
+	if err := os.MkdirAll(folder.Path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddAttachment(ctx, "base", pdf); err != nil {
+		t.Fatal(err)
+	}
+}
