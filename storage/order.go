@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 )
 
 // The library's order of rows of one kind (entries, @string and @preamble items, tags,
@@ -21,8 +22,11 @@ import (
 // "e."): sord, or, for a row without one, its id after every ord a server gives (a sequence
 // from 1, far below 2^62). In a library of one's own it is the id's order.
 func orderKey(a string) string {
-	return "coalesce(" + a + "sord, " + a + "id + 4611686018427387904)"
+	return "coalesce(" + a + "sord, " + a + "id + " + strconv.FormatInt(unsentOrder, 10) + ")"
 }
+
+// unsentOrder is added to the id of a row without a server's ord to make its place (orderKey).
+const unsentOrder = 1 << 62
 
 // entryOrder is the SQL that orders the entries e in the library's order: by id in a library of
 // one's own, which reads the table in its order; by orderKey in a replica, whose index

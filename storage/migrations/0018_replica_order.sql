@@ -13,3 +13,11 @@ ALTER TABLE attachments ADD COLUMN sord INTEGER;
 -- ordered says whether the replica has every row's sord: a replica made before this migration
 -- reads them from the server at its next pull.
 ALTER TABLE replica ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0;
+-- An entry's place is part of what an export writes: a change of it raises the entry's revision,
+-- as a change of its key does, so that a target kept in sync (autoexport) puts it in its place.
+-- Only a replica ever changes it.
+DROP TRIGGER entries_revision_au;
+CREATE TRIGGER entries_revision_au AFTER UPDATE OF id, key, type, keywords, trashed, context, source_id, sord ON entries BEGIN
+	UPDATE library_revision SET n = n + 1;
+	UPDATE entries SET revision = (SELECT n FROM library_revision) WHERE id = new.id;
+END;
