@@ -36,6 +36,8 @@ func TestOrderAcrossReplicas(t *testing.T) {
 				t.Fatal(err)
 			}
 			replicas := map[string]*storage.Library{}
+			targets := map[string]string{} // each replica's file kept in sync in library order
+			exporters := map[string]*storage.AutoExporter{}
 			for _, name := range []string{"a", "b"} {
 				l, err := Clone(ctx, srv, filepath.Join(t.TempDir(), name+".sqlite"))
 				if err != nil {
@@ -43,7 +45,14 @@ func TestOrderAcrossReplicas(t *testing.T) {
 				}
 				t.Cleanup(func() { l.Close() })
 				replicas[name] = l
+				targets[name] = filepath.Join(t.TempDir(), name+".bib")
+				if _, err := l.AddExportTarget(ctx, storage.ExportTarget{Kind: storage.TargetLibrary, Path: targets[name], LibraryOrder: true}); err != nil {
+					t.Fatal(err)
+				}
+				exporters[name] = storage.NewAutoExporter(l, nil)
+				runTargets(t, exporters[name])
 				makeRows(t, l, name)
+				runTargets(t, exporters[name])
 			}
 			second := map[string]string{"a": "b", "b": "a"}[first]
 			syncOnce(t, srv, replicas[first])
@@ -59,6 +68,13 @@ func TestOrderAcrossReplicas(t *testing.T) {
 			}
 			if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
 				t.Errorf("the replicas' exports differ:\n%s\n---\n%s", ea.String(), eb.String())
+			}
+			// A target kept in sync, read again from what it read before, is the export too.
+			for name := range replicas {
+				runTargets(t, exporters[name])
+				if b, err := os.ReadFile(targets[name]); err != nil || !bytes.Equal(b, ea.Bytes()) {
+					t.Errorf("%s's target kept in sync is not its export (%v):\n%s", name, err, b)
+				}
 			}
 			// The server's order: the rows of the replica that synced first, then the other's.
 			var want bytes.Buffer
@@ -81,6 +97,21 @@ func TestOrderAcrossReplicas(t *testing.T) {
 				t.Errorf("a replica differs from a new one: %v %v", diffs, err)
 			}
 		})
+	}
+}
+
+// runTargets runs a replica's export targets, and fails the test on a failure. The exporter
+// keeps what each run read, which the next starts from.
+func runTargets(t *testing.T, a *storage.AutoExporter) {
+	t.Helper()
+	st, err := a.RunTargets(context.Background(), storage.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Err != nil {
+			t.Fatalf("export target %s: %v", s.Path, s.Err)
+		}
 	}
 }
 
