@@ -53,10 +53,10 @@ func scanRow(rs interface{ Scan(...any) error }, r *row) error {
 	return nil
 }
 
-// readSelection reads the entries sel selects, ordered by key (byKey) or in the library's order, in the snapshot
-// of tx at the library's revision: from prev, the selection's last read (nil for none), and what
-// changed since, or, without prev or after many changes, in one pass over the selection. The
-// entries taken from prev keep their texts; the others have none yet.
+// readSelection reads the entries sel selects, ordered by key (byKey) or in the library's order,
+// in the snapshot of tx at the library's revision: from prev, the selection's last read (nil for
+// none), and what changed since, or, without prev or after many changes, in one pass over the
+// selection. The entries taken from prev keep their texts; the others have none yet.
 func readSelection(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool, prev *selection, revision int64) (*selection, error) {
 	next := &selection{byKey: byKey, revision: revision}
 	if prev != nil && prev.byKey == byKey {

@@ -162,8 +162,8 @@ func crossrefOf(fields, source string) (string, error) {
 }
 
 // exportCrossrefs returns the crossref placement of the export of sel, ordered otherwise by key
-// (byKey) or in the library's order. It reads the fields of the entries with a crossref field, found by a look at
-// their fields column, and the keys of those they name.
+// (byKey) or in the library's order. It reads the fields of the entries with a crossref field,
+// found by a look at their fields column, and the keys of those they name.
 func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool) (crossrefPlacement, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, `+orderKey("e.")+`, e.key, t.fields, t.source FROM `+sel.from+
 		` JOIN entry_text t ON t.id = e.id WHERE `+sel.where+` AND t.fields LIKE ?`, append(slices.Clip(sel.args), crossrefFieldLike)...)

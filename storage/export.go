@@ -643,9 +643,8 @@ func tagLists(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[i
 		return nil, err
 	}
 	if replica {
-		query = `SELECT entry_id, group_concat(name, char(31)) FROM (SELECT et.entry_id, t.name
-			FROM entry_tags et JOIN tags t ON t.id = et.tag_id ` + where + ` ORDER BY et.entry_id, ` + orderKey("t.") + `)
-			GROUP BY entry_id`
+		query = `SELECT et.entry_id, group_concat(t.name, char(31) ORDER BY ` + orderKey("t.") + `)
+			FROM entry_tags et JOIN tags t ON t.id = et.tag_id ` + where + ` GROUP BY et.entry_id`
 	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
