@@ -52,5 +52,6 @@ func (l *Library) Detach(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("detach from the shared library: %w", err)
 	}
+	l.listOrder.Store(nil) // read again: it is a library of its own now
 	return nil
 }

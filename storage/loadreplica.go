@@ -113,6 +113,7 @@ func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLo
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("make the replica: %w", err)
 	}
+	l.listOrder.Store(nil) // read again: it is a replica now
 	return nil
 }
 

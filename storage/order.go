@@ -42,6 +42,24 @@ func entryOrderOf(ctx context.Context, q rowQuerier) (entryOrder, error) {
 	return entryOrder(orderKey("e.")), nil
 }
 
+// pageOrder is entryOrderOf for the list's pages, read once for the Library: a look at the
+// replica table for each page cost a library of one's own 14 allocations and tens of
+// microseconds on a page of 0.3 ms. A library becomes a replica only when it is new
+// (LoadReplica) and stops being one only by Detach, and both forget it; another process's
+// Library of the same file learns of it when it opens the file again, and meanwhile lists the
+// entries in an order that is still theirs (of their ids, or of their places without the index).
+func (l *Library) pageOrder(ctx context.Context) (entryOrder, error) {
+	if o := l.listOrder.Load(); o != nil {
+		return *o, nil
+	}
+	o, err := entryOrderOf(ctx, l.db)
+	if err != nil {
+		return "", err
+	}
+	l.listOrder.Store(&o)
+	return o, nil
+}
+
 // isReplica reports whether the library is a replica of a shared library.
 func isReplica(ctx context.Context, q rowQuerier) (bool, error) {
 	var replica bool

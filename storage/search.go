@@ -62,7 +62,7 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 		order = "bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1)"
 	} else {
 		// The library's order, then the id, which then never decides.
-		o, err := entryOrderOf(ctx, l.db)
+		o, err := l.pageOrder(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
