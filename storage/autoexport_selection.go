@@ -37,18 +37,17 @@ type selected struct {
 const fewChanged = 1000
 
 // selectionColumns are the columns of an entry e that a selection holds (row).
-const selectionColumns = `e.id, e.key, e.revision, coalesce(e.source_id, 0), e.context, e.sord`
+const selectionColumns = `e.id, e.key, e.revision, coalesce(e.source_id, 0), e.context, coalesce(e.sord, 0)`
 
 // scanRow reads a row of selectionColumns. Its place in the library's order is orderKey's,
-// worked out here: NULL, as in a library of one's own, costs SQLite nothing to read.
+// worked out here from sord (0 for none, as in a library of one's own): read into the row
+// itself, it costs an entry no allocation, where a sql.NullInt64 cost one.
 func scanRow(rs interface{ Scan(...any) error }, r *row) error {
-	var sord sql.NullInt64
-	if err := rs.Scan(&r.id, &r.key, &r.rev, &r.source, &r.context, &sord); err != nil {
+	if err := rs.Scan(&r.id, &r.key, &r.rev, &r.source, &r.context, &r.order); err != nil {
 		return err
 	}
-	r.order = r.id + unsentOrder
-	if sord.Valid {
-		r.order = sord.Int64
+	if r.order == 0 {
+		r.order = r.id + unsentOrder
 	}
 	return nil
 }
