@@ -3,6 +3,7 @@ package shared
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,7 +97,45 @@ func TestOrderAcrossReplicas(t *testing.T) {
 			if diffs, err := libtest.Diff(ctx, c, a); err != nil || len(diffs) > 0 {
 				t.Errorf("a replica differs from a new one: %v %v", diffs, err)
 			}
+
+			// The second, as a replica made before it kept the places (migration 0018), is in the
+			// order of its ids, the other's rows after its own, until its next pull reads them.
+			l := replicas[second]
+			forget(t, l)
+			var before, after bytes.Buffer
+			if _, err := l.Export(ctx, &before, storage.ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(before.Bytes(), ea.Bytes()) {
+				t.Error("the replica without its places is in the server's order still")
+			}
+			if _, err := Pull(ctx, srv, l); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.Export(ctx, &after, storage.ExportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if r, _, err := l.Replica(ctx); err != nil || !r.Ordered || !bytes.Equal(after.Bytes(), ea.Bytes()) {
+				t.Errorf("after a pull, the replica is ordered %v (%v), its export:\n%s", r.Ordered, err, after.String())
+			}
 		})
+	}
+}
+
+// forget makes the replica l as a replica made before migration 0018 is: no row has its place,
+// and the next pull is to read them (replica.ordered), through a connection of its own.
+func forget(t *testing.T, l *storage.Library) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", l.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range []string{`UPDATE replica SET ordered = 0`, `UPDATE entries SET sord = NULL`, `UPDATE items SET sord = NULL`,
+		`UPDATE tags SET sord = NULL`, `UPDATE collections SET sord = NULL`, `UPDATE attachments SET sord = NULL`} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
