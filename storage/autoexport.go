@@ -410,7 +410,7 @@ func (a *AutoExporter) renderSelection(ctx context.Context, t *ExportTarget) (*r
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	sel, err := selectExport(opts)
+	sel, err := selectExport(ctx, tx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -671,6 +671,7 @@ func planSelection(ctx context.Context, tx *sql.Tx, entries []selected) (*export
 // row is an entry of a selection, as readSelection reads it.
 type row struct {
 	id, rev, source int64
+	order           int64 // its place in the library's order (orderKey)
 	key             string
 	context         sql.NullString
 }

@@ -364,18 +364,29 @@ func TestDiffIDs(t *testing.T) {
 }
 
 // TestSpliceEntries compares spliceEntries with sorting the entries it is to hold, on random
-// selections: entries taken out, changed (their keys too) and come in.
+// selections: entries taken out, changed (their keys too, and their places in the library's
+// order, as a replica's entry takes the server's) and come in.
 func TestSpliceEntries(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	key := func() string { return fmt.Sprintf("%c%d", "aBcD"[rng.IntN(4)], rng.IntN(50)) }
 	for round := range 500 {
 		byKey := round%2 == 0
-		order := func(a, b row) int { return compareExportOrder(byKey, a.key, a.id, b.key, b.id) }
+		order := func(a, b row) int { return compareExportOrder(byKey, a.key, a.order, b.key, b.order) }
+		// Places are unique, as ids and a server's ords are: a random one, or the id's.
+		places := rng.Perm(200)
+		place := func(id int64) int64 {
+			if rng.IntN(2) == 0 {
+				return id + unsentOrder
+			}
+			p := places[0]
+			places = places[1:]
+			return int64(p)
+		}
 		want := map[int64]row{}
 		var last []selected
 		n := int64(rng.IntN(30))
 		for id := int64(1); id <= n; id++ {
-			r := row{id: id, key: key()}
+			r := row{id: id, key: key(), order: place(id)}
 			last = append(last, selected{row: r, text: "old"})
 			want[id] = r
 		}
@@ -388,14 +399,17 @@ func TestSpliceEntries(t *testing.T) {
 				removed = append(removed, e.id)
 				delete(want, e.id)
 			case 1:
-				r := row{id: e.id, key: key()}
+				r := row{id: e.id, key: key(), order: e.order}
+				if rng.IntN(2) == 0 {
+					r.order = place(e.id)
+				}
 				fresh = append(fresh, r)
 				want[e.id] = r
 			}
 		}
 		slices.Sort(removed)
 		for id := int64(100); id < int64(100+rng.IntN(4)); id++ {
-			r := row{id: id, key: key()}
+			r := row{id: id, key: key(), order: place(id)}
 			fresh = append(fresh, r)
 			want[id] = r
 		}

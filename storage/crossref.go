@@ -33,6 +33,7 @@ const maxCrossrefDepth = 32
 // xrefEntry is an entry of an export as its crossref order sees it.
 type xrefEntry struct {
 	id       int64
+	order    int64 // its place in the library's order (orderKey), read by exportCrossrefs
 	key      string
 	crossref string // the key its crossref field names; "" for none
 }
@@ -134,15 +135,16 @@ func crossrefOrdered(opts ExportOptions) bool {
 	return opts.ByKey || len(opts.Keys) > 0
 }
 
-// compareExportOrder compares two entries, by key and id, as an export orders them otherwise:
-// by key (byKey, as SQLite's NOCASE collation does, then by id) or by id.
-func compareExportOrder(byKey bool, aKey string, aID int64, bKey string, bID int64) int {
+// compareExportOrder compares two entries, by key and place in the library's order (orderKey),
+// as an export orders them otherwise: by key (byKey, as SQLite's NOCASE collation does; keys are
+// unique so) or in the library's order.
+func compareExportOrder(byKey bool, aKey string, aOrder int64, bKey string, bOrder int64) int {
 	if byKey {
 		if c := compareNoCase(aKey, bKey); c != 0 {
 			return c
 		}
 	}
-	return cmp.Compare(aID, bID)
+	return cmp.Compare(aOrder, bOrder)
 }
 
 // crossrefFieldLike is a LIKE pattern the fields column of an entry with a crossref field
@@ -160,10 +162,10 @@ func crossrefOf(fields, source string) (string, error) {
 }
 
 // exportCrossrefs returns the crossref placement of the export of sel, ordered otherwise by key
-// (byKey) or id. It reads the fields of the entries with a crossref field, found by a look at
-// their fields column, and the keys of those they name.
+// (byKey) or in the library's order. It reads the fields of the entries with a crossref field,
+// found by a look at their fields column, and the keys of those they name.
 func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey bool) (crossrefPlacement, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.key, t.fields, t.source FROM `+sel.from+
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, `+orderKey("e.")+`, e.key, t.fields, t.source FROM `+sel.from+
 		` JOIN entry_text t ON t.id = e.id WHERE `+sel.where+` AND t.fields LIKE ?`, append(slices.Clip(sel.args), crossrefFieldLike)...)
 	if err != nil {
 		return crossrefPlacement{}, err
@@ -173,7 +175,7 @@ func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey
 	for rows.Next() {
 		var x xrefEntry
 		var fields, source string
-		if err := rows.Scan(&x.id, &x.key, &fields, &source); err != nil {
+		if err := rows.Scan(&x.id, &x.order, &x.key, &fields, &source); err != nil {
 			rows.Close()
 			return crossrefPlacement{}, err
 		}
@@ -195,7 +197,7 @@ func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey
 		return crossrefPlacement{}, err
 	}
 	// The key column's NOCASE collation makes IN match keys as bibtex does.
-	prows, err := tx.QueryContext(ctx, `SELECT e.id, e.key FROM `+sel.from+` WHERE `+sel.where+
+	prows, err := tx.QueryContext(ctx, `SELECT e.id, `+orderKey("e.")+`, e.key FROM `+sel.from+` WHERE `+sel.where+
 		` AND e.key IN (SELECT value FROM json_each(?))`, append(slices.Clip(sel.args), string(list))...)
 	if err != nil {
 		return crossrefPlacement{}, err
@@ -206,7 +208,7 @@ func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey
 	}
 	for prows.Next() {
 		var x xrefEntry
-		if err := prows.Scan(&x.id, &x.key); err != nil {
+		if err := prows.Scan(&x.id, &x.order, &x.key); err != nil {
 			prows.Close()
 			return crossrefPlacement{}, err
 		}
@@ -218,7 +220,7 @@ func exportCrossrefs(ctx context.Context, tx *sql.Tx, sel exportSelection, byKey
 	if err := prows.Err(); err != nil {
 		return crossrefPlacement{}, err
 	}
-	slices.SortFunc(entries, func(a, b xrefEntry) int { return compareExportOrder(byKey, a.key, a.id, b.key, b.id) })
+	slices.SortFunc(entries, func(a, b xrefEntry) int { return compareExportOrder(byKey, a.key, a.order, b.key, b.order) })
 	return placeCrossrefs(entries), nil
 }
 

@@ -38,6 +38,12 @@ func (l *Library) Detach(ctx context.Context) error {
 	for _, table := range sharedTables {
 		stmts = append(stmts, `UPDATE `+table+` SET gid = NULL, srev = 0 WHERE gid IS NOT NULL OR srev <> 0`)
 	}
+	// A library of one's own is in the order of its ids (order.go), and has no index of the
+	// server's: a copy made by Clone has its ids in that order already.
+	stmts = append(stmts, `DROP INDEX IF EXISTS entries_order`)
+	for table := range orderedTables {
+		stmts = append(stmts, `UPDATE `+table+` SET sord = NULL WHERE sord IS NOT NULL`)
+	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("detach from the shared library: %s: %w", s, err)
@@ -46,5 +52,6 @@ func (l *Library) Detach(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("detach from the shared library: %w", err)
 	}
+	l.listOrder.Store(nil) // read again: it is a library of its own now
 	return nil
 }

@@ -73,7 +73,7 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	defer tx.Rollback()
-	sel, err := selectExport(opts)
+	sel, err := selectExport(ctx, tx, opts)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
@@ -160,8 +160,9 @@ type exportSelection struct {
 	args               []any
 }
 
-// selectExport returns the selection of the entries opts selects.
-func selectExport(opts ExportOptions) (exportSelection, error) {
+// selectExport returns the selection of the entries opts selects, in the library's order (read
+// through db) or by key.
+func selectExport(ctx context.Context, db rowQuerier, opts ExportOptions) (exportSelection, error) {
 	q := compile(opts.Filter, opts.Query)
 	if q.err != nil {
 		return exportSelection{}, q.err
@@ -180,12 +181,15 @@ func selectExport(opts ExportOptions) (exportSelection, error) {
 		where += ` AND e.id IN (SELECT entry_id FROM collection_entries WHERE collection_id = ?)`
 		args = append(args, opts.Filter.Collection)
 	}
-	order := "e.id"
-	if opts.ByKey {
-		// Keys are unique without regard to case: the id never decides, but says what would.
-		order = "e.key COLLATE NOCASE, e.id"
+	// Keys are unique without regard to case: the id never decides, but says what would.
+	order := entryOrder("e.key COLLATE NOCASE, e.id")
+	if !opts.ByKey {
+		var err error
+		if order, err = entryOrderOf(ctx, db); err != nil {
+			return exportSelection{}, err
+		}
 	}
-	return exportSelection{from: from, where: where, order: order, args: args}, nil
+	return exportSelection{from: from, where: where, order: string(order), args: args}, nil
 }
 
 // entryColumns returns the SQL of the fields and note columns an export with opts reads for an
@@ -309,6 +313,7 @@ type planWarning struct{ key, msg string }
 // needer is an entry or a @preamble of an export, with the reading context it needs.
 type needer struct {
 	id, source int64
+	order      int64 // a @preamble's place in the library's order (orderKey)
 	key        string
 	c          readContext
 	legacy     bool
@@ -440,7 +445,8 @@ func exportSources(ctx context.Context, tx *sql.Tx, from, where string, args []a
 // order they came, with their texts; with legacy, those stored before contexts were kept too.
 func exportPreambles(ctx context.Context, tx *sql.Tx, sources map[int64]bool, legacy bool) (preambles []needer, texts []string, err error) {
 	seen := map[string]bool{}
-	prows, err := tx.QueryContext(ctx, `SELECT id, coalesce(source_id, 0), source, context FROM items WHERE kind = 'preamble' ORDER BY id`)
+	prows, err := tx.QueryContext(ctx, `SELECT id, `+orderKey("")+`, coalesce(source_id, 0), source, context FROM items
+		WHERE kind = 'preamble' ORDER BY 2`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -448,7 +454,7 @@ func exportPreambles(ctx context.Context, tx *sql.Tx, sources map[int64]bool, le
 		var n needer
 		var text string
 		var col sql.NullString
-		if err := prows.Scan(&n.id, &n.source, &text, &col); err != nil {
+		if err := prows.Scan(&n.id, &n.order, &n.source, &text, &col); err != nil {
 			prows.Close()
 			return nil, nil, err
 		}
@@ -526,17 +532,17 @@ func (plan *exportPlan) macros(ctx context.Context, tx *sql.Tx, entries, preambl
 	// (each one's definitions come before it), each preamble after the definitions that could
 	// not go to the top for it.
 	type headItem struct {
-		id    int64
+		order int64 // orderKey
 		texts []string
 	}
 	var head []headItem
 	for _, n := range preambles {
-		head = append(head, headItem{id: n.id})
+		head = append(head, headItem{order: n.order})
 	}
 	for _, e := range m.emitted {
 		switch {
 		case e.hoisted:
-			head = append(head, headItem{id: e.def.id, texts: []string{e.text()}})
+			head = append(head, headItem{order: e.def.order, texts: []string{e.text()}})
 		case e.at < len(preambles):
 			head[e.at].texts = append(head[e.at].texts, e.text())
 		default:
@@ -547,7 +553,7 @@ func (plan *exportPlan) macros(ctx context.Context, tx *sql.Tx, entries, preambl
 	for i := range preambles {
 		head[i].texts = append(head[i].texts, texts[i])
 	}
-	slices.SortStableFunc(head, func(a, b headItem) int { return cmp.Compare(a.id, b.id) })
+	slices.SortStableFunc(head, func(a, b headItem) int { return cmp.Compare(a.order, b.order) })
 	for _, e := range m.legacy {
 		plan.head = append(plan.head, e.text())
 	}
@@ -628,8 +634,19 @@ func tagLists(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[i
 	if where != "" {
 		where = "WHERE " + where
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT et.entry_id, group_concat(t.name, char(31))
-		FROM entry_tags et JOIN tags t ON t.id = et.tag_id `+where+` GROUP BY et.entry_id`, args...)
+	// Each entry's tags in the library's order: in a library of one's own, the order of the
+	// tags' ids, in which the join reads them (the entry_tags key); in a replica, the server's.
+	query := `SELECT et.entry_id, group_concat(t.name, char(31))
+		FROM entry_tags et JOIN tags t ON t.id = et.tag_id ` + where + ` GROUP BY et.entry_id`
+	replica, err := isReplica(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if replica {
+		query = `SELECT et.entry_id, group_concat(t.name, char(31) ORDER BY ` + orderKey("t.") + `)
+			FROM entry_tags et JOIN tags t ON t.id = et.tag_id ` + where + ` GROUP BY et.entry_id`
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

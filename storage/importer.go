@@ -487,9 +487,10 @@ var keptIndexes = map[string]bool{"entries_created": true, "entries_identity_pen
 // importKept are the indexes an import keeps: keptIndexes, and entries_gid, which holds the
 // entries with a global id (migration 0014), and an import gives none (a replica's new entries
 // get theirs when they are sent): made again, it would read the whole table for nothing.
-// LoadReplica, whose entries all have one, makes it again after its inserts.
+// LoadReplica, whose entries all have one, makes it again after its inserts. A replica's
+// entries_order (order.go) is kept too: an import's entries, without an ord, go in at its end.
 var importKept = func() map[string]bool {
-	m := map[string]bool{"entries_gid": true}
+	m := map[string]bool{"entries_gid": true, "entries_order": true}
 	for name := range keptIndexes {
 		m[name] = true
 	}

@@ -84,7 +84,7 @@ type ReplicaLoad struct {
 // search, and no replica: ErrNotEmpty otherwise), the replica r of a shared library: fn writes
 // the shared library's rows through the ReplicaLoad, and they are written in one transaction
 // with r, which fn's error rolls back. Their search index is left to IndexPending, as a
-// window's import leaves it.
+// window's import leaves it. The new replica is Ordered: its rows' places are those fn gives.
 func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLoad) error) (err error) {
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
@@ -112,6 +112,7 @@ func (l *Library) LoadReplica(ctx context.Context, r Replica, fn func(*ReplicaLo
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("make the replica: %w", err)
 	}
+	l.listOrder.Store(nil) // read again: it is a replica now
 	return nil
 }
 
@@ -170,7 +171,10 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, fn func(*ReplicaLoa
 	if _, err := tx.ExecContext(ctx, replicaTriggers); err != nil {
 		return fmt.Errorf("make the replica's triggers: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO replica (library, server, member, pulled) VALUES (?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, replicaOrderIndex); err != nil {
+		return fmt.Errorf("make the index of the replica's order: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO replica (library, server, member, pulled, ordered) VALUES (?, ?, ?, ?, 1)`,
 		r.Library.value(), r.Server, r.Member, r.Pulled); err != nil {
 		return err
 	}
@@ -184,17 +188,17 @@ func (ld *ReplicaLoad) prepare() error {
 		query string
 	}{
 		{&ld.insSource, `INSERT INTO sources (name, imported, gid, srev) VALUES (?, ?, ?, ?)`},
-		{&ld.insItem, `INSERT INTO items (kind, name, source, origin, source_id, expansion, context, gid, srev)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&ld.insItem, `INSERT INTO items (kind, name, source, origin, source_id, expansion, context, gid, srev, sord)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&ld.insEntry, `INSERT INTO entries (key, type, ` + rowColumns + `, origin, created, modified, trashed,
-			` + identityColumnList + `, source_id, context, revision, gid, srev)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			` + identityColumnList + `, source_id, context, revision, gid, srev, sord)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&ld.insText, `INSERT INTO entry_text (id, ` + textColumns + `) VALUES (?, ?, ?, ?)`},
-		{&ld.insTag, `INSERT INTO tags (name, colour, gid, srev) VALUES (?, ?, ?, ?)`},
+		{&ld.insTag, `INSERT INTO tags (name, colour, gid, srev, sord) VALUES (?, ?, ?, ?, ?)`},
 		{&ld.insNote, `INSERT INTO notes (entry_id, body, modified) VALUES (?, ?, ?)`},
 		{&ld.insEntryTag, `INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?)`},
 		{&ld.insMember, `INSERT INTO collection_entries (collection_id, entry_id) VALUES (?, ?)`},
-		{&ld.insAttach, `INSERT INTO attachments (entry_id, path, added, gid, srev) VALUES (?, ?, ?, ?, ?)`},
+		{&ld.insAttach, `INSERT INTO attachments (entry_id, path, added, gid, srev, sord) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&ld.setMarks, `UPDATE entries SET read = ?, starred = ?, rating = ? WHERE id = ?`},
 		{&ld.insNotDup, `INSERT INTO not_duplicates (a, b) VALUES (?, ?)`},
 	} {
@@ -267,7 +271,7 @@ func (ld *ReplicaLoad) AddItem(r SharedItem) error {
 	if err != nil {
 		return fmt.Errorf("item %v: %w", r.ID, err)
 	}
-	id, err := ld.insert(ld.insItem, r.Kind, r.Name, r.Source, r.Origin, source, r.Expansion, c, r.ID.value(), r.Rev)
+	id, err := ld.insert(ld.insItem, r.Kind, r.Name, r.Source, r.Origin, source, r.Expansion, c, r.ID.value(), r.Rev, ordValue(r.Ord))
 	if err != nil {
 		return fmt.Errorf("item %v: %w", r.ID, err)
 	}
@@ -277,7 +281,7 @@ func (ld *ReplicaLoad) AddItem(r SharedItem) error {
 
 // AddTag adds a tag.
 func (ld *ReplicaLoad) AddTag(r SharedTag) error {
-	id, err := ld.insert(ld.insTag, r.Name, r.Colour, r.ID.value(), r.Rev)
+	id, err := ld.insert(ld.insTag, r.Name, r.Colour, r.ID.value(), r.Rev, ordValue(r.Ord))
 	if err != nil {
 		return fmt.Errorf("tag %q: %w", r.Name, err)
 	}
@@ -309,8 +313,8 @@ func (ld *ReplicaLoad) AddCollections(cs []SharedCollection) error {
 			err = errors.New("it is its own ancestor")
 		}
 		if err == nil {
-			_, err = ld.tx.ExecContext(ld.ctx, `INSERT INTO collections (id, parent_id, name, position, gid, srev) VALUES (?, ?, ?, ?, ?, ?)`,
-				ld.collections[c.ID], parent, c.Name, c.Position, c.ID.value(), c.Rev)
+			_, err = ld.tx.ExecContext(ld.ctx, `INSERT INTO collections (id, parent_id, name, position, gid, srev, sord) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				ld.collections[c.ID], parent, c.Name, c.Position, c.ID.value(), c.Rev, ordValue(c.Ord))
 		}
 		if err != nil {
 			return fmt.Errorf("collection %q: %w", c.Name, err)
@@ -347,7 +351,7 @@ func (ld *ReplicaLoad) AddEntry(r *SharedEntry) error {
 		return fmt.Errorf("entry %q: %w", r.Key, err)
 	}
 	id, err := ld.insert(ld.insEntry, r.Key, r.Type, r.Title, r.Authors, r.FirstAuthor, r.Year, r.Venue, r.Keywords,
-		r.Origin, r.Created, r.Modified, r.Trashed, r.DOI, r.ArXiv, r.ISBN, r.TitleKey, source, c, ld.rev, r.ID.value(), r.Rev)
+		r.Origin, r.Created, r.Modified, r.Trashed, r.DOI, r.ArXiv, r.ISBN, r.TitleKey, source, c, ld.rev, r.ID.value(), r.Rev, ordValue(r.Ord))
 	if err == nil {
 		_, err = ld.insText.ExecContext(ld.ctx, id, r.Fields, r.Source, r.Abstract)
 	}
@@ -421,7 +425,7 @@ func (ld *ReplicaLoad) AddMembership(r SharedMembership) error {
 func (ld *ReplicaLoad) AddAttachment(r SharedAttachment) error {
 	entry, err := localID(ld.entries, "entry", r.Entry)
 	if err == nil {
-		_, err = ld.insAttach.ExecContext(ld.ctx, entry, r.Path, r.Added, r.ID.value(), r.Rev)
+		_, err = ld.insAttach.ExecContext(ld.ctx, entry, r.Path, r.Added, r.ID.value(), r.Rev, ordValue(r.Ord))
 	}
 	if err != nil {
 		return fmt.Errorf("attachment %s: %w", r.Path, err)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -34,6 +35,7 @@ type macroPlanner struct {
 // stringDef is an @string item of the library.
 type stringDef struct {
 	id         int64
+	order      int64  // its place in the library's order (orderKey)
 	name, text string // name in lower case; text is the item's source
 	// value is what the macro expands to, or, for an item stored before contexts were kept (its
 	// value and its context unknown), a key no other value has.
@@ -78,14 +80,14 @@ func (m *macroPlanner) def(id int64) (*stringDef, error) {
 	}
 	if m.stmt == nil {
 		var err error
-		if m.stmt, err = m.tx.PrepareContext(m.ctx, `SELECT name, source, expansion, context FROM items WHERE id = ? AND kind = 'string'`); err != nil {
+		if m.stmt, err = m.tx.PrepareContext(m.ctx, `SELECT name, source, expansion, context, `+orderKey("")+` FROM items WHERE id = ? AND kind = 'string'`); err != nil {
 			return nil, err
 		}
 	}
 	var name string
 	var col sql.NullString
 	d := &stringDef{id: id}
-	if err := m.stmt.QueryRowContext(m.ctx, id).Scan(&name, &d.text, &d.value, &col); err != nil {
+	if err := m.stmt.QueryRowContext(m.ctx, id).Scan(&name, &d.text, &d.value, &col, &d.order); err != nil {
 		return nil, fmt.Errorf("@string item %d: %w", id, err)
 	}
 	d.name = strings.ToLower(name)
@@ -107,7 +109,7 @@ func (m *macroPlanner) def(id int64) (*stringDef, error) {
 }
 
 // closure returns the @string items ids, and those their values use, in the order they were
-// defined (by id: each one's definitions come before it).
+// defined (the library's order: each one's definitions come before it).
 func (m *macroPlanner) closure(ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -129,7 +131,7 @@ func (m *macroPlanner) closure(ids []int64) ([]int64, error) {
 		out = append(out, id)
 		todo = append(todo, d.c.Strings...)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b int64) int { return cmp.Compare(m.defs[a].order, m.defs[b].order) })
 	return out, nil
 }
 

@@ -548,7 +548,7 @@ func collections(ctx context.Context, db querier, key string) ([]Collection, err
 	q := `SELECT c.id, coalesce(c.parent_id, 0), c.name,
 		(SELECT count(*) FROM collection_entries ce JOIN entries e ON e.id = ce.entry_id
 			WHERE ce.collection_id = c.id AND e.trashed IS NULL), 1
-		FROM collections c ORDER BY c.position, c.id`
+		FROM collections c ORDER BY c.position, ` + orderKey("c.")
 	var args []any
 	if key != "" {
 		q = `SELECT c.id, coalesce(c.parent_id, 0), c.name,
@@ -556,7 +556,7 @@ func collections(ctx context.Context, db querier, key string) ([]Collection, err
 				WHERE ce.collection_id = c.id AND e.trashed IS NULL),
 			EXISTS (SELECT 1 FROM collection_entries m WHERE m.collection_id = c.id AND m.entry_id = x.id)
 			FROM (SELECT id FROM entries WHERE key = ?) x LEFT JOIN collections c ON true
-			ORDER BY c.position, c.id`
+			ORDER BY c.position, ` + orderKey("c.")
 		args = append(args, key)
 	}
 	rows, err := db.QueryContext(ctx, q, args...)
@@ -1134,7 +1134,7 @@ func (l *Library) Attachments(ctx context.Context, key string) ([]Attachment, er
 		return nil, fmt.Errorf("get attachments of %q: %w", key, err)
 	}
 	rows, err := l.db.QueryContext(ctx, `SELECT a.id, a.path, a.added FROM entries e
-		LEFT JOIN attachments a ON a.entry_id = e.id WHERE e.key = ? ORDER BY a.id`, key)
+		LEFT JOIN attachments a ON a.entry_id = e.id WHERE e.key = ? ORDER BY `+orderKey("a."), key)
 	if err != nil {
 		return nil, fmt.Errorf("get attachments of %q: %w", key, err)
 	}

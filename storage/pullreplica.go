@@ -34,6 +34,8 @@ type ReplicaPull struct {
 	// has now (moveAside), and moved lists those moved, by table.
 	moving bool
 	moved  map[string][]int64
+	// ordered says Ordered was called.
+	ordered bool
 }
 
 // preparedTx runs statements in a transaction, each prepared once: what asks the same of
@@ -170,7 +172,7 @@ func (l *Library) pullOnce(ctx context.Context, to int64, first func(*sql.Tx) er
 	if p.held > 0 {
 		pulled = min(pulled, p.held-1)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE replica SET pulling = 0, pulled = ?`, max(pulled, had)); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE replica SET pulling = 0, pulled = ?, ordered = ordered OR ?`, max(pulled, had), p.ordered); err != nil {
 		return Pulled{}, fmt.Errorf("pull: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -291,9 +293,10 @@ func isConstraint(err error) bool {
 // put writes the row g of table (whose changes are kind in replica_changes) as the server has
 // it at revision rev: deleted, or with the values vals of cols, updated or inserted with its
 // gid and srev. A row the replica has changed since is held, and so is one a constraint
-// refuses (a key the replica has given another new row). It returns the row's local id, 0
-// when it was deleted or held.
-func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, deleted bool, cols []string, vals []any) (int64, error) {
+// refuses (a key the replica has given another new row). ord is the server's ord of a row of a
+// table the library orders (order.go; 0 for the others), which the row keeps as sord, a row the
+// replica sent itself too. It returns the row's local id, 0 when it was deleted or held.
+func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, deleted bool, ord int64, cols []string, vals []any) (int64, error) {
 	var id, srev int64
 	err := p.queryRow(`SELECT id, srev FROM `+table+` WHERE gid = ?`, g.value()).Scan(&id, &srev)
 	ok := err == nil
@@ -304,7 +307,14 @@ func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, d
 		return 0, err
 	}
 	if ok && srev == rev && !deleted {
-		return 0, nil // the replica has this revision: it sent it itself
+		// The replica has this revision: it sent it itself, and learns its place now.
+		if ord != 0 {
+			_, err = p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET sord = ? WHERE id = ? AND sord IS NOT ?`, ord, id, ord)
+		}
+		return 0, err
+	}
+	if ord != 0 {
+		cols, vals = append(cols[:len(cols):len(cols)], "sord"), append(vals[:len(vals):len(vals)], ord)
 	}
 	if ok {
 		if changed, err := p.unsent(id, kinds...); err != nil || changed {
@@ -359,6 +369,25 @@ func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, d
 	return id, nil
 }
 
+// orderedTables are the tables whose rows the library orders (order.go): their rows keep the
+// server's ord.
+var orderedTables = map[string]bool{"items": true, "entries": true, "tags": true, "collections": true, "attachments": true}
+
+// PutOrd gives the row g of table (items, entries, tags, collections or attachments) the
+// server's place ord in the library's order, for a replica made before migration 0019, which
+// did not keep it (Replica.Ordered); a row the replica does not have is passed over.
+func (p *ReplicaPull) PutOrd(table string, g GlobalID, ord int64) error {
+	if !orderedTables[table] {
+		return fmt.Errorf("the rows of %s have no order", table)
+	}
+	_, err := p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET sord = ?1 WHERE gid = ?2 AND sord IS NOT ?1`, ord, g.value())
+	return err
+}
+
+// Ordered records, when the pull commits, that every row the replica has from the server has
+// its place (PutOrd).
+func (p *ReplicaPull) Ordered() { p.ordered = true }
+
 // localItems maps the global ids of @string items to the replica's, for mapContext.
 func (p *ReplicaPull) localItems(g GlobalID) (int64, bool) {
 	id, ok, err := p.local("items", g)
@@ -367,7 +396,7 @@ func (p *ReplicaPull) localItems(g GlobalID) (int64, bool) {
 
 // PutSource writes an import of a file, or its deletion.
 func (p *ReplicaPull) PutSource(r SharedSource, deleted bool) error {
-	_, err := p.put("sources", []string{"source"}, r.ID, r.Rev, deleted, []string{"name", "imported"}, []any{r.Name, r.Imported})
+	_, err := p.put("sources", []string{"source"}, r.ID, r.Rev, deleted, 0, []string{"name", "imported"}, []any{r.Name, r.Imported})
 	if err != nil {
 		return fmt.Errorf("source %v: %w", r.ID, err)
 	}
@@ -394,7 +423,7 @@ func (p *ReplicaPull) PutItem(r SharedItem, deleted bool) error {
 	} else {
 		source = []any{nil}
 	}
-	_, err := p.put("items", []string{"item"}, r.ID, r.Rev, deleted, []string{"kind", "name", "source", "origin", "source_id", "expansion", "context"},
+	_, err := p.put("items", []string{"item"}, r.ID, r.Rev, deleted, r.Ord, []string{"kind", "name", "source", "origin", "source_id", "expansion", "context"},
 		[]any{r.Kind, r.Name, r.Source, r.Origin, source[0], r.Expansion, c})
 	if err != nil {
 		return fmt.Errorf("item %v: %w", r.ID, err)
@@ -404,7 +433,7 @@ func (p *ReplicaPull) PutItem(r SharedItem, deleted bool) error {
 
 // PutTag writes a tag, or its deletion.
 func (p *ReplicaPull) PutTag(r SharedTag, deleted bool) error {
-	if _, err := p.put("tags", []string{"tag"}, r.ID, r.Rev, deleted, []string{"name", "colour"}, []any{r.Name, r.Colour}); err != nil {
+	if _, err := p.put("tags", []string{"tag"}, r.ID, r.Rev, deleted, r.Ord, []string{"name", "colour"}, []any{r.Name, r.Colour}); err != nil {
 		return fmt.Errorf("tag %q: %w", r.Name, err)
 	}
 	return nil
@@ -444,7 +473,7 @@ func (p *ReplicaPull) PutCollections(cs []PulledCollection) error {
 				continue
 			}
 		}
-		id, err := p.put("collections", []string{"collection"}, c.ID, c.Rev, c.Deleted, []string{"parent_id", "name", "position"},
+		id, err := p.put("collections", []string{"collection"}, c.ID, c.Rev, c.Deleted, c.Ord, []string{"parent_id", "name", "position"},
 			[]any{parent[0], c.Name, c.Position})
 		if err == nil && id != 0 {
 			err = followCollection(p.ctx, p.tx, c.ID, id)
@@ -466,7 +495,7 @@ func (p *ReplicaPull) PutSavedSearch(r SharedSavedSearch, deleted bool) error {
 			return fmt.Errorf("saved search %q: its filter: %w", r.Name, err)
 		}
 	}
-	if _, err := p.put("saved_searches", []string{"saved_search"}, r.ID, r.Rev, deleted, []string{"name", "query", "filter"},
+	if _, err := p.put("saved_searches", []string{"saved_search"}, r.ID, r.Rev, deleted, 0, []string{"name", "query", "filter"},
 		[]any{r.Name, r.Query, filter}); err != nil {
 		return fmt.Errorf("saved search %q: %w", r.Name, err)
 	}
@@ -499,7 +528,7 @@ func (p *ReplicaPull) PutEntry(r *SharedEntry, deleted bool) error {
 			return nil
 		}
 	}
-	id, err := p.put("entries", kinds, r.ID, r.Rev, deleted, []string{"key", "type", "title", "authors", "first_author", "year",
+	id, err := p.put("entries", kinds, r.ID, r.Rev, deleted, r.Ord, []string{"key", "type", "title", "authors", "first_author", "year",
 		"venue", "keywords", "origin", "created", "modified", "trashed", "doi", "arxiv", "isbn", "title_key", "source_id", "context"},
 		[]any{r.Key, r.Type, r.Title, r.Authors, r.FirstAuthor, r.Year, r.Venue, r.Keywords, r.Origin, r.Created, r.Modified,
 			r.Trashed, r.DOI, r.ArXiv, r.ISBN, r.TitleKey, source[0], c})
@@ -669,7 +698,7 @@ func (p *ReplicaPull) PutAttachment(r SharedAttachment, deleted bool) error {
 			return err
 		}
 	}
-	if _, err := p.put("attachments", []string{"attachment"}, r.ID, r.Rev, deleted, []string{"entry_id", "path", "added"},
+	if _, err := p.put("attachments", []string{"attachment"}, r.ID, r.Rev, deleted, r.Ord, []string{"entry_id", "path", "added"},
 		[]any{entry[0], r.Path, r.Added}); err != nil {
 		return fmt.Errorf("attachment %s: %w", r.Path, err)
 	}

@@ -103,13 +103,17 @@ type Replica struct {
 	Member string
 	// Pulled is the server revision up to which the replica has every change of the server.
 	Pulled int64
+	// Ordered says whether the replica has the server's place (ord) of every row it has from
+	// the server: false in a replica made before migration 0019, until a pull gives them
+	// (ReplicaPull.PutOrd, Ordered).
+	Ordered bool
 }
 
 // Replica returns what the library is a replica of, and false for a library of one's own.
 func (l *Library) Replica(ctx context.Context) (Replica, bool, error) {
 	var r Replica
 	var lib []byte
-	err := l.db.QueryRowContext(ctx, `SELECT library, server, member, pulled FROM replica`).Scan(&lib, &r.Server, &r.Member, &r.Pulled)
+	err := l.db.QueryRowContext(ctx, `SELECT library, server, member, pulled, ordered FROM replica`).Scan(&lib, &r.Server, &r.Member, &r.Pulled, &r.Ordered)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Replica{}, false, nil
 	}

@@ -37,7 +37,7 @@ func TestReplicate(t *testing.T) {
 		t.Errorf("a library of one's own has %d changes to send (%v)", n, err)
 	}
 	to := open(t, "to.sqlite")
-	want := storage.Replica{Library: storage.NewGlobalID(), Server: "postgres://someone@example.org/refs", Member: "someone", Pulled: 42}
+	want := storage.Replica{Library: storage.NewGlobalID(), Server: "postgres://someone@example.org/refs", Member: "someone", Pulled: 42, Ordered: true}
 	if err := libtest.Replicate(ctx, from, to, want); err != nil {
 		t.Fatal(err)
 	}

@@ -112,9 +112,13 @@ func (l *Library) EachEntry(ctx context.Context, f Filter, query string, fn func
 		return fmt.Errorf("read entries: %w", err)
 	}
 	defer tx.Rollback()
+	order, err := entryOrderOf(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
 	from, where, args := q.sql()
 	rows, err := tx.QueryContext(ctx, `SELECT e.key, e.type, t.fields, t.source, e.context FROM `+from+`
-		JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY e.id`, args...)
+		JOIN entry_text t ON t.id = e.id WHERE `+where+` ORDER BY `+string(order), args...)
 	if err != nil {
 		return fmt.Errorf("read entries: %w", err)
 	}

@@ -45,7 +45,7 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 		return nil, fmt.Errorf("search: %w", q.err)
 	}
 	from, where, args := q.sql()
-	order := "e.id"
+	var order string
 	if col, ok := sortColumns[opts.Sort]; ok {
 		order = col
 		if q.match != "" {
@@ -60,6 +60,13 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 		}
 	} else if q.match != "" {
 		order = "bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1)"
+	} else {
+		// The library's order, then the id, which then never decides.
+		o, err := l.pageOrder(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		order = string(o)
 	}
 	dir := ""
 	if opts.Desc {

@@ -15,7 +15,9 @@ import (
 // (a zero GlobalID for none). Rev is the server's revision of the row: as the server gave it, or,
 // read from a library (ReadShared), as the library last saw it (0: never). A stream of rows of
 // one kind comes in the library's order (its ids' order), which a replica keeps: the order of
-// entries, @string items and tags is the order exports write them in.
+// entries, @string items and tags is the order exports write them in. Ord, of the rows of the
+// kinds the library orders (order.go), is the server's place of the row in that order (its ord
+// column), which a replica keeps; 0 when unknown (read from a library).
 //
 // Which rows are the library's and which a member's own is written down in "Shared libraries"
 // (docs/DEVELOPMENT.md): the read, starred and rating flags are a member's (SharedMarks); the
@@ -35,7 +37,7 @@ type SharedSource struct {
 // it unknown.
 type SharedItem struct {
 	ID                         GlobalID
-	Rev                        int64
+	Rev, Ord                   int64
 	Kind, Name, Source, Origin string
 	SourceID                   GlobalID
 	Expansion                  string
@@ -47,7 +49,7 @@ type SharedItem struct {
 // Keywords) and the duplicate finder's (DOI to TitleKey) are those the library computed.
 type SharedEntry struct {
 	ID                                                 GlobalID
-	Rev                                                int64
+	Rev, Ord                                           int64
 	Key, Type                                          string
 	Fields, Source, Abstract                           string
 	Title, Authors, FirstAuthor, Year, Venue, Keywords string
@@ -93,7 +95,7 @@ type SharedNote struct {
 // SharedTag is a tag.
 type SharedTag struct {
 	ID           GlobalID
-	Rev          int64
+	Rev, Ord     int64
 	Name, Colour string
 }
 
@@ -103,7 +105,7 @@ type SharedEntryTag struct{ Entry, Tag GlobalID }
 // SharedCollection is a collection: Parent is zero at the top level.
 type SharedCollection struct {
 	ID       GlobalID
-	Rev      int64
+	Rev, Ord int64
 	Parent   GlobalID
 	Name     string
 	Position int
@@ -124,11 +126,11 @@ type SharedSavedSearch struct {
 // (each member has one of their own: a shared drive, a synced folder), with forward slashes, or
 // absolute for a file that was outside it.
 type SharedAttachment struct {
-	ID    GlobalID
-	Rev   int64
-	Entry GlobalID
-	Path  string
-	Added int64 // Unix milliseconds
+	ID       GlobalID
+	Rev, Ord int64
+	Entry    GlobalID
+	Path     string
+	Added    int64 // Unix milliseconds
 }
 
 // SharedNotDuplicate says that two entries are not duplicates of each other.

@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -73,6 +74,8 @@ type Library struct {
 	// revisions says the schema has migration 0012's revisions, which imports give: always but
 	// in tests that open a library as an older release left it.
 	revisions bool
+	// listOrder is the entryOrder of the list's pages (SearchWith), read once (order.go).
+	listOrder atomic.Pointer[entryOrder]
 }
 
 // RemoveLibrary removes the library file at path with the write-ahead log and shared-memory
@@ -271,6 +274,7 @@ var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	10: fillListYears,
 	11: refoldTitleKeys,
 	17: remakeReplicaTriggers,
+	19: makeReplicaOrder,
 }
 
 // mark sets the library's application_id.

@@ -407,7 +407,7 @@ func (a *AutoExporter) outside(ctx context.Context, t ExportTarget, keys []strin
 		return nil, err
 	}
 	opts.Filter.Keys = keys
-	sel, err := selectExport(opts)
+	sel, err := selectExport(ctx, tx, opts)
 	if err != nil {
 		return nil, err
 	}

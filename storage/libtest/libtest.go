@@ -51,7 +51,9 @@ func Diff(ctx context.Context, want, got *storage.Library) ([]string, error) {
 }
 
 // DiffByKey is Diff without the orders that follow the order in which rows came into a
-// library: for two replicas, which take the rows made at once on each in another order. The
+// library: for two libraries whose rows came in another order, such as a replica with rows
+// not sent yet (they come after the server's) and the server's. Two replicas that have synced
+// everything are in the server's order, which Diff compares. The
 // entries are in the order of their keys in every export and search, exports leave out the
 // tags from keywords (whose order is the tags'), and collections and an entry's tags and
 // collections are compared in the order of their names.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime/debug"
 	"testing"
@@ -97,7 +98,9 @@ func shared100k(b *testing.B) (*storage.Library, *Server, int) {
 // BenchmarkReplicaSearch100k runs the list's searches on a replica of a shared library of
 // 100,000 entries and on the library it was copied from, in turn: a replica is a library file
 // as any other (its rows carry a global id and a server revision more, and triggers list its
-// changes), so its searches should take what the library's take.
+// changes), so its searches should take what the library's take. Then the whole library
+// exported in library order from each: the replica's is the server's, read through its index
+// (entries_order), the library's that of its ids, read in the table's order.
 func BenchmarkReplicaSearch100k(b *testing.B) {
 	ctx := context.Background()
 	local, srv, _ := shared100k(b)
@@ -140,6 +143,19 @@ func BenchmarkReplicaSearch100k(b *testing.B) {
 				}
 			})
 		}
+	}
+	for _, lib := range []struct {
+		name string
+		l    *storage.Library
+	}{{"library", local}, {"replica", replica}} {
+		b.Run("export/"+lib.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if n, err := lib.l.Export(ctx, io.Discard, storage.ExportOptions{}); err != nil || n != 100_000 {
+					b.Fatal(n, err)
+				}
+			}
+		})
 	}
 }
 

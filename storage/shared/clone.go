@@ -71,12 +71,12 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 		}, byValue(ld.AddSource)); err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, kind, name, source, origin, source_id, expansion, context FROM items
+	if err := stream(ctx, tx, `SELECT id, rev, ord, kind, name, source, origin, source_id, expansion, context FROM items
 		WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedItem) error {
 			var source pgtype.UUID
 			var rc pgtype.Text
-			if err := rows.Scan(gid(&r.ID), &r.Rev, &r.Kind, &r.Name, &r.Source, &r.Origin, &source, &r.Expansion, &rc); err != nil {
+			if err := rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &r.Kind, &r.Name, &r.Source, &r.Origin, &source, &r.Expansion, &rc); err != nil {
 				return err
 			}
 			r.SourceID, r.Context.String, r.Context.Valid = source.Bytes, rc.String, rc.Valid
@@ -84,17 +84,17 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 		}, byValue(ld.AddItem)); err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, name, colour FROM tags WHERE NOT deleted ORDER BY ord`, nil,
+	if err := stream(ctx, tx, `SELECT id, rev, ord, name, colour FROM tags WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedTag) error {
-			return rows.Scan(gid(&r.ID), &r.Rev, &r.Name, &r.Colour)
+			return rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &r.Name, &r.Colour)
 		}, byValue(ld.AddTag)); err != nil {
 		return fmt.Errorf("tags: %w", err)
 	}
 	var cs []storage.SharedCollection
-	if err := stream(ctx, tx, `SELECT id, rev, parent_id, name, position FROM collections WHERE NOT deleted ORDER BY ord`, nil,
+	if err := stream(ctx, tx, `SELECT id, rev, ord, parent_id, name, position FROM collections WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedCollection) error {
 			var parent pgtype.UUID
-			if err := rows.Scan(gid(&r.ID), &r.Rev, &parent, &r.Name, &r.Position); err != nil {
+			if err := rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &parent, &r.Name, &r.Position); err != nil {
 				return err
 			}
 			r.Parent = parent.Bytes
@@ -111,7 +111,7 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 		}, byValue(ld.AddSavedSearch)); err != nil {
 		return fmt.Errorf("saved searches: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, key, type, fields, source, abstract, title, authors, first_author, year, venue,
+	if err := stream(ctx, tx, `SELECT id, rev, ord, key, type, fields, source, abstract, title, authors, first_author, year, venue,
 		keywords, origin, created, modified, trashed, doi, arxiv, isbn, title_key, source_id, context
 		FROM entries WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, e *storage.SharedEntry) error { return scanEntry(rows, e, nil) }, ld.AddEntry); err != nil {
@@ -142,9 +142,9 @@ func pull(ctx context.Context, tx pgx.Tx, ld *storage.ReplicaLoad) error {
 		}, byValue(ld.AddMembership)); err != nil {
 		return fmt.Errorf("collection entries: %w", err)
 	}
-	if err := stream(ctx, tx, `SELECT id, rev, entry_id, path, added FROM attachments WHERE NOT deleted ORDER BY ord`, nil,
+	if err := stream(ctx, tx, `SELECT id, rev, ord, entry_id, path, added FROM attachments WHERE NOT deleted ORDER BY ord`, nil,
 		func(rows pgx.Rows, r *storage.SharedAttachment) error {
-			return rows.Scan(gid(&r.ID), &r.Rev, gid(&r.Entry), &r.Path, &r.Added)
+			return rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, gid(&r.Entry), &r.Path, &r.Added)
 		}, byValue(ld.AddAttachment)); err != nil {
 		return fmt.Errorf("attachments: %w", err)
 	}

@@ -53,7 +53,14 @@ func DiscardMarked(ctx context.Context, srv *Server, lib *storage.Library, mark 
 			return err
 		}
 		var err error
-		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, mark, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, 0) })
+		out.Changes, out.Pulled, err = lib.DiscardAndPull(ctx, to, mark, func(p *storage.ReplicaPull) error {
+			// Every row, so every row's place too.
+			if err := pullSince(ctx, tx, p, 0); err != nil {
+				return err
+			}
+			p.Ordered()
+			return nil
+		})
 		return err
 	})
 	if err != nil {

@@ -87,7 +87,7 @@ func checkSame(t *testing.T, srv *Server, l *storage.Library) {
 	t.Helper()
 	ctx := context.Background()
 	want := cloneTo(t, srv, t.TempDir(), "server.sqlite")
-	diffs, err := libtest.DiffByKey(ctx, want, l)
+	diffs, err := libtest.Diff(ctx, want, l)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,10 +43,15 @@ func lost(conn *pgx.Conn, err error) error {
 func Pull(ctx context.Context, srv *Server, lib *storage.Library) (storage.Pulled, error) {
 	var pulled storage.Pulled
 	err := inSnapshot(ctx, srv, lib, "pull from", func(tx pgx.Tx, r storage.Replica, to int64) (err error) {
-		if to <= r.Pulled {
+		if to <= r.Pulled && r.Ordered {
 			return nil
 		}
-		pulled, err = lib.Pull(ctx, to, func(p *storage.ReplicaPull) error { return pullSince(ctx, tx, p, r.Pulled) })
+		pulled, err = lib.Pull(ctx, to, func(p *storage.ReplicaPull) error {
+			if err := pullSince(ctx, tx, p, r.Pulled); err != nil || r.Ordered {
+				return err
+			}
+			return pullOrds(ctx, tx, p)
+		})
 		return err
 	})
 	return pulled, err
@@ -91,6 +96,27 @@ func inSnapshot(ctx context.Context, srv *Server, lib *storage.Library, doing st
 	return nil
 }
 
+// orderedTables are the tables of the rows whose place in the library's order a replica keeps.
+var orderedTables = []string{"items", "tags", "collections", "entries", "attachments"}
+
+// pullOrds gives p the place (ord) of every row of the tables the library orders, for a
+// replica made before it kept them (storage.Replica.Ordered), and records that it has them.
+func pullOrds(ctx context.Context, tx pgx.Tx, p *storage.ReplicaPull) error {
+	type ord struct {
+		id  storage.GlobalID
+		ord int64
+	}
+	for _, table := range orderedTables {
+		if err := stream(ctx, tx, `SELECT id, ord FROM `+table+` WHERE NOT deleted`, nil,
+			func(rows pgx.Rows, o *ord) error { return rows.Scan(gid(&o.id), &o.ord) },
+			func(o *ord) error { return p.PutOrd(table, o.id, o.ord) }); err != nil {
+			return fmt.Errorf("the order of %s: %w", table, err)
+		}
+	}
+	p.Ordered()
+	return nil
+}
+
 // deletable is a row as the server has it, and whether it is a tombstone.
 type deletable[T any] struct {
 	row     T
@@ -107,13 +133,13 @@ func pullSince(ctx context.Context, tx pgx.Tx, p *storage.ReplicaPull, since int
 		}, func(d *deletable[storage.SharedSource]) error { return p.PutSource(d.row, d.deleted) }); err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
-	if err := streamSince(ctx, tx, `SELECT id, rev, deleted, kind, name, source, origin, source_id, expansion, context FROM items
+	if err := streamSince(ctx, tx, `SELECT id, rev, ord, deleted, kind, name, source, origin, source_id, expansion, context FROM items
 		WHERE rev > $1 ORDER BY ord`, since,
 		func(rows pgx.Rows, d *deletable[storage.SharedItem]) error {
 			r := &d.row
 			var source pgtype.UUID
 			var rc pgtype.Text
-			if err := rows.Scan(gid(&r.ID), &r.Rev, &d.deleted, &r.Kind, &r.Name, &r.Source, &r.Origin, &source, &r.Expansion, &rc); err != nil {
+			if err := rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &d.deleted, &r.Kind, &r.Name, &r.Source, &r.Origin, &source, &r.Expansion, &rc); err != nil {
 				return err
 			}
 			r.SourceID, r.Context.String, r.Context.Valid = source.Bytes, rc.String, rc.Valid
@@ -121,18 +147,18 @@ func pullSince(ctx context.Context, tx pgx.Tx, p *storage.ReplicaPull, since int
 		}, func(d *deletable[storage.SharedItem]) error { return p.PutItem(d.row, d.deleted) }); err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
-	if err := streamSince(ctx, tx, `SELECT id, rev, deleted, name, colour FROM tags WHERE rev > $1 ORDER BY ord`, since,
+	if err := streamSince(ctx, tx, `SELECT id, rev, ord, deleted, name, colour FROM tags WHERE rev > $1 ORDER BY ord`, since,
 		func(rows pgx.Rows, d *deletable[storage.SharedTag]) error {
 			r := &d.row
-			return rows.Scan(gid(&r.ID), &r.Rev, &d.deleted, &r.Name, &r.Colour)
+			return rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &d.deleted, &r.Name, &r.Colour)
 		}, func(d *deletable[storage.SharedTag]) error { return p.PutTag(d.row, d.deleted) }); err != nil {
 		return fmt.Errorf("tags: %w", err)
 	}
 	var cs []storage.PulledCollection
-	if err := streamSince(ctx, tx, `SELECT id, rev, deleted, parent_id, name, position FROM collections WHERE rev > $1 ORDER BY ord`, since,
+	if err := streamSince(ctx, tx, `SELECT id, rev, ord, deleted, parent_id, name, position FROM collections WHERE rev > $1 ORDER BY ord`, since,
 		func(rows pgx.Rows, c *storage.PulledCollection) error {
 			var parent pgtype.UUID
-			if err := rows.Scan(gid(&c.ID), &c.Rev, &c.Deleted, &parent, &c.Name, &c.Position); err != nil {
+			if err := rows.Scan(gid(&c.ID), &c.Rev, &c.Ord, &c.Deleted, &parent, &c.Name, &c.Position); err != nil {
 				return err
 			}
 			c.Parent = parent.Bytes
@@ -150,7 +176,7 @@ func pullSince(ctx context.Context, tx pgx.Tx, p *storage.ReplicaPull, since int
 		}, func(d *deletable[storage.SharedSavedSearch]) error { return p.PutSavedSearch(d.row, d.deleted) }); err != nil {
 		return fmt.Errorf("saved searches: %w", err)
 	}
-	if err := streamSince(ctx, tx, `SELECT id, rev, deleted, key, type, fields, source, abstract, title, authors, first_author,
+	if err := streamSince(ctx, tx, `SELECT id, rev, ord, deleted, key, type, fields, source, abstract, title, authors, first_author,
 		year, venue, keywords, origin, created, modified, trashed, doi, arxiv, isbn, title_key, source_id, context
 		FROM entries WHERE rev > $1 ORDER BY ord`, since,
 		func(rows pgx.Rows, d *deletable[storage.SharedEntry]) error {
@@ -187,10 +213,10 @@ func pullSince(ctx context.Context, tx pgx.Tx, p *storage.ReplicaPull, since int
 		}, func(l *link[storage.SharedMembership]) error { return p.PutMembership(l.row, l.rev, l.deleted) }); err != nil {
 		return fmt.Errorf("collection entries: %w", err)
 	}
-	if err := streamSince(ctx, tx, `SELECT id, rev, deleted, entry_id, path, added FROM attachments WHERE rev > $1 ORDER BY ord`, since,
+	if err := streamSince(ctx, tx, `SELECT id, rev, ord, deleted, entry_id, path, added FROM attachments WHERE rev > $1 ORDER BY ord`, since,
 		func(rows pgx.Rows, d *deletable[storage.SharedAttachment]) error {
 			r := &d.row
-			return rows.Scan(gid(&r.ID), &r.Rev, &d.deleted, gid(&r.Entry), &r.Path, &r.Added)
+			return rows.Scan(gid(&r.ID), &r.Rev, &r.Ord, &d.deleted, gid(&r.Entry), &r.Path, &r.Added)
 		}, func(d *deletable[storage.SharedAttachment]) error { return p.PutAttachment(d.row, d.deleted) }); err != nil {
 		return fmt.Errorf("attachments: %w", err)
 	}
@@ -209,7 +235,7 @@ func scanEntry(rows pgx.Rows, e *storage.SharedEntry, deleted *bool) error {
 	var source pgtype.UUID
 	var trashed pgtype.Int8
 	var rc pgtype.Text
-	dest := []any{gid(&e.ID), &e.Rev}
+	dest := []any{gid(&e.ID), &e.Rev, &e.Ord}
 	if deleted != nil {
 		dest = append(dest, deleted)
 	}
