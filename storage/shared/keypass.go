@@ -66,7 +66,7 @@ func parseLocked(s string, u *url.URL) (*pgx.ConnConfig, *lockedKey, error) {
 // PGSSLKEY, else postgresql.key in ~/.postgresql (%APPDATA%\postgresql on Windows); as an
 // absolute path, the keyring's name of its passphrase.
 func keyFile(u *url.URL) string {
-	file := u.Query().Get("sslkey")
+	file := lastParam(queryOf(u), "sslkey")
 	if file == "" {
 		file = os.Getenv("PGSSLKEY")
 	}

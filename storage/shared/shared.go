@@ -81,7 +81,7 @@ func PublicURL(s string) (string, error) {
 		return "", errors.New("shared library URL: not a URL")
 	}
 	c := *u
-	c.RawQuery = encodeQuery(u.Query())
+	c.RawQuery = encodeQuery(queryOf(u))
 	return redact(&c), nil
 }
 
@@ -154,12 +154,41 @@ func redact(u *url.URL) string {
 			c.User = url.User(c.User.Username())
 		}
 	}
-	if q := c.Query(); q.Has("password") || q.Has("sslpassword") {
+	if q := queryOf(&c); q.Has("password") || q.Has("sslpassword") {
 		q.Del("password")
 		q.Del("sslpassword")
 		c.RawQuery = encodeQuery(q)
 	}
 	return c.String()
+}
+
+// queryOf returns the parameters of u as libpq and pgx read them: split at '&' only (url.Values
+// drops a pair with a ';', which redact would then leave in the URL, password and all), and
+// with a '+' read as itself, not as a space (url.Values would name another file). A pair that
+// does not decode is left out: pgx refuses such a URL.
+func queryOf(u *url.URL) url.Values {
+	q := url.Values{}
+	for pair := range strings.SplitSeq(u.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err1 := url.PathUnescape(k)
+		value, err2 := url.PathUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		q.Add(key, value)
+	}
+	return q
+}
+
+// lastParam returns the last value of the parameter name of q, the one pgx reads, or "".
+func lastParam(q url.Values, name string) string {
+	if v := q[name]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
 }
 
 // encodeQuery writes a URL's parameters, sorted, with a space as %20: libpq and pgx read a '+'

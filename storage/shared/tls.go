@@ -23,8 +23,8 @@ func (s *Server) untrusted(err error) error {
 	if !errors.As(err, &verify) && !errors.As(err, &authority) && !errors.As(err, &host) && !errors.As(err, &invalid) {
 		return err
 	}
-	q := s.url.Query()
-	mode, root := q.Get("sslmode"), q.Get("sslrootcert")
+	q := queryOf(s.url)
+	mode, root := lastParam(q, "sslmode"), lastParam(q, "sslrootcert")
 	if mode == "" {
 		mode = "prefer"
 	}
