@@ -306,12 +306,18 @@ func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, d
 	if err != nil {
 		return 0, err
 	}
+	// place gives the row the replica has its place, which the server never changes: one the
+	// replica sent learns it, a held one keeps it among the rows written around it.
+	place := func() error {
+		if !ok || ord == 0 || deleted {
+			return nil
+		}
+		_, err := p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET sord = ? WHERE id = ? AND sord IS NOT ?`, ord, id, ord)
+		return err
+	}
 	if ok && srev == rev && !deleted {
 		// The replica has this revision: it sent it itself, and learns its place now.
-		if ord != 0 {
-			_, err = p.tx.ExecContext(p.ctx, `UPDATE `+table+` SET sord = ? WHERE id = ? AND sord IS NOT ?`, ord, id, ord)
-		}
-		return 0, err
+		return 0, place()
 	}
 	if ord != 0 {
 		cols, vals = append(cols[:len(cols):len(cols)], "sord"), append(vals[:len(vals):len(vals)], ord)
@@ -320,6 +326,7 @@ func (p *ReplicaPull) put(table string, kinds []string, g GlobalID, rev int64, d
 		if changed, err := p.unsent(id, kinds...); err != nil || changed {
 			if changed {
 				p.hold(rev)
+				err = place()
 			}
 			return 0, err
 		}
