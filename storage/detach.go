@@ -49,6 +49,9 @@ func (l *Library) Detach(ctx context.Context) error {
 			return fmt.Errorf("detach from the shared library: %s: %w", s, err)
 		}
 	}
+	if err := setListIndexes(ctx, tx, false); err != nil {
+		return fmt.Errorf("detach from the shared library: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("detach from the shared library: %w", err)
 	}

@@ -127,8 +127,12 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, fn func(*ReplicaLoa
 	if rows > 0 {
 		return ErrNotEmpty
 	}
-	// As a bulk import into a new library does: the entries table's indexes are made after the
-	// inserts, and the search index later (IndexPending, migration 0007).
+	// A replica's indexes of the list (order.go), on the table still empty. Then, as a bulk
+	// import into a new library does: the entries table's indexes are made after the inserts,
+	// and the search index later (IndexPending, migration 0007).
+	if err := setListIndexes(ctx, tx, true); err != nil {
+		return err
+	}
 	indexes, err := dropEntryIndexes(ctx, tx, keptIndexes)
 	if err != nil {
 		return fmt.Errorf("drop indexes: %w", err)

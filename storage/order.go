@@ -85,6 +85,48 @@ func makeReplicaOrder(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// listIndexes are the indexes of the list's sort columns (sortColumns, but the key's, which is
+// unique), as migration 0002 made them. In a replica, each holds the library's order after its
+// column (orderKey), which decides the ties the same way in every replica (SearchWith): with
+// the column alone, SQLite sorted each run of ties itself, and a page of the list by year far
+// from its start took 120–150 ms instead of 1.6 ms at 100,000 entries. A library of one's own
+// orders ties by id, which every index holds already: its indexes stay as they were.
+var listIndexes = []struct{ name, column string }{
+	{"entries_year", "year"},
+	{"entries_first_author", "first_author COLLATE NOCASE"},
+	{"entries_title", "title COLLATE NOCASE"},
+	{"entries_venue", "venue COLLATE NOCASE"},
+	{"entries_created", "created"},
+}
+
+// setListIndexes makes the listIndexes those of a replica, or of a library of one's own, in the
+// transaction tx: each is made again, which reads the whole entries table.
+func setListIndexes(ctx context.Context, tx *sql.Tx, replica bool) error {
+	for _, ix := range listIndexes {
+		cols := ix.column
+		if replica {
+			cols += ", " + orderKey("")
+		}
+		for _, s := range []string{`DROP INDEX IF EXISTS ` + ix.name,
+			`CREATE INDEX ` + ix.name + ` ON entries (` + cols + `) WHERE trashed IS NULL`} {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("make the list's index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// makeReplicaListIndexes gives a replica the listIndexes of a replica, in the transaction of
+// migration 0020 (migrationSteps); a library of one's own keeps its own.
+func makeReplicaListIndexes(ctx context.Context, tx *sql.Tx) error {
+	replica, err := isReplica(ctx, tx)
+	if err != nil || !replica {
+		return err
+	}
+	return setListIndexes(ctx, tx, true)
+}
+
 // ordValue is a server's ord as the sord column holds it: NULL for 0, unknown.
 func ordValue(ord int64) any {
 	if ord == 0 {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -133,5 +134,74 @@ func TestReplicaOrderMigration(t *testing.T) {
 	}
 	if p := plan(own); regexp.MustCompile(`TEMP B-TREE`).MatchString(p) {
 		t.Errorf("a library of its own's list in order: %s", p)
+	}
+}
+
+// TestReplicaListIndexes: a replica's list sorted by a column reads that column's index for
+// its ties too (listIndexes): a replica made by LoadReplica, and one of version 19 brought up
+// to date by migration 0020. A library of one's own, and a replica detached, keep the indexes
+// of migration 0002, which order ties by id.
+func TestReplicaListIndexes(t *testing.T) {
+	ctx := context.Background()
+	libs := map[string]*Library{}
+	for _, name := range []string{"own", "replica 19"} {
+		old, err := open(ctx, filepath.Join(t.TempDir(), name+".sqlite"), 19, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "replica 19" {
+			if _, err := old.db.ExecContext(ctx, `INSERT INTO replica (library, server, member, pulled, ordered) VALUES (randomblob(16), 'postgres://x/refs', 'x', 1, 1)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		libs[name] = upgrade(t, old)
+	}
+	for _, name := range []string{"loaded", "detached"} {
+		l, err := Open(ctx, filepath.Join(t.TempDir(), name+".sqlite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		if err := l.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres://x/refs", Member: "x"},
+			func(*ReplicaLoad) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if name == "detached" {
+			if err := l.Detach(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		libs[name] = l
+	}
+	for name, l := range libs {
+		o, err := entryOrderOf(ctx, l.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := name == "loaded" || name == "replica 19"; (o != "e.id") != want {
+			t.Fatalf("%s: the library's order is %s", name, o)
+		}
+		for _, ix := range listIndexes {
+			col := sortColumns[map[string]string{"entries_year": "year", "entries_first_author": "authors",
+				"entries_title": "title", "entries_venue": "venue", "entries_created": "added"}[ix.name]]
+			rows, err := l.db.Query(`EXPLAIN QUERY PLAN SELECT e.key FROM entries e WHERE e.trashed IS NULL
+				ORDER BY ` + col + ` DESC, ` + string(o) + ` DESC LIMIT 10 OFFSET 50`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan += detail + "\n"
+			}
+			rows.Close()
+			if !strings.Contains(plan, "USING INDEX "+ix.name) || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("%s: the list by %s reads:\n%s", name, col, plan)
+			}
+		}
 	}
 }

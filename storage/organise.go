@@ -1315,10 +1315,15 @@ func (l *Library) Restore(ctx context.Context, keys ...string) ([]string, error)
 	return l.setEach(ctx, "restore", `UPDATE entries SET trashed = NULL WHERE id = ?2 AND trashed IS NOT ?1`, nil, keys)
 }
 
-// Trashed returns a page of the entries in the trash, the last trashed first.
+// Trashed returns a page of the entries in the trash, the last trashed first, and those trashed in
+// the same millisecond last in the library's order first (the same in every replica).
 func (l *Library) Trashed(ctx context.Context, offset, limit int) ([]Row, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT key, type, title, authors, first_author, year, venue, created FROM entries
-		WHERE trashed IS NOT NULL ORDER BY trashed DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
+	order, err := l.pageOrder(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list trash: %w", err)
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue, e.created
+		FROM entries e WHERE e.trashed IS NOT NULL ORDER BY e.trashed DESC, `+string(order)+` DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list trash: %w", err)
 	}

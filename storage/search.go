@@ -27,8 +27,9 @@ func (o SearchOptions) Equal(p SearchOptions) bool {
 		o.Offset == p.Offset && o.Limit == p.Limit
 }
 
-// sortColumns maps Sort to SQL; each ends with the id so that the order is total and paging
-// stable.
+// sortColumns maps Sort to SQL. Rows alike in it (and in a search's rank) come in the library's
+// order (entryOrder), which makes the order total and paging stable, and the same in every
+// replica of a shared library: by local ids, replicas would order ties each its own way.
 var sortColumns = map[string]string{
 	"title":   "e.title COLLATE NOCASE",
 	"authors": "e.first_author COLLATE NOCASE",
@@ -45,6 +46,11 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 		return nil, fmt.Errorf("search: %w", q.err)
 	}
 	from, where, args := q.sql()
+	// The library's order: the whole order when no column is chosen, else what decides ties.
+	libOrder, err := l.pageOrder(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	var order string
 	if col, ok := sortColumns[opts.Sort]; ok {
 		order = col
@@ -61,23 +67,21 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 	} else if q.match != "" {
 		order = "bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1)"
 	} else {
-		// The library's order, then the id, which then never decides.
-		o, err := l.pageOrder(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		order = string(o)
+		order = string(libOrder)
 	}
 	dir := ""
 	if opts.Desc {
 		dir = " DESC"
+	}
+	ties := ", " + string(libOrder) + dir
+	if order == string(libOrder) {
+		ties = ""
 	}
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
 	var rows *sql.Rows
-	var err error
 	if q.match != "" && len(q.where) == 0 && opts.Sort == "" && !opts.Desc && limit > 0 {
 		// Words only, best first: rank the index's matches and read only a page's rows, instead
 		// of reading every matching row to sort them. The page is taken from enough of the best
@@ -90,11 +94,11 @@ func (l *Library) SearchWith(ctx context.Context, opts SearchOptions) ([]Row, er
 			FROM (SELECT rowid, bm25(entries_fts, 5, 10, 5, 2, 1, 3, 1) AS score FROM entries_fts
 				WHERE entries_fts MATCH ? ORDER BY score LIMIT ?) f
 			JOIN entries e ON e.id = f.rowid WHERE e.trashed IS NULL
-			ORDER BY f.score`+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
+			ORDER BY f.score`+dir+ties+` LIMIT ? OFFSET ?`,
 			q.match, max(opts.Offset, 0)+limit+trashed, limit, max(opts.Offset, 0))
 	} else {
 		rows, err = l.db.QueryContext(ctx, `SELECT e.key, e.type, e.title, e.authors, e.first_author, e.year, e.venue, e.created
-			FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+`, e.id`+dir+` LIMIT ? OFFSET ?`,
+			FROM `+from+` WHERE `+where+` ORDER BY `+order+dir+ties+` LIMIT ? OFFSET ?`,
 			append(args, limit, max(opts.Offset, 0))...)
 	}
 	if err != nil {

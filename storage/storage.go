@@ -275,6 +275,7 @@ var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	11: refoldTitleKeys,
 	17: remakeReplicaTriggers,
 	19: makeReplicaOrder,
+	20: makeReplicaListIndexes,
 }
 
 // mark sets the library's application_id.

@@ -124,6 +124,8 @@ func BenchmarkReplicaSearch100k(b *testing.B) {
 		{"year-range", storage.SearchOptions{Query: "year:2019..2021"}},
 		{"sort-title", storage.SearchOptions{Sort: "title"}},
 		{"sort-year-with-word", storage.SearchOptions{Query: "network", Sort: "year", Desc: true}},
+		{"sort-year", storage.SearchOptions{Sort: "year"}},
+		{"sort-year-deep", storage.SearchOptions{Sort: "year", Desc: true, Offset: 50_000}},
 	} {
 		for _, lib := range []struct {
 			name string

@@ -192,3 +192,71 @@ func makeRows(t *testing.T, l *storage.Library, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestTiesAcrossReplicas: entries alike in the column a list is sorted by (the year, the title,
+// a search's rank, the moment they went to the trash) come in the library's order, the same in
+// every replica; by local ids, each replica listed its own rows first.
+func TestTiesAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := newLibrary(t, "base.sqlite")
+	if _, err := Copy(ctx, base, srv); err != nil {
+		t.Fatal(err)
+	}
+	var replicas []*storage.Library
+	for _, name := range []string{"a", "b"} {
+		l, err := Clone(ctx, srv, filepath.Join(t.TempDir(), name+".sqlite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		var src bytes.Buffer
+		for i := range 3 {
+			fmt.Fprintf(&src, "@article{%s%d, title = {Same title}, author = {Same, Author}, year = 2020, journal = {J}}\n", name, i)
+		}
+		if _, err := l.Import(ctx, bib.Parse(name+".bib", src.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, l)
+	}
+	a, b := replicas[0], replicas[1]
+	syncOnce(t, srv, a)
+	syncOnce(t, srv, b)
+	syncOnce(t, srv, a)
+	keys := func(rows []storage.Row, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, r := range rows {
+			s = append(s, r.Key)
+		}
+		return fmt.Sprint(s)
+	}
+	for _, opts := range []storage.SearchOptions{
+		{Sort: "year"}, {Sort: "year", Desc: true}, {Sort: "title"}, {Sort: "authors", Desc: true},
+		{Query: "same"}, {Query: "same", Sort: "venue"}, {Sort: "year", Offset: 2, Limit: 2},
+	} {
+		ka, kb := keys(a.SearchWith(ctx, opts)), keys(b.SearchWith(ctx, opts))
+		if ka != kb {
+			t.Errorf("query %q sort %q desc %v offset %d: a lists %s, b lists %s", opts.Query, opts.Sort, opts.Desc, opts.Offset, ka, kb)
+		}
+	}
+	if got := keys(a.SearchWith(ctx, storage.SearchOptions{Sort: "year"})); got != "[a0 a1 a2 b0 b1 b2]" {
+		t.Errorf("ties by year are not in the server's order: %s", got)
+	}
+	// Trashed in one call, in one millisecond; the other replica has the same moment.
+	if _, err := a.Trash(ctx, "a0", "a1", "b0", "b1"); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, srv, a)
+	syncOnce(t, srv, b)
+	ka, kb := keys(a.Trashed(ctx, 0, 10)), keys(b.Trashed(ctx, 0, 10))
+	if ka != kb || ka != "[b1 b0 a1 a0]" {
+		t.Errorf("the trash: a lists %s, b lists %s", ka, kb)
+	}
+}
