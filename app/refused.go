@@ -91,6 +91,8 @@ func (s *sharedView) confirmDiscard(st shared.LiveState) {
 func (s *sharedView) discarded(st shared.LiveState) {
 	s.discarding = false
 	switch {
+	case st.DiscardErr == nil && st.Discarded == 0:
+		s.u.status.SetText("Nothing discarded: no refused change was left")
 	case st.DiscardErr == nil:
 		s.u.status.SetText("Discarded " + plural(st.Discarded, "refused change", "refused changes"))
 	case errors.Is(st.DiscardErr, shared.ErrUnreachable):

@@ -83,7 +83,7 @@ func TestRefusedDialog(t *testing.T) {
 		if !u.dialogOpen() {
 			t.Error("the state line, clicked, did not show the changes refused")
 		}
-		u.shared.show(shared.LiveState{Connected: true, Discarded: 2})
+		u.shared.show(shared.LiveState{Connected: true, DiscardEnded: true, Discarded: 2})
 		if got := u.status.Text; got != "Discarded 2 refused changes" {
 			t.Errorf("the status line after a discard: %q", got)
 		}
@@ -94,10 +94,11 @@ func TestRefusedDialog(t *testing.T) {
 		}{
 			{fmt.Errorf("%w: nothing was discarded", shared.ErrUnreachable), "the server could not be reached"},
 			{storage.ErrChangedSince, "changes were made since you chose"},
+			{nil, "no refused change was left"}, // let go meanwhile: none left to drop
 		} {
 			u.shared.discarding = true
 			u.status.SetText("Discarding 2 changes…")
-			u.shared.show(shared.LiveState{Connected: true, Refused: refused.Refused, DiscardErr: c.err})
+			u.shared.show(shared.LiveState{Connected: true, Refused: refused.Refused, DiscardEnded: true, DiscardErr: c.err})
 			if got := u.status.Text; !strings.HasPrefix(got, "Nothing discarded") || !strings.Contains(got, c.want) || u.shared.discarding {
 				t.Errorf("the status line after a discard that failed (%v): %q", c.err, got)
 			}

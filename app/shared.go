@@ -123,7 +123,7 @@ func (s *sharedView) show(st shared.LiveState) {
 	s.tellRenamed(st.Renamed)
 	s.tellConflicts(st.Conflicts)
 	s.tellRefused(st)
-	if st.Discarded > 0 || st.DiscardErr != nil {
+	if st.DiscardEnded {
 		s.discarded(st)
 	}
 }

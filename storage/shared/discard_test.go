@@ -218,11 +218,18 @@ func TestLiveDiscard(t *testing.T) {
 	if len(st.Refused) != 0 || st.Discarded != 2 || st.Err != nil {
 		t.Errorf("the state after the discard: %+v", st)
 	}
-	w.waitFor(t, "the flag sent", n, 5*time.Second, func(s LiveState) bool { return s.Unsent == 0 && len(s.Refused) == 0 })
+	_, n = w.waitFor(t, "the flag sent", n, 5*time.Second, func(s LiveState) bool { return s.Unsent == 0 && len(s.Refused) == 0 })
 	if got, _ := r.Entry(ctx, "alpha"); got.Get("title") != "Alpha" {
 		t.Errorf("alpha after the discard: %q", got.Get("title"))
 	}
 	checkSame(t, reader, r)
+	// Asked again, with none left to let go: the state that follows says the discard ended, so
+	// that the window does not say "Discarding…" for ever.
+	w.Discard(st.Mark)
+	st, _ = w.waitFor(t, "the second discard ended", n, 5*time.Second, func(s LiveState) bool { return s.DiscardEnded })
+	if st.Discarded != 0 || st.DiscardErr != nil || len(st.Refused) != 0 {
+		t.Errorf("the state after a discard of nothing: %+v", st)
+	}
 }
 
 // TestDiscardSwappedKeys: a reader swaps the keys of two entries (alpha becomes beta's key and

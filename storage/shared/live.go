@@ -70,12 +70,13 @@ type LiveState struct {
 	// Mark marks the changes the push that reported Refused read (Pushed.Mark): Discard is
 	// given it, so that it lets go of those changes and of none made since.
 	Mark storage.ChangesMark
-	// Discarded counts the changes the last Discard dropped, in the state that follows it; or
-	// DiscardErr says, in that state, why it dropped none (the server out of reach, a change
-	// made since the member chose: storage.ErrChangedSince). A discard that failed is not kept:
-	// the member chooses again.
-	Discarded  int
-	DiscardErr error
+	// DiscardEnded says that a Discard ended in this state, the one that follows it: Discarded
+	// counts the changes it dropped (0 when none was left to drop), or DiscardErr says why it
+	// dropped none (the server out of reach, a change made since the member chose:
+	// storage.ErrChangedSince). A discard that failed is not kept: the member chooses again.
+	DiscardEnded bool
+	Discarded    int
+	DiscardErr   error
 	// Renamed are the rows pushes renamed to send them (Pushed.Renamed), another member's
 	// having their key or name, that the member has not read yet (storage.Library.Renames):
 	// also those of the push at the last close. Each state has them until ReadRenames.
@@ -391,7 +392,8 @@ func (l *Live) say() {
 		st.Conflicts, st.Refused, st.Renamed = slices.Clone(st.Conflicts), slices.Clone(st.Refused), slices.Clone(st.Renamed)
 		l.report(st)
 	}
-	l.state.Pulled, l.state.Took, l.state.Discarded, l.state.DiscardErr = storage.Pulled{}, 0, 0, nil
+	l.state.Pulled, l.state.Took = storage.Pulled{}, 0
+	l.state.DiscardEnded, l.state.Discarded, l.state.DiscardErr = false, 0, nil
 }
 
 // waitOffline waits d before the next connection attempt, counting the replica's own changes
@@ -410,7 +412,7 @@ func (l *Live) waitOffline(ctx context.Context, d time.Duration) bool {
 		case <-l.wake:
 			return true
 		case <-l.discard:
-			l.state.DiscardErr = errDiscardOffline
+			l.state.DiscardEnded, l.state.DiscardErr = true, errDiscardOffline
 			l.say()
 		case <-look.C:
 			if n, err := l.lib.Unsent(ctx); err == nil && n != l.state.Unsent {
@@ -539,9 +541,10 @@ func (l *Live) discardRefused(ctx context.Context, mark storage.ChangesMark) err
 	st.Err = nil
 	start := time.Now()
 	d, err := DiscardMarked(ctx, l.srv, l.lib, &mark)
+	st.DiscardEnded = true
 	switch {
 	case errors.Is(err, ErrUnreachable):
-		l.state.DiscardErr = errDiscardOffline
+		l.state.DiscardEnded, l.state.DiscardErr = true, errDiscardOffline
 		return err
 	case errors.Is(err, storage.ErrChangedSince):
 		st.DiscardErr = err // the changes made since are pushed, and refused, after
