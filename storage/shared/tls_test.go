@@ -349,23 +349,6 @@ func TestPublicURLSpaces(t *testing.T) {
 	}
 }
 
-// TestPKCS8EncryptedKey: a client key encrypted as PKCS #8, which pgx does not decrypt, is
-// refused by ParseURL with an error that says so and how to write it, not pgx's "failed to
-// parse private key". (testdata/pkcs8-encrypted.*: openssl req -x509 -newkey ec, passphrase
-// "secret".)
-func TestPKCS8EncryptedKey(t *testing.T) {
-	key, err := filepath.Abs("testdata/pkcs8-encrypted.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = ParseURL("postgres://cy@db.example.org/refs?sslmode=require&sslcert=testdata/pkcs8-encrypted.crt" +
-		"&sslkey=" + key + "&sslpassword=secret")
-	if err == nil || !strings.Contains(err.Error(), "PKCS #8") || !strings.Contains(err.Error(), key) ||
-		!strings.Contains(err.Error(), "-traditional") || strings.Contains(err.Error(), "secret") {
-		t.Errorf("a PKCS #8 encrypted key: %v", err)
-	}
-}
-
 // TestLiveTLS: a Live whose server's certificate is not trusted is offline, and its state says
 // why (ErrUntrustedServer); one whose client key needs a passphrase says so
 // (ErrKeyPassphraseNeeded, not offline), and connects once the member gives it.
