@@ -134,17 +134,30 @@ func TestTLSWrongAuthority(t *testing.T) {
 // certificate whose key is encrypted with passphrase when there is one.
 func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase string) url.Values {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := Copy(ctx, small(t), owner); err != nil {
+	if _, err := Copy(context.Background(), small(t), owner); err != nil {
 		t.Fatalf("copy: %v", err)
 	}
+	makeRole(t, db, owner, role, pgtest.CertGroup, "")
+	cert, key := db.ClientCert(t, role, passphrase)
+	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
+}
+
+// makeRole makes a role of the cluster in group, with password when there is one, that may
+// edit the shared library of db's database, and drops it when the test ends.
+func makeRole(t *testing.T, db *pgtest.TLS, owner *Server, role, group, password string) {
+	t.Helper()
+	ctx := context.Background()
 	conn, err := owner.connect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` LOGIN IN ROLE `+pgtest.CertGroup+`, `+
-		pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
+	login := `LOGIN`
+	if password != "" {
+		login += ` PASSWORD '` + strings.ReplaceAll(password, "'", "''") + `'`
+	}
+	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` `+login+` IN ROLE `+
+		pgx.Identifier{group}.Sanitize()+`, `+pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -160,8 +173,6 @@ func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase st
 			t.Logf("drop role: %v", err)
 		}
 	})
-	cert, key := db.ClientCert(t, role, passphrase)
-	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
 }
 
 // syncMember clones the shared library at srv, tags an entry and syncs.
@@ -194,6 +205,60 @@ func TestTLSClientCertificate(t *testing.T) {
 		t.Errorf("without a certificate: %v, want a refusal", err)
 	}
 	t.Logf("without a certificate: %v", err)
+}
+
+// TestTLSCertificateAndPassword: a member the server asks for both a client certificate and
+// a password (pg_hba's scram-sha-256 clientcert=verify-full) clones and syncs with both; with
+// the certificate and no password they are asked for the password (ErrPasswordNeeded), and
+// connect once they give it; without the certificate, with the password or without, the server
+// refuses them, and the error says it wants a certificate, not a password.
+func TestTLSCertificateAndPassword(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	role := "tls_both_" + db.Database
+	makeRole(t, db, owner, role, pgtest.CertPasswordGroup, "ann's secret")
+	cert, key := db.ClientCert(t, role, "")
+	// No password file, no keyring: the password is the URL's or the one typed.
+	t.Setenv("PGPASSWORD", "")
+	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	params := func(cert, key, password string) url.Values {
+		p := url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}
+		if cert != "" {
+			p.Set("sslcert", cert)
+			p.Set("sslkey", key)
+		}
+		if password != "" {
+			p.Set("password", password)
+		}
+		return p
+	}
+
+	syncMember(t, tlsServer(t, db, role, params(cert, key, "ann's secret")))
+
+	noPassword := tlsServer(t, db, role, params(cert, key, ""))
+	err := noPassword.Ping(ctx)
+	if !errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("the certificate without the password: %v, want ErrPasswordNeeded", err)
+	}
+	t.Logf("the certificate without the password: %v", err)
+	noPassword.SetPassword("ann's secret")
+	if err := noPassword.Ping(ctx); err != nil {
+		t.Errorf("the certificate, the password typed: %v", err)
+	}
+
+	for what, password := range map[string]string{"the password without the certificate": "ann's secret", "neither": ""} {
+		err := tlsServer(t, db, role, params("", "", password)).Ping(ctx)
+		if err == nil || errors.Is(err, ErrPasswordNeeded) || errors.Is(err, ErrUntrustedServer) ||
+			!strings.Contains(err.Error(), "requires a valid client certificate") {
+			t.Errorf("%s: %v, want the server's refusal for want of a certificate", what, err)
+		}
+		t.Logf("%s: %v", what, err)
+	}
 }
 
 // TestTLSEncryptedKey: a client key encrypted with a passphrase is decrypted with the URL's
