@@ -415,7 +415,7 @@ func TestPublicURLSpaces(t *testing.T) {
 }
 
 // TestLiveTLS: a Live whose server's certificate is not trusted is offline, and its state says
-// why (ErrUntrustedServer); one whose client key needs a passphrase says so
+// why (ErrUntrustedServer), and it does not try again within seconds (liveRetryUntrusted); one whose client key needs a passphrase says so
 // (ErrKeyPassphraseNeeded, not offline), and connects once the member gives it.
 func TestLiveTLS(t *testing.T) {
 	db := pgtest.NewTLS(t)
@@ -434,15 +434,24 @@ func TestLiveTLS(t *testing.T) {
 
 	params.Set("sslrootcert", pgtest.OtherCA(t))
 	w := startWatched(t, tlsServer(t, db, role, params), lib)
-	w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
+	_, n := w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
 		return !s.Connected && errors.Is(s.Err, ErrUntrustedServer) && errors.Is(s.Err, ErrUnreachable)
 	})
+	// Each attempt that fails says a state: an untrusted server is not tried again within
+	// seconds, as one out of reach is (after 0.5 s, then 1 s more), but after minutes.
+	time.Sleep(2 * time.Second)
+	w.mu.Lock()
+	after := w.states[n:]
+	w.mu.Unlock()
+	if len(after) > 0 {
+		t.Errorf("tried again %d times within 2 s: %+v", len(after), after)
+	}
 	w.Stop()
 
 	params.Set("sslrootcert", db.CA)
 	params.Del("sslpassword")
 	w = startWatched(t, tlsServer(t, db, role, params), lib)
-	_, n := w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
+	_, n = w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
 		return !s.Connected && errors.Is(s.Err, ErrKeyPassphraseNeeded) && !errors.Is(s.Err, ErrUnreachable)
 	})
 	w.SetKeyPassphrase("open sesame")
