@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -456,4 +457,59 @@ func TestLiveTLS(t *testing.T) {
 	})
 	w.SetKeyPassphrase("open sesame")
 	w.waitFor(t, "connected", n, 10*time.Second, func(s LiveState) bool { return s.Connected && s.Err == nil })
+}
+
+// TestClientFiles: the client's key and certificate are, as libpq and pgx find them, the URL's
+// sslkey and sslcert, else PGSSLKEY and PGSSLCERT, else postgresql.key and postgresql.crt in
+// %APPDATA%\postgresql on Windows (none without APPDATA) and in ~/.postgresql elsewhere; each
+// as an absolute path (the keyring's name of a key's passphrase). The system is the function's
+// parameter, so that Windows's choice is tested here too.
+func TestClientFiles(t *testing.T) {
+	home, appData, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	t.Setenv("APPDATA", appData)
+	t.Setenv("PGSSLKEY", "")
+	t.Setenv("PGSSLCERT", "")
+	bare, err := url.Parse("postgres://cy@db.example.org/refs?sslmode=verify-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := url.Parse("postgres://cy@db.example.org/refs?sslmode=verify-full&sslkey=" +
+		filepath.Join(elsewhere, "cy%20key.pem") + "&sslcert=" + filepath.Join(elsewhere, "cy.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, u *url.URL, goos, key, cert string) {
+		t.Helper()
+		if got := clientKey.path(u, goos); got != key {
+			t.Errorf("%s on %s: the key %q, want %q", what, goos, got, key)
+		}
+		if got := clientCert.path(u, goos); got != cert {
+			t.Errorf("%s on %s: the certificate %q, want %q", what, goos, got, cert)
+		}
+	}
+	windows := filepath.Join(appData, "postgresql")
+	unix := filepath.Join(home, ".postgresql")
+	check("none named", bare, "windows", filepath.Join(windows, "postgresql.key"), filepath.Join(windows, "postgresql.crt"))
+	check("none named", bare, "linux", filepath.Join(unix, "postgresql.key"), filepath.Join(unix, "postgresql.crt"))
+	check("none named", bare, "darwin", filepath.Join(unix, "postgresql.key"), filepath.Join(unix, "postgresql.crt"))
+	for _, goos := range []string{"windows", "linux"} {
+		check("the URL's", named, goos, filepath.Join(elsewhere, "cy key.pem"), filepath.Join(elsewhere, "cy.pem"))
+	}
+	if got := keyFile(bare); got != clientKey.path(bare, runtime.GOOS) {
+		t.Errorf("keyFile %q, not this system's", got)
+	}
+
+	t.Setenv("PGSSLKEY", filepath.Join(elsewhere, "env.key"))
+	t.Setenv("PGSSLCERT", filepath.Join(elsewhere, "env.crt"))
+	for _, goos := range []string{"windows", "linux"} {
+		check("the environment's", bare, goos, filepath.Join(elsewhere, "env.key"), filepath.Join(elsewhere, "env.crt"))
+		check("the URL's over the environment's", named, goos, filepath.Join(elsewhere, "cy key.pem"), filepath.Join(elsewhere, "cy.pem"))
+	}
+
+	t.Setenv("PGSSLKEY", "")
+	t.Setenv("PGSSLCERT", "")
+	t.Setenv("APPDATA", "")
+	check("none named, no APPDATA", bare, "windows", "", "")
 }
