@@ -63,6 +63,24 @@ func encryptPKCS8(t *testing.T, der []byte, passphrase string, prf, enc asn1.Obj
 	return pem.EncodeToMemory(&pem.Block{Type: pemEncryptedKey, Bytes: info.FullBytes})
 }
 
+// encryptKeyFile encrypts the unencrypted key in file (pgtest.TLS.ClientCert's without a
+// passphrase) as PKCS #8 with passphrase, as openssl genpkey -aes256 does (HMAC-SHA256,
+// AES-256-CBC).
+func encryptKeyFile(t *testing.T, file, passphrase string) {
+	t.Helper()
+	plain, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(plain)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		t.Fatalf("%s: not an unencrypted PKCS #8 key", file)
+	}
+	if err := os.WriteFile(file, encryptPKCS8(t, block.Bytes, passphrase, oidHMACSHA256, oidAES256CBC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // newKeyDER returns a new EC key as PKCS #8 DER.
 func newKeyDER(t *testing.T) []byte {
 	t.Helper()
@@ -206,14 +224,7 @@ func TestPKCS8EncryptedKey(t *testing.T) {
 	role := "tls_pkcs8_" + db.Database
 	params := certMember(t, db, owner, role, "")
 	key := params.Get("sslkey")
-	plain, err := os.ReadFile(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(plain)
-	if err := os.WriteFile(key, encryptPKCS8(t, block.Bytes, "open sesame", oidHMACSHA256, oidAES256CBC), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	encryptKeyFile(t, key, "open sesame")
 	t.Setenv("PGSSLPASSWORD", "")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus")) // no keyring
 

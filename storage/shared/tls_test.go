@@ -322,20 +322,32 @@ func TestTLSEncryptedKey(t *testing.T) {
 	}
 }
 
-// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give is
-// read for what the URL names (ParseURL does not fail, so a library kept without sslpassword
-// opens); a connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names
-// the key); a wrong passphrase typed is not kept; the right one connects, and the OS keyring
-// keeps it under the key's file, so that the next process connects without asking.
+// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give, in
+// the legacy PEM encryption (pgx decrypts it) or as PKCS #8 (Bibshelf does), is read for what
+// the URL names (ParseURL does not fail, so a library kept without sslpassword opens); a
+// connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names the key); a
+// wrong passphrase typed is not kept; the right one connects, and the OS keyring keeps it under
+// the key's file, so that the next process connects without asking.
 func TestKeyPassphrase(t *testing.T) {
 	if !keyringTest(t) {
 		return
 	}
+	t.Run("legacy PEM", func(t *testing.T) { testKeyPassphrase(t, false) })
+	t.Run("PKCS #8", func(t *testing.T) { testKeyPassphrase(t, true) })
+}
+
+func testKeyPassphrase(t *testing.T, pkcs8 bool) {
 	ctx := context.Background()
 	db := pgtest.NewTLS(t)
 	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
 	role := "tls_pass_" + db.Database
-	params := certMember(t, db, owner, role, "open sesame")
+	var params url.Values
+	if pkcs8 {
+		params = certMember(t, db, owner, role, "")
+		encryptKeyFile(t, params.Get("sslkey"), "open sesame")
+	} else {
+		params = certMember(t, db, owner, role, "open sesame")
+	}
 	memberURL := db.URL(role, params)
 	t.Setenv("PGSSLPASSWORD", "")
 
