@@ -19,11 +19,11 @@ import (
 
 // A client key encrypted with a passphrase (sslkey; pgx decrypts the legacy PEM encryption,
 // Proc-Type: 4,ENCRYPTED, as libpq does; Bibshelf decrypts a PKCS #8 encrypted key, pkcs8.go) is
-// opened, in this order, with the URL's sslpassword
-// (or PGSSLPASSWORD), the passphrase the member typed when asked (Server.SetKeyPassphrase), and
-// the one the OS keyring keeps for the key's file, where a passphrase typed is kept once it
-// opened the key and the server took the connection. The keyring is asked only when the key
-// needs a passphrase the URL does not give, and only as a connection is made, never by ParseURL.
+// opened, in this order, with the URL's sslpassword (or PGSSLPASSWORD), the passphrase the
+// member typed when asked (Server.SetKeyPassphrase), and the one the OS keyring keeps for the
+// key's file, where a passphrase typed is kept once it opened the key and the server took the
+// connection. The keyring is asked only when the key needs a passphrase the URL does not give,
+// and only as a connection is made, never by ParseURL.
 
 // ErrKeyPassphraseNeeded is returned when the client key (sslkey) is encrypted and neither the
 // URL, the passphrase typed, nor the keyring gives the passphrase that opens it: the member is to
