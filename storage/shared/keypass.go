@@ -47,6 +47,9 @@ type lockedKey struct {
 	raw, file string
 	pkcs8     bool
 	cert      string
+	// decrypted is the PKCS #8 key decrypted last, which the next connection takes unless the
+	// file or the passphrase changed.
+	decrypted decryptedKey
 }
 
 // parseLocked reads the URL s, whose client key pgx could not open for want of a passphrase,
@@ -290,7 +293,7 @@ func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey,
 // passphrase: in the TLS configuration of each host and of each fallback that uses TLS (the
 // one pgx made for each, its server checked as the URL says).
 func (k *lockedKey) withCertificate(config *pgx.ConnConfig, passphrase string) (*pgx.ConnConfig, error) {
-	cert, err := loadPKCS8Certificate(k.cert, k.file, passphrase)
+	cert, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"sync"
 )
 
 // A client key encrypted as PKCS #8 (-----BEGIN ENCRYPTED PRIVATE KEY-----: what openssl
@@ -127,7 +128,9 @@ var errWrongPassphrase = errors.New("unable to decrypt key: x509: decryption pas
 // encryptedKey is a client key file encrypted as PKCS #8 with PBES2, read and its scheme
 // checked, not decrypted yet.
 type encryptedKey struct {
-	file       string
+	file string
+	// block is the PEM block's bytes: the key as it is in the file.
+	block      []byte
 	data, salt []byte
 	iterations int
 	prf        func() hash.Hash
@@ -182,7 +185,7 @@ func readEncryptedKey(file string) (*encryptedKey, error) {
 	if _, err := asn1.Unmarshal(params.KeyDerivation.Parameters.FullBytes, &kdf); err != nil {
 		return nil, bad("its PBKDF2 parameters", err)
 	}
-	k := &encryptedKey{file: file, data: info.Data, salt: kdf.Salt, iterations: kdf.Iterations}
+	k := &encryptedKey{file: file, block: block.Bytes, data: info.Data, salt: kdf.Salt, iterations: kdf.Iterations}
 	prf := kdf.PRF.Algorithm.String()
 	if len(kdf.PRF.Algorithm) == 0 {
 		prf = oidHMACSHA1.String()
@@ -238,15 +241,28 @@ func (k *encryptedKey) decrypt(passphrase string) ([]byte, error) {
 	return der, nil
 }
 
+// decryptedKey keeps the PKCS #8 key decrypted last, with the encrypted block and the
+// passphrase it came from: each connection reads the key's file again (a key written anew is
+// read anew, as pgx reads a legacy one), but does not run PBKDF2 again for the same block and
+// passphrase (OpenSSL's 2048 iterations take a millisecond, a key written with openssl -iter
+// 1000000 about half a second, at each push's and each pull's connection).
+type decryptedKey struct {
+	mu         sync.Mutex
+	block      []byte
+	passphrase string
+	der        []byte
+}
+
 // loadPKCS8Certificate reads the client certificate in certFile and the PKCS #8 encrypted key
-// in keyFile, decrypted with passphrase, as pgx reads a certificate and its key (the
-// certificate's file may hold the chain after it; the key must be the certificate's).
-func loadPKCS8Certificate(certFile, keyFile, passphrase string) (tls.Certificate, error) {
+// in keyFile, decrypted with passphrase (or taken from last, when it decrypted the same block
+// with it last; last may be nil), as pgx reads a certificate and its key (the certificate's
+// file may hold the chain after it; the key must be the certificate's).
+func loadPKCS8Certificate(certFile, keyFile, passphrase string, last *decryptedKey) (tls.Certificate, error) {
 	k, err := readEncryptedKey(keyFile)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	der, err := k.decrypt(passphrase)
+	der, err := last.decrypt(k, passphrase)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -259,4 +275,23 @@ func loadPKCS8Certificate(certFile, keyFile, passphrase string) (tls.Certificate
 		return tls.Certificate{}, fmt.Errorf("unable to load cert %s with the key %s: %w", certFile, keyFile, err)
 	}
 	return cert, nil
+}
+
+// decrypt returns k decrypted with passphrase: the key d keeps when it is of the same block and
+// passphrase, else k.decrypt's, which d keeps then. A nil d keeps nothing.
+func (d *decryptedKey) decrypt(k *encryptedKey, passphrase string) ([]byte, error) {
+	if d == nil {
+		return k.decrypt(passphrase)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.der != nil && d.passphrase == passphrase && bytes.Equal(d.block, k.block) {
+		return d.der, nil
+	}
+	der, err := k.decrypt(passphrase)
+	if err != nil {
+		return nil, err
+	}
+	d.block, d.passphrase, d.der = k.block, passphrase, der
+	return der, nil
 }

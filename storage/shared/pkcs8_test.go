@@ -13,6 +13,7 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -26,12 +27,18 @@ import (
 // encryptPKCS8 encrypts the PKCS #8 key der with passphrase as OpenSSL does (PBES2: PBKDF2 with
 // the pseudorandom function of OID prf, 2048 iterations, then the cipher of OID enc in CBC
 // mode), and returns it as PEM: a key of the kind pgx does not decrypt, made without openssl.
-func encryptPKCS8(t *testing.T, der []byte, passphrase string, prf, enc asn1.ObjectIdentifier) []byte {
+func encryptPKCS8(t testing.TB, der []byte, passphrase string, prf, enc asn1.ObjectIdentifier) []byte {
+	t.Helper()
+	return encryptPKCS8Iter(t, der, passphrase, prf, enc, 2048)
+}
+
+// encryptPKCS8Iter is encryptPKCS8 with PBKDF2's iterations (openssl pkcs8 -iter).
+func encryptPKCS8Iter(t testing.TB, der []byte, passphrase string, prf, enc asn1.ObjectIdentifier, iterations int) []byte {
 	t.Helper()
 	c := pbes2Ciphers[enc.String()]
 	salt, iv := make([]byte, 16), make([]byte, 16)
 	rand.Read(salt)
-	key, err := pbkdf2.Key(pbkdf2PRFs[prf.String()], passphrase, salt, 2048, c.keySize)
+	key, err := pbkdf2.Key(pbkdf2PRFs[prf.String()], passphrase, salt, iterations, c.keySize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +58,7 @@ func encryptPKCS8(t *testing.T, der []byte, passphrase string, prf, enc asn1.Obj
 		}
 		return asn1.RawValue{FullBytes: b}
 	}
-	kdf := pbkdf2Params{Salt: salt, Iterations: 2048, PRF: pkix.AlgorithmIdentifier{Algorithm: prf, Parameters: asn1.NullRawValue}}
+	kdf := pbkdf2Params{Salt: salt, Iterations: iterations, PRF: pkix.AlgorithmIdentifier{Algorithm: prf, Parameters: asn1.NullRawValue}}
 	if prf.Equal(oidHMACSHA1) {
 		kdf.PRF = pkix.AlgorithmIdentifier{} // the default, left out as OpenSSL leaves it
 	}
@@ -82,7 +89,7 @@ func encryptKeyFile(t *testing.T, file, passphrase string) {
 }
 
 // newKeyDER returns a new EC key as PKCS #8 DER.
-func newKeyDER(t *testing.T) []byte {
+func newKeyDER(t testing.TB) []byte {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -97,7 +104,7 @@ func newKeyDER(t *testing.T) []byte {
 
 // writeFile writes b into a file of the test's folder named name, readable by its owner only,
 // and returns its path.
-func writeFile(t *testing.T, name string, b []byte) string {
+func writeFile(t testing.TB, name string, b []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
@@ -146,16 +153,39 @@ func TestPKCS8Decrypt(t *testing.T) {
 	}
 
 	// What OpenSSL wrote.
-	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", "testdata/pkcs8-encrypted.key", "secret"); err != nil {
+	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", "testdata/pkcs8-encrypted.key", "secret", nil); err != nil {
 		t.Errorf("testdata/pkcs8-encrypted.key: %v", err)
 	}
-	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", "testdata/pkcs8-encrypted.key", "Secret"); !errors.Is(err, errWrongPassphrase) {
+	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", "testdata/pkcs8-encrypted.key", "Secret", nil); !errors.Is(err, errWrongPassphrase) {
 		t.Errorf("testdata/pkcs8-encrypted.key, a wrong passphrase: %v", err)
 	}
 	// The key of another certificate.
 	other := writeFile(t, "other.key", encryptPKCS8(t, der, "secret", oidHMACSHA256, oidAES256CBC))
-	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", other, "secret"); err == nil || errors.Is(err, errWrongPassphrase) {
+	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", other, "secret", nil); err == nil || errors.Is(err, errWrongPassphrase) {
 		t.Errorf("another certificate's key: %v", err)
+	}
+
+	// The key decrypted last is taken again for the same file and passphrase only: a wrong
+	// passphrase is wrong still, and a key written anew is read anew.
+	var last decryptedKey
+	b, err := os.ReadFile("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := writeFile(t, "copied.key", b)
+	for i, c := range []struct {
+		passphrase string
+		ok         bool
+	}{{"secret", true}, {"secret", true}, {"Secret", false}, {"secret", true}} {
+		if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", copied, c.passphrase, &last); (err == nil) != c.ok {
+			t.Errorf("load %d with the last key kept, passphrase %q: %v", i, c.passphrase, err)
+		}
+	}
+	if err := os.WriteFile(copied, encryptPKCS8(t, der, "secret", oidHMACSHA256, oidAES256CBC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadPKCS8Certificate("testdata/pkcs8-encrypted.crt", copied, "secret", &last); err == nil {
+		t.Error("a key written anew, of another certificate: the one decrypted before was taken")
 	}
 
 	// A scheme not read: scrypt (openssl pkcs8 -topk8 -scrypt), and PBES2 with a cipher that is
@@ -257,5 +287,41 @@ func TestPKCS8EncryptedKey(t *testing.T) {
 		if err := srv.Ping(ctx); err != nil {
 			t.Errorf("%s, the right one typed: %v", what, err)
 		}
+	}
+}
+
+// BenchmarkPKCS8Decrypt: what decrypting a PKCS #8 key costs, by PBKDF2's iterations: OpenSSL's
+// default (2048) and openssl pkcs8 -iter 1000000; and a connection's load of a key decrypted
+// before (decryptedKey: the file read and compared).
+func BenchmarkPKCS8Decrypt(b *testing.B) {
+	der := newKeyDER(b)
+	for _, iterations := range []int{2048, 1_000_000} {
+		file := writeFile(b, "key.pem", encryptPKCS8Iter(b, der, "secret", oidHMACSHA256, oidAES256CBC, iterations))
+		k, err := readEncryptedKey(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("iterations=%d", iterations), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := k.decrypt("secret"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("iterations=%d/kept", iterations), func(b *testing.B) {
+			var last decryptedKey
+			if _, err := last.decrypt(k, "secret"); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				k, err := readEncryptedKey(file)
+				if err == nil {
+					_, err = last.decrypt(k, "secret")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
