@@ -291,19 +291,33 @@ func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey,
 // withCertificate returns a copy of config, which pgx read without the client's certificate,
 // that gives the server the certificate of k's files, its PKCS #8 encrypted key decrypted with
 // passphrase: in the TLS configuration of each host and of each fallback that uses TLS (the
-// one pgx made for each, its server checked as the URL says).
+// one pgx made for each, its server checked as the URL says). The files are read now, so that
+// a wrong passphrase is told as such, and again at each TLS handshake, as pgx reads a legacy
+// key's, so that a certificate renewed in place is the one sent (the key decrypted last is
+// kept: k.decrypted).
 func (k *lockedKey) withCertificate(config *pgx.ConnConfig, passphrase string) (*pgx.ConnConfig, error) {
-	cert, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted)
-	if err != nil {
+	if _, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted); err != nil {
 		return nil, err
+	}
+	get := func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		cert, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted)
+		if err != nil {
+			return nil, err
+		}
+		// As crypto/tls does with Certificates, and pgx with a legacy key's: none sent when
+		// the server would not take it.
+		if cri != nil && cri.SupportsCertificate(&cert) != nil {
+			return new(tls.Certificate), nil
+		}
+		return &cert, nil
 	}
 	c := config.Copy()
 	if c.TLSConfig != nil {
-		c.TLSConfig.Certificates = []tls.Certificate{cert}
+		c.TLSConfig.GetClientCertificate = get
 	}
 	for _, f := range c.Fallbacks {
 		if f.TLSConfig != nil {
-			f.TLSConfig.Certificates = []tls.Certificate{cert}
+			f.TLSConfig.GetClientCertificate = get
 		}
 	}
 	return c, nil

@@ -244,7 +244,8 @@ func TestPKCS8OpenSSL(t *testing.T) {
 }
 
 // TestPKCS8EncryptedKey: a member whose client key is encrypted as PKCS #8 (which pgx does not
-// decrypt) clones and syncs over TLS, the key opened with the URL's sslpassword; with a wrong
+// decrypt) clones and syncs over TLS, the key opened with the URL's sslpassword, its files read
+// again at each connection; with a wrong
 // one, or none, the member is asked for it (ErrKeyPassphraseNeeded, naming the key's file), a
 // wrong one typed asks again, and the right one connects.
 func TestPKCS8EncryptedKey(t *testing.T) {
@@ -261,6 +262,42 @@ func TestPKCS8EncryptedKey(t *testing.T) {
 	params.Set("sslpassword", "open sesame")
 	srv := tlsServer(t, db, role, params)
 	syncMember(t, srv)
+
+	// The files are read at each connection, as pgx reads a legacy key's: another role's
+	// certificate written over them is the one sent (and refused), the member's again taken.
+	cert := params.Get("sslcert")
+	mine := [2][]byte{}
+	for i, f := range []string{cert, key} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine[i] = b
+	}
+	otherCert, otherKey := db.ClientCert(t, "someone_else", "")
+	encryptKeyFile(t, otherKey, "open sesame")
+	for from, to := range map[string]string{otherCert: cert, otherKey: key} {
+		b, err := os.ReadFile(from)
+		if err == nil {
+			err = os.WriteFile(to, b, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Ping(ctx); err == nil {
+		t.Error("another role's certificate written over the member's: still connected")
+	} else {
+		t.Logf("another role's certificate: %v", err)
+	}
+	for i, f := range []string{cert, key} {
+		if err := os.WriteFile(f, mine[i], 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Ping(ctx); err != nil {
+		t.Errorf("the member's certificate written back: %v", err)
+	}
 
 	for what, p := range map[string]string{"a wrong sslpassword": "wrong", "no sslpassword": ""} {
 		if p == "" {
