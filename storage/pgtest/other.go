@@ -43,6 +43,10 @@ func RenameDatabase(tb testing.TB, u, to string) string {
 // CertGroup is the group role whose members the TLS cluster takes by their client certificate.
 const CertGroup = "pgtest_cert"
 
+// CertPasswordGroup is the group role whose members the TLS cluster asks for both their client
+// certificate and their password.
+const CertPasswordGroup = "pgtest_cert_password"
+
 // Host is the address the TLS cluster listens on.
 const Host = "127.0.0.1"
 

@@ -250,8 +250,10 @@ func start(ca *authority) (s *server, err error) {
 		return nil, fmt.Errorf("create role %s: %w", PasswordGroup, err)
 	}
 	if ca != nil {
-		if err := s.admin(context.Background(), `CREATE ROLE `+CertGroup+` NOLOGIN`); err != nil {
-			return nil, fmt.Errorf("create role %s: %w", CertGroup, err)
+		for _, group := range []string{CertGroup, CertPasswordGroup} {
+			if err := s.admin(context.Background(), `CREATE ROLE `+group+` NOLOGIN`); err != nil {
+				return nil, fmt.Errorf("create role %s: %w", group, err)
+			}
 		}
 	}
 	return s, nil

@@ -28,13 +28,22 @@ import (
 // pgtest_cert) and gives it a certificate (TLS.ClientCert).
 const CertGroup = "pgtest_cert"
 
+// CertPasswordGroup is a group role whose members the TLS cluster asks for both their client
+// certificate, which must name the role as its common name, and their password (SCRAM):
+// pg_hba's scram-sha-256 with clientcert=verify-full. A test makes a role in it with a password
+// (CREATE ROLE cy LOGIN PASSWORD '...' IN ROLE pgtest_cert_password) and gives it a certificate
+// (TLS.ClientCert).
+const CertPasswordGroup = "pgtest_cert_password"
+
 // Host is the address the TLS cluster listens on, and that its certificate names.
 const Host = "127.0.0.1"
 
 // hbaTLS is what the TLS cluster takes over TCP, before the lines for its socket: only TLS;
-// CertGroup's members by their certificate, PasswordGroup's by their password, every other role
-// trusted; initdb's lines that trust TCP without TLS come after, and are never reached.
+// CertGroup's members by their certificate, CertPasswordGroup's by their certificate and their
+// password, PasswordGroup's by their password, every other role trusted; initdb's lines that
+// trust TCP without TLS come after, and are never reached.
 const hbaTLS = "hostssl all +" + CertGroup + " " + Host + "/32 cert\n" +
+	"hostssl all +" + CertPasswordGroup + " " + Host + "/32 scram-sha-256 clientcert=verify-full\n" +
 	"hostssl all +" + PasswordGroup + " " + Host + "/32 scram-sha-256\n" +
 	"hostssl all all " + Host + "/32 trust\n" +
 	"hostnossl all all all reject\n"

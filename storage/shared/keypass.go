@@ -1,11 +1,11 @@
 package shared
 
 import (
-	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,11 +18,12 @@ import (
 )
 
 // A client key encrypted with a passphrase (sslkey; pgx decrypts the legacy PEM encryption,
-// Proc-Type: 4,ENCRYPTED, as libpq does) is opened, in this order, with the URL's sslpassword
-// (or PGSSLPASSWORD), the passphrase the member typed when asked (Server.SetKeyPassphrase), and
-// the one the OS keyring keeps for the key's file, where a passphrase typed is kept once it
-// opened the key and the server took the connection. The keyring is asked only when the key
-// needs a passphrase the URL does not give, and only as a connection is made, never by ParseURL.
+// Proc-Type: 4,ENCRYPTED, as libpq does; Bibshelf decrypts a PKCS #8 encrypted key, pkcs8.go) is
+// opened, in this order, with the URL's sslpassword (or PGSSLPASSWORD), the passphrase the
+// member typed when asked (Server.SetKeyPassphrase), and the one the OS keyring keeps for the
+// key's file, where a passphrase typed is kept once it opened the key and the server took the
+// connection. The keyring is asked only when the key needs a passphrase the URL does not give,
+// and only as a connection is made, never by ParseURL.
 
 // ErrKeyPassphraseNeeded is returned when the client key (sslkey) is encrypted and neither the
 // URL, the passphrase typed, nor the keyring gives the passphrase that opens it: the member is to
@@ -40,9 +41,15 @@ func asked(err error) bool {
 }
 
 // lockedKey is what ParseURL keeps of a URL whose client key needs a passphrase it does not
-// give: the URL, to be read again with the passphrase, and the key's file.
+// give: the URL, to be read again with the passphrase, and the key's file; for a key encrypted
+// as PKCS #8 (pkcs8), which Bibshelf decrypts, not pgx, the certificate's file too.
 type lockedKey struct {
 	raw, file string
+	pkcs8     bool
+	cert      string
+	// decrypted is the PKCS #8 key decrypted last, which the next connection takes unless the
+	// file or the passphrase changed.
+	decrypted decryptedKey
 }
 
 // parseLocked reads the URL s, whose client key pgx could not open for want of a passphrase,
@@ -62,22 +69,29 @@ func parseLocked(s string, u *url.URL) (*pgx.ConnConfig, *lockedKey, error) {
 	return config, &lockedKey{raw: s, file: keyFile(u)}, nil
 }
 
-// keyFile returns the client key file pgx reads for the URL u, as libpq does: its sslkey, else
-// PGSSLKEY, else postgresql.key in ~/.postgresql (%APPDATA%\postgresql on Windows); as an
-// absolute path, the keyring's name of its passphrase.
-func keyFile(u *url.URL) string {
-	file := lastParam(queryOf(u), "sslkey")
+// clientFile is one of the client's TLS files as libpq, and pgx, find it: the URL's parameter
+// param, else the environment variable env, else the file name in the folder of the client's
+// files (clientDir).
+type clientFile struct {
+	param, env, name string
+}
+
+// The client's key and certificate.
+var (
+	clientKey  = clientFile{"sslkey", "PGSSLKEY", "postgresql.key"}
+	clientCert = clientFile{"sslcert", "PGSSLCERT", "postgresql.crt"}
+)
+
+// path returns the file f names for the URL u on the system goos (runtime.GOOS but in a test):
+// as an absolute path, the keyring's name of a key's passphrase.
+func (f clientFile) path(u *url.URL, goos string) string {
+	file := lastParam(queryOf(u), f.param)
 	if file == "" {
-		file = os.Getenv("PGSSLKEY")
+		file = os.Getenv(f.env)
 	}
 	if file == "" {
-		dir := ".postgresql"
-		home, err := os.UserHomeDir()
-		if runtime.GOOS == "windows" {
-			dir, home, err = "postgresql", os.Getenv("APPDATA"), nil
-		}
-		if err == nil && home != "" {
-			file = filepath.Join(home, dir, "postgresql.key")
+		if dir := clientDir(goos); dir != "" {
+			file = filepath.Join(dir, f.name)
 		}
 	}
 	if abs, err := filepath.Abs(file); err == nil && file != "" {
@@ -85,6 +99,27 @@ func keyFile(u *url.URL) string {
 	}
 	return file
 }
+
+// clientDir returns the folder of the client's certificate and key that libpq and pgx read when
+// neither the URL nor the environment names them, on the system goos: ~/.postgresql, or
+// %APPDATA%\postgresql on Windows; "" when the home folder (APPDATA) is not known.
+func clientDir(goos string) string {
+	if goos == "windows" {
+		if appData := os.Getenv("APPDATA"); appData != "" {
+			return filepath.Join(appData, "postgresql")
+		}
+		return ""
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		return filepath.Join(home, ".postgresql")
+	}
+	return ""
+}
+
+// keyFile returns the client key file pgx reads for the URL u: its sslkey, else PGSSLKEY, else
+// postgresql.key in ~/.postgresql (%APPDATA%\postgresql on Windows); as an absolute path, the
+// keyring's name of its passphrase.
+func keyFile(u *url.URL) string { return clientKey.path(u, runtime.GOOS) }
 
 // parseConfig reads the URL s as pgx does, and reports whether the client key it names needs a
 // passphrase that it does not give (or gives wrong).
@@ -160,10 +195,14 @@ func (s *Server) unlock() (*pgx.ConnConfig, error) {
 	return config, nil
 }
 
-// openKey reads the URL again, its client key opened with passphrase.
+// openKey reads the URL again, its client key opened with passphrase; a PKCS #8 encrypted key
+// is decrypted here, and its certificate added to s.config, which pgx read without it.
 func (s *Server) openKey(passphrase string) (*pgx.ConnConfig, error) {
 	if passphrase == "" {
 		return nil, errors.New("no passphrase")
+	}
+	if s.key.pkcs8 {
+		return s.key.withCertificate(s.config, passphrase)
 	}
 	config, _, err := parseConfig(s.key.raw, passphrase)
 	if err != nil {
@@ -192,15 +231,94 @@ func (s *Server) kept() {
 	s.mu.Unlock()
 }
 
-// pkcs8Encrypted reports whether the key file begins as a PKCS #8 encrypted key, which pgx does
-// not decrypt (it fails with "tls: failed to parse private key", which does not say why).
+// pkcs8Encrypted reports whether the key file holds a PKCS #8 encrypted key, which pgx does not
+// decrypt (it fails with "tls: failed to parse private key", which does not say why): Bibshelf
+// does (parsePKCS8).
 func pkcs8Encrypted(file string) bool {
-	f, err := os.Open(file)
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	head := make([]byte, 64)
-	n, _ := io.ReadFull(f, head)
-	return bytes.HasPrefix(bytes.TrimSpace(head[:n]), []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+	for rest := b; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return false
+		}
+		if block.Type == pemEncryptedKey {
+			return true
+		}
+	}
+}
+
+// parsePKCS8 reads the URL s, whose client key file is encrypted as PKCS #8, which pgx fails
+// on: pgx reads it without the client's certificate and key (sslcert and sslkey given empty,
+// the last of a parameter being the one pgx reads), and the key, decrypted here, and its
+// certificate are added to the TLS configuration (withCertificate). A key whose encryption is
+// not read is an error naming the file and the algorithm, before any passphrase is asked for.
+// Without a passphrase in the URL (sslpassword, PGSSLPASSWORD) that opens it, the key is
+// locked, as a key in the legacy encryption is: asked for, or read from the keyring, as the
+// connection is made (unlock).
+func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey, error) {
+	if _, err := readEncryptedKey(file); err != nil {
+		return nil, nil, err
+	}
+	sep := "?"
+	if strings.Contains(s, "?") {
+		sep = "&"
+	}
+	config, err := pgx.ParseConfig(s + sep + "sslcert=&sslkey=")
+	if err != nil {
+		return nil, nil, err
+	}
+	key := &lockedKey{raw: s, file: file, pkcs8: true, cert: clientCert.path(u, runtime.GOOS)}
+	passphrase := os.Getenv("PGSSLPASSWORD")
+	if q := queryOf(u); q.Has("sslpassword") {
+		passphrase = lastParam(q, "sslpassword")
+	}
+	if passphrase == "" {
+		return config, key, nil
+	}
+	opened, err := key.withCertificate(config, passphrase)
+	switch {
+	case errors.Is(err, errWrongPassphrase):
+		return config, key, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	return opened, nil, nil
+}
+
+// withCertificate returns a copy of config, which pgx read without the client's certificate,
+// that gives the server the certificate of k's files, its PKCS #8 encrypted key decrypted with
+// passphrase: in the TLS configuration of each host and of each fallback that uses TLS (the
+// one pgx made for each, its server checked as the URL says). The files are read now, so that
+// a wrong passphrase is told as such, and again at each TLS handshake, as pgx reads a legacy
+// key's, so that a certificate renewed in place is the one sent (the key decrypted last is
+// kept: k.decrypted).
+func (k *lockedKey) withCertificate(config *pgx.ConnConfig, passphrase string) (*pgx.ConnConfig, error) {
+	if _, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted); err != nil {
+		return nil, err
+	}
+	get := func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		cert, err := loadPKCS8Certificate(k.cert, k.file, passphrase, &k.decrypted)
+		if err != nil {
+			return nil, err
+		}
+		// As crypto/tls does with Certificates, and pgx with a legacy key's: none sent when
+		// the server would not take it.
+		if cri != nil && cri.SupportsCertificate(&cert) != nil {
+			return new(tls.Certificate), nil
+		}
+		return &cert, nil
+	}
+	c := config.Copy()
+	if c.TLSConfig != nil {
+		c.TLSConfig.GetClientCertificate = get
+	}
+	for _, f := range c.Fallbacks {
+		if f.TLSConfig != nil {
+			f.TLSConfig.GetClientCertificate = get
+		}
+	}
+	return c, nil
 }

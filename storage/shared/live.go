@@ -37,6 +37,14 @@ const (
 	// the server could not be reached; it doubles at each failure.
 	liveRetryFirst = 500 * time.Millisecond
 	liveRetryMost  = 15 * time.Second
+	// liveRetryUntrusted is the wait before the next connection attempt after the server's
+	// certificate was not trusted (ErrUntrustedServer). Trying again soon cannot help: what
+	// helps is the member's doing (another URL or root certificate, read when the library is
+	// opened again, with a new Live) or the server's (its certificate renewed, or another
+	// network, where the host named is the right server), which a try every few minutes finds
+	// while the window stays open. At liveRetryMost the server would log a refused handshake
+	// 240 times an hour.
+	liveRetryUntrusted = 5 * time.Minute
 	// liveLastPush bounds the push of what is left to send when Live stops.
 	liveLastPush = 5 * time.Second
 	// liveConnect bounds a connection attempt of the listening connection: a server whose
@@ -90,7 +98,8 @@ type LiveState struct {
 // Live keeps a replica current with its shared library while a window shows it: it listens on
 // its own connection for the server's notifications (NotifyChannel) and pulls at each, pushes
 // the replica's own changes a moment after they are made, and, with the server out of reach,
-// lets them wait and tries again, less often each time, pushing then pulling when it is back.
+// lets them wait and tries again, less often each time (a server whose certificate is not
+// trusted, every few minutes), pushing then pulling when it is back.
 // It reports each change of its state to the function given to StartLive, on its own goroutine.
 type Live struct {
 	srv    *Server
@@ -180,8 +189,12 @@ func (l *Live) run(ctx context.Context) {
 		l.state.Connected = false
 		l.state.Err = err
 		l.say()
+		wait := retry
+		if errors.Is(err, ErrUntrustedServer) {
+			wait = liveRetryUntrusted
+		}
 		// While the server is out of reach the replica's own changes are still counted.
-		if !l.waitOffline(ctx, retry) {
+		if !l.waitOffline(ctx, wait) {
 			return
 		}
 		retry = min(retry*2, liveRetryMost)

@@ -125,13 +125,11 @@ func ParseURL(s string) (*Server, error) {
 		// The client key needs a passphrase the URL does not give: asked for, or read from the
 		// keyring, as the connection is made (keypass.go).
 		config, key, err = parseLocked(s, u)
+	} else if file := keyFile(u); err != nil && pkcs8Encrypted(file) {
+		// Encrypted as PKCS #8, which pgx does not decrypt: Bibshelf does (pkcs8.go).
+		config, key, err = parsePKCS8(s, u, file)
 	}
 	if err != nil {
-		if file := keyFile(u); pkcs8Encrypted(file) {
-			return nil, fmt.Errorf("shared library URL: the client key %s is encrypted as PKCS #8 (ENCRYPTED PRIVATE KEY), "+
-				"which Bibshelf cannot open: write it with the PEM encryption libpq reads too, "+
-				"openssl pkey -in %s -traditional -aes256 -out NEW.key, and name NEW.key as sslkey", file, file)
-		}
 		// pgx's error quotes the URL without its password.
 		return nil, fmt.Errorf("shared library URL: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -134,17 +135,30 @@ func TestTLSWrongAuthority(t *testing.T) {
 // certificate whose key is encrypted with passphrase when there is one.
 func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase string) url.Values {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := Copy(ctx, small(t), owner); err != nil {
+	if _, err := Copy(context.Background(), small(t), owner); err != nil {
 		t.Fatalf("copy: %v", err)
 	}
+	makeRole(t, db, owner, role, pgtest.CertGroup, "")
+	cert, key := db.ClientCert(t, role, passphrase)
+	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
+}
+
+// makeRole makes a role of the cluster in group, with password when there is one, that may
+// edit the shared library of db's database, and drops it when the test ends.
+func makeRole(t *testing.T, db *pgtest.TLS, owner *Server, role, group, password string) {
+	t.Helper()
+	ctx := context.Background()
 	conn, err := owner.connect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` LOGIN IN ROLE `+pgtest.CertGroup+`, `+
-		pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
+	login := `LOGIN`
+	if password != "" {
+		login += ` PASSWORD '` + strings.ReplaceAll(password, "'", "''") + `'`
+	}
+	if _, err := conn.Exec(ctx, `CREATE ROLE `+pgx.Identifier{role}.Sanitize()+` `+login+` IN ROLE `+
+		pgx.Identifier{group}.Sanitize()+`, `+pgx.Identifier{db.Database + "_edit"}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -160,8 +174,6 @@ func certMember(t *testing.T, db *pgtest.TLS, owner *Server, role, passphrase st
 			t.Logf("drop role: %v", err)
 		}
 	})
-	cert, key := db.ClientCert(t, role, passphrase)
-	return url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}, "sslcert": {cert}, "sslkey": {key}}
 }
 
 // syncMember clones the shared library at srv, tags an entry and syncs.
@@ -194,6 +206,60 @@ func TestTLSClientCertificate(t *testing.T) {
 		t.Errorf("without a certificate: %v, want a refusal", err)
 	}
 	t.Logf("without a certificate: %v", err)
+}
+
+// TestTLSCertificateAndPassword: a member the server asks for both a client certificate and
+// a password (pg_hba's scram-sha-256 clientcert=verify-full) clones and syncs with both; with
+// the certificate and no password they are asked for the password (ErrPasswordNeeded), and
+// connect once they give it; without the certificate, with the password or without, the server
+// refuses them, and the error says it wants a certificate, not a password.
+func TestTLSCertificateAndPassword(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewTLS(t)
+	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
+	if _, err := Copy(ctx, small(t), owner); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	role := "tls_both_" + db.Database
+	makeRole(t, db, owner, role, pgtest.CertPasswordGroup, "ann's secret")
+	cert, key := db.ClientCert(t, role, "")
+	// No password file, no keyring: the password is the URL's or the one typed.
+	t.Setenv("PGPASSWORD", "")
+	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	params := func(cert, key, password string) url.Values {
+		p := url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}}
+		if cert != "" {
+			p.Set("sslcert", cert)
+			p.Set("sslkey", key)
+		}
+		if password != "" {
+			p.Set("password", password)
+		}
+		return p
+	}
+
+	syncMember(t, tlsServer(t, db, role, params(cert, key, "ann's secret")))
+
+	noPassword := tlsServer(t, db, role, params(cert, key, ""))
+	err := noPassword.Ping(ctx)
+	if !errors.Is(err, ErrPasswordNeeded) {
+		t.Fatalf("the certificate without the password: %v, want ErrPasswordNeeded", err)
+	}
+	t.Logf("the certificate without the password: %v", err)
+	noPassword.SetPassword("ann's secret")
+	if err := noPassword.Ping(ctx); err != nil {
+		t.Errorf("the certificate, the password typed: %v", err)
+	}
+
+	for what, password := range map[string]string{"the password without the certificate": "ann's secret", "neither": ""} {
+		err := tlsServer(t, db, role, params("", "", password)).Ping(ctx)
+		if err == nil || errors.Is(err, ErrPasswordNeeded) || errors.Is(err, ErrUntrustedServer) ||
+			!strings.Contains(err.Error(), "requires a valid client certificate") {
+			t.Errorf("%s: %v, want the server's refusal for want of a certificate", what, err)
+		}
+		t.Logf("%s: %v", what, err)
+	}
 }
 
 // TestTLSEncryptedKey: a client key encrypted with a passphrase is decrypted with the URL's
@@ -256,20 +322,32 @@ func TestTLSEncryptedKey(t *testing.T) {
 	}
 }
 
-// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give is
-// read for what the URL names (ParseURL does not fail, so a library kept without sslpassword
-// opens); a connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names
-// the key); a wrong passphrase typed is not kept; the right one connects, and the OS keyring
-// keeps it under the key's file, so that the next process connects without asking.
+// TestKeyPassphrase: a client key encrypted with a passphrase that the URL does not give, in
+// the legacy PEM encryption (pgx decrypts it) or as PKCS #8 (Bibshelf does), is read for what
+// the URL names (ParseURL does not fail, so a library kept without sslpassword opens); a
+// connection says the member is to be asked (ErrKeyPassphraseNeeded, KeyFile names the key); a
+// wrong passphrase typed is not kept; the right one connects, and the OS keyring keeps it under
+// the key's file, so that the next process connects without asking.
 func TestKeyPassphrase(t *testing.T) {
 	if !keyringTest(t) {
 		return
 	}
+	t.Run("legacy PEM", func(t *testing.T) { testKeyPassphrase(t, false) })
+	t.Run("PKCS #8", func(t *testing.T) { testKeyPassphrase(t, true) })
+}
+
+func testKeyPassphrase(t *testing.T, pkcs8 bool) {
 	ctx := context.Background()
 	db := pgtest.NewTLS(t)
 	owner := tlsServer(t, db, pgtest.Superuser, url.Values{"sslmode": {"verify-full"}, "sslrootcert": {db.CA}})
 	role := "tls_pass_" + db.Database
-	params := certMember(t, db, owner, role, "open sesame")
+	var params url.Values
+	if pkcs8 {
+		params = certMember(t, db, owner, role, "")
+		encryptKeyFile(t, params.Get("sslkey"), "open sesame")
+	} else {
+		params = certMember(t, db, owner, role, "open sesame")
+	}
 	memberURL := db.URL(role, params)
 	t.Setenv("PGSSLPASSWORD", "")
 
@@ -349,25 +427,8 @@ func TestPublicURLSpaces(t *testing.T) {
 	}
 }
 
-// TestPKCS8EncryptedKey: a client key encrypted as PKCS #8, which pgx does not decrypt, is
-// refused by ParseURL with an error that says so and how to write it, not pgx's "failed to
-// parse private key". (testdata/pkcs8-encrypted.*: openssl req -x509 -newkey ec, passphrase
-// "secret".)
-func TestPKCS8EncryptedKey(t *testing.T) {
-	key, err := filepath.Abs("testdata/pkcs8-encrypted.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = ParseURL("postgres://cy@db.example.org/refs?sslmode=require&sslcert=testdata/pkcs8-encrypted.crt" +
-		"&sslkey=" + key + "&sslpassword=secret")
-	if err == nil || !strings.Contains(err.Error(), "PKCS #8") || !strings.Contains(err.Error(), key) ||
-		!strings.Contains(err.Error(), "-traditional") || strings.Contains(err.Error(), "secret") {
-		t.Errorf("a PKCS #8 encrypted key: %v", err)
-	}
-}
-
 // TestLiveTLS: a Live whose server's certificate is not trusted is offline, and its state says
-// why (ErrUntrustedServer); one whose client key needs a passphrase says so
+// why (ErrUntrustedServer), and it does not try again within seconds (liveRetryUntrusted); one whose client key needs a passphrase says so
 // (ErrKeyPassphraseNeeded, not offline), and connects once the member gives it.
 func TestLiveTLS(t *testing.T) {
 	db := pgtest.NewTLS(t)
@@ -386,17 +447,81 @@ func TestLiveTLS(t *testing.T) {
 
 	params.Set("sslrootcert", pgtest.OtherCA(t))
 	w := startWatched(t, tlsServer(t, db, role, params), lib)
-	w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
+	_, n := w.waitFor(t, "the certificate not trusted", 0, 10*time.Second, func(s LiveState) bool {
 		return !s.Connected && errors.Is(s.Err, ErrUntrustedServer) && errors.Is(s.Err, ErrUnreachable)
 	})
+	// Each attempt that fails says a state: an untrusted server is not tried again within
+	// seconds, as one out of reach is (after 0.5 s, then 1 s more), but after minutes.
+	time.Sleep(2 * time.Second)
+	w.mu.Lock()
+	after := w.states[n:]
+	w.mu.Unlock()
+	if len(after) > 0 {
+		t.Errorf("tried again %d times within 2 s: %+v", len(after), after)
+	}
 	w.Stop()
 
 	params.Set("sslrootcert", db.CA)
 	params.Del("sslpassword")
 	w = startWatched(t, tlsServer(t, db, role, params), lib)
-	_, n := w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
+	_, n = w.waitFor(t, "the passphrase asked for", 0, 10*time.Second, func(s LiveState) bool {
 		return !s.Connected && errors.Is(s.Err, ErrKeyPassphraseNeeded) && !errors.Is(s.Err, ErrUnreachable)
 	})
 	w.SetKeyPassphrase("open sesame")
 	w.waitFor(t, "connected", n, 10*time.Second, func(s LiveState) bool { return s.Connected && s.Err == nil })
+}
+
+// TestClientFiles: the client's key and certificate are, as libpq and pgx find them, the URL's
+// sslkey and sslcert, else PGSSLKEY and PGSSLCERT, else postgresql.key and postgresql.crt in
+// %APPDATA%\postgresql on Windows (none without APPDATA) and in ~/.postgresql elsewhere; each
+// as an absolute path (the keyring's name of a key's passphrase). The system is the function's
+// parameter, so that Windows's choice is tested here too.
+func TestClientFiles(t *testing.T) {
+	home, appData, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	t.Setenv("APPDATA", appData)
+	t.Setenv("PGSSLKEY", "")
+	t.Setenv("PGSSLCERT", "")
+	bare, err := url.Parse("postgres://cy@db.example.org/refs?sslmode=verify-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := url.Parse("postgres://cy@db.example.org/refs?sslmode=verify-full&sslkey=" +
+		filepath.Join(elsewhere, "cy%20key.pem") + "&sslcert=" + filepath.Join(elsewhere, "cy.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, u *url.URL, goos, key, cert string) {
+		t.Helper()
+		if got := clientKey.path(u, goos); got != key {
+			t.Errorf("%s on %s: the key %q, want %q", what, goos, got, key)
+		}
+		if got := clientCert.path(u, goos); got != cert {
+			t.Errorf("%s on %s: the certificate %q, want %q", what, goos, got, cert)
+		}
+	}
+	windows := filepath.Join(appData, "postgresql")
+	unix := filepath.Join(home, ".postgresql")
+	check("none named", bare, "windows", filepath.Join(windows, "postgresql.key"), filepath.Join(windows, "postgresql.crt"))
+	check("none named", bare, "linux", filepath.Join(unix, "postgresql.key"), filepath.Join(unix, "postgresql.crt"))
+	check("none named", bare, "darwin", filepath.Join(unix, "postgresql.key"), filepath.Join(unix, "postgresql.crt"))
+	for _, goos := range []string{"windows", "linux"} {
+		check("the URL's", named, goos, filepath.Join(elsewhere, "cy key.pem"), filepath.Join(elsewhere, "cy.pem"))
+	}
+	if got := keyFile(bare); got != clientKey.path(bare, runtime.GOOS) {
+		t.Errorf("keyFile %q, not this system's", got)
+	}
+
+	t.Setenv("PGSSLKEY", filepath.Join(elsewhere, "env.key"))
+	t.Setenv("PGSSLCERT", filepath.Join(elsewhere, "env.crt"))
+	for _, goos := range []string{"windows", "linux"} {
+		check("the environment's", bare, goos, filepath.Join(elsewhere, "env.key"), filepath.Join(elsewhere, "env.crt"))
+		check("the URL's over the environment's", named, goos, filepath.Join(elsewhere, "cy key.pem"), filepath.Join(elsewhere, "cy.pem"))
+	}
+
+	t.Setenv("PGSSLKEY", "")
+	t.Setenv("PGSSLCERT", "")
+	t.Setenv("APPDATA", "")
+	check("none named, no APPDATA", bare, "windows", "", "")
 }
