@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -427,5 +428,38 @@ func TestChangesReadWhileWritten(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"a: Edited meanwhile", "c: Made meanwhile"}, left); d != "" {
 		t.Errorf("entries left to send (-want +got):\n%s", d)
+	}
+}
+
+// TestChangesNewRowMeanwhile: an entry made after Changes gave the new rows their global ids,
+// and before its read began, has none in the read: the read says so (errNewRows) rather than
+// send it under an id the replica does not keep, and Changes starts again, which gives it its own.
+func TestChangesNewRowMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if err := l.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("a.bib", []byte(`@article{a, title={First}}`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.prepareChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("b.bib", []byte(`@article{b, title={Made meanwhile}}`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.readChanges(ctx, nil); !errors.Is(err, errNewRows) {
+		t.Fatalf("read with a new row without its global id: %v, want errNewRows", err)
+	}
+	c, err := l.Changes(ctx, nil)
+	if err != nil || len(c.Entries) != 2 {
+		t.Fatalf("changes: %+v, %v; want the two entries", c, err)
+	}
+	for _, ch := range c.Entries {
+		if _, err := l.LocalID(ctx, "entry", ch.Row.ID); err != nil {
+			t.Errorf("the entry %q is sent as %v, which the replica does not keep: %v", ch.Row.Key, ch.Row.ID, err)
+		}
 	}
 }
