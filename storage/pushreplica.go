@@ -147,9 +147,9 @@ const changesTries = 10
 // replica as it was at one moment, the rows beside the seq of each change. The read holds no
 // lock: the replica is in WAL mode, so the window writes meanwhile, and a change made then has
 // a seq past the one read, which Sent leaves to be sent. (SQLite cannot checkpoint the WAL past
-// an open read, so the WAL grows with what is written during a long push, and shrinks at the
-// next checkpoint after it.) A new row made between the two transactions, which has no global id
-// in the read, makes it start again.
+// an open read, so the WAL file grows with what is written during a long push; the checkpoints
+// after it let it be written over from its start.) A new row made between the two transactions,
+// which has no global id in the read, makes it start again.
 func (l *Library) Changes(ctx context.Context, send func(*Changes) error) (*Changes, error) {
 	for try := 1; ; try++ {
 		if err := l.prepareChanges(ctx); err != nil {
