@@ -40,29 +40,87 @@ type SharedDeletion struct {
 	Rev  int64
 }
 
+// RowRef names the row of a change whose whole row is read apart (Changes.EntryRows, NoteRows):
+// its global id (a note's, its entry's), the server revision the replica last saw of it, and,
+// an entry's, its key.
+type RowRef struct {
+	ID  GlobalID
+	Rev int64
+	Key string
+}
+
 // Changes are a replica's changes not sent yet, as a shared library keeps rows (Library.Changes),
-// each kind in the order a server takes them.
+// each kind in the order a server takes them. The changes of entries and notes, whose rows may
+// be large and many (an import's entries are), hold only a RowRef each; EntryRows and NoteRows
+// read their whole rows, a batch at a time, while the read that gave them is open. The rows of
+// the other kinds are small (names, paths, flags, links), and whole.
 type Changes struct {
 	Sources       []Change[SharedSource]
 	Items         []Change[SharedItem]
 	Tags          []Change[SharedTag]
 	Collections   []Change[SharedCollection]
 	SavedSearches []Change[SharedSavedSearch]
-	Entries       []Change[SharedEntry]
+	Entries       []Change[RowRef]
 	Attachments   []Change[SharedAttachment]
 	Marks         []Change[SharedMarks]
-	Notes         []Change[SharedNote]
+	Notes         []Change[RowRef]
 	Links         []Change[SharedLink]
 	Deleted       []Change[SharedDeletion]
-	// Mark marks the changes listed when these were read, in the same transaction
-	// (Library.Mark): one listed after has a seq past it.
+	// Mark marks the changes listed when these were read, in the same read (Library.Mark): one
+	// listed after has a seq past it.
 	Mark ChangesMark
+	// snap is the read that gave them, while Library.Changes's send runs; nil after.
+	snap *SharedSnapshot
 }
 
 // Len returns the number of changes.
 func (c *Changes) Len() int {
 	return len(c.Sources) + len(c.Items) + len(c.Tags) + len(c.Collections) + len(c.SavedSearches) + len(c.Entries) +
 		len(c.Attachments) + len(c.Marks) + len(c.Notes) + len(c.Links) + len(c.Deleted)
+}
+
+// EntryRows returns the whole rows of the entries of changes (of c.Entries), in their order, as
+// the read that gave c has them, under the context Changes was given. It may be called only
+// from the send function Changes called with c. A push reads them a batch at a time, so that it
+// holds a batch of entries, not every entry it sends.
+func (c *Changes) EntryRows(changes []*Change[RowRef]) ([]SharedEntry, error) {
+	return rowsOf(c, changes, "entries", (*SharedSnapshot).Entries, func(r SharedEntry) GlobalID { return r.ID })
+}
+
+// NoteRows returns the whole rows of the notes of changes (of c.Notes), as EntryRows does the
+// entries'.
+func (c *Changes) NoteRows(changes []*Change[RowRef]) ([]SharedNote, error) {
+	return rowsOf(c, changes, "notes", (*SharedSnapshot).Notes, func(r SharedNote) GlobalID { return r.Entry })
+}
+
+// rowsOf reads the whole rows of changes (of one kind, what) from c's read, with read
+// restricted to their local ids, and returns them in the order of changes; id names a row.
+func rowsOf[T any](c *Changes, changes []*Change[RowRef], what string, read func(*SharedSnapshot) iter.Seq2[T, error], id func(T) GlobalID) ([]T, error) {
+	s := c.snap
+	if s == nil {
+		return nil, fmt.Errorf("read the %s to send: the read of the changes has ended", what)
+	}
+	s.batch = make([]int64, len(changes))
+	for i, ch := range changes {
+		s.batch[i] = ch.id
+	}
+	defer func() { s.batch = nil }()
+	byID := make(map[GlobalID]T, len(changes))
+	for r, err := range read(s) {
+		if err != nil {
+			return nil, fmt.Errorf("read the %s to send: %w", what, err)
+		}
+		byID[id(r)] = r
+	}
+	out := make([]T, len(changes))
+	for i, ch := range changes {
+		r, ok := byID[ch.Row.ID]
+		if !ok {
+			return nil, fmt.Errorf("read the %s to send: the replica has no row %d", what, ch.id)
+		}
+		out[i] = r
+	}
+	return out, nil
 }
 
 // changeTables are the tables of the kinds of replica_changes.
@@ -73,11 +131,108 @@ var changeTables = map[string]string{"source": "sources", "item": "items", "entr
 var linkTables = map[string][2]string{"entry_tags": {"entries", "tags"}, "collection_entries": {"collections", "entries"},
 	"not_duplicates": {"entries", "entries"}}
 
-// Changes returns the replica's changes not sent yet. A row never sent is given its global id
-// here, written into the replica at once, so that a send that fails half way sends it under the
-// same id again; what can no longer be sent (a link of a row deleted since) is dropped.
-func (l *Library) Changes(ctx context.Context) (*Changes, error) {
+// changesTries bounds the reads of Changes that find a row made since its write gave the new
+// rows their global ids (each try gives them theirs).
+const changesTries = 10
+
+// Changes reads the replica's changes not sent yet and calls send with them (send may be nil),
+// then returns them, for Sent to record what the server took. A row never sent is given its
+// global id first, written into the replica at once in a write transaction of its own, so that a
+// send that fails half way sends it under the same id again; what can no longer be sent (a
+// change or link of a row deleted since) is dropped.
+//
+// The changes are then read in one read transaction, which stays open while send runs: the
+// whole rows of the entries and notes (EntryRows, NoteRows) are read from it a batch at a time,
+// so that a push of 100,000 entries holds a batch of them, not all, and what it sends is the
+// replica as it was at one moment, the rows beside the seq of each change. The read holds no
+// lock: the replica is in WAL mode, so the window writes meanwhile, and a change made then has
+// a seq past the one read, which Sent leaves to be sent. (SQLite cannot checkpoint the WAL past
+// an open read, so the WAL file grows with what is written during a long push; the checkpoints
+// after it let it be written over from its start.) A new row made between the two transactions,
+// which has no global id in the read, makes it start again.
+func (l *Library) Changes(ctx context.Context, send func(*Changes) error) (*Changes, error) {
+	for try := 1; ; try++ {
+		if err := l.prepareChanges(ctx); err != nil {
+			return nil, fmt.Errorf("read the changes to send: %w", err)
+		}
+		c, err := l.readChanges(ctx, send)
+		if !errors.Is(err, errNewRows) {
+			return c, err
+		}
+		if try == changesTries {
+			return nil, fmt.Errorf("read the changes to send: new rows were made during each of %d reads", try)
+		}
+	}
+}
+
+// errNewRows says that the read of the changes found a new row without its global id.
+var errNewRows = errors.New("a new row has no global id yet")
+
+// prepareChanges drops what names a row that is gone and gives the new rows their global ids, in
+// one transaction.
+func (l *Library) prepareChanges(ctx context.Context) error {
 	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// What names a row that is gone has nothing to send (a deletion is in replica_deleted).
+	for kind, table := range changeTables {
+		idCol := "id"
+		if kind == "note" {
+			table, idCol = "notes", "entry_id"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_changes WHERE kind = ? AND id NOT IN (SELECT `+idCol+` FROM `+table+`)`, kind); err != nil {
+			return err
+		}
+	}
+	for kind, tables := range linkTables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE kind = ?
+			AND (a NOT IN (SELECT id FROM `+tables[0]+`) OR b NOT IN (SELECT id FROM `+tables[1]+`))`, kind); err != nil {
+			return err
+		}
+	}
+	// New rows get their global ids (an import's: as many as it read, one statement prepared
+	// once for each table).
+	p := newPreparedTx(ctx, tx)
+	defer p.close()
+	for kind, table := range changeTables {
+		ids, err := newRowIDs(ctx, tx, kind, table)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := p.exec(`UPDATE `+table+` SET gid = ? WHERE id = ?`, NewGlobalID().value(), id); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// newRowIDs returns the ids of the rows of table whose changes of kind are listed and which have
+// no global id yet.
+func newRowIDs(ctx context.Context, tx *sql.Tx, kind, table string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table+` WHERE gid IS NULL AND id IN (SELECT id FROM replica_changes WHERE kind = ?)`, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// readChanges reads the changes in one read transaction and calls send with them before it
+// ends; errNewRows when a row listed has no global id (made since prepareChanges).
+func (l *Library) readChanges(ctx context.Context, send func(*Changes) error) (*Changes, error) {
+	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("read the changes to send: %w", err)
 	}
@@ -89,52 +244,20 @@ func (l *Library) Changes(ctx context.Context) (*Changes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the changes to send: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("read the changes to send: %w", err)
+	if send != nil {
+		err = send(c)
 	}
-	return c, nil
+	c.snap = nil
+	return c, err
 }
 
 // outboxRow is a row of replica_changes, with the global id of the row it names.
 type outboxRow struct{ seq, id int64 }
 
 func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
-	// What names a row that is gone has nothing to send (a deletion is in replica_deleted).
 	for kind, table := range changeTables {
-		idCol := "id"
-		if kind == "note" {
-			table, idCol = "notes", "entry_id"
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_changes WHERE kind = ? AND id NOT IN (SELECT `+idCol+` FROM `+table+`)`, kind); err != nil {
-			return nil, err
-		}
-	}
-	// New rows get their global ids (an import's: as many as it read, one statement prepared
-	// once for each table).
-	p := newPreparedTx(ctx, tx)
-	defer p.close()
-	for kind, table := range changeTables {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table+` WHERE gid IS NULL AND id IN (SELECT id FROM replica_changes WHERE kind = ?)`, kind)
-		if err != nil {
-			return nil, err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			if _, err := p.exec(`UPDATE `+table+` SET gid = ? WHERE id = ?`, NewGlobalID().value(), id); err != nil {
-				return nil, err
-			}
+		if ids, err := newRowIDs(ctx, tx, kind, table); err != nil || len(ids) > 0 {
+			return nil, errors.Join(err, errNewRows)
 		}
 	}
 	s, err := newSnapshot(ctx, tx)
@@ -144,6 +267,9 @@ func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
 	s.changed = true
 	outbox := map[string]map[GlobalID]outboxRow{}
 	for kind, table := range changeTables {
+		if kind == "entry" || kind == "note" {
+			continue // light (lightEntries, lightNotes)
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.id, t.gid FROM replica_changes c JOIN `+table+` t ON t.id = c.id WHERE c.kind = ?`, kind)
 		if err != nil {
 			return nil, err
@@ -169,17 +295,31 @@ func changes(ctx context.Context, tx *sql.Tx) (*Changes, error) {
 		}
 		outbox[kind] = m
 	}
-	c := &Changes{}
+	c := &Changes{snap: s}
 	if err := errors.Join(
 		wrap(s.Sources(), outbox["source"], func(r SharedSource) GlobalID { return r.ID }, &c.Sources),
 		wrap(s.Items(), outbox["item"], func(r SharedItem) GlobalID { return r.ID }, &c.Items),
 		wrap(s.Tags(), outbox["tag"], func(r SharedTag) GlobalID { return r.ID }, &c.Tags),
 		wrap(s.Collections(), outbox["collection"], func(r SharedCollection) GlobalID { return r.ID }, &c.Collections),
 		wrap(s.SavedSearches(), outbox["saved_search"], func(r SharedSavedSearch) GlobalID { return r.ID }, &c.SavedSearches),
-		wrap(s.Entries(), outbox["entry"], func(r SharedEntry) GlobalID { return r.ID }, &c.Entries),
+		light(s, `SELECT c.seq, c.id, e.key, e.srev FROM replica_changes c JOIN entries e ON e.id = c.id
+			WHERE c.kind = 'entry' ORDER BY e.id`, func(rows *sql.Rows, ch *Change[RowRef]) error {
+			if err := rows.Scan(&ch.seq, &ch.id, &ch.Row.Key, &ch.Row.Rev); err != nil {
+				return err
+			}
+			ch.Row.ID = s.entries[ch.id]
+			return nil
+		}, &c.Entries),
 		wrap(s.Attachments(), outbox["attachment"], func(r SharedAttachment) GlobalID { return r.ID }, &c.Attachments),
 		wrap(s.Marks(), outbox["marks"], func(r SharedMarks) GlobalID { return r.Entry }, &c.Marks),
-		wrap(s.Notes(), outbox["note"], func(r SharedNote) GlobalID { return r.Entry }, &c.Notes),
+		light(s, `SELECT c.seq, c.id, e.note_srev FROM replica_changes c JOIN notes n ON n.entry_id = c.id
+			JOIN entries e ON e.id = c.id WHERE c.kind = 'note' ORDER BY c.id`, func(rows *sql.Rows, ch *Change[RowRef]) error {
+			if err := rows.Scan(&ch.seq, &ch.id, &ch.Row.Rev); err != nil {
+				return err
+			}
+			ch.Row.ID = s.entries[ch.id]
+			return nil
+		}, &c.Notes),
 	); err != nil {
 		return nil, err
 	}
@@ -217,41 +357,48 @@ func wrap[T any](seq iter.Seq2[T, error], outbox map[GlobalID]outboxRow, id func
 	return nil
 }
 
-// links returns the links added and removed, and drops those of a row deleted since.
+// light adds the changes query reads to out, each as scan reads its row: the change's seq and
+// local id, and its RowRef (rowsOf reads the whole row).
+func light(s *SharedSnapshot, query string, scan func(*sql.Rows, *Change[RowRef]) error, out *[]Change[RowRef]) error {
+	rows, err := s.tx.QueryContext(s.ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ch Change[RowRef]
+		if err := scan(rows, &ch); err != nil {
+			return err
+		}
+		*out = append(*out, ch)
+	}
+	return rows.Err()
+}
+
+// links returns the links added and removed. A link of a row deleted since prepareChanges
+// dropped those it found is left out, to be dropped by the next.
 func links(ctx context.Context, tx *sql.Tx, s *SharedSnapshot) ([]Change[SharedLink], error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, a, b, present FROM replica_links ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var out []Change[SharedLink]
-	var gone []int64
 	for rows.Next() {
 		var c Change[SharedLink]
 		var a, b int64
 		if err := rows.Scan(&c.seq, &c.Row.Kind, &a, &b, &c.Row.Present); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		tables := linkTables[c.Row.Kind]
 		var okA, okB bool
 		c.Row.A, okA = s.ids(tables[0])[a]
 		c.Row.B, okB = s.ids(tables[1])[b]
-		if !okA || !okB {
-			gone = append(gone, c.seq)
-			continue
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, seq := range gone {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM replica_links WHERE seq = ?`, seq); err != nil {
-			return nil, err
+		if okA && okB {
+			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ids returns the snapshot's global ids of the rows of table, by id.

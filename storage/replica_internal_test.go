@@ -2,11 +2,16 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bibshelf/bibshelf/bib"
 )
 
 // replicaChanges returns the kinds of change a replica lists to send: rows, links and
@@ -248,12 +253,21 @@ func TestReplicaChangedAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := replica.Changes(ctx)
+	var notes []SharedNote
+	c, err := replica.Changes(ctx, func(c *Changes) error {
+		var each []*Change[RowRef]
+		for i := range c.Notes {
+			each = append(each, &c.Notes[i])
+		}
+		var err error
+		notes, err = c.NoteRows(each)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Notes) != 1 || c.Notes[0].Row.Body != "third" {
-		t.Errorf("notes to send: %+v, want the last", c.Notes)
+	if len(notes) != 1 || notes[0].Body != "third" {
+		t.Errorf("notes to send: %+v, want the last", notes)
 	}
 	present := map[string]bool{}
 	for _, l := range c.Links {
@@ -310,7 +324,7 @@ func TestFilterFollowsAdoptedCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first push sends the saved search, and not the collection (it waits, its name taken).
-	ch, err := l.Changes(ctx)
+	ch, err := l.Changes(ctx, nil)
 	if err != nil || len(ch.Collections) != 1 || len(ch.SavedSearches) != 1 {
 		t.Fatalf("changes: %+v, %v", ch, err)
 	}
@@ -322,7 +336,7 @@ func TestFilterFollowsAdoptedCollection(t *testing.T) {
 	if err := l.SaveSearch(ctx, SavedSearch{Name: "Sent with it", Filter: Filter{Collection: c.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	if ch, err = l.Changes(ctx); err != nil || len(ch.Collections) != 1 || len(ch.SavedSearches) != 1 {
+	if ch, err = l.Changes(ctx, nil); err != nil || len(ch.Collections) != 1 || len(ch.SavedSearches) != 1 {
 		t.Fatalf("changes: %+v, %v", ch, err)
 	}
 	server := NewGlobalID()
@@ -331,11 +345,121 @@ func TestFilterFollowsAdoptedCollection(t *testing.T) {
 	if err := l.Sent(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	if ch, err = l.Changes(ctx); err != nil || ch.Len() != 1 || len(ch.SavedSearches) != 1 {
+	if ch, err = l.Changes(ctx, nil); err != nil || ch.Len() != 1 || len(ch.SavedSearches) != 1 {
 		t.Fatalf("changes after the adoption: %+v, %v; want the saved search sent before", ch, err)
 	}
 	want := `{"collection":"` + server.String() + `"}`
 	if ss := ch.SavedSearches[0].Row; ss.Name != "Sent before" || ss.Filter != want {
 		t.Errorf("sent again: %+v, want %q naming the server's collection %s", ss, "Sent before", want)
+	}
+}
+
+// TestChangesReadWhileWritten: Changes runs its send in one read of the replica, which the
+// window's writes do not wait for (the library is in WAL mode): an entry edited and one imported
+// while a push sends are not in what it reads (EntryRows gives the entries as they were when
+// the read began, a batch at a time), and stay to be sent once Sent has recorded the rest.
+func TestChangesReadWhileWritten(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if err := l.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("a.bib", []byte(`@article{a, title={First}} @article{b, title={Second}}`))); err != nil {
+		t.Fatal(err)
+	}
+	titles := func(rows []SharedEntry) (out []string) {
+		for _, r := range rows {
+			out = append(out, r.Key+": "+r.Title)
+		}
+		return out
+	}
+	var during []string
+	c, err := l.Changes(ctx, func(c *Changes) error {
+		// Well past what a write waits for another to end: it must not wait for the read.
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		e, err := l.Entry(wctx, "a")
+		if err == nil {
+			err = e.Set("title", "Edited meanwhile")
+		}
+		if err == nil {
+			err = l.UpdateEntry(wctx, "a", e)
+		}
+		if err == nil {
+			_, err = l.Import(wctx, bib.Parse("c.bib", []byte(`@article{c, title={Made meanwhile}}`)))
+		}
+		if err != nil {
+			return fmt.Errorf("write while the changes are read: %w", err)
+		}
+		for i := range c.Entries {
+			rows, err := c.EntryRows([]*Change[RowRef]{&c.Entries[i]})
+			if err != nil {
+				return err
+			}
+			during = append(during, titles(rows)...)
+			c.Entries[i].Sent = 1
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"a: First", "b: Second"}, during); d != "" {
+		t.Errorf("entries read while written (-want +got):\n%s", d)
+	}
+	if _, err := c.EntryRows([]*Change[RowRef]{&c.Entries[0]}); err == nil {
+		t.Error("EntryRows read after the read ended")
+	}
+	if err := l.Sent(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	if _, err := l.Changes(ctx, func(c *Changes) error {
+		refs := make([]*Change[RowRef], len(c.Entries))
+		for i := range c.Entries {
+			refs[i] = &c.Entries[i]
+		}
+		rows, err := c.EntryRows(refs)
+		left = titles(rows)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"a: Edited meanwhile", "c: Made meanwhile"}, left); d != "" {
+		t.Errorf("entries left to send (-want +got):\n%s", d)
+	}
+}
+
+// TestChangesNewRowMeanwhile: an entry made after Changes gave the new rows their global ids,
+// and before its read began, has none in the read: the read says so (errNewRows) rather than
+// send it under an id the replica does not keep, and Changes starts again, which gives it its own.
+func TestChangesNewRowMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpen(t)
+	if err := l.LoadReplica(ctx, Replica{Library: NewGlobalID(), Server: "postgres:///refs", Member: "me"},
+		func(*ReplicaLoad) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("a.bib", []byte(`@article{a, title={First}}`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.prepareChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Import(ctx, bib.Parse("b.bib", []byte(`@article{b, title={Made meanwhile}}`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.readChanges(ctx, nil); !errors.Is(err, errNewRows) {
+		t.Fatalf("read with a new row without its global id: %v, want errNewRows", err)
+	}
+	c, err := l.Changes(ctx, nil)
+	if err != nil || len(c.Entries) != 2 {
+		t.Fatalf("changes: %+v, %v; want the two entries", c, err)
+	}
+	for _, ch := range c.Entries {
+		if _, err := l.LocalID(ctx, "entry", ch.Row.ID); err != nil {
+			t.Errorf("the entry %q is sent as %v, which the replica does not keep: %v", ch.Row.Key, ch.Row.ID, err)
+		}
 	}
 }

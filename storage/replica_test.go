@@ -331,7 +331,7 @@ func TestResavedFilterKeepsWaiting(t *testing.T) {
 		t.Errorf("the saved search saved again names the collection %d, want %d (Reading, which it named on the server)",
 			ss[0].Filter.Collection, cs[0].ID)
 	}
-	ch, err := l.Changes(ctx)
+	ch, err := l.Changes(ctx, nil)
 	if err != nil || len(ch.SavedSearches) != 1 {
 		t.Fatalf("changes %+v, %v", ch, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -176,15 +178,24 @@ type SharedSnapshot struct {
 	tx  *sql.Tx
 	// The GlobalIDs of the rows that others name, by id.
 	sources, items, entries, tags, collections map[int64]GlobalID
-	// changed keeps only the rows replica_changes lists (Changes).
+	// changed keeps only the rows replica_changes lists (Changes); batch, when set, only those
+	// of these ids (Changes.EntryRows, NoteRows).
 	changed bool
+	batch   []int64
 }
 
 // only returns the SQL condition that keeps the rows whose id (col) replica_changes lists as
-// changes of kind, when the snapshot is of the changes; true otherwise.
+// changes of kind, or those of the batch, when the snapshot is of the changes; true otherwise.
 func (s *SharedSnapshot) only(kind, col string) string {
 	if !s.changed {
 		return "1"
+	}
+	if s.batch != nil {
+		ids := make([]string, len(s.batch))
+		for i, id := range s.batch {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		return col + ` IN (` + strings.Join(ids, ", ") + `)`
 	}
 	return col + ` IN (SELECT id FROM replica_changes WHERE kind = '` + kind + `')`
 }

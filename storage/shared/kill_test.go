@@ -473,7 +473,7 @@ func TestPushCommittedNotRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Changes gives the new rows their global ids, as a push does before it sends anything.
-	if _, err := l.Changes(ctx); err != nil {
+	if _, err := l.Changes(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Close(); err != nil {

@@ -173,38 +173,51 @@ const maxRenameRounds = 3
 // of it to out; taken receives the rows of the kinds renamable whose key or name another row has
 // on the server, which out does not count as conflicts. It returns the ids of the entries whose
 // changes it read, sent or not: those renameTaken has follow a key it renames.
+//
+// The transaction is sent inside the replica's read of the changes (storage.Library.Changes),
+// which stays open until the server has committed it or given up: the entries and notes are
+// read from it a batch at a time as they are sent, so that a push holds a batch of them and the
+// little that names each change (its seq, row, revision), not every row it sends. The window
+// writes to the replica meanwhile; what it changes then is sent by the next push.
 func pushOnce(ctx context.Context, conn *pgx.Conn, srv *Server, lib *storage.Library, r storage.Replica, out *Pushed, taken *[]Conflict) ([]storage.GlobalID, error) {
-	c, err := lib.Changes(ctx)
-	if err != nil || c.Len() == 0 {
-		return nil, err
-	}
-	out.Mark = c.Mark
-	entries := make([]storage.GlobalID, len(c.Entries))
-	for i, e := range c.Entries {
-		entries[i] = e.Row.ID
-	}
-	sent := out.Sent
-	err = inTx(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
+	var entries []storage.GlobalID
+	var sendErr error
+	c, err := lib.Changes(ctx, func(c *storage.Changes) error {
+		if c.Len() == 0 {
+			return nil
+		}
+		out.Mark = c.Mark
+		entries = make([]storage.GlobalID, len(c.Entries))
+		for i, e := range c.Entries {
+			entries[i] = e.Row.ID
+		}
+		sent := out.Sent
+		sendErr = inTx(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT lock_writes()`); err != nil {
+				return err
+			}
+			var id storage.GlobalID
+			if err := tx.QueryRow(ctx, `SELECT id FROM library`).Scan(gid(&id)); err != nil {
+				return err
+			}
+			if id != r.Library {
+				return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
+			}
+			p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
+			if err := p.push(c); err != nil || out.Sent == sent {
+				return err
+			}
+			// The replicas listening (Live) learn that something changed as this commits, and pull.
+			_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
 			return err
-		}
-		var id storage.GlobalID
-		if err := tx.QueryRow(ctx, `SELECT id FROM library`).Scan(gid(&id)); err != nil {
-			return err
-		}
-		if id != r.Library {
-			return fmt.Errorf("%w: %s is of the shared library %v, and %s holds %v now", ErrOtherLibrary, lib.Path(), r.Library, srv, id)
-		}
-		p := pusher{ctx: ctx, tx: tx, lib: lib, out: out, taken: taken, waiting: map[storage.GlobalID]bool{}, adopted: map[storage.GlobalID]storage.GlobalID{}}
-		if err := p.push(c); err != nil || out.Sent == sent {
-			return err
-		}
-		// The replicas listening (Live) learn that something changed as this commits, and pull.
-		_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
-		return err
+		})
+		return sendErr
 	})
-	if err != nil {
-		return nil, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, err)))
+	switch {
+	case sendErr != nil:
+		return nil, fmt.Errorf("push to %s: %w", srv, explainPrivilege(lost(conn, sendErr)))
+	case err != nil || c.Len() == 0:
+		return nil, err
 	}
 	return entries, lib.Sent(ctx, c)
 }
@@ -319,26 +332,32 @@ func (p pusher) push(c *storage.Changes) error {
 	}
 	// New entries (an import's) in batches first: the key of one the server takes at once is
 	// no other's in the replica, so no change of another entry before it could have taken it.
-	// Those it does not take are sent one by one, in their order.
-	newEntries := p.newRows("entries", entryColumns)
+	// Those it does not take are sent one by one, in their order. Their rows are read from the
+	// replica a batch at a time (eachRow).
+	var fresh, rest []*storage.Change[storage.RowRef]
 	for i := range c.Entries {
-		if r := &c.Entries[i].Row; r.Rev == 0 {
-			if err := newEntries.add(&c.Entries[i].Sent, r.ID, entryValues(r)...); err != nil {
-				return err
-			}
+		if c.Entries[i].Row.Rev == 0 {
+			fresh = append(fresh, &c.Entries[i])
 		}
+	}
+	newEntries := p.newRows("entries", entryColumns)
+	if err := eachRow(fresh, c.EntryRows, func(ch *storage.Change[storage.RowRef], r *storage.SharedEntry) error {
+		return newEntries.add(&ch.Sent, r.ID, entryValues(r)...)
+	}); err != nil {
+		return err
 	}
 	if err := newEntries.flush(); err != nil {
 		return err
 	}
 	for i := range c.Entries {
-		r := &c.Entries[i].Row
-		if newEntries.inserted[r.ID] {
-			continue
+		if !newEntries.inserted[c.Entries[i].Row.ID] {
+			rest = append(rest, &c.Entries[i])
 		}
-		if err := p.row(&c.Entries[i].Sent, "entry", r.ID, r.Key, r.Rev, "entries", entryColumns, entryValues(r)...); err != nil {
-			return err
-		}
+	}
+	if err := eachRow(rest, c.EntryRows, func(ch *storage.Change[storage.RowRef], r *storage.SharedEntry) error {
+		return p.row(&ch.Sent, "entry", r.ID, r.Key, r.Rev, "entries", entryColumns, entryValues(r)...)
+	}); err != nil {
+		return err
 	}
 	for i := range c.Attachments {
 		r := &c.Attachments[i].Row
@@ -372,23 +391,28 @@ func (p pusher) push(c *storage.Changes) error {
 			c.Marks[i].Sent = -1 // nothing to keep them for
 		}
 	}
+	var notes []*storage.Change[storage.RowRef]
 	for i := range c.Notes {
-		r := &c.Notes[i].Row
-		if p.waiting[r.Entry] {
-			continue
+		if !p.waiting[c.Notes[i].Row.ID] {
+			notes = append(notes, &c.Notes[i])
 		}
+	}
+	if err := eachRow(notes, c.NoteRows, func(ch *storage.Change[storage.RowRef], r *storage.SharedNote) error {
 		// A note the replica never saw on the server (Rev 0) may replace only a deleted one; one
 		// the server has as it is sent it took already (row says when).
-		if refused, err := p.returning(&c.Notes[i].Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
+		if refused, err := p.returning(&ch.Sent, `INSERT INTO notes (entry_id, body, modified) VALUES ($1, $2, $3)
 			ON CONFLICT (entry_id) DO UPDATE SET body = excluded.body, modified = excluded.modified, deleted = false
 			WHERE notes.rev = $4 OR notes.deleted AND $4 = 0 OR NOT notes.deleted AND notes.body = $2 AND notes.modified = $3
 			RETURNING rev`, pgUUID(r.Entry), r.Body, r.Modified, r.Rev); err != nil {
 			return err
 		} else if refused {
 			p.refuse("note", r.Entry, p.name("entries", r.Entry))
-		} else if c.Notes[i].Sent == 0 {
+		} else if ch.Sent == 0 {
 			p.conflict("note", r.Entry, p.name("entries", r.Entry))
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	links := p.linkBatches()
 	for i := range c.Links {
@@ -406,6 +430,26 @@ func (p pusher) push(c *storage.Changes) error {
 		if err := p.delete(&c.Deleted[i]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// eachRow calls fn with each change of changes and its whole row, which read reads from the
+// replica (storage.Changes.EntryRows, NoteRows) batchRows at a time: a push holds one batch of
+// rows, not every row it sends.
+func eachRow[T any](changes []*storage.Change[storage.RowRef], read func([]*storage.Change[storage.RowRef]) ([]T, error), fn func(*storage.Change[storage.RowRef], *T) error) error {
+	for len(changes) > 0 {
+		batch := changes[:min(len(changes), batchRows)]
+		rows, err := read(batch)
+		if err != nil {
+			return err
+		}
+		for i, ch := range batch {
+			if err := fn(ch, &rows[i]); err != nil {
+				return err
+			}
+		}
+		changes = changes[len(batch):]
 	}
 	return nil
 }
