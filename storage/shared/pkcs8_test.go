@@ -14,12 +14,14 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/storage/pgtest"
 )
@@ -360,5 +362,98 @@ func BenchmarkPKCS8Decrypt(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// withIterations returns the PKCS #8 encrypted key pemKey (encryptPKCS8's) with PBKDF2's
+// iteration count said to be n, the rest as it was: a key no one could have written.
+func withIterations(t *testing.T, pemKey []byte, n int) []byte {
+	t.Helper()
+	block, _ := pem.Decode(pemKey)
+	var info encryptedPrivateKeyInfo
+	var params pbes2Params
+	var kdf pbkdf2Params
+	if _, err := asn1.Unmarshal(block.Bytes, &info); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &params); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(params.KeyDerivation.Parameters.FullBytes, &kdf); err != nil {
+		t.Fatal(err)
+	}
+	marshal := func(v any) asn1.RawValue {
+		b, err := asn1.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return asn1.RawValue{FullBytes: b}
+	}
+	kdf.Iterations = n
+	params.KeyDerivation.Parameters = marshal(kdf)
+	info.Algorithm.Parameters = marshal(params)
+	return pem.EncodeToMemory(&pem.Block{Type: pemEncryptedKey, Bytes: marshal(info).FullBytes})
+}
+
+// TestPKCS8Hostile: a key file no one could have written is an error naming the file, found at
+// once: PBKDF2's iteration count beyond any a key is written with (which would have each
+// connection compute for hours, within the TLS handshake), and any byte of the key changed or
+// cut off (an error, never a panic).
+func TestPKCS8Hostile(t *testing.T) {
+	der := newKeyDER(t)
+	pemKey := encryptPKCS8(t, der, "secret", oidHMACSHA256, oidAES256CBC)
+	for _, n := range []int{pbkdf2MaxIterations + 1, 1 << 40, math.MaxInt64} {
+		file := writeFile(t, "many.key", withIterations(t, pemKey, n))
+		start := time.Now()
+		_, err := readEncryptedKey(file)
+		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "iterations") {
+			t.Errorf("%d iterations: %v", n, err)
+		}
+		cert := writeFile(t, "many.crt", nil)
+		_, err = ParseURL("postgres://cy@db.example.org/refs?sslmode=require&sslcert=" + cert + "&sslkey=" + file + "&sslpassword=secret")
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("ParseURL, %d iterations: %v", n, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%d iterations: refused in %v", n, d)
+		}
+	}
+	// As many as the bound: read (not decrypted here, which would take seconds).
+	if _, err := readEncryptedKey(writeFile(t, "most.key", withIterations(t, pemKey, pbkdf2MaxIterations))); err != nil {
+		t.Errorf("%d iterations: %v", pbkdf2MaxIterations, err)
+	}
+
+	// Few iterations, that each decryption be quick.
+	block, _ := pem.Decode(encryptPKCS8Iter(t, der, "secret", oidHMACSHA256, oidAES256CBC, 16))
+	file := filepath.Join(t.TempDir(), "bad.key")
+	try := func(what string, b []byte) {
+		t.Helper()
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("%s: panic %v", what, r)
+			}
+		}()
+		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: pemEncryptedKey, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		k, err := readEncryptedKey(file)
+		if err != nil {
+			return
+		}
+		if got, err := k.decrypt("secret"); err == nil && !bytes.Equal(got, der) {
+			// A changed byte of the data's first blocks decrypts to a key still well formed
+			// only by chance; whatever it gives must be a key.
+			if _, perr := x509.ParsePKCS8PrivateKey(got); perr != nil {
+				t.Errorf("%s: decrypted to what is not a key: %v", what, perr)
+			}
+		}
+	}
+	for i := range block.Bytes {
+		for _, v := range []byte{0x00, 0x80, 0xff, block.Bytes[i] ^ 1} {
+			b := bytes.Clone(block.Bytes)
+			b[i] = v
+			try(fmt.Sprintf("byte %d set to %#x", i, v), b)
+		}
+		try(fmt.Sprintf("cut at %d", i), block.Bytes[:i])
 	}
 }
