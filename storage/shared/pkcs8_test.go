@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -19,11 +20,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bibshelf/bibshelf/storage/pgtest"
+	"github.com/jackc/pgx/v5"
 )
 
 // encryptPKCS8 encrypts the PKCS #8 key der with passphrase as OpenSSL does (PBES2: PBKDF2 with
@@ -455,5 +458,97 @@ func TestPKCS8Hostile(t *testing.T) {
 			try(fmt.Sprintf("byte %d set to %#x", i, v), b)
 		}
 		try(fmt.Sprintf("cut at %d", i), block.Bytes[:i])
+	}
+}
+
+// TestPKCS8TLSConfig: the configuration of a URL whose client key is encrypted as PKCS #8 is,
+// for each host and each fallback, the one pgx makes for the same URL with the key unencrypted
+// (the server's name, the authorities, how the server is checked: verify-full, verify-ca,
+// require, prefer, allow), but that it sends the certificate the PKCS #8 key opens.
+func TestPKCS8TLSConfig(t *testing.T) {
+	t.Setenv("PGSSLPASSWORD", "")
+	k, err := readEncryptedKey("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := k.decrypt("secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := filepath.Abs("testdata/pkcs8-encrypted.crt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := filepath.Abs("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := writeFile(t, "plain.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	want, err := loadPKCS8Certificate(cert, encrypted, "secret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"verify-full", "verify-ca", "require", "prefer", "allow"} {
+		for _, root := range []string{"", "&sslrootcert=" + cert} {
+			base := "postgres://cy@db1.example.org,127.0.0.1,db2.example.org/refs?sslmode=" + mode + root + "&sslcert=" + cert
+			if mode == "verify-full" && root == "" {
+				root = "&sslrootcert=system"
+				base += root
+			}
+			srv, err := ParseURL(base + "&sslkey=" + encrypted + "&sslpassword=secret")
+			if err != nil {
+				t.Fatalf("%s%s: %v", mode, root, err)
+			}
+			ref, err := ParseURL(base + "&sslkey=" + plain)
+			if err != nil {
+				t.Fatalf("%s%s, the key unencrypted: %v", mode, root, err)
+			}
+			got, exp := srv.config, ref.config
+			type tlsOf struct {
+				host string
+				cfg  *tls.Config
+			}
+			list := func(c *pgx.ConnConfig) []tlsOf {
+				l := []tlsOf{{c.Host, c.TLSConfig}}
+				for _, f := range c.Fallbacks {
+					l = append(l, tlsOf{f.Host, f.TLSConfig})
+				}
+				return l
+			}
+			g, e := list(got), list(exp)
+			if len(e) < 3 {
+				t.Fatalf("%s%s: pgx makes %d configurations for three hosts", mode, root, len(e))
+			}
+			if len(g) != len(e) {
+				t.Fatalf("%s%s: %d configurations, pgx makes %d", mode, root, len(g), len(e))
+			}
+			for i := range g {
+				what := fmt.Sprintf("%s%s, host %s", mode, root, e[i].host)
+				if g[i].host != e[i].host || (g[i].cfg == nil) != (e[i].cfg == nil) {
+					t.Errorf("%s: host %s TLS %v, pgx's TLS %v", what, g[i].host, g[i].cfg != nil, e[i].cfg != nil)
+					continue
+				}
+				gc, ec := g[i].cfg, e[i].cfg
+				if gc == nil {
+					continue
+				}
+				if gc.ServerName != ec.ServerName || gc.InsecureSkipVerify != ec.InsecureSkipVerify ||
+					(gc.VerifyPeerCertificate == nil) != (ec.VerifyPeerCertificate == nil) ||
+					(gc.RootCAs == nil) != (ec.RootCAs == nil) || (gc.RootCAs != nil && !gc.RootCAs.Equal(ec.RootCAs)) ||
+					!slices.Equal(gc.NextProtos, ec.NextProtos) || gc.Certificates != nil {
+					t.Errorf("%s: ServerName %q skip %v verify %v roots %v, pgx's %q %v %v %v", what,
+						gc.ServerName, gc.InsecureSkipVerify, gc.VerifyPeerCertificate != nil, gc.RootCAs != nil,
+						ec.ServerName, ec.InsecureSkipVerify, ec.VerifyPeerCertificate != nil, ec.RootCAs != nil)
+				}
+				if gc.GetClientCertificate == nil {
+					t.Errorf("%s: no client certificate", what)
+					continue
+				}
+				c, err := gc.GetClientCertificate(nil)
+				if err != nil || len(c.Certificate) == 0 || !bytes.Equal(c.Certificate[0], want.Certificate[0]) {
+					t.Errorf("%s: the client certificate: %v", what, err)
+				}
+			}
+		}
 	}
 }
