@@ -121,6 +121,12 @@ type pbkdf2Params struct {
 	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
 }
 
+// pbkdf2MaxIterations bounds PBKDF2's iteration count that a key is decrypted with: a key file
+// saying more is refused, not computed for hours (within a TLS handshake, at each connection).
+// OpenSSL writes 2048 by default; the most advised for PBKDF2 (OWASP: 1,300,000 with HMAC-SHA1,
+// 600,000 with SHA-256) takes under a second, and ten million up to about 8 s (PERFORMANCE.md).
+const pbkdf2MaxIterations = 10_000_000
+
 // errWrongPassphrase is the error of a passphrase that does not decrypt the key: the same text
 // as pgx's for a key in the legacy encryption.
 var errWrongPassphrase = errors.New("unable to decrypt key: x509: decryption password incorrect")
@@ -205,6 +211,10 @@ func readEncryptedKey(file string) (*encryptedKey, error) {
 		return nil, bad(fmt.Sprintf("a key of %d bytes for a cipher of %d", kdf.KeyLength, k.cipher.keySize), nil)
 	case k.iterations < 1:
 		return nil, bad("no PBKDF2 iterations", nil)
+	case k.iterations > pbkdf2MaxIterations:
+		return nil, fmt.Errorf("the client key %s says PBKDF2 is to run %d iterations, more than the %d "+
+			"Bibshelf runs (OpenSSL writes 2048): write it anew with openssl pkey -in %s -aes256 -out NEW.key, "+
+			"and name NEW.key as sslkey", file, k.iterations, pbkdf2MaxIterations, file)
 	case len(k.data) == 0:
 		return nil, bad("nothing encrypted", nil)
 	}

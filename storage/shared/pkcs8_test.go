@@ -8,20 +8,25 @@ import (
 	"crypto/elliptic"
 	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bibshelf/bibshelf/storage/pgtest"
+	"github.com/jackc/pgx/v5"
 )
 
 // encryptPKCS8 encrypts the PKCS #8 key der with passphrase as OpenSSL does (PBES2: PBKDF2 with
@@ -360,5 +365,190 @@ func BenchmarkPKCS8Decrypt(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// withIterations returns the PKCS #8 encrypted key pemKey (encryptPKCS8's) with PBKDF2's
+// iteration count said to be n, the rest as it was: a key no one could have written.
+func withIterations(t *testing.T, pemKey []byte, n int) []byte {
+	t.Helper()
+	block, _ := pem.Decode(pemKey)
+	var info encryptedPrivateKeyInfo
+	var params pbes2Params
+	var kdf pbkdf2Params
+	if _, err := asn1.Unmarshal(block.Bytes, &info); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &params); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(params.KeyDerivation.Parameters.FullBytes, &kdf); err != nil {
+		t.Fatal(err)
+	}
+	marshal := func(v any) asn1.RawValue {
+		b, err := asn1.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return asn1.RawValue{FullBytes: b}
+	}
+	kdf.Iterations = n
+	params.KeyDerivation.Parameters = marshal(kdf)
+	info.Algorithm.Parameters = marshal(params)
+	return pem.EncodeToMemory(&pem.Block{Type: pemEncryptedKey, Bytes: marshal(info).FullBytes})
+}
+
+// TestPKCS8Hostile: a key file no one could have written is an error naming the file, found at
+// once: PBKDF2's iteration count beyond any a key is written with (which would have each
+// connection compute for hours, within the TLS handshake), and any byte of the key changed or
+// cut off (an error, never a panic).
+func TestPKCS8Hostile(t *testing.T) {
+	der := newKeyDER(t)
+	pemKey := encryptPKCS8(t, der, "secret", oidHMACSHA256, oidAES256CBC)
+	for _, n := range []int{pbkdf2MaxIterations + 1, 1 << 40, math.MaxInt64} {
+		file := writeFile(t, "many.key", withIterations(t, pemKey, n))
+		start := time.Now()
+		_, err := readEncryptedKey(file)
+		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "iterations") {
+			t.Errorf("%d iterations: %v", n, err)
+		}
+		cert := writeFile(t, "many.crt", nil)
+		_, err = ParseURL("postgres://cy@db.example.org/refs?sslmode=require&sslcert=" + cert + "&sslkey=" + file + "&sslpassword=secret")
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("ParseURL, %d iterations: %v", n, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%d iterations: refused in %v", n, d)
+		}
+	}
+	// As many as the bound: read (not decrypted here, which would take seconds).
+	if _, err := readEncryptedKey(writeFile(t, "most.key", withIterations(t, pemKey, pbkdf2MaxIterations))); err != nil {
+		t.Errorf("%d iterations: %v", pbkdf2MaxIterations, err)
+	}
+
+	// Few iterations, that each decryption be quick.
+	block, _ := pem.Decode(encryptPKCS8Iter(t, der, "secret", oidHMACSHA256, oidAES256CBC, 16))
+	file := filepath.Join(t.TempDir(), "bad.key")
+	try := func(what string, b []byte) {
+		t.Helper()
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("%s: panic %v", what, r)
+			}
+		}()
+		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: pemEncryptedKey, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		k, err := readEncryptedKey(file)
+		if err != nil {
+			return
+		}
+		if got, err := k.decrypt("secret"); err == nil && !bytes.Equal(got, der) {
+			// A changed byte of the data's first blocks decrypts to a key still well formed
+			// only by chance; whatever it gives must be a key.
+			if _, perr := x509.ParsePKCS8PrivateKey(got); perr != nil {
+				t.Errorf("%s: decrypted to what is not a key: %v", what, perr)
+			}
+		}
+	}
+	for i := range block.Bytes {
+		for _, v := range []byte{0x00, 0x80, 0xff, block.Bytes[i] ^ 1} {
+			b := bytes.Clone(block.Bytes)
+			b[i] = v
+			try(fmt.Sprintf("byte %d set to %#x", i, v), b)
+		}
+		try(fmt.Sprintf("cut at %d", i), block.Bytes[:i])
+	}
+}
+
+// TestPKCS8TLSConfig: the configuration of a URL whose client key is encrypted as PKCS #8 is,
+// for each host and each fallback, the one pgx makes for the same URL with the key unencrypted
+// (the server's name, the authorities, how the server is checked: verify-full, verify-ca,
+// require, prefer, allow), but that it sends the certificate the PKCS #8 key opens.
+func TestPKCS8TLSConfig(t *testing.T) {
+	t.Setenv("PGSSLPASSWORD", "")
+	k, err := readEncryptedKey("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := k.decrypt("secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := filepath.Abs("testdata/pkcs8-encrypted.crt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := filepath.Abs("testdata/pkcs8-encrypted.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := writeFile(t, "plain.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	want, err := loadPKCS8Certificate(cert, encrypted, "secret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"verify-full", "verify-ca", "require", "prefer", "allow"} {
+		for _, root := range []string{"", "&sslrootcert=" + cert} {
+			base := "postgres://cy@db1.example.org,127.0.0.1,db2.example.org/refs?sslmode=" + mode + root + "&sslcert=" + cert
+			if mode == "verify-full" && root == "" {
+				root = "&sslrootcert=system"
+				base += root
+			}
+			srv, err := ParseURL(base + "&sslkey=" + encrypted + "&sslpassword=secret")
+			if err != nil {
+				t.Fatalf("%s%s: %v", mode, root, err)
+			}
+			ref, err := ParseURL(base + "&sslkey=" + plain)
+			if err != nil {
+				t.Fatalf("%s%s, the key unencrypted: %v", mode, root, err)
+			}
+			got, exp := srv.config, ref.config
+			type tlsOf struct {
+				host string
+				cfg  *tls.Config
+			}
+			list := func(c *pgx.ConnConfig) []tlsOf {
+				l := []tlsOf{{c.Host, c.TLSConfig}}
+				for _, f := range c.Fallbacks {
+					l = append(l, tlsOf{f.Host, f.TLSConfig})
+				}
+				return l
+			}
+			g, e := list(got), list(exp)
+			if len(e) < 3 {
+				t.Fatalf("%s%s: pgx makes %d configurations for three hosts", mode, root, len(e))
+			}
+			if len(g) != len(e) {
+				t.Fatalf("%s%s: %d configurations, pgx makes %d", mode, root, len(g), len(e))
+			}
+			for i := range g {
+				what := fmt.Sprintf("%s%s, host %s", mode, root, e[i].host)
+				if g[i].host != e[i].host || (g[i].cfg == nil) != (e[i].cfg == nil) {
+					t.Errorf("%s: host %s TLS %v, pgx's TLS %v", what, g[i].host, g[i].cfg != nil, e[i].cfg != nil)
+					continue
+				}
+				gc, ec := g[i].cfg, e[i].cfg
+				if gc == nil {
+					continue
+				}
+				if gc.ServerName != ec.ServerName || gc.InsecureSkipVerify != ec.InsecureSkipVerify ||
+					(gc.VerifyPeerCertificate == nil) != (ec.VerifyPeerCertificate == nil) ||
+					(gc.RootCAs == nil) != (ec.RootCAs == nil) || (gc.RootCAs != nil && !gc.RootCAs.Equal(ec.RootCAs)) ||
+					!slices.Equal(gc.NextProtos, ec.NextProtos) || gc.Certificates != nil {
+					t.Errorf("%s: ServerName %q skip %v verify %v roots %v, pgx's %q %v %v %v", what,
+						gc.ServerName, gc.InsecureSkipVerify, gc.VerifyPeerCertificate != nil, gc.RootCAs != nil,
+						ec.ServerName, ec.InsecureSkipVerify, ec.VerifyPeerCertificate != nil, ec.RootCAs != nil)
+				}
+				if gc.GetClientCertificate == nil {
+					t.Errorf("%s: no client certificate", what)
+					continue
+				}
+				c, err := gc.GetClientCertificate(nil)
+				if err != nil || len(c.Certificate) == 0 || !bytes.Equal(c.Certificate[0], want.Certificate[0]) {
+					t.Errorf("%s: the client certificate: %v", what, err)
+				}
+			}
+		}
 	}
 }
