@@ -442,9 +442,10 @@ func (r *running) connect(library string, srv *shared.Server) {
 	if srv != nil {
 		name = srv.String()
 	} else if shared.IsURL(library) {
+		// As text only: ParseURL would read (and decrypt) the client key, here on the UI goroutine.
 		name = "the shared library"
-		if s, err := shared.ParseURL(library); err == nil {
-			name = s.String()
+		if s, err := shared.PublicURL(library); err == nil {
+			name = s
 		}
 	}
 	fail := func(err error) {

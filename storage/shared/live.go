@@ -566,8 +566,10 @@ func (l *Live) discardRefused(ctx context.Context, mark storage.ChangesMark) err
 	default:
 		st.Refused, st.Discarded, st.Pulled, st.Took = nil, d.Changes, d.Pulled, time.Since(start)
 	}
-	if err := l.count(ctx, &st); err != nil {
-		return err
+	if cerr := l.count(ctx, &st); cerr != nil {
+		// The session ends; the state said next still tells the window the discard ended.
+		l.state = st
+		return cerr
 	}
 	if err == nil {
 		l.stuck = 0 // the flags kept, if any wait, are pushed after
