@@ -291,7 +291,12 @@ const identityColumnList = "doi, arxiv, isbn, title_key"
 // identityValues returns the values of identityColumnList for an entry.
 func identityValues(e *bib.Entry) []any { return identValues(identify(e)) }
 
-func identValues(id identity) []any { return []any{id.DOI, id.ArXiv, id.ISBN, id.TitleKey} }
+func identValues(id identity) []any { return appendIdentValues(make([]any, 0, 4), id) }
+
+// appendIdentValues appends the values of identityColumnList for an entry of identity id to args.
+func appendIdentValues(args []any, id identity) []any {
+	return append(args, id.DOI, id.ArXiv, id.ISBN, id.TitleKey)
+}
 
 // setIdentity stores the identity of the entry with the given id, as it must be after each
 // insert or change of an entry's fields.
