@@ -58,6 +58,11 @@ func (u *UI) indexForSearch() {
 					u.indexingLeft = n
 					u.results.reloadKeep(true) // its status says so
 				})
+			}
+			// With no entry to index, the list's indexes an import left to later may still be
+			// to make (its entries deleted since): IndexPending makes them, and finds nothing
+			// to do, at the cost of a read, when nothing is pending.
+			if err == nil {
 				if err = u.lib.IndexPending(x.ctx); err == nil {
 					indexed += n
 				}

@@ -81,9 +81,12 @@ type ImportOptions struct {
 	Stage func(stage string)
 	// IndexLater leaves a large import's entries out of the search index when it commits
 	// (words do not find them yet; the list, filters and export do): the caller then runs
-	// IndexPending, which indexes them in short transactions of their own. The import returns
-	// about twice as soon. Imports of fewer than 500 entries, and imports that merge
-	// duplicates (MergeDuplicates), index their entries anyway.
+	// IndexPending, which indexes them in short transactions of their own. An import into a
+	// library much smaller than itself leaves the list's sort indexes to IndexPending too
+	// (laterIndexes, migration 0021): the list is in the same order without them, sorted a little
+	// slower until IndexPending's first steps have made them. The import returns about twice as
+	// soon. Imports of fewer than 500 entries, and imports that merge duplicates
+	// (MergeDuplicates), index their entries anyway.
 	IndexLater bool
 	// Waiting, when set, makes the import wait for as long as another connection or process
 	// holds the library's write lock (another import), until ctx is done, instead of failing
@@ -261,8 +264,8 @@ func (l *Library) importWith(ctx context.Context, src itemSource, opts ImportOpt
 			return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 		}
 	}
-	im := importer{src: src, opts: opts, pattern: pattern, bulk: bulk, tx: tx, cacheWas: cacheWas,
-		rep: Report{File: src.name}, rev: rev}
+	im := importer{src: src, opts: opts, pattern: pattern, bulk: bulk, indexesLater: l.indexesLater, tx: tx,
+		cacheWas: cacheWas, rep: Report{File: src.name}, rev: rev}
 	if err := im.run(ctx); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", src.name, err)
 	}

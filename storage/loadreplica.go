@@ -157,8 +157,8 @@ func loadReplica(ctx context.Context, tx *sql.Tx, r Replica, fn func(*ReplicaLoa
 	if err := endImportRevision(ctx, tx); err != nil {
 		return err
 	}
-	for _, def := range indexes {
-		if _, err := tx.ExecContext(ctx, def); err != nil {
+	for _, x := range indexes {
+		if _, err := tx.ExecContext(ctx, x.def); err != nil {
 			return fmt.Errorf("make index again: %w", err)
 		}
 	}

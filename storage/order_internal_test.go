@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -156,7 +157,7 @@ func TestReplicaListIndexes(t *testing.T) {
 		}
 		libs[name] = upgrade(t, old)
 	}
-	for _, name := range []string{"loaded", "detached"} {
+	for _, name := range []string{"loaded", "detached", "imported later"} {
 		l, err := Open(ctx, filepath.Join(t.TempDir(), name+".sqlite"))
 		if err != nil {
 			t.Fatal(err)
@@ -171,6 +172,23 @@ func TestReplicaListIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if name == "imported later" {
+			// An import that leaves the list's indexes to later (index_pending) leaves the
+			// replica's: IndexPending makes them as they were.
+			var src bytes.Buffer
+			for i := range bulkThreshold {
+				fmt.Fprintf(&src, "@article{k%d, title = {T%d}, year = %d}\n", i, i, 2000+i%5)
+			}
+			if _, err := l.ImportWith(ctx, bib.Parse("k.bib", src.Bytes()), ImportOptions{IndexLater: true}); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, l, `SELECT count(*) FROM index_pending`); n == 0 {
+				t.Fatal("the import left no index to later")
+			}
+			if err := l.IndexPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
 		libs[name] = l
 	}
 	for name, l := range libs {
@@ -178,7 +196,7 @@ func TestReplicaListIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := name == "loaded" || name == "replica 19"; (o != "e.id") != want {
+		if want := name != "own" && name != "detached"; (o != "e.id") != want {
 			t.Fatalf("%s: the library's order is %s", name, o)
 		}
 		for _, ix := range listIndexes {

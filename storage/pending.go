@@ -76,19 +76,25 @@ func indexRange(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 // work, which another write waits for at most.
 var indexChunk = 10000
 
-// IndexPending adds to the search index the entries imports left out of it (ImportOptions.
-// IndexLater), a chunk at a time in transactions of their own, until none is left or ctx is
-// done. It is safe to run while the library is used, from several goroutines or processes at
-// once: each chunk is taken and indexed in one write transaction. A chunk that finds the library
-// busy longer than the busy timeout (another import) waits and tries again.
+// IndexPending makes the list's indexes that imports left to later (index_pending, migration
+// 0021), each in a transaction of its own, then adds to the search index the entries imports left
+// out of it (ImportOptions.IndexLater), a chunk at a time in transactions of their own, until
+// none is left or ctx is done. It is safe to run while the library is used, from several
+// goroutines or processes at once: each index, and each chunk, is taken and made in one write
+// transaction. A step that finds the library busy longer than the busy timeout (another import)
+// waits and tries again.
 func (l *Library) IndexPending(ctx context.Context) error {
 	// Most calls find nothing to do: a read says so without taking the write lock.
 	var pending bool
-	if err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&pending); err != nil {
+	q := `SELECT EXISTS (SELECT 1 FROM search_pending)`
+	if l.indexesLater {
+		q += ` OR EXISTS (SELECT 1 FROM index_pending)`
+	}
+	if err := l.db.QueryRowContext(ctx, q).Scan(&pending); err != nil {
 		return fmt.Errorf("index for search: %w", err)
 	}
 	for pending {
-		left, err := l.indexPendingChunk(ctx)
+		left, err := l.indexPendingStep(ctx)
 		if isBusy(err) && ctx.Err() == nil {
 			select {
 			case <-time.After(busyRetry):
@@ -107,6 +113,92 @@ func (l *Library) IndexPending(ctx context.Context) error {
 
 // busyRetry is how long IndexPending waits before it tries a chunk again after the busy timeout.
 const busyRetry = time.Second
+
+// indexesLaterVersion is the schema version that brought index_pending.
+const indexesLaterVersion = 21
+
+// indexPendingStep makes the first of the indexes left to later, or else indexes the first chunk
+// of the first pending search range, and says whether any of either is left after it.
+func (l *Library) indexPendingStep(ctx context.Context) (left bool, err error) {
+	if !l.indexesLater {
+		return l.indexPendingChunk(ctx)
+	}
+	made, err := l.makePendingIndex(ctx)
+	if err != nil {
+		return false, fmt.Errorf("make the list's indexes: %w", err)
+	}
+	if made {
+		return true, nil
+	}
+	return l.indexPendingChunk(ctx)
+}
+
+// makePendingIndex makes the first index in index_pending, and deletes its row, in a transaction
+// of its own; it says whether there was one. One of the list's indexes of 100,000 entries takes
+// up to a quarter of a second, which another write waits for at most.
+func (l *Library) makePendingIndex(ctx context.Context) (made bool, err error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var name, def string
+	err = tx.QueryRowContext(ctx, `SELECT name, sql FROM index_pending ORDER BY name LIMIT 1`).Scan(&name, &def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := makePendingIndexNamed(ctx, tx, name, def); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// makePendingIndexes makes every index in index_pending, and empties it, in tx: an import that
+// does not leave its own to later makes those an earlier one did.
+func makePendingIndexes(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM index_pending ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	var left []entryIndex
+	for rows.Next() {
+		var x entryIndex
+		if err := rows.Scan(&x.name, &x.def); err != nil {
+			rows.Close()
+			return err
+		}
+		left = append(left, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, x := range left {
+		if err := makePendingIndexNamed(ctx, tx, x.name, x.def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// makePendingIndexNamed makes the index name, left to later, with its statement def, unless the
+// library has one of that name already, and deletes its row of index_pending, in tx.
+func makePendingIndexNamed(ctx context.Context, tx *sql.Tx, name, def string) error {
+	var have bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?)`, name).Scan(&have); err != nil {
+		return err
+	}
+	if !have {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("make index %s: %w", name, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM index_pending WHERE name = ?`, name)
+	return err
+}
 
 // indexPendingChunk indexes the first chunk of the first pending range, and says whether any is
 // left after it.

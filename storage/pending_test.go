@@ -206,3 +206,110 @@ func TestPendingRangesOverlap(t *testing.T) {
 		t.Errorf("the search index has %d rows, want %d", n, want)
 	}
 }
+
+// TestListIndexesLater imports with IndexLater: the list's sort indexes are left to IndexPending
+// (laterIndexes, index_pending), the identity indexes the import's duplicates are found by are
+// made before its commit, and after IndexPending the library has the indexes of one imported
+// without IndexLater. An import that does not leave its own to later makes those left to later.
+func TestListIndexesLater(t *testing.T) {
+	ctx := context.Background()
+	var src bytes.Buffer
+	if err := bibtest.Synthetic(&src, 2*bulkThreshold, 13); err != nil {
+		t.Fatal(err)
+	}
+	f := bib.Parse("t.bib", src.Bytes())
+	indexes := func(l *Library) []string {
+		t.Helper()
+		rows, err := l.db.QueryContext(ctx, `SELECT name || ': ' || sql FROM sqlite_schema
+			WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	now := mustOpen(t)
+	if _, err := now.ImportWith(ctx, f, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := indexes(now)
+	if n := count(t, now, `SELECT count(*) FROM index_pending`); n != 0 {
+		t.Fatalf("an import without IndexLater left %d indexes to later", n)
+	}
+
+	later := mustOpen(t)
+	rep, err := later.ImportWith(ctx, f, ImportOptions{IndexLater: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Possible) == 0 {
+		t.Error("no possible duplicates reported: the synthetic file has some")
+	}
+	if n := count(t, later, `SELECT count(*) FROM index_pending`); n != len(laterIndexes) {
+		t.Errorf("%d indexes left to later, want %d", n, len(laterIndexes))
+	}
+	for _, s := range indexes(later) {
+		if name, _, _ := strings.Cut(s, ":"); laterIndexes[name] {
+			t.Errorf("%s made before IndexPending", name)
+		}
+	}
+	// Ordered by title without its index, the list is the same.
+	order := func(l *Library) []string {
+		t.Helper()
+		rows, err := l.db.QueryContext(ctx, `SELECT key FROM entries WHERE trashed IS NULL ORDER BY title COLLATE NOCASE, id LIMIT 50`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, k)
+		}
+		return out
+	}
+	if diff := cmp.Diff(order(now), order(later)); diff != "" {
+		t.Errorf("order by title without its index (-with +without):\n%s", diff)
+	}
+	if err := later.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, indexes(later)); diff != "" {
+		t.Errorf("indexes after IndexPending (-without IndexLater +with):\n%s", diff)
+	}
+	if n := count(t, later, `SELECT count(*) FROM index_pending`); n != 0 {
+		t.Errorf("%d indexes still left to later after IndexPending", n)
+	}
+	checkIntegrity(t, later)
+
+	// Left to later again, then a small import makes them in its transaction.
+	var more bytes.Buffer
+	if err := bibtest.Synthetic(&more, 2*bulkThreshold, 14); err != nil {
+		t.Fatal(err)
+	}
+	again := mustOpen(t)
+	if _, err := again.ImportWith(ctx, bib.Parse("more.bib", more.Bytes()), ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	small := bib.Parse("small.bib", []byte("@article{small1, title = {A small one}, year = 2020}\n"))
+	if _, err := again.ImportWith(ctx, small, ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, again, `SELECT count(*) FROM index_pending`); n != 0 {
+		t.Errorf("%d indexes still left to later after a small import", n)
+	}
+	if diff := cmp.Diff(want, indexes(again)); diff != "" {
+		t.Errorf("indexes after a small import (-want +got):\n%s", diff)
+	}
+}

@@ -74,6 +74,10 @@ type Library struct {
 	// revisions says the schema has migration 0012's revisions, which imports give: always but
 	// in tests that open a library as an older release left it.
 	revisions bool
+	// indexesLater says the schema has migration 0021's index_pending, where an import may leave
+	// the list's indexes to later: always but in tests that open a library as an older release
+	// left it.
+	indexesLater bool
 	// listOrder is the entryOrder of the list's pages (SearchWith), read once (order.go).
 	listOrder atomic.Pointer[entryOrder]
 }
@@ -151,7 +155,8 @@ func open(ctx context.Context, path string, upTo int, mustExist bool) (*Library,
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, db.Close()))
 	}
-	l := &Library{db: db, rdb: rdb, path: abs, revisions: upTo >= revisionsVersion}
+	l := &Library{db: db, rdb: rdb, path: abs, revisions: upTo >= revisionsVersion,
+		indexesLater: upTo >= indexesLaterVersion}
 	if err := l.update(ctx, st, upTo); err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, errors.Join(err, l.Close()))
 	}
