@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -505,6 +506,11 @@ type heldIndexing struct {
 }
 
 func (h heldIndexing) IndexPending(ctx context.Context) error {
+	// The indexer asks also when no entry waits (for the list's indexes an import left to
+	// later): that finds nothing to do, and is not held.
+	if n, err := h.Library.PendingSearch(ctx); err != nil || n == 0 {
+		return h.Library.IndexPending(ctx)
+	}
 	select {
 	case <-h.held:
 	case <-ctx.Done():
@@ -831,4 +837,54 @@ func TestCloseWhileImporting(t *testing.T) {
 	if st := u.status.Text; st == "Saving…" {
 		t.Error("the window began to close after No")
 	}
+}
+
+// TestIndexingListIndexesLeft: a library whose import left the list's indexes to later, and
+// whose entries waiting for the search index were deleted since, gets those indexes when the
+// window opens, though no entry waits for the search index.
+func TestIndexingListIndexesLeft(t *testing.T) {
+	ctx := context.Background()
+	a := test.NewTempApp(t)
+	path := filepath.Join(t.TempDir(), "library.sqlite")
+	lib, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	var src strings.Builder
+	if err := bibtest.Synthetic(&src, 600, 3); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	f := bib.ParseString("t.bib", src.String())
+	for _, e := range f.Entries() {
+		keys = append(keys, e.Key)
+	}
+	if _, err := lib.ImportWith(ctx, f, storage.ImportOptions{IndexLater: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Trash(ctx, keys...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	left := func() (n int) {
+		db, err := sql.Open("sqlite3", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(`SELECT count(*) FROM index_pending`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n, err := lib.PendingSearch(ctx); n != 0 || err != nil || left() == 0 {
+		t.Fatalf("before the window: %d entries pending (%v), %d indexes", n, err, left())
+	}
+	u := newUI(t, a, lib)
+	u.Window().Show()
+	settle(t, u)
+	eventually(t, "the list's indexes made", func() bool { return left() == 0 })
 }
