@@ -227,6 +227,8 @@ func (p *entryPane) show(d *entryDetail, version int) {
 	if !same {
 		p.notes.show(d.entry.Key)
 		p.files.show(d.entry.Key)
+	} else {
+		p.notes.reread() // another program or member may have changed the note
 	}
 }
 
