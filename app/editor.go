@@ -227,6 +227,8 @@ func (p *entryPane) show(d *entryDetail, version int) {
 	if !same {
 		p.notes.show(d.entry.Key)
 		p.files.show(d.entry.Key)
+	} else {
+		p.notes.reread() // another program or member may have changed the note
 	}
 }
 
@@ -966,6 +968,11 @@ func (e *fieldEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(ev)
 }
+
+// AcceptsTab reports false, also for a field of several lines: Tab moves to the next field and
+// hands the value over, as in a one-line field. Fyne's multi-line entry takes Tab as text, which
+// put a tab character into a title and kept the focus where it was.
+func (e *fieldEntry) AcceptsTab() bool { return false }
 
 // FocusLost hands the value over.
 func (e *fieldEntry) FocusLost() {

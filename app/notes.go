@@ -90,7 +90,7 @@ func (p *notesPane) show(key string) {
 		return
 	}
 	if key == p.key && !p.loading && !p.editor.Disabled() {
-		return // reading it again could only lose what is being typed
+		return // reading it again could only lose what is being typed (see reread)
 	}
 	save := p.takeEdit()
 	p.generation++
@@ -109,6 +109,28 @@ func (p *notesPane) show(key string) {
 	p.queue.run(func(ctx context.Context) {
 		note, err := p.store.Note(ctx, key)
 		fyneDo(func() { p.loaded(gen, note, err) })
+	})
+}
+
+// reread reads the note shown again, for a change another program or another member of a
+// shared library made to it while it is shown: the library's note replaces the editor's text
+// when it differs and nothing typed waits to be saved, both when asked and when it arrives, so
+// that what is being typed is never lost. A save asked for before is on the queue ahead of the
+// read, which then finds the text saved.
+func (p *notesPane) reread() {
+	if p.key == "" || p.loading || p.dirty || p.editor.Disabled() {
+		return
+	}
+	gen, key := p.generation, p.key
+	p.queue.run(func(ctx context.Context) {
+		note, err := p.store.Note(ctx, key)
+		fyneDo(func() {
+			if err != nil || gen != p.generation || p.loading || p.dirty || note == p.editor.Text {
+				return
+			}
+			p.setEditor(note)
+			p.setMode(p.viewing.Visible() && strings.TrimSpace(note) != "")
+		})
 	})
 }
 

@@ -75,6 +75,9 @@ type ProbeState struct {
 	// paths of the files its Attachments tab lists; both empty when it shows no entry.
 	Tab         string   `json:"tab"`
 	Attachments []string `json:"attachments"`
+	// Note is the text of the Notes tab's editor while that tab is in view, in Widgets as
+	// "notes-editor".
+	Note string `json:"note"`
 	// MissingFiles are those of Attachments the tab marks as not found, with what it says of
 	// each. Its buttons are "files:add" and "files:folder" in Widgets; the Attachments Folder
 	// dialog's field is "attachments-folder".
@@ -346,6 +349,9 @@ func (u *UI) probeEntry(v *probeView) {
 	st.Entry, st.Type = e.Key, info.kind.Selected
 	if tab := u.detail.tabs.Selected(); tab != nil {
 		st.Tab = tab.Text
+		if tab.Content == u.detail.notes.content {
+			st.Note = u.detail.notes.editor.Text
+		}
 	}
 	for _, r := range u.detail.files.rows {
 		st.Attachments = append(st.Attachments, r.att.Path)
@@ -359,6 +365,7 @@ func (u *UI) probeEntry(v *probeView) {
 	v.put("type", info.kind, pane)
 	v.put("key", info.key, pane)
 	v.put("tag-input", info.tagInput, pane)
+	v.put("notes-editor", u.detail.notes.editor, pane)
 	st.TagText = info.tagInput.Text
 	if info.missing.Visible() {
 		st.Missing = info.missing.Text

@@ -467,6 +467,10 @@ func (r *running) connect(library string, srv *shared.Server) {
 		old.next = r.ui
 		old.onClosed = func() { r.closeLibrary(lib, live) }
 		r.ui.Window().Show()
+		if l.srv != nil {
+			// A password typed in the dialog that the keyring could not keep, as at a start.
+			r.ui.tellKeyring(l.srv.KeyringError())
+		}
 		old.close()
 	}
 	// Off the UI goroutine: opener reads the library's header (storage.NeedsUpgrade), and the

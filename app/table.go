@@ -237,7 +237,10 @@ func (l *entryList) setResult(gen, total int, first []storage.Row, keep bool) {
 	if !keep {
 		clear(l.selected)
 		l.cursor, l.anchor = -1, -1
-		l.table.ScrollToTop()
+		// A new result is shown from its first row and column. Not ScrollToTop: Fyne's moves
+		// the table's rows but not its scroller, which goes on showing the place scrolled to,
+		// where no row is drawn any more, until the wheel scrolls it down.
+		l.table.ScrollToOffset(fyne.Position{})
 	} else if l.cursor >= total {
 		l.cursor = total - 1
 	}

@@ -61,3 +61,31 @@ func TestEndToEndEditOneLine(t *testing.T) {
 		t.Errorf("the export of the edited entry:\n%s\nwant, the text imported with one line changed:\n%s", got, want)
 	}
 }
+
+// TestEndToEndEditTitleTab types a new title into the Info tab's title, a field of several
+// lines, and presses Tab: the library has the title as typed, without a tab character, and the
+// focus is on the next field, as after Tab in a field of one line.
+func TestEndToEndEditTitleTab(t *testing.T) {
+	needXdotool(t)
+	bin := smokeBinary(t)
+	dir := t.TempDir()
+	lib, _ := e2eLibrary(t, filepath.Join(dir, "library.sqlite"))
+	w := openWindow(t, dir, bin, lib.path, nil)
+	w.steady("the window", func(s app.ProbeState) bool { return s.Settled && s.Window != 0 })
+	w.click("row:zhang2023noisy")
+	w.steady("the entry in the pane", func(s app.ProbeState) bool {
+		_, ok := s.Widgets["field:title"]
+		return s.Settled && s.Entry == "zhang2023noisy" && ok
+	})
+	w.click("field:title")
+	w.key("ctrl+a")
+	w.typeText("When Noisy Labels Meet Long Tails")
+	w.key("Tab")
+	lib.waitField(t, "zhang2023noisy", "title", "When Noisy Labels Meet Long Tails")
+	st := w.steady("the title stored", func(s app.ProbeState) bool {
+		return s.Settled && s.Fields["title"] == "When Noisy Labels Meet Long Tails"
+	})
+	if st.Focused == "field:title" || !strings.HasPrefix(st.Focused, "field:") {
+		t.Errorf("after Tab in the title the focus is on %q, want the next field", st.Focused)
+	}
+}

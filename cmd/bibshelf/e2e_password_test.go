@@ -18,7 +18,7 @@ import (
 // the library opens with it. The password is then changed on the server and the connection
 // lost: the state line says the server asks for the password, a dialog asks for the new one,
 // and the window connects again with it. (No keyring here, which TestPasswords tries: the
-// password typed is used while the window runs.)
+// password typed is used while the window runs, and the window says it was not kept.)
 func TestEndToEndSharedPassword(t *testing.T) {
 	needXdotool(t)
 	bin := smokeBinary(t)
@@ -61,9 +61,15 @@ func TestEndToEndSharedPassword(t *testing.T) {
 	w.click("shared-password")
 	w.typeText("first secret")
 	w.key("Return")
-	w.steady("the shared library, connected", func(s app.ProbeState) bool {
-		return s.Settled && s.Window != 0 && !s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected")
+	// The keyring could not keep the password typed, which the window says, as at a start.
+	st := w.steady("the shared library, connected", func(s app.ProbeState) bool {
+		return s.Settled && s.Window != 0 && s.Dialog && strings.HasPrefix(s.Shared, "Shared: connected")
 	})
+	if !strings.Contains(st.DialogText, "keyring could not keep it") {
+		t.Errorf("the window's word on the keyring: %q", st.DialogText)
+	}
+	w.click("button:OK")
+	w.waitFor("the word on the keyring closed", func(s app.ProbeState) bool { return !s.Dialog })
 
 	// The password changes on the server, and the window's connection is lost.
 	for _, sql := range []string{`ALTER ROLE dora PASSWORD 'second secret'`,
