@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -82,8 +83,16 @@ type stateLine struct {
 
 func newStateLine(onTap func()) *stateLine {
 	l := &stateLine{onTap: onTap}
+	l.Truncation = fyne.TextTruncateEllipsis // its row gives it its whole text when it can (statusRowLayout)
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+// naturalWidth is the width the state line takes to show its whole text, as a label without
+// truncation would.
+func (l *stateLine) naturalWidth() float32 {
+	text := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle)
+	return text.Width + 2*theme.InnerPadding()
 }
 
 func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }

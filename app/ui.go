@@ -274,7 +274,7 @@ func New(a fyne.App, lib Library) *UI {
 	// The warning stays beside the status line while a kept .bib file could not be written:
 	// the status line itself says the list's count again after each reload.
 	u.shared = newSharedView(u)
-	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(u.shared.label, u.kept.warn), u.status)
+	statusRow := container.New(statusRowLayout{}, u.status, u.shared.label, u.kept.warn)
 	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, statusRow)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
@@ -363,6 +363,51 @@ func (listLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	pad := theme.Padding()
 	return fyne.NewSize(max(search.Width+pad+tools.Width, list.Width, status.Width),
 		max(search.Height, tools.Height)+pad+list.Height+pad+status.Height)
+}
+
+// statusRowLayout places the status line at the left of the status row, and at its right the
+// shared library's state line and the warning of a kept file: the state line as wide as its
+// text when the row allows, else at most stateShare of the row, cut with an ellipsis (clicked,
+// it still shows what it names). Its minimum width is that of the ellipses: a long state line
+// ("1 change refused: you may only read (click here)") no longer widens the window, nor
+// squeezes the sidebar and the list, as the row's Border layout did, which took its whole text.
+// Its objects are the status line, the state line and the warning.
+type statusRowLayout struct{}
+
+// stateShare is the share of the status row the state line may take when both do not fit.
+const stateShare = 0.6
+
+func (statusRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	status, state, warn := objs[0], objs[1].(*stateLine), objs[2]
+	pad := theme.Padding()
+	x := size.Width
+	if warn.Visible() {
+		w := warn.MinSize().Width
+		x -= w
+		warn.Move(fyne.NewPos(x, 0))
+		warn.Resize(fyne.NewSize(w, size.Height))
+		x -= pad
+	}
+	if state.Visible() {
+		w := max(min(state.naturalWidth(), size.Width*stateShare), state.MinSize().Width)
+		x -= w
+		state.Move(fyne.NewPos(x, 0))
+		state.Resize(fyne.NewSize(w, size.Height))
+		x -= pad
+	}
+	status.Move(fyne.NewPos(0, 0))
+	status.Resize(fyne.NewSize(max(x, 0), size.Height))
+}
+
+func (statusRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m := o.MinSize()
+			s = fyne.NewSize(s.Width+m.Width+theme.Padding(), max(s.Height, m.Height))
+		}
+	}
+	return s
 }
 
 // Window returns the main window.

@@ -888,3 +888,43 @@ func TestIndexingListIndexesLeft(t *testing.T) {
 	settle(t, u)
 	eventually(t, "the list's indexes made", func() bool { return left() == 0 })
 }
+
+// TestStateLineLong: a long state line of a shared library does not widen the window (its
+// minimum width), takes its whole text when the row has room, and is cut with an ellipsis, the
+// status line keeping the rest of the row, when it has not.
+func TestStateLineLong(t *testing.T) {
+	a := test.NewTempApp(t)
+	lib, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	u := newUI(t, a, lib)
+	u.Window().Show()
+	settle(t, u)
+	var before, after fyne.Size
+	long := "Shared: connected · 1 change refused: you may only read (click here) · 3 conflicts (both versions kept)"
+	fyneDoAndWait(func() {
+		before = u.win.Content().MinSize()
+		u.shared.label.SetText(long)
+		u.shared.label.Show()
+		after = u.win.Content().MinSize()
+	})
+	if after.Width > before.Width+60 {
+		t.Errorf("the window's minimum width went from %v to %v with a long state line", before.Width, after.Width)
+	}
+	for _, width := range []float32{1600, 900} {
+		var state, status fyne.Size
+		var natural float32
+		fyneDoAndWait(func() {
+			u.win.Resize(fyne.NewSize(width, 800))
+			u.win.Content().Refresh()
+			state, status, natural = u.shared.label.Size(), u.status.Size(), u.shared.label.naturalWidth()
+		})
+		row := state.Width + status.Width
+		if want := min(natural, row*stateShare); state.Width < want-4 || state.Width > want+4 { // the padding between is not in row
+			t.Errorf("at %v: the state line is %v wide and the status %v; want the state line %v (its text %v)",
+				width, state.Width, status.Width, want, natural)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,6 +75,13 @@ func TestEndToEndSharedDiscard(t *testing.T) {
 		t.Errorf("the dialog of the refused edit: %q", st.DialogText)
 	}
 	w.screenshot("shared-refused.png")
+	// A narrow window keeps its width with the long state line, cut with an ellipsis: it
+	// widened itself to the line's whole text.
+	w.xdo("windowsize", strconv.FormatUint(st.Window, 10), "790", "700")
+	w.steady("the window 790 wide", func(s app.ProbeState) bool { return s.Size[0] == 790 && s.Dialog })
+	w.screenshot("shared-refused-narrow.png")
+	w.xdo("windowsize", strconv.FormatUint(st.Window, 10), "1280", "800")
+	w.steady("the window 1280 wide", func(s app.ProbeState) bool { return s.Size[0] == 1280 && s.Dialog })
 	w.click("button:Discard My Changes…")
 	st = w.steady("the discard confirmed", func(s app.ProbeState) bool {
 		_, ok := s.Widgets["button:Discard 1 change"]
