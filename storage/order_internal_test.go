@@ -114,21 +114,7 @@ func TestReplicaOrderMigration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var s string
-		rows, err := l.db.Query(`EXPLAIN QUERY PLAN SELECT e.key FROM entries e WHERE e.trashed IS NULL ORDER BY ` + string(o) + `, e.id LIMIT 10`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			s += detail + "\n"
-		}
-		return s
+		return queryPlan(t, l, `SELECT e.key FROM entries e WHERE e.trashed IS NULL ORDER BY `+string(o)+`, e.id LIMIT 10`)
 	}
 	if p := plan(replica); !regexp.MustCompile(`USING INDEX entries_order`).MatchString(p) || regexp.MustCompile(`TEMP B-TREE`).MatchString(p) {
 		t.Errorf("the replica's list in order: %s", p)
@@ -202,21 +188,8 @@ func TestReplicaListIndexes(t *testing.T) {
 		for _, ix := range listIndexes {
 			col := sortColumns[map[string]string{"entries_year": "year", "entries_first_author": "authors",
 				"entries_title": "title", "entries_venue": "venue", "entries_created": "added"}[ix.name]]
-			rows, err := l.db.Query(`EXPLAIN QUERY PLAN SELECT e.key FROM entries e WHERE e.trashed IS NULL
-				ORDER BY ` + col + ` DESC, ` + string(o) + ` DESC LIMIT 10 OFFSET 50`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan += detail + "\n"
-			}
-			rows.Close()
+			plan := queryPlan(t, l, `SELECT e.key FROM entries e WHERE e.trashed IS NULL
+				ORDER BY `+col+` DESC, `+string(o)+` DESC LIMIT 10 OFFSET 50`)
 			if !strings.Contains(plan, "USING INDEX "+ix.name) || strings.Contains(plan, "TEMP B-TREE") {
 				t.Errorf("%s: the list by %s reads:\n%s", name, col, plan)
 			}
