@@ -31,7 +31,7 @@ var allColumns = []column{
 	{"title", "Title", 300, func(r storage.Row) string { return r.Title }},
 	{"authors", "Authors", 150, func(r storage.Row) string { return r.Authors }},
 	// The library keeps the year as written, which may hold LaTeX: {\noopsort{1986c}}1986.
-	{"year", "Year", 58, func(r storage.Row) string { return bib.Plain(r.Year) }},
+	{"year", "Year", 72, func(r storage.Row) string { return bib.Plain(r.Year) }},
 	{"venue", "Venue", 130, func(r storage.Row) string { return r.Venue }},
 	{"key", "Key", 180, func(r storage.Row) string { return r.Key }},
 	{"added", "Added", 100, func(r storage.Row) string {

@@ -57,4 +57,8 @@ func TestEndToEndSortScrolled(t *testing.T) {
 	})
 	wheel("4", 3)
 	w.waitFor("the sorted list scrolled back up", func(s app.ProbeState) bool { return top(s) == "yang2023theory" })
+	// Sorted by year, the column's title shows beside its arrow at the column's first width.
+	w.click("column:year")
+	w.steady("the list sorted by year", func(s app.ProbeState) bool { return s.Settled && top(s) != "" && top(s) != "yang2023theory" })
+	w.screenshot("sorted-year.png")
 }
