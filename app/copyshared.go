@@ -24,7 +24,7 @@ const copyHelp = "The PostgreSQL URL of an empty database: postgres://USER@HOST[
 	"with ?sslmode=require (or verify-full&sslrootcert=FILE) for a server across a network. A password is " +
 	"read from ~/.pgpass or the file PGPASSFILE names, or asked for and then kept in this computer's keyring. " +
 	"Every entry, tag, collection, saved search, note, attachment and the trash is copied in one go; this " +
-	"library stays as it is, a library of its own. The members open the shared library by the same URL."
+	"library stays as it is, a library of its own. The members open the shared library by its URL, each as their own role."
 
 // leaveOutCopy takes Library › Copy to Shared Library… out of the menu: the window shows a
 // replica, which is a shared library already.
