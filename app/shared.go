@@ -101,6 +101,7 @@ func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
 func (s *sharedView) attach(srv *shared.Server) {
 	s.srv, s.discarding = srv, false
 	s.u.win.SetTitle(srv.String() + " — Bibshelf")
+	s.u.leaveOutCopy()
 	s.label.SetText(sharedStateText(shared.LiveState{}, false))
 	s.label.Show()
 }
@@ -477,97 +478,51 @@ func (u *UI) connectShared(target string) {
 	if u.switchBusy("Connect to Shared Library") {
 		return
 	}
-	url := widget.NewEntry()
-	url.SetPlaceHolder("postgres://user@host/database?sslmode=require")
-	if target != "" {
-		url.SetText(target)
-	} else if u.shared.srv != nil {
-		url.SetText(u.shared.srv.String())
+	text := target
+	if text == "" && u.shared.srv != nil {
+		text = u.shared.srv.String()
 	}
-	help := widget.NewLabel(connectHelp)
-	help.Wrapping = fyne.TextWrapWord
-	problem := widget.NewLabel("")
-	problem.Wrapping = fyne.TextWrapWord
-	problem.Importance = widget.DangerImportance
-	problem.Hide()
-	// The password, or the client key's passphrase, asked for when nothing gave it (asking).
-	password := newPasswordEntry()
-	password.Hide()
-	asking := noSecret
-	// srv is the URL read last, from the text from: kept while the text is, so that a
-	// passphrase that opened the key is kept while the password is asked for next.
-	var srv *shared.Server
-	var from string
-	var d dialog.Dialog
+	f := newServerForm(u, text)
 	var ok *widget.Button
 	connect := func() {
-		target := strings.TrimSpace(url.Text)
-		if srv == nil || target != from {
-			s, err := shared.ParseURL(target)
-			if err == nil && u.connect == nil {
-				err = errors.New("this window cannot open another library")
-			}
-			if err != nil {
-				problem.SetText(err.Error())
-				problem.Show()
-				return
-			}
-			srv, from = s, target
+		if u.connect == nil {
+			f.say("this window cannot open another library")
+			return
+		}
+		srv, target := f.server()
+		if srv == nil {
+			return
 		}
 		if name, err := LibraryName(target); err == nil && name == u.shown {
-			d.Hide()
+			f.d.Hide()
 			return // shown already
 		}
-		if password.Visible() {
-			asking.give(srv, password.Text)
-		}
 		// Off the UI goroutine, the server is asked whether it wants a password (or the key a
-		// passphrase): what the member types is kept in the keyring once the server takes the
-		// connection, where the window opening the library finds it. A server out of reach is
-		// for that window to say.
+		// passphrase). A server out of reach is for the window opening the library to say.
 		ok.Disable()
-		srv := srv
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), connectWait)
 			defer cancel()
 			err := srv.Ping(ctx)
 			fyneDo(func() {
 				ok.Enable()
-				if kind := secretAsked(err); kind != noSecret {
-					if password.Visible() && kind == asking {
-						problem.SetText(kind.refused())
-					} else {
-						problem.SetText(kind.text(srv))
-					}
-					asking = kind
-					problem.Show()
-					password.SetText("")
-					password.SetPlaceHolder(kind.title())
-					password.Show()
-					d.Resize(fyne.NewSize(560, 520))
-					u.win.Canvas().Focus(password)
+				if f.asked(srv, err) {
 					return
 				}
-				d.Hide()
-				u.status.SetText("Opening the shared library " + srv.String() + "…")
-				u.connect(target, srv)
+				f.d.Hide()
+				u.openShared(target, srv)
 			})
 		}()
 	}
-	url.OnSubmitted = func(string) { connect() }
-	password.OnSubmitted = func(string) { connect() }
-	ok = widget.NewButton("Connect", connect)
-	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	u.probeDialog(ok, cancel, help)
-	u.inDialog["shared-url"] = url
-	u.inDialog["shared-password"] = password
-	body := container.NewVBox(url, problem, password, help)
-	d = dialog.NewCustomWithoutButtons("Connect to Shared Library", container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, body), u.win)
-	d.Resize(fyne.NewSize(560, 300))
-	u.dialogs.show(d)
-	u.win.Canvas().Focus(url)
+	ok = f.show("Connect to Shared Library", connectHelp, "Connect", connect)
 	if target != "" {
 		connect()
 	}
+}
+
+// openShared has the window show the shared library at target, whose server srv holds the
+// password the member typed (UI.connect). Call it on the UI goroutine.
+func (u *UI) openShared(target string, srv *shared.Server) {
+	u.status.SetText("Opening the shared library " + srv.String() + "…")
+	u.connect(target, srv)
 }

@@ -261,6 +261,9 @@ func (r *running) start(o opened) {
 	r.ui = New(r.a, opts.library(lib))
 	ui := r.ui
 	ui.connect = r.connect
+	ui.copyTo = func(ctx context.Context, srv *shared.Server) (shared.Copied, error) {
+		return shared.Copy(ctx, lib, srv)
+	}
 	ui.shown = rememberShown(r.a.Preferences(), o, opts.Screenshot == "")
 	ui.Window().Resize(opts.Size)
 	r.live = nil

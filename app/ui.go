@@ -172,6 +172,10 @@ type UI struct {
 	history      history
 	lastReport   *storage.Report // of the newest import, for File › Show Last Import Report
 	asciiItem    *fyne.MenuItem
+	// copyItem is Library › Copy to Shared Library…, which a replica's window leaves out
+	// (sharedView.attach): libraryMenu holds it.
+	copyItem    *fyne.MenuItem
+	libraryMenu *fyne.Menu
 
 	work    *workQueue // every call that writes to the library, and the reads that must follow them
 	indexer *searchIndexer
@@ -180,7 +184,11 @@ type UI struct {
 	// Shared Library…): the window's Run opens it, shows its window and closes this one, and
 	// next is then that window's UI (the probe answers for it), onClosed what closes this
 	// window's library once its last change is written. On the UI goroutine.
-	connect  func(library string, srv *shared.Server)
+	connect func(library string, srv *shared.Server)
+	// copyTo, when set, copies the library shown to a new shared library on the server
+	// (shared.Copy, which reads the library file itself): Library › Copy to Shared Library….
+	// Off the UI goroutine.
+	copyTo   func(ctx context.Context, srv *shared.Server) (shared.Copied, error)
 	next     *UI
 	onClosed func()
 	// shown is the library the window shows, as Library › Libraries… names it (LibraryName).
@@ -497,11 +505,13 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
 	)
 	// The library as a whole: which one the window shows, and what organises it.
+	u.copyItem = u.menuItem("Copy to Shared Library…", nil, u.onCopyShared)
 	library := fyne.NewMenu("Library",
 		u.menuItem("Libraries…", nil, u.onLibraries),
 		u.menuItem("Open Library File…", nil, u.onOpenLibraryFile),
 		u.menuItem("New Library File…", nil, u.onNewLibraryFile),
 		u.menuItem("Connect to Shared Library…", nil, u.onConnectShared),
+		u.copyItem,
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("New Collection…", nil, func() { u.onNewCollection(nil) }),
 		u.menuItem("Save Search…", nil, u.onSaveSearch),
@@ -509,6 +519,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Find Duplicates…", nil, u.onFindDuplicates),
 		u.menuItem("Check Library", nil, u.onCheckLibrary),
 	)
+	u.libraryMenu = library
 	edit := fyne.NewMenu("Edit",
 		u.textItem("Undo", shortcutUndo, &fyne.ShortcutUndo{}, u.onUndo),
 		u.textItem("Redo", shortcutRedo, &fyne.ShortcutRedo{}, u.onRedo),

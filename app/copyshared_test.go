@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/bibshelf/bibshelf/storage/shared"
+)
+
+// libraryItems returns the labels of the window's Library menu.
+func libraryItems(u *UI) []string {
+	var labels []string
+	for _, it := range u.libraryMenu.Items {
+		labels = append(labels, it.Label)
+	}
+	return labels
+}
+
+// TestCopySharedMenu: Library › Copy to Shared Library… is in the menu of a library of one's
+// own, and left out once the window shows a replica.
+func TestCopySharedMenu(t *testing.T) {
+	u, _ := newTestUI(t)
+	srv, err := shared.ParseURL("postgres://cy@db.example.org/refs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() {
+		if got := strings.Join(libraryItems(u), "|"); !strings.Contains(got, "Connect to Shared Library…|Copy to Shared Library…") {
+			t.Errorf("a library of its own: the Library menu is %s", got)
+		}
+		u.shared.attach(srv)
+		if got := strings.Join(libraryItems(u), "|"); strings.Contains(got, "Copy to Shared Library") {
+			t.Errorf("a replica: the Library menu is %s", got)
+		}
+	})
+}
+
+// TestCopySharedUnreachable: a server out of reach is said in an error dialog, and nothing is
+// copied.
+func TestCopySharedUnreachable(t *testing.T) {
+	u, _ := newTestUI(t)
+	copied := 0
+	fyneDoAndWait(func() {
+		u.copyTo = func(context.Context, *shared.Server) (shared.Copied, error) {
+			copied++
+			return shared.Copied{}, nil
+		}
+		u.onCopyShared()
+	})
+	var url *widget.Entry
+	var copyButton *widget.Button
+	eventually(t, "the dialog", func() bool {
+		var ok1, ok2 bool
+		url, ok1 = u.inDialog["shared-url"].(*widget.Entry)
+		copyButton, ok2 = u.inDialog["button:Copy"].(*widget.Button)
+		return ok1 && ok2
+	})
+	fyneDoAndWait(func() {
+		url.SetText("https://db.example.org/refs")
+		test.Tap(copyButton)
+		if !strings.Contains(allLabels(u.win.Canvas().Overlays().Top()), "not a postgres:// URL") {
+			t.Errorf("the dialog does not say why: %q", allLabels(u.win.Canvas().Overlays().Top()))
+		}
+		url.SetText("postgres://ann@127.0.0.1:1/refs") // nothing listens on port 1
+		test.Tap(copyButton)
+	})
+	var text string
+	eventually(t, "the error", func() bool {
+		text = allLabels(u.win.Canvas().Overlays().Top())
+		return strings.Contains(text, "could not be reached")
+	})
+	if copied != 0 || !strings.Contains(text, "Nothing was copied") {
+		t.Errorf("copied %d times; the error says %q", copied, text)
+	}
+}
