@@ -45,6 +45,10 @@ func (u *UI) onCopyShared() {
 	if u.shared.srv != nil || u.copyTo == nil {
 		return // a replica (the menu leaves the item out), or a window without its library file
 	}
+	if u.copying {
+		u.status.SetText("A copy to a shared library is under way: copy again once it has ended")
+		return
+	}
 	f := newServerForm(u, "")
 	var ok *widget.Button
 	copyTo := func() {
@@ -63,6 +67,7 @@ func (u *UI) onCopyShared() {
 			if err == nil {
 				fyneDo(func() {
 					f.d.Hide()
+					u.copying = true
 					u.status.SetText("Copying the library to a new shared library at " + srv.String() + "…")
 				})
 				var copied shared.Copied
@@ -87,6 +92,7 @@ func (u *UI) onCopyShared() {
 // error, said plainly, or what was copied and how the members open it, with a button that opens
 // it here. Call it on the UI goroutine.
 func (u *UI) copiedShared(target string, srv *shared.Server, copied shared.Copied, err error) {
+	u.copying = false
 	if err != nil {
 		u.status.SetText("Not copied to " + srv.String())
 		u.dialogs.show(dialog.NewError(copyError(srv, err), u.win))

@@ -188,7 +188,9 @@ type UI struct {
 	// copyTo, when set, copies the library shown to a new shared library on the server
 	// (shared.Copy, which reads the library file itself): Library › Copy to Shared Library….
 	// Off the UI goroutine.
-	copyTo   func(ctx context.Context, srv *shared.Server) (shared.Copied, error)
+	copyTo func(ctx context.Context, srv *shared.Server) (shared.Copied, error)
+	// copying says a copy to a shared library is under way: another waits for its end.
+	copying  bool
 	next     *UI
 	onClosed func()
 	// shown is the library the window shows, as Library › Libraries… names it (LibraryName).
