@@ -125,9 +125,9 @@ func (u *UI) copiedShared(target string, srv *shared.Server, copied shared.Copie
 // share prints it.
 func copiedText(srv *shared.Server, copied shared.Copied) string {
 	return fmt.Sprintf("Copied %s to the shared library %v at %s.\n\n"+
-		"Its members open it with Library › Connect to Shared Library… and this URL, or with:\n"+
+		"Its members open it with Library › Connect to Shared Library… and this URL, %s being each member's own role, or with:\n"+
 		"bibshelf --library '%s'\n\n%s\n\nThis library stays as it is, a library of its own.",
-		entriesText(copied.Entries), copied.Library, srv, srv, copied.Members)
+		entriesText(copied.Entries), copied.Library, srv, shared.AnyMember, srv.MemberURL(shared.AnyMember), copied.Members)
 }
 
 // notConnected is the failure of the connection before the copy: the server out of reach, or

@@ -55,7 +55,7 @@ func TestEndToEndCopyShared(t *testing.T) {
 		return s.Dialog && ok
 	})
 	w.screenshot("copy-shared-done.png")
-	for _, text := range []string{fmt.Sprintf("Copied %d entries to the shared library", want), "bibshelf --library '" + srv.String() + "'"} {
+	for _, text := range []string{fmt.Sprintf("Copied %d entries to the shared library", want), "bibshelf --library '" + srv.MemberURL(shared.AnyMember) + "'"} {
 		if !strings.Contains(st.DialogText, text) {
 			t.Errorf("the dialog does not say %q:\n%s", text, st.DialogText)
 		}

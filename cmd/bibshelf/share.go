@@ -50,8 +50,8 @@ func runShare(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitRejected
 	}
-	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s'\n%s\n",
-		copied.Entries, copied.Library, srv, srv, copied.Members)
+	fmt.Fprintf(stdout, "copied %d entries to the shared library %v at %s\nits members open it with: bibshelf --library '%s' (%s: each member's own role)\n%s\n",
+		copied.Entries, copied.Library, srv, srv.MemberURL(shared.AnyMember), shared.AnyMember, copied.Members)
 	return exitOK
 }
 

@@ -142,6 +142,17 @@ func ParseURL(s string) (*Server, error) {
 // replica.
 func (s *Server) String() string { return redact(s.url) }
 
+// MemberURL returns the URL, without its password, by which a member whose role is member opens
+// the shared library at s: the same server, database and parameters, the role replaced.
+func (s *Server) MemberURL(member string) string {
+	u := *s.url
+	u.User = url.User(member)
+	return redact(&u)
+}
+
+// AnyMember is the role MemberURL is given to say "each member's own role" to people.
+const AnyMember = "ROLE"
+
 // redact returns u without a password, in its user part or as a parameter, nor the passphrase
 // of the client's TLS key (sslpassword): the one rule of what of a URL may be shown and kept
 // (Server.String, PublicURL).
