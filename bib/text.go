@@ -1,32 +1,42 @@
 package bib
 
 import (
+	"iter"
+	"slices"
 	"strings"
 	"unicode"
 )
 
 // SplitNames splits a BibTeX name list on "and" at brace depth 0, as BibTeX does.
 func SplitNames(s string) []string {
-	var names []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
+	return slices.Collect(Names(s))
+}
+
+// Names gives the names of a BibTeX name list one by one, as SplitNames returns them, without
+// making a slice: for those who need only the first name, or to know whether there are two.
+func Names(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		depth, start := 0, 0
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+			if depth == 0 && i > start && isSpace(s[i]) && i+4 < len(s) &&
+				strings.EqualFold(s[i+1:i+4], "and") && isSpace(s[i+4]) {
+				if !yield(strings.TrimSpace(s[start:i])) {
+					return
+				}
+				start = i + 4
+				i += 3
+			}
 		}
-		if depth == 0 && i > start && isSpace(s[i]) && i+4 < len(s) &&
-			strings.EqualFold(s[i+1:i+4], "and") && isSpace(s[i+4]) {
-			names = append(names, strings.TrimSpace(s[start:i]))
-			start = i + 4
-			i += 3
+		if last := strings.TrimSpace(s[start:]); last != "" {
+			yield(last)
 		}
 	}
-	if last := strings.TrimSpace(s[start:]); last != "" {
-		names = append(names, last)
-	}
-	return names
 }
 
 // lastName returns the "von Last" part of one BibTeX name: the text before the first comma in
@@ -98,7 +108,7 @@ func Authors(e *Entry) string {
 		list = e.Get("editor")
 	}
 	var lasts []string
-	for _, n := range SplitNames(list) {
+	for n := range Names(list) {
 		if strings.EqualFold(n, "others") {
 			lasts = append(lasts, "et al.")
 			continue
@@ -114,11 +124,10 @@ func FirstAuthor(e *Entry) string {
 	if list == "" {
 		list = e.Get("editor")
 	}
-	names := SplitNames(list)
-	if len(names) == 0 {
-		return ""
+	for n := range Names(list) {
+		return Plain(lastName(n))
 	}
-	return Plain(lastName(names[0]))
+	return ""
 }
 
 // Year returns an entry's year as four digits: the first run of exactly four digits in the year

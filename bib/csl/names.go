@@ -66,10 +66,22 @@ func bibtexName(n Name) string {
 // read as a separator.
 func part(s string) string {
 	e := bib.Escape(s)
-	if strings.Contains(e, ",") || len(bib.SplitNames(e)) > 1 {
+	if strings.Contains(e, ",") || moreThanOneName(e) {
 		return "{" + e + "}"
 	}
 	return e
+}
+
+// moreThanOneName reports whether the BibTeX name list s holds more than one name
+// (bib.SplitNames), without making the list.
+func moreThanOneName(s string) bool {
+	n := 0
+	for range bib.Names(s) {
+		if n++; n > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // cslNames reads a BibTeX name list the way Pandoc's BibTeX reader does (Text.Pandoc.Citeproc.
