@@ -2,6 +2,7 @@ package csl
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -147,26 +148,12 @@ func issued(v value, set func(field, value string)) {
 		return
 	}
 	p := d.parts[0]
-	set("year", itoa(p[0]))
+	set("year", strconv.Itoa(p[0]))
 	if p[1] > 0 {
 		set("month", monthMacro[p[1]])
 	}
 	if len(d.parts) > 1 || p[2] > 0 || d.season > 0 || d.circa {
 		set("date", d.edtfString())
-	}
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	var b []byte
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-		if n == 0 {
-			return string(b)
-		}
 	}
 }
 
