@@ -43,11 +43,17 @@ func Names(s string) iter.Seq[string] {
 // "von Last, First" and "von Last, Jr, First"; in "First von Last", the words from the first
 // lower-case one on, or the last word.
 func lastName(name string) string {
-	words := splitDepth0(name, func(c byte) bool { return c == ',' })
-	if len(words) > 1 {
-		return strings.TrimSpace(words[0])
+	// The parts at commas are only counted to two, without making their list: most names
+	// written "von Last, First" end here.
+	first, n := "", 0
+	for w := range depth0Parts(name, func(c byte) bool { return c == ',' }) {
+		if n++; n == 1 {
+			first = w
+		} else {
+			return strings.TrimSpace(first)
+		}
 	}
-	words = splitDepth0(name, isSpace)
+	words := splitDepth0(name, isSpace)
 	if len(words) == 0 {
 		return ""
 	}
@@ -60,25 +66,31 @@ func lastName(name string) string {
 }
 
 func splitDepth0(s string, sep func(byte) bool) []string {
-	var parts []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '{':
-			depth++
-		case c == '}':
-			depth--
-		case depth == 0 && sep(c):
-			if i > start {
-				parts = append(parts, s[start:i])
+	return slices.Collect(depth0Parts(s, sep))
+}
+
+// depth0Parts gives the parts of s between the bytes sep is true of at brace depth 0, leaving
+// out the empty ones: splitDepth0's parts one by one, without making their list.
+func depth0Parts(s string, sep func(byte) bool) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		depth, start := 0, 0
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '{':
+				depth++
+			case c == '}':
+				depth--
+			case depth == 0 && sep(c):
+				if i > start && !yield(s[start:i]) {
+					return
+				}
+				start = i + 1
 			}
-			start = i + 1
+		}
+		if start < len(s) {
+			yield(s[start:])
 		}
 	}
-	if start < len(s) {
-		parts = append(parts, s[start:])
-	}
-	return parts
 }
 
 // DisplayName returns one BibTeX name in reading order, as plain text: "Vinyals, Oriol" and
