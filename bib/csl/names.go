@@ -38,6 +38,9 @@ func bibtexName(n Name) string {
 		return "{" + bib.Escape(lit) + "}"
 	}
 	var b strings.Builder
+	// Room for the parts, their separators and a few braces or escapes: one allocation for the
+	// name in most cases, where the Builder's growth made four.
+	b.Grow(len(n.NonDroppingParticle) + len(n.DroppingParticle) + len(family) + len(given) + len(n.Suffix) + 16)
 	von := clean(n.NonDroppingParticle + " " + n.DroppingParticle)
 	if von != "" {
 		b.WriteString(part(von))
@@ -54,10 +57,13 @@ func bibtexName(n Name) string {
 		b.WriteString(part(family))
 	}
 	if s := clean(n.Suffix); s != "" {
-		b.WriteString(", " + part(s))
-		b.WriteString(", " + part(given))
+		b.WriteString(", ")
+		b.WriteString(part(s))
+		b.WriteString(", ")
+		b.WriteString(part(given))
 	} else if given != "" {
-		b.WriteString(", " + part(given))
+		b.WriteString(", ")
+		b.WriteString(part(given))
 	}
 	return b.String()
 }
