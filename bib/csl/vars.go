@@ -159,8 +159,13 @@ func issued(v value, set func(field, value string)) {
 
 // pages writes a CSL page range with BibTeX's en dash: 97-111 and 97–111 become 97--111.
 func pages(s string) string {
-	s = dashes.Replace(strings.TrimSpace(s))
+	// Replace makes a copy even when there is nothing to replace: most ranges have no dash but
+	// the hyphen. Room for the range is made at once, with its dash written twice.
+	if s = strings.TrimSpace(s); strings.ContainsAny(s, "–—") {
+		s = dashes.Replace(s)
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	for i := 0; i < len(s); i++ {
 		if s[i] == '-' && i > 0 && s[i-1] != '-' && (i+1 >= len(s) || s[i+1] != '-') {
 			b.WriteString("--")
