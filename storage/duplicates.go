@@ -80,7 +80,10 @@ var latexEscapes = strings.NewReplacer(`\_`, "_", `\%`, "%", `\&`, "&", `\#`, "#
 // "doi:" and the like, lower-case (DOIs ignore ASCII case), without trailing punctuation. It
 // returns "" for text that is not a DOI, so that placeholders such as "n/a" match nothing.
 func normDOI(s string) string {
-	s = strings.ToLower(strings.TrimSpace(latexEscapes.Replace(s)))
+	if strings.ContainsAny(s, `\{}`) { // Replace makes a copy even when there is nothing to undo
+		s = latexEscapes.Replace(s)
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
 	fromURL := false
 	for _, p := range []string{"https://", "http://"} {
 		if strings.HasPrefix(s, p) {
