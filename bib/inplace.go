@@ -29,10 +29,13 @@ type fieldSpan struct{ name, start, end int }
 // e has no Source, or when the Source alone does not give e's type, key and fields (names, raw
 // values and repeats; the values may differ, by the macros of e's file). A broken entry's Source
 // gives the fields read before its error: it is refused unless broken is true.
-func (e *Entry) layout(broken bool) (l sourceLayout, ok bool) {
+func (e *Entry) layout(broken bool) (sourceLayout, bool) {
 	if e.Source == "" {
-		return l, false
+		return sourceLayout{}, false
 	}
+	// l is declared only here: the closure below keeps it, which puts it on the heap, and an
+	// entry without a Source (every entry a RIS or CSL-JSON import makes) should not pay for it.
+	var l sourceLayout
 	p := newParser("", e.Source, nil)
 	p.onField = func(_ string, name, start, end int) {
 		l.spans = append(l.spans, fieldSpan{name: name, start: start, end: end})

@@ -665,10 +665,17 @@ func (p *parser) part(key string) (string, bool) {
 // MacroNames returns the macro names a raw field value (as Field.Raw holds it) uses, in lower
 // case, each once, in the order they first appear: month abbreviations and names of @string
 // macros, defined or not. A value that does not parse uses none.
-func MacroNames(raw string) (names []string) {
+func MacroNames(raw string) []string {
 	if raw == "" || (raw[0] == '{' || raw[0] == '"' || raw[0] >= '0' && raw[0] <= '9') && !strings.Contains(raw, "#") {
 		return nil // one part, and not a name
 	}
+	return parsedMacroNames(raw)
+}
+
+// parsedMacroNames is MacroNames for a value that must be parsed. It is a function of its own
+// because its result, which the closures keep, is put on the heap when the function starts: the
+// values that need no parse (nearly all) should not pay for it.
+func parsedMacroNames(raw string) (names []string) {
 	p := newParser("", raw, nil)
 	p.onMacro = func(lname string) {
 		if !slices.Contains(names, lname) {

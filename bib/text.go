@@ -1,43 +1,59 @@
 package bib
 
 import (
+	"iter"
+	"slices"
 	"strings"
 	"unicode"
 )
 
 // SplitNames splits a BibTeX name list on "and" at brace depth 0, as BibTeX does.
 func SplitNames(s string) []string {
-	var names []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
+	return slices.Collect(Names(s))
+}
+
+// Names gives the names of a BibTeX name list one by one, as SplitNames returns them, without
+// making a slice: for those who need only the first name, or to know whether there are two.
+func Names(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		depth, start := 0, 0
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+			if depth == 0 && i > start && isSpace(s[i]) && i+4 < len(s) &&
+				strings.EqualFold(s[i+1:i+4], "and") && isSpace(s[i+4]) {
+				if !yield(strings.TrimSpace(s[start:i])) {
+					return
+				}
+				start = i + 4
+				i += 3
+			}
 		}
-		if depth == 0 && i > start && isSpace(s[i]) && i+4 < len(s) &&
-			strings.EqualFold(s[i+1:i+4], "and") && isSpace(s[i+4]) {
-			names = append(names, strings.TrimSpace(s[start:i]))
-			start = i + 4
-			i += 3
+		if last := strings.TrimSpace(s[start:]); last != "" {
+			yield(last)
 		}
 	}
-	if last := strings.TrimSpace(s[start:]); last != "" {
-		names = append(names, last)
-	}
-	return names
 }
 
 // lastName returns the "von Last" part of one BibTeX name: the text before the first comma in
 // "von Last, First" and "von Last, Jr, First"; in "First von Last", the words from the first
 // lower-case one on, or the last word.
 func lastName(name string) string {
-	words := splitDepth0(name, func(c byte) bool { return c == ',' })
-	if len(words) > 1 {
-		return strings.TrimSpace(words[0])
+	// The parts at commas are only counted to two, without making their list: most names
+	// written "von Last, First" end here.
+	first, n := "", 0
+	for w := range depth0Parts(name, func(c byte) bool { return c == ',' }) {
+		if n++; n == 1 {
+			first = w
+		} else {
+			return strings.TrimSpace(first)
+		}
 	}
-	words = splitDepth0(name, isSpace)
+	words := splitDepth0(name, isSpace)
 	if len(words) == 0 {
 		return ""
 	}
@@ -50,25 +66,31 @@ func lastName(name string) string {
 }
 
 func splitDepth0(s string, sep func(byte) bool) []string {
-	var parts []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '{':
-			depth++
-		case c == '}':
-			depth--
-		case depth == 0 && sep(c):
-			if i > start {
-				parts = append(parts, s[start:i])
+	return slices.Collect(depth0Parts(s, sep))
+}
+
+// depth0Parts gives the parts of s between the bytes sep is true of at brace depth 0, leaving
+// out the empty ones: splitDepth0's parts one by one, without making their list.
+func depth0Parts(s string, sep func(byte) bool) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		depth, start := 0, 0
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '{':
+				depth++
+			case c == '}':
+				depth--
+			case depth == 0 && sep(c):
+				if i > start && !yield(s[start:i]) {
+					return
+				}
+				start = i + 1
 			}
-			start = i + 1
+		}
+		if start < len(s) {
+			yield(s[start:])
 		}
 	}
-	if start < len(s) {
-		parts = append(parts, s[start:])
-	}
-	return parts
 }
 
 // DisplayName returns one BibTeX name in reading order, as plain text: "Vinyals, Oriol" and
@@ -98,7 +120,7 @@ func Authors(e *Entry) string {
 		list = e.Get("editor")
 	}
 	var lasts []string
-	for _, n := range SplitNames(list) {
+	for n := range Names(list) {
 		if strings.EqualFold(n, "others") {
 			lasts = append(lasts, "et al.")
 			continue
@@ -114,11 +136,10 @@ func FirstAuthor(e *Entry) string {
 	if list == "" {
 		list = e.Get("editor")
 	}
-	names := SplitNames(list)
-	if len(names) == 0 {
-		return ""
+	for n := range Names(list) {
+		return Plain(lastName(n))
 	}
-	return Plain(lastName(names[0]))
+	return ""
 }
 
 // Year returns an entry's year as four digits: the first run of exactly four digits in the year

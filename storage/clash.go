@@ -113,7 +113,9 @@ var referenceFields = []string{"crossref", "xref", "xdata", "related", "entryset
 func references(e *bib.Entry) []string {
 	var keys []string
 	for _, name := range referenceFields {
-		for _, k := range strings.Split(e.Get(name), ",") {
+		// SplitSeq, not Split: most entries have none of these fields, and Split makes a slice
+		// for each empty one (five per entry of an import).
+		for k := range strings.SplitSeq(e.Get(name), ",") {
 			if k = strings.TrimSpace(k); k != "" {
 				keys = append(keys, bib.FoldKey(k))
 			}

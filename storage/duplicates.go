@@ -42,8 +42,11 @@ type identity struct {
 }
 
 // identify returns what duplicate detection compares an entry by.
-func identify(e *bib.Entry) identity {
-	id := identity{DOI: normDOI(e.Get("doi")), ArXiv: normArXiv(e), TitleKey: titleKey(e)}
+func identify(e *bib.Entry) identity { return identifyListed(e, listingOf(e)) }
+
+// identifyListed is identify with the entry's listing (listingOf) given.
+func identifyListed(e *bib.Entry, l listing) identity {
+	id := identity{DOI: normDOI(e.Get("doi")), ArXiv: normArXiv(e), TitleKey: titleKeyOf(l)}
 	if id.DOI == "" && isDOIURL(e.Get("url")) {
 		id.DOI = normDOI(e.Get("url"))
 	}
@@ -77,7 +80,10 @@ var latexEscapes = strings.NewReplacer(`\_`, "_", `\%`, "%", `\&`, "&", `\#`, "#
 // "doi:" and the like, lower-case (DOIs ignore ASCII case), without trailing punctuation. It
 // returns "" for text that is not a DOI, so that placeholders such as "n/a" match nothing.
 func normDOI(s string) string {
-	s = strings.ToLower(strings.TrimSpace(latexEscapes.Replace(s)))
+	if strings.ContainsAny(s, `\{}`) { // Replace makes a copy even when there is nothing to undo
+		s = latexEscapes.Replace(s)
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
 	fromURL := false
 	for _, p := range []string{"https://", "http://"} {
 		if strings.HasPrefix(s, p) {
@@ -227,12 +233,15 @@ func isbnDigits(s string) string {
 // "|", or "" when it has no title. Folding makes K{\"u}chlin, Küchlin and KÜCHLIN equal and
 // ignores punctuation, spacing and protecting braces, which differ between exports of the
 // same work.
-func titleKey(e *bib.Entry) string {
-	t := fold(bib.Plain(e.Get("title")))
+func titleKey(e *bib.Entry) string { return titleKeyOf(listingOf(e)) }
+
+// titleKeyOf is titleKey of the entry whose listing is l.
+func titleKeyOf(l listing) string {
+	t := fold(l.title)
 	if t == "" {
 		return ""
 	}
-	return t + "|" + bib.Year(e) + "|" + fold(bib.FirstAuthor(e))
+	return t + "|" + l.year + "|" + fold(l.firstAuthor)
 }
 
 // fold returns the comparison text of plain text: bib.Fold's letters (accents removed, ß ss, ﬁ

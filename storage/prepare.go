@@ -24,13 +24,14 @@ type preparedEntry struct {
 var fieldsBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 func prepareEntry(e *bib.Entry, tagger *keywordTagger) preparedEntry {
-	p := preparedEntry{ident: identify(e), js: fieldsBuffers.Get().(*[]byte)}
+	l := listingOf(e)
+	p := preparedEntry{ident: identifyListed(e, l), js: fieldsBuffers.Get().(*[]byte)}
 	if alone := sourceFields(e); alone != nil {
 		*p.js = appendShortFieldsJSON((*p.js)[:0], e.Fields, alone)
 	} else {
 		*p.js = appendFieldsJSON((*p.js)[:0], e.Fields)
 	}
-	p.row = entryValues(e, *p.js)
+	p.row = entryValues(e, l, *p.js)
 	if !e.Standalone {
 		p.macros = e.MacroNames()
 	}

@@ -22,20 +22,33 @@ const (
 
 // entryRow returns the values of an entry's rowColumns then its textColumns.
 func entryRow(e *bib.Entry) []any {
-	return entryValues(e, string(appendFieldsJSON(nil, e.Fields)))
+	return entryValues(e, listingOf(e), string(appendFieldsJSON(nil, e.Fields)))
 }
 
-// entryValues is entryRow with the value of the fields column given.
-func entryValues(e *bib.Entry, fields any) []any {
-	return []any{bib.Plain(e.Get("title")), bib.Authors(e), bib.FirstAuthor(e), listYear(e), bib.Plain(bib.Venue(e)),
+// entryValues is entryRow with the entry's listing (listingOf) and the value of the fields
+// column given.
+func entryValues(e *bib.Entry, l listing, fields any) []any {
+	return []any{l.title, bib.Authors(e), l.firstAuthor, listYearOf(e, l.year), bib.Plain(bib.Venue(e)),
 		bib.Plain(e.Get("keywords")), fields, e.Source, bib.Plain(e.Get("abstract"))}
+}
+
+// listing is what an entry's row and its identity's title key both read: its title as plain
+// text, its first author's last name (bib.FirstAuthor) and its year (bib.Year). An import
+// computes it once for both.
+type listing struct{ title, firstAuthor, year string }
+
+func listingOf(e *bib.Entry) listing {
+	return listing{title: bib.Plain(e.Get("title")), firstAuthor: bib.FirstAuthor(e), year: bib.Year(e)}
 }
 
 // listYear is what the list's Year column holds, sorts by and the year: search matches: the
 // entry's four-digit year, or the year field as LaTeX shows it when it has none (in press).
-func listYear(e *bib.Entry) string {
-	if y := bib.Year(e); y != "" {
-		return y
+func listYear(e *bib.Entry) string { return listYearOf(e, bib.Year(e)) }
+
+// listYearOf is listYear with the entry's bib.Year given.
+func listYearOf(e *bib.Entry, year string) string {
+	if year != "" {
+		return year
 	}
 	return strings.TrimSpace(bib.Plain(e.Get("year")))
 }

@@ -38,6 +38,9 @@ func bibtexName(n Name) string {
 		return "{" + bib.Escape(lit) + "}"
 	}
 	var b strings.Builder
+	// Room for the parts, their separators and a few braces or escapes: one allocation for the
+	// name in most cases, where the Builder's growth made four.
+	b.Grow(len(n.NonDroppingParticle) + len(n.DroppingParticle) + len(family) + len(given) + len(n.Suffix) + 16)
 	von := clean(n.NonDroppingParticle + " " + n.DroppingParticle)
 	if von != "" {
 		b.WriteString(part(von))
@@ -54,10 +57,13 @@ func bibtexName(n Name) string {
 		b.WriteString(part(family))
 	}
 	if s := clean(n.Suffix); s != "" {
-		b.WriteString(", " + part(s))
-		b.WriteString(", " + part(given))
+		b.WriteString(", ")
+		b.WriteString(part(s))
+		b.WriteString(", ")
+		b.WriteString(part(given))
 	} else if given != "" {
-		b.WriteString(", " + part(given))
+		b.WriteString(", ")
+		b.WriteString(part(given))
 	}
 	return b.String()
 }
@@ -66,10 +72,22 @@ func bibtexName(n Name) string {
 // read as a separator.
 func part(s string) string {
 	e := bib.Escape(s)
-	if strings.Contains(e, ",") || len(bib.SplitNames(e)) > 1 {
+	if strings.Contains(e, ",") || moreThanOneName(e) {
 		return "{" + e + "}"
 	}
 	return e
+}
+
+// moreThanOneName reports whether the BibTeX name list s holds more than one name
+// (bib.SplitNames), without making the list.
+func moreThanOneName(s string) bool {
+	n := 0
+	for range bib.Names(s) {
+		if n++; n > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // cslNames reads a BibTeX name list the way Pandoc's BibTeX reader does (Text.Pandoc.Citeproc.

@@ -331,8 +331,8 @@ func decode(b []byte, esc bool) string {
 	return s
 }
 
-// keyOf returns a member's name as a string, the names of the variables Parse reads without
-// an allocation.
+// keyOf returns a member's name as a string, the names of the variables Parse reads, and of the
+// members of the names and dates it reads, without an allocation.
 func keyOf(b []byte, esc bool) string {
 	if !esc {
 		if k, ok := knownKey[string(b[1:len(b)-1])]; ok {
@@ -350,6 +350,11 @@ var knownKey = func() map[string]string {
 		}
 	}
 	for k := range ignored {
+		m[k] = k
+	}
+	// The members of a name (bibtexNames) and of a date (readDate).
+	for _, k := range []string{"family", "given", "literal", "dropping-particle", "non-dropping-particle", "suffix",
+		"date-parts", "season", "circa", "raw"} {
 		m[k] = k
 	}
 	return m

@@ -2,6 +2,7 @@ package csl
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -147,7 +148,7 @@ func issued(v value, set func(field, value string)) {
 		return
 	}
 	p := d.parts[0]
-	set("year", itoa(p[0]))
+	set("year", strconv.Itoa(p[0]))
 	if p[1] > 0 {
 		set("month", monthMacro[p[1]])
 	}
@@ -156,24 +157,15 @@ func issued(v value, set func(field, value string)) {
 	}
 }
 
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	var b []byte
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-		if n == 0 {
-			return string(b)
-		}
-	}
-}
-
 // pages writes a CSL page range with BibTeX's en dash: 97-111 and 97–111 become 97--111.
 func pages(s string) string {
-	s = dashes.Replace(strings.TrimSpace(s))
+	// Replace makes a copy even when there is nothing to replace: most ranges have no dash but
+	// the hyphen. Room for the range is made at once, with its dash written twice.
+	if s = strings.TrimSpace(s); strings.ContainsAny(s, "–—") {
+		s = dashes.Replace(s)
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	for i := 0; i < len(s); i++ {
 		if s[i] == '-' && i > 0 && s[i-1] != '-' && (i+1 >= len(s) || s[i+1] != '-') {
 			b.WriteString("--")

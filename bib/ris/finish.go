@@ -347,10 +347,12 @@ func protectAnd(s string) string {
 	return andWord.ReplaceAllString(s, " {$1} ")
 }
 
-// splitOn splits s at sep and trims the parts, dropping empty ones.
+// splitOn splits s at sep and trims the parts, dropping empty ones. It and splitKeywords walk
+// the parts with strings.SplitSeq: Split made a slice of them for each value, seven per record
+// of a typical file.
 func splitOn(s, sep string) []string {
 	var out []string
-	for _, p := range strings.Split(s, sep) {
+	for p := range strings.SplitSeq(s, sep) {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
@@ -362,7 +364,7 @@ func splitOn(s, sep string) []string {
 // "%K " that Reference Manager leaves at the start of continued lines).
 func splitKeywords(s string) []string {
 	var out []string
-	for _, line := range strings.Split(s, "\n") {
+	for line := range strings.SplitSeq(s, "\n") {
 		line = strings.TrimSpace(line)
 		line = strings.TrimPrefix(line, "%K ")
 		out = append(out, splitOn(line, ";")...)
