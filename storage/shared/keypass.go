@@ -252,15 +252,17 @@ func pkcs8Encrypted(file string) bool {
 
 // parsePKCS8 reads the URL s, whose client key file is encrypted as PKCS #8, which pgx fails
 // on: pgx reads it without the client's certificate and key (sslcert and sslkey given empty,
-// the last of a parameter being the one pgx reads), and the key, decrypted here, and its
-// certificate are added to the TLS configuration (withCertificate). A key whose encryption is
-// not read is an error naming the file and the algorithm, before any passphrase is asked for.
-// Without a passphrase in the URL (sslpassword, PGSSLPASSWORD) that opens it, the key is
-// locked, as a key in the legacy encryption is: asked for, or read from the keyring, as the
-// connection is made (unlock).
-func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey, error) {
+// the last of a parameter being the one pgx reads), and the key, decrypted as the connection is
+// made (unlock, withCertificate), and its certificate are added to the TLS configuration. A key
+// whose encryption is not read is an error naming the file and the algorithm, before any
+// passphrase is asked for. The key is locked, as a key in the legacy encryption is without its
+// passphrase; the passphrase the URL gives (sslpassword, PGSSLPASSWORD), returned, is the first
+// a connection tries, then the keyring's, then it is asked for. The key is not decrypted here:
+// ParseURL runs on the window's goroutine too, and a key may ask for a million rounds of PBKDF2
+// (0.4 s) or more.
+func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey, string, error) {
 	if _, err := readEncryptedKey(file); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	sep := "?"
 	if strings.Contains(s, "?") {
@@ -268,24 +270,14 @@ func parsePKCS8(s string, u *url.URL, file string) (*pgx.ConnConfig, *lockedKey,
 	}
 	config, err := pgx.ParseConfig(s + sep + "sslcert=&sslkey=")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	key := &lockedKey{raw: s, file: file, pkcs8: true, cert: clientCert.path(u, runtime.GOOS)}
 	passphrase := os.Getenv("PGSSLPASSWORD")
 	if q := queryOf(u); q.Has("sslpassword") {
 		passphrase = lastParam(q, "sslpassword")
 	}
-	if passphrase == "" {
-		return config, key, nil
-	}
-	opened, err := key.withCertificate(config, passphrase)
-	switch {
-	case errors.Is(err, errWrongPassphrase):
-		return config, key, nil
-	case err != nil:
-		return nil, nil, err
-	}
-	return opened, nil, nil
+	return config, key, passphrase, nil
 }
 
 // withCertificate returns a copy of config, which pgx read without the client's certificate,

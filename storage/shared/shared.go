@@ -101,9 +101,10 @@ type Server struct {
 	pending      bool
 	keyringErr   error
 	// key is the URL and the client key's file when the key needs a passphrase the URL does not
-	// give (keypass.go); keyTyped and keyPending are the passphrase typed (SetKeyPassphrase),
-	// keyTaken the one that opened the key last in this process, and keyUnsaved says it was
-	// typed and is not in the keyring yet.
+	// give, or is a PKCS #8 key, decrypted as a connection is made (keypass.go); keyTyped and
+	// keyPending are the passphrase typed (SetKeyPassphrase), keyTaken the one that opened the
+	// key last in this process (first, the one the URL gives a PKCS #8 key), and keyUnsaved says
+	// it was typed and is not in the keyring yet.
 	key                    *lockedKey
 	keyTyped, keyTaken     string
 	keyPending, keyUnsaved bool
@@ -120,6 +121,7 @@ func ParseURL(s string) (*Server, error) {
 		return nil, errors.New("shared library URL: not a URL")
 	}
 	var key *lockedKey
+	var given string // a PKCS #8 key's passphrase the URL gives, tried first (parsePKCS8)
 	config, locked, err := parseConfig(s, "")
 	if err != nil && locked {
 		// The client key needs a passphrase the URL does not give: asked for, or read from the
@@ -127,7 +129,7 @@ func ParseURL(s string) (*Server, error) {
 		config, key, err = parseLocked(s, u)
 	} else if file := keyFile(u); err != nil && pkcs8Encrypted(file) {
 		// Encrypted as PKCS #8, which pgx does not decrypt: Bibshelf does (pkcs8.go).
-		config, key, err = parsePKCS8(s, u, file)
+		config, key, given, err = parsePKCS8(s, u, file)
 	}
 	if err != nil {
 		// pgx's error quotes the URL without its password.
@@ -135,7 +137,7 @@ func ParseURL(s string) (*Server, error) {
 	}
 	config.RuntimeParams["search_path"] = schema
 	config.RuntimeParams["application_name"] = "bibshelf"
-	return &Server{config: config, url: u, key: key}, nil
+	return &Server{config: config, url: u, key: key, keyTaken: given}, nil
 }
 
 // String returns the URL without its password: what may be shown, logged, and kept in a
