@@ -77,3 +77,45 @@ func TestCopySharedUnreachable(t *testing.T) {
 		t.Errorf("copied %d times; the error says %q", copied, text)
 	}
 }
+
+// TestCopySharedCancelled: Cancel while the server is being asked whether it takes the
+// connection lets the answer go: no copy is made (nor an error said) for a dialog the member
+// closed.
+func TestCopySharedCancelled(t *testing.T) {
+	u, _ := newTestUI(t)
+	copied := 0
+	fyneDoAndWait(func() {
+		u.copyTo = func(context.Context, *shared.Server) (shared.Copied, error) {
+			copied++
+			return shared.Copied{}, nil
+		}
+		u.onCopyShared()
+	})
+	var url *widget.Entry
+	var copyButton, cancelButton *widget.Button
+	eventually(t, "the dialog", func() bool {
+		var ok1, ok2, ok3 bool
+		url, ok1 = u.inDialog["shared-url"].(*widget.Entry)
+		copyButton, ok2 = u.inDialog["button:Copy"].(*widget.Button)
+		cancelButton, ok3 = u.inDialog["button:Cancel"].(*widget.Button)
+		return ok1 && ok2 && ok3
+	})
+	fyneDoAndWait(func() {
+		url.SetText("postgres://ann@127.0.0.1:1/refs") // nothing listens on port 1
+		test.Tap(copyButton)
+		test.Tap(cancelButton) // before the server's answer, which comes on the UI goroutine
+	})
+	eventually(t, "the server's answer", u.work.idle)
+	settle(t, u)
+	fyneDoAndWait(func() {
+		if top := u.win.Canvas().Overlays().Top(); top != nil {
+			t.Errorf("a dialog after Cancel: %q", allLabels(top))
+		}
+		if strings.Contains(u.status.Text, "copied") || u.copying {
+			t.Errorf("the status line after Cancel: %q (copying %v)", u.status.Text, u.copying)
+		}
+	})
+	if copied != 0 {
+		t.Errorf("copied %d times after Cancel", copied)
+	}
+}
