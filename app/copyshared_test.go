@@ -119,3 +119,32 @@ func TestCopySharedCancelled(t *testing.T) {
 		t.Errorf("copied %d times after Cancel", copied)
 	}
 }
+
+// TestCopySharedEnterTwice: Enter pressed twice in the URL field before the server answers
+// (the Copy button is disabled, the field is not) asks once: one error said here, and with a
+// server that answers, one copy.
+func TestCopySharedEnterTwice(t *testing.T) {
+	u, _ := newTestUI(t)
+	fyneDoAndWait(func() {
+		u.copyTo = func(context.Context, *shared.Server) (shared.Copied, error) { return shared.Copied{}, nil }
+		u.onCopyShared()
+	})
+	var url *widget.Entry
+	eventually(t, "the dialog", func() bool {
+		var ok bool
+		url, ok = u.inDialog["shared-url"].(*widget.Entry)
+		return ok
+	})
+	fyneDoAndWait(func() {
+		url.SetText("postgres://ann@127.0.0.1:1/refs") // nothing listens on port 1
+		url.OnSubmitted(url.Text)
+		url.OnSubmitted(url.Text)
+	})
+	eventually(t, "the server's answers", u.work.idle)
+	settle(t, u)
+	fyneDoAndWait(func() {
+		if n := len(u.dialogs.open); n != 1 {
+			t.Errorf("%d dialogs open, want the one error", n)
+		}
+	})
+}

@@ -28,8 +28,9 @@ type serverForm struct {
 	srv  *shared.Server
 	from string
 	d    dialog.Dialog
-	// closed says the dialog was closed (Cancel, Escape): the server's answer to a tap made
-	// before is let go, as the member no longer asks.
+	// closed says the dialog was closed (Cancel, Escape, or the answer to an earlier tap or
+	// Enter, which hides it): the server's answer to a tap made before is let go, as the member
+	// no longer asks, or asked twice.
 	closed bool
 }
 
