@@ -148,3 +148,16 @@ func TestCopySharedEnterTwice(t *testing.T) {
 		}
 	})
 }
+
+// TestCopySharedSwitchBusy: while a copy to a shared library runs, the window does not show
+// another library (it would close this window as the copy ends, its report unread): it says so.
+func TestCopySharedSwitchBusy(t *testing.T) {
+	u, _ := newTestUI(t)
+	fyneDoAndWait(func() {
+		u.copying = true
+		u.onLibraries()
+		if text := allLabels(u.win.Canvas().Overlays().Top()); !strings.Contains(text, "A copy of this library to a shared library is under way") {
+			t.Errorf("Libraries… during a copy shows %q", text)
+		}
+	})
+}
