@@ -65,17 +65,30 @@ func (u *UI) onCopyShared() {
 			err := srv.Ping(ctx)
 			cancel()
 			if err == nil {
-				fyneDo(func() {
+				// The copy starts only if the dialog is still open: Cancel while the server
+				// was asked means no copy.
+				start := false
+				fyneDoAndWait(func() {
+					if f.closed {
+						return
+					}
+					start = true
 					f.d.Hide()
 					u.copying = true
 					u.status.SetText("Copying the library to a new shared library at " + srv.String() + "…")
 				})
+				if !start {
+					return
+				}
 				var copied shared.Copied
 				copied, err = copyTo(context.Background(), srv)
 				fyneDo(func() { u.copiedShared(target, srv, copied, err) })
 				return
 			}
 			fyneDo(func() {
+				if f.closed {
+					return // cancelled: nothing to say
+				}
 				ok.Enable()
 				if f.asked(srv, err) {
 					return

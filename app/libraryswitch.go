@@ -28,9 +28,14 @@ import (
 const prefLibraryFolder = "library.folder"
 
 // switchBusy says that another library cannot be shown now, and returns true, while an import,
-// an addition of papers or a download of PDFs runs: showing another library closes this one,
-// and an import is one transaction.
+// an addition of papers or a download of PDFs runs, or a copy to a shared library: showing
+// another library closes this one, and an import is one transaction; this window, closing,
+// would wait for the copy and close as it ends, its report (or its error) unread.
 func (u *UI) switchBusy(title string) bool {
+	if u.copying {
+		u.inform(title, "A copy of this library to a shared library is under way. Open another library once it has ended.", nil)
+		return true
+	}
 	if u.imports.running == 0 && u.adds.running == 0 {
 		return false
 	}

@@ -28,6 +28,10 @@ type serverForm struct {
 	srv  *shared.Server
 	from string
 	d    dialog.Dialog
+	// closed says the dialog was closed (Cancel, Escape, or the answer to an earlier tap or
+	// Enter, which hides it): the server's answer to a tap made before is let go, as the member
+	// no longer asks, or asked twice.
+	closed bool
 }
 
 func newServerForm(u *UI, text string) *serverForm {
@@ -58,6 +62,7 @@ func (f *serverForm) show(title, help, action string, act func()) *widget.Button
 	body := container.NewVBox(f.url, f.problem, f.password, helpLabel)
 	f.d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, ok), nil, nil, body), u.win)
 	f.d.Resize(fyne.NewSize(560, 300))
+	f.d.SetOnClosed(func() { f.closed = true })
 	u.dialogs.show(f.d)
 	u.win.Canvas().Focus(f.url)
 	return ok

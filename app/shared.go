@@ -505,6 +505,9 @@ func (u *UI) connectShared(target string) {
 			defer cancel()
 			err := srv.Ping(ctx)
 			fyneDo(func() {
+				if f.closed {
+					return // cancelled: the window keeps its library
+				}
 				ok.Enable()
 				if f.asked(srv, err) {
 					return

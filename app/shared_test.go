@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -158,4 +159,36 @@ func TestRenamesReachableWithConflicts(t *testing.T) {
 		t.Logf("click %d showed %q", click+1, text)
 	}
 	t.Errorf("the state line %q, clicked three times, never showed the renames", sharedStateText(st, true))
+}
+
+// TestConnectSharedCancelled: Cancel while the server is being asked whether it takes the
+// connection lets the answer go: the window keeps its library.
+func TestConnectSharedCancelled(t *testing.T) {
+	u, _ := newTestUI(t)
+	var opened []string
+	fyneDoAndWait(func() {
+		u.connect = func(library string, _ *shared.Server) { opened = append(opened, library) }
+		u.onConnectShared()
+	})
+	var url *widget.Entry
+	var connect, cancel *widget.Button
+	eventually(t, "the dialog", func() bool {
+		var ok1, ok2, ok3 bool
+		url, ok1 = u.inDialog["shared-url"].(*widget.Entry)
+		connect, ok2 = u.inDialog["button:Connect"].(*widget.Button)
+		cancel, ok3 = u.inDialog["button:Cancel"].(*widget.Button)
+		return ok1 && ok2 && ok3
+	})
+	fyneDoAndWait(func() {
+		url.SetText("postgres://ann@127.0.0.1:1/refs") // nothing listens on port 1: refused at once
+		test.Tap(connect)
+		test.Tap(cancel) // before the server's answer, which comes on the UI goroutine
+	})
+	time.Sleep(time.Second)
+	settle(t, u)
+	fyneDoAndWait(func() {
+		if len(opened) > 0 || u.dialogOpen() {
+			t.Errorf("after Cancel: opened %v, a dialog up %v", opened, u.dialogOpen())
+		}
+	})
 }

@@ -145,10 +145,16 @@ func ParseURL(s string) (*Server, error) {
 func (s *Server) String() string { return redact(s.url) }
 
 // MemberURL returns the URL, without its password, by which a member whose role is member opens
-// the shared library at s: the same server, database and parameters, the role replaced.
+// the shared library at s: the same server, database and parameters, the role replaced. A user
+// parameter is left out: pgx and libpq read it over the role before the host, so that the URL
+// would open as the owner.
 func (s *Server) MemberURL(member string) string {
 	u := *s.url
 	u.User = url.User(member)
+	if q := queryOf(&u); q.Has("user") {
+		q.Del("user")
+		u.RawQuery = encodeQuery(q)
+	}
 	return redact(&u)
 }
 
