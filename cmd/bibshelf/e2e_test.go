@@ -718,12 +718,32 @@ func (w *e2eWindow) xdo(args ...string) {
 func (w *e2eWindow) click(name string) {
 	w.t.Helper()
 	st := w.waitFor(name+" in view", func(s app.ProbeState) bool { _, ok := s.Widgets[name]; return ok })
+	// A widget just shown may still move: a dialog opened with the window is laid out again
+	// when the window reaches its size. Click where it stayed for two answers in a row.
+	for deadline := time.Now().Add(e2eWait); ; time.Sleep(e2ePoll) {
+		next := w.state()
+		at, ok := next.Widgets[name]
+		if ok && at == st.Widgets[name] && next.Size == st.Size && next.Window == st.Window {
+			break
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("%s never held still", name)
+		}
+		if !ok {
+			st = w.waitFor(name+" in view", func(s app.ProbeState) bool { _, ok := s.Widgets[name]; return ok })
+			continue
+		}
+		st = next
+	}
 	x, y := st.Widgets[name].Center()
 	// Fyne's driver waits the double-click delay (300 ms) after a click on a widget that takes
 	// double clicks; a second click within it, on any widget, counts as that double click's second
 	// and does nothing else. A user's clicks on two widgets are slower than that.
 	time.Sleep(time.Until(w.lastClick.Add(400 * time.Millisecond)))
-	w.xdo("mousemove", "--window", strconv.FormatUint(st.Window, 10), strconv.Itoa(x), strconv.Itoa(y), "click", "1")
+	// The pointer moves there from a pixel away: a pointer already on the spot (left by an earlier
+	// window) would send no motion, and the click would land where the window last saw it.
+	win := strconv.FormatUint(st.Window, 10)
+	w.xdo("mousemove", "--window", win, strconv.Itoa(x+1), strconv.Itoa(y), "mousemove", "--window", win, strconv.Itoa(x), strconv.Itoa(y), "click", "1")
 	w.lastClick = time.Now()
 }
 
