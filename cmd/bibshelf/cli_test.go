@@ -442,3 +442,34 @@ func TestExportOtherFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestLibraryBeforeVerb names the library before the verb, as the window's command line does:
+// the verb takes it as its own --library.
+func TestLibraryBeforeVerb(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.sqlite")
+	if st, out, errOut := bibshelf(t, "", "--library", lib, "import", sampleBib); st != exitOK || !strings.HasPrefix(out, "imported 56,") {
+		t.Fatalf("--library LIB import: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "--library="+lib, "search", "--limit", "1", "pointer"); st != exitOK || !strings.Contains(out, "vinyals2015pointer") {
+		t.Errorf("--library=LIB search: %d %q %q", st, out, errOut)
+	}
+	if st, out, errOut := bibshelf(t, "", "-library", lib, "export", "--keys", "vinyals2015pointer"); st != exitOK || !strings.HasPrefix(out, "@inproceedings{vinyals2015pointer,") {
+		t.Errorf("-library LIB export: %d %q %q", st, out, errOut)
+	}
+	// A verb that takes no library says so; a word that is no verb is still a file for the window.
+	if st, _, errOut := bibshelf(t, "", "--library", lib, "libraries"); st != exitUsage || !strings.Contains(errOut, "-library") {
+		t.Errorf("--library LIB libraries: %d %q", st, errOut)
+	}
+	if st, _, errOut := bibshelf(t, "", "--library", lib, "serach", "x"); st != exitUsage || !strings.Contains(errOut, `unknown verb "serach"`) {
+		t.Errorf("--library LIB serach: %d %q", st, errOut)
+	}
+}
+
+// TestVerbsKnown: every verb libraryBeforeVerb knows, runVerb runs.
+func TestVerbsKnown(t *testing.T) {
+	for _, v := range verbs {
+		if _, _, errOut := bibshelf(t, "", v, "--help"); strings.Contains(errOut, "unknown verb") {
+			t.Errorf("%s: %s", v, errOut)
+		}
+	}
+}

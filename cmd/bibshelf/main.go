@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
@@ -62,7 +63,7 @@ A word of search's query may start with - (-survey leaves out what matches): an 
 is not one of search's options is part of the query, and so is every argument after --.
 
 The library is a SQLite file; by default %s
-(BIBSHELF_LIBRARY overrides it). A shared library is named by its URL,
+(BIBSHELF_LIBRARY overrides it); --library may come before the verb too. A shared library is named by its URL,
 postgres://USER@HOST/DATABASE (a password from ~/.pgpass or PGPASSFILE): a verb works on this
 computer's replica of it, made the first time, synced before the verb and sent what it changed
 after; the window shows the replica and keeps it in step with the server while it is open. Run "bibshelf VERB --help" for a verb's options.
@@ -88,11 +89,40 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return st
 }
 
+// verbs are the verbs runVerb runs.
+var verbs = []string{"import", "export", "add", "search", "lint", "check", "rename-key", "autoexport", "share",
+	"copy-shared", "attachments-folder", "libraries", "sync", "help"}
+
+// libraryBeforeVerb reads a command line that names the library before the verb, as the
+// window's does ("bibshelf --library URL search pointer"), as the verb's own option: it returns
+// the verb and its arguments, the --library option first.
+func libraryBeforeVerb(args []string) (verb string, rest []string, ok bool) {
+	if len(args) == 0 {
+		return "", nil, false
+	}
+	n := 0 // arguments of the option
+	switch name, _, eq := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(args[0], "-"), "-"), "="); {
+	case name != "library" || !strings.HasPrefix(args[0], "-"):
+		return "", nil, false
+	case eq:
+		n = 1
+	default:
+		n = 2
+	}
+	if len(args) <= n || !slices.Contains(verbs, args[n]) {
+		return "", nil, false
+	}
+	rest = append(slices.Clone(args[:n]), args[n+1:]...)
+	return args[n], rest, true
+}
+
 // runVerb runs the verb the command line names and returns its exit status.
 func runVerb(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verb := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:]
+	} else if v, rest, ok := libraryBeforeVerb(args); ok {
+		verb, args = v, rest
 	}
 	switch verb {
 	case "":
