@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -79,6 +80,7 @@ func newSharedView(u *UI) *sharedView {
 type stateLine struct {
 	widget.Label
 	onTap func()
+	row   *fyne.Container // the status row it is placed in (statusRowLayout)
 }
 
 func newStateLine(onTap func()) *stateLine {
@@ -89,21 +91,34 @@ func newStateLine(onTap func()) *stateLine {
 }
 
 // naturalWidth is the width the state line takes to show its whole text, as a label without
-// truncation would.
+// truncation would. The text's width is rounded up to a whole pixel: Fyne's ellipsis measures
+// the room it has in whole pixels, rounded down, and cut the last letters of a text given
+// exactly its width.
 func (l *stateLine) naturalWidth() float32 {
 	text := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle)
-	return text.Width + 2*theme.InnerPadding()
+	return float32(math.Ceil(float64(text.Width))) + 2*theme.InnerPadding()
 }
 
 func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
+
+// setText shows text in the state line and places it again in its row, as wide as the text
+// when the row has room. Its minimum width is that of its ellipsis whatever the text, so Fyne
+// does not lay out the row again when the text changes: each state after the first was cut
+// to the width of "Shared: connecting…".
+func (l *stateLine) setText(text string) {
+	l.SetText(text)
+	if l.row != nil {
+		l.row.Refresh()
+	}
+}
 
 // attach says that the window shows the replica of the shared library at srv, connecting.
 func (s *sharedView) attach(srv *shared.Server) {
 	s.srv, s.discarding = srv, false
 	s.u.win.SetTitle(srv.String() + " — Bibshelf")
 	s.u.leaveOutCopy()
-	s.label.SetText(sharedStateText(shared.LiveState{}, false))
 	s.label.Show()
+	s.label.setText(sharedStateText(shared.LiveState{}, false))
 }
 
 // show shows a state of the replica's Live. Call it on the UI goroutine.
@@ -113,13 +128,12 @@ func (s *sharedView) show(st shared.LiveState) {
 	}
 	st.Renamed = s.unreadRenames(st.Renamed)
 	s.state = st
-	s.label.SetText(sharedStateText(st, true))
 	if st.Connected && st.Err == nil {
 		s.label.Importance = widget.MediumImportance
 	} else {
 		s.label.Importance = widget.WarningImportance
 	}
-	s.label.Refresh()
+	s.label.setText(sharedStateText(st, true))
 	if st.Connected {
 		s.asked = false
 	}
@@ -183,7 +197,7 @@ func (s *sharedView) showRenamed(rs []shared.Renamed) {
 		d.Hide()
 		s.readRenames = max(s.readRenames, rs[len(rs)-1].Seq)
 		s.state.Renamed = s.unreadRenames(s.state.Renamed)
-		s.label.SetText(sharedStateText(s.state, true))
+		s.label.setText(sharedStateText(s.state, true))
 		if live := s.live; live != nil {
 			// Off the UI goroutine: it writes the replica.
 			go func() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -159,6 +160,59 @@ func TestRenamesReachableWithConflicts(t *testing.T) {
 		t.Logf("click %d showed %q", click+1, text)
 	}
 	t.Errorf("the state line %q, clicked three times, never showed the renames", sharedStateText(st, true))
+}
+
+// TestStateLineFollowsText: the state line takes the width of each text it is given, as far as
+// its row allows, longer or shorter. Its minimum width is the ellipsis's whatever its text, so
+// Fyne did not place it again when its text changed: every state after the first ("Shared:
+// connecting…") was cut to that one's width ("Shared: connected …").
+func TestStateLineFollowsText(t *testing.T) {
+	u, _ := newTestUI(t)
+	srv, err := shared.ParseURL("postgres://cy@db.example.org/refs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fyneDoAndWait(func() {
+		u.win.Resize(fyne.NewSize(1600, 800))
+		u.shared.attach(srv)
+	})
+	for _, st := range []shared.LiveState{{Connected: true}, {Unsent: 3}, {Connected: true, Unsent: 1}} {
+		var text, shown string
+		var width, natural float32
+		fyneDoAndWait(func() {
+			u.shared.show(st)
+			text, width, natural = u.shared.label.Text, u.shared.label.Size().Width, u.shared.label.naturalWidth()
+			shown = drawnText(u.shared.label)
+		})
+		if width < natural-1 || width > natural+1 {
+			t.Errorf("the state line %q is %v wide, its text %v", text, width, natural)
+		}
+		if shown != text {
+			t.Errorf("the state line shows %q, its text is %q", shown, text)
+		}
+	}
+}
+
+// drawnText is the text o draws: its canvas.Text objects' texts, joined.
+func drawnText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var visit func(fyne.CanvasObject)
+	visit = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *canvas.Text:
+			b.WriteString(w.Text)
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				visit(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				visit(c)
+			}
+		}
+	}
+	visit(o)
+	return b.String()
 }
 
 // TestConnectSharedCancelled: Cancel while the server is being asked whether it takes the

@@ -285,6 +285,7 @@ func New(a fyne.App, lib Library) *UI {
 	// the status line itself says the list's count again after each reload.
 	u.shared = newSharedView(u)
 	statusRow := container.New(statusRowLayout{}, u.status, u.shared.label, u.kept.warn)
+	u.shared.label.row = statusRow
 	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, statusRow)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
