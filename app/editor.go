@@ -80,6 +80,9 @@ type entryChanges interface {
 func newEntryPane(u *UI) *entryPane {
 	p := &entryPane{lib: u.lib, work: u.work, changes: u, win: u.win, say: func(text string) { u.status.SetText(text) },
 		outside: func(f fyne.Focusable) bool {
+			if _, menu := f.(*widget.PopUpMenu); menu { // a row's menu, shown as the row is selected
+				return true
+			}
 			return f == fyne.Focusable(u.search) || f == fyne.Focusable(u.list.table) || f == fyne.Focusable(u.checks.list)
 		},
 		message: widget.NewLabel("Select an entry to see its fields.")}

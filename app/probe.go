@@ -32,7 +32,8 @@ func (r Rect) Center() (x, y int) { return r[0] + r[2]/2, r[1] + r[3]/2 }
 // "field:NAME" for the Info tab's editors and "suggestion:TAG" for the tags it suggests,
 // "search-suggestion:TAG" for the tags the search field suggests, "paper-import" and
 // "paper-more" for the buttons of the bar over the list while a paper is selected, "column:ID" for the list's
-// column titles in view and "tip" for the box that shows a title cut short. Focused names the
+// column titles in view, "tip" for the box that shows a title cut short and "row-menu:LABEL" for
+// the items of a row's menu (a secondary click on the row) while it is shown. Focused names the
 // widget with the focus the same way, or gives its Go type.
 type ProbeState struct {
 	Settled  bool                         `json:"settled"`  // everything asked of the library is shown
@@ -336,6 +337,14 @@ func (u *UI) probeList(v *probeView) {
 	if tip := u.list.tip; tip.box.Visible() {
 		st.Tip = tip.label.Text
 		st.Widgets["tip"] = v.rect(tip.box)
+	}
+	// The menu of a row: its items are Fyne's, in the order of the menu's.
+	if p, m := u.list.popup, u.list.menu; p != nil && p.Visible() && len(p.Items) == len(m.Items) {
+		for i, it := range m.Items {
+			if !it.IsSeparator {
+				st.Widgets["row-menu:"+it.Label] = v.rect(p.Items[i])
+			}
+		}
 	}
 }
 

@@ -89,6 +89,9 @@ type entryList struct {
 	onShortcut func(fyne.Shortcut) bool
 	onDrag     func()              // a drag of the selection started
 	onDrop     func(fyne.Position) // it ended there (absolute)
+	onMenu     func() *fyne.Menu   // a secondary click on a row: the menu of the selection
+	menu       *fyne.Menu          // the menu it showed last, and where (for the probe)
+	popup      *widget.PopUpMenu
 
 	// sort is a column's id, or "" for best match first (library order without words).
 	sort string
@@ -662,6 +665,27 @@ func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
 	}
 	if c.list.onActivate != nil {
 		c.list.onActivate()
+	}
+}
+
+// TappedSecondary shows the menu of the selection, as a file manager does: a row not selected
+// is selected first, alone; on a row of the selection it acts on all of it.
+func (c *entryCell) TappedSecondary(e *fyne.PointEvent) {
+	c.list.tip.hide()
+	if c.row < 0 || c.row >= c.list.rowCount() || c.list.onMenu == nil {
+		return
+	}
+	cv := fyne.CurrentApp().Driver().CanvasForObject(c.list.table)
+	if cv == nil {
+		return
+	}
+	cv.Focus(c.list.table)
+	if !c.list.selected[c.key()] {
+		c.list.tap(c.row, 0)
+	}
+	if m := c.list.onMenu(); m != nil {
+		c.list.menu, c.list.popup = m, widget.NewPopUpMenu(m, cv)
+		c.list.popup.ShowAtPosition(e.AbsolutePosition)
 	}
 }
 

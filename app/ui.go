@@ -240,6 +240,7 @@ func New(a fyne.App, lib Library) *UI {
 		u.status.SetText(fmt.Sprintf("Drop %s on a collection, a tag, Starred or the Trash", rowsText(len(u.list.selection()))))
 	}
 	u.list.onDrop = u.onDropEntries
+	u.list.onMenu = u.rowMenu
 	u.sidebar.onMenu = u.sideMenu
 	u.detail = newEntryPane(u)
 	u.imports = &importFlow{lib: lib, prefs: a.Preferences(), win: u.win, dialogs: u.dialogs, probe: u.probeDialog,
@@ -554,6 +555,58 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Search Syntax", nil, u.onSearchHelp),
 	)
 	return fyne.NewMainMenu(file, library, edit, entry, view, help)
+}
+
+// rowMenu is the menu a secondary click on a row of the list shows: what the Edit and Entry
+// menus do to the selection, in the Trash its restoring. Its items show their shortcuts (the
+// main menu's items made them work).
+func (u *UI) rowMenu() *fyne.Menu {
+	item := func(label string, sc *desktop.CustomShortcut, action func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, action)
+		if sc != nil {
+			it.Shortcut = sc
+		}
+		return it
+	}
+	trash := item("Move to Trash", shortcutTrash, u.onTrash)
+	if u.sidebar.current().kind == kindTrash {
+		trash = item("Restore from Trash", nil, u.onRestore)
+	}
+	return fyne.NewMenu("",
+		item("Edit Fields", nil, func() { u.detail.edit() }),
+		fyne.NewMenuItemSeparator(),
+		item("Copy Citation", shortcutCopyCite, u.onCopyCitation),
+		item("Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX),
+		item("Copy Key", shortcutCopyKey, u.onCopyKey),
+		fyne.NewMenuItemSeparator(),
+		item("Add Tag…", shortcutAddTag, u.onAddTag),
+		item("Star or Unstar", shortcutStar, u.onToggleStar),
+		item("Mark Read or Unread", shortcutRead, u.onToggleRead),
+		u.addToCollectionItem(),
+		item("Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry),
+		fyne.NewMenuItemSeparator(),
+		item("Export Selection…", nil, func() { u.exports.export(exportSelection) }),
+		item("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
+		trash,
+	)
+}
+
+// addToCollectionItem is the row menu's Add to Collection, whose menu lists the sidebar's
+// collections, nested ones by their path.
+func (u *UI) addToCollectionItem() *fyne.MenuItem {
+	var colls []*fyne.MenuItem
+	for _, it := range u.sidebar.items {
+		if c, ok := u.sidebar.collection(it.id); ok && it.kind == kindCollection {
+			colls = append(colls, fyne.NewMenuItem(strings.Join(c.Path, " › "), func() { u.addToCollection(c, u.list.selection()...) }))
+		}
+	}
+	add := fyne.NewMenuItem("Add to Collection", nil)
+	if len(colls) == 0 {
+		add.Disabled = true
+	} else {
+		add.ChildMenu = fyne.NewMenu("", colls...)
+	}
+	return add
 }
 
 // listShortcut runs the window's action for a shortcut typed in the list.
