@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/bib"
@@ -91,13 +89,8 @@ func newStateLine(onTap func()) *stateLine {
 }
 
 // naturalWidth is the width the state line takes to show its whole text, as a label without
-// truncation would. The text's width is rounded up to a whole pixel: Fyne's ellipsis measures
-// the room it has in whole pixels, rounded down, and cut the last letters of a text given
-// exactly its width.
-func (l *stateLine) naturalWidth() float32 {
-	text := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle)
-	return float32(math.Ceil(float64(text.Width))) + 2*theme.InnerPadding()
-}
+// truncation would.
+func (l *stateLine) naturalWidth() float32 { return textWidth(&l.Label) }
 
 func (l *stateLine) Tapped(*fyne.PointEvent) { l.onTap() }
 

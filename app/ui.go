@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,7 +165,7 @@ type UI struct {
 	listArea *fyne.Container // holds the list, or the list above the Check Library view
 	search   *searchField
 	dialogs  *dialogStack
-	status   *widget.Label
+	status   *statusLine
 
 	// The fields below are used on the UI goroutine only.
 	pending      int // changes queued on the work queue and not yet shown
@@ -256,8 +257,7 @@ func New(a fyne.App, lib Library) *UI {
 	u.search.tags = u.sidebar.tagNames
 	u.search.SetPlaceHolder(`Search: words, "phrase", -word, author:, year:2019.., tag:…`)
 	u.search.OnChanged = u.results.setQuery
-	u.status = widget.NewLabel("Opening library…")
-	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.status = newStatusLine("Opening library…")
 	u.kept = newKeptFiles(u)
 
 	toolbar := widget.NewToolbar(
@@ -286,7 +286,7 @@ func New(a fyne.App, lib Library) *UI {
 	// the status line itself says the list's count again after each reload.
 	u.shared = newSharedView(u)
 	statusRow := container.New(statusRowLayout{}, u.status, u.shared.label, u.kept.warn)
-	u.shared.label.row = statusRow
+	u.shared.label.row, u.status.row = statusRow, statusRow
 	centre := container.New(listLayout{}, u.search, u.papers.holder, toolbar, statusRow)
 	right := container.NewHSplit(u.search.withSuggestions(centre), u.detail.content)
 	main := container.NewHSplit(u.sidebar.content, right)
@@ -377,20 +377,53 @@ func (listLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		max(search.Height, tools.Height)+pad+list.Height+pad+status.Height)
 }
 
+// statusLine is the status line under the list: a label whose row is laid out again when its
+// text changes, since the room of the state line beside it depends on its text.
+type statusLine struct {
+	widget.Label
+	row *fyne.Container // the status row (statusRowLayout)
+}
+
+func newStatusLine(text string) *statusLine {
+	l := &statusLine{}
+	l.Text, l.Truncation = text, fyne.TextTruncateEllipsis
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// SetText shows text, and places the state line beside it again.
+func (l *statusLine) SetText(text string) {
+	if text == l.Text {
+		return
+	}
+	l.Label.SetText(text)
+	if l.row != nil {
+		l.row.Refresh()
+	}
+}
+
+// textWidth is the width a label takes to show its whole text, rounded up to a pixel (Fyne's
+// ellipsis measures its room in whole pixels, rounded down).
+func textWidth(l *widget.Label) float32 {
+	text := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle)
+	return float32(math.Ceil(float64(text.Width))) + 2*theme.InnerPadding()
+}
+
 // statusRowLayout places the status line at the left of the status row, and at its right the
 // shared library's state line and the warning of a kept file: the state line as wide as its
-// text when the row allows, else at most stateShare of the row, cut with an ellipsis (clicked,
-// it still shows what it names). Its minimum width is that of the ellipses: a long state line
+// text when the row allows beside the status line's, else as wide as the status line's text
+// leaves it, and at least stateShare of the row (or its text's width), cut with an ellipsis
+// (clicked, it still shows what it names). Its minimum width is that of the ellipses: a long state line
 // ("1 change refused: you may only read (click here)") no longer widens the window, nor
 // squeezes the sidebar and the list, as the row's Border layout did, which took its whole text.
 // Its objects are the status line, the state line and the warning.
 type statusRowLayout struct{}
 
-// stateShare is the share of the status row the state line may take when both do not fit.
+// stateShare is the share of the status row the state line keeps when both texts do not fit.
 const stateShare = 0.6
 
 func (statusRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	status, state, warn := objs[0], objs[1].(*stateLine), objs[2]
+	status, state, warn := objs[0].(*statusLine), objs[1].(*stateLine), objs[2]
 	pad := theme.Padding()
 	x := size.Width
 	if warn.Visible() {
@@ -401,7 +434,7 @@ func (statusRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		x -= pad
 	}
 	if state.Visible() {
-		w := max(min(state.naturalWidth(), size.Width*stateShare), state.MinSize().Width)
+		w := max(min(state.naturalWidth(), max(x-pad-textWidth(&status.Label), size.Width*stateShare)), state.MinSize().Width)
 		x -= w
 		state.Move(fyne.NewPos(x, 0))
 		state.Resize(fyne.NewSize(w, size.Height))

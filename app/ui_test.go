@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	fynestorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bibshelf/bibshelf/assets"
@@ -913,18 +914,24 @@ func TestStateLineLong(t *testing.T) {
 	if after.Width > before.Width+60 {
 		t.Errorf("the window's minimum width went from %v to %v with a long state line", before.Width, after.Width)
 	}
-	for _, width := range []float32{1600, 900} {
-		var state, status fyne.Size
-		var natural float32
-		fyneDoAndWait(func() {
-			u.win.Resize(fyne.NewSize(width, 800))
-			u.win.Content().Refresh()
-			state, status, natural = u.shared.label.Size(), u.status.Size(), u.shared.label.naturalWidth()
-		})
-		row := state.Width + status.Width
-		if want := min(natural, row*stateShare); state.Width < want-4 || state.Width > want+4 { // the padding between is not in row
-			t.Errorf("at %v: the state line is %v wide and the status %v; want the state line %v (its text %v)",
-				width, state.Width, status.Width, want, natural)
+	// The state line takes what the status line's text leaves, and keeps stateShare of the row
+	// beside a long one; a new status text places it again.
+	for _, status := range []string{"57 entries", "Moved 2 entries to the Trash: Edit › Undo (Ctrl+Z) brings them back, selected as they were"} {
+		for _, width := range []float32{1600, 1200, 900} {
+			var state, shown fyne.Size
+			var natural, need float32
+			fyneDoAndWait(func() {
+				u.status.SetText(status)
+				u.win.Resize(fyne.NewSize(width, 800))
+				u.win.Content().Refresh()
+				state, shown, natural, need = u.shared.label.Size(), u.status.Size(), u.shared.label.naturalWidth(), textWidth(&u.status.Label)
+			})
+			row := state.Width + theme.Padding() + shown.Width
+			want := min(natural, max(row-theme.Padding()-need, row*stateShare))
+			if state.Width < want-1 || state.Width > want+1 {
+				t.Errorf("at %v beside %q: the state line is %v wide and the status %v; want the state line %v (its text %v, the status's %v)",
+					width, status, state.Width, shown.Width, want, natural, need)
+			}
 		}
 	}
 }
