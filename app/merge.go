@@ -20,6 +20,7 @@ import (
 type duplicateFinder interface {
 	FindDuplicates(ctx context.Context) ([]storage.DuplicateGroup, error)
 	Merge(ctx context.Context, keep string, others ...string) error
+	MergeEdited(ctx context.Context, keep string, edited *bib.Entry, others ...string) error
 	MarkNotDuplicate(ctx context.Context, keyA, keyB string) error
 }
 
@@ -39,7 +40,7 @@ func (u *UI) onFindDuplicates() {
 				u.dialogs.show(dialog.NewInformation("Find Duplicates", "No two entries share a DOI, an arXiv id, an ISBN, or a title, year and first author.", u.win))
 				return
 			}
-			u.status.SetText(fmt.Sprintf("%d groups of possible duplicates", len(groups)))
+			u.status.SetText(plural(len(groups), "group", "groups") + " of possible duplicates")
 			u.reviewDuplicates(groups, 0)
 		})
 	})
@@ -382,15 +383,9 @@ func (m *mergeDialog) merged() (*bib.Entry, []string) {
 
 func (m *mergeDialog) onMerge() {
 	kept, others := m.merged()
-	original := m.entries[slices.Index(m.keys(), kept.Key)]
 	m.d.Hide()
 	m.u.run("Merge", func(ctx context.Context) error {
-		if kept.Source == "" || kept.Source != original.Source {
-			if err := m.u.lib.UpdateEntry(ctx, original.Key, kept); err != nil {
-				return err
-			}
-		}
-		return m.u.lib.Merge(ctx, kept.Key, others...)
+		return m.u.lib.MergeEdited(ctx, kept.Key, kept, others...)
 	}, func() {
 		m.u.status.SetText(fmt.Sprintf("Merged %s into %s; the others are in the Trash", strings.Join(others, ", "), kept.Key))
 		m.u.afterChange(func() []string { return []string{kept.Key} })

@@ -90,6 +90,9 @@ type ProbeState struct {
 	// order as "checks:sort" and its BibLaTeX toggle as "checks:biblatex".
 	Checks   string   `json:"checks"`
 	Findings []string `json:"findings"`
+	// Ticked names the check boxes of the dialog shown last that are ticked, as Widgets does
+	// (the merge dialog's "check:FIELD:I"), sorted.
+	Ticked []string `json:"ticked"`
 	// Paper is the text of the bar over the list while a paper is selected: what its check
 	// found, and its problems, one a line; its Import button is "paper-import" in Widgets.
 	Paper string `json:"paper"`
@@ -397,10 +400,21 @@ func (u *UI) probeOpenDialog(v *probeView) {
 	for name, o := range u.inDialog {
 		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(name, "text:") {
 			texts = append(texts, l.Text)
+		} else if c, ok := o.(*dialogCheck); ok && o.Visible() {
+			// A check box takes a click on its box and its text only, not on the rest of
+			// the room it is given.
+			r := v.rect(o)
+			_, h := v.c.PixelCoordinateForPosition(fyne.NewPos(0, c.MinSize().Height))
+			w, _ := v.c.PixelCoordinateForPosition(fyne.NewPos(c.MinSize().Width, 0))
+			v.st.Widgets[name] = Rect{r[0], r[1] + (r[3]-h)/2, min(w, r[2]), min(h, r[3])}
 		} else if o.Visible() {
 			v.st.Widgets[name] = v.rect(o)
 		}
+		if c, ok := o.(*dialogCheck); ok && c.Checked {
+			v.st.Ticked = append(v.st.Ticked, name)
+		}
 	}
+	slices.Sort(v.st.Ticked)
 	// Fyne's own dialogs (the file dialogs, an error) name no widgets: their buttons are found
 	// by text, and their labels' text is the dialog's.
 	top := u.win.Canvas().Overlays().Top()

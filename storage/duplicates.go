@@ -862,14 +862,63 @@ func (l *Library) Merge(ctx context.Context, keep string, others ...string) erro
 		return fmt.Errorf("merge into %q: %w", keep, err)
 	}
 	defer tx.Rollback()
-	if err := merge(ctx, tx, keep, others); err != nil {
+	if err := merge(ctx, tx, keep, others, nil); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// merge is Merge inside a transaction.
-func merge(ctx context.Context, tx *sql.Tx, keep string, others []string) error {
+// MergeEdited is Merge after the values of keep were chosen among the entries' (the merge
+// dialog): keep becomes edited first, in the same transaction, and the values of keep that
+// edited replaced or left out go into its note as the others' do, under "Replaced in KEY", so
+// that no value of either entry is lost. edited has keep's key.
+func (l *Library) MergeEdited(ctx context.Context, keep string, edited *bib.Entry, others ...string) error {
+	if len(others) == 0 {
+		return fmt.Errorf("merge into %q: no entries to merge", keep)
+	}
+	if err := checkEntry(edited); err != nil {
+		return fmt.Errorf("merge into %q: %w", keep, err)
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("merge into %q: %w", keep, err)
+	}
+	defer tx.Rollback()
+	k, err := loadMergeEntry(ctx, tx, keep)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	replaced := replacedFields(&k.e, edited)
+	if len(replaced) > 0 || edited.Source == "" || edited.Source != k.e.Source {
+		if err := updateEntryIn(ctx, tx, keep, edited); err != nil {
+			return err
+		}
+	}
+	if err := merge(ctx, tx, edited.Key, others, replaced); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// replacedFields returns, as note lines, the values of the entry was that the entry now has
+// no more: a field it dropped or gave another value, and its entry type.
+func replacedFields(was, now *bib.Entry) []string {
+	var lines []string
+	line := func(what string) { lines = append(lines, "- Replaced in "+was.Key+": "+what) }
+	if was.Type != now.Type {
+		line("entry type = " + was.Type)
+	}
+	for _, f := range was.Fields {
+		if !slices.ContainsFunc(now.Fields, func(n bib.Field) bool { return n.Name == f.Name && n.Value == f.Value }) {
+			line(f.Name + " = " + f.Raw)
+		}
+	}
+	return lines
+}
+
+// merge is Merge inside a transaction; replaced are the note lines of keep's own values an
+// edit before it replaced (MergeEdited), written before the others'.
+func merge(ctx context.Context, tx *sql.Tx, keep string, others []string, replaced []string) error {
 	k, err := loadMergeEntry(ctx, tx, keep)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
@@ -897,6 +946,12 @@ func merge(ctx context.Context, tx *sql.Tx, keep string, others []string) error 
 	kept.Fields = slices.Clone(k.e.Fields)
 	gained := false
 	note := strings.TrimRight(k.note, "\n")
+	if len(replaced) > 0 {
+		if note != "" {
+			note += "\n\n"
+		}
+		note += "## Replaced in " + k.e.Key + "\n\n" + strings.Join(replaced, "\n")
+	}
 	read, starred, rating := k.read, k.starred, k.rating
 	for _, o := range from {
 		lines, g := mergeFields(&kept, o)

@@ -741,6 +741,49 @@ func TestMergeGainingNothing(t *testing.T) {
 	}
 }
 
+// TestMergeEdited: the merge dialog's merge, keep's values chosen among both entries': keep
+// takes the other's pages, and its own pages, which no entry left in the library has now, go
+// into its note before the other's values not kept; both or neither happen.
+func TestMergeEdited(t *testing.T) {
+	ctx := context.Background()
+	l := mustOpenIdent(t, `@article{a, title = {Pointer Networks}, author = {Vinyals, Oriol}, journal = {Advances}, year = {2015}, pages = {2692--2700}}
+@article{b, title = {Pointer Networks}, author = {Vinyals, Oriol}, journal = {NeurIPS}, year = {2015}, pages = {2692--2701}, doi = {10.1000/p}}`)
+	a, err := l.Entry(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Entry(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := a.Clone()
+	edited.SetField(*b.Field("pages"))
+	// A key another entry has: nothing happens.
+	clash := edited.Clone()
+	clash.Key = "b"
+	if err := l.MergeEdited(ctx, "a", clash, "b"); err == nil {
+		t.Fatal("MergeEdited under the other's key: no error")
+	}
+	if got, _ := l.Entry(ctx, "a"); got.Get("pages") != "2692--2700" {
+		t.Errorf("a failed merge changed a's pages to %q", got.Get("pages"))
+	}
+	if err := l.MergeEdited(ctx, "a", edited, "b"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.Entry(ctx, "a")
+	if err != nil || got.Get("pages") != "2692--2701" || got.Get("doi") != "10.1000/p" || got.Get("journal") != "Advances" {
+		t.Errorf("a after the merge: %+v (%v)", got, err)
+	}
+	note, err := l.Note(ctx, "a")
+	want := "## Replaced in a\n\n- Replaced in a: pages = {2692--2700}\n\n## Merged from b\n\n- Merged from b: journal = {NeurIPS}"
+	if note != want || err != nil {
+		t.Errorf("note = %q, %v; want %q", note, err, want)
+	}
+	if trashed, err := l.Trashed(ctx, 0, 10); err != nil || len(trashed) != 1 || trashed[0].Key != "b" {
+		t.Errorf("trash: %v %v", trashed, err)
+	}
+}
+
 func TestMergeErrors(t *testing.T) {
 	ctx := context.Background()
 	l := mustOpenIdent(t, mergeLibrary)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,17 @@ func (l *Library) UpdateEntry(ctx context.Context, key string, e *bib.Entry) err
 		return fmt.Errorf("update %q: %w", key, err)
 	}
 	defer tx.Rollback()
+	if err := updateEntryIn(ctx, tx, key, e); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update %q: %w", key, err)
+	}
+	return nil
+}
+
+// updateEntryIn is UpdateEntry in tx.
+func updateEntryIn(ctx context.Context, tx *sql.Tx, key string, e *bib.Entry) error {
 	id, err := entryID(ctx, tx, key)
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
@@ -39,9 +51,6 @@ func (l *Library) UpdateEntry(ctx context.Context, key string, e *bib.Entry) err
 	}
 	// The identity is what duplicate detection compares: a changed DOI or title must count.
 	if err := setIdentity(ctx, tx, id, e); err != nil {
-		return fmt.Errorf("update %q: %w", key, err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("update %q: %w", key, err)
 	}
 	return nil

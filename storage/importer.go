@@ -392,7 +392,7 @@ func (im *importer) settleDuplicate(ctx context.Context, e *bib.Entry, id int64,
 	case im.setDups:
 		im.newDups = append(im.newDups, pendingDup{id: id, key: e.Key, line: e.Line, at: len(rep.Problems)})
 	case existing != "" && im.opts.Duplicates == MergeDuplicates:
-		if err := merge(ctx, im.tx, existing, []string{e.Key}); err != nil {
+		if err := merge(ctx, im.tx, existing, []string{e.Key}, nil); err != nil {
 			return err
 		}
 		rep.Merged++
