@@ -172,14 +172,14 @@ func migrateOne(ctx context.Context, tx pgx.Tx, m migration) error {
 	return err
 }
 
-// inTx runs fn in a transaction of conn, committed when fn returns nil.
+// inTx runs fn in a transaction of conn (a serverTx), committed when fn returns nil.
 func inTx(ctx context.Context, conn *pgx.Conn, fn func(pgx.Tx) error) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
+	if err := fn(serverTx{tx}); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
