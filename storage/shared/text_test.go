@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"github.com/bibshelf/bibshelf/storage"
 	"github.com/bibshelf/bibshelf/storage/libtest"
 	"github.com/bibshelf/bibshelf/storage/pgtest"
 )
@@ -151,5 +152,53 @@ func TestNULShared(t *testing.T) {
 	}
 	if note, err := b.Note(ctx, "two"); note != "old\x01\x02" {
 		t.Errorf("two's note written before version 4: %q %v", note, err)
+	}
+}
+
+// TestNULServerEntry: the server's side of a conflict over an entry that holds NUL and 0x01
+// bytes and names an @string macro, as the merge dialog reads it (ServerEntry): its context
+// names the macro's item by its global id, as the server keeps it.
+func TestNULServerEntry(t *testing.T) {
+	ctx := context.Background()
+	srv, err := ParseURL(pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := newLibrary(t, "local.sqlite")
+	src := "@string{nul = \"a\x00b\x01\"}\n@misc{one, title = {x\x00y \x01 z}, note = nul # {!}}\n"
+	if _, err := local.Import(ctx, bib.Parse("nul.bib", []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Copy(ctx, local, srv); err != nil {
+		t.Fatal(err)
+	}
+	var libs [2]*storage.Library
+	for i := range libs {
+		if libs[i], err = Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite")); err != nil {
+			t.Fatal(err)
+		}
+		defer libs[i].Close()
+		e, err := libs[i].Entry(ctx, "one")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Set("title", []string{"A\x00\x01", "B\x01\x02\x00"}[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := libs[i].UpdateEntry(ctx, "one", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncOnce(t, srv, libs[0])
+	pushed, err := Push(ctx, srv, libs[1])
+	if err != nil || len(pushed.Conflicts) != 1 || pushed.Conflicts[0].Kind != "entry" {
+		t.Fatalf("the second push: %+v, %v; want a conflict over the entry", pushed, err)
+	}
+	theirs, ok, err := ServerEntry(ctx, srv, pushed.Conflicts[0].ID)
+	if err != nil || !ok {
+		t.Fatalf("ServerEntry: %v, %v", ok, err)
+	}
+	if theirs.Get("title") != "A\x00\x01" || theirs.Get("note") != "a\x00b\x01!" {
+		t.Errorf("the server's entry: title %q, note %q", theirs.Get("title"), theirs.Get("note"))
 	}
 }
