@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -200,5 +201,159 @@ func TestNULServerEntry(t *testing.T) {
 	}
 	if theirs.Get("title") != "A\x00\x01" || theirs.Get("note") != "a\x00b\x01!" {
 		t.Errorf("the server's entry: title %q, note %q", theirs.Get("title"), theirs.Get("note"))
+	}
+}
+
+// TestTextMigration brings a shared library that a release before schema version 4 wrote, its
+// 0x01 bytes as they are in every table's text, up to date: every text reads as it was sent, the
+// rows keep their revisions (the text is the same), so that a replica's changes made meanwhile
+// are sent without a conflict, and a member's role (marks.member) and the schema's versions are
+// left as they are.
+func TestTextMigration(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.New(t)
+	srv, err := ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := newLibrary(t, "local.sqlite")
+	dir := t.TempDir()
+	src := "@preamble{\"P\x01\"}\n@string{one = \"a\x01b\"}\n" +
+		"@misc{one, title = {x\x01y}, note = one # {!}}\n@misc{two, title = {Two \x01\x01\x02}}\n"
+	if _, err := local.Import(ctx, bib.Parse(filepath.Join(dir, "one\x01.bib"), []byte(src))); err != nil {
+		t.Fatal(err)
+	}
+	if err := local.SetNote(ctx, "one", "a note \x01"); err != nil {
+		t.Fatal(err)
+	}
+	if err := local.SaveSearch(ctx, storage.SavedSearch{Name: "s", Query: "q\x01"}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(dir, "p\x01.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.AddAttachment(ctx, "two", pdf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Copy(ctx, local, srv); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Clone(ctx, srv, filepath.Join(t.TempDir(), "a.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	// The member changes an entry and a note that hold 0x01 bytes, not sent yet.
+	e, err := a.Entry(ctx, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Set("year", "2024"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UpdateEntry(ctx, "one", e); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetNote(ctx, "one", "a note \x01, longer"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The server as a release before version 4 left it: each 0x01 once, at the same revisions.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SET search_path = bibshelf`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT table_name::text, string_agg(format('%1$I = replace(%1$I, chr(1) || chr(1), chr(1))', column_name), ', ')
+		FROM information_schema.columns WHERE table_schema = 'bibshelf' AND data_type = 'text'
+			AND table_name <> 'schema_migrations' AND NOT (table_name = 'marks' AND column_name = 'member')
+		GROUP BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Table, Set string }])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		id := pgx.Identifier{tb.Table}.Sanitize()
+		stamp := pgx.Identifier{tb.Table + "_stamp"}.Sanitize()
+		if _, err := conn.Exec(ctx, `ALTER TABLE `+id+` DISABLE TRIGGER `+stamp+`; UPDATE `+id+` SET `+tb.Set+`;
+			ALTER TABLE `+id+` ENABLE TRIGGER `+stamp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const member, migration = "x\x01\x01y", "0000_old\x01\x01"
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO marks (entry_id, member, starred) SELECT id, $1, true FROM entries WHERE key = 'two'`, []any{member}},
+		{`INSERT INTO schema_migrations (version, name) VALUES (0, $1)`, []any{migration}},
+		{`DELETE FROM schema_migrations WHERE version = 4`, nil},
+	} {
+		if _, err := conn.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var title string
+	if err := conn.QueryRow(ctx, `SELECT title FROM entries WHERE key = 'two'`).Scan(&title); err != nil || title != "Two \x01\x01\x02" {
+		t.Fatalf("the title as a release before wrote it: %q, %v", title, err)
+	}
+	revisions := `SELECT string_agg(rev::text, ',' ORDER BY rev) FROM (SELECT rev FROM sources UNION ALL SELECT rev FROM items
+		UNION ALL SELECT rev FROM entries UNION ALL SELECT rev FROM notes UNION ALL SELECT rev FROM saved_searches
+		UNION ALL SELECT rev FROM attachments) r`
+	var before, after string
+	if err := conn.QueryRow(ctx, revisions).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+
+	// The member's push brings the schema up to date, and sends their two changes.
+	pushed, err := Push(ctx, srv, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pushed.Sent != 2 || len(pushed.Conflicts) > 0 || len(pushed.Dropped) > 0 {
+		t.Errorf("the push after the migration: %+v; want the entry and the note sent", pushed)
+	}
+	if v, err := schemaVersion(ctx, conn); err != nil || v != 4 {
+		t.Errorf("the schema's version: %d, %v", v, err)
+	}
+	if err := conn.QueryRow(ctx, revisions).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, rev := range strings.Split(before, ",") {
+		if slices.Contains(strings.Split(after, ","), rev) {
+			kept++
+		}
+	}
+	if n := strings.Count(before, ",") + 1; kept != n-2 {
+		t.Errorf("the revisions after: %s; want those before (%s) but the entry's and the note's", after, before)
+	}
+	syncOnce(t, srv, a)
+	b, err := Clone(ctx, srv, filepath.Join(t.TempDir(), "b.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	diffs, err := libtest.Diff(ctx, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	if e, err := b.Entry(ctx, "two"); err != nil || e.Get("title") != "Two \x01\x01\x02" {
+		t.Errorf("two's title: %v %v", e, err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM marks WHERE member = $1) + (SELECT count(*) FROM schema_migrations WHERE name = $2)`,
+		member, migration).Scan(&n); err != nil || n != 2 {
+		t.Errorf("a member's role or a migration's name changed: %d of 2 as they were (%v)", n, err)
 	}
 }
