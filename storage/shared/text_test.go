@@ -312,6 +312,16 @@ func TestTextMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A member's role may not bring it up to date, and is told who does.
+	for role, group := range map[string]string{"reader": "read", "editor": "edit"} {
+		_, err := Pull(ctx, newMember(t, url, role, group), a)
+		t.Log(err)
+		if err == nil || !strings.Contains(err.Error(), "up to date, from version 3 to 4: ") ||
+			!strings.Contains(err.Error(), "its owner does, by opening it with this release; until then, a release that knows version 3 opens it") {
+			t.Errorf("a member's pull from an old schema: %v", err)
+		}
+	}
+
 	// The member's push brings the schema up to date, and sends their two changes.
 	pushed, err := Push(ctx, srv, a)
 	if err != nil {
