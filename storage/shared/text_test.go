@@ -156,10 +156,11 @@ func TestNULShared(t *testing.T) {
 	}
 }
 
-// TestNULServerEntry: the server's side of a conflict over an entry that holds NUL and 0x01
-// bytes and names an @string macro, as the merge dialog reads it (ServerEntry): its context
-// names the macro's item by its global id, as the server keeps it.
-func TestNULServerEntry(t *testing.T) {
+// TestNULConflict: a conflict over an entry that holds NUL and 0x01 bytes and names an @string
+// macro, and over its note: the merge dialog reads the server's side (ServerEntry), its context
+// naming the macro's item by its global id, as the server keeps it; a note kept both ways keeps
+// both texts; and both replicas end as the server has them.
+func TestNULConflict(t *testing.T) {
 	ctx := context.Background()
 	srv, err := ParseURL(pgtest.New(t))
 	if err != nil {
@@ -174,6 +175,7 @@ func TestNULServerEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	var libs [2]*storage.Library
+	titles, notes := []string{"A\x00\x01", "B\x01\x02\x00"}, []string{"na\x00", "nb\x01"}
 	for i := range libs {
 		if libs[i], err = Clone(ctx, srv, filepath.Join(t.TempDir(), "replica.sqlite")); err != nil {
 			t.Fatal(err)
@@ -183,24 +185,49 @@ func TestNULServerEntry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Set("title", []string{"A\x00\x01", "B\x01\x02\x00"}[i]); err != nil {
+		if err := e.Set("title", titles[i]); err != nil {
 			t.Fatal(err)
 		}
 		if err := libs[i].UpdateEntry(ctx, "one", e); err != nil {
 			t.Fatal(err)
 		}
+		if err := libs[i].SetNote(ctx, "one", notes[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	syncOnce(t, srv, libs[0])
 	pushed, err := Push(ctx, srv, libs[1])
-	if err != nil || len(pushed.Conflicts) != 1 || pushed.Conflicts[0].Kind != "entry" {
-		t.Fatalf("the second push: %+v, %v; want a conflict over the entry", pushed, err)
+	if err != nil || len(pushed.Conflicts) != 2 || pushed.Conflicts[0].Kind != "entry" || pushed.Conflicts[1].Kind != "note" {
+		t.Fatalf("the second push: %+v, %v; want a conflict over the entry and one over its note", pushed, err)
 	}
 	theirs, ok, err := ServerEntry(ctx, srv, pushed.Conflicts[0].ID)
 	if err != nil || !ok {
 		t.Fatalf("ServerEntry: %v, %v", ok, err)
 	}
-	if theirs.Get("title") != "A\x00\x01" || theirs.Get("note") != "a\x00b\x01!" {
+	if theirs.Get("title") != titles[0] || theirs.Get("note") != "a\x00b\x01!" {
 		t.Errorf("the server's entry: title %q, note %q", theirs.Get("title"), theirs.Get("note"))
+	}
+	l := &Live{srv: srv, lib: libs[1]}
+	if err := l.resolve(ctx, settlement{conflicts: pushed.Conflicts[:1], mine: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.resolve(ctx, settlement{conflicts: pushed.Conflicts[1:], mine: true, both: true}); err != nil {
+		t.Fatal(err)
+	}
+	if note, err := libs[1].Note(ctx, "one"); err != nil || !strings.HasPrefix(note, notes[1]+"\n") || !strings.HasSuffix(note, "\n"+notes[0]) {
+		t.Errorf("the note kept both ways: %q, %v", note, err)
+	}
+	syncOnce(t, srv, libs[1])
+	syncOnce(t, srv, libs[0])
+	diffs, err := libtest.Diff(ctx, libs[0], libs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	if e, err := libs[0].Entry(ctx, "one"); err != nil || e.Get("title") != titles[1] {
+		t.Errorf("the entry kept as the second replica had it: %v, %v", e, err)
 	}
 }
 
