@@ -64,9 +64,10 @@ func FuzzServerText(f *testing.F) {
 	})
 }
 
-// TestNULShared shares a library whose entries, @string and notes hold NUL and 0x01 bytes,
-// which PostgreSQL's text cannot hold as they are: the copy, a clone, a push and a pull keep
-// them byte for byte, and a release's migration keeps the 0x01 bytes one before it wrote.
+// TestNULShared shares a library whose entries, @string, notes and saved search hold NUL and
+// 0x01 bytes, and an attachment's path 0x01, which PostgreSQL's text cannot hold as they are:
+// the copy, a clone, a push and a pull keep them byte for byte, and a release's migration keeps
+// the 0x01 bytes one before it wrote.
 func TestNULShared(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.New(t)
@@ -82,6 +83,16 @@ func TestNULShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := local.SetNote(ctx, "one", "a note\x00 with \x01 both"); err != nil {
+		t.Fatal(err)
+	}
+	if err := local.SaveSearch(ctx, storage.SavedSearch{Name: "nul", Query: "title:\"x\x00y \x01\""}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "a\x01b.pdf") // a file's name holds no NUL
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.AddAttachment(ctx, "two", pdf); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Copy(ctx, local, srv); err != nil {
