@@ -53,17 +53,23 @@ func (c contextOf[ID]) encode() string {
 	return string(b)
 }
 
-// decodeContext reads a context column; legacy reports NULL, a context an earlier version left
-// unknown.
+// decodeContext reads a context column of the library; legacy reports NULL, a context an
+// earlier version left unknown.
 func decodeContext(col sql.NullString) (c readContext, legacy bool, err error) {
+	return decodeContextOf[int64](col)
+}
+
+// decodeContextOf reads a context column whose @string items are named by ID: the library's
+// (decodeContext), or a shared library's (sharedContext, by GlobalID).
+func decodeContextOf[ID any](col sql.NullString) (c contextOf[ID], legacy bool, err error) {
 	if !col.Valid {
-		return readContext{}, true, nil
+		return contextOf[ID]{}, true, nil
 	}
 	if col.String == "" {
-		return readContext{}, false, nil
+		return contextOf[ID]{}, false, nil
 	}
 	if err := json.Unmarshal([]byte(col.String), &c); err != nil {
-		return readContext{}, false, fmt.Errorf("read context: %w", err)
+		return contextOf[ID]{}, false, fmt.Errorf("read context: %w", err)
 	}
 	return c, false, nil
 }

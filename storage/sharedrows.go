@@ -70,7 +70,8 @@ func (r *SharedEntry) BibEntry() (*bib.Entry, error) {
 	if err := decodeFields(e, r.Fields); err != nil {
 		return nil, fmt.Errorf("entry %q: %w", r.Key, err)
 	}
-	c, _, err := decodeContext(r.Context)
+	// The server's context names its @string items by GlobalID.
+	c, _, err := decodeContextOf[GlobalID](r.Context)
 	if err != nil {
 		return nil, fmt.Errorf("entry %q: %w", r.Key, err)
 	}

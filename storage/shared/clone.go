@@ -42,7 +42,7 @@ func Clone(ctx context.Context, srv *Server, path string) (_ *storage.Library, e
 			err = errors.Join(err, storage.RemoveLibrary(path))
 		}
 	}()
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := beginTx(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", srv, err)
 	}

@@ -29,7 +29,7 @@ func ServerEntry(ctx context.Context, srv *Server, id storage.GlobalID) (*bib.En
 	}
 	var r storage.SharedEntry
 	var rc pgtype.Text
-	err = conn.QueryRow(ctx, `SELECT key, type, fields, source, context FROM entries WHERE id = $1 AND NOT deleted`, pgUUID(id)).
+	err = queryRow(ctx, conn, `SELECT key, type, fields, source, context FROM entries WHERE id = $1 AND NOT deleted`, pgUUID(id)).
 		Scan(&r.Key, &r.Type, &r.Fields, &r.Source, &rc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
@@ -100,7 +100,7 @@ func renameTaken(ctx context.Context, conn *pgx.Conn, lib *storage.Library, take
 // server's unique indexes compare (fold).
 func serverHas(ctx context.Context, conn *pgx.Conn, table, col, name string) (bool, error) {
 	var has bool
-	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE fold(`+col+`) = fold($1) AND NOT deleted)`, name).Scan(&has)
+	err := queryRow(ctx, conn, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE fold(`+col+`) = fold($1) AND NOT deleted)`, name).Scan(&has)
 	return has, err
 }
 
@@ -194,7 +194,7 @@ func renameCollection(ctx context.Context, conn *pgx.Conn, lib *storage.Library,
 	}
 	for name := range numbered(base) {
 		var taken bool
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM collections WHERE id <> $1 AND NOT deleted
+		if err := queryRow(ctx, conn, `SELECT EXISTS (SELECT 1 FROM collections WHERE id <> $1 AND NOT deleted
 			AND coalesce(parent_id, '00000000-0000-0000-0000-000000000000') = coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
 			AND fold(name) = fold($3))`, pgUUID(id), pgUUID(parent), name).Scan(&taken); err != nil {
 			return nil, err

@@ -511,7 +511,7 @@ func (l *Live) resolve(ctx context.Context, s settlement) error {
 		if c.Kind == "note" {
 			query = `SELECT rev, CASE WHEN deleted THEN NULL ELSE body END, modified FROM notes WHERE entry_id = $1`
 		}
-		err := conn.QueryRow(ctx, query, pgUUID(c.ID)).Scan(&rev, &body, &modified)
+		err := queryRow(ctx, conn, query, pgUUID(c.ID)).Scan(&rev, &body, &modified)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue
 		}

@@ -76,7 +76,7 @@ func inSnapshot(ctx context.Context, srv *Server, lib *storage.Library, doing st
 	if err := useSchema(ctx, conn, false); err != nil {
 		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := beginTx(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", doing, srv, lost(conn, err))
 	}

@@ -119,6 +119,11 @@ func useSchema(ctx context.Context, conn *pgx.Conn, create bool) error {
 		return nil
 	}
 	if err := migrate(ctx, conn); err != nil {
+		if v > 0 && wantsPrivilege(err) {
+			// A member's role: the library stays as it is, for the releases that know it.
+			return fmt.Errorf("bring the shared library's schema up to date, from version %d to %d: %w (its owner does, by opening "+
+				"it with this release; until then, a release that knows version %d opens it)", v, knownVersion(), err, v)
+		}
 		return fmt.Errorf("bring the shared library's schema up to date: %w", explainPrivilege(err))
 	}
 	return nil
@@ -172,14 +177,14 @@ func migrateOne(ctx context.Context, tx pgx.Tx, m migration) error {
 	return err
 }
 
-// inTx runs fn in a transaction of conn, committed when fn returns nil.
+// inTx runs fn in a transaction of conn (a serverTx), committed when fn returns nil.
 func inTx(ctx context.Context, conn *pgx.Conn, fn func(pgx.Tx) error) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
+	if err := fn(serverTx{tx}); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -187,9 +192,14 @@ func inTx(ctx context.Context, conn *pgx.Conn, fn func(pgx.Tx) error) error {
 
 // explainPrivilege adds to a refusal of the server for want of a privilege what is to be done.
 func explainPrivilege(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "42501" { // insufficient_privilege
+	if wantsPrivilege(err) {
 		return fmt.Errorf("%w (the shared library's owner, or a role that may create in the database, must do this)", err)
 	}
 	return err
+}
+
+// wantsPrivilege reports whether the server refused err for want of a privilege.
+func wantsPrivilege(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42501" // insufficient_privilege
 }
