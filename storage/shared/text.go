@@ -202,3 +202,37 @@ func (s serverSource) Values() ([]any, error) {
 	v, err := s.CopyFromSource.Values()
 	return serverArgs(v), err
 }
+
+// SendBatch sends the queries of b, escaped, and unescapes what their results scan. (The
+// package sends none now; a batch sent around the escaping would write NUL-less text that
+// reads back otherwise.)
+func (t serverTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	for _, q := range b.QueuedQueries {
+		q.Arguments = serverArgs(q.Arguments)
+	}
+	return serverBatchResults{t.Tx.SendBatch(ctx, b)}
+}
+
+// serverBatchResults unescapes the text its results scan.
+type serverBatchResults struct{ pgx.BatchResults }
+
+func (r serverBatchResults) Query() (pgx.Rows, error) {
+	rows, err := r.BatchResults.Query()
+	if err != nil {
+		return rows, err
+	}
+	return serverRows{rows}, nil
+}
+
+func (r serverBatchResults) QueryRow() pgx.Row { return serverRow{r.BatchResults.QueryRow()} }
+
+// Values returns the row's values, its text unescaped.
+func (r serverRows) Values() ([]any, error) {
+	v, err := r.Rows.Values()
+	for i, x := range v {
+		if s, ok := x.(string); ok {
+			v[i] = fromServer(s)
+		}
+	}
+	return v, err
+}

@@ -405,3 +405,46 @@ func TestTextMigration(t *testing.T) {
 		t.Errorf("a member's role or a migration's name changed: %d of 2 as they were (%v)", n, err)
 	}
 }
+
+// TestServerTxBatchAndValues: a batch sent through a serverTx, and a row read with Values, see
+// the text as the library has it.
+func TestServerTxBatchAndValues(t *testing.T) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := beginTx(ctx, conn, pgx.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE t (s text)`); err != nil {
+		t.Fatal(err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO t VALUES ($1)`, "a\x00b")
+	b.Queue(`SELECT s FROM t`)
+	br := tx.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := br.QueryRow().Scan(&s); err != nil || s != "a\x00b" {
+		t.Errorf("the batch read %q (%v)", s, err)
+	}
+	if err := br.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, `SELECT s FROM t`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if v, err := rows.Values(); err != nil || len(v) != 1 || v[0] != "a\x00b" {
+			t.Errorf("Values: %q (%v)", v, err)
+		}
+	}
+}
