@@ -629,6 +629,11 @@ type entryCell struct {
 
 	dragging bool
 	dragTo   fyne.Position
+	// pressed is the modifier keys held when the button went down, and whether one did: the
+	// click's Tapped comes only when no second click followed, a double-click's time later,
+	// when Shift or Ctrl may be let go already.
+	pressed    fyne.KeyModifier
+	hasPressed bool
 }
 
 func newEntryCell(l *entryList) *entryCell {
@@ -642,11 +647,21 @@ func (c *entryCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
 }
 
-// Tapped selects the cell's row, reading Ctrl and Shift from the keyboard.
+// MouseDown notes the modifier keys held as the button goes down, for Tapped.
+func (c *entryCell) MouseDown(e *desktop.MouseEvent) {
+	c.pressed, c.hasPressed = e.Modifier, true
+}
+
+func (c *entryCell) MouseUp(*desktop.MouseEvent) {}
+
+// Tapped selects the cell's row, with Ctrl and Shift as they were held when the button went
+// down (as the keyboard has them now, for a tap that had no button).
 func (c *entryCell) Tapped(*fyne.PointEvent) {
 	c.list.tip.hide()
 	var mods fyne.KeyModifier
-	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+	if c.hasPressed {
+		mods, c.hasPressed = c.pressed, false
+	} else if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		mods = d.CurrentKeyModifiers()
 	}
 	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.list.table); cv != nil {
@@ -657,6 +672,7 @@ func (c *entryCell) Tapped(*fyne.PointEvent) {
 
 // DoubleTapped selects the row and edits it.
 func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
+	c.hasPressed = false
 	if !c.list.selected[c.key()] {
 		c.list.tap(c.row, 0)
 	}
