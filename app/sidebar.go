@@ -111,6 +111,10 @@ type sidebar struct {
 	quiet    bool                  // set while the sidebar itself selects a row
 	// selectNext is the id of a row to select once a refresh shows it: a paper just opened.
 	selectNext string
+	// showNext is the id of a row to bring into view, its section unfolded, once a refresh shows
+	// it, without selecting it: a collection just made, which the list's entries may be dragged
+	// onto, below the tags.
+	showNext string
 }
 
 func newSidebar(onSelect func(sideItem)) *sidebar {
@@ -198,7 +202,14 @@ func (s *sidebar) set(d *sidebarData) {
 		s.selectID(next)
 		return
 	}
-	s.rebuild()
+	if next := s.showNext; d != nil && next != "" && s.find(next) >= 0 {
+		s.showNext = ""
+		s.folded[s.items[s.find(next)].section] = false
+		s.rebuild()
+		s.list.ScrollTo(s.indexShown(next))
+	} else {
+		s.rebuild()
+	}
 	if d != nil && s.find(s.selected) < 0 {
 		// The selected tag, collection or search is gone: fall back to the whole library.
 		s.selected = idLibrary
