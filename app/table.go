@@ -43,12 +43,32 @@ var allColumns = []column{
 	{"type", "Type", 110, func(r storage.Row) string { return r.Type }},
 }
 
-// Preferences of the list: the columns shown, in order, and each column's width.
+// Preferences of the list: the columns shown, in order, each column's width, and the column
+// it is sorted by ("-" before it when descending; none for the library's order).
 const (
 	prefColumns     = "list.columns"
 	prefWidthPrefix = "list.width."
+	prefSort        = "list.sort"
 	defaultColumns  = "title,authors,year,venue,key,added"
 )
+
+// sortPref is the list.sort preference of a sort by column id, descending or not.
+func sortPref(id string, desc bool) string {
+	if desc && id != "" {
+		return "-" + id
+	}
+	return id
+}
+
+// sortOf reads the list.sort preference: a column's id and whether descending; "" for a value
+// that names no column.
+func sortOf(pref string) (id string, desc bool) {
+	id, desc = strings.CutPrefix(pref, "-")
+	if !slices.ContainsFunc(allColumns, func(c column) bool { return c.id == id }) {
+		return "", false
+	}
+	return id, desc
+}
 
 // pageRows is how many rows the list asks storage for at a time. The list holds the pages near
 // what is on screen, never the whole result.
@@ -109,6 +129,8 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l := &entryList{prefs: prefs, pages: map[int][]storage.Row{}, loading: map[int]bool{},
 		selected: map[string]bool{}, cursor: -1, anchor: -1, headers: map[int]*headerCell{}}
 	l.cols = chosenColumns(prefs.StringWithFallback(prefColumns, defaultColumns))
+	// Sorted as it was when the window closed, as JabRef and Zotero keep it.
+	l.sort, l.desc = sortOf(prefs.String(prefSort))
 	t := &entryTable{list: l}
 	t.Length = func() (int, int) { return l.total, len(l.cols) }
 	t.CreateCell = func() fyne.CanvasObject {
@@ -517,6 +539,7 @@ func (l *entryList) sortBy(col int) {
 	} else {
 		l.sort, l.desc = id, false
 	}
+	l.prefs.SetString(prefSort, sortPref(l.sort, l.desc))
 	l.table.Refresh()
 	if l.onSort != nil {
 		l.onSort()
