@@ -462,6 +462,20 @@ func (s *sidebar) ctrlHeld() bool {
 	return ok && d.CurrentKeyModifiers()&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
 }
 
+// selectQuietly selects the row with that id, alone, without telling onSelect: for a caller
+// that reloads the list itself, keeping its selection.
+func (s *sidebar) selectQuietly(id string) {
+	i := s.indexShown(id)
+	if i < 0 {
+		return
+	}
+	s.quiet = true
+	s.list.Select(i)
+	s.quiet = false
+	s.selected, s.also = id, nil
+	s.list.Refresh()
+}
+
 // selectID selects the row with that id, as a click on it would.
 func (s *sidebar) selectID(id string) bool {
 	i := s.indexShown(id)
