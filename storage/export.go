@@ -83,7 +83,8 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	parents := false
-	if opts.CrossrefParents {
+	// The whole library has every parent already: no need to look for them.
+	if opts.CrossrefParents && !(opts.Filter.IsZero() && opts.Query == "" && len(opts.Keys) == 0) {
 		if sel, parents, err = withCrossrefParents(ctx, tx, sel); err != nil {
 			return 0, fmt.Errorf("export: %w", err)
 		}
