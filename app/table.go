@@ -490,6 +490,16 @@ func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if ok && id.Col < len(l.cols) {
 		text = l.cols[id.Col].value(r)
 	}
+	// An entry without a title (a @misc with a note only) names itself by its key, in italics, in
+	// the Title column: its row was blank, with nothing to tell it by.
+	untitled := ok && text == "" && id.Col < len(l.cols) && l.cols[id.Col].id == "title"
+	if untitled {
+		text = r.Key + " (no title)"
+	}
+	if untitled != c.label.TextStyle.Italic {
+		c.label.TextStyle.Italic = untitled
+		c.label.Refresh()
+	}
 	// Setting a label's text measures it again to truncate it, the most costly part of showing
 	// a search; a table refresh often asks for the text a cell has.
 	if c.label.Text != text {
