@@ -208,8 +208,9 @@ type UI struct {
 func New(a fyne.App, lib Library) *UI {
 	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), work: newWorkQueue(), indexer: newSearchIndexer()}
 	a.SetIcon(assets.Icon)
-	// Quitting skips the window's close: the indexing for search must not go on into a library
-	// being closed, nor show anything once the app has stopped.
+	// Quitting other than by File › Quit (the session ending, say) skips the window's close: the
+	// indexing for search must not go on into a library being closed, nor show anything once
+	// the app has stopped.
 	a.Lifecycle().SetOnStopped(u.indexer.cancel)
 	applyScale(a)
 	u.win = a.NewWindow(windowTitle(lib.Path()))
