@@ -10,7 +10,8 @@ import (
 
 // dialogStack keeps the window's open dialogs, the newest last, so that the keyboard reaches
 // them: Escape closes the newest as its Cancel (or Close) button does, and Enter confirms a
-// question or submits a form, when no field has the keyboard (a field's Enter is its own).
+// question, submits a form or closes a message, when no field has the keyboard (a field's Enter
+// is its own).
 type dialogStack struct {
 	open []dialog.Dialog
 	// enter is what Enter does in a dialog of buttons of its own (a CustomDialog): its
@@ -62,8 +63,23 @@ func (s *dialogStack) typedKey(ev *fyne.KeyEvent) bool {
 			f()
 			return true
 		}
+		if isMessage(top) {
+			top.Hide() // its one button, OK
+			return true
+		}
 	}
 	return false
+}
+
+// isMessage reports whether d is a message with its OK button only (dialog.NewInformation,
+// dialog.NewError), which Enter closes: the exported kinds of dialog are all something else.
+func isMessage(d dialog.Dialog) bool {
+	switch d.(type) {
+	case *dialog.ConfirmDialog, *dialog.FormDialog, *dialog.CustomDialog, *dialog.FileDialog,
+		*dialog.ProgressDialog, *dialog.ProgressInfiniteDialog, *dialog.ColorPickerDialog, *dialog.EntryDialog:
+		return false
+	}
+	return true
 }
 
 // dialogEntry is a text field of a dialog: Escape in it closes the dialog, as Escape outside

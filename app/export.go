@@ -57,6 +57,9 @@ func (f *exportFlow) onExport() { f.export(exportList) }
 
 func (f *exportFlow) export(scope exportScope) {
 	opts := f.list()
+	// A file of some of the entries takes the entries they cross-reference along, so that
+	// bibtex reads it as the library does (the library's file has them anyway).
+	opts.CrossrefParents = true
 	name := "library.bib"
 	switch scope {
 	case exportSelection:

@@ -156,9 +156,17 @@ func (u *UI) onNewCollection(parent []string) {
 		title = "New Collection in " + strings.Join(parent, " › ")
 	}
 	u.ask(title, "Name", "", "Create", func(name string) {
-		u.organise("New collection "+name, func(ctx context.Context) error {
-			_, err := u.lib.CreateCollection(ctx, parent, name)
+		what := "New collection " + name
+		var made storage.Collection // read on the UI goroutine once the work is done
+		u.run(what, func(ctx context.Context) error {
+			var err error
+			made, err = u.lib.CreateCollection(ctx, parent, name)
 			return err
+		}, func() {
+			u.status.SetText(what + ": done")
+			// In view, below however many tags, for the entries to be dragged onto it.
+			u.sidebar.showNext = "col:" + strconv.FormatInt(made.ID, 10)
+			u.afterChange(nil)
 		})
 	})
 }
@@ -249,21 +257,32 @@ func (u *UI) onDropEntries(abs fyne.Position) {
 		u.status.SetText("")
 		return
 	}
+	// The status line said where to drop; now it says what the drop did (a failure says so
+	// instead). The list's count stays the same, so its reload does not say it again.
+	n := rowsText(len(keys))
 	switch it.kind {
 	case kindCollection:
 		if c, ok := u.sidebar.collection(it.id); ok {
+			u.status.SetText(fmt.Sprintf("%s added to %s", n, c.Name))
 			u.addToCollection(c, keys...)
 		}
 	case kindTag:
-		u.addTag(keys, strings.TrimPrefix(it.id, "tag:"))
+		tag := strings.TrimPrefix(it.id, "tag:")
+		u.status.SetText(fmt.Sprintf("%s tagged %s", n, tag))
+		u.addTag(keys, tag)
 	case kindTrash:
+		u.status.SetText("")
 		u.onTrash()
 	case kindFixed:
 		switch it.id {
 		case idStarred:
+			u.status.SetText(n + " starred")
 			u.setStarred(true, keys...)
 		case idUnread:
+			u.status.SetText(n + " marked unread")
 			u.setRead(false, keys...)
+		default:
+			u.status.SetText("")
 		}
 	default:
 		u.status.SetText("")

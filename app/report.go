@@ -38,14 +38,38 @@ func (u *UI) addFinished(adds []bibstorage.Addition) {
 			keys = append(keys, a.Key)
 		}
 	}
+	u.showAdded()
 	u.revealNext = true
 	u.afterChange(func() []string { return keys })
+}
+
+// showAdded makes the list show entries just added, which it then selects: the search field's
+// words, or a tag, a saved search, Starred or the Trash in the sidebar, would hide them, and the
+// list would select what it does not show. The whole library shows them; so do a collection
+// (they go into the one viewed) and a paper (what it cites is what its bar imports). Call it on
+// the UI goroutine.
+func (u *UI) showAdded() {
+	it := u.sidebar.current()
+	hides := it.kind == kindTag || it.kind == kindSaved || it.kind == kindTrash || it.kind == kindFixed && it.id == idStarred
+	// Quietly: the reload after the change shows the new view with the entries selected, where
+	// a reload of its own would come last and drop the selection.
+	if hides {
+		u.sidebar.selectQuietly(idLibrary)
+	}
+	if u.search.Text != "" {
+		changed := u.search.OnChanged
+		u.search.OnChanged = nil
+		u.search.SetText("")
+		u.search.OnChanged = changed
+		u.results.query = ""
+	}
 }
 
 // importFinished shows what an import did, and its entries: selected, in the list, and soon
 // found by the search. Call it on the UI goroutine.
 func (u *UI) importFinished(rep bibstorage.Report) {
 	u.showReport(rep)
+	u.showAdded()
 	u.revealNext = true
 	u.afterChange(func() []string { return selectAdded(rep) })
 	u.indexForSearch()

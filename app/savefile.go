@@ -1,7 +1,12 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/storage/repository"
 )
 
@@ -26,6 +31,24 @@ type deferredWrites struct{ fileRepository }
 
 func (r deferredWrites) Writer(u fyne.URI) (fyne.URIWriteCloser, error) {
 	return &deferredWriter{uri: u, open: r.fileRepository.Writer}, nil
+}
+
+// Child is the file a save dialog's name field names in the folder u. A name typed as a path of
+// its own, /home/me/paper/refs.bib or ~/paper/refs.bib, as other programs' save dialogs take it,
+// is that file: Fyne's dialog would join it to the folder it shows, and the export would fail on
+// a folder that does not exist.
+func (r deferredWrites) Child(u fyne.URI, name string) (fyne.URI, error) {
+	if u.Scheme() == "file" {
+		if rest, ok := strings.CutPrefix(name, "~"+string(filepath.Separator)); ok {
+			if home, err := os.UserHomeDir(); err == nil && home != "" {
+				name = filepath.Join(home, rest)
+			}
+		}
+		if filepath.IsAbs(name) {
+			return storage.NewFileURI(filepath.Clean(name)), nil
+		}
+	}
+	return r.fileRepository.Child(u, name)
 }
 
 // deferredWriter opens its file, truncating it, on the first Write; closed unwritten, it has

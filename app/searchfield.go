@@ -30,8 +30,8 @@ func newSearchField(toResults func()) *searchField {
 	return s
 }
 
-// TypedKey hands Down to the list; every other key is the entry's. While tags are suggested,
-// Down, Up, Enter and Escape are theirs.
+// TypedKey hands Down to the list, and clears the search on Escape; every other key is the
+// entry's. While tags are suggested, Down, Up, Enter and Escape are theirs.
 func (s *searchField) TypedKey(ev *fyne.KeyEvent) {
 	if s.box.Visible() {
 		switch ev.Name {
@@ -53,7 +53,14 @@ func (s *searchField) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		s.toResults()
 		return
-	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
+	case fyne.KeyEscape:
+		// With no suggestions open, Escape clears the search, as Zotero's and JabRef's do: the
+		// list shows the sidebar's selection whole again.
+		if s.Text != "" {
+			s.SetText("")
+		}
+		return
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
 		// Not an edit: the suggestions closed stay closed, and Enter hands over to the list.
 		s.Entry.TypedKey(ev)
 		return

@@ -111,6 +111,10 @@ type sidebar struct {
 	quiet    bool                  // set while the sidebar itself selects a row
 	// selectNext is the id of a row to select once a refresh shows it: a paper just opened.
 	selectNext string
+	// showNext is the id of a row to bring into view, its section unfolded, once a refresh shows
+	// it, without selecting it: a collection just made, which the list's entries may be dragged
+	// onto, below the tags.
+	showNext string
 }
 
 func newSidebar(onSelect func(sideItem)) *sidebar {
@@ -198,7 +202,14 @@ func (s *sidebar) set(d *sidebarData) {
 		s.selectID(next)
 		return
 	}
-	s.rebuild()
+	if next := s.showNext; d != nil && next != "" && s.find(next) >= 0 {
+		s.showNext = ""
+		s.folded[s.items[s.find(next)].section] = false
+		s.rebuild()
+		s.list.ScrollTo(s.indexShown(next))
+	} else {
+		s.rebuild()
+	}
 	if d != nil && s.find(s.selected) < 0 {
 		// The selected tag, collection or search is gone: fall back to the whole library.
 		s.selected = idLibrary
@@ -449,6 +460,20 @@ func (s *sidebar) ctrlHeld() bool {
 	}
 	d, ok := fyne.CurrentApp().Driver().(desktop.Driver)
 	return ok && d.CurrentKeyModifiers()&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
+}
+
+// selectQuietly selects the row with that id, alone, without telling onSelect: for a caller
+// that reloads the list itself, keeping its selection.
+func (s *sidebar) selectQuietly(id string) {
+	i := s.indexShown(id)
+	if i < 0 {
+		return
+	}
+	s.quiet = true
+	s.list.Select(i)
+	s.quiet = false
+	s.selected, s.also = id, nil
+	s.list.Refresh()
 }
 
 // selectID selects the row with that id, as a click on it would.

@@ -422,17 +422,19 @@ func TestSidebarMenusAndDrop(t *testing.T) {
 	})
 	selectSide(t, u, idTags) // folds the long tag list, so that the collection's row is drawn
 	settle(t, u)
+	// Where the collection's row is drawn, once the sidebar has settled there: the new
+	// collection was scrolled into view, and folding the tags lays the rows out again.
 	var drop fyne.Position
-	fyneDoAndWait(func() {
+	eventually(t, "the collection's row drawn", func() bool {
+		drop = fyne.Position{}
 		for b, i := range u.sidebar.boxes {
 			if i < len(u.sidebar.shown) && u.sidebar.shown[i].id == colID {
 				drop = fyne.CurrentApp().Driver().AbsolutePositionForObject(b).AddXY(5, 5)
 			}
 		}
+		it, ok := u.sidebar.itemAt(drop)
+		return !drop.IsZero() && ok && it.id == colID
 	})
-	if drop.IsZero() {
-		t.Fatal("the collection's row is not drawn")
-	}
 	fyneDoAndWait(func() { u.onDropEntries(drop) })
 	eventually(t, "two entries in the collection", func() bool { return u.settled() && sideCount(u, colID) == 2 })
 

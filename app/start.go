@@ -35,7 +35,8 @@ type Options struct {
 	// why the one shown last did not open, and offers to take it out of the list of libraries
 	// (tellNotOpened). Without Fallback, a library that does not open stops Run.
 	Fallback string
-	// Size is the window's size.
+	// Size is the window's size; zero for the size it had when it was last closed (see
+	// lastWindowSize).
 	Size fyne.Size
 	// Import names .bib files to import into the library once the window is up.
 	Import []string
@@ -265,7 +266,11 @@ func (r *running) start(o opened) {
 		return shared.Copy(ctx, lib, srv)
 	}
 	ui.shown = rememberShown(r.a.Preferences(), o, opts.Screenshot == "")
-	ui.Window().Resize(opts.Size)
+	size := opts.Size
+	if size.IsZero() {
+		size = lastWindowSize(r.a.Preferences())
+	}
+	ui.Window().Resize(size)
 	r.live = nil
 	if o.srv != nil {
 		r.share(o.srv, lib)

@@ -43,12 +43,32 @@ var allColumns = []column{
 	{"type", "Type", 110, func(r storage.Row) string { return r.Type }},
 }
 
-// Preferences of the list: the columns shown, in order, and each column's width.
+// Preferences of the list: the columns shown, in order, each column's width, and the column
+// it is sorted by ("-" before it when descending; none for the library's order).
 const (
 	prefColumns     = "list.columns"
 	prefWidthPrefix = "list.width."
+	prefSort        = "list.sort"
 	defaultColumns  = "title,authors,year,venue,key,added"
 )
+
+// sortPref is the list.sort preference of a sort by column id, descending or not.
+func sortPref(id string, desc bool) string {
+	if desc && id != "" {
+		return "-" + id
+	}
+	return id
+}
+
+// sortOf reads the list.sort preference: a column's id and whether descending; "" for a value
+// that names no column.
+func sortOf(pref string) (id string, desc bool) {
+	id, desc = strings.CutPrefix(pref, "-")
+	if !slices.ContainsFunc(allColumns, func(c column) bool { return c.id == id }) {
+		return "", false
+	}
+	return id, desc
+}
 
 // pageRows is how many rows the list asks storage for at a time. The list holds the pages near
 // what is on screen, never the whole result.
@@ -112,6 +132,8 @@ func newEntryList(prefs fyne.Preferences) *entryList {
 	l := &entryList{prefs: prefs, pages: map[int][]storage.Row{}, loading: map[int]bool{},
 		selected: map[string]bool{}, cursor: -1, anchor: -1, headers: map[int]*headerCell{}}
 	l.cols = chosenColumns(prefs.StringWithFallback(prefColumns, defaultColumns))
+	// Sorted as it was when the window closed, as JabRef and Zotero keep it.
+	l.sort, l.desc = sortOf(prefs.String(prefSort))
 	t := &entryTable{list: l}
 	t.Length = func() (int, int) { return l.total, len(l.cols) }
 	t.CreateCell = func() fyne.CanvasObject {
@@ -471,6 +493,16 @@ func (l *entryList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if ok && id.Col < len(l.cols) {
 		text = l.cols[id.Col].value(r)
 	}
+	// An entry without a title (a @misc with a note only) names itself by its key, in italics, in
+	// the Title column: its row was blank, with nothing to tell it by.
+	untitled := ok && text == "" && id.Col < len(l.cols) && l.cols[id.Col].id == "title"
+	if untitled {
+		text = r.Key + " (no title)"
+	}
+	if untitled != c.label.TextStyle.Italic {
+		c.label.TextStyle.Italic = untitled
+		c.label.Refresh()
+	}
 	// Setting a label's text measures it again to truncate it, the most costly part of showing
 	// a search; a table refresh often asks for the text a cell has.
 	if c.label.Text != text {
@@ -520,6 +552,7 @@ func (l *entryList) sortBy(col int) {
 	} else {
 		l.sort, l.desc = id, false
 	}
+	l.prefs.SetString(prefSort, sortPref(l.sort, l.desc))
 	l.table.Refresh()
 	if l.onSort != nil {
 		l.onSort()
@@ -632,6 +665,11 @@ type entryCell struct {
 
 	dragging bool
 	dragTo   fyne.Position
+	// pressed is the modifier keys held when the button went down, and whether one did: the
+	// click's Tapped comes only when no second click followed, a double-click's time later,
+	// when Shift or Ctrl may be let go already.
+	pressed    fyne.KeyModifier
+	hasPressed bool
 }
 
 func newEntryCell(l *entryList) *entryCell {
@@ -645,11 +683,21 @@ func (c *entryCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
 }
 
-// Tapped selects the cell's row, reading Ctrl and Shift from the keyboard.
+// MouseDown notes the modifier keys held as the button goes down, for Tapped.
+func (c *entryCell) MouseDown(e *desktop.MouseEvent) {
+	c.pressed, c.hasPressed = e.Modifier, true
+}
+
+func (c *entryCell) MouseUp(*desktop.MouseEvent) {}
+
+// Tapped selects the cell's row, with Ctrl and Shift as they were held when the button went
+// down (as the keyboard has them now, for a tap that had no button).
 func (c *entryCell) Tapped(*fyne.PointEvent) {
 	c.list.tip.hide()
 	var mods fyne.KeyModifier
-	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+	if c.hasPressed {
+		mods, c.hasPressed = c.pressed, false
+	} else if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		mods = d.CurrentKeyModifiers()
 	}
 	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.list.table); cv != nil {
@@ -660,6 +708,7 @@ func (c *entryCell) Tapped(*fyne.PointEvent) {
 
 // DoubleTapped selects the row and edits it.
 func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
+	c.hasPressed = false
 	if !c.list.selected[c.key()] {
 		c.list.tap(c.row, 0)
 	}

@@ -104,6 +104,7 @@ var (
 	shortcutRead       = shortcut(fyne.KeyR, true)
 	shortcutAddByID    = shortcut(fyne.KeyI, true)
 	shortcutUpdate     = shortcut(fyne.KeyL, true) // "look up"
+	shortcutQuit       = shortcut(fyne.KeyQ, false)
 )
 
 // shortcutText spells a shortcut for a message.
@@ -208,8 +209,9 @@ type UI struct {
 func New(a fyne.App, lib Library) *UI {
 	u := &UI{app: a, lib: lib, loaded: make(chan struct{}), work: newWorkQueue(), indexer: newSearchIndexer()}
 	a.SetIcon(assets.Icon)
-	// Quitting skips the window's close: the indexing for search must not go on into a library
-	// being closed, nor show anything once the app has stopped.
+	// Quitting other than by File › Quit (the session ending, say) skips the window's close: the
+	// indexing for search must not go on into a library being closed, nor show anything once
+	// the app has stopped.
 	a.Lifecycle().SetOnStopped(u.indexer.cancel)
 	applyScale(a)
 	u.win = a.NewWindow(windowTitle(lib.Path()))
@@ -317,6 +319,33 @@ func (u *UI) onSearchHelp() {
 	d.Resize(fyne.NewSize(min(text.MinSize().Width+4*theme.Padding()+40, win.Width-40), min(text.MinSize().Height+160, win.Height-40)))
 	u.dialogs.show(d)
 }
+
+// The window's size when it was last closed, which the next start without --size takes, as
+// JabRef and Zotero keep theirs.
+const (
+	prefWindowWidth  = "window.width"
+	prefWindowHeight = "window.height"
+)
+
+// keepWindowSize notes the size of a window that closes.
+func keepWindowSize(p fyne.Preferences, s fyne.Size) {
+	if s.Width >= minWindowWidth && s.Height >= minWindowHeight {
+		p.SetFloat(prefWindowWidth, float64(s.Width))
+		p.SetFloat(prefWindowHeight, float64(s.Height))
+	}
+}
+
+// lastWindowSize is the size a window had when it was last closed; 1280x800 before the first.
+func lastWindowSize(p fyne.Preferences) fyne.Size {
+	w, h := p.FloatWithFallback(prefWindowWidth, 1280), p.FloatWithFallback(prefWindowHeight, 800)
+	return fyne.NewSize(max(float32(w), minWindowWidth), max(float32(h), minWindowHeight))
+}
+
+// The smallest window size kept, as --size takes it.
+const (
+	minWindowWidth  = 200
+	minWindowHeight = 150
+)
 
 // windowTitle names the library a window shows: its file, the home folder written ~.
 func windowTitle(path string) string {
@@ -504,6 +533,15 @@ func (u *UI) item(label string, sc *desktop.CustomShortcut, action func()) *fyne
 	return it
 }
 
+// quitItem is File › Quit, with Ctrl+Q as JabRef's and Zotero's have it: the window closes as
+// its close button closes it (saving, and asking first while an import runs). Fyne's own Quit,
+// which it adds when the menu has none, has no shortcut on Linux and Windows.
+func (u *UI) quitItem() *fyne.MenuItem {
+	it := u.item("Quit", shortcutQuit, u.onClose)
+	it.IsQuit = true
+	return it
+}
+
 // dialogOpen reports whether a dialog is on top of the window.
 func (u *UI) dialogOpen() bool {
 	top, ok := u.win.Canvas().Overlays().Top().(*widget.PopUp)
@@ -540,6 +578,8 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Kept .bib Files…", nil, u.kept.show),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Preferences…", shortcutPrefs, u.onPreferences),
+		fyne.NewMenuItemSeparator(),
+		u.quitItem(),
 	)
 	// The library as a whole: which one the window shows, and what organises it.
 	u.copyItem = u.menuItem("Copy to Shared Library…", nil, u.onCopyShared)
@@ -679,6 +719,7 @@ func (u *UI) onClose() {
 // close saves and closes (see onClose).
 func (u *UI) close() {
 	u.win.Canvas().Unfocus() // a field editor hands its value over when it loses the focus
+	keepWindowSize(u.app.Preferences(), u.win.Canvas().Size())
 	u.detail.notes.flush()
 	u.papers.showPaper("") // its files are looked at no more
 	u.status.SetText("Saving…")

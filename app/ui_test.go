@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	fynestorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -710,6 +711,36 @@ func TestDialogKeys(t *testing.T) {
 		rows, _ := lib.Trashed(ctx, 0, -1)
 		return u.settled() && !u.dialogOpen() && len(rows) == 0
 	})
+}
+
+// Enter closes a message (an error, say) as its OK button does, and leaves a dialog with
+// buttons of its own alone.
+func TestEnterClosesMessage(t *testing.T) {
+	u, _ := newTestUI(t)
+	settle(t, u)
+	key := func(name fyne.KeyName) {
+		fyneDoAndWait(func() { u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name}) })
+	}
+	for _, d := range []dialog.Dialog{
+		dialog.NewError(errors.New("export: write refs.bib: no such file or directory"), u.win),
+		dialog.NewInformation("Export Selection", "Select the entries to export first.", u.win),
+	} {
+		fyneDoAndWait(func() { u.dialogs.show(d) })
+		eventually(t, "the message", func() bool { return u.dialogOpen() })
+		key(fyne.KeyReturn)
+		eventually(t, "the message gone", func() bool { return !u.dialogOpen() })
+	}
+	var custom *dialog.CustomDialog
+	fyneDoAndWait(func() {
+		custom = dialog.NewCustomWithoutButtons("Choose", widget.NewLabel("Pick one of the buttons."), u.win)
+		u.dialogs.show(custom)
+	})
+	key(fyne.KeyReturn)
+	fyneDoAndWait(func() {})
+	if !u.dialogOpen() {
+		t.Error("Enter closed a dialog of buttons of its own")
+	}
+	fyneDoAndWait(custom.Hide)
 }
 
 // An import whose keywords would make many new tags asks first, with their count: Keep Them

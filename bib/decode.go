@@ -1,14 +1,17 @@
 package bib
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // decodeString is decode for text already in a string: valid UTF-8 is used as it is.
@@ -62,7 +65,74 @@ func decode(name string, src []byte) (string, []Problem) {
 	if utf8.Valid(src) {
 		return string(src), nil
 	}
+	if cm, label, line := declaredCharset(src); cm != nil {
+		text, err := cm.NewDecoder().Bytes(src)
+		if err == nil {
+			return string(text), []Problem{{File: name, Line: line, Col: 1, Severity: Warning,
+				Msg: "the file is not UTF-8: read as " + label + ", as its line " + strconv.Itoa(line) + " says"}}
+		}
+	}
 	return decodeMixed(name, src)
+}
+
+// declaredCharset returns the single-byte character set that a comment in the file's first lines
+// names, as JabRef writes it ("% Encoding: windows-1252") or Emacs reads it ("-*- coding:
+// latin-9-unix -*-"), with its name and line; nil when none does. Windows-1252, which the
+// bytes are read as otherwise, is not ISO-8859-15 (Latin-9): 0xA6 is ¦ there and Š here.
+func declaredCharset(src []byte) (*charmap.Charmap, string, int) {
+	for line := 1; line <= 3 && len(src) > 0; line++ {
+		text := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			text, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		s := strings.ToLower(strings.TrimSpace(string(text)))
+		if !strings.HasPrefix(s, "%") {
+			continue
+		}
+		var label string
+		if _, rest, ok := strings.Cut(s, "encoding:"); ok {
+			label = rest
+		} else if _, rest, ok := strings.Cut(s, "coding:"); ok && strings.Contains(s, "-*-") {
+			label = rest
+		} else {
+			continue
+		}
+		label = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(label), "-*-"))
+		if f := strings.FieldsFunc(label, func(r rune) bool { return r == ' ' || r == ';' }); len(f) > 0 {
+			label = f[0]
+		}
+		for _, eol := range []string{"-unix", "-dos", "-mac"} {
+			label = strings.TrimSuffix(label, eol)
+		}
+		if cm := charsetNamed(label); cm != nil {
+			return cm, cm.String(), line
+		}
+	}
+	return nil, "", 0
+}
+
+// charsetNamed returns the single-byte character set of an IANA name or Emacs's latin-N; nil for
+// others (UTF-8 among them: a file that says so and is not keeps the mixed reading).
+func charsetNamed(label string) *charmap.Charmap {
+	latin := map[string]*charmap.Charmap{"1": charmap.ISO8859_1, "2": charmap.ISO8859_2, "3": charmap.ISO8859_3,
+		"4": charmap.ISO8859_4, "5": charmap.ISO8859_9, "7": charmap.ISO8859_13, "8": charmap.ISO8859_14,
+		"9": charmap.ISO8859_15, "0": charmap.ISO8859_15, "10": charmap.ISO8859_16}
+	for _, prefix := range []string{"iso-latin-", "latin-", "latin"} {
+		if n, ok := strings.CutPrefix(label, prefix); ok {
+			return latin[n]
+		}
+	}
+	if n, ok := strings.CutPrefix(label, "cp"); ok {
+		label = "windows-" + n
+	}
+	e, err := ianaindex.IANA.Encoding(label)
+	if err != nil || e == nil {
+		return nil
+	}
+	cm, _ := e.(*charmap.Charmap)
+	return cm
 }
 
 // utf16Unmarked reports whether text without a byte-order mark is UTF-16, and in which order,

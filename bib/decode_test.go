@@ -142,3 +142,34 @@ func TestNotUTF16(t *testing.T) {
 		}
 	}
 }
+
+// A file whose first lines name its 8-bit character set, as Emacs and JabRef write it, is read
+// in that set: Latin-9's 0xA6 is Š, where Windows-1252 has ¦. A file that says UTF-8 and is not,
+// or names no set, is read as before.
+func TestDecodeDeclaredCharset(t *testing.T) {
+	for _, c := range []struct {
+		name, head string
+		want       string // the title read
+		warning    string // in the one warning
+	}{
+		{"emacs", "% -*- coding: latin-9-unix -*-\n", "Šome title", "read as ISO 8859-15, as its line 1 says"},
+		{"jabref", "% Encoding: ISO-8859-15\n\n", "Šome title", "read as ISO 8859-15, as its line 1 says"},
+		{"jabref windows", "% Encoding: windows-1252\n", "¦ome title", "read as Windows 1252"},
+		{"utf-8 declared", "% Encoding: UTF-8\n", "¦ome title", "read as Windows-1252: 0xA6"},
+		{"none", "% a comment\n", "¦ome title", "read as Windows-1252: 0xA6"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := c.head + "@book{test, title = {\xa6ome title}, year = 1999}\n"
+			f := Parse("latin9.bib", []byte(src))
+			if len(f.Entries()) != 1 {
+				t.Fatalf("entries %v, problems %v", f.Entries(), f.Problems)
+			}
+			if got := f.Entries()[0].Get("title"); got != c.want {
+				t.Errorf("title %q, want %q", got, c.want)
+			}
+			if len(f.Problems) != 1 || !strings.Contains(f.Problems[0].Msg, c.warning) {
+				t.Errorf("problems %v, want one saying %q", f.Problems, c.warning)
+			}
+		})
+	}
+}

@@ -285,3 +285,100 @@ func (q *placer[T]) flush() error {
 	clear(q.held)
 	return nil
 }
+
+// withCrossrefParents returns sel with the entries outside the trash that its entries name in a
+// crossref field, and those that these name, to maxCrossrefDepth; and whether it added any. The
+// selection it returns is by entry id, so that a search's words do not leave the parents out.
+func withCrossrefParents(ctx context.Context, tx *sql.Tx, sel exportSelection) (exportSelection, bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.fields, t.source FROM `+sel.from+` JOIN entry_text t ON t.id = e.id WHERE `+
+		sel.where+` AND t.fields LIKE ?`, append(slices.Clip(sel.args), crossrefFieldLike)...)
+	if err != nil {
+		return sel, false, err
+	}
+	named, err := crossrefsIn(rows)
+	if err != nil {
+		return sel, false, err
+	}
+	asked := map[string]bool{}
+	var added []int64
+	for depth := 0; len(named) > 0 && depth < maxCrossrefDepth; depth++ {
+		var keys []string
+		for _, k := range named {
+			if f := foldKey(k); !asked[f] {
+				asked[f] = true
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			break
+		}
+		list, err := json.Marshal(keys)
+		if err != nil {
+			return sel, false, err
+		}
+		// The key column's NOCASE collation makes IN match keys as bibtex does.
+		rows, err := tx.QueryContext(ctx, `SELECT e.id, t.fields, t.source FROM entries e JOIN entry_text t ON t.id = e.id
+			WHERE e.trashed IS NULL AND e.key IN (SELECT value FROM json_each(?))
+			AND e.id NOT IN (SELECT e.id FROM `+sel.from+` WHERE `+sel.where+`)`, append([]any{string(list)}, sel.args...)...)
+		if err != nil {
+			return sel, false, err
+		}
+		named = named[:0]
+		for rows.Next() {
+			var id int64
+			var fields, source string
+			if err := rows.Scan(&id, &fields, &source); err != nil {
+				rows.Close()
+				return sel, false, err
+			}
+			added = append(added, id)
+			k, err := crossrefOf(fields, source)
+			if err != nil {
+				rows.Close()
+				return sel, false, err
+			}
+			if k != "" {
+				named = append(named, k)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return sel, false, err
+		}
+	}
+	if len(added) == 0 {
+		return sel, false, nil
+	}
+	ids, err := json.Marshal(added)
+	if err != nil {
+		return sel, false, err
+	}
+	return exportSelection{
+		from: "entries e",
+		where: `e.trashed IS NULL AND (e.id IN (SELECT e.id FROM ` + sel.from + ` WHERE ` + sel.where +
+			`) OR e.id IN (SELECT value FROM json_each(?)))`,
+		order: sel.order,
+		args:  append(slices.Clip(sel.args), string(ids)),
+	}, true, nil
+}
+
+// crossrefsIn returns the keys that the crossref fields of rows of fields and source name, and
+// closes rows.
+func crossrefsIn(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var named []string
+	for rows.Next() {
+		var fields, source string
+		if err := rows.Scan(&fields, &source); err != nil {
+			return nil, err
+		}
+		k, err := crossrefOf(fields, source)
+		if err != nil {
+			return nil, err
+		}
+		if k != "" {
+			named = append(named, k)
+		}
+	}
+	return named, rows.Err()
+}

@@ -110,6 +110,67 @@ func TestExportKeysPutsCrossrefsLast(t *testing.T) {
 	}
 }
 
+// A collection, a search or a selection of the papers alone, exported with their parents, reads
+// in bibtex with what the papers inherit; the trash and entries nobody names stay out.
+func TestExportCrossrefParents(t *testing.T) {
+	ctx := context.Background()
+	l := importFiles(t, xrefProceedings, xrefPapers)
+	c, err := l.CreateCollection(ctx, nil, "Thesis")
+	col := c.ID
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddToCollection(ctx, col, "zhang2020", "doe2019"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts ExportOptions
+		want []string
+	}{
+		{"collection", ExportOptions{Filter: Filter{Collection: col}}, []string{"zhang2020", "aaai2020", "doe2019", "Conf2019"}},
+		{"search", ExportOptions{Query: "zhang"}, []string{"zhang2020", "aaai2020"}},
+		{"keys", ExportOptions{Keys: []string{"doe2019", "young2021"}}, []string{"young2021", "doe2019", "Conf2019"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := c.opts
+			opts.CrossrefParents = true
+			text, _ := exportText(t, l, opts)
+			if diff := cmp.Diff(c.want, keyOrder(text)); diff != "" {
+				t.Errorf("order (-want +got):\n%s", diff)
+			}
+			if c.name == "collection" {
+				checkInheritsOf(t, text, "zhang2020", "doe2019")
+			}
+		})
+	}
+	// Without the option, the selection is what is written.
+	text, _ := exportText(t, l, ExportOptions{Filter: Filter{Collection: col}})
+	if diff := cmp.Diff([]string{"zhang2020", "doe2019"}, keyOrder(text)); diff != "" {
+		t.Errorf("without parents (-want +got):\n%s", diff)
+	}
+	// A parent in the trash stays there.
+	if _, err := l.Trash(ctx, "conf2019"); err != nil {
+		t.Fatal(err)
+	}
+	text, _ = exportText(t, l, ExportOptions{Filter: Filter{Collection: col}, CrossrefParents: true})
+	if diff := cmp.Diff([]string{"zhang2020", "aaai2020", "doe2019"}, keyOrder(text)); diff != "" {
+		t.Errorf("a parent in the trash (-want +got):\n%s", diff)
+	}
+}
+
+// checkInheritsOf checks that bibtex gives each of the papers keys, in text, the year of its
+// proceedings.
+func checkInheritsOf(t *testing.T, text string, keys ...string) {
+	t.Helper()
+	got := citedBy(t, text, keys...)
+	for _, key := range keys {
+		if !strings.Contains(got[key], "year = {20") {
+			t.Errorf("bibtex reads %s without the year of its proceedings:\n%s\nfrom the export:\n%s", key, got[key], text)
+		}
+	}
+}
+
 func TestAutoExportPutsCrossrefsLast(t *testing.T) {
 	ctx := context.Background()
 	l := importFiles(t, xrefProceedings, xrefPapers)

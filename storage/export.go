@@ -25,6 +25,11 @@ type ExportOptions struct {
 	// Keys, when set, keeps only the entries with these keys (case-insensitive), in the crossref
 	// order (see ByKey).
 	Keys []string
+	// CrossrefParents also writes the entries that the selected ones name in a crossref field,
+	// and those that these name in turn, in the crossref order: a collection's or a selection's
+	// file then reads in bibtex as the library does. Without them bibtex reports a bad cross
+	// reference, and the entries lack the journal, year or book title they inherit.
+	CrossrefParents bool
 	// ByKey orders the entries by key instead of the order they came into the library. Then, as
 	// with Keys, an entry that another written entry cross-references (crossref) goes right after
 	// the last of those, where bibtex finds it (crossref.go); the others keep their order.
@@ -77,9 +82,16 @@ func (l *Library) Export(ctx context.Context, w io.Writer, opts ExportOptions) (
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
+	parents := false
+	// The whole library has every parent already: no need to look for them.
+	if opts.CrossrefParents && !(opts.Filter.IsZero() && opts.Query == "" && len(opts.Keys) == 0) {
+		if sel, parents, err = withCrossrefParents(ctx, tx, sel); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
 	from, where, order, args := sel.from, sel.where, sel.order, sel.args
 	var place crossrefPlacement
-	if crossrefOrdered(opts) {
+	if crossrefOrdered(opts) || parents {
 		if place, err = exportCrossrefs(ctx, tx, sel, opts.ByKey); err != nil {
 			return 0, fmt.Errorf("export: %w", err)
 		}

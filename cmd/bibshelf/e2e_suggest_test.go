@@ -80,6 +80,11 @@ func TestEndToEndSearchSuggestions(t *testing.T) {
 	w.waitFor("Escape: no suggestions, the text kept", func(s app.ProbeState) bool {
 		return len(s.Suggestions) == 0 && s.SearchText == done+"tag:a" && s.Focused == "search"
 	})
+	// A second Escape clears the search, as Zotero's and JabRef's does: the whole library again.
+	w.key("Escape")
+	w.waitFor("a second Escape: the search cleared", func(s app.ProbeState) bool {
+		return s.SearchText == "" && s.Query == "" && s.Settled && s.Rows == 57 && s.Focused == "search"
+	})
 
 	// Without suggestions, Down and Enter hand the focus to the results.
 	w.key("ctrl+a", "BackSpace")

@@ -27,7 +27,7 @@ const appID = "io.github.bibshelf"
 func runWindow(args []string, stdout, stderr io.Writer) int {
 	fs, libFlag := newFlags("bibshelf", "bibshelf [--library PATH|URL] [--select KEY] [--tab TAB] [--screenshot OUT.png] [--size WxH] [FILE.bib...]", stderr)
 	shot := fs.String("screenshot", "", "open the window, write its first complete render to this PNG `file`, and exit")
-	size := fs.String("size", "1280x800", "window size `WxH` in Fyne units")
+	size := fs.String("size", "", "window size `WxH` in Fyne units (default: the size it had when last closed, at first 1280x800; 1280x800 for --screenshot)")
 	selectKey := fs.String("select", "", "select the entry with this `key` once the library is shown")
 	tab := fs.String("tab", "", "show this `tab` of the selected entry: info, notes, bibtex or attachments")
 	if st := parseFlags(fs, args); st >= 0 {
@@ -40,7 +40,13 @@ func runWindow(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if *size == "" && *shot != "" {
+		*size = "1280x800" // a screenshot's size does not depend on the last window's
+	}
 	winSize, ok := parseSize(*size)
+	if *size == "" {
+		winSize, ok = fyne.Size{}, true // app.Options: the size the window had last
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "bibshelf: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
