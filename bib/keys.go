@@ -495,15 +495,20 @@ func UniqueKey(base string, taken func(string) bool) string {
 // tries, in its order.
 func KeyVariants(base string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		if !yield(base) {
-			return
-		}
-		for n := 1; ; n++ {
-			if !yield(base + keySuffix(n)) {
+		for n := 0; ; n++ {
+			if !yield(KeyVariant(base, n)) {
 				return
 			}
 		}
 	}
+}
+
+// KeyVariant returns the nth key KeyVariants yields, from 0: base itself, then base+"a"...
+func KeyVariant(base string, n int) string {
+	if n == 0 {
+		return base
+	}
+	return base + keySuffix(n)
 }
 
 // keySuffix spells n >= 1 in bijective base 26: 1 a, 26 z, 27 aa, 702 zz, 703 aaa.
