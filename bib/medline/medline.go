@@ -145,8 +145,13 @@ func (p *parser) line(line string, n int) {
 	if m := tagLine.FindStringSubmatch(line); m != nil {
 		p.endValue()
 		p.fields = append(p.fields, field{tag: m[1], line: n})
-		p.value.WriteString(strings.TrimSpace(line[len(m[0]):]))
 		p.dropped = false
+		v := strings.TrimSpace(line[len(m[0]):])
+		if len(v) > maxValue {
+			p.problem(n, bib.Error, "%s value longer than %d bytes: the rest of it is dropped", m[1], maxValue)
+			v, p.dropped = strings.ToValidUTF8(v[:maxValue], ""), true
+		}
+		p.value.WriteString(v)
 		return
 	}
 	if len(p.fields) == 0 {

@@ -221,6 +221,9 @@ func TestProblems(t *testing.T) {
 	}{
 		{"stray text", "Some header\nPMID- 1\nTI  - A\n\nPMID- 2\n", 2, []string{"t:1:1: warning: text before the first MEDLINE tag is skipped"}},
 		{"long value", long, 2, []string{"t:1050:1: AB value longer than 1048576 bytes: the rest of it is dropped"}},
+		// A value on its tag's line alone was not cut: 100 MB of it made 2 GB and a 100 MB key.
+		{"long line", "PMID- 1\nAB  - " + strings.Repeat("y", 1<<20+10) + "\n      more\nTI  - kept\n\nPMID- 2\n", 2,
+			[]string{"t:2:1: AB value longer than 1048576 bytes: the rest of it is dropped"}},
 		{"invalid UTF-8", "PMID- 1\nTI  - caf\xe9\n", 1, []string{"t:1:1: warning: the file is not valid UTF-8: invalid bytes read as U+FFFD"}},
 		{"no title", "\n\nPMID- 1\n", 1, []string{"t:3:1: warning: record has no title (TI)"}},
 		{"empty", "", 0, nil},
@@ -230,6 +233,11 @@ func TestProblems(t *testing.T) {
 			f := Parse("t", []byte(tt.src))
 			if n := len(f.Entries()); n != tt.entries {
 				t.Errorf("%d entries, want %d", n, tt.entries)
+			}
+			for _, e := range f.Entries() {
+				if a := e.Get("abstract"); len(a) > maxValue {
+					t.Errorf("an abstract of %d bytes", len(a))
+				}
 			}
 			var got []string
 			for _, p := range f.Problems {
