@@ -473,9 +473,26 @@ func (p *KeyPattern) Key(e *Entry) string {
 		if k == "" {
 			return "key"
 		}
+		return cutKey(k)
+	}
+	return cutKey(b.String())
+}
+
+// maxMadeKey is the longest key a pattern makes, in bytes: a title of one 100 MB word made a
+// key of 100 MB, which each problem of the entry then printed. The pattern [title] of a long
+// title makes 150.
+const maxMadeKey = 256
+
+// cutKey cuts a key made by a pattern to maxMadeKey bytes, at a character's start.
+func cutKey(k string) string {
+	if len(k) <= maxMadeKey {
 		return k
 	}
-	return b.String()
+	n := maxMadeKey
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return k[:n]
 }
 
 // UniqueKey returns base if taken reports it free, and otherwise the first free one of base+"a",
