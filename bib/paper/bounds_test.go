@@ -66,19 +66,25 @@ func problemsWith(ps []Problem, s string) int {
 }
 
 // TestUnclosedCitesLinear: a file of 4 MB of \cite{ is read in linear time (it took 11 s a
-// megabyte), and one Problem says where the arguments stopped being read.
+// megabyte); the first maxRunaways arguments that do not close are told, one Problem says
+// there are more, and one where the arguments stopped being read.
 func TestUnclosedCitesLinear(t *testing.T) {
 	src := unclosedCites(4 << 20)
 	var s *Source
 	within(t, 3*time.Second, func() { s = ScanTeX("f.tex", src) })
-	if n := problemsWith(s.Problems, "do not close"); n != 1 {
-		t.Errorf("%d problems of arguments that do not close, want 1: %v", n, s.Problems)
+	if n := problemsWith(s.Problems, "not close"); n != maxRunaways+2 || len(s.Problems) != n {
+		t.Errorf("%d problems of arguments that do not close, want %d: %v", n, maxRunaways+2, s.Problems)
 	}
-	// A file with a few runaway arguments is read as before: the citations after them count.
+	// A file with a few runaway arguments is read as before: the citations after them count,
+	// and the runaway arguments are told (they were not: their keys were lost without a word).
 	few := strings.Repeat("\\cite{oops "+strings.Repeat("x", 100)+"\n\n", 20) + `\cite{after}`
 	s = ScanTeX("f.tex", []byte(few))
-	if len(s.Problems) != 0 || len(s.Citations) != 1 || s.Citations[0].Key != "after" {
+	if len(s.Problems) != maxRunaways+1 || len(s.Citations) != 1 || s.Citations[0].Key != "after" {
 		t.Errorf("citations %v, problems %v; want after alone", s.Citations, s.Problems)
+	}
+	want := `f.tex:3:6: \cite: the argument does not close before a blank line or 16 KB (a runaway argument): its keys are not read`
+	if got := s.Problems[1].Error(); got != want {
+		t.Errorf("problem %q, want %q", got, want)
 	}
 }
 
