@@ -50,6 +50,10 @@ const (
 	maxValue  = 1 << 20 // bytes of one element's text
 	maxValues = 10_000  // values of one record
 	maxDepth  = 64      // elements nested inside a record
+	maxFaces  = 8       // words of one <style> element's face
+	// maxNesting is how deep elements may nest at all: past it the file is read no further, as
+	// XML's decoder keeps every open element (15 MB of them took 600 MB).
+	maxNesting = 1024
 )
 
 // Detect reports whether src looks like EndNote XML: its first 4 KB hold the <xml> root element
@@ -142,6 +146,8 @@ func (r *reader) record(line int) bool {
 		size   int
 		attr   string
 		capped bool
+		// deepFaces counts the open <style> elements past maxDepth, which add no face.
+		deepFaces int
 	)
 	for {
 		tok, err := r.d.Token()
@@ -154,8 +160,19 @@ func (r *reader) record(line int) bool {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack)+len(faces)+deepFaces >= maxNesting {
+				r.syntax(fmt.Errorf("elements nested more than %d deep", maxNesting), line)
+				return false
+			}
 			if t.Name.Local == "style" {
-				faces = append(faces, strings.Fields(attrValue(t, "face")))
+				// <style> elements nested deeper than maxDepth add no face: the text in them
+				// gets those of the others, which each of its pieces would otherwise copy.
+				if len(faces) >= maxDepth {
+					deepFaces++
+					continue
+				}
+				fs := strings.Fields(attrValue(t, "face"))
+				faces = append(faces, fs[:min(len(fs), maxFaces)])
 				continue
 			}
 			if len(stack) >= maxDepth {
@@ -170,6 +187,10 @@ func (r *reader) record(line int) bool {
 				attr = attrValue(t, "name")
 			}
 		case xml.EndElement:
+			if t.Name.Local == "style" && deepFaces > 0 {
+				deepFaces--
+				continue
+			}
 			if t.Name.Local == "style" && len(faces) > 0 {
 				faces = faces[:len(faces)-1]
 				continue
