@@ -847,8 +847,11 @@ func (p *parser) newBraceTable(from int) *braceTable {
 	if len(src) > math.MaxInt32 {
 		return nil
 	}
-	t := &braceTable{from: from, start: from}
-	t.line, _ = p.lineCol(from)
+	t := &braceTable{from: from}
+	// from may be inside a line (a broken value's text is read again from an @ in it): the
+	// columns of that line count from its start.
+	line, col := p.lineCol(from)
+	t.line, t.start = line, from-col+1
 	var open []int32 // indexes of the {s not yet closed
 	for i := from; i < len(src); i++ {
 		switch src[i] {
