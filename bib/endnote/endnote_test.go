@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
 )
@@ -299,4 +302,23 @@ func FuzzDetect(f *testing.F) {
 			t.Fatal("Detect changed with text after the start")
 		}
 	})
+}
+
+// TestUTF16: EndNote XML saved as UTF-16 was taken for a BibTeX file without entries: XML's
+// decoder reads no encoding that changes ASCII.
+func TestUTF16(t *testing.T) {
+	xml := `<?xml version="1.0" encoding="UTF-16"?>` + "\n" + `<xml><records><record><titles><title>Über</title></titles></record></records></xml>`
+	for _, enc := range []encoding.Encoding{unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), unicode.UTF16(unicode.BigEndian, unicode.UseBOM)} {
+		src, err := enc.NewEncoder().Bytes([]byte(xml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !Detect(src) {
+			t.Errorf("not detected: % x", src[:8])
+		}
+		f := Parse("u.xml", src)
+		if es := f.Entries(); len(es) != 1 || es[0].Get("title") != "Über" || len(f.Problems) != 1 {
+			t.Errorf("%d entries, problems %v", len(es), f.Problems)
+		}
+	}
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
 )
@@ -316,4 +319,22 @@ func FuzzDetect(f *testing.F) {
 			t.Fatal("Detect changed with text after the start")
 		}
 	})
+}
+
+// TestUTF16: a file saved as UTF-16 was taken for a BibTeX file without entries.
+func TestUTF16(t *testing.T) {
+	for _, enc := range []encoding.Encoding{unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), unicode.UTF16(unicode.BigEndian, unicode.UseBOM)} {
+		src, err := enc.NewEncoder().Bytes([]byte("PMID- 1\nTI  - Über alles\n\nPMID- 2\nTI  - B\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !Detect(src) {
+			t.Errorf("not detected: % x", src[:8])
+		}
+		f := Parse("u.nbib", src)
+		if es := f.Entries(); len(es) != 2 || es[0].Get("title") != "Über alles" ||
+			len(f.Problems) == 0 || f.Problems[0].Msg != "the file is UTF-16 (it starts with a byte-order mark): read as such" {
+			t.Errorf("%d entries, problems %v", len(es), f.Problems)
+		}
+	}
 }
