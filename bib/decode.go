@@ -164,8 +164,20 @@ func utf16Unmarked[T string | []byte](src T) (bigEndian, ok bool) {
 	return false, false
 }
 
+// eightBitRun is how many UTF-16 code units in a row whose two bytes are both ASCII text
+// (printable, tab, CR or LF) say that the bytes are 8-bit text read as UTF-16: such a unit is a
+// CJK character or a symbol, and text of those has a space, a line break or punctuation, each
+// with a NUL byte, long before 64 of them, while ASCII or UTF-8 text (a UTF-8 file joined to a
+// UTF-16 one) makes nothing else.
+const eightBitRun = 64
+
+// textByte reports whether c is an ASCII byte of text: printable, a tab or a line break.
+func textByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' }
+
 // decodeUTF16 converts UTF-16 to UTF-8. An unpaired surrogate, and an odd last byte, are read as
-// U+FFFD, with a warning (the first few each).
+// U+FFFD, with a warning (the first few each). Bytes that are 8-bit text rather than UTF-16
+// (eightBitRun) are converted as UTF-16 too, and the first of them gets an error: what they
+// hold would otherwise be lost without a word, read as text of no BibTeX item.
 func decodeUTF16(name string, b []byte, bigEndian bool) (string, []Problem) {
 	unit := func(i int) rune {
 		if bigEndian {
@@ -178,8 +190,21 @@ func decodeUTF16(name string, b []byte, bigEndian bool) (string, []Problem) {
 	var problems []Problem
 	bad := 0
 	line, lineStart := 1, 0
+	run, runCol, told := 0, 0, false // units of ASCII text bytes in a row, and the column of the first
 	for i := 0; i+1 < len(b); i += 2 {
 		r := unit(i)
+		if !told && textByte(b[i]) && textByte(b[i+1]) {
+			if run++; run == 1 {
+				runCol = out.Len() - lineStart + 1
+			} else if run == eightBitRun {
+				told = true
+				problems = append(problems, Problem{File: name, Line: line, Col: runCol, Severity: Error,
+					Msg: fmt.Sprintf("from here the bytes are 8-bit text (%q), not UTF-16: read as UTF-16 they are no BibTeX, "+
+						"and what they hold is not read (is a UTF-8 file joined to a UTF-16 one?)", b[i+2-2*eightBitRun:i+2-2*eightBitRun+32])})
+			}
+		} else {
+			run = 0
+		}
 		if utf16.IsSurrogate(r) {
 			if i+3 < len(b) {
 				if pair := utf16.DecodeRune(r, unit(i+2)); pair != utf8.RuneError {

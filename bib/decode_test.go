@@ -143,6 +143,42 @@ func TestNotUTF16(t *testing.T) {
 	}
 }
 
+// TestUTF16ThenUTF8: a UTF-16 file with UTF-8 text after it (two files joined) read the UTF-8
+// text as CJK characters, of no BibTeX item, so that its entries were lost without a word. They
+// are still not read, but the file gets an error where they start; UTF-16 text in CJK, whose
+// characters can be made of two ASCII bytes, gets none.
+func TestUTF16ThenUTF8(t *testing.T) {
+	for _, bigEndian := range []bool{false, true} {
+		src := append([]byte{0xff, 0xfe}, utf16Bytes("@misc{a, title = {x}}\n", false)...)
+		if bigEndian {
+			src = append([]byte{0xfe, 0xff}, utf16Bytes("@misc{a, title = {x}}\n", true)...)
+		}
+		src = append(src, strings.Repeat("@misc{b, title = {y}}\n", 100)...)
+		f := Parse("joined.bib", src)
+		if es := f.Entries(); len(es) != 1 || es[0].Key != "a" {
+			t.Fatalf("entries %+v", es)
+		}
+		want := []string{`joined.bib:2:1: from here the bytes are 8-bit text ("@misc{b, title = {y}}\n@misc{b, t"), not UTF-16: ` +
+			`read as UTF-16 they are no BibTeX, and what they hold is not read (is a UTF-8 file joined to a UTF-16 one?)`}
+		if diff := cmp.Diff(want, problemStrings(f.Problems)); diff != "" {
+			t.Errorf("big-endian %v: problems (-want +got):\n%s", bigEndian, diff)
+		}
+	}
+	// Chinese, Japanese and symbols whose UTF-16 bytes are all ASCII text (U+2020-U+7E7E with a
+	// printable low byte), in runs as long as a title's.
+	var cjk strings.Builder
+	for r := rune(0x4e20); cjk.Len() < 3*200; r++ {
+		if textByte(byte(r)) {
+			cjk.WriteRune(r)
+		}
+	}
+	src := "@misc{c, title = {" + cjk.String()[:3*60] + "}, note = {ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをん}}\n"
+	f := Parse("cjk.bib", append([]byte{0xff, 0xfe}, utf16Bytes(src, false)...))
+	if len(f.Problems) != 0 || len(f.Entries()) != 1 {
+		t.Errorf("CJK in UTF-16: %d entries, problems %v", len(f.Entries()), problemStrings(f.Problems))
+	}
+}
+
 // A file whose first lines name its 8-bit character set, as Emacs and JabRef write it, is read
 // in that set: Latin-9's 0xA6 is Š, where Windows-1252 has ¦. A file that says UTF-8 and is not,
 // or names no set, is read as before.

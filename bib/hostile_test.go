@@ -173,6 +173,50 @@ func TestRecoveryLinear(t *testing.T) {
 	}
 }
 
+// TestManyFields: each field of an entry was compared with every field before it, so that an
+// entry of 100,000 fields of different names (1.2 MB) took 18 s; and each repeated field made a
+// warning, so that 20 MB of title={x}, made two million problems and 1 GB of them.
+func TestManyFields(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@misc{k,\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "f%d={x},", i)
+	}
+	b.WriteString("f7={again}}\n")
+	f := parseBounded(t, b.String(), 64, 5*time.Second)
+	es := f.Entries()
+	if len(es) != 1 || len(es[0].Fields) != 100_001 || !es[0].Fields[100_000].Duplicate || es[0].Get("f7") != "x" {
+		t.Fatalf("entries: %d, want one of 100,001 fields, the last a repeated f7", len(es))
+	}
+	if diff := cmp.Diff([]string{`hostile.bib:2:1088891: warning: repeated field "f7": BibTeX uses the first value; the others are kept (entry "k")`},
+		problemStrings(f.Problems)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+
+	src := "@misc{k,\n" + strings.Repeat("title={x},\n", 100_000) + "note = {n}}\n"
+	f = parseBounded(t, src, 64, 5*time.Second)
+	if es := f.Entries(); len(es) != 1 || len(es[0].Fields) != 100_001 || es[0].Get("note") != "n" {
+		t.Fatalf("entries: %d, want one of 100,001 fields", len(es))
+	}
+	ps := problemStrings(f.Problems)
+	if len(ps) != maxRepeats+1 {
+		t.Fatalf("%d problems, want %d", len(ps), maxRepeats+1)
+	}
+	want := []string{
+		`hostile.bib:3:1: warning: repeated field "title": BibTeX uses the first value; the others are kept (entry "k")`,
+		`hostile.bib:13:1: warning: 99989 more repeated fields: BibTeX uses the first value of each; the others are kept (entry "k")`,
+	}
+	if diff := cmp.Diff(want, []string{ps[0], ps[maxRepeats]}); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	r := NewReader("hostile.bib", src)
+	for _, ok := r.Next(); ok; _, ok = r.Next() {
+	}
+	if diff := cmp.Diff(f.Problems, r.Problems()); diff != "" {
+		t.Errorf("a Reader's problems differ (-Parse +Reader):\n%s", diff)
+	}
+}
+
 // TestResumeAfterValue: text inside a value read whole is the value's, as bibtex reads it, also
 // when the entry breaks after it; parsing resumes after the value.
 func TestResumeAfterValue(t *testing.T) {

@@ -51,8 +51,15 @@ func Parents(e *Entry) []string {
 func Inherit(child, parent *Entry, d Dialect) *Entry {
 	out := child.Clone()
 	out.Source, out.Standalone = "", false
+	// has holds the names of out's fields in lower case, as Field compares them: looking each
+	// name up in out.Fields made a parent of 40,000 fields take seconds.
+	has := make(map[string]bool, len(out.Fields))
+	for _, f := range out.Fields {
+		has[strings.ToLower(f.Name)] = true
+	}
 	give := func(name string, f Field) {
-		if out.Field(name) == nil {
+		if lower := strings.ToLower(name); !has[lower] {
+			has[lower] = true
 			f.Name, f.Duplicate = name, false
 			out.Fields = append(out.Fields, f)
 		}

@@ -473,9 +473,26 @@ func (p *KeyPattern) Key(e *Entry) string {
 		if k == "" {
 			return "key"
 		}
+		return cutKey(k)
+	}
+	return cutKey(b.String())
+}
+
+// maxMadeKey is the longest key a pattern makes, in bytes: a title of one 100 MB word made a
+// key of 100 MB, which each problem of the entry then printed. The pattern [title] of a long
+// title makes 150.
+const maxMadeKey = 256
+
+// cutKey cuts a key made by a pattern to maxMadeKey bytes, at a character's start.
+func cutKey(k string) string {
+	if len(k) <= maxMadeKey {
 		return k
 	}
-	return b.String()
+	n := maxMadeKey
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return k[:n]
 }
 
 // UniqueKey returns base if taken reports it free, and otherwise the first free one of base+"a",
@@ -495,15 +512,20 @@ func UniqueKey(base string, taken func(string) bool) string {
 // tries, in its order.
 func KeyVariants(base string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		if !yield(base) {
-			return
-		}
-		for n := 1; ; n++ {
-			if !yield(base + keySuffix(n)) {
+		for n := 0; ; n++ {
+			if !yield(KeyVariant(base, n)) {
 				return
 			}
 		}
 	}
+}
+
+// KeyVariant returns the nth key KeyVariants yields, from 0: base itself, then base+"a"...
+func KeyVariant(base string, n int) string {
+	if n == 0 {
+		return base
+	}
+	return base + keySuffix(n)
 }
 
 // keySuffix spells n >= 1 in bijective base 26: 1 a, 26 z, 27 aa, 702 zz, 703 aaa.

@@ -424,6 +424,19 @@ func TestKeyZeroValues(t *testing.T) {
 	}
 }
 
+// TestKeyLength: a key made from a title of one long word was that long (100 MB from a hostile
+// file); it is cut at maxMadeKey bytes, between characters.
+func TestKeyLength(t *testing.T) {
+	word := strings.Repeat("é", 1<<20)
+	e := &Entry{Type: "misc", Fields: []Field{{Name: "title", Value: word}, {Name: "author", Value: "A" + word}, {Name: "year", Value: "2001"}}}
+	for _, pattern := range []string{PatternJabRef, "[title]", "[auth][year]", "[shorttitle:lower]"} {
+		k := mustParsePattern(t, pattern).Key(e)
+		if len(k) > maxMadeKey || len(k) < maxMadeKey-1 || !utf8.ValidString(k) {
+			t.Errorf("%s: a key of %d bytes, valid UTF-8 %v", pattern, len(k), utf8.ValidString(k))
+		}
+	}
+}
+
 func TestParsePatternErrors(t *testing.T) {
 	tests := []struct {
 		pattern string

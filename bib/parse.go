@@ -192,6 +192,9 @@ type parser struct {
 	// onField, when set, is told of each field read, with where its name starts and where its
 	// raw value starts and ends.
 	onField func(name string, nameStart, start, end int)
+	// fieldNames holds the names in fields once they are more than a scan should look through
+	// (see repeated); nil until then.
+	fieldNames map[string]struct{}
 
 	loneCR   bool     // some line ends with a \r alone (see lineEnd)
 	biber    bool     // % starts a comment inside an item too (see ParseBiber)
@@ -484,9 +487,20 @@ func (p *parser) item(at int) (ok bool, partial *Entry, resume int) {
 
 func (p *parser) readFields(e *Entry, closer byte) {
 	// Fields gather in a buffer reused from entry to entry; the entry gets a copy of exactly
-	// their number, also when a syntax error ends it early.
-	p.fields = p.fields[:0]
-	defer func() { e.Fields = slices.Clone(p.fields) }()
+	// their number, also when a syntax error ends it early, or the buffer itself when it holds
+	// so many that a copy would cost more than the room left over.
+	p.fields, p.fieldNames = p.fields[:0], nil
+	repeats, more := 0, -1 // repeated fields, and the index of the problem that counts those past maxRepeats
+	defer func() {
+		if len(p.fields) > 1024 {
+			e.Fields, p.fields = p.fields, nil
+		} else {
+			e.Fields = slices.Clone(p.fields)
+		}
+		if more >= 0 {
+			p.file.Problems[more].Msg = fmt.Sprintf("%d more repeated fields: BibTeX uses the first value of each; the others are kept", repeats-maxRepeats)
+		}
+	}()
 	for {
 		p.skipSpace()
 		if p.peek() == closer {
@@ -508,12 +522,17 @@ func (p *parser) readFields(e *Entry, closer byte) {
 		}
 		line, _ := p.lineCol(off)
 		f := Field{Name: name, Raw: raw, Value: value, Line: line}
-		for _, g := range p.fields {
-			if g.Name == name {
-				f.Duplicate = true
+		if p.repeated(name) {
+			f.Duplicate = true
+			switch repeats++; {
+			case repeats <= maxRepeats:
 				p.warn(off, e.Key, "repeated field %q: BibTeX uses the first value; the others are kept", name)
-				break
+			case repeats == maxRepeats+1:
+				more = len(p.file.Problems)
+				p.warn(off, e.Key, "") // its message, with the count, is written when the entry ends
 			}
+		} else if p.fieldNames != nil {
+			p.fieldNames[name] = struct{}{}
 		}
 		p.fields = append(p.fields, f)
 		p.skipSpace()
@@ -529,6 +548,30 @@ func (p *parser) readFields(e *Entry, closer byte) {
 			p.fail(p.pos, e.Key, "expected , or %q after the value of %q", closer, name)
 		}
 	}
+}
+
+// maxRepeats is how many repeated fields of one entry are each told with a warning; one more
+// warning counts the rest, so that an entry of a million fields of one name does not make a
+// million problems.
+const maxRepeats = 10
+
+// fieldScan is how many fields repeated looks through one by one before it keeps their names in
+// a map: few entries have more, and an entry of 100,000 fields would take 10^10 comparisons.
+const fieldScan = 32
+
+// repeated reports whether the entry being read has a field named name (in lower case) already.
+func (p *parser) repeated(name string) bool {
+	if p.fieldNames == nil {
+		if len(p.fields) < fieldScan {
+			return slices.ContainsFunc(p.fields, func(g Field) bool { return g.Name == name })
+		}
+		p.fieldNames = make(map[string]struct{}, 2*len(p.fields))
+		for _, g := range p.fields {
+			p.fieldNames[g.Name] = struct{}{}
+		}
+	}
+	_, ok := p.fieldNames[name]
+	return ok
 }
 
 // maxValue is the most bytes a value may expand to through macros and #. The bibtex of TeX Live
@@ -804,8 +847,11 @@ func (p *parser) newBraceTable(from int) *braceTable {
 	if len(src) > math.MaxInt32 {
 		return nil
 	}
-	t := &braceTable{from: from, start: from}
-	t.line, _ = p.lineCol(from)
+	t := &braceTable{from: from}
+	// from may be inside a line (a broken value's text is read again from an @ in it): the
+	// columns of that line count from its start.
+	line, col := p.lineCol(from)
+	t.line, t.start = line, from-col+1
 	var open []int32 // indexes of the {s not yet closed
 	for i := from; i < len(src); i++ {
 		switch src[i] {

@@ -73,7 +73,7 @@ func (l *Library) AddEntry(ctx context.Context, e *bib.Entry, keyPattern string)
 	}
 	defer tx.Rollback()
 	if e.Key == "" {
-		if e, err = withNewKey(ctx, tx, e, pattern); err != nil {
+		if e, err = withNewKey(ctx, tx, e, pattern, nil); err != nil {
 			return "", fmt.Errorf("add entry: %w", err)
 		}
 	}

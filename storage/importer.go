@@ -38,6 +38,8 @@ type importer struct {
 	inFile  map[string]int
 	renamed map[string]string
 	refs    []refEntry
+	// floors are where the look-ups for a free variant of each key start (see keyFloors).
+	floors keyFloors
 	// tentative lists the entries that read as the library's entry of their key but name other
 	// entries: they are kept, under a key of their own, only if one of those is (see settleRefs).
 	tentative []tentativeEntry
@@ -156,7 +158,7 @@ func (im *importer) start(ctx context.Context) error {
 		im.now, im.now, im.source)); err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
-	im.scope, im.inFile, im.renamed = macroScope{}, map[string]int{}, map[string]string{}
+	im.scope, im.inFile, im.renamed, im.floors = macroScope{}, map[string]int{}, map[string]string{}, keyFloors{}
 	if im.insText, err = tx.PrepareContext(ctx, `INSERT INTO entry_text (id, `+textColumns+`) VALUES (?, CAST(? AS TEXT), ?, ?)`); err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
@@ -214,7 +216,7 @@ func (im *importer) addEntry(ctx context.Context, it bib.Item, p preparedEntry) 
 	e := it.Entry
 	if e.Key == "" {
 		var err error
-		if e, err = withNewKey(ctx, im.tx, e, im.pattern); err != nil {
+		if e, err = withNewKey(ctx, im.tx, e, im.pattern, im.floors); err != nil {
 			return err
 		}
 		p = prepareEntry(e, im.tagger)
@@ -311,7 +313,7 @@ type renamedEntry struct {
 // entry is done with.
 func (im *importer) keyTaken(ctx context.Context, it bib.Item, e *bib.Entry, p preparedEntry, first int) (*renamedEntry, error) {
 	name, opts, rep := im.src.name, im.opts, &im.rep
-	c, err := findClash(ctx, im.tx, e, p.ident, len(p.refs) > 0)
+	c, err := findClash(ctx, im.tx, e, p.ident, len(p.refs) > 0, im.floors)
 	if err != nil {
 		return nil, err
 	}
@@ -690,24 +692,24 @@ func (im *importer) reportDuplicates(ctx context.Context, since int64) error {
 	return nil
 }
 
-// withNewKey returns a copy of an entry with a key made from the pattern and free in the library.
+// withNewKey returns a copy of an entry with a key made from the pattern and free in the library,
+// looked for from the floors of the keys made before (nil for none).
 // The copy has no source: the source it came with has no key in it.
-func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyPattern) (*bib.Entry, error) {
-	var qerr error
-	key := bib.UniqueKey(pattern.Key(e), func(k string) bool {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE key = ?`, k).Scan(&n); err != nil {
-			qerr = err
-			return false
-		}
-		return n > 0
-	})
-	if qerr != nil {
-		return nil, fmt.Errorf("make a key: %w", qerr)
+func withNewKey(ctx context.Context, tx *sql.Tx, e *bib.Entry, pattern *bib.KeyPattern, floors keyFloors) (*bib.Entry, error) {
+	key, err := floors.free(pattern.Key(e), func(k string) (bool, error) { return keyTaken(ctx, tx, k) })
+	if err != nil {
+		return nil, fmt.Errorf("make a key: %w", err)
 	}
 	c := *e
 	c.Key, c.Source = key, ""
 	return &c, nil
+}
+
+// keyTaken reports whether the library has an entry of the key k.
+func keyTaken(ctx context.Context, tx *sql.Tx, k string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE key = ?`, k).Scan(&n)
+	return n > 0, err
 }
 
 // contextOf returns the reading context of an entry of the import's file, where the file's

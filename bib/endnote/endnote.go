@@ -40,6 +40,7 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/bibshelf/bibshelf/bib"
 )
@@ -50,6 +51,10 @@ const (
 	maxValue  = 1 << 20 // bytes of one element's text
 	maxValues = 10_000  // values of one record
 	maxDepth  = 64      // elements nested inside a record
+	maxFaces  = 8       // words of one <style> element's face
+	// maxNesting is how deep elements may nest at all: past it the file is read no further, as
+	// XML's decoder keeps every open element (15 MB of them took 600 MB).
+	maxNesting = 1024
 )
 
 // Detect reports whether src looks like EndNote XML: its first 4 KB hold the <xml> root element
@@ -57,6 +62,9 @@ const (
 func Detect(src []byte) bool {
 	if len(src) > 4096 {
 		src = src[:4096]
+	}
+	if u, ok := fromUTF16(src); ok {
+		src = u
 	}
 	hasRoot := bytes.Contains(src, []byte("<xml>")) || bytes.Contains(src, []byte("<xml "))
 	return hasRoot && (bytes.Contains(src, []byte("<records>")) || bytes.Contains(src, []byte("<record>")))
@@ -74,6 +82,11 @@ type value struct {
 // Parse reads EndNote XML.
 func Parse(name string, src []byte) *bib.File {
 	f := &bib.File{Name: name}
+	if u, ok := fromUTF16(src); ok {
+		src = u
+		f.Problems = append(f.Problems, bib.Problem{File: name, Line: 1, Col: 1, Severity: bib.Warning,
+			Msg: "the file is UTF-16 (it starts with a byte-order mark): read as such"})
+	}
 	d := xml.NewDecoder(bytes.NewReader(src))
 	d.Entity = xml.HTMLEntity
 	d.CharsetReader = charsetReader
@@ -96,8 +109,13 @@ func Parse(name string, src []byte) *bib.File {
 	return f
 }
 
-// charsetReader decodes an encoding other than UTF-8 that the XML declaration names.
+// charsetReader decodes an encoding other than UTF-8 that the XML declaration names. A text
+// whose declaration says UTF-16 and that the decoder can read is one fromUTF16 converted (or
+// ASCII mislabelled): it is read as it is.
 func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	if strings.HasPrefix(strings.ToLower(label), "utf-16") {
+		return in, nil
+	}
 	enc, err := htmlindex.Get(label)
 	if err != nil {
 		return nil, fmt.Errorf("read encoding %q: %w", label, err)
@@ -142,6 +160,8 @@ func (r *reader) record(line int) bool {
 		size   int
 		attr   string
 		capped bool
+		// deepFaces counts the open <style> elements past maxDepth, which add no face.
+		deepFaces int
 	)
 	for {
 		tok, err := r.d.Token()
@@ -154,8 +174,19 @@ func (r *reader) record(line int) bool {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack)+len(faces)+deepFaces >= maxNesting {
+				r.syntax(fmt.Errorf("elements nested more than %d deep", maxNesting), line)
+				return false
+			}
 			if t.Name.Local == "style" {
-				faces = append(faces, strings.Fields(attrValue(t, "face")))
+				// <style> elements nested deeper than maxDepth add no face: the text in them
+				// gets those of the others, which each of its pieces would otherwise copy.
+				if len(faces) >= maxDepth {
+					deepFaces++
+					continue
+				}
+				fs := strings.Fields(attrValue(t, "face"))
+				faces = append(faces, fs[:min(len(fs), maxFaces)])
 				continue
 			}
 			if len(stack) >= maxDepth {
@@ -170,6 +201,10 @@ func (r *reader) record(line int) bool {
 				attr = attrValue(t, "name")
 			}
 		case xml.EndElement:
+			if t.Name.Local == "style" && deepFaces > 0 {
+				deepFaces--
+				continue
+			}
 			if t.Name.Local == "style" && len(faces) > 0 {
 				faces = faces[:len(faces)-1]
 				continue
@@ -223,4 +258,15 @@ func attrValue(se xml.StartElement, name string) string {
 		}
 	}
 	return ""
+}
+
+// fromUTF16 converts text that starts with a UTF-16 byte-order mark to UTF-8, and reports
+// whether it did: XML's decoder reads only encodings that keep ASCII as it is, so that EndNote
+// XML in UTF-16 was taken for a BibTeX file without entries.
+func fromUTF16(src []byte) ([]byte, bool) {
+	if len(src) < 2 || !(src[0] == 0xff && src[1] == 0xfe || src[0] == 0xfe && src[1] == 0xff) {
+		return src, false
+	}
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(src)
+	return out, err == nil // it fails only without the mark, which is there
 }

@@ -39,6 +39,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bibshelf/bibshelf/bib"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // maxValue caps one tag's value (continuation lines included) and maxLines the lines of one
@@ -55,6 +56,9 @@ const (
 func Detect(src []byte) bool {
 	if len(src) > 4096 {
 		src = src[:4096]
+	}
+	if u, ok := fromUTF16(src); ok {
+		src = u
 	}
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	seen := 0
@@ -90,6 +94,11 @@ type field struct {
 // continues the value of the tag before it. Text before the first tag is reported and skipped.
 func Parse(name string, src []byte) *bib.File {
 	f := &bib.File{Name: name}
+	if u, ok := fromUTF16(src); ok {
+		src = u
+		f.Problems = append(f.Problems, bib.Problem{File: name, Line: 1, Col: 1, Severity: bib.Warning,
+			Msg: "the file is UTF-16 (it starts with a byte-order mark): read as such"})
+	}
 	text := string(bytes.TrimPrefix(src, []byte("\ufeff")))
 	if !utf8.ValidString(text) {
 		f.Problems = append(f.Problems, bib.Problem{File: name, Line: 1, Col: 1, Severity: bib.Warning,
@@ -145,8 +154,13 @@ func (p *parser) line(line string, n int) {
 	if m := tagLine.FindStringSubmatch(line); m != nil {
 		p.endValue()
 		p.fields = append(p.fields, field{tag: m[1], line: n})
-		p.value.WriteString(strings.TrimSpace(line[len(m[0]):]))
 		p.dropped = false
+		v := strings.TrimSpace(line[len(m[0]):])
+		if len(v) > maxValue {
+			p.problem(n, bib.Error, "%s value longer than %d bytes: the rest of it is dropped", m[1], maxValue)
+			v, p.dropped = strings.ToValidUTF8(v[:maxValue], ""), true
+		}
+		p.value.WriteString(v)
 		return
 	}
 	if len(p.fields) == 0 {
@@ -188,4 +202,15 @@ func (p *parser) flush() {
 		p.file.Problems = append(p.file.Problems, probs...)
 	}
 	p.fields, p.lines, p.cut, p.stray, p.dropped = nil, 0, false, false, false
+}
+
+// fromUTF16 converts text that starts with a UTF-16 byte-order mark to UTF-8 (Windows programs
+// save text so), and reports whether it did: read as bytes it held no tag, and its records
+// were taken for a BibTeX file without entries.
+func fromUTF16(src []byte) ([]byte, bool) {
+	if len(src) < 2 || !(src[0] == 0xff && src[1] == 0xfe || src[0] == 0xfe && src[1] == 0xff) {
+		return src, false
+	}
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(src)
+	return out, err == nil // it fails only without the mark, which is there
 }

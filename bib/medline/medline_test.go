@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/bibshelf/bibshelf/bib"
 	"github.com/google/go-cmp/cmp"
 )
@@ -221,6 +224,9 @@ func TestProblems(t *testing.T) {
 	}{
 		{"stray text", "Some header\nPMID- 1\nTI  - A\n\nPMID- 2\n", 2, []string{"t:1:1: warning: text before the first MEDLINE tag is skipped"}},
 		{"long value", long, 2, []string{"t:1050:1: AB value longer than 1048576 bytes: the rest of it is dropped"}},
+		// A value on its tag's line alone was not cut: 100 MB of it made 2 GB and a 100 MB key.
+		{"long line", "PMID- 1\nAB  - " + strings.Repeat("y", 1<<20+10) + "\n      more\nTI  - kept\n\nPMID- 2\n", 2,
+			[]string{"t:2:1: AB value longer than 1048576 bytes: the rest of it is dropped"}},
 		{"invalid UTF-8", "PMID- 1\nTI  - caf\xe9\n", 1, []string{"t:1:1: warning: the file is not valid UTF-8: invalid bytes read as U+FFFD"}},
 		{"no title", "\n\nPMID- 1\n", 1, []string{"t:3:1: warning: record has no title (TI)"}},
 		{"empty", "", 0, nil},
@@ -230,6 +236,11 @@ func TestProblems(t *testing.T) {
 			f := Parse("t", []byte(tt.src))
 			if n := len(f.Entries()); n != tt.entries {
 				t.Errorf("%d entries, want %d", n, tt.entries)
+			}
+			for _, e := range f.Entries() {
+				if a := e.Get("abstract"); len(a) > maxValue {
+					t.Errorf("an abstract of %d bytes", len(a))
+				}
 			}
 			var got []string
 			for _, p := range f.Problems {
@@ -308,4 +319,22 @@ func FuzzDetect(f *testing.F) {
 			t.Fatal("Detect changed with text after the start")
 		}
 	})
+}
+
+// TestUTF16: a file saved as UTF-16 was taken for a BibTeX file without entries.
+func TestUTF16(t *testing.T) {
+	for _, enc := range []encoding.Encoding{unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), unicode.UTF16(unicode.BigEndian, unicode.UseBOM)} {
+		src, err := enc.NewEncoder().Bytes([]byte("PMID- 1\nTI  - Über alles\n\nPMID- 2\nTI  - B\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !Detect(src) {
+			t.Errorf("not detected: % x", src[:8])
+		}
+		f := Parse("u.nbib", src)
+		if es := f.Entries(); len(es) != 2 || es[0].Get("title") != "Über alles" ||
+			len(f.Problems) == 0 || f.Problems[0].Msg != "the file is UTF-16 (it starts with a byte-order mark): read as such" {
+			t.Errorf("%d entries, problems %v", len(es), f.Problems)
+		}
+	}
 }

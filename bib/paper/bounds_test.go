@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,19 +67,25 @@ func problemsWith(ps []Problem, s string) int {
 }
 
 // TestUnclosedCitesLinear: a file of 4 MB of \cite{ is read in linear time (it took 11 s a
-// megabyte), and one Problem says where the arguments stopped being read.
+// megabyte); the first maxRunaways arguments that do not close are told, one Problem says
+// there are more, and one where the arguments stopped being read.
 func TestUnclosedCitesLinear(t *testing.T) {
 	src := unclosedCites(4 << 20)
 	var s *Source
 	within(t, 3*time.Second, func() { s = ScanTeX("f.tex", src) })
-	if n := problemsWith(s.Problems, "do not close"); n != 1 {
-		t.Errorf("%d problems of arguments that do not close, want 1: %v", n, s.Problems)
+	if n := problemsWith(s.Problems, "not close"); n != maxRunaways+2 || len(s.Problems) != n {
+		t.Errorf("%d problems of arguments that do not close, want %d: %v", n, maxRunaways+2, s.Problems)
 	}
-	// A file with a few runaway arguments is read as before: the citations after them count.
+	// A file with a few runaway arguments is read as before: the citations after them count,
+	// and the runaway arguments are told (they were not: their keys were lost without a word).
 	few := strings.Repeat("\\cite{oops "+strings.Repeat("x", 100)+"\n\n", 20) + `\cite{after}`
 	s = ScanTeX("f.tex", []byte(few))
-	if len(s.Problems) != 0 || len(s.Citations) != 1 || s.Citations[0].Key != "after" {
+	if len(s.Problems) != maxRunaways+1 || len(s.Citations) != 1 || s.Citations[0].Key != "after" {
 		t.Errorf("citations %v, problems %v; want after alone", s.Citations, s.Problems)
+	}
+	want := `f.tex:3:6: \cite: the argument does not close before a blank line or 16 KB (a runaway argument): its keys are not read`
+	if got := s.Problems[1].Error(); got != want {
+		t.Errorf("problem %q, want %q", got, want)
 	}
 }
 
@@ -98,6 +105,31 @@ func TestAuxLinear(t *testing.T) {
 	})
 	if len(p.Citations) != MaxCitations || problemsWith(p.Problems, "citations") != 1 {
 		t.Errorf("%d citations, problems %v; want %d and one", len(p.Citations), p.Problems, MaxCitations)
+	}
+}
+
+// TestDeepBCF: XML's decoder keeps each open element, so that a .bcf file of 14 MB of them took
+// 430 MB; the reading stops past maxNesting, with a Problem, and keeps the citations before.
+func TestDeepBCF(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.bcf")
+	src := `<?xml version="1.0"?>` + "\n" + `<bcf:controlfile xmlns:bcf="https://sourceforge.net/projects/biblatex">` +
+		"<bcf:citekey>a</bcf:citekey>" + strings.Repeat("<x>", 1<<20) + "<bcf:citekey>b</bcf:citekey>"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	p, err := ReadBCF(path)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Citations) != 1 || p.Citations[0].Key != "a" || len(p.Problems) != 1 ||
+		p.Problems[0].Msg != "read the control file: elements nested more than 256 deep: read no further" {
+		t.Errorf("citations %v, problems %v", p.Citations, p.Problems)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*uint64(len(src)) {
+		t.Errorf("%d bytes allocated for %d of .bcf", alloc, len(src))
 	}
 }
 

@@ -150,6 +150,29 @@ type scanner struct {
 	budget int
 	full   bool
 	bibs   map[BibName]bool // the names in Source.Bibs, without their places
+	// runaways counts the cite commands' arguments that did not close (see runaway).
+	runaways int
+}
+
+// maxRunaways is how many arguments of cite commands that do not close are told, each with a
+// Problem; one more Problem says that there are others.
+const maxRunaways = 10
+
+// runaway tells of the argument of the cite command name at s.i, which does not close: LaTeX
+// stops at it ("Runaway argument?"), and its keys are not read. An unclosed \cite{a lost its
+// key without a word.
+func (s *scanner) runaway(name string) {
+	if s.budget <= 0 || s.i >= len(s.src) || s.src[s.i] != '{' && s.src[s.i] != '[' && s.src[s.i] != '(' {
+		return // group told that no more are read, or there is no argument
+	}
+	switch s.runaways++; {
+	case s.runaways <= maxRunaways:
+		s.out.Problems = append(s.out.Problems, Problem{s.pos(s.i),
+			fmt.Sprintf("\\%s: the argument does not close before a blank line or %d KB (a runaway argument): its keys are not read", name, maxArg>>10)})
+	case s.runaways == maxRunaways+1:
+		s.out.Problems = append(s.out.Problems, Problem{s.pos(s.i),
+			"more arguments of cite commands do not close from here on: not told"})
+	}
 }
 
 func newScanner(name string, src []byte) *scanner {
@@ -388,12 +411,14 @@ func (s *scanner) cite(name string, keyArg int) {
 			}
 			if s.src[s.i] == '[' {
 				if _, _, ok := s.group('[', ']'); !ok {
+					s.runaway(name)
 					return
 				}
 				continue
 			}
 			a, b, ok := s.group('{', '}')
 			if !ok {
+				s.runaway(name)
 				return
 			}
 			mandatory++

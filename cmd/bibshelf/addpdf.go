@@ -60,8 +60,11 @@ func reportPDFs(adds []storage.PDFAddition, stdout, stderr io.Writer) (failed bo
 			fmt.Fprintf(stdout, "have %s\t%s (%s)%s\n", a.Key, name, a.ID, trashed(a.Trashed))
 		case a.Review:
 			why := "it names no DOI, arXiv id or ISBN"
-			if a.LookupErr != nil {
+			switch {
+			case a.LookupErr != nil && a.ID.Value != "":
 				why = fmt.Sprintf("%s: %v", a.ID, a.LookupErr)
+			case a.LookupErr != nil: // the PDF could not be read: there is no identifier to name
+				why = a.LookupErr.Error()
 			}
 			fmt.Fprintf(stdout, "added %s\t%s (made from the PDF, tagged %s: %s)\n", a.Key, name, storage.ReviewTag, printable(why))
 		default:

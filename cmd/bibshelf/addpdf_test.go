@@ -39,13 +39,20 @@ func TestAddPDF(t *testing.T) {
 	untitled := testPaper(t, "p7-no-metadata.pdf", "scan0042.pdf")
 	notPDF := filepath.Join(t.TempDir(), "notes.pdf")
 	os.WriteFile(notPDF, []byte("not a PDF\n"), 0o644)
+	// A damaged PDF's line said "tagged needs-review: : read ...", for the identifier it has not.
+	damaged := filepath.Join(t.TempDir(), "damaged.pdf")
+	os.WriteFile(damaged, []byte("%PDF-1.4\n"+strings.Repeat("x", 1000)), 0o644)
 
-	st, out, errOut := bibshelf(t, "", "add", "--library", lib, "--tag", "inbox", elife, untitled, notPDF)
+	st, out, errOut := bibshelf(t, "", "add", "--library", lib, "--tag", "inbox", elife, untitled, notPDF, damaged)
 	if st != exitRejected {
 		t.Errorf("exit %d, want %d (stderr %s)", st, exitRejected, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "added Sankar2014") || !strings.HasSuffix(lines[0], "Sankar et al 2014.pdf (10.7554/eLife.01567)") ||
+	if len(lines) != 3 || !strings.Contains(lines[2], "damaged.pdf (made from the PDF, tagged needs-review: read damaged.pdf: damaged: ") {
+		t.Fatalf("stdout:\n%s", out)
+	}
+	lines = lines[:2]
+	if !strings.HasPrefix(lines[0], "added Sankar2014") || !strings.HasSuffix(lines[0], "Sankar et al 2014.pdf (10.7554/eLife.01567)") ||
 		!strings.HasPrefix(lines[1], "added ") || !strings.Contains(lines[1], "scan0042.pdf (made from the PDF, tagged needs-review: it names no DOI") {
 		t.Fatalf("stdout:\n%s", out)
 	}

@@ -46,7 +46,7 @@ func TestEndToEndRowMenu(t *testing.T) {
 	w.waitFor("the menu focused", func(s app.ProbeState) bool { return strings.Contains(s.Focused, "PopUpMenu") })
 	w.hover("row-menu:Add to Collection")
 	w.screenshot("row-menu.png") // docs/screenshots/row-menu.png
-	w.key("Down", "Return") // the hover opened its menu: Down takes its first item
+	w.key("Down", "Return")      // the hover opened its menu: Down takes its first item
 	w.click("side:" + col)
 	w.showsKeys("b in the collection", col, "vinyals2015pointer", "biondi2024stationary", b)
 
