@@ -557,6 +557,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	}
 	u.asciiItem = ascii
 	clip := u.app.Clipboard()
+	acts := u.selectionActions()
 	file := fyne.NewMenu("File",
 		u.menuItem("New Entry…", shortcutNew, u.onNewEntry),
 		fyne.NewMenuItemSeparator(),
@@ -570,7 +571,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.menuItem("Show Last Import Report", nil, u.onLastReport),
 		fyne.NewMenuItemSeparator(),
 		u.menuItem("Export List…", shortcutExport, u.exports.onExport),
-		u.menuItem("Export Selection…", nil, func() { u.exports.export(exportSelection) }),
+		u.actionItem(acts.exportSelection),
 		u.menuItem("Export Library…", nil, func() { u.exports.export(exportLibrary) }),
 		ascii,
 		fyne.NewMenuItemSeparator(),
@@ -601,23 +602,23 @@ func (u *UI) menu() *fyne.MainMenu {
 		u.textItem("Undo", shortcutUndo, &fyne.ShortcutUndo{}, u.onUndo),
 		u.textItem("Redo", shortcutRedo, &fyne.ShortcutRedo{}, u.onRedo),
 		fyne.NewMenuItemSeparator(),
-		u.textItem("Copy Citation", shortcutCopyCite, &fyne.ShortcutCopy{Clipboard: clip}, u.onCopyCitation),
-		u.menuItem("Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX),
-		u.menuItem("Copy Key", shortcutCopyKey, u.onCopyKey),
+		u.textItem(acts.copyCite.label, acts.copyCite.sc, &fyne.ShortcutCopy{Clipboard: clip}, acts.copyCite.do),
+		u.actionItem(acts.copyBibTeX),
+		u.actionItem(acts.copyKey),
 		fyne.NewMenuItemSeparator(),
 		u.textItem("Select All", shortcutSelectAll, &fyne.ShortcutSelectAll{}, u.list.selectAll),
-		u.menuItem("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
-		u.menuItem("Move to Trash", shortcutTrash, u.onTrash),
-		u.menuItem("Restore from Trash", nil, u.onRestore),
+		u.actionItem(acts.duplicate),
+		u.actionItem(acts.trash),
+		u.actionItem(acts.restore),
 		u.menuItem("Empty Trash…", nil, u.onEmptyTrash),
 	)
 	entry := fyne.NewMenu("Entry",
-		u.menuItem("Add Tag…", shortcutAddTag, u.onAddTag),
-		u.menuItem("Star or Unstar", shortcutStar, u.onToggleStar),
-		u.menuItem("Mark Read or Unread", shortcutRead, u.onToggleRead),
+		u.actionItem(acts.addTag),
+		u.actionItem(acts.star),
+		u.actionItem(acts.read),
 		fyne.NewMenuItemSeparator(),
-		u.menuItem("Edit Fields (Enter in the list)", nil, func() { u.detail.edit() }),
-		u.menuItem("Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry),
+		u.menuItem(acts.edit.label+" (Enter in the list)", nil, acts.edit.do),
+		u.actionItem(acts.update),
 	)
 	view := fyne.NewMenu("View",
 		u.menuItem("Find", shortcutFind, func() { u.win.Canvas().Focus(u.search) }),
@@ -630,37 +631,73 @@ func (u *UI) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(file, library, edit, entry, view, help)
 }
 
-// rowMenu is the menu a secondary click on a row of the list shows: what the Edit and Entry
-// menus do to the selection, in the Trash its restoring. Its items show their shortcuts (the
-// main menu's items made them work).
-func (u *UI) rowMenu() *fyne.Menu {
-	item := func(label string, sc *desktop.CustomShortcut, action func()) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, action)
-		if sc != nil {
-			it.Shortcut = sc
-		}
-		return it
+// action is something the window does to the selected entries, which the main menu and a
+// row's menu both offer: its label and shortcut are defined once (selectionActions).
+type action struct {
+	label string
+	sc    *desktop.CustomShortcut // nil for none
+	do    func()
+}
+
+// selectionActions are the actions on the selected entries.
+type selectionActions struct {
+	edit, copyCite, copyBibTeX, copyKey, addTag, star, read, update, exportSelection, duplicate, trash, restore action
+}
+
+func (u *UI) selectionActions() selectionActions {
+	return selectionActions{
+		edit:            action{"Edit Fields", nil, func() { u.detail.edit() }},
+		copyCite:        action{"Copy Citation", shortcutCopyCite, u.onCopyCitation},
+		copyBibTeX:      action{"Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX},
+		copyKey:         action{"Copy Key", shortcutCopyKey, u.onCopyKey},
+		addTag:          action{"Add Tag…", shortcutAddTag, u.onAddTag},
+		star:            action{"Star or Unstar", shortcutStar, u.onToggleStar},
+		read:            action{"Mark Read or Unread", shortcutRead, u.onToggleRead},
+		update:          action{"Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry},
+		exportSelection: action{"Export Selection…", nil, func() { u.exports.export(exportSelection) }},
+		duplicate:       action{"Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry},
+		trash:           action{"Move to Trash", shortcutTrash, u.onTrash},
+		restore:         action{"Restore from Trash", nil, u.onRestore},
 	}
-	trash := item("Move to Trash", shortcutTrash, u.onTrash)
+}
+
+// actionItem is the main menu's item of a: its shortcut works (menuItem).
+func (u *UI) actionItem(a action) *fyne.MenuItem { return u.menuItem(a.label, a.sc, a.do) }
+
+// shownItem is a row menu's item of a: its shortcut is shown, the main menu's item making it
+// work.
+func (a action) shownItem() *fyne.MenuItem {
+	it := fyne.NewMenuItem(a.label, a.do)
+	if a.sc != nil {
+		it.Shortcut = a.sc
+	}
+	return it
+}
+
+// rowMenu is the menu a secondary click on a row of the list shows: what the Edit and Entry
+// menus do to the selection, in the Trash its restoring.
+func (u *UI) rowMenu() *fyne.Menu {
+	acts := u.selectionActions()
+	trash := acts.trash
 	if u.sidebar.current().kind == kindTrash {
-		trash = item("Restore from Trash", nil, u.onRestore)
+		trash = acts.restore
 	}
 	return fyne.NewMenu("",
-		item("Edit Fields", nil, func() { u.detail.edit() }),
+		acts.edit.shownItem(),
 		fyne.NewMenuItemSeparator(),
-		item("Copy Citation", shortcutCopyCite, u.onCopyCitation),
-		item("Copy BibTeX", shortcutCopyBibTeX, u.onCopyBibTeX),
-		item("Copy Key", shortcutCopyKey, u.onCopyKey),
+		acts.copyCite.shownItem(),
+		acts.copyBibTeX.shownItem(),
+		acts.copyKey.shownItem(),
 		fyne.NewMenuItemSeparator(),
-		item("Add Tag…", shortcutAddTag, u.onAddTag),
-		item("Star or Unstar", shortcutStar, u.onToggleStar),
-		item("Mark Read or Unread", shortcutRead, u.onToggleRead),
+		acts.addTag.shownItem(),
+		acts.star.shownItem(),
+		acts.read.shownItem(),
 		u.addToCollectionItem(),
-		item("Update from Registry…", shortcutUpdate, u.onUpdateFromRegistry),
+		acts.update.shownItem(),
 		fyne.NewMenuItemSeparator(),
-		item("Export Selection…", nil, func() { u.exports.export(exportSelection) }),
-		item("Duplicate Entry", shortcutDuplicate, u.onDuplicateEntry),
-		trash,
+		acts.exportSelection.shownItem(),
+		acts.duplicate.shownItem(),
+		trash.shownItem(),
 	)
 }
 
