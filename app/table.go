@@ -720,6 +720,7 @@ func (c *entryCell) DoubleTapped(*fyne.PointEvent) {
 // TappedSecondary shows the menu of the selection, as a file manager does: a row not selected
 // is selected first, alone; on a row of the selection it acts on all of it.
 func (c *entryCell) TappedSecondary(e *fyne.PointEvent) {
+	c.hasPressed = false // the right button's: a later tap had a button of its own
 	c.list.tip.hide()
 	if c.row < 0 || c.row >= c.list.rowCount() || c.list.onMenu == nil {
 		return

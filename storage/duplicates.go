@@ -888,8 +888,10 @@ func (l *Library) MergeEdited(ctx context.Context, keep string, edited *bib.Entr
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
+	// An edit changes the source, or leaves none (bib.Entry.SetField): the same source is the
+	// same entry.
 	replaced := replacedFields(&k.e, edited)
-	if len(replaced) > 0 || edited.Source == "" || edited.Source != k.e.Source {
+	if edited.Source == "" || edited.Source != k.e.Source {
 		if err := updateEntryIn(ctx, tx, keep, edited); err != nil {
 			return err
 		}
